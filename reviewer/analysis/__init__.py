@@ -1,0 +1,55 @@
+"""Analysis: pure, typed functions over words, turns and speakers. No audio, models, I/O or Qt."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from reviewer.analysis.refusals import refusals
+from reviewer.analysis.stretches import monologues, overtalk, silences
+from reviewer.analysis.talk import (
+    agent_share,
+    response_gaps,
+    share_series,
+    speaker_metrics,
+    summarize_gaps,
+)
+from reviewer.analysis.turns import build_turns, speech_runs
+from reviewer.model import Analysis, Metrics, Speaker, Turn, Word
+from reviewer.settings import Settings
+
+__all__ = ["analyze", "build_turns", "speech_runs"]
+
+
+def analyze(
+    speakers: Sequence[Speaker],
+    words: Sequence[Word],
+    turns: Sequence[Turn],
+    duration: float,
+    settings: Settings,
+) -> Analysis:
+    runs = speech_runs(words, settings)
+    silence_markers, longest_silence = silences(runs, settings)
+    monologue_markers, longest_monologue = monologues(runs, settings)
+    overtalk_markers, overtalk_seconds = overtalk(runs, settings)
+    refusal_markers = refusals(speakers, turns, settings)
+    gaps = response_gaps(speakers, turns, settings)
+    median_gap, mean_gap = summarize_gaps(gaps)
+    share = agent_share(speakers, runs)
+    markers = sorted(
+        [*refusal_markers, *monologue_markers, *silence_markers, *overtalk_markers],
+        key=lambda m: (m.start, m.end, m.kind),
+    )
+    metrics = Metrics(
+        speakers=tuple(speaker_metrics(speakers, runs, words)),
+        agent_talk_share=round(share, 4) if share is not None else None,
+        agent_share_series=tuple(share_series(speakers, runs, duration, settings)),
+        refusal_count=len(refusal_markers),
+        longest_monologue=round(longest_monologue, 3),
+        longest_silence=round(longest_silence, 3),
+        overtalk_seconds=round(overtalk_seconds, 3),
+        overtalk_count=len(overtalk_markers),
+        response_gap_median=median_gap,
+        response_gap_mean=mean_gap,
+        response_gap_count=len(gaps),
+    )
+    return Analysis(tuple(markers), metrics)

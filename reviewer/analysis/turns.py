@@ -1,0 +1,124 @@
+"""From words to speech runs and turns.
+
+A *run* is a stretch of one speaker's speech, pauses shorter than ``bridge_pause`` included: talk
+time, silences, monologues and overtalk are measured on runs. A *turn* is what a reader calls a
+turn in the transcript: one speaker's words until they pause for ``turn_pause`` or the other side
+takes the floor. Short backchannels ("mm-hm", "okay") neither take the floor nor end a turn.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from reviewer.analysis.text import normalize
+from reviewer.model import Segment, Turn, Word
+from reviewer.settings import Settings
+
+
+@dataclass(frozen=True)
+class Run:
+    speaker: str
+    start: float
+    end: float
+    words: tuple[Word, ...]
+    backchannel: bool = False
+
+    @property
+    def duration(self) -> float:
+        return self.end - self.start
+
+    @property
+    def text(self) -> str:
+        return " ".join(w.text for w in self.words)
+
+
+def backchannel_vocabulary(settings: Settings) -> frozenset[str]:
+    vocab: set[str] = set()
+    for entry in settings.phrases.backchannel:
+        vocab.update(normalize(entry).split())
+    return frozenset(vocab)
+
+
+def is_backchannel(words: Sequence[Word], settings: Settings, vocab: frozenset[str]) -> bool:
+    if not words or len(words) > settings.backchannel_max_words:
+        return False
+    if words[-1].end - words[0].start > settings.backchannel_max_seconds:
+        return False
+    tokens = normalize(" ".join(w.text for w in words)).split()
+    return bool(tokens) and all(t in vocab for t in tokens)
+
+
+def _by_speaker(words: Iterable[Word]) -> dict[str, list[Word]]:
+    out: dict[str, list[Word]] = {}
+    for w in sorted(words, key=lambda w: (w.start, w.end)):
+        out.setdefault(w.speaker, []).append(w)
+    return out
+
+
+def speech_runs(words: Iterable[Word], settings: Settings) -> list[Run]:
+    """Each speaker's words merged across pauses shorter than ``bridge_pause``."""
+    vocab = backchannel_vocabulary(settings)
+    runs: list[Run] = []
+    for speaker, ws in _by_speaker(words).items():
+        group: list[Word] = []
+        for w in ws:
+            if group and w.start - group[-1].end >= settings.bridge_pause:
+                runs.append(_run(speaker, group, settings, vocab))
+                group = []
+            group.append(w)
+        if group:
+            runs.append(_run(speaker, group, settings, vocab))
+    return sorted(runs, key=lambda r: (r.start, r.end))
+
+
+def _run(speaker: str, words: list[Word], settings: Settings, vocab: frozenset[str]) -> Run:
+    end = max(w.end for w in words)
+    return Run(speaker, words[0].start, end, tuple(words), is_backchannel(words, settings, vocab))
+
+
+def activity(runs: Iterable[Run]) -> list[Segment]:
+    return [Segment(r.start, r.end, r.speaker) for r in runs]
+
+
+def build_turns(words: Iterable[Word], settings: Settings) -> list[Turn]:
+    """Transcript turns: split a speaker's words at long pauses and where the other side
+    starts speaking (not a backchannel) during a pause."""
+    words = list(words)
+    runs = speech_runs(words, settings)
+    everyone = {w.speaker for w in words}
+    floor_takes: dict[str, list[float]] = {}
+    for r in runs:
+        if not r.backchannel:
+            for speaker in everyone - {r.speaker}:
+                floor_takes.setdefault(speaker, []).append(r.start)
+    turns: list[Turn] = []
+    for speaker, ws in _by_speaker(words).items():
+        takes = sorted(floor_takes.get(speaker, []))
+        group: list[Word] = []
+        for w in ws:
+            if group:
+                gap_start, gap_end = group[-1].end, w.start
+                interrupted = any(gap_start <= t < gap_end for t in takes)
+                if gap_end - gap_start >= settings.turn_pause or interrupted:
+                    turns.append(_turn(speaker, group))
+                    group = []
+            group.append(w)
+        if group:
+            turns.append(_turn(speaker, group))
+    return sorted(turns, key=lambda t: (t.start, t.end))
+
+
+def _turn(speaker: str, words: list[Word]) -> Turn:
+    text = " ".join(w.text for w in words)
+    return Turn(speaker, words[0].start, max(w.end for w in words), text, len(words))
+
+
+def turn_is_backchannel(turn: Turn, settings: Settings) -> bool:
+    vocab = backchannel_vocabulary(settings)
+    tokens = normalize(turn.text).split()
+    return (
+        0 < len(tokens) <= settings.backchannel_max_words + 1
+        and turn.duration <= settings.backchannel_max_seconds
+        and all(t in vocab for t in tokens)
+    )

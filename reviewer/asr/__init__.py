@@ -1,0 +1,1 @@
+"""Speech recognition: the faster-whisper model store and transcription. No Qt."""

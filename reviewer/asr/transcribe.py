@@ -1,0 +1,113 @@
+"""Transcription with faster-whisper: word timestamps, VAD, progress and cancel."""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+
+from reviewer.asr.store import resolve_model
+from reviewer.audio.decode import SAMPLE_RATE
+from reviewer.errors import ModelError
+from reviewer.progress import NEVER_CANCELLED, CancelToken, Progress, ProgressCallback, no_progress
+
+
+@dataclass(frozen=True)
+class AsrOptions:
+    model: str | None = None  # None: the embedded default
+    device: str = "auto"  # auto | cpu | cuda
+    compute_type: str = "auto"  # auto | int8 | float16 | int8_float16 | float32 ...
+    language: str | None = None  # None: detect once per call
+    beam_size: int = 1
+    threads: int = 0  # 0: all cores
+
+
+@dataclass(frozen=True)
+class RawWord:
+    start: float
+    end: float
+    text: str
+    probability: float
+
+
+_models: dict[tuple, object] = {}
+_models_lock = threading.Lock()
+
+
+def pick_device(device: str, compute_type: str) -> tuple[str, str]:
+    if device == "auto":
+        device = "cpu"
+        try:
+            import ctranslate2
+
+            if ctranslate2.get_cuda_device_count() > 0:
+                device = "cuda"
+        except Exception:  # a broken CUDA set-up must not stop CPU users
+            device = "cpu"
+    if compute_type == "auto":
+        compute_type = "float16" if device == "cuda" else "int8"
+    return device, compute_type
+
+
+def load_model(options: AsrOptions):
+    """A cached faster-whisper model for these options."""
+    model_path, name = resolve_model(options.model)
+    device, compute_type = pick_device(options.device, options.compute_type)
+    threads = options.threads or os.cpu_count() or 1
+    key = (model_path, device, compute_type, threads)
+    with _models_lock:
+        if key not in _models:
+            from faster_whisper import WhisperModel
+
+            try:
+                _models[key] = WhisperModel(
+                    model_path,
+                    device=device,
+                    compute_type=compute_type,
+                    cpu_threads=threads,
+                    local_files_only=os.path.isdir(model_path),
+                )
+            except Exception as e:
+                raise ModelError(f"Could not load the speech model {name}: {e}") from e
+        return _models[key], name
+
+
+def detect_language(model, audio: np.ndarray) -> str:
+    language, _probability, _all = model.detect_language(audio)
+    return language
+
+
+def transcribe(
+    model,
+    audio: np.ndarray,
+    options: AsrOptions,
+    *,
+    language: str | None = None,
+    progress: ProgressCallback = no_progress,
+    cancel: CancelToken = NEVER_CANCELLED,
+    progress_span: tuple[float, float] = (0.0, 1.0),
+) -> tuple[list[RawWord], str | None]:
+    """Words with timestamps in seconds for a mono 16 kHz float32 signal."""
+    duration = len(audio) / SAMPLE_RATE
+    lo, hi = progress_span
+    segments, info = model.transcribe(
+        audio,
+        language=language or options.language,
+        beam_size=options.beam_size,
+        word_timestamps=True,
+        vad_filter=True,
+        vad_parameters={"min_silence_duration_ms": 500},
+        condition_on_previous_text=False,
+    )
+    words: list[RawWord] = []
+    for segment in segments:
+        cancel.check()
+        for w in segment.words or []:
+            text = w.word.strip()
+            if text:
+                words.append(RawWord(float(w.start), float(w.end), text, float(w.probability)))
+        if duration:
+            progress(Progress("transcribe", lo + (hi - lo) * min(1.0, segment.end / duration)))
+    return words, getattr(info, "language", None)

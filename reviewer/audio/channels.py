@@ -1,0 +1,60 @@
+"""Which channel is speaking when, for stereo recordings (one party per channel).
+
+Each short frame is labelled by channel energy: a channel is active when it is well above its
+own noise floor and not just a faint copy (bleed, echo) of the other channel. Overtalk, where
+both parties really speak, keeps both channels active.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+FRAME = 0.02  # seconds
+ABOVE_FLOOR_DB = 12.0  # a channel speaks when this far above its noise floor ...
+BLEED_DB = 15.0  # ... and no more than this far below the other channel
+
+
+def frame_energy_db(signal: np.ndarray, sample_rate: int, frame: float = FRAME) -> np.ndarray:
+    n = int(sample_rate * frame)
+    usable = (len(signal) // n) * n
+    frames = signal[:usable].reshape(-1, n).astype(np.float64)
+    return 10.0 * np.log10(np.mean(frames * frames, axis=1) + 1e-12)
+
+
+def channel_activity(samples: np.ndarray, sample_rate: int) -> np.ndarray:
+    """Boolean (channels, frames) activity per FRAME for a (channels, n) recording."""
+    energy = np.stack([frame_energy_db(ch, sample_rate) for ch in samples])
+    floor = np.percentile(energy, 10, axis=1, keepdims=True)
+    loud = energy > floor + ABOVE_FLOOR_DB
+    if samples.shape[0] == 2:
+        louder_other = energy[::-1] - energy > BLEED_DB
+        loud &= ~louder_other
+    # Close small gaps (plosives, short pauses) so the mask does not chop words.
+    return np.stack([_close(row, 8) for row in loud])
+
+
+def mask_to_channel(samples: np.ndarray, sample_rate: int) -> np.ndarray:
+    """Each channel with the other party's bleed silenced, ready for per-channel transcription."""
+    active = channel_activity(samples, sample_rate)
+    n = int(sample_rate * FRAME)
+    out = samples.copy()
+    for c in range(samples.shape[0]):
+        gain = np.repeat(_close(active[c], 25).astype(np.float32), n)
+        gain = np.convolve(gain, np.ones(n, dtype=np.float32) / n, mode="same")  # 20 ms fades
+        if len(gain) < out.shape[1]:
+            gain = np.concatenate([gain, np.zeros(out.shape[1] - len(gain), np.float32)])
+        out[c] *= gain[: out.shape[1]]
+    return out
+
+
+def _close(mask: np.ndarray, width: int) -> np.ndarray:
+    """Morphological closing: fill False runs shorter than ``width`` frames between True runs."""
+    if not mask.any():
+        return mask
+    out = mask.copy()
+    idx = np.flatnonzero(mask)
+    gaps = np.diff(idx)
+    for start, gap in zip(idx[:-1], gaps, strict=True):
+        if 1 < gap <= width:
+            out[start : start + gap] = True
+    return out

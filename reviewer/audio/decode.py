@@ -1,0 +1,136 @@
+"""Decode any common call format to 16 kHz float32, keeping the channels.
+
+PyAV brings its own FFmpeg, so wav, mp3, m4a/aac, ogg/opus, flac and the audio track of
+mp4/mkv all decode without a system ffmpeg.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from reviewer.errors import BadAudioError
+from reviewer.progress import NEVER_CANCELLED, CancelToken, Progress, ProgressCallback, no_progress
+
+SAMPLE_RATE = 16_000
+MIN_DURATION = 0.5  # seconds; anything shorter cannot be a call
+SILENCE_PEAK = 1e-4  # below this absolute peak the file is digital silence
+
+
+@dataclass
+class DecodedAudio:
+    samples: np.ndarray  # (channels, n) float32 at SAMPLE_RATE; 1 or 2 channels
+    source_channels: int
+    source_rate: int
+    dual_mono: bool = False  # two channels carrying one signal, folded to one
+
+    @property
+    def channels(self) -> int:
+        return int(self.samples.shape[0])
+
+    @property
+    def duration(self) -> float:
+        return self.samples.shape[1] / SAMPLE_RATE
+
+    def mono(self) -> np.ndarray:
+        if self.channels == 1:
+            return self.samples[0]
+        return self.samples.mean(axis=0, dtype=np.float32)
+
+
+def decode(
+    path: str | Path,
+    *,
+    dual_mono_correlation: float = 0.98,
+    progress: ProgressCallback = no_progress,
+    cancel: CancelToken = NEVER_CANCELLED,
+) -> DecodedAudio:
+    """Decode ``path``; raises :class:`BadAudioError` with a reason a user understands."""
+    import av  # PyAV is light, but keep --help instant
+
+    path = Path(path)
+    if not path.exists():
+        raise BadAudioError(path, "file not found")
+    if path.is_dir():
+        raise BadAudioError(path, "is a folder, not an audio file")
+    if path.stat().st_size == 0:
+        raise BadAudioError(path, "file is empty (0 bytes)")
+    try:
+        container = av.open(str(path), metadata_errors="ignore")
+    except av.FFmpegError as e:
+        raise BadAudioError(path, f"not a readable audio file ({_ffmpeg_reason(e)})") from None
+    with container:
+        if not container.streams.audio:
+            raise BadAudioError(path, "contains no audio track")
+        stream = container.streams.audio[0]
+        source_channels = int(stream.codec_context.channels or 1)
+        source_rate = int(stream.codec_context.sample_rate or stream.rate or 0)
+        # Calls are one or two parties: keep 1 or 2 channels; fold surround mixes to mono.
+        layout = "stereo" if source_channels == 2 else "mono"
+        resampler = av.AudioResampler(format="fltp", layout=layout, rate=SAMPLE_RATE)
+        expected = _expected_seconds(container, stream)
+        chunks: list[np.ndarray] = []
+        decoded_seconds = 0.0
+        error: str | None = None
+        try:
+            for i, frame in enumerate(container.decode(stream)):
+                for out in resampler.resample(frame):
+                    chunks.append(out.to_ndarray())
+                if i % 200 == 0:
+                    cancel.check()
+                    if frame.time is not None and expected:
+                        decoded_seconds = float(frame.time)
+                        progress(Progress("decode", min(1.0, decoded_seconds / expected)))
+            for out in resampler.resample(None):
+                chunks.append(out.to_ndarray())
+        except av.FFmpegError as e:
+            # A file cut short (an interrupted recording) still holds what came before the cut.
+            error = _ffmpeg_reason(e)
+    if not chunks:
+        if error:
+            raise BadAudioError(path, f"not a readable audio file ({error})")
+        raise BadAudioError(path, "contains no audio samples (empty recording)")
+    samples = np.ascontiguousarray(np.concatenate(chunks, axis=1), dtype=np.float32)
+    duration = samples.shape[1] / SAMPLE_RATE
+    if duration < MIN_DURATION:
+        raise BadAudioError(path, f"too short to be a call ({duration:.1f} s of audio)")
+    if error and duration < 0.9 * (expected or 0):
+        raise BadAudioError(
+            path, f"corrupt or truncated after {duration:.0f} s of {expected:.0f} s ({error})"
+        )
+    if float(np.max(np.abs(samples))) < SILENCE_PEAK:
+        raise BadAudioError(path, "is silent: the recording holds no sound at all")
+    audio = DecodedAudio(samples, source_channels=source_channels, source_rate=source_rate)
+    progress(Progress("decode", 1.0))
+    return fold_dual_mono(audio, dual_mono_correlation)
+
+
+def fold_dual_mono(audio: DecodedAudio, min_correlation: float) -> DecodedAudio:
+    """Two channels with the same signal (or one channel dead) are a mono call."""
+    if audio.channels != 2:
+        return audio
+    left, right = audio.samples
+    peak_l, peak_r = float(np.max(np.abs(left))), float(np.max(np.abs(right)))
+    if peak_l < SILENCE_PEAK or peak_r < SILENCE_PEAK:
+        live = left if peak_l >= peak_r else right
+        return DecodedAudio(live[None, :].copy(), audio.source_channels, audio.source_rate, True)
+    step = max(1, audio.samples.shape[1] // 2_000_000)  # subsample long calls
+    corr = float(np.corrcoef(left[::step], right[::step])[0, 1])
+    if np.isfinite(corr) and corr >= min_correlation:
+        return DecodedAudio(audio.mono()[None, :], audio.source_channels, audio.source_rate, True)
+    return audio
+
+
+def _expected_seconds(container, stream) -> float | None:
+    if stream.duration is not None and stream.time_base is not None:
+        return float(stream.duration * stream.time_base)
+    if container.duration:
+        return container.duration / 1_000_000
+    return None
+
+
+def _ffmpeg_reason(e: Exception) -> str:
+    text = getattr(e, "strerror", None) or str(e)
+    return text.strip().rstrip(".").split(":")[0] if text else type(e).__name__

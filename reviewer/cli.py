@@ -1,0 +1,512 @@
+"""The `reviewer` command: a thin front door onto the pipeline and the library."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+from reviewer import __version__
+from reviewer.errors import Cancelled, ReviewerError
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_CANCELLED = 0, 1, 2, 130
+
+
+def clock(seconds: float | None) -> str:
+    if seconds is None:
+        return "–"
+    m, s = divmod(int(round(seconds)), 60)
+    h, m = divmod(m, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+def parse_time(text: str) -> float:
+    """'83', '83.5', '1:23', '1:02:03' -> seconds."""
+    try:
+        parts = [float(p) for p in text.strip().split(":")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a time (use 1:23 or 83)") from None
+    if not 1 <= len(parts) <= 3 or any(p < 0 for p in parts):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a time (use 1:23 or 83)")
+    seconds = 0.0
+    for p in parts:
+        seconds = seconds * 60 + p
+    return seconds
+
+
+# -- helpers ------------------------------------------------------------------------------
+
+
+def _pipeline_options(args: argparse.Namespace):
+    from reviewer.asr.transcribe import AsrOptions
+    from reviewer.pipeline import PipelineOptions
+    from reviewer.settings import load_settings
+    from reviewer.speakers.diarize import DiarizationOptions
+
+    return PipelineOptions(
+        asr=AsrOptions(
+            model=args.model,
+            device=args.device,
+            compute_type=args.compute_type,
+            language=args.language,
+            beam_size=args.beam_size,
+        ),
+        diarization=DiarizationOptions(
+            pipeline=args.diarization, num_speakers=args.speakers or None, token=os.environ.get("HF_TOKEN")
+        ),
+        settings=load_settings(args.settings, args.phrases),
+    )
+
+
+def _library(args: argparse.Namespace):
+    from reviewer.library import open_library
+
+    return open_library(args.library)
+
+
+def _settings(args: argparse.Namespace):
+    from reviewer.settings import load_settings
+
+    return load_settings(args.settings, args.phrases)
+
+
+class _Bar:
+    """A progress line on stderr: a tqdm bar on a terminal, plain lines otherwise."""
+
+    STAGE_SPAN = {
+        "decode": (0.0, 0.05),
+        "transcribe": (0.05, 0.7),
+        "speakers": (0.7, 0.95),
+        "analyse": (0.95, 0.98),
+        "store": (0.98, 1.0),
+    }
+
+    def __init__(self, total_files: int, quiet: bool) -> None:
+        self.total = total_files
+        self.quiet = quiet
+        self.bar = None
+        if not quiet and sys.stderr.isatty():
+            from tqdm import tqdm
+
+            self.bar = tqdm(
+                total=total_files * 100,
+                unit="%",
+                file=sys.stderr,
+                leave=False,
+                bar_format="{desc} {percentage:3.0f}%|{bar}| {elapsed}<{remaining}",
+            )
+
+    def update(self, index: int, path: Path, p) -> None:
+        if self.bar is None:
+            return
+        lo, hi = self.STAGE_SPAN.get(p.stage, (0, 1))
+        done = (index + lo + (hi - lo) * p.fraction) * 100
+        self.bar.set_description_str(f"[{index + 1}/{self.total}] {path.name[:40]}: {p.stage}")
+        self.bar.n = int(done)
+        self.bar.refresh()
+
+    def write(self, line: str) -> None:
+        if self.bar is not None:
+            self.bar.write(line, file=sys.stderr)
+        elif not self.quiet:
+            print(line, file=sys.stderr, flush=True)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+# -- commands -------------------------------------------------------------------------------
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from reviewer.importer import expand_paths, import_files
+    from reviewer.progress import CancelToken
+
+    files = expand_paths(args.paths)
+    if not files:
+        print("reviewer: no audio files found in " + ", ".join(args.paths), file=sys.stderr)
+        return EXIT_FAILED
+    options = _pipeline_options(args)
+    cancel = CancelToken()
+    bar = _Bar(len(files), args.quiet)
+    counts = {"imported": 0, "duplicate": 0, "failed": 0}
+
+    def report(index, outcome):
+        counts[outcome.status] += 1
+        mark = {"imported": "imported", "duplicate": "skipped", "failed": "FAILED"}[outcome.status]
+        bar.write(f"[{index + 1}/{len(files)}] {outcome.path}: {mark}: {outcome.message}")
+
+    with _library(args) as library:
+        try:
+            import_files(files, library, options, progress=bar.update, on_outcome=report, cancel=cancel)
+        finally:
+            bar.close()
+    summary = f"{counts['imported']} imported, {counts['duplicate']} already there, {counts['failed']} failed"
+    print(summary, file=sys.stderr)
+    return EXIT_FAILED if counts["failed"] else EXIT_OK
+
+
+def cmd_analyze(args: argparse.Namespace) -> int:
+    from reviewer.document import call_document
+    from reviewer.pipeline import process_file
+
+    bar = _Bar(1, args.quiet or not sys.stderr.isatty())
+    try:
+        result = process_file(
+            args.file, _pipeline_options(args), progress=lambda p: bar.update(0, Path(args.file), p)
+        )
+    finally:
+        bar.close()
+    doc = call_document(result.transcript, result.analysis)
+    if args.json:
+        json.dump(doc, sys.stdout, indent=1 if args.pretty else None, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        _print_summary(Path(args.file).name, doc)
+    return EXIT_OK
+
+
+def _print_summary(name: str, doc: dict[str, Any], comments: list[dict[str, Any]] | None = None) -> None:
+    roles = {s["id"]: s for s in doc["speakers"]}
+
+    def who(label):
+        s = roles.get(label)
+        if s is None:
+            return "—"
+        return f"{s.get('name') or label} ({s['role']})"
+
+    share = doc["agent_talk_share"]
+    m = doc["metrics"]
+    print(f"{name}  {clock(doc['duration'])}  {doc['channels']} ch, speakers by {doc['speaker_split']}")
+    print(f"  agent talk share: {'–' if share is None else f'{share:.0%}'}")
+    for s in doc["speakers"]:
+        print(f"  {who(s['id']):<24} talks {clock(s['talk_seconds'])}  {s['words_per_minute']} words/min")
+    gap = m["response_gap_median"]
+    print(
+        f"  refusals: {m['refusal_count']}   longest monologue: {clock(m['longest_monologue'])}   "
+        f"longest silence: {clock(m['longest_silence'])}   overtalk: {m['overtalk_count']}x   "
+        f"agent response gap: {'–' if gap is None else f'{gap:.1f} s'}"
+    )
+    if doc["markers"]:
+        print("  markers:")
+        for k in doc["markers"]:
+            print(f"    {clock(k['start'])}–{clock(k['end'])}  {k['kind']:<15} {k['text'][:100]}")
+    if comments:
+        print("  comments:")
+        for c in comments:
+            span = clock(c["start"]) + (f"–{clock(c['end'])}" if c["end"] is not None else "")
+            print(f"    #{c['id']} {span:<11} {c['category']:<10} {c['author'] or ''}: {c['text']}")
+    print("  transcript:")
+    for t in doc["turns"]:
+        print(f"    {clock(t['start'])}  {who(t['speaker'])}: {t['text']}")
+
+
+def cmd_calls(args: argparse.Namespace) -> int:
+    with _library(args) as library:
+        rows = library.list_calls()
+    if args.json:
+        json.dump(rows, sys.stdout, indent=1, default=str)
+        sys.stdout.write("\n")
+        return EXIT_OK
+    if not rows:
+        print("The library is empty: reviewer import FILE_OR_FOLDER adds calls.")
+        return EXIT_OK
+    print(
+        f"{'#':>4}  {'name':<32} {'length':>7} {'agent':<10} {'talk':>5} {'refus.':>6} "
+        f"{'monol.':>6} {'silence':>7} {'notes':>5}"
+    )
+    for r in rows:
+        share = "–" if r["agent_talk_share"] is None else f"{r['agent_talk_share']:.0%}"
+        print(
+            f"{r['id']:>4}  {r['name'][:32]:<32} {clock(r['duration_ms'] / 1000):>7} "
+            f"{(r['agent'] or '–')[:10]:<10} {share:>5} {r['refusal_count'] or 0:>6} "
+            f"{clock((r['longest_monologue_ms'] or 0) / 1000):>6} "
+            f"{clock((r['longest_silence_ms'] or 0) / 1000):>7} {r['comment_count']:>5}"
+        )
+    return EXIT_OK
+
+
+def _stored_document(library, call_id: int) -> dict[str, Any]:
+    from reviewer.document import call_document
+    from reviewer.model import Analysis
+
+    stored = library.load_call(call_id)
+    row = stored.row
+    metrics = json.loads(row["metrics_json"] or "{}")
+    doc = call_document(stored.transcript, Analysis((), _metrics_from_row(row, metrics)))
+    doc["markers"] = [{**m, "start": round(m["start"], 2), "end": round(m["end"], 2)} for m in stored.markers]
+    doc.update({"id": row["id"], "name": row["name"], "path": row["path"], "imported_at": row["imported_at"]})
+    return doc
+
+
+def _metrics_from_row(row: dict[str, Any], metrics: dict[str, Any]):
+    from reviewer.model import Metrics, SharePoint, SpeakerMetrics
+
+    sec = lambda v: None if v is None else v / 1000  # noqa: E731
+    return Metrics(
+        speakers=tuple(SpeakerMetrics(**s) for s in metrics.get("speakers", [])),
+        agent_talk_share=row["agent_talk_share"],
+        agent_share_series=tuple(SharePoint(t, s) for t, s in metrics.get("agent_share_series", [])),
+        refusal_count=row["refusal_count"] or 0,
+        longest_monologue=sec(row["longest_monologue_ms"]) or 0.0,
+        longest_silence=sec(row["longest_silence_ms"]) or 0.0,
+        overtalk_seconds=metrics.get("overtalk_seconds", 0.0),
+        overtalk_count=row["overtalk_count"] or 0,
+        response_gap_median=sec(row["response_gap_median_ms"]),
+        response_gap_mean=metrics.get("response_gap_mean"),
+        response_gap_count=metrics.get("response_gap_count", 0),
+    )
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    with _library(args) as library:
+        call_id = library.resolve(args.call)
+        doc = _stored_document(library, call_id)
+        comments = library.comments(call_id)
+    if args.json:
+        doc["comments"] = [_comment_json(c) for c in comments]
+        json.dump(doc, sys.stdout, indent=1, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        _print_summary(f"#{doc['id']} {doc['name']}", doc, comments)
+    return EXIT_OK
+
+
+def cmd_roles(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    with _library(args) as library:
+        call_id = library.resolve(args.call)
+        if args.swap:
+            library.swap_roles(call_id, settings)
+        if args.speaker:
+            library.rename_speaker(call_id, args.speaker, name=args.name, role=args.role, settings=settings)
+        elif args.name or args.role:
+            raise ReviewerError("--name and --role need --speaker (for example --speaker S2).")
+        doc = _stored_document(library, call_id)
+    for s in doc["speakers"]:
+        label = f"{s['id']} {s.get('name', '')}".strip()
+        print(f"{label:<20} {s['role']:<9} talks {clock(s['talk_seconds'])}")
+    share = "–" if doc["agent_talk_share"] is None else f"{doc['agent_talk_share']:.0%}"
+    print(f"agent talk share: {share}; refusals: {doc['metrics']['refusal_count']}")
+    return EXIT_OK
+
+
+def _comment_json(c: dict[str, Any]) -> dict[str, Any]:
+    return {
+        k: c[k]
+        for k in (
+            "id",
+            "start",
+            "end",
+            "author",
+            "category",
+            "text",
+            "created_at",
+            "updated_at",
+            "acknowledged_at",
+            "reply",
+        )
+        if k in c
+    }
+
+
+def cmd_comment(args: argparse.Namespace) -> int:
+    with _library(args) as library:
+        call_id = library.resolve(args.call)
+        comment_id = library.add_comment(
+            call_id,
+            start=args.at,
+            end=args.to,
+            text=args.text,
+            author=args.author or os.environ.get("USER", ""),
+            category=args.category,
+        )
+    span = clock(args.at) + (f"–{clock(args.to)}" if args.to is not None else "")
+    print(f"comment #{comment_id} added to call #{call_id} at {span}")
+    return EXIT_OK
+
+
+def cmd_comments(args: argparse.Namespace) -> int:
+    with _library(args) as library:
+        call_id = library.resolve(args.call)
+        comments = library.comments(call_id)
+    if args.json:
+        json.dump([_comment_json(c) for c in comments], sys.stdout, indent=1, ensure_ascii=False)
+        sys.stdout.write("\n")
+        return EXIT_OK
+    if not comments:
+        print(f"No comments on call #{call_id} yet.")
+    for c in comments:
+        span = clock(c["start"]) + (f"–{clock(c['end'])}" if c["end"] is not None else "")
+        print(f"#{c['id']:<4} {span:<11} {c['category']:<10} {c['author'] or '–':<12} {c['text']}")
+    return EXIT_OK
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    with _library(args) as library:
+        hits = library.search(args.text, limit=args.limit)
+    if args.json:
+        json.dump(hits, sys.stdout, indent=1, ensure_ascii=False)
+        sys.stdout.write("\n")
+        return EXIT_OK
+    if not hits:
+        print(f"Nothing in the library says {args.text!r}.")
+        return EXIT_FAILED
+    for h in hits:
+        who = h["role"] or h["speaker"]
+        print(f"#{h['call_id']} {h['name']}  {clock(h['start_ms'] / 1000)}  {who}: {h['text']}")
+    return EXIT_OK
+
+
+def cmd_paths(args: argparse.Namespace) -> int:
+    from reviewer import paths
+    from reviewer.resources import resources_dir
+
+    print(f"library:   {args.library or paths.default_library()}")
+    print(f"models:    {paths.models_dir()}")
+    print(f"config:    {paths.config_dir()}  (settings.toml, phrases.toml override the defaults)")
+    print(f"defaults:  {resources_dir()}")
+    return EXIT_OK
+
+
+def cmd_models(args: argparse.Namespace) -> int:
+    from reviewer.asr.store import DEFAULT_MODEL, embedded_model_dir, embedded_names
+
+    names = embedded_names()
+    for name in names:
+        folder = embedded_model_dir(name, verify=args.verify)
+        mark = " (default)" if name == DEFAULT_MODEL else ""
+        print(f"whisper-{name}{mark}: {folder}" + ("  verified" if args.verify else ""))
+    return EXIT_OK
+
+
+# -- parser ---------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="reviewer",
+        description="Review and coach customer-service calls, offline. Run with no command for help.",
+    )
+    parser.add_argument("--version", action="version", version=f"reviewer {__version__}")
+    parser.add_argument(
+        "--library", metavar="PATH", help="the library database (default: in your data folder)"
+    )
+    parser.add_argument("--settings", metavar="TOML", type=Path, help="analysis thresholds to use")
+    parser.add_argument("--phrases", metavar="TOML", type=Path, help="phrase lists to use")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def processing(p: argparse.ArgumentParser) -> None:
+        g = p.add_argument_group("speech models")
+        g.add_argument(
+            "--model",
+            help="Whisper model: base (default, embedded), small, a faster-whisper "
+            "model name (needs internet once) or a model folder",
+        )
+        g.add_argument(
+            "--device", default="auto", choices=["auto", "cpu", "cuda"], help="where to run (default: auto)"
+        )
+        g.add_argument(
+            "--compute-type",
+            default="auto",
+            help="int8, float16, ... (default: int8 on CPU, float16 on CUDA)",
+        )
+        g.add_argument("--language", help="spoken language code, e.g. en (default: detected)")
+        g.add_argument("--beam-size", type=int, default=1, help="decoding beam (default: 1, fastest)")
+        g.add_argument(
+            "--speakers", type=int, default=2, help="speakers in mono calls (default: 2; 0 = detect)"
+        )
+        g.add_argument(
+            "--diarization",
+            metavar="PIPELINE",
+            help="a pyannote pipeline folder or hub name "
+            "instead of the bundled one (HF_TOKEN for gated ones)",
+        )
+        p.add_argument("-q", "--quiet", action="store_true", help="no progress output")
+
+    p = sub.add_parser("import", help="add recordings (files or folders) to the library")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    processing(p)
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("analyze", help="run the whole pipeline on a file without touching the library")
+    p.add_argument("file")
+    p.add_argument("--json", action="store_true", help="print the analysis as one JSON object")
+    p.add_argument("--pretty", action="store_true", help="indent the JSON")
+    processing(p)
+    p.set_defaults(func=cmd_analyze)
+
+    p = sub.add_parser("calls", help="list the calls in the library with key metrics")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_calls)
+
+    p = sub.add_parser("show", help="a call's metrics, markers, comments and transcript")
+    p.add_argument("call", help="call number, name or hash prefix")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_show)
+
+    p = sub.add_parser("roles", help="show or correct who is the agent; analysis follows")
+    p.add_argument("call")
+    p.add_argument("--swap", action="store_true", help="swap agent and customer")
+    p.add_argument("--speaker", help="the speaker to change (S1, S2 ...)")
+    p.add_argument("--name", help="a name for --speaker")
+    p.add_argument("--role", choices=["agent", "customer", "unknown"], help="a role for --speaker")
+    p.set_defaults(func=cmd_roles)
+
+    p = sub.add_parser("comment", help="add time-stamped feedback to a call")
+    p.add_argument("call")
+    p.add_argument("--at", required=True, type=parse_time, help="when (1:23 or 83)")
+    p.add_argument("--to", type=parse_time, help="end of a range (optional)")
+    p.add_argument("--text", required=True)
+    p.add_argument("--author", help="who says it (default: your user name)")
+    p.add_argument("--category", default="other", choices=["praise", "improve", "compliance", "other"])
+    p.set_defaults(func=cmd_comment)
+
+    p = sub.add_parser("comments", help="a call's comments in time order")
+    p.add_argument("call")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_comments)
+
+    p = sub.add_parser("search", help="full-text search over all transcripts")
+    p.add_argument("text")
+    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("paths", help="where the library, models and config live")
+    p.set_defaults(func=cmd_paths)
+
+    p = sub.add_parser("models", help="list the embedded speech models (assembling them if needed)")
+    p.add_argument("--verify", action="store_true", help="check every model file's checksum")
+    p.set_defaults(func=cmd_models)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return EXIT_OK
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    try:
+        return args.func(args)
+    except ReviewerError as e:
+        if isinstance(e, Cancelled):
+            print("reviewer: cancelled; nothing half-done was kept", file=sys.stderr)
+            return EXIT_CANCELLED
+        print(f"reviewer: {e}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print(
+            "\nreviewer: interrupted; calls already stored are safe, the current one was not kept",
+            file=sys.stderr,
+        )
+        return EXIT_CANCELLED
+    except BrokenPipeError:
+        return EXIT_OK

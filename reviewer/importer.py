@@ -1,0 +1,120 @@
+"""Importing files and folders into the library: one call at a time, each stored atomically.
+
+A failure on one file is reported and the batch goes on; a cancel or crash loses nothing already
+stored, and the interrupted file simply imports again next time."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from reviewer.errors import Cancelled, ReviewerError
+from reviewer.library.store import Library, content_hash
+from reviewer.pipeline import PipelineOptions, process_file
+from reviewer.progress import NEVER_CANCELLED, CancelToken, Progress, ProgressCallback, no_progress
+
+AUDIO_EXTENSIONS = frozenset(
+    ".wav .wave .mp3 .m4a .aac .ogg .oga .opus .flac .wma .amr .3gp .webm .mp4 .m4v .mkv .mov .avi".split()
+)
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    path: Path
+    status: str  # "imported" | "duplicate" | "failed"
+    call_id: int | None = None
+    message: str = ""
+
+
+def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
+    """Files as named, and the audio files inside named folders (recursively, sorted)."""
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            out.extend(
+                sorted(
+                    f
+                    for f in p.rglob("*")
+                    if f.is_file() and f.suffix.lower() in AUDIO_EXTENSIONS and not f.name.startswith(".")
+                )
+            )
+        else:
+            out.append(p)
+    return out
+
+
+def import_files(
+    files: list[Path],
+    library: Library,
+    options: PipelineOptions | None = None,
+    *,
+    progress: Callable[[int, Path, Progress], None] | None = None,
+    on_outcome: Callable[[int, ImportOutcome], None] | None = None,
+    cancel: CancelToken = NEVER_CANCELLED,
+) -> list[ImportOutcome]:
+    options = options or PipelineOptions()
+    outcomes: list[ImportOutcome] = []
+    for index, path in enumerate(files):
+        cancel.check()
+        file_progress: ProgressCallback = (
+            (lambda p, i=index, f=path: progress(i, f, p)) if progress else no_progress
+        )
+        outcome = import_one(path, library, options, progress=file_progress, cancel=cancel)
+        outcomes.append(outcome)
+        if on_outcome:
+            on_outcome(index, outcome)
+    return outcomes
+
+
+def import_one(
+    path: Path,
+    library: Library,
+    options: PipelineOptions,
+    *,
+    progress: ProgressCallback = no_progress,
+    cancel: CancelToken = NEVER_CANCELLED,
+) -> ImportOutcome:
+    try:
+        if not path.is_file():
+            raise ReviewerError(f"{path}: file not found" if not path.exists() else f"{path}: not a file")
+        digest = content_hash(path)
+        existing = library.find_hash(digest)
+        if existing is not None:
+            return ImportOutcome(path, "duplicate", existing, f"already in the library as call #{existing}")
+        result = process_file(path, options, progress=progress, cancel=cancel)
+        cancel.check()
+        progress(Progress("store", 0.0))
+        call_id, created = library.add_call(
+            path,
+            digest,
+            result.transcript,
+            result.analysis,
+            source_channels=result.source_channels,
+            source_rate=result.source_rate,
+            dual_mono=result.dual_mono,
+        )
+        progress(Progress("store", 1.0))
+        if not created:
+            return ImportOutcome(path, "duplicate", call_id, f"already in the library as call #{call_id}")
+        m = result.analysis.metrics
+        share = f"agent talk {m.agent_talk_share:.0%}" if m.agent_talk_share is not None else "no agent found"
+        return ImportOutcome(
+            path,
+            "imported",
+            call_id,
+            f"call #{call_id}, {result.transcript.duration / 60:.1f} min, {share}, "
+            f"{m.refusal_count} refusal{'s' if m.refusal_count != 1 else ''}",
+        )
+    except Cancelled:
+        raise
+    except ReviewerError as e:
+        message = str(e)
+        prefix = f"{path}: "
+        return ImportOutcome(
+            path, "failed", None, message[len(prefix) :] if message.startswith(prefix) else message
+        )
+    except MemoryError:
+        return ImportOutcome(path, "failed", None, "too large to process in the memory available")
+    except OSError as e:
+        return ImportOutcome(path, "failed", None, f"could not be read ({e.strerror or e})")

@@ -1,0 +1,98 @@
+"""Schema and migrations. Times are integer milliseconds: no float drift between transcript,
+timeline and comments. Never edit a migration that has shipped; add a new one."""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("reviewer")
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    db["calls"].create(
+        {
+            "id": int,
+            "content_hash": str,
+            "name": str,
+            "path": str,
+            "size": int,
+            "recorded_at": str,
+            "imported_at": str,
+            "duration_ms": int,
+            "channels": int,
+            "source_channels": int,
+            "source_rate": int,
+            "dual_mono": int,
+            "speaker_split": str,
+            "language": str,
+            "model": str,
+            "agent_talk_share": float,
+            "refusal_count": int,
+            "longest_monologue_ms": int,
+            "longest_silence_ms": int,
+            "overtalk_ms": int,
+            "overtalk_count": int,
+            "response_gap_median_ms": int,
+            "review_status": str,
+            "metrics_json": str,
+        },
+        pk="id",
+        not_null={"content_hash", "name", "duration_ms"},
+        defaults={"review_status": "new"},
+    )
+    db["calls"].create_index(["content_hash"], unique=True)
+    db["speakers"].create(
+        {"id": int, "call_id": int, "label": str, "role": str, "name": str, "channel": int},
+        pk="id",
+        foreign_keys=[("call_id", "calls", "id")],
+        not_null={"call_id", "label"},
+    )
+    db["speakers"].create_index(["call_id", "label"], unique=True)
+    for table, extra in (
+        ("turns", {"text": str}),
+        ("words", {"text": str, "probability": float}),
+        ("segments", {}),
+        ("markers", {"kind": str, "text": str}),
+    ):
+        db[table].create(
+            {"id": int, "call_id": int, "speaker": str, "start_ms": int, "end_ms": int, **extra},
+            pk="id",
+            foreign_keys=[("call_id", "calls", "id")],
+            not_null={"call_id", "start_ms"},
+        )
+        db[table].create_index(["call_id", "start_ms"])
+    db["comments"].create(
+        {
+            "id": int,
+            "call_id": int,
+            "start_ms": int,
+            "end_ms": int,
+            "author": str,
+            "category": str,
+            "text": str,
+            "created_at": str,
+            "updated_at": str,
+        },
+        pk="id",
+        foreign_keys=[("call_id", "calls", "id")],
+        not_null={"call_id", "start_ms", "text", "category"},
+    )
+    db["comments"].create_index(["call_id", "start_ms"])
+    db["turns"].enable_fts(["text"], create_triggers=True, tokenize="porter")
+
+
+@migrations()
+def m002_comment_acknowledgement(db: Database) -> None:
+    """Agents acknowledge a coach's comment and may reply (agent self-review)."""
+    db["comments"].add_column("acknowledged_at", str)
+    db["comments"].add_column("reply", str)
+
+
+SCHEMA_VERSION = len(migrations._migrations)
+
+
+def apply_migrations(db: Database) -> None:
+    migrations.apply(db)
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")

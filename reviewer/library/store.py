@@ -1,0 +1,491 @@
+"""The library of calls: import (atomic, deduplicated by content), list, show, roles, comments,
+search. One connection per Library; write transactions take the write lock up front
+(BEGIN IMMEDIATE) and wait for other writers, so two processes can share a library."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from reviewer import paths
+from reviewer.analysis.roles import swap_roles
+from reviewer.errors import CallNotFoundError, ReviewerError
+from reviewer.library.schema import apply_migrations
+from reviewer.model import Analysis, Segment, Speaker, Transcript, Turn, Word
+from reviewer.settings import Settings
+
+COMMENT_CATEGORIES = ("praise", "improve", "compliance", "other")
+BUSY_TIMEOUT_S = 60.0
+
+
+def ms(seconds: float | None) -> int | None:
+    return None if seconds is None else int(round(seconds * 1000))
+
+
+def sec(milliseconds: int | None) -> float | None:
+    return None if milliseconds is None else milliseconds / 1000.0
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def content_hash(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+@dataclass(frozen=True)
+class StoredCall:
+    """A call as the library holds it, with everything needed to show or re-analyse it."""
+
+    row: dict[str, Any]
+    transcript: Transcript
+    markers: list[dict[str, Any]]
+
+    @property
+    def id(self) -> int:
+        return int(self.row["id"])
+
+
+def open_library(path: str | Path | None = None) -> Library:
+    return Library(Path(path) if path else paths.default_library())
+
+
+class Library:
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        paths.ensure_private_dir(self.path.parent)
+        try:
+            conn = sqlite3.connect(
+                str(self.path), timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
+            )
+            conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+            self.db = Database(conn)
+            if self.db.journal_mode != "wal":
+                self.db.enable_wal()
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            with self.write():
+                apply_migrations(self.db)
+        except sqlite3.DatabaseError as e:
+            raise ReviewerError(f"{self.path} is not a usable Reviewer library ({e}).") from None
+        try:
+            self.path.chmod(0o600)
+        except OSError:
+            pass
+
+    def close(self) -> None:
+        self.db.conn.close()
+
+    def __enter__(self) -> Library:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def write(self) -> Iterator[Database]:
+        """A write transaction: all or nothing, visible to others only once committed."""
+        conn = self.db.conn
+        if conn.in_transaction:
+            with self.db.atomic():
+                yield self.db
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    # -- calls ----------------------------------------------------------------------------
+
+    def find_hash(self, digest: str) -> int | None:
+        row = self.db.execute("SELECT id FROM calls WHERE content_hash = ?", [digest]).fetchone()
+        return int(row[0]) if row else None
+
+    def add_call(
+        self,
+        path: Path,
+        digest: str,
+        transcript: Transcript,
+        analysis: Analysis,
+        *,
+        source_channels: int,
+        source_rate: int,
+        dual_mono: bool,
+    ) -> tuple[int, bool]:
+        """Store a processed call in one transaction. Returns (id, created); an existing call
+        with the same content is left as it is."""
+        stat = path.stat()
+        try:
+            with self.write() as db:
+                existing = self.find_hash(digest)
+                if existing is not None:
+                    return existing, False
+                row = {
+                    "content_hash": digest,
+                    "name": path.name,
+                    "path": str(path.resolve()),
+                    "size": stat.st_size,
+                    "recorded_at": datetime.fromtimestamp(stat.st_mtime, UTC).isoformat(timespec="seconds"),
+                    "imported_at": now(),
+                    "duration_ms": ms(transcript.duration),
+                    "channels": transcript.channels,
+                    "source_channels": source_channels,
+                    "source_rate": source_rate,
+                    "dual_mono": int(dual_mono),
+                    "speaker_split": transcript.speaker_split,
+                    "language": transcript.language,
+                    "model": transcript.model,
+                    "review_status": "new",
+                }
+                call_id = db["calls"].insert(row).last_pk
+                db["speakers"].insert_all(
+                    {"call_id": call_id, "label": s.id, "role": s.role, "name": s.name, "channel": s.channel}
+                    for s in transcript.speakers
+                )
+                db["words"].insert_all(
+                    {
+                        "call_id": call_id,
+                        "speaker": w.speaker,
+                        "start_ms": ms(w.start),
+                        "end_ms": ms(w.end),
+                        "text": w.text,
+                        "probability": round(w.probability, 3),
+                    }
+                    for w in transcript.words
+                )
+                self._store_derived(call_id, transcript, analysis)
+                return int(call_id), True
+        except sqlite3.IntegrityError:
+            # Another process stored the same audio first.
+            existing = self.find_hash(digest)
+            if existing is None:
+                raise
+            return existing, False
+
+    def _store_derived(self, call_id: int, transcript: Transcript, analysis: Analysis) -> None:
+        """Turns, segments, markers and metrics: everything recomputed after a role change."""
+        db = self.db
+        for table in ("turns", "segments", "markers"):
+            db.execute(f"DELETE FROM {table} WHERE call_id = ?", [call_id])
+        db["turns"].insert_all(
+            {
+                "call_id": call_id,
+                "speaker": t.speaker,
+                "start_ms": ms(t.start),
+                "end_ms": ms(t.end),
+                "text": t.text,
+            }
+            for t in transcript.turns
+        )
+        db["segments"].insert_all(
+            {"call_id": call_id, "speaker": s.speaker, "start_ms": ms(s.start), "end_ms": ms(s.end)}
+            for s in transcript.segments
+        )
+        db["markers"].insert_all(
+            {
+                "call_id": call_id,
+                "kind": m.kind,
+                "speaker": m.speaker,
+                "start_ms": ms(m.start),
+                "end_ms": ms(m.end),
+                "text": m.text,
+            }
+            for m in analysis.markers
+        )
+        m = analysis.metrics
+        metrics_doc = {
+            "speakers": [vars(s) for s in m.speakers],
+            "agent_share_series": [[p.time, p.share] for p in m.agent_share_series],
+            "overtalk_seconds": m.overtalk_seconds,
+            "response_gap_mean": m.response_gap_mean,
+            "response_gap_count": m.response_gap_count,
+        }
+        db["calls"].update(
+            call_id,
+            {
+                "agent_talk_share": m.agent_talk_share,
+                "refusal_count": m.refusal_count,
+                "longest_monologue_ms": ms(m.longest_monologue),
+                "longest_silence_ms": ms(m.longest_silence),
+                "overtalk_ms": ms(m.overtalk_seconds),
+                "overtalk_count": m.overtalk_count,
+                "response_gap_median_ms": ms(m.response_gap_median),
+                "metrics_json": json.dumps(metrics_doc),
+            },
+        )
+
+    def list_calls(self, *, order_by: str = "imported_at desc, id desc") -> list[dict[str, Any]]:
+        sql = f"""
+            SELECT c.*, (SELECT count(*) FROM comments k WHERE k.call_id = c.id) AS comment_count,
+                   (SELECT coalesce(nullif(s.name, ''), s.label) FROM speakers s
+                     WHERE s.call_id = c.id AND s.role = 'agent' LIMIT 1) AS agent
+            FROM calls c ORDER BY {order_by}"""
+        return [dict(r) for r in self.db.query(sql)]
+
+    def resolve(self, ref: str | int) -> int:
+        """A call by id, exact name, or unique prefix of its name or content hash."""
+        text = str(ref).strip()
+        if text.isdigit():
+            row = self.db.execute("SELECT id FROM calls WHERE id = ?", [int(text)]).fetchone()
+            if row:
+                return int(row[0])
+        rows = self.db.execute("SELECT id FROM calls WHERE name = ?", [text]).fetchall()
+        if len(rows) == 1:
+            return int(rows[0][0])
+        like = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        rows = self.db.execute(
+            "SELECT id FROM calls WHERE name LIKE ? ESCAPE '\\' OR content_hash LIKE ? ESCAPE '\\'",
+            [like, like.lower()],
+        ).fetchall()
+        if len(rows) == 1:
+            return int(rows[0][0])
+        if len(rows) > 1:
+            raise CallNotFoundError(
+                f"{text!r} matches {len(rows)} calls; use the call's number (reviewer calls)."
+            )
+        raise CallNotFoundError(f"No call {text!r} in the library {self.path} (reviewer calls lists them).")
+
+    def call_row(self, call_id: int) -> dict[str, Any]:
+        row = self.db.execute("SELECT * FROM calls WHERE id = ?", [call_id]).fetchone()
+        if row is None:
+            raise CallNotFoundError(f"No call #{call_id} in the library.")
+        cols = [d[0] for d in self.db.execute("SELECT * FROM calls LIMIT 0").description]
+        return dict(zip(cols, row, strict=True))
+
+    def load_call(self, call_id: int) -> StoredCall:
+        row = self.call_row(call_id)
+        speakers = [
+            Speaker(r["label"], r["role"] or "unknown", r["name"] or "", r["channel"])
+            for r in self.db.query("SELECT * FROM speakers WHERE call_id = ? ORDER BY id", [call_id])
+        ]
+        words = [
+            Word(sec(r["start_ms"]), sec(r["end_ms"]), r["text"], r["speaker"], r["probability"] or 0.0)
+            for r in self.db.query("SELECT * FROM words WHERE call_id = ? ORDER BY start_ms, id", [call_id])
+        ]
+        turns = [
+            Turn(r["speaker"], sec(r["start_ms"]), sec(r["end_ms"]), r["text"], len(r["text"].split()))
+            for r in self.db.query("SELECT * FROM turns WHERE call_id = ? ORDER BY start_ms, id", [call_id])
+        ]
+        segments = [
+            Segment(sec(r["start_ms"]), sec(r["end_ms"]), r["speaker"])
+            for r in self.db.query(
+                "SELECT * FROM segments WHERE call_id = ? ORDER BY start_ms, id", [call_id]
+            )
+        ]
+        markers = [
+            {
+                "kind": r["kind"],
+                "start": sec(r["start_ms"]),
+                "end": sec(r["end_ms"]),
+                "speaker": r["speaker"],
+                "text": r["text"],
+            }
+            for r in self.db.query("SELECT * FROM markers WHERE call_id = ? ORDER BY start_ms, id", [call_id])
+        ]
+        transcript = Transcript(
+            sec(row["duration_ms"]),
+            row["channels"],
+            row["speaker_split"],
+            speakers,
+            words,
+            segments,
+            turns,
+            row["language"],
+            row["model"] or "",
+        )
+        return StoredCall(row, transcript, markers)
+
+    # -- roles ----------------------------------------------------------------------------
+
+    def set_speakers(self, call_id: int, speakers: list[Speaker], settings: Settings) -> None:
+        """Store corrected roles or names and re-analyse the call with them, atomically."""
+        from reviewer.pipeline import analyse_transcript
+
+        with self.write() as db:
+            stored = self.load_call(call_id)
+            for s in speakers:
+                db.execute(
+                    "UPDATE speakers SET role = ?, name = ? WHERE call_id = ? AND label = ?",
+                    [s.role, s.name, call_id, s.id],
+                )
+            t = stored.transcript
+            t = Transcript(
+                t.duration,
+                t.channels,
+                t.speaker_split,
+                speakers,
+                t.words,
+                t.segments,
+                t.turns,
+                t.language,
+                t.model,
+            )
+            transcript, analysis = analyse_transcript(t, settings)
+            self._store_derived(call_id, transcript, analysis)
+
+    def swap_roles(self, call_id: int, settings: Settings) -> list[Speaker]:
+        speakers = swap_roles(self.load_call(call_id).transcript.speakers)
+        self.set_speakers(call_id, speakers, settings)
+        return speakers
+
+    def rename_speaker(
+        self,
+        call_id: int,
+        label: str,
+        *,
+        name: str | None = None,
+        role: str | None = None,
+        settings: Settings,
+    ) -> list[Speaker]:
+        speakers = self.load_call(call_id).transcript.speakers
+        if label not in {s.id for s in speakers}:
+            raise ReviewerError(
+                f"Call #{call_id} has no speaker {label} (it has {', '.join(s.id for s in speakers)})."
+            )
+        if role is not None and role not in ("agent", "customer", "unknown"):
+            raise ReviewerError(f"Unknown role {role!r}: use agent, customer or unknown.")
+        updated = []
+        for s in speakers:
+            if s.id == label:
+                s = replace(s, name=s.name if name is None else name, role=s.role if role is None else role)
+            elif role == "agent" and s.role == "agent":
+                s = replace(s, role="customer")  # one agent per call
+            updated.append(s)
+        self.set_speakers(call_id, updated, settings)
+        return updated
+
+    # -- comments ---------------------------------------------------------------------------
+
+    def add_comment(
+        self,
+        call_id: int,
+        *,
+        start: float,
+        end: float | None = None,
+        text: str,
+        author: str = "",
+        category: str = "other",
+    ) -> int:
+        row = self.call_row(call_id)
+        self._check_comment(row, start, end, text, category)
+        stamp = now()
+        with self.write() as db:
+            return int(
+                db["comments"]
+                .insert(
+                    {
+                        "call_id": call_id,
+                        "start_ms": ms(start),
+                        "end_ms": ms(end),
+                        "author": author,
+                        "category": category,
+                        "text": text.strip(),
+                        "created_at": stamp,
+                        "updated_at": stamp,
+                    }
+                )
+                .last_pk
+            )
+
+    def update_comment(self, comment_id: int, **changes: Any) -> None:
+        current = self.comment(comment_id)
+        row = self.call_row(current["call_id"])
+        start = changes.get("start", current["start"])
+        end = changes.get("end", current["end"])
+        text = changes.get("text", current["text"])
+        category = changes.get("category", current["category"])
+        self._check_comment(row, start, end, text, category)
+        update = {
+            "start_ms": ms(start),
+            "end_ms": ms(end),
+            "text": text.strip(),
+            "category": category,
+            "updated_at": now(),
+        }
+        for key in ("author", "reply", "acknowledged_at"):
+            if key in changes:
+                update[key] = changes[key]
+        with self.write() as db:
+            db["comments"].update(comment_id, update)
+
+    def delete_comment(self, comment_id: int) -> dict[str, Any]:
+        current = self.comment(comment_id)
+        with self.write() as db:
+            db["comments"].delete(comment_id)
+        return current
+
+    def comment(self, comment_id: int) -> dict[str, Any]:
+        rows = list(self.db.query("SELECT * FROM comments WHERE id = ?", [comment_id]))
+        if not rows:
+            raise ReviewerError(f"No comment #{comment_id}.")
+        return _comment(rows[0])
+
+    def comments(self, call_id: int) -> list[dict[str, Any]]:
+        return [
+            _comment(r)
+            for r in self.db.query(
+                "SELECT * FROM comments WHERE call_id = ? ORDER BY start_ms, id", [call_id]
+            )
+        ]
+
+    @staticmethod
+    def _check_comment(
+        call: dict[str, Any], start: float, end: float | None, text: str, category: str
+    ) -> None:
+        duration = call["duration_ms"] / 1000
+        if not text or not text.strip():
+            raise ReviewerError("A comment needs some text.")
+        if category not in COMMENT_CATEGORIES:
+            raise ReviewerError(f"Unknown category {category!r}: use one of {', '.join(COMMENT_CATEGORIES)}.")
+        if start < 0 or start > duration + 0.001:
+            raise ReviewerError(f"{_clock(start)} is outside the call (0:00–{_clock(duration)}).")
+        if end is not None and (end <= start or end > duration + 0.001):
+            raise ReviewerError(
+                f"A range must end after it starts and within the call (ends {_clock(duration)})."
+            )
+
+    # -- search -----------------------------------------------------------------------------
+
+    def search(self, text: str, limit: int = 50) -> list[dict[str, Any]]:
+        """Transcript turns matching ``text`` (all its words, stemmed), best first."""
+        terms = re.findall(r"\w+", text.lower())
+        if not terms:
+            return []
+        query = " ".join(f'"{t}"' for t in terms)
+        sql = """
+            SELECT t.call_id, c.name, t.speaker, t.start_ms, t.end_ms, t.text,
+                   (SELECT role FROM speakers s WHERE s.call_id = t.call_id AND s.label = t.speaker) AS role
+            FROM turns_fts f JOIN turns t ON t.rowid = f.rowid JOIN calls c ON c.id = t.call_id
+            WHERE turns_fts MATCH ? ORDER BY f.rank LIMIT ?"""
+        return [dict(r) for r in self.db.query(sql, [query, limit])]
+
+
+def _comment(r: dict[str, Any]) -> dict[str, Any]:
+    out = dict(r)
+    out["start"] = sec(r["start_ms"])
+    out["end"] = sec(r["end_ms"])
+    return out
+
+
+def _clock(seconds: float) -> str:
+    m, s = divmod(int(round(seconds)), 60)
+    h, m = divmod(m, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"

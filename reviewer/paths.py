@@ -1,0 +1,40 @@
+"""The user's folders for Reviewer's library, models and config (platformdirs)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+APP = "reviewer"
+
+
+def data_dir() -> Path:
+    """Library and assembled models. ``REVIEWER_DATA_DIR`` overrides (tests, portable installs)."""
+    override = os.environ.get("REVIEWER_DATA_DIR")
+    return Path(override) if override else Path(platformdirs.user_data_dir(APP, appauthor=False))
+
+
+def config_dir() -> Path:
+    override = os.environ.get("REVIEWER_CONFIG_DIR")
+    return Path(override) if override else Path(platformdirs.user_config_dir(APP, appauthor=False))
+
+
+def models_dir() -> Path:
+    override = os.environ.get("REVIEWER_MODELS_DIR")
+    return Path(override) if override else data_dir() / "models"
+
+
+def default_library() -> Path:
+    return data_dir() / "library.sqlite"
+
+
+def ensure_private_dir(path: Path) -> Path:
+    """Create ``path`` readable by its owner only: call recordings are private."""
+    path.mkdir(parents=True, exist_ok=True)
+    try:
+        path.chmod(0o700)
+    except OSError:
+        pass
+    return path

@@ -1,0 +1,148 @@
+"""One function that runs a call recording through every room: decode, transcribe, split by
+speaker, assign roles, analyse. The CLI and the GUI both call it; neither holds logic it lacks."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reviewer.analysis import analyze, build_turns
+from reviewer.analysis.roles import assign_roles
+from reviewer.analysis.turns import activity, speech_runs
+from reviewer.asr.transcribe import AsrOptions, load_model, transcribe
+from reviewer.audio.channels import mask_to_channel
+from reviewer.audio.decode import SAMPLE_RATE, DecodedAudio, decode
+from reviewer.errors import BadAudioError
+from reviewer.model import Analysis, Speaker, Transcript, Word
+from reviewer.progress import NEVER_CANCELLED, CancelToken, Progress, ProgressCallback, no_progress
+from reviewer.settings import Settings, load_settings
+from reviewer.speakers.attribution import attribute_words, words_for_channel
+from reviewer.speakers.diarize import DiarizationOptions, diarize
+
+
+@dataclass(frozen=True)
+class PipelineOptions:
+    asr: AsrOptions = field(default_factory=AsrOptions)
+    diarization: DiarizationOptions = field(default_factory=DiarizationOptions)
+    settings: Settings | None = None
+
+
+@dataclass
+class CallResult:
+    path: Path
+    transcript: Transcript
+    analysis: Analysis
+    source_channels: int
+    source_rate: int
+    dual_mono: bool
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def process_file(
+    path: str | Path,
+    options: PipelineOptions = PipelineOptions(),
+    *,
+    progress: ProgressCallback = no_progress,
+    cancel: CancelToken = NEVER_CANCELLED,
+) -> CallResult:
+    settings = options.settings or load_settings()
+    path = Path(path)
+    timings: dict[str, float] = {}
+    t = time.perf_counter()
+    audio = decode(
+        path, dual_mono_correlation=settings.dual_mono_correlation, progress=progress, cancel=cancel
+    )
+    timings["decode"] = time.perf_counter() - t
+    cancel.check()
+    transcript = transcribe_audio(
+        audio, options, path=path, timings=timings, progress=progress, cancel=cancel
+    )
+    t = time.perf_counter()
+    progress(Progress("analyse", 0.0))
+    transcript, analysis = analyse_transcript(transcript, settings)
+    timings["analysis"] = time.perf_counter() - t
+    progress(Progress("analyse", 1.0))
+    return CallResult(
+        path, transcript, analysis, audio.source_channels, audio.source_rate, audio.dual_mono, timings
+    )
+
+
+def transcribe_audio(
+    audio: DecodedAudio,
+    options: PipelineOptions,
+    *,
+    path: Path,
+    timings: dict[str, float],
+    progress: ProgressCallback = no_progress,
+    cancel: CancelToken = NEVER_CANCELLED,
+) -> Transcript:
+    """Words with speakers: stereo by channel, mono by diarization."""
+    t = time.perf_counter()
+    progress(Progress("transcribe", 0.0, "loading the speech model"))
+    model, model_name = load_model(options.asr)
+    if audio.channels == 2:
+        # One party per channel: transcribe each channel with the other's bleed silenced, so
+        # overtalk is transcribed for both sides and every word's speaker is exact.
+        t_split = time.perf_counter()
+        masked = mask_to_channel(audio.samples, SAMPLE_RATE)
+        split_time = time.perf_counter() - t_split
+        raw0, language = transcribe(
+            model, masked[0], options.asr, progress=progress, cancel=cancel, progress_span=(0.0, 0.5)
+        )
+        raw1, _ = transcribe(
+            model,
+            masked[1],
+            options.asr,
+            language=language,
+            progress=progress,
+            cancel=cancel,
+            progress_span=(0.5, 1.0),
+        )
+        timings["transcribe"] = time.perf_counter() - t - split_time
+        timings["speakers"] = split_time
+        speakers = [Speaker("S1", channel=0), Speaker("S2", channel=1)]
+        words = words_for_channel(raw0, "S1") + words_for_channel(raw1, "S2")
+        split = "channels"
+    else:
+        mono = audio.samples[0]
+        raw, language = transcribe(model, mono, options.asr, progress=progress, cancel=cancel)
+        timings["transcribe"] = time.perf_counter() - t
+        if not raw:
+            raise BadAudioError(path, "no speech found in the recording")
+        t = time.perf_counter()
+        segments = diarize(mono, SAMPLE_RATE, options.diarization, progress=progress, cancel=cancel)
+        timings["speakers"] = time.perf_counter() - t
+        words = attribute_words(raw, segments)
+        ids = sorted({w.speaker for w in words}, key=lambda s: int(s[1:]))
+        renumber = {old: f"S{i + 1}" for i, old in enumerate(ids)}
+        words = [Word(w.start, w.end, w.text, renumber[w.speaker], w.probability) for w in words]
+        speakers = [Speaker(renumber[s]) for s in ids]
+        split = "diarization"
+    if not words:
+        raise BadAudioError(path, "no speech found in the recording")
+    words.sort(key=lambda w: (w.start, w.end))
+    return Transcript(
+        audio.duration, audio.channels, split, speakers, words, [], language=language, model=model_name
+    )
+
+
+def analyse_transcript(transcript: Transcript, settings: Settings) -> tuple[Transcript, Analysis]:
+    """Turns, roles (unless already set) and analysis for a transcript; pure."""
+    turns = build_turns(transcript.words, settings)
+    speakers = transcript.speakers
+    if all(s.role == "unknown" for s in speakers):
+        speakers = assign_roles(speakers, turns, settings)
+    runs = speech_runs(transcript.words, settings)
+    transcript = Transcript(
+        transcript.duration,
+        transcript.channels,
+        transcript.speaker_split,
+        list(speakers),
+        transcript.words,
+        activity(runs),
+        turns,
+        transcript.language,
+        transcript.model,
+    )
+    return transcript, analyze(speakers, transcript.words, turns, transcript.duration, settings)

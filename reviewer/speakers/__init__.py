@@ -1,0 +1,1 @@
+"""Speakers: stereo channel split, pyannote diarization of mono calls, words to speakers, roles."""

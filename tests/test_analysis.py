@@ -1,0 +1,176 @@
+"""The analysis room on hand-made words: no audio, no models, no database."""
+
+from __future__ import annotations
+
+import pytest
+
+from reviewer.analysis import analyze, build_turns
+from reviewer.analysis.roles import assign_roles, swap_roles
+from reviewer.analysis.text import PhraseSet, normalize
+from reviewer.model import Speaker, Word
+
+AGENT, CUSTOMER = "S1", "S2"
+
+
+def say(speaker: str, start: float, text: str, wps: float = 2.5) -> list[Word]:
+    """Words spoken evenly at ``wps`` words per second from ``start``."""
+    out = []
+    t = start
+    for token in text.split():
+        out.append(Word(t, t + 0.8 / wps, token, speaker))
+        t += 1 / wps
+    return out
+
+
+def run(settings, *utterances, roles=("agent", "customer")):
+    words = sorted((w for u in utterances for w in u), key=lambda w: w.start)
+    speakers = [Speaker(AGENT, roles[0]), Speaker(CUSTOMER, roles[1])]
+    turns = build_turns(words, settings)
+    duration = max(w.end for w in words) + 1
+    return analyze(speakers, words, turns, duration, settings), turns
+
+
+def kinds(analysis, kind):
+    return [m for m in analysis.markers if m.kind == kind]
+
+
+def test_text_is_normalised_so_asr_variants_match():
+    assert normalize("I CAN'T do that.") == "i can not do that"
+    assert normalize("We've cancelled it!") == "we have canceled it"
+    assert normalize("I’m gonna cancel") == "i am going to cancel"
+    assert normalize("Uh-huh.") == "uh huh"
+    phrases = PhraseSet(["i (can not|am not able to) (do|cancel)"])
+    for variant in ["I can't cancel that.", "i cannot do it", "I'm not able to cancel", "I CAN NOT DO THAT"]:
+        assert phrases.find(variant), variant
+    assert not phrases.find("I can cancel that")
+
+
+def test_refusals_counts_each_deflection_after_cancel_request(settings):
+    analysis, _ = run(
+        settings,
+        say(AGENT, 0, "thank you for calling how can I help you"),
+        say(CUSTOMER, 4, "I want to cancel my account"),
+        say(AGENT, 7, "can I ask why you want to leave us"),
+        say(CUSTOMER, 11, "I just do not need it please cancel"),
+        say(AGENT, 15, "before we do that I can offer you a loyalty discount"),
+        say(CUSTOMER, 21, "no thanks cancel it"),
+        say(AGENT, 24, "unfortunately I can't cancel it over the phone"),
+        say(CUSTOMER, 28, "then I will call my bank"),
+        say(AGENT, 31, "okay I have cancelled your account"),
+        say(CUSTOMER, 35, "thank you"),
+        say(AGENT, 37, "are you sure you do not want the discount"),
+    )
+    refusals = kinds(analysis, "refusal")
+    assert [round(m.start) for m in refusals] == [7, 15, 24]
+    assert analysis.metrics.refusal_count == 3
+    assert all(m.speaker == AGENT for m in refusals)
+
+
+def test_no_refusals_when_agent_simply_complies(settings):
+    analysis, _ = run(
+        settings,
+        say(AGENT, 0, "thank you for calling this is Maria how may I help"),
+        say(CUSTOMER, 4, "I would like to cancel my subscription"),
+        say(AGENT, 8, "of course I will cancel it for you now"),
+        say(CUSTOMER, 12, "thanks"),
+    )
+    assert kinds(analysis, "refusal") == []
+
+
+def test_customer_accepting_the_offer_ends_the_push_back(settings):
+    analysis, _ = run(
+        settings,
+        say(CUSTOMER, 0, "I want to cancel"),
+        say(AGENT, 3, "what if I offer you a discount"),
+        say(CUSTOMER, 7, "okay I will take the discount"),
+        say(AGENT, 10, "great and we can also offer a free upgrade"),
+    )
+    assert len(kinds(analysis, "refusal")) == 1
+
+
+def test_talk_share_counts_each_side_talk_time(settings):
+    analysis, _ = run(
+        settings.replace(share_window=6.0, share_step=1.0),
+        say(AGENT, 0, " ".join(["word"] * 30)),  # 12 s
+        say(CUSTOMER, 13, " ".join(["word"] * 10)),  # 4 s
+    )
+    share = analysis.metrics.agent_talk_share
+    assert share == pytest.approx(12 / 16, abs=0.02)
+    series = [p.share for p in analysis.metrics.agent_share_series if p.share is not None]
+    assert series and max(series) == pytest.approx(1.0) and min(series) < 0.8
+
+
+def test_long_silence_is_marked_with_its_edges(settings):
+    analysis, _ = run(settings, say(AGENT, 0, "please hold"), say(CUSTOMER, 16, "hello are you there"))
+    (silence,) = kinds(analysis, "long_silence")
+    assert silence.start == pytest.approx(0.72, abs=0.01)
+    assert silence.end == pytest.approx(16.0, abs=0.01)
+    assert analysis.metrics.longest_silence == pytest.approx(15.28, abs=0.01)
+
+
+def test_short_pauses_and_backchannels_do_not_end_a_monologue(settings):
+    lecture = (
+        say(AGENT, 0, " ".join(["blah"] * 30))  # 0-12 s
+        + say(AGENT, 15, " ".join(["blah"] * 30))  # pause of 3 s, then 15-27 s
+        + say(AGENT, 28, " ".join(["blah"] * 20))  # to 36 s
+    )
+    analysis, _ = run(
+        settings, lecture, say(CUSTOMER, 20, "mm hmm"), say(CUSTOMER, 40, "I see what you mean now")
+    )
+    (mono,) = kinds(analysis, "long_monologue")
+    assert mono.speaker == AGENT
+    assert mono.start == pytest.approx(0.0, abs=0.01) and mono.end == pytest.approx(35.92, abs=0.01)
+    assert kinds(analysis, "overtalk") == []  # a backchannel is not overtalk
+
+
+def test_a_real_reply_ends_a_monologue(settings):
+    analysis, _ = run(
+        settings,
+        say(AGENT, 0, " ".join(["blah"] * 50)),  # 0-20 s
+        say(CUSTOMER, 20.5, "sorry but that is not what I asked"),
+        say(AGENT, 24, " ".join(["blah"] * 40)),  # 24-40 s
+    )
+    assert kinds(analysis, "long_monologue") == []
+    assert analysis.metrics.longest_monologue == pytest.approx(19.92, abs=0.05)
+
+
+def test_overtalk_marks_who_talked_over_whom(settings):
+    analysis, _ = run(
+        settings,
+        say(AGENT, 0, " ".join(["blah"] * 20)),  # 0-8 s
+        say(CUSTOMER, 5, "wait wait that is not right at all"),  # from 5 s
+    )
+    (over,) = kinds(analysis, "overtalk")
+    assert over.speaker == CUSTOMER
+    assert over.start == pytest.approx(5.0) and over.end == pytest.approx(7.92, abs=0.01)
+
+
+def test_response_gap_measures_agent_patience(settings):
+    analysis, _ = run(
+        settings,
+        say(CUSTOMER, 0, "my internet is down again"),  # ends 1.92
+        say(AGENT, 3.0, "let me check that for you"),
+        say(CUSTOMER, 6, "it has been down all week"),  # ends 8.32
+        say(AGENT, 8.5, "I see an outage in your area"),
+    )
+    m = analysis.metrics
+    assert m.response_gap_count == 2
+    assert m.response_gap_mean == pytest.approx((1.08 + 0.18) / 2, abs=0.01)
+
+
+def test_roles_follow_greeting_and_swap(settings):
+    words = say(CUSTOMER, 0, "hello") + say(
+        AGENT, 1.5, "thank you for calling my name is Ryan how can I help"
+    )
+    turns = build_turns(words, settings)
+    speakers = assign_roles([Speaker(AGENT), Speaker(CUSTOMER)], turns, settings)
+    assert {s.id: s.role for s in speakers} == {AGENT: "agent", CUSTOMER: "customer"}
+    assert {s.id: s.role for s in swap_roles(speakers)} == {AGENT: "customer", CUSTOMER: "agent"}
+
+
+def test_turns_break_where_the_other_side_takes_the_floor(settings):
+    words = say(AGENT, 0, "one two three") + say(CUSTOMER, 1.3, "yeah") + say(AGENT, 1.5, "four five")
+    words += say(CUSTOMER, 2.5, "no that is wrong") + say(AGENT, 4.2, "six")
+    turns = build_turns(sorted(words, key=lambda w: w.start), settings)
+    agent_turns = [t.text for t in turns if t.speaker == AGENT]
+    assert agent_turns == ["one two three four five", "six"]

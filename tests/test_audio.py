@@ -1,0 +1,165 @@
+"""Decoding every common call format, channel handling, and clear errors for bad input."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from callgen import RATE, write_encoded, write_wav
+
+from reviewer.audio import SAMPLE_RATE, decode
+from reviewer.audio.channels import mask_to_channel
+from reviewer.errors import BadAudioError
+
+
+def tone(seconds: float, freq: float, rate: int = RATE) -> np.ndarray:
+    t = np.arange(int(seconds * rate)) / rate
+    return (0.3 * np.sin(2 * np.pi * freq * t)).astype(np.float32)
+
+
+@pytest.fixture(scope="module")
+def stereo_signal():
+    rng = np.random.default_rng(1)
+    left = tone(3.0, 220) * (rng.random(3 * RATE) > 0.0)
+    right = np.roll(tone(3.0, 330), 4000)
+    right[:RATE] = 0  # different content on each side
+    return np.stack([left, right])
+
+
+@pytest.mark.parametrize(
+    "name,codec,rate",
+    [
+        ("call.mp3", "mp3", 44100),
+        ("call.m4a", "aac", 48000),
+        ("call.ogg", "libopus", 48000),
+        ("call.opus", "libopus", 48000),
+        ("call.flac", "flac", 16000),
+        ("call.mka", "aac", 16000),
+    ],
+)
+def test_common_formats_decode_to_16k_keeping_channels(tmp_path, stereo_signal, name, codec, rate):
+    path = write_encoded(tmp_path / name, stereo_signal, codec=codec, rate=rate, bit_rate=96000)
+    audio = decode(path)
+    assert audio.channels == 2 and not audio.dual_mono
+    assert audio.duration == pytest.approx(3.0, abs=0.1)
+    assert audio.source_rate == rate
+    assert audio.samples.dtype == np.float32
+
+
+def test_audio_track_of_a_video_file_decodes(tmp_path, stereo_signal):
+    import av
+
+    path = tmp_path / "screen recording.mp4"
+    with av.open(str(path), "w") as out:
+        video = out.add_stream("mpeg4", rate=10)
+        video.width, video.height, video.pix_fmt = 64, 48, "yuv420p"
+        audio = out.add_stream("aac", rate=48000)
+        audio.layout = "stereo"
+        for i in range(30):
+            frame = av.VideoFrame.from_ndarray(np.full((48, 64, 3), i * 8, np.uint8), format="rgb24")
+            for packet in video.encode(frame):
+                out.mux(packet)
+        for packet in video.encode(None):
+            out.mux(packet)
+        resampler = av.AudioResampler(format="fltp", layout="stereo", rate=48000)
+        frame = av.AudioFrame.from_ndarray(
+            np.ascontiguousarray(stereo_signal), format="fltp", layout="stereo"
+        )
+        frame.sample_rate = RATE
+        for f in [*resampler.resample(frame), *resampler.resample(None)]:
+            for packet in audio.encode(f):
+                out.mux(packet)
+        for packet in audio.encode(None):
+            out.mux(packet)
+    decoded = decode(path)
+    assert decoded.channels == 2 and decoded.duration == pytest.approx(3.0, abs=0.15)
+
+
+def test_dual_mono_is_treated_as_mono(tmp_path):
+    signal = tone(2.0, 300)
+    path = write_encoded(tmp_path / "dual.mp3", np.stack([signal, signal]), codec="mp3", bit_rate=64000)
+    audio = decode(path)
+    assert audio.dual_mono and audio.channels == 1 and audio.source_channels == 2
+
+
+def test_stereo_with_one_dead_channel_is_mono(tmp_path):
+    path = write_wav(tmp_path / "one side.wav", np.stack([tone(2.0, 300), np.zeros(2 * RATE, np.float32)]))
+    audio = decode(path)
+    assert audio.channels == 1 and audio.dual_mono
+
+
+def test_narrowband_and_wideband_are_resampled(tmp_path):
+    for rate in (8000, 48000):
+        path = write_wav(tmp_path / f"r{rate}.wav", tone(2.0, 300, rate)[None, :], rate=rate)
+        audio = decode(path)
+        assert audio.source_rate == rate
+        assert audio.samples.shape[1] == pytest.approx(2 * SAMPLE_RATE, abs=SAMPLE_RATE // 50)
+
+
+def test_six_channel_audio_folds_to_mono(tmp_path):
+    import av
+
+    path = tmp_path / "surround.wav"
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("pcm_s16le", rate=RATE, layout="5.1")
+        data = np.stack([tone(2.0, 200 + 50 * i) for i in range(6)])
+        frame = av.AudioFrame.from_ndarray((data * 32767).astype(np.int16), format="s16p", layout="5.1")
+        frame.sample_rate = RATE
+        resampler = av.AudioResampler(format="s16", layout="5.1", rate=RATE)
+        for f in [*resampler.resample(frame), *resampler.resample(None)]:
+            for packet in stream.encode(f):
+                out.mux(packet)
+        for packet in stream.encode(None):
+            out.mux(packet)
+    audio = decode(path)
+    assert audio.source_channels == 6 and audio.channels == 1
+
+
+def bad(path) -> str:
+    with pytest.raises(BadAudioError) as info:
+        decode(path)
+    message = str(info.value)
+    assert str(path) in message
+    return message.lower()
+
+
+def test_bad_input_gets_one_clear_reason(tmp_path):
+    assert "not found" in bad(tmp_path / "missing.wav")
+    (tmp_path / "empty.wav").write_bytes(b"")
+    assert "empty" in bad(tmp_path / "empty.wav")
+    (tmp_path / "notes.wav").write_text("these are my meeting notes, not audio\n" * 20)
+    assert "not a readable audio file" in bad(tmp_path / "notes.wav")
+    write_wav(tmp_path / "silence.wav", np.zeros((1, 3 * RATE), np.float32))
+    assert "silent" in bad(tmp_path / "silence.wav")
+    write_wav(tmp_path / "blip.wav", tone(0.2, 440)[None, :])
+    assert "too short" in bad(tmp_path / "blip.wav")
+    assert "folder" in bad(tmp_path)
+
+
+def test_truncated_mp3_keeps_what_came_before_the_cut_or_says_corrupt(tmp_path):
+    full = write_encoded(tmp_path / "full.mp3", tone(6.0, 300)[None, :], codec="mp3", bit_rate=64000)
+    data = full.read_bytes()
+    cut = tmp_path / "cut.mp3"
+    cut.write_bytes(data[: len(data) // 2])
+    try:
+        audio = decode(cut)
+    except BadAudioError as e:
+        assert "corrupt" in str(e) or "truncated" in str(e)
+    else:
+        assert 2.0 < audio.duration < 6.0
+    head = tmp_path / "head.mp3"
+    head.write_bytes(data[:200])
+    with pytest.raises(BadAudioError):
+        decode(head)
+
+
+def test_channel_mask_silences_the_other_partys_bleed():
+    rng = np.random.default_rng(0)
+    agent = np.zeros(4 * RATE, np.float32)
+    agent[: 2 * RATE] = 0.3 * rng.standard_normal(2 * RATE).astype(np.float32)
+    customer = np.zeros_like(agent)
+    customer[2 * RATE :] = 0.3 * rng.standard_normal(2 * RATE).astype(np.float32)
+    customer += 0.003 * np.roll(agent, 80)  # faint echo of the agent on the customer's line
+    masked = mask_to_channel(np.stack([agent, customer]), RATE)
+    echo_part = masked[1, int(0.3 * RATE) : int(1.5 * RATE)]
+    assert float(np.max(np.abs(echo_part))) < 1e-4
+    assert float(np.std(masked[1, int(2.6 * RATE) :])) > 0.2

@@ -1,0 +1,107 @@
+"""The `reviewer` command as QA runs it: real processes, real files, exit codes and messages."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+
+def reviewer(*args, library=None, check=True):
+    cmd = [sys.executable, "-m", "reviewer"]
+    if library:
+        cmd += ["--library", str(library)]
+    proc = subprocess.run(
+        [*cmd, *map(str, args)], capture_output=True, text=True, env=os.environ.copy(), timeout=600
+    )
+    if check and proc.returncode != 0:
+        raise AssertionError(f"exit {proc.returncode}\n{proc.stdout}\n{proc.stderr}")
+    return proc
+
+
+def test_help_documents_every_command():
+    out = reviewer("--help").stdout
+    for command in ("import", "analyze", "calls", "show", "roles", "comment", "comments", "search"):
+        assert command in out
+
+
+def test_analyze_json_prints_the_documented_document(clean, tmp_path):
+    library = tmp_path / "untouched.sqlite"
+    doc = json.loads(reviewer("analyze", clean[1], "--json", "-q", library=library).stdout)
+    assert set(doc) >= {
+        "duration",
+        "channels",
+        "speaker_split",
+        "speakers",
+        "agent_talk_share",
+        "turns",
+        "markers",
+    }
+    assert doc["channels"] == 2 and doc["speaker_split"] == "channels"
+    assert [s["role"] for s in doc["speakers"]] == ["agent", "customer"]
+    assert all({"id", "role", "talk_seconds", "words_per_minute"} <= set(s) for s in doc["speakers"])
+    assert 0 < doc["agent_talk_share"] < 1
+    assert doc["turns"][0]["speaker"] == "S1" and "calling" in doc["turns"][0]["text"].lower()
+    assert not any(m["kind"] == "refusal" for m in doc["markers"])
+    assert not library.exists()  # analyze never touches the library
+
+
+def test_import_comment_roles_and_search_from_the_command_line(short_call, tmp_path):
+    lib = tmp_path / "qa.sqlite"
+    bad = tmp_path / "fake.wav"
+    bad.write_text("hello")
+    proc = reviewer("import", short_call[1], bad, library=lib, check=False)
+    assert proc.returncode == 1
+    assert f"{bad}: FAILED: not a readable audio file" in proc.stderr
+    assert "1 imported, 0 already there, 1 failed" in proc.stderr
+    again = reviewer("import", short_call[1], library=lib)
+    assert "already in the library as call #1" in again.stderr
+
+    listing = reviewer("calls", library=lib).stdout
+    assert "short.wav" in listing
+    assert (
+        "comment #1 added to call #1 at 0:02–0:04"
+        in reviewer(
+            "comment",
+            "1",
+            "--at",
+            "0:02",
+            "--to",
+            "4",
+            "--text",
+            "Nice, clear answer",
+            "--category",
+            "praise",
+            "--author",
+            "coach",
+            library=lib,
+        ).stdout
+    )
+    comments = json.loads(reviewer("comments", "short", "--json", library=lib).stdout)
+    assert (
+        comments[0]["text"] == "Nice, clear answer"
+        and comments[0]["start"] == 2.0
+        and comments[0]["end"] == 4.0
+    )
+
+    before = json.loads(reviewer("show", "1", "--json", library=lib).stdout)
+    reviewer("roles", "1", "--swap", library=lib)
+    after = json.loads(reviewer("show", "1", "--json", library=lib).stdout)
+    assert after["agent_talk_share"] == pytest.approx(1 - before["agent_talk_share"], abs=0.001)
+    assert after["comments"][0]["text"] == "Nice, clear answer"
+
+    assert "close" in reviewer("search", "close today", library=lib).stdout.lower()
+    assert reviewer("search", "refund", library=lib, check=False).returncode == 1
+
+
+def test_bad_input_one_clear_line_and_nonzero_exit(tmp_path):
+    proc = reviewer("analyze", tmp_path / "missing.mp3", library=tmp_path / "l.sqlite", check=False)
+    assert proc.returncode == 1
+    assert proc.stderr.strip() == f"reviewer: {tmp_path / 'missing.mp3'}: file not found"
+    proc = reviewer("comment", "7", "--at", "soon", "--text", "x", library=tmp_path / "l.sqlite", check=False)
+    assert proc.returncode == 2 and "not a time" in proc.stderr
+    proc = reviewer("show", "7", library=tmp_path / "l.sqlite", check=False)
+    assert proc.returncode == 1 and "No call '7'" in proc.stderr

@@ -1,0 +1,223 @@
+"""The library: atomic imports, dedupe, migrations, comments, roles and search."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from sqlite_utils import Database
+
+from reviewer.errors import ReviewerError
+from reviewer.importer import expand_paths, import_files
+from reviewer.library import open_library
+from reviewer.library.schema import SCHEMA_VERSION, apply_migrations, migrations
+
+
+@pytest.fixture()
+def stored(library, pushback, processed):
+    """The push-back call (processed once per session by the real pipeline) in the library."""
+    from reviewer.library.store import content_hash
+
+    _, path = pushback
+    result = processed("pushback")
+    call_id, created = library.add_call(
+        path,
+        content_hash(path),
+        result.transcript,
+        result.analysis,
+        source_channels=2,
+        source_rate=16000,
+        dual_mono=False,
+    )
+    assert created
+    return call_id
+
+
+def test_import_stores_the_call_with_its_analysis(library, clean, processed):
+    (outcome,) = import_files([clean[1]], library)
+    assert outcome.status == "imported", outcome.message
+    row = library.list_calls()[0]
+    result = processed("clean")
+    assert row["id"] == outcome.call_id and row["name"] == "clean.ogg"
+    assert row["agent"] == "S1" and row["refusal_count"] == 0
+    assert row["agent_talk_share"] == pytest.approx(result.analysis.metrics.agent_talk_share, abs=0.01)
+    call = library.load_call(outcome.call_id)
+    assert " ".join(t.text for t in call.transcript.turns) == " ".join(
+        t.text for t in result.transcript.turns
+    )
+
+
+def test_stored_call_keeps_every_marker(library, stored):
+    call = library.load_call(stored)
+    assert {m["kind"] for m in call.markers} == {"refusal", "long_silence", "long_monologue", "overtalk"}
+    assert library.call_row(stored)["refusal_count"] == 3
+
+
+def test_reimporting_the_same_audio_is_a_no_op(library, stored, pushback, tmp_path):
+    _, path = pushback
+    copy = tmp_path / "renamed copy.wav"
+    copy.write_bytes(path.read_bytes())
+    outcomes = import_files([path, copy], library)
+    assert [o.status for o in outcomes] == ["duplicate", "duplicate"]
+    assert all(o.call_id == stored for o in outcomes)
+    assert len(library.list_calls()) == 1
+
+
+def test_a_failure_while_storing_leaves_nothing_half_written(library, processed, pushback, monkeypatch):
+    result = processed("pushback")
+    _, path = pushback
+
+    def crash(*args, **kwargs):
+        raise KeyboardInterrupt  # as if the user hit Ctrl-C between tables
+
+    monkeypatch.setattr(library, "_store_derived", crash)
+    with pytest.raises(KeyboardInterrupt):
+        library.add_call(
+            path,
+            "abc123",
+            result.transcript,
+            result.analysis,
+            source_channels=2,
+            source_rate=16000,
+            dual_mono=False,
+        )
+    for table in ("calls", "speakers", "words", "turns", "markers"):
+        assert library.db[table].count == 0, table
+
+
+def test_batch_reports_bad_files_and_goes_on(library, short_call, tmp_path):
+    folder = tmp_path / "week 47 calls"
+    folder.mkdir()
+    (folder / "good call.wav").write_bytes(short_call[1].read_bytes())
+    (folder / "broken.wav").write_text("not audio")
+    (folder / "empty.mp3").write_bytes(b"")
+    (folder / "notes.txt").write_text("ignored: not an audio extension")
+    files = expand_paths([folder])
+    assert [f.name for f in files] == ["broken.wav", "empty.mp3", "good call.wav"]
+    outcomes = {o.path.name: o for o in import_files(files, library)}
+    assert outcomes["good call.wav"].status == "imported"
+    assert (
+        outcomes["broken.wav"].status == "failed"
+        and "not a readable audio file" in outcomes["broken.wav"].message
+    )
+    assert outcomes["empty.mp3"].status == "failed" and "empty" in outcomes["empty.mp3"].message
+    assert library.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_cancel_mid_batch_keeps_calls_already_stored(library, short_call, clean, tmp_path):
+    from reviewer.errors import Cancelled
+    from reviewer.progress import CancelToken
+
+    token = CancelToken()
+
+    def cancel_second_file(index, path, progress):
+        if index == 1 and progress.stage == "transcribe":
+            token.cancel()
+
+    with pytest.raises(Cancelled):
+        import_files([short_call[1], clean[1]], library, progress=cancel_second_file, cancel=token)
+    assert [r["name"] for r in library.list_calls()] == ["short.wav"]
+    (again,) = import_files([clean[1]], library)
+    assert again.status == "imported"
+
+
+def test_comments_are_validated_and_kept(library, stored):
+    first = library.add_comment(
+        stored,
+        start=12.0,
+        end=15.5,
+        text="Don't ask why; just process it.",
+        author="coach",
+        category="improve",
+    )
+    library.add_comment(stored, start=2.0, text="Great greeting", category="praise")
+    assert [c["text"] for c in library.comments(stored)] == [
+        "Great greeting",
+        "Don't ask why; just process it.",
+    ]
+    library.update_comment(first, text="Process the cancellation straight away.", category="compliance")
+    changed = library.comment(first)
+    assert changed["category"] == "compliance" and changed["end"] == 15.5
+    with pytest.raises(ReviewerError, match="outside the call"):
+        library.add_comment(stored, start=9999, text="too late")
+    with pytest.raises(ReviewerError, match="category"):
+        library.add_comment(stored, start=1, text="x", category="rude")
+    with pytest.raises(ReviewerError, match="end after"):
+        library.add_comment(stored, start=5, end=4, text="backwards")
+    library.delete_comment(first)
+    assert len(library.comments(stored)) == 1
+
+
+def test_comments_survive_reopening(tmp_path, short_call):
+    path = tmp_path / "lib.sqlite"
+    with open_library(path) as lib:
+        (o,) = import_files([short_call[1]], lib)
+        lib.add_comment(o.call_id, start=3, text="Hold explained well", category="praise")
+    with open_library(path) as lib:
+        assert [c["text"] for c in lib.comments(o.call_id)] == ["Hold explained well"]
+        assert lib.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert (path.stat().st_mode & 0o077) == 0  # private to its owner
+
+
+def test_swapping_roles_flips_talk_share_and_markers_follow(library, stored, settings):
+    before = library.call_row(stored)
+    library.swap_roles(stored, settings)
+    after = library.call_row(stored)
+    assert after["agent_talk_share"] == pytest.approx(1 - before["agent_talk_share"], abs=0.001)
+    # Refusals are now judged on the other speaker's turns: none of the old ones remain.
+    refusals = [m for m in library.load_call(stored).markers if m["kind"] == "refusal"]
+    assert all(m["speaker"] == "S2" for m in refusals) and len(refusals) < before["refusal_count"]
+    library.swap_roles(stored, settings)
+    assert library.call_row(stored)["refusal_count"] == 3
+
+
+def test_renaming_a_speaker(library, stored, settings):
+    library.rename_speaker(stored, "S1", name="Ryan", settings=settings)
+    assert library.list_calls()[0]["agent"] == "Ryan"
+    library.rename_speaker(stored, "S2", role="agent", settings=settings)
+    roles = {s.id: s.role for s in library.load_call(stored).transcript.speakers}
+    assert roles == {"S1": "customer", "S2": "agent"}
+
+
+def test_full_text_search_finds_turns(library, stored):
+    hits = library.search("discount")
+    assert hits and hits[0]["call_id"] == stored and "discount" in hits[0]["text"].lower()
+    assert hits[0]["role"] == "agent"
+    assert library.search("cancelling")  # stemmed: finds "cancel"
+    assert library.search("zebra crossing") == []
+    assert library.search('"; DROP TABLE calls; --') == []
+
+
+def test_resolve_by_number_name_or_prefix(library, stored):
+    assert library.resolve(str(stored)) == stored
+    assert library.resolve("pushback stereo.wav") == stored
+    assert library.resolve("pushback") == stored
+    with pytest.raises(ReviewerError, match="No call"):
+        library.resolve("nothing like it")
+
+
+def test_migrations_upgrade_an_old_library_keeping_its_data(tmp_path):
+    path = tmp_path / "old.sqlite"
+    db = Database(sqlite3.connect(str(path), isolation_level=None))
+    migrations.apply(db, stop_before="m002_comment_acknowledgement")
+    db["calls"].insert({"content_hash": "h", "name": "old.wav", "duration_ms": 60000})
+    db["comments"].insert({"call_id": 1, "start_ms": 1000, "text": "kept", "category": "other"})
+    assert "reply" not in db["comments"].columns_dict
+    db.conn.close()
+    with open_library(path) as lib:
+        assert "reply" in lib.db["comments"].columns_dict
+        assert [c["text"] for c in lib.comments(1)] == ["kept"]
+        assert lib.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        applied = [m.name for m in migrations.applied(lib.db)]
+        assert applied == ["m001_initial", "m002_comment_acknowledgement"]
+    db = Database(sqlite3.connect(str(path), isolation_level=None))
+    apply_migrations(db)  # idempotent
+    db.conn.close()
+
+
+def test_a_file_that_is_not_a_library_is_refused(tmp_path):
+    bogus = tmp_path / "notes.sqlite"
+    bogus.write_text("just text\n" * 100)
+    with pytest.raises(ReviewerError, match="not a usable Reviewer library"):
+        open_library(bogus)
+    assert bogus.read_text().startswith("just text")

@@ -1,0 +1,74 @@
+"""The embedded models: assembled from installed packages, verified, never half-loaded."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+from reviewer.asr.store import MANIFEST, embedded_model_dir, resolve_model
+from reviewer.errors import ModelError
+
+
+def test_embedded_whisper_is_assembled_once_and_verified():
+    folder = embedded_model_dir("base")
+    manifest = json.loads((folder / MANIFEST).read_text())
+    names = {f["name"] for f in manifest["files"]}
+    assert {"model.bin", "config.json", "tokenizer.json", "vocabulary.json"} <= names
+    assert (folder / "model.bin").stat().st_size > 140_000_000
+    mtime = (folder / "model.bin").stat().st_mtime_ns
+    assert embedded_model_dir("base", verify=True) == folder
+    assert (folder / "model.bin").stat().st_mtime_ns == mtime  # not rebuilt
+
+
+def test_a_damaged_model_is_rebuilt_before_use():
+    folder = embedded_model_dir("base")
+    with (folder / "model.bin").open("r+b") as f:
+        f.truncate(1000)  # as if a copy was interrupted
+    assert embedded_model_dir("base") == folder
+    assert (folder / "model.bin").stat().st_size > 140_000_000
+    assert not [p for p in folder.parent.iterdir() if ".partial-" in p.name]
+
+
+def test_model_option_accepts_a_folder_and_rejects_nonsense(tmp_path):
+    path, name = resolve_model(str(embedded_model_dir("base")))
+    assert os.path.isdir(path) and name == "whisper-base"
+    (tmp_path / "not a model").mkdir()
+    with pytest.raises(ModelError, match="not a faster-whisper model folder"):
+        resolve_model(str(tmp_path / "not a model"))
+    with pytest.raises(ModelError, match="not found"):
+        resolve_model("./no/such/folder")
+
+
+def test_camplusplus_weights_load_strictly_and_separate_voices(pushback):
+    import torch
+
+    from reviewer.resources import resource
+    from reviewer.speakers.campplus import CamPlusEmbedding
+
+    call, _ = pushback
+    model = CamPlusEmbedding.from_checkpoint(resource("models", "diarization", "campplus_cn_en_common.pt"))
+
+    def embed(utterance, channel):
+        a, b = int(utterance.start * 16000), int(utterance.end * 16000)
+        x = torch.from_numpy(call.audio[channel, a:b].copy())[None, None]
+        with torch.inference_mode():
+            return torch.nn.functional.normalize(model(x), dim=-1)[0]
+
+    agent = [embed(u, 0) for u in call.utterances if u.speaker == "agent"][:2]
+    customer = [embed(u, 1) for u in call.utterances if u.speaker == "customer"][:2]
+    same = float(agent[0] @ agent[1])
+    different = float(agent[0] @ customer[0])
+    assert same > different + 0.2
+
+
+def test_diarization_weights_are_checked_before_loading(tmp_path, monkeypatch):
+    import reviewer.speakers.diarize as diarize
+
+    fake = tmp_path / "models" / "diarization"
+    fake.mkdir(parents=True)
+    (fake / "segmentation-3.0.bin").write_bytes(b"tampered")
+    monkeypatch.setattr(diarize, "resource", lambda *parts: tmp_path.joinpath(*parts))
+    with pytest.raises(ModelError, match="damaged"):
+        diarize._verified("segmentation-3.0.bin")

@@ -1,0 +1,112 @@
+"""The whole pipeline on real speech with real models: what a coach would check on a call."""
+
+from __future__ import annotations
+
+import pytest
+from truth import (
+    call_wer,
+    refusal_scores,
+    role_of,
+    side_wer,
+    speaker_confusion,
+    true_silences,
+)
+
+
+def markers(result, kind):
+    return [m for m in result.analysis.markers if m.kind == kind]
+
+
+def test_stereo_call_is_split_exactly_by_channel(pushback, processed):
+    call, _ = pushback
+    result = processed("pushback")
+    assert result.transcript.speaker_split == "channels"
+    assert {s.channel: s.role for s in result.transcript.speakers} == {0: "agent", 1: "customer"}
+    assert speaker_confusion(call, result) == 0.0
+
+
+def test_stereo_transcript_is_accurate_for_both_sides(pushback, processed):
+    call, _ = pushback
+    result = processed("pushback")
+    assert side_wer(call, result, "agent") <= 0.15
+    assert side_wer(call, result, "customer") <= 0.15
+    text = " ".join(t.text for t in result.transcript.turns).lower()
+    assert "cancel" in text and "discount" in text
+    assert all(w.end >= w.start for w in result.transcript.words)
+
+
+def test_stereo_talk_share_matches_truth(pushback, processed):
+    call, _ = pushback
+    share = processed("pushback").analysis.metrics.agent_talk_share
+    assert share == pytest.approx(call.agent_share(), abs=0.03)
+
+
+def test_pushback_call_finds_every_refusal(pushback, processed):
+    call, _ = pushback
+    result = processed("pushback")
+    recall, precision = refusal_scores(call, result)
+    assert recall == 1.0 and precision == 1.0
+    assert result.analysis.metrics.refusal_count == sum(u.refusal for u in call.utterances)
+
+
+def test_clean_call_has_no_refusals(clean, processed):
+    result = processed("clean")
+    assert markers(result, "refusal") == []
+    assert role_of(result, "S1") == "agent"
+
+
+def test_hold_is_marked_within_a_second_of_its_edges(pushback, processed, settings):
+    call, _ = pushback
+    (truth,) = true_silences(call, settings.silence_min)
+    (found,) = markers(processed("pushback"), "long_silence")
+    assert found.start == pytest.approx(truth[0], abs=1.0)
+    assert found.end == pytest.approx(truth[1], abs=1.0)
+
+
+def test_agent_lecture_is_a_long_monologue(pushback, processed):
+    call, _ = pushback
+    lecture = max((u for u in call.utterances if u.speaker == "agent"), key=lambda u: u.end - u.start)
+    (found,) = markers(processed("pushback"), "long_monologue")
+    assert role_of(processed("pushback"), found.speaker) == "agent"
+    assert found.start == pytest.approx(lecture.start, abs=1.0)
+    assert found.end == pytest.approx(lecture.end, abs=1.0)
+
+
+def test_customer_talking_over_the_agent_is_overtalk(pushback, processed):
+    result = processed("pushback")
+    found = markers(result, "overtalk")
+    assert len(found) == 1
+    assert role_of(result, found[0].speaker) == "customer"
+    assert "moving" in found[0].text.lower()
+
+
+def test_mono_call_is_diarized_with_few_confusions(pushback_mono, processed):
+    call, _ = pushback_mono
+    result = processed("pushback_mono")
+    assert result.transcript.speaker_split == "diarization"
+    assert len(result.transcript.speakers) == 2
+    assert speaker_confusion(call, result) <= 0.10
+    assert call_wer(call, result) <= 0.15
+    assert result.analysis.metrics.agent_talk_share == pytest.approx(call.agent_share(), abs=0.05)
+    recall, precision = refusal_scores(call, result)
+    assert recall >= 0.9 and precision >= 0.9
+
+
+def test_diarization_matches_pyannote_reference_turns(pyannote_sample):
+    from pyannote.core import Annotation, Segment
+    from pyannote.metrics.diarization import DiarizationErrorRate
+
+    from reviewer.audio import decode
+    from reviewer.speakers.diarize import DiarizationOptions, diarize
+
+    wav, turns = pyannote_sample
+    audio = decode(wav)
+    found = diarize(audio.mono(), 16000, DiarizationOptions(num_speakers=None))
+    reference, hypothesis = Annotation(), Annotation()
+    for start, end, who in turns:
+        reference[Segment(start, end)] = who
+    for s in found:
+        hypothesis[Segment(s.start, s.end)] = s.speaker
+    der = DiarizationErrorRate(collar=0.0)(reference, hypothesis, uem=Segment(0, audio.duration))
+    assert len({s.speaker for s in found}) == 2
+    assert der <= 0.12

@@ -1,0 +1,92 @@
+"""Scoring a pipeline result against a synthetic call's truth (tests and benchmarks)."""
+
+from __future__ import annotations
+
+from callgen import Call
+
+_NUMBERS = {
+    "0": "zero",
+    "1": "one",
+    "2": "two",
+    "3": "three",
+    "4": "four",
+    "5": "five",
+    "6": "six",
+    "7": "seven",
+    "8": "eight",
+    "9": "nine",
+    "10": "ten",
+    "20": "twenty",
+}
+
+
+def norm_words(text: str) -> list[str]:
+    from reviewer.analysis.text import normalize
+
+    text = text.replace("$", " ").replace("%", " percent")
+    return [_NUMBERS.get(w, w) for w in normalize(text).replace("dollars", "dollar").split()]
+
+
+def wer(reference: str, hypothesis: str) -> float:
+    import jiwer
+
+    return jiwer.wer(" ".join(norm_words(reference)), " ".join(norm_words(hypothesis)))
+
+
+def role_of(result, speaker_id: str) -> str:
+    return next(s.role for s in result.transcript.speakers if s.id == speaker_id)
+
+
+def true_speakers_at(call: Call, t: float, tolerance: float = 0.35) -> set[str]:
+    """Who really speaks at ``t`` (both sides during overtalk); ASR word edges may be slightly off."""
+    return {u.speaker for u in call.utterances if u.start - tolerance <= t <= u.end + tolerance}
+
+
+def speaker_confusion(call: Call, result) -> float:
+    """Share of words attributed to a speaker whose role was not speaking at that moment."""
+    judged = wrong = 0
+    for w in result.transcript.words:
+        truth = true_speakers_at(call, (w.start + w.end) / 2)
+        if not truth:
+            continue
+        judged += 1
+        wrong += role_of(result, w.speaker) not in truth
+    return wrong / judged if judged else 1.0
+
+
+def side_wer(call: Call, result, side: str) -> float:
+    ref = " ".join(u.text for u in call.utterances if u.speaker == side)
+    hyp = " ".join(w.text for w in result.transcript.words if role_of(result, w.speaker) == side)
+    return wer(ref, hyp)
+
+
+def call_wer(call: Call, result) -> float:
+    ref = " ".join(u.text for u in call.utterances)
+    hyp = " ".join(w.text for w in sorted(result.transcript.words, key=lambda w: w.start))
+    return wer(ref, hyp)
+
+
+def refusal_scores(call: Call, result) -> tuple[float, float]:
+    """(recall, precision) of refusal markers against the utterances flagged as refusals."""
+    truth = [u for u in call.utterances if u.refusal]
+    found = [m for m in result.analysis.markers if m.kind == "refusal"]
+
+    def overlaps(a_start, a_end, b_start, b_end):
+        return min(a_end, b_end) - max(a_start, b_start) > 0
+
+    hit = sum(any(overlaps(u.start, u.end, m.start, m.end) for m in found) for u in truth)
+    correct = sum(any(overlaps(u.start, u.end, m.start, m.end) for u in truth) for m in found)
+    recall = hit / len(truth) if truth else 1.0
+    precision = correct / len(found) if found else 1.0
+    return recall, precision
+
+
+def true_silences(call: Call, minimum: float) -> list[tuple[float, float]]:
+    out = []
+    spans = sorted((u.start, u.end) for u in call.utterances)
+    covered = spans[0][1]
+    for s, e in spans[1:]:
+        if s - covered >= minimum:
+            out.append((covered, s))
+        covered = max(covered, e)
+    return out
