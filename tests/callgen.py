@@ -28,6 +28,7 @@ class Line:
     pause: float = 0.5  # seconds of silence before this line starts ...
     overlap: float = 0.0  # ... or, if > 0, start this long before the previous line ends
     hold: float = 0.0  # for speaker == "hold": its length
+    music: float = 0.0  # for a hold: level of hold music on the agent's side (0 = silence)
     refusal: bool = False  # truth: the agent pushes back here
 
 
@@ -58,8 +59,8 @@ class Call:
         return a / (a + c)
 
 
-def speak(text: str, speaker: str) -> np.ndarray:
-    voice, speed, pitch = VOICES[speaker]
+def speak(text: str, speaker: str, voices: dict | None = None) -> np.ndarray:
+    voice, speed, pitch = (voices or VOICES)[speaker]
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "line.wav"
         subprocess.run(
@@ -91,7 +92,9 @@ def hold_music(seconds: float, level: float = 0.0) -> np.ndarray:
     return (level * tone).astype(np.float32)
 
 
-def render(lines: list[Line], *, stereo: bool = True, noise: float = 0.002, seed: int = 7) -> Call:
+def render(
+    lines: list[Line], *, stereo: bool = True, noise: float = 0.002, seed: int = 7, voices: dict | None = None
+) -> Call:
     clips: list[tuple[str, float, np.ndarray, Line]] = []
     cursor = 0.6
     prev_end = 0.0
@@ -100,9 +103,11 @@ def render(lines: list[Line], *, stereo: bool = True, noise: float = 0.002, seed
         if line.speaker == "hold":
             start = prev_end + line.pause
             holds.append((start, start + line.hold))
+            if line.music > 0:
+                clips.append(("music", start, hold_music(line.hold, line.music), line))
             prev_end = start + line.hold
             continue
-        clip = speak(line.text, line.speaker)
+        clip = speak(line.text, line.speaker, voices)
         start = prev_end - line.overlap if line.overlap > 0 else prev_end + line.pause
         start = max(start, cursor if not clips else 0.0)
         clips.append((line.speaker, start, clip, line))
@@ -112,6 +117,9 @@ def render(lines: list[Line], *, stereo: bool = True, noise: float = 0.002, seed
     utterances = []
     for speaker, start, clip, line in clips:
         i = int(round(start * RATE))
+        if speaker == "music":
+            tracks["agent"][i : i + len(clip)] += clip
+            continue
         tracks[speaker][i : i + len(clip)] += clip
         utterances.append(Utterance(speaker, i / RATE, (i + len(clip)) / RATE, line.text, line.refusal))
     rng = np.random.default_rng(seed)

@@ -174,3 +174,22 @@ def test_turns_break_where_the_other_side_takes_the_floor(settings):
     turns = build_turns(sorted(words, key=lambda w: w.start), settings)
     agent_turns = [t.text for t in turns if t.speaker == AGENT]
     assert agent_turns == ["one two three four five", "six"]
+
+
+def test_overtalk_survives_a_gap_in_the_interrupted_speakers_words(settings):
+    agent = say(AGENT, 0, " ".join(["blah"] * 15))  # 0-5.92 s
+    agent += [Word(6.5, 7.0, "store", AGENT)]  # ASR left a 0.58 s gap before the last word
+    analysis, _ = run(settings, agent, say(CUSTOMER, 5.6, "that is ridiculous let me speak to a supervisor"))
+    (over,) = kinds(analysis, "overtalk")
+    assert over.speaker == CUSTOMER and over.start == pytest.approx(5.6) and over.end == pytest.approx(7.0)
+
+
+def test_mentioning_policy_after_a_refund_request_is_a_refusal(settings):
+    analysis, _ = run(
+        settings,
+        say(CUSTOMER, 0, "my headphones broke and I want a refund"),
+        say(AGENT, 4, "a policy only allows exchanges after the box is opened"),
+        say(CUSTOMER, 9, "they are faulty"),
+        say(AGENT, 11, "you are right I will process the refund now"),
+    )
+    assert [round(m.start) for m in kinds(analysis, "refusal")] == [4]

