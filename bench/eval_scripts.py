@@ -101,13 +101,13 @@ SCENARIOS = {
 
 
 def long_call(minutes: float = 10.0) -> list[Line]:
-    """A call of about ``minutes``: the scenarios' dialogue strung together, as one long call
-    (truth labels kept; refusal flags dropped, since the story no longer follows)."""
+    """A call of about ``minutes``: the scenarios' dialogue strung together, as one long call.
+    Each scenario ends with its request resolved, so the refusal truth still holds."""
     lines: list[Line] = []
     seconds = 0.0
     while seconds < minutes * 60:
         for script in (RETENTION, BILLING, COMPLIANT_CANCEL, REFUND):
             for line in script:
-                lines.append(Line(line.speaker, line.text, line.pause, line.overlap, line.hold, line.music))
+                lines.append(line)
                 seconds += line.hold or (len(line.text.split()) / 2.6 + line.pause)
     return lines

@@ -315,6 +315,15 @@ def _comment_json(c: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _user_name() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return ""
+
+
 def cmd_comment(args: argparse.Namespace) -> int:
     with _library(args) as library:
         call_id = library.resolve(args.call)
@@ -323,7 +332,7 @@ def cmd_comment(args: argparse.Namespace) -> int:
             start=args.at,
             end=args.to,
             text=args.text,
-            author=args.author or os.environ.get("USER", ""),
+            author=args.author or _user_name(),
             category=args.category,
         )
     span = clock(args.at) + (f"–{clock(args.to)}" if args.to is not None else "")

@@ -10,6 +10,7 @@ from reviewer.model import Analysis, Transcript
 def call_document(transcript: Transcript, analysis: Analysis, **extra: Any) -> dict[str, Any]:
     m = analysis.metrics
     per_speaker = {s.speaker: s for s in m.speakers}
+    total_talk = sum(s.talk_seconds for s in m.speakers)
     doc: dict[str, Any] = {
         "duration": round(transcript.duration, 3),
         "channels": transcript.channels,
@@ -21,6 +22,9 @@ def call_document(transcript: Transcript, analysis: Analysis, **extra: Any) -> d
                 **({"name": s.name} if s.name else {}),
                 **({"channel": s.channel} if s.channel is not None else {}),
                 "talk_seconds": round(per_speaker[s.id].talk_seconds, 2) if s.id in per_speaker else 0.0,
+                "talk_share": round(per_speaker[s.id].talk_seconds / total_talk, 4)
+                if s.id in per_speaker and total_talk > 0
+                else None,
                 "words": per_speaker[s.id].words if s.id in per_speaker else 0,
                 "words_per_minute": round(per_speaker[s.id].words_per_minute) if s.id in per_speaker else 0,
             }

@@ -31,10 +31,17 @@ def default_library() -> Path:
 
 
 def ensure_private_dir(path: Path) -> Path:
-    """Create ``path`` readable by its owner only: call recordings are private."""
+    """Create ``path`` (and missing parents) readable by its owner only: call recordings are
+    private. A folder that already exists is left as its owner set it."""
+    missing = []
+    p = path
+    while not p.exists():
+        missing.append(p)
+        p = p.parent
     path.mkdir(parents=True, exist_ok=True)
-    try:
-        path.chmod(0o700)
-    except OSError:
-        pass
+    for created in missing:
+        try:
+            created.chmod(0o700)
+        except OSError:
+            pass
     return path

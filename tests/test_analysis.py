@@ -193,3 +193,21 @@ def test_mentioning_policy_after_a_refund_request_is_a_refusal(settings):
         say(AGENT, 11, "you are right I will process the refund now"),
     )
     assert [round(m.start) for m in kinds(analysis, "refusal")] == [4]
+
+
+def test_a_reply_in_the_agents_pause_is_not_overtalk(settings):
+    analysis, _ = run(
+        settings,
+        say(AGENT, 0, "do you still live at the same address"),  # 0-3.12, then a 1.0 s pause
+        say(CUSTOMER, 3.2, "yes I do"),  # 3.2-4.32: answers inside the agent's pause
+        say(AGENT, 4.12, "great and is the phone number the same"),  # resumes, 0.2 s over the answer
+    )
+    assert kinds(analysis, "overtalk") == []
+
+
+def test_an_interruption_across_the_interrupters_breath_is_overtalk(settings):
+    agent = say(AGENT, 0, " ".join(["blah"] * 20))  # 0-7.92
+    customer = say(CUSTOMER, 6.8, "that is ridiculous") + say(CUSTOMER, 8.6, "let me speak to a supervisor")
+    analysis, _ = run(settings, agent, customer)
+    (over,) = kinds(analysis, "overtalk")
+    assert over.speaker == CUSTOMER and over.start == pytest.approx(6.8) and over.end == pytest.approx(7.92)

@@ -42,7 +42,10 @@ def test_analyze_json_prints_the_documented_document(clean, tmp_path):
     }
     assert doc["channels"] == 2 and doc["speaker_split"] == "channels"
     assert [s["role"] for s in doc["speakers"]] == ["agent", "customer"]
-    assert all({"id", "role", "talk_seconds", "words_per_minute"} <= set(s) for s in doc["speakers"])
+    assert all(
+        {"id", "role", "talk_seconds", "talk_share", "words_per_minute"} <= set(s) for s in doc["speakers"]
+    )
+    assert doc["speakers"][0]["talk_share"] == pytest.approx(doc["agent_talk_share"], abs=0.001)
     assert 0 < doc["agent_talk_share"] < 1
     assert doc["turns"][0]["speaker"] == "S1" and "calling" in doc["turns"][0]["text"].lower()
     assert not any(m["kind"] == "refusal" for m in doc["markers"])

@@ -221,3 +221,15 @@ def test_a_file_that_is_not_a_library_is_refused(tmp_path):
     with pytest.raises(ReviewerError, match="not a usable Reviewer library"):
         open_library(bogus)
     assert bogus.read_text().startswith("just text")
+
+
+def test_library_folder_is_private_but_an_existing_folder_is_left_alone(tmp_path):
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o755)
+    shared.chmod(0o755)
+    with open_library(shared / "team.sqlite"):
+        pass
+    assert shared.stat().st_mode & 0o777 == 0o755
+    with open_library(tmp_path / "new" / "deeper" / "mine.sqlite") as lib:
+        assert lib.path.parent.stat().st_mode & 0o777 == 0o700
+        assert (tmp_path / "new").stat().st_mode & 0o777 == 0o700

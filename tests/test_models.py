@@ -82,3 +82,19 @@ def test_an_incomplete_model_package_set_is_refused(monkeypatch):
     assert "broken" not in store.embedded_names()
     with pytest.raises(ModelError, match="incomplete"):
         embedded_model_dir("broken")
+
+
+def test_pyannote_telemetry_is_off_even_if_the_user_environment_enables_it():
+    import subprocess
+    import sys
+
+    code = (
+        "from reviewer.speakers.diarize import load_pipeline, DiarizationOptions\n"
+        "load_pipeline(DiarizationOptions())\n"
+        "from pyannote.audio.telemetry.metrics import is_metrics_enabled\n"
+        "print('telemetry', is_metrics_enabled())\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYANNOTE", "HF_"))}
+    env["PYANNOTE_METRICS_ENABLED"] = "true"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    assert "telemetry False" in out.stdout

@@ -64,43 +64,58 @@ def monologues(runs: Sequence[Run], settings: Settings) -> tuple[list[Marker], f
 
 
 def overtalk(runs: Sequence[Run], settings: Settings) -> tuple[list[Marker], float]:
-    """Both sides speaking at once for at least ``overtalk_min``; backchannels ignored. Pieces of
-    overlap separated by less than ``turn_pause`` are one event: the talked-over speaker's turn
-    goes on across such pauses. The marker's speaker is whoever started talking over the other."""
-    floor = sorted((r for r in runs if not r.backchannel), key=lambda r: r.start)
-    pieces: list[tuple[float, float, Run]] = []  # (start, end, the run that came in second)
-    for i, a in enumerate(floor):
-        for b in floor[i + 1 :]:
-            if b.start >= a.end:
+    """Both sides' turns overlapping for at least ``overtalk_min``; backchannels ignored.
+
+    Each side's speech is taken turn by turn (pauses shorter than ``turn_pause`` bridged), since
+    someone who pauses for breath mid-sentence is still holding their turn. The marker's speaker
+    is whoever started talking over the other."""
+    spans = _turn_spans([r for r in runs if not r.backchannel], settings.turn_pause)
+    pieces: list[tuple[float, float, list[Run]]] = []  # overlap, and the runs of who came in second
+    for i, (_, a_end, a_runs) in enumerate(spans):
+        for b_start, b_end, b_runs in spans[i + 1 :]:
+            if b_start >= a_end:
                 break
-            if b.speaker != a.speaker:
-                pieces.append((b.start, min(a.end, b.end), b))
-    events: list[list[tuple[float, float, Run]]] = []
-    for piece in sorted(pieces, key=lambda p: p[0]):
-        if events and piece[0] - max(p[1] for p in events[-1]) < settings.turn_pause:
-            events[-1].append(piece)
-        else:
-            events.append([piece])
+            if b_runs[0].speaker != a_runs[0].speaker:
+                pieces.append((b_start, min(a_end, b_end), b_runs))
     markers = []
     total = 0.0
-    for event in events:
-        start, end = event[0][0], max(p[1] for p in event)
-        talked = sum(p[1] - p[0] for p in event)
+    for start, end, interrupter in sorted(pieces, key=lambda p: p[0]):
         if end - start < settings.overtalk_min:
             continue
-        total += talked
-        interrupter = event[0][2]
-        words = [w.text for w in interrupter.words if w.start < end]
+        total += end - start
+        words = [w.text for r in interrupter for w in r.words if w.start < end]
         markers.append(
             Marker(
                 "overtalk",
                 round(start, 3),
                 round(end, 3),
-                interrupter.speaker,
+                interrupter[0].speaker,
                 _clip(f"Talks over the other side: {' '.join(words)}"),
             )
         )
     return markers, total
+
+
+def _turn_spans(runs: Sequence[Run], max_pause: float) -> list[tuple[float, float, list[Run]]]:
+    """Each speaker's runs joined across pauses shorter than ``max_pause`` in which the other side
+    did not start speaking, sorted by start."""
+    by_speaker: dict[str, list[Run]] = {}
+    for r in sorted(runs, key=lambda r: r.start):
+        by_speaker.setdefault(r.speaker, []).append(r)
+    spans: list[tuple[float, float, list[Run]]] = []
+    for speaker, speaker_runs in by_speaker.items():
+        others = [r.start for r in runs if r.speaker != speaker]
+        group = [speaker_runs[0]]
+        for r in speaker_runs[1:]:
+            gap_start = max(x.end for x in group)
+            other_took_floor = any(gap_start <= t < r.start for t in others)
+            if r.start - gap_start < max_pause and not other_took_floor:
+                group.append(r)
+            else:
+                spans.append((group[0].start, max(x.end for x in group), group))
+                group = [r]
+        spans.append((group[0].start, max(x.end for x in group), group))
+    return sorted(spans, key=lambda s: s[0])
 
 
 def _clip(text: str, limit: int = 240) -> str:
