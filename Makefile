@@ -1,4 +1,4 @@
-# Reviewer: `make run` sets up and runs the bundled sample call; `make test` sets up and tests.
+# Reviewer: `make run` sets up and opens the app on the bundled sample call; `make test` sets up and tests.
 # Both build .venv themselves and install the Debian packages they need when missing.
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
@@ -12,7 +12,12 @@ STAMP  := $(VENV)/.installed
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SAMPLE := resources/sample/sample_call.mp3
 
-.PHONY: setup run test test-all bench sysdeps sysdeps-test lint clean
+# Libraries Qt (PySide6 wheels) loads from the system: offscreen and X11 windows, fonts, sound.
+QT_DEBS := libegl1 libgl1 libfontconfig1 libfreetype6 libxkbcommon0 libglib2.0-0 libdbus-1-3 \
+           libpulse0 libxkbcommon-x11-0 libx11-xcb1 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 \
+           libxcb-shape0 libxcb-image0 libxcb-randr0 libxcb-render-util0 libxcb-xinerama0
+
+.PHONY: setup run test test-all bench sysdeps sysdeps-qt sysdeps-test lint clean
 
 setup: $(STAMP)
 
@@ -20,6 +25,10 @@ setup: $(STAMP)
 sysdeps:
 	@$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || { \
 	  $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q python3-venv; }
+
+sysdeps-qt:
+	@dpkg -s $(QT_DEBS) >/dev/null 2>&1 || { \
+	  $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q $(QT_DEBS); }
 
 # espeak-ng speaks the synthetic test calls.
 sysdeps-test: sysdeps
@@ -35,13 +44,13 @@ $(STAMP): pyproject.toml | $(VENV)/bin/python
 	$(VENV)/bin/python -m pip install -q -e ".[test]"
 	touch $(STAMP)
 
-run: setup
-	$(VENV)/bin/reviewer analyze $(SAMPLE)
+run: setup sysdeps-qt
+	$(VENV)/bin/reviewer gui $(SAMPLE)
 
-test: setup sysdeps-test
+test: setup sysdeps-qt sysdeps-test
 	QT_QPA_PLATFORM=offscreen $(VENV)/bin/python -m pytest -q
 
-test-all: setup sysdeps-test
+test-all: setup sysdeps-qt sysdeps-test
 	QT_QPA_PLATFORM=offscreen $(VENV)/bin/python -m pytest -q -m "slow or not slow"
 
 bench: setup sysdeps-test

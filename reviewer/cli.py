@@ -372,6 +372,27 @@ def cmd_search(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_gui(args: argparse.Namespace) -> int:
+    from reviewer.ui.app import has_display, run
+
+    if not has_display():
+        print(
+            "reviewer: no display to open the app on (DISPLAY is not set). The command line works "
+            "without one: reviewer --help",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
+    if getattr(args, "file", None) and not Path(args.file).is_file():
+        raise ReviewerError(f"{args.file}: file not found")
+    return run(
+        library=args.library,
+        open_file=getattr(args, "file", None),
+        settings_file=args.settings,
+        phrases_file=args.phrases,
+        model=getattr(args, "model", None),
+    )
+
+
 def cmd_paths(args: argparse.Namespace) -> int:
     from reviewer import paths
     from reviewer.resources import resources_dir
@@ -400,7 +421,8 @@ def cmd_models(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="reviewer",
-        description="Review and coach customer-service calls, offline. Run with no command for help.",
+        description="Review and coach customer-service calls, offline. With no command, the desktop "
+        "app opens (or, with no display, this help).",
     )
     parser.add_argument("--version", action="version", version=f"reviewer {__version__}")
     parser.add_argument(
@@ -489,6 +511,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_search)
 
+    p = sub.add_parser("gui", help="open the desktop app (the default with no command)")
+    p.add_argument("file", nargs="?", help="a recording to open (imported first if new)")
+    p.add_argument("--model", help="Whisper model for imports made in the app")
+    p.set_defaults(func=cmd_gui)
+
     p = sub.add_parser("paths", help="where the library, models and config live")
     p.set_defaults(func=cmd_paths)
 
@@ -502,8 +529,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
-        parser.print_help()
-        return EXIT_OK
+        from reviewer.ui.app import has_display
+
+        if not has_display():
+            parser.print_help()
+            return EXIT_OK
+        args.func = cmd_gui
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     try:
         return args.func(args)

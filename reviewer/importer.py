@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from reviewer.audio.peaks import save_peaks
 from reviewer.errors import Cancelled, ReviewerError
 from reviewer.library.store import Library, content_hash
 from reviewer.pipeline import PipelineOptions, process_file
@@ -94,6 +95,11 @@ def import_one(
             source_rate=result.source_rate,
             dual_mono=result.dual_mono,
         )
+        if result.peaks is not None:
+            try:
+                save_peaks(digest, result.peaks)
+            except OSError:
+                pass  # only a cache: the timeline recomputes missing peaks
         progress(Progress("store", 1.0))
         if not created:
             return ImportOutcome(path, "duplicate", call_id, f"already in the library as call #{call_id}")

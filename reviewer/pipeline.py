@@ -7,12 +7,15 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from reviewer.analysis import analyze, build_turns
-from reviewer.analysis.roles import assign_roles
+from reviewer.analysis.roles import assign_roles, name_agent
 from reviewer.analysis.turns import activity, speech_runs
 from reviewer.asr.transcribe import AsrOptions, load_model, transcribe
 from reviewer.audio.channels import mask_to_channel
 from reviewer.audio.decode import SAMPLE_RATE, DecodedAudio, decode
+from reviewer.audio.peaks import compute_peaks
 from reviewer.errors import BadAudioError
 from reviewer.model import Analysis, Speaker, Transcript, Word
 from reviewer.progress import NEVER_CANCELLED, CancelToken, Progress, ProgressCallback, no_progress
@@ -37,6 +40,7 @@ class CallResult:
     source_rate: int
     dual_mono: bool
     timings: dict[str, float] = field(default_factory=dict)
+    peaks: np.ndarray | None = None  # waveform peaks for the timeline (see audio.peaks)
 
 
 def process_file(
@@ -64,7 +68,14 @@ def process_file(
     timings["analysis"] = time.perf_counter() - t
     progress(Progress("analyse", 1.0))
     return CallResult(
-        path, transcript, analysis, audio.source_channels, audio.source_rate, audio.dual_mono, timings
+        path,
+        transcript,
+        analysis,
+        audio.source_channels,
+        audio.source_rate,
+        audio.dual_mono,
+        timings,
+        compute_peaks(audio.samples, SAMPLE_RATE),
     )
 
 
@@ -132,7 +143,7 @@ def analyse_transcript(transcript: Transcript, settings: Settings) -> tuple[Tran
     turns = build_turns(transcript.words, settings)
     speakers = transcript.speakers
     if all(s.role == "unknown" for s in speakers):
-        speakers = assign_roles(speakers, turns, settings)
+        speakers = name_agent(assign_roles(speakers, turns, settings), turns)
     runs = speech_runs(transcript.words, settings)
     transcript = Transcript(
         transcript.duration,

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # the app's tests need no display
+
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 

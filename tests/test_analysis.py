@@ -7,7 +7,7 @@ import pytest
 from reviewer.analysis import analyze, build_turns
 from reviewer.analysis.roles import assign_roles, swap_roles
 from reviewer.analysis.text import PhraseSet, normalize
-from reviewer.model import Speaker, Word
+from reviewer.model import Speaker, Turn, Word
 
 AGENT, CUSTOMER = "S1", "S2"
 
@@ -211,3 +211,27 @@ def test_an_interruption_across_the_interrupters_breath_is_overtalk(settings):
     analysis, _ = run(settings, agent, customer)
     (over,) = kinds(analysis, "overtalk")
     assert over.speaker == CUSTOMER and over.start == pytest.approx(6.8) and over.end == pytest.approx(7.92)
+
+
+def test_agents_are_named_from_their_self_introduction():
+    from reviewer.analysis.roles import introduced_name, name_agent
+
+    turns = [
+        Turn("S1", 0.0, 4.0, "Thank you for calling Northwind Cable, my name is Ryan. How can I help?"),
+        Turn("S2", 4.5, 6.0, "Hi Ryan, my name is Jo and I want to cancel."),
+    ]
+    assert introduced_name(turns, "S1") == "Ryan"
+    assert introduced_name([Turn("S1", 0, 3, "Northwind Cable, this is Sam, how can I help?")], "S1") == "Sam"
+    assert introduced_name([Turn("S1", 0, 3, "Hello, how can I help you?")], "S1") == ""
+    named = name_agent([Speaker("S1", "agent"), Speaker("S2", "customer")], turns)
+    assert [s.name for s in named] == ["Ryan", ""]  # only the agent is named
+    kept = name_agent([Speaker("S1", "agent", name="Ryan O.")], turns)
+    assert kept[0].name == "Ryan O."  # a name the coach set is kept
+
+
+def test_skip_silences_jumps_only_over_long_quiet_stretches():
+    from reviewer.analysis.stretches import quiet_gaps
+
+    speech = [(1.0, 5.0), (5.5, 9.0), (4.0, 6.0), (20.0, 30.0)]
+    assert quiet_gaps(speech, 40.0, 2.0) == [(9.0, 20.0), (30.0, 40.0)]
+    assert quiet_gaps(speech, 40.0, 0.5) == [(0.0, 1.0), (9.0, 20.0), (30.0, 40.0)]

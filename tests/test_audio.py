@@ -163,3 +163,31 @@ def test_channel_mask_silences_the_other_partys_bleed():
     echo_part = masked[1, int(0.3 * RATE) : int(1.5 * RATE)]
     assert float(np.max(np.abs(echo_part))) < 1e-4
     assert float(np.std(masked[1, int(2.6 * RATE) :])) > 0.2
+
+
+def test_waveform_peaks_keep_loud_and_quiet_stretches_at_every_zoom(tmp_path):
+    from reviewer.audio.peaks import build_pyramid, compute_peaks, load_peaks, save_peaks
+
+    rate = 16_000
+    samples = np.zeros((2, rate * 600), dtype=np.float32)  # 10 minutes, stereo
+    samples[0, rate * 60 : rate * 61] = 0.5  # one loud second on the left at 1:00
+    samples[1, rate * 300 + 100] = -0.9  # one click on the right at 5:00
+    base = compute_peaks(samples, rate)
+    assert base.shape == (2, 60_000, 2) and base.dtype == np.int8
+    peaks = build_pyramid(base)
+    assert peaks.duration == pytest.approx(600.0)
+    for seconds_per_column in (0.01, 0.5, 600 / 1200):
+        start = 60.0 - 20 * seconds_per_column  # the loud second starts mid-view
+        cols = peaks.columns(0, start, seconds_per_column, 40)
+        loud = np.flatnonzero(cols[:, 1] > 0.4)
+        assert loud.size, seconds_per_column
+        assert abs(start + loud[0] * seconds_per_column - 60.0) <= max(seconds_per_column, 0.64)
+        assert cols[:, 1].min() == 0.0  # and quiet columns stay quiet
+    whole = peaks.columns(1, 0.0, 600 / 1000, 1000)
+    assert whole[:, 0].min() == pytest.approx(-0.9, abs=0.01)  # a click is not averaged away
+    assert np.argmin(whole[:, 0]) == 500  # the click stays at 5:00 when the whole call is shown
+    assert peaks.columns(0, 700.0, 1.0, 5).tolist() == [[0.0, 0.0]] * 5  # past the end: empty
+
+    save_peaks("abc123", base)
+    assert load_peaks("abc123").levels[0].shape == peaks.levels[0].shape
+    assert load_peaks("missing") is None

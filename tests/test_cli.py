@@ -108,3 +108,13 @@ def test_bad_input_one_clear_line_and_nonzero_exit(tmp_path):
     assert proc.returncode == 2 and "not a time" in proc.stderr
     proc = reviewer("show", "7", library=tmp_path / "l.sqlite", check=False)
     assert proc.returncode == 1 and "No call '7'" in proc.stderr
+
+
+def test_no_command_without_a_display_prints_help_and_gui_says_why():
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    cmd = [sys.executable, "-m", "reviewer"]
+    plain = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=60)
+    assert plain.returncode == 0 and "gui" in plain.stdout
+    gui = subprocess.run([*cmd, "gui"], capture_output=True, text=True, env=env, timeout=60)
+    assert gui.returncode == 1
+    assert gui.stderr.strip().startswith("reviewer: no display to open the app on")

@@ -39,7 +39,7 @@ def test_import_stores_the_call_with_its_analysis(library, clean, processed):
     row = library.list_calls()[0]
     result = processed("clean")
     assert row["id"] == outcome.call_id and row["name"] == "clean.ogg"
-    assert row["agent"] == "S1" and row["refusal_count"] == 0
+    assert row["agent"] == "Maria" and row["refusal_count"] == 0  # named from "my name is Maria"
     assert row["agent_talk_share"] == pytest.approx(result.analysis.metrics.agent_talk_share, abs=0.01)
     call = library.load_call(outcome.call_id)
     assert " ".join(t.text for t in call.transcript.turns) == " ".join(
@@ -233,3 +233,23 @@ def test_library_folder_is_private_but_an_existing_folder_is_left_alone(tmp_path
     with open_library(tmp_path / "new" / "deeper" / "mine.sqlite") as lib:
         assert lib.path.parent.stat().st_mode & 0o777 == 0o700
         assert (tmp_path / "new").stat().st_mode & 0o777 == 0o700
+
+
+def test_a_deleted_comment_is_restored_exactly_for_undo(library, stored):
+    cid = library.add_comment(
+        stored, start=4.0, end=6.5, text="Warm greeting", author="Dana", category="praise"
+    )
+    library.update_comment(cid, acknowledged_at="2026-11-22T10:00:00+00:00", reply="Thanks")
+    before = library.comment(cid)
+    library.delete_comment(cid)
+    assert library.comments(stored) == []
+    assert library.restore_comment(before) == cid
+    assert library.comment(cid) == before
+
+
+def test_review_status_and_agent_names(library, stored):
+    library.set_review_status(stored, "reviewed")
+    assert library.list_calls()[0]["review_status"] == "reviewed"
+    with pytest.raises(ReviewerError, match="Unknown review status"):
+        library.set_review_status(stored, "done-ish")
+    assert library.agents() == ["Ryan"]  # from "my name is Ryan" in the call's opening

@@ -3,6 +3,7 @@ the channel convention where the user set one."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -11,6 +12,33 @@ from reviewer.model import Speaker, Turn
 from reviewer.settings import Settings
 
 OPENING_SECONDS = 60.0  # greetings count double in the first minute
+_INTRODUCTION = re.compile(
+    r"\b(?:my name is|my name's|you're speaking (?:with|to)|you are speaking (?:with|to))\s+"
+    r"([A-Z][a-z]+(?:-[A-Z][a-z]+)?)"
+    r"|\bthis is ([A-Z][a-z]+)(?=,| speaking| here)"
+)
+
+
+def introduced_name(turns: Sequence[Turn], speaker: str) -> str:
+    """The name a speaker gives in the opening ("... my name is Ryan"), or ""."""
+    opening = [t for t in turns if t.speaker == speaker]
+    if not opening:
+        return ""
+    for t in opening:
+        if t.start - opening[0].start > OPENING_SECONDS:
+            break
+        if m := _INTRODUCTION.search(t.text):
+            return m.group(1) or m.group(2)
+    return ""
+
+
+def name_agent(speakers: Sequence[Speaker], turns: Sequence[Turn]) -> list[Speaker]:
+    """Give an unnamed agent the name they introduce themselves with, so agents can find
+    their own calls; a name the user set is kept."""
+    return [
+        replace(s, name=introduced_name(turns, s.id)) if s.role == "agent" and not s.name else s
+        for s in speakers
+    ]
 
 
 def assign_roles(speakers: Sequence[Speaker], turns: Sequence[Turn], settings: Settings) -> list[Speaker]:

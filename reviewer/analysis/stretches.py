@@ -120,3 +120,19 @@ def _turn_spans(runs: Sequence[Run], max_pause: float) -> list[tuple[float, floa
 
 def _clip(text: str, limit: int = 240) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def quiet_gaps(
+    segments: Sequence[tuple[float, float]], duration: float, min_gap: float
+) -> list[tuple[float, float]]:
+    """Stretches of at least ``min_gap`` seconds where nobody speaks, including before the
+    first and after the last speech (what "skip silences" jumps over in playback)."""
+    gaps: list[tuple[float, float]] = []
+    covered = 0.0
+    for start, end in sorted(segments):
+        if start - covered >= min_gap:
+            gaps.append((covered, start))
+        covered = max(covered, end)
+    if duration - covered >= min_gap:
+        gaps.append((covered, duration))
+    return gaps

@@ -25,6 +25,7 @@ from reviewer.model import Analysis, Segment, Speaker, Transcript, Turn, Word
 from reviewer.settings import Settings
 
 COMMENT_CATEGORIES = ("praise", "improve", "compliance", "other")
+REVIEW_STATUSES = ("new", "in review", "reviewed")
 BUSY_TIMEOUT_S = 60.0
 
 
@@ -385,7 +386,7 @@ class Library:
         category: str = "other",
     ) -> int:
         row = self.call_row(call_id)
-        self._check_comment(row, start, end, text, category)
+        self.check_comment(row, start, end, text, category)
         stamp = now()
         with self.write() as db:
             return int(
@@ -412,7 +413,7 @@ class Library:
         end = changes.get("end", current["end"])
         text = changes.get("text", current["text"])
         category = changes.get("category", current["category"])
-        self._check_comment(row, start, end, text, category)
+        self.check_comment(row, start, end, text, category)
         update = {
             "start_ms": ms(start),
             "end_ms": ms(end),
@@ -425,6 +426,18 @@ class Library:
                 update[key] = changes[key]
         with self.write() as db:
             db["comments"].update(comment_id, update)
+
+    def restore_comment(self, comment: dict[str, Any]) -> int:
+        """Put back a deleted comment exactly as it was (undo), under its old number when free."""
+        fields = (
+            "call_id start_ms end_ms author category text created_at updated_at acknowledged_at reply"
+        ).split()
+        row = {k: comment.get(k) for k in fields}
+        with self.write() as db:
+            taken = db.execute("SELECT 1 FROM comments WHERE id = ?", [comment["id"]]).fetchone()
+            if not taken:
+                row["id"] = comment["id"]
+            return int(db["comments"].insert(row).last_pk)
 
     def delete_comment(self, comment_id: int) -> dict[str, Any]:
         current = self.comment(comment_id)
@@ -447,7 +460,7 @@ class Library:
         ]
 
     @staticmethod
-    def _check_comment(
+    def check_comment(
         call: dict[str, Any], start: float, end: float | None, text: str, category: str
     ) -> None:
         duration = call["duration_ms"] / 1000
@@ -461,6 +474,20 @@ class Library:
             raise ReviewerError(
                 f"A range must end after it starts and within the call (ends {_clock(duration)})."
             )
+
+    def set_review_status(self, call_id: int, status: str) -> None:
+        if status not in REVIEW_STATUSES:
+            raise ReviewerError(f"Unknown review status {status!r}: use one of {', '.join(REVIEW_STATUSES)}.")
+        self.call_row(call_id)
+        with self.write() as db:
+            db.execute("UPDATE calls SET review_status = ? WHERE id = ?", [status, call_id])
+
+    def agents(self) -> list[str]:
+        """The agents' names (or speaker labels) across the library, for agent self-review."""
+        rows = self.db.execute(
+            "SELECT DISTINCT coalesce(nullif(name, ''), label) FROM speakers WHERE role = 'agent' ORDER BY 1"
+        ).fetchall()
+        return [r[0] for r in rows]
 
     # -- search -----------------------------------------------------------------------------
 

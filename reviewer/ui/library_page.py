@@ -1,0 +1,365 @@
+"""The library: every call with its key metrics (sortable, filterable), full-text search across
+transcripts, and imports with per-file progress, Cancel and errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from reviewer.library.store import Library
+from reviewer.ui.style import clock
+
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+STAGES = {
+    "decode": "decoding",
+    "transcribe": "transcribing",
+    "speakers": "finding speakers",
+    "analyse": "analysing",
+    "store": "saving",
+}
+
+
+def _ms_clock(value: int | None) -> str:
+    return "" if value is None else clock(value / 1000)
+
+
+class CallsModel(QAbstractTableModel):
+    COLUMNS = (
+        ("Name", lambda r: r["name"], lambda r: r["name"].lower()),
+        ("Date", lambda r: (r["recorded_at"] or "")[:16].replace("T", " "), lambda r: r["recorded_at"] or ""),
+        ("Duration", lambda r: _ms_clock(r["duration_ms"]), lambda r: r["duration_ms"] or 0),
+        ("Agent", lambda r: r["agent"] or "", lambda r: (r["agent"] or "").lower()),
+        (
+            "Agent talk",
+            lambda r: "" if r["agent_talk_share"] is None else f"{r['agent_talk_share']:.0%}",
+            lambda r: -1.0 if r["agent_talk_share"] is None else r["agent_talk_share"],
+        ),
+        ("Refusals", lambda r: str(r["refusal_count"] or 0), lambda r: r["refusal_count"] or 0),
+        (
+            "Longest monologue",
+            lambda r: _ms_clock(r["longest_monologue_ms"]),
+            lambda r: r["longest_monologue_ms"] or 0,
+        ),
+        (
+            "Longest silence",
+            lambda r: _ms_clock(r["longest_silence_ms"]),
+            lambda r: r["longest_silence_ms"] or 0,
+        ),
+        ("Comments", lambda r: str(r["comment_count"]), lambda r: r["comment_count"]),
+        ("Status", lambda r: r["review_status"] or "new", lambda r: r["review_status"] or ""),
+    )
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.rows: list[dict[str, Any]] = []
+
+    def set_rows(self, rows: list[dict[str, Any]]) -> None:
+        self.beginResetModel()
+        self.rows = rows
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
+        return len(self.COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802, ANN201
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.COLUMNS[section][0]
+        return None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: ANN201
+        if not index.isValid():
+            return None
+        row = self.rows[index.row()]
+        _, show, key = self.COLUMNS[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return show(row)
+        if role == SORT_ROLE:
+            return key(row)
+        if role == Qt.ItemDataRole.UserRole:
+            return row["id"]
+        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() in (2, 4, 5, 6, 7, 8):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return row["path"]
+        return None
+
+
+class CallsFilter(QSortFilterProxyModel):
+    """Text filter on name and agent, the agent a self-reviewing agent chose, and transcript
+    search hits."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.text = ""
+        self.agent: str | None = None
+        self.call_ids: set[int] | None = None
+        self.setSortRole(SORT_ROLE)
+
+    def set_text(self, text: str) -> None:
+        self.beginFilterChange()
+        self.text = text.strip().lower()
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def set_agent(self, agent: str | None) -> None:
+        self.beginFilterChange()
+        self.agent = agent
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def set_call_ids(self, ids: set[int] | None) -> None:
+        self.beginFilterChange()
+        self.call_ids = ids
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex) -> bool:  # noqa: N802
+        row = self.sourceModel().rows[source_row]
+        if self.agent is not None and (row["agent"] or "") != self.agent:
+            return False
+        if self.call_ids is not None and row["id"] not in self.call_ids:
+            return False
+        if (
+            self.text
+            and self.text not in row["name"].lower()
+            and self.text not in (row["agent"] or "").lower()
+        ):
+            return False
+        return True
+
+
+class ImportPanel(QWidget):
+    """Per-file progress for the running import, a Cancel button, and what happened to each file."""
+
+    cancelRequested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.files: list[str] = []
+        self.label = QLabel()
+        self.bar = QProgressBar()
+        self.bar.setRange(0, 1000)
+        self.bar.setAccessibleName("Import progress")
+        self.cancel_button = QPushButton("Cancel import")
+        self.cancel_button.setAccessibleName("Cancel import")
+        self.cancel_button.clicked.connect(self.cancelRequested)
+        self.results = QListWidget()
+        self.results.setAccessibleName("Import results")
+        self.results.setMaximumHeight(110)
+        row = QHBoxLayout()
+        row.addWidget(self.label, 1)
+        row.addWidget(self.bar, 1)
+        row.addWidget(self.cancel_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(row)
+        layout.addWidget(self.results)
+        self.set_busy(False)
+        self.results.hide()
+
+    def set_busy(self, busy: bool) -> None:
+        self.bar.setVisible(busy)
+        self.cancel_button.setVisible(busy)
+        self.cancel_button.setEnabled(busy)
+        if not busy:
+            self.bar.setValue(0)
+
+    def start(self, files: list[str]) -> None:
+        self.files = files
+        self.results.show()
+        self.label.setText(f"Importing {len(files)} file{'s' if len(files) != 1 else ''}…")
+        if not files:
+            self.label.setText("No audio files found there.")
+
+    def on_progress(self, index: int, stage: str, fraction: float, message: str) -> None:
+        n = max(1, len(self.files))
+        name = Path(self.files[index]).name if index < len(self.files) else ""
+        order = list(STAGES)
+        stage_pos = order.index(stage) if stage in order else 0
+        weights = (0.05, 0.6, 0.25, 0.05, 0.05)
+        within = sum(weights[:stage_pos]) + weights[stage_pos] * fraction
+        self.bar.setValue(int(1000 * (index + min(1.0, within)) / n))
+        self.label.setText(f"{index + 1}/{n} {name}: {STAGES.get(stage, stage)} {fraction:.0%}")
+
+    def on_outcome(self, index: int, path: str, status: str, call_id: object, message: str) -> None:
+        mark = {"imported": "✓", "duplicate": "=", "failed": "✗"}.get(status, "?")
+        item = QListWidgetItem(f"{mark} {Path(path).name}: {message}")
+        item.setData(Qt.ItemDataRole.UserRole, status)
+        self.results.addItem(item)
+        self.results.scrollToBottom()
+
+    def on_end(self, text: str) -> None:
+        self.set_busy(False)
+        self.label.setText(text)
+
+
+class LibraryPage(QWidget):
+    openCall = Signal(int, float)  # call id, where to start (seconds)
+    importFilesRequested = Signal()
+    importFolderRequested = Signal()
+
+    def __init__(self, library: Library, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.library = library
+        self.model = CallsModel(self)
+        self.proxy = CallsFilter(self)
+        self.proxy.setSourceModel(self.model)
+        self.table = QTableView()
+        self.table.setModel(self.proxy)
+        self.table.setAccessibleName("Calls")
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(1, Qt.SortOrder.DescendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.setWordWrap(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column, width in (
+            (1, 130),
+            (2, 70),
+            (3, 110),
+            (4, 80),
+            (5, 70),
+            (6, 130),
+            (7, 110),
+            (8, 80),
+            (9, 80),
+        ):
+            header.resizeSection(column, width)
+        self.table.doubleClicked.connect(self._open_index)
+        self.table.activated.connect(self._open_index)
+        self.filter_edit = QLineEdit()
+        self.filter_edit.setPlaceholderText("Filter by name or agent")
+        self.filter_edit.setAccessibleName("Filter calls")
+        self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit.textChanged.connect(self.proxy.set_text)
+        self.search_edit = QLineEdit()
+        self.search_edit.setPlaceholderText("Search all transcripts…")
+        self.search_edit.setAccessibleName("Search transcripts")
+        self.search_edit.setClearButtonEnabled(True)
+        self.search_edit.returnPressed.connect(lambda: self.search(self.search_edit.text()))
+        self.search_edit.textChanged.connect(lambda t: None if t.strip() else self.search(""))
+        self.hits = QListWidget()
+        self.hits.setAccessibleName("Search results")
+        self.hits.itemActivated.connect(self._open_hit)
+        self.hits.itemDoubleClicked.connect(self._open_hit)
+        self.hits.hide()
+        self.import_files_button = QPushButton("Import &files…")
+        self.import_folder_button = QPushButton("Import f&older…")
+        self.import_files_button.clicked.connect(self.importFilesRequested)
+        self.import_folder_button.clicked.connect(self.importFolderRequested)
+        self.count_label = QLabel()
+        self.empty_label = QLabel(
+            "No calls yet. Import recordings with the buttons above, or drop files or folders here."
+        )
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.import_panel = ImportPanel()
+        top = QHBoxLayout()
+        top.addWidget(self.filter_edit, 1)
+        top.addWidget(self.search_edit, 1)
+        top.addWidget(self.import_files_button)
+        top.addWidget(self.import_folder_button)
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.addWidget(self.table)
+        self.splitter.addWidget(self.hits)
+        self.splitter.setChildrenCollapsible(False)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.empty_label)
+        layout.addWidget(self.splitter, 1)
+        layout.addWidget(self.count_label)
+        layout.addWidget(self.import_panel)
+        self.setTabOrder(self.filter_edit, self.search_edit)
+        self.setTabOrder(self.search_edit, self.table)
+        self.refresh()
+
+    def set_library(self, library: Library) -> None:
+        self.library = library
+        self.refresh()
+
+    def refresh(self) -> None:
+        selected = self.selected_call()
+        self.model.set_rows(self.library.list_calls())
+        self.empty_label.setVisible(not self.model.rows)
+        shown = self.proxy.rowCount()
+        total = len(self.model.rows)
+        self.count_label.setText(f"{shown} of {total} calls" if shown != total else f"{total} calls")
+        if selected is not None:
+            self.select_call(selected)
+
+    def set_agent(self, agent: str | None) -> None:
+        self.proxy.set_agent(agent)
+        self.refresh()
+
+    def selected_call(self) -> int | None:
+        rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
+        return self.proxy.data(rows[0], Qt.ItemDataRole.UserRole) if rows else None
+
+    def select_call(self, call_id: int) -> None:
+        for r in range(self.proxy.rowCount()):
+            if self.proxy.data(self.proxy.index(r, 0), Qt.ItemDataRole.UserRole) == call_id:
+                self.table.selectRow(r)
+                return
+
+    def visible_call_ids(self) -> list[int]:
+        return [
+            self.proxy.data(self.proxy.index(r, 0), Qt.ItemDataRole.UserRole)
+            for r in range(self.proxy.rowCount())
+        ]
+
+    def search(self, text: str) -> list[dict[str, Any]]:
+        """Full-text search: matching turns listed below, the table narrowed to their calls."""
+        self.hits.clear()
+        if not text.strip():
+            self.proxy.set_call_ids(None)
+            self.hits.hide()
+            self.refresh()
+            return []
+        hits = self.library.search(text, limit=200)
+        for h in hits:
+            role = (h["role"] or "speaker").capitalize()
+            item = QListWidgetItem(f"{h['name']}  {clock(h['start_ms'] / 1000)}  {role}: {h['text']}")
+            item.setData(Qt.ItemDataRole.UserRole, (h["call_id"], h["start_ms"] / 1000))
+            self.hits.addItem(item)
+        if not hits:
+            self.hits.addItem("No transcript contains that.")
+        self.hits.show()
+        self.proxy.set_call_ids({h["call_id"] for h in hits})
+        self.refresh()
+        return hits
+
+    def _open_index(self, index: QModelIndex) -> None:
+        call_id = self.proxy.data(index, Qt.ItemDataRole.UserRole)
+        if call_id is not None:
+            self.openCall.emit(int(call_id), 0.0)
+
+    def _open_hit(self, item: QListWidgetItem) -> None:
+        data = item.data(Qt.ItemDataRole.UserRole)
+        if data:
+            self.openCall.emit(int(data[0]), float(data[1]))

@@ -1,0 +1,390 @@
+"""The main window: the library and the call review, menus, imports, agent self-review, and
+the layout remembered between sessions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QToolBar,
+)
+
+from reviewer import __version__, paths
+from reviewer.errors import ReviewerError
+from reviewer.importer import AUDIO_EXTENSIONS
+from reviewer.library.store import Library, open_library
+from reviewer.resources import resource
+from reviewer.settings import Settings
+from reviewer.ui.importing import ImportController
+from reviewer.ui.library_page import LibraryPage
+from reviewer.ui.review_page import ReviewPage
+
+COACH = "Coach: all calls"
+
+
+def ui_settings() -> QSettings:
+    """Window layout and choices, in Reviewer's config folder (so tests can isolate it)."""
+    folder = paths.ensure_private_dir(paths.config_dir())
+    return QSettings(str(folder / "ui.ini"), QSettings.Format.IniFormat)
+
+
+def sample_call() -> Path:
+    return resource("sample", "sample_call.mp3")
+
+
+class MainWindow(QMainWindow):
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        library_path: Path | None = None,
+        open_file: Path | None = None,
+        first_run_sample: bool = True,
+        model: str | None = None,
+        settings_file: Path | None = None,
+        phrases_file: Path | None = None,
+    ) -> None:
+        super().__init__()
+        self.setWindowTitle("Reviewer")
+        self.resize(1280, 820)
+        self.settings = settings
+        self.qsettings = ui_settings()
+        stored = self.qsettings.value("library/path", "", str)
+        self.library_path = Path(library_path or stored or paths.default_library())
+        self.library: Library = open_library(self.library_path)
+        self._request_options = {
+            "model": model,
+            "settings_file": str(settings_file) if settings_file else None,
+            "phrases_file": str(phrases_file) if phrases_file else None,
+        }
+        self._open_when_imported: set[str] = set()
+
+        self.library_page = LibraryPage(self.library)
+        self.review_page = ReviewPage(self.library, settings)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.library_page)
+        self.stack.addWidget(self.review_page)
+        self.setCentralWidget(self.stack)
+        self.setAcceptDrops(True)
+
+        self.importer = ImportController(self.library_path, self, **self._request_options)
+        panel = self.library_page.import_panel
+        self.importer.started.connect(panel.start)
+        self.importer.progress.connect(panel.on_progress)
+        self.importer.progress.connect(self._import_progress)
+        self.importer.outcome.connect(panel.on_outcome)
+        self.importer.outcome.connect(self._import_outcome)
+        self.importer.finished.connect(self._import_finished)
+        self.importer.failed.connect(self._import_failed)
+        self.importer.busyChanged.connect(panel.set_busy)
+        panel.cancelRequested.connect(self.cancel_import)
+
+        self.library_page.openCall.connect(self.open_call)
+        self.library_page.importFilesRequested.connect(self.import_files_dialog)
+        self.library_page.importFolderRequested.connect(self.import_folder_dialog)
+        self.review_page.backRequested.connect(self.show_library)
+        self.review_page.callChanged.connect(lambda _id: self._refresh_library())
+
+        self._build_menus()
+        self._restore_layout()
+        self.statusBar().showMessage("Ready", 3000)
+
+        QTimer.singleShot(0, lambda: self._start(open_file, first_run_sample))
+
+    # -- menus and toolbar -------------------------------------------------------------------
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        self._add_action(file_menu, "&Import files…", self.import_files_dialog, QKeySequence.StandardKey.Open)
+        self._add_action(file_menu, "Import &folder…", self.import_folder_dialog, "Ctrl+Shift+O")
+        file_menu.addSeparator()
+        self._add_action(file_menu, "Open &library…", self.open_library_dialog)
+        file_menu.addSeparator()
+        self._add_action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+        edit = self.menuBar().addMenu("&Edit")
+        undo = self.review_page.undo_stack.createUndoAction(self, "&Undo")
+        undo.setShortcut(QKeySequence.StandardKey.Undo)
+        redo = self.review_page.undo_stack.createRedoAction(self, "&Redo")
+        redo.setShortcut(QKeySequence.StandardKey.Redo)
+        edit.addAction(undo)
+        edit.addAction(redo)
+        self.undo_action, self.redo_action = undo, redo
+        view = self.menuBar().addMenu("&View")
+        self._add_action(view, "&Library", self.show_library, "Ctrl+L")
+        review = self.menuBar().addMenu("&Review")
+        for action in self.review_page.actions_by_name.values():
+            review.addAction(action)
+        help_menu = self.menuBar().addMenu("&Help")
+        self._add_action(help_menu, "&Keyboard shortcuts", self.show_shortcuts, "F1")
+        self._add_action(help_menu, "&About Reviewer", self.show_about)
+
+        bar = QToolBar("Viewing as")
+        bar.setObjectName("viewing-as")
+        bar.addWidget(QLabel(" Viewing as "))
+        self.viewer = QComboBox()
+        self.viewer.setAccessibleName("Viewing as")
+        self.viewer.setMinimumContentsLength(18)
+        self.viewer.activated.connect(lambda _: self.set_viewer(self.viewer.currentData()))
+        bar.addWidget(self.viewer)
+        self.addToolBar(bar)
+        self._fill_viewers()
+
+    def _add_action(self, menu, text: str, slot, shortcut=None) -> QAction:  # noqa: ANN001
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        return action
+
+    def _fill_viewers(self) -> None:
+        current = (
+            self.viewer.currentData()
+            if self.viewer.count()
+            else self.qsettings.value("viewer/agent", "", str)
+        )
+        self.viewer.blockSignals(True)
+        self.viewer.clear()
+        self.viewer.addItem(COACH, "")
+        for agent in self.library.agents():
+            self.viewer.addItem(f"Agent: {agent}", agent)
+        i = self.viewer.findData(current or "")
+        self.viewer.setCurrentIndex(max(0, i))
+        self.viewer.blockSignals(False)
+        self._apply_viewer(self.viewer.currentData() or "")
+
+    def set_viewer(self, agent: str) -> None:
+        """ "I am agent X": only X's calls, and their feedback to acknowledge. Empty: the coach."""
+        i = self.viewer.findData(agent)
+        if i < 0:
+            self.viewer.addItem(f"Agent: {agent}", agent)
+            i = self.viewer.count() - 1
+        self.viewer.setCurrentIndex(i)
+        self.qsettings.setValue("viewer/agent", agent)
+        self._apply_viewer(agent)
+
+    def _apply_viewer(self, agent: str) -> None:
+        self.library_page.set_agent(agent or None)
+        self.review_page.set_agent_mode(bool(agent))
+
+    # -- start -------------------------------------------------------------------------------
+
+    def _start(self, open_file: Path | None, first_run_sample: bool) -> None:
+        if open_file is not None:
+            self.open_file(open_file)
+            return
+        if not self.library.list_calls():
+            if first_run_sample and not self.qsettings.value("library/sample_offered", False, bool):
+                self.qsettings.setValue("library/sample_offered", True)
+                self.statusBar().showMessage("Importing the sample call so you can see a complete review…")
+                self.open_file(sample_call())
+            return
+        last = self.qsettings.value("review/last_call", 0, int)
+        if last and self.qsettings.value("review/open", False, bool):
+            try:
+                self.open_call(self.library.resolve(last))
+            except ReviewerError:
+                pass
+
+    def open_file(self, path: Path) -> None:
+        """Open a recording: straight away if it is in the library, else import it first."""
+        from reviewer.library.store import content_hash
+
+        try:
+            existing = self.library.find_hash(content_hash(path))
+        except OSError as e:
+            QMessageBox.warning(self, "Reviewer", f"{path}: could not be read ({e.strerror or e}).")
+            return
+        if existing is not None:
+            self.open_call(existing)
+        else:
+            self._open_when_imported.add(str(path))
+            self.import_paths([path])
+
+    # -- navigation --------------------------------------------------------------------------
+
+    def open_call(self, call_id: int, at: float = 0.0) -> None:
+        try:
+            self.review_page.open_call(call_id, at)
+        except ReviewerError as e:
+            QMessageBox.warning(self, "Reviewer", str(e))
+            return
+        self.stack.setCurrentWidget(self.review_page)
+        self.review_page.timeline.setFocus()
+        self.qsettings.setValue("review/last_call", call_id)
+        self.qsettings.setValue("review/open", True)
+        self.setWindowTitle(f"{self.review_page.call.row['name']} — Reviewer")
+
+    def show_library(self) -> None:
+        self.review_page.player.pause()
+        self._refresh_library()
+        self.stack.setCurrentWidget(self.library_page)
+        self.library_page.table.setFocus()
+        self.qsettings.setValue("review/open", False)
+        self.setWindowTitle("Reviewer")
+
+    def _refresh_library(self) -> None:
+        self.library_page.refresh()
+        self._fill_viewers()
+
+    # -- imports -----------------------------------------------------------------------------
+
+    def import_files_dialog(self) -> None:
+        patterns = " ".join(f"*{e}" for e in sorted(AUDIO_EXTENSIONS))
+        files, _ = QFileDialog.getOpenFileNames(
+            self, "Import calls", "", f"Call recordings ({patterns});;All files (*)"
+        )
+        if files:
+            self.import_paths([Path(f) for f in files])
+
+    def import_folder_dialog(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Import every call in a folder")
+        if folder:
+            self.import_paths([Path(folder)])
+
+    def import_paths(self, paths_: list[Path]) -> None:
+        self.show_library() if self.stack.currentWidget() is not self.library_page else None
+        self.importer.import_paths(paths_)
+        self.statusBar().showMessage(f"Importing {', '.join(p.name for p in paths_)}…")
+
+    def cancel_import(self) -> None:
+        self.importer.cancel()
+        self.library_page.import_panel.cancel_button.setEnabled(False)
+        self.library_page.import_panel.label.setText("Cancelling…")
+
+    def _import_progress(self, index: int, stage: str, fraction: float, message: str) -> None:
+        pass
+
+    def _import_outcome(self, _index: int, path: str, status: str, call_id: object, message: str) -> None:
+        self._refresh_library()
+        if path in self._open_when_imported and call_id is not None and status != "failed":
+            self._open_when_imported.discard(path)
+            self.open_call(int(call_id))
+        elif status == "failed":
+            self._open_when_imported.discard(path)
+            self.statusBar().showMessage(f"{Path(path).name}: {message}", 10000)
+
+    def _import_finished(self, cancelled: bool) -> None:
+        self._refresh_library()
+        results = self.library_page.import_panel.results
+        failed = sum(
+            1 for i in range(results.count()) if results.item(i).data(Qt.ItemDataRole.UserRole) == "failed"
+        )
+        text = "Import cancelled; calls already imported are kept." if cancelled else "Import finished."
+        if failed:
+            text += f" {failed} file{'s' if failed != 1 else ''} could not be imported (see the list)."
+        self.library_page.import_panel.on_end(text)
+        self.statusBar().showMessage(text, 10000)
+
+    def _import_failed(self, message: str) -> None:
+        self._refresh_library()
+        self.library_page.import_panel.on_end(f"Import failed: {message}")
+        self.statusBar().showMessage(f"Import failed: {message}", 15000)
+
+    # -- drag and drop -----------------------------------------------------------------------
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
+        if event.mimeData().hasUrls() and any(u.isLocalFile() for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
+        dropped = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
+        if dropped:
+            event.acceptProposedAction()
+            self.import_paths(dropped)
+
+    # -- library -----------------------------------------------------------------------------
+
+    def open_library_dialog(self) -> None:
+        name, _ = QFileDialog.getSaveFileName(
+            self,
+            "Open or create a library",
+            str(self.library_path.parent),
+            "Reviewer library (*.sqlite);;All files (*)",
+            options=QFileDialog.Option.DontConfirmOverwrite,
+        )
+        if name:
+            self.switch_library(Path(name))
+
+    def switch_library(self, path: Path) -> None:
+        if self.importer.busy:
+            QMessageBox.information(self, "Reviewer", "Wait for the import to finish, or cancel it, first.")
+            return
+        try:
+            library = open_library(path)
+        except ReviewerError as e:
+            QMessageBox.warning(self, "Reviewer", str(e))
+            return
+        self.review_page.close_call()
+        self.library.close()
+        self.library = library
+        self.library_path = Path(path)
+        self.importer.library_path = self.library_path
+        self.library_page.set_library(library)
+        self.review_page.set_library(library)
+        self.qsettings.setValue("library/path", str(path))
+        self.show_library()
+
+    # -- help --------------------------------------------------------------------------------
+
+    def show_shortcuts(self) -> None:
+        native = QKeySequence.SequenceFormat.NativeText
+        lines = [
+            f"{a.text()}: {', '.join(s.toString(native) for s in a.shortcuts())}"
+            for a in self.review_page.actions_by_name.values()
+        ]
+        lines += ["Ctrl+wheel on the timeline: zoom; wheel: pan", "Drag on the timeline: select a range"]
+        QMessageBox.information(self, "Keyboard shortcuts", "\n".join(lines))
+
+    def show_about(self) -> None:
+        QMessageBox.about(
+            self,
+            "About Reviewer",
+            f"Reviewer {__version__}\nReview and coach customer-service calls, entirely on your own "
+            f"machine.\n\nLibrary: {self.library_path}",
+        )
+
+    # -- layout and closing ------------------------------------------------------------------
+
+    def _restore_layout(self) -> None:
+        s = self.qsettings
+        if geometry := s.value("window/geometry"):
+            self.restoreGeometry(geometry)
+        if state := s.value("window/state"):
+            self.restoreState(state)
+        if split := s.value("review/splitter"):
+            self.review_page.splitter.restoreState(split)
+        if split := s.value("library/splitter"):
+            self.library_page.splitter.restoreState(split)
+
+    def save_layout(self) -> None:
+        s = self.qsettings
+        s.setValue("window/geometry", self.saveGeometry())
+        s.setValue("window/state", self.saveState())
+        s.setValue("review/splitter", self.review_page.splitter.saveState())
+        s.setValue("library/splitter", self.library_page.splitter.saveState())
+        s.setValue("library/path", str(self.library_path))
+        s.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        """Comments are already saved; a running import stops (its current file is not kept)."""
+        self.save_layout()
+        self.importer.shutdown()
+        self.review_page.player.stop()
+        self.library.close()
+        event.accept()
+
+
+def running_app() -> QApplication:
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    return app

@@ -1,0 +1,76 @@
+"""The metrics panel: talk share per side, markers by kind, words per minute, response gap."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtWidgets import QFormLayout, QLabel, QWidget
+
+from reviewer.model import Speaker
+from reviewer.ui.style import speaker_label
+
+PLURALS = {
+    "refusal": "Refusals",
+    "long_monologue": "Long monologues",
+    "long_silence": "Long silences / holds",
+    "overtalk": "Overtalk",
+}
+
+
+def _seconds(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return f"{value:.1f} s" if value < 60 else f"{int(value // 60)} min {value % 60:02.0f} s"
+
+
+class MetricsPanel(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.form = QFormLayout(self)
+        self.setAccessibleName("Call metrics")
+        self.values: dict[str, str] = {}
+
+    def set_metrics(
+        self,
+        row: dict[str, Any],
+        metrics: dict[str, Any],
+        speakers: list[Speaker],
+        markers: list[dict[str, Any]],
+        share_target: float,
+    ) -> None:
+        while self.form.rowCount():
+            self.form.removeRow(0)
+        self.values = {}
+
+        def add(label: str, value: str) -> None:
+            self.values[label] = value
+            v = QLabel(value)
+            v.setWordWrap(True)
+            v.setAccessibleName(label)
+            self.form.addRow(label, v)
+
+        share = row.get("agent_talk_share")
+        if share is None:
+            add("Agent talk share", "no agent identified")
+        else:
+            verdict = "over target" if share > share_target else "within target"
+            add("Agent talk share", f"{share:.0%} ({verdict} {share_target:.0%})")
+        by_id = {s.id: s for s in speakers}
+        for m in metrics.get("speakers", []):
+            s = by_id.get(m["speaker"])
+            label = speaker_label(s) if s else m["speaker"]
+            add(label, f"talks {_seconds(m['talk_seconds'])}, {m['words_per_minute']:.0f} words/min")
+        for kind, name in PLURALS.items():
+            found = [m for m in markers if m["kind"] == kind]
+            total = sum((m["end"] or m["start"]) - m["start"] for m in found)
+            in_all = f", {_seconds(total)} in all" if found and kind != "refusal" else ""
+            add(name, f"{len(found)}{in_all}")
+        add("Longest monologue", _seconds((row.get("longest_monologue_ms") or 0) / 1000))
+        add("Longest silence", _seconds((row.get("longest_silence_ms") or 0) / 1000))
+        gap = row.get("response_gap_median_ms")
+        add(
+            "Agent response gap",
+            "—"
+            if gap is None
+            else f"median {gap / 1000:.1f} s over {metrics.get('response_gap_count', 0)} replies",
+        )

@@ -1,0 +1,497 @@
+"""Reviewing one call: timeline, synced playback, transcript, metrics, roles and feedback."""
+
+from __future__ import annotations
+
+import bisect
+import json
+import threading
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Qt, QUrl, Signal
+from PySide6.QtGui import QAction, QKeySequence, QUndoStack
+from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QScrollBar,
+    QSplitter,
+    QTabWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from reviewer.analysis.stretches import quiet_gaps
+from reviewer.audio.peaks import Peaks, load_peaks, peaks_for_file
+from reviewer.errors import ReviewerError
+from reviewer.library.store import REVIEW_STATUSES, Library, StoredCall
+from reviewer.settings import Settings
+from reviewer.ui.comments import CommentsPanel
+from reviewer.ui.metrics import MetricsPanel
+from reviewer.ui.style import CATEGORY_COLOURS, MARKER_COLOURS, MARKER_NAMES, clock, speaker_label
+from reviewer.ui.timeline import TimelineModel, TimelineWidget
+from reviewer.ui.transcript import TranscriptView
+
+SPEEDS = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0)
+SKIP_GAP = 2.0  # "skip silences" jumps over nobody speaking for at least this long
+SKIP_LEAD = 0.3  # ... landing this long before the next speech
+SMALL_STEP = 1.0
+BIG_STEP = 5.0
+
+
+def legend_html() -> str:
+    parts = [
+        f'<span style="color:{MARKER_COLOURS[k].name()}">{"▼" if k == "refusal" else "■"}</span> {n}'
+        for k, n in MARKER_NAMES.items()
+    ]
+    parts += [f'<span style="color:{CATEGORY_COLOURS[c].name()}">⚑</span> {c}' for c in CATEGORY_COLOURS]
+    parts.append('<span style="color:#e57373">■</span> agent talk over target')
+    return "&nbsp;&nbsp; ".join(parts)
+
+
+class _PeaksLoader(QObject):
+    """Computes missing waveform peaks off the UI thread (decoding a long call takes seconds)."""
+
+    loaded = Signal(int, object)  # call id, Peaks | None
+
+    def load(self, call_id: int, path: str, content_hash: str) -> None:
+        def work() -> None:
+            try:
+                peaks: Peaks | None = peaks_for_file(path, content_hash)
+            except (ReviewerError, OSError):
+                peaks = None
+            self.loaded.emit(call_id, peaks)
+
+        threading.Thread(target=work, name="reviewer-peaks", daemon=True).start()
+
+
+class RenameDialog(QDialog):
+    def __init__(self, parent: QWidget, speakers: list) -> None:  # noqa: ANN001
+        super().__init__(parent)
+        self.setWindowTitle("Rename speaker")
+        self.speaker = QComboBox()
+        for s in speakers:
+            self.speaker.addItem(speaker_label(s), s.id)
+        self.name = QLineEdit()
+        self.name.setAccessibleName("Speaker name")
+        self.role = QComboBox()
+        self.role.addItems(["agent", "customer", "unknown"])
+        self._speakers = {s.id: s for s in speakers}
+        self.speaker.currentIndexChanged.connect(self._load)
+        form = QFormLayout(self)
+        form.addRow("&Speaker", self.speaker)
+        form.addRow("&Name", self.name)
+        form.addRow("&Role", self.role)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+        self._load()
+
+    def _load(self) -> None:
+        s = self._speakers[self.speaker.currentData()]
+        self.name.setText(s.name)
+        self.role.setCurrentText(s.role)
+
+
+class ReviewPage(QWidget):
+    backRequested = Signal()
+    callChanged = Signal(int)  # roles, status or comments changed: the library view refreshes
+
+    def __init__(self, library: Library, settings: Settings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.library = library
+        self.settings = settings
+        self.call: StoredCall | None = None
+        self.metrics: dict = {}
+        self.agent_mode = False
+        self.audio_available = False
+        self._gaps: list[tuple[float, float]] = []
+        self.undo_stack = QUndoStack(self)
+
+        # player
+        self.player = QMediaPlayer(self)
+        self.audio_output = QAudioOutput(self)
+        self.player.setAudioOutput(self.audio_output)
+        self.player.setPitchCompensation(True)
+        self.player.positionChanged.connect(self._player_position)
+        self.player.playbackStateChanged.connect(self._state_changed)
+        self.player.errorOccurred.connect(self._player_error)
+        self.player.mediaStatusChanged.connect(self._media_status)
+        self._play_when_loaded = False
+
+        # widgets
+        self.back_button = QToolButton()
+        self.back_button.setText("← Library")
+        self.back_button.setAccessibleName("Back to library")
+        self.back_button.clicked.connect(self.backRequested)
+        self.title = QLabel()
+        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.play_button = QPushButton("Play")
+        self.play_button.setAccessibleName("Play or pause")
+        self.play_button.clicked.connect(self.toggle_play)
+        self.position_label = QLabel("0:00 / 0:00")
+        self.position_label.setAccessibleName("Position")
+        self.speed = QComboBox()
+        for s in SPEEDS:
+            self.speed.addItem(f"{s:g}×", s)
+        self.speed.setCurrentIndex(SPEEDS.index(1.0))
+        self.speed.setAccessibleName("Playback speed")
+        self.speed.currentIndexChanged.connect(
+            lambda _: self.player.setPlaybackRate(self.speed.currentData())
+        )
+        self.skip_silences = QCheckBox("Skip silences")
+        self.skip_silences.setAccessibleName("Skip silences")
+        self.swap_button = QPushButton("Swap roles")
+        self.swap_button.setAccessibleName("Swap agent and customer")
+        self.swap_button.clicked.connect(self.swap_roles)
+        self.rename_button = QPushButton("Speakers…")
+        self.rename_button.setAccessibleName("Rename speaker or change role")
+        self.rename_button.clicked.connect(self.rename_speaker)
+        self.status = QComboBox()
+        self.status.addItems(REVIEW_STATUSES)
+        self.status.setAccessibleName("Review status")
+        self.status.activated.connect(lambda _: self.set_review_status(self.status.currentText()))
+        self.notice = QLabel()
+        self.notice.setStyleSheet("color: #b26a00")
+        self.notice.setWordWrap(True)
+        self.notice.hide()
+
+        self.timeline_model = TimelineModel(self)
+        self.timeline = TimelineWidget(self.timeline_model)
+        self.timeline.seekRequested.connect(self.seek)
+        self.timeline.commentActivated.connect(lambda cid: self.comments.select(cid))
+        self.timeline_model.selectionChanged.connect(self._selection_changed)
+        self.scroll = QScrollBar(Qt.Orientation.Horizontal)
+        self.scroll.setAccessibleName("Scroll timeline")
+        self.scroll.valueChanged.connect(self._scrolled)
+        self.timeline.installEventFilter(self)
+        self.zoom_label = QLabel()
+        self.legend = QLabel(legend_html())
+        self.legend.setAccessibleName("Timeline legend")
+
+        self.transcript = TranscriptView()
+        self.transcript.seekRequested.connect(self.seek)
+        self.metrics_panel = MetricsPanel()
+        self.comments = CommentsPanel(library, self.undo_stack)
+        self.comments.commentsChanged.connect(self._comments_changed)
+        self.comments.seekRequested.connect(self.seek)
+        self.comments.add_button.clicked.connect(self.comment_here)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.comments, "Comments")
+        self.tabs.addTab(self.metrics_panel, "Metrics")
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.transcript)
+        self.splitter.addWidget(self.tabs)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+
+        top = QHBoxLayout()
+        top.addWidget(self.back_button)
+        top.addWidget(self.title, 1)
+        top.addWidget(QLabel("Status"))
+        top.addWidget(self.status)
+        top.addWidget(self.swap_button)
+        top.addWidget(self.rename_button)
+        transport = QHBoxLayout()
+        transport.addWidget(self.play_button)
+        transport.addWidget(self.position_label)
+        transport.addWidget(self.speed)
+        transport.addWidget(self.skip_silences)
+        transport.addStretch(1)
+        transport.addWidget(self.zoom_label)
+        for text, slot, name in (
+            ("−", lambda: self.timeline.zoom(0.5), "Zoom out"),
+            ("+", lambda: self.timeline.zoom(2.0), "Zoom in"),
+            ("Fit", self.timeline.fit, "Fit the whole call"),
+        ):
+            b = QToolButton()
+            b.setText(text)
+            b.setAccessibleName(name)
+            b.setToolTip(name)
+            b.clicked.connect(slot)
+            transport.addWidget(b)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.notice)
+        layout.addWidget(self.timeline)
+        layout.addWidget(self.scroll)
+        layout.addWidget(self.legend)
+        layout.addLayout(transport)
+        layout.addWidget(self.splitter, 1)
+
+        self._peaks_loader = _PeaksLoader(self)
+        self._peaks_loader.loaded.connect(self._peaks_loaded)
+        self._install_shortcuts()
+        self.setTabOrder(self.back_button, self.timeline)
+        self.setTabOrder(self.timeline, self.play_button)
+        self.setTabOrder(self.play_button, self.transcript.find_edit)
+
+    # -- keyboard ----------------------------------------------------------------------------
+
+    def _install_shortcuts(self) -> None:
+        self.actions_by_name: dict[str, QAction] = {}
+        for name, keys, slot in (
+            ("Play / pause", ["Space", "K"], self.toggle_play),
+            ("Back 5 s", ["J"], lambda: self.step(-BIG_STEP)),
+            ("Forward 5 s", ["L"], lambda: self.step(BIG_STEP)),
+            ("Back 1 s", ["Left"], lambda: self.step(-SMALL_STEP)),
+            ("Forward 1 s", ["Right"], lambda: self.step(SMALL_STEP)),
+            ("Next marker or comment", ["N"], lambda: self.jump(+1)),
+            ("Previous marker or comment", ["P"], lambda: self.jump(-1)),
+            ("Comment at playhead or on selection", ["C"], self.comment_here),
+            ("Zoom in", ["+", "="], lambda: self.timeline.zoom(2.0)),
+            ("Zoom out", ["-"], lambda: self.timeline.zoom(0.5)),
+            ("Fit the whole call", ["0"], self.timeline.fit),
+            ("Find in call", ["Ctrl+F"], self.transcript.find_edit.setFocus),
+        ):
+            action = QAction(name, self)
+            action.setShortcuts([QKeySequence(k) for k in keys])
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            action.triggered.connect(slot)
+            self.addAction(action)
+            self.actions_by_name[name] = action
+
+    # -- loading -----------------------------------------------------------------------------
+
+    def set_library(self, library: Library) -> None:
+        self.library = library
+        self.comments.library = library
+        self.close_call()
+
+    def close_call(self) -> None:
+        self.player.stop()
+        self.player.setSource(QUrl())
+        self.call = None
+        self.comments.set_call(None, 0.0)
+
+    def open_call(self, call_id: int, at: float = 0.0) -> None:
+        """Show a call; the waveform appears when its peaks are ready (cached after import)."""
+        self.player.stop()
+        same = self.call is not None and self.call.id == call_id
+        self._load(call_id)
+        row = self.call.row
+        if not same:
+            self.comments.set_call(call_id, self.call.transcript.duration)
+            self.timeline_model.set_peaks(load_peaks(row["content_hash"]))
+            path = Path(row["path"] or "")
+            self.audio_available = path.is_file()
+            if self.audio_available:
+                self.player.setSource(QUrl.fromLocalFile(str(path)))
+                self.notice.hide()
+                if self.timeline_model.peaks is None:
+                    self._peaks_loader.load(call_id, str(path), row["content_hash"])
+            else:
+                self.player.setSource(QUrl())
+                self.notice.setText(
+                    f"The recording is no longer at {path}: the review works, but there is no playback "
+                    "or waveform. Move it back, or import it again from its new place."
+                )
+                self.notice.show()
+        self.seek(at)
+        if at:
+            self.timeline.show_time(at)
+
+    def _load(self, call_id: int) -> None:
+        self.call = self.library.load_call(call_id)
+        row = self.call.row
+        self.metrics = json.loads(row["metrics_json"] or "{}")
+        t = self.call.transcript
+        self.title.setText(f"<b>{row['name']}</b> · {clock(t.duration)} · call #{call_id}")
+        self.timeline_model.set_call(self.call, self.metrics, self.settings.agent_share_target)
+        self.transcript.set_transcript(t)
+        self.transcript.highlight_time(self.timeline_model.playhead)
+        self.metrics_panel.set_metrics(
+            row, self.metrics, t.speakers, self.call.markers, self.settings.agent_share_target
+        )
+        self.status.setCurrentText(row["review_status"] or "new")
+        self._gaps = quiet_gaps([(s.start, s.end) for s in t.segments], t.duration, SKIP_GAP)
+        self.position_label.setText(f"{clock(self.timeline_model.playhead)} / {clock(t.duration)}")
+
+    def _peaks_loaded(self, call_id: int, peaks: Peaks | None) -> None:
+        if self.call is not None and self.call.id == call_id and peaks is not None:
+            self.timeline_model.set_peaks(peaks)
+
+    def _comments_changed(self, rows: list) -> None:
+        self.timeline_model.set_comments(rows)
+        if self.call is not None:
+            self.callChanged.emit(self.call.id)
+
+    # -- playback ----------------------------------------------------------------------------
+
+    @property
+    def playing(self) -> bool:
+        return self.player.playbackState() == QMediaPlayer.PlaybackState.PlayingState
+
+    def _media_loading(self) -> bool:
+        return self.player.mediaStatus() in (
+            QMediaPlayer.MediaStatus.LoadingMedia,
+            QMediaPlayer.MediaStatus.NoMedia,
+        )
+
+    def toggle_play(self) -> None:
+        if self.call is None or not self.audio_available:
+            return
+        if self.playing or self._play_when_loaded:
+            self._play_when_loaded = False
+            self.player.pause()
+        elif self._media_loading():
+            self._play_when_loaded = True  # the player ignores seeks until the file is open
+        else:
+            if self.player.position() != int(self.timeline_model.playhead * 1000):
+                self.player.setPosition(int(self.timeline_model.playhead * 1000))
+            self.player.play()
+
+    def _media_status(self, status) -> None:  # noqa: ANN001
+        if status in (QMediaPlayer.MediaStatus.LoadedMedia, QMediaPlayer.MediaStatus.BufferedMedia):
+            if abs(self.player.position() - self.timeline_model.playhead * 1000) > 50:
+                self.player.setPosition(int(self.timeline_model.playhead * 1000))
+            if self._play_when_loaded:
+                self._play_when_loaded = False
+                self.player.play()
+
+    def seek(self, seconds: float) -> None:
+        if self.call is None:
+            return
+        seconds = max(0.0, min(seconds, self.call.transcript.duration))
+        self.timeline_model.set_playhead(seconds)
+        self.transcript.highlight_time(seconds)
+        self.position_label.setText(f"{clock(seconds)} / {clock(self.call.transcript.duration)}")
+        if self.audio_available and not self._media_loading():
+            self.player.setPosition(int(seconds * 1000))
+
+    def step(self, seconds: float) -> None:
+        self.seek(self.timeline_model.playhead + seconds)
+
+    def jump(self, direction: int) -> float | None:
+        """Seek to the next (+1) or previous (-1) marker or comment."""
+        stops = self.timeline_model.stops()
+        here = self.timeline_model.playhead
+        if direction > 0:
+            i = bisect.bisect_right(stops, here + 0.05)
+            target = stops[i] if i < len(stops) else None
+        else:
+            i = bisect.bisect_left(stops, here - 0.05) - 1
+            target = stops[i] if i >= 0 else None
+        if target is not None:
+            self.seek(target)
+        return target
+
+    def _player_position(self, ms: int) -> None:
+        if not self.playing:
+            return
+        seconds = ms / 1000
+        if self.skip_silences.isChecked():
+            i = bisect.bisect_right(self._gaps, (seconds, float("inf"))) - 1
+            if i >= 0:
+                start, end = self._gaps[i]
+                if start <= seconds < end - SKIP_LEAD - 0.05:
+                    self.player.setPosition(int((end - SKIP_LEAD) * 1000))
+                    return
+        self.timeline_model.set_playhead(seconds)
+        self.transcript.highlight_time(seconds)
+        if self.call is not None:
+            self.position_label.setText(f"{clock(seconds)} / {clock(self.call.transcript.duration)}")
+
+    def _state_changed(self, _state) -> None:  # noqa: ANN001
+        self.play_button.setText("Pause" if self.playing else "Play")
+
+    def _player_error(self, _error, text: str) -> None:  # noqa: ANN001
+        if self.call is not None:
+            self.notice.setText(f"Playback failed: {text}")
+            self.notice.show()
+
+    # -- timeline scrolling ------------------------------------------------------------------
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802, ANN001
+        if watched is self.timeline and event.type() in (event.Type.Paint,):
+            self._sync_scroll()
+        return super().eventFilter(watched, event)
+
+    def _sync_scroll(self) -> None:
+        duration = self.timeline_model.duration
+        a, b = self.timeline.visible
+        page = int((b - a) * 1000)
+        self.scroll.blockSignals(True)
+        self.scroll.setRange(0, max(0, int(duration * 1000) - page))
+        self.scroll.setPageStep(max(1, page))
+        self.scroll.setSingleStep(max(1, page // 10))
+        self.scroll.setValue(int(a * 1000))
+        self.scroll.blockSignals(False)
+        self.scroll.setVisible(page < duration * 1000)
+        self.zoom_label.setText(f"showing {clock(b - a)}")
+
+    def _scrolled(self, value: int) -> None:
+        self.timeline.view_start = value / 1000
+        self.timeline._fitted = False
+        self.timeline.update()
+
+    # -- feedback, roles, status -------------------------------------------------------------
+
+    def _selection_changed(self) -> None:
+        sel = self.timeline_model.selection
+        self.comments.add_button.setText("&Add on selection" if sel else "&Add at playhead")
+
+    def comment_here(self) -> int | None:
+        """Add a comment at the playhead, or on the selected range (asks for the text)."""
+        if self.call is None or self.agent_mode:
+            return None
+        sel = self.timeline_model.selection
+        start, end = sel if sel else (self.timeline_model.playhead, None)
+        was_playing = self.playing
+        if was_playing:
+            self.player.pause()
+        try:
+            return self.comments.add_with_dialog(start, end)
+        except ReviewerError as e:
+            QMessageBox.warning(self, "Reviewer", str(e))
+            return None
+        finally:
+            if was_playing:
+                self.player.play()
+
+    def swap_roles(self) -> None:
+        if self.call is None:
+            return
+        self.library.swap_roles(self.call.id, self.settings)
+        self._load(self.call.id)
+        self.callChanged.emit(self.call.id)
+
+    def rename_speaker(self) -> None:
+        if self.call is None:
+            return
+        dialog = RenameDialog(self, self.call.transcript.speakers)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.set_speaker(
+                dialog.speaker.currentData(), dialog.name.text().strip(), dialog.role.currentText()
+            )
+
+    def set_speaker(self, label: str, name: str, role: str) -> None:
+        assert self.call is not None
+        self.library.rename_speaker(self.call.id, label, name=name, role=role, settings=self.settings)
+        self._load(self.call.id)
+        self.callChanged.emit(self.call.id)
+
+    def set_review_status(self, status: str) -> None:
+        if self.call is None:
+            return
+        self.library.set_review_status(self.call.id, status)
+        self.call.row["review_status"] = status
+        self.status.setCurrentText(status)
+        self.callChanged.emit(self.call.id)
+
+    def set_agent_mode(self, on: bool) -> None:
+        self.agent_mode = on
+        self.comments.set_agent_mode(on)
+        for w in (self.swap_button, self.rename_button, self.status):
+            w.setEnabled(not on)

@@ -1,0 +1,521 @@
+"""The timeline: waveform, one lane per speaker, the agent's talk share over time, markers and
+coach comments, with a playhead, click-to-seek, drag-to-select, zoom and pan.
+
+:class:`TimelineModel` holds what is drawn (plain data, testable without painting);
+:class:`TimelineWidget` paints it from precomputed peaks and caches the static layer."""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+
+import numpy as np
+from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QPainter, QPalette, QPen, QPixmap, QPolygonF
+from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
+
+from reviewer.audio.peaks import Peaks
+from reviewer.ui.style import (
+    CATEGORY_COLOURS,
+    MARKER_COLOURS,
+    MARKER_NAMES,
+    ROLE_COLOURS,
+    clock,
+    speaker_label,
+)
+
+
+@dataclass(frozen=True)
+class Item:
+    """Something on the timeline: a marker or a comment (point when end is None)."""
+
+    kind: str  # marker kind, or "comment"
+    start: float
+    end: float | None
+    text: str
+    speaker: str | None = None
+    comment_id: int | None = None
+    category: str | None = None
+
+    def tooltip(self) -> str:
+        span = clock(self.start) + (f"–{clock(self.end)}" if self.end and self.end > self.start else "")
+        if self.kind == "comment":
+            return f"Comment ({self.category}) at {span}\n{self.text}"
+        return f"{MARKER_NAMES.get(self.kind, self.kind)} {span}\n{self.text}"
+
+
+@dataclass(frozen=True)
+class Lane:
+    speaker: str
+    label: str
+    role: str
+    spans: list[tuple[float, float]] = field(default_factory=list)
+
+
+class TimelineModel(QObject):
+    """What the timeline shows for one call."""
+
+    changed = Signal()
+    playheadChanged = Signal(float)
+    selectionChanged = Signal()
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.duration = 0.0
+        self.peaks: Peaks | None = None
+        self.lanes: list[Lane] = []
+        self.share: list[tuple[float, float | None]] = []
+        self.share_target = 0.6
+        self.markers: list[Item] = []
+        self.comments: list[Item] = []
+        self.playhead = 0.0
+        self.selection: tuple[float, float] | None = None
+        self.version = 0
+
+    def set_call(self, stored, metrics: dict, share_target: float) -> None:  # noqa: ANN001 - StoredCall
+        t = stored.transcript
+        self.duration = t.duration
+        spans: dict[str, list[tuple[float, float]]] = {s.id: [] for s in t.speakers}
+        for seg in t.segments:
+            spans.setdefault(seg.speaker, []).append((seg.start, seg.end))
+        self.lanes = [Lane(s.id, speaker_label(s), s.role, sorted(spans.get(s.id, []))) for s in t.speakers]
+        self.share = [
+            (float(p[0]), None if p[1] is None else float(p[1]))
+            for p in metrics.get("agent_share_series", [])
+        ]
+        self.share_target = share_target
+        self.markers = [
+            Item(m["kind"], m["start"], m["end"], m["text"] or "", m["speaker"]) for m in stored.markers
+        ]
+        self.selection = None
+        self.playhead = min(self.playhead, self.duration)
+        self._bump()
+
+    def set_peaks(self, peaks: Peaks | None) -> None:
+        self.peaks = peaks
+        self._bump()
+
+    def set_comments(self, comments: list[dict]) -> None:
+        self.comments = [
+            Item("comment", c["start"], c["end"], c["text"], None, c["id"], c["category"]) for c in comments
+        ]
+        self._bump()
+
+    def set_playhead(self, seconds: float) -> None:
+        seconds = max(0.0, min(seconds, self.duration))
+        if seconds != self.playhead:
+            self.playhead = seconds
+            self.playheadChanged.emit(seconds)
+
+    def set_selection(self, selection: tuple[float, float] | None) -> None:
+        if selection is not None:
+            a, b = sorted(selection)
+            selection = (max(0.0, a), min(self.duration, b))
+        if selection != self.selection:
+            self.selection = selection
+            self.selectionChanged.emit()
+
+    def markers_of(self, kind: str) -> list[Item]:
+        return [m for m in self.markers if m.kind == kind]
+
+    def stops(self) -> list[float]:
+        """Where N/P jump: every marker and comment start, in order."""
+        return sorted({round(i.start, 3) for i in self.markers + self.comments})
+
+    def _bump(self) -> None:
+        self.version += 1
+        self.changed.emit()
+
+
+RULER = 18
+WAVE = 64
+LANE = 18
+SHARE = 18
+MARKS = 18
+NOTES = 20
+GAP = 3
+TICKS = (0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600)
+
+
+class TimelineWidget(QWidget):
+    """Paints a :class:`TimelineModel`. Click seeks, drag selects, Ctrl+wheel zooms, wheel pans."""
+
+    seekRequested = Signal(float)
+    commentActivated = Signal(int)
+
+    MIN_SECONDS_PER_PIXEL = 0.002
+
+    def __init__(self, model: TimelineModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.view_start = 0.0
+        self.seconds_per_pixel = 0.1
+        self._fitted = True
+        self._cache: QPixmap | None = None
+        self._cache_key: tuple | None = None
+        self._press_x: float | None = None
+        self._press_time = 0.0
+        self.setMouseTracking(True)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.setAccessibleName("Timeline")
+        self.setAccessibleDescription(
+            "Waveform, speaker lanes, talk share, markers and comments. Click to seek, drag to select."
+        )
+        model.changed.connect(self._model_changed)
+        model.playheadChanged.connect(self._playhead_moved)
+        model.selectionChanged.connect(self.update)
+        self._model_changed()
+
+    # -- geometry ----------------------------------------------------------------------------
+
+    def _wave_rows(self) -> int:
+        return max(1, self.model.peaks.channels if self.model.peaks else 1)
+
+    def rows(self) -> dict[str, tuple[float, float]]:
+        """Vertical extent (top, height) of each band."""
+        y = 0.0
+        out: dict[str, tuple[float, float]] = {}
+
+        def take(name: str, h: float) -> None:
+            nonlocal y
+            out[name] = (y, h)
+            y += h + GAP
+
+        take("ruler", RULER)
+        waves = self._wave_rows()
+        for c in range(waves):
+            take(f"wave{c}", WAVE / waves if waves > 1 else WAVE)
+        for lane in self.model.lanes:
+            take(f"lane:{lane.speaker}", LANE)
+        take("share", SHARE)
+        take("markers", MARKS)
+        take("comments", NOTES)
+        out["_height"] = (y, 0)
+        return out
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        return QSize(800, int(self.rows()["_height"][0]))
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802
+        return QSize(200, int(self.rows()["_height"][0]))
+
+    def x_of(self, seconds: float) -> float:
+        return (seconds - self.view_start) / self.seconds_per_pixel
+
+    def time_at(self, x: float) -> float:
+        return max(0.0, min(self.model.duration, self.view_start + x * self.seconds_per_pixel))
+
+    @property
+    def visible(self) -> tuple[float, float]:
+        return self.view_start, self.view_start + self.width() * self.seconds_per_pixel
+
+    # -- zoom and pan ------------------------------------------------------------------------
+
+    def fit(self) -> None:
+        self._fitted = True
+        if self.model.duration > 0 and self.width() > 0:
+            self.seconds_per_pixel = self.model.duration / max(1, self.width())
+        self.view_start = 0.0
+        self.update()
+
+    def zoom(self, factor: float, anchor_time: float | None = None) -> None:
+        """factor > 1 zooms in around ``anchor_time`` (default: the playhead if visible)."""
+        if anchor_time is None:
+            a, b = self.visible
+            anchor_time = self.model.playhead if a <= self.model.playhead <= b else (a + b) / 2
+        anchor_x = self.x_of(anchor_time)
+        fit_spp = self.model.duration / max(1, self.width()) if self.model.duration else 0.1
+        spp = min(fit_spp, max(self.MIN_SECONDS_PER_PIXEL, self.seconds_per_pixel / factor))
+        self._fitted = spp >= fit_spp
+        self.seconds_per_pixel = spp
+        self.view_start = anchor_time - anchor_x * spp
+        self._clamp()
+        self.update()
+
+    def pan(self, pixels: float) -> None:
+        self.view_start += pixels * self.seconds_per_pixel
+        self._clamp()
+        self.update()
+
+    def show_time(self, seconds: float) -> None:
+        """Scroll so ``seconds`` is visible (a page at a time, as players do)."""
+        a, b = self.visible
+        if not (a <= seconds <= b):
+            self.view_start = seconds - 0.1 * (b - a)
+            self._clamp()
+            self.update()
+
+    def _clamp(self) -> None:
+        span = self.width() * self.seconds_per_pixel
+        self.view_start = max(0.0, min(self.view_start, max(0.0, self.model.duration - span)))
+
+    # -- model events ------------------------------------------------------------------------
+
+    def _model_changed(self) -> None:
+        self._cache = None
+        self.updateGeometry()
+        self.setFixedHeight(int(self.rows()["_height"][0]))
+        if self._fitted:
+            self.fit()
+        self.update()
+
+    def _playhead_moved(self, seconds: float) -> None:
+        self.show_time(seconds)
+        self.update()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802, ANN001
+        if self._fitted:
+            self.fit()
+        else:
+            self._clamp()
+        super().resizeEvent(event)
+
+    # -- painting ----------------------------------------------------------------------------
+
+    def paintEvent(self, _event) -> None:  # noqa: N802, ANN001
+        dpr = self.devicePixelRatioF()
+        key = (self.model.version, self.view_start, self.seconds_per_pixel, self.width(), self.height(), dpr)
+        if self._cache is None or self._cache_key != key:
+            self._cache = self.render_static(dpr)
+            self._cache_key = key
+        p = QPainter(self)
+        p.drawPixmap(0, 0, self._cache)
+        h = self.height()
+        sel = self.model.selection
+        if sel:
+            x0, x1 = self.x_of(sel[0]), self.x_of(sel[1])
+            p.fillRect(QRectF(x0, 0, max(1.0, x1 - x0), h), QColor(30, 120, 220, 60))
+        x = self.x_of(self.model.playhead)
+        p.setPen(QPen(QColor("#d32f2f"), 2))
+        p.drawLine(QPointF(x, 0), QPointF(x, h))
+        if self.hasFocus():
+            p.setPen(QPen(self.palette().color(QPalette.ColorRole.Highlight), 1, Qt.PenStyle.DotLine))
+            p.drawRect(QRectF(0.5, 0.5, self.width() - 1, h - 1))
+        p.end()
+
+    def render_static(self, dpr: float) -> QPixmap:
+        """Everything but the playhead and selection, at the screen's pixel density."""
+        pm = QPixmap(int(self.width() * dpr) or 1, int(self.height() * dpr) or 1)
+        pm.setDevicePixelRatio(dpr)
+        pm.fill(self.palette().color(QPalette.ColorRole.Base))
+        p = QPainter(pm)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        rows = self.rows()
+        font = QFont(self.font())
+        font.setPointSizeF(max(7.0, font.pointSizeF() * 0.85))
+        p.setFont(font)
+        self._paint_ruler(p, rows["ruler"])
+        for c in range(self._wave_rows()):
+            self._paint_wave(p, rows[f"wave{c}"], c, dpr)
+        for lane in self.model.lanes:
+            self._paint_lane(p, rows[f"lane:{lane.speaker}"], lane)
+        self._paint_share(p, rows["share"])
+        self._paint_markers(p, rows["markers"])
+        self._paint_comments(p, rows["comments"])
+        p.end()
+        return pm
+
+    def _visible_range(self) -> tuple[float, float]:
+        a, b = self.visible
+        return a - self.seconds_per_pixel, b + self.seconds_per_pixel
+
+    def _paint_ruler(self, p: QPainter, row: tuple[float, float]) -> None:
+        y, h = row
+        text = self.palette().color(QPalette.ColorRole.Text)
+        p.setPen(text)
+        step = next((t for t in TICKS if t / self.seconds_per_pixel >= 70), TICKS[-1])
+        a, b = self.visible
+        t = np.floor(a / step) * step
+        while t <= b:
+            x = self.x_of(t)
+            p.drawLine(QPointF(x, y + h - 5), QPointF(x, y + h))
+            label = clock(t, tenths=step < 1)
+            p.drawText(
+                QRectF(x + 3, y, 80, h - 2), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, label
+            )
+            t += step
+
+    def _paint_wave(self, p: QPainter, row: tuple[float, float], channel: int, dpr: float) -> None:
+        y, h = row
+        mid = y + h / 2
+        p.fillRect(QRectF(0, y, self.width(), h), self.palette().color(QPalette.ColorRole.AlternateBase))
+        peaks = self.model.peaks
+        if peaks is None:
+            p.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
+            p.drawText(QRectF(6, y, 300, h), Qt.AlignmentFlag.AlignVCenter, "Waveform loading…")
+            return
+        count = max(1, int(self.width() * dpr))
+        cols = peaks.columns(channel, self.view_start, self.seconds_per_pixel / dpr, count)
+        xs = np.arange(count, dtype=np.float64) / dpr
+        gain = (h / 2 - 1) / peaks.loudest
+        top = mid - np.maximum(cols[:, 1], 0) * gain
+        bottom = mid - np.minimum(cols[:, 0], 0) * gain
+        bottom = np.maximum(bottom, top + 1 / dpr)
+        pts = [QPointF(x, t) for x, t in zip(xs.tolist(), top.tolist(), strict=True)]
+        pts += [QPointF(x, b) for x, b in zip(xs[::-1].tolist(), bottom[::-1].tolist(), strict=True)]
+        colour = QColor("#546e7a")
+        if len(self.model.lanes) == peaks.channels == 2:
+            colour = ROLE_COLOURS.get(self.model.lanes[channel].role, colour)
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(colour)
+        p.drawPolygon(QPolygonF(pts))
+
+    def _spans_in_view(self, spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
+        a, b = self._visible_range()
+        starts = [s for s, _ in spans]
+        i = max(0, bisect.bisect_left(starts, a) - 1)
+        out = []
+        for s, e in spans[i:]:
+            if s > b:
+                break
+            if e >= a:
+                out.append((s, e))
+        return out
+
+    def _paint_lane(self, p: QPainter, row: tuple[float, float], lane: Lane) -> None:
+        y, h = row
+        colour = ROLE_COLOURS.get(lane.role, ROLE_COLOURS["unknown"])
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(colour)
+        for s, e in self._spans_in_view(lane.spans):
+            x0 = self.x_of(s)
+            p.drawRect(QRectF(x0, y + 2, max(1.0, self.x_of(e) - x0), h - 4))
+        self._label(p, y, h, lane.label)
+
+    def _paint_share(self, p: QPainter, row: tuple[float, float]) -> None:
+        y, h = row
+        p.setPen(Qt.PenStyle.NoPen)
+        series = self.model.share
+        if len(series) >= 2:
+            step = series[1][0] - series[0][0]
+            for t, share in series:
+                if share is None:
+                    continue
+                x0, x1 = self.x_of(t - step / 2), self.x_of(t + step / 2)
+                if x1 < 0 or x0 > self.width():
+                    continue
+                over = share > self.model.share_target
+                p.setBrush(QColor("#e57373") if over else QColor("#81c784"))
+                bar = share * (h - 2)
+                p.drawRect(QRectF(x0, y + h - bar, max(1.0, x1 - x0), bar))
+        target_y = y + h - self.model.share_target * (h - 2)
+        p.setPen(QPen(QColor("#424242"), 1, Qt.PenStyle.DashLine))
+        p.drawLine(QPointF(0, target_y), QPointF(self.width(), target_y))
+        self._label(p, y, h, f"Agent talk share (target {self.model.share_target:.0%})")
+
+    def _label(self, p: QPainter, y: float, h: float, text: str) -> None:
+        """A band's name on a translucent plate, readable over whatever is drawn under it."""
+        metrics = p.fontMetrics()
+        width = metrics.horizontalAdvance(text) + 8
+        plate = QColor(self.palette().color(QPalette.ColorRole.Base))
+        plate.setAlpha(200)
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(plate)
+        p.drawRect(QRectF(2, y + 1, width, h - 2))
+        p.setPen(self.palette().color(QPalette.ColorRole.Text))
+        p.drawText(QRectF(6, y, width, h), Qt.AlignmentFlag.AlignVCenter, text)
+
+    def _paint_markers(self, p: QPainter, row: tuple[float, float]) -> None:
+        y, h = row
+        for m in self.model.markers:
+            x0 = self.x_of(m.start)
+            x1 = self.x_of(m.end if m.end is not None else m.start)
+            if x1 < -8 or x0 > self.width() + 8:
+                continue
+            colour = MARKER_COLOURS.get(m.kind, QColor("#000000"))
+            fill = QColor(colour)
+            fill.setAlpha(150 if m.kind == "refusal" else 90)
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(fill)
+            p.drawRect(QRectF(x0, y + 3, max(2.0, x1 - x0), h - 6))
+            if m.kind == "refusal":  # a triangle so refusals stand out in black and white too
+                p.setBrush(colour)
+                p.drawPolygon(QPolygonF([QPointF(x0 - 5, y), QPointF(x0 + 5, y), QPointF(x0, y + 8)]))
+
+    def _paint_comments(self, p: QPainter, row: tuple[float, float]) -> None:
+        y, h = row
+        for c in self.model.comments:
+            colour = CATEGORY_COLOURS.get(c.category or "other", CATEGORY_COLOURS["other"])
+            x0 = self.x_of(c.start)
+            if c.end is not None:
+                x1 = self.x_of(c.end)
+                if x1 < 0 or x0 > self.width():
+                    continue
+                fill = QColor(colour)
+                fill.setAlpha(110)
+                p.setPen(QPen(colour, 1))
+                p.setBrush(fill)
+                p.drawRoundedRect(QRectF(x0, y + 3, max(3.0, x1 - x0), h - 6), 3, 3)
+            else:
+                if x0 < -12 or x0 > self.width() + 2:
+                    continue
+                p.setPen(QPen(colour, 2))
+                p.drawLine(QPointF(x0, y + 1), QPointF(x0, y + h - 1))
+                p.setPen(Qt.PenStyle.NoPen)
+                p.setBrush(colour)
+                p.drawPolygon(QPolygonF([QPointF(x0, y + 1), QPointF(x0 + 10, y + 5), QPointF(x0, y + 9)]))
+
+    # -- interaction -------------------------------------------------------------------------
+
+    def item_at(self, x: float, y: float) -> Item | None:
+        rows = self.rows()
+        for name, items in (("markers", self.model.markers), ("comments", self.model.comments)):
+            top, h = rows[name]
+            if top <= y <= top + h:
+                tol = 4 * self.seconds_per_pixel
+                t = self.time_at(x)
+                hits = [
+                    i
+                    for i in items
+                    if i.start - tol <= t <= (i.end if i.end is not None else i.start) + tol * 3
+                ]
+                return min(hits, key=lambda i: abs(i.start - t)) if hits else None
+        return None
+
+    def event(self, e: QEvent) -> bool:
+        if e.type() == QEvent.Type.ToolTip:
+            pos = e.position() if hasattr(e, "position") else e.pos()
+            item = self.item_at(pos.x(), pos.y())
+            if item:
+                QToolTip.showText(e.globalPos(), item.tooltip(), self)
+            else:
+                QToolTip.hideText()
+                e.ignore()
+            return True
+        return super().event(e)
+
+    def mousePressEvent(self, e) -> None:  # noqa: N802, ANN001
+        if e.button() == Qt.MouseButton.LeftButton:
+            self._press_x = e.position().x()
+            self._press_time = self.time_at(self._press_x)
+        super().mousePressEvent(e)
+
+    def mouseMoveEvent(self, e) -> None:  # noqa: N802, ANN001
+        if self._press_x is not None and abs(e.position().x() - self._press_x) > 3:
+            self.model.set_selection((self._press_time, self.time_at(e.position().x())))
+        super().mouseMoveEvent(e)
+
+    def mouseReleaseEvent(self, e) -> None:  # noqa: N802, ANN001
+        if e.button() == Qt.MouseButton.LeftButton and self._press_x is not None:
+            x = e.position().x()
+            if abs(x - self._press_x) <= 3:
+                self.model.set_selection(None)
+                item = self.item_at(x, e.position().y())
+                if item is not None and item.comment_id is not None:
+                    self.commentActivated.emit(item.comment_id)
+                    self.seekRequested.emit(item.start)
+                else:
+                    self.seekRequested.emit(self.time_at(x))
+            else:
+                self.model.set_selection((self._press_time, self.time_at(x)))
+            self._press_x = None
+        super().mouseReleaseEvent(e)
+
+    def wheelEvent(self, e) -> None:  # noqa: N802, ANN001
+        delta = e.angleDelta().y() or e.angleDelta().x()
+        if e.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            self.zoom(1.25 if delta > 0 else 0.8, self.time_at(e.position().x()))
+        else:
+            self.pan(-delta / 120 * 60)
+        e.accept()

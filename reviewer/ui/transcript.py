@@ -1,0 +1,217 @@
+"""The transcript beside the timeline: turns labelled by role, the current word highlighted
+during playback, click a word to seek, find-in-call."""
+
+from __future__ import annotations
+
+import bisect
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor, QFont, QTextCharFormat, QTextCursor, QTextDocument
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextDocumentLayout,
+    QPlainTextEdit,
+    QTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from reviewer.model import Transcript
+from reviewer.ui.style import ROLE_COLOURS, clock, speaker_label
+
+
+class TranscriptText(QPlainTextEdit):
+    """Read-only text that knows where each word is; a click on a word asks to seek there."""
+
+    wordClicked = Signal(float)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setReadOnly(True)
+        self.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
+        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self.setAccessibleName("Transcript")
+        self.word_starts: list[int] = []  # character positions
+        self.word_ends: list[int] = []
+        self.word_times: list[float] = []
+        self.word_time_order: list[int] = []  # word indices sorted by time
+        self._press_pos = None
+
+    def word_index_at_char(self, pos: int) -> int | None:
+        i = bisect.bisect_right(self.word_starts, pos) - 1
+        if 0 <= i < len(self.word_starts) and pos <= self.word_ends[i]:
+            return i
+        return None
+
+    def char_range(self, index: int) -> tuple[int, int]:
+        return self.word_starts[index], self.word_ends[index]
+
+    def mousePressEvent(self, e) -> None:  # noqa: N802, ANN001
+        self._press_pos = e.position().toPoint()
+        super().mousePressEvent(e)
+
+    def mouseReleaseEvent(self, e) -> None:  # noqa: N802, ANN001
+        super().mouseReleaseEvent(e)
+        moved = (
+            self._press_pos is not None and (e.position().toPoint() - self._press_pos).manhattanLength() > 3
+        )
+        if e.button() == Qt.MouseButton.LeftButton and not moved and not self.textCursor().hasSelection():
+            index = self.word_index_at_char(self.cursorForPosition(e.position().toPoint()).position())
+            if index is not None:
+                self.wordClicked.emit(self.word_times[index])
+
+
+class TranscriptView(QWidget):
+    """The transcript with a find bar."""
+
+    seekRequested = Signal(float)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.text = TranscriptText(self)
+        self.find_edit = QLineEdit(self)
+        self.find_edit.setPlaceholderText("Find in call…")
+        self.find_edit.setAccessibleName("Find in call")
+        self.find_edit.setClearButtonEnabled(True)
+        self.find_status = QLabel(self)
+        self.find_edit.returnPressed.connect(self.find_next)
+        self.find_edit.textChanged.connect(lambda _: self.find_status.clear())
+        bar = QHBoxLayout()
+        bar.addWidget(self.find_edit, 1)
+        bar.addWidget(self.find_status)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(bar)
+        layout.addWidget(self.text, 1)
+        self.text.wordClicked.connect(self.seekRequested)
+        self._current: int | None = None
+        self._times_sorted: list[float] = []
+
+    def set_transcript(self, transcript: Transcript) -> None:
+        """Lay out turns: a bold role header with the time, then the turn's words."""
+        by_id = {s.id: s for s in transcript.speakers}
+        doc = QTextDocument(self)
+        doc.setDocumentLayout(QPlainTextDocumentLayout(doc))
+        cursor = QTextCursor(doc)
+        header = QTextCharFormat()
+        header.setFontWeight(QFont.Weight.Bold)
+        plain = QTextCharFormat()
+        starts: list[int] = []
+        ends: list[int] = []
+        times: list[float] = []
+        words_by_speaker: dict[str, list] = {}
+        for w in transcript.words:
+            words_by_speaker.setdefault(w.speaker, []).append(w)
+        cursor_by_speaker = dict.fromkeys(words_by_speaker, 0)
+        pos = 0
+        first = True
+        for turn in transcript.turns:
+            speaker = by_id.get(turn.speaker)
+            label = speaker_label(speaker) if speaker else turn.speaker
+            if not first:
+                cursor.insertBlock()
+                pos += 1
+            first = False
+            fmt = QTextCharFormat(header)
+            fmt.setForeground(ROLE_COLOURS.get(speaker.role if speaker else "unknown", QColor("#555")))
+            head = f"{clock(turn.start)}  {label}: "
+            cursor.insertText(head, fmt)
+            pos += len(head)
+            words = words_by_speaker.get(turn.speaker, [])
+            i = cursor_by_speaker.get(turn.speaker, 0)
+            pieces: list[str] = []
+            while i < len(words) and words[i].start <= turn.end + 0.01:
+                w = words[i]
+                i += 1
+                if w.start < turn.start - 0.01:
+                    continue
+                token = w.text.strip()
+                if not token:
+                    continue
+                if pieces:
+                    pieces.append(" ")
+                    pos += 1
+                starts.append(pos)
+                pos += len(token)
+                ends.append(pos)
+                times.append(w.start)
+                pieces.append(token)
+            cursor_by_speaker[turn.speaker] = i
+            if not pieces:  # a turn whose words were not found: show its text
+                pieces = [turn.text]
+                pos += len(turn.text)
+            cursor.insertText("".join(pieces), plain)
+        self.text.setDocument(doc)
+        self.text.word_starts, self.text.word_ends, self.text.word_times = starts, ends, times
+        order = sorted(range(len(times)), key=times.__getitem__)
+        self.text.word_time_order = order
+        self._times_sorted = [times[i] for i in order]
+        self._current = None
+        self.text.setExtraSelections([])
+
+    def word_at_time(self, seconds: float) -> int | None:
+        k = bisect.bisect_right(self._times_sorted, seconds + 1e-6) - 1
+        return self.text.word_time_order[k] if k >= 0 else None
+
+    @property
+    def current_word(self) -> int | None:
+        return self._current
+
+    def current_word_text(self) -> str:
+        if self._current is None:
+            return ""
+        a, b = self.text.char_range(self._current)
+        return self.text.toPlainText()[a:b]
+
+    def highlight_time(self, seconds: float) -> None:
+        """Highlight the word being spoken at ``seconds`` and keep it in view."""
+        index = self.word_at_time(seconds)
+        if index == self._current:
+            return
+        self._current = index
+        if index is None:
+            self.text.setExtraSelections([])
+            return
+        a, b = self.text.char_range(index)
+        sel = QTextEdit.ExtraSelection()
+        cursor = QTextCursor(self.text.document())
+        cursor.setPosition(a)
+        cursor.setPosition(b, QTextCursor.MoveMode.KeepAnchor)
+        sel.cursor = cursor
+        fmt = QTextCharFormat()
+        fmt.setBackground(QColor("#ffe082"))
+        fmt.setForeground(QColor("#000000"))
+        sel.format = fmt
+        self.text.setExtraSelections([sel])
+        view_cursor = QTextCursor(self.text.document())
+        view_cursor.setPosition(a)
+        rect = self.text.cursorRect(view_cursor)
+        if not self.text.viewport().rect().contains(rect.center()):
+            self.text.setTextCursor(view_cursor)
+            self.text.centerCursor()
+
+    def find_next(self) -> bool:
+        """Find the next match of the find text and seek to it; wraps around."""
+        needle = self.find_edit.text().strip()
+        if not needle:
+            return False
+        doc = self.text.document()
+        found = doc.find(needle, self.text.textCursor())
+        if found.isNull():
+            found = doc.find(needle, 0)
+        if found.isNull():
+            self.find_status.setText("Not found")
+            return False
+        self.find_status.setText("")
+        self.text.setTextCursor(found)
+        index = self.text.word_index_at_char(found.selectionStart())
+        if index is None:  # the match is in a header: the next word is that turn's first
+            k = bisect.bisect_left(self.text.word_starts, found.selectionStart())
+            index = k if k < len(self.text.word_starts) else None
+        if index is not None:
+            self.seekRequested.emit(self.text.word_times[index])
+        return True

@@ -1,0 +1,334 @@
+"""The desktop app, driven through its real widgets offscreen (pytest-qt), on calls processed by
+the real pipeline. Imports made through the app run the real pipeline in a child process."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("PySide6")
+pytestmark = pytest.mark.usefixtures("qapp")
+
+from PySide6.QtCore import QPoint, Qt  # noqa: E402
+from PySide6.QtGui import QTextCursor  # noqa: E402
+
+
+def store(library, result, path: Path) -> int:
+    from reviewer.audio.peaks import save_peaks
+    from reviewer.library.store import content_hash
+
+    digest = content_hash(path)
+    call_id, _ = library.add_call(
+        path,
+        digest,
+        result.transcript,
+        result.analysis,
+        source_channels=result.source_channels,
+        source_rate=result.source_rate,
+        dual_mono=result.dual_mono,
+    )
+    save_peaks(digest, result.peaks)
+    return call_id
+
+
+@pytest.fixture()
+def make_window(qtbot, tmp_path, settings):
+    from reviewer.ui.main_window import MainWindow
+
+    made = []
+
+    def make(library_path: Path | None = None, **kwargs):
+        w = MainWindow(
+            settings, library_path=library_path or tmp_path / "app.sqlite", first_run_sample=False, **kwargs
+        )
+        qtbot.addWidget(w)
+        w.show()
+        made.append(w)
+        return w
+
+    yield make
+    for w in made:
+        if w.isVisible():
+            w.close()
+
+
+@pytest.fixture()
+def review(make_window, processed, pushback, tmp_path, qtbot):
+    """A window reviewing the push-back call, stored as an import would store it."""
+    from reviewer.library import open_library
+
+    path = tmp_path / "app.sqlite"
+    with open_library(path) as lib:
+        call_id = store(lib, processed("pushback"), pushback[1])
+    w = make_window(path)
+    w.open_call(call_id)
+    qtbot.waitUntil(lambda: w.review_page.call is not None)
+    return w
+
+
+def agent_share(w) -> str:
+    return w.review_page.metrics_panel.values["Agent talk share"]
+
+
+def test_import_through_the_app_lists_the_call_and_shows_its_markers(
+    make_window, qtbot, short_call, pushback
+):
+    w = make_window()
+    w.import_paths([short_call[1], Path("/nonexistent/missing.wav")])
+    qtbot.waitUntil(lambda: not w.importer.busy, timeout=180_000)
+    panel = w.library_page.import_panel
+    lines = [panel.results.item(i).text() for i in range(panel.results.count())]
+    assert any(line.startswith("✓ short.wav") for line in lines)
+    assert any("missing.wav" in line and "not found" in line for line in lines), lines
+    assert "1 file could not be imported" in panel.label.text()
+    assert w.library_page.model.rows[0]["name"] == "short.wav"
+    assert w.library_page.model.rows[0]["agent"] == "Sam"  # the name the agent introduced
+
+    w.import_paths([pushback[1]])
+    qtbot.waitUntil(lambda: not w.importer.busy, timeout=180_000)
+    call_id = next(r["id"] for r in w.library_page.model.rows if r["name"] == pushback[1].name)
+    w.open_call(call_id)
+    timeline = w.review_page.timeline_model
+    kinds = [m.kind for m in timeline.markers]
+    assert kinds.count("refusal") == 3
+    assert "long_monologue" in kinds and "long_silence" in kinds
+    assert [lane.role for lane in timeline.lanes] == ["agent", "customer"]
+    assert timeline.peaks is not None and timeline.peaks.channels == 2  # cached at import
+    assert all(m.text for m in timeline.markers)  # each has a tooltip text
+
+
+def test_cancel_import_midway_keeps_the_library_intact(
+    make_window, qtbot, processed, clean, pushback_mono, tmp_path
+):
+    from reviewer.library import open_library
+
+    path = tmp_path / "app.sqlite"
+    with open_library(path) as lib:
+        kept = store(lib, processed("clean"), clean[1])
+        lib.add_comment(kept, start=3.0, text="Good greeting", category="praise", author="coach")
+    w = make_window(path)
+    stages = []
+    w.importer.progress.connect(lambda i, stage, f, m: stages.append(stage))
+    w.import_paths([pushback_mono[1]])
+    qtbot.waitUntil(lambda: "transcribe" in stages, timeout=120_000)
+    assert w.library_page.import_panel.cancel_button.isVisible()
+    with qtbot.waitSignal(w.importer.finished, timeout=30_000) as done:
+        w.library_page.import_panel.cancel_button.click()
+    assert done.args == [True]
+    assert "cancelled" in w.library_page.import_panel.label.text()
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert [r[0] for r in conn.execute("SELECT name FROM calls")] == ["clean.ogg"]
+    assert conn.execute("SELECT text FROM comments").fetchall() == [("Good greeting",)]
+    assert conn.execute("SELECT count(*) FROM words WHERE call_id != ?", [kept]).fetchone()[0] == 0
+    conn.close()
+    # The cancelled file imports cleanly afterwards (not run again here: it is the slow mono path).
+    assert w.library_page.model.rows and len(w.library_page.model.rows) == 1
+
+
+def test_comment_add_edit_undo_redo_is_saved_and_survives_reopening(review, make_window, qtbot, tmp_path):
+    w = review
+    page = w.review_page
+    page.seek(12.0)
+    comment_id = page.comments.add(12.0, None, "Ask before pitching", "improve", "Dana")
+    assert [c.comment_id for c in page.timeline_model.comments] == [comment_id]
+    page.comments.edit(comment_id, text="Acknowledge the request first", end=15.5)
+    assert page.comments.model.rows[0]["text"] == "Acknowledge the request first"
+    assert page.timeline_model.comments[0].end == 15.5
+    w.undo_action.trigger()
+    assert page.comments.model.rows[0]["text"] == "Ask before pitching"
+    assert page.comments.model.rows[0]["end"] is None
+    w.redo_action.trigger()
+    assert page.comments.model.rows[0]["text"] == "Acknowledge the request first"
+    page.comments.table.selectRow(0)
+    page.comments.delete_button.click()
+    assert page.comments.model.rows == []
+    w.undo_action.trigger()  # the deletion is undone: same comment back
+    assert page.comments.model.rows[0]["id"] == comment_id
+    w.close()
+
+    from reviewer.library import open_library
+
+    with open_library(tmp_path / "app.sqlite") as lib:
+        rows = lib.comments(page.call.id)
+    assert [(r["text"], r["start"], r["end"], r["author"], r["category"]) for r in rows] == [
+        ("Acknowledge the request first", 12.0, 15.5, "Dana", "improve")
+    ]
+    again = make_window(tmp_path / "app.sqlite")
+    again.open_call(rows[0]["call_id"])
+    assert again.review_page.comments.model.rows[0]["text"] == "Acknowledge the request first"
+
+
+def test_comment_dialog_checks_its_input(review, qtbot):
+    from reviewer.ui.comments import CommentDialog
+
+    d = CommentDialog(review, {"start": 5.0, "end": None}, review.review_page.call.transcript.duration, "Add")
+    qtbot.addWidget(d)
+    d.text.setPlainText("")
+    d.accept()
+    assert d.result() == 0 and "needs some text" in d.error.text()
+    d.text.setPlainText("Offered a discount after the second request")
+    d.end_edit.setText("0:02")
+    d.accept()
+    assert "must end after it starts" in d.error.text()
+    d.end_edit.setText("0:09.5")
+    d.category.setCurrentText("compliance")
+    d.accept()
+    assert d.result() == 1
+    assert d.values() | {} == {
+        "start": 5.0,
+        "end": 9.5,
+        "category": "compliance",
+        "author": "",
+        "text": "Offered a discount after the second request",
+    }
+
+
+def test_swapping_roles_flips_the_talk_share_everywhere(review):
+    page = review.review_page
+    before = agent_share(review)
+    share = page.call.row["agent_talk_share"]
+    page.swap_button.click()
+    after = page.call.row["agent_talk_share"]
+    assert after == pytest.approx(1 - share, abs=0.02)
+    assert agent_share(review) != before
+    assert [lane.role for lane in page.timeline_model.lanes] == ["customer", "agent"]
+    first_header = page.transcript.text.toPlainText().splitlines()[0]
+    assert "Customer" in first_header
+    row = next(r for r in review.library_page.model.rows if r["id"] == page.call.id)
+    assert row["agent_talk_share"] == pytest.approx(after)
+
+
+def test_clicking_a_transcript_word_seeks_there(review, qtbot):
+    page = review.review_page
+    text = page.transcript.text
+    plain = text.toPlainText()
+    index = next(
+        i for i, s in enumerate(text.word_starts) if plain[s : text.word_ends[i]].lower().startswith("cancel")
+    )
+    cursor = QTextCursor(text.document())
+    cursor.setPosition(text.word_starts[index] + 1)
+    text.setTextCursor(cursor)
+    text.ensureCursorVisible()
+    point = text.cursorRect(cursor).center()
+    qtbot.mouseClick(text.viewport(), Qt.MouseButton.LeftButton, pos=point)
+    assert page.timeline_model.playhead == pytest.approx(text.word_times[index], abs=0.01)
+    assert page.transcript.current_word == index
+    assert page.transcript.current_word_text().lower().startswith("cancel")
+
+
+def test_timeline_click_seeks_drag_selects_and_keys_jump_between_markers(review, qtbot):
+    page = review.review_page
+    tl = page.timeline
+    tl.fit()
+    y = int(tl.rows()["ruler"][0] + 5)
+    x = int(tl.x_of(30.0))
+    qtbot.mouseClick(tl, Qt.MouseButton.LeftButton, pos=QPoint(x, y))
+    assert page.timeline_model.playhead == pytest.approx(30.0, abs=2 * tl.seconds_per_pixel)
+    qtbot.mousePress(tl, Qt.MouseButton.LeftButton, pos=QPoint(int(tl.x_of(10.0)), y))
+    qtbot.mouseMove(tl, QPoint(int(tl.x_of(15.0)), y))
+    qtbot.mouseRelease(tl, Qt.MouseButton.LeftButton, pos=QPoint(int(tl.x_of(20.0)), y))
+    a, b = page.timeline_model.selection
+    assert a == pytest.approx(10.0, abs=0.5) and b == pytest.approx(20.0, abs=0.5)
+    assert "selection" in page.comments.add_button.text()
+
+    page.seek(0.0)
+    tl.setFocus()
+    first = min(m.start for m in page.timeline_model.markers)
+    qtbot.keyClick(tl, Qt.Key.Key_N)
+    assert page.timeline_model.playhead == pytest.approx(first, abs=0.01)
+    qtbot.keyClick(tl, Qt.Key.Key_Right)
+    assert page.timeline_model.playhead == pytest.approx(first + 1.0, abs=0.01)
+    qtbot.keyClick(tl, Qt.Key.Key_P)
+    assert page.timeline_model.playhead == pytest.approx(first, abs=0.01)
+
+    before = tl.seconds_per_pixel
+    qtbot.keyClick(tl, Qt.Key.Key_Plus)
+    assert tl.seconds_per_pixel == pytest.approx(before / 2)
+    qtbot.keyClick(tl, Qt.Key.Key_0)
+    assert tl.seconds_per_pixel == pytest.approx(before)
+
+
+def test_playback_plays_at_the_chosen_speed_and_the_playhead_follows(review, qtbot):
+    page = review.review_page
+    assert page.audio_available
+    page.seek(20.0)
+    page.speed.setCurrentIndex(page.speed.findData(2.0))
+    assert page.player.playbackRate() == 2.0 and page.player.pitchCompensation()
+    page.toggle_play()
+    qtbot.waitUntil(lambda: page.timeline_model.playhead > 20.5, timeout=10_000)
+    page.toggle_play()
+    assert not page.playing
+    assert page.transcript.current_word is not None
+
+
+def test_agent_self_review_shows_only_their_calls_and_lets_them_acknowledge(review, qtbot):
+    w = review
+    page = w.review_page
+    agent = page.call.transcript.speakers[0].name or "S1"
+    comment_id = page.comments.add(20.0, 26.0, "Too quick to pitch the discount", "improve", "Dana")
+    w.set_viewer("Someone Else")
+    assert w.library_page.proxy.rowCount() == 0
+    w.set_viewer(agent)
+    assert w.library_page.proxy.rowCount() == 1
+    assert page.comments.ack_button.isVisible() and not page.comments.add_button.isVisible()
+    assert not page.swap_button.isEnabled()
+    page.comments.select(comment_id)
+    page.comments.acknowledge_selected("I'll let the customer finish first")
+    w.set_viewer("")  # back to the coach
+    row = page.comments.model.rows[0]
+    assert row["acknowledged_at"] and row["reply"] == "I'll let the customer finish first"
+    assert "let the customer finish" in page.comments.model.data(page.comments.model.index(0, 4))
+
+
+def test_transcript_search_and_filter_narrow_the_library(review):
+    lib_page = review.library_page
+    hits = lib_page.search("discount")
+    assert hits and all("discount" in h["text"].lower() for h in hits)
+    assert lib_page.proxy.rowCount() == 1
+    lib_page.search("zebra crossing")
+    assert lib_page.proxy.rowCount() == 0
+    lib_page.search("")
+    lib_page.filter_edit.setText("no such call")
+    assert lib_page.proxy.rowCount() == 0
+    lib_page.filter_edit.setText("pushback")
+    assert lib_page.proxy.rowCount() == 1
+
+
+def test_layout_and_last_call_are_remembered(review, make_window, tmp_path):
+    call_id = review.review_page.call.id
+    review.review_page.splitter.setSizes([700, 300])
+    sizes = review.review_page.splitter.sizes()
+    review.close()
+    again = make_window(tmp_path / "app.sqlite")
+    again.resize(1280, 820)
+    from PySide6.QtCore import QCoreApplication
+
+    QCoreApplication.processEvents()
+    assert again.review_page.call is not None and again.review_page.call.id == call_id
+    assert again.review_page.splitter.sizes()[0] > again.review_page.splitter.sizes()[1]
+    assert sizes[0] > sizes[1]
+
+
+def test_a_moved_recording_still_opens_for_review_with_a_notice(
+    make_window, processed, pushback, tmp_path, qtbot
+):
+    import shutil
+
+    from reviewer.library import open_library
+
+    moved = tmp_path / "moved.wav"
+    shutil.copy(pushback[1], moved)
+    with open_library(tmp_path / "app.sqlite") as lib:
+        call_id = store(lib, processed("pushback"), moved)
+    moved.unlink()
+    w = make_window(tmp_path / "app.sqlite")
+    w.open_call(call_id)
+    page = w.review_page
+    assert not page.audio_available
+    assert "no longer at" in page.notice.text() and page.notice.isVisible()
+    assert page.timeline_model.markers  # the review itself works
+    page.toggle_play()
+    assert not page.playing
