@@ -177,6 +177,8 @@ class ReviewPage(QWidget):
         self.scroll.valueChanged.connect(self._scrolled)
         self.timeline.installEventFilter(self)
         self.zoom_label = QLabel()
+        self.zoom_label.setMinimumWidth(120)
+        self.zoom_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.legend = QLabel(legend_html())
         self.legend.setAccessibleName("Timeline legend")
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QPainter, QPalette, QPen, QPixmap, QPolygonF
+from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPalette, QPen, QPixmap, QPolygonF
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from reviewer.audio.peaks import Peaks
@@ -50,6 +50,32 @@ class Lane:
     label: str
     role: str
     spans: list[tuple[float, float]] = field(default_factory=list)
+
+
+def waveform_image(
+    peaks: Peaks,
+    channel: int,
+    start: float,
+    seconds_per_pixel: float,
+    width: float,
+    height: float,
+    dpr: float,
+    colour: QColor,
+) -> QImage:
+    """One channel's min/max envelope as an image, built with numpy at device pixels: one
+    array operation instead of thousands of painter calls."""
+    w, h = max(1, int(width * dpr)), max(2, int(height * dpr))
+    cols = peaks.columns(channel, start, seconds_per_pixel / dpr, w)
+    mid = (h - 1) / 2
+    gain = (h / 2 - 1) / peaks.loudest
+    top = np.floor(mid - np.maximum(cols[:, 1], 0) * gain)
+    bottom = np.ceil(mid - np.minimum(cols[:, 0], 0) * gain)
+    rows = np.arange(h, dtype=np.float32)[:, None]
+    mask = (rows >= top[None, :]) & (rows <= bottom[None, :])
+    argb = np.where(mask, np.uint32(colour.rgba()), np.uint32(0)).astype(np.uint32)
+    image = QImage(argb.data, w, h, w * 4, QImage.Format.Format_ARGB32).copy()
+    image.setDevicePixelRatio(dpr)
+    return image
 
 
 class TimelineModel(QObject):
@@ -131,8 +157,8 @@ RULER = 18
 WAVE = 64
 LANE = 18
 SHARE = 18
-MARKS = 18
-NOTES = 20
+MARKS = 22
+NOTES = 22
 GAP = 3
 TICKS = (0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600)
 
@@ -338,28 +364,19 @@ class TimelineWidget(QWidget):
 
     def _paint_wave(self, p: QPainter, row: tuple[float, float], channel: int, dpr: float) -> None:
         y, h = row
-        mid = y + h / 2
         p.fillRect(QRectF(0, y, self.width(), h), self.palette().color(QPalette.ColorRole.AlternateBase))
         peaks = self.model.peaks
         if peaks is None:
             p.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
             p.drawText(QRectF(6, y, 300, h), Qt.AlignmentFlag.AlignVCenter, "Waveform loading…")
             return
-        count = max(1, int(self.width() * dpr))
-        cols = peaks.columns(channel, self.view_start, self.seconds_per_pixel / dpr, count)
-        xs = np.arange(count, dtype=np.float64) / dpr
-        gain = (h / 2 - 1) / peaks.loudest
-        top = mid - np.maximum(cols[:, 1], 0) * gain
-        bottom = mid - np.minimum(cols[:, 0], 0) * gain
-        bottom = np.maximum(bottom, top + 1 / dpr)
-        pts = [QPointF(x, t) for x, t in zip(xs.tolist(), top.tolist(), strict=True)]
-        pts += [QPointF(x, b) for x, b in zip(xs[::-1].tolist(), bottom[::-1].tolist(), strict=True)]
         colour = QColor("#546e7a")
         if len(self.model.lanes) == peaks.channels == 2:
             colour = ROLE_COLOURS.get(self.model.lanes[channel].role, colour)
-        p.setPen(Qt.PenStyle.NoPen)
-        p.setBrush(colour)
-        p.drawPolygon(QPolygonF(pts))
+        image = waveform_image(
+            peaks, channel, self.view_start, self.seconds_per_pixel, self.width(), h, dpr, colour
+        )
+        p.drawImage(QPointF(0, y), image)
 
     def _spans_in_view(self, spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
         a, b = self._visible_range()
@@ -378,9 +395,12 @@ class TimelineWidget(QWidget):
         colour = ROLE_COLOURS.get(lane.role, ROLE_COLOURS["unknown"])
         p.setPen(Qt.PenStyle.NoPen)
         p.setBrush(colour)
-        for s, e in self._spans_in_view(lane.spans):
-            x0 = self.x_of(s)
-            p.drawRect(QRectF(x0, y + 2, max(1.0, self.x_of(e) - x0), h - 4))
+        rects = [
+            QRectF(self.x_of(s), y + 2, max(1.0, (e - s) / self.seconds_per_pixel), h - 4)
+            for s, e in self._spans_in_view(lane.spans)
+        ]
+        if rects:
+            p.drawRects(rects)
         self._label(p, y, h, lane.label)
 
     def _paint_share(self, p: QPainter, row: tuple[float, float]) -> None:
@@ -389,16 +409,23 @@ class TimelineWidget(QWidget):
         series = self.model.share
         if len(series) >= 2:
             step = series[1][0] - series[0][0]
+            width = max(1.0, step / self.seconds_per_pixel)
+            over: list[QRectF] = []
+            under: list[QRectF] = []
             for t, share in series:
                 if share is None:
                     continue
-                x0, x1 = self.x_of(t - step / 2), self.x_of(t + step / 2)
-                if x1 < 0 or x0 > self.width():
+                x0 = self.x_of(t - step / 2)
+                if x0 + width < 0 or x0 > self.width():
                     continue
-                over = share > self.model.share_target
-                p.setBrush(QColor("#e57373") if over else QColor("#81c784"))
                 bar = share * (h - 2)
-                p.drawRect(QRectF(x0, y + h - bar, max(1.0, x1 - x0), bar))
+                (over if share > self.model.share_target else under).append(
+                    QRectF(x0, y + h - bar, width, bar)
+                )
+            for rects, colour in ((over, QColor("#e57373")), (under, QColor("#81c784"))):
+                if rects:
+                    p.setBrush(colour)
+                    p.drawRects(rects)
         target_y = y + h - self.model.share_target * (h - 2)
         p.setPen(QPen(QColor("#424242"), 1, Qt.PenStyle.DashLine))
         p.drawLine(QPointF(0, target_y), QPointF(self.width(), target_y))
@@ -417,21 +444,29 @@ class TimelineWidget(QWidget):
         p.drawText(QRectF(6, y, width, h), Qt.AlignmentFlag.AlignVCenter, text)
 
     def _paint_markers(self, p: QPainter, row: tuple[float, float]) -> None:
+        """Stretches (monologue, silence, overtalk) fill the lower part of the band; refusals sit
+        above them as triangles on a strip, so both stay readable where they coincide."""
         y, h = row
-        for m in self.model.markers:
+        strip = 7.0
+        for m in sorted(self.model.markers, key=lambda m: m.kind == "refusal"):
             x0 = self.x_of(m.start)
             x1 = self.x_of(m.end if m.end is not None else m.start)
             if x1 < -8 or x0 > self.width() + 8:
                 continue
             colour = MARKER_COLOURS.get(m.kind, QColor("#000000"))
-            fill = QColor(colour)
-            fill.setAlpha(150 if m.kind == "refusal" else 90)
             p.setPen(Qt.PenStyle.NoPen)
-            p.setBrush(fill)
-            p.drawRect(QRectF(x0, y + 3, max(2.0, x1 - x0), h - 6))
-            if m.kind == "refusal":  # a triangle so refusals stand out in black and white too
+            if m.kind == "refusal":
+                fill = QColor(colour)
+                fill.setAlpha(120)
+                p.setBrush(fill)
+                p.drawRect(QRectF(x0, y + 2, max(2.0, x1 - x0), strip - 3))
                 p.setBrush(colour)
-                p.drawPolygon(QPolygonF([QPointF(x0 - 5, y), QPointF(x0 + 5, y), QPointF(x0, y + 8)]))
+                p.drawPolygon(QPolygonF([QPointF(x0 - 5, y), QPointF(x0 + 5, y), QPointF(x0, y + strip + 1)]))
+            else:
+                fill = QColor(colour)
+                fill.setAlpha(150)
+                p.setBrush(fill)
+                p.drawRect(QRectF(x0, y + strip + 1, max(2.0, x1 - x0), h - strip - 2))
 
     def _paint_comments(self, p: QPainter, row: tuple[float, float]) -> None:
         y, h = row
@@ -454,7 +489,7 @@ class TimelineWidget(QWidget):
                 p.drawLine(QPointF(x0, y + 1), QPointF(x0, y + h - 1))
                 p.setPen(Qt.PenStyle.NoPen)
                 p.setBrush(colour)
-                p.drawPolygon(QPolygonF([QPointF(x0, y + 1), QPointF(x0 + 10, y + 5), QPointF(x0, y + 9)]))
+                p.drawPolygon(QPolygonF([QPointF(x0, y + 1), QPointF(x0 + 13, y + 6), QPointF(x0, y + 12)]))
 
     # -- interaction -------------------------------------------------------------------------
 
