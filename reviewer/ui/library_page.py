@@ -309,7 +309,8 @@ class LibraryPage(QWidget):
         self.empty_label.setVisible(not self.model.rows)
         shown = self.proxy.rowCount()
         total = len(self.model.rows)
-        self.count_label.setText(f"{shown} of {total} calls" if shown != total else f"{total} calls")
+        noun = "call" if total == 1 else "calls"
+        self.count_label.setText(f"{shown} of {total} {noun}" if shown != total else f"{total} {noun}")
         if selected is not None:
             self.select_call(selected)
 
