@@ -33,8 +33,9 @@ SAMPLE = ROOT / "resources" / "sample" / "sample_call.mp3"
 TARGET_MINUTES = 60
 
 
-def build_long_call(library, settings) -> tuple[int, float]:
-    """Tile the sample call to an hour: audio (wav), words, analysis, peaks."""
+def build_long_call(library, settings) -> tuple[int, float, int]:
+    """Tile the sample call to an hour: audio (wav), words, analysis, peaks.
+    Returns (call id, duration, word count)."""
     from reviewer.audio.decode import SAMPLE_RATE, decode
     from reviewer.audio.peaks import compute_peaks, save_peaks
     from reviewer.library.store import content_hash

@@ -12,7 +12,7 @@ from pathlib import Path
 from reviewer.audio.peaks import save_peaks
 from reviewer.errors import Cancelled, ReviewerError
 from reviewer.library.store import Library, content_hash
-from reviewer.pipeline import PipelineOptions, process_file
+from reviewer.pipeline import CallResult, PipelineOptions, process_file
 from reviewer.progress import NEVER_CANCELLED, CancelToken, Progress, ProgressCallback, no_progress
 
 AUDIO_EXTENSIONS = frozenset(
@@ -68,6 +68,26 @@ def import_files(
     return outcomes
 
 
+def store_result(library: Library, path: Path, digest: str, result: CallResult) -> tuple[int, bool]:
+    """Store a processed call (one transaction) and cache its waveform peaks for the timeline.
+    Returns (id, created); the same audio already stored is left as it is."""
+    call_id, created = library.add_call(
+        path,
+        digest,
+        result.transcript,
+        result.analysis,
+        source_channels=result.source_channels,
+        source_rate=result.source_rate,
+        dual_mono=result.dual_mono,
+    )
+    if result.peaks is not None:
+        try:
+            save_peaks(digest, result.peaks)
+        except OSError:
+            pass  # only a cache: the timeline recomputes missing peaks
+    return call_id, created
+
+
 def import_one(
     path: Path,
     library: Library,
@@ -86,20 +106,7 @@ def import_one(
         result = process_file(path, options, progress=progress, cancel=cancel)
         cancel.check()
         progress(Progress("store", 0.0))
-        call_id, created = library.add_call(
-            path,
-            digest,
-            result.transcript,
-            result.analysis,
-            source_channels=result.source_channels,
-            source_rate=result.source_rate,
-            dual_mono=result.dual_mono,
-        )
-        if result.peaks is not None:
-            try:
-                save_peaks(digest, result.peaks)
-            except OSError:
-                pass  # only a cache: the timeline recomputes missing peaks
+        call_id, created = store_result(library, path, digest, result)
         progress(Progress("store", 1.0))
         if not created:
             return ImportOutcome(path, "duplicate", call_id, f"already in the library as call #{call_id}")

@@ -25,27 +25,6 @@ from reviewer.progress import CancelToken
 PROGRESS_INTERVAL = 0.1  # seconds between progress messages for one file
 
 
-class _EventToken(CancelToken):
-    """A cancel token backed by a multiprocessing event the parent sets."""
-
-    def __init__(self, event) -> None:  # noqa: ANN001 - multiprocessing.Event is a factory
-        super().__init__()
-        self._mp_event = event
-
-    @property
-    def cancelled(self) -> bool:
-        return self._mp_event.is_set()
-
-    def cancel(self) -> None:
-        self._mp_event.set()
-
-    def check(self) -> None:
-        if self._mp_event.is_set():
-            from reviewer.errors import Cancelled
-
-            raise Cancelled()
-
-
 @dataclass(frozen=True)
 class ImportRequest:
     paths: tuple[str, ...]
@@ -65,7 +44,7 @@ def run_import(request: ImportRequest, conn: multiprocessing.connection.Connecti
     from reviewer.progress import Progress
     from reviewer.settings import load_settings
 
-    cancel = _EventToken(event)
+    cancel = CancelToken(event)
     last_sent = [0.0]
 
     def send(*message: object) -> None:

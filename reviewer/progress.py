@@ -28,10 +28,13 @@ def no_progress(_: Progress) -> None:
 
 
 class CancelToken:
-    """A flag checked between chunks of work. Thread-safe; cancelling is one-way."""
+    """A flag checked between chunks of work. Thread-safe; cancelling is one-way.
 
-    def __init__(self) -> None:
-        self._event = threading.Event()
+    ``event`` may be any event with ``set``/``is_set`` (a ``multiprocessing.Event`` lets a
+    parent process cancel work in a child)."""
+
+    def __init__(self, event: threading.Event | None = None) -> None:
+        self._event = event if event is not None else threading.Event()
 
     def cancel(self) -> None:
         self._event.set()

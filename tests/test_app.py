@@ -16,21 +16,11 @@ from PySide6.QtGui import QTextCursor  # noqa: E402
 
 
 def store(library, result, path: Path) -> int:
-    from reviewer.audio.peaks import save_peaks
+    """Store a processed call as an import does (peaks cached too)."""
+    from reviewer.importer import store_result
     from reviewer.library.store import content_hash
 
-    digest = content_hash(path)
-    call_id, _ = library.add_call(
-        path,
-        digest,
-        result.transcript,
-        result.analysis,
-        source_channels=result.source_channels,
-        source_rate=result.source_rate,
-        dual_mono=result.dual_mono,
-    )
-    save_peaks(digest, result.peaks)
-    return call_id
+    return store_result(library, path, content_hash(path), result)[0]
 
 
 @pytest.fixture()
@@ -247,6 +237,9 @@ def test_timeline_click_seeks_drag_selects_and_keys_jump_between_markers(review,
     before = tl.seconds_per_pixel
     qtbot.keyClick(tl, Qt.Key.Key_Plus)
     assert tl.seconds_per_pixel == pytest.approx(before / 2)
+    assert page.scroll.isVisibleTo(page)  # zoomed in: the scrollbar pans the timeline
+    page.scroll.setValue(page.scroll.maximum())
+    assert tl.visible[1] == pytest.approx(page.timeline_model.duration, abs=0.1)
     qtbot.keyClick(tl, Qt.Key.Key_0)
     assert tl.seconds_per_pixel == pytest.approx(before)
 

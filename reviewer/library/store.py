@@ -386,7 +386,7 @@ class Library:
         category: str = "other",
     ) -> int:
         row = self.call_row(call_id)
-        self.check_comment(row, start, end, text, category)
+        self.check_comment(sec(row["duration_ms"]), start, end, text, category)
         stamp = now()
         with self.write() as db:
             return int(
@@ -413,7 +413,7 @@ class Library:
         end = changes.get("end", current["end"])
         text = changes.get("text", current["text"])
         category = changes.get("category", current["category"])
-        self.check_comment(row, start, end, text, category)
+        self.check_comment(sec(row["duration_ms"]), start, end, text, category)
         update = {
             "start_ms": ms(start),
             "end_ms": ms(end),
@@ -460,10 +460,8 @@ class Library:
         ]
 
     @staticmethod
-    def check_comment(
-        call: dict[str, Any], start: float, end: float | None, text: str, category: str
-    ) -> None:
-        duration = call["duration_ms"] / 1000
+    def check_comment(duration: float, start: float, end: float | None, text: str, category: str) -> None:
+        """Raise ReviewerError with the reason if a comment cannot go on a call this long."""
         if not text or not text.strip():
             raise ReviewerError("A comment needs some text.")
         if category not in COMMENT_CATEGORIES:

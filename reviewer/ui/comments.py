@@ -10,20 +10,18 @@ import getpass
 from datetime import UTC, datetime
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
     QInputDialog,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QTableView,
@@ -35,32 +33,13 @@ from reviewer.cli import parse_time
 from reviewer.errors import ReviewerError
 from reviewer.library.store import COMMENT_CATEGORIES, Library
 from reviewer.ui.style import CATEGORY_COLOURS, clock
+from reviewer.ui.tables import RowsModel, ok_cancel
 
 EDITABLE = ("start", "end", "text", "category", "author")
 
 
-class CommentsModel(QAbstractTableModel):
-    HEADERS = ("Time", "Category", "Author", "Comment", "Agent")
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.rows: list[dict[str, Any]] = []
-
-    def set_comments(self, rows: list[dict[str, Any]]) -> None:
-        self.beginResetModel()
-        self.rows = rows
-        self.endResetModel()
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
-        return len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802, ANN201
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.HEADERS[section]
-        return None
+class CommentsModel(RowsModel):
+    headers = ("Time", "Category", "Author", "Comment", "Agent")
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: ANN201
         if not index.isValid():
@@ -193,11 +172,7 @@ class CommentDialog(QDialog):
         form.addRow("&Category", self.category)
         form.addRow("&Author", self.author)
         form.addRow("Co&mment", self.text)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = ok_cancel(self)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.error)
@@ -222,9 +197,7 @@ class CommentDialog(QDialog):
     def accept(self) -> None:
         try:
             v = self.values()
-            Library.check_comment(
-                {"duration_ms": int(self.duration * 1000)}, v["start"], v["end"], v["text"], v["category"]
-            )
+            Library.check_comment(self.duration, v["start"], v["end"], v["text"], v["category"])
         except ReviewerError as e:
             self.error.setText(str(e))
             return
@@ -306,7 +279,7 @@ class CommentsPanel(QWidget):
 
     def refresh(self, select: int | None = None) -> None:
         rows = self.library.comments(self.call_id) if self.call_id is not None else []
-        self.model.set_comments(rows)
+        self.model.set_rows(rows)
         if select is not None and (r := self.model.row_of(select)) is not None:
             self.table.selectRow(r)
         self.commentsChanged.emit(rows)
@@ -338,9 +311,7 @@ class CommentsPanel(QWidget):
             "category": category,
             "author": self.default_author if author is None else author,
         }
-        Library.check_comment(
-            {"duration_ms": int(self.duration * 1000)}, fields["start"], fields["end"], text, category
-        )
+        Library.check_comment(self.duration, fields["start"], fields["end"], text, category)
         cmd = AddComment(self, fields)
         self.undo_stack.push(cmd)
         assert cmd.row is not None
@@ -348,14 +319,8 @@ class CommentsPanel(QWidget):
 
     def edit(self, comment_id: int, **changes: Any) -> None:
         current = self.library.comment(comment_id)
-        merged = {k: changes.get(k, current[k]) for k in ("start", "end", "text", "category")}
-        Library.check_comment(
-            {"duration_ms": int(self.duration * 1000)},
-            merged["start"],
-            merged["end"],
-            merged["text"],
-            merged["category"],
-        )
+        m = {k: changes.get(k, current[k]) for k in ("start", "end", "text", "category")}
+        Library.check_comment(self.duration, m["start"], m["end"], m["text"], m["category"])
         self.undo_stack.push(EditComment(self, comment_id, changes, "Edit comment"))
 
     def delete(self, comment_id: int) -> None:
@@ -417,6 +382,3 @@ class CommentsPanel(QWidget):
         )
         if ok:
             self.acknowledge(comment_id, text)
-
-    def show_error(self, error: Exception) -> None:
-        QMessageBox.warning(self, "Reviewer", str(error))

@@ -30,7 +30,6 @@ class ImportController(QObject):
         self._process: ImportProcess | None = None
         self._queue: deque[list[str]] = deque()
         self._cancelling = False
-        self._got_end = False
         self._timer = QTimer(self)
         self._timer.setInterval(POLL_MS)
         self._timer.timeout.connect(self._poll)
@@ -69,7 +68,6 @@ class ImportController(QObject):
     def _start_next(self) -> None:
         paths = self._queue.popleft()
         self._cancelling = False
-        self._got_end = False
         self._process = ImportProcess(
             ImportRequest(tuple(paths), str(self.library_path), **self.request_options)
         )
@@ -90,11 +88,9 @@ class ImportController(QObject):
             elif kind == "outcome":
                 self.outcome.emit(int(message[1]), message[2], message[3], message[4], message[5])
             elif kind == "done":
-                self._got_end = True
                 self._end(lambda c=bool(message[1]): self.finished.emit(c))
                 return
             elif kind == "error":
-                self._got_end = True
                 self._end(lambda m=message[1]: self.failed.emit(m))
                 return
         if process.finished and not process.process.is_alive():

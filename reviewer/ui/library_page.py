@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
     QSortFilterProxyModel,
@@ -32,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from reviewer.library.store import Library
 from reviewer.ui.style import clock
+from reviewer.ui.tables import RowsModel
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 STAGES = {
@@ -47,7 +47,7 @@ def _ms_clock(value: int | None) -> str:
     return "" if value is None else clock(value / 1000)
 
 
-class CallsModel(QAbstractTableModel):
+class CallsModel(RowsModel):
     COLUMNS = (
         ("Name", lambda r: r["name"], lambda r: r["name"].lower()),
         ("Date", lambda r: (r["recorded_at"] or "")[:16].replace("T", " "), lambda r: r["recorded_at"] or ""),
@@ -73,25 +73,7 @@ class CallsModel(QAbstractTableModel):
         ("Status", lambda r: r["review_status"] or "new", lambda r: r["review_status"] or ""),
     )
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.rows: list[dict[str, Any]] = []
-
-    def set_rows(self, rows: list[dict[str, Any]]) -> None:
-        self.beginResetModel()
-        self.rows = rows
-        self.endResetModel()
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
-        return len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802, ANN201
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.COLUMNS[section][0]
-        return None
+    headers = tuple(c[0] for c in COLUMNS)
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: ANN201
         if not index.isValid():

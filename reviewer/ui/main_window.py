@@ -8,7 +8,6 @@ from pathlib import Path
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QApplication,
     QComboBox,
     QFileDialog,
     QLabel,
@@ -80,7 +79,6 @@ class MainWindow(QMainWindow):
         panel = self.library_page.import_panel
         self.importer.started.connect(panel.start)
         self.importer.progress.connect(panel.on_progress)
-        self.importer.progress.connect(self._import_progress)
         self.importer.outcome.connect(panel.on_outcome)
         self.importer.outcome.connect(self._import_outcome)
         self.importer.finished.connect(self._import_finished)
@@ -252,7 +250,8 @@ class MainWindow(QMainWindow):
             self.import_paths([Path(folder)])
 
     def import_paths(self, paths_: list[Path]) -> None:
-        self.show_library() if self.stack.currentWidget() is not self.library_page else None
+        if self.stack.currentWidget() is not self.library_page:
+            self.show_library()
         self.importer.import_paths(paths_)
         self.statusBar().showMessage(f"Importing {', '.join(p.name for p in paths_)}…")
 
@@ -260,9 +259,6 @@ class MainWindow(QMainWindow):
         self.importer.cancel()
         self.library_page.import_panel.cancel_button.setEnabled(False)
         self.library_page.import_panel.label.setText("Cancelling…")
-
-    def _import_progress(self, index: int, stage: str, fraction: float, message: str) -> None:
-        pass
 
     def _import_outcome(self, _index: int, path: str, status: str, call_id: object, message: str) -> None:
         self._refresh_library()
@@ -382,9 +378,3 @@ class MainWindow(QMainWindow):
         self.review_page.player.stop()
         self.library.close()
         event.accept()
-
-
-def running_app() -> QApplication:
-    app = QApplication.instance()
-    assert isinstance(app, QApplication)
-    return app

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -37,6 +36,7 @@ from reviewer.settings import Settings
 from reviewer.ui.comments import CommentsPanel
 from reviewer.ui.metrics import MetricsPanel
 from reviewer.ui.style import CATEGORY_COLOURS, MARKER_COLOURS, MARKER_NAMES, clock, speaker_label
+from reviewer.ui.tables import ok_cancel
 from reviewer.ui.timeline import TimelineModel, TimelineWidget
 from reviewer.ui.transcript import TranscriptView
 
@@ -90,11 +90,7 @@ class RenameDialog(QDialog):
         form.addRow("&Speaker", self.speaker)
         form.addRow("&Name", self.name)
         form.addRow("&Role", self.role)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = ok_cancel(self)
         form.addRow(buttons)
         self._load()
 
@@ -174,11 +170,11 @@ class ReviewPage(QWidget):
         self.timeline_model.selectionChanged.connect(self._selection_changed)
         self.scroll = QScrollBar(Qt.Orientation.Horizontal)
         self.scroll.setAccessibleName("Scroll timeline")
-        self.scroll.valueChanged.connect(self._scrolled)
-        self.timeline.installEventFilter(self)
+        self.scroll.valueChanged.connect(lambda ms: self.timeline.scroll_to(ms / 1000))
         self.zoom_label = QLabel()
         self.zoom_label.setMinimumWidth(120)
         self.zoom_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.timeline.viewChanged.connect(self._sync_scroll)
         self.legend = QLabel(legend_html())
         self.legend.setAccessibleName("Timeline legend")
 
@@ -415,11 +411,6 @@ class ReviewPage(QWidget):
 
     # -- timeline scrolling ------------------------------------------------------------------
 
-    def eventFilter(self, watched, event) -> bool:  # noqa: N802, ANN001
-        if watched is self.timeline and event.type() in (event.Type.Paint,):
-            self._sync_scroll()
-        return super().eventFilter(watched, event)
-
     def _sync_scroll(self) -> None:
         duration = self.timeline_model.duration
         a, b = self.timeline.visible
@@ -432,11 +423,6 @@ class ReviewPage(QWidget):
         self.scroll.blockSignals(False)
         self.scroll.setVisible(page < duration * 1000)
         self.zoom_label.setText(f"showing {clock(b - a)}")
-
-    def _scrolled(self, value: int) -> None:
-        self.timeline.view_start = value / 1000
-        self.timeline._fitted = False
-        self.timeline.update()
 
     # -- feedback, roles, status -------------------------------------------------------------
 

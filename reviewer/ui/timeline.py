@@ -141,9 +141,6 @@ class TimelineModel(QObject):
             self.selection = selection
             self.selectionChanged.emit()
 
-    def markers_of(self, kind: str) -> list[Item]:
-        return [m for m in self.markers if m.kind == kind]
-
     def stops(self) -> list[float]:
         """Where N/P jump: every marker and comment start, in order."""
         return sorted({round(i.start, 3) for i in self.markers + self.comments})
@@ -168,6 +165,7 @@ class TimelineWidget(QWidget):
 
     seekRequested = Signal(float)
     commentActivated = Signal(int)
+    viewChanged = Signal()  # the visible stretch moved or was zoomed
 
     MIN_SECONDS_PER_PIXEL = 0.002
 
@@ -243,7 +241,7 @@ class TimelineWidget(QWidget):
         if self.model.duration > 0 and self.width() > 0:
             self.seconds_per_pixel = self.model.duration / max(1, self.width())
         self.view_start = 0.0
-        self.update()
+        self._view_moved()
 
     def zoom(self, factor: float, anchor_time: float | None = None) -> None:
         """factor > 1 zooms in around ``anchor_time`` (default: the playhead if visible)."""
@@ -257,12 +255,19 @@ class TimelineWidget(QWidget):
         self.seconds_per_pixel = spp
         self.view_start = anchor_time - anchor_x * spp
         self._clamp()
-        self.update()
+        self._view_moved()
 
     def pan(self, pixels: float) -> None:
         self.view_start += pixels * self.seconds_per_pixel
         self._clamp()
-        self.update()
+        self._view_moved()
+
+    def scroll_to(self, seconds: float) -> None:
+        """Show the call from ``seconds`` on, at the current zoom."""
+        self._fitted = False
+        self.view_start = seconds
+        self._clamp()
+        self._view_moved()
 
     def show_time(self, seconds: float) -> None:
         """Scroll so ``seconds`` is visible (a page at a time, as players do)."""
@@ -270,7 +275,11 @@ class TimelineWidget(QWidget):
         if not (a <= seconds <= b):
             self.view_start = seconds - 0.1 * (b - a)
             self._clamp()
-            self.update()
+            self._view_moved()
+
+    def _view_moved(self) -> None:
+        self.update()
+        self.viewChanged.emit()
 
     def _clamp(self) -> None:
         span = self.width() * self.seconds_per_pixel
@@ -284,7 +293,9 @@ class TimelineWidget(QWidget):
         self.setFixedHeight(int(self.rows()["_height"][0]))
         if self._fitted:
             self.fit()
-        self.update()
+        else:
+            self._clamp()
+            self._view_moved()
 
     def _playhead_moved(self, seconds: float) -> None:
         self.show_time(seconds)
@@ -295,6 +306,7 @@ class TimelineWidget(QWidget):
             self.fit()
         else:
             self._clamp()
+            self._view_moved()
         super().resizeEvent(event)
 
     # -- painting ----------------------------------------------------------------------------
