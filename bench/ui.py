@@ -142,6 +142,10 @@ def main() -> None:
         app.processEvents()
         time.sleep(0.001)
     import_s = time.perf_counter() - t
+    after = time.perf_counter()
+    while time.perf_counter() - after < 1.0:  # what the window does once the import has ended
+        app.processEvents()
+        time.sleep(0.001)
     beat.stop()
     gaps = np.diff(ticks) if len(ticks) > 1 else np.array([0.0])
     window.close()

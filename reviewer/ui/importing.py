@@ -30,6 +30,7 @@ class ImportController(QObject):
         self._process: ImportProcess | None = None
         self._queue: deque[list[str]] = deque()
         self._cancelling = False
+        self._exiting: list[ImportProcess] = []  # finished children still shutting down
         self._timer = QTimer(self)
         self._timer.setInterval(POLL_MS)
         self._timer.timeout.connect(self._poll)
@@ -60,6 +61,9 @@ class ImportController(QObject):
         """For closing the window: cancel, wait a little, end the child."""
         self._queue.clear()
         self._timer.stop()
+        for exiting in self._exiting:
+            exiting.stop(grace=grace)
+        self._exiting.clear()
         if self._process is not None:
             self._process.stop(grace=grace)
             self._process = None
@@ -75,9 +79,13 @@ class ImportController(QObject):
         self.busyChanged.emit(True)
 
     def _poll(self) -> None:
+        # Reap children that have said "done" without waiting for them: a child with torch
+        # loaded takes a quarter of a second to exit, too long to block the window.
+        self._exiting = [p for p in self._exiting if p.process.is_alive()]
         process = self._process
         if process is None:
-            self._timer.stop()
+            if not self._exiting:
+                self._timer.stop()
             return
         for message in process.messages():
             kind = message[0]
@@ -108,9 +116,8 @@ class ImportController(QObject):
     def _end(self, notify) -> None:  # noqa: ANN001
         process = self._process
         self._process = None
-        self._timer.stop()
         if process is not None:
-            process.process.join(1.0)
+            self._exiting.append(process)  # reaped by later polls, never joined here
         notify()
         if self._queue:
             self._start_next()
