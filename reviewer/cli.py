@@ -231,42 +231,12 @@ def cmd_calls(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _stored_document(library, call_id: int) -> dict[str, Any]:
-    from reviewer.document import call_document
-    from reviewer.model import Analysis
-
-    stored = library.load_call(call_id)
-    row = stored.row
-    metrics = json.loads(row["metrics_json"] or "{}")
-    doc = call_document(stored.transcript, Analysis((), _metrics_from_row(row, metrics)))
-    doc["markers"] = [{**m, "start": round(m["start"], 2), "end": round(m["end"], 2)} for m in stored.markers]
-    doc.update({"id": row["id"], "name": row["name"], "path": row["path"], "imported_at": row["imported_at"]})
-    return doc
-
-
-def _metrics_from_row(row: dict[str, Any], metrics: dict[str, Any]):
-    from reviewer.model import Metrics, SharePoint, SpeakerMetrics
-
-    sec = lambda v: None if v is None else v / 1000  # noqa: E731
-    return Metrics(
-        speakers=tuple(SpeakerMetrics(**s) for s in metrics.get("speakers", [])),
-        agent_talk_share=row["agent_talk_share"],
-        agent_share_series=tuple(SharePoint(t, s) for t, s in metrics.get("agent_share_series", [])),
-        refusal_count=row["refusal_count"] or 0,
-        longest_monologue=sec(row["longest_monologue_ms"]) or 0.0,
-        longest_silence=sec(row["longest_silence_ms"]) or 0.0,
-        overtalk_seconds=metrics.get("overtalk_seconds", 0.0),
-        overtalk_count=row["overtalk_count"] or 0,
-        response_gap_median=sec(row["response_gap_median_ms"]),
-        response_gap_mean=metrics.get("response_gap_mean"),
-        response_gap_count=metrics.get("response_gap_count", 0),
-    )
-
-
 def cmd_show(args: argparse.Namespace) -> int:
+    from reviewer.document import stored_document
+
     with _library(args) as library:
         call_id = library.resolve(args.call)
-        doc = _stored_document(library, call_id)
+        doc = stored_document(library, call_id)
         comments = library.comments(call_id)
     if args.json:
         doc["comments"] = [_comment_json(c) for c in comments]
@@ -278,6 +248,8 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_roles(args: argparse.Namespace) -> int:
+    from reviewer.document import stored_document
+
     settings = _settings(args)
     with _library(args) as library:
         call_id = library.resolve(args.call)
@@ -287,7 +259,7 @@ def cmd_roles(args: argparse.Namespace) -> int:
             library.rename_speaker(call_id, args.speaker, name=args.name, role=args.role, settings=settings)
         elif args.name or args.role:
             raise ReviewerError("--name and --role need --speaker (for example --speaker S2).")
-        doc = _stored_document(library, call_id)
+        doc = stored_document(library, call_id)
     for s in doc["speakers"]:
         label = f"{s['id']} {s.get('name', '')}".strip()
         print(f"{label:<20} {s['role']:<9} talks {clock(s['talk_seconds'])}")
@@ -369,6 +341,40 @@ def cmd_search(args: argparse.Namespace) -> int:
     for h in hits:
         who = h["role"] or h["speaker"]
         print(f"#{h['call_id']} {h['name']}  {clock(h['start_ms'] / 1000)}  {who}: {h['text']}")
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from reviewer.report import export_calls
+    from reviewer.report.export import FORMATS, parse_formats
+
+    if args.format:
+        formats = parse_formats(args.format)
+    else:
+        suffix = Path(args.out).suffix.lower()
+        formats = [f for f, (s, _) in FORMATS.items() if s == suffix and f != "summary"][:1]
+        if not formats:
+            raise ReviewerError(f"Say which format with --format ({', '.join(FORMATS)}).")
+    if not (args.calls or args.all or args.search or args.agent or args.status):
+        raise ReviewerError(
+            "Name the calls to export, or choose them with --all, --search, --agent or --status."
+        )
+    settings = _settings(args)
+    with _library(args) as library:
+        call_ids = library.select_calls(args.calls, search=args.search, agent=args.agent, status=args.status)
+        if not call_ids:
+            raise ReviewerError("No call in the library matches that choice; nothing was exported.")
+
+        def written(path: Path) -> None:
+            if not args.quiet:
+                print(f"wrote {path}", file=sys.stderr, flush=True)
+
+        paths = export_calls(
+            library, settings, call_ids, formats, args.out, redact=args.redact, written=written
+        )
+    where = paths[0] if len(paths) == 1 else Path(args.out)
+    calls = f"{len(call_ids)} call{'s' if len(call_ids) != 1 else ''}"
+    print(f"Exported {calls} to {where}" + (" (redacted)" if args.redact else ""))
     return EXIT_OK
 
 
@@ -510,6 +516,31 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=50)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser(
+        "export",
+        help="annotated reports (PDF, HTML) and data (CSV, JSON, SRT, VTT, summary CSV) for QA",
+        description="Export calls for people who never open Reviewer. One call and one format "
+        "with --out FILE writes that file; otherwise --out is a folder with one file per call "
+        "and format, named after the recording, plus summary.csv for the summary format.",
+    )
+    p.add_argument("calls", nargs="*", metavar="CALL", help="call numbers, names or hash prefixes")
+    p.add_argument(
+        "--format",
+        "-f",
+        action="append",
+        metavar="FORMAT",
+        help="pdf, html, csv, json, srt, vtt or summary; repeat or comma-separate for several "
+        "(default: from --out's suffix)",
+    )
+    p.add_argument("--out", "-o", required=True, metavar="PATH", help="a file, or a folder for several")
+    p.add_argument("--redact", action="store_true", help="mask card, account and phone numbers and e-mails")
+    p.add_argument("--all", action="store_true", help="every call in the library")
+    p.add_argument("--search", metavar="TEXT", help="only calls whose transcript says TEXT")
+    p.add_argument("--agent", metavar="NAME", help="only calls taken by this agent")
+    p.add_argument("--status", choices=["new", "in review", "reviewed"], help="only calls with this status")
+    p.add_argument("-q", "--quiet", action="store_true", help="don't list the files written")
+    p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("gui", help="open the desktop app (the default with no command)")
     p.add_argument("file", nargs="?", help="a recording to open (imported first if new)")

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+import json
+from typing import TYPE_CHECKING, Any
 
-from reviewer.model import Analysis, Transcript
+from reviewer.model import Analysis, Metrics, SharePoint, SpeakerMetrics, Transcript
+
+if TYPE_CHECKING:
+    from reviewer.library import Library
 
 
 def call_document(transcript: Transcript, analysis: Analysis, **extra: Any) -> dict[str, Any]:
@@ -60,4 +64,36 @@ def call_document(transcript: Transcript, analysis: Analysis, **extra: Any) -> d
         "model": transcript.model,
     }
     doc.update(extra)
+    return doc
+
+
+def metrics_from_row(row: dict[str, Any]) -> Metrics:
+    """A stored call's metrics (columns of ``calls`` plus its ``metrics_json``)."""
+    metrics = json.loads(row.get("metrics_json") or "{}")
+
+    def sec(v: int | None) -> float | None:
+        return None if v is None else v / 1000
+
+    return Metrics(
+        speakers=tuple(SpeakerMetrics(**s) for s in metrics.get("speakers", [])),
+        agent_talk_share=row["agent_talk_share"],
+        agent_share_series=tuple(SharePoint(t, s) for t, s in metrics.get("agent_share_series", [])),
+        refusal_count=row["refusal_count"] or 0,
+        longest_monologue=sec(row["longest_monologue_ms"]) or 0.0,
+        longest_silence=sec(row["longest_silence_ms"]) or 0.0,
+        overtalk_seconds=metrics.get("overtalk_seconds", 0.0),
+        overtalk_count=row["overtalk_count"] or 0,
+        response_gap_median=sec(row["response_gap_median_ms"]),
+        response_gap_mean=metrics.get("response_gap_mean"),
+        response_gap_count=metrics.get("response_gap_count", 0),
+    )
+
+
+def stored_document(library: Library, call_id: int) -> dict[str, Any]:
+    """The same document for a call in the library, with its id, name and path."""
+    stored = library.load_call(call_id)
+    row = stored.row
+    doc = call_document(stored.transcript, Analysis((), metrics_from_row(row)))
+    doc["markers"] = [{**m, "start": round(m["start"], 2), "end": round(m["end"], 2)} for m in stored.markers]
+    doc.update({"id": row["id"], "name": row["name"], "path": row["path"], "imported_at": row["imported_at"]})
     return doc

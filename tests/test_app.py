@@ -325,3 +325,63 @@ def test_a_moved_recording_still_opens_for_review_with_a_notice(
     assert page.timeline_model.markers  # the review itself works
     page.toggle_play()
     assert not page.playing
+
+
+def test_export_from_the_library_and_from_a_review(
+    make_window, processed, pushback, clean, tmp_path, qtbot, monkeypatch
+):
+    """Select calls, export PDF, JSON and the summary with redaction; the files are written off
+    the UI thread and announced; from a review, only that call is exported."""
+    import csv
+    import json
+
+    from reviewer.library import open_library
+
+    path = tmp_path / "app.sqlite"
+    with open_library(path) as lib:
+        first = store(lib, processed("pushback"), pushback[1])
+        second = store(lib, processed("clean"), clean[1])
+    w = make_window(path)
+    w.library_page.table.selectAll()
+    assert set(w.export_targets()) == {first, second}
+    dialog = w.export_dialog()
+    out = tmp_path / "qa"
+    dialog.folder.setText(str(out))
+    for fmt, box in dialog.boxes.items():
+        box.setChecked(fmt in ("pdf", "json", "summary"))
+    dialog.redact.setChecked(True)
+    assert "5 files" in dialog.files_label.text()
+    with qtbot.waitSignal(w.exporter.done, timeout=60_000) as done:
+        dialog.buttons.button(dialog.buttons.StandardButton.Ok).click()
+    assert len(done.args[0]) == 5
+    assert sorted(p.name for p in out.iterdir()) == [
+        "clean.json",
+        "clean.pdf",
+        "pushback stereo.json",
+        "pushback stereo.pdf",
+        "summary.csv",
+    ]
+    assert json.loads((out / "clean.json").read_text(encoding="utf-8"))["redacted"] is True
+    with open(out / "summary.csv", encoding="utf-8-sig", newline="") as f:
+        assert {int(r["call_id"]) for r in csv.DictReader(f)} == {first, second}
+    assert "Exported 5 files" in w.exporter.message.text()
+
+    # From a review: just that call; the dialog remembers the choices, existing files are replaced
+    # after asking (answered yes here).
+    w.open_call(first)
+    qtbot.waitUntil(lambda: w.review_page.call is not None)
+    assert w.export_targets() == {first: "pushback stereo.wav"}
+    before = (out / "pushback stereo.pdf").stat().st_mtime_ns
+    dialog = w.export_dialog()
+    assert dialog.redact.isChecked() and dialog.folder.text() == str(out)
+    from PySide6.QtWidgets import QMessageBox
+
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    with qtbot.waitSignal(w.exporter.done, timeout=60_000) as done:
+        dialog.buttons.button(dialog.buttons.StandardButton.Ok).click()
+    assert sorted(Path(p).name for p in done.args[0]) == [
+        "pushback stereo.json",
+        "pushback stereo.pdf",
+        "summary.csv",
+    ]
+    assert (out / "pushback stereo.pdf").stat().st_mtime_ns > before

@@ -203,6 +203,7 @@ class LibraryPage(QWidget):
     openCall = Signal(int, float)  # call id, where to start (seconds)
     importFilesRequested = Signal()
     importFolderRequested = Signal()
+    exportRequested = Signal()
 
     def __init__(self, library: Library, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -254,6 +255,9 @@ class LibraryPage(QWidget):
         self.hits.hide()
         self.import_files_button = QPushButton("Import &files…")
         self.import_folder_button = QPushButton("Import f&older…")
+        self.export_button = QPushButton("&Export…")
+        self.export_button.setToolTip("Reports and data for the selected calls, or all calls listed")
+        self.export_button.clicked.connect(self.exportRequested)
         self.import_files_button.clicked.connect(self.importFilesRequested)
         self.import_folder_button.clicked.connect(self.importFolderRequested)
         self.count_label = QLabel()
@@ -267,6 +271,7 @@ class LibraryPage(QWidget):
         top.addWidget(self.search_edit, 1)
         top.addWidget(self.import_files_button)
         top.addWidget(self.import_folder_button)
+        top.addWidget(self.export_button)
         self.splitter = QSplitter(Qt.Orientation.Vertical)
         self.splitter.addWidget(self.table)
         self.splitter.addWidget(self.hits)
@@ -303,6 +308,10 @@ class LibraryPage(QWidget):
     def selected_call(self) -> int | None:
         rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
         return self.proxy.data(rows[0], Qt.ItemDataRole.UserRole) if rows else None
+
+    def selected_call_ids(self) -> list[int]:
+        rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
+        return [self.proxy.data(r, Qt.ItemDataRole.UserRole) for r in sorted(rows, key=lambda r: r.row())]
 
     def select_call(self, call_id: int) -> None:
         for r in range(self.proxy.rowCount()):

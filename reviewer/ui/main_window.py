@@ -23,6 +23,7 @@ from reviewer.importer import AUDIO_EXTENSIONS
 from reviewer.library.store import Library, open_library
 from reviewer.resources import resource
 from reviewer.settings import Settings
+from reviewer.ui.exporting import ExportController
 from reviewer.ui.importing import ImportController
 from reviewer.ui.library_page import LibraryPage
 from reviewer.ui.review_page import ReviewPage
@@ -86,6 +87,9 @@ class MainWindow(QMainWindow):
         self.importer.busyChanged.connect(panel.set_busy)
         panel.cancelRequested.connect(self.cancel_import)
 
+        self.exporter = ExportController(self, self.qsettings)
+        self.library_page.exportRequested.connect(self.export_dialog)
+
         self.library_page.openCall.connect(self.open_call)
         self.library_page.importFilesRequested.connect(self.import_files_dialog)
         self.library_page.importFolderRequested.connect(self.import_folder_dialog)
@@ -104,6 +108,8 @@ class MainWindow(QMainWindow):
         file_menu = self.menuBar().addMenu("&File")
         self._add_action(file_menu, "&Import files…", self.import_files_dialog, QKeySequence.StandardKey.Open)
         self._add_action(file_menu, "Import &folder…", self.import_folder_dialog, "Ctrl+Shift+O")
+        file_menu.addSeparator()
+        self.export_action = self._add_action(file_menu, "&Export…", self.export_dialog, "Ctrl+E")
         file_menu.addSeparator()
         self._add_action(file_menu, "Open &library…", self.open_library_dialog)
         file_menu.addSeparator()
@@ -300,6 +306,21 @@ class MainWindow(QMainWindow):
 
     # -- library -----------------------------------------------------------------------------
 
+    # -- export ----------------------------------------------------------------------------------
+
+    def export_targets(self) -> dict[int, str]:
+        """What File › Export exports: the call under review; in the library, the selected calls,
+        or every call listed (after a filter or search) when none is selected."""
+        if self.stack.currentWidget() is self.review_page and self.review_page.call is not None:
+            call = self.review_page.call
+            return {call.id: call.row["name"]}
+        ids = self.library_page.selected_call_ids() or self.library_page.visible_call_ids()
+        names = {int(r["id"]): r["name"] for r in self.library_page.model.rows}
+        return {i: names[i] for i in ids if i in names}
+
+    def export_dialog(self):  # noqa: ANN201 - the dialog, shown without blocking
+        return self.exporter.ask(self.library_path, self.settings, self.export_targets())
+
     def open_library_dialog(self) -> None:
         name, _ = QFileDialog.getSaveFileName(
             self,
@@ -372,9 +393,11 @@ class MainWindow(QMainWindow):
         s.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
-        """Comments are already saved; a running import stops (its current file is not kept)."""
+        """Comments are already saved; a running import stops (its current file is not kept), a
+        running export stops after the file it is writing."""
         self.save_layout()
         self.importer.shutdown()
+        self.exporter.shutdown()
         self.review_page.player.stop()
         self.library.close()
         event.accept()

@@ -6,21 +6,10 @@ from typing import Any
 
 from PySide6.QtWidgets import QFormLayout, QLabel, QWidget
 
+from reviewer.labels import MARKER_PLURALS as PLURALS
+from reviewer.labels import duration_text as _seconds
+from reviewer.labels import speaker_label
 from reviewer.model import Speaker
-from reviewer.ui.style import speaker_label
-
-PLURALS = {
-    "refusal": "Refusals",
-    "long_monologue": "Long monologues",
-    "long_silence": "Long silences / holds",
-    "overtalk": "Overtalk",
-}
-
-
-def _seconds(value: float | None) -> str:
-    if value is None:
-        return "—"
-    return f"{value:.1f} s" if value < 60 else f"{int(value // 60)} min {value % 60:02.0f} s"
 
 
 class MetricsPanel(QWidget):

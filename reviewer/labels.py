@@ -1,0 +1,66 @@
+"""Names, colours and time formats the app and the reports share, so a QA lead reading a report
+sees the words and colours the coach saw in the app. Every colour also has a label or a shape:
+reports must read in black and white."""
+
+from __future__ import annotations
+
+ROLE_NAMES = {"agent": "Agent", "customer": "Customer", "unknown": "Speaker"}
+ROLE_COLOURS = {"agent": "#2f6fb3", "customer": "#d9822b", "unknown": "#7f7f7f"}
+MARKER_NAMES = {
+    "refusal": "Refusal",
+    "long_monologue": "Long monologue",
+    "long_silence": "Long silence / hold",
+    "overtalk": "Overtalk",
+}
+MARKER_PLURALS = {
+    "refusal": "Refusals",
+    "long_monologue": "Long monologues",
+    "long_silence": "Long silences / holds",
+    "overtalk": "Overtalk",
+}
+MARKER_COLOURS = {
+    "refusal": "#c62828",
+    "long_monologue": "#7b1fa2",
+    "long_silence": "#607d8b",
+    "overtalk": "#f9a825",
+}
+CATEGORY_COLOURS = {
+    "praise": "#2e7d32",
+    "improve": "#ef6c00",
+    "compliance": "#ad1457",
+    "other": "#455a64",
+}
+
+
+def clock(seconds: float | None, *, tenths: bool = False) -> str:
+    """1:05, 1:02:03; with tenths 1:05.3; empty for no time."""
+    if seconds is None:
+        return ""
+    seconds = max(0.0, seconds)
+    if tenths:
+        whole = int(seconds)
+        frac = int((seconds - whole) * 10)
+        return f"{clock(whole)}.{frac}"
+    m, s = divmod(int(seconds), 60)
+    h, m = divmod(m, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+def mmss(seconds: float | None) -> str:
+    """Zero-padded minutes and seconds (75:03) that sort as text in a spreadsheet."""
+    if seconds is None:
+        return ""
+    m, s = divmod(int(max(0.0, seconds)), 60)
+    return f"{m:02d}:{s:02d}"
+
+
+def duration_text(seconds: float | None) -> str:
+    """'12.5 s' or '3 min 05 s'; a dash for none."""
+    if seconds is None:
+        return "—"
+    return f"{seconds:.1f} s" if seconds < 60 else f"{int(seconds // 60)} min {seconds % 60:02.0f} s"
+
+
+def speaker_label(speaker) -> str:  # noqa: ANN001 - a reviewer.model.Speaker
+    role = ROLE_NAMES.get(speaker.role, "Speaker")
+    return f"{role} ({speaker.name})" if speaker.name else f"{role} {speaker.id}"

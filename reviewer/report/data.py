@@ -1,0 +1,130 @@
+"""Everything one export needs about a call, read from the library once (and redacted there when
+asked), so every format shows the same call."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+
+from reviewer import __version__
+from reviewer.document import metrics_from_row
+from reviewer.labels import speaker_label
+from reviewer.library import Library
+from reviewer.model import Marker, Metrics, Speaker, Turn, Word
+from reviewer.report.redact import redact_text, redact_words
+from reviewer.settings import Settings
+
+
+@dataclass(frozen=True)
+class CallReport:
+    row: dict[str, Any]
+    speakers: list[Speaker]
+    turns: list[Turn]
+    words: list[Word]
+    markers: list[Marker]
+    comments: list[dict[str, Any]]
+    metrics: Metrics
+    share_target: float
+    redacted: bool
+    peaks: np.ndarray | None = None  # (channels, columns, 2) min/max in -1..1 for the picture
+
+    @property
+    def id(self) -> int:
+        return int(self.row["id"])
+
+    @property
+    def name(self) -> str:
+        return str(self.row["name"])
+
+    @property
+    def duration(self) -> float:
+        return (self.row["duration_ms"] or 0) / 1000
+
+    def speaker(self, label: str | None) -> Speaker | None:
+        return next((s for s in self.speakers if s.id == label), None)
+
+    def who(self, label: str | None) -> str:
+        s = self.speaker(label)
+        return speaker_label(s) if s else (label or "")
+
+    def role(self, label: str | None) -> str:
+        s = self.speaker(label)
+        return s.role if s else ""
+
+    @property
+    def agent(self) -> str:
+        agents = [s.name or s.id for s in self.speakers if s.role == "agent"]
+        return ", ".join(agents) if agents else "not identified"
+
+    @property
+    def reviewers(self) -> str:
+        names = sorted({c["author"] for c in self.comments if c.get("author")})
+        return ", ".join(names)
+
+    def speaker_metrics(self, role: str):
+        """(talk seconds, words per minute) summed over the speakers with ``role``."""
+        ids = {s.id for s in self.speakers if s.role == role}
+        found = [m for m in self.metrics.speakers if m.speaker in ids]
+        if not found:
+            return None, None
+        talk = sum(m.talk_seconds for m in found)
+        words = sum(m.words for m in found)
+        return talk, (words / (talk / 60) if talk > 0 else 0.0)
+
+    def markers_of(self, kind: str) -> list[Marker]:
+        return [m for m in self.markers if m.kind == kind]
+
+    @property
+    def share_verdict(self) -> str:
+        share = self.metrics.agent_talk_share
+        if share is None:
+            return "no agent identified"
+        return "over target" if share > self.share_target else "within target"
+
+
+def load_report(
+    library: Library, call_id: int, settings: Settings, *, redact: bool = False, peaks_columns: int = 0
+) -> CallReport:
+    """The call as the library holds it now; ``redact`` masks sensitive numbers and addresses in
+    every text the export will carry. ``peaks_columns`` > 0 also reads the cached waveform."""
+    stored = library.load_call(call_id)
+    t = stored.transcript
+    row = dict(stored.row)
+    markers = [Marker(m["kind"], m["start"], m["end"], m["speaker"], m["text"] or "") for m in stored.markers]
+    comments = library.comments(call_id)
+    turns, words = list(t.turns), list(t.words)
+    if redact:
+        turns = [replace(x, text=redact_text(x.text) or "") for x in turns]
+        words = redact_words(words)
+        markers = [replace(m, text=redact_text(m.text) or "") for m in markers]
+        comments = [
+            {**c, "text": redact_text(c["text"]), "reply": redact_text(c.get("reply"))} for c in comments
+        ]
+    peaks = None
+    if peaks_columns > 0 and row.get("content_hash"):
+        from reviewer.audio.peaks import load_peaks
+
+        pyramid = load_peaks(row["content_hash"])
+        duration = (row["duration_ms"] or 0) / 1000
+        if pyramid is not None and duration > 0:
+            per_column = duration / peaks_columns
+            columns = [pyramid.columns(c, 0.0, per_column, peaks_columns) for c in range(pyramid.channels)]
+            peaks = np.clip(np.stack(columns) / pyramid.loudest, -1.0, 1.0)
+    return CallReport(
+        row=row,
+        speakers=list(t.speakers),
+        turns=turns,
+        words=words,
+        markers=markers,
+        comments=comments,
+        metrics=metrics_from_row(row),
+        share_target=settings.agent_share_target,
+        redacted=redact,
+        peaks=peaks,
+    )
+
+
+def producer() -> str:
+    return f"Reviewer {__version__}"

@@ -1,0 +1,204 @@
+"""Writing exports: which files a request makes, and making them one by one with progress and
+cancel. Each file is written to a temporary file beside it and renamed into place, so an existing
+report is never left half-overwritten."""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from reviewer.errors import ReviewerError
+from reviewer.library import Library
+from reviewer.progress import NEVER_CANCELLED, CancelToken, Progress, ProgressCallback, no_progress
+from reviewer.settings import Settings
+
+# Per-call formats, each with its file suffix and what it is; "summary" is one CSV for all calls.
+FORMATS: dict[str, tuple[str, str]] = {
+    "pdf": (".pdf", "annotated report (PDF)"),
+    "html": (".html", "annotated report (HTML, one self-contained file)"),
+    "csv": (".csv", "markers and comments (CSV)"),
+    "json": (".json", "the whole call: speakers, turns, words, markers, comments (JSON)"),
+    "srt": (".srt", "subtitles with speaker labels (SRT)"),
+    "vtt": (".vtt", "subtitles with speaker labels (WebVTT)"),
+    "summary": (".csv", "one row per call with every metric (CSV)"),
+}
+
+
+@dataclass(frozen=True)
+class ExportPlan:
+    """One file to write: a call's format, or the summary (call_id None)."""
+
+    call_id: int | None
+    format: str
+    path: Path
+
+
+def parse_formats(text: str | list[str] | tuple[str, ...]) -> list[str]:
+    items = [text] if isinstance(text, str) else list(text)
+    out: list[str] = []
+    for item in items:
+        for f in re.split(r"[,\s]+", item.strip().lower()):
+            if not f:
+                continue
+            if f not in FORMATS:
+                raise ReviewerError(f"Unknown export format {f!r}: use {', '.join(FORMATS)}.")
+            if f not in out:
+                out.append(f)
+    if not out:
+        raise ReviewerError(f"Choose an export format: {', '.join(FORMATS)}.")
+    return out
+
+
+def _safe_stem(name: str) -> str:
+    stem = Path(name).stem or "call"
+    stem = re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", stem).strip(" .")
+    return stem or "call"
+
+
+def plan_exports(names: dict[int, str], formats: list[str], out: str | Path) -> list[ExportPlan]:
+    """The files an export makes. With one call and one format (or just the summary) and ``out``
+    naming a file, that file; otherwise ``out`` is a folder with one file per call and format,
+    named after the recording (``call.pdf``), and ``summary.csv``."""
+    out = Path(out)
+    per_call = [f for f in formats if f != "summary"]
+    if not names:
+        raise ReviewerError("No calls to export.")
+    count = len(names) * len(per_call) + ("summary" in formats)
+    as_file = count == 1 and not out.is_dir() and out.suffix != "" and not str(out).endswith(("/", os.sep))
+    if as_file:
+        fmt = formats[0]
+        suffix = FORMATS[fmt][0]
+        if out.suffix.lower() != suffix:
+            raise ReviewerError(f"{out.name} does not end in {suffix}, the suffix for {fmt} exports.")
+        call_id = None if fmt == "summary" else next(iter(names))
+        return [ExportPlan(call_id, fmt, out)]
+    plans: list[ExportPlan] = []
+    used: set[str] = set()
+    if "summary" in formats:
+        plans.append(ExportPlan(None, "summary", out / "summary.csv"))
+        used.add("summary.csv")
+    stems = [_safe_stem(n) for n in names.values()]
+    for (call_id, _name), stem in zip(names.items(), stems, strict=True):
+        if stems.count(stem) > 1:
+            stem = f"{stem} (#{call_id})"
+        for fmt in per_call:
+            file = stem + FORMATS[fmt][0]
+            if file.lower() in used:
+                file = f"{stem} (#{call_id}){FORMATS[fmt][0]}"
+            used.add(file.lower())
+            plans.append(ExportPlan(call_id, fmt, out / file))
+    return plans
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` all at once: a temporary file beside it, flushed, then renamed."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        try:
+            mode = path.stat().st_mode & 0o777  # overwriting keeps the file's permissions
+        except OSError:
+            mode = 0o666 & ~_umask()
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def render(fmt: str, report) -> bytes:  # noqa: ANN001 - a CallReport
+    if fmt == "pdf":
+        from reviewer.report.pdf import pdf_bytes
+
+        return pdf_bytes(report)
+    if fmt == "html":
+        from reviewer.report.html import html_bytes
+
+        return html_bytes(report)
+    if fmt == "json":
+        from reviewer.report.tables import json_bytes
+
+        return json_bytes(report)
+    if fmt == "csv":
+        from reviewer.report.tables import events_csv
+
+        return events_csv(report)
+    if fmt == "srt":
+        from reviewer.report.subtitles import srt_bytes
+
+        return srt_bytes(report)
+    if fmt == "vtt":
+        from reviewer.report.subtitles import vtt_bytes
+
+        return vtt_bytes(report)
+    raise ReviewerError(f"Unknown export format {fmt!r}.")
+
+
+def export_calls(
+    library: Library,
+    settings: Settings,
+    call_ids: list[int],
+    formats: list[str],
+    out: str | Path,
+    *,
+    redact: bool = False,
+    progress: ProgressCallback = no_progress,
+    cancel: CancelToken = NEVER_CANCELLED,
+    written: Callable[[Path], None] | None = None,
+) -> list[Path]:
+    """Export ``call_ids`` in ``formats`` to ``out`` (see :func:`plan_exports`). Progress is
+    reported per call ("export", fraction, call name); cancelling stops before the next file,
+    and every file already written is complete."""
+    from reviewer.report.data import load_report
+    from reviewer.report.tables import summary_csv, summary_row
+
+    formats = parse_formats(formats)
+    call_ids = list(dict.fromkeys(call_ids))
+    names = {cid: library.call_row(cid)["name"] for cid in call_ids}
+    plans = plan_exports(names, formats, out)
+    per_call: dict[int, list[ExportPlan]] = {}
+    for p in plans:
+        if p.call_id is not None:
+            per_call.setdefault(p.call_id, []).append(p)
+    want_summary = any(p.format == "summary" for p in plans)
+    done: list[Path] = []
+    summary_rows = []
+    for i, call_id in enumerate(call_ids):
+        cancel.check()
+        progress(Progress("export", i / len(call_ids), names[call_id]))
+        todo = per_call.get(call_id, [])
+        needs_peaks = any(p.format in ("pdf", "html") for p in todo)
+        report = load_report(
+            library, call_id, settings, redact=redact, peaks_columns=600 if needs_peaks else 0
+        )
+        if want_summary:
+            summary_rows.append(summary_row(report))
+        for plan in todo:
+            cancel.check()
+            write_atomic(plan.path, render(plan.format, report))
+            done.append(plan.path)
+            if written:
+                written(plan.path)
+    if want_summary:
+        cancel.check()
+        path = next(p.path for p in plans if p.format == "summary")
+        write_atomic(path, summary_csv(summary_rows))
+        done.append(path)
+        if written:
+            written(path)
+    progress(Progress("export", 1.0, ""))
+    return done

@@ -1,0 +1,277 @@
+"""Data exports: the whole call as JSON, its markers and comments as CSV, and the batch summary
+(one row per call) that a QA team sorts in a spreadsheet. Times are in seconds, and in CSV also
+as mm:ss; CSV is UTF-8 with a byte-order mark so spreadsheet programs read names correctly."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from reviewer.labels import MARKER_NAMES, mmss
+from reviewer.report.data import CallReport, producer
+
+
+def _s(value: float | None, digits: int = 2) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def call_json(r: CallReport) -> dict[str, Any]:
+    m = r.metrics
+    per_speaker = {s.speaker: s for s in m.speakers}
+    total_talk = sum(s.talk_seconds for s in m.speakers) or None
+    row = r.row
+    return {
+        "format": "reviewer-call",
+        "format_version": 1,
+        "exported_by": producer(),
+        "exported_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "redacted": r.redacted,
+        "call": {
+            "id": r.id,
+            "name": r.name,
+            "path": row.get("path"),
+            "recorded_at": row.get("recorded_at"),
+            "imported_at": row.get("imported_at"),
+            "duration": r.duration,
+            "channels": row.get("channels"),
+            "speaker_split": row.get("speaker_split"),
+            "language": row.get("language"),
+            "model": row.get("model"),
+            "review_status": row.get("review_status"),
+            "content_hash": row.get("content_hash"),
+        },
+        "speakers": [
+            {
+                "id": s.id,
+                "role": s.role,
+                "name": s.name,
+                "channel": s.channel,
+                "label": r.who(s.id),
+                "talk_seconds": _s(per_speaker[s.id].talk_seconds) if s.id in per_speaker else 0.0,
+                "talk_share": _s(per_speaker[s.id].talk_seconds / total_talk, 4)
+                if s.id in per_speaker and total_talk
+                else None,
+                "words": per_speaker[s.id].words if s.id in per_speaker else 0,
+                "words_per_minute": _s(per_speaker[s.id].words_per_minute, 1) if s.id in per_speaker else 0.0,
+            }
+            for s in r.speakers
+        ],
+        "metrics": {
+            "agent_talk_share": m.agent_talk_share,
+            "agent_talk_share_target": r.share_target,
+            "agent_talk_share_verdict": r.share_verdict,
+            "refusal_count": m.refusal_count,
+            "longest_monologue": m.longest_monologue,
+            "longest_silence": m.longest_silence,
+            "overtalk_seconds": _s(m.overtalk_seconds),
+            "overtalk_count": m.overtalk_count,
+            "response_gap_median": _s(m.response_gap_median),
+            "response_gap_mean": _s(m.response_gap_mean),
+            "response_gap_count": m.response_gap_count,
+        },
+        "turns": [
+            {"speaker": t.speaker, "start": _s(t.start, 3), "end": _s(t.end, 3), "text": t.text}
+            for t in r.turns
+        ],
+        "words": [
+            {
+                "speaker": w.speaker,
+                "start": _s(w.start, 3),
+                "end": _s(w.end, 3),
+                "text": w.text,
+                "probability": _s(w.probability, 3),
+            }
+            for w in r.words
+        ],
+        "markers": [
+            {
+                "kind": k.kind,
+                "start": _s(k.start, 3),
+                "end": _s(k.end, 3),
+                "speaker": k.speaker,
+                "text": k.text,
+            }
+            for k in r.markers
+        ],
+        "comments": [
+            {
+                "id": c["id"],
+                "start": c["start"],
+                "end": c["end"],
+                "author": c.get("author"),
+                "category": c["category"],
+                "text": c["text"],
+                "created_at": c.get("created_at"),
+                "updated_at": c.get("updated_at"),
+                "acknowledged_at": c.get("acknowledged_at"),
+                "reply": c.get("reply"),
+            }
+            for c in r.comments
+        ],
+    }
+
+
+def json_bytes(r: CallReport) -> bytes:
+    return (json.dumps(call_json(r), indent=1, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+EVENT_COLUMNS = [
+    "call_id",
+    "call",
+    "type",
+    "kind",
+    "start",
+    "start_s",
+    "end",
+    "end_s",
+    "duration_s",
+    "speaker",
+    "role",
+    "author",
+    "text",
+    "reply",
+]
+
+
+def events(r: CallReport) -> list[dict[str, Any]]:
+    """One row per marker and comment, in time order."""
+    rows = []
+    for k in r.markers:
+        rows.append(
+            {
+                "type": "marker",
+                "kind": k.kind,
+                "label": MARKER_NAMES.get(k.kind, k.kind),
+                "start": k.start,
+                "end": k.end,
+                "speaker": k.speaker or "",
+                "role": r.role(k.speaker),
+                "author": "",
+                "text": k.text,
+                "reply": "",
+            }
+        )
+    for c in r.comments:
+        rows.append(
+            {
+                "type": "comment",
+                "kind": c["category"],
+                "label": c["category"],
+                "start": c["start"],
+                "end": c["end"],
+                "speaker": "",
+                "role": "",
+                "author": c.get("author") or "",
+                "text": c["text"],
+                "reply": c.get("reply") or "",
+            }
+        )
+    rows.sort(key=lambda e: (e["start"], e["type"] != "marker"))
+    return rows
+
+
+def _csv(columns: list[str], rows: list[dict[str, Any]]) -> bytes:
+    buf = io.StringIO(newline="")
+    writer = csv.DictWriter(buf, fieldnames=columns, extrasaction="ignore", lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buf.getvalue().encode("utf-8-sig")
+
+
+def events_csv(r: CallReport) -> bytes:
+    rows = []
+    for e in events(r):
+        end = e["end"]
+        rows.append(
+            {
+                **e,
+                "call_id": r.id,
+                "call": r.name,
+                "start": mmss(e["start"]),
+                "start_s": round(e["start"], 2),
+                "end": mmss(end),
+                "end_s": "" if end is None else round(end, 2),
+                "duration_s": "" if end is None else round(end - e["start"], 2),
+            }
+        )
+    return _csv(EVENT_COLUMNS, rows)
+
+
+SUMMARY_COLUMNS = [
+    "call_id",
+    "call",
+    "recorded_at",
+    "imported_at",
+    "duration",
+    "duration_s",
+    "agent",
+    "review_status",
+    "agent_talk_share",
+    "agent_talk_share_target",
+    "talk_share_verdict",
+    "agent_talk_s",
+    "customer_talk_s",
+    "agent_words_per_minute",
+    "customer_words_per_minute",
+    "refusals",
+    "long_monologues",
+    "longest_monologue_s",
+    "long_silences",
+    "longest_silence_s",
+    "overtalk_count",
+    "overtalk_s",
+    "response_gap_median_s",
+    "comments",
+    "comments_praise",
+    "comments_improve",
+    "comments_compliance",
+    "comments_other",
+    "acknowledged",
+    "speaker_split",
+    "path",
+]
+
+
+def summary_row(r: CallReport) -> dict[str, Any]:
+    m = r.metrics
+    agent_talk, agent_wpm = r.speaker_metrics("agent")
+    customer_talk, customer_wpm = r.speaker_metrics("customer")
+    row = {
+        "call_id": r.id,
+        "call": r.name,
+        "recorded_at": r.row.get("recorded_at") or "",
+        "imported_at": r.row.get("imported_at") or "",
+        "duration": mmss(r.duration),
+        "duration_s": round(r.duration, 1),
+        "agent": r.agent,
+        "review_status": r.row.get("review_status") or "",
+        "agent_talk_share": "" if m.agent_talk_share is None else round(m.agent_talk_share, 3),
+        "agent_talk_share_target": r.share_target,
+        "talk_share_verdict": r.share_verdict,
+        "agent_talk_s": "" if agent_talk is None else round(agent_talk, 1),
+        "customer_talk_s": "" if customer_talk is None else round(customer_talk, 1),
+        "agent_words_per_minute": "" if agent_wpm is None else round(agent_wpm),
+        "customer_words_per_minute": "" if customer_wpm is None else round(customer_wpm),
+        "refusals": m.refusal_count,
+        "long_monologues": len(r.markers_of("long_monologue")),
+        "longest_monologue_s": round(m.longest_monologue, 1),
+        "long_silences": len(r.markers_of("long_silence")),
+        "longest_silence_s": round(m.longest_silence, 1),
+        "overtalk_count": m.overtalk_count,
+        "overtalk_s": round(m.overtalk_seconds, 1),
+        "response_gap_median_s": "" if m.response_gap_median is None else round(m.response_gap_median, 2),
+        "comments": len(r.comments),
+        "acknowledged": sum(1 for c in r.comments if c.get("acknowledged_at")),
+        "speaker_split": r.row.get("speaker_split") or "",
+        "path": r.row.get("path") or "",
+    }
+    for category in ("praise", "improve", "compliance", "other"):
+        row[f"comments_{category}"] = sum(1 for c in r.comments if c["category"] == category)
+    return row
+
+
+def summary_csv(rows: list[dict[str, Any]]) -> bytes:
+    return _csv(SUMMARY_COLUMNS, rows)

@@ -1,0 +1,310 @@
+"""Exports from the app: a dialog to choose formats, redaction and a folder, and a job that
+writes the files on a worker thread (with its own library connection) while a progress dialog
+offers Cancel. The work itself is ``reviewer.report``, the same the command line runs."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QSettings, QStandardPaths, Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QProgressDialog,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from reviewer.errors import Cancelled, ReviewerError
+from reviewer.progress import CancelToken, Progress
+from reviewer.report.export import FORMATS, plan_exports
+from reviewer.settings import Settings
+from reviewer.ui.tables import ok_cancel
+
+FORMAT_LABELS = {
+    "pdf": "PDF report (details, metrics, timeline, comments, transcript)",
+    "html": "HTML report (one self-contained file)",
+    "csv": "CSV of markers and comments",
+    "json": "JSON of the whole call",
+    "srt": "SRT subtitles with speaker labels",
+    "vtt": "WebVTT subtitles with speaker labels",
+    "summary": "Summary CSV: one row per call with every metric",
+}
+
+
+class ExportDialog(QDialog):
+    """Which calls (shown), which formats, redaction and where to."""
+
+    def __init__(self, parent: QWidget, names: dict[int, str], qsettings: QSettings) -> None:
+        super().__init__(parent)
+        self.names = names
+        self.qsettings = qsettings
+        count = len(names)
+        self.setWindowTitle("Export")
+        what = next(iter(names.values())) if count == 1 else f"{count} calls"
+        heading = QLabel(f"<b>Export {what}</b>")
+        heading.setTextFormat(Qt.TextFormat.RichText)
+        self.boxes: dict[str, QCheckBox] = {}
+        formats = QVBoxLayout()
+        saved = set(qsettings.value("export/formats", "pdf", str).split(","))
+        for fmt in FORMATS:
+            box = QCheckBox(FORMAT_LABELS[fmt])
+            box.setChecked(fmt in saved or (fmt == "summary" and count > 1 and "summary" in saved))
+            box.setAccessibleName(fmt)
+            box.toggled.connect(self._update)
+            self.boxes[fmt] = box
+            formats.addWidget(box)
+        self.redact = QCheckBox("Mask card, account and phone numbers and e-mail addresses")
+        self.redact.setChecked(qsettings.value("export/redact", False, bool))
+        self.folder = QLineEdit(qsettings.value("export/folder", "", str) or _documents())
+        self.folder.setAccessibleName("Export folder")
+        self.folder.textChanged.connect(self._update)
+        browse = QPushButton("Choose…")
+        browse.clicked.connect(self._browse)
+        where = QHBoxLayout()
+        where.addWidget(self.folder, 1)
+        where.addWidget(browse)
+        self.files_label = QLabel()
+        self.files_label.setWordWrap(True)
+        form = QFormLayout()
+        form.addRow("Formats", formats)
+        form.addRow("Privacy", self.redact)
+        form.addRow("Folder", where)
+        self.buttons = ok_cancel(self)
+        self.buttons.button(self.buttons.StandardButton.Ok).setText("Export")
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading)
+        layout.addLayout(form)
+        layout.addWidget(self.files_label)
+        layout.addWidget(self.buttons)
+        self._update()
+
+    def formats(self) -> list[str]:
+        return [f for f, box in self.boxes.items() if box.isChecked()]
+
+    def out(self) -> Path:
+        return Path(self.folder.text().strip()).expanduser()
+
+    def _browse(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Export to folder", self.folder.text())
+        if folder:
+            self.folder.setText(folder)
+
+    def _update(self) -> None:
+        formats = self.formats()
+        ok = bool(formats) and bool(self.folder.text().strip())
+        self.buttons.button(self.buttons.StandardButton.Ok).setEnabled(ok)
+        if not formats:
+            self.files_label.setText("Choose at least one format.")
+            return
+        n = len(self.names) * len([f for f in formats if f != "summary"]) + ("summary" in formats)
+        self.files_label.setText(
+            f"{n} file{'s' if n != 1 else ''}, named after the recordings"
+            + (" (and summary.csv)" if "summary" in formats else "")
+            + "; existing files are replaced whole, never half-written."
+        )
+
+    def accept(self) -> None:
+        self.qsettings.setValue("export/formats", ",".join(self.formats()))
+        self.qsettings.setValue("export/redact", self.redact.isChecked())
+        self.qsettings.setValue("export/folder", self.folder.text().strip())
+        super().accept()
+
+
+def _documents() -> str:
+    return QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation) or str(
+        Path.home()
+    )
+
+
+class ExportJob(QObject):
+    """Writes one export on a worker thread; signals arrive on the UI thread."""
+
+    progress = Signal(int, int, str)  # calls done, calls in all, the call being written
+    finished = Signal(list)  # paths written
+    failed = Signal(str)
+    cancelled = Signal(list)  # paths written before the cancel (each complete)
+
+    def __init__(
+        self,
+        library_path: Path,
+        settings: Settings,
+        call_ids: list[int],
+        formats: list[str],
+        out: Path,
+        redact: bool,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.args = (library_path, settings, list(call_ids), formats, out, redact)
+        self.token = CancelToken()
+        self.thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self.thread = threading.Thread(target=self._run, name="reviewer-export", daemon=True)
+        self.thread.start()
+
+    def cancel(self) -> None:
+        self.token.cancel()
+
+    def running(self) -> bool:
+        return self.thread is not None and self.thread.is_alive()
+
+    def _run(self) -> None:
+        from reviewer.library import open_library
+        from reviewer.report import export_calls
+
+        library_path, settings, call_ids, formats, out, redact = self.args
+        written: list[str] = []
+        total = len(call_ids)
+
+        def on_progress(p: Progress) -> None:
+            self.progress.emit(round(p.fraction * total), total, p.message)
+
+        try:
+            with open_library(library_path) as library:
+                export_calls(
+                    library,
+                    settings,
+                    call_ids,
+                    formats,
+                    out,
+                    redact=redact,
+                    progress=on_progress,
+                    cancel=self.token,
+                    written=lambda p: written.append(str(p)),
+                )
+        except Cancelled:
+            self.cancelled.emit(written)
+        except (ReviewerError, OSError) as e:
+            self.failed.emit(str(e))
+        except Exception as e:  # noqa: BLE001 - the user sees it; the app keeps running
+            self.failed.emit(f"The export failed unexpectedly: {e!r}")
+        else:
+            self.finished.emit(written)
+
+
+class ExportController(QObject):
+    """Runs the export dialog and one job at a time, with a progress dialog and a result message."""
+
+    done = Signal(list)  # paths written (after finishing or cancelling)
+
+    def __init__(self, window: QWidget, qsettings: QSettings) -> None:
+        super().__init__(window)
+        self.window = window
+        self.qsettings = qsettings
+        self.dialog: ExportDialog | None = None
+        self.job: ExportJob | None = None
+        self.progress_dialog: QProgressDialog | None = None
+        self.message: QMessageBox | None = None
+
+    def ask(self, library_path: Path, settings: Settings, names: dict[int, str]) -> ExportDialog | None:
+        if self.job is not None and self.job.running():
+            QMessageBox.information(self.window, "Export", "An export is still running.")
+            return None
+        if not names:
+            QMessageBox.information(self.window, "Export", "There are no calls to export.")
+            return None
+        self.dialog = ExportDialog(self.window, names, self.qsettings)
+        self.dialog.accepted.connect(lambda: self._confirm(library_path, settings, names))
+        self.dialog.open()
+        return self.dialog
+
+    def _confirm(self, library_path: Path, settings: Settings, names: dict[int, str]) -> None:
+        d = self.dialog
+        assert d is not None
+        formats, out, redact = d.formats(), d.out(), d.redact.isChecked()
+        try:
+            plans = plan_exports(names, formats, out)
+        except ReviewerError as e:
+            QMessageBox.warning(self.window, "Export", str(e))
+            return
+        existing = [p.path for p in plans if p.path.exists()]
+        if existing:
+            answer = QMessageBox.question(
+                self.window,
+                "Replace files?",
+                f"{len(existing)} of the files already exist in {out} (for example {existing[0].name}). "
+                "Replace them?",
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        self.start(library_path, settings, list(names), formats, out, redact)
+
+    def start(
+        self,
+        library_path: Path,
+        settings: Settings,
+        call_ids: list[int],
+        formats: list[str],
+        out: Path,
+        redact: bool,
+    ) -> ExportJob:
+        job = ExportJob(library_path, settings, call_ids, formats, out, redact, self)
+        self.job = job
+        progress = QProgressDialog("Exporting…", "Cancel", 0, max(len(call_ids), 1), self.window)
+        progress.setWindowTitle("Export")
+        progress.setWindowModality(Qt.WindowModality.WindowModal)
+        progress.setMinimumDuration(300)
+        progress.setAutoClose(False)
+        progress.setAutoReset(False)
+        progress.canceled.connect(job.cancel)
+        self.progress_dialog = progress
+        job.progress.connect(self._on_progress)
+        job.finished.connect(lambda paths: self._end(paths, out, None))
+        job.cancelled.connect(lambda paths: self._end(paths, out, "Export cancelled"))
+        job.failed.connect(lambda message: self._end([], out, message, failed=True))
+        job.start()
+        return job
+
+    def _on_progress(self, done: int, total: int, name: str) -> None:
+        if self.progress_dialog is not None:
+            self.progress_dialog.setMaximum(max(total, 1))
+            self.progress_dialog.setValue(done)
+            if name:
+                self.progress_dialog.setLabelText(f"Exporting {name} ({done + 1} of {total})…")
+
+    def _end(self, paths: list[str], out: Path, problem: str | None, *, failed: bool = False) -> None:
+        if self.progress_dialog is not None:
+            self.progress_dialog.canceled.disconnect()
+            self.progress_dialog.close()
+            self.progress_dialog = None
+        folder = Path(paths[0]).parent if paths else out
+        n = len(paths)
+        files = f"{n} file{'s' if n != 1 else ''}"
+        if failed:
+            text = f"Nothing more was written ({files} finished before the problem).\n\n{problem}"
+            box = QMessageBox(QMessageBox.Icon.Warning, "Export failed", text, parent=self.window)
+        elif problem:
+            box = QMessageBox(
+                QMessageBox.Icon.Information,
+                "Export",
+                f"{problem}: {files} written, each complete.",
+                parent=self.window,
+            )
+        else:
+            box = QMessageBox(
+                QMessageBox.Icon.Information, "Export", f"Exported {files} to {folder}.", parent=self.window
+            )
+        if n:
+            open_button = box.addButton("Open folder", QMessageBox.ButtonRole.ActionRole)
+            open_button.clicked.connect(lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder))))
+        box.addButton(QMessageBox.StandardButton.Close)
+        self.message = box
+        box.open()
+        self.done.emit(paths)
+
+    def shutdown(self, timeout: float = 5.0) -> None:
+        """Closing the window: stop between files and wait briefly (each file is written whole)."""
+        if self.job is not None and self.job.thread is not None and self.job.running():
+            self.job.cancel()
+            self.job.thread.join(timeout)

@@ -1,0 +1,350 @@
+"""Exports as a QA lead receives them: each file is opened with an independent reader (pypdf,
+csv, json, srt, webvtt-py) and checked against the library. Calls come from the real pipeline."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from pathlib import Path
+
+import pytest
+import srt
+import webvtt
+from pypdf import PdfReader
+
+from reviewer.errors import Cancelled, ReviewerError
+from reviewer.importer import store_result
+from reviewer.library.store import content_hash
+from reviewer.progress import CancelToken
+from reviewer.report import export_calls
+from reviewer.report.redact import redact_text
+
+ALL = ["pdf", "html", "csv", "json", "srt", "vtt"]
+
+
+def _store(library, result, path: Path) -> int:
+    return store_result(library, path, content_hash(path), result)[0]
+
+
+@pytest.fixture()
+def pushback_call(library, processed, pushback):
+    call_id = _store(library, processed("pushback"), pushback[1])
+    library.add_comment(
+        call_id, start=2.0, text="Good greeting with your name.", author="Dana", category="praise"
+    )
+    library.add_comment(
+        call_id,
+        start=12.0,
+        end=20.0,
+        text="Acknowledge the cancel request before asking why.",
+        author="Dana",
+        category="improve",
+    )
+    late = library.add_comment(
+        call_id,
+        start=40.0,
+        text="Never put a cancelling customer on hold.",
+        author="Dana",
+        category="compliance",
+    )
+    library.update_comment(late, reply="Understood, I will transfer instead.")
+    return call_id
+
+
+def _pdf_text(path: Path) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(path).pages)
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
+def test_pdf_report_holds_details_metrics_picture_comments_and_transcript_in_order(
+    library, settings, pushback_call, tmp_path
+):
+    (path,) = export_calls(library, settings, [pushback_call], ["pdf"], tmp_path / "review.pdf")
+    reader = PdfReader(path)
+    assert reader.metadata.title == "Call review: pushback stereo.wav"
+    text = _squash(_pdf_text(path))
+    stored = library.load_call(pushback_call)
+    row = stored.row
+    share = row["agent_talk_share"]
+    # Page 1: details, verdict, metrics, the timeline picture.
+    first = _squash(reader.pages[0].extract_text())
+    for expected in ("Call review", "pushback stereo.wav", "Agent Ryan", "Reviewed by Dana"):
+        assert expected in first
+    assert f"Agent talked {share:.0%} of the time" in first
+    assert f"Refusals / push-back {row['refusal_count']}" in first
+    assert "Longest monologue" in first and "Agent response gap" in first
+    assert "Refusals (" in first and "Comments (3)" in first  # rows of the picture
+    # Comments in time order, before the transcript; the transcript in order with comments in place.
+    order = [
+        "Coach's comments",
+        "Good greeting with your name.",
+        "Acknowledge the cancel request before asking why.",
+        "Never put a cancelling customer on hold.",
+        "Understood, I will transfer instead.",
+        "Transcript",
+    ]
+    positions = [text.index(s) for s in order]
+    assert positions == sorted(positions)
+    transcript = text[text.index("Transcript") :]
+    turns = [t.text for t in stored.transcript.turns]
+    at = [transcript.index(_squash(t)[:40]) for t in turns]
+    assert at == sorted(at), "turns out of order"
+    # The range comment sits between the turns around 0:12.
+    comment_at = transcript.index("Acknowledge the cancel request")
+    before = [t for t in stored.transcript.turns if t.start <= 12.0][-1]
+    after = next(t for t in stored.transcript.turns if t.start > 12.0)
+    assert (
+        transcript.index(_squash(before.text)[:40]) < comment_at < transcript.index(_squash(after.text)[:40])
+    )
+    assert "Refusal" in transcript
+
+
+def test_html_report_is_one_self_contained_file(library, settings, pushback_call, tmp_path):
+    (path,) = export_calls(library, settings, [pushback_call], ["html"], tmp_path / "review.html")
+    html = path.read_text(encoding="utf-8")
+    for banned in ("<script", "<link", "src=", "href=", "url(", "@import", "http://", "https://"):
+        assert banned not in html.lower(), banned
+    assert "<svg" in html and "Timeline of pushback stereo.wav" in html
+    stored = library.load_call(pushback_call)
+    from html import unescape
+
+    plain = unescape(re.sub(r"<[^>]+>", " ", html))
+    plain = _squash(plain)
+    for t in stored.transcript.turns:
+        assert _squash(t.text) in plain
+    positions = [
+        plain.index(s)
+        for s in ("Metrics", "Coach's comments", "Good greeting", "Acknowledge the cancel", "Transcript")
+    ]
+    assert positions == sorted(positions)
+    assert f"Refusals ({stored.row['refusal_count']})" in plain
+
+
+def test_json_and_csv_round_trip_with_the_library(library, settings, pushback_call, tmp_path):
+    paths = export_calls(library, settings, [pushback_call], ["json", "csv"], tmp_path / "out")
+    assert sorted(p.name for p in paths) == ["pushback stereo.csv", "pushback stereo.json"]
+    doc = json.loads((tmp_path / "out" / "pushback stereo.json").read_text(encoding="utf-8"))
+    stored = library.load_call(pushback_call)
+    t = stored.transcript
+    assert doc["call"]["duration"] == pytest.approx(t.duration)
+    assert [(x["speaker"], x["text"]) for x in doc["turns"]] == [(x.speaker, x.text) for x in t.turns]
+    assert [x["start"] for x in doc["turns"]] == pytest.approx([x.start for x in t.turns], abs=1e-3)
+    assert len(doc["words"]) == len(t.words) and doc["words"][0]["text"] == t.words[0].text
+    assert [(m["kind"], m["start"]) for m in doc["markers"]] == [
+        (m["kind"], pytest.approx(m["start"], abs=1e-3)) for m in stored.markers
+    ]
+    assert {s["id"]: s["role"] for s in doc["speakers"]} == {s.id: s.role for s in t.speakers}
+    assert doc["metrics"]["refusal_count"] == stored.row["refusal_count"]
+    assert doc["metrics"]["agent_talk_share"] == pytest.approx(stored.row["agent_talk_share"])
+    comments = library.comments(pushback_call)
+    assert [(c["start"], c["end"], c["category"], c["text"], c["reply"]) for c in doc["comments"]] == [
+        (c["start"], c["end"], c["category"], c["text"], c["reply"]) for c in comments
+    ]
+
+    with open(tmp_path / "out" / "pushback stereo.csv", encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == len(stored.markers) + len(comments)
+    assert [float(r["start_s"]) for r in rows] == sorted(float(r["start_s"]) for r in rows)
+    for r in rows:
+        m, s = divmod(int(float(r["start_s"])), 60)
+        assert r["start"] == f"{m:02d}:{s:02d}"
+    by_type = {(r["type"], r["kind"]) for r in rows}
+    assert ("marker", "refusal") in by_type and ("comment", "improve") in by_type
+    rng = next(r for r in rows if r["type"] == "comment" and r["kind"] == "improve")
+    assert (rng["start"], rng["end"], float(rng["duration_s"])) == ("00:12", "00:20", 8.0)
+
+
+def test_srt_and_vtt_are_valid_subtitles_with_speaker_labels(library, settings, pushback_call, tmp_path):
+    export_calls(library, settings, [pushback_call], ["srt", "vtt"], tmp_path)
+    stored = library.load_call(pushback_call)
+    duration = stored.transcript.duration
+    subs = list(srt.parse((tmp_path / "pushback stereo.srt").read_text(encoding="utf-8")))
+    vtt = webvtt.read(str(tmp_path / "pushback stereo.vtt"))
+    assert len(subs) == len(vtt.captions) >= len(stored.transcript.turns)
+    for sub, cap in zip(subs, vtt.captions, strict=True):
+        assert 0 <= sub.start.total_seconds() < sub.end.total_seconds() <= duration + 0.5
+        assert sub.end.total_seconds() - sub.start.total_seconds() <= 12
+        who, said = sub.content.split(": ", 1)
+        assert who in ("Agent (Ryan)", "Customer S2", "Customer S1", "Agent S1", "Agent S2")
+        assert cap.voice == who and cap.text == said
+        assert cap.start_in_seconds == int(sub.start.total_seconds())
+    spoken = " ".join(s.content.split(": ", 1)[1] for s in subs)
+    assert _squash(spoken) == _squash(" ".join(t.text for t in stored.transcript.turns))
+
+
+def test_batch_summary_has_one_row_per_call_chosen_by_a_search(
+    library, settings, pushback_call, processed, clean, short_call, tmp_path
+):
+    clean_id = _store(library, processed("clean"), clean[1])
+    chosen = library.select_calls(search="cancel")
+    assert set(chosen) == {pushback_call, clean_id}
+    export_calls(library, settings, chosen, ["summary"], tmp_path / "week.csv")
+    with open(tmp_path / "week.csv", encoding="utf-8-sig", newline="") as f:
+        rows = {int(r["call_id"]): r for r in csv.DictReader(f)}
+    assert set(rows) == {pushback_call, clean_id}
+    for call_id, r in rows.items():
+        row = library.call_row(call_id)
+        assert int(r["refusals"]) == row["refusal_count"]
+        assert float(r["agent_talk_share"]) == pytest.approx(row["agent_talk_share"], abs=0.001)
+        assert float(r["duration_s"]) == pytest.approx(row["duration_ms"] / 1000, abs=0.05)
+        assert float(r["longest_monologue_s"]) == pytest.approx(row["longest_monologue_ms"] / 1000, abs=0.05)
+    assert rows[pushback_call]["comments"] == "3" and rows[pushback_call]["comments_improve"] == "1"
+    assert rows[clean_id]["comments"] == "0"
+    assert rows[pushback_call]["agent"] == "Ryan"
+    assert int(rows[pushback_call]["refusals"]) > int(rows[clean_id]["refusals"])
+
+
+def _sensitive_call(library, settings, tmp_path) -> int:
+    """A transcript in which the customer reads out a card, an e-mail, a phone number and an
+    account number (as Whisper writes them: digits, or words); analysed by the real analysis."""
+    from reviewer.model import Speaker, Transcript, Word
+    from reviewer.pipeline import analyse_transcript
+
+    lines = [
+        ("S1", "Thank you for calling, my name is Ana, how can I help?"),
+        ("S2", "My card number is 4111 1111 1111 1111 and it expires soon."),
+        ("S1", "Thanks. What is your e-mail address?"),
+        ("S2", "It is john.smith@example.com or call me on (555) 867-5309."),
+        ("S1", "And the account number, please?"),
+        ("S2", "Four five six seven eight nine. Or 00123456 on the old bill."),
+        ("S1", "Thank you, that is all I need."),
+    ]
+    words, t = [], 0.5
+    for speaker, text in lines:
+        for w in text.split():
+            words.append(Word(t, t + 0.3, w, speaker))
+            t += 0.35
+        t += 1.0
+    transcript = Transcript(
+        t + 1, 2, "channels", [Speaker("S1", channel=0), Speaker("S2", channel=1)], words, []
+    )
+    transcript, analysis = analyse_transcript(transcript, settings)
+    audio = tmp_path / "sensitive.wav"
+    audio.write_bytes(b"RIFF")
+    call_id, _ = library.add_call(
+        audio, "sensitive", transcript, analysis, source_channels=2, source_rate=8000, dual_mono=False
+    )
+    library.add_comment(
+        call_id,
+        start=2.0,
+        text="She read 4111 1111 1111 1111 aloud; tell her not to.",
+        author="Dana",
+        category="compliance",
+    )
+    return call_id
+
+
+SECRETS = ("4111", "1111 1111", "john.smith", "example.com", "867-5309", "867", "00123456", "four five six")
+
+
+def test_redaction_masks_numbers_and_emails_in_every_format_and_leaves_the_library(
+    library, settings, tmp_path
+):
+    call_id = _sensitive_call(library, settings, tmp_path)
+    paths = export_calls(library, settings, [call_id], [*ALL, "summary"], tmp_path / "out", redact=True)
+    assert len(paths) == 7
+    for path in paths:
+        text = _pdf_text(path) if path.suffix == ".pdf" else path.read_text(encoding="utf-8-sig")
+        low = text.lower()
+        for secret in SECRETS:
+            assert secret not in low, f"{secret!r} left in {path.name}"
+        if path.name != "summary.csv":
+            assert "[card number]" in text or path.suffix == ".csv", path.name
+    doc = json.loads((tmp_path / "out" / "sensitive.json").read_text(encoding="utf-8"))
+    said = " ".join(t["text"] for t in doc["turns"])
+    assert "[card number]" in said and "[email]" in said and "[phone number]" in said and "[number]" in said
+    assert _squash(" ".join(w["text"] for w in doc["words"])) == _squash(said)
+    assert doc["redacted"] is True
+    # The library still holds what was said.
+    stored = library.load_call(call_id)
+    assert "4111 1111 1111 1111" in " ".join(t.text for t in stored.transcript.turns)
+    assert "4111" in library.comments(call_id)[0]["text"]
+
+
+def test_redaction_of_a_real_call_masks_the_account_number_read_aloud(
+    library, settings, processed, clean, tmp_path
+):
+    result = processed("clean")
+    said = " ".join(t.text for t in result.transcript.turns)
+    masked = redact_text(said)
+    assert "[number]" in masked or "[phone number]" in masked, said
+    assert not re.search(r"\d(?:\W?\d){5}", masked)
+    assert not re.search(r"four\W+five\W+six", masked, re.IGNORECASE)
+    assert "cancel" in masked  # ordinary words are left alone
+
+
+def test_redaction_leaves_ordinary_numbers(settings):
+    text = "I pay $20 a month since 2019, for 6 months, at 5 pm on the 12th."
+    assert redact_text(text) == text
+
+
+def test_an_export_never_leaves_a_half_written_file(library, settings, pushback_call, tmp_path, monkeypatch):
+    out = tmp_path / "reports"
+    out.mkdir()
+    target = out / "review.pdf"
+    target.write_bytes(b"%PDF old report")
+    import reviewer.report.export as export
+
+    def disk_full(fd):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(export.os, "fsync", disk_full)  # fails after the new bytes were written
+    with pytest.raises(OSError):
+        export_calls(library, settings, [pushback_call], ["pdf"], target)
+    assert target.read_bytes() == b"%PDF old report"
+    assert [p.name for p in out.iterdir()] == ["review.pdf"]
+
+
+def test_cancel_stops_between_files_and_keeps_whole_ones(library, settings, pushback_call, tmp_path):
+    token = CancelToken()
+    written = []
+
+    def on_written(path):
+        written.append(path)
+        token.cancel()
+
+    with pytest.raises(Cancelled):
+        export_calls(
+            library,
+            settings,
+            [pushback_call],
+            ["json", "csv"],
+            tmp_path / "out",
+            cancel=token,
+            written=on_written,
+        )
+    assert [p.name for p in written] == ["pushback stereo.json"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["pushback stereo.json"]
+    json.loads(written[0].read_text(encoding="utf-8"))
+
+
+def test_several_calls_go_to_a_folder_with_distinct_names(library, settings, pushback_call, tmp_path):
+    with pytest.raises(ReviewerError, match="does not end in .pdf"):
+        export_calls(library, settings, [pushback_call], ["pdf"], tmp_path / "x.html")
+    from reviewer.report.export import plan_exports
+
+    plans = plan_exports({1: "a.wav", 2: "a.mp3", 3: "b.wav"}, ["pdf", "summary"], tmp_path / "week")
+    assert [p.path.name for p in plans] == ["summary.csv", "a (#1).pdf", "a (#2).pdf", "b.pdf"]
+
+
+def test_export_from_the_command_line(library, settings, pushback_call, tmp_path):
+    from reviewer.cli import main
+
+    library.close()
+    out = tmp_path / "qa"
+    assert (
+        main(["--library", str(library.path), "export", "--all", "-f", "pdf,summary", "-o", str(out), "-q"])
+        == 0
+    )
+    assert sorted(p.name for p in out.iterdir()) == ["pushback stereo.pdf", "summary.csv"]
+    assert (
+        main(["--library", str(library.path), "export", "--search", "zebra", "-o", str(out / "z.pdf")]) == 1
+    )
+    assert main(["--library", str(library.path), "export", "1", "-o", str(out / "z.docx")]) == 1
+    pdf = io.BytesIO((out / "pushback stereo.pdf").read_bytes())
+    assert "Call review" in PdfReader(pdf).pages[0].extract_text()
