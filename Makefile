@@ -55,6 +55,7 @@ test-all: setup sysdeps-qt sysdeps-test
 
 bench: setup sysdeps-test
 	QT_QPA_PLATFORM=offscreen $(VENV)/bin/python bench/ui.py
+	$(VENV)/bin/python bench/export.py
 	$(VENV)/bin/python bench/eval.py --quick
 
 lint: setup

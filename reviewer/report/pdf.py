@@ -106,7 +106,7 @@ def pdf_bytes(r: CallReport) -> bytes:
     else:
         pdf.set_font(FAMILY, "", 9)
         with pdf.table(
-            col_widths=(8, 22, 22, 128),
+            col_widths=(8, 22, 28, 122),
             text_align=("LEFT", "LEFT", "LEFT", "LEFT"),
             line_height=4.6,
             v_align="TOP",

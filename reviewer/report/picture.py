@@ -131,7 +131,7 @@ def timeline_svg(r: CallReport, *, standalone: bool = False) -> str:
         )
         pts = " ".join(f"{x(t):.1f},{y + h - s * h:.1f}" for t, s in series)
         parts.append(f'<polyline points="{pts}" fill="none" stroke="#000" stroke-width="1.3"/>')
-        label(f"Agent share ({r.share_target:.0%} target)", y + h / 2, 9.5)
+        label("Agent share", y + h / 2, 10)
         y += h + 6
 
     # A row per kind of marker.
@@ -161,19 +161,24 @@ def timeline_svg(r: CallReport, *, standalone: bool = False) -> str:
 
     # Comments as numbered flags (ranges as brackets).
     numbers = comment_numbers(r)
-    h = 22.0
+    h = 26.0
     parts.append(
         f'<line x1="{LABEL_W}" y1="{y + h - 2:.1f}" x2="{WIDTH - RIGHT}" y2="{y + h - 2:.1f}" '
         f'stroke="#ccc" stroke-width="0.5"/>'
     )
+    range_ends: list[float] = []  # per bracket level, where its last range ends
     for c in sorted(r.comments, key=lambda c: c["start"]):
         x0 = x(c["start"])
         if c["end"] is not None:
             x1 = x(c["end"])
+            level = next((i for i, end in enumerate(range_ends) if end < x0 - 1), len(range_ends))
+            if level == len(range_ends):
+                range_ends.append(x1)
+            range_ends[level] = x1
+            base = y + h - 2 - 4 * min(level, 2)
             parts.append(
-                f'<polyline points="{x0:.1f},{y + h - 6:.1f} {x0:.1f},{y + h - 2:.1f} '
-                f"{x1:.1f},{y + h - 2:.1f} "
-                f'{x1:.1f},{y + h - 6:.1f}" fill="none" stroke="#000" stroke-width="1.2"/>'
+                f'<polyline points="{x0 + 1:.1f},{base - 4:.1f} {x0 + 1:.1f},{base:.1f} '
+                f'{x1:.1f},{base:.1f} {x1:.1f},{base - 4:.1f}" fill="none" stroke="#000" stroke-width="1.2"/>'
             )
         parts.append(
             f'<line x1="{x0:.1f}" y1="{y + 8:.1f}" x2="{x0:.1f}" y2="{y + h - 2:.1f}" stroke="#000" '

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 from reviewer.report.data import CallReport
@@ -22,10 +23,11 @@ class Cue:
 def cues(r: CallReport) -> list[Cue]:
     out: list[Cue] = []
     words = sorted(r.words, key=lambda w: w.start)
+    starts = [w.start for w in words]
     for turn in r.turns:
-        inside = [
-            w for w in words if w.speaker == turn.speaker and turn.start - 0.01 <= w.start <= turn.end + 0.01
-        ]
+        lo = bisect_left(starts, turn.start - 0.01)
+        hi = bisect_right(starts, turn.end + 0.01)
+        inside = [w for w in words[lo:hi] if w.speaker == turn.speaker]
         who = r.who(turn.speaker)
         if not inside:
             out.append(Cue(turn.start, max(turn.end, turn.start + 0.5), who, turn.text.strip()))
