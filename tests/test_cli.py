@@ -24,7 +24,7 @@ def reviewer(*args, library=None, check=True):
 
 def test_help_documents_every_command():
     out = reviewer("--help").stdout
-    for command in ("import", "analyze", "calls", "show", "roles", "comment", "comments", "search"):
+    for command in ("import", "analyze", "calls", "show", "roles", "comment", "comments", "search", "export"):
         assert command in out
 
 
