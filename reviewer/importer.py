@@ -46,7 +46,7 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
 
 
 def import_files(
-    files: list[Path],
+    files: list[Path] | list[str],
     library: Library,
     options: PipelineOptions | None = None,
     *,
@@ -56,7 +56,7 @@ def import_files(
 ) -> list[ImportOutcome]:
     options = options or PipelineOptions()
     outcomes: list[ImportOutcome] = []
-    for index, path in enumerate(files):
+    for index, path in enumerate(map(Path, files)):
         cancel.check()
         file_progress: ProgressCallback = (
             (lambda p, i=index, f=path: progress(i, f, p)) if progress else no_progress
@@ -89,13 +89,14 @@ def store_result(library: Library, path: Path, digest: str, result: CallResult) 
 
 
 def import_one(
-    path: Path,
+    path: Path | str,
     library: Library,
     options: PipelineOptions,
     *,
     progress: ProgressCallback = no_progress,
     cancel: CancelToken = NEVER_CANCELLED,
 ) -> ImportOutcome:
+    path = Path(path)
     try:
         if not path.is_file():
             raise ReviewerError(f"{path}: file not found" if not path.exists() else f"{path}: not a file")
