@@ -263,9 +263,9 @@ def test_agent_self_review_shows_only_their_calls_and_lets_them_acknowledge(revi
     agent = page.call.transcript.speakers[0].name or "S1"
     comment_id = page.comments.add(20.0, 26.0, "Too quick to pitch the discount", "improve", "Dana")
     w.set_viewer("Someone Else")
-    assert w.library_page.proxy.rowCount() == 0
+    assert w.library_page.model.rowCount() == 0
     w.set_viewer(agent)
-    assert w.library_page.proxy.rowCount() == 1
+    assert w.library_page.model.rowCount() == 1
     assert page.comments.ack_button.isVisible() and not page.comments.add_button.isVisible()
     assert not page.swap_button.isEnabled()
     page.comments.select(comment_id)
@@ -280,14 +280,14 @@ def test_transcript_search_and_filter_narrow_the_library(review):
     lib_page = review.library_page
     hits = lib_page.search("discount")
     assert hits and all("discount" in h["text"].lower() for h in hits)
-    assert lib_page.proxy.rowCount() == 1
+    assert lib_page.model.rowCount() == 1
     lib_page.search("zebra crossing")
-    assert lib_page.proxy.rowCount() == 0
+    assert lib_page.model.rowCount() == 0
     lib_page.search("")
     lib_page.filter_edit.setText("no such call")
-    assert lib_page.proxy.rowCount() == 0
+    assert lib_page.model.rowCount() == 0
     lib_page.filter_edit.setText("pushback")
-    assert lib_page.proxy.rowCount() == 1
+    assert lib_page.model.rowCount() == 1
 
 
 def test_layout_and_last_call_are_remembered(review, make_window, tmp_path):
@@ -385,3 +385,28 @@ def test_export_from_the_library_and_from_a_review(
         "summary.csv",
     ]
     assert (out / "pushback stereo.pdf").stat().st_mtime_ns > before
+
+
+def test_library_sorts_and_filters_keeping_the_selected_call(
+    make_window, processed, pushback, clean, tmp_path
+):
+    from reviewer.library import open_library
+
+    path = tmp_path / "app.sqlite"
+    with open_library(path) as lib:
+        first = store(lib, processed("pushback"), pushback[1])
+        second = store(lib, processed("clean"), clean[1])
+        shares = {r["id"]: r["agent_talk_share"] for r in lib.list_calls()}
+    w = make_window(path)
+    page = w.library_page
+    page.table.sortByColumn(4, Qt.SortOrder.DescendingOrder)  # agent talk share
+    assert page.visible_call_ids() == sorted(shares, key=shares.get, reverse=True)
+    page.select_call(second)
+    page.table.sortByColumn(4, Qt.SortOrder.AscendingOrder)
+    assert page.visible_call_ids() == sorted(shares, key=shares.get)
+    assert page.selected_call_ids() == [second]
+    page.filter_edit.setText("clean")
+    assert page.visible_call_ids() == [second] and page.selected_call_ids() == [second]
+    assert page.count_label.text() == "1 of 2 calls"
+    page.filter_edit.setText("")
+    assert set(page.visible_call_ids()) == {first, second} and page.selected_call_ids() == [second]

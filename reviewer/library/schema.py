@@ -90,6 +90,12 @@ def m002_comment_acknowledgement(db: Database) -> None:
     db["comments"].add_column("reply", str)
 
 
+@migrations()
+def m003_agent_lookup_index(db: Database) -> None:
+    """The library list finds each call's agent from this index alone."""
+    db["speakers"].create_index(["role", "call_id", "name", "label"], index_name="idx_speakers_agent")
+
+
 SCHEMA_VERSION = len(migrations._migrations)
 
 

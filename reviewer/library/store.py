@@ -233,13 +233,40 @@ class Library:
             },
         )
 
-    def list_calls(self, *, order_by: str = "imported_at desc, id desc") -> list[dict[str, Any]]:
+    # What the app's library list shows; `calls` on the command line gets every column but the
+    # metrics document (reading fewer columns is a third faster on 10 000 calls).
+    BRIEF_COLUMNS = (
+        "id, name, path, recorded_at, imported_at, duration_ms, agent_talk_share, refusal_count, "
+        "longest_monologue_ms, longest_silence_ms, review_status"
+    )
+    LIST_COLUMNS = (
+        "id, content_hash, name, path, size, recorded_at, imported_at, duration_ms, channels, "
+        "source_channels, source_rate, dual_mono, speaker_split, language, model, agent_talk_share, "
+        "refusal_count, longest_monologue_ms, longest_silence_ms, overtalk_ms, overtalk_count, "
+        "response_gap_median_ms, review_status"
+    )
+
+    def list_calls(
+        self, *, order_by: str = "imported_at desc, id desc", brief: bool = False
+    ) -> list[dict[str, Any]]:
+        """Every call with its metrics, comment count and agent (``brief``: just what the app's
+        list shows). Joins rather than a subquery per row (bench/run.py times 10 000 calls)."""
+        wanted = self.BRIEF_COLUMNS if brief else self.LIST_COLUMNS
+        columns = ", ".join(f"c.{c.strip()}" for c in wanted.split(","))
+        order = ", ".join(f"c.{part.strip()}" for part in order_by.split(","))
         sql = f"""
-            SELECT c.*, (SELECT count(*) FROM comments k WHERE k.call_id = c.id) AS comment_count,
-                   (SELECT coalesce(nullif(s.name, ''), s.label) FROM speakers s
-                     WHERE s.call_id = c.id AND s.role = 'agent' LIMIT 1) AS agent
-            FROM calls c ORDER BY {order_by}"""
-        return [dict(r) for r in self.db.query(sql)]
+            SELECT {columns}, coalesce(k.n, 0) AS comment_count, a.agent
+            FROM calls c
+            LEFT JOIN (SELECT call_id, count(*) AS n FROM comments GROUP BY call_id) k ON k.call_id = c.id
+            LEFT JOIN (SELECT call_id, min(coalesce(nullif(name, ''), label)) AS agent FROM speakers
+                       WHERE role = 'agent' GROUP BY call_id) a ON a.call_id = c.id
+            ORDER BY {order}"""
+        cursor = self.db.execute(sql)
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    def is_empty(self) -> bool:
+        return self.db.execute("SELECT 1 FROM calls LIMIT 1").fetchone() is None
 
     def resolve(self, ref: str | int) -> int:
         """A call by id, exact name, or unique prefix of its name or content hash."""
@@ -524,7 +551,7 @@ class Library:
     ) -> list[int]:
         """Calls by reference (see :meth:`resolve`), or all calls, narrowed by a transcript search,
         the agent's name and the review status: how QA picks a week of calls to export."""
-        rows = self.list_calls()
+        rows = self.list_calls(brief=True)
         ids = [self.resolve(r) for r in refs] if refs else [int(r["id"]) for r in rows]
         if search:
             saying = set(self.calls_saying(search))

@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
+    QItemSelectionModel,
     QModelIndex,
     QPersistentModelIndex,
-    QSortFilterProxyModel,
     Qt,
     Signal,
 )
@@ -33,7 +33,6 @@ from reviewer.library.store import Library
 from reviewer.ui.style import clock
 from reviewer.ui.tables import RowsModel
 
-SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 STAGES = {
     "decode": "decoding",
     "transcribe": "transcribing",
@@ -75,15 +74,82 @@ class CallsModel(RowsModel):
 
     headers = tuple(c[0] for c in COLUMNS)
 
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.all_rows: list[dict[str, Any]] = []
+        self._haystacks: list[str] = []
+        self.text = ""
+        self.agent: str | None = None
+        self.call_ids: set[int] | None = None
+        self.sort_column, self.sort_order = -1, Qt.SortOrder.AscendingOrder
+
+    # Filtering and sorting happen here, on the Python list, rather than in a
+    # QSortFilterProxyModel: a proxy asks Python for every comparison and every row, which took
+    # over a second per sort or filter on a 10 000-call library (bench/run.py).
+
+    def set_rows(self, rows: list[dict[str, Any]]) -> None:
+        self.beginResetModel()
+        self.all_rows = rows
+        self._haystacks = [f"{r['name']}\n{r['agent'] or ''}".lower() for r in rows]
+        self.rows = self._visible()
+        self.endResetModel()
+
+    def set_text(self, text: str) -> None:
+        self._refilter(text=text.strip().lower())
+
+    def set_agent(self, agent: str | None) -> None:
+        self._refilter(agent=agent)
+
+    def set_call_ids(self, ids: set[int] | None) -> None:
+        self._refilter(call_ids=ids)
+
+    def _refilter(self, **changes: Any) -> None:
+        self.beginResetModel()
+        for name, value in changes.items():
+            setattr(self, name, value)
+        self.rows = self._visible()
+        self.endResetModel()
+
+    def _visible(self) -> list[dict[str, Any]]:
+        rows = self.all_rows
+        if self.text or self.agent is not None or self.call_ids is not None:
+            text, agent, ids = self.text, self.agent, self.call_ids
+            rows = [
+                r
+                for r, hay in zip(self.all_rows, self._haystacks, strict=True)
+                if (agent is None or (r["agent"] or "") == agent)
+                and (ids is None or r["id"] in ids)
+                and (not text or text in hay)
+            ]
+        if 0 <= self.sort_column < len(self.COLUMNS):
+            key = self.COLUMNS[self.sort_column][2]
+            rows = sorted(rows, key=key, reverse=self.sort_order == Qt.SortOrder.DescendingOrder)
+        return rows
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Sort keeping the selection (persistent indexes follow their calls)."""
+        self.sort_column, self.sort_order = column, order
+        self.layoutAboutToBeChanged.emit()
+        old = self.persistentIndexList()
+        ids = [self.rows[i.row()]["id"] for i in old]
+        self.rows = self._visible()
+        where = {r["id"]: n for n, r in enumerate(self.rows)}
+        self.changePersistentIndexList(
+            old,
+            [
+                self.index(where[i], idx.column()) if i in where else QModelIndex()
+                for i, idx in zip(ids, old, strict=True)
+            ],
+        )
+        self.layoutChanged.emit()
+
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: ANN201
         if not index.isValid():
             return None
         row = self.rows[index.row()]
-        _, show, key = self.COLUMNS[index.column()]
+        _, show, _key = self.COLUMNS[index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
             return show(row)
-        if role == SORT_ROLE:
-            return key(row)
         if role == Qt.ItemDataRole.UserRole:
             return row["id"]
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() in (2, 4, 5, 6, 7, 8):
@@ -91,47 +157,6 @@ class CallsModel(RowsModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             return row["path"]
         return None
-
-
-class CallsFilter(QSortFilterProxyModel):
-    """Text filter on name and agent, the agent a self-reviewing agent chose, and transcript
-    search hits."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.text = ""
-        self.agent: str | None = None
-        self.call_ids: set[int] | None = None
-        self.setSortRole(SORT_ROLE)
-
-    def set_text(self, text: str) -> None:
-        self.beginFilterChange()
-        self.text = text.strip().lower()
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-
-    def set_agent(self, agent: str | None) -> None:
-        self.beginFilterChange()
-        self.agent = agent
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-
-    def set_call_ids(self, ids: set[int] | None) -> None:
-        self.beginFilterChange()
-        self.call_ids = ids
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-
-    def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex) -> bool:  # noqa: N802
-        row = self.sourceModel().rows[source_row]
-        if self.agent is not None and (row["agent"] or "") != self.agent:
-            return False
-        if self.call_ids is not None and row["id"] not in self.call_ids:
-            return False
-        if (
-            self.text
-            and self.text not in row["name"].lower()
-            and self.text not in (row["agent"] or "").lower()
-        ):
-            return False
-        return True
 
 
 class ImportPanel(QWidget):
@@ -209,10 +234,8 @@ class LibraryPage(QWidget):
         super().__init__(parent)
         self.library = library
         self.model = CallsModel(self)
-        self.proxy = CallsFilter(self)
-        self.proxy.setSourceModel(self.model)
         self.table = QTableView()
-        self.table.setModel(self.proxy)
+        self.table.setModel(self.model)
         self.table.setAccessibleName("Calls")
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(1, Qt.SortOrder.DescendingOrder)
@@ -241,7 +264,7 @@ class LibraryPage(QWidget):
         self.filter_edit.setPlaceholderText("Filter by name or agent")
         self.filter_edit.setAccessibleName("Filter calls")
         self.filter_edit.setClearButtonEnabled(True)
-        self.filter_edit.textChanged.connect(self.proxy.set_text)
+        self.filter_edit.textChanged.connect(self._filter_text)
         self.search_edit = QLineEdit()
         self.search_edit.setPlaceholderText("Search all transcripts…")
         self.search_edit.setAccessibleName("Search transcripts")
@@ -292,44 +315,55 @@ class LibraryPage(QWidget):
 
     def refresh(self) -> None:
         selected = self.selected_call()
-        self.model.set_rows(self.library.list_calls())
-        self.empty_label.setVisible(not self.model.rows)
-        shown = self.proxy.rowCount()
-        total = len(self.model.rows)
-        noun = "call" if total == 1 else "calls"
-        self.count_label.setText(f"{shown} of {total} {noun}" if shown != total else f"{total} {noun}")
+        self.model.set_rows(self.library.list_calls(brief=True))
+        self._count()
         if selected is not None:
             self.select_call(selected)
 
+    def _count(self) -> None:
+        self.empty_label.setVisible(not self.model.all_rows)
+        shown = self.model.rowCount()
+        total = len(self.model.all_rows)
+        noun = "call" if total == 1 else "calls"
+        self.count_label.setText(f"{shown} of {total} {noun}" if shown != total else f"{total} {noun}")
+
+    def _filter_text(self, text: str) -> None:
+        selected = self.selected_call_ids()
+        self.model.set_text(text)
+        self._count()
+        for call_id in selected:
+            self.select_call(call_id, add=True)
+
     def set_agent(self, agent: str | None) -> None:
-        self.proxy.set_agent(agent)
+        self.model.set_agent(agent)
         self.refresh()
 
     def selected_call(self) -> int | None:
         rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
-        return self.proxy.data(rows[0], Qt.ItemDataRole.UserRole) if rows else None
+        return self.model.data(rows[0], Qt.ItemDataRole.UserRole) if rows else None
 
     def selected_call_ids(self) -> list[int]:
         rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
-        return [self.proxy.data(r, Qt.ItemDataRole.UserRole) for r in sorted(rows, key=lambda r: r.row())]
+        return [self.model.data(r, Qt.ItemDataRole.UserRole) for r in sorted(rows, key=lambda r: r.row())]
 
-    def select_call(self, call_id: int) -> None:
-        for r in range(self.proxy.rowCount()):
-            if self.proxy.data(self.proxy.index(r, 0), Qt.ItemDataRole.UserRole) == call_id:
-                self.table.selectRow(r)
+    def select_call(self, call_id: int, *, add: bool = False) -> None:
+        for r, row in enumerate(self.model.rows):
+            if row["id"] == call_id:
+                if add:
+                    flags = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
+                    self.table.selectionModel().select(self.model.index(r, 0), flags)
+                else:
+                    self.table.selectRow(r)
                 return
 
     def visible_call_ids(self) -> list[int]:
-        return [
-            self.proxy.data(self.proxy.index(r, 0), Qt.ItemDataRole.UserRole)
-            for r in range(self.proxy.rowCount())
-        ]
+        return [r["id"] for r in self.model.rows]
 
     def search(self, text: str) -> list[dict[str, Any]]:
         """Full-text search: matching turns listed below, the table narrowed to their calls."""
         self.hits.clear()
         if not text.strip():
-            self.proxy.set_call_ids(None)
+            self.model.set_call_ids(None)
             self.hits.hide()
             self.refresh()
             return []
@@ -342,12 +376,12 @@ class LibraryPage(QWidget):
         if not hits:
             self.hits.addItem("No transcript contains that.")
         self.hits.show()
-        self.proxy.set_call_ids({h["call_id"] for h in hits})
+        self.model.set_call_ids({h["call_id"] for h in hits})
         self.refresh()
         return hits
 
     def _open_index(self, index: QModelIndex) -> None:
-        call_id = self.proxy.data(index, Qt.ItemDataRole.UserRole)
+        call_id = self.model.data(index, Qt.ItemDataRole.UserRole)
         if call_id is not None:
             self.openCall.emit(int(call_id), 0.0)
 

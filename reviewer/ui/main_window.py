@@ -186,7 +186,7 @@ class MainWindow(QMainWindow):
         if open_file is not None:
             self.open_file(open_file)
             return
-        if not self.library.list_calls():
+        if self.library.is_empty():
             if first_run_sample and not self.qsettings.value("library/sample_offered", False, bool):
                 self.qsettings.setValue("library/sample_offered", True)
                 self.statusBar().showMessage("Importing the sample call so you can see a complete review…")

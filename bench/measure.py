@@ -1,0 +1,103 @@
+"""One measured run in a process of its own, printing one JSON line; bench/run.py drives it.
+
+    python bench/measure.py bare FILE [--device cpu]      faster-whisper alone, as its README shows
+    python bench/measure.py reviewer FILE [--device cpu]  Reviewer's whole analyze, then storing it
+
+Both load the same embedded model with the same settings (beam 5, word timestamps, VAD with
+500 ms silences, no conditioning on previous text, int8 on CPU, float16 on CUDA, all cores).
+Model loading is timed apart from the work; peak memory is the process's maximum RSS."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def bare(path: Path, device: str) -> dict:
+    from faster_whisper import WhisperModel
+
+    from reviewer.asr.store import resolve_model
+    from reviewer.asr.transcribe import pick_device
+
+    model_path, _ = resolve_model(None)
+    device, compute_type = pick_device(device, "auto")
+    t = time.perf_counter()
+    model = WhisperModel(
+        model_path, device=device, compute_type=compute_type, cpu_threads=os.cpu_count() or 1
+    )
+    load = time.perf_counter() - t
+    t = time.perf_counter()
+    segments, _info = model.transcribe(
+        str(path),
+        beam_size=5,
+        word_timestamps=True,
+        vad_filter=True,
+        vad_parameters={"min_silence_duration_ms": 500},
+        condition_on_previous_text=False,
+    )
+    words = sum(len(s.words or []) for s in segments)
+    work = time.perf_counter() - t
+    return {"load_s": load, "work_s": work, "words": words, "stages": {"transcribe": work}}
+
+
+def reviewer(path: Path, device: str) -> dict:
+    import av
+
+    from reviewer.asr.transcribe import AsrOptions, load_model
+    from reviewer.pipeline import PipelineOptions, process_file
+    from reviewer.speakers.diarize import DiarizationOptions, load_pipeline
+
+    options = PipelineOptions(asr=AsrOptions(device=device), diarization=DiarizationOptions(num_speakers=2))
+    t = time.perf_counter()
+    load_model(options.asr)
+    with av.open(str(path)) as container:
+        channels = container.streams.audio[0].channels
+    if channels == 1:  # a mono call: the diarization models are part of the job
+        load_pipeline(options.diarization)
+    load = time.perf_counter() - t
+    t = time.perf_counter()
+    result = process_file(path, options)
+    work = time.perf_counter() - t
+    stages = dict(result.timings)
+    # Storing it, as an import does: one transaction and the cached waveform peaks.
+    os.environ["REVIEWER_DATA_DIR"] = tempfile.mkdtemp(prefix="reviewer-bench-store-")
+    from reviewer.importer import store_result
+    from reviewer.library import open_library
+    from reviewer.library.store import content_hash
+
+    t = time.perf_counter()
+    with open_library() as library:
+        store_result(library, path, content_hash(path), result)
+    stages["store"] = time.perf_counter() - t
+    return {
+        "load_s": load,
+        "work_s": work,
+        "words": len(result.transcript.words),
+        "stages": stages,
+        "speaker_split": result.transcript.speaker_split,
+    }
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("mode", choices=["bare", "reviewer"])
+    p.add_argument("file", type=Path)
+    p.add_argument("--device", default="cpu")
+    args = p.parse_args()
+    out = (bare if args.mode == "bare" else reviewer)(args.file, args.device)
+    out["peak_rss_mb"] = peak_rss_mb()
+    print(json.dumps(out), flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,402 @@
+"""Reviewer against its floor, its throughput per stage, its memory, and the library at scale.
+
+    .venv/bin/python bench/run.py              # 1- and 10-minute calls, 3 and 2 runs each, and the
+                                               #   10 000-call library: about 25 minutes on 2 cores
+    .venv/bin/python bench/run.py --full       # adds the 60-minute calls (about 1 hour more)
+    .venv/bin/python bench/run.py --minutes 1 --reps 1 --no-library   # a 3-minute smoke run
+
+Calls: the bundled sample call (a real two-channel recording, 95 s) cut or repeated end to end to
+1, 10 and 60 minutes, as stereo and as a mono mix of the same audio. For each call, bare
+faster-whisper (``bench/measure.py bare``: the same model and decoding settings, on the file) and
+Reviewer's whole analyze (``bench/measure.py reviewer``: decode, channel split or diarization,
+transcription, analysis; then storing) run alternately, each in a fresh process, ``--reps`` times.
+The ratio is Reviewer's median work time over bare faster-whisper's; model loading is reported
+apart. Real-time factor = processing seconds / audio seconds, per stage. Peak RSS is the
+process's maximum resident memory, models included.
+
+The library: 10 000 calls generated from the scripted dialogues of bench/eval_scripts.py and the
+test calls (about 45 turns and 800 words each, 40 agents, comments on a third of them), then the
+core queries and the app's table model are timed (median of 7; ms).
+
+Writes a Markdown report to stdout and bench/results/run.json. Never pass/fail.
+Targets (issue 5): ratio ≤ 1.15 stereo, ≤ 1.4 mono; a 10-minute call in ≤ 90 s; peak RSS ≤ 2 GB at
+60 minutes; every library operation < 100 ms."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import wave
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+HERE = Path(__file__).resolve().parent
+WORK = Path(tempfile.mkdtemp(prefix="reviewer-bench-run-"))
+SAMPLE = ROOT / "resources" / "sample" / "sample_call.mp3"
+
+
+def machine() -> str:
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    py = platform.python_version()
+    return f"{cpu or platform.processor()}, {os.cpu_count()} cores, {mem:.0f} GiB, Python {py}"
+
+
+def write_wav(path: Path, audio: np.ndarray, rate: int) -> Path:
+    pcm = (np.clip(audio, -1, 1) * 32767).astype("<i2").T.copy()
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(audio.shape[0])
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(pcm.tobytes())
+    return path
+
+
+def build_calls(minutes: list[float]) -> dict[tuple[float, str], Path]:
+    from reviewer.audio.decode import SAMPLE_RATE, decode
+
+    audio = decode(SAMPLE).samples
+    calls = {}
+    for m in minutes:
+        n = int(m * 60 * SAMPLE_RATE)
+        reps = -(-n // audio.shape[1])
+        long = np.concatenate([audio] * reps, axis=1)[:, :n]
+        calls[(m, "stereo")] = write_wav(WORK / f"call-{m:g}min-stereo.wav", long, SAMPLE_RATE)
+        calls[(m, "mono")] = write_wav(
+            WORK / f"call-{m:g}min-mono.wav", long.mean(axis=0, keepdims=True), SAMPLE_RATE
+        )
+    return calls
+
+
+def measure(mode: str, path: Path, device: str) -> dict:
+    env = {**os.environ, "PYANNOTE_METRICS_ENABLED": "false", "HF_HUB_OFFLINE": "1"}
+    proc = subprocess.run(
+        [sys.executable, str(HERE / "measure.py"), mode, str(path), "--device", device],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(f"{mode} {path.name} failed:\n{proc.stderr[-3000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def pipeline_bench(minutes: list[float], reps: dict[float, int], device: str) -> list[dict]:
+    rows = []
+    for (m, layout), path in build_calls(minutes).items():
+        duration = m * 60
+        runs: dict[str, list[dict]] = {"bare": [], "reviewer": []}
+        for i in range(reps[m]):
+            order = ("bare", "reviewer") if i % 2 == 0 else ("reviewer", "bare")
+            for mode in order:
+                r = measure(mode, path, device)
+                runs[mode].append(r)
+                print(
+                    f"  {m:g} min {layout} {mode:<8} run {i + 1}: {r['work_s']:.1f} s work, "
+                    f"{r['load_s']:.1f} s load, {r['peak_rss_mb']:.0f} MB",
+                    file=sys.stderr,
+                    flush=True,
+                )
+        bare = statistics.median(r["work_s"] for r in runs["bare"])
+        rev = statistics.median(r["work_s"] for r in runs["reviewer"])
+        stages = {
+            k: statistics.median(r["stages"].get(k, 0.0) for r in runs["reviewer"])
+            for k in ("decode", "transcribe", "speakers", "analysis", "store")
+        }
+        rows.append(
+            {
+                "minutes": m,
+                "layout": layout,
+                "reps": reps[m],
+                "bare_s": round(bare, 2),
+                "reviewer_s": round(rev, 2),
+                "ratio": round(rev / bare, 3),
+                "bare_runs": [round(r["work_s"], 2) for r in runs["bare"]],
+                "reviewer_runs": [round(r["work_s"], 2) for r in runs["reviewer"]],
+                "reviewer_with_store_s": round(rev + stages["store"], 2),
+                "load_bare_s": round(statistics.median(r["load_s"] for r in runs["bare"]), 2),
+                "load_reviewer_s": round(statistics.median(r["load_s"] for r in runs["reviewer"]), 2),
+                "rtf_total": round((rev + stages["store"]) / duration, 4),
+                "rtf_stages": {k: round(v / duration, 4) for k, v in stages.items()},
+                "peak_rss_mb_bare": round(max(r["peak_rss_mb"] for r in runs["bare"])),
+                "peak_rss_mb_reviewer": round(max(r["peak_rss_mb"] for r in runs["reviewer"])),
+                "words_bare": runs["bare"][0]["words"],
+                "words_reviewer": runs["reviewer"][0]["words"],
+            }
+        )
+    return rows
+
+
+# -- the library at scale -------------------------------------------------------------------
+
+
+def _script_pool() -> list[list[tuple[str, str]]]:
+    """Dialogues as (role, text) lines: the benchmark scenarios and the test calls."""
+    sys.path.insert(0, str(HERE))
+    sys.path.insert(0, str(ROOT / "tests"))
+    import eval_scripts
+    import scripts
+
+    pool = []
+    for script in [
+        *(s for s, _ in eval_scripts.SCENARIOS.values()),
+        scripts.PUSHBACK_CALL,
+        scripts.CLEAN_CALL,
+    ]:
+        lines = [
+            (line.speaker, line.text)
+            for line in script
+            if line.speaker in ("agent", "customer") and line.text
+        ]
+        pool.append(lines)
+    return pool
+
+
+AGENTS = [f"Agent{i:02d}" for i in range(40)]
+FIRST = ["Sam", "Ryan", "Maria", "Ana", "Lee", "Priya", "Tom", "Jo", "Kim", "Alex"]
+
+
+def build_library(path: Path, calls: int = 10_000) -> dict:
+    from reviewer.library import open_library
+    from reviewer.library.store import ms, now
+    from reviewer.model import Speaker, Transcript, Word
+    from reviewer.pipeline import analyse_transcript
+    from reviewer.settings import load_settings
+
+    settings = load_settings()
+    pool = _script_pool()
+    rng = np.random.default_rng(47)
+    # A few dozen distinct analysed transcripts, reused with other names (analysis is the
+    # expensive part and its results are what the rows hold).
+    templates = []
+    for _ in range(36):
+        lines = []
+        while len(lines) < 45:
+            lines += pool[int(rng.integers(len(pool)))]
+        lines = lines[: int(rng.integers(35, 56))]
+        words, t = [], 0.5
+        for role, text in lines:
+            speaker = "S1" if role == "agent" else "S2"
+            for w in text.split():
+                d = 0.25 + 0.1 * rng.random()
+                words.append(Word(t, t + d, w, speaker, 0.9))
+                t += d + 0.05
+            t += 0.4 + 1.5 * rng.random()
+        transcript = Transcript(
+            t + 1, 2, "channels", [Speaker("S1", channel=0), Speaker("S2", channel=1)], words, []
+        )
+        templates.append(analyse_transcript(transcript, settings))
+    t0 = time.perf_counter()
+    with open_library(path) as library:
+        with library.write() as db:
+            for i in range(calls):
+                transcript, analysis = templates[i % len(templates)]
+                row = {
+                    "content_hash": f"{i:064x}",
+                    "name": f"{2026 - i % 2}-{1 + i % 12:02d}-{1 + i % 28:02d} call {i:05d}.wav",
+                    "path": f"/calls/{i:05d}.wav",
+                    "size": 1_000_000,
+                    "recorded_at": f"2026-{1 + i % 12:02d}-{1 + i % 28:02d}T{i % 24:02d}:00:00+00:00",
+                    "imported_at": now(),
+                    "duration_ms": ms(transcript.duration),
+                    "channels": 2,
+                    "source_channels": 2,
+                    "source_rate": 8000,
+                    "dual_mono": 0,
+                    "speaker_split": "channels",
+                    "language": "en",
+                    "model": "bench",
+                    "review_status": ("new", "in review", "reviewed")[i % 3],
+                }
+                call_id = db["calls"].insert(row).last_pk
+                agent = f"{FIRST[i % len(FIRST)]} {AGENTS[i % len(AGENTS)]}"
+                db["speakers"].insert_all(
+                    [
+                        {"call_id": call_id, "label": "S1", "role": "agent", "name": agent, "channel": 0},
+                        {"call_id": call_id, "label": "S2", "role": "customer", "name": "", "channel": 1},
+                    ]
+                )
+                db["words"].insert_all(
+                    {
+                        "call_id": call_id,
+                        "speaker": w.speaker,
+                        "start_ms": ms(w.start),
+                        "end_ms": ms(w.end),
+                        "text": w.text,
+                        "probability": 0.9,
+                    }
+                    for w in transcript.words
+                )
+                library._store_derived(call_id, transcript, analysis)
+                if i % 3 == 0:
+                    db["comments"].insert(
+                        {
+                            "call_id": call_id,
+                            "start_ms": 5000,
+                            "end_ms": None,
+                            "author": "coach",
+                            "category": "improve",
+                            "text": "Acknowledge the request first.",
+                            "created_at": now(),
+                            "updated_at": now(),
+                        }
+                    )
+    build_s = time.perf_counter() - t0
+    with open_library(path) as library:
+        turns = library.db.execute("SELECT count(*) FROM turns").fetchone()[0]
+        words = library.db.execute("SELECT count(*) FROM words").fetchone()[0]
+    return {
+        "calls": calls,
+        "turns": turns,
+        "words": words,
+        "build_s": round(build_s, 1),
+        "size_mb": round(path.stat().st_size / 2**20),
+    }
+
+
+def timed(fn, repeats: int = 7) -> float:
+    fn()  # warm: the first run after building is not what a user who opens the app sees twice
+    out = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        fn()
+        out.append((time.perf_counter() - t) * 1000)
+    return round(statistics.median(out), 1)
+
+
+def library_bench() -> dict:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    os.environ["REVIEWER_CONFIG_DIR"] = str(WORK / "config")
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    from reviewer.library import open_library
+    from reviewer.ui.library_page import CallsModel
+
+    path = WORK / "library-10k.sqlite"
+    built = build_library(path)
+    app = QApplication.instance() or QApplication(sys.argv[:1])  # noqa: F841 - the model needs one
+    lib = open_library(path)
+    rows = lib.list_calls(brief=True)
+    model = CallsModel()
+    model.set_rows(rows)
+
+    def first_open():
+        with open_library(path) as fresh:
+            fresh_rows = fresh.list_calls(brief=True)
+        m = CallsModel()
+        m.set_rows(fresh_rows)
+        m.sort(1, Qt.SortOrder.DescendingOrder)
+
+    def sort_share():
+        model.sort(4, Qt.SortOrder.DescendingOrder)
+        model.sort(1, Qt.SortOrder.DescendingOrder)
+
+    def filter_text():
+        model.set_text("Agent17")
+        model.set_text("")
+
+    def open_and_list():
+        with open_library(path) as fresh:
+            fresh.list_calls(brief=True)
+
+    times = {
+        "open library and list (core)": timed(open_and_list),
+        "open: library, list, table model, sorted (app)": timed(first_open),
+        "list calls (core query, the app's columns)": timed(lambda: lib.list_calls(brief=True)),
+        "list calls (core query, every column: reviewer calls)": timed(lib.list_calls),
+        "sort by talk share, then by date (app table)": timed(sort_share),
+        "sort by talk share (core query)": timed(
+            lambda: lib.list_calls(order_by="agent_talk_share desc", brief=True)
+        ),
+        "filter by name or agent (app table)": timed(filter_text),
+        "filter by agent (core)": timed(lambda: lib.select_calls(agent="Sam Agent00")),
+        "search 'cancel my internet' (common, top 50)": timed(lambda: lib.search("cancel my internet")),
+        "search 'refund' (top 50)": timed(lambda: lib.search("refund")),
+        "search 'loyalty rewards' (rare)": timed(lambda: lib.search("loyalty rewards")),
+        "calls saying 'cancel' (all, for export)": timed(lambda: lib.calls_saying("cancel")),
+        "open one call (load_call)": timed(lambda: lib.load_call(5000)),
+    }
+    lib.close()
+    return {"library": built, "ms": times}
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--full", action="store_true", help="include the 60-minute calls")
+    p.add_argument(
+        "--minutes", help="comma-separated call lengths in minutes (default 1,10; 1,10,60 with --full)"
+    )
+    p.add_argument(
+        "--reps", type=int, help="runs of each side per call (default 3 for 1 min, 2 for 10, 1 for 60)"
+    )
+    p.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
+    p.add_argument("--no-library", action="store_true", help="skip the 10 000-call library")
+    p.add_argument("--no-pipeline", action="store_true", help="skip the pipeline runs")
+    args = p.parse_args()
+    minutes = (
+        [float(x) for x in args.minutes.split(",")]
+        if args.minutes
+        else ([1, 10, 60] if args.full else [1, 10])
+    )
+    reps = {m: args.reps or (3 if m <= 1 else 2 if m <= 10 else 1) for m in minutes}
+    os.environ["REVIEWER_DATA_DIR"] = str(WORK / "data")
+    result: dict = {"machine": machine(), "device": args.device, "date": time.strftime("%Y-%m-%d %H:%M")}
+    if not args.no_pipeline:
+        result["pipeline"] = pipeline_bench(minutes, reps, args.device)
+    if not args.no_library:
+        result["library"] = library_bench()
+    report(result)
+    out = HERE / "results"
+    out.mkdir(exist_ok=True)
+    (out / "run.json").write_text(json.dumps(result, indent=1) + "\n")
+
+
+def report(result: dict) -> None:
+    print(f"# bench/run.py — {result['machine']}, device {result['device']}, {result['date']}\n")
+    if "pipeline" in result:
+        print(
+            "| call | runs | bare faster-whisper | Reviewer analyze | ratio | + store | RTF | decode | ASR | "
+            "speakers | analysis | store | peak RSS bare / Reviewer | model load bare / Reviewer |"
+        )
+        print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+        for r in result["pipeline"]:
+            s = r["rtf_stages"]
+            print(
+                f"| {r['minutes']:g} min {r['layout']} | {r['reps']} | {r['bare_s']:.1f} s | "
+                f"{r['reviewer_s']:.1f} s | "
+                f"**{r['ratio']:.2f}** | {r['reviewer_with_store_s']:.1f} s | {r['rtf_total']:.3f} | "
+                f"{s['decode']:.4f} | {s['transcribe']:.3f} | {s['speakers']:.3f} | {s['analysis']:.4f} | "
+                f"{s['store']:.4f} | {r['peak_rss_mb_bare']} / {r['peak_rss_mb_reviewer']} MB | "
+                f"{r['load_bare_s']:.1f} / {r['load_reviewer_s']:.1f} s |"
+            )
+        print()
+    if "library" in result:
+        lib = result["library"]["library"]
+        print(
+            f"Library: {lib['calls']} calls, {lib['turns']} turns, {lib['words']} words, {lib['size_mb']} MB "
+            f"(built in {lib['build_s']} s)\n"
+        )
+        print("| operation | median ms |\n|---|---|")
+        for name, v in result["library"]["ms"].items():
+            print(f"| {name} | {v} |")
+
+
+if __name__ == "__main__":
+    main()
