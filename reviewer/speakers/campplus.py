@@ -170,12 +170,20 @@ class CamPlusNetwork(nn.Module):
         self.xvector = nn.ModuleDict(xvector)
 
     def forward(self, fbank: torch.Tensor, weights: torch.Tensor | None = None) -> torch.Tensor:
+        return self.pool(self.trunk(fbank), weights)
+
+    def trunk(self, fbank: torch.Tensor) -> torch.Tensor:
+        """Frame-level features (B, C, T'): everything before the pooling, where frame weights
+        do not yet matter."""
         x = self.head(fbank.transpose(1, 2))
         for name, module in self.xvector.items():
             if name == "dense":
                 break
             x = module(x)
-        return self.xvector["dense"](_stats_pool(x, weights))
+        return x
+
+    def pool(self, frames: torch.Tensor, weights: torch.Tensor | None = None) -> torch.Tensor:
+        return self.xvector["dense"](_stats_pool(frames, weights))
 
 
 def _stats_pool(x: torch.Tensor, weights: torch.Tensor | None) -> torch.Tensor:
@@ -223,11 +231,23 @@ class CamPlusEmbedding(Model):
         # pyannote asks for an embedding of every local speaker of every chunk, also those
         # silent in that chunk. Their embeddings carry nothing and pyannote's clustering skips
         # NaN embeddings, so the network runs only for speakers active in the chunk.
-        active = weights.sum(dim=-1) > 0
+        # pyannote also sends the same chunk once per local speaker, differing only in the
+        # weights; since the weights only enter at the pooling, the network's trunk runs once per
+        # distinct chunk (about half the work on a two-party call; bench/run.py).
+        active = torch.nonzero(weights.sum(dim=-1) > 0).flatten()
         out = torch.full((waveforms.shape[0], EMBEDDING_DIM), float("nan"), device=waveforms.device)
-        if active.any():
-            fbank = self.compute_fbank(waveforms[active])
-            out[active] = self.network(fbank, weights[active])
+        if len(active) == 0:
+            return out
+        distinct: list[int] = []  # batch rows whose waveform the trunk sees
+        which: list[int] = []  # for each active row, its position in ``distinct``
+        for i in active.tolist():
+            if distinct and torch.equal(waveforms[i], waveforms[distinct[-1]]):
+                which.append(len(distinct) - 1)
+            else:
+                distinct.append(i)
+                which.append(len(distinct) - 1)
+        frames = self.network.trunk(self.compute_fbank(waveforms[distinct]))
+        out[active] = self.network.pool(frames[which], weights[active])
         return out
 
     @classmethod
