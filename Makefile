@@ -54,6 +54,7 @@ test-all: setup sysdeps-qt sysdeps-test
 	QT_QPA_PLATFORM=offscreen $(VENV)/bin/python -m pytest -q -m "slow or not slow"
 
 bench: setup sysdeps-test
+	$(VENV)/bin/python bench/run.py
 	QT_QPA_PLATFORM=offscreen $(VENV)/bin/python bench/ui.py
 	$(VENV)/bin/python bench/export.py
 	$(VENV)/bin/python bench/eval.py --quick

@@ -13,7 +13,7 @@ from reviewer.analysis import analyze, build_turns
 from reviewer.analysis.roles import assign_roles, name_agent
 from reviewer.analysis.turns import activity, speech_runs
 from reviewer.asr.transcribe import AsrOptions, load_model, transcribe
-from reviewer.audio.channels import mask_to_channel
+from reviewer.audio.channels import channel_activity, masked_channel
 from reviewer.audio.decode import SAMPLE_RATE, DecodedAudio, decode
 from reviewer.audio.peaks import compute_peaks
 from reviewer.errors import BadAudioError
@@ -95,21 +95,27 @@ def transcribe_audio(
     if audio.channels == 2:
         # One party per channel: transcribe each channel with the other's bleed silenced, so
         # overtalk is transcribed for both sides and every word's speaker is exact.
+        # A channel at a time, so an hour-long call never holds two masked copies.
         t_split = time.perf_counter()
-        masked = mask_to_channel(audio.samples, SAMPLE_RATE)
+        active = channel_activity(audio.samples, SAMPLE_RATE)
+        channel = masked_channel(audio.samples, SAMPLE_RATE, 0, active)
         split_time = time.perf_counter() - t_split
         raw0, language = transcribe(
-            model, masked[0], options.asr, progress=progress, cancel=cancel, progress_span=(0.0, 0.5)
+            model, channel, options.asr, progress=progress, cancel=cancel, progress_span=(0.0, 0.5)
         )
+        t_split = time.perf_counter()
+        channel = masked_channel(audio.samples, SAMPLE_RATE, 1, active)
+        split_time += time.perf_counter() - t_split
         raw1, _ = transcribe(
             model,
-            masked[1],
+            channel,
             options.asr,
             language=language,
             progress=progress,
             cancel=cancel,
             progress_span=(0.5, 1.0),
         )
+        del channel
         timings["transcribe"] = time.perf_counter() - t - split_time
         timings["speakers"] = split_time
         speakers = [Speaker("S1", channel=0), Speaker("S2", channel=1)]

@@ -110,3 +110,34 @@ def test_diarization_matches_pyannote_reference_turns(pyannote_sample):
     der = DiarizationErrorRate(collar=0.0)(reference, hypothesis, uem=Segment(0, audio.duration))
     assert len({s.speaker for s in found}) == 2
     assert der <= 0.12
+
+
+def test_long_calls_are_transcribed_in_pieces_cut_in_pauses_with_the_same_result(
+    pushback, processed, monkeypatch
+):
+    """An hour-long call is transcribed five minutes at a time to bound memory; here pieces of
+    20 s stand in for five minutes. The words, their speakers and the refusals stay the same."""
+    import numpy as np
+
+    from reviewer.asr import transcribe as asr
+    from reviewer.audio.decode import SAMPLE_RATE
+    from reviewer.pipeline import process_file
+
+    call, path = pushback
+    mono = call.audio.mean(axis=0)
+    bounds = asr.piece_bounds(mono, piece=20.0)
+    assert len(bounds) >= 4 and bounds[0][0] == 0 and bounds[-1][1] == len(mono)
+    assert all(a[1] == b[0] for a, b in zip(bounds, bounds[1:], strict=False))
+    for _, end in bounds[:-1]:  # each cut is in a pause: quieter than the call's speech
+        around = mono[end - SAMPLE_RATE // 20 : end + SAMPLE_RATE // 20]
+        assert np.sqrt(np.mean(around**2)) < 0.1 * np.sqrt(np.mean(mono**2))
+
+    monkeypatch.setattr(asr, "PIECE_SECONDS", 20.0)
+    pieced = process_file(path)
+    whole = processed("pushback")
+    assert side_wer(call, pieced, "agent") <= side_wer(call, whole, "agent") + 0.03
+    assert side_wer(call, pieced, "customer") <= side_wer(call, whole, "customer") + 0.03
+    assert speaker_confusion(call, pieced) == 0.0
+    starts = [w.start for w in pieced.transcript.words]
+    assert starts == sorted(starts) and starts[-1] < pieced.transcript.duration
+    assert refusal_scores(call, pieced) == refusal_scores(call, whole)

@@ -92,22 +92,55 @@ def transcribe(
     """Words with timestamps in seconds for a mono 16 kHz float32 signal."""
     duration = len(audio) / SAMPLE_RATE
     lo, hi = progress_span
-    segments, info = model.transcribe(
-        audio,
-        language=language or options.language,
-        beam_size=options.beam_size,
-        word_timestamps=True,
-        vad_filter=True,
-        vad_parameters={"min_silence_duration_ms": 500},
-        condition_on_previous_text=False,
-    )
     words: list[RawWord] = []
-    for segment in segments:
-        cancel.check()
-        for w in segment.words or []:
-            text = w.word.strip()
-            if text:
-                words.append(RawWord(float(w.start), float(w.end), text, float(w.probability)))
-        if duration:
-            progress(Progress("transcribe", lo + (hi - lo) * min(1.0, segment.end / duration)))
-    return words, getattr(info, "language", None)
+    for a, b in piece_bounds(audio):
+        offset = a / SAMPLE_RATE
+        segments, info = model.transcribe(
+            audio[a:b],
+            language=language or options.language,
+            beam_size=options.beam_size,
+            word_timestamps=True,
+            vad_filter=True,
+            vad_parameters={"min_silence_duration_ms": 500},
+            condition_on_previous_text=False,
+        )
+        for segment in segments:
+            cancel.check()
+            for w in segment.words or []:
+                text = w.word.strip()
+                if text:
+                    words.append(
+                        RawWord(float(w.start) + offset, float(w.end) + offset, text, float(w.probability))
+                    )
+            if duration:
+                done = min(1.0, (offset + segment.end) / duration)
+                progress(Progress("transcribe", lo + (hi - lo) * done))
+        language = language or getattr(info, "language", None)
+    return words, language
+
+
+# faster-whisper computes its features for the whole input at once (about 50 MB a minute of
+# audio), so an hour-long call is transcribed in pieces of about five minutes, cut at the
+# quietest moment near each boundary. The decoder never carries text across (see
+# condition_on_previous_text), so a cut in a pause changes nothing.
+PIECE_SECONDS = 300.0
+SEARCH_SECONDS = 30.0
+
+
+def piece_bounds(audio: np.ndarray, piece: float | None = None) -> list[tuple[int, int]]:
+    """(start, end) sample ranges covering ``audio``; one piece unless it is over 1.5 pieces long."""
+    n = len(audio)
+    piece = piece or PIECE_SECONDS
+    size, frame = int(piece * SAMPLE_RATE), SAMPLE_RATE // 10
+    search = int(min(SEARCH_SECONDS, piece / 4) * SAMPLE_RATE)
+    bounds = [0]
+    while n - bounds[-1] > size * 3 // 2:
+        target = bounds[-1] + size
+        lo = target - search
+        window = audio[lo : target + search]
+        usable = len(window) // frame * frame
+        energy = np.square(window[:usable].reshape(-1, frame), dtype=np.float32).mean(axis=1)
+        quietest = int(np.argmin(energy))
+        bounds.append(lo + quietest * frame + frame // 2)
+    bounds.append(n)
+    return list(zip(bounds[:-1], bounds[1:], strict=True))

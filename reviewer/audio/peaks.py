@@ -68,14 +68,18 @@ class Peaks:
 
 
 def compute_peaks(samples: np.ndarray, sample_rate: int) -> np.ndarray:
-    """Base level from (channels, n) float samples: (channels, bins, 2) int8."""
+    """Base level from (channels, n) float samples: (channels, bins, 2) int8. Whole bins are read
+    in place; only the last, partial bin is copied (an hour of stereo is 460 MB)."""
     samples = np.atleast_2d(samples)
     per_bin = sample_rate // BINS_PER_SECOND
-    n_bins = -(-samples.shape[1] // per_bin)
-    padded = np.zeros((samples.shape[0], n_bins * per_bin), dtype=np.float32)
-    padded[:, : samples.shape[1]] = samples
-    frames = padded.reshape(samples.shape[0], n_bins, per_bin)
+    whole = samples.shape[1] // per_bin
+    frames = samples[:, : whole * per_bin].reshape(samples.shape[0], whole, per_bin)
     out = np.stack([frames.min(axis=2), frames.max(axis=2)], axis=2)
+    if samples.shape[1] > whole * per_bin:
+        tail = np.zeros((samples.shape[0], per_bin), dtype=np.float32)
+        tail[:, : samples.shape[1] - whole * per_bin] = samples[:, whole * per_bin :]
+        last = np.stack([tail.min(axis=1), tail.max(axis=1)], axis=1)[:, None, :]
+        out = np.concatenate([out, last], axis=1)
     return np.clip(np.round(out * 127), -127, 127).astype(np.int8)
 
 
