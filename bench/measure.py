@@ -20,6 +20,14 @@ from pathlib import Path
 
 
 def peak_rss_mb() -> float:
+    """This process's high-water resident memory. VmHWM, not getrusage's ru_maxrss: Linux keeps
+    ru_maxrss across exec, so a child of a big parent would report the parent's peak."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
