@@ -24,9 +24,10 @@ def store(library, result, path: Path) -> int:
 
 
 @pytest.fixture()
-def make_window(qtbot, tmp_path, settings):
+def make_window(qtbot, tmp_path, settings, monkeypatch):
     from reviewer.ui.main_window import MainWindow
 
+    monkeypatch.setenv("REVIEWER_CONFIG_DIR", str(tmp_path / "config"))  # each test its own ui.ini
     made = []
 
     def make(library_path: Path | None = None, **kwargs):
@@ -98,12 +99,23 @@ def test_cancel_import_midway_keeps_the_library_intact(
     with open_library(path) as lib:
         kept = store(lib, processed("clean"), clean[1])
         lib.add_comment(kept, start=3.0, text="Good greeting", category="praise", author="coach")
+    # The coach had that call open last time: an import asked for at start-up must not be
+    # hidden behind it (the window reopens the last call only when nothing else was asked for).
+    from reviewer.ui.main_window import ui_settings
+
+    remembered = ui_settings()
+    remembered.setValue("review/last_call", kept)
+    remembered.setValue("review/open", True)
+    remembered.sync()
     w = make_window(path)
     stages = []
     w.importer.progress.connect(lambda i, stage, f, m: stages.append(stage))
     w.import_paths([pushback_mono[1]])
     qtbot.waitUntil(lambda: "transcribe" in stages, timeout=120_000)
-    assert w.library_page.import_panel.cancel_button.isVisible()
+    panel = w.library_page.import_panel
+    said = [panel.results.item(i).text() for i in range(panel.results.count())]
+    assert w.stack.currentWidget() is w.library_page
+    assert panel.cancel_button.isVisible(), (panel.label.text(), said, stages)
     with qtbot.waitSignal(w.importer.finished, timeout=30_000) as done:
         w.library_page.import_panel.cancel_button.click()
     assert done.args == [True]

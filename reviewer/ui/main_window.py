@@ -192,6 +192,8 @@ class MainWindow(QMainWindow):
                 self.statusBar().showMessage("Importing the sample call so you can see a complete review…")
                 self.open_file(sample_call())
             return
+        if self.importer.busy or self.stack.currentWidget() is not self.library_page:
+            return  # an import or a call was asked for before the window settled: stay with it
         last = self.qsettings.value("review/last_call", 0, int)
         if last and self.qsettings.value("review/open", False, bool):
             try:
