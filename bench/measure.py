@@ -65,7 +65,9 @@ def reviewer(path: Path, device: str) -> dict:
     from reviewer.pipeline import PipelineOptions, process_file
     from reviewer.speakers.diarize import DiarizationOptions, load_pipeline
 
-    options = PipelineOptions(asr=AsrOptions(device=device), diarization=DiarizationOptions(num_speakers=2))
+    options = PipelineOptions(
+        asr=AsrOptions(device=device), diarization=DiarizationOptions(num_speakers=2, device=device)
+    )
     t = time.perf_counter()
     load_model(options.asr)
     with av.open(str(path)) as container:

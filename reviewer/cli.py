@@ -56,7 +56,10 @@ def _pipeline_options(args: argparse.Namespace):
             beam_size=args.beam_size,
         ),
         diarization=DiarizationOptions(
-            pipeline=args.diarization, num_speakers=args.speakers or None, token=os.environ.get("HF_TOKEN")
+            pipeline=args.diarization,
+            num_speakers=args.speakers or None,
+            token=os.environ.get("HF_TOKEN"),
+            device=args.device,
         ),
         settings=load_settings(args.settings, args.phrases),
     )
@@ -446,7 +449,10 @@ def build_parser() -> argparse.ArgumentParser:
             "model name (needs internet once) or a model folder",
         )
         g.add_argument(
-            "--device", default="auto", choices=["auto", "cpu", "cuda"], help="where to run (default: auto)"
+            "--device",
+            default="auto",
+            choices=["auto", "cpu", "cuda"],
+            help="where the speech models run (default: auto, a CUDA GPU where they can run on it)",
         )
         g.add_argument(
             "--compute-type",

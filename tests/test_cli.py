@@ -118,3 +118,18 @@ def test_no_command_without_a_display_prints_help_and_gui_says_why():
     gui = subprocess.run([*cmd, "gui"], capture_output=True, text=True, env=env, timeout=60)
     assert gui.returncode == 1
     assert gui.stderr.strip().startswith("reviewer: no display to open the app on")
+
+
+def test_asking_for_a_gpu_that_cannot_run_the_models_says_so(clean, tmp_path):
+    from reviewer.asr.transcribe import cuda_problem
+
+    if cuda_problem() is None:
+        pytest.skip("this machine can transcribe on its GPU")
+    proc = reviewer("analyze", clean[1], "--device", "cuda", "-q", library=tmp_path / "l.sqlite", check=False)
+    assert proc.returncode == 1
+    assert "GPU was asked for" in proc.stderr and "--device cpu" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    # auto, the default, falls back to the processor and works
+    assert (
+        reviewer("analyze", clean[1], "--device", "auto", "-q", library=tmp_path / "l.sqlite").returncode == 0
+    )

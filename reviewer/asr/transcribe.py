@@ -36,16 +36,53 @@ _models: dict[tuple, object] = {}
 _models_lock = threading.Lock()
 
 
-def pick_device(device: str, compute_type: str) -> tuple[str, str]:
-    if device == "auto":
-        device = "cpu"
-        try:
-            import ctranslate2
+# CTranslate2 4.x's wheels are built against CUDA 12 and open cuBLAS by this name when a model
+# first runs on the GPU (not when it loads), so a GPU without it would fail mid-import.
+CUBLAS = "libcublas.so.12"
 
-            if ctranslate2.get_cuda_device_count() > 0:
-                device = "cuda"
-        except Exception:  # a broken CUDA set-up must not stop CPU users
-            device = "cpu"
+
+def cuda_problem() -> str | None:
+    """Why faster-whisper cannot run on a CUDA GPU here, or None when it can."""
+    try:
+        import ctranslate2
+
+        if ctranslate2.get_cuda_device_count() == 0:
+            return "no CUDA GPU was found"
+    except Exception as e:  # noqa: BLE001 - a broken CUDA set-up is reported, never raised
+        return f"CUDA is not usable ({e})"
+    return None if _load_cublas() else f"{CUBLAS} (cuBLAS for CUDA 12) could not be loaded"
+
+
+def _load_cublas() -> bool:
+    """Load cuBLAS where CTranslate2 will find it: the system's, else the nvidia-cublas-cu12
+    wheel's (installed beside CUDA builds of torch), loaded globally so that CTranslate2's own
+    dlopen of the same name finds it already in the process."""
+    import ctypes
+    import importlib.util
+
+    candidates = [CUBLAS]
+    spec = importlib.util.find_spec("nvidia")
+    for root in (spec.submodule_search_locations or []) if spec else []:
+        candidates.append(os.path.join(root, "cublas", "lib", CUBLAS))
+    for candidate in candidates:
+        try:
+            ctypes.CDLL(candidate, mode=ctypes.RTLD_GLOBAL)
+            return True
+        except OSError:
+            continue
+    return False
+
+
+def pick_device(device: str, compute_type: str) -> tuple[str, str]:
+    """``auto`` takes the GPU only where transcription can really run on it; ``cuda`` asked for
+    where it cannot is an error that says what is missing."""
+    if device == "auto":
+        device = "cuda" if cuda_problem() is None else "cpu"
+    elif device == "cuda" and (problem := cuda_problem()):
+        raise ModelError(
+            f"Transcription on the GPU was asked for, but {problem}. "
+            "Install CUDA 12's cuBLAS (pip install nvidia-cublas-cu12) or use --device cpu."
+        )
     if compute_type == "auto":
         compute_type = "float16" if device == "cuda" else "int8"
     return device, compute_type

@@ -38,6 +38,7 @@ class DiarizationOptions:
     num_speakers: int | None = 2  # calls have two parties; None lets the pipeline decide
     segmentation_step: float = 0.3  # fraction of the 10 s window between chunks (see bench/)
     token: str | None = None  # for hub pipelines that need one
+    device: str = "auto"  # auto (a CUDA GPU when torch sees one) | cpu | cuda
 
 
 _pipelines: dict[tuple, object] = {}
@@ -55,11 +56,28 @@ def _verified(name: str) -> Path:
 
 
 def load_pipeline(options: DiarizationOptions):
-    key = (options.pipeline, options.segmentation_step, options.token)
+    device = torch_device(options.device)
+    key = (options.pipeline, options.segmentation_step, options.token, device)
     with _lock:
         if key not in _pipelines:
-            _pipelines[key] = _build(options)
+            import torch
+
+            _pipelines[key] = _build(options).to(torch.device(device))
         return _pipelines[key]
+
+
+def torch_device(device: str) -> str:
+    """Where the diarization models run: ``auto`` takes a CUDA GPU when torch can use one."""
+    import torch
+
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if device == "cuda" and not torch.cuda.is_available():
+        raise ModelError(
+            "Speaker separation on the GPU was asked for, but this torch build sees no CUDA GPU; "
+            "install a CUDA build of torch or use --device cpu."
+        )
+    return device
 
 
 def _build(options: DiarizationOptions):
