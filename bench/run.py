@@ -358,6 +358,10 @@ def main() -> None:
     reps = {m: args.reps or (3 if m <= 1 else 2 if m <= 10 else 1) for m in minutes}
     os.environ["REVIEWER_DATA_DIR"] = str(WORK / "data")
     result: dict = {"machine": machine(), "device": args.device, "date": time.strftime("%Y-%m-%d %H:%M")}
+    if args.device == "cuda":
+        import torch
+
+        result["machine"] += f", GPU {torch.cuda.get_device_name(0)}"
     if not args.no_pipeline:
         result["pipeline"] = pipeline_bench(minutes, reps, args.device)
     if not args.no_library:
