@@ -33,7 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
-import wave
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -42,6 +42,9 @@ ROOT = Path(__file__).resolve().parents[1]
 HERE = Path(__file__).resolve().parent
 WORK = Path(tempfile.mkdtemp(prefix="reviewer-bench-run-"))
 SAMPLE = ROOT / "resources" / "sample" / "sample_call.mp3"
+sys.path[:0] = [str(ROOT / "tests"), str(HERE)]  # the test suite's call writer and dialogues
+
+from callgen import write_wav  # noqa: E402
 
 
 def machine() -> str:
@@ -56,16 +59,6 @@ def machine() -> str:
     mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     py = platform.python_version()
     return f"{cpu or platform.processor()}, {os.cpu_count()} cores, {mem:.0f} GiB, Python {py}"
-
-
-def write_wav(path: Path, audio: np.ndarray, rate: int) -> Path:
-    pcm = (np.clip(audio, -1, 1) * 32767).astype("<i2").T.copy()
-    with wave.open(str(path), "wb") as w:
-        w.setnchannels(audio.shape[0])
-        w.setsampwidth(2)
-        w.setframerate(rate)
-        w.writeframes(pcm.tobytes())
-    return path
 
 
 def build_calls(minutes: list[float]) -> dict[tuple[float, str], Path]:
@@ -148,8 +141,6 @@ def pipeline_bench(minutes: list[float], reps: dict[float, int], device: str) ->
 
 def _script_pool() -> list[list[tuple[str, str]]]:
     """Dialogues as (role, text) lines: the benchmark scenarios and the test calls."""
-    sys.path.insert(0, str(HERE))
-    sys.path.insert(0, str(ROOT / "tests"))
     import eval_scripts
     import scripts
 
@@ -224,26 +215,9 @@ def build_library(path: Path, calls: int = 10_000) -> dict:
                     "model": "bench",
                     "review_status": ("new", "in review", "reviewed")[i % 3],
                 }
-                call_id = db["calls"].insert(row).last_pk
                 agent = f"{FIRST[i % len(FIRST)]} {AGENTS[i % len(AGENTS)]}"
-                db["speakers"].insert_all(
-                    [
-                        {"call_id": call_id, "label": "S1", "role": "agent", "name": agent, "channel": 0},
-                        {"call_id": call_id, "label": "S2", "role": "customer", "name": "", "channel": 1},
-                    ]
-                )
-                db["words"].insert_all(
-                    {
-                        "call_id": call_id,
-                        "speaker": w.speaker,
-                        "start_ms": ms(w.start),
-                        "end_ms": ms(w.end),
-                        "text": w.text,
-                        "probability": 0.9,
-                    }
-                    for w in transcript.words
-                )
-                library._store_derived(call_id, transcript, analysis)
+                speakers = [Speaker("S1", "agent", agent, 0), Speaker("S2", "customer", "", 1)]
+                call_id = library.insert_call(db, row, replace(transcript, speakers=speakers), analysis)
                 if i % 3 == 0:
                     db["comments"].insert(
                         {

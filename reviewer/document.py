@@ -11,10 +11,24 @@ if TYPE_CHECKING:
     from reviewer.library import Library
 
 
+def talk_stats(speaker_id: str, metrics: Metrics) -> dict[str, Any]:
+    """One speaker's talk time, share of all talk, words and speaking rate (unrounded), zeros for
+    a speaker who never spoke; what the JSON document and the JSON export both report."""
+    per_speaker = {s.speaker: s for s in metrics.speakers}
+    total_talk = sum(s.talk_seconds for s in metrics.speakers)
+    s = per_speaker.get(speaker_id)
+    if s is None:
+        return {"talk_seconds": 0.0, "talk_share": None, "words": 0, "words_per_minute": 0.0}
+    return {
+        "talk_seconds": round(s.talk_seconds, 2),
+        "talk_share": round(s.talk_seconds / total_talk, 4) if total_talk > 0 else None,
+        "words": s.words,
+        "words_per_minute": s.words_per_minute,
+    }
+
+
 def call_document(transcript: Transcript, analysis: Analysis, **extra: Any) -> dict[str, Any]:
     m = analysis.metrics
-    per_speaker = {s.speaker: s for s in m.speakers}
-    total_talk = sum(s.talk_seconds for s in m.speakers)
     doc: dict[str, Any] = {
         "duration": round(transcript.duration, 3),
         "channels": transcript.channels,
@@ -25,14 +39,11 @@ def call_document(transcript: Transcript, analysis: Analysis, **extra: Any) -> d
                 "role": s.role,
                 **({"name": s.name} if s.name else {}),
                 **({"channel": s.channel} if s.channel is not None else {}),
-                "talk_seconds": round(per_speaker[s.id].talk_seconds, 2) if s.id in per_speaker else 0.0,
-                "talk_share": round(per_speaker[s.id].talk_seconds / total_talk, 4)
-                if s.id in per_speaker and total_talk > 0
-                else None,
-                "words": per_speaker[s.id].words if s.id in per_speaker else 0,
-                "words_per_minute": round(per_speaker[s.id].words_per_minute) if s.id in per_speaker else 0,
+                **stats,
+                "words_per_minute": round(stats["words_per_minute"]),
             }
             for s in transcript.speakers
+            for stats in [talk_stats(s.id, m)]
         ],
         "agent_talk_share": m.agent_talk_share,
         "turns": [

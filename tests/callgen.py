@@ -143,15 +143,25 @@ def write_wav(path: Path, audio: np.ndarray, rate: int = RATE) -> Path:
     return path
 
 
+LAYOUTS = {1: "mono", 2: "stereo", 6: "5.1"}
+
+
 def write_encoded(
-    path: Path, audio: np.ndarray, *, codec: str, rate: int = RATE, bit_rate: int | None = None
+    path: Path,
+    audio: np.ndarray,
+    *,
+    codec: str,
+    rate: int = RATE,
+    bit_rate: int | None = None,
+    from_rate: int = RATE,
+    container: str | None = None,
 ) -> Path:
-    """Encode with PyAV (mp3, aac, libopus, libvorbis, flac ...) at ``rate``."""
+    """Encode ``audio`` (channels, n) at ``from_rate`` with PyAV (mp3, aac, libopus, libvorbis,
+    flac, pcm_s16le, pcm_mulaw ...) at ``rate``; 1, 2 or 6 (5.1) channels."""
     import av
 
-    from_rate = RATE
-    layout = "stereo" if audio.shape[0] == 2 else "mono"
-    with av.open(str(path), "w") as out:
+    layout = LAYOUTS[audio.shape[0]]
+    with av.open(str(path), "w", format=container) as out:
         stream = out.add_stream(codec, rate=rate)
         stream.layout = layout
         if bit_rate:

@@ -37,21 +37,9 @@ def stored_names(library: Path) -> list[str]:
 
 
 def _six_channels(path: Path, stereo: np.ndarray) -> Path:
-    import av
-
     data = np.zeros((6, stereo.shape[1]), np.float32)
     data[0], data[1] = stereo[0], stereo[1]
-    with av.open(str(path), "w") as out:
-        stream = out.add_stream("pcm_s16le", rate=RATE, layout="5.1")
-        frame = av.AudioFrame.from_ndarray((data * 32767).astype(np.int16), format="s16p", layout="5.1")
-        frame.sample_rate = RATE
-        resampler = av.AudioResampler(format="s16", layout="5.1", rate=RATE)
-        for f in [*resampler.resample(frame), *resampler.resample(None)]:
-            for packet in stream.encode(f):
-                out.mux(packet)
-        for packet in stream.encode(None):
-            out.mux(packet)
-    return path
+    return write_encoded(path, data, codec="pcm_s16le")
 
 
 @pytest.fixture(scope="module")

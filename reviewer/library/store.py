@@ -156,30 +156,36 @@ class Library:
                     "model": transcript.model,
                     "review_status": "new",
                 }
-                call_id = db["calls"].insert(row).last_pk
-                db["speakers"].insert_all(
-                    {"call_id": call_id, "label": s.id, "role": s.role, "name": s.name, "channel": s.channel}
-                    for s in transcript.speakers
-                )
-                db["words"].insert_all(
-                    {
-                        "call_id": call_id,
-                        "speaker": w.speaker,
-                        "start_ms": ms(w.start),
-                        "end_ms": ms(w.end),
-                        "text": w.text,
-                        "probability": round(w.probability, 3),
-                    }
-                    for w in transcript.words
-                )
-                self._store_derived(call_id, transcript, analysis)
-                return int(call_id), True
+                return self.insert_call(db, row, transcript, analysis), True
         except sqlite3.IntegrityError:
             # Another process stored the same audio first.
             existing = self.find_hash(digest)
             if existing is None:
                 raise
             return existing, False
+
+    def insert_call(
+        self, db: Database, row: dict[str, Any], transcript: Transcript, analysis: Analysis
+    ) -> int:
+        """The rows of one call (its ``calls`` row given), inside the caller's transaction."""
+        call_id = db["calls"].insert(row).last_pk
+        db["speakers"].insert_all(
+            {"call_id": call_id, "label": s.id, "role": s.role, "name": s.name, "channel": s.channel}
+            for s in transcript.speakers
+        )
+        db["words"].insert_all(
+            {
+                "call_id": call_id,
+                "speaker": w.speaker,
+                "start_ms": ms(w.start),
+                "end_ms": ms(w.end),
+                "text": w.text,
+                "probability": round(w.probability, 3),
+            }
+            for w in transcript.words
+        )
+        self._store_derived(call_id, transcript, analysis)
+        return int(call_id)
 
     def _store_derived(self, call_id: int, transcript: Transcript, analysis: Analysis) -> None:
         """Turns, segments, markers and metrics: everything recomputed after a role change."""

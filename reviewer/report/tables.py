@@ -10,6 +10,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+from reviewer.document import talk_stats
 from reviewer.labels import MARKER_NAMES, mmss
 from reviewer.report.data import CallReport, producer
 
@@ -20,8 +21,6 @@ def _s(value: float | None, digits: int = 2) -> float | None:
 
 def call_json(r: CallReport) -> dict[str, Any]:
     m = r.metrics
-    per_speaker = {s.speaker: s for s in m.speakers}
-    total_talk = sum(s.talk_seconds for s in m.speakers) or None
     row = r.row
     return {
         "format": "reviewer-call",
@@ -50,14 +49,11 @@ def call_json(r: CallReport) -> dict[str, Any]:
                 "name": s.name,
                 "channel": s.channel,
                 "label": r.who(s.id),
-                "talk_seconds": _s(per_speaker[s.id].talk_seconds) if s.id in per_speaker else 0.0,
-                "talk_share": _s(per_speaker[s.id].talk_seconds / total_talk, 4)
-                if s.id in per_speaker and total_talk
-                else None,
-                "words": per_speaker[s.id].words if s.id in per_speaker else 0,
-                "words_per_minute": _s(per_speaker[s.id].words_per_minute, 1) if s.id in per_speaker else 0.0,
+                **stats,
+                "words_per_minute": round(stats["words_per_minute"], 1),
             }
             for s in r.speakers
+            for stats in [talk_stats(s.id, m)]
         ],
         "metrics": {
             "agent_talk_share": m.agent_talk_share,

@@ -5,6 +5,7 @@ offers Cancel. The work itself is ``reviewer.report``, the same the command line
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QSettings, QStandardPaths, Qt, QUrl, Signal
@@ -126,6 +127,18 @@ def _documents() -> str:
     )
 
 
+@dataclass(frozen=True)
+class ExportRequest:
+    """What to export: the dialog's answers and the calls chosen."""
+
+    library_path: Path
+    settings: Settings
+    call_ids: tuple[int, ...]
+    formats: tuple[str, ...]
+    out: Path
+    redact: bool
+
+
 class ExportJob(QObject):
     """Writes one export on a worker thread; signals arrive on the UI thread."""
 
@@ -134,18 +147,9 @@ class ExportJob(QObject):
     failed = Signal(str)
     cancelled = Signal(list)  # paths written before the cancel (each complete)
 
-    def __init__(
-        self,
-        library_path: Path,
-        settings: Settings,
-        call_ids: list[int],
-        formats: list[str],
-        out: Path,
-        redact: bool,
-        parent: QObject | None = None,
-    ) -> None:
+    def __init__(self, request: ExportRequest, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.args = (library_path, settings, list(call_ids), formats, out, redact)
+        self.request = request
         self.token = CancelToken()
         self.thread: threading.Thread | None = None
 
@@ -163,22 +167,22 @@ class ExportJob(QObject):
         from reviewer.library import open_library
         from reviewer.report import export_calls
 
-        library_path, settings, call_ids, formats, out, redact = self.args
+        r = self.request
         written: list[str] = []
-        total = len(call_ids)
+        total = len(r.call_ids)
 
         def on_progress(p: Progress) -> None:
             self.progress.emit(round(p.fraction * total), total, p.message)
 
         try:
-            with open_library(library_path) as library:
+            with open_library(r.library_path) as library:
                 export_calls(
                     library,
-                    settings,
-                    call_ids,
-                    formats,
-                    out,
-                    redact=redact,
+                    r.settings,
+                    list(r.call_ids),
+                    list(r.formats),
+                    r.out,
+                    redact=r.redact,
                     progress=on_progress,
                     cancel=self.token,
                     written=lambda p: written.append(str(p)),
@@ -238,20 +242,13 @@ class ExportController(QObject):
             )
             if answer != QMessageBox.StandardButton.Yes:
                 return
-        self.start(library_path, settings, list(names), formats, out, redact)
+        self.start(ExportRequest(library_path, settings, tuple(names), tuple(formats), out, redact))
 
-    def start(
-        self,
-        library_path: Path,
-        settings: Settings,
-        call_ids: list[int],
-        formats: list[str],
-        out: Path,
-        redact: bool,
-    ) -> ExportJob:
-        job = ExportJob(library_path, settings, call_ids, formats, out, redact, self)
+    def start(self, request: ExportRequest) -> ExportJob:
+        job = ExportJob(request, self)
         self.job = job
-        progress = QProgressDialog("Exporting…", "Cancel", 0, max(len(call_ids), 1), self.window)
+        out = request.out
+        progress = QProgressDialog("Exporting…", "Cancel", 0, max(len(request.call_ids), 1), self.window)
         progress.setWindowTitle("Export")
         progress.setWindowModality(Qt.WindowModality.WindowModal)
         progress.setMinimumDuration(300)
