@@ -39,20 +39,7 @@ def telephone(audio: np.ndarray) -> np.ndarray:
 
 
 def write_mulaw(path: Path, audio8k: np.ndarray) -> Path:
-    import av
-
-    layout = "mono" if audio8k.shape[0] == 1 else "stereo"
-    with av.open(str(path), "w", format="wav") as out:
-        stream = out.add_stream("pcm_mulaw", rate=8000, layout=layout)
-        frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(audio8k), format="fltp", layout=layout)
-        frame.sample_rate = 8000
-        resampler = av.AudioResampler(format="s16", layout=layout, rate=8000)
-        for f in [*resampler.resample(frame), *resampler.resample(None)]:
-            for packet in stream.encode(f):
-                out.mux(packet)
-        for packet in stream.encode(None):
-            out.mux(packet)
-    return path
+    return write_encoded(path, audio8k, codec="pcm_mulaw", rate=8000, from_rate=8000, container="wav")
 
 
 def true_monologues(call: Call, minimum: float = 30.0, max_pause: float = 10.0) -> list[tuple[float, float]]:
@@ -170,6 +157,9 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="skip the 10-minute calls")
     parser.add_argument("--model", default=None, help="Whisper model (default: the embedded base)")
+    parser.add_argument(
+        "--segmentation-step", type=float, default=None, help="diarization window step (default: Reviewer's)"
+    )
     args = parser.parse_args()
 
     from reviewer.asr.transcribe import AsrOptions
@@ -177,7 +167,12 @@ def main() -> int:
     from reviewer.settings import load_settings
 
     settings = load_settings()
-    options = PipelineOptions(asr=AsrOptions(model=args.model), settings=settings)
+    from reviewer.speakers.diarize import DiarizationOptions
+
+    diarization = DiarizationOptions()
+    if args.segmentation_step:
+        diarization = DiarizationOptions(segmentation_step=args.segmentation_step)
+    options = PipelineOptions(asr=AsrOptions(model=args.model), diarization=diarization, settings=settings)
     rows: list[dict] = []
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
@@ -258,7 +253,8 @@ def main() -> int:
         print(f"| {r['call']} | {r['wer']} | {r['split']} | {r['seconds']} |")
     for name, seconds in cli_times.items():
         print(f"\n{name}: `reviewer analyze` in a fresh process: {seconds} s")
-    out = ROOT / "bench" / "results" / f"eval-{args.model or 'base'}.json"
+    step = f"-step{args.segmentation_step:g}" if args.segmentation_step else ""
+    out = ROOT / "bench" / "results" / f"eval-{args.model or 'base'}{step}.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(
         json.dumps(
