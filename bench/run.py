@@ -90,9 +90,13 @@ def measure(mode: str, path: Path, device: str) -> dict:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def pipeline_bench(minutes: list[float], reps: dict[float, int], device: str) -> list[dict]:
+def pipeline_bench(
+    minutes: list[float], reps: dict[float, int], device: str, only: str | None = None
+) -> list[dict]:
     rows = []
     for (m, layout), path in build_calls(minutes).items():
+        if only and layout != only:
+            continue
         duration = m * 60
         runs: dict[str, list[dict]] = {"bare": [], "reviewer": []}
         for i in range(reps[m]):
@@ -321,6 +325,7 @@ def main() -> None:
         "--reps", type=int, help="runs of each side per call (default 3 for 1 min, 2 for 10, 1 for 60)"
     )
     p.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
+    p.add_argument("--layout", choices=["stereo", "mono"], help="only the stereo or only the mono calls")
     p.add_argument("--no-library", action="store_true", help="skip the 10 000-call library")
     p.add_argument("--no-pipeline", action="store_true", help="skip the pipeline runs")
     args = p.parse_args()
@@ -337,7 +342,7 @@ def main() -> None:
 
         result["machine"] += f", GPU {torch.cuda.get_device_name(0)}"
     if not args.no_pipeline:
-        result["pipeline"] = pipeline_bench(minutes, reps, args.device)
+        result["pipeline"] = pipeline_bench(minutes, reps, args.device, args.layout)
     if not args.no_library:
         result["library"] = library_bench()
     report(result)
