@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from reviewer.model import Analysis, Metrics, SharePoint, SpeakerMetrics, Transcript
+from reviewer.model import Analysis, Marker, Metrics, SharePoint, SpeakerMetrics, Transcript, Turn
 
 if TYPE_CHECKING:
     from reviewer.library import Library
@@ -27,6 +28,28 @@ def talk_stats(speaker_id: str, metrics: Metrics) -> dict[str, Any]:
     }
 
 
+def turn_dicts(turns: Iterable[Turn], digits: int = 2) -> list[dict[str, Any]]:
+    """Turns as JSON objects, times in seconds rounded to ``digits``."""
+    return [
+        {"speaker": t.speaker, "start": round(t.start, digits), "end": round(t.end, digits), "text": t.text}
+        for t in turns
+    ]
+
+
+def marker_dicts(markers: Iterable[Marker], digits: int = 2) -> list[dict[str, Any]]:
+    """Markers as JSON objects, times in seconds rounded to ``digits``."""
+    return [
+        {
+            "kind": k.kind,
+            "start": round(k.start, digits),
+            "end": round(k.end, digits),
+            "speaker": k.speaker,
+            "text": k.text,
+        }
+        for k in markers
+    ]
+
+
 def call_document(transcript: Transcript, analysis: Analysis, **extra: Any) -> dict[str, Any]:
     m = analysis.metrics
     doc: dict[str, Any] = {
@@ -46,20 +69,8 @@ def call_document(transcript: Transcript, analysis: Analysis, **extra: Any) -> d
             for stats in [talk_stats(s.id, m)]
         ],
         "agent_talk_share": m.agent_talk_share,
-        "turns": [
-            {"speaker": t.speaker, "start": round(t.start, 2), "end": round(t.end, 2), "text": t.text}
-            for t in transcript.turns
-        ],
-        "markers": [
-            {
-                "kind": k.kind,
-                "start": round(k.start, 2),
-                "end": round(k.end, 2),
-                "speaker": k.speaker,
-                "text": k.text,
-            }
-            for k in analysis.markers
-        ],
+        "turns": turn_dicts(transcript.turns),
+        "markers": marker_dicts(analysis.markers),
         "metrics": {
             "refusal_count": m.refusal_count,
             "longest_monologue": m.longest_monologue,

@@ -10,7 +10,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from reviewer.document import talk_stats
+from reviewer.document import marker_dicts, talk_stats, turn_dicts
 from reviewer.labels import MARKER_NAMES, mmss
 from reviewer.report.data import CallReport, producer
 
@@ -68,10 +68,7 @@ def call_json(r: CallReport) -> dict[str, Any]:
             "response_gap_mean": _s(m.response_gap_mean),
             "response_gap_count": m.response_gap_count,
         },
-        "turns": [
-            {"speaker": t.speaker, "start": _s(t.start, 3), "end": _s(t.end, 3), "text": t.text}
-            for t in r.turns
-        ],
+        "turns": turn_dicts(r.turns, 3),
         "words": [
             {
                 "speaker": w.speaker,
@@ -82,16 +79,7 @@ def call_json(r: CallReport) -> dict[str, Any]:
             }
             for w in r.words
         ],
-        "markers": [
-            {
-                "kind": k.kind,
-                "start": _s(k.start, 3),
-                "end": _s(k.end, 3),
-                "speaker": k.speaker,
-                "text": k.text,
-            }
-            for k in r.markers
-        ],
+        "markers": marker_dicts(r.markers, 3),
         "comments": [
             {
                 "id": c["id"],
