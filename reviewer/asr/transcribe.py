@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 from dataclasses import dataclass
@@ -41,8 +42,10 @@ _models_lock = threading.Lock()
 CUBLAS = "libcublas.so.12"
 
 
+@functools.cache
 def cuda_problem() -> str | None:
-    """Why faster-whisper cannot run on a CUDA GPU here, or None when it can."""
+    """Why faster-whisper cannot run on a CUDA GPU here, or None when it can (asked once per
+    process: every file's import passes here)."""
     try:
         import ctranslate2
 
