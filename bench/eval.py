@@ -136,11 +136,26 @@ def real_speech(model: str | None) -> list[dict]:
                 {
                     "call": name,
                     "wer": round(wer(reference, hyp), 3),
+                    "der": round(sample_der(folder / "sample.rttm", result.transcript), 3),
                     "seconds": round(time.perf_counter() - t, 1),
                     "split": result.transcript.speaker_split,
                 }
             )
     return rows
+
+
+def sample_der(rttm: Path, transcript) -> float:
+    """Diarization error rate (no collar) of the call's speaker segments against the reference."""
+    from pyannote.core import Annotation, Segment
+    from pyannote.metrics.diarization import DiarizationErrorRate
+
+    reference, hypothesis = Annotation(), Annotation()
+    for line in rttm.read_text().splitlines():
+        f = line.split()
+        reference[Segment(float(f[3]), float(f[3]) + float(f[4]))] = f[7]
+    for s in transcript.segments:
+        hypothesis[Segment(s.start, s.end)] = s.speaker
+    return DiarizationErrorRate(collar=0.0)(reference, hypothesis, uem=Segment(0, transcript.duration))
 
 
 def timed_cli(path: Path, model: str | None) -> float:
@@ -248,9 +263,9 @@ def main() -> int:
     print("|" + "---|" * len(cols))
     for r in rows:
         print("| " + " | ".join("–" if r.get(c) is None else str(r.get(c)) for c in cols) + " |")
-    print("\n| real speech | WER | split | seconds |\n|---|---|---|---|")
+    print("\n| real speech | WER | DER | split | seconds |\n|---|---|---|---|---|")
     for r in real:
-        print(f"| {r['call']} | {r['wer']} | {r['split']} | {r['seconds']} |")
+        print(f"| {r['call']} | {r['wer']} | {r['der']} | {r['split']} | {r['seconds']} |")
     for name, seconds in cli_times.items():
         print(f"\n{name}: `reviewer analyze` in a fresh process: {seconds} s")
     step = f"-step{args.segmentation_step:g}" if args.segmentation_step else ""
