@@ -18,7 +18,8 @@ The library: 10 000 calls generated from the scripted dialogues of bench/eval_sc
 test calls (about 45 turns and 800 words each, 40 agents, comments on a third of them), then the
 core queries and the app's table model are timed (median of 7; ms).
 
-Writes a Markdown report to stdout and bench/results/run.json. Never pass/fail.
+Writes a Markdown report to stdout, bench/results/run.json (the latest run) and
+bench/results/run-<date>-<time>.json (each run kept). Never pass/fail.
 Targets (issue 5): ratio ≤ 1.15 stereo, ≤ 1.4 mono; a 10-minute call in ≤ 90 s; peak RSS ≤ 2 GB at
 60 minutes; every library operation < 100 ms."""
 
@@ -348,7 +349,9 @@ def main() -> None:
     report(result)
     out = HERE / "results"
     out.mkdir(exist_ok=True)
-    (out / "run.json").write_text(json.dumps(result, indent=1) + "\n")
+    text = json.dumps(result, indent=1) + "\n"
+    (out / "run.json").write_text(text)  # the latest run
+    (out / f"run-{time.strftime('%Y%m%d-%H%M%S')}.json").write_text(text)  # and every run kept
 
 
 def report(result: dict) -> None:
