@@ -26,7 +26,15 @@ sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "bench")]
 
 from callgen import Call, render, write_encoded, write_wav  # noqa: E402
 from eval_scripts import SCENARIOS, VOICES_A, long_call  # noqa: E402
-from truth import refusal_scores, role_of, speaker_confusion, true_silences, wer  # noqa: E402
+from truth import (  # noqa: E402
+    diarization_error_rate,
+    refusal_scores,
+    role_of,
+    rttm_turns,
+    speaker_confusion,
+    true_silences,
+    wer,
+)
 
 
 def telephone(audio: np.ndarray) -> np.ndarray:
@@ -136,26 +144,19 @@ def real_speech(model: str | None) -> list[dict]:
                 {
                     "call": name,
                     "wer": round(wer(reference, hyp), 3),
-                    "der": round(sample_der(folder / "sample.rttm", result.transcript), 3),
+                    "der": round(
+                        diarization_error_rate(
+                            rttm_turns(folder / "sample.rttm"),
+                            result.transcript.segments,
+                            result.transcript.duration,
+                        ),
+                        3,
+                    ),
                     "seconds": round(time.perf_counter() - t, 1),
                     "split": result.transcript.speaker_split,
                 }
             )
     return rows
-
-
-def sample_der(rttm: Path, transcript) -> float:
-    """Diarization error rate (no collar) of the call's speaker segments against the reference."""
-    from pyannote.core import Annotation, Segment
-    from pyannote.metrics.diarization import DiarizationErrorRate
-
-    reference, hypothesis = Annotation(), Annotation()
-    for line in rttm.read_text().splitlines():
-        f = line.split()
-        reference[Segment(float(f[3]), float(f[3]) + float(f[4]))] = f[7]
-    for s in transcript.segments:
-        hypothesis[Segment(s.start, s.end)] = s.speaker
-    return DiarizationErrorRate(collar=0.0)(reference, hypothesis, uem=Segment(0, transcript.duration))
 
 
 def timed_cli(path: Path, model: str | None) -> float:

@@ -19,6 +19,7 @@ sys.path.insert(0, str(HERE))
 
 from callgen import render, write_encoded, write_wav  # noqa: E402
 from scripts import CLEAN_CALL, PUSHBACK_CALL  # noqa: E402
+from truth import rttm_turns  # noqa: E402
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -108,11 +109,7 @@ def pyannote_sample():
     folder = Path(spec.submodule_search_locations[0]) / "sample"
     wav, rttm = folder / "sample.wav", folder / "sample.rttm"
     assert wav.is_file() and rttm.is_file()
-    turns = []
-    for line in rttm.read_text().splitlines():
-        f = line.split()
-        turns.append((float(f[3]), float(f[3]) + float(f[4]), f[7]))
-    return wav, turns
+    return wav, rttm_turns(rttm)
 
 
 @pytest.fixture()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from truth import (
     call_wer,
+    diarization_error_rate,
     refusal_scores,
     role_of,
     side_wer,
@@ -96,21 +97,13 @@ def test_mono_call_is_diarized_with_few_confusions(pushback_mono, processed):
 def test_diarization_matches_pyannote_reference_turns(pyannote_sample, speakers):
     """Real speech: the default two-speaker split keeps Diane and Sheila apart (a one-embedding
     outlier once took a speaker's place and merged them, 45 % DER)."""
-    from pyannote.core import Annotation, Segment
-    from pyannote.metrics.diarization import DiarizationErrorRate
-
     from reviewer.audio import decode
     from reviewer.speakers.diarize import DiarizationOptions, diarize
 
     wav, turns = pyannote_sample
     audio = decode(wav)
     found = diarize(audio.mono(), 16000, DiarizationOptions(num_speakers=speakers))
-    reference, hypothesis = Annotation(), Annotation()
-    for start, end, who in turns:
-        reference[Segment(start, end)] = who
-    for s in found:
-        hypothesis[Segment(s.start, s.end)] = s.speaker
-    der = DiarizationErrorRate(collar=0.0)(reference, hypothesis, uem=Segment(0, audio.duration))
+    der = diarization_error_rate(turns, found, audio.duration)
     assert len({s.speaker for s in found}) == 2
     assert der <= 0.12
 

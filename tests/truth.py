@@ -90,3 +90,25 @@ def true_silences(call: Call, minimum: float) -> list[tuple[float, float]]:
             out.append((covered, s))
         covered = max(covered, e)
     return out
+
+
+def rttm_turns(path) -> list[tuple[float, float, str]]:
+    """(start, end, speaker) for each line of an RTTM reference file."""
+    turns = []
+    for line in path.read_text().splitlines():
+        f = line.split()
+        turns.append((float(f[3]), float(f[3]) + float(f[4]), f[7]))
+    return turns
+
+
+def diarization_error_rate(turns, segments, duration: float) -> float:
+    """DER (no collar) of speaker segments (with .start, .end, .speaker) against reference turns."""
+    from pyannote.core import Annotation, Segment
+    from pyannote.metrics.diarization import DiarizationErrorRate
+
+    reference, hypothesis = Annotation(), Annotation()
+    for start, end, who in turns:
+        reference[Segment(start, end)] = who
+    for s in segments:
+        hypothesis[Segment(s.start, s.end)] = s.speaker
+    return DiarizationErrorRate(collar=0.0)(reference, hypothesis, uem=Segment(0, duration))

@@ -186,22 +186,21 @@ def diarize(
 def keep_main_speakers(annotation, centroids: np.ndarray | None, count: int):
     """The ``count`` speakers with the most speech; each other one joins the kept speaker whose
     voice (centroid, in ``annotation.labels()`` order) is closest, or the busiest without one."""
+    from scipy.spatial.distance import cdist
+
     labels = annotation.labels()
-    talk = {label: annotation.label_duration(label) for label in labels}
-    kept = sorted(labels, key=lambda label: -talk[label])[:count]
+    kept = sorted(labels, key=annotation.label_duration, reverse=True)[:count]
     mapping = {}
     for i, label in enumerate(labels):
         if label in kept:
             continue
         target = kept[0]
         if centroids is not None and i < len(centroids):
-            own = centroids[i]
-            best = -np.inf
-            for k in kept:
-                other = centroids[labels.index(k)]
-                norm = float(np.linalg.norm(own) * np.linalg.norm(other))
-                similarity = float(np.dot(own, other)) / norm if norm > 0 else np.nan
-                if np.isfinite(similarity) and similarity > best:
-                    best, target = similarity, k
+            rows = [labels.index(k) for k in kept]
+            with np.errstate(invalid="ignore", divide="ignore"):  # a zero centroid has no direction
+                distance = cdist(centroids[i : i + 1], centroids[rows], metric="cosine")[0]
+            distance = np.nan_to_num(distance, nan=np.inf)
+            if np.isfinite(distance).any():
+                target = kept[int(np.argmin(distance))]
         mapping[label] = target
     return annotation.rename_labels(mapping=mapping).support()
