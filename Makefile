@@ -30,10 +30,12 @@ sysdeps-qt:
 	@dpkg -s $(QT_DEBS) >/dev/null 2>&1 || { \
 	  $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q $(QT_DEBS); }
 
-# espeak-ng speaks the synthetic test calls.
+# espeak-ng speaks the synthetic test calls; pocketsphinx-testdata has CMU's recordings of real
+# read speech with their transcripts (1.8 MB).
+TEST_DEBS := espeak-ng pocketsphinx-testdata
 sysdeps-test: sysdeps
-	@command -v espeak-ng >/dev/null || { \
-	  $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q espeak-ng; }
+	@dpkg -s $(TEST_DEBS) >/dev/null 2>&1 || { \
+	  $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q $(TEST_DEBS); }
 
 $(VENV)/bin/python: | sysdeps
 	$(PYTHON) -m venv $(VENV)

@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/eval.py                 # everything (about 10 minutes on 2 cores)
     .venv/bin/python bench/eval.py --quick         # skip the 10-minute calls
+    .venv/bin/python bench/eval.py --real-only     # only the real recordings (a minute)
     .venv/bin/python bench/eval.py --model small   # the same with another Whisper model
 
 Writes a Markdown table to stdout and JSON to bench/results/eval-<model>.json. Never pass/fail.
@@ -24,10 +25,14 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "bench")]
 
-from callgen import Call, render, write_encoded, write_wav  # noqa: E402
+from callgen import Call, render, telephone, write_encoded, write_mulaw, write_wav  # noqa: E402
 from eval_scripts import SCENARIOS, VOICES_A, long_call  # noqa: E402
 from truth import (  # noqa: E402
+    POCKETSPHINX_DATA,
+    corpus_wer,
     diarization_error_rate,
+    norm_words,
+    read_speech,
     refusal_scores,
     role_of,
     rttm_turns,
@@ -35,19 +40,6 @@ from truth import (  # noqa: E402
     true_silences,
     wer,
 )
-
-
-def telephone(audio: np.ndarray) -> np.ndarray:
-    """8 kHz narrowband (300-3400 Hz), as a phone line carries it; returned at 8 kHz."""
-    from scipy.signal import butter, resample_poly, sosfiltfilt
-
-    narrow = resample_poly(audio, 1, 2, axis=-1)
-    sos = butter(4, [300, 3400], btype="bandpass", fs=8000, output="sos")
-    return np.clip(sosfiltfilt(sos, narrow, axis=-1), -1, 1).astype(np.float32)
-
-
-def write_mulaw(path: Path, audio8k: np.ndarray) -> Path:
-    return write_encoded(path, audio8k, codec="pcm_mulaw", rate=8000, from_rate=8000, container="wav")
 
 
 def true_monologues(call: Call, minimum: float = 30.0, max_pause: float = 10.0) -> list[tuple[float, float]]:
@@ -117,11 +109,14 @@ def score(call: Call, result, settings) -> dict:
     }
 
 
-def real_speech(model: str | None) -> list[dict]:
-    """pyannote's sample: 30 s of real two-party speech with a reference transcript."""
+def real_speech(asr) -> list[dict]:
+    """Real recordings with reference transcripts, at 16 kHz and through the phone-line simulation.
+
+    pyannote's sample is 30 s of two people talking (87 words, with DER against its reference
+    turns); pocketsphinx-testdata adds 11 recordings of read speech (96 words), when installed.
+    """
     import importlib.util
 
-    from reviewer.asr.transcribe import AsrOptions
     from reviewer.audio import decode
     from reviewer.pipeline import PipelineOptions, process_file
 
@@ -129,33 +124,68 @@ def real_speech(model: str | None) -> list[dict]:
     reference = " ".join(
         line.split(maxsplit=5)[5] for line in (folder / "sample.stm").read_text().splitlines()
     )
+    sample = decode(folder / "sample.wav").samples
+    recordings = [("pyannote sample (conversation)", sample, reference)]
+    if POCKETSPHINX_DATA.is_dir():
+        recordings += read_speech()
+    else:
+        print(
+            "pocketsphinx-testdata is not installed (sudo apt-get install pocketsphinx-testdata):"
+            " real speech is pyannote's sample only",
+            file=sys.stderr,
+        )
+    options = PipelineOptions(asr=asr)
     rows = []
+    process_file(folder / "sample.wav", options)  # models loaded before timing
     with tempfile.TemporaryDirectory() as tmp:
-        wide = decode(folder / "sample.wav").samples
-        variants = {
-            "real speech 16 kHz": folder / "sample.wav",
-            "real speech, phone line 8 kHz mu-law": write_mulaw(Path(tmp) / "phone.wav", telephone(wide)),
-        }
-        for name, path in variants.items():
-            t = time.perf_counter()
-            result = process_file(path, PipelineOptions(asr=AsrOptions(model=model)))
-            hyp = " ".join(w.text for w in result.transcript.words)
-            rows.append(
-                {
-                    "call": name,
-                    "wer": round(wer(reference, hyp), 3),
-                    "der": round(
-                        diarization_error_rate(
-                            rttm_turns(folder / "sample.rttm"),
-                            result.transcript.segments,
-                            result.transcript.duration,
-                        ),
-                        3,
-                    ),
-                    "seconds": round(time.perf_counter() - t, 1),
-                    "split": result.transcript.speaker_split,
-                }
-            )
+        for line in ("16 kHz", "phone line 8 kHz mu-law"):
+            pairs, seconds = [], 0.0
+            for name, audio, ref in recordings:
+                path = Path(tmp) / "real.wav"
+                if line == "16 kHz":
+                    write_wav(path, audio)
+                else:
+                    write_mulaw(path, telephone(audio))
+                t = time.perf_counter()
+                result = process_file(path, options)
+                seconds += time.perf_counter() - t
+                hyp = " ".join(w.text for w in result.transcript.words)
+                pairs.append((ref, hyp))
+                if name.startswith("pyannote"):
+                    der = diarization_error_rate(
+                        rttm_turns(folder / "sample.rttm"),
+                        result.transcript.segments,
+                        result.transcript.duration,
+                    )
+                    rows.append(
+                        {
+                            "call": f"{name}, {line}",
+                            "words": len(norm_words(ref)),
+                            "wer": round(wer(ref, hyp), 3),
+                            "der": round(der, 3),
+                            "split": result.transcript.speaker_split,
+                            "seconds": round(time.perf_counter() - t, 1),
+                        }
+                    )
+            if len(pairs) > 1:
+                rows.append(
+                    {
+                        "call": f"read speech ({len(pairs) - 1} recordings), {line}",
+                        "words": sum(len(norm_words(r)) for r, _ in pairs[1:]),
+                        "wer": round(corpus_wer(pairs[1:]), 3),
+                        "seconds": round(seconds - rows[-1]["seconds"], 1),
+                    }
+                )
+                rows.append(
+                    {
+                        "call": f"all real speech, {line}",
+                        "words": sum(len(norm_words(r)) for r, _ in pairs),
+                        "wer": round(corpus_wer(pairs), 3),
+                        "seconds": round(seconds, 1),
+                    }
+                )
+            for (name, _, _), (r, h) in zip(recordings, pairs, strict=True):
+                print(f"{name}, {line}: WER {wer(r, h):.3f} | {h}", file=sys.stderr, flush=True)
     return rows
 
 
@@ -172,10 +202,13 @@ def timed_cli(path: Path, model: str | None) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="skip the 10-minute calls")
+    parser.add_argument("--real-only", action="store_true", help="only the real recordings")
     parser.add_argument("--model", default=None, help="Whisper model (default: the embedded base)")
     parser.add_argument(
         "--segmentation-step", type=float, default=None, help="diarization window step (default: Reviewer's)"
     )
+    parser.add_argument("--vad-threshold", type=float, default=None, help="Silero VAD threshold")
+    parser.add_argument("--speech-pad", type=int, default=None, help="VAD padding in ms")
     args = parser.parse_args()
 
     from reviewer.asr.transcribe import AsrOptions
@@ -188,12 +221,14 @@ def main() -> int:
     diarization = DiarizationOptions()
     if args.segmentation_step:
         diarization = DiarizationOptions(segmentation_step=args.segmentation_step)
-    options = PipelineOptions(asr=AsrOptions(model=args.model), diarization=diarization, settings=settings)
+    vad = {"vad_threshold": args.vad_threshold, "speech_pad_ms": args.speech_pad}
+    asr = AsrOptions(model=args.model, **{k: v for k, v in vad.items() if v is not None})
+    options = PipelineOptions(asr=asr, diarization=diarization, settings=settings)
     rows: list[dict] = []
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         cases = []
-        for name, (lines, voices) in SCENARIOS.items():
+        for name, (lines, voices) in ({} if args.real_only else SCENARIOS).items():
             stereo = render(lines, stereo=True, voices=voices)
             mono = render(lines, stereo=False, voices=voices)
             cases.append((f"{name}: stereo wav", stereo, write_wav(tmp / f"{name}-st.wav", stereo.audio)))
@@ -212,33 +247,35 @@ def main() -> int:
                     write_encoded(tmp / f"{name}-dual.mp3", dual, codec="mp3", bit_rate=64000),
                 )
             )
-        long_lines = long_call(10.0)
-        long_stereo = render(long_lines, stereo=True, voices=VOICES_A)
-        long_mono = render(long_lines, stereo=False, voices=VOICES_A)
-        long_paths = {
-            "10-minute call: stereo m4a": (
-                long_stereo,
-                write_encoded(tmp / "long-st.m4a", long_stereo.audio, codec="aac", bit_rate=96000),
-            ),
-            "10-minute call: mono mp3": (
-                long_mono,
-                write_encoded(tmp / "long-mono.mp3", long_mono.audio, codec="mp3", bit_rate=64000),
-            ),
-        }
-        if not args.quick:
-            cases += [(name, call, path) for name, (call, path) in long_paths.items()]
-        process_file(cases[0][2], options)  # warm the models once
+        long_paths = {}
+        if not (args.quick or args.real_only):
+            long_lines = long_call(10.0)
+            long_stereo = render(long_lines, stereo=True, voices=VOICES_A)
+            long_mono = render(long_lines, stereo=False, voices=VOICES_A)
+            long_paths = {
+                "10-minute call: stereo m4a": (
+                    long_stereo,
+                    write_encoded(tmp / "long-st.m4a", long_stereo.audio, codec="aac", bit_rate=96000),
+                ),
+                "10-minute call: mono mp3": (
+                    long_mono,
+                    write_encoded(tmp / "long-mono.mp3", long_mono.audio, codec="mp3", bit_rate=64000),
+                ),
+            }
+        cases += [(name, call, path) for name, (call, path) in long_paths.items()]
+        if cases:
+            process_file(cases[0][2], options)  # warm the models once
         for name, call, path in cases:
             result = process_file(path, options)
             row = {"call": name, **score(call, result, settings)}
             rows.append(row)
             print(f"{name}: {json.dumps(row)}", file=sys.stderr, flush=True)
         cli_times = {}
-        if not args.quick:
+        if not (args.quick or args.real_only):
             for name, (_, path) in long_paths.items():
                 cli_times[name] = round(timed_cli(path, args.model), 1)
                 print(f"{name}: fresh `reviewer analyze` {cli_times[name]} s", file=sys.stderr, flush=True)
-    real = real_speech(args.model)
+    real = real_speech(asr)
 
     print(
         f"# Reviewer evaluation, model {args.model or 'base (embedded)'}, "
@@ -264,12 +301,15 @@ def main() -> int:
     print("|" + "---|" * len(cols))
     for r in rows:
         print("| " + " | ".join("–" if r.get(c) is None else str(r.get(c)) for c in cols) + " |")
-    print("\n| real speech | WER | DER | split | seconds |\n|---|---|---|---|---|")
+    print("\n| real speech | words | WER | DER | split | seconds |\n|---|---|---|---|---|---|")
     for r in real:
-        print(f"| {r['call']} | {r['wer']} | {r['der']} | {r['split']} | {r['seconds']} |")
+        cells = [r["call"], r["words"], r["wer"], r.get("der", "–"), r.get("split", "–"), r["seconds"]]
+        print("| " + " | ".join(str(c) for c in cells) + " |")
     for name, seconds in cli_times.items():
         print(f"\n{name}: `reviewer analyze` in a fresh process: {seconds} s")
     step = f"-step{args.segmentation_step:g}" if args.segmentation_step else ""
+    step += "".join(f"-{k}{v:g}" for k, v in vad.items() if v is not None)
+    step += "-real" if args.real_only else ""
     out = ROOT / "bench" / "results" / f"eval-{args.model or 'base'}{step}.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(

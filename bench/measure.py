@@ -4,7 +4,8 @@
     python bench/measure.py reviewer FILE [--device cpu]  Reviewer's whole analyze, then storing it
 
 Both load the same embedded model with the same settings (beam 5, word timestamps, VAD with
-500 ms silences, no conditioning on previous text, int8 on CPU, float16 on CUDA, all cores).
+Reviewer's threshold and 500 ms silences, no conditioning on previous text, int8 on CPU, float16
+on CUDA, all cores).
 Model loading is timed apart from the work; peak memory is the process's maximum RSS."""
 
 from __future__ import annotations
@@ -35,8 +36,9 @@ def bare(path: Path, device: str) -> dict:
     from faster_whisper import WhisperModel
 
     from reviewer.asr.store import resolve_model
-    from reviewer.asr.transcribe import pick_device
+    from reviewer.asr.transcribe import AsrOptions, pick_device
 
+    settings = AsrOptions()
     model_path, _ = resolve_model(None)
     device, compute_type = pick_device(device, "auto")
     t = time.perf_counter()
@@ -47,10 +49,14 @@ def bare(path: Path, device: str) -> dict:
     t = time.perf_counter()
     segments, _info = model.transcribe(
         str(path),
-        beam_size=5,
+        beam_size=settings.beam_size,
         word_timestamps=True,
         vad_filter=True,
-        vad_parameters={"min_silence_duration_ms": 500},
+        vad_parameters={
+            "min_silence_duration_ms": 500,
+            "threshold": settings.vad_threshold,
+            "speech_pad_ms": settings.speech_pad_ms,
+        },
         condition_on_previous_text=False,
     )
     words = sum(len(s.words or []) for s in segments)

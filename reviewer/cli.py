@@ -47,8 +47,10 @@ def _pipeline_options(args: argparse.Namespace):
     from reviewer.settings import load_settings
     from reviewer.speakers.diarize import DiarizationOptions
 
+    vad = {} if args.vad_threshold is None else {"vad_threshold": args.vad_threshold}
     return PipelineOptions(
         asr=AsrOptions(
+            **vad,
             model=args.model,
             device=args.device,
             compute_type=args.compute_type,
@@ -427,6 +429,16 @@ def cmd_models(args: argparse.Namespace) -> int:
 # -- parser ---------------------------------------------------------------------------------
 
 
+def _probability(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0.0 < value < 1.0:
+        raise argparse.ArgumentTypeError(f"{text} is not between 0 and 1")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="reviewer",
@@ -462,6 +474,13 @@ def build_parser() -> argparse.ArgumentParser:
         g.add_argument("--language", help="spoken language code, e.g. en (default: detected)")
         g.add_argument(
             "--beam-size", type=int, default=5, help="decoding beam (default: 5; 1 is ~20%% faster)"
+        )
+        g.add_argument(
+            "--vad-threshold",
+            type=_probability,
+            metavar="P",
+            help="speech probability (0-1) from which audio is passed to Whisper "
+            "(default: 0.35; higher skips more noise, and more quiet speech)",
         )
         g.add_argument(
             "--speakers", type=int, default=2, help="speakers in mono calls (default: 2; 0 = detect)"

@@ -182,3 +182,16 @@ def write_encoded(
         for packet in stream.encode(None):
             out.mux(packet)
     return path
+
+
+def telephone(audio: np.ndarray) -> np.ndarray:
+    """8 kHz narrowband (300-3400 Hz), as a phone line carries it; returned at 8 kHz."""
+    from scipy.signal import butter, resample_poly, sosfiltfilt
+
+    narrow = resample_poly(audio, 1, 2, axis=-1)
+    sos = butter(4, [300, 3400], btype="bandpass", fs=8000, output="sos")
+    return np.clip(sosfiltfilt(sos, narrow, axis=-1), -1, 1).astype(np.float32)
+
+
+def write_mulaw(path: Path, audio8k: np.ndarray) -> Path:
+    return write_encoded(path, audio8k, codec="pcm_mulaw", rate=8000, from_rate=8000, container="wav")

@@ -1,7 +1,10 @@
-"""Scoring a pipeline result against a synthetic call's truth (tests and benchmarks)."""
+"""Truth for scoring the pipeline: synthetic calls' scripts, real recordings' transcripts."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import numpy as np
 from callgen import Call
 
 _NUMBERS = {
@@ -20,17 +23,31 @@ _NUMBERS = {
 }
 
 
+# As Whisper's English text normalizer does for its published error rates: spelled-out titles
+# equal their abbreviations, and hesitation sounds are not words.
+_TITLES = {"mr": "mister", "mrs": "missus", "ms": "miss", "dr": "doctor", "st": "saint"}
+_FILLERS = {"um", "uh", "hmm", "mm", "mhm", "mmm", "er", "ah"}
+
+
 def norm_words(text: str) -> list[str]:
     from reviewer.analysis.text import normalize
 
     text = text.replace("$", " ").replace("%", " percent")
-    return [_NUMBERS.get(w, w) for w in normalize(text).replace("dollars", "dollar").split()]
+    words = normalize(text).replace("dollars", "dollar").split()
+    return [_NUMBERS.get(w, _TITLES.get(w, w)) for w in words if w not in _FILLERS]
 
 
 def wer(reference: str, hypothesis: str) -> float:
+    return corpus_wer([(reference, hypothesis)])
+
+
+def corpus_wer(pairs: list[tuple[str, str]]) -> float:
+    """Word error rate over several recordings: all their errors over all their reference words."""
     import jiwer
 
-    return jiwer.wer(" ".join(norm_words(reference)), " ".join(norm_words(hypothesis)))
+    refs = [" ".join(norm_words(r)) for r, _ in pairs]
+    hyps = [" ".join(norm_words(h)) for _, h in pairs]
+    return jiwer.wer(refs, hyps)
 
 
 def role_of(result, speaker_id: str) -> str:
@@ -112,3 +129,27 @@ def diarization_error_rate(turns, segments, duration: float) -> float:
     for s in segments:
         hypothesis[Segment(s.start, s.end)] = s.speaker
     return DiarizationErrorRate(collar=0.0)(reference, hypothesis, uem=Segment(0, duration))
+
+
+# Debian's pocketsphinx-testdata (BSD): CMU's test recordings of real read speech with their
+# transcripts: five LibriVox sentences (Sense and Sensibility), five card names, "go forward".
+POCKETSPHINX_DATA = Path("/usr/share/pocketsphinx/test/data")
+
+
+def read_speech() -> list[tuple[str, np.ndarray, str]]:
+    """(name, 16 kHz samples (1, n), reference) for each recording of pocketsphinx-testdata."""
+    import re
+
+    from reviewer.audio import decode
+
+    out = []
+    for folder in ("librivox", "cards"):
+        transcription = next((POCKETSPHINX_DATA / folder).glob("*transcription"))
+        for line in transcription.read_text().splitlines():
+            m = re.match(r"<s>(.*?)</s>\s*\((.*)\)", line.strip())
+            if m:
+                audio = decode(POCKETSPHINX_DATA / folder / f"{m[2]}.wav").samples
+                out.append((f"{folder}/{m[2]}", audio.mean(axis=0, keepdims=True), m[1].strip()))
+    raw = np.frombuffer((POCKETSPHINX_DATA / "goforward.raw").read_bytes(), dtype="<i2")
+    out.append(("goforward", raw[None, :].astype(np.float32) / 32768, "go forward ten meters"))
+    return out

@@ -23,6 +23,12 @@ class AsrOptions:
     language: str | None = None  # None: detect once per call
     beam_size: int = 5
     threads: int = 0  # 0: all cores
+    # Silero VAD, as faster-whisper runs it before Whisper: a frame is speech when its
+    # probability reaches the threshold; each speech span is widened by the pad on both sides.
+    # At Silero's 0.5, narrowband phone speech at the start of a recording was lost (see
+    # bench/README, "Voice-activity threshold").
+    vad_threshold: float = 0.35
+    speech_pad_ms: int = 400
 
 
 @dataclass(frozen=True)
@@ -141,7 +147,11 @@ def transcribe(
             beam_size=options.beam_size,
             word_timestamps=True,
             vad_filter=True,
-            vad_parameters={"min_silence_duration_ms": 500},
+            vad_parameters={
+                "min_silence_duration_ms": 500,
+                "threshold": options.vad_threshold,
+                "speech_pad_ms": options.speech_pad_ms,
+            },
             condition_on_previous_text=False,
         )
         for segment in segments:
