@@ -34,6 +34,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import wave
 from dataclasses import replace
 from pathlib import Path
 
@@ -70,7 +71,13 @@ def build_calls(minutes: list[float]) -> dict[tuple[float, str], Path]:
     for m in minutes:
         n = int(m * 60 * SAMPLE_RATE)
         reps = -(-n // audio.shape[1])
-        long = np.concatenate([audio] * reps, axis=1)[:, :n]
+        long = np.concatenate([audio] * reps, axis=1)
+        # End in the quietest tenth of a second of the last 5 s, as a call ends after its last
+        # words: a cut through a word leaves a fragment Whisper decodes again and again at rising
+        # temperatures (2 s more for bare and Reviewer alike on the 1-minute call).
+        frame, search = SAMPLE_RATE // 10, 5 * SAMPLE_RATE
+        tail = np.square(long[:, n - search : n].mean(axis=0)).reshape(-1, frame).mean(axis=1)
+        long = long[:, : n - search + int(np.argmin(tail)) * frame + frame // 2]
         calls[(m, "stereo")] = write_wav(WORK / f"call-{m:g}min-stereo.wav", long, SAMPLE_RATE)
         calls[(m, "mono")] = write_wav(
             WORK / f"call-{m:g}min-mono.wav", long.mean(axis=0, keepdims=True), SAMPLE_RATE
@@ -98,7 +105,8 @@ def pipeline_bench(
     for (m, layout), path in build_calls(minutes).items():
         if only and layout != only:
             continue
-        duration = m * 60
+        with wave.open(str(path)) as w:
+            duration = w.getnframes() / w.getframerate()  # ends in a pause just before m minutes
         runs: dict[str, list[dict]] = {"bare": [], "reviewer": []}
         for i in range(reps[m]):
             order = ("bare", "reviewer") if i % 2 == 0 else ("reviewer", "bare")
