@@ -17,8 +17,13 @@ BLEED_DB = 15.0  # ... and no more than this far below the other channel
 def frame_energy_db(signal: np.ndarray, sample_rate: int, frame: float = FRAME) -> np.ndarray:
     n = int(sample_rate * frame)
     usable = (len(signal) // n) * n
-    frames = signal[:usable].reshape(-1, n).astype(np.float64)
-    return 10.0 * np.log10(np.mean(frames * frames, axis=1) + 1e-12)
+    frames = signal[:usable].reshape(-1, n)
+    power = np.empty(len(frames))
+    block = 3000  # frames: a minute at a time, so an hour-long call needs no hour-long float64 copies
+    for a in range(0, len(frames), block):
+        part = frames[a : a + block].astype(np.float64)
+        power[a : a + block] = np.mean(part * part, axis=1)
+    return 10.0 * np.log10(power + 1e-12)
 
 
 def channel_activity(samples: np.ndarray, sample_rate: int) -> np.ndarray:
