@@ -52,11 +52,7 @@ def bare(path: Path, device: str) -> dict:
         beam_size=settings.beam_size,
         word_timestamps=True,
         vad_filter=True,
-        vad_parameters={
-            "min_silence_duration_ms": 500,
-            "threshold": settings.vad_threshold,
-            "speech_pad_ms": settings.speech_pad_ms,
-        },
+        vad_parameters=settings.vad_parameters,
         condition_on_previous_text=False,
     )
     words = sum(len(s.words or []) for s in segments)

@@ -64,6 +64,7 @@ def machine() -> str:
 
 
 def build_calls(minutes: list[float]) -> dict[tuple[float, str], Path]:
+    from reviewer.asr.transcribe import quietest_moment
     from reviewer.audio.decode import SAMPLE_RATE, decode
 
     audio = decode(SAMPLE).samples
@@ -75,9 +76,8 @@ def build_calls(minutes: list[float]) -> dict[tuple[float, str], Path]:
         # End in the quietest tenth of a second of the last 5 s, as a call ends after its last
         # words: a cut through a word leaves a fragment Whisper decodes again and again at rising
         # temperatures (2 s more for bare and Reviewer alike on the 1-minute call).
-        frame, search = SAMPLE_RATE // 10, 5 * SAMPLE_RATE
-        tail = np.square(long[:, n - search : n].mean(axis=0)).reshape(-1, frame).mean(axis=1)
-        long = long[:, : n - search + int(np.argmin(tail)) * frame + frame // 2]
+        search = 5 * SAMPLE_RATE
+        long = long[:, : n - search + quietest_moment(long[:, n - search : n].mean(axis=0), 0, search)]
         calls[(m, "stereo")] = write_wav(WORK / f"call-{m:g}min-stereo.wav", long, SAMPLE_RATE)
         calls[(m, "mono")] = write_wav(
             WORK / f"call-{m:g}min-mono.wav", long.mean(axis=0, keepdims=True), SAMPLE_RATE

@@ -30,6 +30,15 @@ class AsrOptions:
     vad_threshold: float = 0.35
     speech_pad_ms: int = 400
 
+    @property
+    def vad_parameters(self) -> dict:
+        """faster-whisper's ``vad_parameters``: these, and pauses of 500 ms end a speech span."""
+        return {
+            "min_silence_duration_ms": 500,
+            "threshold": self.vad_threshold,
+            "speech_pad_ms": self.speech_pad_ms,
+        }
+
 
 @dataclass(frozen=True)
 class RawWord:
@@ -147,11 +156,7 @@ def transcribe(
             beam_size=options.beam_size,
             word_timestamps=True,
             vad_filter=True,
-            vad_parameters={
-                "min_silence_duration_ms": 500,
-                "threshold": options.vad_threshold,
-                "speech_pad_ms": options.speech_pad_ms,
-            },
+            vad_parameters=options.vad_parameters,
             condition_on_previous_text=False,
         )
         for segment in segments:
@@ -177,20 +182,24 @@ PIECE_SECONDS = 300.0
 SEARCH_SECONDS = 30.0
 
 
+def quietest_moment(audio: np.ndarray, lo: int, hi: int) -> int:
+    """The sample in the middle of the quietest tenth of a second of ``audio[lo:hi]`` (mono)."""
+    frame = SAMPLE_RATE // 10
+    window = audio[lo:hi]
+    usable = len(window) // frame * frame
+    energy = np.square(window[:usable].reshape(-1, frame), dtype=np.float32).mean(axis=1)
+    return lo + int(np.argmin(energy)) * frame + frame // 2
+
+
 def piece_bounds(audio: np.ndarray, piece: float | None = None) -> list[tuple[int, int]]:
     """(start, end) sample ranges covering ``audio``; one piece unless it is over 1.5 pieces long."""
     n = len(audio)
     piece = piece or PIECE_SECONDS
-    size, frame = int(piece * SAMPLE_RATE), SAMPLE_RATE // 10
+    size = int(piece * SAMPLE_RATE)
     search = int(min(SEARCH_SECONDS, piece / 4) * SAMPLE_RATE)
     bounds = [0]
     while n - bounds[-1] > size * 3 // 2:
         target = bounds[-1] + size
-        lo = target - search
-        window = audio[lo : target + search]
-        usable = len(window) // frame * frame
-        energy = np.square(window[:usable].reshape(-1, frame), dtype=np.float32).mean(axis=1)
-        quietest = int(np.argmin(energy))
-        bounds.append(lo + quietest * frame + frame // 2)
+        bounds.append(quietest_moment(audio, target - search, target + search))
     bounds.append(n)
     return list(zip(bounds[:-1], bounds[1:], strict=True))
