@@ -112,3 +112,7 @@ class Transcript:
     turns: list[Turn] = field(default_factory=list)
     language: str | None = None
     model: str = ""
+    # Mono calls: where diarization heard both parties at once, which Whisper's single word
+    # stream cannot show; ``speaker`` is whoever came in second. Empty for stereo calls, whose
+    # words already overlap where the parties do.
+    overlaps: list[Segment] = field(default_factory=list)

@@ -17,10 +17,10 @@ from reviewer.audio.channels import channel_activity, masked_channel
 from reviewer.audio.decode import SAMPLE_RATE, DecodedAudio, decode
 from reviewer.audio.peaks import compute_peaks
 from reviewer.errors import BadAudioError
-from reviewer.model import Analysis, Speaker, Transcript, Word
+from reviewer.model import Analysis, Segment, Speaker, Transcript, Word
 from reviewer.progress import NEVER_CANCELLED, CancelToken, Progress, ProgressCallback, no_progress
 from reviewer.settings import Settings, load_settings
-from reviewer.speakers.attribution import attribute_words, words_for_channel
+from reviewer.speakers.attribution import attribute_words, overlap_spans, words_for_channel
 from reviewer.speakers.diarize import DiarizationOptions, diarize
 
 
@@ -120,6 +120,7 @@ def transcribe_audio(
         timings["speakers"] = split_time
         speakers = [Speaker("S1", channel=0), Speaker("S2", channel=1)]
         words = words_for_channel(raw0, "S1") + words_for_channel(raw1, "S2")
+        overlaps: list[Segment] = []
         split = "channels"
     else:
         mono = audio.samples[0]
@@ -135,12 +136,25 @@ def transcribe_audio(
         renumber = {old: f"S{i + 1}" for i, old in enumerate(ids)}
         words = [Word(w.start, w.end, w.text, renumber[w.speaker], w.probability) for w in words]
         speakers = [Speaker(renumber[s]) for s in ids]
+        overlaps = [
+            Segment(o.start, o.end, renumber[o.speaker])
+            for o in overlap_spans(segments)
+            if o.speaker in renumber
+        ]
         split = "diarization"
     if not words:
         raise BadAudioError(path, "no speech found in the recording")
     words.sort(key=lambda w: (w.start, w.end))
     return Transcript(
-        audio.duration, audio.channels, split, speakers, words, [], language=language, model=model_name
+        audio.duration,
+        audio.channels,
+        split,
+        speakers,
+        words,
+        [],
+        language=language,
+        model=model_name,
+        overlaps=overlaps,
     )
 
 
@@ -161,5 +175,8 @@ def analyse_transcript(transcript: Transcript, settings: Settings) -> tuple[Tran
         turns,
         transcript.language,
         transcript.model,
+        transcript.overlaps,
     )
-    return transcript, analyze(speakers, transcript.words, turns, transcript.duration, settings)
+    return transcript, analyze(
+        speakers, transcript.words, turns, transcript.duration, settings, transcript.overlaps
+    )

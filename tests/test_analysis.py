@@ -7,7 +7,7 @@ import pytest
 from reviewer.analysis import analyze, build_turns
 from reviewer.analysis.roles import assign_roles, swap_roles
 from reviewer.analysis.text import PhraseSet, normalize
-from reviewer.model import Speaker, Turn, Word
+from reviewer.model import Segment, Speaker, Turn, Word
 
 AGENT, CUSTOMER = "S1", "S2"
 
@@ -22,12 +22,12 @@ def say(speaker: str, start: float, text: str, wps: float = 2.5) -> list[Word]:
     return out
 
 
-def run(settings, *utterances, roles=("agent", "customer")):
+def run(settings, *utterances, roles=("agent", "customer"), overlaps=()):
     words = sorted((w for u in utterances for w in u), key=lambda w: w.start)
     speakers = [Speaker(AGENT, roles[0]), Speaker(CUSTOMER, roles[1])]
     turns = build_turns(words, settings)
     duration = max(w.end for w in words) + 1
-    return analyze(speakers, words, turns, duration, settings), turns
+    return analyze(speakers, words, turns, duration, settings, overlaps), turns
 
 
 def kinds(analysis, kind):
@@ -235,3 +235,35 @@ def test_skip_silences_jumps_only_over_long_quiet_stretches():
     speech = [(1.0, 5.0), (5.5, 9.0), (4.0, 6.0), (20.0, 30.0)]
     assert quiet_gaps(speech, 40.0, 2.0) == [(9.0, 20.0), (30.0, 40.0)]
     assert quiet_gaps(speech, 40.0, 0.5) == [(0.0, 1.0), (9.0, 20.0), (30.0, 40.0)]
+
+
+def test_overtalk_heard_by_diarization_in_a_mono_call(settings):
+    """In a mono call Whisper writes one stream of words, so the customer's interruption comes
+    out after the agent's last word; diarization heard both voices from 6.0 to 7.5 s."""
+    agent = say(AGENT, 0, " ".join(["blah"] * 15))  # 0-5.92
+    customer = say(CUSTOMER, 6.0, "that is ridiculous let me speak to a supervisor")
+    analysis, _ = run(settings, agent, customer, overlaps=[Segment(6.0, 7.5, CUSTOMER)])
+    (over,) = kinds(analysis, "overtalk")
+    assert over.speaker == CUSTOMER and (over.start, over.end) == (6.0, 7.5)
+    assert over.text.startswith("Talks over the other side: that is ridiculous")
+    assert analysis.metrics.overtalk_count == 1
+    assert analysis.metrics.overtalk_seconds == pytest.approx(1.5)
+
+
+def test_heard_overlap_that_is_a_backchannel_or_too_short_is_not_overtalk(settings):
+    agent = say(AGENT, 0, " ".join(["blah"] * 30))  # 0-11.92
+    customer = say(CUSTOMER, 4.0, "mm hmm") + say(CUSTOMER, 9.0, "right but")
+    heard = [Segment(3.9, 5.2, CUSTOMER), Segment(9.0, 9.6, CUSTOMER)]
+    analysis, _ = run(settings, agent, customer, overlaps=heard)
+    assert kinds(analysis, "overtalk") == []
+
+
+def test_overtalk_seen_in_the_words_and_heard_is_marked_once(settings):
+    analysis, _ = run(
+        settings,
+        say(AGENT, 0, " ".join(["blah"] * 20)),  # 0-8 s
+        say(CUSTOMER, 5, "wait wait that is not right at all"),
+        overlaps=[Segment(5.1, 7.9, CUSTOMER)],
+    )
+    (over,) = kinds(analysis, "overtalk")
+    assert over.start == pytest.approx(5.0)

@@ -209,8 +209,14 @@ def test_migrations_upgrade_an_old_library_keeping_its_data(tmp_path):
         assert [c["text"] for c in lib.comments(1)] == ["kept"]
         assert lib.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         applied = [m.name for m in migrations.applied(lib.db)]
-        assert applied == ["m001_initial", "m002_comment_acknowledgement", "m003_agent_lookup_index"]
+        assert applied == [
+            "m001_initial",
+            "m002_comment_acknowledgement",
+            "m003_agent_lookup_index",
+            "m004_heard_overlaps",
+        ]
         assert lib.list_calls()[0]["name"] == "old.wav"
+        assert lib.load_call(1).transcript.overlaps == []  # calls stored before overlaps were kept
     db = Database(sqlite3.connect(str(path), isolation_level=None))
     apply_migrations(db)  # idempotent
     db.conn.close()

@@ -97,6 +97,27 @@ def test_mono_call_is_diarized_with_few_confusions(pushback_mono, processed):
     assert recall >= 0.9 and precision >= 0.9
 
 
+def test_mono_call_hears_the_customer_talk_over_the_agent(pushback_mono, processed, settings):
+    """Whisper writes a mono call as one stream of words; the overtalk comes from diarization
+    hearing both voices at once, and it stays marked after the roles are corrected."""
+    from reviewer.analysis import analyze
+    from reviewer.analysis.roles import swap_roles
+
+    call, _ = pushback_mono
+    over = next(u for u in call.utterances if u.text.startswith("I understand, but"))
+    before = max(u.end for u in call.utterances if u.end > over.start and u.start < over.start)
+    result = processed("pushback_mono")
+    (found,) = markers(result, "overtalk")
+    assert role_of(result, found.speaker) == "customer"
+    assert found.start == pytest.approx(over.start, abs=0.5)
+    assert found.end == pytest.approx(before, abs=0.5)
+    t = result.transcript
+    again = analyze(swap_roles(t.speakers), t.words, t.turns, t.duration, settings, t.overlaps)
+    assert [(m.start, m.end, m.speaker) for m in again.markers if m.kind == "overtalk"] == [
+        (found.start, found.end, found.speaker)
+    ]
+
+
 @pytest.mark.parametrize("speakers", [2, None], ids=["two speakers (the default)", "count detected"])
 def test_diarization_matches_pyannote_reference_turns(pyannote_sample, speakers):
     """Real speech: the default two-speaker split keeps Diane and Sheila apart (a one-embedding

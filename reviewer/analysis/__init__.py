@@ -14,7 +14,7 @@ from reviewer.analysis.talk import (
     summarize_gaps,
 )
 from reviewer.analysis.turns import build_turns, speech_runs
-from reviewer.model import Analysis, Metrics, Speaker, Turn, Word
+from reviewer.model import Analysis, Metrics, Segment, Speaker, Turn, Word
 from reviewer.settings import Settings
 
 __all__ = ["analyze", "build_turns", "speech_runs"]
@@ -26,11 +26,14 @@ def analyze(
     turns: Sequence[Turn],
     duration: float,
     settings: Settings,
+    overlaps: Sequence[Segment] = (),
 ) -> Analysis:
+    """Markers and metrics for one call; ``overlaps`` are the spans where diarization heard both
+    parties of a mono call at once (see ``Transcript.overlaps``)."""
     runs = speech_runs(words, settings)
     silence_markers, longest_silence = silences(runs, settings)
     monologue_markers, longest_monologue = monologues(runs, settings)
-    overtalk_markers, overtalk_seconds = overtalk(runs, settings)
+    overtalk_markers, overtalk_seconds = overtalk(runs, settings, overlaps)
     refusal_markers = refusals(speakers, turns, settings)
     gaps = response_gaps(speakers, turns, settings)
     median_gap, mean_gap = summarize_gaps(gaps)

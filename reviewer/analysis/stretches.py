@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from reviewer.analysis.turns import Run
-from reviewer.model import Marker
+from reviewer.model import Marker, Segment
 from reviewer.settings import Settings
 
 
@@ -63,36 +63,48 @@ def monologues(runs: Sequence[Run], settings: Settings) -> tuple[list[Marker], f
     return markers, longest
 
 
-def overtalk(runs: Sequence[Run], settings: Settings) -> tuple[list[Marker], float]:
+def overtalk(
+    runs: Sequence[Run], settings: Settings, heard: Sequence[Segment] = ()
+) -> tuple[list[Marker], float]:
     """Both sides' turns overlapping for at least ``overtalk_min``; backchannels ignored.
 
     Each side's speech is taken turn by turn (pauses shorter than ``turn_pause`` bridged), since
     someone who pauses for breath mid-sentence is still holding their turn. The marker's speaker
-    is whoever started talking over the other."""
+    is whoever started talking over the other.
+
+    ``heard`` adds overlaps that diarization heard in a mono call (speaker: who came in second):
+    there Whisper writes one stream of words, so the words alone rarely overlap. Such a span is
+    left out where the words its speaker says in it are all a backchannel, or where the words
+    already show the same overtalk."""
     spans = _turn_spans([r for r in runs if not r.backchannel], settings.turn_pause)
-    pieces: list[tuple[float, float, list[Run]]] = []  # overlap, and the runs of who came in second
+    # overlap, who came in second, and their runs
+    pieces: list[tuple[float, float, str, list[Run]]] = []
     for i, (_, a_end, a_runs) in enumerate(spans):
         for b_start, b_end, b_runs in spans[i + 1 :]:
             if b_start >= a_end:
                 break
             if b_runs[0].speaker != a_runs[0].speaker:
-                pieces.append((b_start, min(a_end, b_end), b_runs))
+                pieces.append((b_start, min(a_end, b_end), b_runs[0].speaker, b_runs))
+    from_words = list(pieces)
+    for o in heard:
+        if any(start < o.end and o.start < end for start, end, _, _ in from_words):
+            continue
+        theirs = [r for r in runs if r.speaker == o.speaker and r.start < o.end and o.start < r.end]
+        if theirs and all(r.backchannel for r in theirs):
+            continue
+        pieces.append((o.start, o.end, o.speaker, theirs))
     markers = []
     total = 0.0
-    for start, end, interrupter in sorted(pieces, key=lambda p: p[0]):
+    for start, end, speaker, interrupter in sorted(pieces, key=lambda p: p[0]):
         if end - start < settings.overtalk_min:
             continue
         total += end - start
-        words = [w.text for r in interrupter for w in r.words if w.start < end]
-        markers.append(
-            Marker(
-                "overtalk",
-                round(start, 3),
-                round(end, 3),
-                interrupter[0].speaker,
-                _clip(f"Talks over the other side: {' '.join(words)}"),
-            )
-        )
+        if interrupter:
+            words = [w.text for r in interrupter for w in r.words if w.start < end]
+        else:  # diarization heard them, but their words went to the other side or were not heard
+            words = [w.text for r in runs for w in r.words if w.start < end and start < w.end]
+        text = "Talks over the other side" + (f": {' '.join(words)}" if words else "")
+        markers.append(Marker("overtalk", round(start, 3), round(end, 3), speaker, _clip(text)))
     return markers, total
 
 

@@ -96,6 +96,19 @@ def m003_agent_lookup_index(db: Database) -> None:
     db["speakers"].create_index(["role", "call_id", "name", "label"], index_name="idx_speakers_agent")
 
 
+@migrations()
+def m004_heard_overlaps(db: Database) -> None:
+    """Where diarization heard both parties of a mono call at once: kept with the words, since a
+    role change re-runs the analysis that turns them into overtalk markers."""
+    db["overlaps"].create(
+        {"id": int, "call_id": int, "speaker": str, "start_ms": int, "end_ms": int},
+        pk="id",
+        foreign_keys=[("call_id", "calls", "id")],
+        not_null={"call_id", "start_ms"},
+    )
+    db["overlaps"].create_index(["call_id", "start_ms"])
+
+
 SCHEMA_VERSION = len(migrations._migrations)
 
 

@@ -184,6 +184,10 @@ class Library:
             }
             for w in transcript.words
         )
+        db["overlaps"].insert_all(
+            {"call_id": call_id, "speaker": o.speaker, "start_ms": ms(o.start), "end_ms": ms(o.end)}
+            for o in transcript.overlaps
+        )
         self._store_derived(call_id, transcript, analysis)
         return int(call_id)
 
@@ -324,6 +328,12 @@ class Library:
                 "SELECT * FROM segments WHERE call_id = ? ORDER BY start_ms, id", [call_id]
             )
         ]
+        overlaps = [
+            Segment(sec(r["start_ms"]), sec(r["end_ms"]), r["speaker"])
+            for r in self.db.query(
+                "SELECT * FROM overlaps WHERE call_id = ? ORDER BY start_ms, id", [call_id]
+            )
+        ]
         markers = [
             {
                 "kind": r["kind"],
@@ -344,6 +354,7 @@ class Library:
             turns,
             row["language"],
             row["model"] or "",
+            overlaps,
         )
         return StoredCall(row, transcript, markers)
 
@@ -371,6 +382,7 @@ class Library:
                 t.turns,
                 t.language,
                 t.model,
+                t.overlaps,
             )
             transcript, analysis = analyse_transcript(t, settings)
             self._store_derived(call_id, transcript, analysis)

@@ -42,3 +42,30 @@ def attribute_words(raw: Sequence[RawWord], segments: Sequence[Segment]) -> list
         previous = speaker
         words.append(Word(w.start, w.end, w.text, speaker, w.probability))
     return words
+
+
+def overlap_spans(segments: Sequence[Segment], minimum: float = 0.0) -> list[Segment]:
+    """Where two speakers' segments overlap, each labelled with whoever started later (the one
+    talking over the other); spans shorter than ``minimum`` seconds are left out."""
+    ordered = sorted(segments, key=lambda s: (s.start, s.end))
+    spans: list[Segment] = []
+    for i, a in enumerate(ordered):
+        for b in ordered[i + 1 :]:
+            if b.start >= a.end:
+                break
+            end = min(a.end, b.end)
+            if b.speaker != a.speaker and end - b.start > minimum:
+                spans.append(Segment(b.start, end, b.speaker))
+    return _merged(spans)
+
+
+def _merged(spans: list[Segment]) -> list[Segment]:
+    """Touching or overlapping spans of the same speaker joined into one."""
+    out: list[Segment] = []
+    for s in sorted(spans, key=lambda s: (s.start, s.end)):
+        last = next((o for o in reversed(out) if o.speaker == s.speaker), None)
+        if last is not None and s.start <= last.end:
+            out[out.index(last)] = Segment(last.start, max(last.end, s.end), s.speaker)
+        else:
+            out.append(s)
+    return out
