@@ -267,3 +267,13 @@ def test_overtalk_seen_in_the_words_and_heard_is_marked_once(settings):
     )
     (over,) = kinds(analysis, "overtalk")
     assert over.start == pytest.approx(5.0)
+
+
+def test_heard_overtalk_whose_words_went_to_the_other_side_says_both_talk(settings):
+    """Whisper may write the interruption into the agent's stream; the marker still names the
+    customer as the one who came in, and quotes what was said meanwhile."""
+    agent = say(AGENT, 0, " ".join(["blah"] * 15) + " I understand but I am moving")  # 0-8.32
+    analysis, _ = run(settings, agent, say(CUSTOMER, 12, "thanks"), overlaps=[Segment(6.0, 7.5, CUSTOMER)])
+    (over,) = kinds(analysis, "overtalk")
+    assert over.speaker == CUSTOMER
+    assert over.text == "Both talk at once: I understand but I"

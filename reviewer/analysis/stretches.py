@@ -100,10 +100,12 @@ def overtalk(
             continue
         total += end - start
         if interrupter:
+            lead = "Talks over the other side"
             words = [w.text for r in interrupter for w in r.words if w.start < end]
         else:  # diarization heard them, but their words went to the other side or were not heard
+            lead = "Both talk at once"
             words = [w.text for r in runs for w in r.words if w.start < end and start < w.end]
-        text = "Talks over the other side" + (f": {' '.join(words)}" if words else "")
+        text = lead + (f": {' '.join(words)}" if words else "")
         markers.append(Marker("overtalk", round(start, 3), round(end, 3), speaker, _clip(text)))
     return markers, total
 
