@@ -171,7 +171,7 @@ def analyse_transcript(transcript: Transcript, settings: Settings) -> tuple[Tran
         transcript.speaker_split,
         list(speakers),
         transcript.words,
-        activity(runs),
+        activity(runs, transcript.overlaps),
         turns,
         transcript.language,
         transcript.model,

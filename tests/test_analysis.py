@@ -277,3 +277,18 @@ def test_heard_overtalk_whose_words_went_to_the_other_side_says_both_talk(settin
     (over,) = kinds(analysis, "overtalk")
     assert over.speaker == CUSTOMER
     assert over.text == "Both talk at once: I understand but I"
+
+
+def test_timeline_lanes_show_a_heard_interruption_and_join_what_touches():
+    from reviewer.analysis.turns import activity, merge_spans
+    from reviewer.speakers.attribution import overlap_spans
+
+    heard = overlap_spans(
+        [Segment(0.0, 8.0, AGENT), Segment(6.0, 7.0, CUSTOMER), Segment(6.5, 9.0, CUSTOMER)]
+    )
+    assert heard == [Segment(6.0, 8.0, CUSTOMER)]
+    assert activity([], heard) == heard
+    assert merge_spans([Segment(3, 4, AGENT), Segment(0, 1, AGENT), Segment(1, 2, AGENT)]) == [
+        Segment(0, 2, AGENT),
+        Segment(3, 4, AGENT),
+    ]

@@ -99,7 +99,8 @@ def test_mono_call_is_diarized_with_few_confusions(pushback_mono, processed):
 
 def test_mono_call_hears_the_customer_talk_over_the_agent(pushback_mono, processed, settings):
     """Whisper writes a mono call as one stream of words; the overtalk comes from diarization
-    hearing both voices at once, and it stays marked after the roles are corrected."""
+    hearing both voices at once; the timeline shows the customer talking there, and the marker
+    stays after the roles are corrected."""
     from reviewer.analysis import analyze
     from reviewer.analysis.roles import swap_roles
 
@@ -112,6 +113,8 @@ def test_mono_call_hears_the_customer_talk_over_the_agent(pushback_mono, process
     assert found.start == pytest.approx(over.start, abs=0.5)
     assert found.end == pytest.approx(before, abs=0.5)
     t = result.transcript
+    lane = [s for s in t.segments if s.speaker == found.speaker]  # the timeline shows them talking
+    assert any(s.start - 0.01 <= found.start and found.end <= s.end + 0.01 for s in lane)
     again = analyze(swap_roles(t.speakers), t.words, t.turns, t.duration, settings, t.overlaps)
     assert [(m.start, m.end, m.speaker) for m in again.markers if m.kind == "overtalk"] == [
         (found.start, found.end, found.speaker)

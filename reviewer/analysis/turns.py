@@ -77,8 +77,24 @@ def _run(speaker: str, words: list[Word], settings: Settings, vocab: frozenset[s
     return Run(speaker, words[0].start, end, tuple(words), is_backchannel(words, settings, vocab))
 
 
-def activity(runs: Iterable[Run]) -> list[Segment]:
-    return [Segment(r.start, r.end, r.speaker) for r in runs]
+def activity(runs: Iterable[Run], heard: Iterable[Segment] = ()) -> list[Segment]:
+    """Who speaks when, for the timeline's lanes: each speech run, and in a mono call also where
+    diarization heard a speaker talk over the other (their words may have gone to the other side)."""
+    return merge_spans([*(Segment(r.start, r.end, r.speaker) for r in runs), *heard])
+
+
+def merge_spans(spans: Iterable[Segment]) -> list[Segment]:
+    """Touching or overlapping spans of the same speaker joined into one, sorted by start."""
+    out: list[Segment] = []
+    last: dict[str, int] = {}  # speaker -> index in out of their latest span
+    for s in sorted(spans, key=lambda s: (s.start, s.end)):
+        i = last.get(s.speaker)
+        if i is not None and s.start <= out[i].end:
+            out[i] = Segment(out[i].start, max(out[i].end, s.end), s.speaker)
+        else:
+            last[s.speaker] = len(out)
+            out.append(s)
+    return out
 
 
 def build_turns(words: Iterable[Word], settings: Settings) -> list[Turn]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Sequence
 
+from reviewer.analysis.turns import merge_spans
 from reviewer.asr.transcribe import RawWord
 from reviewer.model import Segment, Word
 
@@ -44,9 +45,9 @@ def attribute_words(raw: Sequence[RawWord], segments: Sequence[Segment]) -> list
     return words
 
 
-def overlap_spans(segments: Sequence[Segment], minimum: float = 0.0) -> list[Segment]:
+def overlap_spans(segments: Sequence[Segment]) -> list[Segment]:
     """Where two speakers' segments overlap, each labelled with whoever started later (the one
-    talking over the other); spans shorter than ``minimum`` seconds are left out."""
+    talking over the other)."""
     ordered = sorted(segments, key=lambda s: (s.start, s.end))
     spans: list[Segment] = []
     for i, a in enumerate(ordered):
@@ -54,18 +55,6 @@ def overlap_spans(segments: Sequence[Segment], minimum: float = 0.0) -> list[Seg
             if b.start >= a.end:
                 break
             end = min(a.end, b.end)
-            if b.speaker != a.speaker and end - b.start > minimum:
+            if b.speaker != a.speaker and end > b.start:
                 spans.append(Segment(b.start, end, b.speaker))
-    return _merged(spans)
-
-
-def _merged(spans: list[Segment]) -> list[Segment]:
-    """Touching or overlapping spans of the same speaker joined into one."""
-    out: list[Segment] = []
-    for s in sorted(spans, key=lambda s: (s.start, s.end)):
-        last = next((o for o in reversed(out) if o.speaker == s.speaker), None)
-        if last is not None and s.start <= last.end:
-            out[out.index(last)] = Segment(last.start, max(last.end, s.end), s.speaker)
-        else:
-            out.append(s)
-    return out
+    return merge_spans(spans)
