@@ -12,7 +12,7 @@ pytest.importorskip("PySide6")
 pytestmark = pytest.mark.usefixtures("qapp")
 
 from PySide6.QtCore import QPoint, Qt  # noqa: E402
-from PySide6.QtGui import QTextCursor  # noqa: E402
+from PySide6.QtGui import QTextCharFormat, QTextCursor  # noqa: E402
 
 
 def store(library, result, path: Path) -> int:
@@ -219,6 +219,24 @@ def test_clicking_a_transcript_word_seeks_there(review, qtbot):
     assert page.timeline_model.playhead == pytest.approx(text.word_times[index], abs=0.01)
     assert page.transcript.current_word == index
     assert page.transcript.current_word_text().lower().startswith("cancel")
+
+
+def test_words_spoken_during_overtalk_are_underlined_in_the_transcript(review):
+    page = review.review_page
+    text = page.transcript.text
+    (over,) = [m for m in page.call.markers if m["kind"] == "overtalk"]
+    plain = text.toPlainText()
+    cursor = QTextCursor(text.document())
+
+    def underlined(i: int) -> bool:
+        cursor.setPosition(text.word_starts[i] + 1)
+        return cursor.charFormat().underlineStyle() == QTextCharFormat.UnderlineStyle.WaveUnderline
+
+    during = [i for i, t in enumerate(text.word_times) if over["start"] + 0.3 < t < over["end"] - 0.3]
+    said = {plain[text.word_starts[i] : text.word_ends[i]].strip(".,").lower() for i in during}
+    assert {"paying", "but"} <= said  # the agent going on, the customer coming in
+    assert all(underlined(i) for i in during)
+    assert not any(underlined(i) for i, t in enumerate(text.word_times) if t < over["start"] - 2)
 
 
 def test_timeline_click_seeks_drag_selects_and_keys_jump_between_markers(review, qtbot):

@@ -307,7 +307,8 @@ class ReviewPage(QWidget):
         t = self.call.transcript
         self.title.setText(f"<b>{row['name']}</b> · {clock(t.duration)} · call #{call_id}")
         self.timeline_model.set_call(self.call, self.metrics, self.settings.agent_share_target)
-        self.transcript.set_transcript(t)
+        overtalk = [(m["start"], m["end"]) for m in self.call.markers if m["kind"] == "overtalk"]
+        self.transcript.set_transcript(t, overtalk)
         self.transcript.highlight_time(self.timeline_model.playhead)
         self.metrics_panel.set_metrics(
             row, self.metrics, t.speakers, self.call.markers, self.settings.agent_share_target

@@ -1,9 +1,11 @@
-"""The transcript beside the timeline: turns labelled by role, the current word highlighted
-during playback, click a word to seek, find-in-call."""
+"""The transcript beside the timeline: turns labelled by role, words spoken during overtalk
+underlined in the overtalk colour, the current word highlighted during playback, click a word to
+seek, find-in-call."""
 
 from __future__ import annotations
 
 import bisect
+from collections.abc import Sequence
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QFont, QTextCharFormat, QTextCursor, QTextDocument
@@ -19,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from reviewer.model import Transcript
-from reviewer.ui.style import ROLE_COLOURS, clock, speaker_label
+from reviewer.ui.style import MARKER_COLOURS, ROLE_COLOURS, clock, speaker_label
 
 
 class TranscriptText(QPlainTextEdit):
@@ -91,8 +93,9 @@ class TranscriptView(QWidget):
         self._current: int | None = None
         self._times_sorted: list[float] = []
 
-    def set_transcript(self, transcript: Transcript) -> None:
-        """Lay out turns: a bold role header with the time, then the turn's words."""
+    def set_transcript(self, transcript: Transcript, overtalk: Sequence[tuple[float, float]] = ()) -> None:
+        """Lay out turns: a bold role header with the time, then the turn's words; words whose
+        middle falls in one of the ``overtalk`` spans (start, end) are underlined."""
         by_id = {s.id: s for s in transcript.speakers}
         doc = QTextDocument(self)
         doc.setDocumentLayout(QPlainTextDocumentLayout(doc))
@@ -103,6 +106,7 @@ class TranscriptView(QWidget):
         starts: list[int] = []
         ends: list[int] = []
         times: list[float] = []
+        spans: list[tuple[float, float]] = []
         words_by_speaker: dict[str, list] = {}
         for w in transcript.words:
             words_by_speaker.setdefault(w.speaker, []).append(w)
@@ -139,12 +143,19 @@ class TranscriptView(QWidget):
                 pos += len(token)
                 ends.append(pos)
                 times.append(w.start)
+                spans.append((w.start, w.end))
                 pieces.append(token)
             cursor_by_speaker[turn.speaker] = i
             if not pieces:  # a turn whose words were not found: show its text
                 pieces = [turn.text]
                 pos += len(turn.text)
             cursor.insertText("".join(pieces), plain)
+        spoken_over = [
+            (starts[i], ends[i])
+            for i, (w_start, w_end) in enumerate(spans)
+            if _inside(w_start, w_end, overtalk)
+        ]
+        _underline(doc, spoken_over, MARKER_COLOURS["overtalk"])
         self.text.setDocument(doc)
         self.text.word_starts, self.text.word_ends, self.text.word_times = starts, ends, times
         order = sorted(range(len(times)), key=times.__getitem__)
@@ -215,3 +226,26 @@ class TranscriptView(QWidget):
         if index is not None:
             self.seekRequested.emit(self.text.word_times[index])
         return True
+
+
+def _inside(start: float, end: float, spans: Sequence[tuple[float, float]]) -> bool:
+    middle = (start + end) / 2
+    return any(a <= middle <= b for a, b in spans)
+
+
+def _underline(doc: QTextDocument, ranges: list[tuple[int, int]], colour: QColor) -> None:
+    """A wavy underline under each character range; neighbouring words join into one stroke."""
+    fmt = QTextCharFormat()
+    fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
+    fmt.setUnderlineColor(colour)
+    cursor = QTextCursor(doc)
+    joined: list[list[int]] = []
+    for a, b in ranges:
+        if joined and a - joined[-1][1] <= 1:
+            joined[-1][1] = b
+        else:
+            joined.append([a, b])
+    for a, b in joined:
+        cursor.setPosition(a)
+        cursor.setPosition(b, QTextCursor.MoveMode.KeepAnchor)
+        cursor.mergeCharFormat(fmt)
