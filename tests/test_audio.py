@@ -179,3 +179,23 @@ def test_waveform_peaks_keep_loud_and_quiet_stretches_at_every_zoom(tmp_path):
     save_peaks("abc123", base)
     assert load_peaks("abc123").levels[0].shape == peaks.levels[0].shape
     assert load_peaks("missing") is None
+
+
+@pytest.mark.parametrize(
+    "stated",
+    [None, 0.5, 2.5, 2.9, 3.6, 100.0],  # 3.57 s of blocks; 2.9 s (+ 1 s margin) leaves a gap to close
+    ids=["unknown", "too short", "a bit short", "right", "over", "far over"],
+)
+def test_decoded_samples_are_whole_whatever_length_the_file_states(stated):
+    """Samples are written into one array sized from the stream's stated length; a missing or
+    wrong one (a damaged header, a recording still being written) loses and adds nothing."""
+    from reviewer.audio.decode import SampleBuffer
+
+    rng = np.random.default_rng(7)
+    blocks = [rng.standard_normal((2, n)).astype(np.float32) for n in (1152, 16000, 7, 40_000, 1)]
+    buffer = SampleBuffer(2, stated)
+    for b in blocks:
+        buffer.append(b)
+    out = buffer.samples()
+    assert out.dtype == np.float32 and out.flags.c_contiguous
+    np.testing.assert_array_equal(out, np.concatenate(blocks, axis=1))

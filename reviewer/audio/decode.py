@@ -17,6 +17,9 @@ from reviewer.progress import NEVER_CANCELLED, CancelToken, Progress, ProgressCa
 SAMPLE_RATE = 16_000
 MIN_DURATION = 0.5  # seconds; anything shorter cannot be a call
 SILENCE_PEAK = 1e-4  # below this absolute peak the file is digital silence
+# A stated length is trusted for up to four hours of samples; a longer one (perhaps a damaged
+# header) starts there and grows as the audio really comes.
+MAX_PREALLOCATED = 4 * 3600 * SAMPLE_RATE
 
 
 @dataclass
@@ -71,28 +74,28 @@ def decode(
         layout = "stereo" if source_channels == 2 else "mono"
         resampler = av.AudioResampler(format="fltp", layout=layout, rate=SAMPLE_RATE)
         expected = _expected_seconds(container, stream)
-        chunks: list[np.ndarray] = []
+        buffer = SampleBuffer(1 if layout == "mono" else 2, expected)
         decoded_seconds = 0.0
         error: str | None = None
         try:
             for i, frame in enumerate(container.decode(stream)):
                 for out in resampler.resample(frame):
-                    chunks.append(out.to_ndarray())
+                    buffer.append(out.to_ndarray())
                 if i % 200 == 0:
                     cancel.check()
                     if frame.time is not None and expected:
                         decoded_seconds = float(frame.time)
                         progress(Progress("decode", min(1.0, decoded_seconds / expected)))
             for out in resampler.resample(None):
-                chunks.append(out.to_ndarray())
+                buffer.append(out.to_ndarray())
         except av.FFmpegError as e:
             # A file cut short (an interrupted recording) still holds what came before the cut.
             error = _ffmpeg_reason(e)
-    if not chunks:
+    if not buffer.size:
         if error:
             raise BadAudioError(path, f"not a readable audio file ({error})")
         raise BadAudioError(path, "contains no audio samples (empty recording)")
-    samples = np.ascontiguousarray(np.concatenate(chunks, axis=1), dtype=np.float32)
+    samples = buffer.samples()
     duration = samples.shape[1] / SAMPLE_RATE
     if duration < MIN_DURATION:
         raise BadAudioError(path, f"too short to be a call ({duration:.1f} s of audio)")
@@ -100,11 +103,52 @@ def decode(
         raise BadAudioError(
             path, f"corrupt or truncated after {duration:.0f} s of {expected:.0f} s ({error})"
         )
-    if float(np.max(np.abs(samples))) < SILENCE_PEAK:
+    if peak(samples) < SILENCE_PEAK:
         raise BadAudioError(path, "is silent: the recording holds no sound at all")
     audio = DecodedAudio(samples, source_channels=source_channels, source_rate=source_rate)
     progress(Progress("decode", 1.0))
     return fold_dual_mono(audio, dual_mono_correlation)
+
+
+class SampleBuffer:
+    """Decoded 16 kHz samples written into one array sized from the stream's stated length, so
+    an hour-long call is never held twice (as a list of frames and their concatenation). A
+    stated length can be wrong or missing: the array then grows by half again as needed."""
+
+    def __init__(self, channels: int, expected_seconds: float | None) -> None:
+        stated = int((expected_seconds or 0.0) * SAMPLE_RATE * 1.01) + SAMPLE_RATE
+        self._data = np.empty((channels, min(max(stated, SAMPLE_RATE), MAX_PREALLOCATED)), np.float32)
+        self.size = 0
+
+    def append(self, block: np.ndarray) -> None:
+        n = block.shape[1]
+        if self.size + n > self._data.shape[1]:
+            grown = np.empty(
+                (self._data.shape[0], max(self.size + n, self._data.shape[1] * 3 // 2)), np.float32
+            )
+            grown[:, : self.size] = self._data[:, : self.size]
+            self._data = grown
+        self._data[:, self.size : self.size + n] = block
+        self.size += n
+
+    def samples(self) -> np.ndarray:
+        """The samples decoded, C-contiguous (channels, n). Stereo rows are moved up in place to
+        close the unused gap after each; a copy only when much of the array went unused."""
+        channels, capacity = self._data.shape
+        n = self.size
+        if channels == 1 or n == capacity:
+            return self._data[:, :n]
+        if n < 0.9 * capacity:
+            return self._data[:, :n].copy()
+        flat = self._data.reshape(-1)
+        for c in range(1, channels):
+            shift = c * (capacity - n)  # how far row c moves down
+            start = c * capacity
+            # Front to back in blocks no longer than the shift: no block overwrites its own source.
+            for a in range(0, n, shift):
+                b = min(n, a + shift)
+                flat[start - shift + a : start - shift + b] = flat[start + a : start + b]
+        return flat[: channels * n].reshape(channels, n)
 
 
 def fold_dual_mono(audio: DecodedAudio, min_correlation: float) -> DecodedAudio:
@@ -112,7 +156,7 @@ def fold_dual_mono(audio: DecodedAudio, min_correlation: float) -> DecodedAudio:
     if audio.channels != 2:
         return audio
     left, right = audio.samples
-    peak_l, peak_r = float(np.max(np.abs(left))), float(np.max(np.abs(right)))
+    peak_l, peak_r = peak(left), peak(right)
     if peak_l < SILENCE_PEAK or peak_r < SILENCE_PEAK:
         live = left if peak_l >= peak_r else right
         return DecodedAudio(live[None, :].copy(), audio.source_channels, audio.source_rate, True)
@@ -121,6 +165,11 @@ def fold_dual_mono(audio: DecodedAudio, min_correlation: float) -> DecodedAudio:
     if np.isfinite(corr) and corr >= min_correlation:
         return DecodedAudio(audio.mono()[None, :], audio.source_channels, audio.source_rate, True)
     return audio
+
+
+def peak(samples: np.ndarray) -> float:
+    """The largest absolute sample, without an absolute-valued copy of an hour of audio."""
+    return float(max(samples.max(), -samples.min()))
 
 
 def _expected_seconds(container, stream) -> float | None:
