@@ -117,7 +117,7 @@ class SampleBuffer:
 
     def __init__(self, channels: int, expected_seconds: float | None) -> None:
         stated = int((expected_seconds or 0.0) * SAMPLE_RATE * 1.01) + SAMPLE_RATE
-        self._data = np.empty((channels, min(max(stated, SAMPLE_RATE), MAX_PREALLOCATED)), np.float32)
+        self._data = np.empty((channels, min(stated, MAX_PREALLOCATED)), np.float32)
         self.size = 0
 
     def append(self, block: np.ndarray) -> None:

@@ -322,18 +322,8 @@ class Library:
             Turn(r["speaker"], sec(r["start_ms"]), sec(r["end_ms"]), r["text"], len(r["text"].split()))
             for r in self.db.query("SELECT * FROM turns WHERE call_id = ? ORDER BY start_ms, id", [call_id])
         ]
-        segments = [
-            Segment(sec(r["start_ms"]), sec(r["end_ms"]), r["speaker"])
-            for r in self.db.query(
-                "SELECT * FROM segments WHERE call_id = ? ORDER BY start_ms, id", [call_id]
-            )
-        ]
-        overlaps = [
-            Segment(sec(r["start_ms"]), sec(r["end_ms"]), r["speaker"])
-            for r in self.db.query(
-                "SELECT * FROM overlaps WHERE call_id = ? ORDER BY start_ms, id", [call_id]
-            )
-        ]
+        segments = self._spans("segments", call_id)
+        overlaps = self._spans("overlaps", call_id)
         markers = [
             {
                 "kind": r["kind"],
@@ -357,6 +347,15 @@ class Library:
             overlaps,
         )
         return StoredCall(row, transcript, markers)
+
+    def _spans(self, table: str, call_id: int) -> list[Segment]:
+        """A call's rows of ``segments`` or ``overlaps`` (table names are ours, never input)."""
+        return [
+            Segment(sec(r["start_ms"]), sec(r["end_ms"]), r["speaker"])
+            for r in self.db.query(
+                f"SELECT * FROM {table} WHERE call_id = ? ORDER BY start_ms, id", [call_id]
+            )
+        ]
 
     # -- roles ----------------------------------------------------------------------------
 

@@ -5,7 +5,7 @@ seek, find-in-call."""
 from __future__ import annotations
 
 import bisect
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QFont, QTextCharFormat, QTextCursor, QTextDocument
@@ -106,7 +106,7 @@ class TranscriptView(QWidget):
         starts: list[int] = []
         ends: list[int] = []
         times: list[float] = []
-        spans: list[tuple[float, float]] = []
+        middles: list[float] = []
         words_by_speaker: dict[str, list] = {}
         for w in transcript.words:
             words_by_speaker.setdefault(w.speaker, []).append(w)
@@ -143,18 +143,15 @@ class TranscriptView(QWidget):
                 pos += len(token)
                 ends.append(pos)
                 times.append(w.start)
-                spans.append((w.start, w.end))
+                middles.append((w.start + w.end) / 2)
                 pieces.append(token)
             cursor_by_speaker[turn.speaker] = i
             if not pieces:  # a turn whose words were not found: show its text
                 pieces = [turn.text]
                 pos += len(turn.text)
             cursor.insertText("".join(pieces), plain)
-        spoken_over = [
-            (starts[i], ends[i])
-            for i, (w_start, w_end) in enumerate(spans)
-            if _inside(w_start, w_end, overtalk)
-        ]
+        inside = _within(overtalk)
+        spoken_over = [(starts[i], ends[i]) for i, middle in enumerate(middles) if inside(middle)]
         _underline(doc, spoken_over, MARKER_COLOURS["overtalk"])
         self.text.setDocument(doc)
         self.text.word_starts, self.text.word_ends, self.text.word_times = starts, ends, times
@@ -228,9 +225,22 @@ class TranscriptView(QWidget):
         return True
 
 
-def _inside(start: float, end: float, spans: Sequence[tuple[float, float]]) -> bool:
-    middle = (start + end) / 2
-    return any(a <= middle <= b for a, b in spans)
+def _within(spans: Sequence[tuple[float, float]]) -> Callable[[float], bool]:
+    """A test of whether a time lies in any of ``spans``: their union, searched by bisection,
+    so a long call with many overtalk spans loads without a words-by-spans scan."""
+    union: list[list[float]] = []
+    for a, b in sorted(spans):
+        if union and a <= union[-1][1]:
+            union[-1][1] = max(union[-1][1], b)
+        else:
+            union.append([a, b])
+    starts = [a for a, _ in union]
+
+    def inside(t: float) -> bool:
+        k = bisect.bisect_right(starts, t) - 1
+        return k >= 0 and t <= union[k][1]
+
+    return inside
 
 
 def _underline(doc: QTextDocument, ranges: list[tuple[int, int]], colour: QColor) -> None:
