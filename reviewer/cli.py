@@ -265,12 +265,31 @@ def cmd_roles(args: argparse.Namespace) -> int:
         elif args.name or args.role:
             raise ReviewerError("--name and --role need --speaker (for example --speaker S2).")
         doc = stored_document(library, call_id)
+    _print_speakers(doc)
+    return EXIT_OK
+
+
+def cmd_reassign(args: argparse.Namespace) -> int:
+    from reviewer.document import stored_document
+
+    settings = _settings(args)
+    with _library(args) as library:
+        call_id = library.resolve(args.call)
+        speaker = library.speaker_ref(call_id, args.speaker)
+        change = library.reassign_speech(call_id, speaker, start=args.at, end=args.to, settings=settings)
+        doc = stored_document(library, call_id)
+    words = f"{change.words} word" + ("s" if change.words != 1 else "")
+    print(f"{words} between {clock(change.start)} and {clock(change.end)} now said by {speaker}")
+    _print_speakers(doc)
+    return EXIT_OK
+
+
+def _print_speakers(doc: dict[str, Any]) -> None:
     for s in doc["speakers"]:
         label = f"{s['id']} {s.get('name', '')}".strip()
         print(f"{label:<20} {s['role']:<9} talks {clock(s['talk_seconds'])}")
     share = "–" if doc["agent_talk_share"] is None else f"{doc['agent_talk_share']:.0%}"
     print(f"agent talk share: {share}; refusals: {doc['metrics']['refusal_count']}")
-    return EXIT_OK
 
 
 def _comment_json(c: dict[str, Any]) -> dict[str, Any]:
@@ -521,6 +540,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--name", help="a name for --speaker")
     p.add_argument("--role", choices=["agent", "customer", "unknown"], help="a role for --speaker")
     p.set_defaults(func=cmd_roles)
+
+    p = sub.add_parser(
+        "reassign",
+        help="correct who said what; analysis follows",
+        description="Give speech to another speaker where the speaker split got it wrong: the "
+        "turn under --at, or every word between --at and --to. --speaker takes a label (S2), a "
+        "role (customer) or a name; the next new label (S3 on a call with S1 and S2) adds a "
+        "speaker for a voice the split missed.",
+    )
+    p.add_argument("call")
+    p.add_argument("--at", required=True, type=parse_time, help="a time in the turn (1:23 or 83)")
+    p.add_argument("--to", type=parse_time, help="end of a stretch: every word from --at to here")
+    p.add_argument("--speaker", required=True, help="who said it: S2, customer, agent or a name")
+    p.set_defaults(func=cmd_reassign)
 
     p = sub.add_parser("comment", help="add time-stamped feedback to a call")
     p.add_argument("call")

@@ -24,7 +24,18 @@ def reviewer(*args, library=None, check=True):
 
 def test_help_documents_every_command():
     out = reviewer("--help").stdout
-    for command in ("import", "analyze", "calls", "show", "roles", "comment", "comments", "search", "export"):
+    for command in (
+        "import",
+        "analyze",
+        "calls",
+        "show",
+        "roles",
+        "reassign",
+        "comment",
+        "comments",
+        "search",
+        "export",
+    ):
         assert command in out
 
 
@@ -95,6 +106,18 @@ def test_import_comment_roles_and_search_from_the_command_line(short_call, tmp_p
     after = json.loads(reviewer("show", "1", "--json", library=lib).stdout)
     assert after["agent_talk_share"] == pytest.approx(1 - before["agent_talk_share"], abs=0.001)
     assert after["comments"][0]["text"] == "Nice, clear answer"
+
+    # The speaker split got a turn wrong: give it to the other side, by role.
+    turn = next(t for t in after["turns"] if t["speaker"] == "S1")
+    middle = str((turn["start"] + turn["end"]) / 2)
+    out = reviewer("reassign", "1", "--at", middle, "--speaker", "agent", library=lib).stdout
+    assert f"{len(turn['text'].split())} words between" in out and "now said by S2" in out
+    mended = json.loads(reviewer("show", "1", "--json", library=lib).stdout)
+    talk = {s["id"]: s["talk_seconds"] for s in mended["speakers"]}
+    assert talk["S2"] >= after["speakers"][1]["talk_seconds"] + turn["end"] - turn["start"] - 0.05
+    assert mended["agent_talk_share"] > 0.8
+    proc = reviewer("reassign", "1", "--at", middle, "--speaker", "S7", library=lib, check=False)
+    assert proc.returncode == 1 and "has no speaker 'S7'" in proc.stderr
 
     assert "close" in reviewer("search", "close today", library=lib).stdout.lower()
     assert reviewer("search", "refund", library=lib, check=False).returncode == 1

@@ -179,6 +179,81 @@ def test_renaming_a_speaker(library, stored, settings):
     assert roles == {"S1": "customer", "S2": "agent"}
 
 
+def test_correcting_who_spoke_mends_a_call_heard_as_one_voice(library, pushback, processed, settings):
+    """A mono call whose two voices diarization heard as one (as with two similar voices): the
+    coach gives the customer's turns back, a voice at a time, and every figure follows; undone,
+    the call is as it was."""
+    from dataclasses import replace
+
+    from reviewer.model import Speaker
+    from reviewer.pipeline import analyse_transcript
+
+    truth = processed("pushback").transcript  # stereo: who said what is exact
+    heard = replace(
+        truth,
+        speakers=[Speaker("S1")],
+        words=[replace(w, speaker="S1") for w in truth.words],
+        speaker_split="diarization",
+        channels=1,
+    )
+    transcript, analysis = analyse_transcript(heard, settings)
+    call_id, _ = library.add_call(
+        pushback[1], "one-voice", transcript, analysis, source_channels=1, source_rate=16000, dual_mono=False
+    )
+    assert library.call_row(call_id)["agent_talk_share"] == 1.0
+    assert library.call_row(call_id)["refusal_count"] == 0  # no customer, so no request to refuse
+
+    first = next(t for t in truth.turns if t.speaker == "S2")
+    with pytest.raises(ReviewerError, match="no speaker 'S5'"):
+        library.speaker_ref(call_id, "S5")
+    assert library.speaker_ref(call_id, "s2") == "S2"  # a new voice: the next label
+    change = library.reassign_speech(call_id, "S2", start=first.start, end=first.end, settings=settings)
+    assert change.words == first.word_count
+    speakers = library.load_call(call_id).transcript.speakers
+    assert [(s.id, s.role) for s in speakers] == [("S1", "agent"), ("S2", "customer")]
+    assert library.speaker_ref(call_id, "customer") == "S2"
+    changes = [change]
+    for turn in [t for t in truth.turns if t.speaker == "S2"][1:]:
+        changes.append(
+            library.reassign_speech(call_id, "S2", start=turn.start, end=turn.end, settings=settings)
+        )
+
+    mended = library.call_row(call_id)
+    share = processed("pushback").analysis.metrics.agent_talk_share
+    assert mended["agent_talk_share"] == pytest.approx(share, abs=0.02)
+    assert mended["refusal_count"] == 3  # the agent's push-backs are found again
+    # Every word the customer said is the customer's again; the agent's few words said over the
+    # customer's interruption went along with it, as a range takes whatever was said in it.
+    said = {(w.start, w.text) for w in library.load_call(call_id).transcript.words if w.speaker == "S2"}
+    customer = {(w.start, w.text) for w in truth.words if w.speaker == "S2"}
+    assert customer <= said and len(said - customer) <= 8
+
+    with pytest.raises(ReviewerError, match="Nothing to change"):
+        library.reassign_speech(call_id, "S2", start=first.start, end=first.end, settings=settings)
+    for c in reversed(changes):
+        library.restore_speech(c, settings)
+    back = library.load_call(call_id)
+    assert [s.id for s in back.transcript.speakers] == ["S1"]
+    assert {w.speaker for w in back.transcript.words} == {"S1"}
+    assert library.call_row(call_id)["agent_talk_share"] == 1.0
+
+
+def test_the_turn_under_a_time_goes_to_the_other_side(library, stored, settings):
+    call = library.load_call(stored)
+    turn = next(t for t in call.transcript.turns if t.speaker == "S2" and t.word_count > 3)
+    before = library.call_row(stored)["agent_talk_share"]
+    change = library.reassign_speech(stored, "S1", start=(turn.start + turn.end) / 2, settings=settings)
+    assert (change.start, change.end, change.words) == (turn.start, turn.end, turn.word_count)
+    assert library.call_row(stored)["agent_talk_share"] > before
+    assert turn.text in " ".join(
+        t.text for t in library.load_call(stored).transcript.turns if t.speaker == "S1"
+    )
+    with pytest.raises(ReviewerError, match="No one but S1 speaks at"):
+        library.reassign_speech(stored, "S1", start=call.transcript.duration + 30, settings=settings)
+    library.restore_speech(change, settings)
+    assert library.call_row(stored)["agent_talk_share"] == pytest.approx(before)
+
+
 def test_full_text_search_finds_turns(library, stored):
     hits = library.search("discount")
     assert hits and hits[0]["call_id"] == stored and "discount" in hits[0]["text"].lower()

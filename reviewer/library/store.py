@@ -62,6 +62,55 @@ class StoredCall:
         return int(self.row["id"])
 
 
+@dataclass(frozen=True)
+class SpeechChange:
+    """A correction of who said what, with the state before it (for undo)."""
+
+    call_id: int
+    word_speakers: dict[int, str]  # each moved word's id → its speaker before
+    speakers: list[Speaker]  # the call's speakers before
+    start: float
+    end: float
+    speaker: str  # who the words went to
+
+    @property
+    def words(self) -> int:
+        return len(self.word_speakers)
+
+
+def speaker_display(s: Speaker) -> str:
+    """S2 (customer, Dana): how a speaker is named in messages."""
+    details = ", ".join(x for x in (s.role if s.role != "unknown" else "", s.name) if x)
+    return f"{s.id} ({details})" if details else s.id
+
+
+def _next_label(speakers: list[Speaker]) -> str:
+    numbers = [int(s.id[1:]) for s in speakers if s.id[1:].isdigit()]
+    return f"S{max(numbers, default=0) + 1}"
+
+
+def _new_speaker(label: str, speakers: list[Speaker]) -> Speaker:
+    """A voice diarization missed: with one party's role known, the other one."""
+    roles = {s.role for s in speakers}
+    role = "unknown"
+    if "agent" in roles and "customer" not in roles:
+        role = "customer"
+    elif "customer" in roles and "agent" not in roles:
+        role = "agent"
+    return Speaker(label, role)
+
+
+def _turn_at(turns: list[Turn], t: float, *, not_by: str) -> Turn | None:
+    """The turn of someone other than ``not_by`` under time ``t`` (the shortest, where a
+    backchannel sits inside a longer turn), or the nearest one within half a second."""
+    others = [x for x in turns if x.speaker != not_by]
+    under = [x for x in others if x.start - 0.05 <= t <= x.end + 0.05]
+    if under:
+        return min(under, key=lambda x: x.duration)
+    near = [x for x in others if min(abs(x.start - t), abs(x.end - t)) <= 0.5]
+    return min(near, key=lambda x: min(abs(x.start - t), abs(x.end - t)), default=None)
+
+
 def open_library(path: str | Path | None = None) -> Library:
     return Library(Path(path) if path else paths.default_library())
 
@@ -361,30 +410,29 @@ class Library:
 
     def set_speakers(self, call_id: int, speakers: list[Speaker], settings: Settings) -> None:
         """Store corrected roles or names and re-analyse the call with them, atomically."""
+        with self.write():
+            self._reanalyse(call_id, speakers, {}, settings)
+
+    def _reanalyse(
+        self, call_id: int, speakers: list[Speaker], word_speakers: dict[int, str], settings: Settings
+    ) -> None:
+        """Inside a write transaction: store ``speakers`` (the call's whole list) and each word's
+        new speaker (word id → label), then recompute turns, markers and metrics."""
         from reviewer.pipeline import analyse_transcript
 
-        with self.write() as db:
-            stored = self.load_call(call_id)
-            for s in speakers:
-                db.execute(
-                    "UPDATE speakers SET role = ?, name = ? WHERE call_id = ? AND label = ?",
-                    [s.role, s.name, call_id, s.id],
-                )
-            t = stored.transcript
-            t = Transcript(
-                t.duration,
-                t.channels,
-                t.speaker_split,
-                speakers,
-                t.words,
-                t.segments,
-                t.turns,
-                t.language,
-                t.model,
-                t.overlaps,
-            )
-            transcript, analysis = analyse_transcript(t, settings)
-            self._store_derived(call_id, transcript, analysis)
+        db = self.db
+        db.conn.executemany(
+            "UPDATE words SET speaker = ? WHERE id = ? AND call_id = ?",
+            [(label, word_id, call_id) for word_id, label in word_speakers.items()],
+        )
+        db.execute("DELETE FROM speakers WHERE call_id = ?", [call_id])
+        db["speakers"].insert_all(
+            {"call_id": call_id, "label": s.id, "role": s.role, "name": s.name, "channel": s.channel}
+            for s in speakers
+        )
+        t = self.load_call(call_id).transcript
+        transcript, analysis = analyse_transcript(t, settings)
+        self._store_derived(call_id, transcript, analysis)
 
     def swap_roles(self, call_id: int, settings: Settings) -> list[Speaker]:
         speakers = swap_roles(self.load_call(call_id).transcript.speakers)
@@ -416,6 +464,79 @@ class Library:
             updated.append(s)
         self.set_speakers(call_id, updated, settings)
         return updated
+
+    def speaker_ref(self, call_id: int, ref: str) -> str:
+        """The label of a call's speaker named by label (S2), role (customer) or name; a label
+        one past the call's last (S3 on a call with S1 and S2) names a new speaker."""
+        speakers = self.load_call(call_id).transcript.speakers
+        text = ref.strip()
+        for field in ("id", "role", "name"):
+            found = [s.id for s in speakers if str(getattr(s, field)).casefold() == text.casefold()]
+            if len(found) == 1:
+                return found[0]
+        new = _next_label(speakers)
+        if text.upper() == new:
+            return new
+        names = ", ".join(speaker_display(s) for s in speakers)
+        raise ReviewerError(
+            f"Call #{call_id} has no speaker {ref!r}: it has {names}; {new} would be a new one."
+        )
+
+    def reassign_speech(
+        self,
+        call_id: int,
+        speaker: str,
+        *,
+        start: float,
+        end: float | None = None,
+        settings: Settings,
+    ) -> SpeechChange:
+        """Correct who said what: the words whose middle lies between ``start`` and ``end`` (or,
+        without ``end``, the words of another speaker's turn at ``start``) become ``speaker``'s
+        (a label of the call, or the next new label for a voice diarization missed), and the
+        call is re-analysed, all in one transaction. Returns what to restore to undo it."""
+        with self.write():
+            stored = self.load_call(call_id)
+            t = stored.transcript
+            before = list(t.speakers)
+            labels = [s.id for s in before]
+            if speaker not in labels and speaker != _next_label(before):
+                raise ReviewerError(f"Call #{call_id} has no speaker {speaker}.")
+            only_from = None
+            if end is None:
+                turn = _turn_at(t.turns, start, not_by=speaker)
+                if turn is None:
+                    raise ReviewerError(
+                        f"No one but {speaker} speaks at {_clock(start)} in call #{call_id}; "
+                        "give a range with --to to move a stretch of speech."
+                    )
+                start, end, only_from = turn.start, turn.end, turn.speaker
+            elif end <= start:
+                raise ReviewerError("The end of the stretch must come after its start.")
+            rows = self.db.execute(
+                "SELECT id, speaker, start_ms + end_ms FROM words WHERE call_id = ?", [call_id]
+            ).fetchall()
+            low, high = 2 * ms(start) - 2, 2 * ms(end) + 2
+            previous = {
+                int(word_id): label
+                for word_id, label, twice_middle in rows
+                if low <= twice_middle <= high
+                and label != speaker
+                and (only_from is None or label == only_from)
+            }
+            if not previous:
+                raise ReviewerError(
+                    f"Nothing to change: no words of another speaker between {_clock(start)} and "
+                    f"{_clock(end)} in call #{call_id}."
+                )
+            after = before if speaker in labels else before + [_new_speaker(speaker, before)]
+            self._reanalyse(call_id, after, {w: speaker for w in previous}, settings)
+            return SpeechChange(call_id, previous, before, start, end, speaker)
+
+    def restore_speech(self, change: SpeechChange, settings: Settings) -> None:
+        """Undo ``reassign_speech``: the words' and speakers' state from before it."""
+        with self.write():
+            self._reanalyse(change.call_id, change.speakers, change.word_speakers, settings)
 
     # -- comments ---------------------------------------------------------------------------
 
