@@ -103,6 +103,29 @@ def main() -> None:
         app.processEvents()
         opens.append(time.perf_counter() - t)
 
+    # -- corrections: say who said a turn (and undo it), swap roles; each re-analyses the call
+    from reviewer.ui.transcript import Speech
+
+    page = window.review_page
+    turns = [t for t in page.call.transcript.turns if t.speaker == "S2" and t.word_count > 5]
+    turn = turns[len(turns) // 2]
+    reassigns, undos, swaps = [], [], []
+    for _ in range(3):
+        t = time.perf_counter()
+        assert page.reassign(Speech(turn.start, turn.end, turn.speaker, turn.word_count), "S1")
+        app.processEvents()
+        reassigns.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        page.undo_stack.undo()
+        app.processEvents()
+        undos.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        page.swap_roles()
+        app.processEvents()
+        swaps.append(time.perf_counter() - t)
+    if len(swaps) % 2:  # roles back as they were
+        page.swap_roles()
+
     # -- timeline paint ---------------------------------------------------------------------
     timeline = window.review_page.timeline
 
@@ -156,6 +179,15 @@ def main() -> None:
         "call_words": n_words,
         "build_seconds": round(build_s, 1),
         "open_seconds": {"median": round(statistics.median(opens), 3), "max": round(max(opens), 3)},
+        "who_said_it_seconds": {
+            "median": round(statistics.median(reassigns), 3),
+            "max": round(max(reassigns), 3),
+        },
+        "who_said_it_undo_seconds": {
+            "median": round(statistics.median(undos), 3),
+            "max": round(max(undos), 3),
+        },
+        "swap_roles_seconds": {"median": round(statistics.median(swaps), 3), "max": round(max(swaps), 3)},
         "paint_ms_full_zoom": {
             "median": round(statistics.median(full), 2),
             "p90": round(float(np.percentile(full, 90)), 2),
@@ -187,6 +219,12 @@ def main() -> None:
     print("|---|---|---|---|---|")
     o = results["open_seconds"]
     print(f"| open the call (s) | {o['median']} | | {o['max']} | < 1 |")
+    for key, what in (
+        ("who_said_it_seconds", "say who said a turn (s)"),
+        ("who_said_it_undo_seconds", "undo that (s)"),
+        ("swap_roles_seconds", "swap roles (s)"),
+    ):
+        print(f"| {what} | {results[key]['median']} | | {results[key]['max']} | < 1 |")
     f, d, ph = results["paint_ms_full_zoom"], results["paint_ms_deep_zoom"], results["paint_ms_playhead_only"]
     print(f"| timeline paint, whole call (ms) | {f['median']} | {f['p90']} | {f['max']} | < 16 |")
     print(

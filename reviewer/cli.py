@@ -177,6 +177,8 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
 
 def _print_summary(name: str, doc: dict[str, Any], comments: list[dict[str, Any]] | None = None) -> None:
+    from reviewer.document import one_voice
+
     roles = {s["id"]: s for s in doc["speakers"]}
 
     def who(label):
@@ -197,6 +199,12 @@ def _print_summary(name: str, doc: dict[str, Any], comments: list[dict[str, Any]
         f"longest silence: {clock(m['longest_silence'])}   overtalk: {m['overtalk_count']}x   "
         f"agent response gap: {'–' if gap is None else f'{gap:.1f} s'}"
     )
+    heard = one_voice(doc["speaker_split"], {s["id"]: s["talk_seconds"] for s in doc["speakers"]})
+    if heard:
+        print(
+            f"  note: {heard[0]} holds {heard[1]:.0%} of the talk; if another voice is in there, "
+            "say who said what with `reviewer reassign`"
+        )
     if doc["markers"]:
         print("  markers:")
         for k in doc["markers"]:

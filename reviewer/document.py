@@ -12,6 +12,21 @@ if TYPE_CHECKING:
     from reviewer.library import Library
 
 
+# A separated mono call where one voice holds this much of the talk may be two voices heard as
+# one (two similar voices defeat the speaker split): the app and `reviewer show` say how to correct it.
+ONE_VOICE_SHARE = 0.9
+ONE_VOICE_MIN_TALK = 20.0  # seconds of talk before that is worth saying
+
+
+def one_voice(split: str, talk: dict[str, float]) -> tuple[str, float] | None:
+    """(speaker, share) when a diarized call's talk (seconds by speaker) is nearly all one voice."""
+    total = sum(talk.values())
+    if split != "diarization" or total < ONE_VOICE_MIN_TALK:
+        return None
+    label, most = max(talk.items(), key=lambda kv: kv[1])
+    return (label, most / total) if most / total >= ONE_VOICE_SHARE else None
+
+
 def talk_stats(speaker_id: str, metrics: Metrics) -> dict[str, Any]:
     """One speaker's talk time, share of all talk, words and speaking rate (unrounded), zeros for
     a speaker who never spoke; what the JSON document and the JSON export both report."""

@@ -203,6 +203,84 @@ def test_swapping_roles_flips_the_talk_share_everywhere(review):
     assert row["agent_talk_share"] == pytest.approx(after)
 
 
+def test_a_coach_says_who_said_it_where_the_split_heard_one_voice(
+    make_window, processed, pushback, settings, tmp_path, qtbot
+):
+    """A mono call whose two voices were heard as one (two similar voices): the review says so;
+    the coach selects the customer's words and gives them to a new speaker; lanes, transcript,
+    metrics and the library follow, and undo / redo work."""
+    from dataclasses import replace
+
+    from PySide6.QtWidgets import QMenu
+
+    from reviewer.library import open_library
+    from reviewer.model import Speaker
+    from reviewer.pipeline import analyse_transcript
+
+    truth = processed("pushback").transcript
+    heard = replace(
+        truth,
+        speakers=[Speaker("S1")],
+        words=[replace(w, speaker="S1") for w in truth.words],
+        speaker_split="diarization",
+        channels=1,
+    )
+    transcript, analysis = analyse_transcript(heard, settings)
+    path = tmp_path / "app.sqlite"
+    with open_library(path) as lib:
+        call_id, _ = lib.add_call(
+            pushback[1],
+            "one-voice",
+            transcript,
+            analysis,
+            source_channels=1,
+            source_rate=16000,
+            dual_mono=False,
+        )
+    w = make_window(path)
+    w.open_call(call_id)
+    qtbot.waitUntil(lambda: w.review_page.call is not None)
+    page = w.review_page
+    assert page.voice_notice.isVisible() and "holds 100% of the talk" in page.voice_notice.text()
+    assert agent_share(w).startswith("100%")
+
+    # Select the customer's first words in the transcript ("Hi Ryan, I want to cancel ...").
+    first = next(t for t in truth.turns if t.speaker == "S2")
+    text = page.transcript.text
+    inside = [i for i, (a, b) in enumerate(text.word_spans) if first.start <= (a + b) / 2 <= first.end]
+    cursor = QTextCursor(text.document())
+    cursor.setPosition(text.word_starts[inside[0]])
+    cursor.setPosition(text.word_ends[inside[-1]], QTextCursor.MoveMode.KeepAnchor)
+    text.setTextCursor(cursor)
+    speech = page.picked_speech()
+    assert (speech.start, speech.end, speech.words) == (first.start, first.end, first.word_count)
+    menu = QMenu()
+    page.add_speaker_actions(menu, speech)
+    choices = [a.text() for a in menu.actions() if a.text().startswith("Said by")]
+    assert choices == ["Said by a new speaker (S2)"]
+    next(a for a in menu.actions() if a.text() == choices[0]).trigger()
+
+    assert [s.id for s in page.call.transcript.speakers] == ["S1", "S2"]
+    assert [lane.role for lane in page.timeline_model.lanes] == ["agent", "customer"]
+    assert any(
+        line.split("  ", 1)[1].startswith("Customer S2: Hi Ryan") for line in text.toPlainText().splitlines()
+    )
+    assert not agent_share(w).startswith("100%")
+    assert "holds 100%" not in page.voice_notice.text()  # the customer's other turns still to give back
+    row = next(r for r in w.library_page.model.rows if r["id"] == call_id)
+    assert row["agent_talk_share"] < 1.0
+
+    w.undo_action.trigger()
+    assert [s.id for s in page.call.transcript.speakers] == ["S1"] and agent_share(w).startswith("100%")
+    w.redo_action.trigger()
+    assert [s.id for s in page.call.transcript.speakers] == ["S1", "S2"]
+
+    # With nothing selected, the turn under the playhead is what "who said it" (R) acts on.
+    text.setTextCursor(QTextCursor(text.document()))
+    page.seek((first.start + first.end) / 2)
+    assert page.picked_speech().speaker == "S2"
+
+
 def test_clicking_a_transcript_word_seeks_there(review, qtbot):
     page = review.review_page
     text = page.transcript.text

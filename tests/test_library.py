@@ -202,6 +202,7 @@ def test_correcting_who_spoke_mends_a_call_heard_as_one_voice(library, pushback,
     )
     assert library.call_row(call_id)["agent_talk_share"] == 1.0
     assert library.call_row(call_id)["refusal_count"] == 0  # no customer, so no request to refuse
+    assert heard_as_one(library, call_id) == ("S1", 1.0)  # the review says how to correct it
 
     first = next(t for t in truth.turns if t.speaker == "S2")
     with pytest.raises(ReviewerError, match="no speaker 'S5'"):
@@ -222,6 +223,7 @@ def test_correcting_who_spoke_mends_a_call_heard_as_one_voice(library, pushback,
     share = processed("pushback").analysis.metrics.agent_talk_share
     assert mended["agent_talk_share"] == pytest.approx(share, abs=0.02)
     assert mended["refusal_count"] == 3  # the agent's push-backs are found again
+    assert heard_as_one(library, call_id) is None
     # Every word the customer said is the customer's again; the agent's few words said over the
     # customer's interruption went along with it, as a range takes whatever was said in it.
     said = {(w.start, w.text) for w in library.load_call(call_id).transcript.words if w.speaker == "S2"}
@@ -236,6 +238,13 @@ def test_correcting_who_spoke_mends_a_call_heard_as_one_voice(library, pushback,
     assert [s.id for s in back.transcript.speakers] == ["S1"]
     assert {w.speaker for w in back.transcript.words} == {"S1"}
     assert library.call_row(call_id)["agent_talk_share"] == 1.0
+
+
+def heard_as_one(library, call_id):
+    from reviewer.document import one_voice, stored_document
+
+    doc = stored_document(library, call_id)
+    return one_voice(doc["speaker_split"], {s["id"]: s["talk_seconds"] for s in doc["speakers"]})
 
 
 def test_the_turn_under_a_time_goes_to_the_other_side(library, stored, settings):

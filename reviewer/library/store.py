@@ -84,7 +84,7 @@ def speaker_display(s: Speaker) -> str:
     return f"{s.id} ({details})" if details else s.id
 
 
-def _next_label(speakers: list[Speaker]) -> str:
+def next_label(speakers: list[Speaker]) -> str:
     numbers = [int(s.id[1:]) for s in speakers if s.id[1:].isdigit()]
     return f"S{max(numbers, default=0) + 1}"
 
@@ -474,7 +474,7 @@ class Library:
             found = [s.id for s in speakers if str(getattr(s, field)).casefold() == text.casefold()]
             if len(found) == 1:
                 return found[0]
-        new = _next_label(speakers)
+        new = next_label(speakers)
         if text.upper() == new:
             return new
         names = ", ".join(speaker_display(s) for s in speakers)
@@ -489,20 +489,21 @@ class Library:
         *,
         start: float,
         end: float | None = None,
+        only_from: str | None = None,
         settings: Settings,
     ) -> SpeechChange:
-        """Correct who said what: the words whose middle lies between ``start`` and ``end`` (or,
-        without ``end``, the words of another speaker's turn at ``start``) become ``speaker``'s
-        (a label of the call, or the next new label for a voice diarization missed), and the
-        call is re-analysed, all in one transaction. Returns what to restore to undo it."""
+        """Correct who said what: the words whose middle lies between ``start`` and ``end`` (only
+        ``only_from``'s, when given; without ``end``, the words of another speaker's turn at
+        ``start``) become ``speaker``'s (a label of the call, or the next new label for a voice
+        diarization missed), and the call is re-analysed, all in one transaction. Returns what
+        to restore to undo it."""
         with self.write():
             stored = self.load_call(call_id)
             t = stored.transcript
             before = list(t.speakers)
             labels = [s.id for s in before]
-            if speaker not in labels and speaker != _next_label(before):
+            if speaker not in labels and speaker != next_label(before):
                 raise ReviewerError(f"Call #{call_id} has no speaker {speaker}.")
-            only_from = None
             if end is None:
                 turn = _turn_at(t.turns, start, not_by=speaker)
                 if turn is None:

@@ -1,4 +1,5 @@
-"""Reviewing one call: timeline, synced playback, transcript, metrics, roles and feedback."""
+"""Reviewing one call: timeline, synced playback, transcript, metrics, roles, who said what, and
+feedback."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ import threading
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, QUrl, Signal
-from PySide6.QtGui import QAction, QKeySequence, QUndoStack
+from PySide6.QtGui import QAction, QKeySequence, QUndoCommand, QUndoStack
 from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QComboBox,
     QDialog,
@@ -18,27 +20,30 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMenu,
     QMessageBox,
     QPushButton,
     QScrollBar,
     QSplitter,
     QTabWidget,
     QToolButton,
+    QToolTip,
     QVBoxLayout,
     QWidget,
 )
 
 from reviewer.analysis.stretches import quiet_gaps
 from reviewer.audio.peaks import Peaks, load_peaks, peaks_for_file
+from reviewer.document import one_voice
 from reviewer.errors import ReviewerError
-from reviewer.library.store import REVIEW_STATUSES, Library, StoredCall
+from reviewer.library.store import REVIEW_STATUSES, Library, SpeechChange, StoredCall, next_label
 from reviewer.settings import Settings
 from reviewer.ui.comments import CommentsPanel
 from reviewer.ui.metrics import MetricsPanel
 from reviewer.ui.style import CATEGORY_COLOURS, MARKER_COLOURS, MARKER_NAMES, clock, speaker_label
 from reviewer.ui.tables import ok_cancel
 from reviewer.ui.timeline import TimelineModel, TimelineWidget
-from reviewer.ui.transcript import TranscriptView
+from reviewer.ui.transcript import Speech, TranscriptView
 
 SPEEDS = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0)
 SKIP_GAP = 2.0  # "skip silences" jumps over nobody speaking for at least this long
@@ -55,6 +60,21 @@ def legend_html() -> str:
     parts += [f'<span style="color:{CATEGORY_COLOURS[c].name()}">⚑</span> {c}' for c in CATEGORY_COLOURS]
     parts.append('<span style="color:#e57373">■</span> agent talk over target')
     return "&nbsp;&nbsp; ".join(parts)
+
+
+def one_voice_hint(split: str, metrics: dict, speakers: list) -> str:  # noqa: ANN001
+    """What to say when nearly all of a separated mono call's talk went to one voice."""
+    found = one_voice(split, {m["speaker"]: m["talk_seconds"] for m in metrics.get("speakers", [])})
+    if found is None:
+        return ""
+    label, share = found
+    speaker = next((s for s in speakers if s.id == label), None)
+    name = speaker_label(speaker) if speaker else label
+    return (
+        f"{name} holds {share:.0%} of the talk in this call. If another voice is in there, "
+        "select their words (in the transcript or on the timeline) and press R, or right-click a "
+        "turn, to say who said them; every figure follows."
+    )
 
 
 class _PeaksLoader(QObject):
@@ -98,6 +118,34 @@ class RenameDialog(QDialog):
         s = self._speakers[self.speaker.currentData()]
         self.name.setText(s.name)
         self.role.setCurrentText(s.role)
+
+
+class ReassignSpeech(QUndoCommand):
+    """A correction of who said what, already made in the library; undo restores the words'
+    speakers from before it, redo makes it again."""
+
+    def __init__(self, page: ReviewPage, change: SpeechChange, speech: Speech, text: str) -> None:
+        super().__init__(text)
+        self.page, self.change, self.speech = page, change, speech
+        self._done = True
+
+    def redo(self) -> None:
+        if self._done:  # pushed after the change was made (so a refusal never lands here)
+            self._done = False
+            return
+        self.change = self.page.library.reassign_speech(
+            self.change.call_id,
+            self.change.speaker,
+            start=self.speech.start,
+            end=self.speech.end,
+            only_from=self.speech.speaker,
+            settings=self.page.settings,
+        )
+        self.page.speech_changed(self.change.call_id)
+
+    def undo(self) -> None:
+        self.page.library.restore_speech(self.change, self.page.settings)
+        self.page.speech_changed(self.change.call_id)
 
 
 class ReviewPage(QWidget):
@@ -162,6 +210,10 @@ class ReviewPage(QWidget):
         self.notice.setStyleSheet("color: #b26a00")
         self.notice.setWordWrap(True)
         self.notice.hide()
+        self.voice_notice = QLabel()
+        self.voice_notice.setStyleSheet("color: #b26a00")
+        self.voice_notice.setWordWrap(True)
+        self.voice_notice.hide()
 
         self.timeline_model = TimelineModel(self)
         self.timeline = TimelineWidget(self.timeline_model)
@@ -180,6 +232,7 @@ class ReviewPage(QWidget):
 
         self.transcript = TranscriptView()
         self.transcript.seekRequested.connect(self.seek)
+        self.transcript.text.extend_menu = self._extend_transcript_menu
         self.metrics_panel = MetricsPanel()
         self.comments = CommentsPanel(library, self.undo_stack)
         self.comments.commentsChanged.connect(self._comments_changed)
@@ -222,6 +275,7 @@ class ReviewPage(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.notice)
+        layout.addWidget(self.voice_notice)
         layout.addWidget(self.timeline)
         layout.addWidget(self.scroll)
         layout.addWidget(self.legend)
@@ -248,6 +302,7 @@ class ReviewPage(QWidget):
             ("Next marker or comment", ["N"], lambda: self.jump(+1)),
             ("Previous marker or comment", ["P"], lambda: self.jump(-1)),
             ("Comment at playhead or on selection", ["C"], self.comment_here),
+            ("Correct who said it…", ["R"], self.who_said_it_menu),
             ("Zoom in", ["+", "="], lambda: self.timeline.zoom(2.0)),
             ("Zoom out", ["-"], lambda: self.timeline.zoom(0.5)),
             ("Fit the whole call", ["0"], self.timeline.fit),
@@ -314,6 +369,9 @@ class ReviewPage(QWidget):
             row, self.metrics, t.speakers, self.call.markers, self.settings.agent_share_target
         )
         self.status.setCurrentText(row["review_status"] or "new")
+        hint = one_voice_hint(t.speaker_split, self.metrics, t.speakers)
+        self.voice_notice.setText(hint)
+        self.voice_notice.setVisible(bool(hint) and not self.agent_mode)
         self._gaps = quiet_gaps([(s.start, s.end) for s in t.segments], t.duration, SKIP_GAP)
         self.position_label.setText(f"{clock(self.timeline_model.playhead)} / {clock(t.duration)}")
 
@@ -456,6 +514,96 @@ class ReviewPage(QWidget):
         self._load(self.call.id)
         self.callChanged.emit(self.call.id)
 
+    # -- who said what ------------------------------------------------------------------------
+
+    def picked_speech(self) -> Speech | None:
+        """What "who said it" acts on: the timeline's selected range, else the transcript's
+        selected words, else the turn under the playhead (the shortest, a backchannel's)."""
+        if self.call is None:
+            return None
+        sel = self.timeline_model.selection
+        if sel:
+            a, b = sel
+            count = sum(1 for w in self.call.transcript.words if a <= (w.start + w.end) / 2 <= b)
+            return Speech(a, b, None, count) if count else None
+        picked = self.transcript.text.speech_at()
+        if picked is not None:
+            return picked
+        t = self.timeline_model.playhead
+        under = [x for x in self.call.transcript.turns if x.start - 0.05 <= t <= x.end + 0.05]
+        if not under:
+            return None
+        turn = min(under, key=lambda x: x.duration)
+        return Speech(turn.start, turn.end, turn.speaker, turn.word_count)
+
+    def speaker_choices(self, speech: Speech) -> list[tuple[str, str]]:
+        """(label, menu text) for each speaker the picked speech could be given to."""
+        assert self.call is not None
+        speakers = self.call.transcript.speakers
+        choices = [(s.id, f"Said by {speaker_label(s)}") for s in speakers if s.id != speech.speaker]
+        new = next_label(speakers)
+        return choices + [(new, f"Said by a new speaker ({new})")]
+
+    def add_speaker_actions(self, menu: QMenu, speech: Speech | None) -> None:
+        if speech is None or self.call is None or self.agent_mode:
+            return
+        span = f"{clock(speech.start)}–{clock(speech.end)}"
+        words = f"{speech.words} word" + ("s" if speech.words != 1 else "")
+        menu.addSection(f"Who said it ({words}, {span})")
+        for label, text in self.speaker_choices(speech):
+            menu.addAction(text, lambda label=label: self.reassign(speech, label))
+
+    def _extend_transcript_menu(self, menu: QMenu, pos: int) -> None:
+        self.add_speaker_actions(menu, self.transcript.text.speech_at(pos))
+
+    def who_said_it_menu(self) -> None:
+        """The "who said it" choices for the picked speech, as a menu over the transcript."""
+        if self.agent_mode:
+            return
+        speech = self.picked_speech()
+        view = self.transcript.text
+        if speech is None:
+            QToolTip.showText(
+                view.viewport().mapToGlobal(view.viewport().rect().center()),
+                "Select words in the transcript or a range on the timeline, or put the playhead "
+                "in a turn, then say who said it.",
+                view,
+            )
+            return
+        menu = QMenu(self)
+        self.add_speaker_actions(menu, speech)
+        menu.exec(view.viewport().mapToGlobal(view.cursorRect().bottomLeft()))
+        menu.deleteLater()
+
+    def reassign(self, speech: Speech, speaker: str) -> bool:
+        """Give the picked speech to ``speaker`` (undoable); the whole review follows."""
+        if self.call is None:
+            return False
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            change = self.library.reassign_speech(
+                self.call.id,
+                speaker,
+                start=speech.start,
+                end=speech.end,
+                only_from=speech.speaker,
+                settings=self.settings,
+            )
+        except ReviewerError as e:
+            QApplication.restoreOverrideCursor()
+            QMessageBox.warning(self, "Reviewer", str(e))
+            return False
+        self.speech_changed(self.call.id)
+        QApplication.restoreOverrideCursor()
+        label = speaker_label(next(s for s in self.call.transcript.speakers if s.id == speaker))
+        self.undo_stack.push(ReassignSpeech(self, change, speech, f"Said by {label}"))
+        return True
+
+    def speech_changed(self, call_id: int) -> None:
+        if self.call is not None and self.call.id == call_id:
+            self._load(call_id)
+            self.callChanged.emit(call_id)
+
     def rename_speaker(self) -> None:
         if self.call is None:
             return
@@ -484,3 +632,4 @@ class ReviewPage(QWidget):
         self.comments.set_agent_mode(on)
         for w in (self.swap_button, self.rename_button, self.status):
             w.setEnabled(not on)
+        self.voice_notice.setVisible(bool(self.voice_notice.text()) and not on)

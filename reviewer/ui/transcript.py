@@ -1,11 +1,12 @@
 """The transcript beside the timeline: turns labelled by role, words spoken during overtalk
 underlined in the overtalk colour, the current word highlighted during playback, click a word to
-seek, find-in-call."""
+seek, find-in-call, and a context menu that the review page extends (who said the words)."""
 
 from __future__ import annotations
 
 import bisect
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QFont, QTextCharFormat, QTextCursor, QTextDocument
@@ -13,6 +14,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMenu,
     QPlainTextDocumentLayout,
     QPlainTextEdit,
     QTextEdit,
@@ -20,8 +22,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from reviewer.model import Transcript
+from reviewer.model import Transcript, Turn
 from reviewer.ui.style import MARKER_COLOURS, ROLE_COLOURS, clock, speaker_label
+
+
+@dataclass(frozen=True)
+class Speech:
+    """Words picked in the transcript: from ``start`` to ``end`` (seconds), all ``speaker``'s
+    when they lie in one turn (None when the pick spans several speakers' turns)."""
+
+    start: float
+    end: float
+    speaker: str | None
+    words: int
 
 
 class TranscriptText(QPlainTextEdit):
@@ -41,6 +54,11 @@ class TranscriptText(QPlainTextEdit):
         self.word_ends: list[int] = []
         self.word_times: list[float] = []
         self.word_time_order: list[int] = []  # word indices sorted by time
+        self.word_spans: list[tuple[float, float]] = []  # each word's (start, end) in seconds
+        self.word_turns: list[int] = []  # each word's turn, an index into ``turns``
+        self.turns: list[Turn] = []
+        # Called with the context menu and the character under the mouse, before it shows.
+        self.extend_menu: Callable[[QMenu, int], None] | None = None
         self._press_pos = None
 
     def word_index_at_char(self, pos: int) -> int | None:
@@ -51,6 +69,32 @@ class TranscriptText(QPlainTextEdit):
 
     def char_range(self, index: int) -> tuple[int, int]:
         return self.word_starts[index], self.word_ends[index]
+
+    def speech_at(self, pos: int | None = None) -> Speech | None:
+        """The selected words, or else the turn of the word at character ``pos``."""
+        cursor = self.textCursor()
+        if cursor.hasSelection():
+            first = bisect.bisect_right(self.word_ends, cursor.selectionStart())
+            last = bisect.bisect_left(self.word_starts, cursor.selectionEnd()) - 1
+            if first > last:
+                return None
+            turns = {self.word_turns[i] for i in range(first, last + 1)}
+            speaker = self.turns[turns.pop()].speaker if len(turns) == 1 else None
+            start = min(self.word_spans[i][0] for i in range(first, last + 1))
+            end = max(self.word_spans[i][1] for i in range(first, last + 1))
+            return Speech(start, end, speaker, last - first + 1)
+        index = None if pos is None else self.word_index_at_char(pos)
+        if index is None:
+            return None
+        turn = self.turns[self.word_turns[index]]
+        return Speech(turn.start, turn.end, turn.speaker, self.word_turns.count(self.word_turns[index]))
+
+    def contextMenuEvent(self, e) -> None:  # noqa: N802, ANN001
+        menu = self.createStandardContextMenu(e.pos())
+        if self.extend_menu is not None:
+            self.extend_menu(menu, self.cursorForPosition(e.pos()).position())
+        menu.exec(e.globalPos())
+        menu.deleteLater()
 
     def mousePressEvent(self, e) -> None:  # noqa: N802, ANN001
         self._press_pos = e.position().toPoint()
@@ -107,13 +151,15 @@ class TranscriptView(QWidget):
         ends: list[int] = []
         times: list[float] = []
         middles: list[float] = []
+        spans: list[tuple[float, float]] = []
+        word_turns: list[int] = []
         words_by_speaker: dict[str, list] = {}
         for w in transcript.words:
             words_by_speaker.setdefault(w.speaker, []).append(w)
         cursor_by_speaker = dict.fromkeys(words_by_speaker, 0)
         pos = 0
         first = True
-        for turn in transcript.turns:
+        for turn_index, turn in enumerate(transcript.turns):
             speaker = by_id.get(turn.speaker)
             label = speaker_label(speaker) if speaker else turn.speaker
             if not first:
@@ -144,6 +190,8 @@ class TranscriptView(QWidget):
                 ends.append(pos)
                 times.append(w.start)
                 middles.append((w.start + w.end) / 2)
+                spans.append((w.start, w.end))
+                word_turns.append(turn_index)
                 pieces.append(token)
             cursor_by_speaker[turn.speaker] = i
             if not pieces:  # a turn whose words were not found: show its text
@@ -155,6 +203,8 @@ class TranscriptView(QWidget):
         _underline(doc, spoken_over, MARKER_COLOURS["overtalk"])
         self.text.setDocument(doc)
         self.text.word_starts, self.text.word_ends, self.text.word_times = starts, ends, times
+        self.text.word_spans, self.text.word_turns = spans, word_turns
+        self.text.turns = list(transcript.turns)
         order = sorted(range(len(times)), key=times.__getitem__)
         self.text.word_time_order = order
         self._times_sorted = [times[i] for i in order]
