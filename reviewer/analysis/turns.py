@@ -8,6 +8,7 @@ takes the floor. Short backchannels ("mm-hm", "okay") neither take the floor nor
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -115,7 +116,8 @@ def build_turns(words: Iterable[Word], settings: Settings) -> list[Turn]:
         for w in ws:
             if group:
                 gap_start, gap_end = group[-1].end, w.start
-                interrupted = any(gap_start <= t < gap_end for t in takes)
+                k = bisect.bisect_left(takes, gap_start)  # the other side took the floor meanwhile?
+                interrupted = k < len(takes) and takes[k] < gap_end
                 if gap_end - gap_start >= settings.turn_pause or interrupted:
                     turns.append(_turn(speaker, group))
                     group = []
