@@ -100,6 +100,39 @@ def processed(pushback, pushback_mono, clean):
     return get
 
 
+@pytest.fixture()
+def store_heard_as_one(processed, pushback, settings):
+    """Stores the push-back call in a library as diarization would leave it had it heard the two
+    voices as one (as with two similar voices): every word on S1. Returns the call's id."""
+    from dataclasses import replace
+
+    from reviewer.model import Speaker
+    from reviewer.pipeline import analyse_transcript
+
+    def store(library) -> int:
+        truth = processed("pushback").transcript
+        heard = replace(
+            truth,
+            speakers=[Speaker("S1")],
+            words=[replace(w, speaker="S1") for w in truth.words],
+            speaker_split="diarization",
+            channels=1,
+        )
+        transcript, analysis = analyse_transcript(heard, settings)
+        call_id, _ = library.add_call(
+            pushback[1],
+            "one-voice",
+            transcript,
+            analysis,
+            source_channels=1,
+            source_rate=16000,
+            dual_mono=False,
+        )
+        return call_id
+
+    return store
+
+
 @pytest.fixture(scope="session")
 def pyannote_sample():
     """pyannote.audio's own 30 s, 2-speaker sample with its reference turns (real speech)."""

@@ -204,39 +204,19 @@ def test_swapping_roles_flips_the_talk_share_everywhere(review):
 
 
 def test_a_coach_says_who_said_it_where_the_split_heard_one_voice(
-    make_window, processed, pushback, settings, tmp_path, qtbot
+    make_window, store_heard_as_one, processed, tmp_path, qtbot
 ):
     """A mono call whose two voices were heard as one (two similar voices): the review says so;
     the coach selects the customer's words and gives them to a new speaker; lanes, transcript,
     metrics and the library follow, and undo / redo work."""
-    from dataclasses import replace
-
     from PySide6.QtWidgets import QMenu
 
     from reviewer.library import open_library
-    from reviewer.model import Speaker
-    from reviewer.pipeline import analyse_transcript
 
     truth = processed("pushback").transcript
-    heard = replace(
-        truth,
-        speakers=[Speaker("S1")],
-        words=[replace(w, speaker="S1") for w in truth.words],
-        speaker_split="diarization",
-        channels=1,
-    )
-    transcript, analysis = analyse_transcript(heard, settings)
     path = tmp_path / "app.sqlite"
     with open_library(path) as lib:
-        call_id, _ = lib.add_call(
-            pushback[1],
-            "one-voice",
-            transcript,
-            analysis,
-            source_channels=1,
-            source_rate=16000,
-            dual_mono=False,
-        )
+        call_id = store_heard_as_one(lib)
     w = make_window(path)
     w.open_call(call_id)
     qtbot.waitUntil(lambda: w.review_page.call is not None)

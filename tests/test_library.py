@@ -179,27 +179,14 @@ def test_renaming_a_speaker(library, stored, settings):
     assert roles == {"S1": "customer", "S2": "agent"}
 
 
-def test_correcting_who_spoke_mends_a_call_heard_as_one_voice(library, pushback, processed, settings):
+def test_correcting_who_spoke_mends_a_call_heard_as_one_voice(
+    library, store_heard_as_one, processed, settings
+):
     """A mono call whose two voices diarization heard as one (as with two similar voices): the
     coach gives the customer's turns back, a voice at a time, and every figure follows; undone,
     the call is as it was."""
-    from dataclasses import replace
-
-    from reviewer.model import Speaker
-    from reviewer.pipeline import analyse_transcript
-
     truth = processed("pushback").transcript  # stereo: who said what is exact
-    heard = replace(
-        truth,
-        speakers=[Speaker("S1")],
-        words=[replace(w, speaker="S1") for w in truth.words],
-        speaker_split="diarization",
-        channels=1,
-    )
-    transcript, analysis = analyse_transcript(heard, settings)
-    call_id, _ = library.add_call(
-        pushback[1], "one-voice", transcript, analysis, source_channels=1, source_rate=16000, dual_mono=False
-    )
+    call_id = store_heard_as_one(library)
     assert library.call_row(call_id)["agent_talk_share"] == 1.0
     assert library.call_row(call_id)["refusal_count"] == 0  # no customer, so no request to refuse
     assert heard_as_one(library, call_id) == ("S1", 1.0)  # the review says how to correct it
