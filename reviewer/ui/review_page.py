@@ -62,7 +62,7 @@ def legend_html() -> str:
     return "&nbsp;&nbsp; ".join(parts)
 
 
-def one_voice_hint(split: str, metrics: dict, speakers: list) -> str:  # noqa: ANN001
+def one_voice_hint(split: str, metrics: dict, speakers: list) -> str:
     """What to say when nearly all of a separated mono call's talk went to one voice."""
     found = one_voice(split, {m["speaker"]: m["talk_seconds"] for m in metrics.get("speakers", [])})
     if found is None:
