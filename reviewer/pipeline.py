@@ -4,7 +4,7 @@ speaker, assign roles, analyse. The CLI and the GUI both call it; neither holds 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -165,17 +165,8 @@ def analyse_transcript(transcript: Transcript, settings: Settings) -> tuple[Tran
     if all(s.role == "unknown" for s in speakers):
         speakers = name_agent(assign_roles(speakers, turns, settings), turns)
     runs = speech_runs(transcript.words, settings)
-    transcript = Transcript(
-        transcript.duration,
-        transcript.channels,
-        transcript.speaker_split,
-        list(speakers),
-        transcript.words,
-        activity(runs, transcript.overlaps),
-        turns,
-        transcript.language,
-        transcript.model,
-        transcript.overlaps,
+    transcript = replace(
+        transcript, speakers=list(speakers), segments=activity(runs, transcript.overlaps), turns=turns
     )
     return transcript, analyze(
         speakers, transcript.words, turns, transcript.duration, settings, transcript.overlaps

@@ -100,6 +100,13 @@ def _new_speaker(label: str, speakers: list[Speaker]) -> Speaker:
     return Speaker(label, role)
 
 
+def _moved(t: Transcript, ids: list[int], moved: dict[int, str], speakers: list[Speaker]) -> Transcript:
+    """``t`` with the words whose id (``ids`` in word order) is in ``moved`` given to their new
+    speaker, and ``speakers`` as the call's speakers."""
+    words = [replace(w, speaker=moved[i]) if i in moved else w for i, w in zip(ids, t.words, strict=True)]
+    return replace(t, words=words, speakers=speakers)
+
+
 def _turn_at(turns: list[Turn], t: float, *, not_by: str) -> Turn | None:
     """The turn of someone other than ``not_by`` under time ``t`` (the shortest, where a
     backchannel sits inside a longer turn), or the nearest one within half a second."""
@@ -359,10 +366,7 @@ class Library:
 
     def load_call(self, call_id: int) -> StoredCall:
         row = self.call_row(call_id)
-        speakers = [
-            Speaker(r["label"], r["role"] or "unknown", r["name"] or "", r["channel"])
-            for r in self.db.query("SELECT * FROM speakers WHERE call_id = ? ORDER BY id", [call_id])
-        ]
+        speakers = self._speakers(call_id)
         words = [
             Word(sec(r["start_ms"]), sec(r["end_ms"]), r["text"], r["speaker"], r["probability"] or 0.0)
             for r in self.db.query("SELECT * FROM words WHERE call_id = ? ORDER BY start_ms, id", [call_id])
@@ -397,6 +401,17 @@ class Library:
         )
         return StoredCall(row, transcript, markers)
 
+    def _speakers(self, call_id: int) -> list[Speaker]:
+        return [
+            Speaker(r["label"], r["role"] or "unknown", r["name"] or "", r["channel"])
+            for r in self.db.query("SELECT * FROM speakers WHERE call_id = ? ORDER BY id", [call_id])
+        ]
+
+    def _word_ids(self, call_id: int) -> list[int]:
+        """The ids of a call's words, in the order ``load_call`` gives the words."""
+        sql = "SELECT id FROM words WHERE call_id = ? ORDER BY start_ms, id"
+        return [int(i) for (i,) in self.db.execute(sql, [call_id])]
+
     def _spans(self, table: str, call_id: int) -> list[Segment]:
         """A call's rows of ``segments`` or ``overlaps`` (table names are ours, never input)."""
         return [
@@ -411,27 +426,28 @@ class Library:
     def set_speakers(self, call_id: int, speakers: list[Speaker], settings: Settings) -> None:
         """Store corrected roles or names and re-analyse the call with them, atomically."""
         with self.write():
-            self._reanalyse(call_id, speakers, {}, settings)
+            t = self.load_call(call_id).transcript
+            self._reanalyse(call_id, replace(t, speakers=speakers), {}, settings)
 
     def _reanalyse(
-        self, call_id: int, speakers: list[Speaker], word_speakers: dict[int, str], settings: Settings
+        self, call_id: int, transcript: Transcript, moved: dict[int, str], settings: Settings
     ) -> None:
-        """Inside a write transaction: store ``speakers`` (the call's whole list) and each word's
-        new speaker (word id → label), then recompute turns, markers and metrics."""
+        """Inside a write transaction: store the call's speakers as ``transcript`` has them and
+        the new speaker of each moved word (word id → label; ``transcript``'s words already say
+        so), then recompute turns, markers and metrics from ``transcript``."""
         from reviewer.pipeline import analyse_transcript
 
         db = self.db
         db.conn.executemany(
             "UPDATE words SET speaker = ? WHERE id = ? AND call_id = ?",
-            [(label, word_id, call_id) for word_id, label in word_speakers.items()],
+            [(label, word_id, call_id) for word_id, label in moved.items()],
         )
         db.execute("DELETE FROM speakers WHERE call_id = ?", [call_id])
         db["speakers"].insert_all(
             {"call_id": call_id, "label": s.id, "role": s.role, "name": s.name, "channel": s.channel}
-            for s in speakers
+            for s in transcript.speakers
         )
-        t = self.load_call(call_id).transcript
-        transcript, analysis = analyse_transcript(t, settings)
+        transcript, analysis = analyse_transcript(transcript, settings)
         self._store_derived(call_id, transcript, analysis)
 
     def swap_roles(self, call_id: int, settings: Settings) -> list[Speaker]:
@@ -468,7 +484,8 @@ class Library:
     def speaker_ref(self, call_id: int, ref: str) -> str:
         """The label of a call's speaker named by label (S2), role (customer) or name; a label
         one past the call's last (S3 on a call with S1 and S2) names a new speaker."""
-        speakers = self.load_call(call_id).transcript.speakers
+        self.call_row(call_id)  # a clear error for a call that is not there
+        speakers = self._speakers(call_id)
         text = ref.strip()
         for field in ("id", "role", "name"):
             found = [s.id for s in speakers if str(getattr(s, field)).casefold() == text.casefold()]
@@ -498,8 +515,7 @@ class Library:
         diarization missed), and the call is re-analysed, all in one transaction. Returns what
         to restore to undo it."""
         with self.write():
-            stored = self.load_call(call_id)
-            t = stored.transcript
+            t = self.load_call(call_id).transcript
             before = list(t.speakers)
             labels = [s.id for s in before]
             if speaker not in labels and speaker != next_label(before):
@@ -514,16 +530,14 @@ class Library:
                 start, end, only_from = turn.start, turn.end, turn.speaker
             elif end <= start:
                 raise ReviewerError("The end of the stretch must come after its start.")
-            rows = self.db.execute(
-                "SELECT id, speaker, start_ms + end_ms FROM words WHERE call_id = ?", [call_id]
-            ).fetchall()
-            low, high = 2 * ms(start) - 2, 2 * ms(end) + 2
+            ids = self._word_ids(call_id)
+            low, high = start - 0.001, end + 0.001
             previous = {
-                int(word_id): label
-                for word_id, label, twice_middle in rows
-                if low <= twice_middle <= high
-                and label != speaker
-                and (only_from is None or label == only_from)
+                word_id: w.speaker
+                for word_id, w in zip(ids, t.words, strict=True)
+                if low <= (w.start + w.end) / 2 <= high
+                and w.speaker != speaker
+                and (only_from is None or w.speaker == only_from)
             }
             if not previous:
                 raise ReviewerError(
@@ -531,13 +545,17 @@ class Library:
                     f"{_clock(end)} in call #{call_id}."
                 )
             after = before if speaker in labels else before + [_new_speaker(speaker, before)]
-            self._reanalyse(call_id, after, {w: speaker for w in previous}, settings)
+            moved = dict.fromkeys(previous, speaker)
+            self._reanalyse(call_id, _moved(t, ids, moved, after), moved, settings)
             return SpeechChange(call_id, previous, before, start, end, speaker)
 
     def restore_speech(self, change: SpeechChange, settings: Settings) -> None:
         """Undo ``reassign_speech``: the words' and speakers' state from before it."""
         with self.write():
-            self._reanalyse(change.call_id, change.speakers, change.word_speakers, settings)
+            t = self.load_call(change.call_id).transcript
+            ids = self._word_ids(change.call_id)
+            restored = _moved(t, ids, change.word_speakers, change.speakers)
+            self._reanalyse(change.call_id, restored, change.word_speakers, settings)
 
     # -- comments ---------------------------------------------------------------------------
 
