@@ -31,8 +31,8 @@ sysdeps-qt:
 	  $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q $(QT_DEBS); }
 
 # espeak-ng speaks the synthetic test calls; pocketsphinx-testdata has CMU's recordings of real
-# read speech with their transcripts (1.8 MB).
-TEST_DEBS := espeak-ng pocketsphinx-testdata
+# read speech with their transcripts (1.8 MB); strace watches a real run for network use and stray files.
+TEST_DEBS := espeak-ng pocketsphinx-testdata strace
 sysdeps-test: sysdeps
 	@dpkg -s $(TEST_DEBS) >/dev/null 2>&1 || { \
 	  $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q $(TEST_DEBS); }

@@ -432,13 +432,18 @@ def cmd_gui(args: argparse.Namespace) -> int:
 
 
 def cmd_paths(args: argparse.Namespace) -> int:
+    """Every place Reviewer writes (and where its defaults are read from)."""
     from reviewer import paths
     from reviewer.resources import resources_dir
 
-    print(f"library:   {args.library or paths.default_library()}")
-    print(f"models:    {paths.models_dir()}")
-    print(f"config:    {paths.config_dir()}  (settings.toml, phrases.toml override the defaults)")
-    print(f"defaults:  {resources_dir()}")
+    library = Path(args.library) if args.library else paths.default_library()
+    print(f"library:   {library}  (with -wal/-shm beside it while open)")
+    print(f"data:      {paths.data_dir()}  (waveform peaks of imported calls, peaks/)")
+    print(f"models:    {paths.models_dir()}  (the embedded speech model, assembled once)")
+    print(f"config:    {paths.config_dir()}  (ui.ini; settings.toml, phrases.toml override the defaults)")
+    print(f"cache:     {paths.cache_dir()}  (caches of matplotlib and torch, kept here instead of your home)")
+    print(f"defaults:  {resources_dir()}  (read only)")
+    print("exports:   only where you ask (reviewer export -o, File > Export)")
     return EXIT_OK
 
 

@@ -21,6 +21,12 @@ def config_dir() -> Path:
     return Path(override) if override else Path(platformdirs.user_config_dir(APP, appauthor=False))
 
 
+def cache_dir() -> Path:
+    """Caches of Reviewer's dependencies (matplotlib, ...). ``REVIEWER_CACHE_DIR`` overrides."""
+    override = os.environ.get("REVIEWER_CACHE_DIR")
+    return Path(override) if override else Path(platformdirs.user_cache_dir(APP, appauthor=False))
+
+
 def models_dir() -> Path:
     override = os.environ.get("REVIEWER_MODELS_DIR")
     return Path(override) if override else data_dir() / "models"

@@ -37,6 +37,8 @@ def isolated_user_folders(tmp_path_factory):
 def pytest_configure(config):
     if shutil.which("espeak-ng") is None:
         raise pytest.UsageError("espeak-ng is needed to speak the test calls: `make test` installs it.")
+    if shutil.which("strace") is None:
+        raise pytest.UsageError("strace is needed to watch for network use: `make test` installs it.")
 
 
 @pytest.fixture(scope="session")

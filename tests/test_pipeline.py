@@ -161,7 +161,13 @@ def test_long_calls_are_transcribed_in_pieces_cut_in_pauses_with_the_same_result
     pushback, processed, monkeypatch
 ):
     """An hour-long call is transcribed five minutes at a time to bound memory; here pieces of
-    20 s stand in for five minutes. The words, their speakers and the refusals stay the same."""
+    20 s stand in for five minutes. No word is lost or doubled at a cut, and the speakers and
+    refusals stay the same.
+
+    Whisper decodes each piece in its own 30 s windows, so a word far from any cut can come out
+    spelt differently ("setup fee" / "set of fees"), and by how much differs between CPUs (int8
+    kernels differ): two WERs are too noisy to compare. What a cut could break is the words
+    around it, so those are compared, by time."""
     import numpy as np
 
     from reviewer.asr import transcribe as asr
@@ -169,6 +175,7 @@ def test_long_calls_are_transcribed_in_pieces_cut_in_pauses_with_the_same_result
     from reviewer.pipeline import process_file
 
     call, path = pushback
+    whole = processed("pushback")  # before the patch: the fixture caches a whole-call result
     mono = call.audio.mean(axis=0)
     bounds = asr.piece_bounds(mono, piece=20.0)
     assert len(bounds) >= 4 and bounds[0][0] == 0 and bounds[-1][1] == len(mono)
@@ -179,10 +186,25 @@ def test_long_calls_are_transcribed_in_pieces_cut_in_pauses_with_the_same_result
 
     monkeypatch.setattr(asr, "PIECE_SECONDS", 20.0)
     pieced = process_file(path)
-    whole = processed("pushback")
-    assert side_wer(call, pieced, "agent") <= side_wer(call, whole, "agent") + 0.03
-    assert side_wer(call, pieced, "customer") <= side_wer(call, whole, "customer") + 0.03
     assert speaker_confusion(call, pieced) == 0.0
     starts = [w.start for w in pieced.transcript.words]
     assert starts == sorted(starts) and starts[-1] < pieced.transcript.duration
+    n = len(whole.transcript.words)
+    assert abs(len(pieced.transcript.words) - n) <= 0.05 * n
+
+    # Each channel is cut on its own: every word the whole transcription heard within 2 s of a
+    # cut is heard in pieces too, by the same speaker at the same moment, and none twice.
+    cuts = 0
+    for channel, speaker in enumerate(("S1", "S2")):
+        mine = [w for w in pieced.transcript.words if w.speaker == speaker]
+        for _, end in asr.piece_bounds(call.audio[channel], piece=20.0)[:-1]:
+            cut = end / SAMPLE_RATE
+            near = [w for w in whole.transcript.words if w.speaker == speaker and abs(w.start - cut) <= 2.0]
+            for w in near:
+                same = [p for p in mine if min(p.end, w.end) - max(p.start, w.start) > 0]
+                assert same, f"{w.text!r} at {w.start:.1f} s was lost at the cut at {cut:.1f} s"
+                assert len([p for p in same if norm_words(p.text) == norm_words(w.text)]) <= 1
+            cuts += 1
+    assert cuts >= 6
+    assert side_wer(call, pieced, "agent") <= 0.15 and side_wer(call, pieced, "customer") <= 0.15
     assert refusal_scores(call, pieced) == refusal_scores(call, whole)

@@ -116,6 +116,12 @@ def load_model(options: AsrOptions):
         if key not in _models:
             from faster_whisper import WhisperModel
 
+            from reviewer.privacy import allow_hub, quiet_onnxruntime
+
+            quiet_onnxruntime()  # Silero VAD runs on onnxruntime
+            if not os.path.isdir(model_path):
+                allow_hub()  # the user named a hub model
+
             try:
                 _models[key] = WhisperModel(
                     model_path,

@@ -9,7 +9,6 @@ Telemetry is switched off before pyannote is first imported: call recordings are
 from __future__ import annotations
 
 import hashlib
-import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -93,6 +92,7 @@ def torch_device(device: str) -> str:
 
 
 def _build(options: DiarizationOptions):
+    from reviewer.privacy import allow_hub
     from reviewer.speakers.pyannote_env import prepare_pyannote
 
     prepare_pyannote()
@@ -103,7 +103,7 @@ def _build(options: DiarizationOptions):
     if options.pipeline:
         try:
             if not Path(options.pipeline).exists():
-                os.environ.pop("HF_HUB_OFFLINE", None)  # the user asked for a hub pipeline
+                allow_hub()  # the user asked for a hub pipeline
             pipeline = Pipeline.from_pretrained(options.pipeline, token=options.token)
         except Exception as e:
             raise ModelError(f"Could not load the diarization pipeline {options.pipeline}: {e}") from e

@@ -14,7 +14,6 @@ pure-Python code runs, and the functions that need the extension raise torchaudi
 
 from __future__ import annotations
 
-import os
 import sys
 import types
 import warnings
@@ -22,9 +21,9 @@ import warnings
 
 def prepare_pyannote() -> None:
     """Telemetry off (call recordings are private), no hub look-ups, torchaudio importable."""
-    os.environ["PYANNOTE_METRICS_ENABLED"] = "false"
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+    from reviewer.privacy import keep_private
+
+    keep_private()  # again, in case a caller changed the environment since reviewer loaded
     import_torchaudio()
     # pyannote warns that torchcodec cannot decode files; Reviewer hands it decoded waveforms.
     warnings.filterwarnings("ignore", message=r"(?s).*torchcodec is not installed correctly")
