@@ -292,6 +292,60 @@ def cmd_reassign(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_refusal(args: argparse.Namespace) -> int:
+    from reviewer.document import stored_document
+
+    settings = _settings(args)
+    is_refusal = {"yes": True, "no": False, "auto": None}[args.is_refusal]
+    with _library(args) as library:
+        call_id = library.resolve(args.call)
+        change = library.label_refusal(
+            call_id, args.at, is_refusal, settings=settings, author=args.author or _user_name()
+        )
+        doc = stored_document(library, call_id)
+    said = {True: "a refusal", False: "not a refusal", None: "for the model to judge again"}[is_refusal]
+    turn = change.turn
+    print(f"The agent's turn {clock(turn.start)}–{clock(turn.end)} is now {said}: {turn.text[:80]}")
+    for m in doc["markers"]:
+        if m["kind"] == "refusal":
+            print(f"  {clock(m['start'])}  {m['text'][:100]}")
+    print(f"refusals: {doc['metrics']['refusal_count']}")
+    return EXIT_OK
+
+
+def cmd_train_refusals(args: argparse.Namespace) -> int:
+    from reviewer import paths
+    from reviewer.refusal_training import library_dialogues, train_team_model
+
+    target = paths.config_dir() / "refusal_model.json"
+    if args.reset:
+        target.unlink(missing_ok=True)
+        print(f"Removed {target}; the bundled refusal model is used again.")
+        return EXIT_OK
+    extra = []
+    for path in args.files:
+        try:
+            extra.extend(json.loads(Path(path).read_text()))
+        except (OSError, ValueError) as e:
+            raise ReviewerError(f"{path}: not a refusal-label file ({e}).") from None
+    if args.from_library:
+        with _library(args) as library:
+            extra.extend(library_dialogues(library, library.select_calls()))
+    if not extra:
+        raise ReviewerError(
+            "No labelled calls to learn from: label refusals (reviewer refusal, or R in the app) and "
+            "use --from-library, or name files written by reviewer export --labels."
+        )
+    paths.ensure_private_dir(target.parent)
+    stats = train_team_model(extra, _settings(args), target)
+    print(
+        f"Trained on {stats['examples']} agent turns, {stats['yours']} of them from your "
+        f"{stats['calls']} labelled calls ({stats['your_pushback']} refusals); wrote {target}. "
+        "New imports and corrections use it; `reviewer train-refusals --reset` goes back."
+    )
+    return EXIT_OK
+
+
 def _print_speakers(doc: dict[str, Any]) -> None:
     for s in doc["speakers"]:
         label = f"{s['id']} {s.get('name', '')}".strip()
@@ -380,7 +434,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     from reviewer.report import export_calls
     from reviewer.report.export import FORMATS, parse_formats
 
-    if args.format:
+    if args.labels:
+        formats = []
+    elif args.format:
         formats = parse_formats(args.format)
     else:
         suffix = Path(args.out).suffix.lower()
@@ -396,6 +452,8 @@ def cmd_export(args: argparse.Namespace) -> int:
         call_ids = library.select_calls(args.calls, search=args.search, agent=args.agent, status=args.status)
         if not call_ids:
             raise ReviewerError("No call in the library matches that choice; nothing was exported.")
+        if args.labels:
+            return _export_labels(library, call_ids, Path(args.out))
 
         def written(path: Path) -> None:
             if not args.quiet:
@@ -407,6 +465,21 @@ def cmd_export(args: argparse.Namespace) -> int:
     where = paths[0] if len(paths) == 1 else Path(args.out)
     calls = f"{len(call_ids)} call{'s' if len(call_ids) != 1 else ''}"
     print(f"Exported {calls} to {where}" + (" (redacted)" if args.redact else ""))
+    return EXIT_OK
+
+
+def _export_labels(library, call_ids: list[int], out: Path) -> int:  # noqa: ANN001
+    from reviewer.refusal_training import library_dialogues
+    from reviewer.report.export import write_atomic
+
+    dialogues = library_dialogues(library, call_ids)
+    if not dialogues:
+        raise ReviewerError(
+            "None of those calls has a refusal label yet (reviewer refusal, or R in the app)."
+        )
+    write_atomic(out, (json.dumps(dialogues, indent=1, ensure_ascii=False) + "\n").encode())
+    labelled = sum(1 for d in dialogues for t in d["turns"] if "label" in t)
+    print(f"Wrote {labelled} labelled agent turns from {len(dialogues)} calls to {out}")
     return EXIT_OK
 
 
@@ -611,7 +684,38 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--agent", metavar="NAME", help="only calls taken by this agent")
     p.add_argument("--status", choices=["new", "in review", "reviewed"], help="only calls with this status")
     p.add_argument("-q", "--quiet", action="store_true", help="don't list the files written")
+    p.add_argument(
+        "--labels",
+        action="store_true",
+        help="instead: the chosen calls' refusal labels as one JSON file, in the format "
+        "reviewer train-refusals learns from",
+    )
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser(
+        "refusal",
+        help="say whether an agent turn is a refusal; analysis follows",
+        description="A coach's word on the agent's turn at --at: a refusal (yes), not one (no), or "
+        "back to the model's judgement (auto). It is kept in the library, survives re-analysis "
+        "and role changes, and counts at once.",
+    )
+    p.add_argument("call")
+    p.add_argument("--at", required=True, type=parse_time, help="a time in the agent's turn (1:23 or 83)")
+    p.add_argument("--is", dest="is_refusal", required=True, choices=["yes", "no", "auto"])
+    p.add_argument("--author", help="who says it (default: your user name)")
+    p.set_defaults(func=cmd_refusal)
+
+    p = sub.add_parser(
+        "train-refusals",
+        help="retrain the refusal model with your team's labelled calls",
+        description="Trains the refusal model on the bundled corpus plus your labelled calls "
+        "(--from-library, or files from reviewer export --labels) and saves it in your config "
+        "folder, where it replaces the bundled model for new analyses.",
+    )
+    p.add_argument("files", nargs="*", metavar="FILE", help="label files from reviewer export --labels")
+    p.add_argument("--from-library", action="store_true", help="every labelled call in the library")
+    p.add_argument("--reset", action="store_true", help="remove your model; use the bundled one again")
+    p.set_defaults(func=cmd_train_refusals)
 
     p = sub.add_parser("gui", help="open the desktop app (the default with no command)")
     p.add_argument("file", nargs="?", help="a recording to open (imported first if new)")

@@ -51,18 +51,22 @@ def turn_dicts(turns: Iterable[Turn], digits: int = 2) -> list[dict[str, Any]]:
     ]
 
 
+REFUSAL_DETAILS = ("confidence", "category", "request")
+
+
+def marker_dict(m: dict[str, Any], digits: int = 2) -> dict[str, Any]:
+    """A marker as a JSON object: times rounded to ``digits``; a refusal also says how sure the
+    model is, the kind of push-back and the request it follows (see analysis.refusals)."""
+    out = {k: m[k] for k in ("kind", "start", "end", "speaker", "text")}
+    out["start"], out["end"] = round(m["start"], digits), round(m["end"], digits)
+    if m["kind"] == "refusal":
+        out.update({k: m.get(k) for k in REFUSAL_DETAILS})
+    return out
+
+
 def marker_dicts(markers: Iterable[Marker], digits: int = 2) -> list[dict[str, Any]]:
-    """Markers as JSON objects, times in seconds rounded to ``digits``."""
-    return [
-        {
-            "kind": k.kind,
-            "start": round(k.start, digits),
-            "end": round(k.end, digits),
-            "speaker": k.speaker,
-            "text": k.text,
-        }
-        for k in markers
-    ]
+    """Markers as JSON objects (see ``marker_dict``)."""
+    return [marker_dict(vars(k), digits) for k in markers]
 
 
 def call_document(transcript: Transcript, analysis: Analysis, **extra: Any) -> dict[str, Any]:
@@ -131,6 +135,6 @@ def stored_document(library: Library, call_id: int) -> dict[str, Any]:
     stored = library.load_call(call_id)
     row = stored.row
     doc = call_document(stored.transcript, Analysis((), metrics_from_row(row)))
-    doc["markers"] = [{**m, "start": round(m["start"], 2), "end": round(m["end"], 2)} for m in stored.markers]
+    doc["markers"] = [marker_dict(m) for m in stored.markers]
     doc.update({"id": row["id"], "name": row["name"], "path": row["path"], "imported_at": row["imported_at"]})
     return doc

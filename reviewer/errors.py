@@ -20,6 +20,10 @@ class ModelError(ReviewerError):
     """A speech model could not be found, assembled or loaded."""
 
 
+class SettingsError(ReviewerError):
+    """A settings, phrases or model file of the user's (or the installation's) cannot be used."""
+
+
 class CallNotFoundError(ReviewerError):
     """No call in the library matches what the user named."""
 

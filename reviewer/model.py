@@ -60,6 +60,21 @@ class Marker:
     end: float
     speaker: str | None
     text: str
+    # Refusals: how sure the model is (1.0 where a coach said so), the kind of push-back
+    # (see analysis.pushback.KINDS) and the request it follows (analysis.refusals.REQUEST_NAMES).
+    confidence: float | None = None
+    category: str = ""
+    request: str = ""
+
+
+@dataclass(frozen=True)
+class RefusalLabel:
+    """A coach's word on the agent turn at this moment: a refusal or not, whatever the model says."""
+
+    start: float
+    end: float
+    is_refusal: bool
+    author: str = ""
 
 
 @dataclass(frozen=True)
@@ -116,3 +131,5 @@ class Transcript:
     # stream cannot show; ``speaker`` is whoever came in second. Empty for stereo calls, whose
     # words already overlap where the parties do.
     overlaps: list[Segment] = field(default_factory=list)
+    # A coach's labels on agent turns (refusal or not), which the analysis obeys.
+    refusal_labels: list[RefusalLabel] = field(default_factory=list)

@@ -163,11 +163,17 @@ def analyse_transcript(transcript: Transcript, settings: Settings) -> tuple[Tran
     turns = build_turns(transcript.words, settings)
     speakers = transcript.speakers
     if all(s.role == "unknown" for s in speakers):
-        speakers = name_agent(assign_roles(speakers, turns, settings), turns)
+        speakers = name_agent(assign_roles(speakers, turns, settings), turns, settings.first_names)
     runs = speech_runs(transcript.words, settings)
     transcript = replace(
         transcript, speakers=list(speakers), segments=activity(runs, transcript.overlaps), turns=turns
     )
     return transcript, analyze(
-        speakers, transcript.words, turns, transcript.duration, settings, transcript.overlaps
+        speakers,
+        transcript.words,
+        turns,
+        transcript.duration,
+        settings,
+        transcript.overlaps,
+        transcript.refusal_labels,
     )

@@ -6,13 +6,20 @@ the bundled defaults key by key.
 
 from __future__ import annotations
 
+import json
 import tomllib
+import warnings
 from dataclasses import dataclass, field, fields
+from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reviewer import paths
+from reviewer.errors import SettingsError
 from reviewer.resources import resource
+
+if TYPE_CHECKING:
+    from reviewer.analysis.pushback import RefusalModel
 
 
 @dataclass(frozen=True)
@@ -23,8 +30,14 @@ class PhraseLists:
     other_request: tuple[str, ...] = ()
     comply: tuple[str, ...] = ()
     deflect: tuple[str, ...] = ()
+    deflect_reason: tuple[str, ...] = ()
+    deflect_decline: tuple[str, ...] = ()
+    deflect_pitch: tuple[str, ...] = ()
     withdraw: tuple[str, ...] = ()
+    asks_again: tuple[str, ...] = ()
     backchannel: tuple[str, ...] = ()
+    # Named kinds of request, in order: (kind, phrases), e.g. ("downgrade", ("downgrad*", ...)).
+    requests: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -43,6 +56,10 @@ class Settings:
     dual_mono_correlation: float = 0.98
     agent_channel: str = "auto"
     phrases: PhraseLists = field(default_factory=PhraseLists)
+    # Push-back or not (analysis.pushback); None: the phrase lists alone decide.
+    refusal_model: RefusalModel | None = field(default=None, compare=False, repr=False)
+    # Known first names (resources/names), to tell "this is Grace" from "this is Harper Valley".
+    first_names: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
 
     def replace(self, **changes: Any) -> Settings:
         from dataclasses import replace
@@ -89,17 +106,56 @@ def _phrases_from(doc: dict[str, Any], base: PhraseLists) -> PhraseLists:
         "other_request": ("refusals", "other_request"),
         "comply": ("refusals", "comply"),
         "deflect": ("refusals", "deflect"),
+        "deflect_reason": ("refusals", "deflect_reason"),
+        "deflect_decline": ("refusals", "deflect_decline"),
+        "deflect_pitch": ("refusals", "deflect_pitch"),
         "withdraw": ("refusals", "withdraw"),
+        "asks_again": ("refusals", "asks_again"),
         "backchannel": ("backchannel", "words"),
     }
     values = {f.name: getattr(base, f.name) for f in fields(PhraseLists)}
     for name, (table, key) in sections.items():
         if key in doc.get(table, {}):
             values[name] = tuple(str(p) for p in doc[table][key])
+    if "requests" in doc:  # the user's file may replace single kinds
+        kinds = dict(values["requests"])
+        kinds.update((str(k), tuple(str(p) for p in v)) for k, v in doc["requests"].items())
+        values["requests"] = tuple(kinds.items())
     return PhraseLists(**values)
 
 
-def load_settings(settings_file: Path | None = None, phrases_file: Path | None = None) -> Settings:
+@lru_cache(maxsize=4)
+def _load_model(path: Path, _mtime: float) -> RefusalModel:
+    from reviewer.analysis.pushback import RefusalModel
+
+    return RefusalModel.from_json(json.loads(path.read_text()))
+
+
+def load_refusal_model(path: Path | None = None) -> RefusalModel:
+    """The model at ``path``, else the user's retrained one, else the bundled one. A user's model
+    that no longer loads (trained by an older Reviewer) gives way to the bundled one, with a
+    warning; a broken bundled model is an error."""
+    if path is None:
+        mine = paths.config_dir() / "refusal_model.json"
+        if mine.is_file():
+            try:
+                return _load_model(mine, mine.stat().st_mtime)
+            except (OSError, ValueError, KeyError) as e:
+                warnings.warn(
+                    f"Your refusal model {mine} could not be used ({e}); the bundled one is used "
+                    "instead. Run `reviewer train-refusals --from-library` to retrain it.",
+                    stacklevel=2,
+                )
+        path = resource("refusal_model.json")
+    try:
+        return _load_model(path, path.stat().st_mtime)
+    except (OSError, ValueError, KeyError) as e:
+        raise SettingsError(f"The refusal model {path} could not be read ({e}); reinstall Reviewer.") from e
+
+
+def load_settings(
+    settings_file: Path | None = None, phrases_file: Path | None = None, *, refusal_model: bool = True
+) -> Settings:
     """Bundled defaults, then the user's config files, then explicitly named files."""
     values = _values_from(_read_toml(resource("defaults.toml")))
     phrases = _phrases_from(_read_toml(resource("phrases.toml")), PhraseLists())
@@ -109,4 +165,11 @@ def load_settings(settings_file: Path | None = None, phrases_file: Path | None =
     for candidate in (paths.config_dir() / "phrases.toml", phrases_file):
         if candidate is not None and Path(candidate).is_file():
             phrases = _phrases_from(_read_toml(Path(candidate)), phrases)
-    return Settings(phrases=phrases, **values)
+    model = load_refusal_model() if refusal_model else None  # None: the phrase lists alone
+    return Settings(phrases=phrases, refusal_model=model, first_names=first_names(), **values)
+
+
+@lru_cache(maxsize=1)
+def first_names() -> frozenset[str]:
+    lines = resource("names", "first_names.txt").read_text().splitlines()
+    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))

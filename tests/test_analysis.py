@@ -55,7 +55,7 @@ def test_refusals_counts_each_deflection_after_cancel_request(settings):
         say(AGENT, 15, "before we do that I can offer you a loyalty discount"),
         say(CUSTOMER, 21, "no thanks cancel it"),
         say(AGENT, 24, "unfortunately I can't cancel it over the phone"),
-        say(CUSTOMER, 28, "then I will call my bank"),
+        say(CUSTOMER, 28, "why not just cancel it"),  # asking again: that turn did not comply
         say(AGENT, 31, "okay I have cancelled your account"),
         say(CUSTOMER, 35, "thank you"),
         say(AGENT, 37, "are you sure you do not want the discount"),
@@ -227,6 +227,29 @@ def test_agents_are_named_from_their_self_introduction():
     assert [s.name for s in named] == ["Ryan", ""]  # only the agent is named
     kept = name_agent([Speaker("S1", "agent", name="Ryan O.")], turns)
     assert kept[0].name == "Ryan O."  # a name the coach set is kept
+
+
+def test_agents_are_named_in_every_common_form_of_introduction_and_companies_are_not(settings):
+    """45 call openings written by someone who never saw the code (tests/data/openings), 13 of
+    them with no person's name at all ("this is Harper Valley", "you're speaking with customer
+    care"), some lower-case as a transcript may be."""
+    import json
+    from pathlib import Path
+
+    from reviewer.analysis.roles import name_in
+
+    openings = json.loads((Path(__file__).parent / "data" / "openings" / "openings.json").read_text())
+    assert len(openings) >= 30 and sum(not o["name"] for o in openings) >= 10
+    wrong = [(o["text"], o["name"], name_in(o["text"], settings.first_names)) for o in openings]
+    assert [w for w in wrong if w[1] != w[2]] == []
+    for text, name in (
+        ("Hello, this is Harper Valley Bank, Elizabeth speaking.", "Elizabeth"),
+        ("Hello, this is Harper Valley, how can I help?", ""),
+        ("hello this is elizabeth speaking", "Elizabeth"),
+        ("MY NAME IS ELIZABETH.", "Elizabeth"),
+        ("I'm sorry, I'm just pulling that up.", ""),
+    ):
+        assert name_in(text, settings.first_names) == name, text
 
 
 def test_skip_silences_jumps_only_over_long_quiet_stretches():

@@ -35,6 +35,8 @@ def test_help_documents_every_command():
         "comments",
         "search",
         "export",
+        "refusal",
+        "train-refusals",
     ):
         assert command in out
 

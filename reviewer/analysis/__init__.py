@@ -14,7 +14,7 @@ from reviewer.analysis.talk import (
     summarize_gaps,
 )
 from reviewer.analysis.turns import build_turns, speech_runs
-from reviewer.model import Analysis, Metrics, Segment, Speaker, Turn, Word
+from reviewer.model import Analysis, Metrics, RefusalLabel, Segment, Speaker, Turn, Word
 from reviewer.settings import Settings
 
 __all__ = ["analyze", "build_turns", "speech_runs"]
@@ -27,14 +27,16 @@ def analyze(
     duration: float,
     settings: Settings,
     overlaps: Sequence[Segment] = (),
+    refusal_labels: Sequence[RefusalLabel] = (),
 ) -> Analysis:
     """Markers and metrics for one call; ``overlaps`` are the spans where diarization heard both
-    parties of a mono call at once (see ``Transcript.overlaps``)."""
+    parties of a mono call at once (see ``Transcript.overlaps``); ``refusal_labels`` a coach's
+    word on agent turns, which overrides the refusal model."""
     runs = speech_runs(words, settings)
     silence_markers, longest_silence = silences(runs, settings)
     monologue_markers, longest_monologue = monologues(runs, settings)
     overtalk_markers, overtalk_seconds = overtalk(runs, settings, overlaps)
-    refusal_markers = refusals(speakers, turns, settings)
+    refusal_markers = refusals(speakers, turns, settings, refusal_labels)
     gaps = response_gaps(speakers, turns, settings)
     median_gap, mean_gap = summarize_gaps(gaps)
     share = agent_share(speakers, runs)

@@ -1,8 +1,12 @@
-"""Repeated refusals: the agent pushing back after the customer asked to cancel, stop or leave.
+"""Repeated refusals: the agent pushing back after the customer asked to cancel, close, downgrade,
+get a refund, a fee waived, a supervisor, or a renewal stopped.
 
-Once a customer turn asks to cancel (or asks for something the agent may decline), every agent
-turn that deflects, questions the reason, declines or pitches is a refusal, until an agent turn
-complies or the customer withdraws the request. A call where the agent simply complies has none.
+Once a customer turn makes such a request, it is pending until an agent turn complies or the
+customer withdraws it. Each agent turn while it is pending is judged by the refusal model
+(``pushback.py``): its words, and the conversation around it, above all whether the customer has
+to ask again afterwards. A turn judged push-back is a refusal marker that says which request it
+follows, what kind of push-back it is and how sure the model is. A coach's label on a turn
+("this is a refusal" / "not a refusal") overrides the model for that turn.
 """
 
 from __future__ import annotations
@@ -10,63 +14,175 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from reviewer.analysis.pushback import KIND_NAMES, Cues, RefusalModel, context
 from reviewer.analysis.text import PhraseSet
 from reviewer.analysis.turns import turn_is_backchannel
-from reviewer.model import Marker, Speaker, Turn
+from reviewer.model import Marker, RefusalLabel, Speaker, Turn
 from reviewer.settings import Settings
+
+REQUEST_NAMES = {
+    "cancel": "asked to cancel",
+    "close": "asked to close the account",
+    "downgrade": "asked to downgrade",
+    "refund": "asked for a refund",
+    "fee_waiver": "asked to have a fee removed",
+    "supervisor": "asked for a supervisor",
+    "stop_renewal": "asked to stop the renewal",
+    "request": "made a request",
+}
+
+
+@dataclass(frozen=True)
+class Request:
+    kind: str  # a key of REQUEST_NAMES
+    start: float
+    text: str
 
 
 @dataclass(frozen=True)
 class RefusalRules:
-    cancel_request: PhraseSet
-    other_request: PhraseSet
-    comply: PhraseSet
-    deflect: PhraseSet
-    withdraw: PhraseSet
+    requests: tuple[tuple[str, PhraseSet], ...]  # named kinds first, then the generic lists
+    cues: Cues
 
     @classmethod
     def from_settings(cls, settings: Settings) -> RefusalRules:
         p = settings.phrases
+        named = tuple((kind, PhraseSet(phrases)) for kind, phrases in p.requests)
+        generic = (("cancel", PhraseSet(p.cancel_request)), ("request", PhraseSet(p.other_request)))
+        everything = PhraseSet(
+            [*p.cancel_request, *p.other_request, *(x for _, ps in p.requests for x in ps)]
+        )
         return cls(
-            PhraseSet(p.cancel_request),
-            PhraseSet(p.other_request),
-            PhraseSet(p.comply),
-            PhraseSet(p.deflect),
-            PhraseSet(p.withdraw),
+            (*named, *generic),
+            Cues(
+                request=everything,
+                asks_again=PhraseSet(p.asks_again),
+                comply=PhraseSet(p.comply),
+                reason=PhraseSet(p.deflect_reason),
+                decline=PhraseSet(p.deflect_decline),
+                pitch=PhraseSet([*p.deflect_pitch, *p.deflect]),
+                withdraw=PhraseSet(p.withdraw),
+            ),
         )
 
+    def request(self, text: str) -> str | None:
+        for kind, phrases in self.requests:
+            if phrases.find(text):
+                return kind
+        return None
 
-def refusals(speakers: Sequence[Speaker], turns: Sequence[Turn], settings: Settings) -> list[Marker]:
+
+@dataclass(frozen=True)
+class Judgement:
+    """What the model made of one agent turn."""
+
+    turn: Turn
+    pushback: float  # probability
+    complies: float
+    kind: str
+    kind_probability: float
+
+
+def _neighbours(turns: Sequence[Turn], roles: dict[str, str]) -> list[tuple[str | None, str | None]]:
+    """For each turn: the customer's words since the previous agent turn, and until the next."""
+    out: list[tuple[str | None, str | None]] = []
+    for i, turn in enumerate(turns):
+        if roles.get(turn.speaker) != "agent":
+            out.append((None, None))
+            continue
+        sides = []
+        for step in (-1, 1):
+            said, j = [], i + step
+            while 0 <= j < len(turns) and roles.get(turns[j].speaker) != "agent":
+                if roles.get(turns[j].speaker) == "customer":
+                    said.append(turns[j].text)
+                j += step
+            sides.append(" ".join(said[::step]) or None)
+        out.append((sides[0], sides[1]))
+    return out
+
+
+def judge(model: RefusalModel, turn: Turn, before: str | None, after: str | None, cues: Cues) -> Judgement:
+    probs, kinds = model.judge(turn.text, context(turn.text, before, after, cues))
+    kind = max(kinds, key=kinds.get)
+    return Judgement(turn, probs["pushback"], probs["complies"], kind, kinds[kind])
+
+
+def _label_for(turn: Turn, labels: Sequence[RefusalLabel]) -> RefusalLabel | None:
+    """The coach's label on this turn: the latest one whose moment lies inside it."""
+    hits = [lab for lab in labels if turn.start - 0.05 <= (lab.start + lab.end) / 2 <= turn.end + 0.05]
+    return hits[-1] if hits else None
+
+
+def _clock(seconds: float) -> str:
+    m, s = divmod(int(round(seconds)), 60)
+    return f"{m}:{s:02d}"
+
+
+def refusals(
+    speakers: Sequence[Speaker],
+    turns: Sequence[Turn],
+    settings: Settings,
+    labels: Sequence[RefusalLabel] = (),
+) -> list[Marker]:
     roles = {s.id: s.role for s in speakers}
     rules = RefusalRules.from_settings(settings)
-    pending: str | None = None  # what the customer asked for, while unresolved
+    model = settings.refusal_model
+    ordered = sorted(turns, key=lambda t: (t.start, t.end))
+    around = _neighbours(ordered, roles)
+    pending: Request | None = None
     markers: list[Marker] = []
-    for turn in sorted(turns, key=lambda t: (t.start, t.end)):
+
+    def mark(turn: Turn, confidence: float, why: str, kind: str) -> None:
+        what = pending.kind if pending else "request"
+        asked = REQUEST_NAMES.get(what, REQUEST_NAMES["request"])
+        if pending:
+            asked += f" at {_clock(pending.start)}"
+        markers.append(
+            Marker(
+                "refusal",
+                round(turn.start, 3),
+                round(turn.end, 3),
+                turn.speaker,
+                f"Push-back #{len(markers) + 1} ({why}) after the customer {asked}: {turn.text}",
+                confidence=round(confidence, 3),
+                category=kind,
+                request=what if pending else "",
+            )
+        )
+
+    for turn, (before, after) in zip(ordered, around, strict=True):
         role = roles.get(turn.speaker)
-        if turn_is_backchannel(turn, settings):
-            continue
         if role == "customer":
-            if pending and rules.withdraw.find(turn.text):
+            if turn_is_backchannel(turn, settings):
+                continue
+            if pending and rules.cues.withdraw.find(turn.text):
                 pending = None
                 continue
-            asked = rules.cancel_request.find(turn.text) or rules.other_request.find(turn.text)
-            if asked:
-                pending = "cancel" if rules.cancel_request.find(turn.text) else "request"
-        elif role == "agent" and pending:
-            if rules.comply.find(turn.text):
+            kind = rules.request(turn.text)
+            # Asked again (or in general words): the request stays the one first made.
+            if kind and (pending is None or kind not in ("cancel", "request", pending.kind)):
+                pending = Request(kind, turn.start, turn.text)
+            continue
+        if role != "agent":
+            continue
+        label = _label_for(turn, labels)
+        if label is not None and label.is_refusal:
+            j = judge(model, turn, before, after, rules.cues) if model else None
+            kind = j.kind if j else ""
+            mark(turn, 1.0, f"marked by the coach{', ' + KIND_NAMES[kind] if kind else ''}", kind)
+            continue
+        if not pending or turn_is_backchannel(turn, settings):
+            continue
+        if model is None:  # phrases only (a broken or missing model file)
+            if rules.cues.comply.find(turn.text):
                 pending = None
-                continue
-            phrase = rules.deflect.find(turn.text)
-            if phrase:
-                n = len(markers) + 1
-                what = "cancel" if pending == "cancel" else "request"
-                markers.append(
-                    Marker(
-                        "refusal",
-                        round(turn.start, 3),
-                        round(turn.end, 3),
-                        turn.speaker,
-                        f"Push-back #{n} after the {what}: {turn.text}",
-                    )
-                )
+            elif label is None and rules.cues.deflects(turn.text):
+                mark(turn, 1.0, "phrase match", "")
+            continue
+        j = judge(model, turn, before, after, rules.cues)
+        if label is None and j.pushback >= model.threshold:
+            mark(turn, j.pushback, f"{KIND_NAMES.get(j.kind, j.kind)}, {j.pushback:.0%} sure", j.kind)
+        elif j.complies >= model.comply_threshold or rules.cues.comply.find(turn.text):
+            pending = None
     return markers

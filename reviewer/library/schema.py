@@ -109,6 +109,31 @@ def m004_heard_overlaps(db: Database) -> None:
     db["overlaps"].create_index(["call_id", "start_ms"])
 
 
+@migrations()
+def m005_refusal_labels(db: Database) -> None:
+    """A coach's word on whether an agent turn is a refusal, kept by time (it outlives the
+    turns, which a correction of who said what rebuilds); and each refusal marker's
+    confidence, kind of push-back and the request it follows."""
+    db["refusal_labels"].create(
+        {
+            "id": int,
+            "call_id": int,
+            "start_ms": int,
+            "end_ms": int,
+            "is_refusal": int,
+            "author": str,
+            "created_at": str,
+        },
+        pk="id",
+        foreign_keys=[("call_id", "calls", "id")],
+        not_null={"call_id", "start_ms", "end_ms", "is_refusal"},
+    )
+    db["refusal_labels"].create_index(["call_id", "start_ms"])
+    db["markers"].add_column("confidence", float)
+    db["markers"].add_column("category", str)
+    db["markers"].add_column("request", str)
+
+
 SCHEMA_VERSION = len(migrations._migrations)
 
 

@@ -21,7 +21,7 @@ from reviewer import paths
 from reviewer.analysis.roles import swap_roles
 from reviewer.errors import CallNotFoundError, ReviewerError
 from reviewer.library.schema import apply_migrations
-from reviewer.model import Analysis, Segment, Speaker, Transcript, Turn, Word
+from reviewer.model import Analysis, RefusalLabel, Segment, Speaker, Transcript, Turn, Word
 from reviewer.settings import Settings
 
 COMMENT_CATEGORIES = ("praise", "improve", "compliance", "other")
@@ -76,6 +76,16 @@ class SpeechChange:
     @property
     def words(self) -> int:
         return len(self.word_speakers)
+
+
+@dataclass(frozen=True)
+class RefusalLabelChange:
+    """A coach's label on one agent turn, with the labels it replaced (for undo)."""
+
+    call_id: int
+    turn: Turn
+    before: list[RefusalLabel]
+    after: RefusalLabel | None
 
 
 def speaker_display(s: Speaker) -> str:
@@ -274,6 +284,9 @@ class Library:
                 "start_ms": ms(m.start),
                 "end_ms": ms(m.end),
                 "text": m.text,
+                "confidence": m.confidence,
+                "category": m.category,
+                "request": m.request,
             }
             for m in analysis.markers
         )
@@ -384,6 +397,9 @@ class Library:
                 "end": sec(r["end_ms"]),
                 "speaker": r["speaker"],
                 "text": r["text"],
+                "confidence": r["confidence"],
+                "category": r["category"] or "",
+                "request": r["request"] or "",
             }
             for r in self.db.query("SELECT * FROM markers WHERE call_id = ? ORDER BY start_ms, id", [call_id])
         ]
@@ -398,8 +414,16 @@ class Library:
             row["language"],
             row["model"] or "",
             overlaps,
+            self.refusal_labels(call_id),
         )
         return StoredCall(row, transcript, markers)
+
+    def refusal_labels(self, call_id: int) -> list[RefusalLabel]:
+        sql = "SELECT * FROM refusal_labels WHERE call_id = ? ORDER BY id"
+        return [
+            RefusalLabel(sec(r["start_ms"]), sec(r["end_ms"]), bool(r["is_refusal"]), r["author"] or "")
+            for r in self.db.query(sql, [call_id])
+        ]
 
     def _speakers(self, call_id: int) -> list[Speaker]:
         return [
@@ -556,6 +580,61 @@ class Library:
             ids = self._word_ids(change.call_id)
             restored = _moved(t, ids, change.word_speakers, change.speakers)
             self._reanalyse(change.call_id, restored, change.word_speakers, settings)
+
+    # -- refusal labels ---------------------------------------------------------------------
+
+    def label_refusal(
+        self, call_id: int, at: float, is_refusal: bool | None, *, settings: Settings, author: str = ""
+    ) -> RefusalLabelChange:
+        """A coach's word on the agent turn at ``at``: a refusal (True), not one (False), or the
+        model decides again (None). The call is re-analysed at once; returns what undoes it."""
+        with self.write() as db:
+            t = self.load_call(call_id).transcript
+            agents = {s.id for s in t.speakers if s.role == "agent"}
+            turn = _turn_at([x for x in t.turns if x.speaker in agents], at, not_by="")
+            if turn is None:
+                raise ReviewerError(
+                    f"The agent is not speaking at {_clock(at)} in call #{call_id}; "
+                    "give a moment inside one of the agent's turns."
+                )
+            before = [
+                lab
+                for lab in t.refusal_labels
+                if turn.start - 0.05 <= (lab.start + lab.end) / 2 <= turn.end + 0.05
+            ]
+            after = None if is_refusal is None else RefusalLabel(turn.start, turn.end, is_refusal, author)
+            self._replace_labels(db, call_id, turn.start, turn.end, [after] if after else [])
+            labels = [lab for lab in t.refusal_labels if lab not in before] + ([after] if after else [])
+            self._reanalyse(call_id, replace(t, refusal_labels=labels), {}, settings)
+            return RefusalLabelChange(call_id, turn, before, after)
+
+    def restore_refusal_label(self, change: RefusalLabelChange, settings: Settings) -> None:
+        """Undo ``label_refusal``: the labels on that turn as they were."""
+        with self.write() as db:
+            t = self.load_call(change.call_id).transcript
+            self._replace_labels(db, change.call_id, change.turn.start, change.turn.end, change.before)
+            t = replace(t, refusal_labels=self.refusal_labels(change.call_id))
+            self._reanalyse(change.call_id, t, {}, settings)
+
+    def _replace_labels(
+        self, db: Database, call_id: int, start: float, end: float, labels: list[RefusalLabel]
+    ) -> None:
+        """The labels whose moment lies in ``start``-``end`` become ``labels``."""
+        db.execute(
+            "DELETE FROM refusal_labels WHERE call_id = ? AND (start_ms + end_ms) / 2 BETWEEN ? AND ?",
+            [call_id, ms(start) - 50, ms(end) + 50],
+        )
+        db["refusal_labels"].insert_all(
+            {
+                "call_id": call_id,
+                "start_ms": ms(lab.start),
+                "end_ms": ms(lab.end),
+                "is_refusal": int(lab.is_refusal),
+                "author": lab.author,
+                "created_at": now(),
+            }
+            for lab in labels
+        )
 
     # -- comments ---------------------------------------------------------------------------
 

@@ -36,7 +36,15 @@ from reviewer.analysis.stretches import quiet_gaps
 from reviewer.audio.peaks import Peaks, load_peaks, peaks_for_file
 from reviewer.document import one_voice
 from reviewer.errors import ReviewerError
-from reviewer.library.store import REVIEW_STATUSES, Library, SpeechChange, StoredCall, next_label
+from reviewer.library.store import (
+    REVIEW_STATUSES,
+    Library,
+    RefusalLabelChange,
+    SpeechChange,
+    StoredCall,
+    next_label,
+)
+from reviewer.model import Turn
 from reviewer.settings import Settings
 from reviewer.ui.comments import CommentsPanel
 from reviewer.ui.metrics import MetricsPanel
@@ -145,6 +153,33 @@ class ReassignSpeech(QUndoCommand):
 
     def undo(self) -> None:
         self.page.library.restore_speech(self.change, self.page.settings)
+        self.page.speech_changed(self.change.call_id)
+
+
+class LabelRefusal(QUndoCommand):
+    """A coach's word on whether an agent turn is a refusal, already stored; undo puts back the
+    labels that turn had, redo says it again."""
+
+    def __init__(self, page: ReviewPage, change: RefusalLabelChange, text: str) -> None:
+        super().__init__(text)
+        self.page, self.change = page, change
+        self._done = True
+
+    def redo(self) -> None:
+        if self._done:
+            self._done = False
+            return
+        c = self.change
+        at = (c.turn.start + c.turn.end) / 2
+        value = None if c.after is None else c.after.is_refusal
+        author = c.after.author if c.after else ""
+        self.change = self.page.library.label_refusal(
+            c.call_id, at, value, settings=self.page.settings, author=author
+        )
+        self.page.speech_changed(c.call_id)
+
+    def undo(self) -> None:
+        self.page.library.restore_refusal_label(self.change, self.page.settings)
         self.page.speech_changed(self.change.call_id)
 
 
@@ -303,6 +338,7 @@ class ReviewPage(QWidget):
             ("Previous marker or comment", ["P"], lambda: self.jump(-1)),
             ("Comment at playhead or on selection", ["C"], self.comment_here),
             ("Correct who said it…", ["R"], self.who_said_it_menu),
+            ("Refusal or not (the agent's turn at the playhead)", ["X"], self.toggle_refusal),
             ("Zoom in", ["+", "="], lambda: self.timeline.zoom(2.0)),
             ("Zoom out", ["-"], lambda: self.timeline.zoom(0.5)),
             ("Fit the whole call", ["0"], self.timeline.fit),
@@ -554,7 +590,104 @@ class ReviewPage(QWidget):
             menu.addAction(text, lambda label=label: self.reassign(speech, label))
 
     def _extend_transcript_menu(self, menu: QMenu, pos: int) -> None:
-        self.add_speaker_actions(menu, self.transcript.text.speech_at(pos))
+        speech = self.transcript.text.speech_at(pos)
+        self.add_speaker_actions(menu, speech)
+        if speech is not None:
+            self.add_refusal_actions(menu, (speech.start + speech.end) / 2)
+
+    # -- refusal labels ----------------------------------------------------------------------
+
+    def agent_turn_at(self, t: float) -> Turn | None:
+        if self.call is None:
+            return None
+        agents = {s.id for s in self.call.transcript.speakers if s.role == "agent"}
+        under = [
+            x
+            for x in self.call.transcript.turns
+            if x.speaker in agents and x.start - 0.05 <= t <= x.end + 0.05
+        ]
+        return min(under, key=lambda x: x.duration, default=None)
+
+    def refusal_marker(self, turn: Turn) -> dict | None:
+        assert self.call is not None
+        return next(
+            (
+                m
+                for m in self.call.markers
+                if m["kind"] == "refusal"
+                and abs(m["start"] - turn.start) < 0.01
+                and abs(m["end"] - turn.end) < 0.01
+            ),
+            None,
+        )
+
+    def add_refusal_actions(self, menu: QMenu, t: float) -> None:
+        turn = self.agent_turn_at(t)
+        if turn is None or self.agent_mode:
+            return
+        marker = self.refusal_marker(turn)
+        label = next(
+            (
+                x
+                for x in reversed(self.call.transcript.refusal_labels)
+                if turn.start - 0.05 <= (x.start + x.end) / 2 <= turn.end + 0.05
+            ),
+            None,
+        )
+        if marker is None:
+            state = "not a refusal"
+        elif marker.get("confidence") is not None and label is None:
+            state = f"a refusal, {marker['confidence']:.0%} sure"
+        else:
+            state = "a refusal"
+        who = "the coach says" if label is not None else "Reviewer judges"
+        menu.addSection(f"Refusal? ({who}: {state})")
+        if marker is None or (label is not None and not label.is_refusal):
+            menu.addAction("This is a refusal", lambda: self.label_refusal(turn, True))
+        if marker is not None:
+            menu.addAction("Not a refusal", lambda: self.label_refusal(turn, False))
+        if label is not None:
+            menu.addAction("Let Reviewer judge it", lambda: self.label_refusal(turn, None))
+
+    def toggle_refusal(self) -> None:
+        """X: the agent's turn at the playhead becomes a refusal if it is not one, and not one if it is."""
+        if self.call is None or self.agent_mode:
+            return
+        turn = self.agent_turn_at(self.timeline_model.playhead)
+        if turn is None:
+            view = self.transcript.text
+            QToolTip.showText(
+                view.viewport().mapToGlobal(view.viewport().rect().center()),
+                "Put the playhead in one of the agent's turns, then press X to say whether it is a refusal.",
+                view,
+            )
+            return
+        self.label_refusal(turn, self.refusal_marker(turn) is None)
+
+    def label_refusal(self, turn: Turn, is_refusal: bool | None) -> bool:
+        """The coach's word on ``turn`` (undoable); metrics, markers and the library row follow."""
+        if self.call is None:
+            return False
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            change = self.library.label_refusal(
+                self.call.id,
+                (turn.start + turn.end) / 2,
+                is_refusal,
+                settings=self.settings,
+                author=self.comments.default_author,
+            )
+            self.speech_changed(self.call.id)
+        except ReviewerError as e:
+            QMessageBox.warning(self, "Reviewer", str(e))
+            return False
+        finally:
+            QApplication.restoreOverrideCursor()
+        text = {True: "Mark as refusal", False: "Mark as not a refusal", None: "Let Reviewer judge"}[
+            is_refusal
+        ]
+        self.undo_stack.push(LabelRefusal(self, change, f"{text} ({clock(turn.start)})"))
+        return True
 
     def who_said_it_menu(self) -> None:
         """The "who said it" choices for the picked speech, as a menu over the transcript."""

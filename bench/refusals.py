@@ -1,0 +1,137 @@
+"""Train the refusal model on the corpus's development split and measure it on the test split.
+
+    .venv/bin/python bench/refusals.py            # cross-validate on dev, train, write the model, score test
+    .venv/bin/python bench/refusals.py --score    # only score the committed model
+    .venv/bin/python bench/refusals.py --mistakes # also list every test turn it gets wrong
+
+Tuning (the regularisation and both thresholds) uses only the development split, by 5-fold
+cross-validation that keeps each scenario whole; the test split, written by other authors
+(resources/pushback/README.md), is scored once with the chosen model. The scripted calls of
+tests/scripts.py and bench/eval_scripts.py are scored too, as text, against their truth.
+Results go to bench/results/refusals.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from reviewer import refusal_training as rt  # noqa: E402
+from reviewer.settings import load_settings  # noqa: E402
+
+MODEL = ROOT / "resources" / "refusal_model.json"
+RESULTS = ROOT / "bench" / "results" / "refusals.json"
+
+
+def scripted_dialogues() -> list[dict]:
+    """The scripted calls the first wave was built on, as corpus dialogues (truth: refusal=)."""
+    import eval_scripts
+    import scripts
+
+    calls = {"tests/PUSHBACK_CALL": scripts.PUSHBACK_CALL, "tests/CLEAN_CALL": scripts.CLEAN_CALL}
+    for name in dir(eval_scripts):
+        value = getattr(eval_scripts, name)
+        if name.isupper() and isinstance(value, list) and value and hasattr(value[0], "speaker"):
+            calls[f"bench/{name}"] = value
+    out = []
+    for name, lines in calls.items():
+        turns = []
+        for line in lines:
+            if line.speaker == "hold":
+                continue
+            turn = {"role": line.speaker, "text": line.text}
+            if line.speaker == "agent":
+                turn["label"] = "pushback" if line.refusal else "other"
+                turn["kind"] = "scripted" if line.refusal else ""
+            turns.append(turn)
+        out.append({"scenario": name, "turns": turns})
+    return out
+
+
+def show(title: str, s: rt.Score) -> dict:
+    print(
+        f"\n{title}: recall {s.recall:.3f}, precision {s.precision:.3f}, F1 {s.f1:.3f} "
+        f"(TP {s.tp}, FN {s.fn}, FP {s.fp})"
+    )
+    print(f"  {'label / push-back kind':32} {'marked':>7} {'not':>5}")
+    for name, hit, miss in s.table():
+        print(f"  {name:32} {hit:7d} {miss:5d}")
+    return {
+        "recall": round(s.recall, 3),
+        "precision": round(s.precision, 3),
+        "f1": round(s.f1, 3),
+        "tp": s.tp,
+        "fn": s.fn,
+        "fp": s.fp,
+        "by_label": {name: {"marked": hit, "not": miss} for name, hit, miss in s.table()},
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--score", action="store_true", help="score the committed model only")
+    parser.add_argument("--mistakes", action="store_true", help="list the test turns it gets wrong")
+    args = parser.parse_args()
+    base = load_settings(refusal_model=False)
+    dev_files, test_files = rt.corpus_files("dev"), rt.corpus_files("test")
+    dev, test = rt.load_dialogues(dev_files), rt.load_dialogues(test_files)
+    results: dict = {"dev_dialogues": len(dev), "test_dialogues": len(test)}
+
+    if not args.score:
+        grid = {}
+        for c in (1.0, 4.0, 16.0):
+            cv = rt.cross_validate(
+                dev, base, c=c, thresholds=(0.3, 0.4, 0.5, 0.6), comply_thresholds=(0.5, 0.7, 0.9)
+            )
+            for (t, ct), s in cv.items():
+                grid[(c, t, ct)] = s
+                print(
+                    f"dev CV  C={c:<5} threshold={t:.2f} comply={ct:.2f}  "
+                    f"recall {s.recall:.3f} precision {s.precision:.3f} F1 {s.f1:.3f}"
+                )
+        (c, t, ct), best = max(grid.items(), key=lambda kv: (kv[1].f1, -kv[0][0]))
+        results["chosen"] = {"C": c, "threshold": t, "comply_threshold": ct}
+        results["dev_cv"] = show(f"dev, 5-fold CV, chosen C={c} threshold={t} comply={ct}", best)
+        digest = rt.corpus_digest(dev_files)
+        doc = rt.fit_json(
+            rt.examples(dev, base),
+            c=c,
+            threshold=t,
+            comply_threshold=ct,
+            trained_on=f"resources/pushback/dev sha256:{digest}",
+        )
+        MODEL.write_text(json.dumps(doc, separators=(",", ":")) + "\n")
+        print(f"\nwrote {MODEL.relative_to(ROOT)} ({MODEL.stat().st_size // 1024} KiB)")
+
+    settings = load_settings()
+    mistakes: list = []
+    results["test"] = show("TEST split (never tuned on)", rt.score(test, settings, mistakes))
+    written = [d for d in test if not d["source"].split("/")[-1].startswith("asr-")]
+    heard = [d for d in test if d["source"].split("/")[-1].startswith("asr-")]
+    results["test_written"] = show("test, written text", rt.score(written, settings))
+    if heard:
+        results["test_asr"] = show("test, spoken by espeak-ng and transcribed", rt.score(heard, settings))
+    results["scripted_calls"] = show(
+        "scripted calls (tests/, bench/eval_scripts.py)", rt.score(scripted_dialogues(), settings)
+    )
+    phrases_only = replace(settings, refusal_model=None)
+    results["test_phrases_only"] = show(
+        "test, phrase lists alone (the old way)", rt.score(test, phrases_only)
+    )
+    if args.mistakes:
+        print("\ntest mistakes:")
+        for scenario, truth, hit, text in mistakes:
+            print(f"  {'FP' if hit else 'FN'} {scenario:28} {truth:28} {text[:110]}")
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.write_text(json.dumps(results, indent=1) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,206 @@
+"""What an agent turn does with a customer's pending request: push back, comply, a procedural
+step, or something else. A linear model over the turn's words and characters and over the
+conversation around it (does the customer have to ask again afterwards? did they just ask?).
+
+The model is trained by ``bench/train_refusals.py`` with scikit-learn (TF-IDF word 1-2-grams
+and character 2-5-grams within words, multinomial logistic regression) from the labelled corpus
+in ``resources/pushback/`` and a team's own labels, and stored as plain JSON in
+``resources/refusal_model.json`` (a user's retrained copy in the config folder wins). Here it is
+applied in plain Python and numpy: the same n-grams and weights, without importing scikit-learn
+(1.5 s) into every analysis, and without a pickle tied to one scikit-learn version.
+``tests/test_refusals.py`` checks the features equal scikit-learn's own.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from reviewer.analysis.text import PhraseSet, normalize
+
+LABELS = ("pushback", "complies", "procedural", "other")
+KINDS = (
+    "questions_reason",
+    "pitch",
+    "argues",
+    "guilt_loss",
+    "doubts_customer",
+    "stalls",
+    "impossible",
+    "needs_someone_else",
+    "blames_other",
+)
+KIND_NAMES = {
+    "questions_reason": "questions the reason",
+    "pitch": "pitches an offer",
+    "argues": "argues",
+    "guilt_loss": "guilt or loss framing",
+    "doubts_customer": "doubts the customer",
+    "stalls": "stalls",
+    "impossible": "says it cannot be done",
+    "needs_someone_else": "says someone else must do it",
+    "blames_other": "blames a policy or system",
+}
+# The conversation around an agent turn, as numbers the model weighs (see ``context``).
+CONTEXT = (
+    "reason_hint",
+    "decline_hint",
+    "pitch_hint",
+    "comply_hint",
+    "asked_just_before",
+    "customer_asks_again_after",
+    "customer_withdraws_after",
+    "customer_says_no_after",
+)
+_WORD = re.compile(r"(?u)\b\w+\b")
+_SPACES = re.compile(r"\s\s+")
+
+
+def turn_text(text: str) -> str:
+    """What the model reads: normalised words (see ``normalize``), plus '?' where one was asked,
+    which Whisper writes and normalising drops."""
+    norm = normalize(text)
+    return norm + " qmark" if "?" in text else norm
+
+
+def word_ngrams(text: str, n_max: int = 2) -> list[str]:
+    """scikit-learn's word analyzer: tokens of ``(?u)\\b\\w+\\b``, 1- to n_max-grams."""
+    tokens = _WORD.findall(text.lower())
+    grams = list(tokens)
+    for n in range(2, n_max + 1):
+        grams.extend(" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
+    return grams
+
+
+def char_ngrams(text: str, n_min: int = 2, n_max: int = 5) -> list[str]:
+    """scikit-learn's ``char_wb`` analyzer: n-grams inside each space-padded word."""
+    grams: list[str] = []
+    for w in _SPACES.sub(" ", text.lower()).split():
+        w = f" {w} "
+        for n in range(n_min, n_max + 1):
+            offset = 0
+            grams.append(w[offset : offset + n])
+            while offset + n < len(w):
+                offset += 1
+                grams.append(w[offset : offset + n])
+            if offset == 0:
+                break
+    return grams
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """One TF-IDF block: sublinear term frequency, smooth idf, rows scaled to unit length."""
+
+    index: dict[str, int]
+    idf: np.ndarray
+
+    def vector(self, grams: Sequence[str]) -> np.ndarray:
+        out = np.zeros(len(self.idf))
+        for gram, count in Counter(grams).items():
+            j = self.index.get(gram)
+            if j is not None:
+                out[j] = (1.0 + math.log(count)) * self.idf[j]
+        norm = float(np.linalg.norm(out))
+        return out / norm if norm else out
+
+
+@dataclass(frozen=True)
+class Linear:
+    classes: tuple[str, ...]
+    coef: np.ndarray  # (classes, features)
+    intercept: np.ndarray
+
+    def probabilities(self, x: np.ndarray) -> dict[str, float]:
+        z = self.coef @ x + self.intercept
+        z = np.exp(z - z.max())
+        p = z / z.sum()
+        return dict(zip(self.classes, (float(v) for v in p), strict=True))
+
+
+@dataclass(frozen=True)
+class RefusalModel:
+    words: Vocabulary
+    chars: Vocabulary
+    label: Linear  # over [words, chars, context]
+    kind: Linear  # over [words, chars]
+    threshold: float  # P(pushback) at or above which a turn is push-back
+    comply_threshold: float  # P(complies) at or above which the request counts as met
+    trained_on: str
+
+    @classmethod
+    def from_json(cls, doc: dict[str, Any]) -> RefusalModel:
+        def vocab(d: dict[str, Any]) -> Vocabulary:
+            return Vocabulary({g: i for i, g in enumerate(d["grams"])}, np.asarray(d["idf"], dtype=float))
+
+        def linear(d: dict[str, Any]) -> Linear:
+            return Linear(
+                tuple(d["classes"]),
+                np.asarray(d["coef"], dtype=float),
+                np.asarray(d["intercept"], dtype=float),
+            )
+
+        if doc.get("context") != list(CONTEXT):
+            raise ValueError("the refusal model was trained with other context features; retrain it")
+        return cls(
+            vocab(doc["words"]),
+            vocab(doc["chars"]),
+            linear(doc["label"]),
+            linear(doc["kind"]),
+            float(doc["threshold"]),
+            float(doc["comply_threshold"]),
+            str(doc.get("trained_on", "")),
+        )
+
+    def text_vector(self, text: str) -> np.ndarray:
+        t = turn_text(text)
+        return np.concatenate([self.words.vector(word_ngrams(t)), self.chars.vector(char_ngrams(t))])
+
+    def judge(self, text: str, context: Sequence[float]) -> tuple[dict[str, float], dict[str, float]]:
+        """(probability of each label, probability of each push-back kind) for one agent turn."""
+        x = self.text_vector(text)
+        return (
+            self.label.probabilities(np.concatenate([x, np.asarray(context, dtype=float)])),
+            self.kind.probabilities(x),
+        )
+
+
+@dataclass(frozen=True)
+class Cues:
+    """The phrase lists (resources/phrases.toml, user-editable) the model reads as hints."""
+
+    request: PhraseSet
+    asks_again: PhraseSet
+    comply: PhraseSet
+    reason: PhraseSet
+    decline: PhraseSet
+    pitch: PhraseSet
+    withdraw: PhraseSet
+
+    def deflects(self, text: str) -> str | None:
+        return self.reason.find(text) or self.decline.find(text) or self.pitch.find(text)
+
+
+_NO = re.compile(r"^(no|nope|nah|not really|i do not|i am not|that is not)\b")
+
+
+def context(agent_text: str, before: str | None, after: str | None, cues: Cues) -> list[float]:
+    """The numbers in ``CONTEXT`` for an agent turn, given the customer's words just before
+    and just after it (None where the customer said nothing there)."""
+    after_norm = normalize(after) if after else ""
+    return [
+        float(bool(cues.reason.find(agent_text))),
+        float(bool(cues.decline.find(agent_text))),
+        float(bool(cues.pitch.find(agent_text))),
+        float(bool(cues.comply.find(agent_text))),
+        float(bool(before and cues.request.find(before))),
+        float(bool(after and (cues.request.find(after) or cues.asks_again.find(after)))),
+        float(bool(after and cues.withdraw.find(after))),
+        float(bool(_NO.match(after_norm))),
+    ]

@@ -1,0 +1,330 @@
+"""Training and measuring the refusal model (``analysis.pushback``) with scikit-learn.
+
+The examples are dialogues in the corpus format (``resources/pushback/README.md``): a list of
+turns with a role and text, the agent turns labelled push-back / complies / procedural / other.
+Each labelled agent turn becomes one example: its words, and the context the analysis sees (the
+customer's words just before and after it, the phrase-list hints). The same code turns a
+dialogue into the call's turns and runs the real ``refusals`` on it to score the model, so what
+is measured is what a call gets.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from reviewer.analysis.pushback import (
+    CONTEXT,
+    LABELS,
+    RefusalModel,
+    char_ngrams,
+    context,
+    turn_text,
+    word_ngrams,
+)
+from reviewer.analysis.refusals import RefusalRules, _neighbours, refusals
+from reviewer.model import Speaker, Turn
+from reviewer.resources import resource
+from reviewer.settings import Settings
+
+AGENT, CUSTOMER = "S1", "S2"
+# A coach's "not a refusal" says what a turn is not, not what it is: trained as "other".
+TRAINED_AS = {"not_pushback": "other"}
+SPEAKERS = (Speaker(AGENT, "agent"), Speaker(CUSTOMER, "customer"))
+
+
+def corpus_files(split: str) -> list[Path]:
+    """The bundled corpus's files of one split ("dev" or "test"), written and ASR-rendered."""
+    return sorted(resource("pushback", split).glob("*.json"))
+
+
+def load_dialogues(files: Iterable[Path]) -> list[dict[str, Any]]:
+    out = []
+    for path in files:
+        for d in json.loads(Path(path).read_text()):
+            out.append({**d, "source": f"{Path(path).parent.name}/{Path(path).name}"})
+    return out
+
+
+def corpus_digest(files: Iterable[Path]) -> str:
+    h = hashlib.sha256()
+    for path in sorted(files):
+        h.update(Path(path).name.encode())
+        h.update(Path(path).read_bytes())
+    return h.hexdigest()[:16]
+
+
+def dialogue_turns(dialogue: dict[str, Any]) -> list[Turn]:
+    """The dialogue as a call's turns: its own times where it has them (ASR renders), else
+    one after another at a speaking pace."""
+    turns, t = [], 0.0
+    for line in dialogue["turns"]:
+        speaker = AGENT if line["role"] == "agent" else CUSTOMER
+        words = len(line["text"].split())
+        start = float(line.get("start", t))
+        end = float(line.get("end", start + max(0.6, words / 2.6)))
+        turns.append(Turn(speaker, start, end, line["text"], words))
+        t = end + 0.7
+    return turns
+
+
+@dataclass(frozen=True)
+class Example:
+    text: str
+    context: tuple[float, ...]
+    label: str
+    kind: str
+    group: str  # the scenario: folds never split one
+
+
+def examples(dialogues: Sequence[dict[str, Any]], settings: Settings) -> list[Example]:
+    rules = RefusalRules.from_settings(settings)
+    roles = {s.id: s.role for s in SPEAKERS}
+    out = []
+    for d in dialogues:
+        turns = dialogue_turns(d)
+        for line, turn, (before, after) in zip(d["turns"], turns, _neighbours(turns, roles), strict=True):
+            label = TRAINED_AS.get(line.get("label", ""), line.get("label"))
+            if line["role"] == "agent" and label in LABELS:
+                out.append(
+                    Example(
+                        turn.text,
+                        tuple(context(turn.text, before, after, rules.cues)),
+                        label,
+                        line.get("kind", ""),
+                        d["scenario"],
+                    )
+                )
+    return out
+
+
+def fit(
+    train: Sequence[Example],
+    *,
+    c: float = 4.0,
+    threshold: float = 0.5,
+    comply_threshold: float = 0.6,
+    trained_on: str = "",
+) -> RefusalModel:
+    """A model from examples; returns it as the analysis will load it (JSON round trip)."""
+    return RefusalModel.from_json(
+        fit_json(train, c=c, threshold=threshold, comply_threshold=comply_threshold, trained_on=trained_on)
+    )
+
+
+def fit_json(
+    train: Sequence[Example], *, c: float, threshold: float, comply_threshold: float, trained_on: str
+) -> dict[str, Any]:
+    from scipy.sparse import csr_matrix, hstack
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    texts = [turn_text(e.text) for e in train]
+    words = TfidfVectorizer(analyzer=word_ngrams, sublinear_tf=True, min_df=2)
+    chars = TfidfVectorizer(analyzer=char_ngrams, sublinear_tf=True, min_df=2)
+    xw, xc = words.fit_transform(texts), chars.fit_transform(texts)
+    x_text = hstack([xw, xc]).tocsr()
+    x = hstack([x_text, csr_matrix(np.array([e.context for e in train]))]).tocsr()
+    labels = [e.label for e in train]
+    label = LogisticRegression(C=c, max_iter=5000, class_weight="balanced").fit(x, labels)
+    pushes = [i for i, e in enumerate(train) if e.label == "pushback" and e.kind]
+    kind = LogisticRegression(C=c, max_iter=5000).fit(x_text[pushes], [train[i].kind for i in pushes])
+
+    def vocab(v) -> dict[str, Any]:
+        grams = sorted(v.vocabulary_, key=v.vocabulary_.get)
+        return {"grams": grams, "idf": [round(float(f), 5) for f in v.idf_]}
+
+    def linear(m) -> dict[str, Any]:
+        coef = m.coef_
+        intercept = m.intercept_
+        classes = [str(k) for k in m.classes_]
+        if len(classes) == 2:  # scikit-learn keeps one row for two classes: make it a softmax pair
+            coef = np.vstack([-coef[0] / 2, coef[0] / 2])
+            intercept = np.array([-intercept[0] / 2, intercept[0] / 2])
+        return {
+            "classes": classes,
+            "coef": [[round(float(v), 5) for v in row] for row in coef],
+            "intercept": [round(float(v), 5) for v in intercept],
+        }
+
+    missing = set(LABELS) - set(labels)
+    if missing:
+        raise ValueError(f"the examples have no turn labelled {', '.join(sorted(missing))}")
+    return {
+        "format": 1,
+        "C": c,
+        "trained_on": trained_on,
+        "examples": dict(Counter(labels)),
+        "context": list(CONTEXT),
+        "threshold": threshold,
+        "comply_threshold": comply_threshold,
+        "words": vocab(words),
+        "chars": vocab(chars),
+        "label": linear(label),
+        "kind": linear(kind),
+    }
+
+
+# -- measuring -------------------------------------------------------------------------------
+
+
+@dataclass
+class Score:
+    """Per agent turn: was it marked a refusal, against its label (push-back kinds apart)."""
+
+    rows: Counter
+
+    @property
+    def tp(self) -> int:
+        return sum(n for (truth, marked), n in self.rows.items() if truth.startswith("pushback") and marked)
+
+    @property
+    def fn(self) -> int:
+        return sum(
+            n for (truth, marked), n in self.rows.items() if truth.startswith("pushback") and not marked
+        )
+
+    @property
+    def fp(self) -> int:
+        return sum(
+            n for (truth, marked), n in self.rows.items() if not truth.startswith("pushback") and marked
+        )
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    def table(self) -> list[tuple[str, int, int]]:
+        """(label or push-back kind, marked, not marked) rows."""
+        names = sorted({t for t, _ in self.rows})
+        return [(t, self.rows[(t, True)], self.rows[(t, False)]) for t in names]
+
+
+def score(dialogues: Sequence[dict[str, Any]], settings: Settings, mistakes: list | None = None) -> Score:
+    rows: Counter = Counter()
+    for d in dialogues:
+        turns = dialogue_turns(d)
+        marked = {(m.start, m.end) for m in refusals(SPEAKERS, turns, settings)}
+        for line, turn in zip(d["turns"], turns, strict=True):
+            label = TRAINED_AS.get(line.get("label", ""), line.get("label"))
+            if line["role"] != "agent" or label not in LABELS:
+                continue
+            truth = label + (f":{line['kind']}" if label == "pushback" and line.get("kind") else "")
+            hit = (round(turn.start, 3), round(turn.end, 3)) in marked
+            rows[(truth, hit)] += 1
+            if mistakes is not None and hit != (line["label"] == "pushback"):
+                mistakes.append((d["scenario"], truth, hit, turn.text))
+    return Score(rows)
+
+
+def cross_validate(
+    dialogues: Sequence[dict[str, Any]],
+    settings: Settings,
+    *,
+    folds: int = 5,
+    c: float = 4.0,
+    thresholds: Sequence[float] = (0.5,),
+    comply_thresholds: Sequence[float] = (0.6,),
+) -> dict[tuple[float, float], Score]:
+    """Scores of each threshold pair over folds that keep each scenario whole."""
+    groups = sorted({d["scenario"] for d in dialogues})
+    rng = np.random.default_rng(0)
+    order = list(rng.permutation(groups))
+    fold_of = {g: i % folds for i, g in enumerate(order)}
+    out: dict[tuple[float, float], Score] = {}
+    for k in range(folds):
+        train = [d for d in dialogues if fold_of[d["scenario"]] != k]
+        held = [d for d in dialogues if fold_of[d["scenario"]] == k]
+        doc = fit_json(examples(train, settings), c=c, threshold=0.5, comply_threshold=0.5, trained_on="cv")
+        for t in thresholds:
+            for ct in comply_thresholds:
+                model = RefusalModel.from_json({**doc, "threshold": t, "comply_threshold": ct})
+                s = score(held, replace(settings, refusal_model=model))
+                out.setdefault((t, ct), Score(Counter())).rows.update(s.rows)
+    return out
+
+
+# -- a team's own labels ---------------------------------------------------------------------
+
+
+def library_dialogues(library, call_ids: Sequence[int]) -> list[dict[str, Any]]:  # noqa: ANN001
+    """The calls among ``call_ids`` that a coach labelled, in the corpus format: every turn of
+    the call, the agent turns a coach said were refusals labelled "pushback", those a coach said
+    were not labelled "not_pushback" (trained as "other"), the rest unlabelled (context only)."""
+    out = []
+    for call_id in call_ids:
+        stored = library.load_call(call_id)
+        t = stored.transcript
+        if not t.refusal_labels:
+            continue
+        roles = {s.id: s.role for s in t.speakers}
+        turns = []
+        for turn in t.turns:
+            role = roles.get(turn.speaker, "unknown")
+            line: dict[str, Any] = {
+                "role": role,
+                "text": turn.text,
+                "start": round(turn.start, 2),
+                "end": round(turn.end, 2),
+            }
+            if role == "agent":
+                said = [
+                    lab
+                    for lab in t.refusal_labels
+                    if turn.start - 0.05 <= (lab.start + lab.end) / 2 <= turn.end + 0.05
+                ]
+                if said:
+                    line["label"] = "pushback" if said[-1].is_refusal else "not_pushback"
+            turns.append(line)
+        out.append(
+            {
+                "scenario": f"library-{stored.row['content_hash'][:12]}",
+                "call": stored.row["name"],
+                "request": "",
+                "register": "recorded call",
+                "turns": turns,
+            }
+        )
+    return out
+
+
+def train_team_model(extra: Sequence[dict[str, Any]], settings: Settings, out: Path) -> dict[str, Any]:
+    """The bundled corpus (both splits) plus a team's labelled calls, with the bundled model's
+    settings, written to ``out`` (JSON, atomically). Returns what was trained on."""
+    from reviewer.report.export import write_atomic
+
+    bundled = json.loads(resource("refusal_model.json").read_text())  # its settings, not the user's
+    corpus = load_dialogues([*corpus_files("dev"), *corpus_files("test")])
+    train = examples([*corpus, *extra], settings)
+    mine = examples(extra, settings)
+    doc = fit_json(
+        train,
+        c=float(bundled.get("C", 4.0)),
+        threshold=float(bundled["threshold"]),
+        comply_threshold=float(bundled["comply_threshold"]),
+        trained_on=f"bundled corpus and {len(extra)} labelled calls",
+    )
+    RefusalModel.from_json(doc)  # it loads, before it replaces anything
+    write_atomic(out, (json.dumps(doc, separators=(",", ":")) + "\n").encode())
+    return {
+        "examples": len(train),
+        "yours": len(mine),
+        "your_pushback": sum(e.label == "pushback" for e in mine),
+        "calls": len(extra),
+    }
