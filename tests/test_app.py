@@ -498,3 +498,41 @@ def test_library_sorts_and_filters_keeping_the_selected_call(
     assert page.count_label.text() == "1 of 2 calls"
     page.filter_edit.setText("")
     assert set(page.visible_call_ids()) == {first, second} and page.selected_call_ids() == [second]
+
+
+def test_a_coach_says_whether_an_agent_turn_is_a_refusal(review, qtbot):
+    """Right-click an agent's turn: the menu says what Reviewer judged and offers the other; X
+    with the playhead in a turn does the same; markers, metrics and the library row follow, and
+    undo / redo work."""
+    from PySide6.QtWidgets import QMenu
+
+    page = review.review_page
+    refusals_shown = lambda: page.metrics_panel.values["Refusals"]  # noqa: E731
+    assert refusals_shown() == "3"
+    turns = page.call.transcript.turns
+    hold = next(t for t in turns if t.text.lower().startswith("let me put you on"))
+    offer = next(t for t in turns if t.text.lower().startswith("before we do that"))
+
+    menu = QMenu()
+    page.add_refusal_actions(menu, (offer.start + offer.end) / 2)
+    texts = [a.text() for a in menu.actions()]
+    assert any(t.startswith("Refusal? (Reviewer judges: a refusal,") and "sure" in t for t in texts), texts
+    assert "Not a refusal" in texts and "This is a refusal" not in texts
+    next(a for a in menu.actions() if a.text() == "Not a refusal").trigger()
+    assert refusals_shown() == "2"
+    row = next(r for r in review.library_page.model.rows if r["id"] == page.call.id)
+    assert row["refusal_count"] == 2
+
+    page.seek((hold.start + hold.end) / 2)
+    page.actions_by_name["Refusal or not (the agent's turn at the playhead)"].trigger()
+    assert refusals_shown() == "3"
+    marker = page.refusal_marker(hold)
+    assert marker is not None and "marked by the coach" in marker["text"]
+    assert any(m.kind == "refusal" and abs(m.start - hold.start) < 0.01 for m in page.timeline_model.markers)
+
+    review.undo_action.trigger()
+    assert refusals_shown() == "2" and page.refusal_marker(hold) is None
+    review.undo_action.trigger()
+    assert refusals_shown() == "3" and page.refusal_marker(offer) is not None
+    review.redo_action.trigger()
+    assert refusals_shown() == "2"

@@ -1,0 +1,147 @@
+"""Speaker split on real two-party recordings (../shared/data/real-calls, see its README).
+
+    .venv/bin/python bench/real_calls.py            # every real recording, every mix
+    .venv/bin/python bench/real_calls.py --quick    # the 16 kHz mono mixes and AMI only
+
+The auto-repair calls come as one file per side (8 kHz), so the truth is exact: the stereo call
+(one side per channel, split by channel) gives each side's talk time as Reviewer measures it, and
+a mono mix of the two must come out the same through diarization. Each is tried as
+
+- stereo (agent left, caller right): the reference;
+- mono mix (the two sides added);
+- mono mix with the caller 10 dB quieter than the agent (as a recorder at the agent's desk hears
+  a phone call);
+- mono mix through the phone-line simulation (8 kHz mu-law);
+
+and the three AMI meeting excerpts (16 kHz mono) are scored against their human RTTM turns
+(DER, and the busier speaker's share of talk). Results: Markdown on stdout, JSON in
+bench/results/real_calls.json. Never pass/fail.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "bench")]
+REAL = ROOT.parent / "shared" / "data" / "real-calls"
+
+from callgen import telephone, write_mulaw, write_wav  # noqa: E402
+from truth import diarization_error_rate, rttm_turns  # noqa: E402
+
+
+def sides(name: str) -> tuple[np.ndarray, np.ndarray]:
+    """The agent's and the caller's side at 16 kHz, as long as each other."""
+    from reviewer.audio import decode
+
+    agent = decode(REAL / f"{name}.agent.flac").samples.mean(axis=0)
+    caller = decode(REAL / f"{name}.caller.flac").samples.mean(axis=0)
+    n = max(len(agent), len(caller))
+    return np.pad(agent, (0, n - len(agent))), np.pad(caller, (0, n - len(caller)))
+
+
+def shares(result) -> tuple[float | None, dict[str, float]]:
+    """(agent talk share, talk seconds by role) of a processed call."""
+    roles = {s.id: s.role for s in result.transcript.speakers}
+    talk: dict[str, float] = {}
+    for m in result.analysis.metrics.speakers:
+        role = roles.get(m.speaker, "unknown")
+        talk[role] = talk.get(role, 0.0) + m.talk_seconds
+    return result.analysis.metrics.agent_talk_share, talk
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    from reviewer.pipeline import process_file
+
+    if not REAL.is_dir():
+        sys.exit(f"{REAL} is missing: the real recordings come with the project's shared folder.")
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        for name in ("auto_repairs_40", "auto_repairs_49"):
+            agent, caller = sides(name)
+            stereo = process_file(write_wav(tmp / f"{name}-st.wav", np.stack([agent, caller])))
+            truth_share, truth_talk = shares(stereo)
+            rows.append(
+                {
+                    "call": f"{name} stereo (reference)",
+                    "agent_share": truth_share,
+                    "error_points": 0.0,
+                    "roles_right": stereo.transcript.speakers[0].role == "agent",
+                }
+            )
+            mixes = {"mono mix": agent + caller, "mono, caller -10 dB": agent + caller * 10 ** (-10 / 20)}
+            if not args.quick:
+                mixes["mono phone line 8 kHz mu-law"] = None
+            for mix, audio in mixes.items():
+                if audio is None:
+                    path = write_mulaw(tmp / f"{name}-8k.wav", telephone((agent + caller)[None, :]))
+                else:
+                    peak = float(np.max(np.abs(audio))) or 1.0
+                    path = write_wav(tmp / f"{name}-{len(rows)}.wav", (audio / peak * 0.9)[None, :])
+                result = process_file(path)
+                share, talk = shares(result)
+                row = {
+                    "call": f"{name} {mix}",
+                    "agent_share": None if share is None else round(share, 3),
+                    "truth": round(truth_share, 3),
+                    "error_points": None if share is None else round(abs(share - truth_share) * 100, 1),
+                    "speakers": len(result.transcript.speakers),
+                    "talk": {k: round(v, 1) for k, v in talk.items()},
+                    "truth_talk": {k: round(v, 1) for k, v in truth_talk.items()},
+                }
+                rows.append(row)
+                print(json.dumps(row), file=sys.stderr, flush=True)
+        for name in ("ami_dev00", "ami_dev01", "ami_trn03"):
+            result = process_file(REAL / f"{name}.flac")
+            ref = rttm_turns(REAL / f"{name}.rttm")
+            der = diarization_error_rate(ref, result.transcript.segments, result.transcript.duration)
+            talk: dict[str, float] = {}
+            for s, e, who in ref:
+                talk[who] = talk.get(who, 0.0) + e - s
+            busiest_truth = max(talk.values()) / sum(talk.values())
+            mine = sorted((m.talk_seconds for m in result.analysis.metrics.speakers), reverse=True)
+            busiest = mine[0] / sum(mine) if mine and sum(mine) else None
+            row = {
+                "call": f"{name} (AMI, 16 kHz mono)",
+                "der": round(der, 3),
+                "busiest_share": None if busiest is None else round(busiest, 3),
+                "truth": round(busiest_truth, 3),
+                "error_points": None if busiest is None else round(abs(busiest - busiest_truth) * 100, 1),
+                "speakers": len(result.transcript.speakers),
+            }
+            rows.append(row)
+            print(json.dumps(row), file=sys.stderr, flush=True)
+
+    print("| recording | agent (or busiest) share | truth | error, points | DER | speakers |")
+    print("|---|---|---|---|---|---|")
+    for r in rows:
+        share = r.get("agent_share", r.get("busiest_share"))
+        cells = [
+            r["call"],
+            share,
+            r.get("truth", "–"),
+            r.get("error_points"),
+            r.get("der", "–"),
+            r.get("speakers", "–"),
+        ]
+        print("| " + " | ".join("–" if c is None else str(c) for c in cells) + " |")
+    mono = [r for r in rows if r.get("truth") is not None and r.get("error_points") is not None]
+    within = sum(r["error_points"] <= 5 for r in mono)
+    print(f"\nwithin 5 points: {within} of {len(mono)}")
+    out = ROOT / "bench" / "results" / "real_calls.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps(rows, indent=1) + "\n")
+
+
+if __name__ == "__main__":
+    main()
