@@ -199,7 +199,11 @@ def _print_summary(name: str, doc: dict[str, Any], comments: list[dict[str, Any]
         f"longest silence: {clock(m['longest_silence'])}   overtalk: {m['overtalk_count']}x   "
         f"agent response gap: {'–' if gap is None else f'{gap:.1f} s'}"
     )
-    heard = one_voice(doc["speaker_split"], {s["id"]: s["talk_seconds"] for s in doc["speakers"]})
+    heard = one_voice(
+        doc["speaker_split"],
+        {s["id"]: s["talk_seconds"] for s in doc["speakers"]},
+        m["longest_monologue"] or 0.0,
+    )
     if heard:
         print(
             f"  note: {heard[0]} holds {heard[1]:.0%} of the talk; if another voice is in there, "

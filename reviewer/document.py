@@ -15,16 +15,24 @@ if TYPE_CHECKING:
 # A separated mono call where one voice holds this much of the talk may be two voices heard as
 # one (two similar voices defeat the speaker split): the app and `reviewer show` say how to correct it.
 ONE_VOICE_SHARE = 0.9
+# ... and so may one that holds less, but still this much, with a long monologue: on real calls a
+# voice that absorbs the other shows as one side lecturing for minutes.
+UNCERTAIN_SHARE = 0.85
 ONE_VOICE_MIN_TALK = 20.0  # seconds of talk before that is worth saying
 
 
-def one_voice(split: str, talk: dict[str, float]) -> tuple[str, float] | None:
-    """(speaker, share) when a diarized call's talk (seconds by speaker) is nearly all one voice."""
+def one_voice(
+    split: str, talk: dict[str, float], longest_monologue: float = 0.0, monologue_min: float = 30.0
+) -> tuple[str, float] | None:
+    """(speaker, share) when a diarized call's talk (seconds by speaker) is nearly all one voice,
+    or mostly one voice with a monologue of at least ``monologue_min``: the split is uncertain."""
     total = sum(talk.values())
     if split != "diarization" or total < ONE_VOICE_MIN_TALK:
         return None
     label, most = max(talk.items(), key=lambda kv: kv[1])
-    return (label, most / total) if most / total >= ONE_VOICE_SHARE else None
+    share = most / total
+    uncertain = share >= UNCERTAIN_SHARE and longest_monologue >= monologue_min
+    return (label, share) if share >= ONE_VOICE_SHARE or uncertain else None
 
 
 def talk_stats(speaker_id: str, metrics: Metrics) -> dict[str, Any]:

@@ -333,3 +333,15 @@ def test_review_status_and_agent_names(library, stored):
     with pytest.raises(ReviewerError, match="Unknown review status"):
         library.set_review_status(stored, "done-ish")
     assert library.agents() == ["Ryan"]  # from "my name is Ryan" in the call's opening
+
+
+def test_an_uncertain_split_says_so_even_below_ninety_percent():
+    """A voice that absorbs the other on a real call shows as mostly one voice lecturing: 85 %
+    of the talk with a long monologue is flagged; 85 % in a lively exchange, or a stereo call, is not."""
+    from reviewer.document import one_voice
+
+    talk = {"S1": 170.0, "S2": 30.0}  # 85 %
+    assert one_voice("diarization", talk, longest_monologue=95.0) == ("S1", 0.85)
+    assert one_voice("diarization", talk, longest_monologue=12.0) is None
+    assert one_voice("channels", talk, longest_monologue=95.0) is None
+    assert one_voice("diarization", {"S1": 185.0, "S2": 15.0}) == ("S1", 0.925)

@@ -70,16 +70,18 @@ def legend_html() -> str:
     return "&nbsp;&nbsp; ".join(parts)
 
 
-def one_voice_hint(split: str, metrics: dict, speakers: list) -> str:
+def one_voice_hint(split: str, metrics: dict, speakers: list, longest_monologue: float = 0.0) -> str:
     """What to say when nearly all of a separated mono call's talk went to one voice."""
-    found = one_voice(split, {m["speaker"]: m["talk_seconds"] for m in metrics.get("speakers", [])})
+    talk = {m["speaker"]: m["talk_seconds"] for m in metrics.get("speakers", [])}
+    found = one_voice(split, talk, longest_monologue)
     if found is None:
         return ""
     label, share = found
     speaker = next((s for s in speakers if s.id == label), None)
     name = speaker_label(speaker) if speaker else label
     return (
-        f"{name} holds {share:.0%} of the talk in this call. If another voice is in there, "
+        f"{name} holds {share:.0%} of the talk in this call, so the speaker split may have heard two "
+        "voices as one. If another voice is in there, "
         "select their words (in the transcript or on the timeline) and press R, or right-click a "
         "turn, to say who said them; every figure follows."
     )
@@ -405,7 +407,8 @@ class ReviewPage(QWidget):
             row, self.metrics, t.speakers, self.call.markers, self.settings.agent_share_target
         )
         self.status.setCurrentText(row["review_status"] or "new")
-        hint = one_voice_hint(t.speaker_split, self.metrics, t.speakers)
+        longest = (row.get("longest_monologue_ms") or 0) / 1000
+        hint = one_voice_hint(t.speaker_split, self.metrics, t.speakers, longest)
         self.voice_notice.setText(hint)
         self.voice_notice.setVisible(bool(hint) and not self.agent_mode)
         self._gaps = quiet_gaps([(s.start, s.end) for s in t.segments], t.duration, SKIP_GAP)
