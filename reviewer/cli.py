@@ -10,32 +10,23 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from reviewer import __version__
+from reviewer import __version__, labels
 from reviewer.errors import Cancelled, ReviewerError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_CANCELLED = 0, 1, 2, 130
 
 
 def clock(seconds: float | None) -> str:
-    if seconds is None:
-        return "–"
-    m, s = divmod(int(round(seconds)), 60)
-    h, m = divmod(m, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+    """A time as the app and the reports show it (:func:`reviewer.labels.clock`); a dash for none."""
+    return labels.clock(seconds) or "–"
 
 
 def parse_time(text: str) -> float:
-    """'83', '83.5', '1:23', '1:02:03' -> seconds."""
+    """'83', '83.5', '1:23', '1:02:03' -> seconds (:func:`reviewer.labels.parse_time`), for argparse."""
     try:
-        parts = [float(p) for p in text.strip().split(":")]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a time (use 1:23 or 83)") from None
-    if not 1 <= len(parts) <= 3 or any(p < 0 for p in parts):
-        raise argparse.ArgumentTypeError(f"{text!r} is not a time (use 1:23 or 83)")
-    seconds = 0.0
-    for p in parts:
-        seconds = seconds * 60 + p
-    return seconds
+        return labels.parse_time(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
 
 
 # -- helpers ------------------------------------------------------------------------------

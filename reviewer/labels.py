@@ -4,6 +4,8 @@ reports must read in black and white."""
 
 from __future__ import annotations
 
+import math
+
 ROLE_NAMES = {"agent": "Agent", "customer": "Customer", "unknown": "Speaker"}
 ROLE_COLOURS = {"agent": "#2f6fb3", "customer": "#d9822b", "unknown": "#7f7f7f"}
 MARKER_NAMES = {
@@ -33,25 +35,50 @@ CATEGORY_COLOURS = {
 
 
 def clock(seconds: float | None, *, tenths: bool = False) -> str:
-    """1:05, 1:02:03; with tenths 1:05.3; empty for no time."""
+    """1:05, 1:02:03; with tenths 1:05.3; empty for no time. Rounds to the nearest second (or
+    tenth), halves up, so one moment reads the same in the CLI, the app and every report, and a
+    time shown with tenths parses back (:func:`parse_time`) to the tenth it showed."""
     if seconds is None:
         return ""
-    seconds = max(0.0, seconds)
     if tenths:
-        whole = int(seconds)
-        frac = int((seconds - whole) * 10)
-        return f"{clock(whole)}.{frac}"
-    m, s = divmod(int(seconds), 60)
-    h, m = divmod(m, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+        whole, frac = divmod(_nearest(seconds, 10), 10)
+        return f"{_hms(whole)}.{frac}"
+    return _hms(_nearest(seconds, 1))
 
 
 def mmss(seconds: float | None) -> str:
-    """Zero-padded minutes and seconds (75:03) that sort as text in a spreadsheet."""
+    """Zero-padded minutes and seconds (75:03) that sort as text in a spreadsheet; rounded as
+    :func:`clock` rounds."""
     if seconds is None:
         return ""
-    m, s = divmod(int(max(0.0, seconds)), 60)
+    m, s = divmod(_nearest(seconds, 1), 60)
     return f"{m:02d}:{s:02d}"
+
+
+def parse_time(text: str) -> float:
+    """'83', '83.5', '1:23', '1:02:03.4' -> seconds; ValueError with a sentence for anything else."""
+    try:
+        parts = [float(p) for p in text.strip().split(":")]
+    except ValueError:
+        raise ValueError(f"{text!r} is not a time (use 1:23 or 83)") from None
+    if not 1 <= len(parts) <= 3 or any(not 0 <= p < float("inf") for p in parts):
+        raise ValueError(f"{text!r} is not a time (use 1:23 or 83)")
+    seconds = 0.0
+    for p in parts:
+        seconds = seconds * 60 + p
+    return seconds
+
+
+def _nearest(seconds: float, per_second: int) -> int:
+    """``seconds`` in whole units of 1/``per_second`` s, to the nearest, halves up; never negative.
+    The 1e-9 absorbs binary fractions: 1.15 is stored as 1.149999…, and still reads 1.2."""
+    return int(math.floor(max(0.0, seconds) * per_second + 0.5 + 1e-9))
+
+
+def _hms(total: int) -> str:
+    m, s = divmod(total, 60)
+    h, m = divmod(m, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
 def duration_text(seconds: float | None) -> str:

@@ -536,3 +536,39 @@ def test_a_coach_says_whether_an_agent_turn_is_a_refusal(review, qtbot):
     assert refusals_shown() == "3" and page.refusal_marker(offer) is not None
     review.redo_action.trigger()
     assert refusals_shown() == "2"
+
+
+def answer_next_dialog(qtbot, answer):
+    """Calls ``answer(dialog)`` on the next modal dialog once it is showing (exec() blocks)."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    def poll() -> None:
+        dialog = QApplication.activeModalWidget()
+        if dialog is None:
+            QTimer.singleShot(20, poll)
+        else:
+            answer(dialog)
+
+    QTimer.singleShot(0, poll)
+
+
+def test_editing_a_comment_without_touching_its_time_leaves_it_where_it_was(review, qtbot):
+    """OK in the edit dialog with nothing changed neither moves the comment nor adds an undo step,
+    however often it is pressed, and the dialog shows the time the list shows."""
+    page = review.review_page
+    comments = page.comments
+    comment_id = comments.add(12.2, 61.3, "Let the customer finish", "improve", "Dana")
+    steps = page.undo_stack.count()
+    shown = []
+    for _ in range(3):
+        comments.select(comment_id)
+        answer_next_dialog(
+            qtbot, lambda d: (shown.append((d.start_edit.text(), d.end_edit.text())), d.accept())
+        )
+        comments.edit_selected()
+    row = page.library.comment(comment_id)
+    assert (row["start"], row["end"]) == (12.2, 61.3)
+    assert page.undo_stack.count() == steps
+    assert shown == [("0:12.2", "1:01.3")] * 3
+    assert comments.model.data(comments.model.index(0, 0)) == "0:12–1:01"

@@ -348,3 +348,19 @@ def test_export_from_the_command_line(library, settings, pushback_call, tmp_path
     assert main(["--library", str(library.path), "export", "1", "-o", str(out / "z.docx")]) == 1
     pdf = io.BytesIO((out / "pushback stereo.pdf").read_bytes())
     assert "Call review" in PdfReader(pdf).pages[0].extract_text()
+
+
+def test_a_moment_reads_the_same_in_the_cli_the_app_and_every_report():
+    """One clock: rounded to the nearest second (or tenth), so 65.6 s is 1:06 wherever it is
+    shown, and a time shown to the tenth parses back to itself."""
+    from reviewer import cli, labels
+    from reviewer.report import common
+
+    assert cli.clock(65.6) == labels.clock(65.6) == common.span(65.6, None) == "1:06"
+    assert labels.mmss(65.6) == "01:06"
+    for seconds in (1.2, 12.2, 61.3, 1.15, 3599.96):
+        shown = labels.clock(seconds, tenths=True)
+        assert labels.parse_time(shown) == pytest.approx(round(seconds + 1e-9, 1)), shown
+    assert labels.clock(1.2, tenths=True) == "0:01.2" and labels.clock(61.3, tenths=True) == "1:01.3"
+    with pytest.raises(ValueError, match="is not a time"):
+        labels.parse_time("noon")

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from reviewer.analysis.pushback import KIND_NAMES, Cues, RefusalModel, context
 from reviewer.analysis.text import PhraseSet
 from reviewer.analysis.turns import turn_is_backchannel
+from reviewer.labels import clock
 from reviewer.model import Marker, RefusalLabel, Speaker, Turn
 from reviewer.settings import Settings
 
@@ -114,11 +115,6 @@ def _label_for(turn: Turn, labels: Sequence[RefusalLabel]) -> RefusalLabel | Non
     return hits[-1] if hits else None
 
 
-def _clock(seconds: float) -> str:
-    m, s = divmod(int(round(seconds)), 60)
-    return f"{m}:{s:02d}"
-
-
 def refusals(
     speakers: Sequence[Speaker],
     turns: Sequence[Turn],
@@ -137,7 +133,7 @@ def refusals(
         what = pending.kind if pending else "request"
         asked = REQUEST_NAMES.get(what, REQUEST_NAMES["request"])
         if pending:
-            asked += f" at {_clock(pending.start)}"
+            asked += f" at {clock(pending.start)}"
         markers.append(
             Marker(
                 "refusal",

@@ -20,6 +20,7 @@ from sqlite_utils import Database
 from reviewer import paths
 from reviewer.analysis.roles import swap_roles
 from reviewer.errors import CallNotFoundError, ReviewerError
+from reviewer.labels import clock
 from reviewer.library.schema import apply_migrations
 from reviewer.model import Analysis, RefusalLabel, Segment, Speaker, Transcript, Turn, Word
 from reviewer.settings import Settings
@@ -548,7 +549,7 @@ class Library:
                 turn = _turn_at(t.turns, start, not_by=speaker)
                 if turn is None:
                     raise ReviewerError(
-                        f"No one but {speaker} speaks at {_clock(start)} in call #{call_id}; "
+                        f"No one but {speaker} speaks at {clock(start)} in call #{call_id}; "
                         "give a range with --to to move a stretch of speech."
                     )
                 start, end, only_from = turn.start, turn.end, turn.speaker
@@ -565,8 +566,8 @@ class Library:
             }
             if not previous:
                 raise ReviewerError(
-                    f"Nothing to change: no words of another speaker between {_clock(start)} and "
-                    f"{_clock(end)} in call #{call_id}."
+                    f"Nothing to change: no words of another speaker between {clock(start)} and "
+                    f"{clock(end)} in call #{call_id}."
                 )
             after = before if speaker in labels else before + [_new_speaker(speaker, before)]
             moved = dict.fromkeys(previous, speaker)
@@ -594,7 +595,7 @@ class Library:
             turn = _turn_at([x for x in t.turns if x.speaker in agents], at, not_by="")
             if turn is None:
                 raise ReviewerError(
-                    f"The agent is not speaking at {_clock(at)} in call #{call_id}; "
+                    f"The agent is not speaking at {clock(at)} in call #{call_id}; "
                     "give a moment inside one of the agent's turns."
                 )
             before = [
@@ -730,10 +731,10 @@ class Library:
         if category not in COMMENT_CATEGORIES:
             raise ReviewerError(f"Unknown category {category!r}: use one of {', '.join(COMMENT_CATEGORIES)}.")
         if start < 0 or start > duration + 0.001:
-            raise ReviewerError(f"{_clock(start)} is outside the call (0:00–{_clock(duration)}).")
+            raise ReviewerError(f"{clock(start)} is outside the call (0:00–{clock(duration)}).")
         if end is not None and (end <= start or end > duration + 0.001):
             raise ReviewerError(
-                f"A range must end after it starts and within the call (ends {_clock(duration)})."
+                f"A range must end after it starts and within the call (ends {clock(duration)})."
             )
 
     def set_review_status(self, call_id: int, status: str) -> None:
@@ -810,9 +811,3 @@ def _comment(r: dict[str, Any]) -> dict[str, Any]:
     out["start"] = sec(r["start_ms"])
     out["end"] = sec(r["end_ms"])
     return out
-
-
-def _clock(seconds: float) -> str:
-    m, s = divmod(int(round(seconds)), 60)
-    h, m = divmod(m, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"

@@ -5,7 +5,6 @@ crash loses nothing; the undo stack replays changes through the library too."""
 
 from __future__ import annotations
 
-import argparse
 import getpass
 from datetime import UTC, datetime
 from typing import Any
@@ -29,8 +28,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from reviewer.cli import parse_time
 from reviewer.errors import ReviewerError
+from reviewer.labels import parse_time
 from reviewer.library.store import COMMENT_CATEGORIES, Library
 from reviewer.ui.style import CATEGORY_COLOURS, clock
 from reviewer.ui.tables import RowsModel, ok_cancel
@@ -153,6 +152,11 @@ class CommentDialog(QDialog):
         self.start_edit = QLineEdit(clock(fields["start"], tenths=True))
         self.start_edit.setAccessibleName("Start time")
         self.end_edit = QLineEdit(clock(fields["end"], tenths=True) if fields.get("end") is not None else "")
+        # A time shown to the tenth and left as it was keeps its exact value (milliseconds).
+        self._shown = {
+            "start": (self.start_edit.text(), fields["start"]),
+            "end": (self.end_edit.text(), fields.get("end")),
+        }
         self.end_edit.setPlaceholderText("optional: end of a range")
         self.end_edit.setAccessibleName("End time")
         self.category = QComboBox()
@@ -181,18 +185,24 @@ class CommentDialog(QDialog):
         self.resize(460, 300)
 
     def values(self) -> dict[str, Any]:
-        try:
-            start = parse_time(self.start_edit.text())
-            end = parse_time(self.end_edit.text()) if self.end_edit.text().strip() else None
-        except argparse.ArgumentTypeError as e:
-            raise ReviewerError(str(e)) from None
         return {
-            "start": start,
-            "end": end,
+            "start": self._time("start", self.start_edit),
+            "end": self._time("end", self.end_edit),
             "category": self.category.currentText(),
             "author": self.author.text().strip(),
             "text": self.text.toPlainText().strip(),
         }
+
+    def _time(self, field: str, edit: QLineEdit) -> float | None:
+        text, value = self._shown[field]
+        if edit.text() == text:
+            return value
+        if field == "end" and not edit.text().strip():
+            return None
+        try:
+            return parse_time(edit.text())
+        except ValueError as e:
+            raise ReviewerError(str(e)) from None
 
     def accept(self) -> None:
         try:
