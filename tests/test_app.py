@@ -572,3 +572,84 @@ def test_editing_a_comment_without_touching_its_time_leaves_it_where_it_was(revi
     assert page.undo_stack.count() == steps
     assert shown == [("0:12.2", "1:01.3")] * 3
     assert comments.model.data(comments.model.index(0, 0)) == "0:12–1:01"
+
+
+def speakers_of(page) -> list[tuple[str, str, str]]:
+    return [(s.id, s.role, s.name) for s in page.call.transcript.speakers]
+
+
+def test_swap_and_rename_are_undone_one_at_a_time_after_who_said_it(review, qtbot):
+    """Who said it, then swap roles, then rename: each Ctrl+Z undoes one of them, in turn, and
+    undoing who said it leaves the roles and names as they were then; redo makes them again."""
+    from reviewer.ui.transcript import Speech
+
+    page = review.review_page
+    original = speakers_of(page)
+    turn = next(t for t in page.call.transcript.turns if t.speaker == "S2" and t.word_count > 3)
+    said_by = lambda: {w.speaker for w in page.call.transcript.words if turn.start <= w.start < turn.end}  # noqa: E731
+    assert page.reassign(Speech(turn.start, turn.end, "S2", turn.word_count), "S1")
+    assert said_by() == {"S1"}
+    page.swap_button.click()
+    swapped = speakers_of(page)
+    assert [role for _, role, _ in swapped] == ["customer", "agent"]
+
+    def rename(dialog) -> None:
+        dialog.speaker.setCurrentIndex(dialog.speaker.findData("S2"))
+        dialog.name.setText("Dana")
+        dialog.accept()
+
+    answer_next_dialog(qtbot, rename)
+    page.rename_button.click()
+    renamed = speakers_of(page)
+    assert renamed[1] == ("S2", "agent", "Dana")
+
+    review.undo_action.trigger()
+    assert speakers_of(page) == swapped
+    review.undo_action.trigger()
+    assert speakers_of(page) == original and said_by() == {"S1"}
+    review.undo_action.trigger()
+    assert speakers_of(page) == original and said_by() == {"S2"}
+    for _ in range(3):
+        review.redo_action.trigger()
+    assert speakers_of(page) == renamed and said_by() == {"S1"}
+    row = next(r for r in review.library_page.model.rows if r["id"] == page.call.id)
+    assert row["agent"] == "Dana"
+
+
+def test_a_correction_the_library_cannot_make_says_why_and_gives_the_cursor_back(review, qtbot):
+    """Another program holding the library's write lock: who said it, and undo of it, each say
+    what went wrong in a message; the wait cursor never sticks and the review shows the call as
+    the library holds it."""
+    from PySide6.QtWidgets import QApplication
+
+    from reviewer.ui.transcript import Speech
+
+    page = review.review_page
+    turn = next(t for t in page.call.transcript.turns if t.speaker == "S2" and t.word_count > 3)
+    speech = Speech(turn.start, turn.end, "S2", turn.word_count)
+    said_by = lambda: {w.speaker for w in page.call.transcript.words if turn.start <= w.start < turn.end}  # noqa: E731
+    page.library.db.execute("PRAGMA busy_timeout = 200")
+    other = sqlite3.connect(page.library.path, isolation_level=None)
+    messages = []
+
+    def read_and_close(box) -> None:
+        messages.append(box.text())
+        box.accept()
+
+    other.execute("BEGIN IMMEDIATE")
+    answer_next_dialog(qtbot, read_and_close)
+    assert not page.reassign(speech, "S1")
+    assert QApplication.overrideCursor() is None
+    assert len(messages) == 1 and "locked" in messages[0]
+    assert said_by() == {"S2"} and page.undo_stack.count() == 0
+    other.execute("ROLLBACK")
+
+    assert page.reassign(speech, "S1")
+    other.execute("BEGIN IMMEDIATE")
+    answer_next_dialog(qtbot, read_and_close)
+    review.undo_action.trigger()
+    other.execute("ROLLBACK")
+    assert QApplication.overrideCursor() is None
+    assert len(messages) == 2 and "locked" in messages[1]
+    assert said_by() == {"S1"}  # still corrected, as in the library
+    other.close()

@@ -227,6 +227,34 @@ def test_correcting_who_spoke_mends_a_call_heard_as_one_voice(
     assert library.call_row(call_id)["agent_talk_share"] == 1.0
 
 
+def test_undoing_who_said_it_keeps_role_and_name_changes_made_after_it(
+    library, store_heard_as_one, processed, settings
+):
+    """Undo of a correction of who said what puts back only the words it moved (and takes away a
+    speaker it added once no words remain with it), never the roles and names set after it."""
+    truth = processed("pushback").transcript
+    call_id = store_heard_as_one(library)
+    first = next(t for t in truth.turns if t.speaker == "S2")
+    change = library.reassign_speech(call_id, "S2", start=first.start, end=first.end, settings=settings)
+    library.rename_speaker(call_id, "S1", name="Ryan", settings=settings)
+    library.swap_roles(call_id, settings)
+    library.restore_speech(change, settings)
+    back = library.load_call(call_id).transcript
+    assert [(s.id, s.role, s.name) for s in back.speakers] == [("S1", "customer", "Ryan")]
+    assert {w.speaker for w in back.words} == {"S1"}
+
+
+def test_undoing_who_said_it_on_a_two_party_call_keeps_a_later_swap(library, stored, settings):
+    call = library.load_call(stored)
+    turn = next(t for t in call.transcript.turns if t.speaker == "S2" and t.word_count > 3)
+    change = library.reassign_speech(stored, "S1", start=turn.start, end=turn.end, settings=settings)
+    library.swap_roles(stored, settings)
+    library.restore_speech(change, settings)
+    back = library.load_call(stored).transcript
+    assert [(s.id, s.role) for s in back.speakers] == [("S1", "customer"), ("S2", "agent")]
+    assert [w.speaker for w in back.words] == [w.speaker for w in call.transcript.words]
+
+
 def heard_as_one(library, call_id):
     from reviewer.document import one_voice, stored_document
 

@@ -65,11 +65,13 @@ class StoredCall:
 
 @dataclass(frozen=True)
 class SpeechChange:
-    """A correction of who said what, with the state before it (for undo)."""
+    """A correction of who said what, with what undoing it needs: the moved words' speakers
+    before it and the speaker it added, if any (never the whole list of speakers, so an undo
+    keeps the roles and names set after it)."""
 
     call_id: int
     word_speakers: dict[int, str]  # each moved word's id → its speaker before
-    speakers: list[Speaker]  # the call's speakers before
+    added: str | None  # the label of the speaker it added for a voice diarization missed
     start: float
     end: float
     speaker: str  # who the words went to
@@ -77,6 +79,16 @@ class SpeechChange:
     @property
     def words(self) -> int:
         return len(self.word_speakers)
+
+
+@dataclass(frozen=True)
+class SpeakerChange:
+    """A change of roles or names: each speaker it changed, as before and as after (undo puts
+    back ``before`` on those speakers only; redo, ``after``)."""
+
+    call_id: int
+    before: tuple[Speaker, ...]
+    after: tuple[Speaker, ...]
 
 
 @dataclass(frozen=True)
@@ -448,11 +460,27 @@ class Library:
 
     # -- roles ----------------------------------------------------------------------------
 
-    def set_speakers(self, call_id: int, speakers: list[Speaker], settings: Settings) -> None:
-        """Store corrected roles or names and re-analyse the call with them, atomically."""
+    def set_speakers(self, call_id: int, speakers: list[Speaker], settings: Settings) -> SpeakerChange:
+        """Store corrected roles or names and re-analyse the call with them, atomically. Returns
+        what changed (for undo)."""
         with self.write():
             t = self.load_call(call_id).transcript
+            before = {s.id: s for s in t.speakers}
+            changed = [s for s in speakers if s.id in before and s != before[s.id]]
             self._reanalyse(call_id, replace(t, speakers=speakers), {}, settings)
+            return SpeakerChange(call_id, tuple(before[s.id] for s in changed), tuple(changed))
+
+    def restore_speakers(self, change: SpeakerChange, settings: Settings, *, undo: bool = True) -> None:
+        """Undo (or, with ``undo=False``, redo) a change of roles or names: the role and name of
+        each speaker it changed, as before it (after it); every other speaker as it is now."""
+        wanted = {s.id: s for s in (change.before if undo else change.after)}
+        with self.write():
+            t = self.load_call(change.call_id).transcript
+            speakers = [
+                replace(s, role=wanted[s.id].role, name=wanted[s.id].name) if s.id in wanted else s
+                for s in t.speakers
+            ]
+            self._reanalyse(change.call_id, replace(t, speakers=speakers), {}, settings)
 
     def _reanalyse(
         self, call_id: int, transcript: Transcript, moved: dict[int, str], settings: Settings
@@ -475,10 +503,11 @@ class Library:
         transcript, analysis = analyse_transcript(transcript, settings)
         self._store_derived(call_id, transcript, analysis)
 
-    def swap_roles(self, call_id: int, settings: Settings) -> list[Speaker]:
-        speakers = swap_roles(self.load_call(call_id).transcript.speakers)
-        self.set_speakers(call_id, speakers, settings)
-        return speakers
+    def swap_roles(self, call_id: int, settings: Settings) -> SpeakerChange:
+        with self.write():
+            self.call_row(call_id)  # a clear error for a call that is not there
+            speakers = swap_roles(self._speakers(call_id))
+            return self.set_speakers(call_id, speakers, settings)
 
     def rename_speaker(
         self,
@@ -488,8 +517,9 @@ class Library:
         name: str | None = None,
         role: str | None = None,
         settings: Settings,
-    ) -> list[Speaker]:
-        speakers = self.load_call(call_id).transcript.speakers
+    ) -> SpeakerChange:
+        self.call_row(call_id)  # a clear error for a call that is not there
+        speakers = self._speakers(call_id)
         if label not in {s.id for s in speakers}:
             raise ReviewerError(
                 f"Call #{call_id} has no speaker {label} (it has {', '.join(s.id for s in speakers)})."
@@ -503,8 +533,7 @@ class Library:
             elif role == "agent" and s.role == "agent":
                 s = replace(s, role="customer")  # one agent per call
             updated.append(s)
-        self.set_speakers(call_id, updated, settings)
-        return updated
+        return self.set_speakers(call_id, updated, settings)
 
     def speaker_ref(self, call_id: int, ref: str) -> str:
         """The label of a call's speaker named by label (S2), role (customer) or name; a label
@@ -569,18 +598,24 @@ class Library:
                     f"Nothing to change: no words of another speaker between {clock(start)} and "
                     f"{clock(end)} in call #{call_id}."
                 )
-            after = before if speaker in labels else before + [_new_speaker(speaker, before)]
+            added = None if speaker in labels else speaker
+            after = before if added is None else before + [_new_speaker(speaker, before)]
             moved = dict.fromkeys(previous, speaker)
             self._reanalyse(call_id, _moved(t, ids, moved, after), moved, settings)
-            return SpeechChange(call_id, previous, before, start, end, speaker)
+            return SpeechChange(call_id, previous, added, start, end, speaker)
 
     def restore_speech(self, change: SpeechChange, settings: Settings) -> None:
-        """Undo ``reassign_speech``: the words' and speakers' state from before it."""
+        """Undo ``reassign_speech``: the words it moved (those still with the speaker it gave
+        them to) go back to whoever said them before; a speaker it added goes once no words are
+        left with it. Roles and names stay as they are now."""
         with self.write():
             t = self.load_call(change.call_id).transcript
             ids = self._word_ids(change.call_id)
-            restored = _moved(t, ids, change.word_speakers, change.speakers)
-            self._reanalyse(change.call_id, restored, change.word_speakers, settings)
+            now_with = dict(zip(ids, (w.speaker for w in t.words), strict=True))
+            back = {i: was for i, was in change.word_speakers.items() if now_with.get(i) == change.speaker}
+            left = {now_with[i] for i in now_with if i not in back}
+            speakers = [s for s in t.speakers if s.id != change.added or s.id in left]
+            self._reanalyse(change.call_id, _moved(t, ids, back, speakers), back, settings)
 
     # -- refusal labels ---------------------------------------------------------------------
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import bisect
 import json
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, QUrl, Signal
@@ -40,6 +41,7 @@ from reviewer.library.store import (
     REVIEW_STATUSES,
     Library,
     RefusalLabelChange,
+    SpeakerChange,
     SpeechChange,
     StoredCall,
     next_label,
@@ -130,19 +132,44 @@ class RenameDialog(QDialog):
         self.role.setCurrentText(s.role)
 
 
-class ReassignSpeech(QUndoCommand):
-    """A correction of who said what, already made in the library; undo restores the words'
-    speakers from before it, redo makes it again."""
+class _CallCommand(QUndoCommand):
+    """A change of the call under review, already made in the library when it is pushed (so a
+    change the library refused never lands on the stack). Undo and redo go through
+    :meth:`ReviewPage.correct`, which says what went wrong if the library cannot make them; the
+    command then leaves the stack."""
 
-    def __init__(self, page: ReviewPage, change: SpeechChange, speech: Speech, text: str) -> None:
+    def __init__(self, page: ReviewPage, text: str) -> None:
         super().__init__(text)
-        self.page, self.change, self.speech = page, change, speech
+        self.page = page
         self._done = True
 
     def redo(self) -> None:
-        if self._done:  # pushed after the change was made (so a refusal never lands here)
+        if self._done:
             self._done = False
             return
+        if not self.page.correct(self._redo):
+            self.setObsolete(True)
+
+    def undo(self) -> None:
+        if not self.page.correct(self._undo):
+            self.setObsolete(True)
+
+    def _redo(self) -> None:
+        raise NotImplementedError
+
+    def _undo(self) -> None:
+        raise NotImplementedError
+
+
+class ReassignSpeech(_CallCommand):
+    """A correction of who said what; undo gives the moved words back to whoever said them
+    before (roles and names set since stay), redo makes it again."""
+
+    def __init__(self, page: ReviewPage, change: SpeechChange, speech: Speech, text: str) -> None:
+        super().__init__(page, text)
+        self.change, self.speech = change, speech
+
+    def _redo(self) -> None:
         self.change = self.page.library.reassign_speech(
             self.change.call_id,
             self.change.speaker,
@@ -151,26 +178,35 @@ class ReassignSpeech(QUndoCommand):
             only_from=self.speech.speaker,
             settings=self.page.settings,
         )
-        self.page.speech_changed(self.change.call_id)
 
-    def undo(self) -> None:
+    def _undo(self) -> None:
         self.page.library.restore_speech(self.change, self.page.settings)
-        self.page.speech_changed(self.change.call_id)
 
 
-class LabelRefusal(QUndoCommand):
-    """A coach's word on whether an agent turn is a refusal, already stored; undo puts back the
-    labels that turn had, redo says it again."""
+class ChangeSpeakers(_CallCommand):
+    """Swapped roles, or a speaker renamed or given another role; undo puts back the roles and
+    names of the speakers it changed, and only those."""
+
+    def __init__(self, page: ReviewPage, change: SpeakerChange, text: str) -> None:
+        super().__init__(page, text)
+        self.change = change
+
+    def _redo(self) -> None:
+        self.page.library.restore_speakers(self.change, self.page.settings, undo=False)
+
+    def _undo(self) -> None:
+        self.page.library.restore_speakers(self.change, self.page.settings)
+
+
+class LabelRefusal(_CallCommand):
+    """A coach's word on whether an agent turn is a refusal; undo puts back the labels that turn
+    had, redo says it again."""
 
     def __init__(self, page: ReviewPage, change: RefusalLabelChange, text: str) -> None:
-        super().__init__(text)
-        self.page, self.change = page, change
-        self._done = True
+        super().__init__(page, text)
+        self.change = change
 
-    def redo(self) -> None:
-        if self._done:
-            self._done = False
-            return
+    def _redo(self) -> None:
         c = self.change
         at = (c.turn.start + c.turn.end) / 2
         value = None if c.after is None else c.after.is_refusal
@@ -178,11 +214,9 @@ class LabelRefusal(QUndoCommand):
         self.change = self.page.library.label_refusal(
             c.call_id, at, value, settings=self.page.settings, author=author
         )
-        self.page.speech_changed(c.call_id)
 
-    def undo(self) -> None:
+    def _undo(self) -> None:
         self.page.library.restore_refusal_label(self.change, self.page.settings)
-        self.page.speech_changed(self.change.call_id)
 
 
 class ReviewPage(QWidget):
@@ -547,11 +581,41 @@ class ReviewPage(QWidget):
                 self.player.play()
 
     def swap_roles(self) -> None:
+        """Agent becomes customer and customer agent (undoable); every figure follows."""
         if self.call is None:
             return
-        self.library.swap_roles(self.call.id, self.settings)
-        self._load(self.call.id)
-        self.callChanged.emit(self.call.id)
+        call_id = self.call.id
+        made: list[SpeakerChange] = []
+        if (
+            self.correct(lambda: made.append(self.library.swap_roles(call_id, self.settings)))
+            and made[0].after
+        ):
+            self.undo_stack.push(ChangeSpeakers(self, made[0], "Swap roles"))
+
+    def correct(self, work: Callable[[], object]) -> bool:
+        """Make a change of the call under review in the library (``work``) under the wait
+        cursor, then show the call as the library holds it. Whatever goes wrong (the library
+        locked by another program, a disk error) is said in a message; the cursor always comes
+        back. Returns whether the change was made."""
+        if self.call is None:
+            return False
+        call_id = self.call.id
+        error: Exception | None = None
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            work()
+            self.speech_changed(call_id)
+        except Exception as e:  # a change that fails must leave the review usable
+            error = e
+        finally:
+            QApplication.restoreOverrideCursor()
+        if error is not None:
+            text = (
+                str(error) if isinstance(error, ReviewerError) else f"The change could not be made: {error}."
+            )
+            QMessageBox.warning(self, "Reviewer", text)
+            return False
+        return True
 
     # -- who said what ------------------------------------------------------------------------
 
@@ -671,25 +735,24 @@ class ReviewPage(QWidget):
         """The coach's word on ``turn`` (undoable); metrics, markers and the library row follow."""
         if self.call is None:
             return False
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            change = self.library.label_refusal(
-                self.call.id,
-                (turn.start + turn.end) / 2,
-                is_refusal,
-                settings=self.settings,
-                author=self.comments.default_author,
+        call_id = self.call.id
+        made: list[RefusalLabelChange] = []
+        if not self.correct(
+            lambda: made.append(
+                self.library.label_refusal(
+                    call_id,
+                    (turn.start + turn.end) / 2,
+                    is_refusal,
+                    settings=self.settings,
+                    author=self.comments.default_author,
+                )
             )
-            self.speech_changed(self.call.id)
-        except ReviewerError as e:
-            QMessageBox.warning(self, "Reviewer", str(e))
+        ):
             return False
-        finally:
-            QApplication.restoreOverrideCursor()
         text = {True: "Mark as refusal", False: "Mark as not a refusal", None: "Let Reviewer judge"}[
             is_refusal
         ]
-        self.undo_stack.push(LabelRefusal(self, change, f"{text} ({clock(turn.start)})"))
+        self.undo_stack.push(LabelRefusal(self, made[0], f"{text} ({clock(turn.start)})"))
         return True
 
     def who_said_it_menu(self) -> None:
@@ -715,24 +778,24 @@ class ReviewPage(QWidget):
         """Give the picked speech to ``speaker`` (undoable); the whole review follows."""
         if self.call is None:
             return False
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            change = self.library.reassign_speech(
-                self.call.id,
-                speaker,
-                start=speech.start,
-                end=speech.end,
-                only_from=speech.speaker,
-                settings=self.settings,
+        call_id = self.call.id
+        made: list[SpeechChange] = []
+        if not self.correct(
+            lambda: made.append(
+                self.library.reassign_speech(
+                    call_id,
+                    speaker,
+                    start=speech.start,
+                    end=speech.end,
+                    only_from=speech.speaker,
+                    settings=self.settings,
+                )
             )
-        except ReviewerError as e:
-            QApplication.restoreOverrideCursor()
-            QMessageBox.warning(self, "Reviewer", str(e))
+        ):
             return False
-        self.speech_changed(self.call.id)
-        QApplication.restoreOverrideCursor()
+        assert self.call is not None
         label = speaker_label(next(s for s in self.call.transcript.speakers if s.id == speaker))
-        self.undo_stack.push(ReassignSpeech(self, change, speech, f"Said by {label}"))
+        self.undo_stack.push(ReassignSpeech(self, made[0], speech, f"Said by {label}"))
         return True
 
     def speech_changed(self, call_id: int) -> None:
@@ -749,11 +812,21 @@ class ReviewPage(QWidget):
                 dialog.speaker.currentData(), dialog.name.text().strip(), dialog.role.currentText()
             )
 
-    def set_speaker(self, label: str, name: str, role: str) -> None:
-        assert self.call is not None
-        self.library.rename_speaker(self.call.id, label, name=name, role=role, settings=self.settings)
-        self._load(self.call.id)
-        self.callChanged.emit(self.call.id)
+    def set_speaker(self, label: str, name: str, role: str) -> bool:
+        """Name a speaker or change their role (undoable); every figure follows."""
+        if self.call is None:
+            return False
+        call_id = self.call.id
+        made: list[SpeakerChange] = []
+        if not self.correct(
+            lambda: made.append(
+                self.library.rename_speaker(call_id, label, name=name, role=role, settings=self.settings)
+            )
+        ):
+            return False
+        if made[0].after:
+            self.undo_stack.push(ChangeSpeakers(self, made[0], f"Name or role of {label}"))
+        return True
 
     def set_review_status(self, status: str) -> None:
         if self.call is None:
