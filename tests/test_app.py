@@ -653,3 +653,42 @@ def test_a_correction_the_library_cannot_make_says_why_and_gives_the_cursor_back
     assert len(messages) == 2 and "locked" in messages[1]
     assert said_by() == {"S1"}  # still corrected, as in the library
     other.close()
+
+
+def test_search_lists_every_call_that_says_it_however_often_another_one_does(
+    make_window, processed, pushback, settings, tmp_path
+):
+    """A phrase said hundreds of times in one call must not hide the other calls that say it:
+    the table lists them all (and exports them all); the list of turns says where it stops."""
+    from dataclasses import replace
+
+    from reviewer.library import open_library
+    from reviewer.model import Speaker, Word
+    from reviewer.pipeline import analyse_transcript
+
+    chatty = processed("pushback").transcript
+    words = [Word(i * 2.0, i * 2.0 + 0.5, "Discount?", f"S{i % 2 + 1}", 0.9) for i in range(300)]
+    chatty = replace(
+        chatty,
+        duration=600.0,
+        speakers=[Speaker("S1", "agent"), Speaker("S2", "customer")],
+        words=words,
+        overlaps=[],
+        refusal_labels=[],
+    )
+    path = tmp_path / "app.sqlite"
+    with open_library(path) as lib:
+        transcript, analysis = analyse_transcript(chatty, settings)
+        often, _ = lib.add_call(
+            pushback[1], "chatty", transcript, analysis, source_channels=2, source_rate=16000, dual_mono=False
+        )
+        once = store(lib, processed("pushback"), pushback[1])
+        assert set(lib.calls_saying("discount")) == {often, once}
+    w = make_window(path)
+    page = w.library_page
+    hits = page.search("discount")
+    assert len(hits) == 200 and {h["call_id"] for h in hits} == {often}  # the best 200 turns
+    assert set(page.visible_call_ids()) == {often, once}
+    assert set(w.export_targets()) == {often, once}
+    notes = [page.hits.item(i).text() for i in range(page.hits.count())]
+    assert any("first 200" in n for n in notes), notes[-3:]

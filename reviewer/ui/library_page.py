@@ -33,6 +33,8 @@ from reviewer.library.store import Library
 from reviewer.ui.style import clock
 from reviewer.ui.tables import RowsModel
 
+SEARCH_HITS = 200  # matching turns listed under a search; the table lists every call that matches
+
 STAGES = {
     "decode": "decoding",
     "transcribe": "transcribing",
@@ -360,14 +362,15 @@ class LibraryPage(QWidget):
         return [r["id"] for r in self.model.rows]
 
     def search(self, text: str) -> list[dict[str, Any]]:
-        """Full-text search: matching turns listed below, the table narrowed to their calls."""
+        """Full-text search: the table narrowed to every call that says it, the best matching
+        turns (at most ``SEARCH_HITS``) listed below."""
         self.hits.clear()
         if not text.strip():
             self.model.set_call_ids(None)
             self.hits.hide()
             self.refresh()
             return []
-        hits = self.library.search(text, limit=200)
+        hits = self.library.search(text, limit=SEARCH_HITS)
         for h in hits:
             role = (h["role"] or "speaker").capitalize()
             item = QListWidgetItem(f"{h['name']}  {clock(h['start_ms'] / 1000)}  {role}: {h['text']}")
@@ -375,8 +378,14 @@ class LibraryPage(QWidget):
             self.hits.addItem(item)
         if not hits:
             self.hits.addItem("No transcript contains that.")
+        calls = self.library.calls_saying(text)
+        if len(hits) == SEARCH_HITS:
+            noun = "call says" if len(calls) == 1 else "calls say"
+            self.hits.addItem(
+                f"Showing the first {SEARCH_HITS} matching turns; {len(calls)} {noun} it, all listed above."
+            )
         self.hits.show()
-        self.model.set_call_ids({h["call_id"] for h in hits})
+        self.model.set_call_ids(set(calls))
         self.refresh()
         return hits
 
