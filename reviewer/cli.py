@@ -295,7 +295,7 @@ def cmd_refusal(args: argparse.Namespace) -> int:
     with _library(args) as library:
         call_id = library.resolve(args.call)
         change = library.label_refusal(
-            call_id, args.at, is_refusal, settings=settings, author=args.author or _user_name()
+            call_id, args.at, is_refusal, settings=settings, author=args.author or labels.user_name()
         )
         doc = stored_document(library, call_id)
     said = {True: "a refusal", False: "not a refusal", None: "for the model to judge again"}[is_refusal]
@@ -368,15 +368,6 @@ def _comment_json(c: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _user_name() -> str:
-    import getpass
-
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return ""
-
-
 def cmd_comment(args: argparse.Namespace) -> int:
     with _library(args) as library:
         call_id = library.resolve(args.call)
@@ -385,7 +376,7 @@ def cmd_comment(args: argparse.Namespace) -> int:
             start=args.at,
             end=args.to,
             text=args.text,
-            author=args.author or _user_name(),
+            author=args.author or labels.user_name(),
             category=args.category,
         )
     span = clock(args.at) + (f"–{clock(args.to)}" if args.to is not None else "")

@@ -91,3 +91,14 @@ def duration_text(seconds: float | None) -> str:
 def speaker_label(speaker) -> str:  # noqa: ANN001 - a reviewer.model.Speaker
     role = ROLE_NAMES.get(speaker.role, "Speaker")
     return f"{role} ({speaker.name})" if speaker.name else f"{role} {speaker.id}"
+
+
+def user_name() -> str:
+    """Who signs a comment when no author is given: the login name, or nothing where the system
+    has none (getpass raises in some containers and services whose user has no passwd entry)."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return ""

@@ -692,3 +692,28 @@ def test_search_lists_every_call_that_says_it_however_often_another_one_does(
     assert set(w.export_targets()) == {often, once}
     notes = [page.hits.item(i).text() for i in range(page.hits.count())]
     assert any("first 200" in n for n in notes), notes[-3:]
+
+
+def test_the_review_opens_where_the_system_has_no_name_for_the_user(
+    make_window, processed, pushback, tmp_path, monkeypatch
+):
+    """In some containers and services the user id has no entry in the password database, so
+    getpass.getuser() raises (KeyError, as pwd does there): the review still opens, and comments
+    are signed with no author until the coach gives one."""
+    import getpass
+
+    from reviewer.library import open_library
+
+    def no_name() -> str:
+        raise KeyError("getpwuid(): uid not found: 100000")
+
+    monkeypatch.setattr(getpass, "getuser", no_name)
+    path = tmp_path / "app.sqlite"
+    with open_library(path) as lib:
+        call_id = store(lib, processed("pushback"), pushback[1])
+    w = make_window(path)
+    w.open_call(call_id)
+    page = w.review_page
+    assert page.call is not None and page.call.id == call_id
+    comment_id = page.comments.add(5.0, None, "Good opening")
+    assert page.library.comment(comment_id)["author"] == ""

@@ -5,7 +5,6 @@ crash loses nothing; the undo stack replays changes through the library too."""
 
 from __future__ import annotations
 
-import getpass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -29,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from reviewer.errors import ReviewerError
-from reviewer.labels import parse_time
+from reviewer.labels import parse_time, user_name
 from reviewer.library.store import COMMENT_CATEGORIES, Library
 from reviewer.ui.style import CATEGORY_COLOURS, clock
 from reviewer.ui.tables import RowsModel, ok_cancel
@@ -230,7 +229,7 @@ class CommentsPanel(QWidget):
         self.call_id: int | None = None
         self.duration = 0.0
         self.agent_mode = False
-        self.default_author = getpass.getuser()
+        self.default_author = user_name()
         self.model = CommentsModel(self)
         self.table = QTableView(self)
         self.table.setModel(self.model)
