@@ -717,3 +717,70 @@ def test_the_review_opens_where_the_system_has_no_name_for_the_user(
     assert page.call is not None and page.call.id == call_id
     comment_id = page.comments.add(5.0, None, "Good opening")
     assert page.library.comment(comment_id)["author"] == ""
+
+
+def _children(pid: int) -> set[int]:
+    found: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found |= {int(c) for c in (task / "children").read_text().split()}
+        except OSError:
+            pass
+    return found
+
+
+def _running(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads child processes from /proc")
+def test_sigterm_closes_the_idle_app_and_stops_its_import(short_call, tmp_path):
+    """A logout or a service manager sends SIGTERM: the app closes at once, as when the window is
+    closed, and the import it was running stops as Cancel stops it (no process left behind)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    env = os.environ | {"QT_QPA_PLATFORM": "offscreen", "REVIEWER_CONFIG_DIR": str(tmp_path / "config")}
+    app = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "reviewer",
+            "--library",
+            str(tmp_path / "app.sqlite"),
+            "gui",
+            str(short_call[1]),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    children: set[int] = set()
+    try:
+        deadline = time.monotonic() + 60
+        while not children and time.monotonic() < deadline and app.poll() is None:
+            time.sleep(0.2)
+            children = _children(app.pid)
+        assert children, "the app never started its import"
+        time.sleep(1.0)  # the window idle in Qt's event loop, the import child at work
+        app.send_signal(signal.SIGTERM)
+        try:
+            app.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            pytest.fail("the app ignored SIGTERM")
+        assert app.returncode >= 0  # it closed itself, nothing killed it
+        deadline = time.monotonic() + 10
+        while any(_running(c) for c in children) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not any(_running(c) for c in children), "the import child outlived the app"
+    finally:
+        for pid in [app.pid, *children]:
+            if _running(pid):
+                os.kill(pid, signal.SIGKILL)
+        app.wait(timeout=10)

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import os
+import signal
+import socket
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -45,4 +49,46 @@ def run(
         phrases_file=phrases_file,
     )
     window.show()
-    return app.exec()
+    with _close_on_signals(app, window):
+        return app.exec()
+
+
+@contextmanager
+def _close_on_signals(app, window) -> Iterator[None]:  # noqa: ANN001 - QApplication, MainWindow
+    """SIGTERM (a logout, a service manager) and Ctrl-C close the window as the user would: a
+    running import stops as Cancel stops it, and the app exits. Python runs a signal handler only
+    when Python code runs next, never while Qt's event loop waits; the signal also writes to a
+    socket Qt watches (``signal.set_wakeup_fd``), which wakes the loop and so the handler."""
+    from PySide6.QtCore import QSocketNotifier, QTimer
+
+    wake, woken = socket.socketpair()
+    wake.setblocking(False)
+    woken.setblocking(False)
+
+    def drain() -> None:
+        try:
+            while woken.recv(64):
+                pass
+        except OSError:
+            pass
+
+    def close() -> None:
+        window.close()
+        app.quit()
+
+    notifier = QSocketNotifier(woken.fileno(), QSocketNotifier.Type.Read)
+    notifier.activated.connect(drain)
+    previous_fd = signal.set_wakeup_fd(wake.fileno())
+    handlers = {
+        sig: signal.signal(sig, lambda *_: QTimer.singleShot(0, close))
+        for sig in (signal.SIGTERM, signal.SIGINT)
+    }
+    try:
+        yield
+    finally:
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
+        signal.set_wakeup_fd(previous_fd)
+        notifier.setEnabled(False)
+        wake.close()
+        woken.close()
