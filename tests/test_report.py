@@ -364,3 +364,44 @@ def test_a_moment_reads_the_same_in_the_cli_the_app_and_every_report():
     assert labels.clock(1.2, tenths=True) == "0:01.2" and labels.clock(61.3, tenths=True) == "1:01.3"
     with pytest.raises(ValueError, match="is not a time"):
         labels.parse_time("noon")
+
+
+def _umask_now() -> int:
+    """The process's umask as the kernel reports it (Linux), without changing it."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("Umask:"):
+            return int(line.split()[1], 8)
+    raise AssertionError("no Umask line")
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").is_file(), reason="reads the umask from /proc")
+def test_writing_an_export_never_opens_up_the_umask_for_other_threads(tmp_path):
+    """Files that other threads create while an export is written get the user's umask: the
+    export never sets the process-wide umask to 0, not even for a moment (the umask is read
+    after every call into C while the files are written). New exports get the mode a new file
+    gets; a replaced one keeps its own."""
+    import os
+    import sys
+
+    from reviewer.report.export import write_atomic
+
+    seen: set[int] = set()
+
+    def watch(_frame, event: str, _arg) -> None:  # noqa: ANN001
+        if event == "c_return":
+            seen.add(_umask_now())
+
+    private = tmp_path / "private.csv"
+    private.write_bytes(b"old")
+    private.chmod(0o600)
+    old = os.umask(0o027)
+    sys.setprofile(watch)
+    try:
+        write_atomic(tmp_path / "new.csv", b"call_id\n1\n")
+        write_atomic(private, b"new")
+    finally:
+        sys.setprofile(None)
+        os.umask(old)
+    assert seen == {0o027}
+    assert (tmp_path / "new.csv").stat().st_mode & 0o777 == 0o640
+    assert private.stat().st_mode & 0o777 == 0o600 and private.read_bytes() == b"new"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -95,29 +95,39 @@ def plan_exports(names: dict[int, str], formats: list[str], out: str | Path) -> 
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` all at once: a temporary file beside it, flushed, then renamed."""
+    """Write ``data`` to ``path`` all at once: a temporary file beside it, flushed, then renamed.
+    A new file gets the mode any new file gets (0o666 less the umask, applied by the kernel: the
+    process-wide umask is never changed, so other threads' files keep it); a replaced file keeps
+    its own."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    try:
+        keep: int | None = path.stat().st_mode & 0o777  # overwriting keeps the file's permissions
+    except OSError:
+        keep = None
+    fd, tmp = _create_beside(path, 0o666 if keep is None else keep)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        try:
-            mode = path.stat().st_mode & 0o777  # overwriting keeps the file's permissions
-        except OSError:
-            mode = 0o666 & ~_umask()
-        os.chmod(tmp, mode)
+        if keep is not None:
+            os.chmod(tmp, keep)  # the umask may have taken bits the old file had
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+def _create_beside(path: Path, mode: int) -> tuple[int, str]:
+    """A new, empty temporary file beside ``path`` (as mkstemp, whose files are always 0o600)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    for _ in range(100):
+        tmp = path.parent / f".{path.name}.{secrets.token_hex(4)}.part"
+        try:
+            return os.open(tmp, flags, mode), str(tmp)
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"No free temporary name beside {path}.")
 
 
 def render(fmt: str, report) -> bytes:  # noqa: ANN001 - a CallReport
