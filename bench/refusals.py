@@ -74,15 +74,72 @@ def show(title: str, s: rt.Score) -> dict:
     }
 
 
+SIGNALS = {
+    "words only": (
+        "reason_hint",
+        "decline_hint",
+        "pitch_hint",
+        "comply_hint",
+        "asked_just_before",
+        "customer_asks_again_after",
+        "customer_withdraws_after",
+        "customer_says_no_after",
+    ),
+    "words + phrase hints": (
+        "asked_just_before",
+        "customer_asks_again_after",
+        "customer_withdraws_after",
+        "customer_says_no_after",
+    ),
+    "words + conversation": ("reason_hint", "decline_hint", "pitch_hint", "comply_hint"),
+    "everything": (),
+}
+
+
+def ablation(dev: list, test: list, base) -> None:
+    """Each model trained without some context features (held at zero in training and use)."""
+    import reviewer.analysis.pushback as pushback
+    import reviewer.analysis.refusals as refusals
+
+    chosen = json.loads(MODEL.read_text())
+    full = pushback.context
+    for name, off in SIGNALS.items():
+        drop = [pushback.CONTEXT.index(f) for f in off]
+
+        def masked(*a, drop=drop, **k):
+            return [0.0 if i in drop else v for i, v in enumerate(full(*a, **k))]
+
+        refusals.context = rt.context = masked
+        c, t, ct = chosen["C"], chosen["threshold"], chosen["comply_threshold"]
+        cv = rt.cross_validate(dev, base, c=c, thresholds=(t,), comply_thresholds=(ct,))[(t, ct)]
+        doc = rt.fit_json(
+            rt.examples(dev, base), c=c, threshold=t, comply_threshold=ct, trained_on="ablation"
+        )
+        model = rt.RefusalModel.from_json(doc)
+        s = rt.score(test, replace(base, refusal_model=model))
+        print(
+            f"| {name} | {cv.recall:.3f} | {cv.precision:.3f} | {cv.f1:.3f} | {s.recall:.3f} | "
+            f"{s.precision:.3f} | {s.f1:.3f} |",
+            flush=True,
+        )
+    refusals.context = rt.context = full
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--score", action="store_true", help="score the committed model only")
     parser.add_argument("--mistakes", action="store_true", help="list the test turns it gets wrong")
+    parser.add_argument(
+        "--ablation", action="store_true", help="what each kind of signal adds (dev CV and test, not written)"
+    )
     args = parser.parse_args()
     base = load_settings(refusal_model=False)
     dev_files, test_files = rt.corpus_files("dev"), rt.corpus_files("test")
     dev, test = rt.load_dialogues(dev_files), rt.load_dialogues(test_files)
     results: dict = {"dev_dialogues": len(dev), "test_dialogues": len(test)}
+    if args.ablation:
+        ablation(dev, test, base)
+        return
 
     if not args.score:
         grid = {}

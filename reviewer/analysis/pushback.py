@@ -101,14 +101,23 @@ class Vocabulary:
     index: dict[str, int]
     idf: np.ndarray
 
-    def vector(self, grams: Sequence[str]) -> np.ndarray:
-        out = np.zeros(len(self.idf))
+    def sparse(self, grams: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(feature indexes, weights) of the grams this vocabulary knows."""
+        idx, val = [], []
         for gram, count in Counter(grams).items():
             j = self.index.get(gram)
             if j is not None:
-                out[j] = (1.0 + math.log(count)) * self.idf[j]
-        norm = float(np.linalg.norm(out))
-        return out / norm if norm else out
+                idx.append(j)
+                val.append((1.0 + math.log(count)) * self.idf[j])
+        weights = np.asarray(val, dtype=float)
+        norm = float(np.linalg.norm(weights))
+        return np.asarray(idx, dtype=np.intp), weights / norm if norm else weights
+
+    def vector(self, grams: Sequence[str]) -> np.ndarray:
+        out = np.zeros(len(self.idf))
+        idx, val = self.sparse(grams)
+        out[idx] = val
+        return out
 
 
 @dataclass(frozen=True)
@@ -117,8 +126,9 @@ class Linear:
     coef: np.ndarray  # (classes, features)
     intercept: np.ndarray
 
-    def probabilities(self, x: np.ndarray) -> dict[str, float]:
-        z = self.coef @ x + self.intercept
+    def probabilities(self, idx: np.ndarray, val: np.ndarray) -> dict[str, float]:
+        """Softmax of the linear scores of a sparse row (feature indexes and their values)."""
+        z = self.coef[:, idx] @ val + self.intercept
         z = np.exp(z - z.max())
         p = z / z.sum()
         return dict(zip(self.classes, (float(v) for v in p), strict=True))
@@ -158,16 +168,23 @@ class RefusalModel:
             str(doc.get("trained_on", "")),
         )
 
-    def text_vector(self, text: str) -> np.ndarray:
+    def text_features(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """The turn's word and character n-gram features, as a sparse row over [words, chars]."""
         t = turn_text(text)
-        return np.concatenate([self.words.vector(word_ngrams(t)), self.chars.vector(char_ngrams(t))])
+        wi, wv = self.words.sparse(word_ngrams(t))
+        ci, cv = self.chars.sparse(char_ngrams(t))
+        return np.concatenate([wi, ci + len(self.words.idf)]), np.concatenate([wv, cv])
 
     def judge(self, text: str, context: Sequence[float]) -> tuple[dict[str, float], dict[str, float]]:
         """(probability of each label, probability of each push-back kind) for one agent turn."""
-        x = self.text_vector(text)
+        idx, val = self.text_features(text)
+        first = len(self.words.idf) + len(self.chars.idf)
+        ctx = np.arange(first, first + len(context))
         return (
-            self.label.probabilities(np.concatenate([x, np.asarray(context, dtype=float)])),
-            self.kind.probabilities(x),
+            self.label.probabilities(
+                np.concatenate([idx, ctx]), np.concatenate([val, np.asarray(context, float)])
+            ),
+            self.kind.probabilities(idx, val),
         )
 
 

@@ -129,7 +129,7 @@ def refusals(
     pending: Request | None = None
     markers: list[Marker] = []
 
-    def mark(turn: Turn, confidence: float, why: str, kind: str) -> None:
+    def mark(turn: Turn, confidence: float | None, why: str, kind: str) -> None:
         what = pending.kind if pending else "request"
         asked = REQUEST_NAMES.get(what, REQUEST_NAMES["request"])
         if pending:
@@ -141,7 +141,7 @@ def refusals(
                 round(turn.end, 3),
                 turn.speaker,
                 f"Push-back #{len(markers) + 1} ({why}) after the customer {asked}: {turn.text}",
-                confidence=round(confidence, 3),
+                confidence=None if confidence is None else round(confidence, 3),
                 category=kind,
                 request=what if pending else "",
             )
@@ -174,7 +174,7 @@ def refusals(
             if rules.cues.comply.find(turn.text):
                 pending = None
             elif label is None and rules.cues.deflects(turn.text):
-                mark(turn, 1.0, "phrase match", "")
+                mark(turn, None, "phrase match", "")
             continue
         j = judge(model, turn, before, after, rules.cues)
         if label is None and j.pushback >= model.threshold:
