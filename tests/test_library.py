@@ -373,3 +373,30 @@ def test_an_uncertain_split_says_so_even_below_ninety_percent():
     assert one_voice("diarization", talk, longest_monologue=12.0) is None
     assert one_voice("channels", talk, longest_monologue=95.0) is None
     assert one_voice("diarization", {"S1": 185.0, "S2": 15.0}) == ("S1", 0.925)
+
+
+def test_calls_sort_only_by_their_columns(library, stored):
+    rows = library.list_calls(order_by="agent_talk_share desc, id")
+    assert [r["id"] for r in rows] == [stored]
+    for order in ("id desc limit 0", "name; DROP TABLE calls", "(SELECT 1)", "agent_talk_share sideways"):
+        with pytest.raises(ReviewerError, match="Cannot sort calls by"):
+            library.list_calls(order_by=order)
+    assert [r["id"] for r in library.list_calls()] == [stored]
+
+
+def test_reading_the_library_never_waits_for_a_writer(tmp_path, stored, library):
+    """A long import holds the write lock: `calls` and `show` still open the library and read
+    it at once (only a library that needs migrating takes the lock to migrate)."""
+    import time
+
+    writer = sqlite3.connect(library.path, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")
+    try:
+        started = time.monotonic()
+        with open_library(library.path) as reader:
+            assert [r["id"] for r in reader.list_calls()] == [stored]
+            assert reader.load_call(stored).transcript.words
+        assert time.monotonic() - started < 5
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()

@@ -21,7 +21,7 @@ from reviewer import paths
 from reviewer.analysis.roles import swap_roles
 from reviewer.errors import CallNotFoundError, ReviewerError
 from reviewer.labels import clock
-from reviewer.library.schema import apply_migrations
+from reviewer.library.schema import SCHEMA_VERSION, apply_migrations
 from reviewer.model import Analysis, RefusalLabel, Segment, Speaker, Transcript, Turn, Word
 from reviewer.settings import Settings
 
@@ -159,8 +159,11 @@ class Library:
                 self.db.enable_wal()
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute("PRAGMA synchronous = NORMAL")
-            with self.write():
-                apply_migrations(self.db)
+            # Only a library that needs migrating takes the write lock here: reading (calls, show,
+            # the app's list) never waits for a long import in another process.
+            if self.db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+                with self.write():
+                    apply_migrations(self.db)
         except sqlite3.DatabaseError as e:
             raise ReviewerError(f"{self.path} is not a usable Reviewer library ({e}).") from None
         try:
@@ -345,7 +348,7 @@ class Library:
         list shows). Joins rather than a subquery per row (bench/run.py times 10 000 calls)."""
         wanted = self.BRIEF_COLUMNS if brief else self.LIST_COLUMNS
         columns = ", ".join(f"c.{c.strip()}" for c in wanted.split(","))
-        order = ", ".join(f"c.{part.strip()}" for part in order_by.split(","))
+        order = ", ".join(self._sort_key(part) for part in order_by.split(","))
         sql = f"""
             SELECT {columns}, coalesce(k.n, 0) AS comment_count, a.agent
             FROM calls c
@@ -356,6 +359,19 @@ class Library:
         cursor = self.db.execute(sql)
         names = [d[0] for d in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    def _sort_key(self, part: str) -> str:
+        """One term of ``list_calls``'s order: a column of the calls table, then asc or desc.
+        Anything else is refused, never put into the SQL."""
+        words = part.split()
+        columns = {c.strip() for c in self.LIST_COLUMNS.split(",")}
+        if not 1 <= len(words) <= 2 or words[0] not in columns:
+            names = ", ".join(sorted(columns))
+            raise ReviewerError(f"Cannot sort calls by {part.strip()!r}: use one of {names}.")
+        direction = words[1].lower() if len(words) == 2 else "asc"
+        if direction not in ("asc", "desc"):
+            raise ReviewerError(f"Cannot sort calls by {part.strip()!r}: use asc or desc after the column.")
+        return f"c.{words[0]} {direction}"
 
     def is_empty(self) -> bool:
         return self.db.execute("SELECT 1 FROM calls LIMIT 1").fetchone() is None
