@@ -784,3 +784,38 @@ def test_sigterm_closes_the_idle_app_and_stops_its_import(short_call, tmp_path):
             if _running(pid):
                 os.kill(pid, signal.SIGKILL)
         app.wait(timeout=10)
+
+
+def test_opening_call_after_call_computes_waveforms_on_one_thread(
+    make_window, processed, clean, qtbot, tmp_path
+):
+    """Calls whose waveform is not cached yet, opened one after another: one thread computes
+    them, the call on screen's last, and its waveform appears."""
+    import threading
+
+    from reviewer.library import open_library
+
+    path = tmp_path / "app.sqlite"
+    result = processed("clean")
+    with open_library(path) as lib:
+        ids = [
+            lib.add_call(
+                clean[1],
+                f"not-cached-{i}",
+                result.transcript,
+                result.analysis,
+                source_channels=2,
+                source_rate=48000,
+                dual_mono=False,
+            )[0]
+            for i in range(6)
+        ]
+    w = make_window(path)
+    page = w.review_page
+    most = 0
+    for call_id in ids:
+        w.open_call(call_id)
+        most = max(most, sum(t.name == "reviewer-peaks" for t in threading.enumerate()))
+    assert most == 1
+    qtbot.waitUntil(lambda: page.timeline_model.peaks is not None, timeout=60_000)
+    assert page.call.id == ids[-1]

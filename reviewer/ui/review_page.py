@@ -90,19 +90,39 @@ def one_voice_hint(split: str, metrics: dict, speakers: list, longest_monologue:
 
 
 class _PeaksLoader(QObject):
-    """Computes missing waveform peaks off the UI thread (decoding a long call takes seconds)."""
+    """Computes missing waveform peaks off the UI thread (decoding a long call takes seconds), on
+    one thread at most: a call opened and left before its turn came is skipped, the newest
+    request is done next."""
 
     loaded = Signal(int, object)  # call id, Peaks | None
 
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._lock = threading.Lock()
+        self._wanted: tuple[int, str, str] | None = None
+        self._working = False
+
     def load(self, call_id: int, path: str, content_hash: str) -> None:
-        def work() -> None:
+        with self._lock:
+            self._wanted = (call_id, path, content_hash)
+            if self._working:
+                return
+            self._working = True
+        threading.Thread(target=self._work, name="reviewer-peaks", daemon=True).start()
+
+    def _work(self) -> None:
+        while True:
+            with self._lock:
+                job, self._wanted = self._wanted, None
+                if job is None:
+                    self._working = False
+                    return
+            call_id, path, content_hash = job
             try:
                 peaks: Peaks | None = peaks_for_file(path, content_hash)
             except (ReviewerError, OSError):
                 peaks = None
             self.loaded.emit(call_id, peaks)
-
-        threading.Thread(target=work, name="reviewer-peaks", daemon=True).start()
 
 
 class RenameDialog(QDialog):
