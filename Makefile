@@ -17,7 +17,7 @@ QT_DEBS := libegl1 libgl1 libfontconfig1 libfreetype6 libxkbcommon0 libglib2.0-0
            libpulse0 libxkbcommon-x11-0 libx11-xcb1 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 \
            libxcb-shape0 libxcb-image0 libxcb-randr0 libxcb-render-util0 libxcb-xinerama0
 
-.PHONY: setup run test test-all bench sysdeps sysdeps-qt sysdeps-test lint clean
+.PHONY: setup run test bench sysdeps sysdeps-qt sysdeps-test lint clean
 
 setup: $(STAMP)
 
@@ -51,9 +51,6 @@ run: setup sysdeps-qt
 
 test: setup sysdeps-qt sysdeps-test
 	QT_QPA_PLATFORM=offscreen $(VENV)/bin/python -m pytest -q
-
-test-all: setup sysdeps-qt sysdeps-test
-	QT_QPA_PLATFORM=offscreen $(VENV)/bin/python -m pytest -q -m "slow or not slow"
 
 bench: setup sysdeps-test
 	$(VENV)/bin/python bench/run.py

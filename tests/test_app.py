@@ -333,6 +333,9 @@ def test_timeline_click_seeks_drag_selects_and_keys_jump_between_markers(review,
 
 
 def test_playback_plays_at_the_chosen_speed_and_the_playhead_follows(review, qtbot):
+    """At 2× the playhead moves two seconds of the call for every second of listening."""
+    import time
+
     page = review.review_page
     assert page.audio_available
     page.seek(20.0)
@@ -340,8 +343,12 @@ def test_playback_plays_at_the_chosen_speed_and_the_playhead_follows(review, qtb
     assert page.player.playbackRate() == 2.0 and page.player.pitchCompensation()
     page.toggle_play()
     qtbot.waitUntil(lambda: page.timeline_model.playhead > 20.5, timeout=10_000)
+    start, began = page.timeline_model.playhead, time.monotonic()
+    qtbot.waitUntil(lambda: page.timeline_model.playhead > start + 4.0, timeout=10_000)
+    rate = (page.timeline_model.playhead - start) / (time.monotonic() - began)
     page.toggle_play()
     assert not page.playing
+    assert 1.6 < rate < 2.4, rate
     assert page.transcript.current_word is not None
 
 
@@ -379,18 +386,24 @@ def test_transcript_search_and_filter_narrow_the_library(review):
 
 
 def test_layout_and_last_call_are_remembered(review, make_window, tmp_path):
-    call_id = review.review_page.call.id
-    review.review_page.splitter.setSizes([700, 300])
-    sizes = review.review_page.splitter.sizes()
-    review.close()
-    again = make_window(tmp_path / "app.sqlite")
-    again.resize(1280, 820)
+    """The transcript and the side panel come back split as the user left them (here against the
+    stretch factors, which would make the transcript wider), and the call under review reopens."""
     from PySide6.QtCore import QCoreApplication
 
+    call_id = review.review_page.call.id
+    review.resize(1280, 820)
+    QCoreApplication.processEvents()
+    review.review_page.splitter.setSizes([300, 700])
+    saved = review.review_page.splitter.sizes()
+    assert saved[0] < saved[1]
+    review.close()
+    again = make_window(tmp_path / "app.sqlite")
     QCoreApplication.processEvents()
     assert again.review_page.call is not None and again.review_page.call.id == call_id
-    assert again.review_page.splitter.sizes()[0] > again.review_page.splitter.sizes()[1]
-    assert sizes[0] > sizes[1]
+    # Offscreen windows do not get their old size back (the screen is smaller), so the split is
+    # compared as the share of the width each side has.
+    sizes = again.review_page.splitter.sizes()
+    assert sizes[0] / sum(sizes) == pytest.approx(saved[0] / sum(saved), abs=0.01)
 
 
 def test_a_moved_recording_still_opens_for_review_with_a_notice(

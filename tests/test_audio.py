@@ -123,17 +123,17 @@ def test_bad_input_gets_one_clear_reason(tmp_path):
     assert "folder" in bad(tmp_path)
 
 
-def test_truncated_mp3_keeps_what_came_before_the_cut_or_says_corrupt(tmp_path):
+def test_truncated_mp3_keeps_what_came_before_the_cut(tmp_path):
+    """A recording cut off half-way (a recorder that crashed, a copy that stopped) is still a
+    call: the first half decodes, whole; only a file with no audio frame at all is refused."""
     full = write_encoded(tmp_path / "full.mp3", tone(6.0, 300)[None, :], codec="mp3", bit_rate=64000)
     data = full.read_bytes()
     cut = tmp_path / "cut.mp3"
     cut.write_bytes(data[: len(data) // 2])
-    try:
-        audio = decode(cut)
-    except BadAudioError as e:
-        assert "corrupt" in str(e) or "truncated" in str(e)
-    else:
-        assert 2.0 < audio.duration < 6.0
+    audio = decode(cut)
+    assert audio.duration == pytest.approx(3.0, abs=0.15)
+    level = np.sqrt(np.mean(audio.samples[0, SAMPLE_RATE // 2 : -SAMPLE_RATE // 2] ** 2))
+    assert level == pytest.approx(0.3 / np.sqrt(2), rel=0.1)  # the tone, not silence or noise
     head = tmp_path / "head.mp3"
     head.write_bytes(data[:200])
     with pytest.raises(BadAudioError):
