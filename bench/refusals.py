@@ -63,6 +63,8 @@ def show(title: str, s: rt.Score) -> dict:
     print(f"  {'label / push-back kind':32} {'marked':>7} {'not':>5}")
     for name, hit, miss in s.table():
         print(f"  {name:32} {hit:7d} {miss:5d}")
+    if s.kind_accuracy is not None:
+        print(f"  kind of push-back named right on {s.kind_accuracy:.0%} of the found ones")
     return {
         "recall": round(s.recall, 3),
         "precision": round(s.precision, 3),

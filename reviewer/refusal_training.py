@@ -14,7 +14,7 @@ import hashlib
 import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ import numpy as np
 
 from reviewer.analysis.pushback import (
     CONTEXT,
+    KINDS,
     LABELS,
     RefusalModel,
     char_ngrams,
@@ -180,6 +181,12 @@ class Score:
     """Per agent turn: was it marked a refusal, against its label (push-back kinds apart)."""
 
     rows: Counter
+    kinds: Counter = field(default_factory=Counter)  # (true kind, the marker's kind) of found push-back
+
+    @property
+    def kind_accuracy(self) -> float | None:
+        total = sum(self.kinds.values())
+        return sum(n for (a, b), n in self.kinds.items() if a == b) / total if total else None
 
     @property
     def tp(self) -> int:
@@ -218,9 +225,10 @@ class Score:
 
 def score(dialogues: Sequence[dict[str, Any]], settings: Settings, mistakes: list | None = None) -> Score:
     rows: Counter = Counter()
+    kinds: Counter = Counter()
     for d in dialogues:
         turns = dialogue_turns(d)
-        marked = {(m.start, m.end) for m in refusals(SPEAKERS, turns, settings)}
+        marked = {(m.start, m.end): m.category for m in refusals(SPEAKERS, turns, settings)}
         for line, turn in zip(d["turns"], turns, strict=True):
             label = TRAINED_AS.get(line.get("label", ""), line.get("label"))
             if line["role"] != "agent" or label not in LABELS:
@@ -228,9 +236,11 @@ def score(dialogues: Sequence[dict[str, Any]], settings: Settings, mistakes: lis
             truth = label + (f":{line['kind']}" if label == "pushback" and line.get("kind") else "")
             hit = (round(turn.start, 3), round(turn.end, 3)) in marked
             rows[(truth, hit)] += 1
+            if hit and label == "pushback" and line.get("kind") in KINDS:
+                kinds[(line["kind"], marked[(round(turn.start, 3), round(turn.end, 3))])] += 1
             if mistakes is not None and hit != (line["label"] == "pushback"):
                 mistakes.append((d["scenario"], truth, hit, turn.text))
-    return Score(rows)
+    return Score(rows, kinds)
 
 
 def cross_validate(
