@@ -24,6 +24,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from reviewer import refusal_training as rt  # noqa: E402
+from reviewer.analysis.pushback import CONTEXT, CONVERSATION, HINTS  # noqa: E402
 from reviewer.settings import load_settings  # noqa: E402
 
 MODEL = ROOT / "resources" / "refusal_model.json"
@@ -73,27 +74,14 @@ def show(title: str, s: rt.Score) -> dict:
         "fn": s.fn,
         "fp": s.fp,
         "by_label": {name: {"marked": hit, "not": miss} for name, hit, miss in s.table()},
+        "kind_accuracy": s.kind_accuracy,
     }
 
 
-SIGNALS = {
-    "words only": (
-        "reason_hint",
-        "decline_hint",
-        "pitch_hint",
-        "comply_hint",
-        "asked_just_before",
-        "customer_asks_again_after",
-        "customer_withdraws_after",
-        "customer_says_no_after",
-    ),
-    "words + phrase hints": (
-        "asked_just_before",
-        "customer_asks_again_after",
-        "customer_withdraws_after",
-        "customer_says_no_after",
-    ),
-    "words + conversation": ("reason_hint", "decline_hint", "pitch_hint", "comply_hint"),
+SIGNALS = {  # model: the context features held at zero
+    "words only": CONTEXT,
+    "words + phrase hints": CONVERSATION,
+    "words + conversation": HINTS,
     "everything": (),
 }
 

@@ -47,17 +47,16 @@ KIND_NAMES = {
     "needs_someone_else": "says someone else must do it",
     "blames_other": "blames a policy or system",
 }
-# The conversation around an agent turn, as numbers the model weighs (see ``context``).
-CONTEXT = (
-    "reason_hint",
-    "decline_hint",
-    "pitch_hint",
-    "comply_hint",
+# The context of an agent turn, as numbers the model weighs (see ``context``): the phrase lists'
+# hints on the turn itself, and the conversation around it.
+HINTS = ("reason_hint", "decline_hint", "pitch_hint", "comply_hint")
+CONVERSATION = (
     "asked_just_before",
     "customer_asks_again_after",
     "customer_withdraws_after",
     "customer_says_no_after",
 )
+CONTEXT = HINTS + CONVERSATION
 _WORD = re.compile(r"(?u)\b\w+\b")
 _SPACES = re.compile(r"\s\s+")
 
