@@ -177,10 +177,10 @@ FIRST = ["Sam", "Ryan", "Maria", "Ana", "Lee", "Priya", "Tom", "Jo", "Kim", "Ale
 
 
 def build_library(path: Path, calls: int = 10_000) -> dict:
+    from reviewer.analysis import analyse_transcript
     from reviewer.library import open_library
     from reviewer.library.store import ms, now
     from reviewer.model import Speaker, Transcript, Word
-    from reviewer.pipeline import analyse_transcript
     from reviewer.settings import load_settings
 
     settings = load_settings()

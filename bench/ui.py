@@ -36,11 +36,12 @@ TARGET_MINUTES = 60
 def build_long_call(library, settings) -> tuple[int, float, int]:
     """Tile the sample call to an hour: audio (wav), words, analysis, peaks.
     Returns (call id, duration, word count)."""
+    from reviewer.analysis import analyse_transcript
     from reviewer.audio.decode import SAMPLE_RATE, decode
     from reviewer.audio.peaks import compute_peaks, save_peaks
     from reviewer.library.store import content_hash
     from reviewer.model import Transcript, Word
-    from reviewer.pipeline import analyse_transcript, process_file
+    from reviewer.pipeline import process_file
 
     result = process_file(SAMPLE)
     audio = decode(SAMPLE).samples

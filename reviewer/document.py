@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from reviewer.model import Analysis, Marker, Metrics, SharePoint, SpeakerMetrics, Transcript, Turn
+from reviewer.model import Analysis, Marker, Metrics, Transcript, Turn
 
 if TYPE_CHECKING:
     from reviewer.library import Library
@@ -62,19 +61,24 @@ def turn_dicts(turns: Iterable[Turn], digits: int = 2) -> list[dict[str, Any]]:
 REFUSAL_DETAILS = ("confidence", "category", "request")
 
 
-def marker_dict(m: dict[str, Any], digits: int = 2) -> dict[str, Any]:
+def marker_dict(m: Marker, digits: int = 2) -> dict[str, Any]:
     """A marker as a JSON object: times rounded to ``digits``; a refusal also says how sure the
     model is, the kind of push-back and the request it follows (see analysis.refusals)."""
-    out = {k: m[k] for k in ("kind", "start", "end", "speaker", "text")}
-    out["start"], out["end"] = round(m["start"], digits), round(m["end"], digits)
-    if m["kind"] == "refusal":
-        out.update({k: m.get(k) for k in REFUSAL_DETAILS})
+    out: dict[str, Any] = {
+        "kind": m.kind,
+        "start": round(m.start, digits),
+        "end": round(m.end, digits),
+        "speaker": m.speaker,
+        "text": m.text,
+    }
+    if m.kind == "refusal":
+        out.update({k: getattr(m, k) for k in REFUSAL_DETAILS})
     return out
 
 
 def marker_dicts(markers: Iterable[Marker], digits: int = 2) -> list[dict[str, Any]]:
     """Markers as JSON objects (see ``marker_dict``)."""
-    return [marker_dict(vars(k), digits) for k in markers]
+    return [marker_dict(k, digits) for k in markers]
 
 
 def call_document(transcript: Transcript, analysis: Analysis, **extra: Any) -> dict[str, Any]:
@@ -116,33 +120,10 @@ def call_document(transcript: Transcript, analysis: Analysis, **extra: Any) -> d
     return doc
 
 
-def metrics_from_row(row: dict[str, Any]) -> Metrics:
-    """A stored call's metrics (columns of ``calls`` plus its ``metrics_json``)."""
-    metrics = json.loads(row.get("metrics_json") or "{}")
-
-    def sec(v: int | None) -> float | None:
-        return None if v is None else v / 1000
-
-    return Metrics(
-        speakers=tuple(SpeakerMetrics(**s) for s in metrics.get("speakers", [])),
-        agent_talk_share=row["agent_talk_share"],
-        agent_share_series=tuple(SharePoint(t, s) for t, s in metrics.get("agent_share_series", [])),
-        refusal_count=row["refusal_count"] or 0,
-        longest_monologue=sec(row["longest_monologue_ms"]) or 0.0,
-        longest_silence=sec(row["longest_silence_ms"]) or 0.0,
-        overtalk_seconds=metrics.get("overtalk_seconds", 0.0),
-        overtalk_count=row["overtalk_count"] or 0,
-        response_gap_median=sec(row["response_gap_median_ms"]),
-        response_gap_mean=metrics.get("response_gap_mean"),
-        response_gap_count=metrics.get("response_gap_count", 0),
-    )
-
-
 def stored_document(library: Library, call_id: int) -> dict[str, Any]:
     """The same document for a call in the library, with its id, name and path."""
     stored = library.load_call(call_id)
     row = stored.row
-    doc = call_document(stored.transcript, Analysis((), metrics_from_row(row)))
-    doc["markers"] = [marker_dict(m) for m in stored.markers]
+    doc = call_document(stored.transcript, Analysis(tuple(stored.markers), stored.metrics))
     doc.update({"id": row["id"], "name": row["name"], "path": row["path"], "imported_at": row["imported_at"]})
     return doc

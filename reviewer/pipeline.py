@@ -4,14 +4,12 @@ speaker, assign roles, analyse. The CLI and the GUI both call it; neither holds 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from reviewer.analysis import analyze, build_turns
-from reviewer.analysis.roles import assign_roles, name_agent
-from reviewer.analysis.turns import activity, speech_runs
+from reviewer.analysis import analyse_transcript
 from reviewer.asr.transcribe import AsrOptions, load_model, transcribe
 from reviewer.audio.channels import channel_activity, masked_channel
 from reviewer.audio.decode import SAMPLE_RATE, DecodedAudio, decode
@@ -155,25 +153,4 @@ def transcribe_audio(
         language=language,
         model=model_name,
         overlaps=overlaps,
-    )
-
-
-def analyse_transcript(transcript: Transcript, settings: Settings) -> tuple[Transcript, Analysis]:
-    """Turns, roles (unless already set) and analysis for a transcript; pure."""
-    turns = build_turns(transcript.words, settings)
-    speakers = transcript.speakers
-    if all(s.role == "unknown" for s in speakers):
-        speakers = name_agent(assign_roles(speakers, turns, settings), turns, settings.first_names)
-    runs = speech_runs(transcript.words, settings)
-    transcript = replace(
-        transcript, speakers=list(speakers), segments=activity(runs, transcript.overlaps), turns=turns
-    )
-    return transcript, analyze(
-        speakers,
-        transcript.words,
-        turns,
-        transcript.duration,
-        settings,
-        transcript.overlaps,
-        transcript.refusal_labels,
     )

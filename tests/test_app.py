@@ -282,7 +282,7 @@ def test_clicking_a_transcript_word_seeks_there(review, qtbot):
 def test_words_spoken_during_overtalk_are_underlined_in_the_transcript(review):
     page = review.review_page
     text = page.transcript.text
-    (over,) = [m for m in page.call.markers if m["kind"] == "overtalk"]
+    (over,) = [m for m in page.call.markers if m.kind == "overtalk"]
     plain = text.toPlainText()
     cursor = QTextCursor(text.document())
 
@@ -290,11 +290,11 @@ def test_words_spoken_during_overtalk_are_underlined_in_the_transcript(review):
         cursor.setPosition(text.word_starts[i] + 1)
         return cursor.charFormat().underlineStyle() == QTextCharFormat.UnderlineStyle.WaveUnderline
 
-    during = [i for i, t in enumerate(text.word_times) if over["start"] + 0.3 < t < over["end"] - 0.3]
+    during = [i for i, t in enumerate(text.word_times) if over.start + 0.3 < t < over.end - 0.3]
     said = {plain[text.word_starts[i] : text.word_ends[i]].strip(".,").lower() for i in during}
     assert {"paying", "but"} <= said  # the agent going on, the customer coming in
     assert all(underlined(i) for i in during)
-    assert not any(underlined(i) for i, t in enumerate(text.word_times) if t < over["start"] - 2)
+    assert not any(underlined(i) for i, t in enumerate(text.word_times) if t < over.start - 2)
 
 
 def test_timeline_click_seeks_drag_selects_and_keys_jump_between_markers(review, qtbot):
@@ -540,7 +540,7 @@ def test_a_coach_says_whether_an_agent_turn_is_a_refusal(review, qtbot):
     page.actions_by_name["Refusal or not (the agent's turn at the playhead)"].trigger()
     assert refusals_shown() == "3"
     marker = page.refusal_marker(hold)
-    assert marker is not None and "marked by the coach" in marker["text"]
+    assert marker is not None and "marked by the coach" in marker.text
     assert any(m.kind == "refusal" and abs(m.start - hold.start) < 0.01 for m in page.timeline_model.markers)
 
     review.undo_action.trigger()
@@ -675,9 +675,9 @@ def test_search_lists_every_call_that_says_it_however_often_another_one_does(
     the table lists them all (and exports them all); the list of turns says where it stops."""
     from dataclasses import replace
 
+    from reviewer.analysis import analyse_transcript
     from reviewer.library import open_library
     from reviewer.model import Speaker, Word
-    from reviewer.pipeline import analyse_transcript
 
     chatty = processed("pushback").transcript
     words = [Word(i * 2.0, i * 2.0 + 0.5, "Discount?", f"S{i % 2 + 1}", 0.9) for i in range(300)]

@@ -49,7 +49,7 @@ def test_import_stores_the_call_with_its_analysis(library, clean, processed):
 
 def test_stored_call_keeps_every_marker(library, stored):
     call = library.load_call(stored)
-    assert {m["kind"] for m in call.markers} == {"refusal", "long_silence", "long_monologue", "overtalk"}
+    assert {m.kind for m in call.markers} == {"refusal", "long_silence", "long_monologue", "overtalk"}
     assert library.call_row(stored)["refusal_count"] == 3
 
 
@@ -165,8 +165,8 @@ def test_swapping_roles_flips_talk_share_and_markers_follow(library, stored, set
     after = library.call_row(stored)
     assert after["agent_talk_share"] == pytest.approx(1 - before["agent_talk_share"], abs=0.001)
     # Refusals are now judged on the other speaker's turns: none of the old ones remain.
-    refusals = [m for m in library.load_call(stored).markers if m["kind"] == "refusal"]
-    assert all(m["speaker"] == "S2" for m in refusals) and len(refusals) < before["refusal_count"]
+    refusals = [m for m in library.load_call(stored).markers if m.kind == "refusal"]
+    assert all(m.speaker == "S2" for m in refusals) and len(refusals) < before["refusal_count"]
     library.swap_roles(stored, settings)
     assert library.call_row(stored)["refusal_count"] == 3
 

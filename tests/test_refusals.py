@@ -150,8 +150,8 @@ def test_a_coach_labels_turns_and_the_labels_outlive_reanalysis_and_undo(library
     hold = agent_turn(library, stored, "let me put you on")
     change = library.label_refusal(stored, hold.start + 0.5, True, settings=settings, author="coach")
     assert library.call_row(stored)["refusal_count"] == 4
-    marker = next(m for m in library.load_call(stored).markers if abs(m["start"] - hold.start) < 0.01)
-    assert marker["confidence"] == 1.0 and "marked by the coach" in marker["text"]
+    marker = next(m for m in library.load_call(stored).markers if abs(m.start - hold.start) < 0.01)
+    assert marker.confidence == 1.0 and "marked by the coach" in marker.text
 
     offer = agent_turn(library, stored, "before we do that")
     library.label_refusal(stored, offer.start + 0.5, False, settings=settings)

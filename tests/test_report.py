@@ -136,8 +136,10 @@ def test_json_and_csv_round_trip_with_the_library(library, settings, pushback_ca
     assert [x["start"] for x in doc["turns"]] == pytest.approx([x.start for x in t.turns], abs=1e-3)
     assert len(doc["words"]) == len(t.words) and doc["words"][0]["text"] == t.words[0].text
     assert [(m["kind"], m["start"]) for m in doc["markers"]] == [
-        (m["kind"], pytest.approx(m["start"], abs=1e-3)) for m in stored.markers
+        (m.kind, pytest.approx(m.start, abs=1e-3)) for m in stored.markers
     ]
+    refusals = [m for m in doc["markers"] if m["kind"] == "refusal"]
+    assert refusals and all(0 < m["confidence"] <= 1 and m["request"] == "cancel" for m in refusals)
     assert {s["id"]: s["role"] for s in doc["speakers"]} == {s.id: s.role for s in t.speakers}
     assert doc["metrics"]["refusal_count"] == stored.row["refusal_count"]
     assert doc["metrics"]["agent_talk_share"] == pytest.approx(stored.row["agent_talk_share"])
@@ -202,8 +204,8 @@ def test_batch_summary_has_one_row_per_call_chosen_by_a_search(
 def _sensitive_call(library, settings, tmp_path) -> int:
     """A transcript in which the customer reads out a card, an e-mail, a phone number and an
     account number (as Whisper writes them: digits, or words); analysed by the real analysis."""
+    from reviewer.analysis import analyse_transcript
     from reviewer.model import Speaker, Transcript, Word
-    from reviewer.pipeline import analyse_transcript
 
     lines = [
         ("S1", "Thank you for calling, my name is Ana, how can I help?"),

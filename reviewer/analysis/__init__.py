@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from reviewer.analysis.refusals import refusals
+from reviewer.analysis.roles import assign_roles, name_agent
 from reviewer.analysis.stretches import monologues, overtalk, silences
 from reviewer.analysis.talk import (
     agent_share,
@@ -13,11 +15,11 @@ from reviewer.analysis.talk import (
     speaker_metrics,
     summarize_gaps,
 )
-from reviewer.analysis.turns import build_turns, speech_runs
-from reviewer.model import Analysis, Metrics, RefusalLabel, Segment, Speaker, Turn, Word
+from reviewer.analysis.turns import activity, build_turns, speech_runs
+from reviewer.model import Analysis, Metrics, RefusalLabel, Segment, Speaker, Transcript, Turn, Word
 from reviewer.settings import Settings
 
-__all__ = ["analyze", "build_turns", "speech_runs"]
+__all__ = ["analyse_transcript", "analyze", "build_turns", "speech_runs"]
 
 
 def analyze(
@@ -58,3 +60,24 @@ def analyze(
         response_gap_count=len(gaps),
     )
     return Analysis(tuple(markers), metrics)
+
+
+def analyse_transcript(transcript: Transcript, settings: Settings) -> tuple[Transcript, Analysis]:
+    """Turns, roles (unless already set) and analysis for a transcript; pure."""
+    turns = build_turns(transcript.words, settings)
+    speakers = transcript.speakers
+    if all(s.role == "unknown" for s in speakers):
+        speakers = name_agent(assign_roles(speakers, turns, settings), turns, settings.first_names)
+    runs = speech_runs(transcript.words, settings)
+    transcript = replace(
+        transcript, speakers=list(speakers), segments=activity(runs, transcript.overlaps), turns=turns
+    )
+    return transcript, analyze(
+        speakers,
+        transcript.words,
+        turns,
+        transcript.duration,
+        settings,
+        transcript.overlaps,
+        transcript.refusal_labels,
+    )

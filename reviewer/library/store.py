@@ -18,11 +18,24 @@ from typing import Any
 from sqlite_utils import Database
 
 from reviewer import paths
+from reviewer.analysis import analyse_transcript
 from reviewer.analysis.roles import swap_roles
 from reviewer.errors import CallNotFoundError, ReviewerError
 from reviewer.labels import clock
 from reviewer.library.schema import SCHEMA_VERSION, apply_migrations
-from reviewer.model import Analysis, RefusalLabel, Segment, Speaker, Transcript, Turn, Word
+from reviewer.model import (
+    Analysis,
+    Marker,
+    Metrics,
+    RefusalLabel,
+    Segment,
+    SharePoint,
+    Speaker,
+    SpeakerMetrics,
+    Transcript,
+    Turn,
+    Word,
+)
 from reviewer.settings import Settings
 
 COMMENT_CATEGORIES = ("praise", "improve", "compliance", "other")
@@ -52,11 +65,13 @@ def content_hash(path: Path) -> str:
 
 @dataclass(frozen=True)
 class StoredCall:
-    """A call as the library holds it, with everything needed to show or re-analyse it."""
+    """A call as the library holds it, with everything needed to show or re-analyse it: the
+    ``calls`` row, and the transcript, markers and metrics as the analysis made them."""
 
     row: dict[str, Any]
     transcript: Transcript
-    markers: list[dict[str, Any]]
+    markers: list[Marker]
+    metrics: Metrics
 
     @property
     def id(self) -> int:
@@ -139,6 +154,25 @@ def _turn_at(turns: list[Turn], t: float, *, not_by: str) -> Turn | None:
         return min(under, key=lambda x: x.duration)
     near = [x for x in others if min(abs(x.start - t), abs(x.end - t)) <= 0.5]
     return min(near, key=lambda x: min(abs(x.start - t), abs(x.end - t)), default=None)
+
+
+def stored_metrics(row: dict[str, Any]) -> Metrics:
+    """A call's metrics from its ``calls`` row: the columns plus ``metrics_json`` (what
+    ``_store_derived`` writes)."""
+    doc = json.loads(row.get("metrics_json") or "{}")
+    return Metrics(
+        speakers=tuple(SpeakerMetrics(**s) for s in doc.get("speakers", [])),
+        agent_talk_share=row["agent_talk_share"],
+        agent_share_series=tuple(SharePoint(t, s) for t, s in doc.get("agent_share_series", [])),
+        refusal_count=row["refusal_count"] or 0,
+        longest_monologue=sec(row["longest_monologue_ms"]) or 0.0,
+        longest_silence=sec(row["longest_silence_ms"]) or 0.0,
+        overtalk_seconds=doc.get("overtalk_seconds", 0.0),
+        overtalk_count=row["overtalk_count"] or 0,
+        response_gap_median=sec(row["response_gap_median_ms"]),
+        response_gap_mean=doc.get("response_gap_mean"),
+        response_gap_count=doc.get("response_gap_count", 0),
+    )
 
 
 def open_library(path: str | Path | None = None) -> Library:
@@ -420,16 +454,16 @@ class Library:
         segments = self._spans("segments", call_id)
         overlaps = self._spans("overlaps", call_id)
         markers = [
-            {
-                "kind": r["kind"],
-                "start": sec(r["start_ms"]),
-                "end": sec(r["end_ms"]),
-                "speaker": r["speaker"],
-                "text": r["text"],
-                "confidence": r["confidence"],
-                "category": r["category"] or "",
-                "request": r["request"] or "",
-            }
+            Marker(
+                r["kind"],
+                sec(r["start_ms"]),
+                sec(r["end_ms"]),
+                r["speaker"],
+                r["text"] or "",
+                r["confidence"],
+                r["category"] or "",
+                r["request"] or "",
+            )
             for r in self.db.query("SELECT * FROM markers WHERE call_id = ? ORDER BY start_ms, id", [call_id])
         ]
         transcript = Transcript(
@@ -445,7 +479,7 @@ class Library:
             overlaps,
             self.refusal_labels(call_id),
         )
-        return StoredCall(row, transcript, markers)
+        return StoredCall(row, transcript, markers, stored_metrics(row))
 
     def refusal_labels(self, call_id: int) -> list[RefusalLabel]:
         sql = "SELECT * FROM refusal_labels WHERE call_id = ? ORDER BY id"
@@ -504,8 +538,6 @@ class Library:
         """Inside a write transaction: store the call's speakers as ``transcript`` has them and
         the new speaker of each moved word (word id → label; ``transcript``'s words already say
         so), then recompute turns, markers and metrics from ``transcript``."""
-        from reviewer.pipeline import analyse_transcript
-
         db = self.db
         db.conn.executemany(
             "UPDATE words SET speaker = ? WHERE id = ? AND call_id = ?",

@@ -9,7 +9,6 @@ from typing import Any
 import numpy as np
 
 from reviewer import __version__
-from reviewer.document import metrics_from_row
 from reviewer.labels import speaker_label
 from reviewer.library import Library
 from reviewer.model import Marker, Metrics, Speaker, Turn, Word
@@ -92,7 +91,7 @@ def load_report(
     stored = library.load_call(call_id)
     t = stored.transcript
     row = dict(stored.row)
-    markers = [Marker(m["kind"], m["start"], m["end"], m["speaker"], m["text"] or "") for m in stored.markers]
+    markers = list(stored.markers)  # a refusal keeps its confidence, kind and request (JSON export)
     comments = library.comments(call_id)
     turns, words = list(t.turns), list(t.words)
     if redact:
@@ -119,7 +118,7 @@ def load_report(
         words=words,
         markers=markers,
         comments=comments,
-        metrics=metrics_from_row(row),
+        metrics=stored.metrics,
         share_target=settings.agent_share_target,
         redacted=redact,
         peaks=peaks,

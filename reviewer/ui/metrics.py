@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtWidgets import QFormLayout, QLabel, QWidget
 
 from reviewer.labels import MARKER_PLURALS as PLURALS
 from reviewer.labels import duration_text as _seconds
 from reviewer.labels import speaker_label
-from reviewer.model import Speaker
+from reviewer.model import Marker, Metrics, Speaker
 
 
 class MetricsPanel(QWidget):
@@ -21,10 +19,9 @@ class MetricsPanel(QWidget):
 
     def set_metrics(
         self,
-        row: dict[str, Any],
-        metrics: dict[str, Any],
+        metrics: Metrics,
         speakers: list[Speaker],
-        markers: list[dict[str, Any]],
+        markers: list[Marker],
         share_target: float,
     ) -> None:
         while self.form.rowCount():
@@ -38,28 +35,26 @@ class MetricsPanel(QWidget):
             v.setAccessibleName(label)
             self.form.addRow(label, v)
 
-        share = row.get("agent_talk_share")
+        share = metrics.agent_talk_share
         if share is None:
             add("Agent talk share", "no agent identified")
         else:
             verdict = "over target" if share > share_target else "within target"
             add("Agent talk share", f"{share:.0%} ({verdict} {share_target:.0%})")
         by_id = {s.id: s for s in speakers}
-        for m in metrics.get("speakers", []):
-            s = by_id.get(m["speaker"])
-            label = speaker_label(s) if s else m["speaker"]
-            add(label, f"talks {_seconds(m['talk_seconds'])}, {m['words_per_minute']:.0f} words/min")
+        for m in metrics.speakers:
+            s = by_id.get(m.speaker)
+            label = speaker_label(s) if s else m.speaker
+            add(label, f"talks {_seconds(m.talk_seconds)}, {m.words_per_minute:.0f} words/min")
         for kind, name in PLURALS.items():
-            found = [m for m in markers if m["kind"] == kind]
-            total = sum((m["end"] or m["start"]) - m["start"] for m in found)
+            found = [k for k in markers if k.kind == kind]
+            total = sum((k.end or k.start) - k.start for k in found)
             in_all = f", {_seconds(total)} in all" if found and kind != "refusal" else ""
             add(name, f"{len(found)}{in_all}")
-        add("Longest monologue", _seconds((row.get("longest_monologue_ms") or 0) / 1000))
-        add("Longest silence", _seconds((row.get("longest_silence_ms") or 0) / 1000))
-        gap = row.get("response_gap_median_ms")
+        add("Longest monologue", _seconds(metrics.longest_monologue))
+        add("Longest silence", _seconds(metrics.longest_silence))
+        gap = metrics.response_gap_median
         add(
             "Agent response gap",
-            "—"
-            if gap is None
-            else f"median {gap / 1000:.1f} s over {metrics.get('response_gap_count', 0)} replies",
+            "—" if gap is None else f"median {gap:.1f} s over {metrics.response_gap_count} replies",
         )

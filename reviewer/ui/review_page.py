@@ -4,7 +4,6 @@ feedback."""
 from __future__ import annotations
 
 import bisect
-import json
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -46,7 +45,7 @@ from reviewer.library.store import (
     StoredCall,
     next_label,
 )
-from reviewer.model import Turn
+from reviewer.model import Marker, Metrics, Turn
 from reviewer.settings import Settings
 from reviewer.ui.comments import CommentsPanel
 from reviewer.ui.metrics import MetricsPanel
@@ -72,10 +71,10 @@ def legend_html() -> str:
     return "&nbsp;&nbsp; ".join(parts)
 
 
-def one_voice_hint(split: str, metrics: dict, speakers: list, longest_monologue: float = 0.0) -> str:
+def one_voice_hint(split: str, metrics: Metrics, speakers: list) -> str:
     """What to say when nearly all of a separated mono call's talk went to one voice."""
-    talk = {m["speaker"]: m["talk_seconds"] for m in metrics.get("speakers", [])}
-    found = one_voice(split, talk, longest_monologue)
+    talk = {m.speaker: m.talk_seconds for m in metrics.speakers}
+    found = one_voice(split, talk, metrics.longest_monologue)
     if found is None:
         return ""
     label, share = found
@@ -248,7 +247,6 @@ class ReviewPage(QWidget):
         self.library = library
         self.settings = settings
         self.call: StoredCall | None = None
-        self.metrics: dict = {}
         self.agent_mode = False
         self.audio_available = False
         self._gaps: list[tuple[float, float]] = []
@@ -450,19 +448,17 @@ class ReviewPage(QWidget):
     def _load(self, call_id: int) -> None:
         self.call = self.library.load_call(call_id)
         row = self.call.row
-        self.metrics = json.loads(row["metrics_json"] or "{}")
         t = self.call.transcript
         self.title.setText(f"<b>{row['name']}</b> · {clock(t.duration)} · call #{call_id}")
-        self.timeline_model.set_call(self.call, self.metrics, self.settings.agent_share_target)
-        overtalk = [(m["start"], m["end"]) for m in self.call.markers if m["kind"] == "overtalk"]
+        self.timeline_model.set_call(self.call, self.settings.agent_share_target)
+        overtalk = [(m.start, m.end) for m in self.call.markers if m.kind == "overtalk"]
         self.transcript.set_transcript(t, overtalk)
         self.transcript.highlight_time(self.timeline_model.playhead)
         self.metrics_panel.set_metrics(
-            row, self.metrics, t.speakers, self.call.markers, self.settings.agent_share_target
+            self.call.metrics, t.speakers, self.call.markers, self.settings.agent_share_target
         )
         self.status.setCurrentText(row["review_status"] or "new")
-        longest = (row.get("longest_monologue_ms") or 0) / 1000
-        hint = one_voice_hint(t.speaker_split, self.metrics, t.speakers, longest)
+        hint = one_voice_hint(t.speaker_split, self.call.metrics, t.speakers)
         self.voice_notice.setText(hint)
         self.voice_notice.setVisible(bool(hint) and not self.agent_mode)
         self._gaps = quiet_gaps([(s.start, s.end) for s in t.segments], t.duration, SKIP_GAP)
@@ -695,15 +691,13 @@ class ReviewPage(QWidget):
         ]
         return min(under, key=lambda x: x.duration, default=None)
 
-    def refusal_marker(self, turn: Turn) -> dict | None:
+    def refusal_marker(self, turn: Turn) -> Marker | None:
         assert self.call is not None
         return next(
             (
                 m
                 for m in self.call.markers
-                if m["kind"] == "refusal"
-                and abs(m["start"] - turn.start) < 0.01
-                and abs(m["end"] - turn.end) < 0.01
+                if m.kind == "refusal" and abs(m.start - turn.start) < 0.01 and abs(m.end - turn.end) < 0.01
             ),
             None,
         )
@@ -723,8 +717,8 @@ class ReviewPage(QWidget):
         )
         if marker is None:
             state = "not a refusal"
-        elif marker.get("confidence") is not None and label is None:
-            state = f"a refusal, {marker['confidence']:.0%} sure"
+        elif marker.confidence is not None and label is None:
+            state = f"a refusal, {marker.confidence:.0%} sure"
         else:
             state = "a refusal"
         who = "the coach says" if label is not None else "Reviewer judges"

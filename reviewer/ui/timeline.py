@@ -15,6 +15,7 @@ from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPalette, QPen, QPixm
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from reviewer.audio.peaks import Peaks
+from reviewer.library.store import StoredCall
 from reviewer.ui.style import (
     CATEGORY_COLOURS,
     MARKER_COLOURS,
@@ -98,7 +99,7 @@ class TimelineModel(QObject):
         self.selection: tuple[float, float] | None = None
         self.version = 0
 
-    def set_call(self, stored, metrics: dict, share_target: float) -> None:  # noqa: ANN001 - StoredCall
+    def set_call(self, stored: StoredCall, share_target: float) -> None:
         t = stored.transcript
         self.duration = t.duration
         spans: dict[str, list[tuple[float, float]]] = {s.id: [] for s in t.speakers}
@@ -106,13 +107,11 @@ class TimelineModel(QObject):
             spans.setdefault(seg.speaker, []).append((seg.start, seg.end))
         self.lanes = [Lane(s.id, speaker_label(s), s.role, sorted(spans.get(s.id, []))) for s in t.speakers]
         self.share = [
-            (float(p[0]), None if p[1] is None else float(p[1]))
-            for p in metrics.get("agent_share_series", [])
+            (float(p.time), None if p.share is None else float(p.share))
+            for p in stored.metrics.agent_share_series
         ]
         self.share_target = share_target
-        self.markers = [
-            Item(m["kind"], m["start"], m["end"], m["text"] or "", m["speaker"]) for m in stored.markers
-        ]
+        self.markers = [Item(m.kind, m.start, m.end, m.text, m.speaker) for m in stored.markers]
         self.selection = None
         self.playhead = min(self.playhead, self.duration)
         self._bump()
