@@ -71,14 +71,18 @@ def main() -> None:
             agent, caller = sides(name)
             stereo = process_file(write_wav(tmp / f"{name}-st.wav", np.stack([agent, caller])))
             truth_share, truth_talk = shares(stereo)
+            agent_speaker = next(s for s in stereo.transcript.speakers if s.channel == 0)
+            opening = [t.text for t in stereo.transcript.turns if t.speaker == agent_speaker.id][:2]
             rows.append(
                 {
                     "call": f"{name} stereo (reference)",
-                    "agent_share": truth_share,
-                    "error_points": 0.0,
-                    "roles_right": stereo.transcript.speakers[0].role == "agent",
+                    "agent_share": round(truth_share, 3),
+                    "roles_right": agent_speaker.role == "agent",
+                    "agent_name": agent_speaker.name,
+                    "opening": " / ".join(opening),
                 }
             )
+            print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
             mixes = {"mono mix": agent + caller, "mono, caller -10 dB": agent + caller * 10 ** (-10 / 20)}
             if not args.quick:
                 mixes["mono phone line 8 kHz mu-law"] = None
