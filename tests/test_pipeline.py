@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from truth import (
     POCKETSPHINX_DATA,
@@ -208,3 +210,32 @@ def test_long_calls_are_transcribed_in_pieces_cut_in_pauses_with_the_same_result
     assert cuts >= 6
     assert side_wer(call, pieced, "agent") <= 0.15 and side_wer(call, pieced, "customer") <= 0.15
     assert refusal_scores(call, pieced) == refusal_scores(call, whole)
+
+
+REAL_CALLS = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "real-calls"
+
+
+@pytest.mark.skipif(
+    not REAL_CALLS.is_dir(), reason="the real recordings come with the project's shared folder"
+)
+def test_a_real_call_mixed_to_mono_splits_like_its_two_sides_and_names_its_agent(tmp_path):
+    """Real voices, 8 kHz, one file per side (exact truth): the first 90 s of a recorded call as
+    stereo (split by channel) and as a mono mix (diarized) give the same talk share, and the
+    agent is named from "I'm Michelle"."""
+    import numpy as np
+    from callgen import write_wav
+
+    from reviewer.audio import decode
+    from reviewer.pipeline import process_file
+
+    n = 16_000 * 90
+    agent = decode(REAL_CALLS / "auto_repairs_40.agent.flac").samples.mean(axis=0)[:n]
+    caller = decode(REAL_CALLS / "auto_repairs_40.caller.flac").samples.mean(axis=0)[:n]
+    stereo = process_file(write_wav(tmp_path / "st.wav", np.stack([agent, caller])))
+    mono = process_file(write_wav(tmp_path / "mono.wav", ((agent + caller) * 0.7)[None, :]))
+    named = {s.role: s.name for s in stereo.transcript.speakers}
+    assert named["agent"] == "Michelle"
+    assert mono.transcript.speaker_split == "diarization" and len(mono.transcript.speakers) == 2
+    truth = stereo.analysis.metrics.agent_talk_share
+    assert 0.2 < truth < 0.8
+    assert mono.analysis.metrics.agent_talk_share == pytest.approx(truth, abs=0.05)
