@@ -130,20 +130,19 @@ def refusals(
     markers: list[Marker] = []
 
     def mark(turn: Turn, confidence: float | None, why: str, kind: str) -> None:
-        what = pending.kind if pending else "request"
-        asked = REQUEST_NAMES.get(what, REQUEST_NAMES["request"])
+        after = ""  # a coach may mark a turn with no request pending
         if pending:
-            asked += f" at {clock(pending.start)}"
+            after = f" after the customer {REQUEST_NAMES[pending.kind]} at {clock(pending.start)}"
         markers.append(
             Marker(
                 "refusal",
                 round(turn.start, 3),
                 round(turn.end, 3),
                 turn.speaker,
-                f"Push-back #{len(markers) + 1} ({why}) after the customer {asked}: {turn.text}",
+                f"Push-back #{len(markers) + 1} ({why}){after}: {turn.text}",
                 confidence=None if confidence is None else round(confidence, 3),
                 category=kind,
-                request=what if pending else "",
+                request=pending.kind if pending else "",
             )
         )
 
