@@ -400,3 +400,23 @@ def test_reading_the_library_never_waits_for_a_writer(tmp_path, stored, library)
     finally:
         writer.execute("ROLLBACK")
         writer.close()
+
+
+def test_turn_at_is_one_rule_for_the_library_and_the_review_page():
+    """The shortest turn under a moment (a backchannel inside a longer turn), else the nearest
+    within ``near``; narrowed to some speakers, or to everyone but one."""
+    from reviewer.analysis.turns import turn_at
+    from reviewer.model import Turn
+
+    long = Turn("S1", 0.0, 10.0, "a long turn", 3)
+    mm = Turn("S2", 4.0, 4.5, "mm-hm", 1)
+    later = Turn("S2", 12.0, 14.0, "later on", 2)
+    turns = [long, mm, later]
+    assert turn_at(turns, 4.2) == mm
+    assert turn_at(turns, 4.2, not_by="S2") == long
+    assert turn_at(turns, 4.2, speakers={"S1"}) == long
+    assert turn_at(turns, 10.04) == long  # 0.05 s either side counts as under
+    assert turn_at(turns, 11.0) is None
+    assert turn_at(turns, 11.6, near=0.5) == later
+    assert turn_at(turns, 11.0, near=0.5) is None
+    assert turn_at(turns, 11.0, speakers={"S1"}, near=1.0) == long

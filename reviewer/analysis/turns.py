@@ -140,3 +140,32 @@ def turn_is_backchannel(turn: Turn, settings: Settings) -> bool:
         and turn.duration <= settings.backchannel_max_seconds
         and all(t in vocab for t in tokens)
     )
+
+
+def turn_at(
+    turns: Iterable[Turn],
+    t: float,
+    *,
+    speakers: set[str] | frozenset[str] | None = None,
+    not_by: str | None = None,
+    near: float = 0.0,
+) -> Turn | None:
+    """The turn under time ``t`` (within 0.05 s of it; the shortest, where a backchannel sits
+    inside a longer turn), else, with ``near``, the turn nearest ``t`` with an end that close.
+    Only turns of ``speakers`` (when given) and not of ``not_by`` (when given) count: what "who
+    said it", a coach's refusal label and the library's corrections all act on."""
+    candidates = [
+        x
+        for x in turns
+        if (speakers is None or x.speaker in speakers) and (not_by is None or x.speaker != not_by)
+    ]
+    under = [x for x in candidates if x.start - 0.05 <= t <= x.end + 0.05]
+    if under:
+        return min(under, key=lambda x: x.duration)
+    if near <= 0:
+        return None
+
+    def gap(x: Turn) -> float:
+        return min(abs(x.start - t), abs(x.end - t))
+
+    return min((x for x in candidates if gap(x) <= near), key=gap, default=None)

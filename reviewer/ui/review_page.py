@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from reviewer.analysis.stretches import quiet_gaps
+from reviewer.analysis.turns import turn_at
 from reviewer.audio.peaks import Peaks, load_peaks, peaks_for_file
 from reviewer.document import one_voice
 from reviewer.errors import ReviewerError
@@ -648,11 +649,9 @@ class ReviewPage(QWidget):
         picked = self.transcript.text.speech_at()
         if picked is not None:
             return picked
-        t = self.timeline_model.playhead
-        under = [x for x in self.call.transcript.turns if x.start - 0.05 <= t <= x.end + 0.05]
-        if not under:
+        turn = turn_at(self.call.transcript.turns, self.timeline_model.playhead)
+        if turn is None:
             return None
-        turn = min(under, key=lambda x: x.duration)
         return Speech(turn.start, turn.end, turn.speaker, turn.word_count)
 
     def speaker_choices(self, speech: Speech) -> list[tuple[str, str]]:
@@ -684,12 +683,7 @@ class ReviewPage(QWidget):
         if self.call is None:
             return None
         agents = {s.id for s in self.call.transcript.speakers if s.role == "agent"}
-        under = [
-            x
-            for x in self.call.transcript.turns
-            if x.speaker in agents and x.start - 0.05 <= t <= x.end + 0.05
-        ]
-        return min(under, key=lambda x: x.duration, default=None)
+        return turn_at(self.call.transcript.turns, t, speakers=agents)
 
     def refusal_marker(self, turn: Turn) -> Marker | None:
         assert self.call is not None

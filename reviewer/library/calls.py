@@ -1,0 +1,382 @@
+"""The calls of the library: storing a processed call (with what its analysis derived), listing,
+resolving a reference, loading a call back as the analysis types, and its review status."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from reviewer.errors import CallNotFoundError, ReviewerError
+from reviewer.model import (
+    Analysis,
+    Marker,
+    Metrics,
+    RefusalLabel,
+    Segment,
+    SharePoint,
+    Speaker,
+    SpeakerMetrics,
+    Transcript,
+    Turn,
+    Word,
+)
+
+REVIEW_STATUSES = ("new", "in review", "reviewed")
+
+
+def ms(seconds: float | None) -> int | None:
+    return None if seconds is None else int(round(seconds * 1000))
+
+
+def sec(milliseconds: int | None) -> float | None:
+    return None if milliseconds is None else milliseconds / 1000.0
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def content_hash(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+@dataclass(frozen=True)
+class StoredCall:
+    """A call as the library holds it, with everything needed to show or re-analyse it: the
+    ``calls`` row, and the transcript, markers and metrics as the analysis made them."""
+
+    row: dict[str, Any]
+    transcript: Transcript
+    markers: list[Marker]
+    metrics: Metrics
+
+    @property
+    def id(self) -> int:
+        return int(self.row["id"])
+
+
+def stored_metrics(row: dict[str, Any]) -> Metrics:
+    """A call's metrics from its ``calls`` row: the columns plus ``metrics_json`` (what
+    ``_store_derived`` writes)."""
+    doc = json.loads(row.get("metrics_json") or "{}")
+    return Metrics(
+        speakers=tuple(SpeakerMetrics(**s) for s in doc.get("speakers", [])),
+        agent_talk_share=row["agent_talk_share"],
+        agent_share_series=tuple(SharePoint(t, s) for t, s in doc.get("agent_share_series", [])),
+        refusal_count=row["refusal_count"] or 0,
+        longest_monologue=sec(row["longest_monologue_ms"]) or 0.0,
+        longest_silence=sec(row["longest_silence_ms"]) or 0.0,
+        overtalk_seconds=doc.get("overtalk_seconds", 0.0),
+        overtalk_count=row["overtalk_count"] or 0,
+        response_gap_median=sec(row["response_gap_median_ms"]),
+        response_gap_mean=doc.get("response_gap_mean"),
+        response_gap_count=doc.get("response_gap_count", 0),
+    )
+
+
+class CallsMixin:
+    """Library methods on calls (the connection and transactions are the Library's)."""
+
+    db: Database
+    path: Path
+
+    def find_hash(self, digest: str) -> int | None:
+        row = self.db.execute("SELECT id FROM calls WHERE content_hash = ?", [digest]).fetchone()
+        return int(row[0]) if row else None
+
+    def add_call(
+        self,
+        path: Path,
+        digest: str,
+        transcript: Transcript,
+        analysis: Analysis,
+        *,
+        source_channels: int,
+        source_rate: int,
+        dual_mono: bool,
+    ) -> tuple[int, bool]:
+        """Store a processed call in one transaction. Returns (id, created); an existing call
+        with the same content is left as it is."""
+        stat = path.stat()
+        try:
+            with self.write() as db:
+                existing = self.find_hash(digest)
+                if existing is not None:
+                    return existing, False
+                row = {
+                    "content_hash": digest,
+                    "name": path.name,
+                    "path": str(path.resolve()),
+                    "size": stat.st_size,
+                    "recorded_at": datetime.fromtimestamp(stat.st_mtime, UTC).isoformat(timespec="seconds"),
+                    "imported_at": now(),
+                    "duration_ms": ms(transcript.duration),
+                    "channels": transcript.channels,
+                    "source_channels": source_channels,
+                    "source_rate": source_rate,
+                    "dual_mono": int(dual_mono),
+                    "speaker_split": transcript.speaker_split,
+                    "language": transcript.language,
+                    "model": transcript.model,
+                    "review_status": "new",
+                }
+                return self.insert_call(db, row, transcript, analysis), True
+        except sqlite3.IntegrityError:
+            # Another process stored the same audio first.
+            existing = self.find_hash(digest)
+            if existing is None:
+                raise
+            return existing, False
+
+    def insert_call(
+        self, db: Database, row: dict[str, Any], transcript: Transcript, analysis: Analysis
+    ) -> int:
+        """The rows of one call (its ``calls`` row given), inside the caller's transaction."""
+        call_id = db["calls"].insert(row).last_pk
+        db["speakers"].insert_all(
+            {"call_id": call_id, "label": s.id, "role": s.role, "name": s.name, "channel": s.channel}
+            for s in transcript.speakers
+        )
+        db["words"].insert_all(
+            {
+                "call_id": call_id,
+                "speaker": w.speaker,
+                "start_ms": ms(w.start),
+                "end_ms": ms(w.end),
+                "text": w.text,
+                "probability": round(w.probability, 3),
+            }
+            for w in transcript.words
+        )
+        db["overlaps"].insert_all(
+            {"call_id": call_id, "speaker": o.speaker, "start_ms": ms(o.start), "end_ms": ms(o.end)}
+            for o in transcript.overlaps
+        )
+        self._store_derived(call_id, transcript, analysis)
+        return int(call_id)
+
+    def _store_derived(self, call_id: int, transcript: Transcript, analysis: Analysis) -> None:
+        """Turns, segments, markers and metrics: everything recomputed after a role change."""
+        db = self.db
+        for table in ("turns", "segments", "markers"):
+            db.execute(f"DELETE FROM {table} WHERE call_id = ?", [call_id])
+        db["turns"].insert_all(
+            {
+                "call_id": call_id,
+                "speaker": t.speaker,
+                "start_ms": ms(t.start),
+                "end_ms": ms(t.end),
+                "text": t.text,
+            }
+            for t in transcript.turns
+        )
+        db["segments"].insert_all(
+            {"call_id": call_id, "speaker": s.speaker, "start_ms": ms(s.start), "end_ms": ms(s.end)}
+            for s in transcript.segments
+        )
+        db["markers"].insert_all(
+            {
+                "call_id": call_id,
+                "kind": m.kind,
+                "speaker": m.speaker,
+                "start_ms": ms(m.start),
+                "end_ms": ms(m.end),
+                "text": m.text,
+                "confidence": m.confidence,
+                "category": m.category,
+                "request": m.request,
+            }
+            for m in analysis.markers
+        )
+        m = analysis.metrics
+        metrics_doc = {
+            "speakers": [vars(s) for s in m.speakers],
+            "agent_share_series": [[p.time, p.share] for p in m.agent_share_series],
+            "overtalk_seconds": m.overtalk_seconds,
+            "response_gap_mean": m.response_gap_mean,
+            "response_gap_count": m.response_gap_count,
+        }
+        db["calls"].update(
+            call_id,
+            {
+                "agent_talk_share": m.agent_talk_share,
+                "refusal_count": m.refusal_count,
+                "longest_monologue_ms": ms(m.longest_monologue),
+                "longest_silence_ms": ms(m.longest_silence),
+                "overtalk_ms": ms(m.overtalk_seconds),
+                "overtalk_count": m.overtalk_count,
+                "response_gap_median_ms": ms(m.response_gap_median),
+                "metrics_json": json.dumps(metrics_doc),
+            },
+        )
+
+    # What the app's library list shows; `calls` on the command line gets every column but the
+    # metrics document (reading fewer columns is a third faster on 10 000 calls).
+    BRIEF_COLUMNS = (
+        "id, name, path, recorded_at, imported_at, duration_ms, agent_talk_share, refusal_count, "
+        "longest_monologue_ms, longest_silence_ms, review_status"
+    )
+    LIST_COLUMNS = (
+        "id, content_hash, name, path, size, recorded_at, imported_at, duration_ms, channels, "
+        "source_channels, source_rate, dual_mono, speaker_split, language, model, agent_talk_share, "
+        "refusal_count, longest_monologue_ms, longest_silence_ms, overtalk_ms, overtalk_count, "
+        "response_gap_median_ms, review_status"
+    )
+
+    def list_calls(
+        self, *, order_by: str = "imported_at desc, id desc", brief: bool = False
+    ) -> list[dict[str, Any]]:
+        """Every call with its metrics, comment count and agent (``brief``: just what the app's
+        list shows). Joins rather than a subquery per row (bench/run.py times 10 000 calls)."""
+        wanted = self.BRIEF_COLUMNS if brief else self.LIST_COLUMNS
+        columns = ", ".join(f"c.{c.strip()}" for c in wanted.split(","))
+        order = ", ".join(self._sort_key(part) for part in order_by.split(","))
+        sql = f"""
+            SELECT {columns}, coalesce(k.n, 0) AS comment_count, a.agent
+            FROM calls c
+            LEFT JOIN (SELECT call_id, count(*) AS n FROM comments GROUP BY call_id) k ON k.call_id = c.id
+            LEFT JOIN (SELECT call_id, min(coalesce(nullif(name, ''), label)) AS agent FROM speakers
+                       WHERE role = 'agent' GROUP BY call_id) a ON a.call_id = c.id
+            ORDER BY {order}"""
+        cursor = self.db.execute(sql)
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    def _sort_key(self, part: str) -> str:
+        """One term of ``list_calls``'s order: a column of the calls table, then asc or desc.
+        Anything else is refused, never put into the SQL."""
+        words = part.split()
+        columns = {c.strip() for c in self.LIST_COLUMNS.split(",")}
+        if not 1 <= len(words) <= 2 or words[0] not in columns:
+            names = ", ".join(sorted(columns))
+            raise ReviewerError(f"Cannot sort calls by {part.strip()!r}: use one of {names}.")
+        direction = words[1].lower() if len(words) == 2 else "asc"
+        if direction not in ("asc", "desc"):
+            raise ReviewerError(f"Cannot sort calls by {part.strip()!r}: use asc or desc after the column.")
+        return f"c.{words[0]} {direction}"
+
+    def is_empty(self) -> bool:
+        return self.db.execute("SELECT 1 FROM calls LIMIT 1").fetchone() is None
+
+    def resolve(self, ref: str | int) -> int:
+        """A call by id, exact name, or unique prefix of its name or content hash."""
+        text = str(ref).strip()
+        if text.isdigit():
+            row = self.db.execute("SELECT id FROM calls WHERE id = ?", [int(text)]).fetchone()
+            if row:
+                return int(row[0])
+        rows = self.db.execute("SELECT id FROM calls WHERE name = ?", [text]).fetchall()
+        if len(rows) == 1:
+            return int(rows[0][0])
+        like = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        rows = self.db.execute(
+            "SELECT id FROM calls WHERE name LIKE ? ESCAPE '\\' OR content_hash LIKE ? ESCAPE '\\'",
+            [like, like.lower()],
+        ).fetchall()
+        if len(rows) == 1:
+            return int(rows[0][0])
+        if len(rows) > 1:
+            raise CallNotFoundError(
+                f"{text!r} matches {len(rows)} calls; use the call's number (reviewer calls)."
+            )
+        raise CallNotFoundError(f"No call {text!r} in the library {self.path} (reviewer calls lists them).")
+
+    def call_row(self, call_id: int) -> dict[str, Any]:
+        row = self.db.execute("SELECT * FROM calls WHERE id = ?", [call_id]).fetchone()
+        if row is None:
+            raise CallNotFoundError(f"No call #{call_id} in the library.")
+        cols = [d[0] for d in self.db.execute("SELECT * FROM calls LIMIT 0").description]
+        return dict(zip(cols, row, strict=True))
+
+    def load_call(self, call_id: int) -> StoredCall:
+        row = self.call_row(call_id)
+        speakers = self._speakers(call_id)
+        words = [
+            Word(sec(r["start_ms"]), sec(r["end_ms"]), r["text"], r["speaker"], r["probability"] or 0.0)
+            for r in self.db.query("SELECT * FROM words WHERE call_id = ? ORDER BY start_ms, id", [call_id])
+        ]
+        turns = [
+            Turn(r["speaker"], sec(r["start_ms"]), sec(r["end_ms"]), r["text"], len(r["text"].split()))
+            for r in self.db.query("SELECT * FROM turns WHERE call_id = ? ORDER BY start_ms, id", [call_id])
+        ]
+        segments = self._spans("segments", call_id)
+        overlaps = self._spans("overlaps", call_id)
+        markers = [
+            Marker(
+                r["kind"],
+                sec(r["start_ms"]),
+                sec(r["end_ms"]),
+                r["speaker"],
+                r["text"] or "",
+                r["confidence"],
+                r["category"] or "",
+                r["request"] or "",
+            )
+            for r in self.db.query("SELECT * FROM markers WHERE call_id = ? ORDER BY start_ms, id", [call_id])
+        ]
+        transcript = Transcript(
+            sec(row["duration_ms"]),
+            row["channels"],
+            row["speaker_split"],
+            speakers,
+            words,
+            segments,
+            turns,
+            row["language"],
+            row["model"] or "",
+            overlaps,
+            self.refusal_labels(call_id),
+        )
+        return StoredCall(row, transcript, markers, stored_metrics(row))
+
+    def refusal_labels(self, call_id: int) -> list[RefusalLabel]:
+        sql = "SELECT * FROM refusal_labels WHERE call_id = ? ORDER BY id"
+        return [
+            RefusalLabel(sec(r["start_ms"]), sec(r["end_ms"]), bool(r["is_refusal"]), r["author"] or "")
+            for r in self.db.query(sql, [call_id])
+        ]
+
+    def _speakers(self, call_id: int) -> list[Speaker]:
+        return [
+            Speaker(r["label"], r["role"] or "unknown", r["name"] or "", r["channel"])
+            for r in self.db.query("SELECT * FROM speakers WHERE call_id = ? ORDER BY id", [call_id])
+        ]
+
+    def _word_ids(self, call_id: int) -> list[int]:
+        """The ids of a call's words, in the order ``load_call`` gives the words."""
+        sql = "SELECT id FROM words WHERE call_id = ? ORDER BY start_ms, id"
+        return [int(i) for (i,) in self.db.execute(sql, [call_id])]
+
+    def _spans(self, table: str, call_id: int) -> list[Segment]:
+        """A call's rows of ``segments`` or ``overlaps`` (table names are ours, never input)."""
+        return [
+            Segment(sec(r["start_ms"]), sec(r["end_ms"]), r["speaker"])
+            for r in self.db.query(
+                f"SELECT * FROM {table} WHERE call_id = ? ORDER BY start_ms, id", [call_id]
+            )
+        ]
+
+    def set_review_status(self, call_id: int, status: str) -> None:
+        if status not in REVIEW_STATUSES:
+            raise ReviewerError(f"Unknown review status {status!r}: use one of {', '.join(REVIEW_STATUSES)}.")
+        self.call_row(call_id)
+        with self.write() as db:
+            db.execute("UPDATE calls SET review_status = ? WHERE id = ?", [status, call_id])
+
+    def agents(self) -> list[str]:
+        """The agents' names (or speaker labels) across the library, for agent self-review."""
+        rows = self.db.execute(
+            "SELECT DISTINCT coalesce(nullif(name, ''), label) FROM speakers WHERE role = 'agent' ORDER BY 1"
+        ).fetchall()
+        return [r[0] for r in rows]

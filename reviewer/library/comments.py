@@ -1,0 +1,124 @@
+"""Comments on calls: add, edit, delete and restore (undo), checked against the call."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlite_utils import Database
+
+from reviewer.errors import ReviewerError
+from reviewer.labels import clock
+from reviewer.library.calls import ms, now, sec
+
+COMMENT_CATEGORIES = ("praise", "improve", "compliance", "other")
+
+
+class CommentsMixin:
+    """Library methods on comments."""
+
+    db: Database
+
+    def add_comment(
+        self,
+        call_id: int,
+        *,
+        start: float,
+        end: float | None = None,
+        text: str,
+        author: str = "",
+        category: str = "other",
+    ) -> int:
+        row = self.call_row(call_id)
+        self.check_comment(sec(row["duration_ms"]), start, end, text, category)
+        stamp = now()
+        with self.write() as db:
+            return int(
+                db["comments"]
+                .insert(
+                    {
+                        "call_id": call_id,
+                        "start_ms": ms(start),
+                        "end_ms": ms(end),
+                        "author": author,
+                        "category": category,
+                        "text": text.strip(),
+                        "created_at": stamp,
+                        "updated_at": stamp,
+                    }
+                )
+                .last_pk
+            )
+
+    def update_comment(self, comment_id: int, **changes: Any) -> None:
+        current = self.comment(comment_id)
+        row = self.call_row(current["call_id"])
+        start = changes.get("start", current["start"])
+        end = changes.get("end", current["end"])
+        text = changes.get("text", current["text"])
+        category = changes.get("category", current["category"])
+        self.check_comment(sec(row["duration_ms"]), start, end, text, category)
+        update = {
+            "start_ms": ms(start),
+            "end_ms": ms(end),
+            "text": text.strip(),
+            "category": category,
+            "updated_at": now(),
+        }
+        for key in ("author", "reply", "acknowledged_at"):
+            if key in changes:
+                update[key] = changes[key]
+        with self.write() as db:
+            db["comments"].update(comment_id, update)
+
+    def restore_comment(self, comment: dict[str, Any]) -> int:
+        """Put back a deleted comment exactly as it was (undo), under its old number when free."""
+        fields = (
+            "call_id start_ms end_ms author category text created_at updated_at acknowledged_at reply"
+        ).split()
+        row = {k: comment.get(k) for k in fields}
+        with self.write() as db:
+            taken = db.execute("SELECT 1 FROM comments WHERE id = ?", [comment["id"]]).fetchone()
+            if not taken:
+                row["id"] = comment["id"]
+            return int(db["comments"].insert(row).last_pk)
+
+    def delete_comment(self, comment_id: int) -> dict[str, Any]:
+        current = self.comment(comment_id)
+        with self.write() as db:
+            db["comments"].delete(comment_id)
+        return current
+
+    def comment(self, comment_id: int) -> dict[str, Any]:
+        rows = list(self.db.query("SELECT * FROM comments WHERE id = ?", [comment_id]))
+        if not rows:
+            raise ReviewerError(f"No comment #{comment_id}.")
+        return _comment(rows[0])
+
+    def comments(self, call_id: int) -> list[dict[str, Any]]:
+        return [
+            _comment(r)
+            for r in self.db.query(
+                "SELECT * FROM comments WHERE call_id = ? ORDER BY start_ms, id", [call_id]
+            )
+        ]
+
+    @staticmethod
+    def check_comment(duration: float, start: float, end: float | None, text: str, category: str) -> None:
+        """Raise ReviewerError with the reason if a comment cannot go on a call this long."""
+        if not text or not text.strip():
+            raise ReviewerError("A comment needs some text.")
+        if category not in COMMENT_CATEGORIES:
+            raise ReviewerError(f"Unknown category {category!r}: use one of {', '.join(COMMENT_CATEGORIES)}.")
+        if start < 0 or start > duration + 0.001:
+            raise ReviewerError(f"{clock(start)} is outside the call (0:00–{clock(duration)}).")
+        if end is not None and (end <= start or end > duration + 0.001):
+            raise ReviewerError(
+                f"A range must end after it starts and within the call (ends {clock(duration)})."
+            )
+
+
+def _comment(r: dict[str, Any]) -> dict[str, Any]:
+    out = dict(r)
+    out["start"] = sec(r["start_ms"])
+    out["end"] = sec(r["end_ms"])
+    return out

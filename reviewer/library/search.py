@@ -1,0 +1,70 @@
+"""Searching the library: transcript turns matching words, the calls saying them, and the
+calls QA picks by reference, words, agent and review status."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlite_utils import Database
+
+from reviewer.errors import ReviewerError
+from reviewer.library.calls import REVIEW_STATUSES
+
+
+class SearchMixin:
+    """Library methods that search and select calls."""
+
+    db: Database
+
+    def search(self, text: str, limit: int = 50) -> list[dict[str, Any]]:
+        """Transcript turns matching ``text`` (all its words, stemmed), best first."""
+        terms = re.findall(r"\w+", text.lower())
+        if not terms:
+            return []
+        query = " ".join(f'"{t}"' for t in terms)
+        sql = """
+            SELECT t.call_id, c.name, t.speaker, t.start_ms, t.end_ms, t.text,
+                   (SELECT role FROM speakers s WHERE s.call_id = t.call_id AND s.label = t.speaker) AS role
+            FROM turns_fts f JOIN turns t ON t.rowid = f.rowid JOIN calls c ON c.id = t.call_id
+            WHERE turns_fts MATCH ? ORDER BY f.rank LIMIT ?"""
+        return [dict(r) for r in self.db.query(sql, [query, limit])]
+
+    def calls_saying(self, text: str) -> list[int]:
+        """Every call whose transcript matches ``text`` (as :meth:`search`), most recent first."""
+        terms = re.findall(r"\w+", text.lower())
+        if not terms:
+            return []
+        query = " ".join(f'"{t}"' for t in terms)
+        sql = """
+            SELECT DISTINCT t.call_id FROM turns_fts f JOIN turns t ON t.rowid = f.rowid
+            JOIN calls c ON c.id = t.call_id WHERE turns_fts MATCH ?
+            ORDER BY c.imported_at DESC, c.id DESC"""
+        return [int(r[0]) for r in self.db.execute(sql, [query]).fetchall()]
+
+    def select_calls(
+        self,
+        refs: list[str] | None = None,
+        *,
+        search: str | None = None,
+        agent: str | None = None,
+        status: str | None = None,
+    ) -> list[int]:
+        """Calls by reference (see :meth:`resolve`), or all calls, narrowed by a transcript search,
+        the agent's name and the review status: how QA picks a week of calls to export."""
+        rows = self.list_calls(brief=True)
+        ids = [self.resolve(r) for r in refs] if refs else [int(r["id"]) for r in rows]
+        if search:
+            saying = set(self.calls_saying(search))
+            ids = [i for i in ids if i in saying]
+        if agent:
+            by_agent = {int(r["id"]) for r in rows if (r["agent"] or "").casefold() == agent.casefold()}
+            ids = [i for i in ids if i in by_agent]
+        if status:
+            if status not in REVIEW_STATUSES:
+                raise ReviewerError(
+                    f"Unknown review status {status!r}: use one of {', '.join(REVIEW_STATUSES)}."
+                )
+            with_status = {int(r["id"]) for r in rows if r["review_status"] == status}
+            ids = [i for i in ids if i in with_status]
+        return list(dict.fromkeys(ids))
