@@ -832,3 +832,20 @@ def test_opening_call_after_call_computes_waveforms_on_one_thread(
     assert most == 1
     qtbot.waitUntil(lambda: page.timeline_model.peaks is not None, timeout=60_000)
     assert page.call.id == ids[-1]
+
+
+def test_playback_controller_works_without_a_page(qtbot):
+    """The player of a review is a QObject of its own: rate, source, seeking and the silences it
+    skips, with no widget in sight."""
+    from reviewer.ui.playback import PlaybackController
+
+    playback = PlaybackController()
+    playback.set_rate(1.5)
+    assert playback.rate == 1.5 and playback.player.pitchCompensation()
+    assert not playback.set_source(None) and not playback.available
+    playback.seek(12.5)
+    assert playback.position == 12.5
+    playback.toggle()  # nothing to play: nothing happens
+    assert not playback.playing
+    playback.set_speech([(0.0, 3.0), (8.0, 9.0)], 20.0)
+    assert playback._gaps == [(3.0, 8.0), (9.0, 20.0)]

@@ -1,5 +1,6 @@
-"""Reviewing one call: timeline, synced playback, transcript, metrics, roles, who said what, and
-feedback."""
+"""Reviewing one call: the page's layout and wiring (timeline, transcript, metrics, comments,
+the menus and keys of "who said it" and refusals). Playback is :mod:`reviewer.ui.playback`'s
+controller, the undoable corrections :mod:`reviewer.ui.corrections`'s; the page delegates."""
 
 from __future__ import annotations
 
@@ -8,11 +9,10 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, QUrl, Signal
-from PySide6.QtGui import QAction, QKeySequence, QUndoCommand, QUndoStack
-from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence, QUndoStack
+from PySide6.QtMultimedia import QMediaPlayer
 from PySide6.QtWidgets import (
-    QApplication,
     QCheckBox,
     QComboBox,
     QDialog,
@@ -32,32 +32,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from reviewer.analysis.stretches import quiet_gaps
 from reviewer.analysis.turns import turn_at
 from reviewer.audio.peaks import Peaks, load_peaks, peaks_for_file
 from reviewer.document import one_voice
 from reviewer.errors import ReviewerError
-from reviewer.library.store import (
-    REVIEW_STATUSES,
-    Library,
-    RefusalLabelChange,
-    SpeakerChange,
-    SpeechChange,
-    StoredCall,
-    next_label,
-)
+from reviewer.library.store import REVIEW_STATUSES, Library, StoredCall, next_label
 from reviewer.model import Marker, Metrics, Turn
 from reviewer.settings import Settings
 from reviewer.ui.comments import CommentsPanel
+from reviewer.ui.corrections import CorrectionsController
 from reviewer.ui.metrics import MetricsPanel
+from reviewer.ui.playback import SPEEDS, PlaybackController
 from reviewer.ui.style import CATEGORY_COLOURS, MARKER_COLOURS, MARKER_NAMES, clock, speaker_label
 from reviewer.ui.tables import ok_cancel
 from reviewer.ui.timeline import TimelineModel, TimelineWidget
 from reviewer.ui.transcript import Speech, TranscriptView
 
-SPEEDS = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0)
-SKIP_GAP = 2.0  # "skip silences" jumps over nobody speaking for at least this long
-SKIP_LEAD = 0.3  # ... landing this long before the next speech
 SMALL_STEP = 1.0
 BIG_STEP = 5.0
 
@@ -152,93 +142,6 @@ class RenameDialog(QDialog):
         self.role.setCurrentText(s.role)
 
 
-class _CallCommand(QUndoCommand):
-    """A change of the call under review, already made in the library when it is pushed (so a
-    change the library refused never lands on the stack). Undo and redo go through
-    :meth:`ReviewPage.correct`, which says what went wrong if the library cannot make them; the
-    command then leaves the stack."""
-
-    def __init__(self, page: ReviewPage, text: str) -> None:
-        super().__init__(text)
-        self.page = page
-        self._done = True
-
-    def redo(self) -> None:
-        if self._done:
-            self._done = False
-            return
-        if not self.page.correct(self._redo):
-            self.setObsolete(True)
-
-    def undo(self) -> None:
-        if not self.page.correct(self._undo):
-            self.setObsolete(True)
-
-    def _redo(self) -> None:
-        raise NotImplementedError
-
-    def _undo(self) -> None:
-        raise NotImplementedError
-
-
-class ReassignSpeech(_CallCommand):
-    """A correction of who said what; undo gives the moved words back to whoever said them
-    before (roles and names set since stay), redo makes it again."""
-
-    def __init__(self, page: ReviewPage, change: SpeechChange, speech: Speech, text: str) -> None:
-        super().__init__(page, text)
-        self.change, self.speech = change, speech
-
-    def _redo(self) -> None:
-        self.change = self.page.library.reassign_speech(
-            self.change.call_id,
-            self.change.speaker,
-            start=self.speech.start,
-            end=self.speech.end,
-            only_from=self.speech.speaker,
-            settings=self.page.settings,
-        )
-
-    def _undo(self) -> None:
-        self.page.library.restore_speech(self.change, self.page.settings)
-
-
-class ChangeSpeakers(_CallCommand):
-    """Swapped roles, or a speaker renamed or given another role; undo puts back the roles and
-    names of the speakers it changed, and only those."""
-
-    def __init__(self, page: ReviewPage, change: SpeakerChange, text: str) -> None:
-        super().__init__(page, text)
-        self.change = change
-
-    def _redo(self) -> None:
-        self.page.library.restore_speakers(self.change, self.page.settings, undo=False)
-
-    def _undo(self) -> None:
-        self.page.library.restore_speakers(self.change, self.page.settings)
-
-
-class LabelRefusal(_CallCommand):
-    """A coach's word on whether an agent turn is a refusal; undo puts back the labels that turn
-    had, redo says it again."""
-
-    def __init__(self, page: ReviewPage, change: RefusalLabelChange, text: str) -> None:
-        super().__init__(page, text)
-        self.change = change
-
-    def _redo(self) -> None:
-        c = self.change
-        at = (c.turn.start + c.turn.end) / 2
-        value = None if c.after is None else c.after.is_refusal
-        author = c.after.author if c.after else ""
-        self.change = self.page.library.label_refusal(
-            c.call_id, at, value, settings=self.page.settings, author=author
-        )
-
-    def _undo(self) -> None:
-        self.page.library.restore_refusal_label(self.change, self.page.settings)
-
-
 class ReviewPage(QWidget):
     backRequested = Signal()
     callChanged = Signal(int)  # roles, status or comments changed: the library view refreshes
@@ -249,20 +152,13 @@ class ReviewPage(QWidget):
         self.settings = settings
         self.call: StoredCall | None = None
         self.agent_mode = False
-        self.audio_available = False
-        self._gaps: list[tuple[float, float]] = []
         self.undo_stack = QUndoStack(self)
+        self.corrections = CorrectionsController(self)
 
-        # player
-        self.player = QMediaPlayer(self)
-        self.audio_output = QAudioOutput(self)
-        self.player.setAudioOutput(self.audio_output)
-        self.player.setPitchCompensation(True)
-        self.player.positionChanged.connect(self._player_position)
-        self.player.playbackStateChanged.connect(self._state_changed)
-        self.player.errorOccurred.connect(self._player_error)
-        self.player.mediaStatusChanged.connect(self._media_status)
-        self._play_when_loaded = False
+        self.playback = PlaybackController(self)
+        self.playback.positionChanged.connect(self._played_to)
+        self.playback.playingChanged.connect(self._state_changed)
+        self.playback.failed.connect(self._player_error)
 
         # widgets
         self.back_button = QToolButton()
@@ -281,11 +177,10 @@ class ReviewPage(QWidget):
             self.speed.addItem(f"{s:g}×", s)
         self.speed.setCurrentIndex(SPEEDS.index(1.0))
         self.speed.setAccessibleName("Playback speed")
-        self.speed.currentIndexChanged.connect(
-            lambda _: self.player.setPlaybackRate(self.speed.currentData())
-        )
+        self.speed.currentIndexChanged.connect(lambda _: self.playback.set_rate(self.speed.currentData()))
         self.skip_silences = QCheckBox("Skip silences")
         self.skip_silences.setAccessibleName("Skip silences")
+        self.skip_silences.toggled.connect(self.playback.set_skip_silences)
         self.swap_button = QPushButton("Swap roles")
         self.swap_button.setAccessibleName("Swap agent and customer")
         self.swap_button.clicked.connect(self.swap_roles)
@@ -414,14 +309,14 @@ class ReviewPage(QWidget):
         self.close_call()
 
     def close_call(self) -> None:
-        self.player.stop()
-        self.player.setSource(QUrl())
+        self.playback.stop()
+        self.playback.set_source(None)
         self.call = None
         self.comments.set_call(None, 0.0)
 
     def open_call(self, call_id: int, at: float = 0.0) -> None:
         """Show a call; the waveform appears when its peaks are ready (cached after import)."""
-        self.player.stop()
+        self.playback.stop()
         same = self.call is not None and self.call.id == call_id
         self._load(call_id)
         row = self.call.row
@@ -429,14 +324,11 @@ class ReviewPage(QWidget):
             self.comments.set_call(call_id, self.call.transcript.duration)
             self.timeline_model.set_peaks(load_peaks(row["content_hash"]))
             path = Path(row["path"] or "")
-            self.audio_available = path.is_file()
-            if self.audio_available:
-                self.player.setSource(QUrl.fromLocalFile(str(path)))
+            if self.playback.set_source(path if path.is_file() else None):
                 self.notice.hide()
                 if self.timeline_model.peaks is None:
                     self._peaks_loader.load(call_id, str(path), row["content_hash"])
             else:
-                self.player.setSource(QUrl())
                 self.notice.setText(
                     f"The recording is no longer at {path}: the review works, but there is no playback "
                     "or waveform. Move it back, or import it again from its new place."
@@ -462,7 +354,7 @@ class ReviewPage(QWidget):
         hint = one_voice_hint(t.speaker_split, self.call.metrics, t.speakers)
         self.voice_notice.setText(hint)
         self.voice_notice.setVisible(bool(hint) and not self.agent_mode)
-        self._gaps = quiet_gaps([(s.start, s.end) for s in t.segments], t.duration, SKIP_GAP)
+        self.playback.set_speech([(s.start, s.end) for s in t.segments], t.duration)
         self.position_label.setText(f"{clock(self.timeline_model.playhead)} / {clock(t.duration)}")
 
     def _peaks_loaded(self, call_id: int, peaks: Peaks | None) -> None:
@@ -477,35 +369,21 @@ class ReviewPage(QWidget):
     # -- playback ----------------------------------------------------------------------------
 
     @property
-    def playing(self) -> bool:
-        return self.player.playbackState() == QMediaPlayer.PlaybackState.PlayingState
+    def player(self) -> QMediaPlayer:
+        return self.playback.player
 
-    def _media_loading(self) -> bool:
-        return self.player.mediaStatus() in (
-            QMediaPlayer.MediaStatus.LoadingMedia,
-            QMediaPlayer.MediaStatus.NoMedia,
-        )
+    @property
+    def playing(self) -> bool:
+        return self.playback.playing
+
+    @property
+    def audio_available(self) -> bool:
+        return self.playback.available
 
     def toggle_play(self) -> None:
-        if self.call is None or not self.audio_available:
+        if self.call is None:
             return
-        if self.playing or self._play_when_loaded:
-            self._play_when_loaded = False
-            self.player.pause()
-        elif self._media_loading():
-            self._play_when_loaded = True  # the player ignores seeks until the file is open
-        else:
-            if self.player.position() != int(self.timeline_model.playhead * 1000):
-                self.player.setPosition(int(self.timeline_model.playhead * 1000))
-            self.player.play()
-
-    def _media_status(self, status) -> None:  # noqa: ANN001
-        if status in (QMediaPlayer.MediaStatus.LoadedMedia, QMediaPlayer.MediaStatus.BufferedMedia):
-            if abs(self.player.position() - self.timeline_model.playhead * 1000) > 50:
-                self.player.setPosition(int(self.timeline_model.playhead * 1000))
-            if self._play_when_loaded:
-                self._play_when_loaded = False
-                self.player.play()
+        self.playback.toggle()
 
     def seek(self, seconds: float) -> None:
         if self.call is None:
@@ -514,8 +392,7 @@ class ReviewPage(QWidget):
         self.timeline_model.set_playhead(seconds)
         self.transcript.highlight_time(seconds)
         self.position_label.setText(f"{clock(seconds)} / {clock(self.call.transcript.duration)}")
-        if self.audio_available and not self._media_loading():
-            self.player.setPosition(int(seconds * 1000))
+        self.playback.seek(seconds)
 
     def step(self, seconds: float) -> None:
         self.seek(self.timeline_model.playhead + seconds)
@@ -534,26 +411,17 @@ class ReviewPage(QWidget):
             self.seek(target)
         return target
 
-    def _player_position(self, ms: int) -> None:
-        if not self.playing:
-            return
-        seconds = ms / 1000
-        if self.skip_silences.isChecked():
-            i = bisect.bisect_right(self._gaps, (seconds, float("inf"))) - 1
-            if i >= 0:
-                start, end = self._gaps[i]
-                if start <= seconds < end - SKIP_LEAD - 0.05:
-                    self.player.setPosition(int((end - SKIP_LEAD) * 1000))
-                    return
+    def _played_to(self, seconds: float) -> None:
         self.timeline_model.set_playhead(seconds)
+        self.playback.position = self.timeline_model.playhead
         self.transcript.highlight_time(seconds)
         if self.call is not None:
             self.position_label.setText(f"{clock(seconds)} / {clock(self.call.transcript.duration)}")
 
-    def _state_changed(self, _state) -> None:  # noqa: ANN001
-        self.play_button.setText("Pause" if self.playing else "Play")
+    def _state_changed(self, playing: bool) -> None:
+        self.play_button.setText("Pause" if playing else "Play")
 
-    def _player_error(self, _error, text: str) -> None:  # noqa: ANN001
+    def _player_error(self, text: str) -> None:
         if self.call is not None:
             self.notice.setText(f"Playback failed: {text}")
             self.notice.show()
@@ -587,7 +455,7 @@ class ReviewPage(QWidget):
         start, end = sel if sel else (self.timeline_model.playhead, None)
         was_playing = self.playing
         if was_playing:
-            self.player.pause()
+            self.playback.pause()
         try:
             return self.comments.add_with_dialog(start, end)
         except ReviewerError as e:
@@ -595,44 +463,15 @@ class ReviewPage(QWidget):
             return None
         finally:
             if was_playing:
-                self.player.play()
+                self.playback.play()
 
     def swap_roles(self) -> None:
         """Agent becomes customer and customer agent (undoable); every figure follows."""
-        if self.call is None:
-            return
-        call_id = self.call.id
-        made: list[SpeakerChange] = []
-        if (
-            self.correct(lambda: made.append(self.library.swap_roles(call_id, self.settings)))
-            and made[0].after
-        ):
-            self.undo_stack.push(ChangeSpeakers(self, made[0], "Swap roles"))
+        self.corrections.swap_roles()
 
     def correct(self, work: Callable[[], object]) -> bool:
-        """Make a change of the call under review in the library (``work``) under the wait
-        cursor, then show the call as the library holds it. Whatever goes wrong (the library
-        locked by another program, a disk error) is said in a message; the cursor always comes
-        back. Returns whether the change was made."""
-        if self.call is None:
-            return False
-        call_id = self.call.id
-        error: Exception | None = None
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            work()
-            self.speech_changed(call_id)
-        except Exception as e:  # a change that fails must leave the review usable
-            error = e
-        finally:
-            QApplication.restoreOverrideCursor()
-        if error is not None:
-            text = (
-                str(error) if isinstance(error, ReviewerError) else f"The change could not be made: {error}."
-            )
-            QMessageBox.warning(self, "Reviewer", text)
-            return False
-        return True
+        """See :meth:`CorrectionsController.correct`."""
+        return self.corrections.correct(work)
 
     # -- who said what ------------------------------------------------------------------------
 
@@ -741,27 +580,7 @@ class ReviewPage(QWidget):
 
     def label_refusal(self, turn: Turn, is_refusal: bool | None) -> bool:
         """The coach's word on ``turn`` (undoable); metrics, markers and the library row follow."""
-        if self.call is None:
-            return False
-        call_id = self.call.id
-        made: list[RefusalLabelChange] = []
-        if not self.correct(
-            lambda: made.append(
-                self.library.label_refusal(
-                    call_id,
-                    (turn.start + turn.end) / 2,
-                    is_refusal,
-                    settings=self.settings,
-                    author=self.comments.default_author,
-                )
-            )
-        ):
-            return False
-        text = {True: "Mark as refusal", False: "Mark as not a refusal", None: "Let Reviewer judge"}[
-            is_refusal
-        ]
-        self.undo_stack.push(LabelRefusal(self, made[0], f"{text} ({clock(turn.start)})"))
-        return True
+        return self.corrections.label_refusal(turn, is_refusal)
 
     def who_said_it_menu(self) -> None:
         """The "who said it" choices for the picked speech, as a menu over the transcript."""
@@ -784,27 +603,7 @@ class ReviewPage(QWidget):
 
     def reassign(self, speech: Speech, speaker: str) -> bool:
         """Give the picked speech to ``speaker`` (undoable); the whole review follows."""
-        if self.call is None:
-            return False
-        call_id = self.call.id
-        made: list[SpeechChange] = []
-        if not self.correct(
-            lambda: made.append(
-                self.library.reassign_speech(
-                    call_id,
-                    speaker,
-                    start=speech.start,
-                    end=speech.end,
-                    only_from=speech.speaker,
-                    settings=self.settings,
-                )
-            )
-        ):
-            return False
-        assert self.call is not None
-        label = speaker_label(next(s for s in self.call.transcript.speakers if s.id == speaker))
-        self.undo_stack.push(ReassignSpeech(self, made[0], speech, f"Said by {label}"))
-        return True
+        return self.corrections.reassign(speech, speaker)
 
     def speech_changed(self, call_id: int) -> None:
         if self.call is not None and self.call.id == call_id:
@@ -822,19 +621,7 @@ class ReviewPage(QWidget):
 
     def set_speaker(self, label: str, name: str, role: str) -> bool:
         """Name a speaker or change their role (undoable); every figure follows."""
-        if self.call is None:
-            return False
-        call_id = self.call.id
-        made: list[SpeakerChange] = []
-        if not self.correct(
-            lambda: made.append(
-                self.library.rename_speaker(call_id, label, name=name, role=role, settings=self.settings)
-            )
-        ):
-            return False
-        if made[0].after:
-            self.undo_stack.push(ChangeSpeakers(self, made[0], f"Name or role of {label}"))
-        return True
+        return self.corrections.set_speaker(label, name, role)
 
     def set_review_status(self, status: str) -> None:
         if self.call is None:
