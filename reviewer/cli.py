@@ -246,12 +246,69 @@ def cmd_show(args: argparse.Namespace) -> int:
         call_id = library.resolve(args.call)
         doc = stored_document(library, call_id)
         comments = library.comments(call_id)
+        hits = library.tracker_hits(call_id)
     if args.json:
         doc["comments"] = [_comment_json(c) for c in comments]
+        doc["tracker_hits"] = [
+            {
+                "tracker": h.tracker,
+                "start": round(h.start, 2),
+                "end": round(h.end, 2),
+                "speaker": h.speaker,
+                "phrase": h.phrase,
+                "text": h.text,
+            }
+            for h in hits
+        ]
         json.dump(doc, sys.stdout, indent=1, ensure_ascii=False)
         sys.stdout.write("\n")
     else:
         _print_summary(f"#{doc['id']} {doc['name']}", doc, comments)
+        if hits:
+            print("  tracked phrases:")
+            for h in hits:
+                print(f"    {clock(h.start)}  {h.tracker:<20} {h.speaker:<4} {h.text[:90]}")
+    return EXIT_OK
+
+
+def cmd_tracker(args: argparse.Namespace) -> int:
+    from reviewer.analysis.trackers import Tracker
+
+    with _library(args) as library:
+        if args.action == "list":
+            trackers = library.trackers()
+            if not trackers:
+                print("No trackers yet: reviewer tracker add NAME --phrase P [--phrase P ...]")
+            for t in trackers:
+                window = (
+                    f", first {t.within_first:g} s"
+                    if t.within_first
+                    else f", last {t.within_last:g} s"
+                    if t.within_last
+                    else ""
+                )
+                print(f"{t.name}: {' | '.join(t.phrases)}  ({t.side}{window})")
+            return EXIT_OK
+        if not args.name:
+            raise ReviewerError(f"reviewer tracker {args.action} needs the tracker's NAME.")
+        if args.action == "remove":
+            library.remove_tracker(args.name)
+            print(f"Removed the tracker {args.name!r} and its hits.")
+            return EXIT_OK
+        if args.within_first is not None and args.within_last is not None:
+            raise ReviewerError("Give --within-first or --within-last, not both.")
+        tracker = Tracker(args.name, tuple(args.phrase or ()), args.side, args.within_first, args.within_last)
+
+        def progress(done: int, total: int) -> None:
+            if not args.quiet and sys.stderr.isatty():
+                print(f"\rapplying to calls: {done}/{total}", end="", file=sys.stderr, flush=True)
+
+        hits = library.add_tracker(tracker, progress)
+        calls = len(library.calls_with_tracker(args.name))
+    if not args.quiet and sys.stderr.isatty():
+        print(file=sys.stderr)
+    plural = lambda n, word: f"{n} {word}" + ("s" if n != 1 else "")  # noqa: E731
+    print(f"Tracker {args.name!r}: {plural(hits, 'hit')} in {plural(calls, 'call')}.")
     return EXIT_OK
 
 
@@ -707,6 +764,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", nargs="?", help="a recording to open (imported first if new)")
     p.add_argument("--model", help="Whisper model for imports made in the app")
     p.set_defaults(func=cmd_gui)
+
+    p = sub.add_parser(
+        "tracker",
+        help="phrase trackers: phrases to find in every call (list, add, remove)",
+        description="A tracker is a named list of phrases (plain words, or the phrases.toml syntax: "
+        "cancel* for stems, (a|b) for either, ~ for a few words between) said by the agent, the "
+        "customer or either, optionally only in the first or last seconds. Adding or changing one "
+        "finds its hits in every call in the library from the stored transcripts.",
+    )
+    p.add_argument("action", choices=["list", "add", "remove"])
+    p.add_argument("name", nargs="?")
+    p.add_argument("--phrase", action="append", metavar="P", help="a phrase to find; repeat for more")
+    p.add_argument("--side", choices=["agent", "customer", "both"], default="both")
+    p.add_argument("--within-first", type=float, metavar="S", help="only in the first S seconds")
+    p.add_argument("--within-last", type=float, metavar="S", help="only in the last S seconds")
+    p.add_argument("-q", "--quiet", action="store_true")
+    p.set_defaults(func=cmd_tracker)
 
     p = sub.add_parser("paths", help="where the library, models and config live")
     p.set_defaults(func=cmd_paths)

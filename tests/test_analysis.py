@@ -315,3 +315,33 @@ def test_timeline_lanes_show_a_heard_interruption_and_join_what_touches():
         Segment(0, 2, AGENT),
         Segment(3, 4, AGENT),
     ]
+
+
+def test_trackers_find_their_phrases_by_side_and_within_their_window():
+    from reviewer.analysis.trackers import Tracker, tracker_hits
+
+    speakers = [Speaker(AGENT, "agent"), Speaker(CUSTOMER, "customer")]
+    turns = [
+        Turn(AGENT, 0.0, 4.0, "This call may be recorded for quality and training purposes."),
+        Turn(CUSTOMER, 5.0, 8.0, "Honestly Verizon is cheaper, I'm sorry."),
+        Turn(AGENT, 60.0, 63.0, "I'm sorry, just calm down please."),
+        Turn(AGENT, 115.0, 118.0, "Thanks for calling, goodbye."),
+    ]
+    trackers = [
+        Tracker("disclosure", ("(call|line) ~ recorded",), "agent", within_first=30),
+        Tracker("competitor", ("verizon", "t mobile", "comcast")),
+        Tracker("apology", ("sorry", "apologi*"), "agent"),
+        Tracker("forbidden", ("calm down",), "agent"),
+        Tracker("closing", ("thank* for calling",), "agent", within_last=10),
+        Tracker("late disclosure", ("recorded",), within_last=30),
+    ]
+    hits = tracker_hits(trackers, speakers, turns, duration=120.0)
+    assert [(h.tracker, h.start) for h in hits] == [
+        ("disclosure", 0.0),
+        ("competitor", 5.0),
+        ("apology", 60.0),
+        ("forbidden", 60.0),
+        ("closing", 115.0),
+    ]
+    assert Tracker("x", ()).problems() == ["a tracker needs at least one phrase"]
+    assert "side must be one of" in Tracker("x", ("a",), "nobody").problems()[0]

@@ -40,6 +40,7 @@ def test_help_documents_every_command():
         "export",
         "refusal",
         "train-refusals",
+        "tracker",
         "gui",
         "paths",
         "models",
@@ -163,3 +164,45 @@ def test_asking_for_a_gpu_that_cannot_run_the_models_says_so(clean, tmp_path):
     assert (
         reviewer("analyze", clean[1], "--device", "auto", "-q", library=tmp_path / "l.sqlite").returncode == 0
     )
+
+
+def test_phrase_trackers_find_what_was_said_in_every_call_and_follow_new_imports(tmp_path, short_call, clean):
+    """`reviewer tracker add` finds its phrases in the calls already there, by the side it
+    watches and within its window; calls imported afterwards get their hits at once; remove
+    takes the hits away. Bad definitions are refused with the reason."""
+    lib = tmp_path / "trackers.sqlite"
+    reviewer("import", short_call[1], "-q", library=lib)
+    out = reviewer("tracker", "add", "opening hours", "--phrase", "what time ~ close", library=lib).stdout
+    assert "1 hit in 1 call" in out
+    customer_only = reviewer("tracker", "add", "help", "--phrase", "help", "--side", "customer", library=lib)
+    assert "0 hits" in customer_only.stdout  # the agent asked "how can I help?", not the customer
+    agent_only = reviewer("tracker", "add", "help", "--phrase", "help", "--side", "agent", library=lib)
+    assert "1 hit in 1 call" in agent_only.stdout  # the same name: replaced, applied again
+    late = reviewer(
+        "tracker", "add", "greeting late", "--phrase", "how can i help", "--within-last", "2", library=lib
+    )
+    assert "0 hits" in late.stdout
+
+    reviewer("import", clean[1], "-q", library=lib)  # "thank you for calling ... this is Maria"
+    reviewer("tracker", "add", "thanks", "--phrase", "thank* you for calling", "--side", "agent", library=lib)
+    shown = json.loads(reviewer("show", "clean.ogg", "--json", library=lib).stdout)
+    # "help" was defined before this call came in: its hit was found on import.
+    assert [h["tracker"] for h in shown["tracker_hits"]] == ["help", "thanks"]
+    assert all(h["speaker"] == "S1" and h["start"] < 5 for h in shown["tracker_hits"])
+    reviewer("import", tmp_path / "missing.wav", library=lib, check=False)
+    listing = reviewer("tracker", "list", library=lib).stdout
+    assert "opening hours: what time ~ close  (both)" in listing and "greeting late" in listing
+    assert "tracked phrases" in reviewer("show", "short.wav", library=lib).stdout
+
+    reviewer("roles", "short.wav", "--swap", library=lib)  # re-analysis: hits follow the roles
+    swapped = json.loads(reviewer("show", "short.wav", "--json", library=lib).stdout)
+    assert "help" not in [h["tracker"] for h in swapped["tracker_hits"]]
+    reviewer("roles", "short.wav", "--swap", library=lib)
+
+    reviewer("tracker", "remove", "opening hours", library=lib)
+    shown = json.loads(reviewer("show", "short.wav", "--json", library=lib).stdout)
+    assert [h["tracker"] for h in shown["tracker_hits"]] == ["help"]
+    bad = reviewer("tracker", "add", "empty", library=lib, check=False)
+    assert bad.returncode == 1 and "needs at least one phrase" in bad.stderr
+    bad = reviewer("tracker", "remove", "nope", library=lib, check=False)
+    assert bad.returncode == 1 and "No tracker 'nope'" in bad.stderr

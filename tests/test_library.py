@@ -314,6 +314,7 @@ def test_migrations_upgrade_an_old_library_keeping_its_data(tmp_path):
             "m003_agent_lookup_index",
             "m004_heard_overlaps",
             "m005_refusal_labels",
+            "m006_phrase_trackers",
         ]
         assert lib.list_calls()[0]["name"] == "old.wav"
         assert lib.load_call(1).transcript.overlaps == []  # calls stored before overlaps were kept

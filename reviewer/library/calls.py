@@ -220,6 +220,7 @@ class CallsMixin:
                 "metrics_json": json.dumps(metrics_doc),
             },
         )
+        self._store_tracker_hits(call_id, transcript)
 
     # What the app's library list shows; `calls` on the command line gets every column but the
     # metrics document (reading fewer columns is a third faster on 10 000 calls).

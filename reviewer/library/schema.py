@@ -134,6 +134,42 @@ def m005_refusal_labels(db: Database) -> None:
     db["markers"].add_column("request", str)
 
 
+@migrations()
+def m006_phrase_trackers(db: Database) -> None:
+    """Phrase trackers (a named list of phrases, a side, an optional window) and their hits per call."""
+    db["trackers"].create(
+        {
+            "id": int,
+            "name": str,
+            "phrases": str,
+            "side": str,
+            "within_first_ms": int,
+            "within_last_ms": int,
+            "created_at": str,
+        },
+        pk="id",
+        not_null={"name", "phrases", "side"},
+    )
+    db["trackers"].create_index(["name"], unique=True)
+    db["tracker_hits"].create(
+        {
+            "id": int,
+            "call_id": int,
+            "tracker": str,
+            "start_ms": int,
+            "end_ms": int,
+            "speaker": str,
+            "phrase": str,
+            "text": str,
+        },
+        pk="id",
+        foreign_keys=[("call_id", "calls", "id")],
+        not_null={"call_id", "tracker", "start_ms"},
+    )
+    db["tracker_hits"].create_index(["call_id", "start_ms"])
+    db["tracker_hits"].create_index(["tracker"])
+
+
 SCHEMA_VERSION = len(migrations._migrations)
 
 

@@ -34,6 +34,7 @@ from reviewer.library.corrections import (
 )
 from reviewer.library.schema import SCHEMA_VERSION, apply_migrations
 from reviewer.library.search import SearchMixin
+from reviewer.library.trackers import TrackersMixin
 
 __all__ = [
     "BUSY_TIMEOUT_S",
@@ -61,7 +62,7 @@ def open_library(path: str | Path | None = None) -> Library:
     return Library(Path(path) if path else paths.default_library())
 
 
-class Library(CallsMixin, CommentsMixin, SearchMixin, CorrectionsMixin):
+class Library(CallsMixin, CommentsMixin, SearchMixin, CorrectionsMixin, TrackersMixin):
     """One library file: the connection and its transactions here; calls, comments, search and
     corrections in their own modules."""
 

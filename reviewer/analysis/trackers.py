@@ -1,0 +1,79 @@
+"""Phrase trackers: a named list of phrases a coach wants to know were said (a recording
+disclosure, an apology, a competitor's name, "calm down"), by the agent, the customer or either,
+optionally only in the first or last seconds of the call. Pure: turns and speakers in, hits out.
+
+Phrases use the syntax of ``resources/phrases.toml`` (plain words, ``*`` stems, ``(a|b)``
+alternatives, ``~`` for a few words in between), matched on normalised text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from reviewer.analysis.text import PhraseSet, compile_phrase
+from reviewer.model import Speaker, Turn
+
+SIDES = ("agent", "customer", "both")
+
+
+@dataclass(frozen=True)
+class Tracker:
+    name: str
+    phrases: tuple[str, ...]
+    side: str = "both"  # agent | customer | both
+    within_first: float | None = None  # seconds from the start of the call
+    within_last: float | None = None  # seconds before its end
+
+    def problems(self) -> list[str]:
+        """What is wrong with this tracker, in words; empty when it can be used."""
+        out = []
+        if not self.name.strip():
+            out.append("a tracker needs a name")
+        if not [p for p in self.phrases if p.strip()]:
+            out.append("a tracker needs at least one phrase")
+        if self.side not in SIDES:
+            out.append(f"side must be one of {', '.join(SIDES)}, not {self.side!r}")
+        for limit in (self.within_first, self.within_last):
+            if limit is not None and limit <= 0:
+                out.append("a time window must be a positive number of seconds")
+        if self.within_first is not None and self.within_last is not None:
+            out.append("give a window at the start or at the end, not both")
+        for p in self.phrases:
+            try:
+                compile_phrase(p)
+            except Exception as e:  # noqa: BLE001 - a regex error in words the user can act on
+                out.append(f"the phrase {p!r} cannot be used ({e})")
+        return out
+
+
+@dataclass(frozen=True)
+class TrackerHit:
+    tracker: str
+    start: float
+    end: float
+    speaker: str
+    phrase: str
+    text: str
+
+
+def tracker_hits(
+    trackers: Sequence[Tracker], speakers: Sequence[Speaker], turns: Sequence[Turn], duration: float
+) -> list[TrackerHit]:
+    """Every turn in which a tracker's phrase is said by the side it watches, within its window,
+    in time order (one hit per tracker and turn: the first phrase that matches)."""
+    roles = {s.id: s.role for s in speakers}
+    hits = []
+    for tracker in trackers:
+        phrases = PhraseSet(tracker.phrases)
+        for turn in turns:
+            if tracker.side != "both" and roles.get(turn.speaker) != tracker.side:
+                continue
+            if tracker.within_first is not None and turn.start > tracker.within_first:
+                continue
+            if tracker.within_last is not None and turn.end < duration - tracker.within_last:
+                continue
+            phrase = phrases.find(turn.text)
+            if phrase:
+                hits.append(TrackerHit(tracker.name, turn.start, turn.end, turn.speaker, phrase, turn.text))
+    return sorted(hits, key=lambda h: (h.start, h.tracker))
