@@ -271,6 +271,26 @@ def cmd_show(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_trends(args: argparse.Namespace) -> int:
+    with _library(args) as library:
+        rows = library.trends(agent=args.agent, by=args.by)
+    if args.json:
+        json.dump(rows, sys.stdout, indent=1)
+        sys.stdout.write("\n")
+        return EXIT_OK
+    who = f"agent {args.agent}" if args.agent else "the team"
+    print(f"Trends for {who}, by {args.by} (scores come with scorecards)")
+    head = ("period", "calls", "refusals/call", "agent share", "longest silence", "tracked/call")
+    print(f"{head[0]:<10} {head[1]:>5} {head[2]:>13} {head[3]:>11} {head[4]:>15} {head[5]:>12}")
+    for r in rows:
+        share = "–" if r["agent_talk_share"] is None else f"{r['agent_talk_share']:.0%}"
+        print(
+            f"{r['period']:<10} {r['calls']:>5} {r['refusals_per_call']:>13.2f} {share:>11} "
+            f"{r['longest_silence']:>13.1f} s {r['tracker_hits_per_call']:>12.2f}"
+        )
+    return EXIT_OK
+
+
 def cmd_tracker(args: argparse.Namespace) -> int:
     from reviewer.analysis.trackers import Tracker
 
@@ -781,6 +801,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--within-last", type=float, metavar="S", help="only in the last S seconds")
     p.add_argument("-q", "--quiet", action="store_true")
     p.set_defaults(func=cmd_tracker)
+
+    p = sub.add_parser(
+        "trends",
+        help="the team's or an agent's calls by week or month: refusals, talk share, silences, phrases",
+    )
+    p.add_argument("--agent", metavar="NAME", help="only this agent's calls")
+    p.add_argument("--by", choices=["week", "month"], default="week")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_trends)
 
     p = sub.add_parser("paths", help="where the library, models and config live")
     p.set_defaults(func=cmd_paths)

@@ -41,6 +41,7 @@ def test_help_documents_every_command():
         "refusal",
         "train-refusals",
         "tracker",
+        "trends",
         "gui",
         "paths",
         "models",
@@ -206,3 +207,26 @@ def test_phrase_trackers_find_what_was_said_in_every_call_and_follow_new_imports
     assert bad.returncode == 1 and "needs at least one phrase" in bad.stderr
     bad = reviewer("tracker", "remove", "nope", library=lib, check=False)
     assert bad.returncode == 1 and "No tracker 'nope'" in bad.stderr
+
+
+def test_trends_group_the_team_or_one_agent_by_month(tmp_path, short_call, clean):
+    import os
+    import shutil
+    from datetime import datetime
+
+    lib = tmp_path / "trends.sqlite"
+    for source, when in ((short_call[1], datetime(2026, 9, 14, 10)), (clean[1], datetime(2026, 10, 2, 15))):
+        copy = tmp_path / source.name
+        shutil.copy(source, copy)
+        os.utime(copy, (when.timestamp(), when.timestamp()))  # the recording's date
+        reviewer("import", copy, "-q", library=lib)
+    reviewer("tracker", "add", "help", "--phrase", "help", "--side", "agent", library=lib)
+    team = json.loads(reviewer("trends", "--by", "month", "--json", library=lib).stdout)
+    assert [(r["period"], r["calls"]) for r in team] == [("2026-09", 1), ("2026-10", 1)]
+    assert all(r["refusals_per_call"] == 0 and 0 < r["agent_talk_share"] < 1 for r in team)
+    assert [r["tracker_hits_per_call"] for r in team] == [1, 1]
+    maria = json.loads(reviewer("trends", "--agent", "maria", "--json", library=lib).stdout)
+    assert [(r["period"], r["calls"]) for r in maria] == [("2026-W40", 1)]
+    assert "2026-09" in reviewer("trends", "--by", "month", library=lib).stdout
+    bad = reviewer("trends", "--agent", "Nobody", library=lib, check=False)
+    assert bad.returncode == 1 and "No calls by an agent named 'Nobody'" in bad.stderr

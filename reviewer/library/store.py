@@ -35,6 +35,7 @@ from reviewer.library.corrections import (
 from reviewer.library.schema import SCHEMA_VERSION, apply_migrations
 from reviewer.library.search import SearchMixin
 from reviewer.library.trackers import TrackersMixin
+from reviewer.library.trends import TrendsMixin
 
 __all__ = [
     "BUSY_TIMEOUT_S",
@@ -62,7 +63,7 @@ def open_library(path: str | Path | None = None) -> Library:
     return Library(Path(path) if path else paths.default_library())
 
 
-class Library(CallsMixin, CommentsMixin, SearchMixin, CorrectionsMixin, TrackersMixin):
+class Library(CallsMixin, CommentsMixin, SearchMixin, CorrectionsMixin, TrackersMixin, TrendsMixin):
     """One library file: the connection and its transactions here; calls, comments, search and
     corrections in their own modules."""
 

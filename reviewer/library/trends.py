@@ -1,0 +1,56 @@
+"""Trends: the library's calls grouped by week or month, for an agent or the whole team, with
+what a coach follows over time (refusals per call, agent talk share, long silences, tracked
+phrases)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from statistics import fmean
+from typing import Any
+
+from reviewer.errors import ReviewerError
+
+PERIODS = ("week", "month")
+
+
+def period_of(stamp: str | None, by: str) -> str:
+    """2026-W48 or 2026-11 for an ISO date-time; "undated" without one."""
+    if not stamp:
+        return "undated"
+    when = datetime.fromisoformat(stamp)
+    if by == "month":
+        return f"{when.year}-{when.month:02d}"
+    year, week, _ = when.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+class TrendsMixin:
+    def trends(self, *, agent: str | None = None, by: str = "week") -> list[dict[str, Any]]:
+        """One row per period (by the call's recording date), oldest first: calls, refusals per
+        call, mean agent talk share, mean longest silence (s), tracker hits per call."""
+        if by not in PERIODS:
+            raise ReviewerError(f"Group trends by week or month, not {by!r}.")
+        rows = self.list_calls(order_by="recorded_at asc, id asc")
+        if agent:
+            rows = [r for r in rows if (r["agent"] or "").casefold() == agent.casefold()]
+            if not rows:
+                known = ", ".join(self.agents()) or "none yet"
+                raise ReviewerError(f"No calls by an agent named {agent!r} (agents: {known}).")
+        hits = dict(self.db.execute("SELECT call_id, count(*) FROM tracker_hits GROUP BY call_id").fetchall())
+        groups: dict[str, list[dict[str, Any]]] = {}
+        for r in rows:
+            groups.setdefault(period_of(r["recorded_at"], by), []).append(r)
+        out = []
+        for period, calls in groups.items():
+            shares = [r["agent_talk_share"] for r in calls if r["agent_talk_share"] is not None]
+            out.append(
+                {
+                    "period": period,
+                    "calls": len(calls),
+                    "refusals_per_call": round(fmean(r["refusal_count"] or 0 for r in calls), 2),
+                    "agent_talk_share": round(fmean(shares), 3) if shares else None,
+                    "longest_silence": round(fmean((r["longest_silence_ms"] or 0) / 1000 for r in calls), 1),
+                    "tracker_hits_per_call": round(fmean(hits.get(r["id"], 0) for r in calls), 2),
+                }
+            )
+        return out
