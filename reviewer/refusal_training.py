@@ -30,7 +30,7 @@ from reviewer.analysis.pushback import (
     turn_text,
     word_ngrams,
 )
-from reviewer.analysis.refusals import RefusalRules, _neighbours, refusals
+from reviewer.analysis.refusals import RefusalRules, _neighbours, label_for, refusals
 from reviewer.model import Speaker, Turn
 from reviewer.resources import resource
 from reviewer.settings import Settings
@@ -294,13 +294,9 @@ def library_dialogues(library, call_ids: Sequence[int]) -> list[dict[str, Any]]:
                 "end": round(turn.end, 2),
             }
             if role == "agent":
-                said = [
-                    lab
-                    for lab in t.refusal_labels
-                    if turn.start - 0.05 <= (lab.start + lab.end) / 2 <= turn.end + 0.05
-                ]
-                if said:
-                    line["label"] = "pushback" if said[-1].is_refusal else "not_pushback"
+                said = label_for(turn, t.refusal_labels)
+                if said is not None:
+                    line["label"] = "pushback" if said.is_refusal else "not_pushback"
             turns.append(line)
         out.append(
             {

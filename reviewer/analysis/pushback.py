@@ -2,10 +2,11 @@
 step, or something else. A linear model over the turn's words and characters and over the
 conversation around it (does the customer have to ask again afterwards? did they just ask?).
 
-The model is trained by ``bench/train_refusals.py`` with scikit-learn (TF-IDF word 1-2-grams
-and character 2-5-grams within words, multinomial logistic regression) from the labelled corpus
-in ``resources/pushback/`` and a team's own labels, and stored as plain JSON in
-``resources/refusal_model.json`` (a user's retrained copy in the config folder wins). Here it is
+The model is trained by ``bench/refusals.py`` (and ``reviewer train-refusals``) with
+scikit-learn (TF-IDF word 1-2-grams and character 2-5-grams within words, multinomial logistic
+regression) from the labelled corpus in ``resources/pushback/`` and a team's own labels, and
+stored as plain JSON in ``resources/refusal_model.json`` (a user's retrained copy in the config
+folder wins). Here it is
 applied in plain Python and numpy: the same n-grams and weights, without importing scikit-learn
 (1.5 s) into every analysis, and without a pickle tied to one scikit-learn version.
 ``tests/test_refusals.py`` checks the features equal scikit-learn's own.

@@ -109,9 +109,15 @@ def judge(model: RefusalModel, turn: Turn, before: str | None, after: str | None
     return Judgement(turn, probs["pushback"], probs["complies"], kind, kinds[kind])
 
 
-def _label_for(turn: Turn, labels: Sequence[RefusalLabel]) -> RefusalLabel | None:
-    """The coach's label on this turn: the latest one whose moment lies inside it."""
-    hits = [lab for lab in labels if turn.start - 0.05 <= (lab.start + lab.end) / 2 <= turn.end + 0.05]
+def labels_on(turn: Turn, labels: Sequence[RefusalLabel]) -> list[RefusalLabel]:
+    """The coach's labels whose moment lies in this turn (labels are kept by time, so they
+    outlive the turns that a correction of who said what rebuilds), oldest first."""
+    return [lab for lab in labels if turn.start - 0.05 <= (lab.start + lab.end) / 2 <= turn.end + 0.05]
+
+
+def label_for(turn: Turn, labels: Sequence[RefusalLabel]) -> RefusalLabel | None:
+    """The coach's word on this turn: the latest of its labels."""
+    hits = labels_on(turn, labels)
     return hits[-1] if hits else None
 
 
@@ -161,7 +167,7 @@ def refusals(
             continue
         if role != "agent":
             continue
-        label = _label_for(turn, labels)
+        label = label_for(turn, labels)
         if label is not None and label.is_refusal:
             j = judge(model, turn, before, after, rules.cues) if model else None
             kind = j.kind if j else ""

@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from sqlite_utils import Database
 
 from reviewer.analysis import analyse_transcript
+from reviewer.analysis.refusals import labels_on
 from reviewer.analysis.roles import swap_roles
 from reviewer.analysis.turns import turn_at
 from reviewer.errors import ReviewerError
@@ -267,11 +268,7 @@ class CorrectionsMixin:
                     f"The agent is not speaking at {clock(at)} in call #{call_id}; "
                     "give a moment inside one of the agent's turns."
                 )
-            before = [
-                lab
-                for lab in t.refusal_labels
-                if turn.start - 0.05 <= (lab.start + lab.end) / 2 <= turn.end + 0.05
-            ]
+            before = labels_on(turn, t.refusal_labels)
             after = None if is_refusal is None else RefusalLabel(turn.start, turn.end, is_refusal, author)
             self._replace_labels(db, call_id, turn.start, turn.end, [after] if after else [])
             labels = [lab for lab in t.refusal_labels if lab not in before] + ([after] if after else [])

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from reviewer.analysis.refusals import label_for
 from reviewer.analysis.turns import turn_at
 from reviewer.audio.peaks import Peaks, load_peaks, peaks_for_file
 from reviewer.document import one_voice
@@ -540,14 +541,7 @@ class ReviewPage(QWidget):
         if turn is None or self.agent_mode:
             return
         marker = self.refusal_marker(turn)
-        label = next(
-            (
-                x
-                for x in reversed(self.call.transcript.refusal_labels)
-                if turn.start - 0.05 <= (x.start + x.end) / 2 <= turn.end + 0.05
-            ),
-            None,
-        )
+        label = label_for(turn, self.call.transcript.refusal_labels)
         if marker is None:
             state = "not a refusal"
         elif marker.confidence is not None and label is None:
