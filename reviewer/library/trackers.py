@@ -45,21 +45,20 @@ class TrackersMixin:
                     "created_at": now(),
                 }
             )
-            ids = [int(r[0]) for r in db.execute("SELECT id FROM calls ORDER BY id").fetchall()]
+            calls = db.execute("SELECT id, duration_ms FROM calls ORDER BY id").fetchall()
             found = 0
-            for i, call_id in enumerate(ids):
-                row = self.call_row(call_id)
+            for i, (call_id, duration_ms) in enumerate(calls):
                 turns = [
                     Turn(r["speaker"], sec(r["start_ms"]), sec(r["end_ms"]), r["text"])
                     for r in db.query(
                         "SELECT * FROM turns WHERE call_id = ? ORDER BY start_ms, id", [call_id]
                     )
                 ]
-                hits = tracker_hits([tracker], self._speakers(call_id), turns, sec(row["duration_ms"]) or 0.0)
+                hits = tracker_hits([tracker], self._speakers(call_id), turns, sec(duration_ms) or 0.0)
                 self._insert_hits(call_id, hits)
                 found += len(hits)
                 if progress:
-                    progress(i + 1, len(ids))
+                    progress(i + 1, len(calls))
             return found
 
     def remove_tracker(self, name: str) -> None:

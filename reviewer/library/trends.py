@@ -32,7 +32,8 @@ class TrendsMixin:
             raise ReviewerError(f"Group trends by week or month, not {by!r}.")
         rows = self.list_calls(order_by="recorded_at asc, id asc")
         if agent:
-            rows = [r for r in rows if (r["agent"] or "").casefold() == agent.casefold()]
+            theirs = set(self.select_calls(agent=agent))  # the library's one rule for "by this agent"
+            rows = [r for r in rows if r["id"] in theirs]
             if not rows:
                 known = ", ".join(self.agents()) or "none yet"
                 raise ReviewerError(f"No calls by an agent named {agent!r} (agents: {known}).")
