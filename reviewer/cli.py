@@ -226,15 +226,18 @@ def cmd_calls(args: argparse.Namespace) -> int:
         return EXIT_OK
     print(
         f"{'#':>4}  {'name':<32} {'length':>7} {'agent':<10} {'talk':>5} {'refus.':>6} "
-        f"{'monol.':>6} {'silence':>7} {'notes':>5}"
+        f"{'monol.':>6} {'silence':>7} {'notes':>5} {'score':>6}"
     )
     for r in rows:
         share = "–" if r["agent_talk_share"] is None else f"{r['agent_talk_share']:.0%}"
+        score = "–" if r["score"] is None else f"{r['score']:.0f}" + ("" if r["passed"] else "✗")
+        if r["open_disputes"]:
+            score += f" ({r['open_disputes']} disputed)"
         print(
             f"{r['id']:>4}  {r['name'][:32]:<32} {clock(r['duration_ms'] / 1000):>7} "
             f"{(r['agent'] or '–')[:10]:<10} {share:>5} {r['refusal_count'] or 0:>6} "
             f"{clock((r['longest_monologue_ms'] or 0) / 1000):>6} "
-            f"{clock((r['longest_silence_ms'] or 0) / 1000):>7} {r['comment_count']:>5}"
+            f"{clock((r['longest_silence_ms'] or 0) / 1000):>7} {r['comment_count']:>5} {score:>6}"
         )
     return EXIT_OK
 
@@ -279,14 +282,28 @@ def cmd_trends(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
         return EXIT_OK
     who = f"agent {args.agent}" if args.agent else "the team"
-    print(f"Trends for {who}, by {args.by} (scores come with scorecards)")
-    head = ("period", "calls", "refusals/call", "agent share", "longest silence", "tracked/call")
-    print(f"{head[0]:<10} {head[1]:>5} {head[2]:>13} {head[3]:>11} {head[4]:>15} {head[5]:>12}")
+    print(f"Trends for {who}, by {args.by}")
+    head = (
+        "period",
+        "calls",
+        "score",
+        "passed",
+        "refusals/call",
+        "agent share",
+        "longest silence",
+        "tracked/call",
+    )
+    print(
+        f"{head[0]:<10} {head[1]:>5} {head[2]:>6} {head[3]:>6} {head[4]:>13} {head[5]:>11} {head[6]:>15} "
+        f"{head[7]:>12}"
+    )
     for r in rows:
         share = "–" if r["agent_talk_share"] is None else f"{r['agent_talk_share']:.0%}"
+        score = "–" if r["mean_score"] is None else f"{r['mean_score']:.0f}"
+        passed = "–" if r["pass_rate"] is None else f"{r['pass_rate']:.0%}"
         print(
-            f"{r['period']:<10} {r['calls']:>5} {r['refusals_per_call']:>13.2f} {share:>11} "
-            f"{r['longest_silence']:>13.1f} s {r['tracker_hits_per_call']:>12.2f}"
+            f"{r['period']:<10} {r['calls']:>5} {score:>6} {passed:>6} {r['refusals_per_call']:>13.2f} "
+            f"{share:>11} {r['longest_silence']:>13.1f} s {r['tracker_hits_per_call']:>12.2f}"
         )
     return EXIT_OK
 
@@ -810,6 +827,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--by", choices=["week", "month"], default="week")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_trends)
+
+    from reviewer import cli_scores
+
+    cli_scores.add_parsers(sub)
 
     p = sub.add_parser("paths", help="where the library, models and config live")
     p.set_defaults(func=cmd_paths)

@@ -315,10 +315,12 @@ def test_migrations_upgrade_an_old_library_keeping_its_data(tmp_path):
             "m004_heard_overlaps",
             "m005_refusal_labels",
             "m006_phrase_trackers",
+            "m007_scorecards",
         ]
         assert lib.list_calls()[0]["name"] == "old.wav"
         assert lib.load_call(1).transcript.overlaps == []  # calls stored before overlaps were kept
         assert lib.refusal_labels(1) == [] and "confidence" in lib.db["markers"].columns_dict
+        assert [c["name"] for c in lib.scorecards()] == ["Customer care"]  # the default one ships
     db = Database(sqlite3.connect(str(path), isolation_level=None))
     apply_migrations(db)  # idempotent
     db.conn.close()

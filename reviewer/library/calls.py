@@ -221,6 +221,7 @@ class CallsMixin:
             },
         )
         self._store_tracker_hits(call_id, transcript)
+        self._store_auto_scores(call_id, transcript, analysis)
 
     # What the app's library list shows; `calls` on the command line gets every column but the
     # metrics document (reading fewer columns is a third faster on 10 000 calls).
@@ -244,9 +245,14 @@ class CallsMixin:
         columns = ", ".join(f"c.{c.strip()}" for c in wanted.split(","))
         order = ", ".join(self._sort_key(part) for part in order_by.split(","))
         sql = f"""
-            SELECT {columns}, coalesce(k.n, 0) AS comment_count, a.agent
+            SELECT {columns}, coalesce(k.n, 0) AS comment_count, a.agent,
+                   s.total AS score, s.passed AS passed, coalesce(d.n, 0) AS open_disputes
             FROM calls c
             LEFT JOIN (SELECT call_id, count(*) AS n FROM comments GROUP BY call_id) k ON k.call_id = c.id
+            LEFT JOIN call_scores s ON s.call_id = c.id AND s.card = (
+                SELECT name FROM scorecards ORDER BY is_default DESC, id LIMIT 1)
+            LEFT JOIN (SELECT call_id, count(*) AS n FROM disputes WHERE status = 'open' GROUP BY call_id) d
+                ON d.call_id = c.id
             LEFT JOIN (SELECT call_id, min(coalesce(nullif(name, ''), label)) AS agent FROM speakers
                        WHERE role = 'agent' GROUP BY call_id) a ON a.call_id = c.id
             ORDER BY {order}"""

@@ -3,6 +3,9 @@ timeline and comments. Never edit a migration that has shipped; add a new one.""
 
 from __future__ import annotations
 
+import tomllib
+from datetime import UTC, datetime
+
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
@@ -168,6 +171,88 @@ def m006_phrase_trackers(db: Database) -> None:
     )
     db["tracker_hits"].create_index(["call_id", "start_ms"])
     db["tracker_hits"].create_index(["tracker"])
+
+
+@migrations()
+def m007_scorecards(db: Database) -> None:
+    """QA scorecards (each version's TOML kept whole), every answer to an item per call, card
+    version and grader ("auto" for the rules), each call's current total per card, and agents'
+    disputes of items. The default scorecard is stored as version 1."""
+    db["scorecards"].create(
+        {"id": int, "name": str, "version": int, "source": str, "is_default": int, "created_at": str},
+        pk="id",
+        not_null={"name", "version", "source"},
+    )
+    db["scorecards"].create_index(["name", "version"], unique=True)
+    db["score_answers"].create(
+        {
+            "id": int,
+            "call_id": int,
+            "card": str,
+            "version": int,
+            "item_id": str,
+            "grader": str,
+            "value": str,
+            "reason": str,
+            "detail": str,
+            "evidence_json": str,
+            "created_at": str,
+        },
+        pk="id",
+        foreign_keys=[("call_id", "calls", "id")],
+        not_null={"call_id", "card", "version", "item_id", "grader"},
+    )
+    db["score_answers"].create_index(["call_id", "card", "version", "item_id", "grader"], unique=True)
+    db["call_scores"].create(
+        {
+            "call_id": int,
+            "card": str,
+            "version": int,
+            "total": float,
+            "passed": int,
+            "complete": int,
+            "auto_failed": str,
+            "updated_at": str,
+        },
+        pk=("call_id", "card"),
+        foreign_keys=[("call_id", "calls", "id")],
+    )
+    db["disputes"].create(
+        {
+            "id": int,
+            "call_id": int,
+            "card": str,
+            "version": int,
+            "item_id": str,
+            "author": str,
+            "text": str,
+            "value": str,
+            "status": str,
+            "reply": str,
+            "resolved_by": str,
+            "created_at": str,
+            "resolved_at": str,
+        },
+        pk="id",
+        foreign_keys=[("call_id", "calls", "id")],
+        not_null={"call_id", "card", "item_id", "text", "status"},
+    )
+    db["disputes"].create_index(["call_id", "status"])
+    from reviewer.resources import resource
+
+    db["scorecards"].insert(
+        {
+            "name": _default_card_name(resource("scorecards", "default.toml").read_text("utf-8")),
+            "version": 1,
+            "source": resource("scorecards", "default.toml").read_text("utf-8"),
+            "is_default": 1,
+            "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
+    )
+
+
+def _default_card_name(source: str) -> str:
+    return str(tomllib.loads(source)["name"])
 
 
 SCHEMA_VERSION = len(migrations._migrations)

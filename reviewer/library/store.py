@@ -33,6 +33,7 @@ from reviewer.library.corrections import (
     speaker_display,
 )
 from reviewer.library.schema import SCHEMA_VERSION, apply_migrations
+from reviewer.library.scorecards import ScorecardsMixin
 from reviewer.library.search import SearchMixin
 from reviewer.library.trackers import TrackersMixin
 from reviewer.library.trends import TrendsMixin
@@ -63,7 +64,9 @@ def open_library(path: str | Path | None = None) -> Library:
     return Library(Path(path) if path else paths.default_library())
 
 
-class Library(CallsMixin, CommentsMixin, SearchMixin, CorrectionsMixin, TrackersMixin, TrendsMixin):
+class Library(
+    CallsMixin, CommentsMixin, SearchMixin, CorrectionsMixin, TrackersMixin, ScorecardsMixin, TrendsMixin
+):
     """One library file: the connection and its transactions here; calls, comments, search and
     corrections in their own modules."""
 

@@ -59,6 +59,7 @@ class TrackersMixin:
                 found += len(hits)
                 if progress:
                     progress(i + 1, len(calls))
+            self._rescore_tracker_rules(tracker.name)
             return found
 
     def remove_tracker(self, name: str) -> None:
@@ -68,6 +69,7 @@ class TrackersMixin:
                 raise ReviewerError(f"No tracker {name!r} (trackers: {names}).")
             db.execute("DELETE FROM trackers WHERE name = ?", [name])
             db.execute("DELETE FROM tracker_hits WHERE tracker = ?", [name])
+            self._rescore_tracker_rules(name)
 
     def calls_with_tracker(self, name: str) -> list[int]:
         sql = "SELECT DISTINCT call_id FROM tracker_hits WHERE tracker = ? ORDER BY call_id"

@@ -1,6 +1,6 @@
 """Trends: the library's calls grouped by week or month, for an agent or the whole team, with
 what a coach follows over time (refusals per call, agent talk share, long silences, tracked
-phrases)."""
+phrases, QA scores)."""
 
 from __future__ import annotations
 
@@ -27,7 +27,8 @@ def period_of(stamp: str | None, by: str) -> str:
 class TrendsMixin:
     def trends(self, *, agent: str | None = None, by: str = "week") -> list[dict[str, Any]]:
         """One row per period (by the call's recording date), oldest first: calls, refusals per
-        call, mean agent talk share, mean longest silence (s), tracker hits per call."""
+        call, mean agent talk share, mean longest silence (s), tracker hits per call, and the
+        default scorecard's mean score and pass rate (None where no call is scored)."""
         if by not in PERIODS:
             raise ReviewerError(f"Group trends by week or month, not {by!r}.")
         rows = self.list_calls(order_by="recorded_at asc, id asc")
@@ -44,6 +45,8 @@ class TrendsMixin:
         out = []
         for period, calls in groups.items():
             shares = [r["agent_talk_share"] for r in calls if r["agent_talk_share"] is not None]
+            scored = [r for r in calls if r["score"] is not None]
+            scores = [r["score"] for r in scored]
             out.append(
                 {
                     "period": period,
@@ -52,6 +55,8 @@ class TrendsMixin:
                     "agent_talk_share": round(fmean(shares), 3) if shares else None,
                     "longest_silence": round(fmean((r["longest_silence_ms"] or 0) / 1000 for r in calls), 1),
                     "tracker_hits_per_call": round(fmean(hits.get(r["id"], 0) for r in calls), 2),
+                    "mean_score": round(fmean(scores), 1) if scores else None,
+                    "pass_rate": round(fmean(r["passed"] or 0 for r in scored), 3) if scored else None,
                 }
             )
         return out

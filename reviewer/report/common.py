@@ -153,3 +153,63 @@ def legend() -> str:
         "silence or hold, overtalk (each on its own row). Numbered flags: the coach's comments below. "
         "Dashed line: the agent talk-share target."
     )
+
+
+@dataclass(frozen=True)
+class ScoreLine:
+    section: str
+    item: str
+    kind: str  # "auto" or "manual"
+    result: str  # "yes", "4", "na", "–" (not answered)
+    points: str  # "2/2"
+    evidence: str  # times, "0:11, 0:20"
+    note: str  # what the rule found, an override, a dispute
+
+
+def score_heading(r: CallReport) -> str:
+    s = r.score
+    if s is None:
+        return ""
+    verdict = "PASSED" if s.passed else "FAILED"
+    extra = "" if s.complete else " (manual items not yet answered)"
+    fail = f"; auto-fail: {', '.join(s.auto_failed)}" if s.auto_failed else ""
+    return f"{s.card} v{s.version}: {s.total:g} / 100, {verdict} (pass mark {s.pass_mark:g}){fail}{extra}"
+
+
+def score_lines(r: CallReport) -> list[ScoreLine]:
+    """The scorecard's items as the reports list them."""
+    if r.score is None:
+        return []
+    out = []
+    for i in r.score.items:
+        notes = []
+        if i.detail:
+            notes.append(i.detail)
+        if i.override:
+            o = i.override
+            notes.append(f"Overridden by {o['grader']} (rule said {i.auto_result or '–'}): {o['reason']}")
+        if i.answered_by:
+            notes.append(f"Answered by {i.answered_by['grader']}")
+        if i.auto_fail:
+            notes.append("Auto-fail item")
+        if i.dispute:
+            d = i.dispute
+            reply = f"; reply: {d['reply']}" if d["reply"] else ""
+            notes.append(f"Disputed by {d['author']} ({d['status']}): {d['text']}{reply}")
+        times = ", ".join(clock(e["start"]) for e in i.evidence[:8]) + (" …" if len(i.evidence) > 8 else "")
+        out.append(
+            ScoreLine(
+                i.section,
+                i.text,
+                i.kind,
+                "–"
+                if i.result is None
+                else i.result.upper()
+                if i.result in ("yes", "no", "na")
+                else i.result,
+                "" if i.points is None else f"{i.points:g}/{i.max_points:g}",
+                times,
+                "\n".join(notes),
+            )
+        )
+    return out

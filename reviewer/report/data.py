@@ -11,6 +11,7 @@ import numpy as np
 from reviewer import __version__
 from reviewer.labels import speaker_label
 from reviewer.library import Library
+from reviewer.library.scorecards import CallScore
 from reviewer.model import Marker, Metrics, Speaker, Turn, Word
 from reviewer.report.redact import redact_text, redact_words
 from reviewer.settings import Settings
@@ -28,6 +29,7 @@ class CallReport:
     share_target: float
     redacted: bool
     peaks: np.ndarray | None = None  # (channels, columns, 2) min/max in -1..1 for the picture
+    score: CallScore | None = None  # the default scorecard's result (None: the library has none)
 
     @property
     def id(self) -> int:
@@ -101,6 +103,25 @@ def load_report(
         comments = [
             {**c, "text": redact_text(c["text"]), "reply": redact_text(c.get("reply"))} for c in comments
         ]
+    score = library.score(call_id) if library.scorecards() else None
+    if score is not None and redact:
+        score = replace(
+            score,
+            items=[
+                replace(
+                    i,
+                    detail=redact_text(i.detail) or "",
+                    override=i.override and {**i.override, "reason": redact_text(i.override["reason"]) or ""},
+                    dispute=i.dispute
+                    and {
+                        **i.dispute,
+                        "text": redact_text(i.dispute["text"]) or "",
+                        "reply": redact_text(i.dispute["reply"]) or "",
+                    },
+                )
+                for i in score.items
+            ],
+        )
     peaks = None
     if peaks_columns > 0 and row.get("content_hash"):
         from reviewer.audio.peaks import load_peaks
@@ -122,6 +143,7 @@ def load_report(
         share_target=settings.agent_share_target,
         redacted=redact,
         peaks=peaks,
+        score=score,
     )
 
 

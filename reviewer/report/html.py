@@ -86,6 +86,25 @@ def html_bytes(r: CallReport) -> bytes:
         + f"<figcaption>{e(common.legend())}</figcaption></figure></section>"
     )
 
+    if r.score is not None:
+        s = r.score
+        out.append('<section class="scorecard"><h2>Scorecard</h2>')
+        out.append(f'<p class="verdict{"" if s.passed else " over"}">{e(common.score_heading(r))}</p>')
+        out.append('<table class="comments scorecard"><thead><tr><th>Item</th><th>Result</th>')
+        out.append("<th>Points</th><th>Evidence</th><th>Notes</th></tr></thead><tbody>")
+        section = None
+        for line in common.score_lines(r):
+            if line.section != section:
+                section = line.section
+                out.append(f'<tr class="section"><td colspan="5"><b>{e(section)}</b></td></tr>')
+            kind = "" if line.kind == "manual" else ' <span class="by">(auto)</span>'
+            notes = "<br>".join(e(n) for n in line.note.split("\n")) if line.note else ""
+            out.append(
+                f"<tr><td>{e(line.item)}{kind}</td><td><b>{e(line.result)}</b></td><td>{e(line.points)}</td>"
+                f'<td>{e(line.evidence)}</td><td><span class="by">{notes}</span></td></tr>'
+            )
+        out.append("</tbody></table></section>")
+
     out.append('<section class="comments"><h2>Coach\'s comments</h2>')
     if not r.comments:
         out.append("<p>No comments on this call yet.</p>")

@@ -95,6 +95,9 @@ def pdf_bytes(r: CallReport) -> bytes:
     pdf.multi_cell(0, 3.6, common.legend(), new_x="LMARGIN", new_y="NEXT")
     pdf.set_text_color(0)
 
+    if r.score is not None:
+        _scorecard(pdf, r)
+
     # Comments in time order.
     pdf.ln(4)
     _keep_room(pdf, 35)
@@ -176,6 +179,34 @@ def _heading_style():
     from fpdf.fonts import FontFace
 
     return FontFace(emphasis="BOLD", fill_color=(225, 225, 225))
+
+
+def _scorecard(pdf, r: CallReport) -> None:  # noqa: ANN001 - an FPDF
+    """The scorecard: total and verdict, then each item with its result, evidence and notes."""
+    pdf.ln(4)
+    _keep_room(pdf, 40)
+    _heading(pdf, "Scorecard")
+    pdf.set_font(FAMILY, "B", 10)
+    pdf.multi_cell(0, 5.5, common.score_heading(r), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(1)
+    pdf.set_font(FAMILY, "", 8.5)
+    with pdf.table(
+        col_widths=(60, 14, 15, 24, 67),
+        text_align=("LEFT", "LEFT", "RIGHT", "LEFT", "LEFT"),
+        line_height=4.2,
+        v_align="TOP",
+        borders_layout="HORIZONTAL_LINES",
+        headings_style=_heading_style(),
+        padding=1.0,
+    ) as table:
+        table.row(("Item", "Result", "Points", "Evidence", "Notes"))
+        section = None
+        for line in common.score_lines(r):
+            if line.section != section:
+                section = line.section
+                table.row((section.upper(), "", "", "", ""))
+            item = line.item + (" (auto)" if line.kind == "auto" else "")
+            table.row((item, line.result, line.points, line.evidence, line.note))
 
 
 def _heading(pdf, text: str) -> None:  # noqa: ANN001 - an FPDF

@@ -95,7 +95,15 @@ def call_json(r: CallReport) -> dict[str, Any]:
             }
             for c in r.comments
         ],
+        "scorecard": None if r.score is None else _score_doc(r.score),
     }
+
+
+def _score_doc(score) -> dict[str, Any]:  # noqa: ANN001 - library.scorecards.CallScore
+    doc = score.to_dict()
+    for item in doc["items"]:
+        item["evidence"] = [{"start": _s(e["start"]), "end": _s(e["end"])} for e in item["evidence"]]
+    return doc
 
 
 def json_bytes(r: CallReport) -> bytes:
@@ -214,6 +222,10 @@ SUMMARY_COLUMNS = [
     "comments_compliance",
     "comments_other",
     "acknowledged",
+    "scorecard",
+    "score",
+    "score_passed",
+    "score_complete",
     "speaker_split",
     "path",
 ]
@@ -254,8 +266,19 @@ def summary_row(r: CallReport) -> dict[str, Any]:
     }
     for category in ("praise", "improve", "compliance", "other"):
         row[f"comments_{category}"] = sum(1 for c in r.comments if c["category"] == category)
+    s = r.score
+    if s is not None:
+        row["scorecard"] = f"{s.card} v{s.version}"
+        row["score"] = s.total
+        row["score_passed"] = "yes" if s.passed else "no"
+        row["score_complete"] = "yes" if s.complete else "no"
+        for item in s.items:  # one column per item: its answer
+            row[f"item:{item.id}"] = "" if item.result is None else item.result
     return row
 
 
 def summary_csv(rows: list[dict[str, Any]]) -> bytes:
-    return _csv(SUMMARY_COLUMNS, rows)
+    """The summary, with a column per scorecard item after the fixed columns (in the order
+    the items first appear)."""
+    items = list(dict.fromkeys(k for r in rows for k in r if k.startswith("item:")))
+    return _csv([*SUMMARY_COLUMNS, *items], rows)

@@ -48,6 +48,16 @@ def _ms_clock(value: int | None) -> str:
     return "" if value is None else clock(value / 1000)
 
 
+def _score_text(r: dict) -> str:
+    """ "62 ✓" (passed), "0 ✗" (failed), with "⚑ 1" for an open dispute; empty when unscored."""
+    if r.get("score") is None:
+        return ""
+    text = f"{r['score']:.0f} {'✓' if r['passed'] else '✗'}"
+    if r.get("open_disputes"):
+        text += f"  ⚑ {r['open_disputes']}"
+    return text
+
+
 class CallsModel(RowsModel):
     COLUMNS = (
         ("Name", lambda r: r["name"], lambda r: r["name"].lower()),
@@ -70,6 +80,7 @@ class CallsModel(RowsModel):
             lambda r: _ms_clock(r["longest_silence_ms"]),
             lambda r: r["longest_silence_ms"] or 0,
         ),
+        ("Score", lambda r: _score_text(r), lambda r: -1.0 if r.get("score") is None else r["score"]),
         ("Comments", lambda r: str(r["comment_count"]), lambda r: r["comment_count"]),
         ("Status", lambda r: r["review_status"] or "new", lambda r: r["review_status"] or ""),
     )

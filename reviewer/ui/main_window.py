@@ -9,6 +9,7 @@ from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
+    QDialog,
     QFileDialog,
     QLabel,
     QMainWindow,
@@ -127,6 +128,9 @@ class MainWindow(QMainWindow):
         review = self.menuBar().addMenu("&Review")
         for action in self.review_page.actions_by_name.values():
             review.addAction(action)
+        cards = self.menuBar().addMenu("&Scorecards")
+        self._add_action(cards, "&Edit scorecard…", self.edit_scorecard)
+        self._add_action(cards, "&New scorecard…", lambda: self.edit_scorecard(new=True))
         help_menu = self.menuBar().addMenu("&Help")
         self._add_action(help_menu, "&Keyboard shortcuts", self.show_shortcuts, "F1")
         self._add_action(help_menu, "&About Reviewer", self.show_about)
@@ -141,6 +145,32 @@ class MainWindow(QMainWindow):
         bar.addWidget(self.viewer)
         self.addToolBar(bar)
         self._fill_viewers()
+
+    def edit_scorecard(self, new: bool = False) -> QDialog:
+        """The scorecard form: the card shown on the review page (else the default), or a new one.
+        Saving makes a new version and scores every call with it."""
+        from reviewer.ui.scorecard_editor import ScorecardEditor
+
+        card = None
+        if not new:
+            try:
+                card = self.library.scorecard(self.review_page.scores.card)
+            except ReviewerError:
+                card = None
+        editor = ScorecardEditor(self.library, card, self)
+        editor.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        editor.saved.connect(self._scorecard_saved)
+        self.scorecard_editor = editor
+        editor.open()
+        return editor
+
+    def _scorecard_saved(self, card) -> None:  # noqa: ANN001 - a Scorecard
+        self.statusBar().showMessage(
+            f"Scorecard {card.name!r} v{card.version} saved; every call scored.", 5000
+        )
+        self.review_page.scores.card = card.name
+        self.review_page.scores.set_call(self.review_page.scores.call_id)
+        self._refresh_library()
 
     def _add_action(self, menu, text: str, slot, shortcut=None) -> QAction:  # noqa: ANN001
         action = QAction(text, self)
@@ -178,7 +208,7 @@ class MainWindow(QMainWindow):
 
     def _apply_viewer(self, agent: str) -> None:
         self.library_page.set_agent(agent or None)
-        self.review_page.set_agent_mode(bool(agent))
+        self.review_page.set_agent_mode(bool(agent), agent or None)
 
     # -- start -------------------------------------------------------------------------------
 

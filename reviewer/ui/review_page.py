@@ -44,6 +44,7 @@ from reviewer.ui.comments import CommentsPanel
 from reviewer.ui.corrections import CorrectionsController
 from reviewer.ui.metrics import MetricsPanel
 from reviewer.ui.playback import SPEEDS, PlaybackController
+from reviewer.ui.scorecard import ScorePanel
 from reviewer.ui.style import CATEGORY_COLOURS, MARKER_COLOURS, MARKER_NAMES, clock, speaker_label
 from reviewer.ui.tables import ok_cancel
 from reviewer.ui.timeline import TimelineModel, TimelineWidget
@@ -224,8 +225,13 @@ class ReviewPage(QWidget):
         self.comments.commentsChanged.connect(self._comments_changed)
         self.comments.seekRequested.connect(self.seek)
         self.comments.add_button.clicked.connect(self.comment_here)
+        self.scores = ScorePanel(library, self.undo_stack)
+        self.scores.seekRequested.connect(self.seek)
+        self.scores.evidenceChosen.connect(lambda a, b: self.timeline_model.set_selection((a, b)))
+        self.scores.scoreChanged.connect(self.callChanged)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.comments, "Comments")
+        self.tabs.addTab(self.scores, "Scorecard")
         self.tabs.addTab(self.metrics_panel, "Metrics")
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.transcript)
@@ -307,6 +313,7 @@ class ReviewPage(QWidget):
     def set_library(self, library: Library) -> None:
         self.library = library
         self.comments.library = library
+        self.scores.library = library
         self.close_call()
 
     def close_call(self) -> None:
@@ -314,6 +321,7 @@ class ReviewPage(QWidget):
         self.playback.set_source(None)
         self.call = None
         self.comments.set_call(None, 0.0)
+        self.scores.set_call(None)
 
     def open_call(self, call_id: int, at: float = 0.0) -> None:
         """Show a call; the waveform appears when its peaks are ready (cached after import)."""
@@ -357,6 +365,7 @@ class ReviewPage(QWidget):
         self.voice_notice.setVisible(bool(hint) and not self.agent_mode)
         self.playback.set_speech([(s.start, s.end) for s in t.segments], t.duration)
         self.position_label.setText(f"{clock(self.timeline_model.playhead)} / {clock(t.duration)}")
+        self.scores.set_call(call_id)  # a re-analysis scored it again
 
     def _peaks_loaded(self, call_id: int, peaks: Peaks | None) -> None:
         if self.call is not None and self.call.id == call_id and peaks is not None:
@@ -625,9 +634,10 @@ class ReviewPage(QWidget):
         self.status.setCurrentText(status)
         self.callChanged.emit(self.call.id)
 
-    def set_agent_mode(self, on: bool) -> None:
+    def set_agent_mode(self, on: bool, agent: str | None = None) -> None:
         self.agent_mode = on
         self.comments.set_agent_mode(on)
+        self.scores.set_agent((agent or "agent") if on else None)
         for w in (self.swap_button, self.rename_button, self.status):
             w.setEnabled(not on)
         self.voice_notice.setVisible(bool(self.voice_notice.text()) and not on)

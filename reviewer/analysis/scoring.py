@@ -1,0 +1,588 @@
+"""QA scorecards: a template of weighted sections and items (yes/no, a 1–5 scale or points), some
+scored automatically by a rule over what Reviewer measures, a pass mark and auto-fail items;
+and the arithmetic that turns answers into a call's score. Pure: no I/O, no Qt.
+
+A template is a dict (read from TOML by the library)::
+
+    name = "Retention basics"
+    pass_mark = 80
+    [[sections]]
+    id = "leaving"
+    title = "Make leaving easy"
+    weight = 40                      # section weights add up to 100
+    [[sections.items]]
+    id = "no-pushback"
+    text = "No push-back after the customer asks to cancel"
+    type = "yesno"                   # yesno | scale | points
+    weight = 2                       # within the section; a points item has `points = N` instead
+    auto_fail = true                 # failing it fails the whole call
+    rule = { measure = "refusals", request = "cancel", max = 0 }
+
+Items without a rule are answered by a coach. See ``MEASURES`` for the rules.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from reviewer.analysis.refusals import REQUEST_NAMES
+from reviewer.analysis.stretches import monologues, silences
+from reviewer.analysis.trackers import SIDES, Tracker, TrackerHit, tracker_hits
+from reviewer.analysis.turns import speech_runs
+from reviewer.model import Marker, Metrics, Transcript
+from reviewer.settings import Settings
+
+ITEM_TYPES = ("yesno", "scale", "points")
+NA = "na"
+
+
+class ScorecardError(ValueError):
+    """A scorecard template or an answer that cannot be used; the message says why."""
+
+
+# measure → {parameter: (type, what it means)}; every rule is "passes when ...".
+MEASURES: dict[str, dict[str, tuple[type | tuple[type, ...], str]]] = {
+    "refusals": {
+        "max": (int, "at most this many push-backs (default 0)"),
+        "request": (str, "only push-backs after this request: " + ", ".join(REQUEST_NAMES)),
+    },
+    "agent_talk_share": {
+        "min": ((int, float), "agent talk share at least this many percent"),
+        "max": ((int, float), "agent talk share at most this many percent"),
+    },
+    "longest_silence": {"max": ((int, float), "no silence or hold longer than this many seconds")},
+    "longest_monologue": {
+        "max": ((int, float), "no monologue longer than this many seconds"),
+        "side": (str, "whose monologues: agent, customer or both (default both)"),
+    },
+    "overtalk": {"max": (int, "at most this many overtalk stretches (default 0)")},
+    "response_gap": {"max": ((int, float), "median agent response gap at most this many seconds")},
+    "words_per_minute": {
+        "min": ((int, float), "speaking rate at least this many words per minute"),
+        "max": ((int, float), "speaking rate at most this many words per minute"),
+        "side": (str, "whose rate: agent or customer (default agent)"),
+    },
+    "tracker": {
+        "tracker": (str, "the name of a phrase tracker"),
+        "said": (bool, "passes when it was said (true, default) or not said (false)"),
+    },
+    "phrase": {
+        "phrases": (list, "phrases in the syntax of phrases.toml"),
+        "said": (bool, "passes when one was said (true, default) or none was (false)"),
+        "side": (str, "who says it: agent, customer or both (default agent)"),
+        "within_first": ((int, float), "only in the first this many seconds"),
+        "within_last": ((int, float), "only in the last this many seconds"),
+    },
+}
+REQUIRED = {
+    "agent_talk_share": ("min", "max"),  # at least one of
+    "longest_silence": ("max",),
+    "longest_monologue": ("max",),
+    "response_gap": ("max",),
+    "words_per_minute": ("min", "max"),
+    "tracker": ("tracker",),
+    "phrase": ("phrases",),
+}
+
+
+@dataclass(frozen=True)
+class Rule:
+    measure: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def describe(self) -> str:
+        p = self.params
+        m = self.measure
+        if m == "refusals":
+            after = f" after a {p['request'].replace('_', ' ')} request" if p.get("request") else ""
+            return f"at most {p.get('max', 0)} push-backs{after}"
+        if m in ("agent_talk_share", "words_per_minute"):
+            unit = " %" if m == "agent_talk_share" else " wpm"
+            lo, hi = p.get("min"), p.get("max")
+            what = (
+                "agent talk share"
+                if m == "agent_talk_share"
+                else f"{p.get('side', 'agent')} words per minute"
+            )
+            if lo is not None and hi is not None:
+                return f"{what} {lo:g}–{hi:g}{unit}"
+            return (
+                f"{what} {'at least' if lo is not None else 'at most'} {lo if lo is not None else hi:g}{unit}"
+            )
+        if m == "longest_silence":
+            return f"no silence or hold over {p['max']:g} s"
+        if m == "longest_monologue":
+            side = p.get("side", "both")
+            return f"no {'' if side == 'both' else side + ' '}monologue over {p['max']:g} s"
+        if m == "overtalk":
+            return f"at most {p.get('max', 0)} overtalk stretches"
+        if m == "response_gap":
+            return f"median response gap at most {p['max']:g} s"
+        said = p.get("said", True)
+        if m == "tracker":
+            return f"tracker {p['tracker']!r} {'said' if said else 'not said'}"
+        window = ""
+        if p.get("within_first") is not None:
+            window = f" in the first {p['within_first']:g} s"
+        elif p.get("within_last") is not None:
+            window = f" in the last {p['within_last']:g} s"
+        side = p.get("side", "agent")
+        who = "someone" if side == "both" else f"the {side}"
+        verb = "says" if said else "never says"
+        return f"{who} {verb}{window}: " + " / ".join(f"“{x}”" for x in p["phrases"][:3])
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+@dataclass(frozen=True)
+class Item:
+    id: str
+    text: str
+    type: str = "yesno"
+    weight: float = 1.0
+    points: int = 0  # the most a "points" item gives
+    auto_fail: bool = False
+    na_allowed: bool = True
+    rule: Rule | None = None
+
+    @property
+    def max_points(self) -> float:
+        return float(self.points) if self.type == "points" else float(self.weight)
+
+    @property
+    def automatic(self) -> bool:
+        return self.rule is not None
+
+    def values(self) -> list[str]:
+        """The answers this item takes, best first."""
+        if self.type == "yesno":
+            out = ["yes", "no"]
+        elif self.type == "scale":
+            out = ["5", "4", "3", "2", "1"]
+        else:
+            out = [str(n) for n in range(self.points, -1, -1)]
+        return [*out, NA] if self.na_allowed else out
+
+    def best(self) -> str:
+        return self.values()[0]
+
+    def worst(self) -> str:
+        return [v for v in self.values() if v != NA][-1]
+
+    def normalise(self, value: str) -> str:
+        """An answer as stored ("yes", "3", "na"); ScorecardError naming what it takes."""
+        v = str(value).strip().lower()
+        v = {"y": "yes", "true": "yes", "pass": "yes", "n": "no", "false": "no", "fail": "no"}.get(v, v)
+        v = {"n/a": NA, "none": NA}.get(v, v)
+        if self.type == "yesno" and v in ("1", "0"):
+            v = "yes" if v == "1" else "no"
+        if v not in self.values():
+            raise ScorecardError(f"Item {self.id!r} takes {', '.join(self.values())}, not {value!r}.")
+        return v
+
+    def points_for(self, value: str | None) -> float | None:
+        """Points an answer earns; None for N/A or no answer."""
+        if value is None or value == NA:
+            return None
+        if self.type == "yesno":
+            return self.max_points if value == "yes" else 0.0
+        if self.type == "scale":
+            return round(self.weight * (int(value) - 1) / 4, 3)
+        return float(int(value))
+
+    def fails(self, value: str | None) -> bool:
+        """Whether an answer is the failing one (for auto-fail items)."""
+        return value is not None and value != NA and value == self.worst()
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    title: str
+    weight: float
+    items: tuple[Item, ...]
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    name: str
+    sections: tuple[Section, ...]
+    pass_mark: float = 80.0
+    description: str = ""
+    version: int = 0  # given by the library when stored
+
+    def items(self) -> list[tuple[Section, Item]]:
+        return [(s, i) for s in self.sections for i in s.items]
+
+    def item(self, item_id: str) -> Item:
+        for _, i in self.items():
+            if i.id == item_id:
+                return i
+        ids = ", ".join(i.id for _, i in self.items())
+        raise ScorecardError(f"Scorecard {self.name!r} has no item {item_id!r} (items: {ids}).")
+
+    def trackers_used(self) -> set[str]:
+        return {i.rule.params["tracker"] for _, i in self.items() if i.rule and i.rule.measure == "tracker"}
+
+    def to_dict(self) -> dict[str, Any]:
+        """The template as a TOML-ready dict (what ``parse_scorecard`` reads)."""
+        doc: dict[str, Any] = {"name": self.name}
+        if self.description:
+            doc["description"] = self.description
+        doc["pass_mark"] = _num(self.pass_mark)
+        doc["sections"] = []
+        for s in self.sections:
+            items = []
+            for i in s.items:
+                d: dict[str, Any] = {"id": i.id, "text": i.text, "type": i.type}
+                if i.type == "points":
+                    d["points"] = i.points
+                else:
+                    d["weight"] = _num(i.weight)
+                if i.auto_fail:
+                    d["auto_fail"] = True
+                if not i.na_allowed:
+                    d["na_allowed"] = False
+                if i.rule:
+                    d["rule"] = {"measure": i.rule.measure, **dict(i.rule.params)}
+                items.append(d)
+            doc["sections"].append({"id": s.id, "title": s.title, "weight": _num(s.weight), "items": items})
+        return doc
+
+
+def _num(x: float) -> int | float:
+    return int(x) if float(x).is_integer() else float(x)
+
+
+def parse_scorecard(doc: Mapping[str, Any], source: str = "scorecard") -> Scorecard:
+    """A template from its dict form, checked whole; ScorecardError naming ``source`` and the
+    first problem. Nothing half-checked gets through."""
+
+    def fail(problem: str) -> ScorecardError:
+        return ScorecardError(f"{source}: {problem}")
+
+    if not isinstance(doc, Mapping):
+        raise fail("a scorecard is a table with a name, a pass mark and sections")
+    unknown = set(doc) - {"name", "description", "pass_mark", "sections", "version"}
+    if unknown:
+        raise fail(
+            f"unknown key {sorted(unknown)[0]!r} (a scorecard has name, description, pass_mark, sections)"
+        )
+    name = doc.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise fail("the scorecard needs a name")
+    pass_mark = doc.get("pass_mark", 80)
+    if not _is_number(pass_mark) or not 0 <= pass_mark <= 100:
+        raise fail(f"the pass mark must be a number from 0 to 100, not {pass_mark!r}")
+    sections_doc = doc.get("sections")
+    if not isinstance(sections_doc, list) or not sections_doc:
+        raise fail("the scorecard needs at least one section ([[sections]])")
+    sections = []
+    seen_items: set[str] = set()
+    seen_sections: set[str] = set()
+    for n, sd in enumerate(sections_doc, 1):
+        if not isinstance(sd, Mapping):
+            raise fail(f"section {n} is not a table")
+        sid = str(sd.get("id") or f"section-{n}")
+        where = f"section {sid!r}"
+        unknown = set(sd) - {"id", "title", "weight", "items"}
+        if unknown:
+            raise fail(
+                f"{where}: unknown key {sorted(unknown)[0]!r} (a section has id, title, weight, items)"
+            )
+        if sid in seen_sections:
+            raise fail(f"duplicate section id {sid!r}")
+        seen_sections.add(sid)
+        weight = sd.get("weight")
+        if not _is_number(weight) or weight <= 0:
+            raise fail(f"{where}: the weight must be a positive number, not {weight!r}")
+        items_doc = sd.get("items")
+        if not isinstance(items_doc, list) or not items_doc:
+            raise fail(f"{where} has no items ([[sections.items]])")
+        items = []
+        for m, idoc in enumerate(items_doc, 1):
+            item = _parse_item(idoc, f"{where}, item {m}", fail)
+            if item.id in seen_items:
+                raise fail(f"duplicate item id {item.id!r}")
+            seen_items.add(item.id)
+            items.append(item)
+        sections.append(Section(sid, str(sd.get("title") or sid), float(weight), tuple(items)))
+    total = sum(s.weight for s in sections)
+    if not math.isclose(total, 100.0, abs_tol=0.01):
+        weights = " + ".join(f"{_num(s.weight)}" for s in sections)
+        raise fail(f"the section weights add up to {_num(round(total, 2))} ({weights}), not 100")
+    return Scorecard(name.strip(), tuple(sections), float(pass_mark), str(doc.get("description") or ""))
+
+
+def _is_number(x: object) -> bool:
+    return isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x)
+
+
+def _parse_item(doc: object, where: str, fail: Any) -> Item:  # noqa: ANN401 - the error factory
+    if not isinstance(doc, Mapping):
+        raise fail(f"{where} is not a table")
+    iid = doc.get("id")
+    if not isinstance(iid, str) or not iid.strip():
+        raise fail(f"{where} needs an id")
+    iid = iid.strip()
+    where = f"item {iid!r}"
+    allowed = {"id", "text", "type", "weight", "points", "auto_fail", "na_allowed", "rule"}
+    unknown = set(doc) - allowed
+    if unknown:
+        raise fail(f"{where}: unknown key {sorted(unknown)[0]!r} (an item has {', '.join(sorted(allowed))})")
+    text = doc.get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise fail(f"{where} needs a text (the question a grader answers)")
+    kind = doc.get("type", "yesno")
+    if kind not in ITEM_TYPES:
+        raise fail(f"{where}: the type must be one of {', '.join(ITEM_TYPES)}, not {kind!r}")
+    weight = doc.get("weight", 1)
+    if not _is_number(weight) or weight <= 0:
+        raise fail(f"{where}: the weight must be a positive number, not {weight!r}")
+    points = doc.get("points", 0)
+    if kind == "points":
+        if not isinstance(points, int) or isinstance(points, bool) or not 1 <= points <= 100:
+            raise fail(f"{where}: a points item needs points = a whole number from 1 to 100")
+        weight = points
+    for key in ("auto_fail", "na_allowed"):
+        if key in doc and not isinstance(doc[key], bool):
+            raise fail(f"{where}: {key} is true or false, not {doc[key]!r}")
+    rule = _parse_rule(doc["rule"], where, fail) if "rule" in doc else None
+    return Item(
+        iid,
+        text.strip(),
+        kind,
+        float(weight),
+        int(points) if kind == "points" else 0,
+        bool(doc.get("auto_fail", False)),
+        bool(doc.get("na_allowed", True)),
+        rule,
+    )
+
+
+def _parse_rule(doc: object, where: str, fail: Any) -> Rule:  # noqa: ANN401 - the error factory
+    if not isinstance(doc, Mapping) or "measure" not in doc:
+        raise fail(f"{where}: a rule is a table with a measure ({', '.join(MEASURES)})")
+    measure = doc["measure"]
+    if measure not in MEASURES:
+        raise fail(f"{where}: unknown rule {measure!r} (rules: {', '.join(MEASURES)})")
+    params = {k: v for k, v in doc.items() if k != "measure"}
+    spec = MEASURES[measure]
+    for key, value in params.items():
+        if key not in spec:
+            raise fail(f"{where}: the {measure} rule has no {key!r} (it takes {', '.join(spec)})")
+        kinds = spec[key][0]
+        ok = isinstance(value, kinds) and not (isinstance(value, bool) and kinds is not bool)
+        if not ok:
+            raise fail(f"{where}: {measure}.{key} must be {_type_name(kinds)}, not {value!r}")
+        if _is_number(value) and value < 0:
+            raise fail(f"{where}: {measure}.{key} cannot be negative")
+    needed = REQUIRED.get(measure, ())
+    if needed and not any(k in params for k in needed):
+        raise fail(f"{where}: the {measure} rule needs {' or '.join(needed)}")
+    if "request" in params and params["request"] not in REQUEST_NAMES:
+        raise fail(f"{where}: unknown request {params['request']!r} (requests: {', '.join(REQUEST_NAMES)})")
+    side = params.get("side")
+    sides = ("agent", "customer") if measure == "words_per_minute" else SIDES
+    if side is not None and side not in sides:
+        raise fail(f"{where}: side must be one of {', '.join(sides)}, not {side!r}")
+    if "min" in params and "max" in params and params["min"] > params["max"]:
+        raise fail(f"{where}: {measure} min is above its max")
+    if measure == "agent_talk_share" and any(params.get(k, 0) > 100 for k in ("min", "max")):
+        raise fail(f"{where}: agent talk share is in percent, 0 to 100")
+    if measure == "phrase":
+        phrases = params["phrases"]
+        if not phrases or not all(isinstance(p, str) and p.strip() for p in phrases):
+            raise fail(f"{where}: phrase.phrases must be a list of phrases")
+        if "within_first" in params and "within_last" in params:
+            raise fail(f"{where}: give within_first or within_last, not both")
+        problems = _phrase_tracker("phrase", params).problems()
+        if problems:
+            raise fail(f"{where}: {problems[0]}")
+    return Rule(measure, dict(params))
+
+
+def _type_name(kinds: type | tuple[type, ...]) -> str:
+    names = {int: "a whole number", float: "a number", str: "text", bool: "true or false", list: "a list"}
+    if isinstance(kinds, tuple):
+        return "a number"
+    return names.get(kinds, kinds.__name__)
+
+
+def _phrase_tracker(name: str, params: Mapping[str, Any]) -> Tracker:
+    return Tracker(
+        name,
+        tuple(params["phrases"]),
+        params.get("side", "agent"),
+        params.get("within_first"),
+        params.get("within_last"),
+    )
+
+
+# -- automatic results -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What a rule found on one call: passed (None where the rule does not apply), the moments
+    that show it, and a line a coach reads."""
+
+    passed: bool | None
+    evidence: tuple[tuple[float, float], ...]
+    detail: str
+
+
+@dataclass(frozen=True)
+class CallFacts:
+    """What the rules look at: the call as the analysis left it, and its tracker hits."""
+
+    transcript: Transcript
+    markers: Sequence[Marker]
+    metrics: Metrics
+    hits: Sequence[TrackerHit] = ()
+    trackers: Sequence[str] = ()  # the names of the library's trackers
+    settings: Settings = field(default_factory=Settings)
+
+
+def evaluate(rule: Rule, facts: CallFacts) -> Finding:
+    p = rule.params
+    m = rule.measure
+    roles = {s.id: s.role for s in facts.transcript.speakers}
+    if m == "refusals":
+        found = [
+            k
+            for k in facts.markers
+            if k.kind == "refusal" and (not p.get("request") or k.request == p["request"])
+        ]
+        limit = int(p.get("max", 0))
+        after = f" after a {p['request'].replace('_', ' ')} request" if p.get("request") else ""
+        return Finding(
+            len(found) <= limit,
+            _spans(found),
+            f"{plural(len(found), 'push-back')}{after}, at most {limit} wanted",
+        )
+    if m == "overtalk":
+        found = [k for k in facts.markers if k.kind == "overtalk"]
+        limit = int(p.get("max", 0))
+        return Finding(
+            len(found) <= limit,
+            _spans(found),
+            f"{plural(len(found), 'overtalk stretch')}, at most {limit} wanted".replace(
+                "stretchs", "stretches"
+            ),
+        )
+    if m == "agent_talk_share":
+        share = facts.metrics.agent_talk_share
+        if share is None:
+            return Finding(None, (), "no agent speech to measure")
+        pct = share * 100
+        ok = p.get("min", 0) <= pct <= p.get("max", 100)
+        return Finding(ok, (), f"agent talk share {pct:.0f} % ({rule.describe()})")
+    if m == "longest_silence":
+        runs = speech_runs(facts.transcript.words, facts.settings)
+        limit = float(p["max"])
+        found, longest = silences(runs, facts.settings.replace(silence_min=max(limit, 0.001)))
+        over = [k for k in found if k.end - k.start > limit]
+        return Finding(not over, _spans(over), f"longest silence {longest:.0f} s, {limit:g} s allowed")
+    if m == "longest_monologue":
+        runs = speech_runs(facts.transcript.words, facts.settings)
+        limit = float(p["max"])
+        side = p.get("side", "both")
+        found, _ = monologues(runs, facts.settings.replace(monologue_min=max(limit, 0.001)))
+        over = [
+            k
+            for k in found
+            if k.end - k.start > limit and (side == "both" or roles.get(k.speaker or "") == side)
+        ]
+        longest = max((k.end - k.start for k in over), default=0.0)
+        detail = f"{plural(len(over), 'monologue')} over {limit:g} s" + (
+            f", longest {longest:.0f} s" if over else ""
+        )
+        return Finding(not over, _spans(over), detail)
+    if m == "response_gap":
+        gap = facts.metrics.response_gap_median
+        if gap is None:
+            return Finding(None, (), "no agent replies to measure")
+        return Finding(gap <= float(p["max"]), (), f"median response gap {gap:.1f} s, {p['max']:g} s allowed")
+    if m == "words_per_minute":
+        side = p.get("side", "agent")
+        ids = {sid for sid, role in roles.items() if role == side}
+        rates = [s for s in facts.metrics.speakers if s.speaker in ids and s.talk_seconds > 0]
+        if not rates:
+            return Finding(None, (), f"no {side} speech to measure")
+        words = sum(s.words for s in rates)
+        seconds = sum(s.talk_seconds for s in rates)
+        wpm = words / seconds * 60
+        ok = p.get("min", 0) <= wpm <= p.get("max", math.inf)
+        return Finding(ok, (), f"{side} speaks {wpm:.0f} words per minute ({rule.describe()})")
+    said_wanted = bool(p.get("said", True))
+    if m == "tracker":
+        name = p["tracker"]
+        if name not in facts.trackers:
+            return Finding(None, (), f"no tracker named {name!r} in this library")
+        hits = [h for h in facts.hits if h.tracker == name]
+    else:
+        tracker = _phrase_tracker("phrase", p)
+        t = facts.transcript
+        hits = tracker_hits([tracker], t.speakers, t.turns, t.duration)
+    said = bool(hits)
+    spans = tuple((h.start, h.end) for h in hits)
+    what = ("said once" if len(hits) == 1 else f"said {len(hits)} times") if said else "not said"
+    return Finding(said == said_wanted, spans, f"{what}; wanted: {rule.describe()}")
+
+
+def _spans(markers: Sequence[Marker]) -> tuple[tuple[float, float], ...]:
+    return tuple((k.start, k.end) for k in markers)
+
+
+def auto_answer(item: Item, finding: Finding) -> str | None:
+    """The answer an automatic item gets from its finding: the best when it passes, the worst
+    when it fails, N/A when the rule does not apply (no answer where N/A is not allowed)."""
+    if finding.passed is None:
+        return NA if item.na_allowed else None
+    return item.best() if finding.passed else item.worst()
+
+
+# -- totals ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Total:
+    total: float  # 0–100
+    passed: bool
+    complete: bool  # every item answered (N/A counts as answered)
+    auto_failed: tuple[str, ...]  # the auto-fail items that failed
+
+
+def total(card: Scorecard, answers: Mapping[str, str | None]) -> Total:
+    """The call's score from one answer per item id: each section scores the share of its
+    answered items' points (N/A and unanswered items left out); sections weigh as the template
+    says, those with nothing answered left out; a failed auto-fail item makes the total 0."""
+    weighted = 0.0
+    weights = 0.0
+    complete = True
+    failed = []
+    for section in card.sections:
+        got = most = 0.0
+        for item in section.items:
+            value = answers.get(item.id)
+            if value is None:
+                complete = False
+            points = item.points_for(value)
+            if points is not None:
+                got += points
+                most += item.max_points
+            if item.auto_fail and item.fails(value):
+                failed.append(item.id)
+        if most > 0:
+            weighted += section.weight * got / most
+            weights += section.weight
+    score = round(100 * weighted / weights, 1) if weights else 0.0
+    if failed:
+        score = 0.0
+    return Total(score, bool(weights) and not failed and score >= card.pass_mark, complete, tuple(failed))

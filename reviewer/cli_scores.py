@@ -1,0 +1,311 @@
+"""The `reviewer` commands for QA scorecards: scorecard, score, dispute, calibration. Thin: the
+library does the work (reviewer.library.scorecards)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from reviewer import labels
+from reviewer.errors import ReviewerError
+
+EXIT_OK = 0
+
+
+def _library(args: argparse.Namespace):
+    from reviewer.library import open_library
+
+    return open_library(args.library)
+
+
+def _dump(doc: Any) -> None:  # noqa: ANN401 - any JSON document
+    json.dump(doc, sys.stdout, indent=1, ensure_ascii=False)
+    sys.stdout.write("\n")
+
+
+def _progress(args: argparse.Namespace):
+    def report(done: int, total: int) -> None:
+        if not getattr(args, "quiet", False) and sys.stderr.isatty():
+            print(f"\rscoring calls: {done}/{total}", end="", file=sys.stderr, flush=True)
+
+    return report
+
+
+def cmd_scorecard(args: argparse.Namespace) -> int:
+    from reviewer.analysis.scoring import MEASURES
+
+    with _library(args) as library:
+        if args.action == "list":
+            cards = library.scorecards()
+            if args.json:
+                _dump(cards)
+                return EXIT_OK
+            if not cards:
+                print("No scorecards: reviewer scorecard import FILE.toml")
+            for c in cards:
+                default = "  (default)" if c["default"] else ""
+                print(
+                    f"{c['name']} v{c['version']}: {c['sections']} sections, {c['items']} items "
+                    f"({c['automatic']} automatic), pass mark {c['pass_mark']:g}{default}"
+                )
+            return EXIT_OK
+        if args.action == "import":
+            if not args.target:
+                raise ReviewerError("reviewer scorecard import needs the FILE.toml.")
+            card, created = library.import_scorecard(Path(args.target), _progress(args))
+            if sys.stderr.isatty() and not args.quiet:
+                print(file=sys.stderr)
+            if created:
+                calls = library.db.execute("SELECT count(*) FROM calls").fetchone()[0]
+                print(f"Scorecard {card.name!r} v{card.version} stored; {calls} call(s) scored with it.")
+            else:
+                print(f"Scorecard {card.name!r} v{card.version} is already the same; nothing changed.")
+            return EXIT_OK
+        if args.action == "rescore":
+            calls = library.rescore(args.target, _progress(args))
+            if sys.stderr.isatty() and not args.quiet:
+                print(file=sys.stderr)
+            print(f"Scored {calls} call(s) again.")
+            return EXIT_OK
+        if args.action == "default":
+            library.set_default_scorecard(args.target or "")
+            print(f"{args.target!r} is now the default scorecard.")
+            return EXIT_OK
+        card = library.scorecard(args.target, args.version)
+        if args.action == "export":
+            if not args.out:
+                raise ReviewerError("reviewer scorecard export needs -o FILE.toml.")
+            text = library.scorecard_source(card.name, card.version)
+            _write_text(Path(args.out), text)
+            print(f"Wrote {card.name!r} v{card.version} to {args.out}")
+            return EXIT_OK
+    # show
+    if args.json:
+        _dump({"version": card.version, **card.to_dict()})
+        return EXIT_OK
+    print(f"{card.name} v{card.version}  (pass mark {card.pass_mark:g})")
+    if card.description:
+        print(f"  {card.description}")
+    for s in card.sections:
+        print(f"\n  {s.title} [{s.id}], weight {s.weight:g}")
+        for i in s.items:
+            how = f"auto: {i.rule.describe()}" if i.rule else "manual"
+            flag = ", AUTO-FAIL" if i.auto_fail else ""
+            kind = f"{i.type} {i.points}" if i.type == "points" else i.type
+            print(f"    {i.id:<20} {kind:<8} w{i.max_points:g}{flag}  {i.text}")
+            print(f"    {'':<20} {how}")
+    if args.action == "show" and args.rules:
+        print("\nRules:")
+        for m, params in MEASURES.items():
+            print(f"  {m}: " + "; ".join(f"{k} = {what}" for k, (_, what) in params.items()))
+    return EXIT_OK
+
+
+def _write_text(path: Path, text: str) -> None:
+    """Write whole or not at all."""
+    if path.is_dir():
+        raise ReviewerError(f"{path} is a folder; give a file name ending in .toml.")
+    tmp = path.with_name(f".{path.name}.part")
+    try:
+        tmp.write_text(text, "utf-8")
+        tmp.replace(path)
+    except OSError as e:
+        tmp.unlink(missing_ok=True)
+        raise ReviewerError(f"{path}: cannot be written ({e.strerror or e}).") from None
+
+
+def score_json(score) -> dict[str, Any]:  # noqa: ANN001 - library.scorecards.CallScore
+    doc = score.to_dict()
+    for item in doc["items"]:
+        item["evidence"] = [
+            {"start": round(e["start"], 2), "end": round(e["end"], 2)} for e in item["evidence"]
+        ]
+    return doc
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    with _library(args) as library:
+        call_id = library.resolve(args.call)
+        if args.item or args.set is not None or args.clear:
+            if not args.item:
+                raise ReviewerError("Say which item (--item ID) to --set.")
+            if args.set is None and not args.clear:
+                raise ReviewerError("Give the item's answer with --set VALUE (or --clear).")
+            library.answer_item(
+                call_id,
+                args.item,
+                None if args.clear else args.set,
+                reason=args.reason or "",
+                grader=args.grader or labels.user_name(),
+                card=args.card,
+            )
+        score = library.score(call_id, args.card, grader=args.grader if args.view_grader else None)
+        name = library.call_row(call_id)["name"]
+    if args.json:
+        _dump(score_json(score))
+        return EXIT_OK
+    verdict = "PASSED" if score.passed else "FAILED"
+    note = "" if score.complete else "  (manual items still to answer)"
+    print(f"#{call_id} {name}: {score.card} v{score.version}: {score.total:g} / 100, {verdict}{note}")
+    if score.auto_failed:
+        print(f"  auto-fail: {', '.join(score.auto_failed)}")
+    section = None
+    for i in score.items:
+        if i.section != section:
+            section = i.section
+            print(f"  {section}")
+        result = "–" if i.result is None else i.result
+        pts = "" if i.points is None else f"{i.points:g}/{i.max_points:g}"
+        times = ", ".join(labels.clock(e["start"]) for e in i.evidence[:6])
+        print(f"    {i.id:<20} {i.kind:<6} {result:<4} {pts:<7} {i.text}")
+        if i.detail:
+            print(f"    {'':<20} {i.detail}" + (f"  at {times}" if times else ""))
+        if i.override:
+            o = i.override
+            print(f"    {'':<20} overridden by {o['grader']}: {o['value']} ({o['reason']})")
+        if i.answered_by:
+            print(f"    {'':<20} answered by {i.answered_by['grader']}")
+        if i.dispute:
+            d = i.dispute
+            reply = f"; {d['resolved_by']}: {d['reply']}" if d["reply"] else ""
+            print(f"    {'':<20} dispute by {d['author']} ({d['status']}): {d['text']}{reply}")
+    return EXIT_OK
+
+
+def cmd_dispute(args: argparse.Namespace) -> int:
+    with _library(args) as library:
+        call_id = library.resolve(args.call)
+        if (args.accept or args.reject or args.text is not None) and not args.item:
+            raise ReviewerError("Say which item (--item ID) the dispute is about.")
+        if args.accept or args.reject:
+            value = library.resolve_dispute(
+                call_id,
+                args.item,
+                accept=bool(args.accept),
+                text=args.text or "",
+                grader=args.grader or labels.user_name(),
+                card=args.card,
+            )
+            print(
+                f"Dispute of {args.item!r} accepted: the item is now {value!r}."
+                if args.accept
+                else f"Dispute of {args.item!r} rejected."
+            )
+            return EXIT_OK
+        if args.text is None:
+            open_ = library.disputes(call_id)
+            if args.json:
+                _dump(open_)
+                return EXIT_OK
+            for d in open_:
+                print(f"{d['item']:<20} {d['status']:<9} {d['author']}: {d['text']}")
+            if not open_:
+                print("No disputes on this call.")
+            return EXIT_OK
+        library.dispute_item(
+            call_id,
+            args.item,
+            args.text,
+            author=args.author or labels.user_name(),
+            value=args.value,
+            card=args.card,
+        )
+        print(f"Disputed {args.item!r}; a coach will accept or reject it.")
+    return EXIT_OK
+
+
+def cmd_calibration(args: argparse.Namespace) -> int:
+    with _library(args) as library:
+        call_id = library.resolve(args.call)
+        doc = library.calibration(call_id, args.card)
+    if args.json:
+        _dump(doc)
+        return EXIT_OK
+    graders = doc["graders"]
+    print(f"Calibration of call #{call_id}, {doc['card']} v{doc['version']}: {len(graders)} grader(s)")
+    if not graders:
+        print("  No one has graded this call yet (reviewer score CALL --item ID --set VALUE --grader NAME).")
+        return EXIT_OK
+    print(f"  {'item':<20} {'auto':<5} " + " ".join(f"{g[:10]:<10}" for g in graders))
+    for i in doc["items"]:
+        mark = "≠" if i["differs"] else " "
+        cells = " ".join(
+            f"{(i['answers'][g] or '–') + ('*' if i['answered'][g] else ''):<10}" for g in graders
+        )
+        print(f"{mark} {i['id']:<20} {(i['auto'] or '–'):<5} {cells}")
+    print(f"  {'total':<20} {'':<5} " + " ".join(f"{doc['totals'][g]['total']:<10g}" for g in graders))
+    print(f"  {doc['differences']} item(s) differ; * marks a grader's own answer (else the rule's).")
+    return EXIT_OK
+
+
+def add_parsers(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "scorecard",
+        help="QA scorecards: list, show, import, export, default, rescore",
+        description="A scorecard is a TOML template of weighted sections and items (yes/no, 1-5 "
+        "scale, points), with a pass mark, auto-fail items and rules that score items "
+        "automatically. Importing a changed scorecard makes a new version and scores every call; "
+        "rescore scores every call again (calls stored before a scorecard existed).",
+    )
+    p.add_argument("action", choices=["list", "show", "import", "export", "default", "rescore"])
+    p.add_argument("target", nargs="?", metavar="NAME|FILE", help="a scorecard name, or the file to import")
+    p.add_argument("-o", "--out", metavar="FILE.toml", help="where export writes")
+    p.add_argument("--version", type=int, help="an older version (show, export)")
+    p.add_argument("--rules", action="store_true", help="show: list the rules items can use")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("-q", "--quiet", action="store_true")
+    p.set_defaults(func=cmd_scorecard)
+
+    p = sub.add_parser(
+        "score",
+        help="a call's QA score; answer or override an item",
+        description="Without --item: the call's score on the default scorecard (or --card): total, "
+        "pass or fail, each item's result with the rule's evidence, overrides and disputes. With "
+        "--item ID --set VALUE: a grader's answer (yes/no/na, 1-5, points); an automatic item's "
+        "override needs --reason. --clear takes the grader's answer back.",
+    )
+    p.add_argument("call")
+    p.add_argument("--card", metavar="NAME", help="a scorecard other than the default")
+    p.add_argument("--item", metavar="ID")
+    p.add_argument("--set", metavar="VALUE")
+    p.add_argument("--clear", action="store_true", help="take the grader's answer to --item back")
+    p.add_argument("--reason", metavar="TEXT")
+    p.add_argument("--grader", metavar="NAME", help="who grades (default: your user name)")
+    p.add_argument(
+        "--view-grader",
+        action="store_true",
+        help="show the score as --grader answered it (else the latest answers)",
+    )
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_score)
+
+    p = sub.add_parser(
+        "dispute",
+        help="an agent disputes a score item; a coach accepts or rejects",
+        description="With --text alone: dispute the item (an agent's note, and --value for the "
+        "answer they think is right). With --accept or --reject: the coach resolves the open "
+        "dispute; accepting changes the item. Without --text or a decision: the call's disputes.",
+    )
+    p.add_argument("call")
+    p.add_argument("--item", metavar="ID")
+    p.add_argument("--text", metavar="TEXT")
+    p.add_argument("--value", metavar="VALUE", help="the answer the agent asks for")
+    decide = p.add_mutually_exclusive_group()
+    decide.add_argument("--accept", action="store_true")
+    decide.add_argument("--reject", action="store_true")
+    p.add_argument("--author", metavar="NAME", help="who disputes (default: your user name)")
+    p.add_argument("--grader", metavar="NAME", help="who resolves (default: your user name)")
+    p.add_argument("--card", metavar="NAME")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_dispute)
+
+    p = sub.add_parser(
+        "calibration", help="each grader's answers on a call side by side, and where they differ"
+    )
+    p.add_argument("call")
+    p.add_argument("--card", metavar="NAME")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_calibration)

@@ -1,0 +1,556 @@
+"""The call's QA scorecard on the review page: total and verdict, each item with its result and
+the moments that show it (a click seeks there), a coach's answers and overrides (undoable), an
+agent's disputes and the coach's decision, and the graders side by side (calibration).
+
+Every change goes straight to the library, one transaction each; undo replays through it."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QUndoCommand, QUndoStack
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from reviewer.errors import ReviewerError
+from reviewer.labels import user_name
+from reviewer.library.scorecards import CallScore, ItemScore
+from reviewer.library.store import Library
+from reviewer.ui.style import clock
+
+PASS_COLOUR = "#2e7d32"
+FAIL_COLOUR = "#c62828"
+VALUE_NAMES = {"yes": "Yes", "no": "No", "na": "N/A"}
+
+
+def value_text(value: str | None) -> str:
+    return "–" if value is None else VALUE_NAMES.get(value, value)
+
+
+class AnswerItem(QUndoCommand):
+    """A grader's answer to an item (None: take theirs back); undo puts their previous answer back."""
+
+    def __init__(self, panel: ScorePanel, item_id: str, value: str | None, reason: str) -> None:
+        super().__init__(f"Score {item_id}: {value_text(value)}")
+        self.panel = panel
+        self.call_id = panel.call_id
+        self.card = panel.card
+        self.item_id = item_id
+        self.value = value
+        self.reason = reason
+        self.grader = panel.grader
+        self.previous: dict[str, Any] | None = None
+        self.done = False
+
+    def apply(self) -> None:
+        """Make the change now (raising what the library refuses, before it joins the stack)."""
+        self.previous = self.panel.library.answer_item(
+            self.call_id, self.item_id, self.value, reason=self.reason, grader=self.grader, card=self.card
+        )
+        self.done = True
+
+    def redo(self) -> None:
+        if self.done:
+            self.done = False  # pushed after apply(): already made
+            return
+        self.panel.library.answer_item(
+            self.call_id, self.item_id, self.value, reason=self.reason, grader=self.grader, card=self.card
+        )
+        self.panel.changed(self.call_id)
+
+    def undo(self) -> None:
+        self.panel.library.restore_answer(self.call_id, self.card, self.item_id, self.grader, self.previous)
+        self.panel.changed(self.call_id)
+
+
+class AnswerDialog(QDialog):
+    """The answer to an item, with a reason (needed to override an automatic item), or an
+    agent's dispute with a note."""
+
+    def __init__(
+        self, parent: QWidget, item: ItemScore, values: list[str], *, title: str, need_text: bool
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.need_text = need_text
+        self.value = QComboBox()
+        self.value.setAccessibleName("Answer")
+        for v in values:
+            self.value.addItem(value_text(v), v)
+        self.text = QLineEdit()
+        self.text.setAccessibleName("Reason")
+        self.text.textChanged.connect(self._check)
+        form = QFormLayout(self)
+        what = QLabel(escape(item.text))
+        what.setWordWrap(True)
+        form.addRow("Item", what)
+        if item.kind == "auto":
+            form.addRow("The rule found", QLabel(escape(item.detail or "–")))
+        form.addRow("Answer", self.value)
+        form.addRow("Reason" if need_text else "Note", self.text)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        form.addRow(self.buttons)
+        self._check()
+
+    def _check(self) -> None:
+        ok = bool(self.text.text().strip()) or not self.need_text
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(ok)
+
+
+class CalibrationDialog(QDialog):
+    """Each grader's answers side by side with the rules'; rows where they differ stand out."""
+
+    def __init__(self, parent: QWidget, doc: dict[str, Any]) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"Calibration: {doc['card']} v{doc['version']}")
+        graders = doc["graders"]
+        self.table = QTableWidget(len(doc["items"]) + 1, 2 + len(graders))
+        self.table.setHorizontalHeaderLabels(["Item", "Rule", *graders])
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        differ = QBrush(QColor("#fff3cd"))
+        for r, item in enumerate(doc["items"]):
+            cells = [item["text"], value_text(item["auto"])]
+            cells += [value_text(item["answers"][g]) + (" ✎" if item["answered"][g] else "") for g in graders]
+            for c, text in enumerate(cells):
+                cell = QTableWidgetItem(text)
+                if item["differs"]:
+                    cell.setBackground(differ)
+                self.table.setItem(r, c, cell)
+        last = len(doc["items"])
+        self.table.setItem(last, 0, QTableWidgetItem("Total"))
+        for c, g in enumerate(graders, 2):
+            t = doc["totals"][g]
+            self.table.setItem(last, c, QTableWidgetItem(f"{t['total']:g} {'✓' if t['passed'] else '✗'}"))
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        summary = QLabel(
+            f"{len(graders)} grader(s); {doc['differences']} item(s) differ (highlighted). "
+            "✎ marks a grader's own answer; elsewhere the rule's counts."
+            if graders
+            else "No one has graded this call yet."
+        )
+        summary.setWordWrap(True)
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(summary)
+        layout.addWidget(self.table)
+        layout.addWidget(close)
+        self.resize(760, 520)
+
+
+class ScorePanel(QWidget):
+    """The Scorecard tab of the review page."""
+
+    seekRequested = Signal(float)
+    evidenceChosen = Signal(float, float)  # a span to show on the timeline
+    scoreChanged = Signal(int)  # call id
+
+    def __init__(self, library: Library, undo_stack: QUndoStack, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.library = library
+        self.undo_stack = undo_stack
+        self.call_id: int | None = None
+        self.card: str | None = None
+        self.score: CallScore | None = None
+        self.agent: str | None = None  # self-review: the agent's name
+        self.dialog: QDialog | None = None  # the dialog open now (tests reach it here)
+
+        self.cards = QComboBox()
+        self.cards.setAccessibleName("Scorecard")
+        self.cards.activated.connect(lambda _: self._card_chosen())
+        self.heading = QLabel()
+        self.heading.setWordWrap(True)
+        self.heading.setTextFormat(Qt.TextFormat.RichText)
+        self.heading.setAccessibleName("Score")
+        self.tree = QTreeWidget()
+        self.tree.setColumnCount(4)
+        self.tree.setHeaderLabels(["Item", "Result", "Points", "Evidence"])
+        self.tree.setAccessibleName("Scorecard items")
+        self.tree.setRootIsDecorated(False)
+        self.tree.setUniformRowHeights(True)
+        self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for c in (1, 2, 3):
+            self.tree.header().setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
+        self.tree.currentItemChanged.connect(lambda *_: self._show_item())
+        self.tree.itemDoubleClicked.connect(lambda *_: self._seek_first())
+        self.detail = QLabel()
+        self.detail.setWordWrap(True)
+        self.detail.setTextFormat(Qt.TextFormat.RichText)
+        self.detail.setAccessibleName("Item details")
+        self.detail.linkActivated.connect(self._link)
+        self.detail.setMinimumHeight(60)
+        self.detail.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+
+        self.answer_button = QPushButton("Answer…")
+        self.answer_button.setAccessibleName("Answer or override the item")
+        self.answer_button.clicked.connect(self.open_answer)
+        self.clear_button = QPushButton("Take my answer back")
+        self.clear_button.clicked.connect(self.clear_answer)
+        self.dispute_button = QPushButton("Dispute…")
+        self.dispute_button.setAccessibleName("Dispute the item")
+        self.dispute_button.clicked.connect(self.open_dispute)
+        self.accept_button = QPushButton("Accept dispute")
+        self.accept_button.clicked.connect(lambda: self.resolve(True))
+        self.reject_button = QPushButton("Reject dispute…")
+        self.reject_button.clicked.connect(lambda: self.open_reject())
+        self.calibration_button = QPushButton("Calibration…")
+        self.calibration_button.setAccessibleName("Graders side by side")
+        self.calibration_button.clicked.connect(self.open_calibration)
+
+        top = QHBoxLayout()
+        top.addWidget(self.cards, 1)
+        top.addStretch(1)
+        top.addWidget(self.calibration_button)
+        buttons = QHBoxLayout()
+        for b in (
+            self.answer_button,
+            self.clear_button,
+            self.dispute_button,
+            self.accept_button,
+            self.reject_button,
+        ):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.tree, 1)
+        layout.addWidget(self.detail)
+        layout.addLayout(buttons)
+        self._update_buttons()
+
+    # -- who is looking ----------------------------------------------------------------------
+
+    @property
+    def grader(self) -> str:
+        return user_name() or "coach"
+
+    def set_agent(self, agent: str | None) -> None:
+        """Self-review: the agent sees the score and its evidence and may dispute; no answers."""
+        self.agent = agent
+        self._update_buttons()
+
+    # -- loading -----------------------------------------------------------------------------
+
+    def set_call(self, call_id: int | None) -> None:
+        self.call_id = call_id
+        self.cards.clear()
+        names = [c["name"] for c in self.library.scorecards()] if call_id is not None else []
+        default = next((c["name"] for c in self.library.scorecards() if c["default"]), None)
+        for name in names:
+            self.cards.addItem(name, name)
+        if self.card not in names:
+            self.card = default or (names[0] if names else None)
+        if self.card:
+            self.cards.setCurrentIndex(self.cards.findData(self.card))
+        self.cards.setVisible(len(names) > 1)
+        self.refresh()
+
+    def _card_chosen(self) -> None:
+        self.card = self.cards.currentData()
+        self.refresh()
+
+    def refresh(self, keep: str | None = None) -> None:
+        keep = keep or self.current_item_id()
+        self.tree.clear()
+        self.score = None
+        if self.call_id is None or self.card is None:
+            self.heading.setText("No scorecard in this library (Scorecards → Edit to make one).")
+            self._show_item()
+            return
+        self.score = s = self.library.score(self.call_id, self.card)
+        colour = PASS_COLOUR if s.passed else FAIL_COLOUR
+        verdict = "PASSED" if s.passed else "FAILED"
+        extra = []
+        if s.auto_failed:
+            extra.append("auto-fail: " + ", ".join(s.auto_failed))
+        if not s.complete:
+            todo = sum(1 for i in s.items if i.result is None)
+            extra.append(f"{todo} item(s) still to answer")
+        self.heading.setText(
+            f"<b>{escape(s.card)}</b> v{s.version}: "
+            f"<span style='font-size:15pt'><b>{s.total:g}</b></span> / 100 "
+            f"<b style='color:{colour}'>{verdict}</b> (pass mark {s.pass_mark:g})"
+            + (f"<br><span style='color:#555'>{escape('; '.join(extra))}</span>" if extra else "")
+        )
+        section_item = None
+        section = None
+        chosen = None
+        for item in s.items:
+            if item.section != section:
+                section = item.section
+                section_item = QTreeWidgetItem([section, "", "", ""])
+                font = section_item.font(0)
+                font.setBold(True)
+                section_item.setFont(0, font)
+                section_item.setFlags(Qt.ItemFlag.ItemIsEnabled)
+                self.tree.addTopLevelItem(section_item)
+            marks = ""
+            if item.kind == "auto":
+                marks += " ⚙"
+            if item.override or item.answered_by:
+                marks += " ✎"
+            if item.dispute and item.dispute["status"] == "open":
+                marks += " ⚑"
+            row = QTreeWidgetItem(
+                [
+                    "   " + item.text + marks,
+                    value_text(item.result),
+                    "" if item.points is None else f"{item.points:g}/{item.max_points:g}",
+                    ", ".join(clock(e["start"]) for e in item.evidence[:4])
+                    + (" …" if len(item.evidence) > 4 else ""),
+                ]
+            )
+            row.setData(0, Qt.ItemDataRole.UserRole, item.id)
+            if item.result in ("no", "1", "0") or (item.auto_fail and item.result == "no"):
+                row.setForeground(1, QBrush(QColor(FAIL_COLOUR)))
+            elif item.result is None:
+                row.setForeground(1, QBrush(QColor("#8a6d00")))
+            row.setToolTip(0, item.detail or ("Answered by a grader" if item.kind == "manual" else ""))
+            self.tree.addTopLevelItem(row)
+            if item.id == keep:
+                chosen = row
+        if chosen is not None:
+            self.tree.setCurrentItem(chosen)
+        self._show_item()
+
+    # -- the chosen item ---------------------------------------------------------------------
+
+    def current_item_id(self) -> str | None:
+        row = self.tree.currentItem()
+        return row.data(0, Qt.ItemDataRole.UserRole) if row is not None else None
+
+    def current_item(self) -> ItemScore | None:
+        item_id = self.current_item_id()
+        if self.score is None or item_id is None:
+            return None
+        return next((i for i in self.score.items if i.id == item_id), None)
+
+    def select_item(self, item_id: str) -> None:
+        for n in range(self.tree.topLevelItemCount()):
+            row = self.tree.topLevelItem(n)
+            if row.data(0, Qt.ItemDataRole.UserRole) == item_id:
+                self.tree.setCurrentItem(row)
+                return
+        raise KeyError(item_id)
+
+    def _show_item(self) -> None:
+        item = self.current_item()
+        if item is None:
+            self.detail.setText(
+                "<span style='color:#555'>Choose an item to see its evidence. ⚙ scored by a rule, "
+                "✎ answered by a person, ⚑ disputed.</span>"
+                if self.score
+                else ""
+            )
+            self._update_buttons()
+            return
+        lines = [f"<b>{escape(item.text)}</b>" + (" <i>(auto-fail)</i>" if item.auto_fail else "")]
+        if item.kind == "auto":
+            lines.append(f"Rule: {escape(item.detail)} → <b>{value_text(item.auto_result)}</b>")
+        if item.evidence:
+            links = ", ".join(
+                f"<a href='seek:{e['start']}:{e['end']}'>{clock(e['start'])}</a>" for e in item.evidence
+            )
+            lines.append(f"Evidence: {links}")
+        if item.override:
+            o = item.override
+            lines.append(
+                f"Overridden by {escape(o['grader'])}: <b>{value_text(o['value'])}</b>"
+                f" — {escape(o['reason'])}"
+            )
+        if item.answered_by:
+            lines.append(f"Answered by {escape(item.answered_by['grader'])}")
+        if item.dispute:
+            d = item.dispute
+            reply = f" — {escape(d['resolved_by'])}: {escape(d['reply'])}" if d["reply"] else ""
+            lines.append(f"Disputed by {escape(d['author'])} ({d['status']}): {escape(d['text'])}{reply}")
+        self.detail.setText("<br>".join(lines))
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        item = self.current_item()
+        coach = self.agent is None
+        open_dispute = bool(item and item.dispute and item.dispute["status"] == "open")
+        mine = bool(
+            item
+            and (
+                (item.override or {}).get("grader") == self.grader
+                or (item.answered_by or {}).get("grader") == self.grader
+            )
+        )
+        self.answer_button.setVisible(coach)
+        self.answer_button.setEnabled(item is not None)
+        self.answer_button.setText("Override…" if item and item.kind == "auto" else "Answer…")
+        self.clear_button.setVisible(coach)
+        self.clear_button.setEnabled(mine)
+        self.dispute_button.setVisible(not coach)
+        self.dispute_button.setEnabled(item is not None and not open_dispute)
+        self.accept_button.setVisible(coach and open_dispute)
+        self.reject_button.setVisible(coach and open_dispute)
+        self.calibration_button.setVisible(coach)
+
+    def _link(self, href: str) -> None:
+        _, start, end = href.split(":")
+        self.evidenceChosen.emit(float(start), float(end))
+        self.seekRequested.emit(float(start))
+
+    def _seek_first(self) -> None:
+        item = self.current_item()
+        if item and item.evidence:
+            self._link(f"seek:{item.evidence[0]['start']}:{item.evidence[0]['end']}")
+
+    # -- changes -----------------------------------------------------------------------------
+
+    def changed(self, call_id: int) -> None:
+        if call_id == self.call_id:
+            self.refresh()
+        self.scoreChanged.emit(call_id)
+
+    def _values(self, item: ItemScore) -> list[str]:
+        assert self.card is not None and self.score is not None
+        return self.library.scorecard(self.card, self.score.version).item(item.id).values()
+
+    def open_answer(self) -> AnswerDialog | None:
+        item = self.current_item()
+        if item is None:
+            return None
+        auto = item.kind == "auto"
+        dialog = AnswerDialog(
+            self,
+            item,
+            self._values(item),
+            title="Override the rule" if auto else "Answer the item",
+            need_text=auto,
+        )
+        current = item.result if item.result is not None else None
+        if auto and item.auto_result is not None:  # an override is the other answer, most likely
+            others = [v for v in self._values(item) if v != item.auto_result]
+            current = others[0] if others else current
+        if current is not None:
+            dialog.value.setCurrentIndex(max(0, dialog.value.findData(current)))
+        dialog.accepted.connect(lambda: self.answer(item.id, dialog.value.currentData(), dialog.text.text()))
+        self._show_dialog(dialog)
+        return dialog
+
+    def answer(self, item_id: str, value: str | None, reason: str = "") -> bool:
+        """A coach's answer (undoable); what the library refuses is said, nothing changes."""
+        if self.call_id is None:
+            return False
+        command = AnswerItem(self, item_id, value, reason.strip())
+        try:
+            command.apply()
+        except ReviewerError as e:
+            QMessageBox.warning(self, "Reviewer", str(e))
+            return False
+        self.undo_stack.push(command)
+        self.changed(self.call_id)
+        return True
+
+    def clear_answer(self) -> None:
+        item = self.current_item()
+        if item is not None:
+            self.answer(item.id, None)
+
+    def open_dispute(self) -> AnswerDialog | None:
+        item = self.current_item()
+        if item is None:
+            return None
+        values = self._values(item)
+        dialog = AnswerDialog(self, item, values, title="Dispute the item", need_text=True)
+        others = [v for v in values if v != item.result]
+        if others:
+            dialog.value.setCurrentIndex(dialog.value.findData(others[0]))
+        dialog.accepted.connect(lambda: self.dispute(item.id, dialog.text.text(), dialog.value.currentData()))
+        self._show_dialog(dialog)
+        return dialog
+
+    def dispute(self, item_id: str, text: str, value: str | None = None) -> bool:
+        if self.call_id is None:
+            return False
+        try:
+            self.library.dispute_item(
+                self.call_id,
+                item_id,
+                text,
+                author=self.agent or user_name() or "agent",
+                value=value,
+                card=self.card,
+            )
+        except ReviewerError as e:
+            QMessageBox.warning(self, "Reviewer", str(e))
+            return False
+        self.changed(self.call_id)
+        return True
+
+    def open_reject(self) -> QDialog | None:
+        item = self.current_item()
+        if item is None:
+            return None
+        dialog = QDialog(self)
+        dialog.setWindowTitle("Reject the dispute")
+        reply = QLineEdit()
+        reply.setAccessibleName("Reply")
+        form = QFormLayout(dialog)
+        form.addRow("Dispute", QLabel(escape(item.dispute["text"] if item.dispute else "")))
+        form.addRow("Reply", reply)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(dialog.accept)
+        buttons.rejected.connect(dialog.reject)
+        form.addRow(buttons)
+        dialog.reply = reply  # type: ignore[attr-defined]
+        dialog.accepted.connect(lambda: self.resolve(False, reply.text()))
+        self._show_dialog(dialog)
+        return dialog
+
+    def resolve(self, accept: bool, text: str = "") -> bool:
+        item = self.current_item()
+        if item is None or self.call_id is None:
+            return False
+        try:
+            self.library.resolve_dispute(
+                self.call_id, item.id, accept=accept, text=text, grader=self.grader, card=self.card
+            )
+        except ReviewerError as e:
+            QMessageBox.warning(self, "Reviewer", str(e))
+            return False
+        self.changed(self.call_id)
+        return True
+
+    def open_calibration(self) -> CalibrationDialog | None:
+        if self.call_id is None or self.card is None:
+            return None
+        dialog = CalibrationDialog(self, self.library.calibration(self.call_id, self.card))
+        self._show_dialog(dialog)
+        return dialog
+
+    def _show_dialog(self, dialog: QDialog) -> None:
+        self.dialog = dialog
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(lambda _: setattr(self, "dialog", None))
+        dialog.open()

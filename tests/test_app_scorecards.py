@@ -1,0 +1,124 @@
+"""The scorecard in the app, through its real widgets offscreen: a coach overrides an item (and
+undoes it), the agent disputes one in self-review, the coach accepts; the evidence seeks; the
+calibration view; the scorecard form saves a new version and refuses a broken one."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("PySide6")
+pytestmark = pytest.mark.usefixtures("qapp")
+
+import test_app  # noqa: E402
+from PySide6.QtWidgets import QDialogButtonBox  # noqa: E402
+
+make_window, review = test_app.make_window, test_app.review  # the app's fixtures
+
+
+def item(panel, item_id):
+    return next(i for i in panel.score.items if i.id == item_id)
+
+
+def test_override_dispute_and_decision_through_the_scorecard_tab(review, qtbot):
+    w = review
+    page = w.review_page
+    panel = page.scores
+    page.tabs.setCurrentWidget(panel)
+    assert "FAILED" in panel.heading.text() and "Customer care" in panel.heading.text()
+
+    # The rule's evidence: a click seeks there and marks the span on the timeline.
+    panel.select_item("no-cancel-pushback")
+    first = item(panel, "no-cancel-pushback").evidence[0]
+    assert "0:" in panel.detail.text() and "Evidence" in panel.detail.text()
+    panel.detail.linkActivated.emit(f"seek:{first['start']}:{first['end']}")
+    assert page.timeline_model.playhead == pytest.approx(first["start"], abs=0.05)
+    assert page.timeline_model.selection == pytest.approx((first["start"], first["end"]), abs=0.01)
+
+    # A coach overrides it: OK waits for a reason.
+    assert panel.answer_button.text() == "Override…"
+    dialog = panel.open_answer()
+    ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    assert not ok.isEnabled()
+    dialog.value.setCurrentIndex(dialog.value.findData("yes"))
+    dialog.text.setText("The customer asked to hear the offers")
+    assert ok.isEnabled()
+    ok.click()
+    overridden = item(panel, "no-cancel-pushback")
+    assert (
+        overridden.result == "yes"
+        and overridden.override["reason"] == "The customer asked to hear the offers"
+    )
+    assert "PASSED" in panel.heading.text() or panel.score.total > 0
+    row = next(r for r in w.library_page.model.rows if r["id"] == page.call.id)
+    assert row["score"] == panel.score.total  # the library list follows
+
+    w.undo_action.trigger()
+    assert item(panel, "no-cancel-pushback").result == "no" and panel.score.total == 0
+    w.redo_action.trigger()
+    assert item(panel, "no-cancel-pushback").result == "yes"
+
+    # The agent, in self-review, sees the score and disputes an item; no answering for them.
+    agent = next(s.name for s in page.call.transcript.speakers if s.role == "agent")
+    w.set_viewer(agent)
+    assert panel.answer_button.isHidden() and not panel.dispute_button.isHidden()
+    panel.select_item("talk-share")
+    before = item(panel, "talk-share").result
+    dialog = panel.open_dispute()
+    dialog.text.setText("The customer asked me to explain every option")
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    assert item(panel, "talk-share").dispute["status"] == "open"
+    assert item(panel, "talk-share").dispute["author"] == agent
+    assert not panel.dispute_button.isEnabled()  # one open dispute per item
+
+    # The coach sees it in the library list and accepts it: the item changes.
+    w.set_viewer("")
+    row = next(r for r in w.library_page.model.rows if r["id"] == page.call.id)
+    assert row["open_disputes"] == 1
+    panel.select_item("talk-share")
+    assert not panel.accept_button.isHidden()
+    panel.accept_button.click()
+    after = item(panel, "talk-share")
+    assert after.result != before and after.dispute["status"] == "accepted"
+    assert next(r for r in w.library_page.model.rows if r["id"] == page.call.id)["open_disputes"] == 0
+
+    calibration = panel.open_calibration()
+    headers = [
+        calibration.table.horizontalHeaderItem(c).text() for c in range(calibration.table.columnCount())
+    ]
+    assert headers[:2] == ["Item", "Rule"] and len(headers) == 3  # one grader so far
+    calibration.reject()
+
+
+def test_the_scorecard_form_saves_a_new_version_and_refuses_a_broken_one(review, qtbot):
+    w = review
+    panel = w.review_page.scores
+    editor = w.edit_scorecard()
+    assert editor.name.text() == "Customer care"
+
+    editor.select(0)  # the first section: its weight breaks the sum
+    editor.s_weight.setValue(50)
+    assert "115" in editor.weights.text()
+    editor.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+    assert "the section weights add up to 115" in editor.problem.text()
+    assert [c["version"] for c in w.library.scorecards()] == [1]  # nothing stored
+    editor.s_weight.setValue(35)
+
+    # A new automatic item, built in the form: no overtalk at all.
+    editor.select(1)
+    editor.add_item()
+    editor.i_id.setText("no-overtalk")
+    editor.i_id.textEdited.emit("no-overtalk")
+    editor.i_text.setText("Never talks over the customer")
+    editor.i_text.textEdited.emit("Never talks over the customer")
+    editor.i_measure.setCurrentIndex(editor.i_measure.findData("overtalk"))
+    editor.i_measure.activated.emit(editor.i_measure.currentIndex())
+    editor.param_widgets["max"].setText("0")
+    editor.param_widgets["max"].textEdited.emit("0")
+    editor.pass_mark.setValue(60)
+    editor.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+    qtbot.waitUntil(lambda: not editor.isVisible(), timeout=30_000)
+
+    card = w.library.scorecard("Customer care")
+    assert card.version == 2 and card.pass_mark == 60
+    assert card.item("no-overtalk").rule.measure == "overtalk"
+    assert panel.score.version == 2 and item(panel, "no-overtalk").kind == "auto"

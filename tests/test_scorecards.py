@@ -1,0 +1,301 @@
+"""QA scorecards as a coach, an agent and a QA lead use them: every call scored when stored, the
+rule's evidence, overrides that survive re-analysis, disputes, calibration between graders,
+versions, bad templates refused whole, and the score in the reports and the trends."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+
+import pytest
+from pypdf import PdfReader
+from test_cli import reviewer
+
+from reviewer.analysis.scoring import parse_scorecard, total
+from reviewer.errors import ReviewerError
+from reviewer.importer import store_result
+from reviewer.library.store import content_hash
+from reviewer.report import export_calls
+
+CARD = """
+name = "Retention"
+pass_mark = 70
+
+[[sections]]
+id = "leaving"
+title = "Make leaving easy"
+weight = 60
+
+[[sections.items]]
+id = "no-pushback"
+text = "No push-back after a cancel request"
+auto_fail = true
+rule = { measure = "refusals", request = "cancel", max = 0 }
+
+[[sections.items]]
+id = "honoured"
+text = "Request honoured"
+
+[[sections]]
+id = "listen"
+title = "Listen"
+weight = 40
+
+[[sections.items]]
+id = "share"
+text = "Agent talks at most 90 %"
+rule = { measure = "agent_talk_share", max = 90 }
+
+[[sections.items]]
+id = "empathy"
+text = "Empathy"
+type = "scale"
+weight = 2
+"""
+
+
+@pytest.fixture()
+def stored(library, processed, pushback):
+    """The push-back call (the agent refuses to cancel three times) in the library."""
+    return store_result(library, pushback[1], content_hash(pushback[1]), processed("pushback"))[0]
+
+
+def test_every_stored_call_is_scored_with_the_rules_evidence(library, stored):
+    score = library.score(stored)
+    assert score.card == "Customer care" and score.version == 1  # the default card ships
+    items = {i.id: i for i in score.items}
+    refusals = [m for m in library.load_call(stored).markers if m.kind == "refusal"]
+    pushback = items["no-cancel-pushback"]
+    assert pushback.kind == "auto" and pushback.result == "no"
+    assert [e["start"] for e in pushback.evidence] == [m.start for m in refusals if m.request == "cancel"]
+    # An auto-fail item failed: the whole call fails, whatever else it did well.
+    assert score.total == 0 and not score.passed and score.auto_failed == ["no-cancel-pushback"]
+    assert items["greeting"].result == "yes" and items["greeting"].evidence[0]["start"] < 30
+    assert items["empathy"].kind == "manual" and items["empathy"].result is None and not score.complete
+    listed = library.list_calls()[0]
+    assert listed["score"] == 0 and listed["passed"] == 0 and listed["open_disputes"] == 0
+
+
+def test_a_coachs_override_needs_a_reason_is_kept_and_survives_reanalysis(library, stored, settings):
+    with pytest.raises(ReviewerError, match="needs a reason"):
+        library.answer_item(stored, "no-cancel-pushback", "yes", grader="Dana")
+    with pytest.raises(ReviewerError, match="takes yes, no, na"):
+        library.answer_item(stored, "no-cancel-pushback", "maybe", reason="x", grader="Dana")
+    library.answer_item(stored, "no-cancel-pushback", "yes", reason="Offers were asked for", grader="Dana")
+    library.answer_item(stored, "empathy", "4", grader="Dana")
+    item = {i.id: i for i in library.score(stored).items}["no-cancel-pushback"]
+    assert item.result == "yes" and item.auto_result == "no"
+    assert item.override == {
+        "value": "yes",
+        "reason": "Offers were asked for",
+        "grader": "Dana",
+        "at": item.override["at"],
+    }
+    assert library.score(stored).total > 0 and library.list_calls()[0]["score"] > 0
+
+    library.swap_roles(stored, settings)  # re-analysis: the rules run again, people's answers stay
+    library.swap_roles(stored, settings)
+    after = {i.id: i for i in library.score(stored).items}
+    assert after["no-cancel-pushback"].override["grader"] == "Dana" and after["empathy"].result == "4"
+
+    previous = library.answer_item(stored, "empathy", None, grader="Dana")  # taken back ...
+    assert {i.id: i for i in library.score(stored).items}["empathy"].result is None
+    library.restore_answer(stored, "Customer care", "empathy", "Dana", previous)  # ... and undone
+    assert {i.id: i for i in library.score(stored).items}["empathy"].result == "4"
+
+
+def test_an_agent_disputes_and_the_coach_accepts_or_rejects(library, stored):
+    with pytest.raises(ReviewerError, match="needs a note"):
+        library.dispute_item(stored, "talk-share", " ", author="Ryan")
+    library.dispute_item(stored, "talk-share", "The customer asked me to explain the plan", author="Ryan")
+    with pytest.raises(ReviewerError, match="already has an open dispute"):
+        library.dispute_item(stored, "talk-share", "again", author="Ryan")
+    assert library.list_calls()[0]["open_disputes"] == 1
+    before = {i.id: i for i in library.score(stored).items}["talk-share"].result
+    assert library.resolve_dispute(stored, "talk-share", accept=True, grader="Dana") != before
+    item = {i.id: i for i in library.score(stored).items}["talk-share"]
+    assert item.result != before and "Dispute by Ryan accepted" in item.override["reason"]
+    assert item.dispute["status"] == "accepted" and library.list_calls()[0]["open_disputes"] == 0
+
+    library.dispute_item(stored, "greeting", "I did say my name", author="Ryan")
+    library.resolve_dispute(stored, "greeting", accept=False, text="The rule heard it too", grader="Dana")
+    item = {i.id: i for i in library.score(stored).items}["greeting"]
+    assert item.result == "yes" and item.dispute["status"] == "rejected"
+    assert item.dispute["reply"] == "The rule heard it too"
+    with pytest.raises(ReviewerError, match="no open dispute"):
+        library.resolve_dispute(stored, "greeting", accept=True)
+
+
+def test_calibration_shows_each_grader_side_by_side(library, stored):
+    library.answer_item(stored, "empathy", "4", grader="Ann")
+    library.answer_item(stored, "empathy", "2", grader="Bob")
+    library.answer_item(stored, "honoured", "no", grader="Ann")
+    library.answer_item(stored, "honoured", "no", grader="Bob")
+    doc = library.calibration(stored)
+    assert doc["graders"] == ["Ann", "Bob"]
+    rows = {i["id"]: i for i in doc["items"]}
+    assert rows["empathy"]["answers"] == {"Ann": "4", "Bob": "2"} and rows["empathy"]["differs"]
+    assert not rows["honoured"]["differs"] and not rows["greeting"]["differs"]
+    assert doc["differences"] == 1
+
+
+def test_a_changed_scorecard_is_a_new_version_and_old_scores_keep_theirs(library, stored, tmp_path):
+    path = tmp_path / "retention.toml"
+    path.write_text(CARD)
+    card, created = library.import_scorecard(path)
+    assert created and card.version == 1
+    assert library.import_scorecard(path) == (card, False)  # the same again: nothing new
+    library.answer_item(stored, "empathy", "5", grader="Dana", card="Retention")
+    path.write_text(CARD.replace("pass_mark = 70", "pass_mark = 60"))
+    v2, created = library.import_scorecard(path)
+    assert created and v2.version == 2
+    assert library.score(stored, "Retention").version == 2  # the call was scored again
+    old = library.score(stored, "Retention", version=1)
+    assert {i.id: i.result for i in old.items}["empathy"] == "5"  # the answer kept its version
+    assert [c["version"] for c in library.scorecards() if c["name"] == "Retention"] == [2]
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        (
+            ('rule = { measure = "agent_talk_share"', 'rule = { measure = "talk_speed"'),
+            "unknown rule 'talk_speed'",
+        ),
+        (("weight = 40", "weight = 45"), "the section weights add up to 105 (60 + 45), not 100"),
+        (('id = "honoured"', 'id = "no-pushback"'), "duplicate item id 'no-pushback'"),
+        (("pass_mark = 70", "pass_mark = 170"), "the pass mark must be a number from 0 to 100"),
+        (("max = 90", 'max = "lots"'), "agent_talk_share.max must be a number"),
+    ],
+)
+def test_a_bad_scorecard_is_refused_with_one_line_and_nothing_stored(tmp_path, change, problem):
+    lib = tmp_path / "l.sqlite"
+    path = tmp_path / "bad card.toml"
+    path.write_text(CARD.replace(*change))
+    proc = reviewer("scorecard", "import", path, library=lib, check=False)
+    assert proc.returncode == 1
+    line = proc.stderr.strip()
+    assert "\n" not in line and line.startswith(f"reviewer: {path}: ") and problem in line
+    assert "Retention" not in reviewer("scorecard", "list", library=lib).stdout
+
+
+def test_totals_weigh_sections_leave_out_na_and_fail_on_auto_fail_items():
+    import tomllib
+
+    card = parse_scorecard(tomllib.loads(CARD))
+    full = total(card, {"no-pushback": "yes", "honoured": "yes", "share": "yes", "empathy": "5"})
+    assert full.total == 100 and full.passed and full.complete
+    # listen: share yes (1 of 3 points) + empathy 1 (0 of 2): 1/3 of 40; leaving: 60
+    mixed = total(card, {"no-pushback": "yes", "honoured": "yes", "share": "yes", "empathy": "1"})
+    assert mixed.total == pytest.approx(60 + 40 / 3, abs=0.1)
+    na = total(card, {"no-pushback": "yes", "honoured": "na", "share": "na", "empathy": None})
+    assert na.total == 100 and not na.complete  # N/A and unanswered items are left out
+    failed = total(card, {"no-pushback": "no", "honoured": "yes", "share": "yes", "empathy": "5"})
+    assert failed.total == 0 and not failed.passed and failed.auto_failed == ("no-pushback",)
+
+
+def test_reports_carry_the_scorecard(library, stored, settings, tmp_path):
+    library.answer_item(stored, "no-cancel-pushback", "yes", reason="Customer wanted offers", grader="Dana")
+    written = export_calls(library, settings, [stored], ["pdf", "html", "summary", "json"], tmp_path)
+    pdf = next(p for p in written if p.suffix == ".pdf")
+    text = re.sub(r"\s+", " ", "\n".join(page.extract_text() for page in PdfReader(pdf).pages))
+    assert "Scorecard" in text and "Customer care v1" in text
+    assert "Overridden by Dana (rule said no): Customer wanted offers" in text
+    assert text.index("Scorecard Customer care v1") < text.index("No comments on this call yet")
+    html = next(p for p in written if p.suffix == ".html").read_text()
+    assert '<section class="scorecard">' in html and "No push-back after the customer asks to cancel" in html
+    rows = list(
+        csv.DictReader(
+            io.StringIO(next(p for p in written if p.name == "summary.csv").read_text("utf-8-sig"))
+        )
+    )
+    score = library.score(stored)
+    assert float(rows[0]["score"]) == score.total and rows[0]["score_passed"] == (
+        "yes" if score.passed else "no"
+    )
+    assert rows[0]["item:no-cancel-pushback"] == "yes" and rows[0]["item:empathy"] == ""
+    doc = json.loads(next(p for p in written if p.suffix == ".json").read_text())
+    assert doc["scorecard"]["total"] == score.total
+
+
+def test_the_score_commands_follow_their_contract(tmp_path, short_call):
+    lib = tmp_path / "s.sqlite"
+    reviewer("import", short_call[1], "-q", library=lib)
+    doc = json.loads(reviewer("score", "short.wav", "--json", library=lib).stdout)
+    assert {"card", "version", "total", "passed", "items"} <= set(doc)
+    assert doc["card"] == "Customer care" and 0 <= doc["total"] <= 100
+    item = doc["items"][0]
+    assert {"id", "section", "text", "kind", "result", "points", "max_points", "evidence", "override"} <= set(
+        item
+    )
+    assert all(set(e) == {"start", "end"} for i in doc["items"] for e in i["evidence"])
+
+    bad = reviewer("score", "short.wav", "--item", "talk-share", "--set", "no", library=lib, check=False)
+    assert bad.returncode == 1 and "needs a reason" in bad.stderr
+    reviewer(
+        "score",
+        "short.wav",
+        "--item",
+        "talk-share",
+        "--set",
+        "no",
+        "--reason",
+        "lectured",
+        "--grader",
+        "Dana",
+        library=lib,
+    )
+    reviewer("score", "short.wav", "--item", "empathy", "--set", "3", "--grader", "Lee", library=lib)
+    doc = json.loads(reviewer("score", "short.wav", "--json", library=lib).stdout)
+    share = next(i for i in doc["items"] if i["id"] == "talk-share")
+    assert share["result"] == "no" and share["override"]["reason"] == "lectured"
+
+    reviewer(
+        "dispute",
+        "short.wav",
+        "--item",
+        "talk-share",
+        "--text",
+        "I was asked to explain",
+        "--author",
+        "Maria",
+        library=lib,
+    )
+    assert "1" == str(json.loads(reviewer("calls", "--json", library=lib).stdout)[0]["open_disputes"])
+    out = reviewer(
+        "dispute", "short.wav", "--item", "talk-share", "--accept", "--grader", "Dana", library=lib
+    ).stdout
+    assert "accepted: the item is now 'yes'" in out
+    cal = json.loads(reviewer("calibration", "short.wav", "--json", library=lib).stdout)
+    assert cal["graders"] == ["Dana", "Lee"] and cal["differences"] >= 1
+
+    exported = tmp_path / "card.toml"
+    reviewer("scorecard", "export", "Customer care", "-o", exported, library=lib)
+    exported.write_text(exported.read_text().replace("pass_mark = 75", "pass_mark = 50"))
+    assert "v2 stored; 1 call(s) scored" in reviewer("scorecard", "import", exported, library=lib).stdout
+    assert json.loads(reviewer("score", "short.wav", "--json", library=lib).stdout)["version"] == 2
+    assert "Customer care v2" in reviewer("scorecard", "list", library=lib).stdout
+    trends = json.loads(reviewer("trends", "--json", library=lib).stdout)
+    assert trends[0]["mean_score"] is not None and trends[0]["pass_rate"] in (0, 1)
+
+
+def test_a_tracker_rule_follows_the_tracker(library, stored, tmp_path):
+    from reviewer.analysis.trackers import Tracker
+
+    path = tmp_path / "tracked.toml"
+    path.write_text(
+        CARD.replace(
+            'rule = { measure = "agent_talk_share", max = 90 }',
+            'rule = { measure = "tracker", tracker = "thanks" }',
+        )
+    )
+    library.import_scorecard(path)
+    share = {i.id: i for i in library.score(stored, "Retention").items}["share"]
+    assert share.result == "na" and "no tracker named 'thanks'" in share.detail
+    library.add_tracker(Tracker("thanks", ("thank* you for calling",), "agent"))
+    share = {i.id: i for i in library.score(stored, "Retention").items}["share"]
+    assert share.result == "yes" and share.evidence[0]["start"] < 5  # the agent's greeting
+    library.remove_tracker("thanks")
+    assert {i.id: i for i in library.score(stored, "Retention").items}["share"].result == "na"
