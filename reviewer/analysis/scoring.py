@@ -26,6 +26,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from reviewer.analysis.refusals import REQUEST_NAMES
@@ -448,6 +449,11 @@ class CallFacts:
     trackers: Sequence[str] = ()  # the names of the library's trackers
     settings: Settings = field(default_factory=Settings)
 
+    @cached_property
+    def runs(self) -> list:
+        """Each speaker's speech runs (shared by the stretch rules)."""
+        return speech_runs(self.transcript.words, self.settings)
+
 
 def evaluate(rule: Rule, facts: CallFacts) -> Finding:
     p = rule.params
@@ -484,16 +490,14 @@ def evaluate(rule: Rule, facts: CallFacts) -> Finding:
         ok = p.get("min", 0) <= pct <= p.get("max", 100)
         return Finding(ok, (), f"agent talk share {pct:.0f} % ({rule.describe()})")
     if m == "longest_silence":
-        runs = speech_runs(facts.transcript.words, facts.settings)
         limit = float(p["max"])
-        found, longest = silences(runs, facts.settings.replace(silence_min=max(limit, 0.001)))
+        found, longest = silences(facts.runs, facts.settings.replace(silence_min=max(limit, 0.001)))
         over = [k for k in found if k.end - k.start > limit]
         return Finding(not over, _spans(over), f"longest silence {longest:.0f} s, {limit:g} s allowed")
     if m == "longest_monologue":
-        runs = speech_runs(facts.transcript.words, facts.settings)
         limit = float(p["max"])
         side = p.get("side", "both")
-        found, _ = monologues(runs, facts.settings.replace(monologue_min=max(limit, 0.001)))
+        found, _ = monologues(facts.runs, facts.settings.replace(monologue_min=max(limit, 0.001)))
         over = [
             k
             for k in found

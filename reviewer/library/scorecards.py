@@ -289,42 +289,50 @@ class ScorecardsMixin:
             "DELETE FROM score_answers WHERE call_id = ? AND card = ? AND version = ? AND grader = ?",
             [call_id, card.name, card.version, AUTO],
         )
+        stamp = now()
         rows = []
         for _, item in card.items():
             if item.rule is None:
                 continue
             finding = evaluate(item.rule, facts)
+            evidence = json.dumps([[round(s, 3), round(e, 3)] for s, e in finding.evidence])
+            value = auto_answer(item, finding)
             rows.append(
-                {
-                    "call_id": call_id,
-                    "card": card.name,
-                    "version": card.version,
-                    "item_id": item.id,
-                    "grader": AUTO,
-                    "value": auto_answer(item, finding),
-                    "reason": "",
-                    "detail": finding.detail,
-                    "evidence_json": json.dumps([[round(s, 3), round(e, 3)] for s, e in finding.evidence]),
-                    "created_at": now(),
-                }
+                (call_id, card.name, card.version, item.id, AUTO, value, "", finding.detail, evidence, stamp)
             )
-        db["score_answers"].insert_all(rows)
+        # Plain SQL: this runs for every call stored, and for every call when a card changes.
+        db.conn.executemany(
+            "INSERT INTO score_answers (call_id, card, version, item_id, grader, value, reason, detail, "
+            "evidence_json, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
         self._refresh_total(call_id, card)
 
     def _refresh_total(self, call_id: int, card: Scorecard) -> None:
-        score = self.score(call_id, card.name, version=card.version)
-        self.db["call_scores"].upsert(
-            {
-                "call_id": call_id,
-                "card": card.name,
-                "version": card.version,
-                "total": score.total,
-                "passed": int(score.passed),
-                "complete": int(score.complete),
-                "auto_failed": ",".join(score.auto_failed),
-                "updated_at": now(),
-            },
-            pk=("call_id", "card"),
+        """The call's current total for ``card`` (people's latest answers over the rules')."""
+        chosen: dict[str, str | None] = {}
+        auto: dict[str, str | None] = {}
+        for item_id, grader, value in self.db.execute(
+            "SELECT item_id, grader, value FROM score_answers WHERE call_id = ? AND card = ? AND version = ? "
+            "ORDER BY created_at, id",
+            [call_id, card.name, card.version],
+        ).fetchall():
+            (auto if grader == AUTO else chosen)[item_id] = value
+        t = total(card, {**auto, **chosen})
+        self.db.execute(
+            "INSERT OR REPLACE INTO call_scores "
+            "(call_id, card, version, total, passed, complete, auto_failed, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                call_id,
+                card.name,
+                card.version,
+                t.total,
+                int(t.passed),
+                int(t.complete),
+                ",".join(t.auto_failed),
+                now(),
+            ],
         )
 
     # -- a call's score ----------------------------------------------------------------------
