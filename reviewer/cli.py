@@ -250,6 +250,7 @@ def cmd_show(args: argparse.Namespace) -> int:
         doc = stored_document(library, call_id)
         comments = library.comments(call_id)
         hits = library.tracker_hits(call_id)
+        score = library.score(call_id) if library.scorecards() else None
     if args.json:
         doc["comments"] = [_comment_json(c) for c in comments]
         doc["tracker_hits"] = [
@@ -267,6 +268,10 @@ def cmd_show(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
     else:
         _print_summary(f"#{doc['id']} {doc['name']}", doc, comments)
+        if score is not None:
+            verdict = "passed" if score.passed else "failed"
+            card = f"{score.card} v{score.version}"
+            print(f"  score: {score.total:g}/100, {verdict} ({card}; `reviewer score` lists the items)")
         if hits:
             print("  tracked phrases:")
             for h in hits:

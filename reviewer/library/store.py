@@ -86,8 +86,11 @@ class Library(
             # Only a library that needs migrating takes the write lock here: reading (calls, show,
             # the app's list) never waits for a long import in another process.
             if self.db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+                unscored = "call_scores" not in self.db.table_names()
                 with self.write():
                     apply_migrations(self.db)
+                if unscored and not self.is_empty():
+                    self.rescore()  # calls stored before scorecards existed: scored once, now
         except sqlite3.DatabaseError as e:
             raise ReviewerError(f"{self.path} is not a usable Reviewer library ({e}).") from None
         try:
