@@ -62,19 +62,25 @@ def _fold(word: str) -> str:
     return word
 
 
+_DASHES = re.compile(r"[-/]")
+_NOT_WORDS = re.compile(r"[^\w' ]+")
+
+
+@lru_cache(maxsize=65536)
+def _normal_word(raw: str) -> str:
+    """One lower-cased word of a text, its contraction expanded and spelling folded (perhaps
+    two words, or none). Words repeat from call to call far more than whole turns do: this cache
+    keeps re-applying a tracker to a library of different calls fast (bench/trackers.py)."""
+    raw = raw.strip("'")
+    return " ".join(_fold(w) for w in _expand(raw).split()) if raw else ""
+
+
 @lru_cache(maxsize=65536)
 def normalize(text: str) -> str:
     """Lower-case words separated by single spaces; no punctuation; contractions expanded."""
     text = text.translate(_APOSTROPHES).lower()
-    text = re.sub(r"[-/]", " ", text)
-    text = re.sub(r"[^\w' ]+", " ", text)
-    words = []
-    for raw in text.split():
-        raw = raw.strip("'")
-        if not raw:
-            continue
-        words.extend(_fold(w) for w in _expand(raw).split())
-    out = " ".join(words)
+    text = _NOT_WORDS.sub(" ", _DASHES.sub(" ", text))
+    out = " ".join(w for w in map(_normal_word, text.split()) if w)
     out = _SPELLING[0][0].sub(_SPELLING[0][1], out)
     return _SPELLING[1][0].sub(_SPELLING[1][1], out)
 

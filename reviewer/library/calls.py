@@ -239,16 +239,18 @@ class CallsMixin:
     def list_calls(
         self, *, order_by: str = "imported_at desc, id desc", brief: bool = False
     ) -> list[dict[str, Any]]:
-        """Every call with its metrics, comment count and agent (``brief``: just what the app's
-        list shows). Joins rather than a subquery per row (bench/run.py times 10 000 calls)."""
+        """Every call with its metrics, comment count, tracker hit count (``tracker_hits``) and
+        agent (``brief``: just what the app's list shows). Joins rather than a subquery per row
+        (bench/run.py times 10 000 calls)."""
         wanted = self.BRIEF_COLUMNS if brief else self.LIST_COLUMNS
         columns = ", ".join(f"c.{c.strip()}" for c in wanted.split(","))
         order = ", ".join(self._sort_key(part) for part in order_by.split(","))
         sql = f"""
-            SELECT {columns}, coalesce(k.n, 0) AS comment_count, a.agent,
+            SELECT {columns}, coalesce(k.n, 0) AS comment_count, coalesce(h.n, 0) AS tracker_hits, a.agent,
                    s.total AS score, s.passed AS passed, coalesce(d.n, 0) AS open_disputes
             FROM calls c
             LEFT JOIN (SELECT call_id, count(*) AS n FROM comments GROUP BY call_id) k ON k.call_id = c.id
+            LEFT JOIN (SELECT call_id, count(*) AS n FROM tracker_hits GROUP BY call_id) h ON h.call_id = c.id
             LEFT JOIN call_scores s ON s.call_id = c.id AND s.card = (
                 SELECT name FROM scorecards ORDER BY is_default DESC, id LIMIT 1)
             LEFT JOIN (SELECT call_id, count(*) AS n FROM disputes WHERE status = 'open' GROUP BY call_id) d

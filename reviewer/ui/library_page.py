@@ -3,6 +3,7 @@ transcripts, and imports with per-file progress, Cancel and errors."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,7 @@ from PySide6.QtWidgets import (
 from reviewer.library.store import Library
 from reviewer.ui.style import clock
 from reviewer.ui.tables import RowsModel
+from reviewer.ui.trackers import TrackedFilter
 
 SEARCH_HITS = 200  # matching turns listed under a search; the table lists every call that matches
 
@@ -83,7 +85,9 @@ class CallsModel(RowsModel):
         ("Score", lambda r: _score_text(r), lambda r: -1.0 if r.get("score") is None else r["score"]),
         ("Comments", lambda r: str(r["comment_count"]), lambda r: r["comment_count"]),
         ("Status", lambda r: r["review_status"] or "new", lambda r: r["review_status"] or ""),
+        ("Tracked", lambda r: str(r["tracker_hits"] or ""), lambda r: r["tracker_hits"]),
     )
+    TRACKED = len(COLUMNS) - 1  # tracker hits in the call
 
     headers = tuple(c[0] for c in COLUMNS)
 
@@ -94,6 +98,8 @@ class CallsModel(RowsModel):
         self.text = ""
         self.agent: str | None = None
         self.call_ids: set[int] | None = None
+        self.tracked: tuple[set[int], bool] | None = None  # calls with a tracker's hits; said or not
+        self.tracker_tooltip: Callable[[int], str] | None = None
         self.sort_column, self.sort_order = -1, Qt.SortOrder.AscendingOrder
 
     # Filtering and sorting happen here, on the Python list, rather than in a
@@ -116,6 +122,10 @@ class CallsModel(RowsModel):
     def set_call_ids(self, ids: set[int] | None) -> None:
         self._refilter(call_ids=ids)
 
+    def set_tracked(self, ids: set[int] | None, said: bool = True) -> None:
+        """Only the calls in ``ids`` (the calls a tracker was heard in), or only those not in it."""
+        self._refilter(tracked=None if ids is None else (ids, said))
+
     def _refilter(self, **changes: Any) -> None:
         self.beginResetModel()
         for name, value in changes.items():
@@ -125,13 +135,15 @@ class CallsModel(RowsModel):
 
     def _visible(self) -> list[dict[str, Any]]:
         rows = self.all_rows
-        if self.text or self.agent is not None or self.call_ids is not None:
+        if self.text or self.agent is not None or self.call_ids is not None or self.tracked is not None:
             text, agent, ids = self.text, self.agent, self.call_ids
+            tracked, said = self.tracked or (None, True)
             rows = [
                 r
                 for r, hay in zip(self.all_rows, self._haystacks, strict=True)
                 if (agent is None or (r["agent"] or "") == agent)
                 and (ids is None or r["id"] in ids)
+                and (tracked is None or (r["id"] in tracked) == said)
                 and (not text or text in hay)
             ]
         if 0 <= self.sort_column < len(self.COLUMNS):
@@ -165,8 +177,10 @@ class CallsModel(RowsModel):
             return show(row)
         if role == Qt.ItemDataRole.UserRole:
             return row["id"]
-        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() in (2, 4, 5, 6, 7, 8):
+        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() in (2, 4, 5, 6, 7, 8, self.TRACKED):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() == self.TRACKED and self.tracker_tooltip:
+            return self.tracker_tooltip(row["id"])
         if role == Qt.ItemDataRole.ToolTipRole:
             return row["path"]
         return None
@@ -269,6 +283,7 @@ class LibraryPage(QWidget):
             (7, 110),
             (8, 80),
             (9, 80),
+            (CallsModel.TRACKED, 70),
         ):
             header.resizeSection(column, width)
         self.table.doubleClicked.connect(self._open_index)
@@ -278,6 +293,9 @@ class LibraryPage(QWidget):
         self.filter_edit.setAccessibleName("Filter calls")
         self.filter_edit.setClearButtonEnabled(True)
         self.filter_edit.textChanged.connect(self._filter_text)
+        self.tracked_filter = TrackedFilter()
+        self.tracked_filter.changed.connect(self._filter_tracked)
+        self.model.tracker_tooltip = self._tracker_tooltip
         self.search_edit = QLineEdit()
         self.search_edit.setPlaceholderText("Search all transcripts…")
         self.search_edit.setAccessibleName("Search transcripts")
@@ -304,6 +322,7 @@ class LibraryPage(QWidget):
         self.import_panel = ImportPanel()
         top = QHBoxLayout()
         top.addWidget(self.filter_edit, 1)
+        top.addWidget(self.tracked_filter)
         top.addWidget(self.search_edit, 1)
         top.addWidget(self.import_files_button)
         top.addWidget(self.import_folder_button)
@@ -320,14 +339,16 @@ class LibraryPage(QWidget):
         layout.addWidget(self.import_panel)
         self.setTabOrder(self.filter_edit, self.search_edit)
         self.setTabOrder(self.search_edit, self.table)
-        self.refresh()
+        self.trackers_changed()
 
     def set_library(self, library: Library) -> None:
         self.library = library
-        self.refresh()
+        self.trackers_changed()
 
     def refresh(self) -> None:
         selected = self.selected_call()
+        if self.tracked_filter.choice() is not None:  # hits change with corrections and imports
+            self._filter_tracked(self.tracked_filter.choice(), refresh=False)
         self.model.set_rows(self.library.list_calls(brief=True))
         self._count()
         if selected is not None:
@@ -346,6 +367,29 @@ class LibraryPage(QWidget):
         self._count()
         for call_id in selected:
             self.select_call(call_id, add=True)
+
+    def trackers_changed(self) -> None:
+        """The library's trackers changed (the Trackers dialog): new choices, counts, filter."""
+        self.tracked_filter.set_trackers([t.name for t in self.library.trackers()])
+        self.refresh()
+
+    def _filter_tracked(self, choice: tuple[str, bool] | None, *, refresh: bool = True) -> None:
+        """Only the calls where the chosen tracker was said, or was not."""
+        if choice is None:
+            self.model.set_tracked(None)
+        else:
+            name, said = choice
+            self.model.set_tracked(set(self.library.calls_with_tracker(name)), said)
+        if refresh:
+            self._count()
+
+    def _tracker_tooltip(self, call_id: int) -> str:
+        counts: dict[str, int] = {}
+        for h in self.library.tracker_hits(call_id):
+            counts[h.tracker] = counts.get(h.tracker, 0) + 1
+        if not counts:
+            return "No tracker heard in this call"
+        return "\n".join(f"{name}: {n}" for name, n in sorted(counts.items()))
 
     def set_agent(self, agent: str | None) -> None:
         self.model.set_agent(agent)

@@ -28,6 +28,7 @@ from reviewer.ui.exporting import ExportController
 from reviewer.ui.importing import ImportController
 from reviewer.ui.library_page import LibraryPage
 from reviewer.ui.review_page import ReviewPage
+from reviewer.ui.trackers import TrackersController
 
 COACH = "Coach: all calls"
 
@@ -91,6 +92,9 @@ class MainWindow(QMainWindow):
         self.exporter = ExportController(self, self.qsettings)
         self.library_page.exportRequested.connect(self.export_dialog)
 
+        self.trackers = TrackersController(self, lambda: self.library)
+        self.trackers.changed.connect(self._trackers_changed)
+
         self.library_page.openCall.connect(self.open_call)
         self.library_page.importFilesRequested.connect(self.import_files_dialog)
         self.library_page.importFolderRequested.connect(self.import_folder_dialog)
@@ -122,6 +126,8 @@ class MainWindow(QMainWindow):
         redo.setShortcut(QKeySequence.StandardKey.Redo)
         edit.addAction(undo)
         edit.addAction(redo)
+        edit.addSeparator()
+        self.trackers_action = self._add_action(edit, "Phrase &trackers…", self.trackers_dialog, "Ctrl+T")
         self.undo_action, self.redo_action = undo, redo
         view = self.menuBar().addMenu("&View")
         self._add_action(view, "&Library", self.show_library, "Ctrl+L")
@@ -353,6 +359,16 @@ class MainWindow(QMainWindow):
     def export_dialog(self):  # noqa: ANN201 - the dialog, shown without blocking
         return self.exporter.ask(self.library_path, self.settings, self.export_targets())
 
+    # -- trackers --------------------------------------------------------------------------------
+
+    def trackers_dialog(self):  # noqa: ANN201 - the dialog, shown without blocking
+        return self.trackers.open()
+
+    def _trackers_changed(self) -> None:
+        """A tracker was added, changed or removed: the list's counts and the open review follow."""
+        self.library_page.trackers_changed()
+        self.review_page.show_tracker_hits()
+
     def open_library_dialog(self) -> None:
         name, _ = QFileDialog.getSaveFileName(
             self,
@@ -430,6 +446,7 @@ class MainWindow(QMainWindow):
         self.save_layout()
         self.importer.shutdown()
         self.exporter.shutdown()
+        self.trackers.shutdown()
         self.review_page.player.stop()
         self.library.close()
         event.accept()

@@ -48,6 +48,7 @@ from reviewer.ui.scorecard import ScorePanel
 from reviewer.ui.style import CATEGORY_COLOURS, MARKER_COLOURS, MARKER_NAMES, clock, speaker_label
 from reviewer.ui.tables import ok_cancel
 from reviewer.ui.timeline import TimelineModel, TimelineWidget
+from reviewer.ui.trackers import TrackerFilterButton, tracker_colours
 from reviewer.ui.transcript import Speech, TranscriptView
 
 SMALL_STEP = 1.0
@@ -216,6 +217,8 @@ class ReviewPage(QWidget):
         self.timeline.viewChanged.connect(self._sync_scroll)
         self.legend = QLabel(legend_html())
         self.legend.setAccessibleName("Timeline legend")
+        self.tracker_filter = TrackerFilterButton()
+        self.tracker_filter.hiddenChanged.connect(self.timeline_model.set_hidden_trackers)
 
         self.transcript = TranscriptView()
         self.transcript.seekRequested.connect(self.seek)
@@ -252,6 +255,7 @@ class ReviewPage(QWidget):
         transport.addWidget(self.speed)
         transport.addWidget(self.skip_silences)
         transport.addStretch(1)
+        transport.addWidget(self.tracker_filter)
         transport.addWidget(self.zoom_label)
         for text, slot, name in (
             ("−", lambda: self.timeline.zoom(0.5), "Zoom out"),
@@ -353,6 +357,7 @@ class ReviewPage(QWidget):
         t = self.call.transcript
         self.title.setText(f"<b>{row['name']}</b> · {clock(t.duration)} · call #{call_id}")
         self.timeline_model.set_call(self.call, self.settings.agent_share_target)
+        self.show_tracker_hits()
         overtalk = [(m.start, m.end) for m in self.call.markers if m.kind == "overtalk"]
         self.transcript.set_transcript(t, overtalk)
         self.transcript.highlight_time(self.timeline_model.playhead)
@@ -366,6 +371,18 @@ class ReviewPage(QWidget):
         self.playback.set_speech([(s.start, s.end) for s in t.segments], t.duration)
         self.position_label.setText(f"{clock(self.timeline_model.playhead)} / {clock(t.duration)}")
         self.scores.set_call(call_id)  # a re-analysis scored it again
+
+    def show_tracker_hits(self) -> None:
+        """The call's tracker hits on the timeline's strip, as the library holds them now (after
+        opening a call, or when the trackers changed)."""
+        if self.call is None:
+            return
+        hits = self.library.tracker_hits(self.call.id)
+        colours = tracker_colours([t.name for t in self.library.trackers()])
+        names = {s.id: speaker_label(s) for s in self.call.transcript.speakers}
+        self.tracker_filter.set_hits(hits, colours)
+        self.timeline_model.set_hidden_trackers(self.tracker_filter.hidden)
+        self.timeline_model.set_tracker_hits(hits, colours, names)
 
     def _peaks_loaded(self, call_id: int, peaks: Peaks | None) -> None:
         if self.call is not None and self.call.id == call_id and peaks is not None:

@@ -1,5 +1,6 @@
-"""The timeline: waveform, one lane per speaker, the agent's talk share over time, markers and
-coach comments, with a playhead, click-to-seek, drag-to-select, zoom and pan.
+"""The timeline: waveform, one lane per speaker, the agent's talk share over time, markers,
+phrase-tracker hits (their own strip, only when the call has any) and coach comments, with a
+playhead, click-to-seek, drag-to-select, zoom and pan.
 
 :class:`TimelineModel` holds what is drawn (plain data, testable without painting);
 :class:`TimelineWidget` paints it from precomputed peaks and caches the static layer."""
@@ -28,20 +29,25 @@ from reviewer.ui.style import (
 
 @dataclass(frozen=True)
 class Item:
-    """Something on the timeline: a marker or a comment (point when end is None)."""
+    """Something on the timeline: a marker, a tracker hit or a comment (point when end is None)."""
 
-    kind: str  # marker kind, or "comment"
+    kind: str  # marker kind, "tracker" or "comment"
     start: float
     end: float | None
     text: str
     speaker: str | None = None
     comment_id: int | None = None
     category: str | None = None
+    tracker: str | None = None  # a tracker hit's tracker
+    phrase: str | None = None  # and the phrase of it that was said
 
     def tooltip(self) -> str:
         span = clock(self.start) + (f"–{clock(self.end)}" if self.end and self.end > self.start else "")
         if self.kind == "comment":
             return f"Comment ({self.category}) at {span}\n{self.text}"
+        if self.kind == "tracker":
+            who = f" by {self.speaker}" if self.speaker else ""
+            return f"Tracker “{self.tracker}” at {span}{who}\nPhrase: {self.phrase}\n“{self.text}”"
         return f"{MARKER_NAMES.get(self.kind, self.kind)} {span}\n{self.text}"
 
 
@@ -95,6 +101,9 @@ class TimelineModel(QObject):
         self.share_target = 0.6
         self.markers: list[Item] = []
         self.comments: list[Item] = []
+        self.tracker_hits: list[Item] = []
+        self.tracker_colours: dict[str, QColor] = {}
+        self.hidden_trackers: set[str] = set()
         self.playhead = 0.0
         self.selection: tuple[float, float] | None = None
         self.version = 0
@@ -112,6 +121,7 @@ class TimelineModel(QObject):
         ]
         self.share_target = share_target
         self.markers = [Item(m.kind, m.start, m.end, m.text, m.speaker) for m in stored.markers]
+        self.tracker_hits = []  # the page gives this call's (set_tracker_hits)
         self.selection = None
         self.playhead = min(self.playhead, self.duration)
         self._bump()
@@ -125,6 +135,31 @@ class TimelineModel(QObject):
             Item("comment", c["start"], c["end"], c["text"], None, c["id"], c["category"]) for c in comments
         ]
         self._bump()
+
+    def set_tracker_hits(self, hits: list, colours: dict[str, QColor], names: dict[str, str]) -> None:
+        """This call's tracker hits (``TrackerHit``s), a colour per tracker, and what to call
+        each speaker in a tooltip."""
+        self.tracker_hits = [
+            Item(
+                "tracker",
+                h.start,
+                h.end,
+                h.text,
+                names.get(h.speaker, h.speaker),
+                tracker=h.tracker,
+                phrase=h.phrase,
+            )
+            for h in hits
+        ]
+        self.tracker_colours = dict(colours)
+        self._bump()
+
+    def set_hidden_trackers(self, names: set[str]) -> None:
+        self.hidden_trackers = set(names)
+        self._bump()
+
+    def visible_tracker_hits(self) -> list[Item]:
+        return [h for h in self.tracker_hits if h.tracker not in self.hidden_trackers]
 
     def set_playhead(self, seconds: float) -> None:
         seconds = max(0.0, min(seconds, self.duration))
@@ -141,8 +176,8 @@ class TimelineModel(QObject):
             self.selectionChanged.emit()
 
     def stops(self) -> list[float]:
-        """Where N/P jump: every marker and comment start, in order."""
-        return sorted({round(i.start, 3) for i in self.markers + self.comments})
+        """Where N/P jump: every marker, tracker hit shown and comment start, in order."""
+        return sorted({round(i.start, 3) for i in self.markers + self.visible_tracker_hits() + self.comments})
 
     def _bump(self) -> None:
         self.version += 1
@@ -154,6 +189,7 @@ WAVE = 64
 LANE = 18
 SHARE = 18
 MARKS = 22
+TRACKS = 20
 NOTES = 22
 GAP = 3
 TICKS = (0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600)
@@ -183,7 +219,8 @@ class TimelineWidget(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setAccessibleName("Timeline")
         self.setAccessibleDescription(
-            "Waveform, speaker lanes, talk share, markers and comments. Click to seek, drag to select."
+            "Waveform, speaker lanes, talk share, markers, tracker hits and comments. "
+            "Click to seek, drag to select."
         )
         model.changed.connect(self._model_changed)
         model.playheadChanged.connect(self._playhead_moved)
@@ -213,6 +250,8 @@ class TimelineWidget(QWidget):
             take(f"lane:{lane.speaker}", LANE)
         take("share", SHARE)
         take("markers", MARKS)
+        if self.model.tracker_hits:  # no strip for a call without hits
+            take("trackers", TRACKS)
         take("comments", NOTES)
         out["_height"] = (y, 0)
         return out
@@ -349,6 +388,8 @@ class TimelineWidget(QWidget):
             self._paint_lane(p, rows[f"lane:{lane.speaker}"], lane)
         self._paint_share(p, rows["share"])
         self._paint_markers(p, rows["markers"])
+        if "trackers" in rows:
+            self._paint_trackers(p, rows["trackers"])
         self._paint_comments(p, rows["comments"])
         p.end()
         return pm
@@ -479,6 +520,46 @@ class TimelineWidget(QWidget):
                 p.setBrush(fill)
                 p.drawRect(QRectF(x0, y + strip + 1, max(2.0, x1 - x0), h - strip - 2))
 
+    def _paint_trackers(self, p: QPainter, row: tuple[float, float]) -> None:
+        """Each hit a flag in its tracker's colour over the turn it was said in, with the
+        tracker's name beside it where the next hit leaves room."""
+        y, h = row
+        hits = self.model.visible_tracker_hits()
+        if not hits:
+            p.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
+            p.drawText(
+                QRectF(6, y, self.width() - 12, h),
+                Qt.AlignmentFlag.AlignVCenter,
+                "Tracker hits hidden (the Trackers button shows them)",
+            )
+            return
+        metrics = p.fontMetrics()
+        xs = [self.x_of(i.start) for i in hits]
+        for n, item in enumerate(hits):
+            x0 = xs[n]
+            x1 = self.x_of(item.end if item.end is not None else item.start)
+            room = (xs[n + 1] if n + 1 < len(hits) else self.width() + 200) - x0
+            if x1 < -8 or x0 > self.width() + 8:
+                continue
+            colour = self.model.tracker_colours.get(item.tracker or "", QColor("#00897b"))
+            fill = QColor(colour)
+            fill.setAlpha(70)
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(fill)
+            p.drawRect(QRectF(x0, y + h - 6, max(2.0, x1 - x0), 4))
+            p.setPen(QPen(colour, 2))
+            p.drawLine(QPointF(x0, y + 1), QPointF(x0, y + h - 1))
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(colour)
+            p.drawPolygon(QPolygonF([QPointF(x0, y + 1), QPointF(x0 + 9, y + 5), QPointF(x0, y + 9)]))
+            label = item.tracker or ""
+            at = max(x0, 0.0)  # a hit said from before the view keeps its name in sight
+            room -= at - x0
+            if room > 24:
+                text = metrics.elidedText(label, Qt.TextElideMode.ElideRight, int(room - 16))
+                p.setPen(colour.darker(130))
+                p.drawText(QRectF(at + 11, y, room - 12, h - 4), Qt.AlignmentFlag.AlignVCenter, text)
+
     def _paint_comments(self, p: QPainter, row: tuple[float, float]) -> None:
         y, h = row
         for c in self.model.comments:
@@ -506,7 +587,13 @@ class TimelineWidget(QWidget):
 
     def item_at(self, x: float, y: float) -> Item | None:
         rows = self.rows()
-        for name, items in (("markers", self.model.markers), ("comments", self.model.comments)):
+        for name, items in (
+            ("markers", self.model.markers),
+            ("trackers", self.model.visible_tracker_hits()),
+            ("comments", self.model.comments),
+        ):
+            if name not in rows:
+                continue
             top, h = rows[name]
             if top <= y <= top + h:
                 tol = 4 * self.seconds_per_pixel
@@ -551,6 +638,8 @@ class TimelineWidget(QWidget):
                 if item is not None and item.comment_id is not None:
                     self.commentActivated.emit(item.comment_id)
                     self.seekRequested.emit(item.start)
+                elif item is not None and item.kind == "tracker":
+                    self.seekRequested.emit(item.start)  # where the phrase's turn begins
                 else:
                     self.seekRequested.emit(self.time_at(x))
             else:
