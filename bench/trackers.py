@@ -11,7 +11,8 @@ cache of whole turns would serve most of them; the "cold" column times the same 
 cache bypassed, as a library of 10 000 different calls would see it (its cache of single words
 starts empty and fills as it goes, as it would on real calls, whose words repeat). Each tracker
 is timed with ``Library.add_tracker`` (the app's Trackers dialog and ``reviewer tracker add`` run
-the same), ``--reps`` times, median in seconds. Never pass/fail."""
+the same), ``--reps`` times, median in seconds; then the app's list query with their hits counted.
+Never pass/fail."""
 
 from __future__ import annotations
 
@@ -88,8 +89,24 @@ def main() -> None:
                 f"| {name} | {side}, {window} | {hits} | {with_hit} | "
                 f"{statistics.median(times['warm']):.2f} | {statistics.median(times['cold']):.2f} |"
             )
+        hits = library.db.execute("SELECT count(*) FROM tracker_hits").fetchone()[0]
+        with_hits = list_ms(library)
         for name, *_ in TRACKERS:
             library.remove_tracker(name)
+        print(
+            f"\nThe app's list of calls (`list_calls(brief=True)`, with each call's tracker hit count), "
+            f"median of 7: {with_hits:.0f} ms with these {hits} hits, {list_ms(library):.0f} ms without."
+        )
+
+
+def list_ms(library) -> float:  # noqa: ANN001
+    library.list_calls(brief=True)
+    times = []
+    for _ in range(7):
+        t0 = time.perf_counter()
+        library.list_calls(brief=True)
+        times.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(times)
 
 
 if __name__ == "__main__":
