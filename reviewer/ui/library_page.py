@@ -85,7 +85,7 @@ class CallsModel(RowsModel):
         ("Score", lambda r: _score_text(r), lambda r: -1.0 if r.get("score") is None else r["score"]),
         ("Comments", lambda r: str(r["comment_count"]), lambda r: r["comment_count"]),
         ("Status", lambda r: r["review_status"] or "new", lambda r: r["review_status"] or ""),
-        ("Tracked", lambda r: str(r["tracker_hits"] or ""), lambda r: r["tracker_hits"]),
+        ("Tracked", lambda r: str(r["tracker_hits"]), lambda r: r["tracker_hits"]),
     )
     TRACKED = len(COLUMNS) - 1  # tracker hits in the call
 
