@@ -257,13 +257,15 @@ class ScorecardsMixin:
             if progress:
                 progress(n, len(ids))
 
-    def _rescore_tracker_rules(self, tracker: str) -> None:
+    def _rescore_tracker_rules(
+        self, tracker: str, progress: Callable[[int, int], None] | None = None
+    ) -> None:
         """Inside the caller's transaction (a tracker added, changed or removed): every call
-        again with each scorecard whose rules use it."""
+        again with each scorecard whose rules use it (``progress`` per call, and per scorecard)."""
         for c in self.scorecards():
             card = self.scorecard(c["name"])
             if tracker in card.trackers_used():
-                self._rescore(card, None)
+                self._rescore(card, progress)
 
     # -- automatic scoring -------------------------------------------------------------------
 

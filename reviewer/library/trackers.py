@@ -55,8 +55,8 @@ class TrackersMixin:
                 }
             )
             found = self._apply_tracker(tracker, progress)
-            for name in names:
-                self._rescore_tracker_rules(name)
+            for name in names:  # scorecards whose rules use it score every call again
+                self._rescore_tracker_rules(name, progress)
             return found
 
     def _apply_tracker(self, tracker: Tracker, progress: Callable[[int, int], None] | None) -> int:

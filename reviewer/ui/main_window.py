@@ -368,6 +368,7 @@ class MainWindow(QMainWindow):
         """A tracker was added, changed or removed: the list's counts and the open review follow."""
         self.library_page.trackers_changed()
         self.review_page.show_tracker_hits()
+        self.review_page.scores.set_call(self.review_page.scores.call_id)  # tracker rules rescored
 
     def open_library_dialog(self) -> None:
         name, _ = QFileDialog.getSaveFileName(
