@@ -115,8 +115,8 @@ def test_the_scorecard_form_saves_a_new_version_and_refuses_a_broken_one(review,
     editor.param_widgets["max"].setText("0")
     editor.param_widgets["max"].textEdited.emit("0")
     editor.pass_mark.setValue(60)
-    editor.buttons.button(QDialogButtonBox.StandardButton.Save).click()
-    qtbot.waitUntil(lambda: not editor.isVisible(), timeout=30_000)
+    with qtbot.waitSignal(editor.saved, timeout=60_000):  # scored off the UI thread; then it closes
+        editor.buttons.button(QDialogButtonBox.StandardButton.Save).click()
 
     card = w.library.scorecard("Customer care")
     assert card.version == 2 and card.pass_mark == 60
