@@ -61,6 +61,7 @@ def test_override_dispute_and_decision_through_the_scorecard_tab(review, qtbot):
     agent = next(s.name for s in page.call.transcript.speakers if s.role == "agent")
     w.set_viewer(agent)
     assert panel.answer_button.isHidden() and not panel.dispute_button.isHidden()
+    assert not w.trackers_action.isEnabled() and not any(a.isEnabled() for a in w.scorecard_actions)
     panel.select_item("talk-share")
     before = item(panel, "talk-share").result
     dialog = panel.open_dispute()
@@ -72,6 +73,7 @@ def test_override_dispute_and_decision_through_the_scorecard_tab(review, qtbot):
 
     # The coach sees it in the library list and accepts it: the item changes.
     w.set_viewer("")
+    assert w.trackers_action.isEnabled() and all(a.isEnabled() for a in w.scorecard_actions)
     row = next(r for r in w.library_page.model.rows if r["id"] == page.call.id)
     assert row["open_disputes"] == 1
     panel.select_item("talk-share")

@@ -135,8 +135,10 @@ class MainWindow(QMainWindow):
         for action in self.review_page.actions_by_name.values():
             review.addAction(action)
         cards = self.menuBar().addMenu("&Scorecards")
-        self._add_action(cards, "&Edit scorecard…", self.edit_scorecard)
-        self._add_action(cards, "&New scorecard…", lambda: self.edit_scorecard(new=True))
+        self.scorecard_actions = [
+            self._add_action(cards, "&Edit scorecard…", self.edit_scorecard),
+            self._add_action(cards, "&New scorecard…", lambda: self.edit_scorecard(new=True)),
+        ]
         help_menu = self.menuBar().addMenu("&Help")
         self._add_action(help_menu, "&Keyboard shortcuts", self.show_shortcuts, "F1")
         self._add_action(help_menu, "&About Reviewer", self.show_about)
@@ -215,6 +217,8 @@ class MainWindow(QMainWindow):
     def _apply_viewer(self, agent: str) -> None:
         self.library_page.set_agent(agent or None)
         self.review_page.set_agent_mode(bool(agent), agent or None)
+        for action in (self.trackers_action, *self.scorecard_actions):  # the coach's, not the agent's
+            action.setEnabled(not agent)
 
     # -- start -------------------------------------------------------------------------------
 
