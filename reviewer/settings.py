@@ -55,6 +55,11 @@ class Settings:
     response_max_gap: float = 10.0
     dual_mono_correlation: float = 0.98
     agent_channel: str = "auto"
+    # Redacted audio: what replaces a sensitive span ("tone" or "silence"), how much more is
+    # hidden each side of it (seconds), and the user's own words to hide as well.
+    redact_mode: str = "tone"
+    redact_margin: float = 0.25
+    redact_words: tuple[str, ...] = ()
     phrases: PhraseLists = field(default_factory=PhraseLists)
     # Push-back or not (analysis.pushback); None: the phrase lists alone decide.
     refusal_model: RefusalModel | None = field(default=None, compare=False, repr=False)
@@ -82,6 +87,9 @@ _TOML_KEYS: dict[str, tuple[str, str]] = {
     "response_max_gap": ("response", "max_gap"),
     "dual_mono_correlation": ("channels", "dual_mono_correlation"),
     "agent_channel": ("channels", "agent_channel"),
+    "redact_mode": ("redaction", "mode"),
+    "redact_margin": ("redaction", "margin"),
+    "redact_words": ("redaction", "words"),
 }
 
 
@@ -95,6 +103,13 @@ def _values_from(doc: dict[str, Any]) -> dict[str, Any]:
     for name, (table, key) in _TOML_KEYS.items():
         if key in doc.get(table, {}):
             out[name] = doc[table][key]
+    if "redact_words" in out:
+        words = out["redact_words"]
+        out["redact_words"] = tuple(str(w) for w in (words if isinstance(words, list) else [words]))
+    if out.get("redact_mode", "tone") not in ("tone", "silence"):
+        raise SettingsError(f'[redaction] mode is {out["redact_mode"]!r}: use "tone" or "silence".')
+    if not isinstance(out.get("redact_margin", 0.0), int | float) or out.get("redact_margin", 0.0) < 0:
+        raise SettingsError(f"[redaction] margin is {out['redact_margin']!r}: use seconds, 0 or more.")
     return out
 
 

@@ -49,6 +49,9 @@ def test_help_documents_every_command():
         "gui",
         "paths",
         "models",
+        "clip",
+        "playlist",
+        "redaction",
     }
 
 

@@ -255,6 +255,46 @@ def _default_card_name(source: str) -> str:
     return str(tomllib.loads(source)["name"])
 
 
+@migrations()
+def m008_clips(db: Database) -> None:
+    """Coaching clips (a stretch of a call with a title and a note), named playlists of clips
+    across calls, and a coach's changes to what redacted audio hides in a call (spans added,
+    spans the finder found taken out)."""
+    db["clips"].create(
+        {
+            "id": int,
+            "call_id": int,
+            "start_ms": int,
+            "end_ms": int,
+            "title": str,
+            "note": str,
+            "author": str,
+            "created_at": str,
+        },
+        pk="id",
+        foreign_keys=[("call_id", "calls", "id")],
+        not_null={"call_id", "start_ms", "end_ms", "title"},
+    )
+    db["clips"].create_index(["call_id", "start_ms"])
+    db["playlists"].create({"id": int, "name": str, "created_at": str}, pk="id", not_null={"name"})
+    db["playlists"].create_index(["name"], unique=True)
+    db["playlist_clips"].create(
+        {"id": int, "playlist_id": int, "clip_id": int, "position": int},
+        pk="id",
+        foreign_keys=[("playlist_id", "playlists", "id"), ("clip_id", "clips", "id")],
+        not_null={"playlist_id", "clip_id", "position"},
+    )
+    db["playlist_clips"].create_index(["playlist_id", "position"])
+    db["playlist_clips"].create_index(["clip_id"])
+    db["redaction_edits"].create(
+        {"id": int, "call_id": int, "start_ms": int, "end_ms": int, "action": str, "created_at": str},
+        pk="id",
+        foreign_keys=[("call_id", "calls", "id")],
+        not_null={"call_id", "start_ms", "end_ms", "action"},
+    )
+    db["redaction_edits"].create_index(["call_id", "start_ms"])
+
+
 SCHEMA_VERSION = len(migrations._migrations)
 
 

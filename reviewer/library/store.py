@@ -23,6 +23,7 @@ from reviewer.library.calls import (
     sec,
     stored_metrics,
 )
+from reviewer.library.clips import ClipsMixin
 from reviewer.library.comments import COMMENT_CATEGORIES, CommentsMixin
 from reviewer.library.corrections import (
     CorrectionsMixin,
@@ -65,7 +66,14 @@ def open_library(path: str | Path | None = None) -> Library:
 
 
 class Library(
-    CallsMixin, CommentsMixin, SearchMixin, CorrectionsMixin, TrackersMixin, ScorecardsMixin, TrendsMixin
+    CallsMixin,
+    CommentsMixin,
+    SearchMixin,
+    CorrectionsMixin,
+    TrackersMixin,
+    ScorecardsMixin,
+    TrendsMixin,
+    ClipsMixin,
 ):
     """One library file: the connection and its transactions here; calls, comments, search and
     corrections in their own modules."""

@@ -26,8 +26,9 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     # 5+ digits, possibly grouped by spaces, dashes, dots or brackets: "4111 1111 1111 1111",
-    # "(555) 123-4567", "+44 20 7946 0958", "00123456".
-    ("digits", re.compile(r"(?<![\w])\+?\(?\d(?:[\s().-]{0,3}\d){4,}(?![\w])")),
+    # "(555) 123-4567", "+44 20 7946 0958", "00123456", and digits read one by one as Whisper
+    # writes them ("4, 5, 5, 6, ..."); "1,000,000" (no space after the commas) is an amount.
+    ("digits", re.compile(r"(?<![\w])\+?\(?\d(?:(?:[\s().-]{0,3}|,\s{1,2})\d){4,}(?![\w])")),
     (
         "digits",
         re.compile(rf"\b{_DIGIT_WORDS}(?:[\s,-]+{_DIGIT_WORDS}){{5,}}\b", re.IGNORECASE),

@@ -28,6 +28,7 @@ from reviewer.ui.exporting import ExportController
 from reviewer.ui.importing import ImportController
 from reviewer.ui.library_page import LibraryPage
 from reviewer.ui.review_page import ReviewPage
+from reviewer.ui.sharing import SharingController
 from reviewer.ui.trackers import TrackersController
 
 COACH = "Coach: all calls"
@@ -90,6 +91,7 @@ class MainWindow(QMainWindow):
         panel.cancelRequested.connect(self.cancel_import)
 
         self.exporter = ExportController(self, self.qsettings)
+        self.sharing = SharingController(self)  # redacted audio, clips and playlists
         self.library_page.exportRequested.connect(self.export_dialog)
 
         self.trackers = TrackersController(self, lambda: self.library)
@@ -142,6 +144,8 @@ class MainWindow(QMainWindow):
         help_menu = self.menuBar().addMenu("&Help")
         self._add_action(help_menu, "&Keyboard shortcuts", self.show_shortcuts, "F1")
         self._add_action(help_menu, "&About Reviewer", self.show_about)
+        self.sharing.install(file_menu, self.export_action)
+        self.menuBar().insertMenu(help_menu.menuAction(), self.sharing.menu)
 
         bar = QToolBar("Viewing as")
         bar.setObjectName("viewing-as")
@@ -219,6 +223,7 @@ class MainWindow(QMainWindow):
         self.review_page.set_agent_mode(bool(agent), agent or None)
         for action in (self.trackers_action, *self.scorecard_actions):  # the coach's, not the agent's
             action.setEnabled(not agent)
+        self.sharing.set_agent_mode(bool(agent))
 
     # -- start -------------------------------------------------------------------------------
 
@@ -452,6 +457,7 @@ class MainWindow(QMainWindow):
         self.importer.shutdown()
         self.exporter.shutdown()
         self.trackers.shutdown()
+        self.sharing.shutdown()
         self.review_page.player.stop()
         self.library.close()
         event.accept()

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPalette, QPen, QPixmap, QPolygonF
+from PySide6.QtGui import QBrush, QColor, QFont, QImage, QPainter, QPalette, QPen, QPixmap, QPolygonF
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from reviewer.audio.peaks import Peaks
@@ -106,6 +106,8 @@ class TimelineModel(QObject):
         self.hidden_trackers: set[str] = set()
         self.playhead = 0.0
         self.selection: tuple[float, float] | None = None
+        # Stretches redacted audio hides (the redaction preview shows them over the waveform).
+        self.redactions: list[tuple[float, float]] = []
         self.version = 0
 
     def set_call(self, stored: StoredCall, share_target: float) -> None:
@@ -160,6 +162,10 @@ class TimelineModel(QObject):
 
     def visible_tracker_hits(self) -> list[Item]:
         return [h for h in self.tracker_hits if h.tracker not in self.hidden_trackers]
+
+    def set_redactions(self, spans: list[tuple[float, float]]) -> None:
+        self.redactions = sorted(spans)
+        self._bump()
 
     def set_playhead(self, seconds: float) -> None:
         seconds = max(0.0, min(seconds, self.duration))
@@ -384,6 +390,8 @@ class TimelineWidget(QWidget):
         self._paint_ruler(p, rows["ruler"])
         for c in range(self._wave_rows()):
             self._paint_wave(p, rows[f"wave{c}"], c, dpr)
+        if self.model.redactions:
+            self._paint_redactions(p, rows)
         for lane in self.model.lanes:
             self._paint_lane(p, rows[f"lane:{lane.speaker}"], lane)
         self._paint_share(p, rows["share"])
@@ -429,6 +437,18 @@ class TimelineWidget(QWidget):
             peaks, channel, self.view_start, self.seconds_per_pixel, self.width(), h, dpr, colour
         )
         p.drawImage(QPointF(0, y), image)
+
+    def _paint_redactions(self, p: QPainter, rows: dict[str, tuple[float, float]]) -> None:
+        """What redacted audio hides: hatched black over every channel's waveform."""
+        top = rows["wave0"][0]
+        last = rows[f"wave{self._wave_rows() - 1}"]
+        h = last[0] + last[1] - top
+        p.setPen(QPen(QColor(0, 0, 0, 200), 1))
+        for s, e in self._spans_in_view(self.model.redactions):
+            rect = QRectF(self.x_of(s), top, max(2.0, (e - s) / self.seconds_per_pixel), h)
+            p.fillRect(rect, QColor(0, 0, 0, 110))
+            p.fillRect(rect, QBrush(QColor(0, 0, 0, 200), Qt.BrushStyle.BDiagPattern))
+            p.drawRect(rect)
 
     def _spans_in_view(self, spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
         a, b = self._visible_range()

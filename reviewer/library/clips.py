@@ -1,0 +1,245 @@
+"""Coaching clips and playlists, and a coach's changes to what a call's redacted audio hides.
+
+A clip is a stretch of one call with a title and a note; a playlist is a named, ordered list of
+clips from any calls. Redaction changes are kept by time per call: a span added by hand, or a
+found span taken out (a "remove" covering it); the finder's own spans are found again from the
+words each time, so a correction of the transcript carries through."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlite_utils import Database
+
+from reviewer.errors import ReviewerError
+from reviewer.labels import clock
+from reviewer.library.calls import ms, now, sec
+
+REDACTION_ACTIONS = ("add", "remove")
+
+
+def check_range(duration: float, start: float, end: float) -> None:
+    """Raise ReviewerError with the reason if ``start``-``end`` is not a stretch of the call."""
+    if start < 0 or start >= duration:
+        raise ReviewerError(f"{clock(start)} is outside the call (0:00–{clock(duration)}).")
+    if end <= start:
+        raise ReviewerError(f"A range must end after it starts ({clock(start)}–{clock(end)}).")
+    if end > duration + 0.001:
+        raise ReviewerError(f"{clock(end)} is past the end of the call (it ends at {clock(duration)}).")
+
+
+class ClipsMixin:
+    """Library methods on clips, playlists and redaction changes."""
+
+    db: Database
+
+    # -- clips -------------------------------------------------------------------------------
+
+    def add_clip(
+        self,
+        call_id: int,
+        *,
+        start: float,
+        end: float,
+        title: str,
+        note: str = "",
+        author: str = "",
+        playlist: str | None = None,
+    ) -> int:
+        """A new clip of ``call_id`` (seconds), put at the end of ``playlist`` (made if new)."""
+        row = self.call_row(call_id)
+        if not title or not title.strip():
+            raise ReviewerError("A clip needs a title.")
+        check_range(sec(row["duration_ms"]), start, end)
+        if playlist is not None and not playlist.strip():
+            raise ReviewerError("A playlist needs a name.")
+        with self.write() as db:
+            clip_id = int(
+                db["clips"]
+                .insert(
+                    {
+                        "call_id": call_id,
+                        "start_ms": ms(start),
+                        "end_ms": ms(end),
+                        "title": title.strip(),
+                        "note": (note or "").strip(),
+                        "author": author,
+                        "created_at": now(),
+                    }
+                )
+                .last_pk
+            )
+            if playlist is not None:
+                self.add_to_playlist(playlist, clip_id)
+        return clip_id
+
+    def clip(self, clip_id: int) -> dict[str, Any]:
+        rows = list(
+            self.db.query(
+                "SELECT clips.*, calls.name AS call_name, calls.path AS call_path "
+                "FROM clips JOIN calls ON calls.id = clips.call_id WHERE clips.id = ?",
+                [clip_id],
+            )
+        )
+        if not rows:
+            raise ReviewerError(f"No clip #{clip_id}.")
+        return _clip(rows[0])
+
+    def clips(self, call_id: int | None = None) -> list[dict[str, Any]]:
+        where, params = ("WHERE clips.call_id = ?", [call_id]) if call_id is not None else ("", [])
+        return [
+            _clip(r)
+            for r in self.db.query(
+                "SELECT clips.*, calls.name AS call_name, calls.path AS call_path FROM clips "
+                f"JOIN calls ON calls.id = clips.call_id {where} ORDER BY clips.call_id, start_ms, clips.id",
+                params,
+            )
+        ]
+
+    def delete_clip(self, clip_id: int) -> dict[str, Any]:
+        """Delete a clip (from every playlist too); returns it with its playlists, for undo."""
+        current = self.clip(clip_id)
+        current["playlists"] = [
+            dict(r)
+            for r in self.db.query(
+                "SELECT playlist_id, position FROM playlist_clips WHERE clip_id = ?", [clip_id]
+            )
+        ]
+        with self.write() as db:
+            db.execute("DELETE FROM playlist_clips WHERE clip_id = ?", [clip_id])
+            db["clips"].delete(clip_id)
+        return current
+
+    def restore_clip(self, clip: dict[str, Any]) -> int:
+        fields = "call_id start_ms end_ms title note author created_at".split()
+        row = {k: clip.get(k) for k in fields}
+        with self.write() as db:
+            if not db.execute("SELECT 1 FROM clips WHERE id = ?", [clip["id"]]).fetchone():
+                row["id"] = clip["id"]
+            clip_id = int(db["clips"].insert(row).last_pk)
+            for p in clip.get("playlists", []):
+                db["playlist_clips"].insert({**p, "clip_id": clip_id})
+        return clip_id
+
+    # -- playlists ---------------------------------------------------------------------------
+
+    def playlists(self) -> list[dict[str, Any]]:
+        """Every playlist with how many clips it holds and how long they play (seconds)."""
+        return [
+            {**dict(r), "seconds": (r["ms"] or 0) / 1000}
+            for r in self.db.query(
+                "SELECT playlists.id, playlists.name, playlists.created_at, COUNT(clips.id) AS clips, "
+                "SUM(clips.end_ms - clips.start_ms) AS ms FROM playlists "
+                "LEFT JOIN playlist_clips pc ON pc.playlist_id = playlists.id "
+                "LEFT JOIN clips ON clips.id = pc.clip_id GROUP BY playlists.id ORDER BY playlists.name"
+            )
+        ]
+
+    def playlist_id(self, name: str, *, create: bool = False) -> int:
+        name = (name or "").strip()
+        if not name:
+            raise ReviewerError("A playlist needs a name.")
+        row = self.db.execute("SELECT id FROM playlists WHERE name = ?", [name]).fetchone()
+        if row:
+            return int(row[0])
+        if not create:
+            known = ", ".join(p["name"] for p in self.playlists()) or "none yet"
+            raise ReviewerError(f"No playlist named {name!r} (playlists: {known}).")
+        with self.write() as db:
+            return int(db["playlists"].insert({"name": name, "created_at": now()}).last_pk)
+
+    def add_to_playlist(self, name: str, clip_id: int) -> None:
+        with self.write() as db:
+            playlist_id = self.playlist_id(name, create=True)
+            last = db.execute(
+                "SELECT MAX(position) FROM playlist_clips WHERE playlist_id = ?", [playlist_id]
+            ).fetchone()[0]
+            db["playlist_clips"].insert(
+                {"playlist_id": playlist_id, "clip_id": clip_id, "position": (last or 0) + 1}
+            )
+
+    def remove_from_playlist(self, name: str, clip_id: int) -> None:
+        playlist_id = self.playlist_id(name)
+        with self.write() as db:
+            db.execute(
+                "DELETE FROM playlist_clips WHERE playlist_id = ? AND clip_id = ?", [playlist_id, clip_id]
+            )
+
+    def delete_playlist(self, name: str) -> None:
+        """The playlist goes; its clips stay (they may be in other playlists)."""
+        playlist_id = self.playlist_id(name)
+        with self.write() as db:
+            db.execute("DELETE FROM playlist_clips WHERE playlist_id = ?", [playlist_id])
+            db["playlists"].delete(playlist_id)
+
+    def playlist_clips(self, name: str) -> list[dict[str, Any]]:
+        """The playlist's clips in order, each with its call's name and recording."""
+        playlist_id = self.playlist_id(name)
+        return [
+            _clip(r)
+            for r in self.db.query(
+                "SELECT clips.*, calls.name AS call_name, calls.path AS call_path, pc.position "
+                "FROM playlist_clips pc JOIN clips ON clips.id = pc.clip_id "
+                "JOIN calls ON calls.id = clips.call_id WHERE pc.playlist_id = ? ORDER BY pc.position, pc.id",
+                [playlist_id],
+            )
+        ]
+
+    # -- redaction changes -------------------------------------------------------------------
+
+    def redaction_edits(self, call_id: int) -> list[dict[str, Any]]:
+        return [
+            _timed(r)
+            for r in self.db.query(
+                "SELECT * FROM redaction_edits WHERE call_id = ? ORDER BY start_ms, id", [call_id]
+            )
+        ]
+
+    def add_redaction_edit(self, call_id: int, start: float, end: float, action: str) -> int:
+        """Hide ``start``-``end`` too ("add"), or stop hiding the found spans it covers ("remove")."""
+        if action not in REDACTION_ACTIONS:
+            raise ReviewerError(f"Unknown redaction change {action!r}: use add or remove.")
+        row = self.call_row(call_id)
+        check_range(sec(row["duration_ms"]), start, end)
+        with self.write() as db:
+            return int(
+                db["redaction_edits"]
+                .insert(
+                    {
+                        "call_id": call_id,
+                        "start_ms": ms(start),
+                        "end_ms": ms(end),
+                        "action": action,
+                        "created_at": now(),
+                    }
+                )
+                .last_pk
+            )
+
+    def delete_redaction_edit(self, edit_id: int) -> dict[str, Any]:
+        rows = list(self.db.query("SELECT * FROM redaction_edits WHERE id = ?", [edit_id]))
+        if not rows:
+            raise ReviewerError(f"No redaction change #{edit_id}.")
+        with self.write() as db:
+            db["redaction_edits"].delete(edit_id)
+        return _timed(rows[0])
+
+    def restore_redaction_edit(self, edit: dict[str, Any]) -> int:
+        row = {k: edit.get(k) for k in ("call_id", "start_ms", "end_ms", "action", "created_at")}
+        with self.write() as db:
+            if not db.execute("SELECT 1 FROM redaction_edits WHERE id = ?", [edit["id"]]).fetchone():
+                row["id"] = edit["id"]
+            return int(db["redaction_edits"].insert(row).last_pk)
+
+
+def _timed(r: dict[str, Any]) -> dict[str, Any]:
+    out = dict(r)
+    out["start"] = sec(r["start_ms"])
+    out["end"] = sec(r["end_ms"])
+    return out
+
+
+def _clip(r: dict[str, Any]) -> dict[str, Any]:
+    out = _timed(r)
+    out["note"] = out.get("note") or ""
+    return out

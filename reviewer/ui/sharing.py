@@ -1,0 +1,723 @@
+"""Sharing safely from the app (issue 20): the redaction preview (what redacted audio hides in a
+call, on its timeline; hide a selection too or stop hiding a span, undoable), exporting redacted
+audio, cutting coaching clips into playlists, and the playlists window that plays a playlist clip
+after clip and exports it. The work is the core's (:mod:`reviewer.report.audio`,
+:mod:`reviewer.report.clips`, the library); exports run on a worker thread with progress and cancel."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, Qt, QUrl, Signal
+from PySide6.QtGui import QAction, QKeySequence, QUndoCommand
+from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QMenu,
+    QMessageBox,
+    QPlainTextEdit,
+    QProgressDialog,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from reviewer.audio.peaks import load_peaks
+from reviewer.errors import Cancelled, ReviewerError
+from reviewer.labels import user_name
+from reviewer.progress import CancelToken, Progress
+from reviewer.ui.style import clock
+from reviewer.ui.tables import ok_cancel
+from reviewer.ui.timeline import TimelineModel, TimelineWidget
+
+if TYPE_CHECKING:
+    from reviewer.ui.main_window import MainWindow
+
+
+# -- a job on a worker thread ------------------------------------------------------------------
+
+
+class ShareJob(QObject):
+    """Runs ``work(progress, cancel) -> paths`` on a worker thread; signals arrive on the UI thread."""
+
+    progress = Signal(float, str)
+    finished = Signal(list)
+    failed = Signal(str)
+    cancelled = Signal()
+
+    def __init__(self, work: Callable[..., list[Path]], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.work = work
+        self.token = CancelToken()
+        self.thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self.thread = threading.Thread(target=self._run, name="reviewer-share", daemon=True)
+        self.thread.start()
+
+    def cancel(self) -> None:
+        self.token.cancel()
+
+    def running(self) -> bool:
+        return self.thread is not None and self.thread.is_alive()
+
+    def _run(self) -> None:
+        def on_progress(p: Progress) -> None:
+            self.progress.emit(float(p.fraction), p.message)
+
+        try:
+            paths = self.work(on_progress, self.token)
+        except Cancelled:
+            self.cancelled.emit()
+        except (ReviewerError, OSError) as e:
+            self.failed.emit(str(e))
+        except Exception as e:  # noqa: BLE001 - the user sees it; the app keeps running
+            self.failed.emit(f"The export failed unexpectedly: {e!r}")
+        else:
+            self.finished.emit([str(p) for p in paths])
+
+
+# -- undoable changes --------------------------------------------------------------------------
+
+
+class _RedactionChange(QUndoCommand):
+    """Add a change to what a call's redacted audio hides (``fields``), or take one back (``edit_id``)."""
+
+    def __init__(self, sharing: SharingController, call_id: int, text: str, *, fields=None, edit_id=None):  # noqa: ANN001
+        super().__init__(text)
+        self.sharing, self.call_id = sharing, call_id
+        self.fields: dict[str, Any] | None = fields
+        self.saved: dict[str, Any] | None = None
+        self.edit_id: int | None = edit_id
+
+    def _add(self) -> None:
+        lib = self.sharing.library
+        if self.saved is not None:
+            self.edit_id = lib.restore_redaction_edit(self.saved)
+        else:
+            f = self.fields
+            self.edit_id = lib.add_redaction_edit(self.call_id, f["start"], f["end"], f["action"])
+
+    def _delete(self) -> None:
+        self.saved = self.sharing.library.delete_redaction_edit(self.edit_id)
+
+    def redo(self) -> None:
+        self._add() if self.fields is not None else self._delete()
+        self.sharing.redactions_changed(self.call_id)
+
+    def undo(self) -> None:
+        self._delete() if self.fields is not None else self._add()
+        self.sharing.redactions_changed(self.call_id)
+
+
+class _AddClip(QUndoCommand):
+    def __init__(self, sharing: SharingController, fields: dict[str, Any]) -> None:
+        super().__init__(f"Clip {fields['title']!r}")
+        self.sharing, self.fields = sharing, fields
+        self.clip_id: int | None = None
+        self.saved: dict[str, Any] | None = None
+
+    def redo(self) -> None:
+        lib = self.sharing.library
+        if self.saved is not None:
+            self.clip_id = lib.restore_clip(self.saved)
+        else:
+            self.clip_id = lib.add_clip(**self.fields)
+        self.sharing.clips_changed()
+
+    def undo(self) -> None:
+        self.saved = self.sharing.library.delete_clip(self.clip_id)
+        self.sharing.clips_changed()
+
+
+# -- the redaction preview ---------------------------------------------------------------------
+
+
+class RedactionPreview(QDialog):
+    """The call's timeline with what redacted audio hides, hatched; the spans in a list."""
+
+    def __init__(self, sharing: SharingController, call_id: int) -> None:
+        super().__init__(sharing.window)
+        self.sharing, self.call_id = sharing, call_id
+        lib, settings = sharing.library, sharing.settings
+        stored = lib.load_call(call_id)
+        self.duration_ms = int(stored.row["duration_ms"])
+        self.setWindowTitle(f"Redaction preview · {stored.row['name']}")
+        self.resize(1000, 560)
+        self.timeline_model = TimelineModel(self)
+        self.timeline_model.set_call(stored, settings.agent_share_target)
+        self.timeline_model.set_peaks(load_peaks(stored.row["content_hash"]))
+        self.timeline = TimelineWidget(self.timeline_model)
+        self.timeline.seekRequested.connect(self.timeline_model.set_playhead)
+        self.timeline_model.selectionChanged.connect(self._selection_changed)
+        how = "a tone" if settings.redact_mode == "tone" else "silence"
+        self.info = QLabel(
+            f"Hatched: replaced by {how} on every channel, {settings.redact_margin:g} s more each side "
+            "(settings.toml [redaction]). Drag on the timeline to select a stretch to hide too."
+        )
+        self.info.setWordWrap(True)
+        self.table = QTableWidget(0, 4)
+        self.table.setHorizontalHeaderLabels(["Time", "What", "Who", "Found by"])
+        self.table.setAccessibleName("Redacted spans")
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.itemSelectionChanged.connect(self._row_chosen)
+        self.hide_button = QPushButton("&Hide the selection")
+        self.hide_button.clicked.connect(self.hide_selection)
+        self.remove_button = QPushButton("&Stop hiding this span")
+        self.remove_button.clicked.connect(self.remove_selected)
+        stack = sharing.undo_stack
+        self.undo_button, self.redo_button = QToolButton(), QToolButton()
+        self.undo_button.setDefaultAction(stack.createUndoAction(self, "Undo"))
+        self.redo_button.setDefaultAction(stack.createRedoAction(self, "Redo"))
+        self.export_button = QPushButton("&Export redacted audio…")
+        self.export_button.clicked.connect(
+            lambda: sharing.export_redacted_audio({call_id: stored.row["name"]})
+        )
+        close = QPushButton("Close")
+        close.clicked.connect(self.close)
+        buttons = QHBoxLayout()
+        for b in (self.hide_button, self.remove_button, self.undo_button, self.redo_button):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        buttons.addWidget(self.export_button)
+        buttons.addWidget(close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.info)
+        layout.addWidget(self.timeline)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(buttons)
+        self.spans: list = []
+        self.refresh()
+
+    def refresh(self) -> None:
+        from reviewer.report.audio import call_redactions, padded
+
+        s = self.sharing.settings
+        self.spans = call_redactions(self.sharing.library, self.call_id, s)
+        hidden = padded(self.spans, s.redact_margin, self.duration_ms)
+        self.timeline_model.set_redactions([(a / 1000, b / 1000) for a, b in hidden])
+        self.table.setRowCount(len(self.spans))
+        for i, span in enumerate(self.spans):
+            values = (
+                f"{clock(span.start, tenths=True)}–{clock(span.end, tenths=True)}",
+                span.kind,
+                span.speaker or "",
+                "the transcript" if span.source == "found" else "you",
+            )
+            for col, text in enumerate(values):
+                self.table.setItem(i, col, QTableWidgetItem(text))
+        self._selection_changed()
+        self._row_chosen()
+
+    def _selection_changed(self) -> None:
+        self.hide_button.setEnabled(self.timeline_model.selection is not None)
+
+    def _row_chosen(self) -> None:
+        row = self.table.currentRow() if self.table.selectedItems() else -1
+        self.remove_button.setEnabled(0 <= row < len(self.spans))
+        if 0 <= row < len(self.spans):
+            self.timeline_model.set_playhead(self.spans[row].start)
+
+    def hide_selection(self) -> None:
+        sel = self.timeline_model.selection
+        if sel is None:
+            return
+        a, b = sel
+        fields = {"start": round(a, 3), "end": round(b, 3), "action": "add"}
+        self.sharing.push(
+            _RedactionChange(self.sharing, self.call_id, f"Hide {clock(a)}–{clock(b)}", fields=fields)
+        )
+        self.timeline_model.set_selection(None)
+
+    def remove_selected(self) -> None:
+        row = self.table.currentRow()
+        if not 0 <= row < len(self.spans):
+            return
+        span = self.spans[row]
+        text = f"Stop hiding {span.kind} at {clock(span.start)}"
+        if span.source == "added":
+            edit = next(
+                e
+                for e in self.sharing.library.redaction_edits(self.call_id)
+                if e["action"] == "add" and (e["start_ms"], e["end_ms"]) == (span.start_ms, span.end_ms)
+            )
+            self.sharing.push(_RedactionChange(self.sharing, self.call_id, text, edit_id=edit["id"]))
+        else:
+            fields = {"start": span.start, "end": span.end, "action": "remove"}
+            self.sharing.push(_RedactionChange(self.sharing, self.call_id, text, fields=fields))
+
+
+# -- clips -------------------------------------------------------------------------------------
+
+
+class ClipDialog(QDialog):
+    """Title, note and playlist for a new clip of ``start``-``end``."""
+
+    def __init__(
+        self, parent: QWidget, start: float, end: float, playlists: list[str], title: str = ""
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("New coaching clip")
+        self.start, self.end = start, end
+        self.title = QLineEdit(title)
+        self.title.setAccessibleName("Clip title")
+        self.note = QPlainTextEdit()
+        self.note.setAccessibleName("Note for the trainee")
+        self.note.setFixedHeight(80)
+        self.playlist = QComboBox()
+        self.playlist.setEditable(True)
+        self.playlist.addItems(playlists)
+        self.playlist.setAccessibleName("Playlist")
+        self.error = QLabel()
+        self.error.setStyleSheet("color: #c62828")
+        self.error.hide()
+        form = QFormLayout(self)
+        form.addRow("Range", QLabel(f"{clock(start, tenths=True)}–{clock(end, tenths=True)}"))
+        form.addRow("&Title", self.title)
+        form.addRow("&Note", self.note)
+        form.addRow("&Playlist", self.playlist)
+        form.addRow(self.error)
+        form.addRow(ok_cancel(self))
+
+    def values(self) -> dict[str, Any]:
+        playlist = self.playlist.currentText().strip()
+        return {
+            "start": self.start,
+            "end": self.end,
+            "title": self.title.text(),
+            "note": self.note.toPlainText(),
+            "playlist": playlist or None,
+        }
+
+    def accept(self) -> None:
+        if not self.title.text().strip():
+            self.error.setText("A clip needs a title.")
+            self.error.show()
+            return
+        super().accept()
+
+
+class PlaylistsWindow(QDialog):
+    """Every playlist; a playlist's clips; play them one after another; export them."""
+
+    def __init__(self, sharing: SharingController) -> None:
+        super().__init__(sharing.window)
+        self.sharing = sharing
+        self.setWindowTitle("Playlists")
+        self.resize(900, 480)
+        self.lists = QListWidget()
+        self.lists.setAccessibleName("Playlists")
+        self.lists.currentTextChanged.connect(self._show)
+        self.table = QTableWidget(0, 4)
+        self.table.setHorizontalHeaderLabels(["Clip", "Call", "Time", "Note"])
+        self.table.setAccessibleName("Clips")
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.cellDoubleClicked.connect(lambda row, _c: self.play_from(row))
+        self.play_button = QPushButton("▶ Play all")
+        self.play_button.clicked.connect(lambda: self.play_from(0))
+        self.stop_button = QPushButton("■ Stop")
+        self.stop_button.clicked.connect(self.stop)
+        self.now_playing = QLabel("")
+        self.now_playing.setAccessibleName("Now playing")
+        self.redact = QCheckBox("Redact (bleep numbers in the audio, mask them in the text)")
+        self.redact.setChecked(True)
+        self.page_button = QPushButton("Export &page…")
+        self.page_button.clicked.connect(lambda: self.export(page=True))
+        self.folder_button = QPushButton("Export &folder…")
+        self.folder_button.clicked.connect(lambda: self.export(page=False))
+        self.take_out_button = QPushButton("Take clip out")
+        self.take_out_button.clicked.connect(self.take_out)
+        self.delete_button = QPushButton("Delete playlist")
+        self.delete_button.clicked.connect(self.delete_playlist)
+
+        self.player = QMediaPlayer(self)
+        self.audio_output = QAudioOutput(self)
+        self.player.setAudioOutput(self.audio_output)
+        self.player.positionChanged.connect(self._position)
+        self.player.mediaStatusChanged.connect(self._media_status)
+        self.clips: list[dict[str, Any]] = []
+        self.index = -1  # the clip playing; -1: none
+        self._pending_start: int | None = None
+        self._settled = False  # the player reports positions in the clip (not from before the seek)
+
+        top = QHBoxLayout()
+        top.addWidget(self.lists, 1)
+        top.addWidget(self.table, 3)
+        transport = QHBoxLayout()
+        transport.addWidget(self.play_button)
+        transport.addWidget(self.stop_button)
+        transport.addWidget(self.now_playing, 1)
+        share = QHBoxLayout()
+        share.addWidget(self.redact)
+        share.addStretch(1)
+        for b in (self.take_out_button, self.delete_button, self.page_button, self.folder_button):
+            share.addWidget(b)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top, 1)
+        layout.addLayout(transport)
+        layout.addLayout(share)
+        self.refresh()
+
+    @property
+    def name(self) -> str | None:
+        item = self.lists.currentItem()
+        return item.text() if item else None
+
+    def refresh(self) -> None:
+        current = self.name
+        names = [p["name"] for p in self.sharing.library.playlists()]
+        self.lists.blockSignals(True)
+        self.lists.clear()
+        self.lists.addItems(names)
+        self.lists.blockSignals(False)
+        if names:
+            self.lists.setCurrentRow(names.index(current) if current in names else 0)
+        self._show(self.name)
+
+    def _show(self, name: str | None) -> None:
+        self.stop()
+        self.clips = self.sharing.library.playlist_clips(name) if name else []
+        self.table.setRowCount(len(self.clips))
+        for i, c in enumerate(self.clips):
+            values = (c["title"], c["call_name"], f"{clock(c['start'])}–{clock(c['end'])}", c["note"])
+            for col, text in enumerate(values):
+                self.table.setItem(i, col, QTableWidgetItem(text))
+        for b in (self.play_button, self.page_button, self.folder_button, self.take_out_button):
+            b.setEnabled(bool(self.clips))
+        self.delete_button.setEnabled(name is not None)
+
+    # playing clip after clip
+
+    @property
+    def playing(self) -> bool:
+        return self.index >= 0
+
+    def play_from(self, index: int) -> None:
+        self.index = index - 1
+        self.next_clip()
+
+    def next_clip(self) -> None:
+        self.index += 1
+        while (
+            0 <= self.index < len(self.clips)
+            and not Path(self.clips[self.index]["call_path"] or "").is_file()
+        ):
+            self.index += 1  # a recording that moved away: its clip is skipped
+        if not 0 <= self.index < len(self.clips):
+            self.stop()
+            return
+        clip = self.clips[self.index]
+        self._settled = False
+        self.table.selectRow(self.index)
+        n = len(self.clips)
+        self.now_playing.setText(f"Playing {self.index + 1} of {n}: {clip['title']} ({clip['call_name']})")
+        url = QUrl.fromLocalFile(str(clip["call_path"]))
+        if self.player.source() == url and self.player.mediaStatus() in (
+            QMediaPlayer.MediaStatus.LoadedMedia,
+            QMediaPlayer.MediaStatus.BufferedMedia,
+            QMediaPlayer.MediaStatus.EndOfMedia,
+        ):
+            self.player.setPosition(clip["start_ms"])
+            self.player.play()
+        else:
+            self._pending_start = clip["start_ms"]
+            self.player.setSource(url)
+            self.player.play()
+
+    def stop(self) -> None:
+        self.index = -1
+        self._pending_start = None
+        self.player.stop()
+        self.now_playing.setText("")
+
+    def _media_status(self, status) -> None:  # noqa: ANN001
+        if status in (QMediaPlayer.MediaStatus.LoadedMedia, QMediaPlayer.MediaStatus.BufferedMedia):
+            if self._pending_start is not None:
+                self.player.setPosition(self._pending_start)
+                self._pending_start = None
+                self.player.play()
+        elif status == QMediaPlayer.MediaStatus.EndOfMedia and self.playing:
+            self.next_clip()
+
+    def _position(self, ms: int) -> None:
+        if not self.playing or self._pending_start is not None:
+            return
+        clip = self.clips[self.index]
+        if not self._settled:  # a position from before the seek to this clip
+            self._settled = clip["start_ms"] - 300 <= ms <= clip["end_ms"]
+            return
+        if ms >= clip["end_ms"]:
+            self.next_clip()
+
+    # editing and exporting
+
+    def take_out(self) -> None:
+        row = self.table.currentRow()
+        if self.name and 0 <= row < len(self.clips):
+            self.sharing.library.remove_from_playlist(self.name, self.clips[row]["id"])
+            self._show(self.name)
+
+    def delete_playlist(self) -> None:
+        if self.name is None:
+            return
+        answer = QMessageBox.question(
+            self, "Delete playlist", f"Delete the playlist {self.name!r}? Its clips stay."
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self.sharing.library.delete_playlist(self.name)
+            self.refresh()
+
+    def export(self, *, page: bool, out: Path | None = None) -> ShareJob | None:
+        if self.name is None:
+            return None
+        if out is None:
+            if page:
+                path, _ = QFileDialog.getSaveFileName(
+                    self, "Export the playlist as a page", f"{self.name}.html", "Web page (*.html)"
+                )
+            else:
+                path = QFileDialog.getExistingDirectory(self, "Export the playlist into a folder")
+            if not path:
+                return None
+            out = Path(path)
+        return self.sharing.export_playlist(self.name, out, redact=self.redact.isChecked())
+
+    def closeEvent(self, event) -> None:  # noqa: N802, ANN001
+        self.stop()
+        super().closeEvent(event)
+
+
+# -- the controller the main window holds ------------------------------------------------------
+
+
+class SharingController(QObject):
+    """Menus, dialogs and jobs of sharing; what it needs of the window: its library (and path),
+    settings, the review page (call, selection, selected comment, undo stack) and export targets."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.preview: RedactionPreview | None = None
+        self.playlists_window: PlaylistsWindow | None = None
+        self.clip_dialog: ClipDialog | None = None
+        self.job: ShareJob | None = None
+        self.progress_dialog: QProgressDialog | None = None
+        self.message: QMessageBox | None = None
+
+    @property
+    def library(self):  # noqa: ANN201
+        return self.window.library
+
+    @property
+    def settings(self):  # noqa: ANN201
+        return self.window.settings
+
+    @property
+    def undo_stack(self):  # noqa: ANN201
+        return self.window.review_page.undo_stack
+
+    def push(self, command: QUndoCommand) -> bool:
+        try:
+            self.undo_stack.push(command)
+        except ReviewerError as e:
+            QMessageBox.warning(self.window, "Reviewer", str(e))
+            return False
+        return True
+
+    def install(self, file_menu: QMenu, after: QAction) -> None:
+        audio = QAction("Export &redacted audio…", self.window)
+        audio.triggered.connect(lambda: self.export_redacted_audio())
+        actions = file_menu.actions()
+        following = actions[actions.index(after) + 1] if after in actions[:-1] else None
+        file_menu.insertAction(following, audio)
+        self.export_audio_action = audio
+        menu = self.window.menuBar().addMenu("&Share")
+        self.menu = menu
+        self.preview_action = menu.addAction("Redaction &preview…", self.show_preview)
+        self.preview_action.setShortcut(QKeySequence("Ctrl+Shift+R"))
+        menu.addAction(audio)
+        menu.addSeparator()
+        self.clip_action = menu.addAction("&Clip from selection or comment…", self.clip_dialog_here)
+        self.clip_action.setShortcut(QKeySequence("Ctrl+Shift+C"))
+        self.playlists_action = menu.addAction("P&laylists…", self.show_playlists)
+        self.playlists_action.setShortcut(QKeySequence("Ctrl+Shift+L"))
+
+    def set_agent_mode(self, on: bool) -> None:
+        """Redaction changes, clips and playlists are the coach's, not the agent's in self-review."""
+        for action in (self.preview_action, self.clip_action, self.playlists_action):
+            action.setEnabled(not on)
+
+    def _call_id(self) -> int | None:
+        page = self.window.review_page
+        if self.window.stack.currentWidget() is page and page.call is not None:
+            return page.call.id
+        QMessageBox.information(self.window, "Reviewer", "Open a call for review first.")
+        return None
+
+    # redaction
+
+    def show_preview(self) -> RedactionPreview | None:
+        call_id = self._call_id()
+        if call_id is None:
+            return None
+        if self.preview is not None:
+            self.preview.close()
+        self.preview = RedactionPreview(self, call_id)
+        self.preview.show()
+        return self.preview
+
+    def redactions_changed(self, call_id: int) -> None:
+        if self.preview is not None and self.preview.call_id == call_id:
+            self.preview.refresh()
+
+    def export_redacted_audio(
+        self, names: dict[int, str] | None = None, out: Path | None = None
+    ) -> ShareJob | None:
+        names = names if names is not None else self.window.export_targets()
+        if not names:
+            QMessageBox.information(self.window, "Export", "There are no calls to export.")
+            return None
+        if out is None:
+            if len(names) == 1:
+                stem = Path(next(iter(names.values()))).stem
+                path, _ = QFileDialog.getSaveFileName(
+                    self.window,
+                    "Export redacted audio",
+                    f"{stem} (redacted).wav",
+                    "Audio (*.wav *.mp3 *.ogg)",
+                )
+            else:
+                path = QFileDialog.getExistingDirectory(self.window, "Export redacted audio into a folder")
+            if not path:
+                return None
+            out = Path(path)
+        library_path, settings, ids = self.window.library_path, self.settings, list(names)
+
+        def work(progress, cancel):  # noqa: ANN001, ANN202
+            from reviewer.library import open_library
+            from reviewer.report.audio import export_audio
+
+            with open_library(library_path) as lib:
+                return export_audio(lib, settings, ids, out, redact=True, progress=progress, cancel=cancel)
+
+        return self.run("Exporting redacted audio…", work, out)
+
+    # clips
+
+    def clip_dialog_here(self) -> ClipDialog | None:
+        call_id = self._call_id()
+        if call_id is None:
+            return None
+        page = self.window.review_page
+        title = ""
+        if page.timeline_model.selection:
+            start, end = page.timeline_model.selection
+        else:
+            comment_id = page.comments.selected_id()
+            comment = self.library.comment(comment_id) if comment_id is not None else None
+            if comment is None or comment["end"] is None:
+                QMessageBox.information(
+                    self.window,
+                    "Clip",
+                    "Drag on the timeline to select the stretch to clip, or pick a comment with a range.",
+                )
+                return None
+            start, end, title = comment["start"], comment["end"], comment["text"][:60]
+        names = [p["name"] for p in self.library.playlists()]
+        dialog = ClipDialog(self.window, start, end, names, title)
+        dialog.accepted.connect(lambda: self._add_clip(call_id, dialog))
+        self.clip_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _add_clip(self, call_id: int, dialog: ClipDialog) -> None:
+        fields = {"call_id": call_id, "author": user_name(), **dialog.values()}
+        if self.push(_AddClip(self, fields)):
+            where = f" in {fields['playlist']!r}" if fields["playlist"] else ""
+            self.window.statusBar().showMessage(f"Clip {fields['title']!r} saved{where}", 4000)
+
+    def clips_changed(self) -> None:
+        if self.playlists_window is not None:
+            self.playlists_window.refresh()
+
+    def show_playlists(self) -> PlaylistsWindow:
+        if self.playlists_window is None:
+            self.playlists_window = PlaylistsWindow(self)
+        self.playlists_window.refresh()
+        self.playlists_window.show()
+        self.playlists_window.raise_()
+        return self.playlists_window
+
+    def export_playlist(self, name: str, out: Path, *, redact: bool) -> ShareJob | None:
+        library_path, settings = self.window.library_path, self.settings
+
+        def work(progress, cancel):  # noqa: ANN001, ANN202
+            from reviewer.library import open_library
+            from reviewer.report.clips import export_playlist
+
+            with open_library(library_path) as lib:
+                return export_playlist(
+                    lib, settings, name, out, redact=redact, progress=progress, cancel=cancel
+                )
+
+        return self.run(f"Exporting {name}…", work, out)
+
+    # running a job
+
+    def run(self, label: str, work: Callable[..., list[Path]], out: Path) -> ShareJob | None:
+        if self.job is not None and self.job.running():
+            QMessageBox.information(self.window, "Export", "An export is still running.")
+            return None
+        job = ShareJob(work, self)
+        self.job = job
+        progress = QProgressDialog(label, "Cancel", 0, 100, self.window)
+        progress.setWindowTitle("Export")
+        progress.setWindowModality(Qt.WindowModality.WindowModal)
+        progress.setMinimumDuration(300)
+        progress.setAutoClose(False)
+        progress.setAutoReset(False)
+        progress.canceled.connect(job.cancel)
+        self.progress_dialog = progress
+        job.progress.connect(lambda f, _m: progress.setValue(int(f * 100)))
+        job.finished.connect(lambda paths: self._end(f"Exported {len(paths)} file(s) to {out}.", False))
+        job.cancelled.connect(lambda: self._end("Export cancelled; nothing half-written was kept.", False))
+        job.failed.connect(lambda text: self._end(text, True))
+        job.start()
+        return job
+
+    def _end(self, text: str, failed: bool) -> None:
+        if self.progress_dialog is not None:
+            self.progress_dialog.canceled.disconnect()
+            self.progress_dialog.close()
+            self.progress_dialog = None
+        icon = QMessageBox.Icon.Warning if failed else QMessageBox.Icon.Information
+        self.message = QMessageBox(icon, "Export failed" if failed else "Export", text, parent=self.window)
+        self.message.open()
+
+    def shutdown(self, timeout: float = 5.0) -> None:
+        if self.job is not None and self.job.thread is not None and self.job.running():
+            self.job.cancel()
+            self.job.thread.join(timeout)
+        if self.playlists_window is not None:
+            self.playlists_window.stop()

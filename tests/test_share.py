@@ -1,0 +1,506 @@
+"""Sharing safely (issue 20): redacted audio and coaching clips, as QA shares them. A customer reads a
+card number (split by the agent's "okay") and a phone number, spoken by espeak-ng; the call goes
+through the real pipeline, the redacted recording is checked sample by sample and transcribed
+again, and playlists are exported and opened as a trainee would."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import io
+import json
+import os
+import re
+import subprocess
+import sys
+import wave
+from html.parser import HTMLParser
+from pathlib import Path
+
+import numpy as np
+import pytest
+from callgen import Line, render, write_wav
+
+CARD_CALL = [
+    Line("agent", "Thank you for calling Northwind Bank, this is Sam. How can I help you?"),
+    Line("customer", "Hi Sam, I would like to pay my bill with a card."),
+    Line("agent", "Sure. Please read me the card number."),
+    Line("customer", "Four five five six, seven three seven five,"),
+    Line("agent", "Okay.", pause=0.3),
+    Line("customer", "eight six eight nine, nine eight five two.", pause=0.3),
+    Line("agent", "Thank you. And a phone number where we can reach you?"),
+    Line("customer", "Yes, it is five five five, two one two, four three six seven."),
+    Line("agent", "Great, the payment is done. Have a nice day."),
+]
+CARD_LINES = (3, 5)  # the utterances that are nothing but card digits
+DIGIT_WORDS = r"\b(?:zero|oh|one|two|three|four|five|six|seven|eight|nine)\b"
+
+
+def reviewer(*args, library=None, check=True, env=None):
+    cmd = [sys.executable, "-m", "reviewer"]
+    if library:
+        cmd += ["--library", str(library)]
+    proc = subprocess.run(
+        [*cmd, *map(str, args)], capture_output=True, text=True, env=env or os.environ.copy(), timeout=600
+    )
+    if check and proc.returncode != 0:
+        raise AssertionError(f"exit {proc.returncode}\n{proc.stdout}\n{proc.stderr}")
+    return proc
+
+
+def read_wav(path: Path) -> tuple[int, np.ndarray]:
+    with wave.open(str(path)) as w:
+        pcm = np.frombuffer(w.readframes(w.getnframes()), "<i2").reshape(-1, w.getnchannels())
+        return w.getframerate(), pcm.T.copy()
+
+
+@pytest.fixture(scope="session")
+def card_call(calls_dir):
+    call = render(CARD_CALL, stereo=True)
+    return call, write_wav(calls_dir / "card payment.wav", call.audio)
+
+
+@pytest.fixture(scope="session")
+def card_processed(card_call):
+    from reviewer.pipeline import process_file
+
+    return process_file(card_call[1])
+
+
+@pytest.fixture()
+def card_library(tmp_path, card_call, card_processed):
+    from reviewer.importer import store_result
+    from reviewer.library import open_library
+    from reviewer.library.store import content_hash
+
+    path = tmp_path / "library.sqlite"
+    with open_library(path) as lib:
+        call_id = store_result(lib, card_call[1], content_hash(card_call[1]), card_processed)[0]
+    return path, call_id
+
+
+@pytest.fixture()
+def read_only_folder(tmp_path):
+    """A folder nobody may write in. Root writes through file modes, so there the kernel's
+    /sys, which refuses new files even to root, stands in."""
+    if os.geteuid() == 0:
+        yield Path("/sys")
+        return
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    folder.chmod(0o555)
+    yield folder
+    folder.chmod(0o755)
+
+
+def digits_said(words) -> list[str]:
+    text = " ".join(w.text for w in words)
+    return re.findall(r"\d", text) + re.findall(DIGIT_WORDS, text, re.IGNORECASE)
+
+
+# -- finding what to hide --------------------------------------------------------------------
+
+
+def test_a_card_read_digit_by_digit_around_a_backchannel_is_one_span(card_call, card_processed):
+    from reviewer.report.audio import find_audio_spans
+
+    spans = find_audio_spans(list(card_processed.transcript.words))
+    assert [s.kind for s in spans] == ["card number", "phone number"], spans
+    card, phone = spans
+    call = card_call[0]
+    first, second = (call.utterances[i] for i in CARD_LINES)
+    okay = call.utterances[4]
+    assert okay.speaker == "agent" and card.start < okay.start < okay.end < card.end  # across the "okay"
+    assert card.start - 0.25 <= first.start and second.end <= card.end + 0.25
+    assert phone.end + 0.25 >= call.utterances[7].end
+
+
+def test_digit_words_across_turns_e_mails_and_the_users_own_words_are_found():
+    from reviewer.model import Word
+    from reviewer.report.audio import find_audio_spans
+
+    said = [
+        ("S2", "my"), ("S2", "number"), ("S2", "is"), ("S2", "four"), ("S2", "five"), ("S2", "five"),
+        ("S1", "mhm"), ("S2", "six,"), ("S2", "one"), ("S2", "two."), ("S2", "mail"), ("S2", "me"),
+        ("S2", "at"), ("S2", "jane.doe@example.com."), ("S1", "thanks"), ("S1", "Project"), ("S1", "Falcon"),
+    ]  # fmt: skip
+    words = [Word(i * 0.5, i * 0.5 + 0.4, text, who) for i, (who, text) in enumerate(said)]
+    spans = find_audio_spans(words, ("project falcon",))
+    assert [(s.kind, s.start, s.end) for s in spans] == [
+        ("number", 1.5, 4.9),  # "four five five" ... "six one two", the S1 "mhm" inside
+        ("email", 6.5, 6.9),
+        ("word list", 7.5, 8.4),
+    ]
+
+
+def test_digits_whisper_writes_with_commas_are_masked_in_the_transcript_too():
+    from reviewer.report.redact import redact_text
+
+    assert redact_text("4, 5, 5, 6, 7, 3, 7, 5, 8, 6, 8, 9, 9, 8, 5, 2.") == "[card number]."
+    assert redact_text("Yes, it is 5, 5, 5, 2, 1, 2, 4, 3, 6, 7.") == "Yes, it is [phone number]."
+    assert (
+        redact_text("We paid $1,000,000 for 6, 7 or 8 of them.")
+        == "We paid $1,000,000 for 6, 7 or 8 of them."
+    )
+
+
+# -- redacted audio --------------------------------------------------------------------------
+
+
+def test_redacted_wav_bleeps_the_numbers_on_every_channel_and_keeps_every_other_sample(
+    card_library, card_call, tmp_path
+):
+    from reviewer.audio.redact import TONE_LEVEL, tone
+    from reviewer.library import open_library
+    from reviewer.library.store import content_hash
+
+    library, call_id = card_library
+    original = card_call[1]
+    before = content_hash(original)
+    out = tmp_path / "shared" / "call.wav"
+    out.parent.mkdir()
+    proc = reviewer("export", call_id, "-f", "audio", "--redact", "-o", out, library=library)
+    assert "redacted" in proc.stdout
+    doc = json.loads((tmp_path / "shared" / "call.redactions.json").read_text())
+    assert [s["kind"] for s in doc["spans"]] == ["card number", "phone number"]
+    assert doc["mode"] == "tone" and doc["margin"] == 0.25
+    assert not any(re.search(r"\d{4}", str(s.get("text", ""))) for s in doc["spans"])  # no secrets in it
+
+    rate, src = read_wav(original)
+    rate_out, got = read_wav(out)
+    assert rate_out == rate and got.shape == src.shape  # same rate, channels and length
+    hidden = np.zeros(src.shape[1], bool)
+    for h in doc["hidden"]:
+        a, b = round(h["start"] * rate), round(h["end"] * rate)
+        hidden[a:b] = True
+        for ch in range(src.shape[0]):  # every channel: the tone, and only the tone
+            expected = np.round(tone(b - a, rate, 0, b - a) * 32767).astype(np.int32)
+            assert np.abs(got[ch, a:b].astype(np.int32) - expected).max() <= 1
+        rms = np.sqrt(np.mean((got[:, a + 200 : b - 200] / 32768.0) ** 2))
+        assert rms == pytest.approx(TONE_LEVEL / np.sqrt(2), rel=0.02)
+    assert np.array_equal(got[:, ~hidden], src[:, ~hidden])  # the rest, sample for sample
+    # Every word of the card number as spoken lies in what was hidden.
+    for i in CARD_LINES:
+        u = card_call[0].utterances[i]
+        assert hidden[int(u.start * rate) : int(u.end * rate)].all()
+    # The original is untouched and the library still points at it.
+    assert content_hash(original) == before
+    with open_library(library) as lib:
+        assert Path(lib.call_row(call_id)["path"]) == original.resolve()
+
+
+def test_transcribing_the_redacted_audio_finds_none_of_the_digits(card_library, card_processed, tmp_path):
+    from reviewer.pipeline import process_file
+
+    library, call_id = card_library
+    out = tmp_path / "redacted.wav"
+    reviewer("export", call_id, "-f", "audio", "--redact", "-o", out, library=library)
+    assert len(digits_said(card_processed.transcript.words)) >= 26  # the original says them all
+    heard = process_file(out).transcript.words
+    assert digits_said(heard) == [], " ".join(w.text for w in heard)
+    said = " ".join(w.text.lower() for w in heard)
+    assert "card number" in said and "payment" in said  # the rest of the call is still there
+
+
+def test_silence_mode_and_a_wider_margin_from_the_settings_file(card_library, tmp_path):
+    library, call_id = card_library
+    settings = tmp_path / "settings.toml"
+    settings.write_text('[redaction]\nmode = "silence"\nmargin = 0.5\n')
+    out = tmp_path / "quiet.wav"
+    reviewer("--settings", settings, "export", call_id, "-f", "audio", "--redact", "-o", out, library=library)
+    doc = json.loads((tmp_path / "quiet.redactions.json").read_text())
+    rate, got = read_wav(out)
+    for s, h in zip(doc["spans"], doc["hidden"], strict=True):
+        assert h["start"] == pytest.approx(s["start"] - 0.5) and h["end"] == pytest.approx(s["end"] + 0.5)
+        assert not got[:, round(h["start"] * rate) : round(h["end"] * rate)].any()  # zero energy
+    settings.write_text('[redaction]\nmode = "beep"\n')
+    bad = reviewer("--settings", settings, "export", call_id, "-f", "audio", "--redact", "-o",
+                   tmp_path / "x.wav", library=library, check=False)  # fmt: skip
+    assert bad.returncode == 1 and bad.stderr.count("\n") == 1 and "tone" in bad.stderr
+    assert not (tmp_path / "x.wav").exists()
+
+
+@pytest.mark.parametrize("suffix", [".mp3", ".ogg"])
+def test_mp3_and_ogg_redacted_exports_play_for_the_whole_call(card_library, card_call, tmp_path, suffix):
+    from reviewer.audio.decode import decode
+
+    library, call_id = card_library
+    out = tmp_path / f"call{suffix}"
+    reviewer("export", call_id, "--redact", "-o", out, library=library)  # the format from the suffix
+    audio = decode(out)
+    assert audio.channels == 2 and audio.duration == pytest.approx(card_call[0].duration, abs=0.1)
+    assert (tmp_path / "call.redactions.json").is_file()
+
+
+def test_a_coach_adds_and_takes_out_spans_and_the_export_follows(card_library, tmp_path):
+    library, call_id = card_library
+    listed = json.loads(reviewer("redaction", call_id, "--json", library=library).stdout)
+    assert [s["kind"] for s in listed] == ["card number", "phone number"]
+    reviewer("redaction", call_id, "add", "--at", "1", "--to", "2.5", library=library)  # the agent's name
+    reviewer("redaction", call_id, "remove", "--at", listed[1]["start"] + 0.5, library=library)
+    now = json.loads(reviewer("redaction", call_id, "--json", library=library).stdout)
+    assert [(s["kind"], s["source"]) for s in now] == [("added", "added"), ("card number", "found")]
+    out = tmp_path / "edited.wav"
+    reviewer("export", call_id, "-f", "audio", "--redact", "-o", out, library=library)
+    rate, got = read_wav(out)
+    assert np.abs(got[:, int(1.5 * rate) : int(2 * rate)]).max() > 0  # the tone where it was added
+    phone = listed[1]
+    _, src = read_wav(Path(json.loads(reviewer("show", call_id, "--json", library=library).stdout)["path"]))
+    a, b = int(phone["start"] * rate), int(phone["end"] * rate)
+    assert np.array_equal(got[:, a:b], src[:, a:b])  # taken out: the phone number is heard again
+    reviewer("redaction", call_id, "reset", library=library)
+    again = json.loads(reviewer("redaction", call_id, "--json", library=library).stdout)
+    assert again == listed
+
+
+# -- clips and playlists ---------------------------------------------------------------------
+
+
+class _Page(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.audio: list[str] = []
+        self.text: list[str] = []
+        self.scripts = 0
+        self.skip = False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        self.skip = tag in ("style", "script")
+        if tag == "audio":
+            self.audio.append(attrs.get("src", ""))
+        if tag == "script":
+            self.scripts += 1
+            assert "src" not in attrs  # self-contained
+        if tag in ("link", "img"):
+            raise AssertionError(f"a page that fetches {tag}")
+
+    def handle_endtag(self, tag):
+        self.skip = False
+
+    def handle_data(self, data):
+        if not self.skip:
+            self.text.append(data)
+
+
+def _decode_bytes(data: bytes):
+    import av
+
+    with av.open(io.BytesIO(data)) as c:
+        s = c.streams.audio[0]
+        frames = [f.to_ndarray() for f in c.decode(s)]
+        return s.codec_context.sample_rate, np.concatenate(frames, axis=1)
+
+
+def test_a_playlist_across_calls_exports_as_one_page_that_plays_and_as_a_folder(
+    card_library, processed, clean, tmp_path
+):
+    from reviewer.importer import store_result
+    from reviewer.library import open_library
+    from reviewer.library.store import content_hash
+
+    library, card_id = card_library
+    with open_library(library) as lib:
+        clean_id = store_result(lib, clean[1], content_hash(clean[1]), processed("clean"))[0]
+        comment = lib.add_comment(clean_id, start=1.0, end=6.0, text="Warm greeting", category="praise")
+    reviewer("clip", card_id, "--at", "9", "--to", "20", "--title", "Taking a card number",
+             "--note", "Read it back? Never.", "--playlist", "payments", library=library)  # fmt: skip
+    reviewer("clip", clean_id, "--comment", comment, "--title", "A warm greeting", "--playlist", "payments",
+             library=library)  # fmt: skip
+    listed = reviewer("playlist", "list", library=library).stdout
+    assert "payments" in listed and "2 clips" in listed
+    shown = reviewer("playlist", "show", "payments", library=library).stdout
+    assert shown.index("Taking a card number") < shown.index("A warm greeting")
+
+    page = tmp_path / "payments.html"
+    reviewer("playlist", "export", "payments", "-o", page, "--redact", library=library)
+    parser = _Page()
+    parser.feed(page.read_text(encoding="utf-8"))
+    assert len(parser.audio) == 2 and parser.scripts == 1
+    text = " ".join(parser.text)
+    assert "Taking a card number" in text and "Read it back? Never." in text and "A warm greeting" in text
+    assert "[card number]" in text and "please read me the card number" in text.lower()
+    assert not re.search(r"\d\W{0,3}\d\W{0,3}\d", re.sub(r"\d+:\d\d", "", text)), text  # digits: times only
+    lengths = []
+    for src in parser.audio:
+        assert src.startswith("data:audio/mpeg;base64,")
+        rate, samples = _decode_bytes(base64.b64decode(src.split(",", 1)[1]))
+        lengths.append(samples.shape[1] / rate)
+    assert lengths == [pytest.approx(11.0, abs=0.1), pytest.approx(5.0, abs=0.1)]
+    # The card clip is bleeped where the number is (clip time 3.2 s - 9.9 s: 12.2 - 18.9 in the call).
+    rate, samples = _decode_bytes(base64.b64decode(parser.audio[0].split(",", 1)[1]))
+    bleep = samples[:, int(4 * rate) : int(9 * rate)]
+    spectrum = np.abs(np.fft.rfft(bleep[0]))
+    assert np.argmax(spectrum) / (bleep.shape[1] / rate) == pytest.approx(1000, abs=5)
+
+    folder = tmp_path / "for trainees"
+    reviewer("playlist", "export", "payments", "-o", folder, library=library)
+    rows = list(csv.DictReader(io.StringIO((folder / "playlist.csv").read_text(encoding="utf-8-sig"))))
+    assert [r["title"] for r in rows] == ["Taking a card number", "A warm greeting"]
+    assert [r["call"] for r in rows] == ["card payment.wav", "clean.ogg"]
+    assert sorted(p.name for p in folder.iterdir()) == sorted([r["file"] for r in rows] + ["playlist.csv"])
+    assert "4, 5, 5, 6" in rows[0]["transcript"]  # not redacted: this export was for the team
+
+
+def test_bad_input_gets_one_clear_line_and_nothing_half_written(card_library, read_only_folder, tmp_path):
+    from reviewer.library import open_library
+
+    library, call_id = card_library
+
+    def fails(*args) -> str:
+        proc = reviewer(*args, library=library, check=False)
+        assert proc.returncode == 1, proc.stderr
+        assert proc.stderr.count("\n") == 1 and proc.stderr.startswith("reviewer: "), proc.stderr
+        return proc.stderr
+
+    assert "past the end of the call" in fails("clip", call_id, "--at", "30", "--to", "5:00", "--title", "x")
+    assert "outside the call" in fails("clip", call_id, "--at", "40", "--to", "50", "--title", "x")
+    assert "needs a title" in fails("clip", call_id, "--at", "1", "--to", "5", "--title", "  ")
+    assert "end after it starts" in fails("redaction", call_id, "add", "--at", "9", "--to", "8")
+    with open_library(library) as lib:
+        assert lib.clips() == [] and lib.playlists() == [] and lib.redaction_edits(call_id) == []
+
+    reviewer(
+        "clip", call_id, "--at", "9", "--to", "20", "--title", "Card", "--playlist", "p", library=library
+    )
+    before = sorted(os.listdir(read_only_folder))
+    assert "read-only" in fails(
+        "export", call_id, "-f", "audio", "--redact", "-o", read_only_folder / "c.wav"
+    )
+    assert "read-only" in fails("playlist", "export", "p", "-o", read_only_folder / "p.html")
+    assert "read-only" in fails("playlist", "export", "p", "-o", read_only_folder / "clips")
+    assert sorted(os.listdir(read_only_folder)) == before
+    assert "original recording" in fails("export", call_id, "-f", "audio", "-o", card_library_path(library))
+    assert "audio on its own" in fails("export", call_id, "-f", "audio,pdf", "-o", tmp_path / "x")
+    assert list(tmp_path.glob("*.part")) == [] and not (tmp_path / "x").exists()
+
+
+def card_library_path(library) -> Path:
+    from reviewer.library import open_library
+
+    with open_library(library) as lib:
+        return Path(lib.call_row(lib.select_calls()[0])["path"])
+
+
+# -- the app ---------------------------------------------------------------------------------
+
+
+@pytest.fixture()
+def share_window(qtbot, tmp_path, settings, monkeypatch, card_library):
+    """The app reviewing the card call, as a coach opens it."""
+    from reviewer.ui.main_window import MainWindow
+
+    monkeypatch.setenv("REVIEWER_CONFIG_DIR", str(tmp_path / "config"))
+    library, call_id = card_library
+    w = MainWindow(settings, library_path=library, first_run_sample=False)
+    qtbot.addWidget(w)
+    w.show()
+    w.open_call(call_id)
+    qtbot.waitUntil(lambda: w.review_page.call is not None)
+    yield w, call_id
+    w.close()
+
+
+def test_the_redaction_preview_shows_the_spans_and_the_coach_changes_them_undoably(
+    share_window, qtbot, tmp_path, read_only_folder
+):
+    w, call_id = share_window
+    menus = {a.text().replace("&", ""): a for a in w.menuBar().actions()}
+    share = menus["Share"].menu()
+    assert any("redacted audio" in a.text().replace("&", "").lower() for a in share.actions())
+    file_menu = [a.text().replace("&", "") for a in menus["File"].menu().actions()]
+    assert file_menu.index("Export redacted audio…") == file_menu.index("Export…") + 1
+    w.sharing.preview_action.trigger()
+    preview = w.sharing.preview
+    qtbot.waitUntil(preview.isVisible)
+    kinds = [preview.table.item(r, 1).text() for r in range(preview.table.rowCount())]
+    assert kinds == ["card number", "phone number"]
+    hidden = preview.timeline_model.redactions
+    assert len(hidden) == 2 and hidden[0][0] == pytest.approx(preview.spans[0].start - 0.25)
+
+    preview.table.selectRow(1)  # the phone number may be heard (say it is the company's)
+    assert preview.timeline_model.playhead == pytest.approx(preview.spans[1].start)
+    preview.remove_button.click()
+    assert [s.kind for s in preview.spans] == ["card number"] and len(preview.timeline_model.redactions) == 1
+    w.undo_action.trigger()
+    assert [s.kind for s in preview.spans] == ["card number", "phone number"]
+    w.redo_action.trigger()
+    assert [s.kind for s in preview.spans] == ["card number"]
+
+    assert not preview.hide_button.isEnabled()
+    preview.timeline_model.set_selection((1.0, 2.5))  # the agent's name, dragged on the timeline
+    preview.hide_button.click()
+    assert [(s.kind, s.source) for s in preview.spans] == [("added", "added"), ("card number", "found")]
+    assert preview.table.item(0, 3).text() == "you"
+
+    # Kept with the call: a preview opened again (or the command line) sees the same.
+    preview.close()
+    again = w.sharing.show_preview()
+    assert [s.kind for s in again.spans] == ["added", "card number"]
+    out = tmp_path / "shared.wav"
+    job = w.sharing.export_redacted_audio({call_id: "card payment.wav"}, out=out)
+    with qtbot.waitSignal(job.finished, timeout=60_000):
+        pass
+    doc = json.loads((tmp_path / "shared.redactions.json").read_text())
+    assert [s["kind"] for s in doc["spans"]] == ["added", "card number"]
+    assert "Exported 2 file(s)" in w.sharing.message.text()
+
+    job = w.sharing.export_redacted_audio({call_id: "x"}, out=read_only_folder / "x.wav")
+    with qtbot.waitSignal(job.failed, timeout=60_000):
+        pass
+    assert "read-only" in w.sharing.message.text() and not (read_only_folder / "x.wav").exists()
+
+
+def test_clips_from_a_selection_and_a_comment_play_one_after_another_and_export(
+    share_window, qtbot, tmp_path
+):
+    w, call_id = share_window
+    page = w.review_page
+    page.timeline_model.set_selection((9.0, 12.0))
+    dialog = w.sharing.clip_dialog_here()
+    dialog.title.setText("")
+    dialog.accept()  # an empty title is refused where it is typed
+    assert dialog.isVisible() and "needs a title" in dialog.error.text()
+    dialog.title.setText("Asking for the card")
+    dialog.note.setPlainText("Good: asks plainly.")
+    dialog.playlist.setEditText("payments")
+    dialog.accept()
+    assert [c["title"] for c in w.library.playlist_clips("payments")] == ["Asking for the card"]
+
+    page.timeline_model.set_selection(None)
+    page.comments.add(28.0, 30.5, text="Friendly close", category="praise")
+    page.comments.select(w.library.comments(call_id)[0]["id"])
+    dialog = w.sharing.clip_dialog_here()
+    assert dialog.title.text() == "Friendly close" and dialog.start == 28.0 and dialog.end == 30.5
+    assert dialog.playlist.findText("payments") >= 0
+    dialog.playlist.setCurrentText("payments")
+    dialog.accept()
+    assert len(w.library.playlist_clips("payments")) == 2
+    w.undo_action.trigger()
+    assert len(w.library.playlist_clips("payments")) == 1
+    w.redo_action.trigger()
+    assert [c["title"] for c in w.library.playlist_clips("payments")] == [
+        "Asking for the card",
+        "Friendly close",
+    ]
+
+    lists = w.sharing.show_playlists()
+    assert lists.name == "payments" and lists.table.rowCount() == 2
+    seen = []
+    lists.player.positionChanged.connect(lambda ms: seen.append((lists.index, ms)))
+    lists.play_button.click()
+    qtbot.waitUntil(lambda: lists.index == 1, timeout=20_000)  # the first clip ended: the next one plays
+    assert "Playing 2 of 2: Friendly close" in lists.now_playing.text()
+    qtbot.waitUntil(lambda: not lists.playing, timeout=20_000)  # and the playlist stops after it
+    first = [ms for i, ms in seen if i == 0 and ms > 0]
+    second = [ms for i, ms in seen if i == 1 and ms >= 28_000]  # (the player may report once more
+    assert first and 9000 <= min(first) and max(first) <= 12_400  # where it was before the seek)
+    assert second and min(second) <= 28_300 and max(second) <= 30_900
+
+    out = tmp_path / "payments.html"
+    job = lists.export(page=True, out=out)
+    with qtbot.waitSignal(job.finished, timeout=60_000):
+        pass
+    parser = _Page()
+    parser.feed(out.read_text(encoding="utf-8"))
+    assert len(parser.audio) == 2 and "Good: asks plainly." in " ".join(parser.text)
