@@ -670,8 +670,15 @@ def cmd_clip(args: argparse.Namespace) -> int:
                     f"Comment #{args.comment} is at one moment; a clip needs a range (--at, --to)."
                 )
             start, end = c["start"], c["end"]
+        elif args.marker:
+            if start is None:
+                raise ReviewerError("--marker needs --at: a time inside the marker.")
+            m = library.marker_at(call_id, start)
+            start, end = m["start"], m["end"]
         if start is None or end is None:
-            raise ReviewerError("A clip needs --at and --to (or --comment ID with a range).")
+            raise ReviewerError(
+                "A clip needs --at and --to (or --comment ID with a range, or --marker --at T)."
+            )
         clip_id = library.add_clip(
             call_id, start=start, end=end, title=args.title or "", note=args.note or "",
             author=labels.user_name(), playlist=args.playlist,
@@ -747,6 +754,9 @@ def _add_share_parsers(sub) -> None:  # noqa: ANN001 - argparse's private subpar
     p.add_argument("--at", type=parse_time, help="start (1:23 or 83)")
     p.add_argument("--to", type=parse_time, help="end")
     p.add_argument("--comment", type=int, metavar="ID", help="instead of --at/--to: a comment's range")
+    p.add_argument(
+        "--marker", action="store_true", help="instead of --to: the marker (refusal, monologue ...) at --at"
+    )
     p.add_argument("--title", required=True)
     p.add_argument("--note", help="what the trainee should notice")
     p.add_argument("--playlist", metavar="NAME", help="add it to this playlist (made if new)")

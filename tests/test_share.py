@@ -293,7 +293,7 @@ def _decode_bytes(data: bytes):
 
 
 def test_a_playlist_across_calls_exports_as_one_page_that_plays_and_as_a_folder(
-    card_library, processed, clean, tmp_path
+    card_library, processed, pushback, tmp_path
 ):
     from reviewer.importer import store_result
     from reviewer.library import open_library
@@ -301,24 +301,28 @@ def test_a_playlist_across_calls_exports_as_one_page_that_plays_and_as_a_folder(
 
     library, card_id = card_library
     with open_library(library) as lib:
-        clean_id = store_result(lib, clean[1], content_hash(clean[1]), processed("clean"))[0]
-        comment = lib.add_comment(clean_id, start=1.0, end=6.0, text="Warm greeting", category="praise")
+        other = store_result(lib, pushback[1], content_hash(pushback[1]), processed("pushback"))[0]
+        comment = lib.add_comment(card_id, start=28.0, end=31.0, text="Warm close", category="praise")
+    markers = json.loads(reviewer("show", other, "--json", library=library).stdout)["markers"]
+    refusal = next(m for m in markers if m["kind"] == "refusal")
     reviewer("clip", card_id, "--at", "9", "--to", "20", "--title", "Taking a card number",
              "--note", "Read it back? Never.", "--playlist", "payments", library=library)  # fmt: skip
-    reviewer("clip", clean_id, "--comment", comment, "--title", "A warm greeting", "--playlist", "payments",
+    reviewer("clip", other, "--marker", "--at", refusal["start"] + 0.5, "--title", "Asking why",
+             "--playlist", "payments", library=library)  # fmt: skip
+    reviewer("clip", card_id, "--comment", comment, "--title", "A warm close", "--playlist", "payments",
              library=library)  # fmt: skip
     listed = reviewer("playlist", "list", library=library).stdout
-    assert "payments" in listed and "2 clips" in listed
+    assert "payments" in listed and "3 clips" in listed
     shown = reviewer("playlist", "show", "payments", library=library).stdout
-    assert shown.index("Taking a card number") < shown.index("A warm greeting")
+    assert shown.index("Taking a card number") < shown.index("Asking why") < shown.index("A warm close")
 
     page = tmp_path / "payments.html"
     reviewer("playlist", "export", "payments", "-o", page, "--redact", library=library)
     parser = _Page()
     parser.feed(page.read_text(encoding="utf-8"))
-    assert len(parser.audio) == 2 and parser.scripts == 1
+    assert len(parser.audio) == 3 and parser.scripts == 1
     text = " ".join(parser.text)
-    assert "Taking a card number" in text and "Read it back? Never." in text and "A warm greeting" in text
+    assert "Taking a card number" in text and "Read it back? Never." in text and "A warm close" in text
     assert "[card number]" in text and "please read me the card number" in text.lower()
     assert not re.search(r"\d\W{0,3}\d\W{0,3}\d", re.sub(r"\d+:\d\d", "", text)), text  # digits: times only
     lengths = []
@@ -326,7 +330,12 @@ def test_a_playlist_across_calls_exports_as_one_page_that_plays_and_as_a_folder(
         assert src.startswith("data:audio/mpeg;base64,")
         rate, samples = _decode_bytes(base64.b64decode(src.split(",", 1)[1]))
         lengths.append(samples.shape[1] / rate)
-    assert lengths == [pytest.approx(11.0, abs=0.1), pytest.approx(5.0, abs=0.1)]
+    marker = refusal["end"] - refusal["start"]
+    assert lengths == [
+        pytest.approx(11.0, abs=0.1),
+        pytest.approx(marker, abs=0.1),
+        pytest.approx(3.0, abs=0.1),
+    ]
     # The card clip is bleeped where the number is (clip time 3.2 s - 9.9 s: 12.2 - 18.9 in the call).
     rate, samples = _decode_bytes(base64.b64decode(parser.audio[0].split(",", 1)[1]))
     bleep = samples[:, int(4 * rate) : int(9 * rate)]
@@ -336,8 +345,9 @@ def test_a_playlist_across_calls_exports_as_one_page_that_plays_and_as_a_folder(
     folder = tmp_path / "for trainees"
     reviewer("playlist", "export", "payments", "-o", folder, library=library)
     rows = list(csv.DictReader(io.StringIO((folder / "playlist.csv").read_text(encoding="utf-8-sig"))))
-    assert [r["title"] for r in rows] == ["Taking a card number", "A warm greeting"]
-    assert [r["call"] for r in rows] == ["card payment.wav", "clean.ogg"]
+    assert [r["title"] for r in rows] == ["Taking a card number", "Asking why", "A warm close"]
+    assert [r["call"] for r in rows] == ["card payment.wav", "pushback stereo.wav", "card payment.wav"]
+    assert "cancel" in rows[1]["transcript"].lower()
     assert sorted(p.name for p in folder.iterdir()) == sorted([r["file"] for r in rows] + ["playlist.csv"])
     assert "4, 5, 5, 6" in rows[0]["transcript"]  # not redacted: this export was for the team
 
@@ -356,6 +366,7 @@ def test_bad_input_gets_one_clear_line_and_nothing_half_written(card_library, re
     assert "past the end of the call" in fails("clip", call_id, "--at", "30", "--to", "5:00", "--title", "x")
     assert "outside the call" in fails("clip", call_id, "--at", "40", "--to", "50", "--title", "x")
     assert "needs a title" in fails("clip", call_id, "--at", "1", "--to", "5", "--title", "  ")
+    assert "No marker at 0:05" in fails("clip", call_id, "--marker", "--at", "5", "--title", "x")
     assert "end after it starts" in fails("redaction", call_id, "add", "--at", "9", "--to", "8")
     with open_library(library) as lib:
         assert lib.clips() == [] and lib.playlists() == [] and lib.redaction_edits(call_id) == []

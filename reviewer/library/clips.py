@@ -73,6 +73,19 @@ class ClipsMixin:
                 self.add_to_playlist(playlist, clip_id)
         return clip_id
 
+    def marker_at(self, call_id: int, at: float) -> dict[str, Any]:
+        """The marker (refusal, monologue, silence, overtalk) covering ``at``, for a clip of it."""
+        rows = list(
+            self.db.query(
+                "SELECT * FROM markers WHERE call_id = ? AND start_ms <= ? AND end_ms >= ? "
+                "ORDER BY end_ms - start_ms LIMIT 1",
+                [call_id, ms(at) + 500, ms(at) - 500],
+            )
+        )
+        if not rows:
+            raise ReviewerError(f"No marker at {clock(at)}; `reviewer show` lists the call's markers.")
+        return _timed(rows[0])
+
     def clip(self, clip_id: int) -> dict[str, Any]:
         rows = list(
             self.db.query(

@@ -42,7 +42,7 @@ from reviewer.audio.peaks import load_peaks
 from reviewer.errors import Cancelled, ReviewerError
 from reviewer.labels import user_name
 from reviewer.progress import CancelToken, Progress
-from reviewer.ui.style import clock
+from reviewer.ui.style import MARKER_NAMES, clock, speaker_label
 from reviewer.ui.tables import ok_cancel
 from reviewer.ui.timeline import TimelineModel, TimelineWidget
 
@@ -158,6 +158,7 @@ class RedactionPreview(QDialog):
         lib, settings = sharing.library, sharing.settings
         stored = lib.load_call(call_id)
         self.duration_ms = int(stored.row["duration_ms"])
+        self.who = {sp.id: speaker_label(sp) for sp in stored.transcript.speakers}
         self.setWindowTitle(f"Redaction preview · {stored.row['name']}")
         self.resize(1000, 560)
         self.timeline_model = TimelineModel(self)
@@ -220,7 +221,7 @@ class RedactionPreview(QDialog):
             values = (
                 f"{clock(span.start, tenths=True)}–{clock(span.end, tenths=True)}",
                 span.kind,
-                span.speaker or "",
+                self.who.get(span.speaker, span.speaker or ""),
                 "the transcript" if span.source == "found" else "you",
             )
             for col, text in enumerate(values):
@@ -558,7 +559,7 @@ class SharingController(QObject):
         self.preview_action.setShortcut(QKeySequence("Ctrl+Shift+R"))
         menu.addAction(audio)
         menu.addSeparator()
-        self.clip_action = menu.addAction("&Clip from selection or comment…", self.clip_dialog_here)
+        self.clip_action = menu.addAction("&Clip from selection, comment or marker…", self.clip_dialog_here)
         self.clip_action.setShortcut(QKeySequence("Ctrl+Shift+C"))
         self.playlists_action = menu.addAction("P&laylists…", self.show_playlists)
         self.playlists_action.setShortcut(QKeySequence("Ctrl+Shift+L"))
@@ -636,14 +637,21 @@ class SharingController(QObject):
         else:
             comment_id = page.comments.selected_id()
             comment = self.library.comment(comment_id) if comment_id is not None else None
-            if comment is None or comment["end"] is None:
-                QMessageBox.information(
-                    self.window,
-                    "Clip",
-                    "Drag on the timeline to select the stretch to clip, or pick a comment with a range.",
-                )
-                return None
-            start, end, title = comment["start"], comment["end"], comment["text"][:60]
+            if comment is not None and comment["end"] is not None:
+                start, end, title = comment["start"], comment["end"], comment["text"][:60]
+            else:
+                try:
+                    marker = self.library.marker_at(call_id, page.timeline_model.playhead)
+                except ReviewerError:
+                    QMessageBox.information(
+                        self.window,
+                        "Clip",
+                        "Drag on the timeline to select the stretch to clip, pick a comment with a range, "
+                        "or put the playhead on a marker.",
+                    )
+                    return None
+                start, end = marker["start"], marker["end"]
+                title = MARKER_NAMES.get(marker["kind"], marker["kind"])
         names = [p["name"] for p in self.library.playlists()]
         dialog = ClipDialog(self.window, start, end, names, title)
         dialog.accepted.connect(lambda: self._add_clip(call_id, dialog))
