@@ -63,15 +63,21 @@ def clip_excerpt(library: Library, settings: Settings, clip: dict, *, redact: bo
     return ClipExcerpt(clip, lines, note, title)
 
 
-def _clip_audio(library: Library, settings: Settings, clip: dict, redact: bool, cancel: CancelToken) -> bytes:
+def _clip_audio(
+    library: Library, settings: Settings, clip: dict, redact: bool, cancel: CancelToken, seen: dict
+) -> bytes:
+    """The clip's audio as mp3; ``seen`` keeps each call's checked recording and hidden spans."""
     from reviewer.audio.redact import audio_bytes
     from reviewer.report.audio import call_redactions, padded, recording_of
 
-    source = recording_of(library, clip["call_id"])
-    hidden: list[tuple[int, int]] = []
-    if redact:
-        duration = int(library.call_row(clip["call_id"])["duration_ms"])
-        hidden = padded(call_redactions(library, clip["call_id"], settings), settings.redact_margin, duration)
+    call_id = clip["call_id"]
+    if call_id not in seen:
+        hidden: list[tuple[int, int]] = []
+        if redact:
+            duration = int(library.call_row(call_id)["duration_ms"])
+            hidden = padded(call_redactions(library, call_id, settings), settings.redact_margin, duration)
+        seen[call_id] = (recording_of(library, call_id), hidden)
+    source, hidden = seen[call_id]
     return audio_bytes(
         source,
         CLIP_SUFFIX,
@@ -191,13 +197,14 @@ def export_playlist(
     target_folder = out.parent if as_page else out
     _check_writable(target_folder)
     items: list[tuple[ClipExcerpt, bytes]] = []
+    seen: dict = {}
     for i, clip in enumerate(clips):
         cancel.check()
         progress(Progress("export", i / len(clips), clip["title"]))
         items.append(
             (
                 clip_excerpt(library, settings, clip, redact=redact),
-                _clip_audio(library, settings, clip, redact, cancel),
+                _clip_audio(library, settings, clip, redact, cancel, seen),
             )
         )
     cancel.check()
