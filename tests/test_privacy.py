@@ -160,6 +160,16 @@ def test_analyze_and_import_send_nothing_and_write_only_reviewers_folders(fresh_
     assert report.read_bytes().startswith(b"%PDF")
     assert sorted(p.name for p in work.iterdir()) == []  # nothing in the folder it ran from
 
+    # Redacted audio and a playlist page: only where asked (and their temporary files, gone).
+    shared = tmp_path / "shared"
+    clip = [*cli, "clip", "1", "--at", "0.5", "--to", "2.5", "--title", "Opening", "--playlist", "p"]
+    subprocess.run(clip, capture_output=True, env=env, cwd=work, check=True)
+    audio = [*cli, "export", "1", "-f", "audio", "--redact", "-o", str(shared / "call.mp3")]
+    check(traced(audio, env, work, tmp_path / "audio.strace"), [*allowed, shared], tmp)
+    page = [*cli, "playlist", "export", "p", "-o", str(shared / "p.html"), "--redact"]
+    check(traced(page, env, work, tmp_path / "playlist.strace"), [*allowed, shared], tmp)
+    assert sorted(p.name for p in shared.iterdir()) == ["call.mp3", "call.redactions.json", "p.html"]
+
     # Where the files went: only into the folders `reviewer paths` names.
     listed = subprocess.run([*cli, "paths"], capture_output=True, text=True, env=env, check=True).stdout
     for folder in (folders["data"], folders["config"], folders["cache"]):
