@@ -515,3 +515,26 @@ def test_clips_from_a_selection_and_a_comment_play_one_after_another_and_export(
     parser = _Page()
     parser.feed(out.read_text(encoding="utf-8"))
     assert len(parser.audio) == 2 and "Good: asks plainly." in " ".join(parser.text)
+
+
+def test_a_cancelled_audio_export_leaves_the_file_that_was_there(card_library, settings, tmp_path):
+    from reviewer.errors import Cancelled
+    from reviewer.library import open_library
+    from reviewer.progress import CancelToken
+    from reviewer.report.audio import export_audio
+
+    library, call_id = card_library
+    target = tmp_path / "out" / "call.wav"
+    target.parent.mkdir()
+    target.write_bytes(b"RIFF an earlier export")
+    token, seen = CancelToken(), []
+
+    def halfway(p) -> None:  # Cancel pressed once the new file is being written
+        seen.append(p.fraction)
+        token.cancel()
+
+    with open_library(library) as lib, pytest.raises(Cancelled):
+        export_audio(lib, settings, [call_id], target, cancel=token, progress=halfway)
+    assert seen and seen[0] < 1.0
+    assert target.read_bytes() == b"RIFF an earlier export"
+    assert [p.name for p in target.parent.iterdir()] == ["call.wav"]
