@@ -460,6 +460,10 @@ def test_the_redaction_preview_shows_the_spans_and_the_coach_changes_them_undoab
     with qtbot.waitSignal(job.failed, timeout=60_000):
         pass
     assert "read-only" in w.sharing.message.text() and not (read_only_folder / "x.wav").exists()
+    w.set_viewer("Sam")  # the agent's self-review: redaction changes and clips are the coach's
+    assert not w.sharing.preview_action.isEnabled() and not w.sharing.clip_action.isEnabled()
+    w.set_viewer("")
+    assert w.sharing.preview_action.isEnabled()
 
 
 def test_clips_from_a_selection_and_a_comment_play_one_after_another_and_export(
