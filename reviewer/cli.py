@@ -130,21 +130,60 @@ def cmd_import(args: argparse.Namespace) -> int:
     options = _pipeline_options(args)
     cancel = CancelToken()
     bar = _Bar(len(files), args.quiet)
-    counts = {"imported": 0, "duplicate": 0, "failed": 0}
-
-    def report(index, outcome):
-        counts[outcome.status] += 1
-        mark = {"imported": "imported", "duplicate": "skipped", "failed": "FAILED"}[outcome.status]
-        bar.write(f"[{index + 1}/{len(files)}] {outcome.path}: {mark}: {outcome.message}")
+    counts, report = _outcome_lines(len(files), bar)
 
     with _library(args) as library:
         try:
             import_files(files, library, options, progress=bar.update, on_outcome=report, cancel=cancel)
         finally:
             bar.close()
+    return _import_summary(counts)
+
+
+def _outcome_lines(total: int, bar: _Bar):
+    """A line per file as import and batch print them, and the counts for the summary."""
+    counts = {"imported": 0, "duplicate": 0, "failed": 0}
+
+    def report(index, outcome):
+        counts[outcome.status] += 1
+        mark = {"imported": "imported", "duplicate": "skipped", "failed": "FAILED"}[outcome.status]
+        bar.write(f"[{index + 1}/{total}] {outcome.path}: {mark}: {outcome.message}")
+
+    return counts, report
+
+
+def _import_summary(counts: dict[str, int]) -> int:
     summary = f"{counts['imported']} imported, {counts['duplicate']} already there, {counts['failed']} failed"
     print(summary, file=sys.stderr)
     return EXIT_FAILED if counts["failed"] else EXIT_OK
+
+
+def cmd_batch(args: argparse.Namespace) -> int:
+    from reviewer.batch import Cluster, require_ray, run_batch
+    from reviewer.importer import expand_paths
+
+    require_ray()  # before any work: one line on how to install it
+    files = expand_paths(args.paths)
+    if not files:
+        print("reviewer: no audio files found in " + ", ".join(args.paths), file=sys.stderr)
+        return EXIT_FAILED
+    if args.workers is not None and args.workers < 1 or args.gpus_per_worker < 0:
+        raise ReviewerError("--workers must be at least 1 and --gpus-per-worker not negative.")
+    options = _pipeline_options(args)
+    bar = _Bar(len(files), quiet=True)  # no bar: the work runs in other processes
+    bar.quiet = args.quiet  # but a line per file, as import prints them
+    counts, report = _outcome_lines(len(files), bar)
+    with _library(args) as library:
+        run_batch(
+            files,
+            library,
+            options,
+            cluster=Cluster(args.cluster),
+            workers=args.workers,
+            gpus_per_worker=args.gpus_per_worker,
+            on_outcome=report,
+        )
+    return _import_summary(counts)
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
@@ -911,6 +950,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+", metavar="PATH")
     processing(p)
     p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser(
+        "batch", help="import folders on a Ray cluster's workers (pip install 'reviewer[cluster]')"
+    )
+    p.add_argument("paths", nargs="+", metavar="FOLDER")
+    p.add_argument(
+        "--cluster",
+        default="auto",
+        metavar="auto|local|ray://HOST:PORT",
+        help="local: a Ray on this machine; auto (default): RAY_ADDRESS if set, else local",
+    )
+    p.add_argument("--workers", type=int, metavar="N", help="actors, each with the models loaded once")
+    p.add_argument("--gpus-per-worker", type=float, default=0.0, metavar="F", help="e.g. 0.5: two per GPU")
+    processing(p)
+    p.set_defaults(func=cmd_batch)
 
     p = sub.add_parser("analyze", help="run the whole pipeline on a file without touching the library")
     p.add_argument("file")

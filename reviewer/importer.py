@@ -111,24 +111,37 @@ def import_one(
         progress(Progress("store", 1.0))
         if not created:
             return ImportOutcome(path, "duplicate", call_id, f"already in the library as call #{call_id}")
-        m = result.analysis.metrics
-        share = f"agent talk {m.agent_talk_share:.0%}" if m.agent_talk_share is not None else "no agent found"
-        return ImportOutcome(
-            path,
-            "imported",
-            call_id,
-            f"call #{call_id}, {result.transcript.duration / 60:.1f} min, {share}, "
-            f"{m.refusal_count} refusal{'s' if m.refusal_count != 1 else ''}",
-        )
+        return ImportOutcome(path, "imported", call_id, imported_message(call_id, result))
     except Cancelled:
         raise
-    except ReviewerError as e:
-        message = str(e)
+    except Exception as e:
+        message = failure_message(path, e)
+        if message is None:
+            raise
+        return ImportOutcome(path, "failed", None, message)
+
+
+def imported_message(call_id: int, result: CallResult) -> str:
+    """What `import` (and `batch`) say about a call just stored."""
+    m = result.analysis.metrics
+    share = f"agent talk {m.agent_talk_share:.0%}" if m.agent_talk_share is not None else "no agent found"
+    return (
+        f"call #{call_id}, {result.transcript.duration / 60:.1f} min, {share}, "
+        f"{m.refusal_count} refusal{'s' if m.refusal_count != 1 else ''}"
+    )
+
+
+def failure_message(path: Path, error: BaseException) -> str | None:
+    """The one line a file's failure is reported with; None for errors that are not the file's
+    (a cancel, a bug), which propagate."""
+    if isinstance(error, Cancelled):
+        return None
+    if isinstance(error, ReviewerError):
+        message = str(error)
         prefix = f"{path}: "
-        return ImportOutcome(
-            path, "failed", None, message[len(prefix) :] if message.startswith(prefix) else message
-        )
-    except MemoryError:
-        return ImportOutcome(path, "failed", None, "too large to process in the memory available")
-    except OSError as e:
-        return ImportOutcome(path, "failed", None, f"could not be read ({e.strerror or e})")
+        return message[len(prefix) :] if message.startswith(prefix) else message
+    if isinstance(error, MemoryError):
+        return "too large to process in the memory available"
+    if isinstance(error, OSError):
+        return f"could not be read ({error.strerror or error})"
+    return None

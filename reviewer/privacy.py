@@ -29,6 +29,10 @@ TELEMETRY_OFF = {
     "HF_HUB_DISABLE_TELEMETRY": "1",
     "HF_HUB_DISABLE_IMPLICIT_TOKEN": "1",
     "DO_NOT_TRACK": "1",
+    # Ray (reviewer batch): usage stats to usage-stats.ray.io, on by default; read by every Ray
+    # process this one starts. A cluster started elsewhere is its operator's to configure
+    # (`ray start --disable-usage-stats`).
+    "RAY_USAGE_STATS_ENABLED": "0",
 }
 # Defaults: a user who names a hub model on purpose may set HF_HUB_OFFLINE=0 (see README).
 HUB_OFFLINE = {"HF_HUB_OFFLINE": "1"}

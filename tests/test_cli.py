@@ -29,6 +29,7 @@ def test_help_documents_every_command():
     listed = {m.group(1) for m in re.finditer(r"^    ([a-z][a-z-]*)(?:  +\S|$)", out, re.MULTILINE)}
     assert listed == {
         "import",
+        "batch",
         "analyze",
         "calls",
         "show",
