@@ -9,7 +9,8 @@ same speech. Each configuration imports them all into a fresh library: `reviewer
 process (the models loaded once, all cores), then `reviewer batch --cluster local` with each
 ``--workers`` count (the machine's cores shared out among the workers). Wall time is end to end,
 as a user waits for it: Ray's start, each worker's model loading, the work and the stores; the
-steady rate leaves out the time to the first stored call (start-up and the first call's work).
+steady rate leaves out the time to the first wave of stored calls (start-up, model loading and
+the first call on each worker).
 
 Needs Ray (``pip install 'reviewer[cluster]'``). Writes a Markdown table to stdout and
 bench/results/batch.json. Never pass/fail."""
@@ -20,6 +21,7 @@ import argparse
 import json
 import os
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -50,8 +52,29 @@ def build_calls(folder: Path, count: int) -> tuple[list[Path], float]:
     return paths, audio.shape[1] / SAMPLE_RATE
 
 
-def timed(run, files: list[Path]) -> dict:
-    """Runs ``run(files, library, on_outcome)`` into a fresh library; wall and steady times."""
+STORES: list[float] = []  # seconds in store_result (one transaction each), this configuration's
+
+
+def timing_stores() -> None:
+    """Times each call's store (the driver's database work) where import and batch make it."""
+    import reviewer.batch
+    import reviewer.importer
+
+    original = reviewer.importer.store_result
+
+    def store_result(*args, **kwargs):
+        t = time.perf_counter()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            STORES.append(time.perf_counter() - t)
+
+    reviewer.importer.store_result = reviewer.batch.store_result = store_result
+
+
+def timed(run, files: list[Path], workers: int = 1) -> dict:
+    """Runs ``run(files, library, on_outcome)`` into a fresh library; wall and steady times. The
+    steady rate counts from the first wave of calls stored (one per worker) to the last."""
     from reviewer.library import open_library
 
     stamps: list[float] = []
@@ -62,6 +85,7 @@ def timed(run, files: list[Path]) -> dict:
         statuses.append(outcome.status)
         print(f"    {outcome.path.name}: {outcome.status}: {outcome.message}", file=sys.stderr, flush=True)
 
+    STORES.clear()
     folder = Path(tempfile.mkdtemp(prefix="reviewer-bench-batch-lib-"))
     try:
         with open_library(folder / "library.sqlite") as library:
@@ -73,12 +97,13 @@ def timed(run, files: list[Path]) -> dict:
     if statuses.count("imported") != len(files):
         raise RuntimeError(f"not every call was imported: {statuses}")
     n = len(files)
-    steady = (stamps[-1] - stamps[0]) / (n - 1) if n > 1 else None
+    steady = (stamps[-1] - stamps[workers - 1]) / (n - workers) if n > workers else None
     return {
         "wall_s": round(wall, 1),
         "first_call_s": round(stamps[0] - t0, 1),
         "calls_per_hour": round(n / wall * 3600, 1),
         "steady_calls_per_hour": round(3600 / steady, 1) if steady else None,
+        "store_ms_median": round(statistics.median(STORES) * 1000, 1),
     }
 
 
@@ -95,6 +120,7 @@ def main() -> None:
     from reviewer.importer import import_files
     from reviewer.pipeline import PipelineOptions
 
+    timing_stores()
     work = Path(tempfile.mkdtemp(prefix="rb-bench-", dir="/tmp" if os.path.isdir("/tmp") else None))
     # Ray's sockets live under Reviewer's cache folder: a short one of the bench's own.
     os.environ["REVIEWER_CACHE_DIR"] = str(work / "cache")
@@ -113,6 +139,7 @@ def main() -> None:
                     f, lib, options, cluster=Cluster("local"), workers=w, on_outcome=cb
                 ),
                 files,
+                workers=w,
             )
             rows.append({"how": f"reviewer batch --workers {w}", "workers": w, **r})
     finally:
@@ -121,6 +148,7 @@ def main() -> None:
     result = {
         "machine": machine(),
         "date": time.strftime("%Y-%m-%d %H:%M"),
+        "load_average_after": [round(x, 1) for x in os.getloadavg()],
         "calls": args.calls,
         "call_seconds": round(seconds, 1),
         "rows": rows,
@@ -128,14 +156,17 @@ def main() -> None:
     out = HERE / "results"
     out.mkdir(exist_ok=True)
     (out / "batch.json").write_text(json.dumps(result, indent=2) + "\n")
-    print(f"{result['machine']}, {args.calls} calls of {seconds:.0f} s (stereo), {result['date']}\n")
-    print("| how | wall s | first call s | calls/hour | steady calls/hour | audio h per hour |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    print(
+        f"{result['machine']}, {args.calls} calls of {seconds:.0f} s (stereo), {result['date']}, "
+        f"load average after {result['load_average_after']}\n"
+    )
+    print("| how | wall s | first call s | calls/hour | steady calls/hour | audio h per hour | store ms |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     for r in rows:
         audio_rate = r["calls_per_hour"] * seconds / 3600
         print(
             f"| {r['how']} | {r['wall_s']} | {r['first_call_s']} | {r['calls_per_hour']} | "
-            f"{r['steady_calls_per_hour']} | {audio_rate:.1f} |"
+            f"{r['steady_calls_per_hour']} | {audio_rate:.1f} | {r['store_ms_median']} |"
         )
 
 
