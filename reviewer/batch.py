@@ -16,8 +16,9 @@ A worker that dies mid-call (killed, out of memory, its node lost) is replaced a
 again, up to :data:`ATTEMPTS` times.
 
 Ray is an optional extra (``pip install 'reviewer[cluster]'``), imported only here and only when
-a batch runs. Privacy: usage stats off (:mod:`reviewer.privacy`), no dashboard, the session
-files in Reviewer's cache folder, and a local cluster bound to the loopback address.
+a batch runs. Privacy: usage stats off (:mod:`reviewer.privacy`), no dashboard, no probe of the cloud
+metadata services (:func:`ray_home`), the session files and token kept in Reviewer's cache folder
+and the environment, and a local cluster bound to the loopback address (:func:`local_ray_environment`).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import shutil
 import signal
 import sys
 import threading
+import warnings
 from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -232,7 +234,9 @@ def _connect(ray, cluster: Cluster, cpus: int | None, gpus: float | None) -> boo
             )
         return True
     try:
-        ray.init(address=address, **quiet)
+        with warnings.catch_warnings():  # Ray Client warns before it raises: one line is enough
+            warnings.simplefilter("ignore")
+            ray.init(address=address, **quiet)
     except Exception as e:  # ConnectionError, TimeoutError, ValueError: one line for all
         raise ReviewerError(f"Could not connect to the Ray cluster at {address}: {e}") from None
     return False

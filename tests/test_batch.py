@@ -1,12 +1,15 @@
 """`reviewer batch`: the import pipeline on a local Ray with two workers gives what `reviewer
-import` gives; a worker killed mid-call costs nothing (the call is sent again and stored once);
-without Ray installed, one line says how to install it."""
+import` gives, and sends nothing anywhere; a worker killed mid-call costs nothing (the call is sent
+again and stored once); Ctrl-C keeps what was stored and leaves no Ray behind; without Ray
+installed, one line says how to install it."""
 
 from __future__ import annotations
 
 import os
 import re
 import shutil
+import signal
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -169,6 +172,36 @@ def test_a_worker_killed_mid_call_is_replaced_and_the_call_stored_once(
     assert len(killed) == 2  # both workers were killed mid-call, each call taken again
     assert sorted(outcomes) == [(0, "imported"), (1, "imported")]
     assert sorted(stored_hashes) == killed  # each stored once
+
+
+def test_ctrl_c_stops_the_workers_and_keeps_what_was_stored(folder, tmp_path, short_dir):
+    """Ctrl-C after the first call is stored: that call is kept, the one under way is not, the
+    library is whole, and no Ray process is left behind."""
+    library = tmp_path / "library.sqlite"
+    env = {**os.environ, "REVIEWER_CACHE_DIR": str(short_dir)}
+    argv = [sys.executable, "-m", "reviewer", "--library", str(library), "batch", "--workers", "1"]
+    files = [str(folder / "short.wav"), str(folder / "week 2" / "swapped.wav"), str(folder / "mono.wav")]
+    proc = subprocess.Popen(
+        [*argv, "--cluster", "local", *files], stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path
+    )
+    lines = []
+    for line in proc.stderr:
+        lines.append(line)
+        if ": imported: " in line:
+            proc.send_signal(signal.SIGINT)
+            break
+    rest = proc.stderr.read()
+    assert proc.wait(timeout=120) == 130, "".join(lines) + rest
+    assert "interrupted; calls already stored are safe" in rest
+    with sqlite3.connect(library) as db:
+        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert db.execute("SELECT count(*) FROM calls").fetchone() == (1,)
+    deadline = time.monotonic() + 15  # Ray's processes are stopped by then
+    while (
+        left := subprocess.run(["pgrep", "-af", str(short_dir)], capture_output=True, text=True).stdout
+    ) and (time.monotonic() < deadline):
+        time.sleep(0.5)
+    assert left == "", left
 
 
 def test_without_ray_one_line_says_how_to_install_it(folder, monkeypatch, capsys):
