@@ -91,7 +91,7 @@ def ray_home(temp_dir: Path) -> Iterator[None]:
     lookup of metadata.google.internal) unless it finds ~/ray_bootstrap_config.yaml, and it
     keeps its other files (~/.ray) there too. The actors get the user's real home back through
     their runtime environment."""
-    home = paths.ensure_private_dir(temp_dir / "home")
+    home = paths.ensure_private_dir(temp_dir.parent / "home")
     bootstrap = home / "ray_bootstrap_config.yaml"
     if not bootstrap.is_file():
         bootstrap.write_text("# Reviewer's local Ray: no cloud provider.\nprovider: {type: local}\n")
@@ -147,15 +147,20 @@ class Cluster:
 
 def ray_temp_dir() -> Path:
     """Ray's session files (logs, sockets, spilled objects: call audio among them) in Reviewer's
-    cache folder, readable by the user only. Unix sockets live there, so the path must be short."""
-    folder = paths.cache_dir() / "ray"
-    if len(str(folder)) + RAY_SOCKET_SUFFIX > SOCKET_PATH_MAX:
+    cache folder, as ``ray/s``. Ray makes every folder it creates there writable by everyone
+    (for machines shared by several Ray users), so ``ray`` itself is kept readable by the user
+    only, whatever its mode was. Unix sockets live there, so the path must be short."""
+    folder = paths.ensure_private_dir(paths.cache_dir() / "ray")
+    folder.chmod(0o700)
+    temp_dir = folder / "s"
+    if len(str(temp_dir)) + RAY_SOCKET_SUFFIX > SOCKET_PATH_MAX:
         raise ReviewerError(
             f"Reviewer's cache folder {paths.cache_dir()} is too long a path for Ray's sockets "
-            f"(at most {SOCKET_PATH_MAX - RAY_SOCKET_SUFFIX - 4} characters): "
+            f"(at most {SOCKET_PATH_MAX - RAY_SOCKET_SUFFIX - len('/ray/s')} characters): "
             "set REVIEWER_CACHE_DIR to a shorter folder."
         )
-    return paths.ensure_private_dir(folder)
+    temp_dir.mkdir(exist_ok=True)
+    return temp_dir
 
 
 def prune_sessions(temp_dir: Path, keep: int = SESSIONS_KEPT) -> None:

@@ -112,6 +112,8 @@ def test_batch_on_two_local_workers_stores_what_import_stores_and_stays_private(
     reviewers = [home / ".local/share/reviewer", home / ".config/reviewer", home / ".cache/reviewer"]
     assert trace.outside([*reviewers, Path(os.environ["REVIEWER_MODELS_DIR"]), batched.parent, tmp]) == []
     assert sorted(tmp.iterdir()) == [] and sorted(work.iterdir()) == []
+    ray_files = home / ".cache/reviewer/ray"  # Ray makes its own folders writable by all: not this
+    assert (ray_files / "s").is_dir() and ray_files.stat().st_mode & 0o077 == 0
 
     a, b = stored(imported), stored(batched)
     assert sorted(a) == sorted(b) == ["mono.wav", "short.wav", "swapped.wav"]
