@@ -17,7 +17,7 @@ QT_DEBS := libegl1 libgl1 libfontconfig1 libfreetype6 libxkbcommon0 libglib2.0-0
            libpulse0 libxkbcommon-x11-0 libx11-xcb1 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 \
            libxcb-shape0 libxcb-image0 libxcb-randr0 libxcb-render-util0 libxcb-xinerama0
 
-.PHONY: setup run test bench sysdeps sysdeps-qt sysdeps-test lint clean
+.PHONY: setup run test bench sysdeps sysdeps-qt sysdeps-test lint clean bundle bundle-smoke
 
 setup: $(STAMP)
 
@@ -59,8 +59,54 @@ bench: setup sysdeps-test
 	$(VENV)/bin/python bench/eval.py --quick
 
 lint: setup
-	$(VENV)/bin/ruff check reviewer tests bench
+	$(VENV)/bin/ruff check reviewer tests bench packaging
 	$(VENV)/bin/lint-imports
 
+# The app a coach installs: one folder with Python, Qt, CPU torch and the models inside, packed as
+# dist/Reviewer-<version>-linux-<arch>.tar.gz (packaging/README.md). Built in its own environment
+# (build/bundle-venv) with PyInstaller, which the pip install never needs. It must hold the CPU
+# build of torch: `pip install torch==2.13.0` takes it on the project's machines (a local file);
+# elsewhere PyPI's is the CUDA build, so name the CPU index:
+#   make bundle BUNDLE_TORCH_INDEX=https://download.pytorch.org/whl/cpu
+VERSION      := $(shell sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml)
+BUNDLE_VENV  := build/bundle-venv
+BUNDLE_NAME  := Reviewer-$(VERSION)-linux-$(shell uname -m)
+BUNDLE       := dist/$(BUNDLE_NAME).tar.gz
+BUNDLE_TORCH_INDEX ?= $(TORCH_INDEX)
+PYINSTALLER  := pyinstaller==6.22.3 pyinstaller-hooks-contrib==2026.9
+BUNDLE_FILES := packaging/reviewer.desktop packaging/reviewer.png packaging/reviewer.svg \
+                packaging/install-desktop-entry.sh packaging/README-bundle.txt
+
+bundle: $(BUNDLE)
+
+$(BUNDLE_VENV)/.installed: pyproject.toml | sysdeps
+	rm -rf $(BUNDLE_VENV)
+	$(PYTHON) -m venv $(BUNDLE_VENV)
+	$(BUNDLE_VENV)/bin/python -m pip install -q --upgrade pip
+	$(BUNDLE_VENV)/bin/python -m pip install -q "$(TORCH)" $(if $(BUNDLE_TORCH_INDEX),--index-url $(BUNDLE_TORCH_INDEX))
+	@$(BUNDLE_VENV)/bin/python -c 'import sys, torch; sys.exit(torch.version.cuda and \
+	  "The bundle needs the CPU build of torch, and pip installed " + torch.__version__ + " (CUDA). " \
+	  "Run: rm -rf $(BUNDLE_VENV); make bundle BUNDLE_TORCH_INDEX=https://download.pytorch.org/whl/cpu")'
+	$(BUNDLE_VENV)/bin/python -m pip install -q . $(PYINSTALLER)
+	touch $@
+
+$(BUNDLE): $(BUNDLE_VENV)/.installed packaging/reviewer.spec packaging/reviewer_main.py $(BUNDLE_FILES) $(shell git ls-files reviewer resources)
+	$(BUNDLE_VENV)/bin/python -m pip install -q --no-deps --force-reinstall .
+	rm -rf build/bundle
+	$(BUNDLE_VENV)/bin/pyinstaller --noconfirm --clean --log-level WARN \
+	  --distpath build/bundle/dist --workpath build/bundle/work packaging/reviewer.spec
+	mv build/bundle/dist/reviewer build/bundle/dist/$(BUNDLE_NAME)
+	cp $(BUNDLE_FILES) build/bundle/dist/$(BUNDLE_NAME)/
+	mv build/bundle/dist/$(BUNDLE_NAME)/README-bundle.txt build/bundle/dist/$(BUNDLE_NAME)/README.txt
+	mkdir -p dist
+	tar -C build/bundle/dist -czf $@.partial $(BUNDLE_NAME)
+	mv $@.partial $@
+	@ls -l $@
+
+# The bundle as a coach would run it: a new home, PATH=/usr/bin:/bin, no venv (packaging/smoke_test.py).
+bundle-smoke: $(BUNDLE) sysdeps-qt sysdeps-test
+	$(BUNDLE_VENV)/bin/python packaging/mono_mix.py $(SAMPLE) build/bundle/mono.wav
+	$(PYTHON) packaging/smoke_test.py $(BUNDLE) build/bundle/mono.wav
+
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache build dist

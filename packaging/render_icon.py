@@ -1,0 +1,43 @@
+"""Render packaging/reviewer.svg to reviewer.png (256 px) with Qt's own SVG renderer, and
+reviewer.ico (the same PNG in an icon file, for the Windows build).
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python packaging/render_icon.py
+
+Both are committed; rerun this after changing the SVG. PyInstaller turns the PNG into the macOS
+.icns itself when Pillow is installed in the build environment.
+"""
+
+import struct
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication, QImage, QPainter
+from PySide6.QtSvg import QSvgRenderer
+
+HERE = Path(__file__).resolve().parent
+
+
+def main() -> None:
+    app = QGuiApplication(sys.argv[:1])  # noqa: F841 - Qt needs one for painting
+    renderer = QSvgRenderer(str(HERE / "reviewer.svg"))
+    image = QImage(256, 256, QImage.Format.Format_ARGB32)
+    image.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    renderer.render(painter)
+    painter.end()
+    image.save(str(HERE / "reviewer.png"))
+    write_ico(HERE / "reviewer.png", HERE / "reviewer.ico")
+
+
+def write_ico(png: Path, ico: Path) -> None:
+    """A Windows icon holding the 256 px PNG as it is (the ICO format allows PNG entries)."""
+    data = png.read_bytes()
+    header = struct.pack("<HHH", 0, 1, 1)  # reserved, type 1 = icon, one image
+    entry = struct.pack("<BBBBHHII", 0, 0, 0, 0, 1, 32, len(data), 6 + 16)  # 0 = 256 px
+    ico.write_bytes(header + entry + data)
+
+
+if __name__ == "__main__":
+    main()
