@@ -74,7 +74,7 @@ BUNDLE_NAME  := Reviewer-$(VERSION)-linux-$(shell uname -m)
 BUNDLE       := dist/$(BUNDLE_NAME).tar.gz
 BUNDLE_TORCH_INDEX ?= $(TORCH_INDEX)
 PYINSTALLER  := pyinstaller==6.22.3 pyinstaller-hooks-contrib==2026.9
-BUNDLE_FILES := packaging/reviewer.desktop packaging/reviewer.png packaging/reviewer.svg \
+BUNDLE_FILES := packaging/reviewer.desktop resources/icons/reviewer.png resources/icons/reviewer.svg \
                 packaging/install-desktop-entry.sh packaging/README-bundle.txt
 
 bundle: $(BUNDLE)

@@ -1,5 +1,6 @@
-"""Render packaging/reviewer.svg to reviewer.png (256 px) with Qt's own SVG renderer, and
-reviewer.ico (the same PNG in an icon file, for the Windows build).
+"""Render resources/icons/reviewer.svg to reviewer.png beside it (256 px) with Qt's own SVG renderer, and
+packaging/reviewer.ico (the same PNG in an icon file, for the Windows build). The app shows the
+PNG as its window icon; the bundle's desktop entry names it.
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python packaging/render_icon.py
 
@@ -16,19 +17,20 @@ from PySide6.QtGui import QGuiApplication, QImage, QPainter
 from PySide6.QtSvg import QSvgRenderer
 
 HERE = Path(__file__).resolve().parent
+ICONS = HERE.parent / "resources" / "icons"
 
 
 def main() -> None:
     app = QGuiApplication(sys.argv[:1])  # noqa: F841 - Qt needs one for painting
-    renderer = QSvgRenderer(str(HERE / "reviewer.svg"))
+    renderer = QSvgRenderer(str(ICONS / "reviewer.svg"))
     image = QImage(256, 256, QImage.Format.Format_ARGB32)
     image.fill(Qt.GlobalColor.transparent)
     painter = QPainter(image)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     renderer.render(painter)
     painter.end()
-    image.save(str(HERE / "reviewer.png"))
-    write_ico(HERE / "reviewer.png", HERE / "reviewer.ico")
+    image.save(str(ICONS / "reviewer.png"))
+    write_ico(ICONS / "reviewer.png", HERE / "reviewer.ico")
 
 
 def write_ico(png: Path, ico: Path) -> None:

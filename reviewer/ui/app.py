@@ -28,9 +28,10 @@ def run(
     model: str | None = None,
 ) -> int:
     from PySide6.QtCore import Qt
-    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtGui import QGuiApplication, QIcon
     from PySide6.QtWidgets import QApplication
 
+    from reviewer.resources import resource
     from reviewer.settings import load_settings
     from reviewer.ui.main_window import MainWindow
 
@@ -39,6 +40,10 @@ def run(
     app.setApplicationName("Reviewer")
     app.setOrganizationName("Reviewer")
     app.setApplicationDisplayName("Reviewer")
+    # The waveform-in-a-speech-mark icon, and the desktop entry (packaging/reviewer.desktop) that
+    # Wayland compositors and docks match the window to.
+    app.setWindowIcon(QIcon(str(resource("icons", "reviewer.png"))))
+    app.setDesktopFileName("reviewer")
     settings = load_settings(settings_file, phrases_file)
     window = MainWindow(
         settings,
