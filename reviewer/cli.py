@@ -321,6 +321,16 @@ def cmd_show(args: argparse.Namespace) -> int:
 def cmd_trends(args: argparse.Namespace) -> int:
     with _library(args) as library:
         rows = library.trends(agent=args.agent, by=args.by)
+        team = library.trends(by=args.by) if args.csv and args.agent else None
+    if args.csv:
+        from reviewer.report import write_atomic
+        from reviewer.report.trends import trends_csv
+
+        data = trends_csv(team, rows, args.agent) if team is not None else trends_csv(rows)
+        write_atomic(Path(args.csv), data)
+        who = f"the team and {args.agent}" if team is not None else "the team"
+        print(f"Wrote {args.csv}: {len(rows) + len(team or [])} rows ({who}).")
+        return EXIT_OK
     if args.json:
         json.dump(rows, sys.stdout, indent=1)
         sys.stdout.write("\n")
@@ -1110,6 +1120,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--agent", metavar="NAME", help="only this agent's calls")
     p.add_argument("--by", choices=["week", "month"], default="week")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--csv", metavar="FILE", help="write the rows (with --agent, the team's too) as CSV")
     p.set_defaults(func=cmd_trends)
 
     from reviewer import cli_scores

@@ -4,7 +4,7 @@ phrases, QA scores)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from statistics import fmean
 from typing import Any
 
@@ -60,3 +60,46 @@ class TrendsMixin:
                 }
             )
         return out
+
+    def trend_calls(self, period: str, *, agent: str | None = None, by: str = "week") -> list[int]:
+        """The calls behind one row of :meth:`trends`: the ids of the team's (or the agent's)
+        calls recorded in ``period``, oldest first; none for a period without calls."""
+        return self.calls_by_period(agent=agent, by=by).get(period, [])
+
+    def calls_by_period(self, *, agent: str | None = None, by: str = "week") -> dict[str, list[int]]:
+        """Every period of :meth:`trends` with its calls' ids, oldest first (one pass, for the
+        dashboard, which lists a period's calls on a click)."""
+        if by not in PERIODS:
+            raise ReviewerError(f"Group trends by week or month, not {by!r}.")
+        rows = self.list_calls(order_by="recorded_at asc, id asc", brief=True)
+        theirs = set(self.select_calls(agent=agent)) if agent else None
+        out: dict[str, list[int]] = {}
+        for r in rows:
+            if theirs is None or r["id"] in theirs:
+                out.setdefault(period_of(r["recorded_at"], by), []).append(int(r["id"]))
+        return out
+
+
+def period_span(periods: list[str], by: str) -> list[str]:
+    """Every period from the first to the last of ``periods`` (as :func:`period_of` names them),
+    the empty ones included, so a chart's axis keeps time evenly; "undated" is left out."""
+    dated = sorted(p for p in periods if p != "undated")
+    if not dated:
+        return []
+    first, last = _start_of(dated[0], by), _start_of(dated[-1], by)
+    out, when = [], first
+    while when <= last:
+        out.append(period_of(when.isoformat(), by))
+        if by == "month":
+            when = when.replace(year=when.year + when.month // 12, month=when.month % 12 + 1)
+        else:
+            when += timedelta(days=7)
+    return out
+
+
+def _start_of(period: str, by: str) -> datetime:
+    if by == "month":
+        year, month = period.split("-")
+        return datetime(int(year), int(month), 1)
+    year, week = period.split("-W")
+    return datetime.fromisocalendar(int(year), int(week), 1)

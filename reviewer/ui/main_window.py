@@ -24,6 +24,7 @@ from reviewer.importer import AUDIO_EXTENSIONS
 from reviewer.library.store import Library, open_library
 from reviewer.resources import resource
 from reviewer.settings import Settings
+from reviewer.ui.dashboard import DashboardPage
 from reviewer.ui.exporting import ExportController
 from reviewer.ui.importing import ImportController
 from reviewer.ui.library_page import LibraryPage
@@ -76,6 +77,11 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget()
         self.stack.addWidget(self.library_page)
         self.stack.addWidget(self.review_page)
+        self.dashboard = DashboardPage(self.library)
+        self.stack.addWidget(self.dashboard)
+        self.dashboard.openCall.connect(self.open_call)
+        self.dashboard.backRequested.connect(self.show_library)
+        self._review_from = self.library_page  # where the review page's Back returns
         self.setCentralWidget(self.stack)
         self.setAcceptDrops(True)
 
@@ -100,7 +106,9 @@ class MainWindow(QMainWindow):
         self.library_page.openCall.connect(self.open_call)
         self.library_page.importFilesRequested.connect(self.import_files_dialog)
         self.library_page.importFolderRequested.connect(self.import_folder_dialog)
-        self.review_page.backRequested.connect(self.show_library)
+        self.review_page.backRequested.connect(
+            lambda: self.show_dashboard() if self._review_from is self.dashboard else self.show_library()
+        )
         self.review_page.callChanged.connect(lambda _id: self._refresh_library())
 
         self._build_menus()
@@ -133,6 +141,7 @@ class MainWindow(QMainWindow):
         self.undo_action, self.redo_action = undo, redo
         view = self.menuBar().addMenu("&View")
         self._add_action(view, "&Library", self.show_library, "Ctrl+L")
+        self.dashboard_action = self._add_action(view, "&Trends dashboard", self.show_dashboard, "Ctrl+T")
         review = self.menuBar().addMenu("&Review")
         for action in self.review_page.actions_by_name.values():
             review.addAction(action)
@@ -155,6 +164,7 @@ class MainWindow(QMainWindow):
         self.viewer.setMinimumContentsLength(18)
         self.viewer.activated.connect(lambda _: self.set_viewer(self.viewer.currentData()))
         bar.addWidget(self.viewer)
+        bar.addAction(self.dashboard_action)
         self.addToolBar(bar)
         self._fill_viewers()
 
@@ -224,6 +234,7 @@ class MainWindow(QMainWindow):
         for action in (self.trackers_action, *self.scorecard_actions):  # the coach's, not the agent's
             action.setEnabled(not agent)
         self.sharing.set_agent_mode(bool(agent))
+        self.dashboard.set_agent_mode(agent or None)
 
     # -- start -------------------------------------------------------------------------------
 
@@ -264,6 +275,8 @@ class MainWindow(QMainWindow):
     # -- navigation --------------------------------------------------------------------------
 
     def open_call(self, call_id: int, at: float = 0.0) -> None:
+        if self.stack.currentWidget() is not self.review_page:
+            self._review_from = self.stack.currentWidget()
         try:
             self.review_page.open_call(call_id, at)
         except ReviewerError as e:
@@ -282,6 +295,14 @@ class MainWindow(QMainWindow):
         self.library_page.table.setFocus()
         self.qsettings.setValue("review/open", False)
         self.setWindowTitle("Reviewer")
+
+    def show_dashboard(self) -> None:
+        """The trends dashboard (the agent's own in self-review), computed afresh."""
+        self.review_page.player.pause()
+        self.dashboard.refresh()
+        self.stack.setCurrentWidget(self.dashboard)
+        self.qsettings.setValue("review/open", False)
+        self.setWindowTitle("Trends — Reviewer")
 
     def _refresh_library(self) -> None:
         self.library_page.refresh()
@@ -406,6 +427,7 @@ class MainWindow(QMainWindow):
         self.importer.library_path = self.library_path
         self.library_page.set_library(library)
         self.review_page.set_library(library)
+        self.dashboard.set_library(library)
         self.qsettings.setValue("library/path", str(path))
         self.show_library()
 

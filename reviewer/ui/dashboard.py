@@ -1,0 +1,1014 @@
+"""The trends dashboard: the team's calls, or one agent's against the team's, per week or month,
+as a chart (Qt Charts) of any metric the library's trends give and a table of every period with
+all of them. A click on a point or a period lists the calls behind it; a double click opens one
+in the review page. An agent in self-review sees only their own dashboard, and only their own
+calls behind it. Exports to PDF (the chart and the table) and CSV (the period rows).
+
+The figures come from ``Library.trends`` (the same as ``reviewer trends``), computed on a worker
+thread with its own library connection: on bench/run.py's 10 000-call library one agent's
+refresh took 0.7–1.3 s on 2 busy cores (Library.trends alone 150–200 ms a call, and it runs twice)."""
+
+from __future__ import annotations
+
+import math
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCharts import QCategoryAxis, QChart, QChartView, QLineSeries, QScatterSeries, QValueAxis
+from PySide6.QtCore import (
+    QBuffer,
+    QByteArray,
+    QIODevice,
+    QMargins,
+    QMarginsF,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QPointF,
+    QRectF,
+    QSizeF,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QMouseEvent,
+    QPageLayout,
+    QPageSize,
+    QPainter,
+    QPdfWriter,
+    QPen,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QGraphicsScene,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QToolButton,
+    QToolTip,
+    QVBoxLayout,
+    QWidget,
+)
+
+from reviewer.errors import ReviewerError
+from reviewer.library.store import Library
+from reviewer.library.trends import period_span
+from reviewer.report import write_atomic
+from reviewer.report.trends import trends_csv
+from reviewer.ui.library_page import CallsModel
+from reviewer.ui.tables import RowsModel
+
+AGENT_COLOUR = QColor("#2f6fb3")  # the agent's blue, as on the timeline
+TEAM_COLOUR = QColor("#6b6b6b")  # grey and dashed: reads in black and white
+TEAM = ""  # the agent chooser's value for the whole team
+
+
+# -- what can be charted ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One key of ``Library.trends``'s rows and how to show it (``scale`` and ``unit`` on screen;
+    the CSV keeps the library's values)."""
+
+    key: str
+    label: str
+    short: str
+    scale: float = 1.0
+    unit: str = ""
+    digits: int = 2
+    top: float | None = None  # a fixed top for the axis (percentages, scores)
+
+    def text(self, value: Any) -> str:
+        if value is None:
+            return "–"
+        return f"{value * self.scale:.{self.digits}f}{self.unit}"
+
+    def shown(self, value: Any) -> float | None:
+        return None if value is None else float(value) * self.scale
+
+
+METRICS = (
+    Metric("mean_score", "Mean score", "Score", digits=0, top=100),
+    Metric("pass_rate", "Pass rate", "Pass rate", scale=100, unit="%", digits=0, top=100),
+    Metric("refusals_per_call", "Refusals per call", "Refusals / call"),
+    Metric("agent_talk_share", "Agent talk share", "Agent talk", scale=100, unit="%", digits=0, top=100),
+    Metric("longest_silence", "Longest silence (mean per call)", "Longest silence", unit=" s", digits=1),
+    Metric("tracker_hits_per_call", "Tracked phrases per call", "Tracked / call"),
+    Metric("calls", "Calls", "Calls", digits=0),
+)
+
+
+def available_metrics(rows: list[dict[str, Any]]) -> list[Metric]:
+    """The metrics the rows carry: the known ones in METRICS's order (scores first, once the
+    library gives them), then any other number the library adds, named from its key."""
+    keys: list[str] = []
+    for r in rows:
+        keys += [k for k in r if k not in keys]
+    known = {m.key: m for m in METRICS}
+    out = [m for m in METRICS if m.key in keys]
+    for k in keys:
+        if k in known or k == "period":
+            continue
+        if any(isinstance(r.get(k), int | float) and not isinstance(r.get(k), bool) for r in rows):
+            name = k.replace("_", " ").capitalize()
+            out.append(Metric(k, name, name))
+    return out
+
+
+# -- the figures, computed off the UI thread ----------------------------------------------------
+
+
+@dataclass
+class Trends:
+    """What the dashboard shows for one choice of agent and period length."""
+
+    by: str
+    agent: str | None
+    team: dict[str, dict[str, Any]]  # period -> the team's row
+    mine: dict[str, dict[str, Any]]  # period -> the agent's row (empty for the team's dashboard)
+    periods: list[str]  # every period from the first call to the last, empty ones too; undated last
+    team_calls: dict[str, list[int]] = field(default_factory=dict)
+    agent_calls: dict[str, list[int]] = field(default_factory=dict)
+    call_rows: dict[int, dict[str, Any]] = field(default_factory=dict)
+    metrics: list[Metric] = field(default_factory=list)
+
+    @property
+    def dated(self) -> list[str]:
+        return [p for p in self.periods if p != "undated"]
+
+    def calls(self, period: str, who: str) -> list[int]:
+        return (self.agent_calls if who == "agent" else self.team_calls).get(period, [])
+
+
+def load_trends(library: Library, agent: str | None, by: str) -> Trends:
+    """The team's rows and calls per period and, for an agent, theirs (no Qt: testable alone)."""
+    team_rows = library.trends(by=by)
+    mine_rows = library.trends(agent=agent, by=by) if agent else []
+    periods = period_span([r["period"] for r in team_rows], by)
+    if any(r["period"] == "undated" for r in team_rows):
+        periods.append("undated")
+    return Trends(
+        by=by,
+        agent=agent,
+        team={r["period"]: r for r in team_rows},
+        mine={r["period"]: r for r in mine_rows},
+        periods=periods,
+        team_calls=library.calls_by_period(by=by),
+        agent_calls=library.calls_by_period(agent=agent, by=by) if agent else {},
+        call_rows={int(r["id"]): r for r in library.list_calls(brief=True)},
+        metrics=available_metrics(team_rows + mine_rows),
+    )
+
+
+class TrendsLoader(QObject):
+    """Computes :class:`Trends` on one worker thread (its own library connection); a request
+    made while one runs replaces any waiting one, and only the newest answer is delivered."""
+
+    loaded = Signal(int, object)  # request number, Trends
+    failed = Signal(int, str)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._lock = threading.Lock()
+        self._wanted: tuple[int, Path, str | None, str] | None = None
+        self._working = False
+        self.serial = 0
+
+    def load(self, path: Path, agent: str | None, by: str) -> int:
+        with self._lock:
+            self.serial += 1
+            self._wanted = (self.serial, path, agent, by)
+            if not self._working:
+                self._working = True
+                threading.Thread(target=self._work, name="reviewer-trends", daemon=True).start()
+            return self.serial
+
+    def _work(self) -> None:
+        from reviewer.library import open_library
+
+        while True:
+            with self._lock:
+                job, self._wanted = self._wanted, None
+                if job is None:
+                    self._working = False
+                    return
+            serial, path, agent, by = job
+            try:
+                with open_library(path) as library:
+                    result = load_trends(library, agent, by)
+            except ReviewerError as e:
+                self.failed.emit(serial, str(e))
+            except Exception as e:  # noqa: BLE001 - the page says so rather than waiting forever
+                self.failed.emit(serial, f"The trends could not be computed: {e!r}")
+            else:
+                self.loaded.emit(serial, result)
+
+
+# -- the chart ----------------------------------------------------------------------------------
+
+
+def period_name(period: str, by: str) -> str:
+    return f"week {period}" if by == "week" and period != "undated" else period
+
+
+def build_chart(t: Trends, metric: Metric, agent_label: str, *, for_print: bool = False) -> QChart:
+    """The metric per period: the agent's line (blue, solid) against the team's (grey, dashed),
+    gaps where a period has no value; x is the period's index in ``t.dated``."""
+    chart = QChart()
+    chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
+    chart.setBackgroundRoundness(0)
+    chart.setMargins(QMargins(4, 4, 4, 4) if for_print else QMargins(6, 6, 6, 6))
+    periods = t.dated
+    who = f"{agent_label} against the team" if t.agent else "the team"
+    chart.setTitle(f"<b>{metric.label}</b> — {who}, by {t.by}")
+    title_font = QFont(chart.titleFont())
+    title_font.setPointSizeF(11)
+    chart.setTitleFont(title_font)
+
+    axis_x = QCategoryAxis()
+    axis_x.setLabelsPosition(QCategoryAxis.AxisLabelsPosition.AxisLabelsPositionOnValue)
+    axis_x.setStartValue(-0.5)
+    step = max(1, math.ceil(len(periods) / (16 if for_print else 14)))
+    for i in range(0, len(periods), step):
+        axis_x.append(periods[i], i)
+    axis_x.setRange(-0.5, max(len(periods) - 0.5, 0.5))
+    axis_x.setTitleText(
+        "ISO week of the recording (year-Wweek)" if t.by == "week" else "Month of the recording"
+    )
+    if t.by == "week" and len(periods) > 10:
+        axis_x.setLabelsAngle(-45)
+    axis_y = QValueAxis()
+    axis_y.setTitleText(metric.short + (f" ({metric.unit.strip()})" if metric.unit.strip() else ""))
+    values = [
+        v
+        for rows in (t.team, t.mine)
+        for p in periods
+        if (v := metric.shown(rows.get(p, {}).get(metric.key))) is not None
+    ]
+    top = metric.top if metric.top is not None else (max(values) * 1.1 if values else 1.0)
+    axis_y.setRange(0, top or 1.0)
+    if metric.top is None:
+        axis_y.applyNiceNumbers()
+    unit = metric.unit.replace("%", "%%")
+    axis_y.setLabelFormat(f"%.{0 if axis_y.max() >= 10 or metric.digits == 0 else 1}f{unit}")
+    for axis in (axis_x, axis_y):
+        f = QFont(axis.labelsFont())
+        f.setPointSizeF(8.5)
+        axis.setLabelsFont(f)
+        f = QFont(axis.titleFont())
+        f.setPointSizeF(9)
+        axis.setTitleFont(f)
+    chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
+    chart.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
+
+    def add_line(rows: dict[str, dict[str, Any]], name: str, colour: QColor, style: Qt.PenStyle) -> None:
+        runs: list[list[tuple[int, float]]] = [[]]
+        for i, p in enumerate(periods):
+            v = metric.shown(rows.get(p, {}).get(metric.key))
+            if v is None:
+                if runs[-1]:
+                    runs.append([])
+            else:
+                runs[-1].append((i, v))
+        runs = [r for r in runs if r] or [[]]  # one (empty) series at least, for the legend
+        pen = QPen(colour, 2.5 if style == Qt.PenStyle.SolidLine else 2.0, style)
+        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+        for n, run in enumerate(runs):
+            s = QLineSeries()
+            s.setName(name)
+            s.setPen(pen)
+            s.setColor(colour)
+            s.setPointsVisible(True)
+            s.setMarkerSize(7.0)
+            for x, y in run:
+                s.append(x, y)
+            chart.addSeries(s)
+            s.attachAxis(axis_x)
+            s.attachAxis(axis_y)
+            if n:
+                for marker in chart.legend().markers(s):
+                    marker.setVisible(False)
+
+    add_line(t.team, "Team", TEAM_COLOUR, Qt.PenStyle.DashLine)
+    if t.agent:
+        add_line(t.mine, agent_label, AGENT_COLOUR, Qt.PenStyle.SolidLine)
+    chart.legend().setAlignment(Qt.AlignmentFlag.AlignTop)
+    chart.legend().setVisible(True)
+    return chart
+
+
+class TrendChartView(QChartView):
+    """The chart, with a click on (or near) a point reporting its period and line, and the
+    values of the period under the mouse in a tooltip."""
+
+    pointClicked = Signal(int, str)  # index in the periods charted, "agent" or "team"
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.setMouseTracking(True)
+        self.setAccessibleName("Trend chart")
+        self.trends: Trends | None = None
+        self.shown_metric: Metric | None = None
+        self.agent_label = ""
+        self.highlight: QScatterSeries | None = None
+
+    def show_trends(self, t: Trends, metric: Metric, agent_label: str) -> None:
+        self.trends, self.shown_metric, self.agent_label = t, metric, agent_label
+        old = self.chart()
+        chart = build_chart(t, metric, agent_label)
+        self.highlight = QScatterSeries()
+        self.highlight.setMarkerSize(16.0)
+        self.highlight.setColor(QColor(0, 0, 0, 0))
+        self.highlight.setBorderColor(QColor("#c62828"))
+        self.highlight.setPen(QPen(QColor("#c62828"), 2.0))
+        chart.addSeries(self.highlight)
+        for axis in chart.axes():
+            self.highlight.attachAxis(axis)
+        for marker in chart.legend().markers(self.highlight):
+            marker.setVisible(False)
+        self.setChart(chart)
+        if old is not None:
+            old.deleteLater()
+
+    def value(self, index: int, who: str) -> float | None:
+        t, m = self.trends, self.shown_metric
+        if t is None or m is None or not 0 <= index < len(t.dated):
+            return None
+        rows = t.mine if who == "agent" else t.team
+        return m.shown(rows.get(t.dated[index], {}).get(m.key))
+
+    def position_of(self, index: int, who: str) -> QPointF | None:
+        """Where the point is drawn, in the view's (viewport's) coordinates."""
+        v = self.value(index, who)
+        if v is None:
+            return None
+        on_chart = self.chart().mapToPosition(QPointF(index, v))
+        return QPointF(self.mapFromScene(self.chart().mapToScene(on_chart)))
+
+    def mark(self, index: int | None, who: str) -> None:
+        if self.highlight is None:
+            return
+        self.highlight.clear()
+        v = None if index is None else self.value(index, who)
+        if v is not None:
+            self.highlight.append(index, v)
+
+    def hit(self, pos: QPointF) -> tuple[int, str] | None:
+        """The period under ``pos`` (within the plot) and the nearer of the two lines there."""
+        if self.trends is None or not self.trends.dated:
+            return None
+        chart = self.chart()
+        at = chart.mapFromScene(self.mapToScene(pos.toPoint()))
+        if not chart.plotArea().adjusted(-8, -8, 8, 8).contains(at):
+            return None
+        index = round(chart.mapToValue(at).x())
+        if not 0 <= index < len(self.trends.dated):
+            return None
+        lines = ["agent", "team"] if self.trends.agent else ["team"]
+        near = [
+            (abs(p.y() - pos.y()), who) for who in lines if (p := self.position_of(index, who)) is not None
+        ]
+        if not near:
+            return index, lines[0]
+        return index, min(near)[1]
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        if event.button() == Qt.MouseButton.LeftButton and (h := self.hit(event.position())) is not None:
+            self.pointClicked.emit(*h)
+            event.accept()
+            return
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        super().mouseMoveEvent(event)
+        h = self.hit(event.position())
+        if h is None or self.trends is None or self.shown_metric is None:
+            QToolTip.hideText()
+            self.viewport().unsetCursor()
+            return
+        self.viewport().setCursor(Qt.CursorShape.PointingHandCursor)
+        period = self.trends.dated[h[0]]
+        lines = [f"<b>{period_name(period, self.trends.by)}</b>"]
+        for who, name, rows in (
+            ("agent", self.agent_label, self.trends.mine),
+            ("team", "Team", self.trends.team),
+        ):
+            if who == "agent" and not self.trends.agent:
+                continue
+            row = rows.get(period)
+            calls = row["calls"] if row else 0
+            value = self.shown_metric.text(row.get(self.shown_metric.key) if row else None)
+            lines.append(f"{name}: {value} ({calls} calls)")
+        lines.append("Click to list the calls")
+        QToolTip.showText(event.globalPosition().toPoint(), "<br>".join(lines), self)
+
+
+# -- the tables ---------------------------------------------------------------------------------
+
+
+class PeriodsModel(RowsModel):
+    """One row per period: the agent's value of every metric with the team's beside it."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.trends: Trends | None = None
+        self.agent_label = ""
+        self.metrics: list[Metric] = []
+        self.charted = ""
+
+    def set_trends(self, t: Trends, agent_label: str, charted: str) -> None:
+        self.beginResetModel()
+        self.trends, self.agent_label, self.metrics, self.charted = t, agent_label, t.metrics, charted
+        self.headers = ("Period", *(self._header(m) for m in t.metrics))
+        self.rows = [{"period": p} for p in t.periods]
+        self.endResetModel()
+
+    def set_charted(self, key: str) -> None:
+        self.charted = key
+        if self.rows:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows) - 1, len(self.headers) - 1))
+
+    def _header(self, m: Metric) -> str:
+        return f"{m.short}\n{self.agent_label} (team)" if self.trends and self.trends.agent else m.short
+
+    def cell(self, row: int, column: int) -> str:
+        t = self.trends
+        period = self.rows[row]["period"]
+        if column == 0 or t is None:
+            return period
+        m = self.metrics[column - 1]
+        team = t.team.get(period)
+        team_text = m.text(team.get(m.key)) if team else "–"
+        if not t.agent:
+            return team_text
+        mine = t.mine.get(period)
+        return f"{m.text(mine.get(m.key)) if mine else '–'} ({team_text})"
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: ANN201
+        if not index.isValid() or self.trends is None:
+            return None
+        period = self.rows[index.row()]["period"]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.cell(index.row(), index.column())
+        if role == Qt.ItemDataRole.UserRole:
+            return period
+        if role == Qt.ItemDataRole.TextAlignmentRole and index.column():
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if (
+            role == Qt.ItemDataRole.FontRole
+            and index.column()
+            and self.metrics[index.column() - 1].key == self.charted
+        ):
+            f = QFont()
+            f.setBold(True)
+            return f
+        if role == Qt.ItemDataRole.ForegroundRole and period not in self.trends.team:
+            return QBrush(QColor("#8a8a8a"))  # a period without calls
+        if role == Qt.ItemDataRole.ToolTipRole:
+            team = self.trends.team.get(period, {}).get("calls", 0)
+            mine = self.trends.mine.get(period, {}).get("calls", 0)
+            who = f"{mine} by {self.agent_label}, " if self.trends.agent else ""
+            return f"{period_name(period, self.trends.by)}: {who}{team} by the team. Click to list the calls."
+        return None
+
+
+# -- the page -----------------------------------------------------------------------------------
+
+
+class DashboardPage(QWidget):
+    """Trends for the team or one agent; in self-review, fixed to the agent viewing."""
+
+    openCall = Signal(int)
+    backRequested = Signal()
+
+    def __init__(self, library: Library, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.library = library
+        self.agent_mode: str | None = None
+        self.trends: Trends | None = None
+        self.loading = False
+        self._serial = 0
+        self._listed: tuple[str, str] | None = None  # period, "agent" | "team"
+        self.loader = TrendsLoader(self)
+        self.loader.loaded.connect(self._loaded)
+        self.loader.failed.connect(self._failed)
+
+        back = QToolButton()
+        back.setText("← Library")
+        back.setAccessibleName("Back to library")
+        back.clicked.connect(self.backRequested)
+        heading = QLabel("<b>Trends</b>")
+        self.agent_box = QComboBox()
+        self.agent_box.setAccessibleName("Agent")
+        self.agent_box.setMinimumContentsLength(16)
+        self.agent_box.activated.connect(lambda _: self.refresh())
+        self.metric_box = QComboBox()
+        self.metric_box.setAccessibleName("Metric")
+        self.metric_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.metric_box.activated.connect(lambda _: self._show_metric())
+        self.by_box = QComboBox()
+        self.by_box.setAccessibleName("Group by")
+        self.by_box.addItem("By week", "week")
+        self.by_box.addItem("By month", "month")
+        self.by_box.activated.connect(lambda _: self.refresh())
+        self.pdf_button = QPushButton("Export PDF…")
+        self.pdf_button.clicked.connect(self.export_pdf_dialog)
+        self.csv_button = QPushButton("Export CSV…")
+        self.csv_button.clicked.connect(self.export_csv_dialog)
+        # The layouts belong to the page before any widget goes in: a widget in a layout that
+        # belongs to no widget yet has no parent, and Python would free the labels made inline.
+        layout = QVBoxLayout(self)
+        top = QHBoxLayout()
+        layout.addLayout(top)
+        for w in (back, heading):
+            top.addWidget(w)
+        top.addSpacing(12)
+        for label, w in (("Agent", self.agent_box), ("Metric", self.metric_box), ("", self.by_box)):
+            if label:
+                top.addWidget(QLabel(label))
+            top.addWidget(w)
+        top.addStretch(1)
+        top.addWidget(self.pdf_button)
+        top.addWidget(self.csv_button)
+
+        self.summary = QLabel()
+        self.summary.setAccessibleName("Summary")
+        self.summary.setWordWrap(True)
+        self.chart_view = TrendChartView()
+        self.chart_view.setMinimumHeight(260)
+        self.chart_view.pointClicked.connect(self._point_clicked)
+
+        self.periods_model = PeriodsModel(self)
+        self.periods = QTableView()
+        self.periods.setAccessibleName("Periods")
+        self.periods.setModel(self.periods_model)
+        self.periods.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.periods.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.periods.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.periods.verticalHeader().hide()
+        self.periods.setWordWrap(False)
+        self.periods.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.periods.horizontalHeader().setResizeContentsPrecision(40)  # widths from 40 rows, not all
+        self.periods.clicked.connect(lambda index: self._period_chosen(index.row()))
+        self.periods.activated.connect(lambda index: self._period_chosen(index.row()))
+
+        self.calls_label = QLabel("Click a point or a period to list its calls.")
+        self.calls_label.setAccessibleName("Calls listed")
+        self.calls_label.setWordWrap(True)
+        self.calls_model = CallsModel(self)
+        self.calls = QTableView()
+        self.calls.setAccessibleName("Calls in the period")
+        self.calls.setModel(self.calls_model)
+        self.calls.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.calls.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.calls.setSortingEnabled(True)
+        self.calls.sortByColumn(1, Qt.SortOrder.AscendingOrder)  # by date
+        self.calls.verticalHeader().hide()
+        self.calls.horizontalHeader().setStretchLastSection(True)
+        self.calls.setWordWrap(False)
+        self.calls.horizontalHeader().setResizeContentsPrecision(40)
+
+        self.calls.activated.connect(lambda index: self._open(index))  # a double click or Enter
+        for column in (2, 6, 7, 8, 9):  # duration, monologue, silence, comments, status: the library has them
+            self.calls.hideColumn(column)
+        self.open_button = QPushButton("Open call")
+        self.open_button.setEnabled(False)
+        self.open_button.clicked.connect(lambda: self._open(self.calls.currentIndex()))
+        self.calls.selectionModel().selectionChanged.connect(
+            lambda *_: self.open_button.setEnabled(self.calls.selectionModel().hasSelection())
+        )
+        calls_box = QWidget()
+        box = QVBoxLayout(calls_box)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(self.calls_label)
+        box.addWidget(self.calls, 1)
+        box.addWidget(self.open_button, 0, Qt.AlignmentFlag.AlignRight)
+
+        self.lower = QSplitter(Qt.Orientation.Horizontal)
+        self.lower.addWidget(self.periods)
+        self.lower.addWidget(calls_box)
+        self.lower.setStretchFactor(0, 3)
+        self.lower.setStretchFactor(1, 2)
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.addWidget(self.chart_view)
+        self.splitter.addWidget(self.lower)
+        self.splitter.setSizes([440, 300])
+        self.splitter.setChildrenCollapsible(False)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.splitter, 1)
+        self._fill_agents()
+        self._enable()
+
+    # -- choices ---------------------------------------------------------------------------------
+
+    def set_library(self, library: Library) -> None:
+        self.library = library
+        self.trends = None
+        self._fill_agents()
+        self.refresh()
+
+    def set_agent_mode(self, agent: str | None) -> None:
+        """Self-review: the dashboard of ``agent`` alone, against the team; None: the coach's."""
+        self.agent_mode = agent or None
+        self._fill_agents()
+        if self.trends is not None and self.trends.agent != self.chosen_agent():
+            self.refresh()
+
+    def _fill_agents(self) -> None:
+        current = self.agent_mode or (self.agent_box.currentData() if self.agent_box.count() else TEAM)
+        self.agent_box.blockSignals(True)
+        self.agent_box.clear()
+        self.agent_box.addItem("Whole team", TEAM)
+        for name in self.library.agents():
+            self.agent_box.addItem(name, name)
+        if self.agent_box.findData(current) < 0:
+            self.agent_box.addItem(current, current)
+        self.agent_box.setCurrentIndex(max(0, self.agent_box.findData(current)))
+        self.agent_box.setEnabled(self.agent_mode is None)
+        self.agent_box.setToolTip(
+            "Your own calls against the team's (self-review)" if self.agent_mode else ""
+        )
+        self.agent_box.blockSignals(False)
+
+    def set_choice(
+        self, *, agent: str | None = None, by: str | None = None, metric: str | None = None
+    ) -> None:
+        """Choose as a user would with the three lists (agent "" is the whole team)."""
+        if agent is not None and self.agent_mode is None:
+            self.agent_box.setCurrentIndex(max(0, self.agent_box.findData(agent)))
+        if by is not None:
+            self.by_box.setCurrentIndex(self.by_box.findData(by))
+        if metric is not None:
+            self._wanted_metric = metric
+            i = self.metric_box.findData(metric)
+            if i >= 0:
+                self.metric_box.setCurrentIndex(i)
+                self._show_metric()
+        if agent is not None or by is not None:
+            self.refresh()
+
+    def chosen_agent(self) -> str | None:
+        return self.agent_mode or self.agent_box.currentData() or None
+
+    def chosen_metric(self) -> Metric | None:
+        key = self.metric_box.currentData()
+        return next((m for m in (self.trends.metrics if self.trends else []) if m.key == key), None)
+
+    def agent_label(self) -> str:
+        return self.chosen_agent() or "Team"
+
+    # -- loading ---------------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Compute the figures again (on the worker thread) for the agent and period chosen."""
+        self.loading = True
+        self.summary.setText("Computing the trends…")
+        self._enable()
+        self._serial = self.loader.load(self.library.path, self.chosen_agent(), self.by_box.currentData())
+
+    def _loaded(self, serial: int, t: Trends) -> None:
+        if serial != self._serial:
+            return  # an older choice's answer
+        self.loading = False
+        self.trends = t
+        wanted = getattr(self, "_wanted_metric", None) or self.metric_box.currentData()
+        self.metric_box.blockSignals(True)
+        self.metric_box.clear()
+        for m in t.metrics:
+            self.metric_box.addItem(m.label, m.key)
+        self.metric_box.setCurrentIndex(max(0, self.metric_box.findData(wanted)))
+        self.metric_box.blockSignals(False)
+        self._wanted_metric = None
+        self.periods_model.set_trends(t, self.agent_label(), self.metric_box.currentData() or "")
+        self._fit_tables()
+        self._summarise()
+        listed = self._listed
+        self._listed = None
+        self._show_metric()
+        if listed and listed[0] in t.periods:  # the same choice computed again: keep the list
+            self.periods.selectRow(t.periods.index(listed[0]))
+            self._list(*listed)
+        else:
+            self._list(None, "team")
+        self._enable()
+
+    def _failed(self, serial: int, message: str) -> None:
+        if serial != self._serial:
+            return
+        self.loading = False
+        self.trends = None
+        self.summary.setText(message)
+        self._enable()
+
+    def _fit_tables(self) -> None:
+        """The periods table as wide as its columns (up to 60 %), the calls beside it the rest;
+        the agent's column only on the team's dashboard."""
+        self.calls.setColumnHidden(3, bool(self.trends and self.trends.agent))
+        total = sum(self.lower.sizes()) or self.lower.width()
+        wanted = (
+            self.periods.horizontalHeader().length() + self.periods.verticalScrollBar().sizeHint().width() + 4
+        )
+        wanted = min(wanted, int(total * 0.6))
+        self.lower.setSizes([wanted, max(total - wanted, 200)])
+
+    def _enable(self) -> None:
+        ready = not self.loading and self.trends is not None and bool(self.trends.periods)
+        for w in (self.pdf_button, self.csv_button):
+            w.setEnabled(ready)
+
+    def _summarise(self) -> None:
+        t = self.trends
+        if t is None:
+            return
+        if not t.team:
+            self.summary.setText("No calls yet: import calls to see their trends.")
+            return
+        unit = "weeks" if t.by == "week" else "months"
+        team_calls = sum(r["calls"] for r in t.team.values())
+        span = f"{t.dated[0]} to {t.dated[-1]}, {len(t.dated)} {unit}" if t.dated else "undated calls"
+        if t.agent:
+            mine = sum(r["calls"] for r in t.mine.values())
+            self.summary.setText(
+                f"<b>{t.agent}</b>: {mine} calls in {len(t.mine)} of the {len(t.periods)} {unit}; "
+                f"the team: {team_calls} calls ({span}). The agent's line is blue and solid, the team's "
+                "grey and dashed; a gap is a period without a value."
+            )
+        else:
+            self.summary.setText(f"The team: {team_calls} calls ({span}).")
+        if "undated" in t.periods:
+            self.summary.setText(
+                self.summary.text() + " Calls without a recording date are in the table only."
+            )
+
+    def _show_metric(self) -> None:
+        t, m = self.trends, self.chosen_metric()
+        if t is None or m is None:
+            return
+        self.chart_view.show_trends(t, m, self.agent_label())
+        self.periods_model.set_charted(m.key)
+        if self._listed and self._listed[0] in t.dated:
+            self.chart_view.mark(t.dated.index(self._listed[0]), self._listed[1])
+
+    # -- a period's calls ------------------------------------------------------------------------
+
+    def _point_clicked(self, index: int, who: str) -> None:
+        if self.trends is None:
+            return
+        period = self.trends.dated[index]
+        self.periods.selectRow(self.trends.periods.index(period))
+        self._list(period, who)
+
+    def _period_chosen(self, row: int) -> None:
+        if self.trends is None or not 0 <= row < len(self.trends.periods):
+            return
+        self._list(self.trends.periods[row], "agent" if self.trends.agent else "team")
+
+    def _list(self, period: str | None, who: str) -> None:
+        """List the calls of ``period`` by the agent or the whole team. In self-review only the
+        agent's own calls are ever listed (the team's figures are shown, not their calls)."""
+        t = self.trends
+        if t is None or period is None:
+            self._listed = None
+            self.calls_model.set_rows([])
+            self.calls_label.setText("Click a point or a period to list its calls.")
+            self.chart_view.mark(None, who)
+            return
+        note = ""
+        if who == "agent" and not t.agent:
+            who = "team"
+        if self.agent_mode and who == "team":
+            who, note = "agent", " (in self-review only your own calls are listed)"
+        ids = t.calls(period, who)
+        self._listed = (period, who)
+        self.calls_model.set_rows([t.call_rows[i] for i in ids if i in t.call_rows])
+        by = t.agent if who == "agent" else "the team"
+        noun = "call" if len(ids) == 1 else "calls"
+        self.calls_label.setText(
+            f"<b>{len(ids)} {noun}</b> by {by} in {period_name(period, t.by)}{note}. "
+            "Double-click one to review it."
+        )
+        self.chart_view.mark(t.dated.index(period) if period in t.dated else None, who)
+        self.calls.resizeColumnsToContents()
+        if ids:
+            self.calls.selectRow(0)
+
+    def listed_call_ids(self) -> list[int]:
+        return [int(r["id"]) for r in self.calls_model.rows]
+
+    def _open(self, index: QModelIndex) -> None:
+        if index.isValid():
+            self.openCall.emit(int(self.calls_model.data(index, Qt.ItemDataRole.UserRole)))
+
+    # -- exports ---------------------------------------------------------------------------------
+
+    def _default_name(self, suffix: str) -> str:
+        t = self.trends
+        who = (t.agent if t and t.agent else "team").replace("/", "-")
+        return f"Trends {who} by {t.by if t else 'week'}{suffix}"
+
+    def export_pdf_dialog(self) -> None:
+        name, _ = QFileDialog.getSaveFileName(
+            self, "Export the dashboard as PDF", self._default_name(".pdf"), "PDF (*.pdf)"
+        )
+        if name:
+            self._export(lambda: self.export_pdf(Path(name)), name)
+
+    def export_csv_dialog(self) -> None:
+        name, _ = QFileDialog.getSaveFileName(
+            self, "Export the trends as CSV", self._default_name(".csv"), "CSV (*.csv)"
+        )
+        if name:
+            self._export(lambda: self.export_csv(Path(name)), name)
+
+    def _export(self, write, name: str) -> None:  # noqa: ANN001
+        try:
+            write()
+        except (OSError, ReviewerError) as e:
+            QMessageBox.warning(
+                self, "Reviewer", f"{name}: could not be written ({getattr(e, 'strerror', None) or e})."
+            )
+            return
+        self.summary.setText(f"Saved {name}.")
+
+    def export_csv(self, path: Path) -> None:
+        """The period rows of the team and, on an agent's dashboard, the agent's (as ``reviewer
+        trends --csv``)."""
+        t = self._ready()
+        team = list(t.team.values())
+        data = trends_csv(team, list(t.mine.values()), t.agent) if t.agent else trends_csv(team)
+        write_atomic(path, data)
+
+    def export_pdf(self, path: Path) -> None:
+        """The chart and the table, on A4 landscape pages."""
+        t = self._ready()
+        metric = self.chosen_metric() or t.metrics[0]
+        write_atomic(path, dashboard_pdf(t, metric, self.agent_label()))
+
+    def _ready(self) -> Trends:
+        if self.trends is None or self.loading:
+            raise ReviewerError("The trends are still being computed.")
+        return self.trends
+
+
+# -- the PDF ------------------------------------------------------------------------------------
+
+
+def dashboard_pdf(t: Trends, metric: Metric, agent_label: str) -> bytes:
+    """Page 1: title, the chart, then the periods table (continued on further pages, its header
+    repeated). Vector throughout: the chart is drawn by Qt Charts straight into the PDF."""
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    writer = QPdfWriter(buffer)
+    writer.setPageLayout(
+        QPageLayout(
+            QPageSize(QPageSize.PageSizeId.A4),
+            QPageLayout.Orientation.Landscape,
+            QMarginsF(12, 12, 12, 12),
+            QPageLayout.Unit.Millimeter,
+        )
+    )
+    writer.setResolution(300)
+    writer.setTitle(f"Trends: {agent_label}{' against the team' if t.agent else ''}, by {t.by}")
+    writer.setCreator("Reviewer")
+    painter = QPainter(writer)
+    try:
+        _draw_pdf(painter, writer, t, metric, agent_label)
+    finally:
+        painter.end()
+        buffer.close()
+    return bytes(data.data())
+
+
+def _draw_pdf(painter: QPainter, writer: QPdfWriter, t: Trends, metric: Metric, agent_label: str) -> None:
+    page = QRectF(writer.pageLayout().paintRectPixels(writer.resolution()))
+    page.moveTo(0, 0)
+    dpi = writer.resolution()
+    pt = dpi / 72  # device pixels per point
+
+    def font(size: float, bold: bool = False) -> QFont:
+        f = QFont("DejaVu Sans")
+        f.setPointSizeF(size)
+        f.setBold(bold)
+        return f
+
+    who = f"{agent_label} against the team" if t.agent else "The team"
+    painter.setFont(font(16, True))
+    painter.drawText(QRectF(0, 0, page.width(), 24 * pt), Qt.AlignmentFlag.AlignLeft, f"Trends: {who}")
+    painter.setFont(font(9))
+    team_calls = sum(r["calls"] for r in t.team.values())
+    mine = f"{sum(r['calls'] for r in t.mine.values())} calls by {agent_label}, " if t.agent else ""
+    span = f"{t.dated[0]} to {t.dated[-1]}" if t.dated else "undated"
+    painter.drawText(
+        QRectF(0, 24 * pt, page.width(), 14 * pt),
+        Qt.AlignmentFlag.AlignLeft,
+        f"By {t.by}, {span}: {mine}{team_calls} by the team. "
+        f"Exported {datetime.now():%Y-%m-%d %H:%M} by Reviewer.",
+    )
+    top = 44 * pt
+
+    # The chart, laid out at a screen-like size and scaled onto the page (vector).
+    chart = build_chart(t, metric, agent_label, for_print=True)
+    size = QSizeF(1100, 400)
+    chart.resize(size)
+    scene = QGraphicsScene()
+    scene.addItem(chart)
+    chart.setPos(0, 0)
+    target = QRectF(0, top, page.width(), page.width() * size.height() / size.width())
+    scene.render(painter, target, QRectF(QPointF(0, 0), size))
+    scene.removeItem(chart)
+    y = target.bottom() + 12 * pt
+
+    # The table.
+    headers = ["Period", *(f"▸ {m.short}" if m.key == metric.key else m.short for m in t.metrics)]
+
+    def cells(p: str) -> list[str]:
+        out = [p]
+        for m in t.metrics:
+            team = t.team.get(p)
+            team_text = m.text(team.get(m.key)) if team else "–"
+            if t.agent:
+                mine_row = t.mine.get(p)
+                out.append(f"{m.text(mine_row.get(m.key)) if mine_row else '–'} ({team_text})")
+            else:
+                out.append(team_text)
+        return out
+
+    body = font(8.5)
+    head = font(8.5, True)
+    metrics_ = QFontMetricsF(body, writer)
+    rows = [cells(p) for p in t.periods]
+    widths = [
+        max(
+            QFontMetricsF(head, writer).horizontalAdvance(h),
+            *(metrics_.horizontalAdvance(r[i]) for r in rows),
+        )
+        + 10 * pt
+        for i, h in enumerate(headers)
+    ]
+    scale = min(1.0, page.width() / sum(widths))
+    widths = [w * scale for w in widths]
+    line = metrics_.height() * 1.45
+    note = f"Each cell: {agent_label}'s value (the team's in brackets)." if t.agent else ""
+
+    def header(y: float) -> float:
+        painter.setFont(head)
+        x = 0.0
+        for i, h in enumerate(headers):
+            align = Qt.AlignmentFlag.AlignLeft if i == 0 else Qt.AlignmentFlag.AlignRight
+            painter.drawText(
+                QRectF(x + 4 * pt, y, widths[i] - 8 * pt, line), align | Qt.AlignmentFlag.AlignVCenter, h
+            )
+            x += widths[i]
+        painter.setPen(QPen(QColor("#333333"), 0.8 * pt))
+        painter.drawLine(QPointF(0, y + line), QPointF(sum(widths), y + line))
+        painter.setPen(QPen(QColor("#000000")))
+        return y + line + 2 * pt
+
+    if note:
+        painter.setFont(font(8))
+        painter.drawText(
+            QRectF(0, y, page.width(), line),
+            Qt.AlignmentFlag.AlignLeft,
+            note + " ▸ marks the metric charted.",
+        )
+        y += line
+    y = header(y)
+    for n, (p, r) in enumerate(zip(t.periods, rows, strict=True)):
+        if y + line > page.height():
+            writer.newPage()
+            painter.setFont(font(9))
+            painter.drawText(
+                QRectF(0, 0, page.width(), line),
+                Qt.AlignmentFlag.AlignLeft,
+                f"Trends: {who}, by {t.by} (continued)",
+            )
+            y = header(line * 1.5)
+        if n % 2:
+            painter.fillRect(QRectF(0, y, sum(widths), line), QColor("#f1f1f1"))
+        painter.setFont(body)
+        painter.setPen(QColor("#000000") if p in t.team else QColor("#8a8a8a"))
+        x = 0.0
+        for i, text in enumerate(r):
+            align = Qt.AlignmentFlag.AlignLeft if i == 0 else Qt.AlignmentFlag.AlignRight
+            painter.drawText(
+                QRectF(x + 4 * pt, y, widths[i] - 8 * pt, line), align | Qt.AlignmentFlag.AlignVCenter, text
+            )
+            x += widths[i]
+        y += line
+    painter.setPen(QColor("#000000"))

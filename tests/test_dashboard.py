@@ -1,0 +1,352 @@
+"""The trends dashboard through the real main window (pytest-qt, offscreen): an agent against the
+team per week, the calls behind a point, agent self-review, and the PDF and CSV exports; and the
+core it stands on (trend_calls, period_span, ``reviewer trends --csv``)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("PySide6")
+
+from PySide6.QtCore import QPoint, Qt  # noqa: E402
+
+# Three ISO weeks of 2026: W10 (2 March), W11, W12. Maria is away in W11.
+CALLS = [
+    # name, agent, recorded at, refusals
+    ("maria-1.wav", "Maria", "2026-03-02T09:00:00+00:00", 1),
+    ("maria-2.wav", "Maria", "2026-03-04T11:00:00+00:00", 3),
+    ("sam-1.wav", "Sam", "2026-03-03T10:00:00+00:00", 1),
+    ("sam-2.wav", "Sam", "2026-03-10T10:00:00+00:00", 0),
+    ("sam-3.wav", "Sam", "2026-03-12T14:00:00+00:00", 2),
+    ("maria-3.wav", "Maria", "2026-03-17T09:30:00+00:00", 0),
+    ("sam-4.wav", "Sam", "2026-03-18T16:00:00+00:00", 2),
+]
+
+
+def build_library(path: Path, settings) -> dict[str, int]:
+    """A library of short two-channel calls by Maria and Sam over three weeks (transcripts made
+    up and analysed by the real analysis; the audio files are not needed for trends)."""
+    from reviewer.analysis import analyse_transcript
+    from reviewer.library import open_library
+    from reviewer.library.store import ms, now
+    from reviewer.model import Speaker, Transcript, Word
+
+    lines = [
+        ("S1", "thank you for calling Northwind Cable how can I help"),
+        ("S2", "I would like to cancel my internet please"),
+        ("S1", "I can help with that let me pull up the account"),
+        ("S2", "thanks"),
+    ]
+    ids = {}
+    with open_library(path) as library, library.write() as db:
+        for n, (name, agent, when, refusals) in enumerate(CALLS):
+            words, t = [], 0.5
+            for speaker, text in lines:
+                for w in text.split():
+                    words.append(Word(t, t + 0.3, w, speaker, 0.95))
+                    t += 0.35
+                t += 0.8 + n * 0.1
+            speakers = [Speaker("S1", "agent", agent, 0), Speaker("S2", "customer", "", 1)]
+            transcript, analysis = analyse_transcript(
+                Transcript(t + 1, 2, "channels", speakers, words, []), settings
+            )
+            row = {
+                "content_hash": f"{n:064x}",
+                "name": name,
+                "path": str(path.parent / name),
+                "size": 1000,
+                "recorded_at": when,
+                "imported_at": now(),
+                "duration_ms": ms(transcript.duration),
+                "channels": 2,
+                "source_channels": 2,
+                "source_rate": 16000,
+                "dual_mono": 0,
+                "speaker_split": "channels",
+                "language": "en",
+                "model": "test",
+                "review_status": "new",
+            }
+            call_id = library.insert_call(db, row, transcript, analysis)
+            # The refusals the analysis counted, set outright so the figures are known here.
+            db.execute("UPDATE calls SET refusal_count = ? WHERE id = ?", [refusals, call_id])
+            ids[name] = call_id
+    return ids
+
+
+@pytest.fixture()
+def trends_library(tmp_path, settings):
+    path = tmp_path / "trends.sqlite"
+    return path, build_library(path, settings)
+
+
+@pytest.fixture()
+def window(qtbot, tmp_path, settings, monkeypatch, trends_library):
+    from reviewer.ui.main_window import MainWindow
+
+    monkeypatch.setenv("REVIEWER_CONFIG_DIR", str(tmp_path / "config"))
+    w = MainWindow(settings, library_path=trends_library[0], first_run_sample=False)
+    qtbot.addWidget(w)
+    w.resize(1280, 820)
+    w.show()
+    qtbot.waitExposed(w)
+    yield w
+    w.close()
+
+
+def open_dashboard(w, qtbot, agent: str | None = None):
+    w.dashboard_action.trigger()  # View › Trends dashboard, as the user does
+    d = w.dashboard
+    assert w.stack.currentWidget() is d
+    qtbot.waitUntil(lambda: not d.loading and d.trends is not None, timeout=20_000)
+    if agent is not None:
+        d.agent_box.setCurrentIndex(d.agent_box.findText(agent))
+        d.agent_box.activated.emit(d.agent_box.currentIndex())
+        qtbot.waitUntil(lambda: not d.loading and d.trends.agent == agent, timeout=20_000)
+    return d
+
+
+def series_points(d) -> dict[str, list[tuple[float, float]]]:
+    """Each line's points as drawn (the pieces of a line with gaps joined)."""
+    out: dict[str, list[tuple[float, float]]] = {}
+    for s in d.chart_view.chart().series():
+        if s is d.chart_view.highlight:
+            continue
+        out.setdefault(s.name(), []).extend((p.x(), p.y()) for p in s.points())
+    return out
+
+
+def click_point(qtbot, d, index: int, who: str) -> None:
+    pos = d.chart_view.position_of(index, who)
+    assert pos is not None
+    qtbot.mouseClick(d.chart_view.viewport(), Qt.MouseButton.LeftButton, pos=pos.toPoint())
+
+
+def listed_names(d) -> list[str]:
+    return [r["name"] for r in d.calls_model.rows]
+
+
+def cell(d, row: int, header_start: str) -> str:
+    m = d.periods_model
+    column = next(i for i, h in enumerate(m.headers) if h.startswith(header_start))
+    return m.data(m.index(row, column))
+
+
+def test_the_dashboard_shows_an_agent_against_the_team_week_by_week(window, qtbot):
+    d = open_dashboard(window, qtbot)
+    assert window.windowTitle().startswith("Trends")
+    assert [d.agent_box.itemText(i) for i in range(d.agent_box.count())] == ["Whole team", "Maria", "Sam"]
+    assert d.metric_box.currentText() == "Refusals per call"
+    # The team alone: one dashed grey line, a point a week.
+    assert series_points(d) == {"Team": [(0, 1.67), (1, 1.0), (2, 1.0)]}
+    assert "The team: 7 calls (2026-W10 to 2026-W12, 3 weeks)" in d.summary.text()
+
+    d = open_dashboard(window, qtbot, agent="Maria")
+    points = series_points(d)
+    assert points["Team"] == [(0, 1.67), (1, 1.0), (2, 1.0)]
+    assert points["Maria"] == [(0, 2.0), (2, 0.0)]  # nothing in W11: a gap, not a zero
+    assert "Maria</b>: 3 calls in 2 of the 3 weeks" in d.summary.text()
+    chart = d.chart_view.chart()
+    assert "Refusals per call" in chart.title() and "Maria against the team" in chart.title()
+    assert [a.titleText() for a in chart.axes(Qt.Orientation.Horizontal)] == [
+        "ISO week of the recording (year-Wweek)"
+    ]
+    assert chart.axes(Qt.Orientation.Horizontal)[0].categoriesLabels() == ["2026-W10", "2026-W11", "2026-W12"]
+    legend = [m.label() for m in chart.legend().markers() if m.isVisible()]
+    assert legend == ["Team", "Maria"]
+
+    # The table: every period with every metric, Maria's value with the team's in brackets.
+    assert [d.periods_model.data(d.periods_model.index(r, 0)) for r in range(3)] == [
+        "2026-W10",
+        "2026-W11",
+        "2026-W12",
+    ]
+    assert cell(d, 0, "Refusals") == "2.00 (1.67)"
+    assert cell(d, 1, "Refusals") == "– (1.00)"
+    assert cell(d, 0, "Calls") == "2 (3)"
+    assert cell(d, 0, "Agent talk").endswith("%)")
+
+    # Another metric, and by month.
+    d.metric_box.setCurrentIndex(d.metric_box.findData("calls"))
+    d.metric_box.activated.emit(d.metric_box.currentIndex())
+    assert series_points(d)["Maria"] == [(0, 2.0), (2, 1.0)]
+    d.by_box.setCurrentIndex(d.by_box.findData("month"))
+    d.by_box.activated.emit(d.by_box.currentIndex())
+    qtbot.waitUntil(lambda: not d.loading and d.trends.by == "month", timeout=20_000)
+    assert d.metric_box.currentData() == "calls"  # the metric chosen stays
+    assert series_points(d) == {"Team": [(0, 7.0)], "Maria": [(0, 3.0)]}
+
+
+def test_clicking_a_point_or_a_period_lists_its_calls_and_opens_one(window, qtbot, trends_library):
+    ids = trends_library[1]
+    d = open_dashboard(window, qtbot, agent="Maria")
+    click_point(qtbot, d, 0, "agent")
+    assert listed_names(d) == ["maria-1.wav", "maria-2.wav"]
+    assert "2 calls</b> by Maria in week 2026-W10" in d.calls_label.text()
+    assert d.periods.selectionModel().selectedRows()[0].row() == 0
+    assert list(d.chart_view.highlight.points()) and d.chart_view.highlight.points()[0].x() == 0
+
+    click_point(qtbot, d, 1, "team")  # the team's week without Maria
+    assert listed_names(d) == ["sam-2.wav", "sam-3.wav"]
+    assert "by the team in week 2026-W11" in d.calls_label.text()
+
+    # A row of the table lists the agent's calls of that period.
+    rect = d.periods.visualRect(d.periods_model.index(2, 0))
+    qtbot.mouseClick(d.periods.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert listed_names(d) == ["maria-3.wav"]
+
+    # A double click opens it in the review page; Back returns to the dashboard.
+    rect = d.calls.visualRect(d.calls_model.index(0, 0))
+    qtbot.mouseClick(d.calls.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.mouseDClick(d.calls.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.review_page)
+    assert window.review_page.call.id == ids["maria-3.wav"]
+    assert window.windowTitle().startswith("maria-3.wav")
+    window.review_page.back_button.click()
+    assert window.stack.currentWidget() is d
+    qtbot.waitUntil(lambda: not d.loading)
+    assert d.agent_box.currentText() == "Maria" and listed_names(d) == ["maria-3.wav"]  # as left
+
+    # A click beside the plot changes nothing.
+    qtbot.mouseClick(d.chart_view.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(2, 2))
+    assert listed_names(d) == ["maria-3.wav"]
+
+
+def test_an_agent_in_self_review_sees_only_their_own_dashboard(window, qtbot):
+    window.set_viewer("Maria")
+    d = open_dashboard(window, qtbot)
+    assert d.trends.agent == "Maria"
+    assert d.agent_box.currentText() == "Maria" and not d.agent_box.isEnabled()
+    assert set(series_points(d)) == {"Team", "Maria"}
+    # The team's figures are there, but its calls are not listed: a click on the team's point
+    # in W10 lists Maria's own calls of that week.
+    click_point(qtbot, d, 0, "team")
+    assert listed_names(d) == ["maria-1.wav", "maria-2.wav"]
+    assert "only your own calls" in d.calls_label.text()
+    click_point(qtbot, d, 1, "team")
+    assert listed_names(d) == []
+    window.set_viewer("")  # back to the coach: the choice is free again
+    assert d.agent_box.isEnabled()
+
+
+def test_the_dashboard_exports_its_chart_and_table_to_pdf_and_its_rows_to_csv(
+    window, qtbot, tmp_path, monkeypatch
+):
+    from pypdf import PdfReader
+    from PySide6.QtWidgets import QFileDialog
+
+    d = open_dashboard(window, qtbot, agent="Maria")
+    pdf, table = tmp_path / "out" / "maria.pdf", tmp_path / "out" / "maria.csv"
+    answers = iter([(str(pdf), "PDF (*.pdf)"), (str(table), "CSV (*.csv)")])
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: next(answers))
+    d.pdf_button.click()
+    d.csv_button.click()
+    assert "Saved" in d.summary.text()
+
+    reader = PdfReader(pdf)
+    assert len(reader.pages) == 1
+    text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+    assert "Trends: Maria against the team" in text
+    assert "Refusals per call" in text  # the chart's title
+    for period in ("2026-W10", "2026-W11", "2026-W12"):
+        assert period in text
+    assert "2.00 (1.67)" in text and "2 (3)" in text  # the table
+    assert reader.pages[0].mediabox.width > reader.pages[0].mediabox.height  # landscape
+
+    with table.open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert [(r["group"], r["agent"], r["period"], r["calls"]) for r in rows] == [
+        ("team", "", "2026-W10", "3"),
+        ("team", "", "2026-W11", "2"),
+        ("team", "", "2026-W12", "2"),
+        ("agent", "Maria", "2026-W10", "2"),
+        ("agent", "Maria", "2026-W12", "1"),
+    ]
+    assert rows[3]["refusals_per_call"] == "2.0"
+
+
+def test_scores_appear_as_metrics_once_the_library_gives_them(window, qtbot, monkeypatch):
+    """Scorecards add mean_score and pass_rate to each row; a period without a score is a gap."""
+    from reviewer.library.trends import TrendsMixin
+
+    plain = TrendsMixin.trends
+
+    def with_scores(self, *, agent=None, by="week"):
+        rows = plain(self, agent=agent, by=by)
+        for n, r in enumerate(rows):
+            r["mean_score"] = None if n == 1 else 60.0 + 10 * n
+            r["pass_rate"] = None if n == 1 else 0.5
+        return rows
+
+    monkeypatch.setattr(TrendsMixin, "trends", with_scores)
+    d = open_dashboard(window, qtbot)
+    labels = [d.metric_box.itemText(i) for i in range(d.metric_box.count())]
+    assert labels[:2] == ["Mean score", "Pass rate"]
+    d.metric_box.setCurrentIndex(0)
+    d.metric_box.activated.emit(0)
+    assert series_points(d) == {"Team": [(0, 60.0), (2, 80.0)]}
+    d.metric_box.setCurrentIndex(1)
+    d.metric_box.activated.emit(1)
+    assert series_points(d) == {"Team": [(0, 50.0), (2, 50.0)]}  # shown in per cent
+    assert cell(d, 1, "Pass rate") == "–"
+    assert cell(d, 0, "Pass rate") == "50%"
+
+
+def test_trend_calls_are_the_calls_behind_each_row(tmp_path, settings):
+    from reviewer.library import open_library
+    from reviewer.library.trends import period_span
+
+    path = tmp_path / "core.sqlite"
+    ids = build_library(path, settings)
+    with open_library(path) as library:
+        for agent in (None, "Maria", "maria"):
+            for r in library.trends(agent=agent):
+                assert len(library.trend_calls(r["period"], agent=agent)) == r["calls"]
+        assert library.trend_calls("2026-W10", agent="Maria") == [ids["maria-1.wav"], ids["maria-2.wav"]]
+        oldest_first = [ids[name] for name, *_ in sorted(CALLS, key=lambda c: c[2])]
+        assert library.trend_calls("2026-03", by="month") == oldest_first
+        assert library.trend_calls("2026-W11", agent="Maria") == []
+    assert period_span(["2025-W52", "2026-W02", "undated"], "week") == ["2025-W52", "2026-W01", "2026-W02"]
+    assert period_span(["2025-11", "2026-01"], "month") == ["2025-11", "2025-12", "2026-01"]
+    assert period_span(["undated"], "week") == []
+
+
+def test_reviewer_trends_writes_csv_for_the_agent_and_the_team(tmp_path, settings):
+    path = tmp_path / "cli.sqlite"
+    build_library(path, settings)
+    out = tmp_path / "maria trends.csv"
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "reviewer",
+            "--library",
+            str(path),
+            "trends",
+            "--agent",
+            "Maria",
+            "--csv",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        env=os.environ.copy(),
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "5 rows (the team and Maria)" in proc.stdout
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
+    assert [(r["group"], r["period"]) for r in rows][-2:] == [("agent", "2026-W10"), ("agent", "2026-W12")]
+    assert set(rows[0]) >= {
+        "refusals_per_call",
+        "agent_talk_share",
+        "longest_silence",
+        "tracker_hits_per_call",
+    }
