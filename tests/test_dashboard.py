@@ -209,6 +209,7 @@ def test_clicking_a_point_or_a_period_lists_its_calls_and_opens_one(window, qtbo
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.review_page)
     assert window.review_page.call.id == ids["maria-3.wav"]
     assert window.windowTitle().startswith("maria-3.wav")
+    assert window.review_page.back_button.text() == "← Trends"
     window.review_page.back_button.click()
     assert window.stack.currentWidget() is d
     qtbot.waitUntil(lambda: not d.loading)
@@ -253,7 +254,7 @@ def test_the_dashboard_exports_its_chart_and_table_to_pdf_and_its_rows_to_csv(
     reader = PdfReader(pdf)
     assert len(reader.pages) == 1
     text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
-    assert "Trends: Maria against the team" in text
+    assert "Trends: Maria against the team" in text and "page 1 of 1" in text
     assert "Refusals per call" in text  # the chart's title
     for period in ("2026-W10", "2026-W11", "2026-W12"):
         assert period in text
@@ -350,3 +351,43 @@ def test_reviewer_trends_writes_csv_for_the_agent_and_the_team(tmp_path, setting
         "longest_silence",
         "tracker_hits_per_call",
     }
+
+
+def test_arrow_keys_through_the_periods_list_each_periods_calls(window, qtbot):
+    d = open_dashboard(window, qtbot, agent="Sam")
+    d.periods.setFocus()
+    rect = d.periods.visualRect(d.periods_model.index(0, 0))
+    qtbot.mouseClick(d.periods.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert listed_names(d) == ["sam-1.wav"]
+    qtbot.keyClick(d.periods, Qt.Key.Key_Down)
+    assert listed_names(d) == ["sam-2.wav", "sam-3.wav"]
+    qtbot.keyClick(d.periods, Qt.Key.Key_Down)
+    assert listed_names(d) == ["sam-4.wav"]
+    assert "1 call</b> by Sam in week 2026-W12" in d.calls_label.text()
+
+
+def test_an_empty_library_says_so_and_offers_no_export(make_empty_window, qtbot):
+    w = make_empty_window()
+    d = open_dashboard(w, qtbot)
+    assert "No calls yet" in d.summary.text()
+    assert not d.pdf_button.isEnabled() and not d.csv_button.isEnabled()
+    assert d.agent_box.count() == 1  # the whole team only
+
+
+@pytest.fixture()
+def make_empty_window(qtbot, tmp_path, settings, monkeypatch):
+    from reviewer.ui.main_window import MainWindow
+
+    monkeypatch.setenv("REVIEWER_CONFIG_DIR", str(tmp_path / "config"))
+    made = []
+
+    def make():
+        w = MainWindow(settings, library_path=tmp_path / "empty.sqlite", first_run_sample=False)
+        qtbot.addWidget(w)
+        w.show()
+        made.append(w)
+        return w
+
+    yield make
+    for w in made:
+        w.close()

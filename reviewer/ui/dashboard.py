@@ -17,7 +17,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCharts import QCategoryAxis, QChart, QChartView, QLineSeries, QScatterSeries, QValueAxis
+from PySide6.QtCharts import (
+    QCategoryAxis,
+    QChart,
+    QChartView,
+    QLegend,
+    QLineSeries,
+    QScatterSeries,
+    QValueAxis,
+)
 from PySide6.QtCore import (
     QBuffer,
     QByteArray,
@@ -30,6 +38,7 @@ from PySide6.QtCore import (
     QPointF,
     QRectF,
     QSizeF,
+    QStandardPaths,
     Qt,
     Signal,
 )
@@ -209,13 +218,15 @@ class TrendsLoader(QObject):
             serial, path, agent, by = job
             try:
                 with open_library(path) as library:
-                    result = load_trends(library, agent, by)
+                    answer = (self.loaded, serial, load_trends(library, agent, by))
             except ReviewerError as e:
-                self.failed.emit(serial, str(e))
+                answer = (self.failed, serial, str(e))
             except Exception as e:  # noqa: BLE001 - the page says so rather than waiting forever
-                self.failed.emit(serial, f"The trends could not be computed: {e!r}")
-            else:
-                self.loaded.emit(serial, result)
+                answer = (self.failed, serial, f"The trends could not be computed: {e!r}")
+            try:
+                answer[0].emit(*answer[1:])
+            except RuntimeError:
+                return  # the page was closed meanwhile
 
 
 # -- the chart ----------------------------------------------------------------------------------
@@ -260,7 +271,7 @@ def build_chart(t: Trends, metric: Metric, agent_label: str, *, for_print: bool 
         if (v := metric.shown(rows.get(p, {}).get(metric.key))) is not None
     ]
     top = metric.top if metric.top is not None else (max(values) * 1.1 if values else 1.0)
-    axis_y.setRange(0, top or 1.0)
+    axis_y.setRange(min(0.0, *values) if values else 0.0, top or 1.0)
     if metric.top is None:
         axis_y.applyNiceNumbers()
     unit = metric.unit.replace("%", "%%")
@@ -307,6 +318,7 @@ def build_chart(t: Trends, metric: Metric, agent_label: str, *, for_print: bool 
     if t.agent:
         add_line(t.mine, agent_label, AGENT_COLOUR, Qt.PenStyle.SolidLine)
     chart.legend().setAlignment(Qt.AlignmentFlag.AlignTop)
+    chart.legend().setMarkerShape(QLegend.MarkerShape.MarkerShapeFromSeries)  # dashed or solid, as drawn
     chart.legend().setVisible(True)
     return chart
 
@@ -566,6 +578,10 @@ class DashboardPage(QWidget):
         self.periods.horizontalHeader().setResizeContentsPrecision(40)  # widths from 40 rows, not all
         self.periods.clicked.connect(lambda index: self._period_chosen(index.row()))
         self.periods.activated.connect(lambda index: self._period_chosen(index.row()))
+        self._quiet = False  # a period selected by the program, not by the user's keys
+        self.periods.selectionModel().currentRowChanged.connect(
+            lambda current, _: None if self._quiet else self._period_chosen(current.row())
+        )
 
         self.calls_label = QLabel("Click a point or a period to list its calls.")
         self.calls_label.setAccessibleName("Calls listed")
@@ -701,7 +717,7 @@ class DashboardPage(QWidget):
         self._listed = None
         self._show_metric()
         if listed and listed[0] in t.periods:  # the same choice computed again: keep the list
-            self.periods.selectRow(t.periods.index(listed[0]))
+            self._select_period(listed[0])
             self._list(*listed)
         else:
             self._list(None, "team")
@@ -770,8 +786,15 @@ class DashboardPage(QWidget):
         if self.trends is None:
             return
         period = self.trends.dated[index]
-        self.periods.selectRow(self.trends.periods.index(period))
+        self._select_period(period)
         self._list(period, who)
+
+    def _select_period(self, period: str) -> None:
+        self._quiet = True
+        try:
+            self.periods.selectRow(self.trends.periods.index(period) if self.trends else -1)
+        finally:
+            self._quiet = False
 
     def _period_chosen(self, row: int) -> None:
         if self.trends is None or not 0 <= row < len(self.trends.periods):
@@ -819,7 +842,8 @@ class DashboardPage(QWidget):
     def _default_name(self, suffix: str) -> str:
         t = self.trends
         who = (t.agent if t and t.agent else "team").replace("/", "-")
-        return f"Trends {who} by {t.by if t else 'week'}{suffix}"
+        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+        return str(Path(folder or Path.home()) / f"Trends {who} by {t.by if t else 'week'}{suffix}")
 
     def export_pdf_dialog(self) -> None:
         name, _ = QFileDialog.getSaveFileName(
@@ -964,7 +988,7 @@ def _draw_pdf(painter: QPainter, writer: QPdfWriter, t: Trends, metric: Metric, 
     scale = min(1.0, page.width() / sum(widths))
     widths = [w * scale for w in widths]
     line = metrics_.height() * 1.45
-    note = f"Each cell: {agent_label}'s value (the team's in brackets)." if t.agent else ""
+    note = f"Each cell: {agent_label}'s value (the team's in brackets). " if t.agent else ""
 
     def header(y: float) -> float:
         painter.setFont(head)
@@ -980,25 +1004,49 @@ def _draw_pdf(painter: QPainter, writer: QPdfWriter, t: Trends, metric: Metric, 
         painter.setPen(QPen(QColor("#000000")))
         return y + line + 2 * pt
 
-    if note:
-        painter.setFont(font(8))
+    painter.setFont(font(8))
+    painter.drawText(
+        QRectF(0, y, page.width(), line), Qt.AlignmentFlag.AlignLeft, note + "▸ marks the metric charted."
+    )
+    y += line
+
+    # Where each row goes (page, y), so each page can say "page n of N".
+    bottom = page.height() - line * 1.8  # the footer's room
+    places: list[tuple[int, float]] = []
+    sheet, at = 0, y + line + 2 * pt
+    for _ in rows:
+        if at + line > bottom:
+            sheet, at = sheet + 1, line * 1.5 + line + 2 * pt
+        places.append((sheet, at))
+        at += line
+    pages = sheet + 1
+    stamp = f"Reviewer · trends by {t.by} · exported {datetime.now():%Y-%m-%d %H:%M}"
+
+    def footer(number: int) -> None:
+        painter.setFont(font(7.5))
+        painter.setPen(QColor("#5a5a5a"))
+        where = QRectF(0, page.height() - line, page.width(), line)
+        painter.drawText(where, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, stamp)
         painter.drawText(
-            QRectF(0, y, page.width(), line),
-            Qt.AlignmentFlag.AlignLeft,
-            note + " ▸ marks the metric charted.",
+            where, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, f"page {number} of {pages}"
         )
-        y += line
-    y = header(y)
+        painter.setPen(QColor("#000000"))
+
+    header(y)
+    current = 0
     for n, (p, r) in enumerate(zip(t.periods, rows, strict=True)):
-        if y + line > page.height():
+        sheet, y = places[n]
+        if sheet != current:
+            footer(current + 1)
             writer.newPage()
+            current = sheet
             painter.setFont(font(9))
             painter.drawText(
                 QRectF(0, 0, page.width(), line),
                 Qt.AlignmentFlag.AlignLeft,
                 f"Trends: {who}, by {t.by} (continued)",
             )
-            y = header(line * 1.5)
+            header(line * 1.5)
         if n % 2:
             painter.fillRect(QRectF(0, y, sum(widths), line), QColor("#f1f1f1"))
         painter.setFont(body)
@@ -1010,5 +1058,5 @@ def _draw_pdf(painter: QPainter, writer: QPdfWriter, t: Trends, metric: Metric, 
                 QRectF(x + 4 * pt, y, widths[i] - 8 * pt, line), align | Qt.AlignmentFlag.AlignVCenter, text
             )
             x += widths[i]
-        y += line
     painter.setPen(QColor("#000000"))
+    footer(current + 1)

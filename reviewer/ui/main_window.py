@@ -282,6 +282,8 @@ class MainWindow(QMainWindow):
         except ReviewerError as e:
             QMessageBox.warning(self, "Reviewer", str(e))
             return
+        back = "Trends" if self._review_from is self.dashboard else "Library"
+        self.review_page.back_button.setText(f"← {back}")
         self.stack.setCurrentWidget(self.review_page)
         self.review_page.timeline.setFocus()
         self.qsettings.setValue("review/last_call", call_id)
