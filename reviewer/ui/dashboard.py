@@ -516,6 +516,7 @@ class DashboardPage(QWidget):
         self.loading = False
         self._serial = 0
         self._listed: tuple[str, str] | None = None  # period, "agent" | "team"
+        self._wanted_metric: str | None = None  # asked for before the figures that have it came
         self.loader = TrendsLoader(self)
         self.loader.loaded.connect(self._loaded)
         self.loader.failed.connect(self._failed)
@@ -702,7 +703,7 @@ class DashboardPage(QWidget):
             return  # an older choice's answer
         self.loading = False
         self.trends = t
-        wanted = getattr(self, "_wanted_metric", None) or self.metric_box.currentData()
+        wanted = self._wanted_metric or self.metric_box.currentData()
         self.metric_box.blockSignals(True)
         self.metric_box.clear()
         for m in t.metrics:
