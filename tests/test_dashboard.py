@@ -101,7 +101,12 @@ def window(qtbot, tmp_path, settings, monkeypatch, trends_library):
     w.close()
 
 
-def open_dashboard(w, qtbot, agent: str | None = None):
+def choose_metric(d, key: str) -> None:
+    d.metric_box.setCurrentIndex(d.metric_box.findData(key))
+    d.metric_box.activated.emit(d.metric_box.currentIndex())
+
+
+def open_dashboard(w, qtbot, agent: str | None = None, metric: str | None = "refusals_per_call"):
     w.dashboard_action.trigger()  # View › Trends dashboard, as the user does
     d = w.dashboard
     assert w.stack.currentWidget() is d
@@ -110,6 +115,8 @@ def open_dashboard(w, qtbot, agent: str | None = None):
         d.agent_box.setCurrentIndex(d.agent_box.findText(agent))
         d.agent_box.activated.emit(d.agent_box.currentIndex())
         qtbot.waitUntil(lambda: not d.loading and d.trends.agent == agent, timeout=20_000)
+    if metric is not None:
+        choose_metric(d, metric)
     return d
 
 
@@ -140,10 +147,12 @@ def cell(d, row: int, header_start: str) -> str:
 
 
 def test_the_dashboard_shows_an_agent_against_the_team_week_by_week(window, qtbot):
-    d = open_dashboard(window, qtbot)
+    d = open_dashboard(window, qtbot, metric=None)
     assert window.windowTitle().startswith("Trends")
     assert [d.agent_box.itemText(i) for i in range(d.agent_box.count())] == ["Whole team", "Maria", "Sam"]
-    assert d.metric_box.currentText() == "Refusals per call"
+    assert d.metric_box.currentText() == "Mean score"  # every call is scored on the default card
+    assert d.metric_box.itemText(2) == "Refusals per call"
+    choose_metric(d, "refusals_per_call")
     # The team alone: one dashed grey line, a point a week.
     assert series_points(d) == {"Team": [(0, 1.67), (1, 1.0), (2, 1.0)]}
     assert "The team: 7 calls (2026-W10 to 2026-W12, 3 weeks)" in d.summary.text()
@@ -174,8 +183,7 @@ def test_the_dashboard_shows_an_agent_against_the_team_week_by_week(window, qtbo
     assert cell(d, 0, "Agent talk").endswith("%)")
 
     # Another metric, and by month.
-    d.metric_box.setCurrentIndex(d.metric_box.findData("calls"))
-    d.metric_box.activated.emit(d.metric_box.currentIndex())
+    choose_metric(d, "calls")
     assert series_points(d)["Maria"] == [(0, 2.0), (2, 1.0)]
     d.by_box.setCurrentIndex(d.by_box.findData("month"))
     d.by_box.activated.emit(d.by_box.currentIndex())
@@ -273,8 +281,8 @@ def test_the_dashboard_exports_its_chart_and_table_to_pdf_and_its_rows_to_csv(
     assert rows[3]["refusals_per_call"] == "2.0"
 
 
-def test_scores_appear_as_metrics_once_the_library_gives_them(window, qtbot, monkeypatch):
-    """Scorecards add mean_score and pass_rate to each row; a period without a score is a gap."""
+def test_score_and_pass_rate_come_first_with_a_gap_where_no_call_is_scored(window, qtbot, monkeypatch):
+    """Scorecards give each row mean_score and pass_rate; a period without a score is a gap."""
     from reviewer.library.trends import TrendsMixin
 
     plain = TrendsMixin.trends
@@ -287,7 +295,7 @@ def test_scores_appear_as_metrics_once_the_library_gives_them(window, qtbot, mon
         return rows
 
     monkeypatch.setattr(TrendsMixin, "trends", with_scores)
-    d = open_dashboard(window, qtbot)
+    d = open_dashboard(window, qtbot, metric=None)
     labels = [d.metric_box.itemText(i) for i in range(d.metric_box.count())]
     assert labels[:2] == ["Mean score", "Pass rate"]
     d.metric_box.setCurrentIndex(0)
@@ -368,7 +376,7 @@ def test_arrow_keys_through_the_periods_list_each_periods_calls(window, qtbot):
 
 def test_an_empty_library_says_so_and_offers_no_export(make_empty_window, qtbot):
     w = make_empty_window()
-    d = open_dashboard(w, qtbot)
+    d = open_dashboard(w, qtbot, metric=None)
     assert "No calls yet" in d.summary.text()
     assert not d.pdf_button.isEnabled() and not d.csv_button.isEnabled()
     assert d.agent_box.count() == 1  # the whole team only
@@ -391,3 +399,20 @@ def make_empty_window(qtbot, tmp_path, settings, monkeypatch):
     yield make
     for w in made:
         w.close()
+
+
+def test_without_any_score_the_dashboard_opens_on_a_metric_that_has_values(window, qtbot, monkeypatch):
+    from reviewer.library.trends import TrendsMixin
+
+    plain = TrendsMixin.trends
+
+    def unscored(self, *, agent=None, by="week"):
+        return [{**r, "mean_score": None, "pass_rate": None} for r in plain(self, agent=agent, by=by)]
+
+    monkeypatch.setattr(TrendsMixin, "trends", unscored)
+    d = open_dashboard(window, qtbot, metric=None)
+    assert d.metric_box.itemText(0) == "Mean score"  # listed, but empty
+    assert d.metric_box.currentText() == "Refusals per call"
+    d.metric_box.setCurrentIndex(0)
+    d.metric_box.activated.emit(0)
+    assert series_points(d) == {"Team": []}  # no fake values: nothing drawn

@@ -456,7 +456,18 @@ class PeriodsModel(RowsModel):
             self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows) - 1, len(self.headers) - 1))
 
     def _header(self, m: Metric) -> str:
-        return f"{m.short}\n{self.agent_label} (team)" if self.trends and self.trends.agent else m.short
+        return m.short
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802, ANN201
+        if role == Qt.ItemDataRole.ToolTipRole and orientation == Qt.Orientation.Horizontal and section:
+            m = self.metrics[section - 1]
+            mine = (
+                f"{self.agent_label}'s, then the team's in brackets"
+                if self.trends and self.trends.agent
+                else ""
+            )
+            return f"{m.label}{': ' + mine if mine else ''}"
+        return super().headerData(section, orientation, role)
 
     def cell(self, row: int, column: int) -> str:
         t = self.trends
@@ -601,8 +612,11 @@ class DashboardPage(QWidget):
         self.calls.horizontalHeader().setResizeContentsPrecision(40)
 
         self.calls.activated.connect(lambda index: self._open(index))  # a double click or Enter
-        for column in (2, 6, 7, 8, 9):  # duration, monologue, silence, comments, status: the library has them
-            self.calls.hideColumn(column)
+        # The library's columns, less what the period's list does not need (found by name, so
+        # columns the library adds later stay visible).
+        for column, name in enumerate(CallsModel.headers):
+            if name in ("Duration", "Longest monologue", "Longest silence", "Comments", "Status"):
+                self.calls.hideColumn(column)
         self.open_button = QPushButton("Open call")
         self.open_button.setEnabled(False)
         self.open_button.clicked.connect(lambda: self._open(self.calls.currentIndex()))
@@ -703,7 +717,10 @@ class DashboardPage(QWidget):
             return  # an older choice's answer
         self.loading = False
         self.trends = t
-        wanted = self._wanted_metric or self.metric_box.currentData()
+        # The metric asked for or shown; else the first with a value (the score, once calls are
+        # scored on a scorecard).
+        valued = [m.key for m in t.metrics if any(r.get(m.key) is not None for r in t.team.values())]
+        wanted = self._wanted_metric or self.metric_box.currentData() or next(iter(valued), None)
         self.metric_box.blockSignals(True)
         self.metric_box.clear()
         for m in t.metrics:
@@ -735,7 +752,7 @@ class DashboardPage(QWidget):
     def _fit_tables(self) -> None:
         """The periods table as wide as its columns (up to 60 %), the calls beside it the rest;
         the agent's column only on the team's dashboard."""
-        self.calls.setColumnHidden(3, bool(self.trends and self.trends.agent))
+        self.calls.setColumnHidden(CallsModel.headers.index("Agent"), bool(self.trends and self.trends.agent))
         total = sum(self.lower.sizes()) or self.lower.width()
         wanted = (
             self.periods.horizontalHeader().length() + self.periods.verticalScrollBar().sizeHint().width() + 4
@@ -763,7 +780,8 @@ class DashboardPage(QWidget):
             self.summary.setText(
                 f"<b>{t.agent}</b>: {mine} calls in {len(t.mine)} of the {len(t.periods)} {unit}; "
                 f"the team: {team_calls} calls ({span}). The agent's line is blue and solid, the team's "
-                "grey and dashed; a gap is a period without a value."
+                f"grey and dashed; a gap is a period without a value. In the table, {t.agent}'s value "
+                "comes first, the team's in brackets."
             )
         else:
             self.summary.setText(f"The team: {team_calls} calls ({span}).")
