@@ -149,6 +149,10 @@ def cell(d, row: int, header_start: str) -> str:
 def test_the_dashboard_shows_an_agent_against_the_team_week_by_week(window, qtbot):
     d = open_dashboard(window, qtbot, metric=None)
     assert window.windowTitle().startswith("Trends")
+    from PySide6.QtGui import QAction
+
+    keys = [a.shortcut().toString() for a in window.findChildren(QAction) if not a.shortcut().isEmpty()]
+    assert keys.count(window.dashboard_action.shortcut().toString()) == 1  # its own shortcut
     assert [d.agent_box.itemText(i) for i in range(d.agent_box.count())] == ["Whole team", "Maria", "Sam"]
     assert d.metric_box.currentText() == "Mean score"  # every call is scored on the default card
     assert d.metric_box.itemText(2) == "Refusals per call"

@@ -141,7 +141,9 @@ class MainWindow(QMainWindow):
         self.undo_action, self.redo_action = undo, redo
         view = self.menuBar().addMenu("&View")
         self._add_action(view, "&Library", self.show_library, "Ctrl+L")
-        self.dashboard_action = self._add_action(view, "&Trends dashboard", self.show_dashboard, "Ctrl+T")
+        self.dashboard_action = self._add_action(
+            view, "&Trends dashboard", self.show_dashboard, "Ctrl+Shift+T"
+        )
         review = self.menuBar().addMenu("&Review")
         for action in self.review_page.actions_by_name.values():
             review.addAction(action)
