@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 from callgen import write_wav
+from strace_log import SWITCHES, TRACED, Trace
 from test_cli import reviewer
-from test_privacy import _SWITCHES, TRACED, Trace
 
 from reviewer.batch import CallWorker
 
@@ -86,7 +86,7 @@ def test_batch_on_two_local_workers_stores_what_import_stores_and_stays_private(
     home, tmp, work = short_dir, tmp_path / "tmp", tmp_path / "work"
     for d in (tmp, work):
         d.mkdir()
-    env = {k: v for k, v in os.environ.items() if k not in _SWITCHES}
+    env = {k: v for k, v in os.environ.items() if k not in SWITCHES}
     env.update(HOME=str(home), TMPDIR=str(tmp))
     argv = [sys.executable, "-m", "reviewer", "--library", str(batched), "batch", str(folder)]
     log = tmp_path / "batch.strace"
