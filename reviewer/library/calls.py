@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -89,7 +88,8 @@ class CallsMixin:
     """Library methods on calls (the connection and transactions are the Library's)."""
 
     db: Database
-    path: Path
+    path: str | Path
+    shown: str
 
     def find_hash(self, digest: str) -> int | None:
         row = self.db.execute("SELECT id FROM calls WHERE content_hash = ?", [digest]).fetchone()
@@ -132,7 +132,7 @@ class CallsMixin:
                     "review_status": "new",
                 }
                 return self.insert_call(db, row, transcript, analysis), True
-        except sqlite3.IntegrityError:
+        except self.db.IntegrityError:
             # Another process stored the same audio first.
             existing = self.find_hash(digest)
             if existing is None:
@@ -290,8 +290,8 @@ class CallsMixin:
             return int(rows[0][0])
         like = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         rows = self.db.execute(
-            "SELECT id FROM calls WHERE name LIKE ? ESCAPE '\\' OR content_hash LIKE ? ESCAPE '\\'",
-            [like, like.lower()],
+            "SELECT id FROM calls WHERE lower(name) LIKE ? ESCAPE '\\' OR content_hash LIKE ? ESCAPE '\\'",
+            [like.lower(), like.lower()],
         ).fetchall()
         if len(rows) == 1:
             return int(rows[0][0])
@@ -299,7 +299,7 @@ class CallsMixin:
             raise CallNotFoundError(
                 f"{text!r} matches {len(rows)} calls; use the call's number (reviewer calls)."
             )
-        raise CallNotFoundError(f"No call {text!r} in the library {self.path} (reviewer calls lists them).")
+        raise CallNotFoundError(f"No call {text!r} in the library {self.shown} (reviewer calls lists them).")
 
     def call_row(self, call_id: int) -> dict[str, Any]:
         row = self.db.execute("SELECT * FROM calls WHERE id = ?", [call_id]).fetchone()
@@ -372,7 +372,7 @@ class CallsMixin:
         return [
             Segment(sec(r["start_ms"]), sec(r["end_ms"]), r["speaker"])
             for r in self.db.query(
-                f"SELECT * FROM {table} WHERE call_id = ? ORDER BY start_ms, id", [call_id]
+                f'SELECT * FROM "{table}" WHERE call_id = ? ORDER BY start_ms, id', [call_id]
             )
         ]
 

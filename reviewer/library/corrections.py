@@ -126,7 +126,7 @@ class CorrectionsMixin:
         the new speaker of each moved word (word id → label; ``transcript``'s words already say
         so), then recompute turns, markers and metrics from ``transcript``."""
         db = self.db
-        db.conn.executemany(
+        db.executemany(
             "UPDATE words SET speaker = ? WHERE id = ? AND call_id = ?",
             [(label, word_id, call_id) for word_id, label in moved.items()],
         )

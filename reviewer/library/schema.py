@@ -9,6 +9,8 @@ from datetime import UTC, datetime
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from reviewer.library.backend import PgDatabase
+
 migrations = Migrations("reviewer")
 
 
@@ -296,8 +298,40 @@ def m008_clips(db: Database) -> None:
 
 
 SCHEMA_VERSION = len(migrations._migrations)
+PG_MIGRATIONS_TABLE = "reviewer_migrations"
 
 
 def apply_migrations(db: Database) -> None:
     migrations.apply(db)
     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def pg_schema_version(db: PgDatabase) -> int:
+    """How many of the migrations a PostgreSQL library has had (0 for an empty database)."""
+    if db.execute("SELECT to_regclass(?)", [PG_MIGRATIONS_TABLE]).fetchone()[0] is None:
+        return 0
+    return int(db.execute(f"SELECT count(*) FROM {PG_MIGRATIONS_TABLE}").fetchone()[0])
+
+
+def apply_pg_migrations(db: PgDatabase) -> list[str]:
+    """The same migrations on PostgreSQL, each in its own transaction, under a session advisory
+    lock: of twenty apps starting at once on a new library, one migrates and the others wait,
+    then find nothing left to do. Returns the names applied."""
+    applied = []
+    with db.session_lock(db.lock_key ^ 0x5EED):
+        db.execute(
+            f"CREATE TABLE IF NOT EXISTS {PG_MIGRATIONS_TABLE} "
+            "(name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+        )
+        done = {r[0] for r in db.execute(f"SELECT name FROM {PG_MIGRATIONS_TABLE}").fetchall()}
+        for migration in migrations._migrations:
+            if migration.name in done:
+                continue
+            with db.transaction():
+                migration.fn(db)  # type: ignore[arg-type]  # PgDatabase speaks the same table calls
+                db.execute(
+                    f"INSERT INTO {PG_MIGRATIONS_TABLE} (name, applied_at) VALUES (?, ?)",
+                    [migration.name, datetime.now(UTC).isoformat(timespec="seconds")],
+                )
+            applied.append(migration.name)
+    return applied

@@ -232,7 +232,7 @@ class ScorecardsMixin:
     def set_default_scorecard(self, name: str) -> None:
         name = self.card_name(name)
         with self.write() as db:
-            db.execute("UPDATE scorecards SET is_default = (name = ?)", [name])
+            db.execute("UPDATE scorecards SET is_default = CASE WHEN name = ? THEN 1 ELSE 0 END", [name])
 
     def rescore(self, name: str | None = None, progress: Callable[[int, int], None] | None = None) -> int:
         """Score every call again with ``name``'s latest version (every scorecard without a
@@ -303,7 +303,7 @@ class ScorecardsMixin:
                 (call_id, card.name, card.version, item.id, AUTO, value, "", finding.detail, evidence, stamp)
             )
         # Plain SQL: this runs for every call stored, and for every call when a card changes.
-        db.conn.executemany(
+        db.executemany(
             "INSERT INTO score_answers (call_id, card, version, item_id, grader, value, reason, detail, "
             "evidence_json, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             rows,
@@ -322,9 +322,12 @@ class ScorecardsMixin:
             (auto if grader == AUTO else chosen)[item_id] = value
         t = total(card, {**auto, **chosen})
         self.db.execute(
-            "INSERT OR REPLACE INTO call_scores "
+            "INSERT INTO call_scores "
             "(call_id, card, version, total, passed, complete, auto_failed, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (call_id, card) DO UPDATE SET "
+            "version = excluded.version, total = excluded.total, passed = excluded.passed, "
+            "complete = excluded.complete, auto_failed = excluded.auto_failed, "
+            "updated_at = excluded.updated_at",
             [
                 call_id,
                 card.name,

@@ -9,6 +9,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from reviewer.errors import ReviewerError
+from reviewer.library.backend import TEXT_SEARCH_CONFIG
 from reviewer.library.calls import REVIEW_STATUSES
 
 
@@ -18,28 +19,44 @@ class SearchMixin:
     db: Database
 
     def search(self, text: str, limit: int = 50) -> list[dict[str, Any]]:
-        """Transcript turns matching ``text`` (all its words, stemmed), best first."""
-        terms = re.findall(r"\w+", text.lower())
-        if not terms:
+        """Transcript turns matching ``text`` (all its words, stemmed), best first, each with a
+        ``snippet``: the turn with the matching words in [brackets]."""
+        query = _query(text, self.db.dialect)
+        if not query:
             return []
-        query = " ".join(f'"{t}"' for t in terms)
-        sql = """
-            SELECT t.call_id, c.name, t.speaker, t.start_ms, t.end_ms, t.text,
-                   (SELECT role FROM speakers s WHERE s.call_id = t.call_id AND s.label = t.speaker) AS role
-            FROM turns_fts f JOIN turns t ON t.rowid = f.rowid JOIN calls c ON c.id = t.call_id
-            WHERE turns_fts MATCH ? ORDER BY f.rank LIMIT ?"""
+        role = "(SELECT role FROM speakers s WHERE s.call_id = t.call_id AND s.label = t.speaker) AS role"
+        if self.db.dialect == "postgresql":
+            sql = f"""
+                SELECT t.call_id, c.name, t.speaker, t.start_ms, t.end_ms, t.text, {role},
+                       ts_headline('{TEXT_SEARCH_CONFIG}', t.text, q,
+                                   'StartSel=[, StopSel=], HighlightAll=true') AS snippet
+                FROM turns t JOIN calls c ON c.id = t.call_id,
+                     websearch_to_tsquery('{TEXT_SEARCH_CONFIG}', ?) q
+                WHERE t.search @@ q ORDER BY ts_rank(t.search, q) DESC, t.call_id, t.start_ms LIMIT ?"""
+        else:
+            sql = f"""
+                SELECT t.call_id, c.name, t.speaker, t.start_ms, t.end_ms, t.text, {role},
+                       highlight(turns_fts, 0, '[', ']') AS snippet
+                FROM turns_fts f JOIN turns t ON t.rowid = f.rowid JOIN calls c ON c.id = t.call_id
+                WHERE turns_fts MATCH ? ORDER BY f.rank, t.call_id, t.start_ms LIMIT ?"""
         return [dict(r) for r in self.db.query(sql, [query, limit])]
 
     def calls_saying(self, text: str) -> list[int]:
         """Every call whose transcript matches ``text`` (as :meth:`search`), most recent first."""
-        terms = re.findall(r"\w+", text.lower())
-        if not terms:
+        query = _query(text, self.db.dialect)
+        if not query:
             return []
-        query = " ".join(f'"{t}"' for t in terms)
-        sql = """
-            SELECT DISTINCT t.call_id FROM turns_fts f JOIN turns t ON t.rowid = f.rowid
-            JOIN calls c ON c.id = t.call_id WHERE turns_fts MATCH ?
-            ORDER BY c.imported_at DESC, c.id DESC"""
+        if self.db.dialect == "postgresql":
+            sql = f"""
+                SELECT c.id FROM calls c WHERE EXISTS (
+                    SELECT 1 FROM turns t WHERE t.call_id = c.id
+                    AND t.search @@ websearch_to_tsquery('{TEXT_SEARCH_CONFIG}', ?))
+                ORDER BY c.imported_at DESC, c.id DESC"""
+        else:
+            sql = """
+                SELECT DISTINCT t.call_id FROM turns_fts f JOIN turns t ON t.rowid = f.rowid
+                JOIN calls c ON c.id = t.call_id WHERE turns_fts MATCH ?
+                ORDER BY c.imported_at DESC, c.id DESC"""
         return [int(r[0]) for r in self.db.execute(sql, [query]).fetchall()]
 
     def select_calls(
@@ -68,3 +85,12 @@ class SearchMixin:
             with_status = {int(r["id"]) for r in rows if r["review_status"] == status}
             ids = [i for i in ids if i in with_status]
         return list(dict.fromkeys(ids))
+
+
+def _query(text: str, dialect: str) -> str:
+    """The words of ``text`` as a query that needs all of them: FTS5's quoted terms, or words
+    for websearch_to_tsquery (which ANDs them; quotes there would make a phrase)."""
+    terms = re.findall(r"\w+", text.lower())
+    if dialect == "postgresql":
+        return " ".join(terms)
+    return " ".join(f'"{t}"' for t in terms)

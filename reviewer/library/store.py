@@ -9,10 +9,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlite_utils import Database
-
 from reviewer import paths
 from reviewer.errors import ReviewerError
+from reviewer.library.backend import (
+    ConflictError,
+    LibraryUnavailableError,
+    PgDatabase,
+    SqliteDatabase,
+    display_location,
+    library_location,
+)
 from reviewer.library.calls import (
     REVIEW_STATUSES,
     CallsMixin,
@@ -33,7 +39,7 @@ from reviewer.library.corrections import (
     next_label,
     speaker_display,
 )
-from reviewer.library.schema import SCHEMA_VERSION, apply_migrations
+from reviewer.library.schema import SCHEMA_VERSION, apply_migrations, apply_pg_migrations, pg_schema_version
 from reviewer.library.scorecards import ScorecardsMixin
 from reviewer.library.search import SearchMixin
 from reviewer.library.trackers import TrackersMixin
@@ -42,6 +48,8 @@ from reviewer.library.trends import TrendsMixin
 __all__ = [
     "BUSY_TIMEOUT_S",
     "COMMENT_CATEGORIES",
+    "ConflictError",
+    "LibraryUnavailableError",
     "REVIEW_STATUSES",
     "Library",
     "RefusalLabelChange",
@@ -52,6 +60,7 @@ __all__ = [
     "ms",
     "next_label",
     "now",
+    "library_location",
     "open_library",
     "sec",
     "speaker_display",
@@ -61,8 +70,17 @@ __all__ = [
 BUSY_TIMEOUT_S = 60.0
 
 
-def open_library(path: str | Path | None = None) -> Library:
-    return Library(Path(path) if path else paths.default_library())
+def open_library(location: str | Path | None = None) -> Library:
+    """The library at ``location``: a ``postgresql://`` URL (a team's shared library) or a path to
+    a SQLite file; by default the ``library`` of settings.toml, else the file in the data folder."""
+    return Library(library_location(location) or configured_library() or paths.default_library())
+
+
+def configured_library() -> str | Path | None:
+    """The library settings.toml names (``library = "postgresql://..."`` or a path), if any."""
+    from reviewer.settings import library_setting
+
+    return library_location(library_setting())
 
 
 class Library(
@@ -75,18 +93,56 @@ class Library(
     TrendsMixin,
     ClipsMixin,
 ):
-    """One library file: the connection and its transactions here; calls, comments, search and
-    corrections in their own modules."""
+    """One library, in a SQLite file or a PostgreSQL database: the connection and its
+    transactions here; calls, comments, search and corrections in their own modules."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = Path(path)
-        paths.ensure_private_dir(self.path.parent)
+    db: SqliteDatabase | PgDatabase
+
+    def __init__(self, location: str | Path) -> None:
+        location = library_location(location)
+        if location is None:
+            raise ReviewerError("No library named: give a file path or a postgresql:// address.")
+        #: where the library is: a Path (SQLite) or the URL (PostgreSQL); ``shown`` has no password
+        self.path: str | Path = location
+        self.location = location
+        self.shown = display_location(location)
+        if isinstance(location, str):
+            self._open_postgres(location)
+        else:
+            self._open_sqlite(location)
+
+    @property
+    def is_shared(self) -> bool:
+        """A PostgreSQL library, which other apps may change while this one has it open."""
+        return self.db.dialect == "postgresql"
+
+    def _open_postgres(self, url: str) -> None:
+        self.db = PgDatabase(url)
+        try:
+            if pg_schema_version(self.db) != SCHEMA_VERSION:
+                fresh = pg_schema_version(self.db) == 0
+                unscored = not fresh and "call_scores" not in self.db.table_names()
+                apply_pg_migrations(self.db)
+                if unscored and not self.is_empty():
+                    self.rescore()
+        except self.db.psycopg.errors.InsufficientPrivilege as e:
+            self.db.close()
+            raise ReviewerError(
+                f"The library at {self.shown} cannot be set up by this user ({e.diag.message_primary}): "
+                "the database's owner (or a user with CREATE on its schema) must open it once."
+            ) from None
+        except BaseException:
+            self.db.close()
+            raise
+
+    def _open_sqlite(self, path: Path) -> None:
+        paths.ensure_private_dir(path.parent)
         try:
             conn = sqlite3.connect(
-                str(self.path), timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
+                str(path), timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
             )
             conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
-            self.db = Database(conn)
+            self.db = SqliteDatabase(conn)
             if self.db.journal_mode != "wal":
                 self.db.enable_wal()
             conn.execute("PRAGMA foreign_keys = ON")
@@ -100,14 +156,14 @@ class Library(
                 if unscored and not self.is_empty():
                     self.rescore()  # calls stored before scorecards existed: scored once, now
         except sqlite3.DatabaseError as e:
-            raise ReviewerError(f"{self.path} is not a usable Reviewer library ({e}).") from None
+            raise ReviewerError(f"{path} is not a usable Reviewer library ({e}).") from None
         try:
-            self.path.chmod(0o600)
+            path.chmod(0o600)
         except OSError:
             pass
 
     def close(self) -> None:
-        self.db.conn.close()
+        self.db.close()
 
     def __enter__(self) -> Library:
         return self
@@ -116,17 +172,7 @@ class Library(
         self.close()
 
     @contextmanager
-    def write(self) -> Iterator[Database]:
+    def write(self) -> Iterator[SqliteDatabase | PgDatabase]:
         """A write transaction: all or nothing, visible to others only once committed."""
-        conn = self.db.conn
-        if conn.in_transaction:
-            with self.db.atomic():
-                yield self.db
-            return
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield self.db
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
+        with self.db.transaction() as db:
+            yield db

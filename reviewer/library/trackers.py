@@ -87,7 +87,7 @@ class TrackersMixin:
                 found.append((call_id, h.tracker, ms(h.start), ms(h.end), h.speaker, h.phrase, h.text))
             if progress:
                 progress(i + 1, len(calls))
-        db.conn.executemany(
+        db.executemany(
             "INSERT INTO tracker_hits (call_id, tracker, start_ms, end_ms, speaker, phrase, text) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
             found,
