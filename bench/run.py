@@ -176,7 +176,7 @@ AGENTS = [f"Agent{i:02d}" for i in range(40)]
 FIRST = ["Sam", "Ryan", "Maria", "Ana", "Lee", "Priya", "Tom", "Jo", "Kim", "Alex"]
 
 
-def build_library(path: Path, calls: int = 10_000) -> dict:
+def build_library(path: Path | str, calls: int = 10_000) -> dict:
     from reviewer.analysis import analyse_transcript
     from reviewer.library import open_library
     from reviewer.library.store import ms, now
@@ -248,12 +248,20 @@ def build_library(path: Path, calls: int = 10_000) -> dict:
     with open_library(path) as library:
         turns = library.db.execute("SELECT count(*) FROM turns").fetchone()[0]
         words = library.db.execute("SELECT count(*) FROM words").fetchone()[0]
+        if library.is_shared:
+            library.db.execute("ANALYZE")  # what autovacuum would have done by the time coaches look
+            size = library.db.execute(
+                "SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c "
+                "WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind = 'r'"
+            ).fetchone()[0]
+        else:
+            size = Path(path).stat().st_size
     return {
         "calls": calls,
         "turns": turns,
         "words": words,
         "build_s": round(build_s, 1),
-        "size_mb": round(path.stat().st_size / 2**20),
+        "size_mb": round(int(size) / 2**20),
     }
 
 
@@ -267,7 +275,8 @@ def timed(fn, repeats: int = 7) -> float:
     return round(statistics.median(out), 1)
 
 
-def library_bench() -> dict:
+def library_bench(location: str | None = None) -> dict:
+    """The 10 000-call library in a SQLite file, or (``location``) in a PostgreSQL database."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     os.environ["REVIEWER_CONFIG_DIR"] = str(WORK / "config")
     from PySide6.QtCore import Qt
@@ -276,7 +285,7 @@ def library_bench() -> dict:
     from reviewer.library import open_library
     from reviewer.ui.library_page import CallsModel
 
-    path = WORK / "library-10k.sqlite"
+    path = location or WORK / "library-10k.sqlite"
     built = build_library(path)
     app = QApplication.instance() or QApplication(sys.argv[:1])  # noqa: F841 - the model needs one
     lib = open_library(path)
@@ -324,6 +333,33 @@ def library_bench() -> dict:
     return {"library": built, "ms": times}
 
 
+def postgres_bench(url: str) -> dict:
+    import uuid
+
+    import psycopg
+
+    server = None
+    if url == "local":
+        sys.path.insert(0, str(HERE.parent / "tests"))
+        import pg_server
+
+        server = pg_server.start()
+        url = server.url
+    schema = f"bench_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    sep = "&" if "?" in url else "?"
+    try:
+        out = library_bench(f"{url}{sep}options=-csearch_path%3D{schema}")
+        out["server"] = psycopg.connect(url).info.parameter_status("server_version")
+        return out
+    finally:
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA {schema} CASCADE")
+        if server is not None:
+            server.stop()
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--full", action="store_true", help="include the 60-minute calls")
@@ -337,6 +373,12 @@ def main() -> None:
     p.add_argument("--layout", choices=["stereo", "mono"], help="only the stereo or only the mono calls")
     p.add_argument("--no-library", action="store_true", help="skip the 10 000-call library")
     p.add_argument("--no-pipeline", action="store_true", help="skip the pipeline runs")
+    p.add_argument(
+        "--postgres",
+        metavar="URL",
+        help="also build the 10 000-call library on this PostgreSQL server (a new schema in its "
+        "database) and time it beside SQLite; 'local' starts a throwaway server (tests/pg_server.py)",
+    )
     args = p.parse_args()
     minutes = (
         [float(x) for x in args.minutes.split(",")]
@@ -354,6 +396,8 @@ def main() -> None:
         result["pipeline"] = pipeline_bench(minutes, reps, args.device, args.layout)
     if not args.no_library:
         result["library"] = library_bench()
+        if args.postgres:
+            result["library_postgres"] = postgres_bench(args.postgres)
     report(result)
     out = HERE / "results"
     out.mkdir(exist_ok=True)
@@ -387,9 +431,20 @@ def report(result: dict) -> None:
             f"Library: {lib['calls']} calls, {lib['turns']} turns, {lib['words']} words, {lib['size_mb']} MB "
             f"(built in {lib['build_s']} s)\n"
         )
-        print("| operation | median ms |\n|---|---|")
-        for name, v in result["library"]["ms"].items():
-            print(f"| {name} | {v} |")
+        pg = result.get("library_postgres")
+        if pg:
+            p = pg["library"]
+            print(
+                f"PostgreSQL {pg.get('server', '')}: {p['size_mb']} MB (built in {p['build_s']} s), "
+                "on a Unix socket of this machine\n"
+            )
+            print("| operation | SQLite median ms | PostgreSQL median ms |\n|---|---|---|")
+            for name, v in result["library"]["ms"].items():
+                print(f"| {name} | {v} | {pg['ms'].get(name, '')} |")
+        else:
+            print("| operation | median ms |\n|---|---|")
+            for name, v in result["library"]["ms"].items():
+                print(f"| {name} | {v} |")
 
 
 if __name__ == "__main__":

@@ -45,7 +45,7 @@ class Failed(Exception):
 
 
 PASSED: list[str] = []
-STEPS = ("version", "paths", "stereo", "mono", "app")
+STEPS = ("version", "paths", "postgres_client", "stereo", "mono", "app")
 
 
 def step(name: str):
@@ -232,6 +232,23 @@ def _tail(path: Path, chars: int = 3000) -> str:
     return path.read_text(errors="replace")[-chars:]
 
 
+@step("a shared library address (PostgreSQL client inside)")
+def postgres_client(b: Bundle) -> None:
+    """The bundle carries psycopg's own libpq: an address of a server that is not there gets
+    libpq's answer in one line (no server is needed, and none is reached)."""
+    proc = subprocess.run(
+        [str(b.exe), "--library", "postgresql://coach@/qa?host=/nonexistent-socket-dir", "calls"],
+        capture_output=True,
+        text=True,
+        env=b.env,
+        cwd=b.work,
+        timeout=120,
+    )
+    said = proc.stderr.strip()
+    if proc.returncode != 1 or "Cannot open the library" not in said or "Traceback" in said:
+        raise Failed(f"a PostgreSQL address gave exit {proc.returncode}:\n{said[-3000:]}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("archive", type=Path)
@@ -248,6 +265,7 @@ def main() -> int:
         sample = next((b.exe.parent / "_internal" / "reviewer" / "_resources" / "sample").glob("*.mp3"))
         version(b)
         paths(b)
+        postgres_client(b)
         stereo(b, sample)
         mono(b, args.mono.resolve())
         app(b)

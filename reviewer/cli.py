@@ -862,13 +862,37 @@ def cmd_gui(args: argparse.Namespace) -> int:
     )
 
 
+def cmd_audio_root(args: argparse.Namespace) -> int:
+    """Show or set the library's audio root (the team's share). Audio imported from elsewhere is
+    copied under it; each machine may mount it elsewhere ([library] audio_root in settings.toml)."""
+    with _library(args) as library:
+        if args.folder is not None or args.clear:
+            library.set_audio_root(None if args.clear else args.folder)
+        own = library.library_setting("audio_root")
+        here = library.audio_root()
+        if own is None:
+            print("No audio root: each call's audio stays where it was imported from.")
+        else:
+            print(f"audio root: {own}")
+            if here is not None and str(here) != own:
+                print(f"on this machine: {here}  ([library] audio_root in settings.toml)")
+    return EXIT_OK
+
+
 def cmd_paths(args: argparse.Namespace) -> int:
     """Every place Reviewer writes (and where its defaults are read from)."""
     from reviewer import paths
+    from reviewer.library.backend import display_location, library_location
+    from reviewer.library.store import configured_library
     from reviewer.resources import resources_dir
 
-    library = Path(args.library) if args.library else paths.default_library()
-    print(f"library:   {library}  (with -wal/-shm beside it while open)")
+    library = library_location(args.library) or configured_library() or paths.default_library()
+    if isinstance(library, Path):
+        print(f"library:   {library}  (with -wal/-shm beside it while open)")
+    else:
+        print(
+            f"library:   {display_location(library)}  (a shared PostgreSQL library: nothing on this machine)"
+        )
     print(f"data:      {paths.data_dir()}  (waveform peaks of imported calls, peaks/)")
     print(f"models:    {paths.models_dir()}  (the embedded speech model, assembled once)")
     print(f"config:    {paths.config_dir()}  (ui.ini; settings.toml, phrases.toml override the defaults)")
@@ -910,7 +934,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"reviewer {__version__}")
     parser.add_argument(
-        "--library", metavar="PATH", help="the library database (default: in your data folder)"
+        "--library",
+        metavar="PATH|URL",
+        help="the library: a SQLite file, or a team's postgresql://user@host/db (default: [library] "
+        "location in settings.toml, else library.sqlite in your data folder)",
     )
     parser.add_argument("--settings", metavar="TOML", type=Path, help="analysis thresholds to use")
     parser.add_argument("--phrases", metavar="TOML", type=Path, help="phrase lists to use")
@@ -1129,6 +1156,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("paths", help="where the library, models and config live")
     p.set_defaults(func=cmd_paths)
+
+    p = sub.add_parser(
+        "audio-root",
+        help="where a shared library keeps its calls' audio (a team share), so any machine plays them",
+    )
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("folder", nargs="?", type=Path, help="the folder; imports copy their audio under it")
+    g.add_argument("--clear", action="store_true", help="keep audio where it was imported from again")
+    p.set_defaults(func=cmd_audio_root)
 
     p = sub.add_parser("models", help="list the embedded speech models (assembling them if needed)")
     p.add_argument("--verify", action="store_true", help="check every model file's checksum")

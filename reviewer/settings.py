@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from reviewer import paths
 from reviewer.errors import SettingsError
+from reviewer.locations import has_password
 from reviewer.resources import resource
 
 if TYPE_CHECKING:
@@ -207,8 +208,6 @@ def library_setting() -> str | None:
     """``[library] location`` of the user's settings.toml: a path or a ``postgresql://`` URL, the
     library opened when none is named. A password written into it is refused: libpq reads it
     from ~/.pgpass (or the file PGPASSFILE names), which only its owner can read."""
-    from reviewer.library.backend import has_password
-
     value = _library_table().get("location")
     if value is None:
         return None

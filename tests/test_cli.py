@@ -43,6 +43,7 @@ def test_help_documents_every_command():
         "train-refusals",
         "tracker",
         "trends",
+        "audio-root",
         "scorecard",
         "score",
         "dispute",

@@ -317,6 +317,7 @@ def test_migrations_upgrade_an_old_library_keeping_its_data(tmp_path):
             "m006_phrase_trackers",
             "m007_scorecards",
             "m008_clips",
+            "m009_shared_library",
         ]
         assert lib.list_calls()[0]["name"] == "old.wav"
         assert lib.load_call(1).transcript.overlaps == []  # calls stored before overlaps were kept

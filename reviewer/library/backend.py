@@ -18,16 +18,25 @@ import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 from sqlite_utils import Database
 
 from reviewer.errors import ReviewerError
+from reviewer.locations import display_location, has_password, is_url, library_location
 
-POSTGRES_SCHEMES = ("postgresql", "postgres")
 CONNECT_TIMEOUT_S = 10
+
+__all__ = [
+    "ConflictError",
+    "LibraryUnavailableError",
+    "PgDatabase",
+    "SqliteDatabase",
+    "display_location",
+    "has_password",
+    "is_url",
+    "library_location",
+]
 
 
 class LibraryUnavailableError(ReviewerError):
@@ -36,42 +45,6 @@ class LibraryUnavailableError(ReviewerError):
 
 class ConflictError(ReviewerError):
     """Someone else changed what this edit was based on: reload and try again."""
-
-
-def is_url(location: str | Path | None) -> bool:
-    return isinstance(location, str) and location.split(":", 1)[0].lower() in POSTGRES_SCHEMES
-
-
-def library_location(value: str | Path | None) -> str | Path | None:
-    """What the user named as a library: a ``postgresql://`` URL stays a string; anything else is
-    a path to a SQLite file (``~`` expanded)."""
-    if value is None or value == "":
-        return None
-    if is_url(str(value)):
-        return str(value)
-    return Path(value).expanduser()
-
-
-def display_location(location: str | Path) -> str:
-    """The library's location as it may be printed or stored: a URL loses its password."""
-    if not is_url(str(location)):
-        return str(location)
-    parts = urlsplit(str(location))
-    if parts.password is None:
-        return str(location)
-    host = parts.hostname or ""
-    if parts.port:
-        host += f":{parts.port}"
-    user = f"{parts.username}@" if parts.username else ""
-    return urlunsplit(parts._replace(netloc=user + host))
-
-
-def has_password(location: str | Path) -> bool:
-    if not is_url(str(location)):
-        return False
-    parts = urlsplit(str(location))
-    query = parts.query.lower()
-    return parts.password is not None or "password=" in query
 
 
 # -- SQLite -------------------------------------------------------------------------------------
@@ -144,8 +117,14 @@ class _Cursor:
     def fetchall(self) -> list[tuple[Any, ...]]:
         return self._cursor.fetchall() if self._cursor.description else []
 
-    def __iter__(self) -> Iterator[tuple[Any, ...]]:
-        return iter(self.fetchall())
+    def __iter__(self) -> _Cursor:
+        return self
+
+    def __next__(self) -> tuple[Any, ...]:
+        row = self.fetchone()
+        if row is None:
+            raise StopIteration
+        return row
 
 
 class PgTable:
@@ -182,11 +161,9 @@ class PgTable:
         if not rows:
             return self
         columns = list(dict.fromkeys(c for r in rows for c in r))
-        sql = (
-            f"INSERT INTO {_quote(self.name)} ({', '.join(map(_quote, columns))}) "
-            f"VALUES ({', '.join('?' for _ in columns)})"
-        )
-        self.db.executemany(sql, [[r.get(c) for c in columns] for r in rows])
+        # COPY: a call's words go in as one stream, not a statement each.
+        sql = f"COPY {_quote(self.name)} ({', '.join(map(_quote, columns))}) FROM STDIN"
+        self.db.copy_rows(sql, ([_params([r.get(c) for c in columns])] for r in rows))
         return self
 
     def update(self, pk_value: Any, changes: dict[str, Any]) -> PgTable:
@@ -252,8 +229,11 @@ class PgTable:
         )
         return self
 
-    def add_column(self, name: str, kind: type) -> PgTable:
-        self.db.execute(f"ALTER TABLE {_quote(self.name)} ADD COLUMN {_quote(name)} {_TYPES[kind]}")
+    def add_column(self, name: str, kind: type, not_null_default: Any = None) -> PgTable:
+        line = f"ALTER TABLE {_quote(self.name)} ADD COLUMN {_quote(name)} {_TYPES[kind]}"
+        if not_null_default is not None:
+            line += f" NOT NULL DEFAULT {_literal(not_null_default)}"
+        self.db.execute(line)
         return self
 
     def enable_fts(self, columns: Sequence[str], **_: Any) -> PgTable:
@@ -332,6 +312,14 @@ class PgDatabase:
         try:
             with self.conn.cursor() as cursor:
                 cursor.executemany(pg_sql(sql), rows)
+        except self.psycopg.OperationalError as e:
+            raise self._lost(e) from None
+
+    def copy_rows(self, sql: str, rows: Iterable[list[list[Any] | None]]) -> None:
+        try:
+            with self.conn.cursor() as cursor, cursor.copy(sql) as copy:
+                for (row,) in rows:
+                    copy.write_row(row)
         except self.psycopg.OperationalError as e:
             raise self._lost(e) from None
 

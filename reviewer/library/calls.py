@@ -109,6 +109,10 @@ class CallsMixin:
         """Store a processed call in one transaction. Returns (id, created); an existing call
         with the same content is left as it is."""
         stat = path.stat()
+        existing = self.find_hash(digest)
+        if existing is not None:
+            return existing, False
+        stored_path = self.stored_audio_path(path, digest)  # copied to the team's audio root, if set
         try:
             with self.write() as db:
                 existing = self.find_hash(digest)
@@ -117,7 +121,7 @@ class CallsMixin:
                 row = {
                     "content_hash": digest,
                     "name": path.name,
-                    "path": str(path.resolve()),
+                    "path": stored_path,
                     "size": stat.st_size,
                     "recorded_at": datetime.fromtimestamp(stat.st_mtime, UTC).isoformat(timespec="seconds"),
                     "imported_at": now(),
@@ -381,6 +385,7 @@ class CallsMixin:
             raise ReviewerError(f"Unknown review status {status!r}: use one of {', '.join(REVIEW_STATUSES)}.")
         self.call_row(call_id)
         with self.write() as db:
+            self.touch_call(call_id)
             db.execute("UPDATE calls SET review_status = ? WHERE id = ?", [status, call_id])
 
     def agents(self) -> list[str]:

@@ -96,18 +96,23 @@ class ClipsMixin:
         )
         if not rows:
             raise ReviewerError(f"No clip #{clip_id}.")
-        return _clip(rows[0])
+        return self._located(_clip(rows[0]))
 
     def clips(self, call_id: int | None = None) -> list[dict[str, Any]]:
         where, params = ("WHERE clips.call_id = ?", [call_id]) if call_id is not None else ("", [])
         return [
-            _clip(r)
+            self._located(_clip(r))
             for r in self.db.query(
                 "SELECT clips.*, calls.name AS call_name, calls.path AS call_path FROM clips "
                 f"JOIN calls ON calls.id = clips.call_id {where} ORDER BY clips.call_id, start_ms, clips.id",
                 params,
             )
         ]
+
+    def _located(self, clip: dict[str, Any]) -> dict[str, Any]:
+        """A clip with its recording where this machine finds it (under the team's audio root)."""
+        clip["call_path"] = str(self.audio_path({"path": clip["call_path"]}))  # type: ignore[attr-defined]
+        return clip
 
     def delete_clip(self, clip_id: int) -> dict[str, Any]:
         """Delete a clip (from every playlist too); returns it with its playlists, for undo."""
@@ -189,7 +194,7 @@ class ClipsMixin:
         """The playlist's clips in order, each with its call's name and recording."""
         playlist_id = self.playlist_id(name)
         return [
-            _clip(r)
+            self._located(_clip(r))
             for r in self.db.query(
                 "SELECT clips.*, calls.name AS call_name, calls.path AS call_path, pc.position "
                 "FROM playlist_clips pc JOIN clips ON clips.id = pc.clip_id "

@@ -17,6 +17,7 @@ class CommentsMixin:
     """Library methods on comments."""
 
     db: Database
+    user: str
 
     def add_comment(
         self,
@@ -44,12 +45,18 @@ class CommentsMixin:
                         "text": text.strip(),
                         "created_at": stamp,
                         "updated_at": stamp,
+                        "changed_by": self.user,
                     }
                 )
                 .last_pk
             )
 
-    def update_comment(self, comment_id: int, **changes: Any) -> None:
+    def update_comment(self, comment_id: int, *, expected_version: int | None = None, **changes: Any) -> int:
+        """Change a comment. With ``expected_version`` (the version the change was made on), a
+        comment someone else changed or deleted meanwhile is left as it is and ConflictError
+        says who. Returns the comment's new version."""
+        if expected_version is not None:
+            self.check_comment_version(comment_id, expected_version)
         current = self.comment(comment_id)
         row = self.call_row(current["call_id"])
         start = changes.get("start", current["start"])
@@ -68,23 +75,31 @@ class CommentsMixin:
             if key in changes:
                 update[key] = changes[key]
         with self.write() as db:
+            version = self.check_comment_version(comment_id, expected_version)
+            update.update(version=version + 1, changed_by=self.user)
             db["comments"].update(comment_id, update)
+        return version + 1
 
     def restore_comment(self, comment: dict[str, Any]) -> int:
         """Put back a deleted comment exactly as it was (undo), under its old number when free."""
         fields = (
             "call_id start_ms end_ms author category text created_at updated_at acknowledged_at reply"
         ).split()
+        fields += ["version", "changed_by"]
         row = {k: comment.get(k) for k in fields}
+        row["version"] = row["version"] or 1
         with self.write() as db:
             taken = db.execute("SELECT 1 FROM comments WHERE id = ?", [comment["id"]]).fetchone()
             if not taken:
                 row["id"] = comment["id"]
             return int(db["comments"].insert(row).last_pk)
 
-    def delete_comment(self, comment_id: int) -> dict[str, Any]:
+    def delete_comment(self, comment_id: int, *, expected_version: int | None = None) -> dict[str, Any]:
+        if expected_version is not None:
+            self.check_comment_version(comment_id, expected_version)
         current = self.comment(comment_id)
         with self.write() as db:
+            self.check_comment_version(comment_id, expected_version)
             db["comments"].delete(comment_id)
         return current
 

@@ -101,6 +101,7 @@ class CorrectionsMixin:
         """Store corrected roles or names and re-analyse the call with them, atomically. Returns
         what changed (for undo)."""
         with self.write():
+            self.touch_call(call_id)
             t = self.load_call(call_id).transcript
             before = {s.id: s for s in t.speakers}
             changed = [s for s in speakers if s.id in before and s != before[s.id]]
@@ -112,6 +113,7 @@ class CorrectionsMixin:
         each speaker it changed, as before it (after it); every other speaker as it is now."""
         wanted = {s.id: s for s in (change.before if undo else change.after)}
         with self.write():
+            self.touch_call(change.call_id)
             t = self.load_call(change.call_id).transcript
             speakers = [
                 replace(s, role=wanted[s.id].role, name=wanted[s.id].name) if s.id in wanted else s
@@ -204,6 +206,7 @@ class CorrectionsMixin:
         diarization missed), and the call is re-analysed, all in one transaction. Returns what
         to restore to undo it."""
         with self.write():
+            self.touch_call(call_id)
             t = self.load_call(call_id).transcript
             before = list(t.speakers)
             labels = [s.id for s in before]
@@ -244,6 +247,7 @@ class CorrectionsMixin:
         them to) go back to whoever said them before; a speaker it added goes once no words are
         left with it. Roles and names stay as they are now."""
         with self.write():
+            self.touch_call(change.call_id)
             t = self.load_call(change.call_id).transcript
             ids = self._word_ids(change.call_id)
             now_with = dict(zip(ids, (w.speaker for w in t.words), strict=True))
@@ -260,6 +264,7 @@ class CorrectionsMixin:
         """A coach's word on the agent turn at ``at``: a refusal (True), not one (False), or the
         model decides again (None). The call is re-analysed at once; returns what undoes it."""
         with self.write() as db:
+            self.touch_call(call_id)
             t = self.load_call(call_id).transcript
             agents = {s.id for s in t.speakers if s.role == "agent"}
             turn = turn_at(t.turns, at, speakers=agents, near=0.5)
@@ -278,6 +283,7 @@ class CorrectionsMixin:
     def restore_refusal_label(self, change: RefusalLabelChange, settings: Settings) -> None:
         """Undo ``label_refusal``: the labels on that turn as they were."""
         with self.write() as db:
+            self.touch_call(change.call_id)
             t = self.load_call(change.call_id).transcript
             self._replace_labels(db, change.call_id, change.turn.start, change.turn.end, change.before)
             t = replace(t, refusal_labels=self.refusal_labels(change.call_id))

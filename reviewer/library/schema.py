@@ -297,6 +297,21 @@ def m008_clips(db: Database) -> None:
     db["redaction_edits"].create_index(["call_id", "start_ms"])
 
 
+@migrations()
+def m009_shared_library(db: Database) -> None:
+    """Several apps on one library: a version on each call and comment, with who changed it last,
+    so an edit made on an old copy is refused rather than overwriting someone's change; a serial
+    that every write moves on, which apps watch to refresh; and the library's own settings (the
+    team's audio folder)."""
+    for table in ("calls", "comments"):
+        db[table].add_column("version", int, not_null_default=1)
+        db[table].add_column("changed_by", str)
+    db["calls"].add_column("changed_at", str)
+    db["library_state"].create({"id": int, "serial": int}, pk="id", not_null={"serial"})
+    db["library_state"].insert({"id": 1, "serial": 0})
+    db["library_settings"].create({"key": str, "value": str}, pk="key", not_null={"value"})
+
+
 SCHEMA_VERSION = len(migrations._migrations)
 PG_MIGRATIONS_TABLE = "reviewer_migrations"
 

@@ -458,6 +458,7 @@ class ScorecardsMixin:
         if value is not None and item.automatic and not reason.strip():
             raise ReviewerError(f"Overriding the automatic item {item_id!r} needs a reason (--reason).")
         with self.write():
+            self.touch_call(call_id)
             previous = self._answer_row(call_id, name, version, item_id, grader)
             self._put_answer(call_id, name, version, item_id, grader, value, reason.strip())
             self._refresh_total(call_id, template)
@@ -469,6 +470,7 @@ class ScorecardsMixin:
         """Put back what ``answer_item`` returned (an undo)."""
         version = self.call_card_version(call_id, card)
         with self.write():
+            self.touch_call(call_id)
             value = previous["value"] if previous else None
             self._put_answer(
                 call_id, card, version, item_id, grader, value, previous["reason"] if previous else ""
@@ -535,6 +537,7 @@ class ScorecardsMixin:
         if self._open_dispute(call_id, name, item_id) is not None:
             raise ReviewerError(f"Item {item_id!r} already has an open dispute on this call.")
         with self.write() as db:
+            self.touch_call(call_id)
             return int(
                 db["disputes"]
                 .insert(
@@ -596,6 +599,7 @@ class ScorecardsMixin:
                     )
                 value = "no" if current == "yes" else "yes"
         with self.write() as db:
+            self.touch_call(call_id)
             if accept:
                 reason = f"Dispute by {dispute['author']} accepted: {dispute['text']}"
                 if text.strip():

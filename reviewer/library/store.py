@@ -4,6 +4,8 @@ search. One connection per Library; write transactions take the write lock up fr
 
 from __future__ import annotations
 
+import getpass
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -42,6 +44,7 @@ from reviewer.library.corrections import (
 from reviewer.library.schema import SCHEMA_VERSION, apply_migrations, apply_pg_migrations, pg_schema_version
 from reviewer.library.scorecards import ScorecardsMixin
 from reviewer.library.search import SearchMixin
+from reviewer.library.shared import SharedMixin
 from reviewer.library.trackers import TrackersMixin
 from reviewer.library.trends import TrendsMixin
 
@@ -92,6 +95,7 @@ class Library(
     ScorecardsMixin,
     TrendsMixin,
     ClipsMixin,
+    SharedMixin,
 ):
     """One library, in a SQLite file or a PostgreSQL database: the connection and its
     transactions here; calls, comments, search and corrections in their own modules."""
@@ -106,10 +110,15 @@ class Library(
         self.path: str | Path = location
         self.location = location
         self.shown = display_location(location)
+        #: who signs this app's changes ("changed by ... meanwhile")
+        self.user = os.environ.get("REVIEWER_USER") or _login_name()
+        self._seen: dict[int, int] = {}
+        self._ready = False  # migrated: writes move the change serial on
         if isinstance(location, str):
             self._open_postgres(location)
         else:
             self._open_sqlite(location)
+        self._ready = True
 
     @property
     def is_shared(self) -> bool:
@@ -173,6 +182,23 @@ class Library(
 
     @contextmanager
     def write(self) -> Iterator[SqliteDatabase | PgDatabase]:
-        """A write transaction: all or nothing, visible to others only once committed."""
-        with self.db.transaction() as db:
-            yield db
+        """A write transaction: all or nothing, visible to others only once committed (and then
+        the change serial has moved on, which tells the other apps to refresh)."""
+        outermost = not self._writing
+        self._writing += 1
+        try:
+            with self.db.transaction() as db:
+                yield db
+                if outermost and self._ready:
+                    db.execute("UPDATE library_state SET serial = serial + 1 WHERE id = 1")
+        finally:
+            self._writing -= 1
+
+    _writing = 0
+
+
+def _login_name() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "someone"

@@ -167,7 +167,7 @@ def recording_of(library: Library, call_id: int) -> Path:
     from reviewer.library.calls import content_hash
 
     row = library.call_row(call_id)
-    path = Path(row["path"] or "")
+    path = library.audio_path(row)
     if not path.is_file():
         raise ReviewerError(
             f"The recording of {row['name']} is no longer at {path}; move it back or import it again."

@@ -31,6 +31,7 @@ def run(
     from PySide6.QtGui import QGuiApplication, QIcon
     from PySide6.QtWidgets import QApplication
 
+    from reviewer.library.backend import library_location
     from reviewer.resources import resource
     from reviewer.settings import load_settings
     from reviewer.ui.main_window import MainWindow
@@ -47,7 +48,7 @@ def run(
     settings = load_settings(settings_file, phrases_file)
     window = MainWindow(
         settings,
-        library_path=Path(library) if library else None,
+        library_path=library_location(library),
         open_file=Path(open_file) if open_file else None,
         model=model,
         settings_file=settings_file,

@@ -5,6 +5,7 @@ crash loses nothing; the undo stack replays changes through the library too."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QTableView,
@@ -29,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from reviewer.errors import ReviewerError
 from reviewer.labels import parse_time, user_name
-from reviewer.library.store import COMMENT_CATEGORIES, Library
+from reviewer.library.store import COMMENT_CATEGORIES, ConflictError, Library
 from reviewer.ui.style import CATEGORY_COLOURS, clock
 from reviewer.ui.tables import RowsModel, ok_cancel
 
@@ -84,6 +86,17 @@ class _CommentCommand(QUndoCommand):
     def library(self) -> Library:
         return self.panel.library
 
+    def run(self, work: Callable[[], Any]) -> bool:
+        """Make the change; if someone else changed or deleted the comment meanwhile, make none,
+        drop this command from the undo history, and say so (the list shows theirs)."""
+        try:
+            work()
+        except ConflictError as e:
+            self.setObsolete(True)
+            self.panel.conflict(str(e))
+            return False
+        return True
+
 
 class AddComment(_CommentCommand):
     def __init__(self, panel: CommentsPanel, fields: dict[str, Any]) -> None:
@@ -94,47 +107,70 @@ class AddComment(_CommentCommand):
     def redo(self) -> None:
         if self.row is None:
             comment_id = self.library.add_comment(self.panel.call_id, **self.fields)
-            self.row = self.library.comment(comment_id)
         else:
-            self.row["id"] = self.library.restore_comment(self.row)
+            comment_id = self.library.restore_comment(self.row)
+        self.row = self.library.comment(comment_id)
         self.panel.refresh(select=self.row["id"])
 
     def undo(self) -> None:
         assert self.row is not None
-        self.library.delete_comment(self.row["id"])
-        self.panel.refresh()
+        row = self.row
+        if self.run(lambda: self.library.delete_comment(row["id"], expected_version=row.get("version"))):
+            self.panel.refresh()
 
 
 class EditComment(_CommentCommand):
-    def __init__(self, panel: CommentsPanel, comment_id: int, changes: dict[str, Any], label: str) -> None:
+    def __init__(
+        self,
+        panel: CommentsPanel,
+        comment_id: int,
+        changes: dict[str, Any],
+        label: str,
+        version: int | None = None,
+    ) -> None:
+        """``version``: the comment's version the change was made on (what the user saw)."""
         super().__init__(panel, label)
         self.comment_id = comment_id
         current = panel.library.comment(comment_id)
         self.before = {k: current.get(k) for k in changes}
         self.after = changes
+        self.version = current["version"] if version is None else version
+
+    def _apply(self, values: dict[str, Any]) -> None:
+        def work() -> None:
+            self.version = self.library.update_comment(
+                self.comment_id, expected_version=self.version, **values
+            )
+
+        if self.run(work):
+            self.panel.refresh(select=self.comment_id)
 
     def redo(self) -> None:
-        self.library.update_comment(self.comment_id, **self.after)
-        self.panel.refresh(select=self.comment_id)
+        self._apply(self.after)
 
     def undo(self) -> None:
-        self.library.update_comment(self.comment_id, **self.before)
-        self.panel.refresh(select=self.comment_id)
+        self._apply(self.before)
 
 
 class DeleteComment(_CommentCommand):
-    def __init__(self, panel: CommentsPanel, comment_id: int) -> None:
+    def __init__(self, panel: CommentsPanel, comment_id: int, version: int | None = None) -> None:
         super().__init__(panel, "Delete comment")
         self.comment_id = comment_id
+        self.version = version
         self.row: dict[str, Any] | None = None
 
     def redo(self) -> None:
-        self.row = self.library.delete_comment(self.comment_id)
-        self.panel.refresh()
+        def work() -> None:
+            self.row = self.library.delete_comment(self.comment_id, expected_version=self.version)
+
+        if self.run(work):
+            self.panel.refresh()
 
     def undo(self) -> None:
         assert self.row is not None
         self.comment_id = self.library.restore_comment(self.row)
+        self.row = self.library.comment(self.comment_id)
+        self.version = self.row["version"]
         self.panel.refresh(select=self.comment_id)
 
 
@@ -326,21 +362,48 @@ class CommentsPanel(QWidget):
         assert cmd.row is not None
         return int(cmd.row["id"])
 
-    def edit(self, comment_id: int, **changes: Any) -> None:
+    def edit(self, comment_id: int, *, version: int | None = None, **changes: Any) -> None:
+        """Change a comment (undoable). ``version``: the one the change was made on (as shown
+        in the list when the edit began); a comment someone changed since is left as theirs."""
         current = self.library.comment(comment_id)
         m = {k: changes.get(k, current[k]) for k in ("start", "end", "text", "category")}
         Library.check_comment(self.duration, m["start"], m["end"], m["text"], m["category"])
-        self.undo_stack.push(EditComment(self, comment_id, changes, "Edit comment"))
+        self.undo_stack.push(
+            EditComment(
+                self,
+                comment_id,
+                changes,
+                "Edit comment",
+                self.shown_version(comment_id) if version is None else version,
+            )
+        )
 
     def delete(self, comment_id: int) -> None:
-        self.undo_stack.push(DeleteComment(self, comment_id))
+        self.undo_stack.push(DeleteComment(self, comment_id, self.shown_version(comment_id)))
+
+    def shown_version(self, comment_id: int) -> int | None:
+        """The version of the comment as the list shows it (None: not in the list)."""
+        row = next((r for r in self.model.rows if r["id"] == comment_id), None)
+        return None if row is None else row.get("version")
+
+    def conflict(self, text: str) -> None:
+        """Someone else changed a comment this edit was made on: show theirs, and say so without
+        stopping the review (the message box does not wait)."""
+        self.last_conflict = text
+        self.refresh()
+        box = QMessageBox(QMessageBox.Icon.Warning, "Reviewer", text, QMessageBox.StandardButton.Ok, self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
+    last_conflict = ""
 
     def acknowledge(self, comment_id: int, reply: str | None = None) -> None:
         stamp = datetime.now(UTC).isoformat(timespec="seconds")
         changes: dict[str, Any] = {"acknowledged_at": stamp}
         if reply is not None:
             changes["reply"] = reply.strip() or None
-        self.undo_stack.push(EditComment(self, comment_id, changes, "Acknowledge comment"))
+        label = "Acknowledge comment"
+        self.undo_stack.push(EditComment(self, comment_id, changes, label, self.shown_version(comment_id)))
 
     # -- dialogs -----------------------------------------------------------------------------
 
@@ -368,8 +431,8 @@ class CommentsPanel(QWidget):
         if dialog.exec() == QDialog.DialogCode.Accepted:
             v = dialog.values()
             changes = {k: v[k] for k in EDITABLE if v[k] != current.get(k)}
-            if changes:
-                self.edit(comment_id, **changes)
+            if changes:  # made on the comment as the dialog showed it
+                self.edit(comment_id, version=current["version"], **changes)
 
     def delete_selected(self) -> None:
         comment_id = self.selected_id()

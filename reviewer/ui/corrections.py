@@ -12,7 +12,7 @@ from PySide6.QtGui import QUndoCommand
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from reviewer.errors import ReviewerError
-from reviewer.library.store import Library, RefusalLabelChange, SpeakerChange, SpeechChange
+from reviewer.library.store import ConflictError, Library, RefusalLabelChange, SpeakerChange, SpeechChange
 from reviewer.model import Turn
 from reviewer.settings import Settings
 from reviewer.ui.style import clock, speaker_label
@@ -144,6 +144,8 @@ class CorrectionsController(QObject):
             self.page.speech_changed(call_id)
         except Exception as e:  # a change that fails must leave the review usable
             error = e
+            if isinstance(e, ConflictError):
+                self.page.speech_changed(call_id)  # someone else's change: show the call as it is now
         finally:
             QApplication.restoreOverrideCursor()
         if error is not None:

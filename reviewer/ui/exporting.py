@@ -131,7 +131,7 @@ def _documents() -> str:
 class ExportRequest:
     """What to export: the dialog's answers and the calls chosen."""
 
-    library_path: Path
+    library_path: str | Path
     settings: Settings
     call_ids: tuple[int, ...]
     formats: tuple[str, ...]

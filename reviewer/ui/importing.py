@@ -9,6 +9,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from reviewer.jobs import ImportProcess, ImportRequest
+from reviewer.library.backend import library_location
 
 POLL_MS = 50
 
@@ -22,10 +23,10 @@ class ImportController(QObject):
     busyChanged = Signal(bool)
 
     def __init__(
-        self, library_path: Path, parent: QObject | None = None, **request_options: str | None
+        self, library_path: str | Path, parent: QObject | None = None, **request_options: str | None
     ) -> None:
         super().__init__(parent)
-        self.library_path = Path(library_path)
+        self.library_path = library_location(library_path) or library_path
         self.request_options = request_options
         self._process: ImportProcess | None = None
         self._queue: deque[list[str]] = deque()

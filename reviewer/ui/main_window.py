@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QFileDialog,
+    QInputDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -21,7 +22,8 @@ from PySide6.QtWidgets import (
 from reviewer import __version__, paths
 from reviewer.errors import ReviewerError
 from reviewer.importer import AUDIO_EXTENSIONS
-from reviewer.library.store import Library, open_library
+from reviewer.library.backend import display_location, has_password, is_url, library_location
+from reviewer.library.store import Library, configured_library, open_library
 from reviewer.resources import resource
 from reviewer.settings import Settings
 from reviewer.ui.dashboard import DashboardPage
@@ -41,6 +43,9 @@ def ui_settings() -> QSettings:
     return QSettings(str(folder / "ui.ini"), QSettings.Format.IniFormat)
 
 
+POLL_MS = 2000  # how often the window looks for other apps' changes
+
+
 def sample_call() -> Path:
     return resource("sample", "sample_call.mp3")
 
@@ -50,7 +55,7 @@ class MainWindow(QMainWindow):
         self,
         settings: Settings,
         *,
-        library_path: Path | None = None,
+        library_path: str | Path | None = None,
         open_file: Path | None = None,
         first_run_sample: bool = True,
         model: str | None = None,
@@ -63,7 +68,12 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.qsettings = ui_settings()
         stored = self.qsettings.value("library/path", "", str)
-        self.library_path = Path(library_path or stored or paths.default_library())
+        self.library_path: str | Path = (
+            library_location(library_path)
+            or library_location(stored)
+            or configured_library()
+            or paths.default_library()
+        )
         self.library: Library = open_library(self.library_path)
         self._request_options = {
             "model": model,
@@ -111,6 +121,15 @@ class MainWindow(QMainWindow):
         )
         self.review_page.callChanged.connect(lambda _id: self._refresh_library())
 
+        # Other apps (a team on one PostgreSQL library, or an import from the command line) change
+        # the library while this one has it open: a cheap look at its change serial, every few
+        # seconds, refreshes the list and the call under review when it moved.
+        self._serial = self._change_serial()
+        self.poll_timer = QTimer(self)
+        self.poll_timer.setInterval(POLL_MS)
+        self.poll_timer.timeout.connect(self.poll_library)
+        self.poll_timer.start()
+
         self._build_menus()
         self._restore_layout()
         self.statusBar().showMessage("Ready", 3000)
@@ -127,6 +146,7 @@ class MainWindow(QMainWindow):
         self.export_action = self._add_action(file_menu, "&Export…", self.export_dialog, "Ctrl+E")
         file_menu.addSeparator()
         self._add_action(file_menu, "Open &library…", self.open_library_dialog)
+        self._add_action(file_menu, "Open s&hared library…", self.open_shared_library_dialog)
         file_menu.addSeparator()
         self._add_action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
         edit = self.menuBar().addMenu("&Edit")
@@ -308,6 +328,26 @@ class MainWindow(QMainWindow):
         self.qsettings.setValue("review/open", False)
         self.setWindowTitle("Trends — Reviewer")
 
+    def _change_serial(self) -> int | None:
+        try:
+            return self.library.change_serial()
+        except Exception as e:  # noqa: BLE001 - the server gone, a closed library: said, not raised
+            self.statusBar().showMessage(str(e), POLL_MS * 2)
+            return None
+
+    def poll_library(self) -> bool:
+        """Refresh what this window shows if the library changed since the last look (someone
+        else's comment, score, correction or import). Returns whether it did."""
+        serial = self._change_serial()
+        if serial is None or serial == self._serial:
+            return False
+        self._serial = serial
+        self._refresh_library()
+        who = self.review_page.refresh_from_library()
+        if who:
+            self.statusBar().showMessage(f"{who} changed this call: it shows their change now.", 8000)
+        return True
+
     def _refresh_library(self) -> None:
         self.library_page.refresh()
         self._fill_viewers()
@@ -408,14 +448,41 @@ class MainWindow(QMainWindow):
         name, _ = QFileDialog.getSaveFileName(
             self,
             "Open or create a library",
-            str(self.library_path.parent),
+            str(self.library_path.parent if isinstance(self.library_path, Path) else paths.data_dir()),
             "Reviewer library (*.sqlite);;All files (*)",
             options=QFileDialog.Option.DontConfirmOverwrite,
         )
         if name:
             self.switch_library(Path(name))
 
-    def switch_library(self, path: Path) -> None:
+    def open_shared_library_dialog(self) -> None:
+        """A team's library on PostgreSQL, by its address. A password is never stored: libpq reads
+        it from ~/.pgpass (or the file PGPASSFILE names)."""
+        current = self.library_path if isinstance(self.library_path, str) else "postgresql://"
+        url, ok = QInputDialog.getText(
+            self,
+            "Open a shared library",
+            "The team's PostgreSQL library, e.g. postgresql://coach@db.example/qa\n"
+            "(passwords go in ~/.pgpass, never here):",
+            text=display_location(current),
+        )
+        url = url.strip()
+        if not ok or not url:
+            return
+        if not is_url(url):
+            QMessageBox.warning(self, "Reviewer", f"{url} is not a postgresql:// address.")
+            return
+        if has_password(url):
+            QMessageBox.warning(
+                self,
+                "Reviewer",
+                "Leave the password out of the address: put it in ~/.pgpass "
+                "(host:port:database:user:password, readable by you only), where PostgreSQL looks for it.",
+            )
+            return
+        self.switch_library(url)
+
+    def switch_library(self, path: str | Path) -> None:
         if self.importer.busy:
             QMessageBox.information(self, "Reviewer", "Wait for the import to finish, or cancel it, first.")
             return
@@ -427,12 +494,12 @@ class MainWindow(QMainWindow):
         self.review_page.close_call()
         self.library.close()
         self.library = library
-        self.library_path = Path(path)
+        self.library_path = library_location(path) or path
         self.importer.library_path = self.library_path
         self.library_page.set_library(library)
         self.review_page.set_library(library)
         self.dashboard.set_library(library)
-        self.qsettings.setValue("library/path", str(path))
+        self.qsettings.setValue("library/path", display_location(self.library_path))
         self.show_library()
 
     # -- help --------------------------------------------------------------------------------
@@ -451,7 +518,7 @@ class MainWindow(QMainWindow):
             self,
             "About Reviewer",
             f"Reviewer {__version__}\nReview and coach customer-service calls, entirely on your own "
-            f"machine.\n\nLibrary: {self.library_path}",
+            f"machine.\n\nLibrary: {display_location(self.library_path)}",
         )
 
     # -- layout and closing ------------------------------------------------------------------
@@ -473,7 +540,7 @@ class MainWindow(QMainWindow):
         s.setValue("window/state", self.saveState())
         s.setValue("review/splitter", self.review_page.splitter.saveState())
         s.setValue("library/splitter", self.library_page.splitter.saveState())
-        s.setValue("library/path", str(self.library_path))
+        s.setValue("library/path", display_location(self.library_path))
         s.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
@@ -485,5 +552,6 @@ class MainWindow(QMainWindow):
         self.trackers.shutdown()
         self.sharing.shutdown()
         self.review_page.player.stop()
+        self.poll_timer.stop()
         self.library.close()
         event.accept()

@@ -7,7 +7,6 @@ from __future__ import annotations
 import bisect
 import threading
 from collections.abc import Callable
-from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence, QUndoStack
@@ -232,6 +231,7 @@ class ReviewPage(QWidget):
         self.scores.seekRequested.connect(self.seek)
         self.scores.evidenceChosen.connect(lambda a, b: self.timeline_model.set_selection((a, b)))
         self.scores.scoreChanged.connect(self.callChanged)
+        self.scores.conflicted.connect(self.speech_changed)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.comments, "Comments")
         self.tabs.addTab(self.scores, "Scorecard")
@@ -336,7 +336,7 @@ class ReviewPage(QWidget):
         if not same:
             self.comments.set_call(call_id, self.call.transcript.duration)
             self.timeline_model.set_peaks(load_peaks(row["content_hash"]))
-            path = Path(row["path"] or "")
+            path = self.library.audio_path(row)
             if self.playback.set_source(path if path.is_file() else None):
                 self.notice.hide()
                 if self.timeline_model.peaks is None:
@@ -354,6 +354,7 @@ class ReviewPage(QWidget):
     def _load(self, call_id: int) -> None:
         self.call = self.library.load_call(call_id)
         row = self.call.row
+        self.library.seen(call_id, int(row["version"]))  # an edit on this copy checks it is current
         t = self.call.transcript
         self.title.setText(f"<b>{row['name']}</b> · {clock(t.duration)} · call #{call_id}")
         self.timeline_model.set_call(self.call, self.settings.agent_share_target)
@@ -624,6 +625,25 @@ class ReviewPage(QWidget):
     def reassign(self, speech: Speech, speaker: str) -> bool:
         """Give the picked speech to ``speaker`` (undoable); the whole review follows."""
         return self.corrections.reassign(speech, speaker)
+
+    def refresh_from_library(self) -> str | None:
+        """The library changed (another app, or a command): show the call under review as it is
+        now, and its comments. Returns who changed the call itself, if someone did."""
+        if self.call is None:
+            return None
+        call_id = self.call.id
+        try:
+            row = self.library.call_row(call_id)
+        except ReviewerError:
+            self.notice.setText("Someone removed this call from the library: go back to the list.")
+            self.notice.show()
+            return None
+        self.comments.refresh(select=self.comments.selected_id())
+        if int(row["version"]) == int(self.call.row["version"]):
+            return None
+        self._load(call_id)
+        self.callChanged.emit(call_id)
+        return row["changed_by"] or "Someone"
 
     def speech_changed(self, call_id: int) -> None:
         if self.call is not None and self.call.id == call_id:

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from reviewer.errors import ReviewerError
 from reviewer.labels import user_name
+from reviewer.library.backend import ConflictError
 from reviewer.library.scorecards import CallScore, ItemScore
 from reviewer.library.store import Library
 from reviewer.ui.style import clock
@@ -167,6 +168,7 @@ class ScorePanel(QWidget):
     seekRequested = Signal(float)
     evidenceChosen = Signal(float, float)  # a span to show on the timeline
     scoreChanged = Signal(int)  # call id
+    conflicted = Signal(int)  # call id: someone else changed the call; show it as it is now
 
     def __init__(self, library: Library, undo_stack: QUndoStack, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -464,6 +466,8 @@ class ScorePanel(QWidget):
         try:
             command.apply()
         except ReviewerError as e:
+            if isinstance(e, ConflictError):
+                self.conflicted.emit(self.call_id)
             QMessageBox.warning(self, "Reviewer", str(e))
             return False
         self.undo_stack.push(command)

@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 
 from reviewer.analysis.trackers import SIDES, Tracker, TrackerHit
 from reviewer.errors import Cancelled, ReviewerError
+from reviewer.library.backend import library_location
 from reviewer.progress import CancelToken
 
 if TYPE_CHECKING:
@@ -95,12 +96,12 @@ class TrackerJob(QObject):
 
     def __init__(
         self,
-        library_path: Path,
+        library_path: str | Path,
         work: Callable[[Library, Callable[[int, int], None]], object],
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
-        self.library_path = Path(library_path)
+        self.library_path = library_location(library_path) or library_path
         self.work = work
         self.token = CancelToken()
         self.thread: threading.Thread | None = None
