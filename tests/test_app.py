@@ -7,6 +7,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from library_db import integrity, query
 
 pytest.importorskip("PySide6")
 pytestmark = pytest.mark.usefixtures("qapp")
@@ -24,15 +25,15 @@ def store(library, result, path: Path) -> int:
 
 
 @pytest.fixture()
-def make_window(qtbot, tmp_path, settings, monkeypatch):
+def make_window(qtbot, tmp_path, settings, monkeypatch, library_location):
     from reviewer.ui.main_window import MainWindow
 
     monkeypatch.setenv("REVIEWER_CONFIG_DIR", str(tmp_path / "config"))  # each test its own ui.ini
     made = []
 
-    def make(library_path: Path | None = None, **kwargs):
+    def make(library_path: Path | str | None = None, **kwargs):
         w = MainWindow(
-            settings, library_path=library_path or tmp_path / "app.sqlite", first_run_sample=False, **kwargs
+            settings, library_path=library_path or library_location("app"), first_run_sample=False, **kwargs
         )
         qtbot.addWidget(w)
         w.show()
@@ -46,11 +47,11 @@ def make_window(qtbot, tmp_path, settings, monkeypatch):
 
 
 @pytest.fixture()
-def review(make_window, processed, pushback, tmp_path, qtbot):
+def review(make_window, processed, pushback, qtbot, library_location):
     """A window reviewing the push-back call, stored as an import would store it."""
     from reviewer.library import open_library
 
-    path = tmp_path / "app.sqlite"
+    path = library_location("app")
     with open_library(path) as lib:
         call_id = store(lib, processed("pushback"), pushback[1])
     w = make_window(path)
@@ -91,11 +92,11 @@ def test_import_through_the_app_lists_the_call_and_shows_its_markers(
 
 
 def test_cancel_import_midway_keeps_the_library_intact(
-    make_window, qtbot, processed, clean, pushback_mono, tmp_path
+    make_window, qtbot, processed, clean, pushback_mono, library_location
 ):
     from reviewer.library import open_library
 
-    path = tmp_path / "app.sqlite"
+    path = library_location("app")
     with open_library(path) as lib:
         kept = store(lib, processed("clean"), clean[1])
         lib.add_comment(kept, start=3.0, text="Good greeting", category="praise", author="coach")
@@ -120,17 +121,17 @@ def test_cancel_import_midway_keeps_the_library_intact(
         w.library_page.import_panel.cancel_button.click()
     assert done.args == [True]
     assert "cancelled" in w.library_page.import_panel.label.text()
-    conn = sqlite3.connect(path)
-    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    assert [r[0] for r in conn.execute("SELECT name FROM calls")] == ["clean.ogg"]
-    assert conn.execute("SELECT text FROM comments").fetchall() == [("Good greeting",)]
-    assert conn.execute("SELECT count(*) FROM words WHERE call_id != ?", [kept]).fetchone()[0] == 0
-    conn.close()
+    assert integrity(path) == "ok"
+    assert [r[0] for r in query(path, "SELECT name FROM calls")] == ["clean.ogg"]
+    assert query(path, "SELECT text FROM comments") == [("Good greeting",)]
+    assert query(path, "SELECT count(*) FROM words WHERE call_id != ?", [kept])[0][0] == 0
     # The cancelled file imports cleanly afterwards (not run again here: it is the slow mono path).
     assert w.library_page.model.rows and len(w.library_page.model.rows) == 1
 
 
-def test_comment_add_edit_undo_redo_is_saved_and_survives_reopening(review, make_window, qtbot, tmp_path):
+def test_comment_add_edit_undo_redo_is_saved_and_survives_reopening(
+    review, make_window, qtbot, library_location
+):
     w = review
     page = w.review_page
     page.seek(12.0)
@@ -153,12 +154,12 @@ def test_comment_add_edit_undo_redo_is_saved_and_survives_reopening(review, make
 
     from reviewer.library import open_library
 
-    with open_library(tmp_path / "app.sqlite") as lib:
+    with open_library(library_location("app")) as lib:
         rows = lib.comments(page.call.id)
     assert [(r["text"], r["start"], r["end"], r["author"], r["category"]) for r in rows] == [
         ("Acknowledge the request first", 12.0, 15.5, "Dana", "improve")
     ]
-    again = make_window(tmp_path / "app.sqlite")
+    again = make_window(library_location("app"))
     again.open_call(rows[0]["call_id"])
     assert again.review_page.comments.model.rows[0]["text"] == "Acknowledge the request first"
 
@@ -204,7 +205,7 @@ def test_swapping_roles_flips_the_talk_share_everywhere(review):
 
 
 def test_a_coach_says_who_said_it_where_the_split_heard_one_voice(
-    make_window, store_heard_as_one, processed, tmp_path, qtbot
+    make_window, store_heard_as_one, processed, qtbot, library_location
 ):
     """A mono call whose two voices were heard as one (two similar voices): the review says so;
     the coach selects the customer's words and gives them to a new speaker; lanes, transcript,
@@ -214,7 +215,7 @@ def test_a_coach_says_who_said_it_where_the_split_heard_one_voice(
     from reviewer.library import open_library
 
     truth = processed("pushback").transcript
-    path = tmp_path / "app.sqlite"
+    path = library_location("app")
     with open_library(path) as lib:
         call_id = store_heard_as_one(lib)
     w = make_window(path)
@@ -385,7 +386,7 @@ def test_transcript_search_and_filter_narrow_the_library(review):
     assert lib_page.model.rowCount() == 1
 
 
-def test_layout_and_last_call_are_remembered(review, make_window, tmp_path):
+def test_layout_and_last_call_are_remembered(review, make_window, library_location):
     """The transcript and the side panel come back split as the user left them (here against the
     stretch factors, which would make the transcript wider), and the call under review reopens."""
     from PySide6.QtCore import QCoreApplication
@@ -397,7 +398,7 @@ def test_layout_and_last_call_are_remembered(review, make_window, tmp_path):
     saved = review.review_page.splitter.sizes()
     assert saved[0] < saved[1]
     review.close()
-    again = make_window(tmp_path / "app.sqlite")
+    again = make_window(library_location("app"))
     QCoreApplication.processEvents()
     assert again.review_page.call is not None and again.review_page.call.id == call_id
     # Offscreen windows do not get their old size back (the screen is smaller), so the split is
@@ -407,7 +408,7 @@ def test_layout_and_last_call_are_remembered(review, make_window, tmp_path):
 
 
 def test_a_moved_recording_still_opens_for_review_with_a_notice(
-    make_window, processed, pushback, tmp_path, qtbot
+    make_window, processed, pushback, tmp_path, qtbot, library_location
 ):
     import shutil
 
@@ -415,10 +416,10 @@ def test_a_moved_recording_still_opens_for_review_with_a_notice(
 
     moved = tmp_path / "moved.wav"
     shutil.copy(pushback[1], moved)
-    with open_library(tmp_path / "app.sqlite") as lib:
+    with open_library(library_location("app")) as lib:
         call_id = store(lib, processed("pushback"), moved)
     moved.unlink()
-    w = make_window(tmp_path / "app.sqlite")
+    w = make_window(library_location("app"))
     w.open_call(call_id)
     page = w.review_page
     assert not page.audio_available
@@ -429,7 +430,7 @@ def test_a_moved_recording_still_opens_for_review_with_a_notice(
 
 
 def test_export_from_the_library_and_from_a_review(
-    make_window, processed, pushback, clean, tmp_path, qtbot, monkeypatch
+    make_window, processed, pushback, clean, tmp_path, qtbot, monkeypatch, library_location
 ):
     """Select calls, export PDF, JSON and the summary with redaction; the files are written off
     the UI thread and announced; from a review, only that call is exported."""
@@ -438,7 +439,7 @@ def test_export_from_the_library_and_from_a_review(
 
     from reviewer.library import open_library
 
-    path = tmp_path / "app.sqlite"
+    path = library_location("app")
     with open_library(path) as lib:
         first = store(lib, processed("pushback"), pushback[1])
         second = store(lib, processed("clean"), clean[1])
@@ -489,11 +490,11 @@ def test_export_from_the_library_and_from_a_review(
 
 
 def test_library_sorts_and_filters_keeping_the_selected_call(
-    make_window, processed, pushback, clean, tmp_path
+    make_window, processed, pushback, clean, library_location
 ):
     from reviewer.library import open_library
 
-    path = tmp_path / "app.sqlite"
+    path = library_location("app")
     with open_library(path) as lib:
         first = store(lib, processed("pushback"), pushback[1])
         second = store(lib, processed("clean"), clean[1])
@@ -629,6 +630,7 @@ def test_swap_and_rename_are_undone_one_at_a_time_after_who_said_it(review, qtbo
     assert row["agent"] == "Dana"
 
 
+@pytest.mark.sqlite_only("another connection holds SQLite's write lock, the library's busy timeout shortened")
 def test_a_correction_the_library_cannot_make_says_why_and_gives_the_cursor_back(review, qtbot):
     """Another program holding the library's write lock: who said it, and undo of it, each say
     what went wrong in a message; the wait cursor never sticks and the review shows the call as
@@ -669,7 +671,7 @@ def test_a_correction_the_library_cannot_make_says_why_and_gives_the_cursor_back
 
 
 def test_search_lists_every_call_that_says_it_however_often_another_one_does(
-    make_window, processed, pushback, settings, tmp_path
+    make_window, processed, pushback, settings, library_location
 ):
     """A phrase said hundreds of times in one call must not hide the other calls that say it:
     the table lists them all (and exports them all); the list of turns says where it stops."""
@@ -689,7 +691,7 @@ def test_search_lists_every_call_that_says_it_however_often_another_one_does(
         overlaps=[],
         refusal_labels=[],
     )
-    path = tmp_path / "app.sqlite"
+    path = library_location("app")
     with open_library(path) as lib:
         transcript, analysis = analyse_transcript(chatty, settings)
         often, _ = lib.add_call(
@@ -708,7 +710,7 @@ def test_search_lists_every_call_that_says_it_however_often_another_one_does(
 
 
 def test_the_review_opens_where_the_system_has_no_name_for_the_user(
-    make_window, processed, pushback, tmp_path, monkeypatch
+    make_window, processed, pushback, monkeypatch, library_location
 ):
     """In some containers and services the user id has no entry in the password database, so
     getpass.getuser() raises (KeyError, as pwd does there): the review still opens, and comments
@@ -721,7 +723,7 @@ def test_the_review_opens_where_the_system_has_no_name_for_the_user(
         raise KeyError("getpwuid(): uid not found: 100000")
 
     monkeypatch.setattr(getpass, "getuser", no_name)
-    path = tmp_path / "app.sqlite"
+    path = library_location("app")
     with open_library(path) as lib:
         call_id = store(lib, processed("pushback"), pushback[1])
     w = make_window(path)
@@ -750,7 +752,7 @@ def _running(pid: int) -> bool:
 
 
 @pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads child processes from /proc")
-def test_sigterm_closes_the_idle_app_and_stops_its_import(short_call, tmp_path):
+def test_sigterm_closes_the_idle_app_and_stops_its_import(short_call, tmp_path, library_location):
     """A logout or a service manager sends SIGTERM: the app closes at once, as when the window is
     closed, and the import it was running stops as Cancel stops it (no process left behind)."""
     import os
@@ -766,7 +768,7 @@ def test_sigterm_closes_the_idle_app_and_stops_its_import(short_call, tmp_path):
             "-m",
             "reviewer",
             "--library",
-            str(tmp_path / "app.sqlite"),
+            str(library_location("app")),
             "gui",
             str(short_call[1]),
         ],
@@ -800,7 +802,7 @@ def test_sigterm_closes_the_idle_app_and_stops_its_import(short_call, tmp_path):
 
 
 def test_opening_call_after_call_computes_waveforms_on_one_thread(
-    make_window, processed, clean, qtbot, tmp_path
+    make_window, processed, clean, qtbot, library_location
 ):
     """Calls whose waveform is not cached yet, opened one after another: one thread computes
     them, the call on screen's last, and its waveform appears."""
@@ -808,7 +810,7 @@ def test_opening_call_after_call_computes_waveforms_on_one_thread(
 
     from reviewer.library import open_library
 
-    path = tmp_path / "app.sqlite"
+    path = library_location("app")
     result = processed("clean")
     with open_library(path) as lib:
         ids = [

@@ -9,7 +9,6 @@ import os
 import re
 import shutil
 import signal
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -18,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from callgen import write_wav
+from library_db import integrity, is_postgres, query
 from strace_log import SWITCHES, TRACED, Trace
 from test_cli import reviewer
 
@@ -51,7 +51,7 @@ def short_dir():
     shutil.rmtree(path, ignore_errors=True)
 
 
-def stored(library_path: Path) -> dict[str, dict]:
+def stored(library_path: Path | str) -> dict[str, dict]:
     """What matters of each stored call, by file name."""
     from reviewer.document import stored_document
     from reviewer.library import open_library
@@ -73,13 +73,13 @@ def stored(library_path: Path) -> dict[str, dict]:
 
 
 def test_batch_on_two_local_workers_stores_what_import_stores_and_stays_private(
-    folder, tmp_path, short_dir, monkeypatch
+    folder, tmp_path, short_dir, monkeypatch, library_location
 ):
     """The batch runs as a new user would start it (see test_privacy): a fresh home, none of the
     switches set, strace watching every process Ray starts. Ray's processes talk to each other
     over the loopback address and Unix sockets; nothing else may be contacted and nothing
     written outside Reviewer's folders."""
-    imported, batched = tmp_path / "import.sqlite", tmp_path / "batched" / "batch.sqlite"
+    imported, batched = library_location("import"), library_location("batched/batch")
     by_import = reviewer("import", folder, "-q", library=imported, check=False)
     assert by_import.returncode == 1, by_import.stderr  # notes.mp3 fails in both
 
@@ -110,7 +110,8 @@ def test_batch_on_two_local_workers_stores_what_import_stores_and_stays_private(
     assert trace.written, "strace saw nothing written: the trace is not being read"
     assert [line for line in trace.internet if not LOOPBACK.search(line)] == []
     reviewers = [home / ".local/share/reviewer", home / ".config/reviewer", home / ".cache/reviewer"]
-    assert trace.outside([*reviewers, Path(os.environ["REVIEWER_MODELS_DIR"]), batched.parent, tmp]) == []
+    library_folder = [] if is_postgres(batched) else [batched.parent]  # a PostgreSQL library writes no file
+    assert trace.outside([*reviewers, Path(os.environ["REVIEWER_MODELS_DIR"]), *library_folder, tmp]) == []
     assert sorted(tmp.iterdir()) == [] and sorted(work.iterdir()) == []
     ray_files = home / ".cache/reviewer/ray"  # Ray makes its own folders writable by all: not this
     assert (ray_files / "s").is_dir() and ray_files.stat().st_mode & 0o077 == 0
@@ -144,7 +145,7 @@ class KilledMidCall(CallWorker):
 
 
 def test_a_worker_killed_mid_call_is_replaced_and_the_call_stored_once(
-    folder, tmp_path, short_dir, monkeypatch
+    folder, tmp_path, short_dir, monkeypatch, library_location
 ):
     from reviewer.batch import Cluster, run_batch
     from reviewer.library import open_library
@@ -158,7 +159,7 @@ def test_a_worker_killed_mid_call_is_replaced_and_the_call_stored_once(
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")]))
     files = [folder / "short.wav", folder / "week 2" / "swapped.wav"]
     outcomes = []
-    with open_library(tmp_path / "library.sqlite") as library:
+    with open_library(library_location()) as library:
         run_batch(
             files,
             library,
@@ -176,10 +177,10 @@ def test_a_worker_killed_mid_call_is_replaced_and_the_call_stored_once(
     assert sorted(stored_hashes) == killed  # each stored once
 
 
-def test_ctrl_c_stops_the_workers_and_keeps_what_was_stored(folder, tmp_path, short_dir):
+def test_ctrl_c_stops_the_workers_and_keeps_what_was_stored(folder, tmp_path, short_dir, library_location):
     """Ctrl-C after the first call is stored: that call is kept, the one under way is not, the
     library is whole, and no Ray process is left behind."""
-    library = tmp_path / "library.sqlite"
+    library = library_location()
     env = {**os.environ, "REVIEWER_CACHE_DIR": str(short_dir)}
     argv = [sys.executable, "-m", "reviewer", "--library", str(library), "batch", "--workers", "1"]
     files = [str(folder / "short.wav"), str(folder / "week 2" / "swapped.wav"), str(folder / "mono.wav")]
@@ -195,9 +196,8 @@ def test_ctrl_c_stops_the_workers_and_keeps_what_was_stored(folder, tmp_path, sh
     rest = proc.stderr.read()
     assert proc.wait(timeout=120) == 130, "".join(lines) + rest
     assert "interrupted; calls already stored are safe" in rest
-    with sqlite3.connect(library) as db:
-        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-        assert db.execute("SELECT count(*) FROM calls").fetchone() == (1,)
+    assert integrity(library) == "ok"
+    assert query(library, "SELECT count(*) FROM calls") == [(1,)]
     deadline = time.monotonic() + 15  # Ray's processes are stopped by then
     while (
         left := subprocess.run(["pgrep", "-af", str(short_dir)], capture_output=True, text=True).stdout

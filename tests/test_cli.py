@@ -9,6 +9,7 @@ import subprocess
 import sys
 
 import pytest
+from library_db import exists
 
 
 def reviewer(*args, library=None, check=True):
@@ -57,8 +58,8 @@ def test_help_documents_every_command():
     }
 
 
-def test_analyze_json_prints_the_documented_document(clean, tmp_path):
-    library = tmp_path / "untouched.sqlite"
+def test_analyze_json_prints_the_documented_document(clean, library_location):
+    library = library_location("untouched")
     doc = json.loads(reviewer("analyze", clean[1], "--json", "-q", library=library).stdout)
     assert set(doc) >= {
         "duration",
@@ -78,11 +79,11 @@ def test_analyze_json_prints_the_documented_document(clean, tmp_path):
     assert 0 < doc["agent_talk_share"] < 1
     assert doc["turns"][0]["speaker"] == "S1" and "calling" in doc["turns"][0]["text"].lower()
     assert not any(m["kind"] == "refusal" for m in doc["markers"])
-    assert not library.exists()  # analyze never touches the library
+    assert not exists(library)  # analyze never touches the library
 
 
-def test_import_comment_roles_and_search_from_the_command_line(short_call, tmp_path):
-    lib = tmp_path / "qa.sqlite"
+def test_import_comment_roles_and_search_from_the_command_line(short_call, tmp_path, library_location):
+    lib = library_location("qa")
     bad = tmp_path / "fake.wav"
     bad.write_text("hello")
     proc = reviewer("import", short_call[1], bad, library=lib, check=False)
@@ -141,13 +142,13 @@ def test_import_comment_roles_and_search_from_the_command_line(short_call, tmp_p
     assert reviewer("search", "refund", library=lib, check=False).returncode == 1
 
 
-def test_bad_input_one_clear_line_and_nonzero_exit(tmp_path):
-    proc = reviewer("analyze", tmp_path / "missing.mp3", library=tmp_path / "l.sqlite", check=False)
+def test_bad_input_one_clear_line_and_nonzero_exit(tmp_path, library_location):
+    proc = reviewer("analyze", tmp_path / "missing.mp3", library=library_location("l"), check=False)
     assert proc.returncode == 1
     assert proc.stderr.strip() == f"reviewer: {tmp_path / 'missing.mp3'}: file not found"
-    proc = reviewer("comment", "7", "--at", "soon", "--text", "x", library=tmp_path / "l.sqlite", check=False)
+    proc = reviewer("comment", "7", "--at", "soon", "--text", "x", library=library_location("l"), check=False)
     assert proc.returncode == 2 and "not a time" in proc.stderr
-    proc = reviewer("show", "7", library=tmp_path / "l.sqlite", check=False)
+    proc = reviewer("show", "7", library=library_location("l"), check=False)
     assert proc.returncode == 1 and "No call '7'" in proc.stderr
 
 
@@ -161,26 +162,28 @@ def test_no_command_without_a_display_prints_help_and_gui_says_why():
     assert gui.stderr.strip().startswith("reviewer: no display to open the app on")
 
 
-def test_asking_for_a_gpu_that_cannot_run_the_models_says_so(clean, tmp_path):
+def test_asking_for_a_gpu_that_cannot_run_the_models_says_so(clean, library_location):
     from reviewer.asr.transcribe import cuda_problem
 
     if cuda_problem() is None:
         pytest.skip("this machine can transcribe on its GPU")
-    proc = reviewer("analyze", clean[1], "--device", "cuda", "-q", library=tmp_path / "l.sqlite", check=False)
+    proc = reviewer("analyze", clean[1], "--device", "cuda", "-q", library=library_location("l"), check=False)
     assert proc.returncode == 1
     assert "GPU was asked for" in proc.stderr and "--device cpu" in proc.stderr
     assert "Traceback" not in proc.stderr
     # auto, the default, falls back to the processor and works
     assert (
-        reviewer("analyze", clean[1], "--device", "auto", "-q", library=tmp_path / "l.sqlite").returncode == 0
+        reviewer("analyze", clean[1], "--device", "auto", "-q", library=library_location("l")).returncode == 0
     )
 
 
-def test_phrase_trackers_find_what_was_said_in_every_call_and_follow_new_imports(tmp_path, short_call, clean):
+def test_phrase_trackers_find_what_was_said_in_every_call_and_follow_new_imports(
+    tmp_path, short_call, clean, library_location
+):
     """`reviewer tracker add` finds its phrases in the calls already there, by the side it
     watches and within its window; calls imported afterwards get their hits at once; remove
     takes the hits away. Bad definitions are refused with the reason."""
-    lib = tmp_path / "trackers.sqlite"
+    lib = library_location("trackers")
     reviewer("import", short_call[1], "-q", library=lib)
     out = reviewer("tracker", "add", "opening hours", "--phrase", "what time ~ close", library=lib).stdout
     assert "1 hit in 1 call" in out
@@ -218,12 +221,12 @@ def test_phrase_trackers_find_what_was_said_in_every_call_and_follow_new_imports
     assert bad.returncode == 1 and "No tracker 'nope'" in bad.stderr
 
 
-def test_trends_group_the_team_or_one_agent_by_month(tmp_path, short_call, clean):
+def test_trends_group_the_team_or_one_agent_by_month(tmp_path, short_call, clean, library_location):
     import os
     import shutil
     from datetime import datetime
 
-    lib = tmp_path / "trends.sqlite"
+    lib = library_location("trends")
     for source, when in ((short_call[1], datetime(2026, 9, 14, 10)), (clean[1], datetime(2026, 10, 2, 15))):
         copy = tmp_path / source.name
         shutil.copy(source, copy)

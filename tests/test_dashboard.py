@@ -30,9 +30,10 @@ CALLS = [
 ]
 
 
-def build_library(path: Path, settings) -> dict[str, int]:
+def build_library(location: Path | str, folder: Path, settings) -> dict[str, int]:
     """A library of short two-channel calls by Maria and Sam over three weeks (transcripts made
-    up and analysed by the real analysis; the audio files are not needed for trends)."""
+    up and analysed by the real analysis; the audio files, said to be in ``folder``, are not
+    needed for trends)."""
     from reviewer.analysis import analyse_transcript
     from reviewer.library import open_library
     from reviewer.library.store import ms, now
@@ -45,7 +46,7 @@ def build_library(path: Path, settings) -> dict[str, int]:
         ("S2", "thanks"),
     ]
     ids = {}
-    with open_library(path) as library, library.write() as db:
+    with open_library(location) as library, library.write() as db:
         for n, (name, agent, when, refusals) in enumerate(CALLS):
             words, t = [], 0.5
             for speaker, text in lines:
@@ -60,7 +61,7 @@ def build_library(path: Path, settings) -> dict[str, int]:
             row = {
                 "content_hash": f"{n:064x}",
                 "name": name,
-                "path": str(path.parent / name),
+                "path": str(folder / name),
                 "size": 1000,
                 "recorded_at": when,
                 "imported_at": now(),
@@ -82,9 +83,9 @@ def build_library(path: Path, settings) -> dict[str, int]:
 
 
 @pytest.fixture()
-def trends_library(tmp_path, settings):
-    path = tmp_path / "trends.sqlite"
-    return path, build_library(path, settings)
+def trends_library(tmp_path, settings, library_location):
+    location = library_location("trends")
+    return location, build_library(location, tmp_path, settings)
 
 
 @pytest.fixture()
@@ -312,12 +313,12 @@ def test_score_and_pass_rate_come_first_with_a_gap_where_no_call_is_scored(windo
     assert cell(d, 0, "Pass rate") == "50%"
 
 
-def test_trend_calls_are_the_calls_behind_each_row(tmp_path, settings):
+def test_trend_calls_are_the_calls_behind_each_row(tmp_path, settings, library_location):
     from reviewer.library import open_library
     from reviewer.library.trends import period_span
 
-    path = tmp_path / "core.sqlite"
-    ids = build_library(path, settings)
+    path = library_location("core")
+    ids = build_library(path, tmp_path, settings)
     with open_library(path) as library:
         for agent in (None, "Maria", "maria"):
             for r in library.trends(agent=agent):
@@ -331,9 +332,9 @@ def test_trend_calls_are_the_calls_behind_each_row(tmp_path, settings):
     assert period_span(["undated"], "week") == []
 
 
-def test_reviewer_trends_writes_csv_for_the_agent_and_the_team(tmp_path, settings):
-    path = tmp_path / "cli.sqlite"
-    build_library(path, settings)
+def test_reviewer_trends_writes_csv_for_the_agent_and_the_team(tmp_path, settings, library_location):
+    path = library_location("cli")
+    build_library(path, tmp_path, settings)
     out = tmp_path / "maria trends.csv"
     proc = subprocess.run(
         [
@@ -387,14 +388,14 @@ def test_an_empty_library_says_so_and_offers_no_export(make_empty_window, qtbot)
 
 
 @pytest.fixture()
-def make_empty_window(qtbot, tmp_path, settings, monkeypatch):
+def make_empty_window(qtbot, tmp_path, settings, monkeypatch, library_location):
     from reviewer.ui.main_window import MainWindow
 
     monkeypatch.setenv("REVIEWER_CONFIG_DIR", str(tmp_path / "config"))
     made = []
 
     def make():
-        w = MainWindow(settings, library_path=tmp_path / "empty.sqlite", first_run_sample=False)
+        w = MainWindow(settings, library_path=library_location("empty"), first_run_sample=False)
         qtbot.addWidget(w)
         w.show()
         made.append(w)

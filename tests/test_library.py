@@ -148,13 +148,21 @@ def test_comments_are_validated_and_kept(library, stored):
     assert len(library.comments(stored)) == 1
 
 
-def test_comments_survive_reopening(tmp_path, short_call):
-    path = tmp_path / "lib.sqlite"
+def test_comments_survive_reopening(library_location, short_call):
+    path = library_location("lib")
     with open_library(path) as lib:
         (o,) = import_files([short_call[1]], lib)
         lib.add_comment(o.call_id, start=3, text="Hold explained well", category="praise")
     with open_library(path) as lib:
         assert [c["text"] for c in lib.comments(o.call_id)] == ["Hold explained well"]
+
+
+@pytest.mark.sqlite_only("the file's journal mode and permissions")
+def test_a_library_file_reopens_in_wal_mode_private_to_its_owner(tmp_path, short_call):
+    path = tmp_path / "lib.sqlite"
+    with open_library(path) as lib:
+        import_files([short_call[1]], lib)
+    with open_library(path) as lib:
         assert lib.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert (path.stat().st_mode & 0o077) == 0  # private to its owner
 
@@ -295,6 +303,7 @@ def test_resolve_by_number_name_or_prefix(library, stored):
         library.resolve("nothing like it")
 
 
+@pytest.mark.sqlite_only("an old library is a SQLite file, made here with SQLite")
 def test_migrations_upgrade_an_old_library_keeping_its_data(tmp_path):
     path = tmp_path / "old.sqlite"
     db = Database(sqlite3.connect(str(path), isolation_level=None))
@@ -329,6 +338,7 @@ def test_migrations_upgrade_an_old_library_keeping_its_data(tmp_path):
     db.conn.close()
 
 
+@pytest.mark.sqlite_only("a file that is not a SQLite database")
 def test_a_file_that_is_not_a_library_is_refused(tmp_path):
     bogus = tmp_path / "notes.sqlite"
     bogus.write_text("just text\n" * 100)
@@ -337,6 +347,7 @@ def test_a_file_that_is_not_a_library_is_refused(tmp_path):
     assert bogus.read_text().startswith("just text")
 
 
+@pytest.mark.sqlite_only("the folders a library file is made in")
 def test_library_folder_is_private_but_an_existing_folder_is_left_alone(tmp_path):
     shared = tmp_path / "shared"
     shared.mkdir(mode=0o755)
@@ -390,22 +401,17 @@ def test_calls_sort_only_by_their_columns(library, stored):
     assert [r["id"] for r in library.list_calls()] == [stored]
 
 
-def test_reading_the_library_never_waits_for_a_writer(tmp_path, stored, library):
+def test_reading_the_library_never_waits_for_a_writer(stored, library):
     """A long import holds the write lock: `calls` and `show` still open the library and read
     it at once (only a library that needs migrating takes the lock to migrate)."""
     import time
 
-    writer = sqlite3.connect(library.path, isolation_level=None)
-    writer.execute("BEGIN IMMEDIATE")
-    try:
+    with open_library(library.path) as writer, writer.write():  # the lock an import takes
         started = time.monotonic()
         with open_library(library.path) as reader:
             assert [r["id"] for r in reader.list_calls()] == [stored]
             assert reader.load_call(stored).transcript.words
         assert time.monotonic() - started < 5
-    finally:
-        writer.execute("ROLLBACK")
-        writer.close()
 
 
 def test_turn_at_is_one_rule_for_the_library_and_the_review_page():

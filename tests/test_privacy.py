@@ -20,6 +20,9 @@ import pytest
 from callgen import write_wav
 from strace_log import SWITCHES, TRACED, Trace
 
+# A new user's runs, with the library they get: the default one, a file in the data folder.
+pytestmark = pytest.mark.sqlite_only("a new user's default library, a file in the data folder")
+
 
 @pytest.fixture(scope="module")
 def fresh_user(tmp_path_factory):

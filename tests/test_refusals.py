@@ -122,10 +122,10 @@ def test_on_the_test_split_the_model_finds_push_back_and_little_else(settings):
 
 
 @pytest.fixture()
-def library(tmp_path):
+def library(library_location):
     from reviewer.library import open_library
 
-    with open_library(tmp_path / "labels.sqlite") as lib:
+    with open_library(library_location("labels")) as lib:
         yield lib
 
 
@@ -176,10 +176,10 @@ def test_a_label_at_a_moment_the_agent_is_silent_is_refused_clearly(library, sto
     assert library.refusal_labels(stored) == []
 
 
-def test_labels_from_the_command_line_export_and_retrain(tmp_path, processed, pushback):
+def test_labels_from_the_command_line_export_and_retrain(tmp_path, processed, pushback, library_location):
     """`reviewer refusal`, `reviewer export --labels`, `reviewer train-refusals`: a team retrains on
     its own calls, and the retrained model is used from then on."""
-    lib = tmp_path / "cli.sqlite"
+    lib = library_location("cli")
     env = {**os.environ, "REVIEWER_CONFIG_DIR": str(tmp_path / "config")}
 
     def reviewer(*args, check=True):

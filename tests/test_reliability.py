@@ -8,7 +8,6 @@ import json
 import os
 import shutil
 import signal
-import sqlite3
 import stat
 import subprocess
 import sys
@@ -19,21 +18,18 @@ from pathlib import Path
 import numpy as np
 import pytest
 from callgen import RATE, write_encoded, write_wav
+from library_db import exists, integrity, query
 
 
-def run(*args, library: Path, env: dict | None = None, timeout: float = 600, prefix: list[str] | None = None):
+def run(
+    *args, library: Path | str, env: dict | None = None, timeout: float = 600, prefix: list[str] | None = None
+):
     cmd = [*(prefix or []), sys.executable, "-m", "reviewer", "--library", str(library), *map(str, args)]
     return subprocess.run(cmd, capture_output=True, text=True, env=env or os.environ.copy(), timeout=timeout)
 
 
-def integrity(library: Path) -> str:
-    with sqlite3.connect(library) as conn:
-        return conn.execute("PRAGMA integrity_check").fetchone()[0]
-
-
-def stored_names(library: Path) -> list[str]:
-    with sqlite3.connect(library) as conn:
-        return sorted(r[0] for r in conn.execute("SELECT name FROM calls"))
+def stored_names(library: Path | str) -> list[str]:
+    return sorted(r[0] for r in query(library, "SELECT name FROM calls"))
 
 
 def _six_channels(path: Path, stereo: np.ndarray) -> Path:
@@ -84,9 +80,9 @@ def matrix(tmp_path_factory, short_call):
     return folder, good, bad
 
 
-def test_bad_input_matrix_through_import_keeps_the_good_and_names_each_bad_file(matrix, tmp_path):
+def test_bad_input_matrix_through_import_keeps_the_good_and_names_each_bad_file(matrix, library_location):
     folder, good, bad = matrix
-    library = tmp_path / "qa.sqlite"
+    library = library_location("qa")
     proc = run("import", folder, library=library)
     assert proc.returncode == 1, proc.stderr  # some files failed
     assert "Traceback" not in proc.stderr
@@ -109,9 +105,9 @@ def test_bad_input_matrix_through_import_keeps_the_good_and_names_each_bad_file(
     assert integrity(library) == "ok"
 
 
-def test_bad_input_matrix_through_analyze_one_clear_line_each(matrix, tmp_path):
+def test_bad_input_matrix_through_analyze_one_clear_line_each(matrix, library_location):
     folder, good, bad = matrix
-    library = tmp_path / "untouched.sqlite"
+    library = library_location("untouched")
     for name, reasons in bad.items():
         proc = run("analyze", folder / name, library=library)
         assert proc.returncode == 1, (name, proc.stdout, proc.stderr)
@@ -123,7 +119,7 @@ def test_bad_input_matrix_through_analyze_one_clear_line_each(matrix, tmp_path):
     assert proc.returncode == 0, proc.stderr
     doc = json.loads(proc.stdout)
     assert doc["speaker_split"] == "diarization" and doc["turns"]
-    assert not library.exists() or stored_names(library) == []
+    assert not exists(library) or stored_names(library) == []
 
 
 @pytest.fixture()
@@ -136,9 +132,11 @@ def two_calls(tmp_path, short_call, clean):
     return a, b
 
 
-def test_kill_dash_nine_mid_import_loses_nothing_and_the_file_imports_again(tmp_path, two_calls, short_call):
+def test_kill_dash_nine_mid_import_loses_nothing_and_the_file_imports_again(
+    tmp_path, two_calls, short_call, library_location
+):
     earlier, interrupted = two_calls
-    library = tmp_path / "crash.sqlite"
+    library = library_location("crash")
     assert run("import", earlier, library=library).returncode == 0
     assert run("comment", "1", "--at", "0:02", "--text", "Keep this comment", library=library).returncode == 0
     # A batch whose first file is new: kill -9 once it is stored, while the second is processed.
@@ -167,11 +165,8 @@ def test_kill_dash_nine_mid_import_loses_nothing_and_the_file_imports_again(tmp_
     assert stored_names(library) == ["first call.wav", "third call.wav"]
     comments = json.loads(run("comments", "1", "--json", library=library).stdout)
     assert [c["text"] for c in comments] == ["Keep this comment"]
-    with sqlite3.connect(library) as conn:
-        orphans = conn.execute(
-            "SELECT count(*) FROM words WHERE call_id NOT IN (SELECT id FROM calls)"
-        ).fetchone()
-    assert orphans[0] == 0
+    orphans = query(library, "SELECT count(*) FROM words WHERE call_id NOT IN (SELECT id FROM calls)")
+    assert orphans[0][0] == 0
     again = run("import", interrupted, library=library)
     assert again.returncode == 0 and "1 imported" in again.stderr, again.stderr
     assert stored_names(library) == ["first call.wav", "second call.ogg", "third call.wav"]
@@ -196,9 +191,11 @@ WRITER = textwrap.dedent(
 )
 
 
-def test_two_processes_importing_and_commenting_on_one_library(tmp_path, two_calls, short_call):
+def test_two_processes_importing_and_commenting_on_one_library(
+    tmp_path, two_calls, short_call, library_location
+):
     first, second = two_calls
-    library = tmp_path / "shared.sqlite"
+    library = library_location("shared")
     assert run("import", first, library=library).returncode == 0
     other = tmp_path / "other call.wav"
     write_wav(other, short_call[0].audio * 0.7)
@@ -247,6 +244,7 @@ AUDIT = textwrap.dedent(
 )
 
 
+@pytest.mark.sqlite_only("the default library: a file in the data folder, private to its owner")
 def test_the_pipeline_makes_no_network_connection_and_keeps_the_library_private(tmp_path, short_call):
     """Every socket lookup or connection the process attempts is logged by an audit hook: none."""
     data = tmp_path / "fresh user" / "data"
@@ -282,8 +280,8 @@ def _can_unshare() -> bool:
 
 
 @pytest.mark.skipif(not _can_unshare(), reason="unshare -n (a network namespace) is not permitted here")
-def test_import_and_export_work_with_the_network_cut(tmp_path, short_call):
-    library = tmp_path / "offline.sqlite"
+def test_import_and_export_work_with_the_network_cut(tmp_path, short_call, library_location):
+    library = library_location("offline")
     env = {k: v for k, v in os.environ.items() if k not in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")}
     proc = run("import", short_call[1], library=library, env=env, prefix=["unshare", "-n"])
     assert proc.returncode == 0, proc.stderr

@@ -170,8 +170,10 @@ def test_a_changed_scorecard_is_a_new_version_and_old_scores_keep_theirs(library
         (("max = 90", 'max = "lots"'), "agent_talk_share.max must be a number"),
     ],
 )
-def test_a_bad_scorecard_is_refused_with_one_line_and_nothing_stored(tmp_path, change, problem):
-    lib = tmp_path / "l.sqlite"
+def test_a_bad_scorecard_is_refused_with_one_line_and_nothing_stored(
+    tmp_path, change, problem, library_location
+):
+    lib = library_location("l")
     path = tmp_path / "bad card.toml"
     path.write_text(CARD.replace(*change))
     proc = reviewer("scorecard", "import", path, library=lib, check=False)
@@ -220,8 +222,8 @@ def test_reports_carry_the_scorecard(library, stored, settings, tmp_path):
     assert doc["scorecard"]["total"] == score.total
 
 
-def test_the_score_commands_follow_their_contract(tmp_path, short_call):
-    lib = tmp_path / "s.sqlite"
+def test_the_score_commands_follow_their_contract(tmp_path, short_call, library_location):
+    lib = library_location("s")
     reviewer("import", short_call[1], "-q", library=lib)
     doc = json.loads(reviewer("score", "short.wav", "--json", library=lib).stdout)
     assert {"card", "version", "total", "passed", "items"} <= set(doc)

@@ -68,12 +68,12 @@ def card_processed(card_call):
 
 
 @pytest.fixture()
-def card_library(tmp_path, card_call, card_processed):
+def card_library(library_location, card_call, card_processed):
     from reviewer.importer import store_result
     from reviewer.library import open_library
     from reviewer.library.store import content_hash
 
-    path = tmp_path / "library.sqlite"
+    path = library_location()
     with open_library(path) as lib:
         call_id = store_result(lib, card_call[1], content_hash(card_call[1]), card_processed)[0]
     return path, call_id

@@ -5,10 +5,10 @@ side of a change (a rename, a cancel rolled back)."""
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 
 import pytest
+from library_db import integrity, query
 
 pytest.importorskip("PySide6")
 pytestmark = pytest.mark.usefixtures("qapp")
@@ -26,11 +26,11 @@ store = test_app.store  # and how they store a processed call as an import does
 
 
 @pytest.fixture()
-def two_calls(processed, pushback, clean, tmp_path):
+def two_calls(processed, pushback, clean, library_location):
     """A library with the push-back call (the agent says sorry) and the clean one (no apology)."""
     from reviewer.library import open_library
 
-    path = tmp_path / "app.sqlite"
+    path = library_location("app")
     with open_library(path) as lib:
         ids = {
             "pushback": store(lib, processed("pushback"), pushback[1]),
@@ -161,7 +161,7 @@ def test_cancelling_a_tracker_change_leaves_the_library_as_it_was(make_window, t
     path, ids = two_calls
     with open_library(path) as lib:
         lib.add_tracker(Tracker("apology", ("sorry", "apologi*"), "agent"))
-    before = sqlite3.connect(path).execute("SELECT * FROM tracker_hits ORDER BY id").fetchall()
+    before = query(path, "SELECT * FROM tracker_hits ORDER BY id")
     assert before
 
     # The worker is held inside its transaction (after its first call) until Cancel was pressed.
@@ -192,13 +192,11 @@ def test_cancelling_a_tracker_change_leaves_the_library_as_it_was(make_window, t
     qtbot.waitUntil(lambda: "Cancelled" in dialog.status.text(), timeout=5_000)
     assert w.trackers.progress_dialog is None and dialog.save_button.isEnabled()
 
-    conn = sqlite3.connect(path)
-    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    assert conn.execute("SELECT * FROM tracker_hits ORDER BY id").fetchall() == before
-    assert conn.execute("SELECT name, phrases, side FROM trackers").fetchall() == [
+    assert integrity(path) == "ok"
+    assert query(path, "SELECT * FROM tracker_hits ORDER BY id") == before
+    assert query(path, "SELECT name, phrases, side FROM trackers") == [
         ("apology", '["sorry", "apologi*"]', "agent")
     ]
-    conn.close()
     assert tracked(w.library_page, ids["pushback"]) == "1"
 
 
