@@ -17,7 +17,7 @@ QT_DEBS := libegl1 libgl1 libfontconfig1 libfreetype6 libxkbcommon0 libglib2.0-0
            libpulse0 libxkbcommon-x11-0 libx11-xcb1 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 \
            libxcb-shape0 libxcb-image0 libxcb-randr0 libxcb-render-util0 libxcb-xinerama0
 
-.PHONY: setup run test bench sysdeps sysdeps-qt sysdeps-test lint clean bundle bundle-smoke
+.PHONY: setup run test test-postgres bench sysdeps sysdeps-qt sysdeps-test lint clean bundle bundle-smoke
 
 setup: $(STAMP)
 
@@ -31,8 +31,10 @@ sysdeps-qt:
 	  $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q $(QT_DEBS); }
 
 # espeak-ng speaks the synthetic test calls; pocketsphinx-testdata has CMU's recordings of real
-# read speech with their transcripts (1.8 MB); strace watches a real run for network use and stray files.
-TEST_DEBS := espeak-ng pocketsphinx-testdata strace
+# read speech with their transcripts (1.8 MB); strace watches a real run for network use and stray files;
+# postgresql (on Debian 12 it pulls postgresql-15) has the server programs the tests start a throwaway
+# cluster with (tests/pg_server.py), from /usr/lib/postgresql/VERSION/bin.
+TEST_DEBS := espeak-ng pocketsphinx-testdata strace postgresql
 sysdeps-test: sysdeps
 	@dpkg -s $(TEST_DEBS) >/dev/null 2>&1 || { \
 	  $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q $(TEST_DEBS); }
@@ -49,8 +51,14 @@ $(STAMP): pyproject.toml | $(VENV)/bin/python
 run: setup sysdeps-qt
 	$(VENV)/bin/reviewer gui $(SAMPLE)
 
+# Libraries in SQLite files; the tests marked postgres run on a PostgreSQL server the tests start.
 test: setup sysdeps-qt sysdeps-test
 	QT_QPA_PLATFORM=offscreen $(VENV)/bin/python -m pytest -q
+
+# The same tests with every library in PostgreSQL (a schema each), on a server the tests start
+# themselves (REVIEWER_TEST_POSTGRES_URL=postgresql://... names one of yours instead).
+test-postgres: setup sysdeps-qt sysdeps-test
+	REVIEWER_TEST_DATABASE=postgresql QT_QPA_PLATFORM=offscreen $(VENV)/bin/python -m pytest -q
 
 bench: setup sysdeps-test
 	$(VENV)/bin/python bench/run.py
