@@ -61,6 +61,18 @@ def test_each_tests_schemas_are_dropped_after_it(postgres_url):
     assert left == []
 
 
+@pytest.mark.postgres
+def test_open_library_sets_up_its_tables_in_the_schema_and_nowhere_else(postgres_url, library_location):
+    from reviewer.library import open_library
+
+    location, other = library_location(), library_location("other")
+    with open_library(location) as lib:
+        assert lib.path == location and lib.is_empty()
+    assert "calls" in tables(location) and integrity(location) == "ok"
+    assert not exists(other)  # nor in public, where a schema-less URL would have put them
+    assert query(postgres_url, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'") == [(0,)]
+
+
 def test_the_search_path_joins_the_options_already_in_the_url():
     base = "postgresql://reviewer@/reviewer_tests?host=/tmp/pg%20x&options=-cstatement_timeout%3D5000"
     url = with_search_path(base, "t_1")
