@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
+from library_db import integrity
 from sqlite_utils import Database
 
 from reviewer.errors import ReviewerError
@@ -101,7 +102,7 @@ def test_batch_reports_bad_files_and_goes_on(library, short_call, tmp_path):
         and "not a readable audio file" in outcomes["broken.wav"].message
     )
     assert outcomes["empty.mp3"].status == "failed" and "empty" in outcomes["empty.mp3"].message
-    assert library.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert integrity(library.path) == "ok"
 
 
 def test_cancel_mid_batch_keeps_calls_already_stored(library, short_call, clean, tmp_path):
