@@ -286,6 +286,10 @@ class PgDatabase:
             raise LibraryUnavailableError(
                 f"{self.shown} is not a PostgreSQL address libpq can use: {_reason(e)}"
             ) from None
+        # Sums and averages come back as floats, as from SQLite (not Decimal).
+        from psycopg.types.numeric import FloatLoader
+
+        self.conn.adapters.register_loader("numeric", FloatLoader)
         self._depth = 0
         self._keys: dict[str, str | None] = {}
         # One key per library (database and schema): writers of one library queue, others don't.

@@ -277,7 +277,8 @@ class CallsMixin:
         direction = words[1].lower() if len(words) == 2 else "asc"
         if direction not in ("asc", "desc"):
             raise ReviewerError(f"Cannot sort calls by {part.strip()!r}: use asc or desc after the column.")
-        return f"c.{words[0]} {direction}"
+        # NULLs where SQLite puts them (first going up), on PostgreSQL too
+        return f"c.{words[0]} {direction} NULLS {'FIRST' if direction == 'asc' else 'LAST'}"
 
     def is_empty(self) -> bool:
         return self.db.execute("SELECT 1 FROM calls LIMIT 1").fetchone() is None
