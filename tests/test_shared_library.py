@@ -78,6 +78,21 @@ def test_two_apps_see_each_others_comments_and_edits_on_old_copies_are_refused(
         b.close()
 
 
+def test_a_writer_waiting_too_long_for_another_gets_a_clear_line_and_changes_nothing(
+    shared, processed, clean
+):
+    with open_library(shared) as a, open_library(shared) as b:
+        call_id = store(a, processed("clean"), clean[1])
+        b.db.execute("SET lock_timeout = 300")  # the library waits 60 s; the test, 0.3 s
+        with a.write():
+            a.set_review_status(call_id, "in review")
+            with pytest.raises(LibraryUnavailableError, match="stayed busy"):
+                b.add_comment(call_id, start=1.0, text="Waiting")
+        assert b.comments(call_id) == [] and b.call_row(call_id)["review_status"] == "in review"
+        b.add_comment(call_id, start=1.0, text="Now")  # once a is done
+        assert [c["text"] for c in a.comments(call_id)] == ["Now"]
+
+
 def test_twenty_apps_opening_a_new_library_at_once_migrate_it_once(shared):
     from reviewer.library.schema import SCHEMA_VERSION
 

@@ -26,6 +26,7 @@ from reviewer.errors import ReviewerError
 from reviewer.locations import display_location, has_password, is_url, library_location
 
 CONNECT_TIMEOUT_S = 10
+LOCK_TIMEOUT_S = 60.0
 
 __all__ = [
     "ConflictError",
@@ -290,6 +291,8 @@ class PgDatabase:
         from psycopg.types.numeric import FloatLoader
 
         self.conn.adapters.register_loader("numeric", FloatLoader)
+        # A writer waits for another's transaction as long as SQLite's busy timeout, then says so.
+        self.conn.execute(f"SET lock_timeout = {int(LOCK_TIMEOUT_S * 1000)}")
         self._depth = 0
         self._keys: dict[str, str | None] = {}
         # One key per library (database and schema): writers of one library queue, others don't.
@@ -424,6 +427,11 @@ class PgDatabase:
             pass
 
     def _lost(self, error: Exception) -> ReviewerError:
+        if isinstance(error, self.psycopg.errors.LockNotAvailable):
+            return LibraryUnavailableError(
+                f"The library at {self.shown} stayed busy (another app or a batch writing to it): "
+                "nothing was changed; try again in a moment."
+            )
         if self.conn.closed or self.conn.broken:
             return LibraryUnavailableError(
                 f"Lost the connection to the library at {self.shown} ({_reason(error)}); nothing half-done "
