@@ -560,7 +560,8 @@ def cmd_search(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     for h in hits:
         who = h["role"] or h["speaker"]
-        print(f"#{h['call_id']} {h['name']}  {clock(h['start_ms'] / 1000)}  {who}: {h['text']}")
+        # the turn with the words that matched in [brackets]
+        print(f"#{h['call_id']} {h['name']}  {clock(h['start_ms'] / 1000)}  {who}: {h['snippet']}")
     return EXIT_OK
 
 

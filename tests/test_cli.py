@@ -138,7 +138,7 @@ def test_import_comment_roles_and_search_from_the_command_line(short_call, tmp_p
     proc = reviewer("reassign", "1", "--at", middle, "--speaker", "S7", library=lib, check=False)
     assert proc.returncode == 1 and "has no speaker 'S7'" in proc.stderr
 
-    assert "close" in reviewer("search", "close today", library=lib).stdout.lower()
+    assert "[close] [today]" in reviewer("search", "close today", library=lib).stdout.lower()
     assert reviewer("search", "refund", library=lib, check=False).returncode == 1
 
 
