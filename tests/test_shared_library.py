@@ -259,3 +259,28 @@ def test_two_app_windows_in_two_processes_see_each_others_comments(
     assert peer.returncode == 0, out + err
     assert "saw: Seen here, thanks" in out
     window.close()
+
+
+@pytest.mark.usefixtures("qapp")
+def test_the_app_opens_its_own_library_when_the_teams_server_is_down(qtbot, settings, tmp_path, monkeypatch):
+    from PySide6.QtCore import QSettings
+
+    from reviewer.ui.main_window import MainWindow
+
+    config = tmp_path / "config"
+    config.mkdir()
+    monkeypatch.setenv("REVIEWER_CONFIG_DIR", str(config))
+    stored = QSettings(str(config / "ui.ini"), QSettings.Format.IniFormat)
+    stored.setValue("library/path", "postgresql://coach@/qa?host=/nonexistent-socket-dir")
+    stored.sync()
+    window = MainWindow(settings, first_run_sample=False)
+    qtbot.addWidget(window)
+    window.show()
+    assert "Cannot open the library at postgresql://coach@/qa" in window.startup_problem
+    assert not window.library.is_shared and window.library_path.name == "library.sqlite"
+    qtbot.waitUntil(
+        lambda: getattr(window, "startup_box", None) is not None and window.startup_box.isVisible()
+    )
+    assert "File › Open shared library" in window.startup_box.text()
+    window.startup_box.accept()
+    window.close()

@@ -74,7 +74,20 @@ class MainWindow(QMainWindow):
             or configured_library()
             or paths.default_library()
         )
-        self.library: Library = open_library(self.library_path)
+        self.startup_problem = ""
+        try:
+            self.library: Library = open_library(self.library_path)
+        except ReviewerError as e:
+            if library_path is not None:
+                raise  # named on the command line: the command says why
+            # The library the app had last (a team's server that is down, say): this machine's own
+            # library opens instead, and the window says why.
+            self.startup_problem = (
+                f"{e}\n\nYour own library on this machine is open instead; File › Open shared library… "
+                "tries again."
+            )
+            self.library_path = paths.default_library()
+            self.library = open_library(self.library_path)
         self._request_options = {
             "model": model,
             "settings_file": str(settings_file) if settings_file else None,
@@ -135,6 +148,14 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage("Ready", 3000)
 
         QTimer.singleShot(0, lambda: self._start(open_file, first_run_sample))
+        if self.startup_problem:
+            QTimer.singleShot(0, self, self._say_startup_problem)  # not once the window is gone
+
+    def _say_startup_problem(self) -> None:
+        self.startup_box = QMessageBox(
+            QMessageBox.Icon.Warning, "Reviewer", self.startup_problem, QMessageBox.StandardButton.Ok, self
+        )
+        self.startup_box.open()
 
     # -- menus and toolbar -------------------------------------------------------------------
 
