@@ -284,3 +284,33 @@ def test_the_app_opens_its_own_library_when_the_teams_server_is_down(qtbot, sett
     assert "File › Open shared library" in window.startup_box.text()
     window.startup_box.accept()
     window.close()
+
+
+@pytest.mark.usefixtures("qapp")
+def test_undoing_a_score_someone_changed_meanwhile_is_refused_and_dropped(
+    shared, processed, clean, qtbot, settings, tmp_path, monkeypatch
+):
+    from reviewer.ui.main_window import MainWindow
+
+    with open_library(shared) as lib:
+        call_id = store(lib, processed("clean"), clean[1])
+    monkeypatch.setenv("REVIEWER_CONFIG_DIR", str(tmp_path / "config"))
+    window = MainWindow(settings, library_path=shared, first_run_sample=False)
+    qtbot.addWidget(window)
+    window.show()
+    window.open_call(call_id)
+    page = window.review_page
+    assert page.scores.answer("honoured", "yes")
+    monkeypatch.setenv("REVIEWER_USER", "ben")
+    with open_library(shared) as other:
+        other.answer_item(call_id, "honoured", "no", grader="ben")
+    page.undo_stack.undo()  # on the call as ben left it: refused, not applied
+    with open_library(shared) as lib:
+        answers = {
+            (a["grader"], a["value"])
+            for a in lib.db.query("SELECT grader, value FROM score_answers WHERE item_id = 'honoured'")
+        }
+    assert {("ben", "no")} <= answers and any(v == "yes" for g, v in answers if g != "ben")
+    assert not page.undo_stack.canUndo()  # the step was dropped
+    assert int(page.call.row["version"]) == window.library.call_version(call_id)  # reloaded
+    window.close()

@@ -75,6 +75,7 @@ class MainWindow(QMainWindow):
             or paths.default_library()
         )
         self.startup_problem = ""
+        self.closed = False
         try:
             self.library: Library = open_library(self.library_path)
         except ReviewerError as e:
@@ -282,6 +283,8 @@ class MainWindow(QMainWindow):
     # -- start -------------------------------------------------------------------------------
 
     def _start(self, open_file: Path | None, first_run_sample: bool) -> None:
+        if self.closed:  # closed before it got going (the library is closed too)
+            return
         if open_file is not None:
             self.open_file(open_file)
             return
@@ -574,5 +577,6 @@ class MainWindow(QMainWindow):
         self.sharing.shutdown()
         self.review_page.player.stop()
         self.poll_timer.stop()
+        self.closed = True
         self.library.close()
         event.accept()

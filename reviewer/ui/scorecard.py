@@ -73,13 +73,34 @@ class AnswerItem(QUndoCommand):
         if self.done:
             self.done = False  # pushed after apply(): already made
             return
-        self.panel.library.answer_item(
-            self.call_id, self.item_id, self.value, reason=self.reason, grader=self.grader, card=self.card
+        self._replay(
+            lambda: self.panel.library.answer_item(
+                self.call_id, self.item_id, self.value, reason=self.reason, grader=self.grader, card=self.card
+            )
         )
-        self.panel.changed(self.call_id)
 
     def undo(self) -> None:
-        self.panel.library.restore_answer(self.call_id, self.card, self.item_id, self.grader, self.previous)
+        self._replay(
+            lambda: self.panel.library.restore_answer(
+                self.call_id, self.card, self.item_id, self.grader, self.previous
+            )
+        )
+
+    def _replay(self, work: Any) -> None:
+        """Undo or redo through the library; what it refuses (someone else changed the call
+        meanwhile) is said without waiting, the call shown as it is, and this step dropped."""
+        try:
+            work()
+        except ReviewerError as e:
+            self.setObsolete(True)
+            if isinstance(e, ConflictError):
+                self.panel.conflicted.emit(self.call_id)
+            box = QMessageBox(
+                QMessageBox.Icon.Warning, "Reviewer", str(e), QMessageBox.StandardButton.Ok, self.panel
+            )
+            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            box.open()
+            return
         self.panel.changed(self.call_id)
 
 
