@@ -180,6 +180,17 @@ def test_a_server_gone_mid_import_keeps_nothing_and_the_call_imports_later(
         assert lib.load_call(call_id).transcript.words
 
 
+def test_after_the_server_went_away_the_next_action_connects_again(shared, processed, clean):
+    with open_library(shared) as lib, open_library(shared) as admin:
+        call_id = store(lib, processed("clean"), clean[1])
+        admin.db.execute("SELECT pg_terminate_backend(?)", [lib.db.conn.info.backend_pid])
+        with pytest.raises(LibraryUnavailableError, match="Lost the connection"):
+            lib.add_comment(call_id, start=1.0, text="Lost")  # said once
+        lib.add_comment(call_id, start=1.0, text="Kept")  # the next one reconnects
+        assert [c["text"] for c in admin.comments(call_id)] == ["Kept"]
+        assert lib.change_serial() == admin.change_serial()
+
+
 def test_audio_root_lets_another_machine_play_the_call(shared, processed, clean, tmp_path, monkeypatch):
     team = tmp_path / "team-share"
     team.mkdir()

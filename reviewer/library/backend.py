@@ -274,8 +274,24 @@ class PgDatabase:
         self.IntegrityError: type[Exception] = psycopg.errors.IntegrityError
         self.url = url
         self.shown = display_location(url)
+        self._depth = 0
+        self._keys: dict[str, str | None] = {}
+        self.conn = self._connect()
+        # One key per library (database and schema): writers of one library queue, others don't.
+        row = self.conn.execute("SELECT current_database(), current_schema()").fetchone()
+        if row[1] is None:
+            self.conn.close()
+            raise LibraryUnavailableError(
+                f"Cannot open the library at {self.shown}: its search_path names no schema that exists."
+            )
+        digest = hashlib.sha256(f"{row[0]}/{row[1]}".encode()).digest()
+        self.lock_key = int.from_bytes(digest[:8], "big", signed=True)
+
+    def _connect(self) -> Any:
+        psycopg = self.psycopg
+        url = self.url
         try:
-            self.conn = psycopg.connect(
+            conn = psycopg.connect(
                 url,
                 autocommit=True,
                 connect_timeout=CONNECT_TIMEOUT_S,
@@ -290,23 +306,22 @@ class PgDatabase:
         # Sums and averages come back as floats, as from SQLite (not Decimal).
         from psycopg.types.numeric import FloatLoader
 
-        self.conn.adapters.register_loader("numeric", FloatLoader)
+        conn.adapters.register_loader("numeric", FloatLoader)
         # A writer waits for another's transaction as long as SQLite's busy timeout, then says so.
-        self.conn.execute(f"SET lock_timeout = {int(LOCK_TIMEOUT_S * 1000)}")
-        self._depth = 0
-        self._keys: dict[str, str | None] = {}
-        # One key per library (database and schema): writers of one library queue, others don't.
-        row = self.conn.execute("SELECT current_database(), current_schema()").fetchone()
-        if row[1] is None:
-            self.conn.close()
-            raise LibraryUnavailableError(
-                f"Cannot open the library at {self.shown}: its search_path names no schema that exists."
-            )
-        digest = hashlib.sha256(f"{row[0]}/{row[1]}".encode()).digest()
-        self.lock_key = int.from_bytes(digest[:8], "big", signed=True)
+        conn.execute(f"SET lock_timeout = {int(LOCK_TIMEOUT_S * 1000)}")
+        return conn
+
+    def _ensure_connected(self) -> None:
+        """After the server went away (a restart, a network cut: said once, as the statement that
+        met it failed), the next statement outside a transaction connects again."""
+        if self._depth == 0 and (self.conn.broken or self.conn.closed) and not self._closed_by_us:
+            self.conn = self._connect()
+
+    _closed_by_us = False
 
     # queries
     def execute(self, sql: str, params: Sequence[Any] | None = None) -> _Cursor:
+        self._ensure_connected()
         try:
             return _Cursor(self.conn.execute(pg_sql(sql), _params(params)))
         except self.psycopg.OperationalError as e:
@@ -316,6 +331,7 @@ class PgDatabase:
         rows = [_params(r) for r in rows]
         if not rows:
             return
+        self._ensure_connected()
         try:
             with self.conn.cursor() as cursor:
                 cursor.executemany(pg_sql(sql), rows)
@@ -398,12 +414,16 @@ class PgDatabase:
             self._depth = 0
             self._rollback("ROLLBACK")
             raise
-        self._depth = 0
         try:
-            self.execute("COMMIT")
-        except self.psycopg.Error:
+            # On this connection only: a COMMIT sent over a new one would commit nothing, silently.
+            self.conn.execute("COMMIT")
+        except self.psycopg.Error as e:
             self._rollback("ROLLBACK")
+            if isinstance(e, self.psycopg.OperationalError):
+                raise self._lost(e) from None
             raise
+        finally:
+            self._depth = 0
 
     def _rollback(self, sql: str) -> None:
         try:
@@ -440,6 +460,7 @@ class PgDatabase:
         return LibraryUnavailableError(f"The library at {self.shown} refused this: {_reason(error)}")
 
     def close(self) -> None:
+        self._closed_by_us = True
         self.conn.close()
 
 
