@@ -425,11 +425,12 @@ class PgDatabase:
         finally:
             self._depth = 0
 
-    def _rollback(self, sql: str) -> None:
+    def _rollback(self, sql: str, params: Sequence[Any] | None = None) -> None:
+        """Undo on the way out of a failure: a connection that is gone has undone it already."""
         try:
-            self.conn.execute(sql)
+            self.conn.execute(sql, params)
         except self.psycopg.Error:
-            pass  # the connection is gone: the server has dropped the transaction itself
+            pass  # the connection is gone: the server has dropped the transaction (and its locks)
 
     @contextmanager
     def session_lock(self, key: int) -> Iterator[None]:
@@ -438,13 +439,7 @@ class PgDatabase:
         try:
             yield
         finally:
-            self._rollback_lock(key)
-
-    def _rollback_lock(self, key: int) -> None:
-        try:
-            self.conn.execute("SELECT pg_advisory_unlock(%s)", [key])
-        except self.psycopg.Error:
-            pass
+            self._rollback("SELECT pg_advisory_unlock(%s)", [key])
 
     def _lost(self, error: Exception) -> ReviewerError:
         if isinstance(error, self.psycopg.errors.LockNotAvailable):

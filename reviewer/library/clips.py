@@ -7,6 +7,7 @@ words each time, so a correction of the transcript carries through."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from sqlite_utils import Database
@@ -96,23 +97,26 @@ class ClipsMixin:
         )
         if not rows:
             raise ReviewerError(f"No clip #{clip_id}.")
-        return self._located(_clip(rows[0]))
+        return self._located([_clip(rows[0])])[0]
 
     def clips(self, call_id: int | None = None) -> list[dict[str, Any]]:
         where, params = ("WHERE clips.call_id = ?", [call_id]) if call_id is not None else ("", [])
-        return [
-            self._located(_clip(r))
-            for r in self.db.query(
-                "SELECT clips.*, calls.name AS call_name, calls.path AS call_path FROM clips "
-                f"JOIN calls ON calls.id = clips.call_id {where} ORDER BY clips.call_id, start_ms, clips.id",
-                params,
-            )
-        ]
+        rows = self.db.query(
+            "SELECT clips.*, calls.name AS call_name, calls.path AS call_path FROM clips "
+            f"JOIN calls ON calls.id = clips.call_id {where} ORDER BY clips.call_id, start_ms, clips.id",
+            params,
+        )
+        return self._located([_clip(r) for r in rows])
 
-    def _located(self, clip: dict[str, Any]) -> dict[str, Any]:
-        """A clip with its recording where this machine finds it (under the team's audio root)."""
-        clip["call_path"] = str(self.audio_path({"path": clip["call_path"]}))  # type: ignore[attr-defined]
-        return clip
+    def _located(self, clips: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Clips with their recordings where this machine finds them: under the team's audio
+        root (read once for the lot) when the library keeps the audio there."""
+        relative = [c for c in clips if c["call_path"] and not Path(c["call_path"]).is_absolute()]
+        root = self.audio_root() if relative else None  # type: ignore[attr-defined]
+        if root is not None:
+            for clip in relative:
+                clip["call_path"] = str(root / clip["call_path"])
+        return clips
 
     def delete_clip(self, clip_id: int) -> dict[str, Any]:
         """Delete a clip (from every playlist too); returns it with its playlists, for undo."""
@@ -193,15 +197,13 @@ class ClipsMixin:
     def playlist_clips(self, name: str) -> list[dict[str, Any]]:
         """The playlist's clips in order, each with its call's name and recording."""
         playlist_id = self.playlist_id(name)
-        return [
-            self._located(_clip(r))
-            for r in self.db.query(
-                "SELECT clips.*, calls.name AS call_name, calls.path AS call_path, pc.position "
-                "FROM playlist_clips pc JOIN clips ON clips.id = pc.clip_id "
-                "JOIN calls ON calls.id = clips.call_id WHERE pc.playlist_id = ? ORDER BY pc.position, pc.id",
-                [playlist_id],
-            )
-        ]
+        rows = self.db.query(
+            "SELECT clips.*, calls.name AS call_name, calls.path AS call_path, pc.position "
+            "FROM playlist_clips pc JOIN clips ON clips.id = pc.clip_id "
+            "JOIN calls ON calls.id = clips.call_id WHERE pc.playlist_id = ? ORDER BY pc.position, pc.id",
+            [playlist_id],
+        )
+        return self._located([_clip(r) for r in rows])
 
     # -- redaction changes -------------------------------------------------------------------
 

@@ -55,28 +55,27 @@ class CommentsMixin:
         """Change a comment. With ``expected_version`` (the version the change was made on), a
         comment someone else changed or deleted meanwhile is left as it is and ConflictError
         says who. Returns the comment's new version."""
-        if expected_version is not None:
-            self.check_comment_version(comment_id, expected_version)
-        current = self.comment(comment_id)
-        row = self.call_row(current["call_id"])
-        start = changes.get("start", current["start"])
-        end = changes.get("end", current["end"])
-        text = changes.get("text", current["text"])
-        category = changes.get("category", current["category"])
-        self.check_comment(sec(row["duration_ms"]), start, end, text, category)
-        update = {
-            "start_ms": ms(start),
-            "end_ms": ms(end),
-            "text": text.strip(),
-            "category": category,
-            "updated_at": now(),
-        }
-        for key in ("author", "reply", "acknowledged_at"):
-            if key in changes:
-                update[key] = changes[key]
         with self.write() as db:
             version = self.check_comment_version(comment_id, expected_version)
-            update.update(version=version + 1, changed_by=self.user)
+            current = self.comment(comment_id)
+            row = self.call_row(current["call_id"])
+            start = changes.get("start", current["start"])
+            end = changes.get("end", current["end"])
+            text = changes.get("text", current["text"])
+            category = changes.get("category", current["category"])
+            self.check_comment(sec(row["duration_ms"]), start, end, text, category)
+            update = {
+                "start_ms": ms(start),
+                "end_ms": ms(end),
+                "text": text.strip(),
+                "category": category,
+                "updated_at": now(),
+                "version": version + 1,
+                "changed_by": self.user,
+            }
+            for key in ("author", "reply", "acknowledged_at"):
+                if key in changes:
+                    update[key] = changes[key]
             db["comments"].update(comment_id, update)
         return version + 1
 
@@ -95,11 +94,9 @@ class CommentsMixin:
             return int(db["comments"].insert(row).last_pk)
 
     def delete_comment(self, comment_id: int, *, expected_version: int | None = None) -> dict[str, Any]:
-        if expected_version is not None:
-            self.check_comment_version(comment_id, expected_version)
-        current = self.comment(comment_id)
         with self.write() as db:
             self.check_comment_version(comment_id, expected_version)
+            current = self.comment(comment_id)
             db["comments"].delete(comment_id)
         return current
 

@@ -38,7 +38,8 @@ class SharedMixin:
         return int(row[0])
 
     def seen(self, call_id: int, version: int) -> None:
-        """This app now shows ``call_id`` as of ``version`` (load_call says so itself)."""
+        """This app now shows ``call_id`` as of ``version`` (the review page says so on loading
+        it): a change it makes to the call later is refused if the call moved on meanwhile."""
         self._seen[call_id] = version
 
     def touch_call(self, call_id: int) -> int:
@@ -67,10 +68,12 @@ class SharedMixin:
 
     def check_comment_version(self, comment_id: int, expected: int | None) -> int:
         """Inside a write transaction: the comment's version, after checking it is still the one
-        this edit was made on (``expected``; None: no check)."""
+        this edit was made on (``expected``; None: no check, only that the comment is there)."""
         row = self.db.execute(
             "SELECT version, changed_by FROM comments WHERE id = ?", [comment_id]
         ).fetchone()
+        if row is None and expected is None:
+            raise ReviewerError(f"No comment #{comment_id}.")
         if row is None:
             raise ConflictError(f"Comment #{comment_id} was deleted by someone else meanwhile.")
         if expected is not None and int(row[0]) != expected:

@@ -108,7 +108,6 @@ class Library(
             raise ReviewerError("No library named: give a file path or a postgresql:// address.")
         #: where the library is: a Path (SQLite) or the URL (PostgreSQL); ``shown`` has no password
         self.path: str | Path = location
-        self.location = location
         self.shown = display_location(location)
         #: who signs this app's changes ("changed by ... meanwhile")
         self.user = os.environ.get("REVIEWER_USER") or _login_name()
@@ -128,9 +127,9 @@ class Library(
     def _open_postgres(self, url: str) -> None:
         self.db = PgDatabase(url)
         try:
-            if pg_schema_version(self.db) != SCHEMA_VERSION:
-                fresh = pg_schema_version(self.db) == 0
-                unscored = not fresh and "call_scores" not in self.db.table_names()
+            version = pg_schema_version(self.db)
+            if version != SCHEMA_VERSION:
+                unscored = version > 0 and "call_scores" not in self.db.table_names()
                 apply_pg_migrations(self.db)
                 if unscored and not self.is_empty():
                     self.rescore()

@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QTableView,
@@ -33,7 +32,7 @@ from reviewer.errors import ReviewerError
 from reviewer.labels import parse_time, user_name
 from reviewer.library.store import COMMENT_CATEGORIES, ConflictError, Library
 from reviewer.ui.style import CATEGORY_COLOURS, clock
-from reviewer.ui.tables import RowsModel, ok_cancel
+from reviewer.ui.tables import RowsModel, ok_cancel, warn
 
 EDITABLE = ("start", "end", "text", "category", "author")
 
@@ -391,9 +390,7 @@ class CommentsPanel(QWidget):
         stopping the review (the message box does not wait)."""
         self.last_conflict = text
         self.refresh()
-        box = QMessageBox(QMessageBox.Icon.Warning, "Reviewer", text, QMessageBox.StandardButton.Ok, self)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()
+        warn(self, text)
 
     last_conflict = ""
 

@@ -32,6 +32,7 @@ from reviewer.ui.importing import ImportController
 from reviewer.ui.library_page import LibraryPage
 from reviewer.ui.review_page import ReviewPage
 from reviewer.ui.sharing import SharingController
+from reviewer.ui.tables import warn
 from reviewer.ui.trackers import TrackersController
 
 COACH = "Coach: all calls"
@@ -153,10 +154,7 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, self, self._say_startup_problem)  # not once the window is gone
 
     def _say_startup_problem(self) -> None:
-        self.startup_box = QMessageBox(
-            QMessageBox.Icon.Warning, "Reviewer", self.startup_problem, QMessageBox.StandardButton.Ok, self
-        )
-        self.startup_box.open()
+        self.startup_box = warn(self, self.startup_problem)
 
     # -- menus and toolbar -------------------------------------------------------------------
 

@@ -37,6 +37,7 @@ from reviewer.library.backend import ConflictError
 from reviewer.library.scorecards import CallScore, ItemScore
 from reviewer.library.store import Library
 from reviewer.ui.style import clock
+from reviewer.ui.tables import warn
 
 PASS_COLOUR = "#2e7d32"
 FAIL_COLOUR = "#c62828"
@@ -95,11 +96,7 @@ class AnswerItem(QUndoCommand):
             self.setObsolete(True)
             if isinstance(e, ConflictError):
                 self.panel.conflicted.emit(self.call_id)
-            box = QMessageBox(
-                QMessageBox.Icon.Warning, "Reviewer", str(e), QMessageBox.StandardButton.Ok, self.panel
-            )
-            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-            box.open()
+            warn(self.panel, str(e))
             return
         self.panel.changed(self.call_id)
 

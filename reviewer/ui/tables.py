@@ -1,11 +1,12 @@
-"""Small pieces the app's views share: a table model over a list of rows, OK/Cancel buttons."""
+"""Small pieces the app's views share: a table model over a list of rows, OK/Cancel buttons, a
+warning that does not wait."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QWidget
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QMessageBox, QWidget
 
 
 class RowsModel(QAbstractTableModel):
@@ -40,3 +41,12 @@ def ok_cancel(dialog: QDialog) -> QDialogButtonBox:
     buttons.accepted.connect(dialog.accept)
     buttons.rejected.connect(dialog.reject)
     return buttons
+
+
+def warn(parent: QWidget, text: str) -> QMessageBox:
+    """A warning shown without stopping the app (the review goes on behind it); it is deleted
+    once closed."""
+    box = QMessageBox(QMessageBox.Icon.Warning, "Reviewer", text, QMessageBox.StandardButton.Ok, parent)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.open()
+    return box
