@@ -28,6 +28,23 @@ def shared(library_location):
     return library_location("shared")
 
 
+@pytest.fixture()
+def reviewing(shared, processed, clean, qtbot, settings, tmp_path, monkeypatch):
+    """An app window (its own ui.ini) on the shared library, reviewing the clean call stored there."""
+    from reviewer.ui.main_window import MainWindow
+
+    with open_library(shared) as lib:
+        call_id = store(lib, processed("clean"), clean[1])
+    monkeypatch.setenv("REVIEWER_CONFIG_DIR", str(tmp_path / "config-a"))
+    window = MainWindow(settings, library_path=shared, first_run_sample=False)
+    qtbot.addWidget(window)
+    window.show()
+    window.open_call(call_id)
+    qtbot.waitUntil(lambda: window.review_page.call is not None)
+    yield window, call_id
+    window.close()
+
+
 def store(library, result, path: Path) -> int:
     from reviewer.importer import store_result
     from reviewer.library.store import content_hash
@@ -235,20 +252,8 @@ def test_settings_toml_names_the_library_and_refuses_a_password(shared, tmp_path
 
 
 @pytest.mark.usefixtures("qapp")
-def test_two_app_windows_in_two_processes_see_each_others_comments(
-    shared, processed, clean, qtbot, settings, tmp_path, monkeypatch
-):
-    from reviewer.ui.main_window import MainWindow
-
-    with open_library(shared) as lib:
-        call_id = store(lib, processed("clean"), clean[1])
-    monkeypatch.setenv("REVIEWER_CONFIG_DIR", str(tmp_path / "config-a"))
-    window = MainWindow(settings, library_path=shared, first_run_sample=False)
-    qtbot.addWidget(window)
-    window.show()
-    window.open_call(call_id)
-    qtbot.waitUntil(lambda: window.review_page.call is not None)
-
+def test_two_app_windows_in_two_processes_see_each_others_comments(reviewing, shared, qtbot, tmp_path):
+    window, call_id = reviewing
     env = {**os.environ, "REVIEWER_CONFIG_DIR": str(tmp_path / "config-b"), "QT_QPA_PLATFORM": "offscreen"}
     peer = subprocess.Popen(
         [sys.executable, str(HERE / "two_app_peer.py"), shared, str(call_id)],
@@ -269,7 +274,6 @@ def test_two_app_windows_in_two_processes_see_each_others_comments(
             peer.kill()
     assert peer.returncode == 0, out + err
     assert "saw: Seen here, thanks" in out
-    window.close()
 
 
 @pytest.mark.usefixtures("qapp")
@@ -298,18 +302,8 @@ def test_the_app_opens_its_own_library_when_the_teams_server_is_down(qtbot, sett
 
 
 @pytest.mark.usefixtures("qapp")
-def test_undoing_a_score_someone_changed_meanwhile_is_refused_and_dropped(
-    shared, processed, clean, qtbot, settings, tmp_path, monkeypatch
-):
-    from reviewer.ui.main_window import MainWindow
-
-    with open_library(shared) as lib:
-        call_id = store(lib, processed("clean"), clean[1])
-    monkeypatch.setenv("REVIEWER_CONFIG_DIR", str(tmp_path / "config"))
-    window = MainWindow(settings, library_path=shared, first_run_sample=False)
-    qtbot.addWidget(window)
-    window.show()
-    window.open_call(call_id)
+def test_undoing_a_score_someone_changed_meanwhile_is_refused_and_dropped(reviewing, shared, monkeypatch):
+    window, call_id = reviewing
     page = window.review_page
     assert page.scores.answer("honoured", "yes")
     monkeypatch.setenv("REVIEWER_USER", "ben")
@@ -324,4 +318,3 @@ def test_undoing_a_score_someone_changed_meanwhile_is_refused_and_dropped(
     assert {("ben", "no")} <= answers and any(v == "yes" for g, v in answers if g != "ben")
     assert not page.undo_stack.canUndo()  # the step was dropped
     assert int(page.call.row["version"]) == window.library.call_version(call_id)  # reloaded
-    window.close()
