@@ -269,7 +269,7 @@ def cmd_calls(args: argparse.Namespace) -> int:
     )
     for r in rows:
         share = "–" if r["agent_talk_share"] is None else f"{r['agent_talk_share']:.0%}"
-        score = "–" if r["score"] is None else f"{r['score']:.0f}" + ("" if r["passed"] else "✗")
+        score = "–" if r["score"] is None else f"{r['score']:.0f}" + _score_mark(r)
         if r["open_disputes"]:
             score += f" ({r['open_disputes']} disputed)"
         print(
@@ -279,6 +279,13 @@ def cmd_calls(args: argparse.Namespace) -> int:
             f"{clock((r['longest_silence_ms'] or 0) / 1000):>7} {r['comment_count']:>5} {score:>6}"
         )
     return EXIT_OK
+
+
+def _score_mark(row: dict) -> str:
+    """Nothing for a pass, ✗ for a fail, ? while items are still to answer (provisional)."""
+    if not row.get("score_final", 1):
+        return "?"
+    return "" if row["passed"] else "✗"
 
 
 def cmd_show(args: argparse.Namespace) -> int:
@@ -308,9 +315,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     else:
         _print_summary(f"#{doc['id']} {doc['name']}", doc, comments)
         if score is not None:
-            verdict = "passed" if score.passed else "failed"
-            card = f"{score.card} v{score.version}"
-            print(f"  score: {score.total:g}/100, {verdict} ({card}; `reviewer score` lists the items)")
+            print(f"  score: {score.headline()} (`reviewer score` lists the items)")
         if hits:
             print("  tracked phrases:")
             for h in hits:

@@ -147,11 +147,8 @@ def cmd_score(args: argparse.Namespace) -> int:
     if args.json:
         _dump(score_json(score))
         return EXIT_OK
-    verdict = "PASSED" if score.passed else "FAILED"
-    note = "" if score.complete else "  (manual items still to answer)"
-    print(f"#{call_id} {name}: {score.card} v{score.version}: {score.total:g} / 100, {verdict}{note}")
-    if score.auto_failed:
-        print(f"  auto-fail: {', '.join(score.auto_failed)}")
+    print(f"#{call_id} {name}: {score.headline()}")
+    print(f"  {score.how_reached()}")
     section = None
     for i in score.items:
         if i.section != section:

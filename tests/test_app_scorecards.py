@@ -27,8 +27,8 @@ def test_override_dispute_and_decision_through_the_scorecard_tab(review, qtbot):
     assert "FAILED" in panel.heading.text() and "Customer care" in panel.heading.text()
 
     # The rule's evidence: a click seeks there and marks the span on the timeline.
-    panel.select_item("no-cancel-pushback")
-    first = item(panel, "no-cancel-pushback").evidence[0]
+    panel.select_item("no-pushback")
+    first = item(panel, "no-pushback").evidence[0]
     assert "0:" in panel.detail.text() and "Evidence" in panel.detail.text()
     panel.detail.linkActivated.emit(f"seek:{first['start']}:{first['end']}")
     assert page.timeline_model.playhead == pytest.approx(first["start"], abs=0.05)
@@ -43,7 +43,7 @@ def test_override_dispute_and_decision_through_the_scorecard_tab(review, qtbot):
     dialog.text.setText("The customer asked to hear the offers")
     assert ok.isEnabled()
     ok.click()
-    overridden = item(panel, "no-cancel-pushback")
+    overridden = item(panel, "no-pushback")
     assert (
         overridden.result == "yes"
         and overridden.override["reason"] == "The customer asked to hear the offers"
@@ -53,9 +53,9 @@ def test_override_dispute_and_decision_through_the_scorecard_tab(review, qtbot):
     assert row["score"] == panel.score.total  # the library list follows
 
     w.undo_action.trigger()
-    assert item(panel, "no-cancel-pushback").result == "no" and panel.score.total == 0
+    assert item(panel, "no-pushback").result == "no" and panel.score.total == 0
     w.redo_action.trigger()
-    assert item(panel, "no-cancel-pushback").result == "yes"
+    assert item(panel, "no-pushback").result == "yes"
 
     # The agent, in self-review, sees the score and disputes an item; no answering for them.
     agent = next(s.name for s in page.call.transcript.speakers if s.role == "agent")

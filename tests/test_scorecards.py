@@ -67,11 +67,11 @@ def test_every_stored_call_is_scored_with_the_rules_evidence(library, stored):
     assert score.card == "Customer care" and score.version == 1  # the default card ships
     items = {i.id: i for i in score.items}
     refusals = [m for m in library.load_call(stored).markers if m.kind == "refusal"]
-    pushback = items["no-cancel-pushback"]
+    pushback = items["no-pushback"]
     assert pushback.kind == "auto" and pushback.result == "no"
-    assert [e["start"] for e in pushback.evidence] == [m.start for m in refusals if m.request == "cancel"]
+    assert [e["start"] for e in pushback.evidence] == [m.start for m in refusals]  # after any request
     # An auto-fail item failed: the whole call fails, whatever else it did well.
-    assert score.total == 0 and not score.passed and score.auto_failed == ["no-cancel-pushback"]
+    assert score.total == 0 and not score.passed and score.auto_failed == ["no-pushback"]
     assert items["greeting"].result == "yes" and items["greeting"].evidence[0]["start"] < 30
     assert items["empathy"].kind == "manual" and items["empathy"].result is None and not score.complete
     listed = library.list_calls()[0]
@@ -80,12 +80,12 @@ def test_every_stored_call_is_scored_with_the_rules_evidence(library, stored):
 
 def test_a_coachs_override_needs_a_reason_is_kept_and_survives_reanalysis(library, stored, settings):
     with pytest.raises(ReviewerError, match="needs a reason"):
-        library.answer_item(stored, "no-cancel-pushback", "yes", grader="Dana")
+        library.answer_item(stored, "no-pushback", "yes", grader="Dana")
     with pytest.raises(ReviewerError, match="takes yes, no, na"):
-        library.answer_item(stored, "no-cancel-pushback", "maybe", reason="x", grader="Dana")
-    library.answer_item(stored, "no-cancel-pushback", "yes", reason="Offers were asked for", grader="Dana")
+        library.answer_item(stored, "no-pushback", "maybe", reason="x", grader="Dana")
+    library.answer_item(stored, "no-pushback", "yes", reason="Offers were asked for", grader="Dana")
     library.answer_item(stored, "empathy", "4", grader="Dana")
-    item = {i.id: i for i in library.score(stored).items}["no-cancel-pushback"]
+    item = {i.id: i for i in library.score(stored).items}["no-pushback"]
     assert item.result == "yes" and item.auto_result == "no"
     assert item.override == {
         "value": "yes",
@@ -98,7 +98,7 @@ def test_a_coachs_override_needs_a_reason_is_kept_and_survives_reanalysis(librar
     library.swap_roles(stored, settings)  # re-analysis: the rules run again, people's answers stay
     library.swap_roles(stored, settings)
     after = {i.id: i for i in library.score(stored).items}
-    assert after["no-cancel-pushback"].override["grader"] == "Dana" and after["empathy"].result == "4"
+    assert after["no-pushback"].override["grader"] == "Dana" and after["empathy"].result == "4"
 
     previous = library.answer_item(stored, "empathy", None, grader="Dana")  # taken back ...
     assert {i.id: i for i in library.score(stored).items}["empathy"].result is None
@@ -199,7 +199,7 @@ def test_totals_weigh_sections_leave_out_na_and_fail_on_auto_fail_items():
 
 
 def test_reports_carry_the_scorecard(library, stored, settings, tmp_path):
-    library.answer_item(stored, "no-cancel-pushback", "yes", reason="Customer wanted offers", grader="Dana")
+    library.answer_item(stored, "no-pushback", "yes", reason="Customer wanted offers", grader="Dana")
     written = export_calls(library, settings, [stored], ["pdf", "html", "summary", "json"], tmp_path)
     pdf = next(p for p in written if p.suffix == ".pdf")
     text = re.sub(r"\s+", " ", "\n".join(page.extract_text() for page in PdfReader(pdf).pages))
@@ -207,7 +207,7 @@ def test_reports_carry_the_scorecard(library, stored, settings, tmp_path):
     assert "Overridden by Dana (rule said no): Customer wanted offers" in text
     assert text.index("Scorecard Customer care v1") < text.index("No comments on this call yet")
     html = next(p for p in written if p.suffix == ".html").read_text()
-    assert '<section class="scorecard">' in html and "No push-back after the customer asks to cancel" in html
+    assert '<section class="scorecard">' in html and "No push-back after the customer asks to leave" in html
     rows = list(
         csv.DictReader(
             io.StringIO(next(p for p in written if p.name == "summary.csv").read_text("utf-8-sig"))
@@ -217,7 +217,7 @@ def test_reports_carry_the_scorecard(library, stored, settings, tmp_path):
     assert float(rows[0]["score"]) == score.total and rows[0]["score_passed"] == (
         "yes" if score.passed else "no"
     )
-    assert rows[0]["item:no-cancel-pushback"] == "yes" and rows[0]["item:empathy"] == ""
+    assert rows[0]["item:no-pushback"] == "yes" and rows[0]["item:empathy"] == ""
     doc = json.loads(next(p for p in written if p.suffix == ".json").read_text())
     assert doc["scorecard"]["total"] == score.total
 
@@ -301,3 +301,131 @@ def test_a_tracker_rule_follows_the_tracker(library, stored, tmp_path):
     assert share.result == "yes" and share.evidence[0]["start"] < 5  # the agent's greeting
     library.remove_tracker("thanks")
     assert {i.id: i for i in library.score(stored, "Retention").items}["share"].result == "na"
+
+
+def _default_card():
+    from reviewer.library.scorecards import load_scorecard_text
+    from reviewer.resources import resource
+
+    return load_scorecard_text(resource("scorecards", "default.toml").read_text("utf-8"), "default card")
+
+
+def _facts(lines, settings):
+    """A written dialogue as the facts a scorecard reads, through the real refusal finding."""
+    from reviewer.analysis.refusals import refusals
+    from reviewer.analysis.scoring import CallFacts
+    from reviewer.model import Metrics, Transcript
+    from reviewer.refusal_training import SPEAKERS, dialogue_turns
+
+    turns = dialogue_turns({"turns": [{"role": r, "text": t} for r, t in lines]})
+    transcript = Transcript(turns[-1].end, 2, "channels", list(SPEAKERS), [], [], turns)
+    metrics = Metrics((), 0.5, (), 0, 0.0, 0.0, 0.0, 0, None, None, 0)
+    return CallFacts(transcript, refusals(SPEAKERS, turns, settings), metrics, settings=settings)
+
+
+CLOSE_ACCOUNT = [
+    ("agent", "Thank you for calling Harbor Bank, this is Mia, how can I help?"),
+    ("customer", "Hi. I want to close my credit card account."),
+    (
+        "agent",
+        "Can I ask what is making you want to close it? If you close it today you will lose all of "
+        "your reward points.",
+    ),
+    ("customer", "I understand. Please close it."),
+]
+
+
+def test_a_push_back_after_close_my_account_fails_the_default_cards_auto_fail(settings):
+    from reviewer.analysis.scoring import auto_answer, evaluate
+
+    card = _default_card()
+    facts = _facts(CLOSE_ACCOUNT, settings)
+    (marker,) = [m for m in facts.markers if m.kind == "refusal"]
+    assert marker.request == "close"
+    item = next(i for _, i in card.items() if i.auto_fail and i.rule.measure == "refusals")
+    finding = evaluate(item.rule, facts)
+    assert auto_answer(item, finding) == "no"
+    assert finding.detail == "1 push-back after any request, at most 0 wanted"
+    assert "close" in item.text and "cancel" in item.text  # the item says what it covers
+    answers = {i.id: (i.worst() if i is item else i.best()) for _, i in card.items()}
+    assert total(card, answers).verdict(card.pass_mark) == "FAILED (auto-fail, final)"
+
+
+def test_a_refusal_rule_counts_the_set_of_requests_it_names(settings):
+    from reviewer.analysis.scoring import Rule, evaluate
+
+    facts = _facts(CLOSE_ACCOUNT, settings)
+    rule = lambda kinds: Rule("refusals", {"request": kinds, "max": 0})  # noqa: E731
+    assert evaluate(rule(["cancel", "close"]), facts).passed is False
+    assert evaluate(rule(["cancel", "refund"]), facts).passed is True
+    assert evaluate(rule("any"), facts).passed is False
+    assert (
+        rule(["cancel", "close"]).describe() == "no push-back after a request to cancel or close an account"
+    )
+    with pytest.raises(Exception, match="unknown request 'quit'"):
+        parse_scorecard(
+            {
+                "name": "x",
+                "sections": [
+                    {
+                        "id": "s",
+                        "weight": 100,
+                        "items": [
+                            {
+                                "id": "a",
+                                "text": "a",
+                                "rule": {"measure": "refusals", "request": ["cancel", "quit"]},
+                            }
+                        ],
+                    }
+                ],
+            }
+        )
+
+
+def test_a_score_with_unanswered_items_is_provisional_never_a_bare_verdict():
+    import tomllib
+
+    card = parse_scorecard(tomllib.loads(CARD))
+    partial = total(card, {"no-pushback": "yes", "honoured": None, "share": "yes", "empathy": None})
+    assert partial.passed and partial.state == "provisional" and partial.unanswered == 2
+    assert partial.verdict(card.pass_mark) == "PROVISIONAL: 2 items to answer; passes so far"
+    # The answers to come could take it from 43.3 (both at their worst: leaving 30 of 60,
+    # listen 1/3 of 40) to 100.
+    assert (partial.lowest, partial.highest) == (43.3, 100.0)
+    decided = total(card, {"no-pushback": "yes", "honoured": "yes", "share": "yes", "empathy": None})
+    assert decided.verdict(card.pass_mark) == "PROVISIONAL: 1 item to answer; passes whatever they say"
+    failed = total(card, {"no-pushback": "no", "honoured": None, "share": None, "empathy": None})
+    assert failed.verdict(card.pass_mark) == "FAILED (auto-fail, final)"
+    full = total(card, {"no-pushback": "yes", "honoured": "yes", "share": "yes", "empathy": "5"})
+    assert full.state == "complete" and full.verdict(card.pass_mark) == "PASSED"
+    assert [(s.title, s.weight, s.percent) for s in full.sections] == [
+        ("Make leaving easy", 60, 100.0),
+        ("Listen", 40, 100.0),
+    ]
+
+
+def test_the_talk_share_target_has_one_home(settings):
+    from reviewer.analysis.scoring import Rule, share_target
+
+    card = _default_card()
+    (rule,) = [i.rule for _, i in card.items() if i.rule and i.rule.measure == "agent_talk_share"]
+    # The default card takes the target from settings: card, timeline and report show one number.
+    assert share_target(card, settings) == settings.agent_share_target == 0.6
+    assert share_target(card, settings.replace(agent_share_target=0.55)) == 0.55
+    assert rule.describe(settings) == "agent talk share at most 60 % (the talk-share target)"
+    # A card that states its own limit is the one every view shows for its calls.
+    own = parse_scorecard(
+        {
+            "name": "own",
+            "sections": [
+                {
+                    "id": "s",
+                    "weight": 100,
+                    "items": [{"id": "a", "text": "a", "rule": {"measure": "agent_talk_share", "max": 70}}],
+                }
+            ],
+        }
+    )
+    assert share_target(own, settings) == 0.7
+    assert Rule("agent_talk_share", {"max": 70}).describe(settings) == "agent talk share at most 70 %"

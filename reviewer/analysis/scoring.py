@@ -16,7 +16,7 @@ A template is a dict (read from TOML by the library)::
     type = "yesno"                   # yesno | scale | points
     weight = 2                       # within the section; a points item has `points = N` instead
     auto_fail = true                 # failing it fails the whole call
-    rule = { measure = "refusals", request = "cancel", max = 0 }
+    rule = { measure = "refusals", request = ["cancel", "close"], max = 0 }
 
 Items without a rule are answered by a coach. See ``MEASURES`` for the rules.
 """
@@ -24,16 +24,17 @@ Items without a rule are answered by a coach. See ``MEASURES`` for the rules.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
-from reviewer.analysis.refusals import REQUEST_NAMES
 from reviewer.analysis.stretches import monologues, silences
 from reviewer.analysis.trackers import SIDES, Tracker, TrackerHit, tracker_hits
 from reviewer.analysis.turns import speech_runs
 from reviewer.model import Marker, Metrics, Transcript
+from reviewer.requests import ANY, describe_kinds, request_kinds
 from reviewer.settings import Settings
 
 ITEM_TYPES = ("yesno", "scale", "points")
@@ -48,11 +49,18 @@ class ScorecardError(ValueError):
 MEASURES: dict[str, dict[str, tuple[type | tuple[type, ...], str]]] = {
     "refusals": {
         "max": (int, "at most this many push-backs (default 0)"),
-        "request": (str, "only push-backs after this request: " + ", ".join(REQUEST_NAMES)),
+        "request": (
+            (str, list),
+            "only push-backs after these requests (a list, or one; default any): "
+            + ", ".join([ANY, *request_kinds()]),
+        ),
     },
     "agent_talk_share": {
         "min": ((int, float), "agent talk share at least this many percent"),
-        "max": ((int, float), "agent talk share at most this many percent"),
+        "max": (
+            (int, float),
+            "agent talk share at most this many percent (default: the talk-share target in settings)",
+        ),
     },
     "longest_silence": {"max": ((int, float), "no silence or hold longer than this many seconds")},
     "longest_monologue": {
@@ -79,7 +87,6 @@ MEASURES: dict[str, dict[str, tuple[type | tuple[type, ...], str]]] = {
     },
 }
 REQUIRED = {
-    "agent_talk_share": ("min", "max"),  # at least one of
     "longest_silence": ("max",),
     "longest_monologue": ("max",),
     "response_gap": ("max",),
@@ -89,17 +96,31 @@ REQUIRED = {
 }
 
 
+def request_filter(params: Mapping[str, Any]) -> tuple[str, ...]:
+    """The request kinds a refusal rule counts push-backs after; () for any request."""
+    value = params.get("request") or ()
+    kinds = (value,) if isinstance(value, str) else tuple(value)
+    return () if ANY in kinds else kinds
+
+
 @dataclass(frozen=True)
 class Rule:
     measure: str
     params: Mapping[str, Any] = field(default_factory=dict)
 
-    def describe(self) -> str:
+    def describe(self, settings: Settings | None = None) -> str:
+        """The rule in a coach's words. ``settings`` gives the targets a rule takes from them
+        (the talk-share target); without them such a rule says "the target"."""
         p = self.params
         m = self.measure
         if m == "refusals":
-            after = f" after a {p['request'].replace('_', ' ')} request" if p.get("request") else ""
-            return f"at most {p.get('max', 0)} push-backs{after}"
+            limit = int(p.get("max", 0))
+            what = "no push-back" if limit == 0 else f"at most {plural(limit, 'push-back')}"
+            return f"{what} after {describe_kinds(request_filter(p))}"
+        if m == "agent_talk_share" and p.get("min") is None and p.get("max") is None:
+            if settings is None:
+                return "agent talk share within the talk-share target"
+            return f"agent talk share at most {settings.agent_share_target * 100:g} % (the talk-share target)"
         if m in ("agent_talk_share", "words_per_minute"):
             unit = " %" if m == "agent_talk_share" else " wpm"
             lo, hi = p.get("min"), p.get("max")
@@ -133,7 +154,21 @@ class Rule:
         side = p.get("side", "agent")
         who = "someone" if side == "both" else f"the {side}"
         verb = "says" if said else "never says"
-        return f"{who} {verb}{window}: " + " / ".join(f"“{x}”" for x in p["phrases"][:3])
+        return f"{who} {verb}{window}: " + phrase_words(p["phrases"])
+
+
+def phrase_words(phrases: Sequence[str], most: int = 3) -> str:
+    """Phrases as a coach reads them, not as patterns: "this is ~ (speaking|from)" becomes
+    “this is … speaking” (the first alternative), "thank* you" “thank you”."""
+
+    def words(pattern: str) -> str:
+        text = re.sub(r"\(([^|()]*)(?:\|[^()]*)?\)\??", r"\1", pattern)
+        text = text.replace("~", "…").replace("*", "")
+        return " ".join(text.split())
+
+    shown = [f"“{words(x)}”" for x in phrases[:most]]
+    more = len(phrases) - most
+    return " or ".join(shown) + (f" (or {more} more)" if more > 0 else "")
 
 
 def plural(n: int, word: str) -> str:
@@ -386,8 +421,15 @@ def _parse_rule(doc: object, where: str, fail: Any) -> Rule:  # noqa: ANN401 - t
     needed = REQUIRED.get(measure, ())
     if needed and not any(k in params for k in needed):
         raise fail(f"{where}: the {measure} rule needs {' or '.join(needed)}")
-    if "request" in params and params["request"] not in REQUEST_NAMES:
-        raise fail(f"{where}: unknown request {params['request']!r} (requests: {', '.join(REQUEST_NAMES)})")
+    if "request" in params:
+        value = params["request"]
+        kinds = [value] if isinstance(value, str) else value
+        known = [ANY, *request_kinds()]
+        if not kinds or not all(isinstance(k, str) for k in kinds):
+            raise fail(f"{where}: refusals.request is a request kind or a list of them ({', '.join(known)})")
+        for k in kinds:
+            if k not in known:
+                raise fail(f"{where}: unknown request {k!r} (requests: {', '.join(known)})")
     side = params.get("side")
     sides = ("agent", "customer") if measure == "words_per_minute" else SIDES
     if side is not None and side not in sides:
@@ -460,17 +502,13 @@ def evaluate(rule: Rule, facts: CallFacts) -> Finding:
     m = rule.measure
     roles = {s.id: s.role for s in facts.transcript.speakers}
     if m == "refusals":
-        found = [
-            k
-            for k in facts.markers
-            if k.kind == "refusal" and (not p.get("request") or k.request == p["request"])
-        ]
+        kinds = request_filter(p)
+        found = [k for k in facts.markers if k.kind == "refusal" and (not kinds or k.request in kinds)]
         limit = int(p.get("max", 0))
-        after = f" after a {p['request'].replace('_', ' ')} request" if p.get("request") else ""
         return Finding(
             len(found) <= limit,
             _spans(found),
-            f"{plural(len(found), 'push-back')}{after}, at most {limit} wanted",
+            f"{plural(len(found), 'push-back')} after {describe_kinds(kinds)}, at most {limit} wanted",
         )
     if m == "overtalk":
         found = [k for k in facts.markers if k.kind == "overtalk"]
@@ -487,8 +525,8 @@ def evaluate(rule: Rule, facts: CallFacts) -> Finding:
         if share is None:
             return Finding(None, (), "no agent speech to measure")
         pct = share * 100
-        ok = p.get("min", 0) <= pct <= p.get("max", 100)
-        return Finding(ok, (), f"agent talk share {pct:.0f} % ({rule.describe()})")
+        ok = p.get("min", 0) <= pct <= share_limit(rule, facts.settings) * 100
+        return Finding(ok, (), f"agent talk share {pct:.0f} % ({rule.describe(facts.settings)})")
     if m == "longest_silence":
         limit = float(p["max"])
         found, longest = silences(facts.runs, facts.settings.replace(silence_min=max(limit, 0.001)))
@@ -540,6 +578,25 @@ def evaluate(rule: Rule, facts: CallFacts) -> Finding:
     return Finding(said == said_wanted, spans, f"{what}; wanted: {rule.describe()}")
 
 
+def share_limit(rule: Rule, settings: Settings) -> float:
+    """The most agent talk share (0–1) an agent_talk_share rule allows: its own max, else the
+    talk-share target in settings (with only a min, 100 %)."""
+    p = rule.params
+    if p.get("max") is not None:
+        return float(p["max"]) / 100
+    return 1.0 if p.get("min") is not None else settings.agent_share_target
+
+
+def share_target(card: Scorecard | None, settings: Settings) -> float:
+    """The talk-share target every view shows for a call: the one its scorecard judges by
+    (the first agent_talk_share rule with a limit), else the one in settings. One number for
+    one idea: the timeline, Metrics, the reports and the card never disagree."""
+    for _, item in card.items() if card else ():
+        if item.rule and item.rule.measure == "agent_talk_share" and share_limit(item.rule, settings) < 1:
+            return share_limit(item.rule, settings)
+    return settings.agent_share_target
+
+
 def _spans(markers: Sequence[Marker]) -> tuple[tuple[float, float], ...]:
     return tuple((k.start, k.end) for k in markers)
 
@@ -556,21 +613,80 @@ def auto_answer(item: Item, finding: Finding) -> str | None:
 
 
 @dataclass(frozen=True)
+class SectionTotal:
+    """One section's part of the total: its answered points of the most they could be, and the
+    share of the total it weighs (0 when nothing in it is answered yet)."""
+
+    id: str
+    title: str
+    weight: float  # as the template says, out of 100
+    got: float
+    most: float
+
+    @property
+    def percent(self) -> float | None:
+        return round(100 * self.got / self.most, 1) if self.most else None
+
+
+COMPLETE, PROVISIONAL, FINAL_FAIL = "complete", "provisional", "auto-failed"
+
+
+@dataclass(frozen=True)
 class Total:
     total: float  # 0–100
-    passed: bool
+    passed: bool  # the verdict so far (see ``state``)
     complete: bool  # every item answered (N/A counts as answered)
     auto_failed: tuple[str, ...]  # the auto-fail items that failed
+    sections: tuple[SectionTotal, ...] = ()
+    unanswered: int = 0
+    lowest: float = 0.0  # the total the unanswered items could still bring it to, at worst
+    highest: float = 0.0  # and at best
+
+    @property
+    def state(self) -> str:
+        """complete: every item answered; auto-failed: an auto-fail item failed, which no answer
+        still to come can undo; provisional: answers to come could change the total."""
+        if self.auto_failed:
+            return FINAL_FAIL
+        return COMPLETE if self.complete else PROVISIONAL
+
+    def verdict(self, pass_mark: float) -> str:
+        """The verdict in words, never a bare PASSED or FAILED while it could still change:
+        "PASSED", "FAILED", "FAILED (auto-fail: final)", "PROVISIONAL: 2 items to answer;
+        passes so far"."""
+        if self.state == FINAL_FAIL:
+            return "FAILED (auto-fail, final)"
+        if self.state == COMPLETE:
+            return "PASSED" if self.passed else "FAILED"
+        so_far = "passes so far" if self.passed else "fails so far"
+        if self.lowest >= pass_mark:
+            so_far = "passes whatever they say"
+        elif self.highest < pass_mark:
+            so_far = "fails whatever they say"
+        return f"PROVISIONAL: {plural(self.unanswered, 'item')} to answer; {so_far}"
 
 
 def total(card: Scorecard, answers: Mapping[str, str | None]) -> Total:
     """The call's score from one answer per item id: each section scores the share of its
     answered items' points (N/A and unanswered items left out); sections weigh as the template
-    says, those with nothing answered left out; a failed auto-fail item makes the total 0."""
+    says, those with nothing answered left out; a failed auto-fail item makes the total 0.
+    Unanswered items are also tried at their worst and their best (an auto-fail item answered
+    worst fails the call), to say how far answers to come could move the total."""
+    now = _total(card, answers)
+    missing = [i for _, i in card.items() if answers.get(i.id) is None]
+    if not missing:
+        return now
+    worst = _total(card, {**answers, **{i.id: i.worst() for i in missing}})
+    best = _total(card, {**answers, **{i.id: i.best() for i in missing}})
+    return replace(now, unanswered=len(missing), lowest=worst.total, highest=best.total)
+
+
+def _total(card: Scorecard, answers: Mapping[str, str | None]) -> Total:
     weighted = 0.0
     weights = 0.0
     complete = True
     failed = []
+    sections = []
     for section in card.sections:
         got = most = 0.0
         for item in section.items:
@@ -583,10 +699,12 @@ def total(card: Scorecard, answers: Mapping[str, str | None]) -> Total:
                 most += item.max_points
             if item.auto_fail and item.fails(value):
                 failed.append(item.id)
+        sections.append(SectionTotal(section.id, section.title, section.weight, got, most))
         if most > 0:
             weighted += section.weight * got / most
             weights += section.weight
     score = round(100 * weighted / weights, 1) if weights else 0.0
     if failed:
         score = 0.0
-    return Total(score, bool(weights) and not failed and score >= card.pass_mark, complete, tuple(failed))
+    passed = bool(weights) and not failed and score >= card.pass_mark
+    return Total(score, passed, complete, tuple(failed), tuple(sections), 0, score, score)

@@ -251,7 +251,9 @@ class CallsMixin:
         order = ", ".join(self._sort_key(part) for part in order_by.split(","))
         sql = f"""
             SELECT {columns}, coalesce(k.n, 0) AS comment_count, coalesce(h.n, 0) AS tracker_hits, a.agent,
-                   s.total AS score, s.passed AS passed, coalesce(d.n, 0) AS open_disputes
+                   s.total AS score, s.passed AS passed,
+                   CASE WHEN s.complete = 1 OR s.auto_failed <> '' THEN 1 ELSE 0 END AS score_final,
+                   coalesce(d.n, 0) AS open_disputes
             FROM calls c
             LEFT JOIN (SELECT call_id, count(*) AS n FROM comments GROUP BY call_id) k ON k.call_id = c.id
             LEFT JOIN (SELECT call_id, count(*) AS n FROM tracker_hits GROUP BY call_id) h ON h.call_id = c.id

@@ -62,6 +62,53 @@ class CallScore:
     auto_failed: list[str]
     grader: str | None
     items: list[ItemScore]
+    # complete | provisional | auto-failed (analysis.scoring.Total.state), and the verdict in
+    # words: never a bare PASSED or FAILED while an answer to come could change it.
+    state: str = "complete"
+    verdict: str = ""
+    unanswered: int = 0
+    lowest: float = 0.0  # where the unanswered items could still take the total
+    highest: float = 0.0
+    # Each section: title, weight (of 100), points got and most, percent (None: nothing answered).
+    sections: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def auto_failed_texts(self) -> list[str]:
+        """The failed auto-fail items, by their text (what a coach reads), not their id."""
+        texts = {i.id: i.text for i in self.items}
+        return [texts.get(i, i) for i in self.auto_failed]
+
+    def headline(self) -> str:
+        """One line every front door prints: "Customer care v2: 88 / 100, PROVISIONAL: 2 items
+        to answer; passes so far (pass mark 75)", with the failed auto-fail items by text."""
+        fail = "".join(f"; auto-fail: “{t}”" for t in self.auto_failed_texts)
+        reach = (
+            f"; could end {self.lowest:g}–{self.highest:g}"
+            if self.state == "provisional" and self.lowest != self.highest
+            else ""
+        )
+        return (
+            f"{self.card} v{self.version}: {self.total:g} / 100, {self.verdict} "
+            f"(pass mark {self.pass_mark:g}){reach}{fail}"
+        )
+
+    def how_reached(self) -> str:
+        """How the total was reached, section by section: "Make leaving easy 35 × 100 % + Listen
+        30 × 67 % … = 88" (sections with nothing answered left out)."""
+        parts = [
+            f"{s['title']} {s['weight']:g} × {s['percent']:g} %"
+            for s in self.sections
+            if s["percent"] is not None
+        ]
+        skipped = [s["title"] for s in self.sections if s["percent"] is None]
+        weights = sum(s["weight"] for s in self.sections if s["percent"] is not None)
+        text = " + ".join(parts)
+        if weights and weights != 100:
+            text = f"({text}) ÷ {weights:g} × 100"
+        text += f" = {self.total:g}" if not self.auto_failed else " → 0 (an auto-fail item failed)"
+        if skipped:
+            text += f"; not yet counted: {', '.join(skipped)}"
+        return text
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -425,6 +472,15 @@ class ScorecardsMixin:
             list(t.auto_failed),
             grader,
             items,
+            t.state,
+            t.verdict(template.pass_mark),
+            t.unanswered,
+            t.lowest,
+            t.highest,
+            [
+                {"title": x.title, "weight": x.weight, "got": x.got, "most": x.most, "percent": x.percent}
+                for x in t.sections
+            ],
         )
 
     # -- people's answers --------------------------------------------------------------------

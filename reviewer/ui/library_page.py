@@ -51,10 +51,12 @@ def _ms_clock(value: int | None) -> str:
 
 
 def _score_text(r: dict) -> str:
-    """ "62 ✓" (passed), "0 ✗" (failed), with "⚑ 1" for an open dispute; empty when unscored."""
+    """ "62 ✓" (passed), "0 ✗" (failed), "88 ?" (provisional: items still to answer), with
+    "⚑ 1" for an open dispute; empty when unscored."""
     if r.get("score") is None:
         return ""
-    text = f"{r['score']:.0f} {'✓' if r['passed'] else '✗'}"
+    mark = ("✓" if r["passed"] else "✗") if r.get("score_final", 1) else "?"
+    text = f"{r['score']:.0f} {mark}"
     if r.get("open_disputes"):
         text += f"  ⚑ {r['open_disputes']}"
     return text

@@ -41,6 +41,7 @@ from reviewer.ui.tables import warn
 
 PASS_COLOUR = "#2e7d32"
 FAIL_COLOUR = "#c62828"
+PROVISIONAL_COLOUR = "#8a6d00"
 VALUE_NAMES = {"yes": "Yes", "no": "No", "na": "N/A"}
 
 
@@ -206,13 +207,16 @@ class ScorePanel(QWidget):
         self.heading.setTextFormat(Qt.TextFormat.RichText)
         self.heading.setAccessibleName("Score")
         self.tree = QTreeWidget()
-        self.tree.setColumnCount(4)
-        self.tree.setHeaderLabels(["Item", "Result", "Points", "Evidence"])
+        self.tree.setColumnCount(5)
+        # The marks (⚙ rule, ✎ a person's answer, ⚑ disputed) have a column of their own, so a
+        # long item text never hides them.
+        self.tree.setHeaderLabels(["Item", "Result", "Points", "Evidence", "By"])
+        self.tree.headerItem().setToolTip(4, "⚙ scored by a rule, ✎ answered by a person, ⚑ disputed")
         self.tree.setAccessibleName("Scorecard items")
         self.tree.setRootIsDecorated(False)
         self.tree.setUniformRowHeights(True)
         self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for c in (1, 2, 3):
+        for c in (1, 2, 3, 4):
             self.tree.header().setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
         self.tree.currentItemChanged.connect(lambda *_: self._show_item())
         self.tree.itemDoubleClicked.connect(lambda *_: self._seek_first())
@@ -302,48 +306,58 @@ class ScorePanel(QWidget):
             self._show_item()
             return
         self.score = s = self.library.score(self.call_id, self.card)
-        colour = PASS_COLOUR if s.passed else FAIL_COLOUR
-        verdict = "PASSED" if s.passed else "FAILED"
-        extra = []
-        if s.auto_failed:
-            extra.append("auto-fail: " + ", ".join(s.auto_failed))
-        if not s.complete:
-            todo = sum(1 for i in s.items if i.result is None)
-            extra.append(f"{todo} item(s) still to answer")
+        colour = PROVISIONAL_COLOUR if s.state == "provisional" else PASS_COLOUR if s.passed else FAIL_COLOUR
+        extra = [f"auto-fail: “{t}”" for t in s.auto_failed_texts]
+        if s.state == "provisional" and s.lowest != s.highest:
+            extra.append(f"the answers to come could take it anywhere from {s.lowest:g} to {s.highest:g}")
+        extra.append(s.how_reached())
         self.heading.setText(
             f"<b>{escape(s.card)}</b> v{s.version}: "
             f"<span style='font-size:15pt'><b>{s.total:g}</b></span> / 100 "
-            f"<b style='color:{colour}'>{verdict}</b> (pass mark {s.pass_mark:g})"
-            + (f"<br><span style='color:#555'>{escape('; '.join(extra))}</span>" if extra else "")
+            f"<b style='color:{colour}'>{escape(s.verdict)}</b> (pass mark {s.pass_mark:g})"
+            + "".join(f"<br><span style='color:#555'>{escape(x)}</span>" for x in extra)
         )
+        subtotals = {x["title"]: x for x in s.sections}
         section_item = None
         section = None
         chosen = None
         for item in s.items:
             if item.section != section:
                 section = item.section
-                section_item = QTreeWidgetItem([section, "", "", ""])
+                sub = subtotals.get(section, {})
+                percent = sub.get("percent")
+                section_item = QTreeWidgetItem(
+                    [
+                        f"{section}  (weight {sub.get('weight', 0):g} of 100)",
+                        "" if percent is None else f"{percent:g} %",
+                        "" if not sub.get("most") else f"{sub['got']:g}/{sub['most']:g}",
+                        "",
+                        "",
+                    ]
+                )
                 font = section_item.font(0)
                 font.setBold(True)
                 section_item.setFont(0, font)
                 section_item.setFlags(Qt.ItemFlag.ItemIsEnabled)
                 self.tree.addTopLevelItem(section_item)
-            marks = ""
+            marks = []
             if item.kind == "auto":
-                marks += " ⚙"
+                marks.append("⚙")
             if item.override or item.answered_by:
-                marks += " ✎"
+                marks.append("✎")
             if item.dispute and item.dispute["status"] == "open":
-                marks += " ⚑"
+                marks.append("⚑")
             row = QTreeWidgetItem(
                 [
-                    "   " + item.text + marks,
+                    "   " + item.text + ("  (auto-fail)" if item.auto_fail else ""),
                     value_text(item.result),
                     "" if item.points is None else f"{item.points:g}/{item.max_points:g}",
                     ", ".join(clock(e["start"]) for e in item.evidence[:4])
                     + (" …" if len(item.evidence) > 4 else ""),
+                    " ".join(marks),
                 ]
             )
+            row.setToolTip(4, "⚙ scored by a rule, ✎ answered by a person, ⚑ disputed")
             row.setData(0, Qt.ItemDataRole.UserRole, item.id)
             if item.result in ("no", "1", "0") or (item.auto_fail and item.result == "no"):
                 row.setForeground(1, QBrush(QColor(FAIL_COLOUR)))
