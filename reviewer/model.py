@@ -61,7 +61,7 @@ class Marker:
     speaker: str | None
     text: str
     # Refusals: how sure the model is (1.0 where a coach said so), the kind of push-back
-    # (see analysis.pushback.KINDS) and the request it follows (analysis.refusals.REQUEST_NAMES).
+    # (see analysis.pushback.KINDS) and the request it follows (resources/requests.toml).
     confidence: float | None = None
     category: str = ""
     request: str = ""

@@ -24,7 +24,9 @@ from reviewer.analysis.pushback import (
     CONTEXT,
     KINDS,
     LABELS,
+    NO_REQUEST,
     RefusalModel,
+    RequestModel,
     char_ngrams,
     context,
     turn_text,
@@ -32,6 +34,7 @@ from reviewer.analysis.pushback import (
 )
 from reviewer.analysis.refusals import RefusalRules, _neighbours, label_for, refusals
 from reviewer.model import Speaker, Turn
+from reviewer.requests import GENERIC
 from reviewer.resources import resource
 from reviewer.settings import Settings
 
@@ -138,23 +141,6 @@ def fit_json(
     pushes = [i for i, e in enumerate(train) if e.label == "pushback" and e.kind]
     kind = LogisticRegression(C=c, max_iter=5000).fit(x_text[pushes], [train[i].kind for i in pushes])
 
-    def vocab(v) -> dict[str, Any]:
-        grams = sorted(v.vocabulary_, key=v.vocabulary_.get)
-        return {"grams": grams, "idf": [round(float(f), 5) for f in v.idf_]}
-
-    def linear(m) -> dict[str, Any]:
-        coef = m.coef_
-        intercept = m.intercept_
-        classes = [str(k) for k in m.classes_]
-        if len(classes) == 2:  # scikit-learn keeps one row for two classes: make it a softmax pair
-            coef = np.vstack([-coef[0] / 2, coef[0] / 2])
-            intercept = np.array([-intercept[0] / 2, intercept[0] / 2])
-        return {
-            "classes": classes,
-            "coef": [[round(float(v), 5) for v in row] for row in coef],
-            "intercept": [round(float(v), 5) for v in intercept],
-        }
-
     missing = set(LABELS) - set(labels)
     if missing:
         raise ValueError(f"the examples have no turn labelled {', '.join(sorted(missing))}")
@@ -166,10 +152,29 @@ def fit_json(
         "context": list(CONTEXT),
         "threshold": threshold,
         "comply_threshold": comply_threshold,
-        "words": vocab(words),
-        "chars": vocab(chars),
-        "label": linear(label),
-        "kind": linear(kind),
+        "words": _vocab_json(words),
+        "chars": _vocab_json(chars),
+        "label": _linear_json(label),
+        "kind": _linear_json(kind),
+    }
+
+
+def _vocab_json(v) -> dict[str, Any]:  # noqa: ANN001 - a fitted TfidfVectorizer
+    grams = sorted(v.vocabulary_, key=v.vocabulary_.get)
+    return {"grams": grams, "idf": [round(float(f), 5) for f in v.idf_]}
+
+
+def _linear_json(m) -> dict[str, Any]:  # noqa: ANN001 - a fitted LogisticRegression
+    coef = m.coef_
+    intercept = m.intercept_
+    classes = [str(k) for k in m.classes_]
+    if len(classes) == 2:  # scikit-learn keeps one row for two classes: make it a softmax pair
+        coef = np.vstack([-coef[0] / 2, coef[0] / 2])
+        intercept = np.array([-intercept[0] / 2, intercept[0] / 2])
+    return {
+        "classes": classes,
+        "coef": [[round(float(v), 5) for v in row] for row in coef],
+        "intercept": [round(float(v), 5) for v in intercept],
     }
 
 
@@ -228,16 +233,18 @@ def score(dialogues: Sequence[dict[str, Any]], settings: Settings, mistakes: lis
     kinds: Counter = Counter()
     for d in dialogues:
         turns = dialogue_turns(d)
-        marked = {(m.start, m.end): m.category for m in refusals(SPEAKERS, turns, settings)}
+        found = refusals(SPEAKERS, turns, settings)
         for line, turn in zip(d["turns"], turns, strict=True):
             label = TRAINED_AS.get(line.get("label", ""), line.get("label"))
             if line["role"] != "agent" or label not in LABELS:
                 continue
             truth = label + (f":{line['kind']}" if label == "pushback" and line.get("kind") else "")
-            hit = (round(turn.start, 3), round(turn.end, 3)) in marked
+            # A marker may cover only the sentence of the turn that pushes back.
+            on = [m for m in found if turn.start - 1e-3 <= m.start and m.end <= turn.end + 1e-3]
+            hit = bool(on)
             rows[(truth, hit)] += 1
             if hit and label == "pushback" and line.get("kind") in KINDS:
-                kinds[(line["kind"], marked[(round(turn.start, 3), round(turn.end, 3))])] += 1
+                kinds[(line["kind"], on[0].category)] += 1
             if mistakes is not None and hit != (line["label"] == "pushback"):
                 mistakes.append((d["scenario"], truth, hit, turn.text))
     return Score(rows, kinds)
@@ -251,6 +258,7 @@ def cross_validate(
     c: float = 4.0,
     thresholds: Sequence[float] = (0.5,),
     comply_thresholds: Sequence[float] = (0.6,),
+    sentences: bool = False,
 ) -> dict[tuple[float, float], Score]:
     """Scores of each threshold pair over folds that keep each scenario whole."""
     groups = sorted({d["scenario"] for d in dialogues})
@@ -264,7 +272,9 @@ def cross_validate(
         doc = fit_json(examples(train, settings), c=c, threshold=0.5, comply_threshold=0.5, trained_on="cv")
         for t in thresholds:
             for ct in comply_thresholds:
-                model = RefusalModel.from_json({**doc, "threshold": t, "comply_threshold": ct})
+                model = RefusalModel.from_json(
+                    {**doc, "threshold": t, "comply_threshold": ct, "sentences": sentences}
+                )
                 s = score(held, replace(settings, refusal_model=model))
                 out.setdefault((t, ct), Score(Counter())).rows.update(s.rows)
     return out
@@ -334,3 +344,140 @@ def train_team_model(extra: Sequence[dict[str, Any]], settings: Settings, out: P
         "your_pushback": sum(e.label == "pushback" for e in mine),
         "calls": len(extra),
     }
+
+
+# -- the request model ----------------------------------------------------------------------
+
+# The corpus's authors call the generic kind "other"; Reviewer's id for it is "request".
+CORPUS_KINDS = {"other": GENERIC}
+
+
+@dataclass(frozen=True)
+class RequestExample:
+    text: str
+    kind: str  # a request kind, or "none"
+    group: str  # the scenario: folds never split one
+
+
+def request_examples(dialogues: Sequence[dict[str, Any]]) -> list[RequestExample]:
+    """Every customer turn that carries a ``request`` label (kind or "none")."""
+    out = []
+    for d in dialogues:
+        for line in d["turns"]:
+            if line["role"] == "customer" and line.get("request"):
+                kind = CORPUS_KINDS.get(line["request"], line["request"])
+                out.append(RequestExample(line["text"], kind, d["scenario"]))
+    return out
+
+
+def fit_request_json(
+    train: Sequence[RequestExample],
+    *,
+    c: float,
+    threshold: float,
+    with_phrases: bool,
+    trained_on: str,
+) -> dict[str, Any]:
+    from scipy.sparse import hstack
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    texts = [turn_text(e.text) for e in train]
+    words = TfidfVectorizer(analyzer=word_ngrams, sublinear_tf=True, min_df=2)
+    chars = TfidfVectorizer(analyzer=char_ngrams, sublinear_tf=True, min_df=2)
+    x = hstack([words.fit_transform(texts), chars.fit_transform(texts)]).tocsr()
+    model = LogisticRegression(C=c, max_iter=5000).fit(x, [e.kind for e in train])
+    return {
+        "format": 1,
+        "C": c,
+        "trained_on": trained_on,
+        "examples": dict(Counter(e.kind for e in train)),
+        "threshold": threshold,
+        "with_phrases": with_phrases,
+        "words": _vocab_json(words),
+        "chars": _vocab_json(chars),
+        "linear": _linear_json(model),
+    }
+
+
+@dataclass
+class RequestScore:
+    """Customer turns: was a request recognised (and which), against the label."""
+
+    rows: Counter  # (truth kind or "none", recognised kind or "none")
+
+    def _count(self, truth_req: bool, found_req: bool) -> int:
+        return sum(
+            n
+            for (t, f), n in self.rows.items()
+            if (t != NO_REQUEST) == truth_req and (f != NO_REQUEST) == found_req
+        )
+
+    @property
+    def recall(self) -> float:
+        tp, fn = self._count(True, True), self._count(True, False)
+        return tp / (tp + fn) if tp + fn else 1.0
+
+    @property
+    def precision(self) -> float:
+        tp, fp = self._count(True, True), self._count(False, True)
+        return tp / (tp + fp) if tp + fp else 1.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    @property
+    def kind_accuracy(self) -> float | None:
+        found = {k: n for k, n in self.rows.items() if NO_REQUEST not in k}
+        total = sum(found.values())
+        return sum(n for (t, f), n in found.items() if t == f) / total if total else None
+
+
+def score_requests(examples_: Sequence[RequestExample], settings: Settings) -> RequestScore:
+    recogniser = RefusalRules.from_settings(settings).recogniser
+    return RequestScore(Counter((e.kind, recogniser.kind(e.text) or NO_REQUEST) for e in examples_))
+
+
+def dialogue_requests_found(dialogues: Sequence[dict[str, Any]], settings: Settings) -> tuple[int, int]:
+    """(dialogues whose customer's request is recognised in at least one of their request turns,
+    dialogues with a request): "is the request the refusal rule hangs on recognised at all"."""
+    recogniser = RefusalRules.from_settings(settings).recogniser
+    found = total = 0
+    for d in dialogues:
+        asks = [
+            x for x in d["turns"] if x["role"] == "customer" and x.get("request", NO_REQUEST) != NO_REQUEST
+        ]
+        if not asks:
+            continue
+        total += 1
+        found += any(recogniser.kind(x["text"]) for x in asks)
+    return found, total
+
+
+def cross_validate_requests(
+    examples_: Sequence[RequestExample],
+    settings: Settings,
+    *,
+    extra: Sequence[RequestExample] = (),
+    folds: int = 5,
+    c: float = 4.0,
+    thresholds: Sequence[float] = (0.5,),
+) -> dict[tuple[float, bool], RequestScore]:
+    """Scores of each (threshold, with phrases) over folds that keep each scenario whole;
+    ``extra`` examples (another data set) are trained on in every fold, never scored."""
+    groups = sorted({e.group for e in examples_})
+    order = list(np.random.default_rng(0).permutation(groups))
+    fold_of = {g: i % folds for i, g in enumerate(order)}
+    out: dict[tuple[float, bool], RequestScore] = {}
+    for k in range(folds):
+        train = [e for e in examples_ if fold_of[e.group] != k]
+        held = [e for e in examples_ if fold_of[e.group] == k]
+        doc = fit_request_json([*train, *extra], c=c, threshold=0.5, with_phrases=True, trained_on="cv")
+        for t in thresholds:
+            for phrases in (True, False):
+                model = RequestModel.from_json({**doc, "threshold": t, "with_phrases": phrases})
+                s = score_requests(held, replace(settings, request_model=model))
+                out.setdefault((t, phrases), RequestScore(Counter())).rows.update(s.rows)
+    return out

@@ -20,7 +20,7 @@ from reviewer.locations import has_password
 from reviewer.resources import resource
 
 if TYPE_CHECKING:
-    from reviewer.analysis.pushback import RefusalModel
+    from reviewer.analysis.pushback import RefusalModel, RequestModel
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,8 @@ class Settings:
     phrases: PhraseLists = field(default_factory=PhraseLists)
     # Push-back or not (analysis.pushback); None: the phrase lists alone decide.
     refusal_model: RefusalModel | None = field(default=None, compare=False, repr=False)
+    # Which request a customer turn makes (analysis.pushback.RequestModel); None: the phrase lists.
+    request_model: RequestModel | None = field(default=None, compare=False, repr=False)
     # Known first names (resources/names), to tell "this is Grace" from "this is Harper Valley".
     first_names: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
 
@@ -169,10 +171,31 @@ def load_refusal_model(path: Path | None = None) -> RefusalModel:
         raise SettingsError(f"The refusal model {path} could not be read ({e}); reinstall Reviewer.") from e
 
 
+@lru_cache(maxsize=4)
+def _load_request_model(path: Path, _mtime: float) -> RequestModel:
+    from reviewer.analysis.pushback import RequestModel
+
+    return RequestModel.from_json(json.loads(path.read_text()))
+
+
+def load_request_model(path: Path | None = None) -> RequestModel:
+    """The bundled request model (``resources/request_model.json``), or the one at ``path``."""
+    path = path or resource("request_model.json")
+    try:
+        return _load_request_model(path, path.stat().st_mtime)
+    except (OSError, ValueError, KeyError) as e:
+        raise SettingsError(f"The request model {path} could not be read ({e}); reinstall Reviewer.") from e
+
+
 def load_settings(
-    settings_file: Path | None = None, phrases_file: Path | None = None, *, refusal_model: bool = True
+    settings_file: Path | None = None,
+    phrases_file: Path | None = None,
+    *,
+    refusal_model: bool = True,
+    request_model: bool = True,
 ) -> Settings:
-    """Bundled defaults, then the user's config files, then explicitly named files."""
+    """Bundled defaults, then the user's config files, then explicitly named files. Without
+    ``refusal_model`` (``request_model``) the phrase lists alone judge push-back (requests)."""
     values = _values_from(_read_toml(resource("defaults.toml")))
     phrases = _phrases_from(_read_toml(resource("phrases.toml")), PhraseLists())
     for candidate in (paths.config_dir() / "settings.toml", settings_file):
@@ -182,7 +205,10 @@ def load_settings(
         if candidate is not None and Path(candidate).is_file():
             phrases = _phrases_from(_read_toml(Path(candidate)), phrases)
     model = load_refusal_model() if refusal_model else None  # None: the phrase lists alone
-    return Settings(phrases=phrases, refusal_model=model, first_names=first_names(), **values)
+    requests = load_request_model() if request_model else None
+    return Settings(
+        phrases=phrases, refusal_model=model, request_model=requests, first_names=first_names(), **values
+    )
 
 
 @lru_cache(maxsize=1)

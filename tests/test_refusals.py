@@ -26,9 +26,11 @@ def refusal_texts(turns, settings) -> list[str]:
 
 
 def marked(turns, settings) -> list[int]:
-    """Indexes of the turns marked as refusals."""
-    starts = [round(t.start, 3) for t in turns]
-    return [starts.index(m.start) for m in refusals(rt.SPEAKERS, turns, settings)]
+    """Indexes of the turns marked as refusals (a marker may cover one sentence of its turn)."""
+    return [
+        next(i for i, t in enumerate(turns) if t.start - 1e-3 <= m.start < t.end)
+        for m in refusals(rt.SPEAKERS, turns, settings)
+    ]
 
 
 def test_the_model_reads_the_same_features_as_scikit_learn():
@@ -110,6 +112,50 @@ def test_a_customer_taking_the_offer_ends_the_push_back(settings):
         ("agent", "Great, and we can also add a free upgrade to premium."),
     )
     assert marked(turns, settings) == [1]
+
+
+def test_the_bundled_request_model_was_trained_on_the_corpus_as_committed():
+    doc = json.loads((rt.resource("request_model.json")).read_text())
+    assert rt.corpus_digest(rt.corpus_files("dev")) in doc["trained_on"]
+
+
+@pytest.mark.parametrize(
+    ("asking", "kind"),
+    [
+        ("I'm switching carriers, I need my port out PIN to move my number.", "port_out"),
+        ("I want to return this laptop, it arrived with a cracked screen.", "return_exchange"),
+        ("I need to get out of my lease early, I'm relocating for work.", "end_contract"),
+        ("Can I put my gym membership on hold for three months?", "pause"),
+        ("um yeah i want to council my subscription", "cancel"),
+        ("can i speak to your super visor please", "supervisor"),
+    ],
+)
+def test_requests_no_phrase_list_names_are_recognised_and_their_push_back_found(settings, asking, kind):
+    """The request model hears requests the phrase lists never had (port a number out, return a
+    product, end a contract early, pause) and misheard ones; the push-back after them is found
+    and says which request it follows."""
+    turns = dialogue(
+        ("agent", "Thanks for calling, this is Sam, how can I help?"),
+        ("customer", asking),
+        ("agent", "Before we do that, can I ask why? I can offer you three months at half price to stay."),
+        ("customer", "No thanks, please just do what I asked."),
+    )
+    found = refusals(rt.SPEAKERS, turns, settings)
+    assert [m.request for m in found] == [kind]
+
+
+def test_a_required_disclosure_while_a_request_is_pending_is_not_push_back(settings):
+    turns = dialogue(
+        ("customer", "I'd like to close my credit card account please."),
+        (
+            "agent",
+            "I can do that. I'm required to let you know there are 12,480 rewards points on the account, "
+            "which are forfeited when it closes. Would you like me to go ahead?",
+        ),
+        ("customer", "Yes, go ahead."),
+        ("agent", "Done, the account is closed and you'll get a confirmation letter."),
+    )
+    assert marked(turns, settings) == []
 
 
 def test_on_the_test_split_the_model_finds_push_back_and_little_else(settings):

@@ -134,6 +134,65 @@ class Linear:
         return dict(zip(self.classes, (float(v) for v in p), strict=True))
 
 
+def text_row(words: Vocabulary, chars: Vocabulary, text: str) -> tuple[np.ndarray, np.ndarray]:
+    """A text's word and character n-gram features, as a sparse row over [words, chars]."""
+    t = turn_text(text)
+    wi, wv = words.sparse(word_ngrams(t))
+    ci, cv = chars.sparse(char_ngrams(t))
+    return np.concatenate([wi, ci + len(words.idf)]), np.concatenate([wv, cv])
+
+
+def _vocabulary(d: dict[str, Any]) -> Vocabulary:
+    return Vocabulary({g: i for i, g in enumerate(d["grams"])}, np.asarray(d["idf"], dtype=float))
+
+
+def _linear(d: dict[str, Any]) -> Linear:
+    return Linear(
+        tuple(d["classes"]), np.asarray(d["coef"], dtype=float), np.asarray(d["intercept"], dtype=float)
+    )
+
+
+NO_REQUEST = "none"
+
+
+@dataclass(frozen=True)
+class RequestModel:
+    """Which request a customer turn makes, if any: a linear model over the turn's words and
+    characters (the same features as the refusal model), trained by ``bench/refusals.py`` on
+    the corpus's customer turns, each labelled with a kind of ``resources/requests.toml`` or
+    "none". Learned, so it hears "I need my port-out PIN", "get me out of this lease" and
+    "council my account" where no phrase list does."""
+
+    words: Vocabulary
+    chars: Vocabulary
+    linear: Linear  # classes: "none" and request kinds
+    threshold: float  # P(some request) at or above which the turn makes one
+    with_phrases: bool  # a phrase-list match opens a request too (chosen by cross-validation)
+    trained_on: str
+
+    @classmethod
+    def from_json(cls, doc: dict[str, Any]) -> RequestModel:
+        return cls(
+            _vocabulary(doc["words"]),
+            _vocabulary(doc["chars"]),
+            _linear(doc["linear"]),
+            float(doc["threshold"]),
+            bool(doc.get("with_phrases", True)),
+            str(doc.get("trained_on", "")),
+        )
+
+    def probabilities(self, text: str) -> dict[str, float]:
+        return self.linear.probabilities(*text_row(self.words, self.chars, text))
+
+    def recognise(self, text: str) -> tuple[str | None, float]:
+        """(the request kind, or None; the probability that the turn makes some request)."""
+        probs = self.probabilities(text)
+        p = 1.0 - probs.get(NO_REQUEST, 0.0)
+        if p < self.threshold:
+            return None, p
+        return max((k for k in probs if k != NO_REQUEST), key=probs.__getitem__), p
+
+
 @dataclass(frozen=True)
 class RefusalModel:
     words: Vocabulary
@@ -143,37 +202,26 @@ class RefusalModel:
     threshold: float  # P(pushback) at or above which a turn is push-back
     comply_threshold: float  # P(complies) at or above which the request counts as met
     trained_on: str
+    sentences: bool = False  # also judge each sentence of a turn not judged push-back whole
 
     @classmethod
     def from_json(cls, doc: dict[str, Any]) -> RefusalModel:
-        def vocab(d: dict[str, Any]) -> Vocabulary:
-            return Vocabulary({g: i for i, g in enumerate(d["grams"])}, np.asarray(d["idf"], dtype=float))
-
-        def linear(d: dict[str, Any]) -> Linear:
-            return Linear(
-                tuple(d["classes"]),
-                np.asarray(d["coef"], dtype=float),
-                np.asarray(d["intercept"], dtype=float),
-            )
-
         if doc.get("context") != list(CONTEXT):
             raise ValueError("the refusal model was trained with other context features; retrain it")
         return cls(
-            vocab(doc["words"]),
-            vocab(doc["chars"]),
-            linear(doc["label"]),
-            linear(doc["kind"]),
+            _vocabulary(doc["words"]),
+            _vocabulary(doc["chars"]),
+            _linear(doc["label"]),
+            _linear(doc["kind"]),
             float(doc["threshold"]),
             float(doc["comply_threshold"]),
             str(doc.get("trained_on", "")),
+            bool(doc.get("sentences", False)),
         )
 
     def text_features(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """The turn's word and character n-gram features, as a sparse row over [words, chars]."""
-        t = turn_text(text)
-        wi, wv = self.words.sparse(word_ngrams(t))
-        ci, cv = self.chars.sparse(char_ngrams(t))
-        return np.concatenate([wi, ci + len(self.words.idf)]), np.concatenate([wv, cv])
+        return text_row(self.words, self.chars, text)
 
     def judge(self, text: str, context: Sequence[float]) -> tuple[dict[str, float], dict[str, float]]:
         """(probability of each label, probability of each push-back kind) for one agent turn."""
@@ -192,7 +240,7 @@ class RefusalModel:
 class Cues:
     """The phrase lists (resources/phrases.toml, user-editable) the model reads as hints."""
 
-    request: PhraseSet
+    request: PhraseSet | Any  # anything with find(text): the phrases, or the request recogniser
     asks_again: PhraseSet
     comply: PhraseSet
     reason: PhraseSet

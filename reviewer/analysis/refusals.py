@@ -1,7 +1,11 @@
-"""Repeated refusals: the agent pushing back after the customer asked to cancel, close, downgrade,
-get a refund, a fee waived, a supervisor, or a renewal stopped.
+"""Repeated refusals: the agent pushing back after the customer asked for something the company
+would rather not grant: to cancel, close, downgrade, get a refund or a fee waived, reach a
+supervisor, stop a renewal, port a number out, return a product, end a contract early, pause, or
+remove a product (the kinds are data: ``resources/requests.toml``).
 
-Once a customer turn makes such a request, it is pending until an agent turn complies or the
+Which request a customer turn makes is decided by the learned request model (``pushback.
+RequestModel``), with the phrase lists of ``phrases.toml`` as a second opinion. Once a customer
+turn makes such a request, it is pending until an agent turn complies or the
 customer withdraws it. Each agent turn while it is pending is judged by the refusal model
 (``pushback.py``): its words, and the conversation around it, above all whether the customer has
 to ask again afterwards. A turn judged push-back is a refusal marker that says which request it
@@ -11,38 +15,52 @@ follows, what kind of push-back it is and how sure the model is. A coach's label
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from reviewer.analysis.pushback import KIND_NAMES, Cues, RefusalModel, context
+from reviewer.analysis.pushback import KIND_NAMES, Cues, RefusalModel, RequestModel, context
 from reviewer.analysis.text import PhraseSet
 from reviewer.analysis.turns import turn_is_backchannel
 from reviewer.labels import clock
 from reviewer.model import Marker, RefusalLabel, Speaker, Turn
+from reviewer.requests import asked
 from reviewer.settings import Settings
-
-REQUEST_NAMES = {
-    "cancel": "asked to cancel",
-    "close": "asked to close the account",
-    "downgrade": "asked to downgrade",
-    "refund": "asked for a refund",
-    "fee_waiver": "asked to have a fee removed",
-    "supervisor": "asked for a supervisor",
-    "stop_renewal": "asked to stop the renewal",
-    "request": "made a request",
-}
 
 
 @dataclass(frozen=True)
 class Request:
-    kind: str  # a key of REQUEST_NAMES
+    kind: str  # an id of resources/requests.toml
     start: float
     text: str
 
 
 @dataclass(frozen=True)
+class Recogniser:
+    """Which request a customer's words make: the request model, else (where the model was
+    chosen so) the phrase lists, named kinds first."""
+
+    phrases: tuple[tuple[str, PhraseSet], ...]
+    model: RequestModel | None
+
+    def kind(self, text: str) -> str | None:
+        if self.model is not None:
+            found, _ = self.model.recognise(text)
+            if found or not self.model.with_phrases:
+                return found
+        for kind, phrases in self.phrases:
+            if phrases.find(text):
+                return kind
+        return None
+
+    def find(self, text: str) -> str | None:
+        """What the refusal model's context asks (``pushback.context``): a request or not."""
+        return self.kind(text)
+
+
+@dataclass(frozen=True)
 class RefusalRules:
-    requests: tuple[tuple[str, PhraseSet], ...]  # named kinds first, then the generic lists
+    recogniser: Recogniser
     cues: Cues
 
     @classmethod
@@ -50,13 +68,11 @@ class RefusalRules:
         p = settings.phrases
         named = tuple((kind, PhraseSet(phrases)) for kind, phrases in p.requests)
         generic = (("cancel", PhraseSet(p.cancel_request)), ("request", PhraseSet(p.other_request)))
-        everything = PhraseSet(
-            [*p.cancel_request, *p.other_request, *(x for _, ps in p.requests for x in ps)]
-        )
+        recogniser = Recogniser((*named, *generic), settings.request_model)
         return cls(
-            (*named, *generic),
+            recogniser,
             Cues(
-                request=everything,
+                request=recogniser,
                 asks_again=PhraseSet(p.asks_again),
                 comply=PhraseSet(p.comply),
                 reason=PhraseSet(p.deflect_reason),
@@ -67,10 +83,7 @@ class RefusalRules:
         )
 
     def request(self, text: str) -> str | None:
-        for kind, phrases in self.requests:
-            if phrases.find(text):
-                return kind
-        return None
+        return self.recogniser.kind(text)
 
 
 @dataclass(frozen=True)
@@ -109,6 +122,24 @@ def judge(model: RefusalModel, turn: Turn, before: str | None, after: str | None
     return Judgement(turn, probs["pushback"], probs["complies"], kind, kinds[kind])
 
 
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=\S)")
+
+
+def sentences(turn: Turn) -> list[Turn]:
+    """The turn's sentences as turns of their own, their times shared out by length (Whisper
+    merges a compliant line and a pitch into one turn: each is judged on its own)."""
+    parts = [p for p in _SENTENCE_END.split(turn.text.strip()) if p.strip()]
+    if len(parts) < 2:
+        return []
+    total = sum(len(p) for p in parts)
+    out, at = [], turn.start
+    for part in parts:
+        end = at + (turn.end - turn.start) * len(part) / total
+        out.append(Turn(turn.speaker, at, end, part, len(part.split())))
+        at = end
+    return out
+
+
 def labels_on(turn: Turn, labels: Sequence[RefusalLabel]) -> list[RefusalLabel]:
     """The coach's labels whose moment lies in this turn (labels are kept by time, so they
     outlive the turns that a correction of who said what rebuilds), oldest first."""
@@ -135,17 +166,18 @@ def refusals(
     pending: Request | None = None
     markers: list[Marker] = []
 
-    def mark(turn: Turn, confidence: float | None, why: str, kind: str) -> None:
+    def mark(turn: Turn, confidence: float | None, why: str, kind: str, part: Turn | None = None) -> None:
         after = ""  # a coach may mark a turn with no request pending
         if pending:
-            after = f" after the customer {REQUEST_NAMES[pending.kind]} at {clock(pending.start)}"
+            after = f" after the customer {asked(pending.kind)} at {clock(pending.start)}"
+        span = part or turn  # the sentence that pushes back, where the turn also complies
         markers.append(
             Marker(
                 "refusal",
-                round(turn.start, 3),
-                round(turn.end, 3),
+                round(span.start, 3),
+                round(span.end, 3),
                 turn.speaker,
-                f"Push-back #{len(markers) + 1} ({why}){after}: {turn.text}",
+                f"Push-back #{len(markers) + 1} ({why}){after}: {span.text}",
                 confidence=None if confidence is None else round(confidence, 3),
                 category=kind,
                 request=pending.kind if pending else "",
@@ -182,8 +214,15 @@ def refusals(
                 mark(turn, None, "phrase match", "")
             continue
         j = judge(model, turn, before, after, rules.cues)
+        part = None
+        if j.pushback < model.threshold and model.sentences:
+            parts = [judge(model, s, before, after, rules.cues) for s in sentences(turn)]
+            pushing = max(parts, key=lambda x: x.pushback, default=None)
+            if pushing is not None and pushing.pushback >= model.threshold:
+                j, part = pushing, pushing.turn
         if label is None and j.pushback >= model.threshold:
-            mark(turn, j.pushback, f"{KIND_NAMES.get(j.kind, j.kind)}, {j.pushback:.0%} sure", j.kind)
+            why = f"{KIND_NAMES.get(j.kind, j.kind)}, {j.pushback:.0%} sure"
+            mark(turn, j.pushback, why, j.kind, part)
         elif j.complies >= model.comply_threshold or rules.cues.comply.find(turn.text):
             pending = None
     return markers

@@ -22,6 +22,8 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QPlainTextEdit,
     QProgressDialog,
     QPushButton,
@@ -37,11 +39,50 @@ from PySide6.QtWidgets import (
 from reviewer.analysis.scoring import ITEM_TYPES, MEASURES, Scorecard, ScorecardError, parse_scorecard
 from reviewer.errors import Cancelled, ReviewerError
 from reviewer.library.store import Library, open_library
+from reviewer.requests import ANY, request_kinds
 
 MANUAL = "(answered by a coach)"
 TYPE_NAMES = {"yesno": "Yes / No", "scale": "Scale 1–5", "points": "Points"}
 SIDES = {"agent": "Agent", "customer": "Customer", "both": "Either"}
 
+
+
+class RequestKinds(QListWidget):
+    """A refusal rule's requests: tick several kinds, or "Any request" for all of them."""
+
+    def __init__(self, value: object) -> None:
+        super().__init__()
+        self.setAccessibleName("Requests")
+        chosen = [value] if isinstance(value, str) else list(value or [])
+        every = not chosen or ANY in chosen
+        self.any = QListWidgetItem("Any request")
+        self.any.setCheckState(Qt.CheckState.Checked if every else Qt.CheckState.Unchecked)
+        self.addItem(self.any)
+        for kind in request_kinds().values():
+            row = QListWidgetItem(f"{kind.label} ({kind.id})")
+            row.setData(Qt.ItemDataRole.UserRole, kind.id)
+            row.setCheckState(Qt.CheckState.Checked if kind.id in chosen else Qt.CheckState.Unchecked)
+            self.addItem(row)
+        self.setFixedHeight(150)
+        self.itemChanged.connect(self._ticked)
+
+    def _ticked(self, row: QListWidgetItem) -> None:
+        self.blockSignals(True)
+        if row is self.any and row.checkState() == Qt.CheckState.Checked:
+            for n in range(1, self.count()):
+                self.item(n).setCheckState(Qt.CheckState.Unchecked)
+        elif row is not self.any:
+            self.any.setCheckState(Qt.CheckState.Checked if not self.kinds() else Qt.CheckState.Unchecked)
+        self.blockSignals(False)
+
+    def kinds(self) -> list[str]:
+        """The ticked kinds; ["any"] when none (or "Any request") is ticked."""
+        out = [
+            self.item(n).data(Qt.ItemDataRole.UserRole)
+            for n in range(1, self.count())
+            if self.item(n).checkState() == Qt.CheckState.Checked
+        ]
+        return out or [ANY]
 
 class _SaveWorker(QObject):
     """Stores the card and scores every call in a thread of its own, on its own connection."""
@@ -240,14 +281,8 @@ class ScorecardEditor(QDialog):
                 w.setCurrentIndex(w.findData(value or default))
                 w.activated.connect(lambda _: self._item_changed())
             elif key == "request":
-                from reviewer.analysis.refusals import REQUEST_NAMES
-
-                w = QComboBox()
-                w.addItem("any request", "")
-                for r, name in REQUEST_NAMES.items():
-                    w.addItem(f"{r.replace('_', ' ')} ({name})", r)
-                w.setCurrentIndex(max(0, w.findData(value or "")))
-                w.activated.connect(lambda _: self._item_changed())
+                w = RequestKinds(value)
+                w.itemChanged.connect(lambda _: self._item_changed())
             elif kinds is bool:
                 w = QCheckBox("passes when said (untick: when never said)" if key == "said" else what)
                 w.setChecked(True if value is None else bool(value))
@@ -397,7 +432,9 @@ class ScorecardEditor(QDialog):
     def _param_values(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for key, w in self.param_widgets.items():
-            if isinstance(w, QComboBox):
+            if isinstance(w, RequestKinds):
+                out[key] = w.kinds()
+            elif isinstance(w, QComboBox):
                 if w.currentData():
                     out[key] = w.currentData()
             elif isinstance(w, QCheckBox):
