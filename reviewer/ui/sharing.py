@@ -210,7 +210,8 @@ class RedactionPreview(QDialog):
         self.refresh()
 
     def refresh(self) -> None:
-        from reviewer.report.audio import call_redactions, padded
+        from reviewer.report.audio import padded
+        from reviewer.report.redaction import call_redactions
 
         s = self.sharing.settings
         self.spans = call_redactions(self.sharing.library, self.call_id, s)
@@ -341,7 +342,7 @@ class PlaylistsWindow(QDialog):
         self.stop_button.clicked.connect(self.stop)
         self.now_playing = QLabel("")
         self.now_playing.setAccessibleName("Now playing")
-        self.redact = QCheckBox("Redact (bleep numbers in the audio, mask them in the text)")
+        self.redact = QCheckBox("Redact (bleep and mask what each call's redaction preview lists)")
         self.redact.setChecked(True)
         self.page_button = QPushButton("Export &page…")
         self.page_button.clicked.connect(lambda: self.export(page=True))
