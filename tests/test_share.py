@@ -426,6 +426,8 @@ def test_the_redaction_preview_shows_the_spans_and_the_coach_changes_them_undoab
     qtbot.waitUntil(preview.isVisible)
     kinds = [preview.table.item(r, 1).text() for r in range(preview.table.rowCount())]
     assert kinds == ["card number", "phone number"]
+    said = "Every redacted export of this call: 2 spans hidden: 1 card number, 1 phone number."
+    assert preview.summary.text() == said
     hidden = preview.timeline_model.redactions
     assert len(hidden) == 2 and hidden[0][0] == pytest.approx(preview.spans[0].start - 0.25)
 
@@ -443,6 +445,7 @@ def test_the_redaction_preview_shows_the_spans_and_the_coach_changes_them_undoab
     preview.hide_button.click()
     assert [(s.kind, s.source) for s in preview.spans] == [("added", "added"), ("card number", "found")]
     assert preview.table.item(0, 3).text() == "you"
+    assert preview.summary.text().endswith(": 2 spans hidden: 1 card number, 1 by hand.")
 
     # Kept with the call: a preview opened again (or the command line) sees the same.
     preview.close()

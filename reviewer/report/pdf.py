@@ -77,7 +77,7 @@ def pdf_bytes(r: CallReport) -> bytes:
     pdf.multi_cell(0, 6, r.name, new_x="LMARGIN", new_y="NEXT")
     if r.redacted:
         pdf.set_font(FAMILY, "B", 9)
-        pdf.multi_cell(0, 5, f"REDACTED: {r.redaction_summary}", new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 5, f"REDACTED: {r.redaction_summary}", align="L", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
     _pairs(pdf, common.details(r), width, size=9)
     pdf.ln(3)

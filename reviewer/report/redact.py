@@ -163,6 +163,7 @@ _CONTEXTS = (
     ),
 )
 CONTEXT_WORDS = 8  # a value must start within this many words after the words that name it
+_AFTER_A_NUMBER = re.compile(rf"(?:\d|(?<![\w']){_NUMBER_WORD})[\s,./-]*$", re.IGNORECASE)
 _WORD_START = re.compile(r"(?<![\w'$£€])(?=[\w$£€])")
 
 
@@ -174,8 +175,8 @@ def _value_after(text: str, pos: int, context: _Context) -> tuple[int, int] | No
         if len(starts) > CONTEXT_WORDS:
             break
     for a in starts:
-        if text[a] in "$£€":
-            continue
+        if text[a] in "$£€" or _AFTER_A_NUMBER.search(text, max(0, a - 40), a):
+            continue  # an amount, or the middle of a longer number
         if "date" in context.values and (m := _DATE_RE.match(text, a)):
             return a, m.end()
         if "number" in context.values and (m := _NUMBER_RE.match(text, a)):

@@ -14,6 +14,7 @@ answer to the other side's question: "Your date of birth?" "March 3rd, 1985.")."
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, replace
 
@@ -22,7 +23,8 @@ from reviewer.model import Marker, Turn, Word
 from reviewer.report.redact import KINDS, RANK, find_spans
 from reviewer.settings import Settings
 
-JOIN_GAP_S = 6.0  # one speaker's words closer than this are searched as one stream
+JOIN_GAP_S = 6.0  # one speaker's words closer than this are searched as one stream ...
+BACKCHANNEL_WORDS = 2  # ... unless the other side said more words than this meanwhile
 _PUNCT = ",;:!?\"'“”‘’()[]"
 _TRAILING = re.compile(r"[.,;:!?]+$")
 
@@ -67,20 +69,28 @@ def _clean(text: str) -> str:
 
 
 def _streams(words: list[Word]) -> list[list[int]]:
-    """Index lists to search: each speaker's words, and everyone's in time order, cut at long pauses."""
+    """Index lists to search: each speaker's words, and everyone's in time order, cut at long
+    pauses; a speaker's words are cut too where the other side said more than a backchannel
+    meanwhile (the year of a birth date and the answer to the next question are two numbers)."""
     order = sorted(range(len(words)), key=lambda i: (words[i].start, words[i].end))
     groups: list[list[int]] = []
     for key in [*sorted({w.speaker for w in words}), None]:
         run: list[int] = []
         last_end = None
+        others = 0  # the other side's words since this speaker's last one
         for i in order:
-            if key is not None and words[i].speaker != key:
-                continue
             if not _clean(words[i].text):
                 continue
-            if run and last_end is not None and words[i].start - last_end > JOIN_GAP_S:
+            if key is not None and words[i].speaker != key:
+                others += 1
+                continue
+            if run and (
+                (last_end is not None and words[i].start - last_end > JOIN_GAP_S)
+                or others > BACKCHANNEL_WORDS
+            ):
                 groups.append(run)
                 run = []
+            others = 0
             run.append(i)
             last_end = words[i].end if last_end is None else max(last_end, words[i].end)
         if run:
@@ -205,17 +215,16 @@ def mask_transcript(
     by_speaker: dict[str, list[Word]] = {}
     for w in sorted(words, key=lambda w: (w.start, w.end)):
         by_speaker.setdefault(w.speaker, []).append(w)
+    starts = {speaker: [_ms(w.start) for w in ws] for speaker, ws in by_speaker.items()}
     taken: set[int] = set()
     out_turns: list[Turn] = []
     out_words: list[Word] = []
     hidden: list[Hidden] = []
     wordless: list[int] = []
     for t in turns:
-        mine = [
-            w
-            for w in by_speaker.get(t.speaker, [])
-            if id(w) not in taken and _ms(t.start) - 1 <= _ms(w.start) <= _ms(t.end) + 1
-        ]
+        ws, at = by_speaker.get(t.speaker, []), starts.get(t.speaker, [])
+        lo, hi = bisect_left(at, _ms(t.start) - 1), bisect_right(at, _ms(t.end) + 1)
+        mine = [w for w in ws[lo:hi] if id(w) not in taken]
         taken.update(id(w) for w in mine)
         masked, found = _mask_run(mine, spans)
         out_words += masked
@@ -264,9 +273,9 @@ def counted(kinds: list[str] | Counter) -> str:
 def hidden_summary(spans: list[RedactionSpan], elsewhere: list[str] | Counter | None = None) -> str:
     """What a redacted export hid, in words: "6 spans hidden: 2 card numbers, 1 e-mail address,
     1 date of birth, 2 by hand"; with ``elsewhere`` (the kinds masked in comments and notes),
-    "; in comments and notes: 1 card number"."""
+    "; in comments and notes: 1 card number"; "no spans hidden" when there were none."""
     n = len(spans)
-    text = "nothing found to hide"
+    text = "no spans hidden"
     if n:
         text = f"{n} span{'s' if n != 1 else ''} hidden: {counted([s.kind for s in spans])}"
     if elsewhere and (more := counted(elsewhere)):

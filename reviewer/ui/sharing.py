@@ -173,6 +173,8 @@ class RedactionPreview(QDialog):
             "(settings.toml [redaction]). Drag on the timeline to select a stretch to hide too."
         )
         self.info.setWordWrap(True)
+        self.summary = QLabel()  # what every redacted export of the call will say it hid
+        self.summary.setAccessibleName("What redaction hides")
         self.table = QTableWidget(0, 4)
         self.table.setHorizontalHeaderLabels(["Time", "What", "Who", "Found by"])
         self.table.setAccessibleName("Redacted spans")
@@ -203,6 +205,7 @@ class RedactionPreview(QDialog):
         buttons.addWidget(close)
         layout = QVBoxLayout(self)
         layout.addWidget(self.info)
+        layout.addWidget(self.summary)
         layout.addWidget(self.timeline)
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
@@ -211,10 +214,11 @@ class RedactionPreview(QDialog):
 
     def refresh(self) -> None:
         from reviewer.report.audio import padded
-        from reviewer.report.redaction import call_redactions
+        from reviewer.report.redaction import call_redactions, hidden_summary
 
         s = self.sharing.settings
         self.spans = call_redactions(self.sharing.library, self.call_id, s)
+        self.summary.setText(f"Every redacted export of this call: {hidden_summary(self.spans)}.")
         hidden = padded(self.spans, s.redact_margin, self.duration_ms)
         self.timeline_model.set_redactions([(a / 1000, b / 1000) for a, b in hidden])
         self.table.setRowCount(len(self.spans))
