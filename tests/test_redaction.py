@@ -40,6 +40,7 @@ FOUND = [
     ("My date of birth is 03/03/1985.", "My date of birth is [date of birth]."),
     ("date of birth, oh three oh three eighty five", "date of birth, [date of birth]"),
     ("My date of birth is no 3 -0 3 -85.", "My date of birth is no [date of birth]."),
+    ("Date of birth? May 3rd, 1985.", "Date of birth? [date of birth]."),
     (
         "What is your date on birth? The third of March, nineteen eighty five.",
         "What is your date on birth? [date of birth].",
@@ -48,6 +49,10 @@ FOUND = [
     ("My SSN is 123-45-6789.", "My SSN is [social security number]."),
     ("my social is 123 45 6789", "my social is [social security number]"),
     ("My social 1 2 3 4 5 6 7 8 9,", "My social [social security number],"),
+    (
+        "The last four of my social security number are 6789.",
+        "The last four of my social security number are [social security number].",
+    ),
     (
         "Can I have the last four of your social? Sure, 6789.",
         "Can I have the last four of your social? Sure, [social security number].",
@@ -77,6 +82,7 @@ LEFT_ALONE = [
     "I saw it on social media, it cost 2000 dollars.",
     "The Social Security office said 1200.",
     "Room 212, three people, at 10:30.",
+    "Your date of birth? Sorry, I may need 10 minutes to find it.",  # the context alone is not enough
     "I'm at home. Com on.",
 ]
 

@@ -71,9 +71,10 @@ _NUMBER_TOKEN = rf"(?:\d+(?:st|nd|rd|th)?|{_NUMBER_WORD})(?![\w'])"
 # Numbers said one after another, however Whisper joins them: "04/27", "3 -0 3 -85", "0 .427",
 # "oh four twenty seven", "six, seven, eight, nine", "two thousand and three".
 _NUMBER_RUN = rf"{_NUMBER_TOKEN}(?:(?:\s*[,./-]\s*|\s+|\s+and\s+(?=[a-z]))(?:{_NUMBER_TOKEN}))*"
+# "May" and the short names only as names, capitalised: "I may have 2", "mar", "sep" are words.
 _MONTH = (
-    r"(?:january|february|march|april|may|june|july|august|september|october|november|december|"
-    r"jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\.?"
+    r"(?:january|february|march|april|june|july|august|september|october|november|december|"
+    r"(?-i:May|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\b)\.?"
 )
 _DAY = (
     rf"(?:\d{{1,2}}(?:st|nd|rd|th)?|{_ORDINAL_WORDS}|{_TENS}(?:[\s-]+{_UNITS})?|{_TEENS}|{_UNITS})(?![\w'])"
@@ -154,7 +155,7 @@ _CONTEXTS = (
         "security code",
         re.compile(
             r"\b(?:cvv2?|cvc2?|cv2|cvn|cvm|card\s+verification\s+(?:code|value|number)|"
-            r"security\s+(?:code|number)|(?:three|four|3|4)[\s-]+digits?(?:\s+(?:code|number))?\s+"
+            r"security\s+code|(?:three|four|3|4)[\s-]+digits?(?:\s+(?:code|number))?\s+"
             r"(?:on|at|from)\s+the\s+(?:back|front|reverse|card|car)(?:\s+of\s+(?:the|your|my)\s+card)?)\b",
             re.IGNORECASE,
         ),
