@@ -670,7 +670,7 @@ def cmd_export_audio(args: argparse.Namespace) -> int:
 
 
 def cmd_redaction(args: argparse.Namespace) -> int:
-    from reviewer.report.audio import call_redactions
+    from reviewer.report.redaction import call_redactions, hidden_summary
 
     settings = _settings(args)
     with _library(args) as library:
@@ -707,8 +707,10 @@ def cmd_redaction(args: argparse.Namespace) -> int:
         return EXIT_OK
     if not spans:
         print(f"Nothing to hide in call #{call_id}.")
+        return EXIT_OK
     for s in spans:
-        print(f"{clock(s.start)}–{clock(s.end)}  {s.kind:<13} {s.speaker or '':<4} {s.source}")
+        print(f"{clock(s.start)}–{clock(s.end)}  {s.kind:<22} {s.speaker or '':<4} {s.source}")
+    print(hidden_summary(spans))
     return EXIT_OK
 
 
@@ -821,8 +823,8 @@ def _add_share_parsers(sub) -> None:  # noqa: ANN001 - argparse's private subpar
         "playlist",
         help="playlists of coaching clips: list, show, export (HTML page or folder), add, remove, delete",
         description="export NAME -o FILE.html writes one self-contained page with every clip's audio; "
-        "-o DIR a folder of mp3 clips with playlist.csv. --redact bleeps card, account and phone "
-        "numbers and e-mails in the audio and masks them in the text.",
+        "-o DIR a folder of mp3 clips with playlist.csv. --redact bleeps in the audio and masks in "
+        "the text what `reviewer redaction CALL` lists for each clip's call.",
     )
     p.add_argument("action", choices=["list", "show", "export", "add", "remove", "delete"])
     p.add_argument("name", nargs="?")
@@ -834,9 +836,11 @@ def _add_share_parsers(sub) -> None:  # noqa: ANN001 - argparse's private subpar
 
     p = sub.add_parser(
         "redaction",
-        help="what redacted audio hides in a call: list, add or remove a span, reset",
-        description="Lists the spans `export -f audio --redact` hides (found in the transcript, or "
-        "added). add --at --to hides a stretch too; remove --at takes out the span there; reset "
+        help="what every redacted export of a call hides: list, add or remove a span, reset",
+        description="Lists the spans every `--redact` export of the call hides, text and audio alike "
+        "(found in the transcript: card numbers, expiry dates, security codes, e-mail addresses, "
+        "dates of birth, social security numbers, phone and other long numbers, your listed words; "
+        "or added). add --at --to hides a stretch too; remove --at takes out the span there; reset "
         "forgets every change.",
     )
     p.add_argument("call")
@@ -1085,7 +1089,9 @@ def build_parser() -> argparse.ArgumentParser:
         "(default: from --out's suffix)",
     )
     p.add_argument("--out", "-o", required=True, metavar="PATH", help="a file, or a folder for several")
-    p.add_argument("--redact", action="store_true", help="mask card, account and phone numbers and e-mails")
+    p.add_argument(
+        "--redact", action="store_true", help="hide what `reviewer redaction CALL` lists, in every format"
+    )
     p.add_argument("--all", action="store_true", help="every call in the library")
     p.add_argument("--search", metavar="TEXT", help="only calls whose transcript says TEXT")
     p.add_argument("--agent", metavar="NAME", help="only calls taken by this agent")

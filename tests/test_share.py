@@ -102,9 +102,9 @@ def digits_said(words) -> list[str]:
 
 
 def test_a_card_read_digit_by_digit_around_a_backchannel_is_one_span(card_call, card_processed):
-    from reviewer.report.audio import find_audio_spans
+    from reviewer.report.redaction import find_call_spans
 
-    spans = find_audio_spans(list(card_processed.transcript.words))
+    spans = find_call_spans(list(card_processed.transcript.words))
     assert [s.kind for s in spans] == ["card number", "phone number"], spans
     card, phone = spans
     call = card_call[0]
@@ -117,7 +117,7 @@ def test_a_card_read_digit_by_digit_around_a_backchannel_is_one_span(card_call, 
 
 def test_digit_words_across_turns_e_mails_and_the_users_own_words_are_found():
     from reviewer.model import Word
-    from reviewer.report.audio import find_audio_spans
+    from reviewer.report.redaction import find_call_spans
 
     said = [
         ("S2", "my"), ("S2", "number"), ("S2", "is"), ("S2", "four"), ("S2", "five"), ("S2", "five"),
@@ -125,7 +125,7 @@ def test_digit_words_across_turns_e_mails_and_the_users_own_words_are_found():
         ("S2", "at"), ("S2", "jane.doe@example.com."), ("S1", "thanks"), ("S1", "Project"), ("S1", "Falcon"),
     ]  # fmt: skip
     words = [Word(i * 0.5, i * 0.5 + 0.4, text, who) for i, (who, text) in enumerate(said)]
-    spans = find_audio_spans(words, ("project falcon",))
+    spans = find_call_spans(words, ("project falcon",))
     assert [(s.kind, s.start, s.end) for s in spans] == [
         ("number", 1.5, 4.9),  # "four five five" ... "six one two", the S1 "mhm" inside
         ("email", 6.5, 6.9),
@@ -426,6 +426,8 @@ def test_the_redaction_preview_shows_the_spans_and_the_coach_changes_them_undoab
     qtbot.waitUntil(preview.isVisible)
     kinds = [preview.table.item(r, 1).text() for r in range(preview.table.rowCount())]
     assert kinds == ["card number", "phone number"]
+    said = "Every redacted export of this call: 2 spans hidden: 1 card number, 1 phone number."
+    assert preview.summary.text() == said
     hidden = preview.timeline_model.redactions
     assert len(hidden) == 2 and hidden[0][0] == pytest.approx(preview.spans[0].start - 0.25)
 
@@ -443,6 +445,7 @@ def test_the_redaction_preview_shows_the_spans_and_the_coach_changes_them_undoab
     preview.hide_button.click()
     assert [(s.kind, s.source) for s in preview.spans] == [("added", "added"), ("card number", "found")]
     assert preview.table.item(0, 3).text() == "you"
+    assert preview.summary.text().endswith(": 2 spans hidden: 1 card number, 1 by hand.")
 
     # Kept with the call: a preview opened again (or the command line) sees the same.
     preview.close()

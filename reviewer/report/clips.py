@@ -33,13 +33,15 @@ class ClipExcerpt:
     lines: list[tuple[str, float, str]]  # (who, start, what they said) within the clip
     note: str
     title: str
+    hidden: tuple = ()  # redacted: the call's spans that fall in the clip (report.redaction)
+    masked_in_notes: tuple[str, ...] = ()  # redacted: the kinds masked in the title and note
 
 
 def clip_excerpt(library: Library, settings: Settings, clip: dict, *, redact: bool) -> ClipExcerpt:
-    """The words said within the clip, a line per stretch of one speaker (masked when ``redact``)."""
-    from reviewer.report.audio import _word_list_pattern
+    """The words said within the clip, a line per stretch of one speaker; redacted, masked as
+    every redacted export of the call is, and the title and note as comments are."""
     from reviewer.report.data import load_report
-    from reviewer.report.redact import redact_text
+    from reviewer.report.redact import mask_text
 
     report = load_report(library, clip["call_id"], settings, redact=redact)
     words = [w for w in report.words if w.end > clip["start"] and w.start < clip["end"]]
@@ -50,17 +52,12 @@ def clip_excerpt(library: Library, settings: Settings, clip: dict, *, redact: bo
             lines[-1] = (who, lines[-1][1], lines[-1][2] + " " + w.text.strip())
         else:
             lines.append((who, w.start, w.text.strip()))
-    note, title = clip["note"], clip["title"]
-    if redact:
-        user = _word_list_pattern(settings.redact_words)
-
-        def mask(text: str) -> str:
-            text = redact_text(text) or ""
-            return user.sub("[redacted]", text) if user is not None else text
-
-        lines = [(who, t, mask(text)) for who, t, text in lines]
-        note, title = mask(note), mask(title)
-    return ClipExcerpt(clip, lines, note, title)
+    if not redact:
+        return ClipExcerpt(clip, lines, clip["note"], clip["title"])
+    note, in_note = mask_text(clip["note"], settings.redact_words)
+    title, in_title = mask_text(clip["title"], settings.redact_words)
+    inside = tuple(s for s in report.hidden if s.start_ms < clip["end_ms"] and clip["start_ms"] < s.end_ms)
+    return ClipExcerpt(clip, lines, note, title, inside, tuple(in_title + in_note))
 
 
 def _clip_audio(
@@ -68,7 +65,8 @@ def _clip_audio(
 ) -> bytes:
     """The clip's audio as mp3; ``seen`` keeps each call's checked recording and hidden spans."""
     from reviewer.audio.redact import audio_bytes
-    from reviewer.report.audio import call_redactions, padded, recording_of
+    from reviewer.report.audio import padded, recording_of
+    from reviewer.report.redaction import call_redactions
 
     call_id = clip["call_id"]
     if call_id not in seen:
@@ -124,9 +122,12 @@ def playlist_html(name: str, items: list[tuple[ClipExcerpt, bytes]], *, redacted
         f"exported by Reviewer</p>",
     ]
     if redacted:
+        from reviewer.report.redaction import hidden_summary
+
+        spans = list({(x.clip["call_id"], s): s for x, _ in items for s in x.hidden}.values())
+        summary = hidden_summary(spans, [k for x, _ in items for k in x.masked_in_notes])
         parts.append(
-            '<p class="redacted">REDACTED: card numbers, account numbers, phone numbers and e-mail '
-            "addresses are masked in the text and bleeped in the audio.</p>"
+            f'<p class="redacted">REDACTED: {e(summary)} (bleeped in the audio, masked in the text).</p>'
         )
     parts.append('<p><button id="play-all" type="button">▶ Play all</button></p>')
     for n, (x, audio) in enumerate(items, 1):

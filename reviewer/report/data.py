@@ -13,7 +13,14 @@ from reviewer.labels import speaker_label
 from reviewer.library import Library
 from reviewer.library.scorecards import CallScore
 from reviewer.model import Marker, Metrics, Speaker, Turn, Word
-from reviewer.report.redact import redact_text, redact_words
+from reviewer.report.redact import mask_text
+from reviewer.report.redaction import (
+    RedactionSpan,
+    call_redactions,
+    hidden_summary,
+    mask_markers,
+    mask_transcript,
+)
 from reviewer.settings import Settings
 
 
@@ -30,6 +37,13 @@ class CallReport:
     redacted: bool
     peaks: np.ndarray | None = None  # (channels, columns, 2) min/max in -1..1 for the picture
     score: CallScore | None = None  # the default scorecard's result (None: the library has none)
+    hidden: tuple[RedactionSpan, ...] = ()  # redacted: the spans hidden (report.redaction)
+    masked_in_notes: tuple[str, ...] = ()  # redacted: the kinds masked in comments and notes
+
+    @property
+    def redaction_summary(self) -> str:
+        """What redaction hid, in words ("" when not redacted)."""
+        return hidden_summary(list(self.hidden), list(self.masked_in_notes)) if self.redacted else ""
 
     @property
     def id(self) -> int:
@@ -88,40 +102,50 @@ class CallReport:
 def load_report(
     library: Library, call_id: int, settings: Settings, *, redact: bool = False, peaks_columns: int = 0
 ) -> CallReport:
-    """The call as the library holds it now; ``redact`` masks sensitive numbers and addresses in
-    every text the export will carry. ``peaks_columns`` > 0 also reads the cached waveform."""
+    """The call as the library holds it now. ``redact`` masks what the call's redaction hides
+    (``report.redaction.call_redactions``: the same spans its redacted audio hides) in the words,
+    turns and markers, and what the finders find in comments and notes. ``peaks_columns`` > 0
+    also reads the cached waveform."""
     stored = library.load_call(call_id)
     t = stored.transcript
     row = dict(stored.row)
     markers = list(stored.markers)  # a refusal keeps its confidence, kind and request (JSON export)
     comments = library.comments(call_id)
     turns, words = list(t.turns), list(t.words)
-    if redact:
-        turns = [replace(x, text=redact_text(x.text) or "") for x in turns]
-        words = redact_words(words)
-        markers = [replace(m, text=redact_text(m.text) or "") for m in markers]
-        comments = [
-            {**c, "text": redact_text(c["text"]), "reply": redact_text(c.get("reply"))} for c in comments
-        ]
     score = library.score(call_id) if library.scorecards() else None
-    if score is not None and redact:
-        score = replace(
-            score,
-            items=[
-                replace(
-                    i,
-                    detail=redact_text(i.detail) or "",
-                    override=i.override and {**i.override, "reason": redact_text(i.override["reason"]) or ""},
-                    dispute=i.dispute
-                    and {
-                        **i.dispute,
-                        "text": redact_text(i.dispute["text"]) or "",
-                        "reply": redact_text(i.dispute["reply"]) or "",
-                    },
-                )
-                for i in score.items
-            ],
-        )
+    hidden: list[RedactionSpan] = []
+    in_notes: list[str] = []
+    if redact:
+        hidden = call_redactions(library, call_id, settings, words=words)
+        turns, words, quoted = mask_transcript(turns, words, hidden)
+        markers = mask_markers(markers, quoted)
+
+        def mask(text: str | None) -> str | None:
+            if not text:
+                return text
+            masked, kinds = mask_text(text, settings.redact_words)
+            in_notes.extend(kinds)
+            return masked
+
+        comments = [{**c, "text": mask(c["text"]), "reply": mask(c.get("reply"))} for c in comments]
+        if score is not None:
+            score = replace(
+                score,
+                items=[
+                    replace(
+                        i,
+                        detail=mask(i.detail) or "",
+                        override=i.override and {**i.override, "reason": mask(i.override["reason"]) or ""},
+                        dispute=i.dispute
+                        and {
+                            **i.dispute,
+                            "text": mask(i.dispute["text"]) or "",
+                            "reply": mask(i.dispute["reply"]) or "",
+                        },
+                    )
+                    for i in score.items
+                ],
+            )
     peaks = None
     if peaks_columns > 0 and row.get("content_hash"):
         from reviewer.audio.peaks import load_peaks
@@ -144,6 +168,8 @@ def load_report(
         redacted=redact,
         peaks=peaks,
         score=score,
+        hidden=tuple(hidden),
+        masked_in_notes=tuple(in_notes),
     )
 
 

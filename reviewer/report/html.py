@@ -72,10 +72,7 @@ def html_bytes(r: CallReport) -> bytes:
         f'<p class="file">{e(r.name)}</p>',
     ]
     if r.redacted:
-        out.append(
-            '<p class="redacted">REDACTED: card numbers, account numbers, phone numbers and e-mail '
-            "addresses are masked</p>"
-        )
+        out.append(f'<p class="redacted">REDACTED: {e(r.redaction_summary)}</p>')
     out.append(_pairs(common.details(r)))
     over = r.metrics.agent_talk_share is not None and r.metrics.agent_talk_share > r.share_target
     out.append(f'</header><p class="verdict{" over" if over else ""}">{e(common.verdict(r))}</p>')
@@ -157,7 +154,7 @@ def html_bytes(r: CallReport) -> bytes:
     out.append("</section>")
     out.append(
         f"<footer>{e(producer())} · exported {datetime.now():%Y-%m-%d %H:%M}"
-        + (" · redacted" if r.redacted else "")
+        + (f" · redacted: {e(r.redaction_summary)}" if r.redacted else "")
         + "</footer></main></body></html>\n"
     )
     return "\n".join(out).encode("utf-8")

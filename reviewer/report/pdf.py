@@ -14,6 +14,7 @@ from reviewer.report.picture import comment_numbers, timeline_svg
 from reviewer.resources import resource
 
 FAMILY = "DejaVu Sans"
+FOOT_SIZE, FOOT_LINE = 7.5, 3.3  # the footer's font size (pt) and line height (mm)
 
 
 def _pdf_class():
@@ -33,11 +34,19 @@ def _pdf_class():
             self.set_text_color(0)
 
         def footer(self) -> None:
-            self.set_y(-12)
-            self.set_font(FAMILY, "", 8)
+            """The footer line (wrapped onto more lines where it is long) on the left, the page
+            number in a column of its own on the right: the two never print over each other."""
+            self.set_font(FAMILY, "", FOOT_SIZE)
             self.set_text_color(90)
-            self.cell(0, 5, self.foot_line, align="L")
-            self.cell(0, 5, f"page {self.page_no()} of {{nb}}", align="R")
+            page = f"page {self.page_no()} of {{nb}}"
+            page_w = self.get_string_width(f"page {self.page_no()} of 9999")
+            text_w = self.epw - page_w - 4
+            lines = self.multi_cell(text_w, FOOT_LINE, self.foot_line, dry_run=True, output="LINES")
+            top = self.h - 3 - FOOT_LINE * max(1, len(lines))
+            self.set_y(top)
+            self.multi_cell(text_w, FOOT_LINE, self.foot_line, align="L")
+            self.set_xy(self.l_margin + self.epw - page_w, self.h - 3 - FOOT_LINE)
+            self.cell(page_w, FOOT_LINE, page, align="R")
             self.set_text_color(0)
 
     return ReportPDF
@@ -56,7 +65,7 @@ def pdf_bytes(r: CallReport) -> bytes:
     pdf.set_creation_date(datetime.now().astimezone())
     pdf.title_line = f"Call review · {r.name} · {clock(r.duration)}" + (" · REDACTED" if r.redacted else "")
     pdf.foot_line = f"{producer()} · {datetime.now():%Y-%m-%d %H:%M}" + (
-        " · card numbers, account numbers, phone numbers and e-mail addresses masked" if r.redacted else ""
+        f" · redacted: {r.redaction_summary}" if r.redacted else ""
     )
     pdf.add_page()
     width = pdf.epw
@@ -68,9 +77,7 @@ def pdf_bytes(r: CallReport) -> bytes:
     pdf.multi_cell(0, 6, r.name, new_x="LMARGIN", new_y="NEXT")
     if r.redacted:
         pdf.set_font(FAMILY, "B", 9)
-        pdf.cell(
-            0, 5, "REDACTED: sensitive numbers and e-mail addresses are masked", new_x="LMARGIN", new_y="NEXT"
-        )
+        pdf.multi_cell(0, 5, f"REDACTED: {r.redaction_summary}", align="L", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
     _pairs(pdf, common.details(r), width, size=9)
     pdf.ln(3)

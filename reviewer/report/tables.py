@@ -28,6 +28,7 @@ def call_json(r: CallReport) -> dict[str, Any]:
         "exported_by": producer(),
         "exported_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "redacted": r.redacted,
+        "redaction": _redaction_doc(r),
         "call": {
             "id": r.id,
             "name": r.name,
@@ -97,6 +98,17 @@ def call_json(r: CallReport) -> dict[str, Any]:
         ],
         "scorecard": None if r.score is None else _score_doc(r.score),
     }
+
+
+def _redaction_doc(r: CallReport) -> dict[str, Any] | None:
+    """What a redacted export hid: the summary its notice prints and each span (never the text)."""
+    if not r.redacted:
+        return None
+    spans = [
+        {"start": s.start, "end": s.end, "kind": s.kind, "speaker": s.speaker, "source": s.source}
+        for s in r.hidden
+    ]
+    return {"summary": r.redaction_summary, "spans": spans}
 
 
 def _score_doc(score) -> dict[str, Any]:  # noqa: ANN001 - library.scorecards.CallScore

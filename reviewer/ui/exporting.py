@@ -64,7 +64,7 @@ class ExportDialog(QDialog):
             box.toggled.connect(self._update)
             self.boxes[fmt] = box
             formats.addWidget(box)
-        self.redact = QCheckBox("Mask card, account and phone numbers and e-mail addresses")
+        self.redact = QCheckBox("Redact: hide what the redaction preview lists (card details, e-mails, ...)")
         self.redact.setChecked(qsettings.value("export/redact", False, bool))
         self.folder = QLineEdit(qsettings.value("export/folder", "", str) or _documents())
         self.folder.setAccessibleName("Export folder")

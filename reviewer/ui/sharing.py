@@ -173,6 +173,8 @@ class RedactionPreview(QDialog):
             "(settings.toml [redaction]). Drag on the timeline to select a stretch to hide too."
         )
         self.info.setWordWrap(True)
+        self.summary = QLabel()  # what every redacted export of the call will say it hid
+        self.summary.setAccessibleName("What redaction hides")
         self.table = QTableWidget(0, 4)
         self.table.setHorizontalHeaderLabels(["Time", "What", "Who", "Found by"])
         self.table.setAccessibleName("Redacted spans")
@@ -203,6 +205,7 @@ class RedactionPreview(QDialog):
         buttons.addWidget(close)
         layout = QVBoxLayout(self)
         layout.addWidget(self.info)
+        layout.addWidget(self.summary)
         layout.addWidget(self.timeline)
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
@@ -210,10 +213,12 @@ class RedactionPreview(QDialog):
         self.refresh()
 
     def refresh(self) -> None:
-        from reviewer.report.audio import call_redactions, padded
+        from reviewer.report.audio import padded
+        from reviewer.report.redaction import call_redactions, hidden_summary
 
         s = self.sharing.settings
         self.spans = call_redactions(self.sharing.library, self.call_id, s)
+        self.summary.setText(f"Every redacted export of this call: {hidden_summary(self.spans)}.")
         hidden = padded(self.spans, s.redact_margin, self.duration_ms)
         self.timeline_model.set_redactions([(a / 1000, b / 1000) for a, b in hidden])
         self.table.setRowCount(len(self.spans))
@@ -341,7 +346,7 @@ class PlaylistsWindow(QDialog):
         self.stop_button.clicked.connect(self.stop)
         self.now_playing = QLabel("")
         self.now_playing.setAccessibleName("Now playing")
-        self.redact = QCheckBox("Redact (bleep numbers in the audio, mask them in the text)")
+        self.redact = QCheckBox("Redact (bleep and mask what each call's redaction preview lists)")
         self.redact.setChecked(True)
         self.page_button = QPushButton("Export &page…")
         self.page_button.clicked.connect(lambda: self.export(page=True))
