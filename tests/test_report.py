@@ -16,6 +16,7 @@ from pypdf import PdfReader
 
 from reviewer.errors import Cancelled, ReviewerError
 from reviewer.importer import store_result
+from reviewer.labels import clock
 from reviewer.library.store import content_hash
 from reviewer.progress import CancelToken
 from reviewer.report import export_calls
@@ -71,14 +72,15 @@ def test_pdf_report_holds_details_metrics_picture_comments_and_transcript_in_ord
     stored = library.load_call(pushback_call)
     row = stored.row
     share = row["agent_talk_share"]
-    # Page 1: details, verdict, metrics, the timeline picture.
+    # Page 1: the verdict, the findings, details and metrics; then the timeline picture.
     first = _squash(reader.pages[0].extract_text())
     for expected in ("Call review", "pushback stereo.wav", "Agent Ryan", "Reviewed by Dana"):
         assert expected in first
     assert f"Agent talked {share:.0%} of the time" in first
     assert f"Refusals / push-back {row['refusal_count']}" in first
     assert "Longest monologue" in first and "Agent response gap" in first
-    assert "Refusals (" in first and "Comments (3)" in first  # rows of the picture
+    picture = _squash(next(p.extract_text() for p in reader.pages if "Timeline" in p.extract_text()))
+    assert "Refusals (" in picture and "Comments (3)" in picture  # rows of the picture
     # Comments in time order, before the transcript; the transcript in order with comments in place.
     order = [
         "Coach's comments",
@@ -122,7 +124,151 @@ def test_html_report_is_one_self_contained_file(library, settings, pushback_call
         for s in ("Metrics", "Coach's comments", "Good greeting", "Acknowledge the cancel", "Transcript")
     ]
     assert positions == sorted(positions)
+    # The same order and the same words as the PDF: the verdict first, then the findings.
+    score = library.score(pushback_call)
+    body = _squash(unescape(re.sub(r"<[^>]+>", " ", html.split("<body>", 1)[1]))).strip()
+    assert body.startswith(f"Score {score.total:g} / 100 — {score.verdict}")
+    assert tuple(unescape(h) for h in re.findall(r"<h2>(.*?)</h2>", html)) == PARTS
+    (pdf,) = export_calls(library, settings, [pushback_call], ["pdf"], tmp_path / "review.pdf")
+    pdf_text = _squash(_pdf_text(pdf))
+    for line in (f"Score {score.total:g} / 100 — {score.verdict}", *_finding_texts(library, pushback_call)):
+        assert line in plain and line in pdf_text, line
     assert f"Refusals ({stored.row['refusal_count']})" in plain
+
+
+PARTS = ("Findings", "Call details", "Metrics", "Timeline", "Scorecard", "Coach's comments", "Transcript")
+
+
+def _finding_texts(library, call_id) -> list[str]:
+    """What Findings says of each push-back, in words worked out here from the transcript: the
+    request it followed (the customer's turn that asked) and its kind."""
+    from reviewer.analysis.pushback import KIND_NAMES
+    from reviewer.labels import clock
+
+    stored = library.load_call(call_id)
+    roles = {s.id: s.role for s in stored.transcript.speakers}
+    asked_at = next(
+        t.start for t in stored.transcript.turns if roles[t.speaker] == "customer" and "cancel" in t.text
+    )
+    return [
+        f"after the customer asked to cancel at {clock(asked_at)}; {KIND_NAMES[m.category]}"
+        for m in stored.markers
+        if m.kind == "refusal"
+    ]
+
+
+def _page_lines(page) -> list[tuple[float, str]]:
+    """A PDF page's lines of text from the top down (pieces at one height joined left to
+    right), with their height above the bottom edge in points."""
+    pieces: dict[float, list[tuple[float, str]]] = {}
+
+    def visit(text, cm, tm, _font, _size):  # noqa: ANN001
+        if text.strip():
+            y = round(tm[5] * cm[3] + cm[5])
+            pieces.setdefault(y, []).append((tm[4] * cm[0] + cm[4], text.strip()))
+
+    page.extract_text(visitor_text=visit)
+    return [(y, " ".join(t for _, t in sorted(pieces[y]))) for y in sorted(pieces, reverse=True)]
+
+
+def test_the_pdf_leads_with_the_score_and_its_state_then_the_findings_that_explain_it(
+    library, settings, pushback_call, tmp_path
+):
+    (path,) = export_calls(library, settings, [pushback_call], ["pdf"], tmp_path / "review.pdf")
+    reader = PdfReader(path)
+    score = library.score(pushback_call)
+    assert score.state == "auto-failed"
+    first = [line for _, line in _page_lines(reader.pages[0])]
+    assert (
+        first[0]
+        == "Score 0 / 100 — FAILED (auto-fail, final)"
+        == f"Score {score.total:g} / 100 — {score.verdict}"
+    )
+    box = first[: first.index("Call review: pushback stereo.wav")]
+    assert box[1] == "Customer care v1, pass mark 75"
+    assert _squash(" ".join(box[2:])) == f"auto-fail: “{score.auto_failed_texts[0]}”"
+    assert first[len(box) + 1] == "Findings"
+    # Each push-back with its time, the request it followed and its kind; talk share against the
+    # target; the long stretches and overtalk with their times; the scorecard's failed items.
+    text = _squash(_pdf_text(path))
+    findings = text[text.index("Findings") : text.index("Call details")]
+    stored = library.load_call(pushback_call)
+    refusals = [m for m in stored.markers if m.kind == "refusal"]
+    assert len(refusals) == 3
+    for m, words in zip(refusals, _finding_texts(library, pushback_call), strict=True):
+        assert f"{clock(m.start)} Push-back {words}" in findings
+    share = stored.row["agent_talk_share"]
+    assert f"Talk share Agent talked {share:.0%} of the time: OVER the 60% target" in findings
+    for m in stored.markers:
+        if m.kind in ("long_monologue", "long_silence", "overtalk"):
+            assert f"{clock(m.start)}–{clock(m.end)}" in findings
+    assert f"Nobody spoke for {stored.row['longest_silence_ms'] / 1000:.1f} s" in findings
+    assert (
+        f"Failed item “{score.auto_failed_texts[0]}” (auto-fail): 3 push-backs after any request" in findings
+    )
+    lines = [line for page in reader.pages for _, line in _page_lines(page)]
+    assert [line for line in lines if line in PARTS] == list(PARTS)
+
+
+def test_a_failed_call_within_the_talk_share_target_is_boxed_as_failed(
+    library, settings, pushback_call, tmp_path
+):
+    """The verdict box is the score, never the talk share: a call that failed its scorecard
+    with the agent within the talk-share target is not boxed as "within the target"."""
+    lenient = settings.replace(agent_share_target=0.8)
+    (path,) = export_calls(library, lenient, [pushback_call], ["pdf", "html"], tmp_path)[:1]
+    first = [line for _, line in _page_lines(PdfReader(path).pages[0])]
+    box = " ".join(first[: first.index(next(line for line in first if line in PARTS))])
+    assert "within" not in box and "talked" not in box
+    assert box.startswith("Score 0 / 100 — FAILED (auto-fail, final) Customer care v1, pass mark 75")
+    text = _squash(_pdf_text(path))
+    assert "Agent talked 75% of the time: within the 80% target" in text  # in Findings
+
+
+def test_a_report_without_a_scorecard_says_not_scored(library, settings, pushback_call):
+    from dataclasses import replace
+
+    from reviewer.report.data import load_report
+    from reviewer.report.html import html_bytes
+    from reviewer.report.pdf import pdf_bytes
+
+    report = replace(load_report(library, pushback_call, settings), score=None, rules={})
+    first = [line for _, line in _page_lines(PdfReader(io.BytesIO(pdf_bytes(report))).pages[0])]
+    assert first[0] == "Not scored" and "talked" not in first[1]
+    html = html_bytes(report).decode()
+    assert '<p class="score">Not scored</p>' in html and '<section class="scorecard">' not in html
+
+
+HEADINGS = {
+    *PARTS,
+    "When Finding What happened",
+    "Item Result Points Evidence Notes",
+    "# Time Category Comment",
+}
+
+
+def test_no_page_ends_with_a_heading(library, settings, pushback_call):
+    """Calls of every length of name (which moves everything below it down the page): on no page
+    is the last line a heading, a table's column headings, a scorecard section's title or the
+    lines that head the scorecard; each keeps the first rows of what it heads."""
+    from dataclasses import replace
+
+    from reviewer.report.data import load_report
+    from reviewer.report.pdf import pdf_bytes
+
+    library.dispute_item(pushback_call, "greeting", "I said my name twice.", author="Ryan")
+    report = load_report(library, pushback_call, settings)
+    sections = {s["title"].upper() for s in report.score.sections}
+    heads = ("Customer care v1", "How the total was reached", *(f"{s} ·" for s in sections))
+    for k in range(14):
+        name = "pushback stereo" + " recorded at the Leeds office" * k + ".wav"
+        pages = PdfReader(io.BytesIO(pdf_bytes(replace(report, row={**report.row, "name": name})))).pages
+        for n, page in enumerate(pages, 1):
+            body = [line for y, line in _page_lines(page) if y > 16 / 25.4 * 72]  # above the footer
+            last = body[-1]
+            lone = last in HEADINGS or last in sections or last.startswith(heads)
+            assert not lone, f"{k}: page {n} ends with {last!r}"
+        assert len(pages) >= 3
 
 
 def test_json_and_csv_round_trip_with_the_library(library, settings, pushback_call, tmp_path):

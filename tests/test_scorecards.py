@@ -222,6 +222,71 @@ def test_reports_carry_the_scorecard(library, stored, settings, tmp_path):
     assert doc["scorecard"]["total"] == score.total
 
 
+def _scorecard_text(path) -> str:
+    """The Scorecard part of a PDF report, as one line of text."""
+    text = re.sub(r"\s+", " ", "\n".join(page.extract_text() for page in PdfReader(path).pages))
+    start = text.index("Scorecard Customer care")
+    return text[start : text.index("Coach's comments", start)]
+
+
+def test_the_reports_notes_say_each_rule_in_words_never_a_pattern(library, stored, settings, tmp_path):
+    """Even for a call scored by an older Reviewer, whose stored finding named the phrases as
+    the patterns they are written in."""
+    old = "said once; wanted: the agent says in the first 30 s: “my name is” / “this is ~ (speaking|from)”"
+    with library.write() as db:
+        db.execute(
+            "UPDATE score_answers SET detail = ? "
+            "WHERE call_id = ? AND item_id = 'greeting' AND grader = 'auto'",
+            [old, stored],
+        )
+    written = export_calls(library, settings, [stored], ["pdf", "html"], tmp_path)
+    notes = _scorecard_text(next(p for p in written if p.suffix == ".pdf"))
+    html = next(p for p in written if p.suffix == ".html").read_text()
+    html_notes = html[html.index('<section class="scorecard">') : html.index('<section class="comments">')]
+    for text in (notes, html_notes):
+        assert "~" not in text and "|" not in text and not re.search(r"\((speaking|relax|something)", text)
+    assert (
+        "Rule: the agent says in the first 30 s: “my name is” or “this is … speaking” or “speaking” "
+        "(or 2 more) Found: said once"
+    ) in notes
+    assert (
+        "Rule: no push-back after any request Found: 3 push-backs after any request, at most 0 wanted"
+        in notes
+    )
+    assert "Rule: agent talk share at most 60 % (the talk-share target) Found: agent talk share 75 %" in notes
+    assert "Rule: the agent never says: “calm down” or “relax sir” Found: not said" in notes
+    # Section rows: the section's weight and subtotal; how the total was reached above them.
+    score = library.score(stored)
+    for s in score.sections:
+        row = f"{s['title'].upper()} · weight {s['weight']:g} · {s['got']:g}/{s['most']:g} points · "
+        assert row + f"subtotal {s['percent']:g} %" in notes
+    assert f"How the total was reached: {score.how_reached()}" in notes
+
+
+def test_the_report_prints_one_talk_share_target_the_cards(library, stored, settings, tmp_path):
+    """The Retention card judges talk share at most 90 %; settings say 60 %: every part of the
+    report (the findings, the metrics, the timeline, the scorecard's notes) says 90."""
+    from reviewer.report.data import load_report
+
+    path = tmp_path / "retention.toml"
+    path.write_text(CARD)
+    library.import_scorecard(path)
+    library.set_default_scorecard("Retention")
+    assert settings.agent_share_target == 0.6
+    assert load_report(library, stored, settings).share_target == 0.9  # the dashed line too
+    written = export_calls(library, settings, [stored], ["pdf", "html"], tmp_path)
+    pdf = next(p for p in written if p.suffix == ".pdf")
+    text = re.sub(r"\s+", " ", "\n".join(page.extract_text() for page in PdfReader(pdf).pages))
+    html = re.sub(
+        r"\s+", " ", re.sub(r"<[^>]+>", " ", next(p for p in written if p.suffix == ".html").read_text())
+    )
+    for shown in (text, html):
+        assert re.findall(r"(\d+) ?% target", shown) == ["90"]  # printed once: in Findings
+        assert "Agent talked 75% of the time: within the 90% target" in shown
+        assert "Rule: agent talk share at most 90 %" in shown
+        assert not re.search(r"\b60 ?%", shown)
+
+
 def test_the_score_commands_follow_their_contract(tmp_path, short_call, library_location):
     lib = library_location("s")
     reviewer("import", short_call[1], "-q", library=lib)

@@ -578,6 +578,16 @@ def evaluate(rule: Rule, facts: CallFacts) -> Finding:
     return Finding(said == said_wanted, spans, f"{what}; wanted: {rule.describe()}")
 
 
+def found_words(detail: str) -> str:
+    """What a rule found, from its finding's ``detail``, without the rule the detail repeats
+    (a report prints the rule beside it, in words from the template): "said once; wanted: the
+    agent says …" is "said once", "agent talk share 59 % (agent talk share at most 60 %)" is
+    "agent talk share 59 %". Details stored by older versions named phrases as patterns
+    ("this is ~ (speaking|from)") and targets from other settings: both go with the rule."""
+    found = detail.split("; wanted:", 1)[0]
+    return re.sub(r" \(.*\)$", "", found).strip()
+
+
 def share_limit(rule: Rule, settings: Settings) -> float:
     """The most agent talk share (0–1) an agent_talk_share rule allows: its own max, else the
     talk-share target in settings (with only a min, 100 %)."""

@@ -78,18 +78,20 @@ class CallScore:
         texts = {i.id: i.text for i in self.items}
         return [texts.get(i, i) for i in self.auto_failed]
 
+    def conditions(self) -> list[str]:
+        """What stands beside the verdict: where the answers to come could still take the total
+        ("could end 40–100"), and each failed auto-fail item by its text."""
+        out = []
+        if self.state == "provisional" and self.lowest != self.highest:
+            out.append(f"could end {self.lowest:g}–{self.highest:g}")
+        out += [f"auto-fail: “{t}”" for t in self.auto_failed_texts]
+        return out
+
     def headline(self) -> str:
         """One line every front door prints: "Customer care v2: 88 / 100, PROVISIONAL: 2 items
         to answer; passes so far (pass mark 75)", with the failed auto-fail items by text."""
-        fail = "".join(f"; auto-fail: “{t}”" for t in self.auto_failed_texts)
-        reach = (
-            f"; could end {self.lowest:g}–{self.highest:g}"
-            if self.state == "provisional" and self.lowest != self.highest
-            else ""
-        )
-        return (
-            f"{self.card} v{self.version}: {self.total:g} / 100, {self.verdict} "
-            f"(pass mark {self.pass_mark:g}){reach}{fail}"
+        return f"{self.card} v{self.version}: {self.total:g} / 100, {self.verdict} " + "; ".join(
+            [f"(pass mark {self.pass_mark:g})", *self.conditions()]
         )
 
     def how_reached(self) -> str:

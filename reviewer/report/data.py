@@ -3,12 +3,13 @@ asked), so every format shows the same call."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
 from reviewer import __version__
+from reviewer.analysis.scoring import share_target
 from reviewer.labels import speaker_label
 from reviewer.library import Library
 from reviewer.library.scorecards import CallScore
@@ -44,6 +45,8 @@ class CallReport:
     def redaction_summary(self) -> str:
         """What redaction hid, in words ("" when not redacted)."""
         return hidden_summary(list(self.hidden), list(self.masked_in_notes)) if self.redacted else ""
+
+    rules: dict[str, str] = field(default_factory=dict)  # each automatic item's rule, in words
 
     @property
     def id(self) -> int:
@@ -146,6 +149,8 @@ def load_report(
                     for i in score.items
                 ],
             )
+    card = library.scorecard(score.card, score.version) if score is not None else None
+    rules = {i.id: i.rule.describe(settings) for _, i in card.items() if i.rule} if card else {}
     peaks = None
     if peaks_columns > 0 and row.get("content_hash"):
         from reviewer.audio.peaks import load_peaks
@@ -164,12 +169,13 @@ def load_report(
         markers=markers,
         comments=comments,
         metrics=stored.metrics,
-        share_target=settings.agent_share_target,
+        share_target=share_target(card, settings),  # the card's: one number in every part
         redacted=redact,
         peaks=peaks,
         score=score,
         hidden=tuple(hidden),
         masked_in_notes=tuple(in_notes),
+        rules=rules,
     )
 
 

@@ -16,16 +16,21 @@ CSS = """
 body { font-family: "DejaVu Sans", "Segoe UI", Helvetica, Arial, sans-serif; color: #111; margin: 0;
        background: #fff; font-size: 14px; line-height: 1.45; }
 main { max-width: 60rem; margin: 0 auto; padding: 1.5rem 1.5rem 3rem; }
-h1 { font-size: 1.7rem; margin: 0; }
+h1 { font-size: 1.35rem; margin: 0 0 .4rem; }
 h2 { font-size: 1.15rem; border-bottom: 1.5px solid #000; padding-bottom: .2rem; margin: 1.6rem 0 .6rem; }
-.file { font-size: 1.1rem; margin: .1rem 0 .8rem; }
 .redacted { display: inline-block; border: 2px solid #000; padding: .1rem .5rem; font-weight: bold; }
 dl.pairs { display: grid; grid-template-columns: 12rem 1fr; gap: .15rem 1rem; margin: 0; }
 dl.pairs dt { font-weight: bold; }
 dl.pairs dd { margin: 0; }
-.verdict { border: 2.5px solid #000; padding: .5rem .8rem; font-size: 1.15rem; font-weight: bold;
-           margin: 1rem 0; }
-.verdict.over { background: #fdecea; }
+.verdict { border: 2px solid #000; padding: .5rem .8rem; margin: 0 0 1rem; break-inside: avoid; }
+.verdict p { margin: .1rem 0; }
+.verdict p.score { font-size: 1.3rem; font-weight: bold; }
+.verdict.failing { border-width: 4px; background: #fdecea; }
+p.card { margin: 0 0 .6rem; }
+table.scorecard tr.section th { background: #f2f2f2; font-size: .9em; }
+table.scorecard tr.section .title { text-transform: uppercase; }
+table.findings td.t { white-space: nowrap; }
+tbody.section { break-inside: avoid; }
 figure { margin: 0; }
 figure svg { width: 100%; height: auto; }
 figcaption { font-size: .8rem; color: #444; margin-top: .3rem; }
@@ -53,8 +58,9 @@ footer { margin-top: 2rem; font-size: .8rem; color: #555; border-top: 1px solid 
   body { font-size: 10.5pt; }
   main { max-width: none; padding: 0; }
   h2 { break-after: avoid; }
+  section > h2 + * { break-before: avoid; }
   section.transcript { break-before: page; }
-  .verdict.over { background: none; }
+  .verdict.failing { background: none; }
 }
 """.replace("AGENT", ROLE_COLOURS["agent"]).replace("CUSTOMER", ROLE_COLOURS["customer"])
 
@@ -68,14 +74,25 @@ def html_bytes(r: CallReport) -> bytes:
         f'<meta name="generator" content="{e(producer())}">',
         f"<title>Call review: {e(r.name)}</title>",
         f"<style>{CSS}</style></head><body><main>",
-        "<header><h1>Call review</h1>",
-        f'<p class="file">{e(r.name)}</p>',
+        "<header>",
     ]
+    # The verdict leads: the score and its state; then what explains it; then the rest.
+    v = common.verdict(r)
+    out.append(
+        f'<div class="verdict{" failing" if v.failing else ""}"><p class="score">{e(v.title)}</p>'
+        + "".join(f"<p>{e(line)}</p>" for line in v.lines)
+        + "</div>"
+    )
+    out.append(f"<h1>Call review: {e(r.name)}</h1>")
     if r.redacted:
         out.append(f'<p class="redacted">REDACTED: {e(r.redaction_summary)}</p>')
-    out.append(_pairs(common.details(r)))
-    over = r.metrics.agent_talk_share is not None and r.metrics.agent_talk_share > r.share_target
-    out.append(f'</header><p class="verdict{" over" if over else ""}">{e(common.verdict(r))}</p>')
+    out.append("</header>")
+    out.append('<section class="findings"><h2>Findings</h2><table class="comments findings"><thead><tr>')
+    out.append("<th>When</th><th>Finding</th><th>What happened</th></tr></thead><tbody>")
+    for f in common.findings(r):
+        out.append(f'<tr><td class="t">{e(f.when)}</td><td><b>{e(f.what)}</b></td><td>{e(f.text)}</td></tr>')
+    out.append("</tbody></table></section>")
+    out.append('<section class="details"><h2>Call details</h2>' + _pairs(common.details(r)) + "</section>")
     out.append('<section class="metrics"><h2>Metrics</h2>' + _pairs(common.metrics(r)) + "</section>")
     out.append(
         '<section class="timeline"><h2>Timeline</h2><figure>'
@@ -84,23 +101,27 @@ def html_bytes(r: CallReport) -> bytes:
     )
 
     if r.score is not None:
-        s = r.score
         out.append('<section class="scorecard"><h2>Scorecard</h2>')
-        out.append(f'<p class="verdict{"" if s.passed else " over"}">{e(common.score_heading(r))}</p>')
+        out.append(f'<p class="card"><b>{e(common.score_heading(r))}</b><br>{e(common.score_how(r))}</p>')
         out.append('<table class="comments scorecard"><thead><tr><th>Item</th><th>Result</th>')
-        out.append("<th>Points</th><th>Evidence</th><th>Notes</th></tr></thead><tbody>")
-        section = None
-        for line in common.score_lines(r):
-            if line.section != section:
-                section = line.section
-                out.append(f'<tr class="section"><td colspan="5"><b>{e(section)}</b></td></tr>')
-            kind = "" if line.kind == "manual" else ' <span class="by">(auto)</span>'
-            notes = "<br>".join(e(n) for n in line.note.split("\n")) if line.note else ""
+        out.append("<th>Points</th><th>Evidence</th><th>Notes</th></tr></thead>")
+        for section in common.score_sections(r):
+            points = f" · {section.points} points" if section.points else ""
+            rest = f" · {section.weight}{points} · {section.subtotal}"
             out.append(
-                f"<tr><td>{e(line.item)}{kind}</td><td><b>{e(line.result)}</b></td><td>{e(line.points)}</td>"
-                f'<td>{e(line.evidence)}</td><td><span class="by">{notes}</span></td></tr>'
+                f'<tbody class="section"><tr class="section"><th colspan="5"><span class="title">'
+                f"{e(section.title)}</span>{e(rest)}</th></tr>"
             )
-        out.append("</tbody></table></section>")
+            for line in section.lines:
+                kind = "" if line.kind == "manual" else ' <span class="by">(auto)</span>'
+                notes = "<br>".join(e(n) for n in line.note.split("\n")) if line.note else ""
+                out.append(
+                    f"<tr><td>{e(line.item)}{kind}</td><td><b>{e(line.result)}</b></td>"
+                    f"<td>{e(line.points)}</td><td>{e(line.evidence)}</td>"
+                    f'<td><span class="by">{notes}</span></td></tr>'
+                )
+            out.append("</tbody>")
+        out.append("</table></section>")
 
     out.append('<section class="comments"><h2>Coach\'s comments</h2>')
     if not r.comments:

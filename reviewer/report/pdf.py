@@ -1,10 +1,12 @@
-"""The annotated call report as PDF (fpdf2, with the bundled DejaVu fonts embedded): page 1 is
-what a QA lead needs at a glance (details, verdict, metrics, the timeline picture); then the
-coach's comments and the transcript with markers and comments in place. Black and white safe."""
+"""The annotated call report as PDF (fpdf2, with the bundled DejaVu fonts embedded). It leads
+with the verdict (the score and its state) and the findings that explain it; then the call's
+details, metrics, the timeline picture, the scorecard's items, the coach's comments and the
+transcript with markers and comments in place. Black and white safe."""
 
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from datetime import datetime
 
 from reviewer.labels import clock
@@ -68,80 +70,132 @@ def pdf_bytes(r: CallReport) -> bytes:
         f" · redacted: {r.redaction_summary}" if r.redacted else ""
     )
     pdf.add_page()
-    width = pdf.epw
 
-    # Title and details.
-    pdf.set_font(FAMILY, "B", 17)
-    pdf.cell(0, 9, "Call review", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font(FAMILY, "", 12)
-    pdf.multi_cell(0, 6, r.name, new_x="LMARGIN", new_y="NEXT")
+    # The verdict leads: the score and its state, boxed so it survives a grey printer.
+    _verdict(pdf, common.verdict(r))
+    pdf.ln(3)
+    pdf.set_font(FAMILY, "B", 13)
+    pdf.multi_cell(0, 6.5, f"Call review: {r.name}", align="L", new_x="LMARGIN", new_y="NEXT")
     if r.redacted:
         pdf.set_font(FAMILY, "B", 9)
         pdf.multi_cell(0, 5, f"REDACTED: {r.redaction_summary}", align="L", new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(2)
-    _pairs(pdf, common.details(r), width, size=9)
-    pdf.ln(3)
 
-    # Verdict, boxed so it survives a grey printer.
-    pdf.set_font(FAMILY, "B", 12)
-    pdf.set_line_width(0.6)
-    pdf.cell(0, 10, "  " + common.verdict(r), border=1, new_x="LMARGIN", new_y="NEXT")
+    # Then what explains it, then the rest; no heading is left alone at the foot of a page.
+    _part(pdf, "Findings", lambda first: _findings(pdf, r, first))
+    _part(pdf, "Call details", lambda first: _pairs(pdf, common.details(r)[:first], size=9))
+    _part(pdf, "Metrics", lambda first: _pairs(pdf, common.metrics(r)[:first], size=9.5))
+    _part(pdf, "Timeline", lambda first: _timeline(pdf, r))
+    if r.score is not None:
+        _part(pdf, "Scorecard", lambda first: _scorecard(pdf, r, first))
+    _part(pdf, "Coach's comments", lambda first: _comments(pdf, r, first))
+    _part(pdf, "Transcript", lambda first: _transcript(pdf, r, first))
+    return bytes(pdf.output())
+
+
+FIRST_ROWS = 2  # rows of a part that stay on the page of its heading
+
+
+def _part(pdf, title: str, draw: Callable[[int | None], None]) -> None:  # noqa: ANN001 - an FPDF
+    """A heading and its part. ``draw(n)`` draws the part's first ``n`` rows (None: all of it):
+    drawn first on a copy, the heading and those rows go to a new page where they would not all
+    fit on this one, so a heading never ends a page."""
+    pdf.ln(4)
+    with pdf.offset_rendering() as trial:
+        _heading(pdf, title)
+        draw(FIRST_ROWS)
+    if trial.page_break_triggered:
+        pdf.add_page()
+    _heading(pdf, title)
+    draw(None)
+
+
+def _verdict(pdf, v: common.Verdict) -> None:  # noqa: ANN001 - an FPDF
+    x, y, pad = pdf.l_margin, pdf.get_y(), 3.0
+    pdf.set_xy(x + pad, y + pad)
+    pdf.set_font(FAMILY, "B", 13)
+    pdf.multi_cell(pdf.epw - 2 * pad, 6.5, v.title, align="L", new_x="LEFT", new_y="NEXT")
+    pdf.set_font(FAMILY, "", 9.5)
+    for line in v.lines:
+        pdf.multi_cell(pdf.epw - 2 * pad, 4.8, line, align="L", new_x="LEFT", new_y="NEXT")
+    bottom = pdf.get_y() + pad - 1
+    pdf.set_line_width(1.2 if v.failing else 0.6)
+    pdf.rect(x, y, pdf.epw, bottom - y)
     pdf.set_line_width(0.2)
-    pdf.ln(3)
+    pdf.set_xy(x, bottom)
 
-    _heading(pdf, "Metrics")
-    _pairs(pdf, common.metrics(r), width, size=9.5)
-    pdf.ln(3)
 
-    _heading(pdf, "Timeline")
+def _findings(pdf, r: CallReport, first: int | None) -> None:  # noqa: ANN001 - an FPDF
+    found = common.findings(r)[:first]
+    pdf.set_font(FAMILY, "", 9)
+    with pdf.table(
+        col_widths=(22, 37, 121),
+        text_align=("LEFT", "LEFT", "LEFT"),
+        line_height=4.4,
+        v_align="TOP",
+        borders_layout="HORIZONTAL_LINES",
+        headings_style=_heading_style(),
+        padding=1.1,
+    ) as table:
+        from fpdf.fonts import FontFace
+
+        table.row(("When", "Finding", "What happened"))
+        for f in found:
+            row = table.row()
+            row.cell(f.when)
+            row.cell(f.what, style=FontFace(emphasis="BOLD"))
+            row.cell(f.text)
+
+
+def _timeline(pdf, r: CallReport) -> None:  # noqa: ANN001 - an FPDF
     svg = timeline_svg(r, standalone=True).encode("utf-8")
-    pdf.image(io.BytesIO(svg), x=pdf.l_margin, w=width)
+    pdf.image(io.BytesIO(svg), x=pdf.l_margin, w=pdf.epw)
     pdf.ln(1)
     pdf.set_font(FAMILY, "", 7.5)
     pdf.set_text_color(60)
     pdf.multi_cell(0, 3.6, common.legend(), new_x="LMARGIN", new_y="NEXT")
     pdf.set_text_color(0)
 
-    if r.score is not None:
-        _scorecard(pdf, r)
 
-    # Comments in time order.
-    pdf.ln(4)
-    _keep_room(pdf, 35)
-    _heading(pdf, "Coach's comments")
-    numbers = comment_numbers(r)
+def _comments(pdf, r: CallReport, first: int | None) -> None:  # noqa: ANN001 - an FPDF
+    """The coach's comments in time order."""
     if not r.comments:
         pdf.set_font(FAMILY, "", 9.5)
         pdf.cell(0, 6, "No comments on this call yet.", new_x="LMARGIN", new_y="NEXT")
-    else:
-        pdf.set_font(FAMILY, "", 9)
-        with pdf.table(
-            col_widths=(8, 22, 28, 122),
-            text_align=("LEFT", "LEFT", "LEFT", "LEFT"),
-            line_height=4.6,
-            v_align="TOP",
-            borders_layout="HORIZONTAL_LINES",
-            headings_style=_heading_style(),
-            padding=1.2,
-        ) as table:
-            table.row(("#", "Time", "Category", "Comment"))
-            for c in sorted(r.comments, key=lambda c: (c["start"], c["id"])):
-                text = c["text"]
-                by = c.get("author") or ""
-                if by:
-                    text += f"\n— {by}"
-                if c.get("reply"):
-                    text += f"\nAgent's reply: {c['reply']}"
-                elif c.get("acknowledged_at"):
-                    text += "\nAcknowledged by the agent"
-                table.row(
-                    (str(numbers[c["id"]]), common.span(c["start"], c["end"]), c["category"].upper(), text)
-                )
+        return
+    numbers = comment_numbers(r)
+    pdf.set_font(FAMILY, "", 9)
+    with pdf.table(
+        col_widths=(8, 22, 28, 122),
+        text_align=("LEFT", "LEFT", "LEFT", "LEFT"),
+        line_height=4.6,
+        v_align="TOP",
+        borders_layout="HORIZONTAL_LINES",
+        headings_style=_heading_style(),
+        padding=1.2,
+    ) as table:
+        table.row(("#", "Time", "Category", "Comment"))
+        for c in sorted(r.comments, key=lambda c: (c["start"], c["id"]))[:first]:
+            text = c["text"]
+            by = c.get("author") or ""
+            if by:
+                text += f"\n— {by}"
+            if c.get("reply"):
+                text += f"\nAgent's reply: {c['reply']}"
+            elif c.get("acknowledged_at"):
+                text += "\nAcknowledged by the agent"
+            table.row((str(numbers[c["id"]]), common.span(c["start"], c["end"]), c["category"].upper(), text))
 
-    # Transcript with markers and comments in place.
-    pdf.ln(5)
-    _keep_room(pdf, 45)
-    _heading(pdf, "Transcript")
+
+def _transcript(pdf, r: CallReport, first: int | None) -> None:  # noqa: ANN001 - an FPDF
+    """The transcript with markers and comments in place."""
+    if not r.turns:
+        pdf.set_font(FAMILY, "", 9.5)
+        pdf.cell(0, 6, "Nobody speaks in this recording.", new_x="LMARGIN", new_y="NEXT")
+        return
+    from fpdf.fonts import FontFace
+
+    marker_fill = FontFace(fill_color=(232, 232, 232))
+    comment_fill = FontFace(fill_color=(250, 250, 250))
     pdf.set_font(FAMILY, "", 8.5)
     with pdf.table(
         col_widths=(20, 33, 127),
@@ -152,34 +206,26 @@ def pdf_bytes(r: CallReport) -> bytes:
         first_row_as_headings=False,
         padding=(0.8, 1.2, 0.8, 1.2),
     ) as table:
-        from fpdf.fonts import FontFace
-
-        for line in common.transcript_lines(r):
+        for line in common.transcript_lines(r)[:first]:
+            row = table.row()
             if line.kind == "turn":
-                who_style = FontFace(emphasis="BOLD")
-                row = table.row()
                 row.cell(clock(line.start))
-                row.cell(line.who, style=who_style)
+                row.cell(line.who, style=FontFace(emphasis="BOLD"))
                 row.cell(line.text)
             elif line.kind == "marker":
-                style = FontFace(emphasis="BOLD", fill_color=(232, 232, 232))
-                row = table.row()
-                row.cell(common.span(line.start, line.end), style=FontFace(fill_color=(232, 232, 232)))
-                row.cell(("▼ " if line.role == "refusal" else "■ ") + line.who, style=style)
-                row.cell(line.text.split(": ", 1)[0], style=FontFace(fill_color=(232, 232, 232)))
+                row.cell(common.span(line.start, line.end), style=marker_fill)
+                row.cell(
+                    ("▼ " if line.role == "refusal" else "■ ") + line.who,
+                    style=FontFace(emphasis="BOLD", fill_color=(232, 232, 232)),
+                )
+                row.cell(line.text.split(": ", 1)[0], style=marker_fill)
             else:
-                style = FontFace(fill_color=(250, 250, 250))
-                row = table.row()
-                row.cell(common.span(line.start, line.end), style=style)
+                row.cell(common.span(line.start, line.end), style=comment_fill)
                 row.cell(f"✎ {line.who}", style=FontFace(emphasis="BOLD", fill_color=(250, 250, 250)))
                 row.cell(
                     f"{line.role.upper()}: {line.text}" + (f" — {line.note}" if line.note else ""),
-                    style=style,
+                    style=comment_fill,
                 )
-    if not r.turns:
-        pdf.set_font(FAMILY, "", 9.5)
-        pdf.cell(0, 6, "Nobody speaks in this recording.", new_x="LMARGIN", new_y="NEXT")
-    return bytes(pdf.output())
 
 
 def _heading_style():
@@ -188,30 +234,51 @@ def _heading_style():
     return FontFace(emphasis="BOLD", fill_color=(225, 225, 225))
 
 
-def _scorecard(pdf, r: CallReport) -> None:  # noqa: ANN001 - an FPDF
-    """The scorecard: total and verdict, then each item with its result, evidence and notes."""
-    pdf.ln(4)
-    _keep_room(pdf, 40)
-    _heading(pdf, "Scorecard")
+SCORE_COLUMNS = (60, 14, 15, 24, 67)
+
+
+def _scorecard(pdf, r: CallReport, first: int | None) -> None:  # noqa: ANN001 - an FPDF
+    """The scorecard: the card and how the total was reached, then a table per section, its
+    title, weight and subtotal heading its items (kept with the first of them); a section that
+    starts a page repeats the column headings."""
     pdf.set_font(FAMILY, "B", 10)
-    pdf.multi_cell(0, 5.5, common.score_heading(r), new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(1)
+    pdf.multi_cell(0, 5.5, common.score_heading(r), align="L", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FAMILY, "", 8.5)
+    pdf.multi_cell(0, 4.4, common.score_how(r), align="L", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(1.5)
+    sections = common.score_sections(r)
+    for n, section in enumerate(sections[:1] if first is not None else sections):
+        columns = n == 0
+        if not columns:
+            with pdf.offset_rendering() as trial:
+                _score_table(pdf, section, 1, columns=False)
+            if trial.page_break_triggered:
+                pdf.add_page()
+                columns = True
+        _score_table(pdf, section, first, columns=columns)
+
+
+def _score_table(pdf, section: common.ScoreSection, first: int | None, *, columns: bool) -> None:  # noqa: ANN001
+    from fpdf.fonts import FontFace
+
     pdf.set_font(FAMILY, "", 8.5)
     with pdf.table(
-        col_widths=(60, 14, 15, 24, 67),
+        col_widths=SCORE_COLUMNS,
         text_align=("LEFT", "LEFT", "RIGHT", "LEFT", "LEFT"),
         line_height=4.2,
         v_align="TOP",
         borders_layout="HORIZONTAL_LINES",
-        headings_style=_heading_style(),
+        headings_style=FontFace(emphasis="BOLD", fill_color=(242, 242, 242)),
+        num_heading_rows=2 if columns else 1,
         padding=1.0,
     ) as table:
-        table.row(("Item", "Result", "Points", "Evidence", "Notes"))
-        section = None
-        for line in common.score_lines(r):
-            if line.section != section:
-                section = line.section
-                table.row((section.upper(), "", "", "", ""))
+        if columns:
+            table.row(("Item", "Result", "Points", "Evidence", "Notes"), style=_heading_style())
+        points = f" · {section.points} points" if section.points else ""
+        table.row().cell(
+            f"{section.title.upper()} · {section.weight}{points} · {section.subtotal}", colspan=5
+        )
+        for line in section.lines[:first]:
             item = line.item + (" (auto)" if line.kind == "auto" else "")
             table.row((item, line.result, line.points, line.evidence, line.note))
 
@@ -224,18 +291,17 @@ def _heading(pdf, text: str) -> None:  # noqa: ANN001 - an FPDF
     pdf.ln(1.5)
 
 
-def _pairs(pdf, pairs: list[tuple[str, str]], width: float, *, size: float) -> None:  # noqa: ANN001
-    key_w = 47
+def _pairs(pdf, pairs: list[tuple[str, str]], *, size: float) -> None:  # noqa: ANN001 - an FPDF
+    """Keys and values in two columns; a pair never splits across pages."""
+    key_w, h = 47, size * 0.5
     for key, value in pairs:
-        pdf.set_font(FAMILY, "B", size)
+        pdf.set_font(FAMILY, "", size)
+        lines = pdf.multi_cell(pdf.epw - key_w, h, value, align="L", dry_run=True, output="LINES")
+        if pdf.will_page_break(len(lines) * h):
+            pdf.add_page()
         y = pdf.get_y()
-        pdf.cell(key_w, size * 0.5, key)
+        pdf.set_font(FAMILY, "B", size)
+        pdf.cell(key_w, h, key)
         pdf.set_font(FAMILY, "", size)
         pdf.set_xy(pdf.l_margin + key_w, y)
-        pdf.multi_cell(width - key_w, size * 0.5, value, new_x="LMARGIN", new_y="NEXT")
-
-
-def _keep_room(pdf, mm: float) -> None:  # noqa: ANN001
-    """Start a new page rather than leave a heading alone at the bottom of one."""
-    if pdf.get_y() + mm > pdf.h - pdf.b_margin:
-        pdf.add_page()
+        pdf.multi_cell(pdf.epw - key_w, h, value, align="L", new_x="LMARGIN", new_y="NEXT")
