@@ -191,20 +191,31 @@ def show_requests(title: str, s: rt.RequestScore) -> dict:
     }
 
 
+def search(cross_validate, line: str) -> tuple[tuple, object]:
+    """Each regularisation C's cross-validated scores (``cross_validate(c)`` gives a score per
+    setting pair), printed one a line; the best F1, the smaller C on a tie."""
+    grid = {}
+    for c in (4.0, 16.0):
+        for (a, b), s in cross_validate(c).items():
+            grid[(c, a, b)] = s
+            kind = f" kind {s.kind_accuracy:.3f}" if s.kind_accuracy is not None else ""
+            print(
+                line.format(a, b, c=c)
+                + f"  recall {s.recall:.3f} precision {s.precision:.3f} F1 {s.f1:.3f}{kind}"
+            )
+    return max(grid.items(), key=lambda kv: (kv[1].f1, -kv[0][0]))
+
+
 def train_request_model(dev: list, base, results: dict) -> None:
     """Cross-validate the request model on dev's customer turns, write the chosen one."""
     examples = rt.request_examples(dev)
     extra = banking77()
-    grid = {}
-    for c in (4.0, 16.0):
-        cv = rt.cross_validate_requests(examples, base, extra=extra, c=c, thresholds=(0.3, 0.4, 0.5, 0.6))
-        for (t, phrases), s in cv.items():
-            grid[(c, t, phrases)] = s
-            print(
-                f"requests dev CV  C={c:<5} threshold={t:.2f} phrases={phrases!s:5}  "
-                f"recall {s.recall:.3f} precision {s.precision:.3f} F1 {s.f1:.3f} kind {s.kind_accuracy:.3f}"
-            )
-    (c, t, phrases), best = max(grid.items(), key=lambda kv: (kv[1].f1, -kv[0][0]))
+    (c, t, phrases), best = search(
+        lambda c: rt.cross_validate_requests(
+            examples, base, extra=extra, c=c, thresholds=(0.3, 0.4, 0.5, 0.6)
+        ),
+        "requests dev CV  C={c:<5} threshold={0:.2f} phrases={1!s:5}",
+    )
     results["requests_chosen"] = {"C": c, "threshold": t, "with_phrases": phrases, "banking77": len(extra)}
     results["requests_dev_cv"] = show_requests(
         f"requests, dev 5-fold CV, C={c} threshold={t} phrases={phrases}", best
@@ -240,16 +251,12 @@ def main() -> None:
         return
 
     if not args.score:
-        grid = {}
-        for c in (4.0, 16.0):
-            cv = rt.cross_validate(dev, base, c=c, thresholds=(0.3, 0.4, 0.5), comply_thresholds=(0.7, 0.9))
-            for (t, ct), s in cv.items():
-                grid[(c, t, ct)] = s
-                print(
-                    f"dev CV  C={c:<5} threshold={t:.2f} comply={ct:.2f}  "
-                    f"recall {s.recall:.3f} precision {s.precision:.3f} F1 {s.f1:.3f}"
-                )
-        (c, t, ct), best = max(grid.items(), key=lambda kv: (kv[1].f1, -kv[0][0]))
+        (c, t, ct), best = search(
+            lambda c: rt.cross_validate(
+                dev, base, c=c, thresholds=(0.3, 0.4, 0.5), comply_thresholds=(0.7, 0.9)
+            ),
+            "dev CV  C={c:<5} threshold={0:.2f} comply={1:.2f}",
+        )
         # Judging each sentence of a turn not judged push-back whole (mixed turns): kept only if
         # it helps on dev too.
         by_sentence = rt.cross_validate(
