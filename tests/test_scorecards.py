@@ -494,3 +494,25 @@ def test_the_talk_share_target_has_one_home(settings):
     )
     assert share_target(own, settings) == 0.7
     assert Rule("agent_talk_share", {"max": 70}).describe(settings) == "agent talk share at most 70 %"
+
+
+def test_the_card_judges_talk_share_by_the_users_target(
+    library_location, processed, pushback, monkeypatch, tmp_path
+):
+    """The default card's talk-share rule takes the target of the user's settings.toml, and the
+    review is shown that same number: the stored answer and every view agree."""
+    from reviewer.analysis.scoring import share_target
+    from reviewer.library import open_library
+    from reviewer.settings import load_settings
+
+    config = tmp_path / "config"
+    config.mkdir()
+    (config / "settings.toml").write_text("[talk]\nagent_share_target = 0.9\n")
+    monkeypatch.setenv("REVIEWER_CONFIG_DIR", str(config))
+    with open_library(library_location("target")) as lib:
+        call = store_result(lib, pushback[1], content_hash(pushback[1]), processed("pushback"))[0]
+        share = lib.load_call(call).metrics.agent_talk_share
+        assert 0.6 < share < 0.9  # over the default target, within the user's
+        item = {i.id: i for i in lib.score(call).items}["talk-share"]
+        assert item.result == "yes" and "at most 90 %" in item.detail
+        assert share_target(lib.call_card(call), load_settings()) == 0.9

@@ -293,15 +293,25 @@ class ScorecardsMixin:
                 self._rescore(self.scorecard(n), progress)
         return int(self.db.execute("SELECT count(*) FROM calls").fetchone()[0])
 
+    def _facts(self, call_id: int, transcript: Transcript, markers, metrics, trackers) -> CallFacts:  # noqa: ANN001
+        """What the rules read of a call, judged with the user's settings (the talk-share target a
+        card's rule takes from them is the one the app and the reports show), not the defaults."""
+        if "_scoring_settings" not in self.__dict__:
+            from reviewer.settings import load_settings
+
+            self.__dict__["_scoring_settings"] = load_settings(refusal_model=False, request_model=False)
+        settings = self.__dict__["_scoring_settings"]
+        return CallFacts(
+            transcript, markers, metrics, self.tracker_hits(call_id), trackers, settings=settings
+        )
+
     def _rescore(self, card: Scorecard, progress: Callable[[int, int], None] | None) -> None:
         """Inside the caller's transaction: automatic answers and totals of every call for ``card``."""
         ids = [int(r[0]) for r in self.db.execute("SELECT id FROM calls ORDER BY id").fetchall()]
         trackers = [t.name for t in self.trackers()]
         for n, call_id in enumerate(ids, 1):
             stored = self.load_call(call_id)
-            facts = CallFacts(
-                stored.transcript, stored.markers, stored.metrics, self.tracker_hits(call_id), trackers
-            )
+            facts = self._facts(call_id, stored.transcript, stored.markers, stored.metrics, trackers)
             self._store_auto(call_id, card, facts)
             if progress:
                 progress(n, len(ids))
@@ -324,12 +334,8 @@ class ScorecardsMixin:
         names = [r[0] for r in self.db.execute("SELECT DISTINCT name FROM scorecards").fetchall()]
         if not names:
             return
-        facts = CallFacts(
-            transcript,
-            analysis.markers,
-            analysis.metrics,
-            self.tracker_hits(call_id),
-            [t.name for t in self.trackers()],
+        facts = self._facts(
+            call_id, transcript, analysis.markers, analysis.metrics, [t.name for t in self.trackers()]
         )
         for name in names:
             self._store_auto(call_id, self.scorecard(name), facts)
@@ -397,6 +403,11 @@ class ScorecardsMixin:
             "SELECT version FROM call_scores WHERE call_id = ? AND card = ?", [call_id, name]
         ).fetchone()
         return int(row[0]) if row else self.scorecard(name).version
+
+    def call_card(self, call_id: int) -> Scorecard | None:
+        """The default scorecard's version this call is scored with; None without scorecards."""
+        name = self._default_card()
+        return self.scorecard(name, self.call_card_version(call_id, name)) if name else None
 
     def score(
         self, call_id: int, card: str | None = None, *, grader: str | None = None, version: int | None = None

@@ -127,15 +127,7 @@ def _verdict(pdf, v: common.Verdict) -> None:  # noqa: ANN001 - an FPDF
 def _findings(pdf, r: CallReport, first: int | None) -> None:  # noqa: ANN001 - an FPDF
     found = common.findings(r)[:first]
     pdf.set_font(FAMILY, "", 9)
-    with pdf.table(
-        col_widths=(22, 37, 121),
-        text_align=("LEFT", "LEFT", "LEFT"),
-        line_height=4.4,
-        v_align="TOP",
-        borders_layout="HORIZONTAL_LINES",
-        headings_style=_heading_style(),
-        padding=1.1,
-    ) as table:
+    with _lined_table(pdf, (22, 37, 121), line_height=4.4, padding=1.1) as table:
         from fpdf.fonts import FontFace
 
         table.row(("When", "Finding", "What happened"))
@@ -164,15 +156,7 @@ def _comments(pdf, r: CallReport, first: int | None) -> None:  # noqa: ANN001 - 
         return
     numbers = comment_numbers(r)
     pdf.set_font(FAMILY, "", 9)
-    with pdf.table(
-        col_widths=(8, 22, 28, 122),
-        text_align=("LEFT", "LEFT", "LEFT", "LEFT"),
-        line_height=4.6,
-        v_align="TOP",
-        borders_layout="HORIZONTAL_LINES",
-        headings_style=_heading_style(),
-        padding=1.2,
-    ) as table:
+    with _lined_table(pdf, (8, 22, 28, 122), line_height=4.6, padding=1.2) as table:
         table.row(("#", "Time", "Category", "Comment"))
         for c in sorted(r.comments, key=lambda c: (c["start"], c["id"]))[:first]:
             text = c["text"]
@@ -226,6 +210,20 @@ def _transcript(pdf, r: CallReport, first: int | None) -> None:  # noqa: ANN001 
                     f"{line.role.upper()}: {line.text}" + (f" — {line.note}" if line.note else ""),
                     style=comment_fill,
                 )
+
+
+def _lined_table(pdf, widths, *, line_height: float, padding: float, align=None):  # noqa: ANN001, ANN201
+    """A table with a shaded heading row and lines between rows, text at the top left of each
+    cell (``align``: one per column, where some are not left)."""
+    return pdf.table(
+        col_widths=widths,
+        text_align=align or ("LEFT",) * len(widths),
+        line_height=line_height,
+        v_align="TOP",
+        borders_layout="HORIZONTAL_LINES",
+        headings_style=_heading_style(),
+        padding=padding,
+    )
 
 
 def _heading_style():

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from reviewer.analysis.refusals import label_for
+from reviewer.analysis.scoring import share_target
 from reviewer.analysis.turns import turn_at
 from reviewer.audio.peaks import Peaks, load_peaks, peaks_for_file
 from reviewer.document import one_voice
@@ -357,13 +358,15 @@ class ReviewPage(QWidget):
         self.library.seen(call_id, int(row["version"]))  # an edit on this copy checks it is current
         t = self.call.transcript
         self.title.setText(f"<b>{row['name']}</b> · {clock(t.duration)} · call #{call_id}")
-        self.timeline_model.set_call(self.call, self.settings.agent_share_target)
+        # The talk-share target the call's scorecard judges by: one number on every view.
+        target = share_target(self.library.call_card(call_id), self.settings)
+        self.timeline_model.set_call(self.call, target)
         self.show_tracker_hits()
         overtalk = [(m.start, m.end) for m in self.call.markers if m.kind == "overtalk"]
         self.transcript.set_transcript(t, overtalk)
         self.transcript.highlight_time(self.timeline_model.playhead)
         self.metrics_panel.set_metrics(
-            self.call.metrics, t.speakers, self.call.markers, self.settings.agent_share_target
+            self.call.metrics, t.speakers, self.call.markers, target
         )
         self.status.setCurrentText(row["review_status"] or "new")
         hint = one_voice_hint(t.speaker_split, self.call.metrics, t.speakers)

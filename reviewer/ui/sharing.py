@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from reviewer.analysis.scoring import share_target
 from reviewer.audio.peaks import load_peaks
 from reviewer.errors import Cancelled, ReviewerError
 from reviewer.labels import user_name
@@ -162,7 +163,7 @@ class RedactionPreview(QDialog):
         self.setWindowTitle(f"Redaction preview · {stored.row['name']}")
         self.resize(1000, 560)
         self.timeline_model = TimelineModel(self)
-        self.timeline_model.set_call(stored, settings.agent_share_target)
+        self.timeline_model.set_call(stored, share_target(lib.call_card(call_id), settings))
         self.timeline_model.set_peaks(load_peaks(stored.row["content_hash"]))
         self.timeline = TimelineWidget(self.timeline_model)
         self.timeline.seekRequested.connect(self.timeline_model.set_playhead)
