@@ -11,6 +11,7 @@ from typing import Any
 
 from reviewer import labels
 from reviewer.errors import ReviewerError
+from reviewer.resources import resource
 
 EXIT_OK = 0
 
@@ -45,17 +46,24 @@ def cmd_scorecard(args: argparse.Namespace) -> int:
                 return EXIT_OK
             if not cards:
                 print("No scorecards: reviewer scorecard import FILE.toml")
+            bundled = library.bundled_card_update()
             for c in cards:
                 default = "  (default)" if c["default"] else ""
                 print(
                     f"{c['name']} v{c['version']}: {c['sections']} sections, {c['items']} items "
                     f"({c['automatic']} automatic), pass mark {c['pass_mark']:g}{default}"
                 )
+                if c["name"] == bundled:
+                    print(
+                        "  This Reviewer ships a newer version of it: `reviewer scorecard import bundled` "
+                        "stores it as a new version and scores every call with it."
+                    )
             return EXIT_OK
         if args.action == "import":
             if not args.target:
-                raise ReviewerError("reviewer scorecard import needs the FILE.toml.")
-            card, created = library.import_scorecard(Path(args.target), _progress(args))
+                raise ReviewerError("reviewer scorecard import needs the FILE.toml (or bundled).")
+            path = resource("scorecards", "default.toml") if args.target == "bundled" else Path(args.target)
+            card, created = library.import_scorecard(path, _progress(args))
             if sys.stderr.isatty() and not args.quiet:
                 print(file=sys.stderr)
             if created:
@@ -248,7 +256,12 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         "rescore scores every call again (calls stored before a scorecard existed).",
     )
     p.add_argument("action", choices=["list", "show", "import", "export", "default", "rescore"])
-    p.add_argument("target", nargs="?", metavar="NAME|FILE", help="a scorecard name, or the file to import")
+    p.add_argument(
+        "target",
+        nargs="?",
+        metavar="NAME|FILE",
+        help="a scorecard name, or the file to import (import bundled: the card this Reviewer ships)",
+    )
     p.add_argument("-o", "--out", metavar="FILE.toml", help="where export writes")
     p.add_argument("--version", type=int, help="an older version (show, export)")
     p.add_argument("--rules", action="store_true", help="show: list the rules items can use")

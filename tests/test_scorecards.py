@@ -516,3 +516,22 @@ def test_the_card_judges_talk_share_by_the_users_target(
         item = {i.id: i for i in lib.score(call).items}["talk-share"]
         assert item.result == "yes" and "at most 90 %" in item.detail
         assert share_target(lib.call_card(call), load_settings()) == 0.9
+
+
+def test_a_library_with_the_card_an_earlier_reviewer_shipped_is_offered_the_new_one(
+    tmp_path, library_location
+):
+    """A library made before the card changed keeps it (its scores do not change under the team),
+    `reviewer scorecard list` says a newer one ships, and `import bundled` stores it."""
+    from reviewer.resources import resource
+
+    lib = library_location("older")
+    reviewer("scorecard", "list", library=lib)  # a new library: the card this Reviewer ships
+    assert "newer version" not in reviewer("scorecard", "list", library=lib).stdout
+    old = next(resource("scorecards", "shipped").glob("*.toml"))
+    out = reviewer("scorecard", "import", str(old), library=lib).stdout
+    assert "v2 stored" in out  # as if the library had kept the card shipped before
+    listed = reviewer("scorecard", "list", library=lib).stdout
+    assert "Customer care v2" in listed and "reviewer scorecard import bundled" in listed
+    assert "v3 stored" in reviewer("scorecard", "import", "bundled", library=lib).stdout
+    assert "newer version" not in reviewer("scorecard", "list", library=lib).stdout

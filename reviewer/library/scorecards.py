@@ -404,6 +404,23 @@ class ScorecardsMixin:
         ).fetchone()
         return int(row[0]) if row else self.scorecard(name).version
 
+    def bundled_card_update(self) -> str | None:
+        """The name of the library's card when it is a card an earlier Reviewer shipped
+        (``resources/scorecards/shipped/``) and this one ships another version of it, else None.
+        A library keeps its card until someone imports the new one, so a QA team's scores never
+        change under it; a card the team edited is theirs, and never offered an update."""
+        from reviewer.resources import resource
+
+        def card(path: Path) -> Scorecard:
+            return load_scorecard_text(path.read_text("utf-8"), path.name)
+
+        bundled = card(resource("scorecards", "default.toml"))
+        if not self.db.execute("SELECT 1 FROM scorecards WHERE name = ?", [bundled.name]).fetchone():
+            return None
+        mine = self.scorecard(bundled.name).to_dict()
+        shipped = [card(p).to_dict() for p in sorted(resource("scorecards", "shipped").glob("*.toml"))]
+        return bundled.name if mine != bundled.to_dict() and mine in shipped else None
+
     def call_card(self, call_id: int) -> Scorecard | None:
         """The default scorecard's version this call is scored with; None without scorecards."""
         name = self._default_card()

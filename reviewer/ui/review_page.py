@@ -365,9 +365,7 @@ class ReviewPage(QWidget):
         overtalk = [(m.start, m.end) for m in self.call.markers if m.kind == "overtalk"]
         self.transcript.set_transcript(t, overtalk)
         self.transcript.highlight_time(self.timeline_model.playhead)
-        self.metrics_panel.set_metrics(
-            self.call.metrics, t.speakers, self.call.markers, target
-        )
+        self.metrics_panel.set_metrics(self.call.metrics, t.speakers, self.call.markers, target)
         self.status.setCurrentText(row["review_status"] or "new")
         hint = one_voice_hint(t.speaker_split, self.call.metrics, t.speakers)
         self.voice_notice.setText(hint)

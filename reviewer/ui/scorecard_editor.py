@@ -46,7 +46,6 @@ TYPE_NAMES = {"yesno": "Yes / No", "scale": "Scale 1–5", "points": "Points"}
 SIDES = {"agent": "Agent", "customer": "Customer", "both": "Either"}
 
 
-
 class RequestKinds(QListWidget):
     """A refusal rule's requests: tick several kinds, or "Any request" for all of them."""
 
@@ -83,6 +82,7 @@ class RequestKinds(QListWidget):
             if self.item(n).checkState() == Qt.CheckState.Checked
         ]
         return out or [ANY]
+
 
 class _SaveWorker(QObject):
     """Stores the card and scores every call in a thread of its own, on its own connection."""
