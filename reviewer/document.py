@@ -58,7 +58,7 @@ def turn_dicts(turns: Iterable[Turn], digits: int = 2) -> list[dict[str, Any]]:
     ]
 
 
-REFUSAL_DETAILS = ("confidence", "category", "request")
+REFUSAL_DETAILS = ("confidence", "category", "request", "request_start")
 
 
 def marker_dict(m: Marker, digits: int = 2) -> dict[str, Any]:

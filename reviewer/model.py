@@ -65,6 +65,7 @@ class Marker:
     confidence: float | None = None
     category: str = ""
     request: str = ""
+    request_start: float | None = None  # when the customer made that request (seconds)
 
 
 @dataclass(frozen=True)

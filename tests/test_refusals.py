@@ -142,6 +142,7 @@ def test_requests_no_phrase_list_names_are_recognised_and_their_push_back_found(
     )
     found = refusals(rt.SPEAKERS, turns, settings)
     assert [m.request for m in found] == [kind]
+    assert found[0].request_start == round(turns[1].start, 3)  # when the customer asked
 
 
 def test_a_required_disclosure_while_a_request_is_pending_is_not_push_back(settings):

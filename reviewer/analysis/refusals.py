@@ -22,20 +22,10 @@ from dataclasses import dataclass
 from reviewer.analysis.pushback import KIND_NAMES, Cues, RefusalModel, RequestModel, context
 from reviewer.analysis.text import PhraseSet
 from reviewer.analysis.turns import turn_is_backchannel
-from reviewer.labels import clock, parse_time
+from reviewer.labels import clock
 from reviewer.model import Marker, RefusalLabel, Speaker, Turn
 from reviewer.requests import asked
 from reviewer.settings import Settings
-
-_REQUEST_AT = re.compile(r"\) after the customer .+? at (\d+(?::\d\d){1,2}): ")
-
-
-def request_at(marker: Marker) -> float | None:
-    """When the customer made the request a refusal marker follows, as its text says ("Push-back
-    #2 (pitches an offer, 91% sure) after the customer asked to cancel at 0:06: …"); None for
-    a push-back a coach marked with no request pending."""
-    found = _REQUEST_AT.search(marker.text)
-    return parse_time(found.group(1)) if found else None
 
 
 @dataclass(frozen=True)
@@ -191,6 +181,7 @@ def refusals(
                 confidence=None if confidence is None else round(confidence, 3),
                 category=kind,
                 request=pending.kind if pending else "",
+                request_start=round(pending.start, 3) if pending else None,
             )
         )
 

@@ -200,6 +200,7 @@ class CallsMixin:
                 "confidence": m.confidence,
                 "category": m.category,
                 "request": m.request,
+                "request_ms": None if m.request_start is None else ms(m.request_start),
             }
             for m in analysis.markers
         )
@@ -338,6 +339,7 @@ class CallsMixin:
                 r["confidence"],
                 r["category"] or "",
                 r["request"] or "",
+                None if r["request_ms"] is None else sec(r["request_ms"]),
             )
             for r in self.db.query("SELECT * FROM markers WHERE call_id = ? ORDER BY start_ms, id", [call_id])
         ]

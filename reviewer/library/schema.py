@@ -312,6 +312,14 @@ def m009_shared_library(db: Database) -> None:
     db["library_settings"].create({"key": str, "value": str}, pk="key", not_null={"value"})
 
 
+@migrations()
+def m010_refusal_request_time(db: Database) -> None:
+    """When the customer made the request a refusal follows (integer milliseconds), so a report
+    says "after the customer asked to cancel at 0:06" without reading it back out of the
+    marker's words. Markers stored before have none until the call is analysed again."""
+    db["markers"].add_column("request_ms", int)
+
+
 SCHEMA_VERSION = len(migrations._migrations)
 PG_MIGRATIONS_TABLE = "reviewer_migrations"
 

@@ -6,7 +6,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from reviewer.analysis.pushback import KIND_NAMES
-from reviewer.analysis.refusals import request_at
 from reviewer.analysis.scoring import found_words
 from reviewer.labels import MARKER_NAMES, clock, duration_text
 from reviewer.model import Marker
@@ -141,7 +140,7 @@ def findings(r: CallReport) -> list[Finding]:
 def pushback_text(m: Marker) -> str:
     """A push-back as Findings tells it: "after the customer asked to cancel at 0:06; pitches
     an offer: “But we can give you three months free…”"."""
-    at = request_at(m)
+    at = m.request_start
     after = (
         f"after the customer {asked(m.request)}" + (f" at {clock(at)}" if at is not None else "")
         if m.request
