@@ -139,7 +139,11 @@ def fit_json(
     labels = [e.label for e in train]
     label = LogisticRegression(C=c, max_iter=5000, class_weight="balanced").fit(x, labels)
     pushes = [i for i, e in enumerate(train) if e.label == "pushback" and e.kind]
-    kind = LogisticRegression(C=c, max_iter=5000).fit(x_text[pushes], [train[i].kind for i in pushes])
+    # Balanced classes: the rarer kinds (doubts the customer, someone else) are named right more
+    # often (dev CV of the kind alone: 0.657 against 0.647 at C=16).
+    kind = LogisticRegression(C=c, max_iter=5000, class_weight="balanced").fit(
+        x_text[pushes], [train[i].kind for i in pushes]
+    )
 
     missing = set(LABELS) - set(labels)
     if missing:
