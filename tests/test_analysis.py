@@ -187,7 +187,7 @@ def test_overtalk_survives_a_gap_in_the_interrupted_speakers_words(settings):
 @pytest.mark.xfail(
     strict=True,
     reason="regression of the 2026-12-06 retrain (bench/README.md): 'policy only allows exchanges' is judged "
-    "compliant since the hard negatives of d9 state policies that grant; to mend in the next retrain",
+    "compliant since the new authors' calls grant with 'our policy allows an exchange'; to mend in a retrain",
 )
 def test_mentioning_policy_after_a_refund_request_is_a_refusal(settings):
     analysis, _ = run(

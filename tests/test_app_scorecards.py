@@ -124,3 +124,20 @@ def test_the_scorecard_form_saves_a_new_version_and_refuses_a_broken_one(review,
     assert card.version == 2 and card.pass_mark == 60
     assert card.item("no-overtalk").rule.measure == "overtalk"
     assert panel.score.version == 2 and item(panel, "no-overtalk").kind == "auto"
+
+
+def test_the_review_shows_how_the_score_was_reached_and_never_hides_the_marks(review):
+    """The verdict in words (the auto-fail by its text, not its id), how the total was reached,
+    each section's weight and subtotal, and the ⚙ ✎ ⚑ marks in a column of their own."""
+    panel = review.review_page.scores
+    heading = panel.heading.text()
+    assert "FAILED (auto-fail, final)" in heading and "no-pushback" not in heading
+    assert "No push-back after the customer asks to leave" in heading
+    assert "Make leaving easy 35 × 0 %" in heading and "an auto-fail item failed" in heading
+    tree = panel.tree
+    assert [tree.headerItem().text(c) for c in range(tree.columnCount())][-1] == "By"
+    rows = [tree.topLevelItem(n) for n in range(tree.topLevelItemCount())]
+    section = next(r for r in rows if r.text(0).startswith("Make leaving easy"))
+    assert "weight 35 of 100" in section.text(0) and section.text(1) == "0 %"
+    rule_row = next(r for r in rows if r.data(0, 0x0100) == "no-pushback")
+    assert rule_row.text(4) == "⚙" and "⚙" not in rule_row.text(0)
