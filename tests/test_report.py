@@ -553,3 +553,19 @@ def test_writing_an_export_never_opens_up_the_umask_for_other_threads(tmp_path):
     assert seen == {0o027}
     assert (tmp_path / "new.csv").stat().st_mode & 0o777 == 0o640
     assert private.stat().st_mode & 0o777 == 0o600 and private.read_bytes() == b"new"
+
+
+def test_a_turn_longer_than_a_page_goes_on_over_pages(library, pushback_call, settings):
+    """A ten-minute monologue is one turn: the PDF carries it over pages rather than failing."""
+    from dataclasses import replace
+
+    from reviewer.model import Turn
+    from reviewer.report.data import load_report
+    from reviewer.report.pdf import pdf_bytes
+
+    report = load_report(library, pushback_call, settings)
+    speech = " ".join(f"word{n}" for n in range(3000))
+    long_turn = Turn(report.turns[0].speaker, 1.0, 600.0, speech, 3000)
+    pages = PdfReader(io.BytesIO(pdf_bytes(replace(report, turns=[long_turn, *report.turns[1:]])))).pages
+    text = " ".join(page.extract_text() for page in pages)
+    assert "word0 " in text and "word2999" in text and len(pages) > 4

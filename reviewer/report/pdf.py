@@ -170,6 +170,15 @@ def _comments(pdf, r: CallReport, first: int | None) -> None:  # noqa: ANN001 - 
             table.row((str(numbers[c["id"]]), common.span(c["start"], c["end"]), c["category"].upper(), text))
 
 
+TURN_WORDS_PER_ROW = 250  # about 13 lines: a row of the transcript always fits on a page
+
+
+def _pieces(text: str, words: int) -> list[str]:
+    """``text`` in runs of at most ``words`` words (one run for a short text)."""
+    split = text.split()
+    return [" ".join(split[i : i + words]) for i in range(0, len(split), words)] or [text]
+
+
 def _transcript(pdf, r: CallReport, first: int | None) -> None:  # noqa: ANN001 - an FPDF
     """The transcript with markers and comments in place."""
     if not r.turns:
@@ -191,12 +200,16 @@ def _transcript(pdf, r: CallReport, first: int | None) -> None:  # noqa: ANN001 
         padding=(0.8, 1.2, 0.8, 1.2),
     ) as table:
         for line in common.transcript_lines(r)[:first]:
-            row = table.row()
             if line.kind == "turn":
-                row.cell(clock(line.start))
-                row.cell(line.who, style=FontFace(emphasis="BOLD"))
-                row.cell(line.text)
-            elif line.kind == "marker":
+                # A row cannot break across pages: a long turn goes on in rows of its own.
+                for n, piece in enumerate(_pieces(line.text, TURN_WORDS_PER_ROW)):
+                    row = table.row()
+                    row.cell("" if n else clock(line.start))
+                    row.cell("" if n else line.who, style=FontFace(emphasis="BOLD"))
+                    row.cell(piece)
+                continue
+            row = table.row()
+            if line.kind == "marker":
                 row.cell(common.span(line.start, line.end), style=marker_fill)
                 row.cell(
                     ("▼ " if line.role == "refusal" else "■ ") + line.who,
