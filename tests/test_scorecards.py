@@ -246,15 +246,15 @@ def test_the_reports_notes_say_each_rule_in_words_never_a_pattern(library, store
     for text in (notes, html_notes):
         assert "~" not in text and "|" not in text and not re.search(r"\((speaking|relax|something)", text)
     assert (
-        "Rule: the agent says in the first 30 s: “my name is” or “this is … speaking” or “speaking” "
-        "(or 2 more) Found: said once"
+        "Rule: the agent says in the first 30 s: “my name is” or “this is … speaking/from” or "
+        "“speaking/you are through to” (or 2 more) Found: said once"
     ) in notes
     assert (
         "Rule: no push-back after any request Found: 3 push-backs after any request, at most 0 wanted"
         in notes
     )
     assert "Rule: agent talk share at most 60 % (the talk-share target) Found: agent talk share 75 %" in notes
-    assert "Rule: the agent never says: “calm down” or “relax sir” Found: not said" in notes
+    assert "Rule: the agent never says: “calm down” or “relax/settle down sir/madam/ma am” Found: not said" in notes
     # Section rows: the section's weight and subtotal; how the total was reached above them.
     score = library.score(stored)
     for s in score.sections:

@@ -159,10 +159,12 @@ class Rule:
 
 def phrase_words(phrases: Sequence[str], most: int = 3) -> str:
     """Phrases as a coach reads them, not as patterns: "this is ~ (speaking|from)" becomes
-    “this is … speaking” (the first alternative), "thank* you" “thank you”."""
+    “this is … speaking/from”, "thank* you" “thank you”."""
 
     def words(pattern: str) -> str:
-        text = re.sub(r"\(([^|()]*)(?:\|[^()]*)?\)\??", r"\1", pattern)
+        text = re.sub(
+            r"\(([^()]*)\)\??", lambda m: "/".join(x.strip() for x in m.group(1).split("|")), pattern
+        )
         text = text.replace("~", "…").replace("*", "")
         return " ".join(text.split())
 
