@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-from reviewer.model import Analysis, Marker, Metrics, Transcript, Turn
+from reviewer.model import Analysis, Marker, Metrics, StoredCall, Transcript, Turn
 
-if TYPE_CHECKING:
-    from reviewer.library import Library
+
+class StoredCalls(Protocol):
+    """Where stored calls come from (``reviewer.library.Library``)."""
+
+    def load_call(self, call_id: int) -> StoredCall: ...
 
 
 # A separated mono call where one voice holds this much of the talk may be two voices heard as
@@ -120,7 +123,7 @@ def call_document(transcript: Transcript, analysis: Analysis, **extra: Any) -> d
     return doc
 
 
-def stored_document(library: Library, call_id: int) -> dict[str, Any]:
+def stored_document(library: StoredCalls, call_id: int) -> dict[str, Any]:
     """The same document for a call in the library, with its id, name and path."""
     stored = library.load_call(call_id)
     row = stored.row

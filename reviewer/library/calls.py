@@ -3,9 +3,7 @@ resolving a reference, loading a call back as the analysis types, and its review
 
 from __future__ import annotations
 
-import hashlib
 import json
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -22,6 +20,7 @@ from reviewer.model import (
     SharePoint,
     Speaker,
     SpeakerMetrics,
+    StoredCall,
     Transcript,
     Turn,
     Word,
@@ -40,29 +39,6 @@ def sec(milliseconds: int | None) -> float | None:
 
 def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def content_hash(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        while chunk := f.read(1 << 20):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-@dataclass(frozen=True)
-class StoredCall:
-    """A call as the library holds it, with everything needed to show or re-analyse it: the
-    ``calls`` row, and the transcript, markers and metrics as the analysis made them."""
-
-    row: dict[str, Any]
-    transcript: Transcript
-    markers: list[Marker]
-    metrics: Metrics
-
-    @property
-    def id(self) -> int:
-        return int(self.row["id"])
 
 
 def stored_metrics(row: dict[str, Any]) -> Metrics:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import tomllib
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -26,94 +25,9 @@ from reviewer.analysis.scoring import (
 )
 from reviewer.errors import ReviewerError
 from reviewer.library.calls import now
-from reviewer.model import Analysis, Transcript
+from reviewer.model import Analysis, CallScore, ItemScore, Transcript
 
 AUTO = "auto"  # the grader name of the rules
-
-
-@dataclass(frozen=True)
-class ItemScore:
-    id: str
-    section: str
-    text: str
-    type: str
-    kind: str  # auto | manual
-    result: str | None  # yes / no / 1-5 / points / na; None: not answered yet
-    points: float | None
-    max_points: float
-    auto_fail: bool = False
-    evidence: list[dict[str, float]] = field(default_factory=list)
-    detail: str = ""  # what the rule found, in words
-    auto_result: str | None = None
-    override: dict[str, str] | None = None  # a person's answer to an automatic item
-    answered_by: dict[str, str] | None = None  # a person's answer to a manual item
-    dispute: dict[str, Any] | None = None  # the item's latest dispute
-
-
-@dataclass(frozen=True)
-class CallScore:
-    call_id: int
-    card: str
-    version: int
-    pass_mark: float
-    total: float
-    passed: bool
-    complete: bool
-    auto_failed: list[str]
-    grader: str | None
-    items: list[ItemScore]
-    # complete | provisional | auto-failed (analysis.scoring.Total.state), and the verdict in
-    # words: never a bare PASSED or FAILED while an answer to come could change it.
-    state: str = "complete"
-    verdict: str = ""
-    unanswered: int = 0
-    lowest: float = 0.0  # where the unanswered items could still take the total
-    highest: float = 0.0
-    # Each section: title, weight (of 100), points got and most, percent (None: nothing answered).
-    sections: list[dict[str, Any]] = field(default_factory=list)
-
-    @property
-    def auto_failed_texts(self) -> list[str]:
-        """The failed auto-fail items, by their text (what a coach reads), not their id."""
-        texts = {i.id: i.text for i in self.items}
-        return [texts.get(i, i) for i in self.auto_failed]
-
-    def conditions(self) -> list[str]:
-        """What stands beside the verdict: where the answers to come could still take the total
-        ("could end 40–100"), and each failed auto-fail item by its text."""
-        out = []
-        if self.state == "provisional" and self.lowest != self.highest:
-            out.append(f"could end {self.lowest:g}–{self.highest:g}")
-        out += [f"auto-fail: “{t}”" for t in self.auto_failed_texts]
-        return out
-
-    def headline(self) -> str:
-        """One line every front door prints: "Customer care v2: 88 / 100, PROVISIONAL: 2 items
-        to answer; passes so far (pass mark 75)", with the failed auto-fail items by text."""
-        return f"{self.card} v{self.version}: {self.total:g} / 100, {self.verdict} " + "; ".join(
-            [f"(pass mark {self.pass_mark:g})", *self.conditions()]
-        )
-
-    def how_reached(self) -> str:
-        """How the total was reached, section by section: "Make leaving easy 35 × 100 % + Listen
-        30 × 67 % … = 88" (sections with nothing answered left out)."""
-        parts = [
-            f"{s['title']} {s['weight']:g} × {s['percent']:g} %"
-            for s in self.sections
-            if s["percent"] is not None
-        ]
-        skipped = [s["title"] for s in self.sections if s["percent"] is None]
-        weights = sum(s["weight"] for s in self.sections if s["percent"] is not None)
-        text = " + ".join(parts)
-        if weights and weights != 100:
-            text = f"({text}) ÷ {weights:g} × 100"
-        text += f" = {self.total:g}" if not self.auto_failed else " → 0 (an auto-fail item failed)"
-        if skipped:
-            text += f"; not yet counted: {', '.join(skipped)}"
-        return text
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 def load_scorecard_text(text: str, source: str) -> Scorecard:

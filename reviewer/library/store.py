@@ -24,8 +24,6 @@ from reviewer.library.backend import (
 from reviewer.library.calls import (
     REVIEW_STATUSES,
     CallsMixin,
-    StoredCall,
-    content_hash,
     ms,
     now,
     sec,
@@ -47,6 +45,8 @@ from reviewer.library.search import SearchMixin
 from reviewer.library.shared import SharedMixin
 from reviewer.library.trackers import TrackersMixin
 from reviewer.library.trends import TrendsMixin
+from reviewer.model import StoredCall
+from reviewer.paths import content_hash
 
 __all__ = [
     "BUSY_TIMEOUT_S",

@@ -10,9 +10,9 @@ from pathlib import Path
 
 from reviewer.audio.redact import AUDIO_FORMATS, audio_suffix, write_audio
 from reviewer.errors import ReviewerError
-from reviewer.library import Library
 from reviewer.progress import NEVER_CANCELLED, CancelToken, Progress, ProgressCallback, no_progress
 from reviewer.report.redaction import RedactionSpan, call_redactions, hidden_summary
+from reviewer.report.source import CallSource
 from reviewer.settings import Settings
 
 
@@ -30,10 +30,10 @@ def padded(spans: list[RedactionSpan], margin: float, duration_ms: int) -> list[
     return out
 
 
-def recording_of(library: Library, call_id: int) -> Path:
+def recording_of(library: CallSource, call_id: int) -> Path:
     """The call's original recording, checked to be the one that was imported (the spans are
     only right for that one)."""
-    from reviewer.library.calls import content_hash
+    from reviewer.paths import content_hash
 
     row = library.call_row(call_id)
     path = library.audio_path(row)
@@ -96,7 +96,7 @@ def plan_audio(names: dict[int, str], out: str | Path) -> list[tuple[int, Path]]
 
 
 def export_audio(
-    library: Library,
+    library: CallSource,
     settings: Settings,
     call_ids: list[int],
     out: str | Path,

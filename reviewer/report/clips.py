@@ -18,8 +18,8 @@ from pathlib import Path
 
 from reviewer.errors import ReviewerError
 from reviewer.labels import clock
-from reviewer.library import Library
 from reviewer.progress import NEVER_CANCELLED, CancelToken, Progress, ProgressCallback, no_progress
+from reviewer.report.source import CallSource
 from reviewer.settings import Settings
 
 CLIP_SUFFIX = ".mp3"
@@ -37,7 +37,7 @@ class ClipExcerpt:
     masked_in_notes: tuple[str, ...] = ()  # redacted: the kinds masked in the title and note
 
 
-def clip_excerpt(library: Library, settings: Settings, clip: dict, *, redact: bool) -> ClipExcerpt:
+def clip_excerpt(library: CallSource, settings: Settings, clip: dict, *, redact: bool) -> ClipExcerpt:
     """The words said within the clip, a line per stretch of one speaker; redacted, masked as
     every redacted export of the call is, and the title and note as comments are."""
     from reviewer.report.data import load_report
@@ -61,7 +61,7 @@ def clip_excerpt(library: Library, settings: Settings, clip: dict, *, redact: bo
 
 
 def _clip_audio(
-    library: Library, settings: Settings, clip: dict, redact: bool, cancel: CancelToken, seen: dict
+    library: CallSource, settings: Settings, clip: dict, redact: bool, cancel: CancelToken, seen: dict
 ) -> bytes:
     """The clip's audio as mp3; ``seen`` keeps each call's checked recording and hidden spans."""
     from reviewer.audio.redact import audio_bytes
@@ -174,7 +174,7 @@ def playlist_csv(rows: list[tuple[str, ClipExcerpt]]) -> bytes:
 
 
 def export_playlist(
-    library: Library,
+    library: CallSource,
     settings: Settings,
     name: str,
     out: str | Path,

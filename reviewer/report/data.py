@@ -11,9 +11,7 @@ import numpy as np
 from reviewer import __version__
 from reviewer.analysis.scoring import share_target
 from reviewer.labels import speaker_label
-from reviewer.library import Library
-from reviewer.library.scorecards import CallScore
-from reviewer.model import Marker, Metrics, Speaker, Turn, Word
+from reviewer.model import CallScore, Marker, Metrics, Speaker, Turn, Word
 from reviewer.report.redact import mask_text
 from reviewer.report.redaction import (
     RedactionSpan,
@@ -22,6 +20,7 @@ from reviewer.report.redaction import (
     mask_markers,
     mask_transcript,
 )
+from reviewer.report.source import CallSource
 from reviewer.settings import Settings
 
 
@@ -103,7 +102,7 @@ class CallReport:
 
 
 def load_report(
-    library: Library, call_id: int, settings: Settings, *, redact: bool = False, peaks_columns: int = 0
+    library: CallSource, call_id: int, settings: Settings, *, redact: bool = False, peaks_columns: int = 0
 ) -> CallReport:
     """The call as the library holds it now. ``redact`` masks what the call's redaction hides
     (``report.redaction.call_redactions``: the same spans its redacted audio hides) in the words,

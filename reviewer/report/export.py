@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reviewer.errors import ReviewerError
-from reviewer.library import Library
 from reviewer.progress import NEVER_CANCELLED, CancelToken, Progress, ProgressCallback, no_progress
+from reviewer.report.source import CallSource
 from reviewer.settings import Settings
 
 # Per-call formats, each with its file suffix and what it is; "summary" is one CSV for all calls.
@@ -159,7 +159,7 @@ def render(fmt: str, report) -> bytes:  # noqa: ANN001 - a CallReport
 
 
 def export_calls(
-    library: Library,
+    library: CallSource,
     settings: Settings,
     call_ids: list[int],
     formats: list[str],

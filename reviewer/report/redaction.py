@@ -18,9 +18,9 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, replace
 
-from reviewer.library import Library
 from reviewer.model import Marker, Turn, Word
 from reviewer.report.redact import KINDS, RANK, find_spans
+from reviewer.report.source import CallSource
 from reviewer.settings import Settings
 
 JOIN_GAP_S = 6.0  # one speaker's words closer than this are searched as one stream ...
@@ -151,7 +151,7 @@ def apply_edits(found: list[RedactionSpan], edits: list[dict]) -> list[Redaction
 
 
 def call_redactions(
-    library: Library, call_id: int, settings: Settings, *, words: list[Word] | None = None
+    library: CallSource, call_id: int, settings: Settings, *, words: list[Word] | None = None
 ) -> list[RedactionSpan]:
     """What every redacted export of ``call_id`` hides: the spans found in its words (``words``
     when the caller has them loaded already), less those a coach took out, plus those a coach
