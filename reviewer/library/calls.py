@@ -84,34 +84,26 @@ class CallsMixin:
     ) -> tuple[int, bool]:
         """Store a processed call in one transaction. Returns (id, created); an existing call
         with the same content is left as it is."""
-        stat = path.stat()
         existing = self.find_hash(digest)
         if existing is not None:
             return existing, False
         stored_path = self.stored_audio_path(path, digest)  # copied to the team's audio root, if set
         try:
-            with self.write() as db:
+            with self.write():
                 existing = self.find_hash(digest)
                 if existing is not None:
                     return existing, False
-                row = {
-                    "content_hash": digest,
-                    "name": path.name,
-                    "path": stored_path,
-                    "size": stat.st_size,
-                    "recorded_at": datetime.fromtimestamp(stat.st_mtime, UTC).isoformat(timespec="seconds"),
-                    "imported_at": now(),
-                    "duration_ms": ms(transcript.duration),
-                    "channels": transcript.channels,
-                    "source_channels": source_channels,
-                    "source_rate": source_rate,
-                    "dual_mono": int(dual_mono),
-                    "speaker_split": transcript.speaker_split,
-                    "language": transcript.language,
-                    "model": transcript.model,
-                    "review_status": "new",
-                }
-                return self.insert_call(db, row, transcript, analysis), True
+                call_id = self.insert_call(
+                    path,
+                    digest,
+                    stored_path,
+                    transcript,
+                    source_channels=source_channels,
+                    source_rate=source_rate,
+                    dual_mono=dual_mono,
+                )
+                self._store_derived(call_id, transcript, analysis)
+                return call_id, True
         except self.db.IntegrityError:
             # Another process stored the same audio first.
             existing = self.find_hash(digest)
@@ -120,9 +112,37 @@ class CallsMixin:
             return existing, False
 
     def insert_call(
-        self, db: Database, row: dict[str, Any], transcript: Transcript, analysis: Analysis
+        self,
+        path: Path,
+        digest: str,
+        stored_path: str,
+        transcript: Transcript,
+        *,
+        source_channels: int,
+        source_rate: int,
+        dual_mono: bool,
     ) -> int:
-        """The rows of one call (its ``calls`` row given), inside the caller's transaction."""
+        """Inside the caller's write transaction: the rows of one call as it was heard (its file,
+        speakers, words and overlaps; what the analysis derives goes in with ``store_analysis``)."""
+        db = self.db
+        stat = path.stat()
+        row = {
+            "content_hash": digest,
+            "name": path.name,
+            "path": stored_path,
+            "size": stat.st_size,
+            "recorded_at": datetime.fromtimestamp(stat.st_mtime, UTC).isoformat(timespec="seconds"),
+            "imported_at": now(),
+            "duration_ms": ms(transcript.duration),
+            "channels": transcript.channels,
+            "source_channels": source_channels,
+            "source_rate": source_rate,
+            "dual_mono": int(dual_mono),
+            "speaker_split": transcript.speaker_split,
+            "language": transcript.language,
+            "model": transcript.model,
+            "review_status": "new",
+        }
         call_id = db["calls"].insert(row).last_pk
         db["speakers"].insert_all(
             {"call_id": call_id, "label": s.id, "role": s.role, "name": s.name, "channel": s.channel}
@@ -143,11 +163,16 @@ class CallsMixin:
             {"call_id": call_id, "speaker": o.speaker, "start_ms": ms(o.start), "end_ms": ms(o.end)}
             for o in transcript.overlaps
         )
-        self._store_derived(call_id, transcript, analysis)
         return int(call_id)
 
     def _store_derived(self, call_id: int, transcript: Transcript, analysis: Analysis) -> None:
-        """Turns, segments, markers and metrics: everything recomputed after a role change."""
+        self.store_analysis(call_id, transcript, analysis)
+        self._store_tracker_hits(call_id, transcript)
+        self.store_auto_scores(call_id, transcript, analysis)
+
+    def store_analysis(self, call_id: int, transcript: Transcript, analysis: Analysis) -> None:
+        """Inside the caller's write transaction: what the analysis derived from a call (turns,
+        segments, markers and metrics), anew."""
         db = self.db
         for table in ("turns", "segments", "markers"):
             db.execute(f"DELETE FROM {table} WHERE call_id = ?", [call_id])
@@ -201,8 +226,6 @@ class CallsMixin:
                 "metrics_json": json.dumps(metrics_doc),
             },
         )
-        self._store_tracker_hits(call_id, transcript)
-        self._store_auto_scores(call_id, transcript, analysis)
 
     # What the app's library list shows; `calls` on the command line gets every column but the
     # metrics document (reading fewer columns is a third faster on 10 000 calls).
@@ -294,7 +317,7 @@ class CallsMixin:
 
     def load_call(self, call_id: int) -> StoredCall:
         row = self.call_row(call_id)
-        speakers = self._speakers(call_id)
+        speakers = self.speakers(call_id)
         words = [
             Word(sec(r["start_ms"]), sec(r["end_ms"]), r["text"], r["speaker"], r["probability"] or 0.0)
             for r in self.db.query("SELECT * FROM words WHERE call_id = ? ORDER BY start_ms, id", [call_id])
@@ -341,13 +364,13 @@ class CallsMixin:
             for r in self.db.query(sql, [call_id])
         ]
 
-    def _speakers(self, call_id: int) -> list[Speaker]:
+    def speakers(self, call_id: int) -> list[Speaker]:
         return [
             Speaker(r["label"], r["role"] or "unknown", r["name"] or "", r["channel"])
             for r in self.db.query("SELECT * FROM speakers WHERE call_id = ? ORDER BY id", [call_id])
         ]
 
-    def _word_ids(self, call_id: int) -> list[int]:
+    def word_ids(self, call_id: int) -> list[int]:
         """The ids of a call's words, in the order ``load_call`` gives the words."""
         sql = "SELECT id FROM words WHERE call_id = ? ORDER BY start_ms, id"
         return [int(i) for (i,) in self.db.execute(sql, [call_id])]

@@ -127,6 +127,13 @@ class CorrectionsMixin:
         """Inside a write transaction: store the call's speakers as ``transcript`` has them and
         the new speaker of each moved word (word id → label; ``transcript``'s words already say
         so), then recompute turns, markers and metrics from ``transcript``."""
+        self.store_speakers(call_id, transcript.speakers, moved)
+        transcript, analysis = analyse_transcript(transcript, settings)
+        self._store_derived(call_id, transcript, analysis)
+
+    def store_speakers(self, call_id: int, speakers: list[Speaker], moved: dict[int, str]) -> None:
+        """Inside a write transaction: a call's speakers as ``speakers`` has them, and the new
+        speaker of each moved word (word id → label)."""
         db = self.db
         db.executemany(
             "UPDATE words SET speaker = ? WHERE id = ? AND call_id = ?",
@@ -135,15 +142,13 @@ class CorrectionsMixin:
         db.execute("DELETE FROM speakers WHERE call_id = ?", [call_id])
         db["speakers"].insert_all(
             {"call_id": call_id, "label": s.id, "role": s.role, "name": s.name, "channel": s.channel}
-            for s in transcript.speakers
+            for s in speakers
         )
-        transcript, analysis = analyse_transcript(transcript, settings)
-        self._store_derived(call_id, transcript, analysis)
 
     def swap_roles(self, call_id: int, settings: Settings) -> SpeakerChange:
         with self.write():
             self.call_row(call_id)  # a clear error for a call that is not there
-            speakers = swap_roles(self._speakers(call_id))
+            speakers = swap_roles(self.speakers(call_id))
             return self.set_speakers(call_id, speakers, settings)
 
     def rename_speaker(
@@ -156,7 +161,7 @@ class CorrectionsMixin:
         settings: Settings,
     ) -> SpeakerChange:
         self.call_row(call_id)  # a clear error for a call that is not there
-        speakers = self._speakers(call_id)
+        speakers = self.speakers(call_id)
         if label not in {s.id for s in speakers}:
             raise ReviewerError(
                 f"Call #{call_id} has no speaker {label} (it has {', '.join(s.id for s in speakers)})."
@@ -176,7 +181,7 @@ class CorrectionsMixin:
         """The label of a call's speaker named by label (S2), role (customer) or name; a label
         one past the call's last (S3 on a call with S1 and S2) names a new speaker."""
         self.call_row(call_id)  # a clear error for a call that is not there
-        speakers = self._speakers(call_id)
+        speakers = self.speakers(call_id)
         text = ref.strip()
         for field in ("id", "role", "name"):
             found = [s.id for s in speakers if str(getattr(s, field)).casefold() == text.casefold()]
@@ -222,7 +227,7 @@ class CorrectionsMixin:
                 start, end, only_from = turn.start, turn.end, turn.speaker
             elif end <= start:
                 raise ReviewerError("The end of the stretch must come after its start.")
-            ids = self._word_ids(call_id)
+            ids = self.word_ids(call_id)
             low, high = start - 0.001, end + 0.001
             previous = {
                 word_id: w.speaker
@@ -249,7 +254,7 @@ class CorrectionsMixin:
         with self.write():
             self.touch_call(change.call_id)
             t = self.load_call(change.call_id).transcript
-            ids = self._word_ids(change.call_id)
+            ids = self.word_ids(change.call_id)
             now_with = dict(zip(ids, (w.speaker for w in t.words), strict=True))
             back = {i: was for i, was in change.word_speakers.items() if now_with.get(i) == change.speaker}
             left = {now_with[i] for i in now_with if i not in back}
@@ -263,7 +268,7 @@ class CorrectionsMixin:
     ) -> RefusalLabelChange:
         """A coach's word on the agent turn at ``at``: a refusal (True), not one (False), or the
         model decides again (None). The call is re-analysed at once; returns what undoes it."""
-        with self.write() as db:
+        with self.write():
             self.touch_call(call_id)
             t = self.load_call(call_id).transcript
             agents = {s.id for s in t.speakers if s.role == "agent"}
@@ -275,24 +280,25 @@ class CorrectionsMixin:
                 )
             before = labels_on(turn, t.refusal_labels)
             after = None if is_refusal is None else RefusalLabel(turn.start, turn.end, is_refusal, author)
-            self._replace_labels(db, call_id, turn.start, turn.end, [after] if after else [])
+            self.replace_refusal_labels(call_id, turn.start, turn.end, [after] if after else [])
             labels = [lab for lab in t.refusal_labels if lab not in before] + ([after] if after else [])
             self._reanalyse(call_id, replace(t, refusal_labels=labels), {}, settings)
             return RefusalLabelChange(call_id, turn, before, after)
 
     def restore_refusal_label(self, change: RefusalLabelChange, settings: Settings) -> None:
         """Undo ``label_refusal``: the labels on that turn as they were."""
-        with self.write() as db:
+        with self.write():
             self.touch_call(change.call_id)
             t = self.load_call(change.call_id).transcript
-            self._replace_labels(db, change.call_id, change.turn.start, change.turn.end, change.before)
+            self.replace_refusal_labels(change.call_id, change.turn.start, change.turn.end, change.before)
             t = replace(t, refusal_labels=self.refusal_labels(change.call_id))
             self._reanalyse(change.call_id, t, {}, settings)
 
-    def _replace_labels(
-        self, db: Database, call_id: int, start: float, end: float, labels: list[RefusalLabel]
+    def replace_refusal_labels(
+        self, call_id: int, start: float, end: float, labels: list[RefusalLabel]
     ) -> None:
-        """The labels whose moment lies in ``start``-``end`` become ``labels``."""
+        """Inside a write transaction: the labels whose moment lies in ``start``-``end`` become ``labels``."""
+        db = self.db
         db.execute(
             "DELETE FROM refusal_labels WHERE call_id = ? AND (start_ms + end_ms) / 2 BETWEEN ? AND ?",
             [call_id, ms(start) - 50, ms(end) + 50],

@@ -242,7 +242,7 @@ class ScorecardsMixin:
 
     # -- automatic scoring -------------------------------------------------------------------
 
-    def _store_auto_scores(self, call_id: int, transcript: Transcript, analysis: Analysis) -> None:
+    def store_auto_scores(self, call_id: int, transcript: Transcript, analysis: Analysis) -> None:
         """Inside the caller's transaction (a call stored or re-analysed): every scorecard's
         automatic answers for this call, anew; people's answers stay."""
         names = [r[0] for r in self.db.execute("SELECT DISTINCT name FROM scorecards").fetchall()]

@@ -129,6 +129,11 @@ class TrackersMixin:
             hits = tracker_hits(trackers, transcript.speakers, transcript.turns, transcript.duration)
             self._insert_hits(call_id, hits)
 
+    def replace_tracker_hits(self, call_id: int, hits: list[TrackerHit]) -> None:
+        """Inside a write transaction: this call's tracker hits become ``hits``."""
+        self.db.execute("DELETE FROM tracker_hits WHERE call_id = ?", [call_id])
+        self._insert_hits(call_id, hits)
+
     def _insert_hits(self, call_id: int, hits: list[TrackerHit]) -> None:
         self.db["tracker_hits"].insert_all(
             {

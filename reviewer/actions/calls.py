@@ -1,0 +1,75 @@
+"""Storing a call: "store a call" means its words and speakers, the turns, markers and metrics the
+analysis made of them, every tracker's hits and every scorecard's automatic answers, all in one
+transaction. Re-analysis after a correction stores the derived part again the same way."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from reviewer.analysis import analyse_transcript
+from reviewer.analysis.trackers import tracker_hits
+from reviewer.library import Library
+from reviewer.model import Analysis, Transcript
+from reviewer.settings import Settings
+
+
+def store_call(
+    library: Library,
+    path: Path,
+    digest: str,
+    transcript: Transcript,
+    analysis: Analysis,
+    *,
+    source_channels: int,
+    source_rate: int,
+    dual_mono: bool,
+) -> tuple[int, bool]:
+    """Store a processed call and all it implies, in one transaction. Returns (id, created); a
+    call with the same content already in the library is left as it is."""
+    existing = library.find_hash(digest)
+    if existing is not None:
+        return existing, False
+    stored_path = library.stored_audio_path(path, digest)  # copied to the team's audio root, if set
+    try:
+        with library.write():
+            existing = library.find_hash(digest)
+            if existing is not None:
+                return existing, False
+            call_id = library.insert_call(
+                path,
+                digest,
+                stored_path,
+                transcript,
+                source_channels=source_channels,
+                source_rate=source_rate,
+                dual_mono=dual_mono,
+            )
+            store_derived(library, call_id, transcript, analysis)
+            return call_id, True
+    except library.db.IntegrityError:
+        existing = library.find_hash(digest)  # another process stored the same audio first
+        if existing is None:
+            raise
+        return existing, False
+
+
+def store_derived(library: Library, call_id: int, transcript: Transcript, analysis: Analysis) -> None:
+    """Inside a write transaction: what the analysis derived from a call (turns, segments, markers,
+    metrics), its hits of every tracker, and every scorecard's automatic answers, anew."""
+    library.store_analysis(call_id, transcript, analysis)
+    trackers = library.trackers()
+    hits = (
+        tracker_hits(trackers, transcript.speakers, transcript.turns, transcript.duration) if trackers else []
+    )
+    library.replace_tracker_hits(call_id, hits)
+    library.store_auto_scores(call_id, transcript, analysis)
+
+
+def reanalyse(
+    library: Library, call_id: int, transcript: Transcript, moved: dict[int, str], settings: Settings
+) -> None:
+    """Inside a write transaction: keep the call's speakers as ``transcript`` has them and the new
+    speaker of each moved word (word id → label), then analyse it again and store what follows."""
+    library.store_speakers(call_id, transcript.speakers, moved)
+    transcript, analysis = analyse_transcript(transcript, settings)
+    store_derived(library, call_id, transcript, analysis)
