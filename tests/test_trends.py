@@ -150,7 +150,8 @@ def test_reviewer_trends_writes_csv_for_the_agent_and_the_team(tmp_path, setting
 
 def test_the_figures_put_an_agent_against_the_team_period_by_period(trends_library):
     from reviewer.library import open_library
-    from reviewer.trends import load_trends, metric_named, period_name
+    from reviewer.report.trend_figures import metric_named, period_name
+    from reviewer.trends import load_trends
 
     location, ids = trends_library
     with open_library(location) as library:
@@ -182,7 +183,7 @@ def test_the_figures_put_an_agent_against_the_team_period_by_period(trends_libra
 def test_the_metrics_registry_gives_reviewer_trends_its_table(trends_library):
     """``reviewer trends`` prints the table the registry lays out, byte for byte."""
     from reviewer.library import open_library
-    from reviewer.trends import table_lines
+    from reviewer.report.trend_figures import table_lines
 
     location, _ = trends_library
     with open_library(location) as library:
@@ -199,7 +200,7 @@ def test_the_metrics_registry_gives_reviewer_trends_its_table(trends_library):
 
 def test_the_trends_pdf_has_the_title_the_chart_of_the_metric_and_every_period(trends_library):
     from reviewer.library import open_library
-    from reviewer.report.trends import library_trends_pdf
+    from reviewer.trends import library_trends_pdf
 
     location, _ = trends_library
     with open_library(location) as library:
@@ -236,8 +237,8 @@ def test_the_trends_pdf_has_the_title_the_chart_of_the_metric_and_every_period(t
 
 def test_a_long_span_goes_on_pages_of_its_own_with_the_header_repeated():
     from reviewer.library.trends import period_span
+    from reviewer.report.trend_figures import METRICS, Trends, metric_named
     from reviewer.report.trends import trends_pdf
-    from reviewer.trends import METRICS, Trends, metric_named
 
     weeks = period_span(["2025-W01", "2026-W10"], "week")
     team = {
@@ -254,7 +255,7 @@ def test_a_long_span_goes_on_pages_of_its_own_with_the_header_repeated():
 
 def test_the_trends_core_needs_no_qt():
     code = (
-        "import sys, reviewer.trends, reviewer.report.trends; "
+        "import sys, reviewer.trends, reviewer.report.trends, reviewer.report.trend_figures; "
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('PySide6', 'shiboken6')))"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)

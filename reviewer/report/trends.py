@@ -4,7 +4,7 @@ value. UTF-8 with a byte-order mark, as Reviewer's other CSVs, so spreadsheets r
 
 And as PDF (fpdf2, as the call report): the chart of one metric over the periods, drawn with
 fpdf2's lines and circles, and the table of every period, for the dashboard's "Export PDF" and
-``reviewer trends``."""
+``reviewer trends`` (:func:`reviewer.trends.library_trends_pdf` reads the library for it)."""
 
 from __future__ import annotations
 
@@ -12,15 +12,11 @@ import csv
 import io
 import math
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from reviewer.errors import ReviewerError
 from reviewer.report.data import producer
 from reviewer.report.pdf import FAMILY, new_pdf
-from reviewer.trends import Metric, Trends, load_trends, metric_named
-
-if TYPE_CHECKING:
-    from reviewer.library.store import Library
+from reviewer.report.trend_figures import Metric, Trends
 
 
 def trends_csv(
@@ -55,19 +51,6 @@ EMPTY_PERIOD = (0x8A, 0x8A, 0x8A)  # the text of a period without calls
 STRIPE = (0xF1, 0xF1, 0xF1)
 CHART_HEIGHT = 96.0  # mm, on an A4 landscape page 273 mm wide inside its margins
 MM_PER_PT = 25.4 / 72
-
-
-def library_trends_pdf(
-    library: Library, *, agent: str | None = None, by: str = "week", metric: str = ""
-) -> bytes:
-    """The trends PDF of ``agent`` against the team (the team alone where None) by week or month,
-    charting the metric of key ``metric`` (the first the team has a value of where empty), as
-    ``reviewer trends --pdf FILE`` writes it. ReviewerError for an unknown agent or metric."""
-    t = load_trends(library, agent, by)
-    if not t.periods:
-        raise ReviewerError("No calls yet: import calls to see their trends.")
-    chosen = metric_named(metric, t.metrics) if metric else t.first_valued() or t.metrics[0]
-    return trends_pdf(t, chosen, agent or "Team")
 
 
 def trends_pdf(t: Trends, metric: Metric, agent_label: str) -> bytes:

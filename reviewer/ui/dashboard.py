@@ -4,7 +4,7 @@ all of them. A click on a point or a period lists the calls behind it; a double 
 in the review page. An agent in self-review sees only their own dashboard, and only their own
 calls behind it. Exports to PDF (the chart and the table, :func:`reviewer.report.trends.trends_pdf`,
 as the command line) and CSV (the period rows). The figures and the metrics are the core's
-(:mod:`reviewer.trends`); this file holds the widgets.
+(:mod:`reviewer.report.trend_figures`, :mod:`reviewer.trends`); this file holds the widgets.
 
 The figures come from ``Library.trends`` (the same as ``reviewer trends``), computed on a worker
 thread with its own library connection: on bench/run.py's 10 000-call library one agent's
@@ -63,10 +63,11 @@ from PySide6.QtWidgets import (
 from reviewer.errors import ReviewerError
 from reviewer.library.store import Library
 from reviewer.report import write_atomic
+from reviewer.report.trend_figures import Metric, Trends, period_name
 from reviewer.report.trends import AGENT_COLOUR as AGENT_RGB
 from reviewer.report.trends import TEAM_COLOUR as TEAM_RGB
 from reviewer.report.trends import trends_csv, trends_pdf
-from reviewer.trends import Metric, Trends, load_trends, period_name
+from reviewer.trends import load_trends
 from reviewer.ui.library_page import CallsModel
 from reviewer.ui.tables import RowsModel
 
