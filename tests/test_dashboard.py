@@ -1,85 +1,18 @@
 """The trends dashboard through the real main window (pytest-qt, offscreen): an agent against the
-team per week, the calls behind a point, agent self-review, and the PDF and CSV exports; and the
-core it stands on (trend_calls, period_span, ``reviewer trends --csv``)."""
+team per week, the calls behind a point, agent self-review, and the PDF and CSV exports. The core
+it stands on (the figures, the metrics, the PDF, ``reviewer trends``) is tested without Qt in
+test_trends.py."""
 
 from __future__ import annotations
 
 import csv
-import io
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 pytest.importorskip("PySide6")
 
 from PySide6.QtCore import QPoint, Qt  # noqa: E402
-
-# Three ISO weeks of 2026: W10 (2 March), W11, W12. Maria is away in W11.
-CALLS = [
-    # name, agent, recorded at, refusals
-    ("maria-1.wav", "Maria", "2026-03-02T09:00:00+00:00", 1),
-    ("maria-2.wav", "Maria", "2026-03-04T11:00:00+00:00", 3),
-    ("sam-1.wav", "Sam", "2026-03-03T10:00:00+00:00", 1),
-    ("sam-2.wav", "Sam", "2026-03-10T10:00:00+00:00", 0),
-    ("sam-3.wav", "Sam", "2026-03-12T14:00:00+00:00", 2),
-    ("maria-3.wav", "Maria", "2026-03-17T09:30:00+00:00", 0),
-    ("sam-4.wav", "Sam", "2026-03-18T16:00:00+00:00", 2),
-]
-
-
-def build_library(location: Path | str, folder: Path, settings) -> dict[str, int]:
-    """A library of short two-channel calls by Maria and Sam over three weeks (transcripts made
-    up and analysed by the real analysis; the audio files, said to be in ``folder``, are not
-    needed for trends)."""
-    from reviewer.analysis import analyse_transcript
-    from reviewer.library import open_library
-    from reviewer.library.store import ms, now
-    from reviewer.model import Speaker, Transcript, Word
-
-    lines = [
-        ("S1", "thank you for calling Northwind Cable how can I help"),
-        ("S2", "I would like to cancel my internet please"),
-        ("S1", "I can help with that let me pull up the account"),
-        ("S2", "thanks"),
-    ]
-    ids = {}
-    with open_library(location) as library, library.write() as db:
-        for n, (name, agent, when, refusals) in enumerate(CALLS):
-            words, t = [], 0.5
-            for speaker, text in lines:
-                for w in text.split():
-                    words.append(Word(t, t + 0.3, w, speaker, 0.95))
-                    t += 0.35
-                t += 0.8 + n * 0.1
-            speakers = [Speaker("S1", "agent", agent, 0), Speaker("S2", "customer", "", 1)]
-            transcript, analysis = analyse_transcript(
-                Transcript(t + 1, 2, "channels", speakers, words, []), settings
-            )
-            row = {
-                "content_hash": f"{n:064x}",
-                "name": name,
-                "path": str(folder / name),
-                "size": 1000,
-                "recorded_at": when,
-                "imported_at": now(),
-                "duration_ms": ms(transcript.duration),
-                "channels": 2,
-                "source_channels": 2,
-                "source_rate": 16000,
-                "dual_mono": 0,
-                "speaker_split": "channels",
-                "language": "en",
-                "model": "test",
-                "review_status": "new",
-            }
-            call_id = library.insert_call(db, row, transcript, analysis)
-            # The refusals the analysis counted, set outright so the figures are known here.
-            db.execute("UPDATE calls SET refusal_count = ? WHERE id = ?", [refusals, call_id])
-            ids[name] = call_id
-    return ids
+from test_trends import build_library  # noqa: E402
 
 
 @pytest.fixture()
@@ -311,59 +244,6 @@ def test_score_and_pass_rate_come_first_with_a_gap_where_no_call_is_scored(windo
     assert series_points(d) == {"Team": [(0, 50.0), (2, 50.0)]}  # shown in per cent
     assert cell(d, 1, "Pass rate") == "–"
     assert cell(d, 0, "Pass rate") == "50%"
-
-
-def test_trend_calls_are_the_calls_behind_each_row(tmp_path, settings, library_location):
-    from reviewer.library import open_library
-    from reviewer.library.trends import period_span
-
-    path = library_location("core")
-    ids = build_library(path, tmp_path, settings)
-    with open_library(path) as library:
-        for agent in (None, "Maria", "maria"):
-            for r in library.trends(agent=agent):
-                assert len(library.trend_calls(r["period"], agent=agent)) == r["calls"]
-        assert library.trend_calls("2026-W10", agent="Maria") == [ids["maria-1.wav"], ids["maria-2.wav"]]
-        oldest_first = [ids[name] for name, *_ in sorted(CALLS, key=lambda c: c[2])]
-        assert library.trend_calls("2026-03", by="month") == oldest_first
-        assert library.trend_calls("2026-W11", agent="Maria") == []
-    assert period_span(["2025-W52", "2026-W02", "undated"], "week") == ["2025-W52", "2026-W01", "2026-W02"]
-    assert period_span(["2025-11", "2026-01"], "month") == ["2025-11", "2025-12", "2026-01"]
-    assert period_span(["undated"], "week") == []
-
-
-def test_reviewer_trends_writes_csv_for_the_agent_and_the_team(tmp_path, settings, library_location):
-    path = library_location("cli")
-    build_library(path, tmp_path, settings)
-    out = tmp_path / "maria trends.csv"
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "reviewer",
-            "--library",
-            str(path),
-            "trends",
-            "--agent",
-            "Maria",
-            "--csv",
-            str(out),
-        ],
-        capture_output=True,
-        text=True,
-        env=os.environ.copy(),
-        timeout=120,
-    )
-    assert proc.returncode == 0, proc.stderr
-    assert "5 rows (the team and Maria)" in proc.stdout
-    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
-    assert [(r["group"], r["period"]) for r in rows][-2:] == [("agent", "2026-W10"), ("agent", "2026-W12")]
-    assert set(rows[0]) >= {
-        "refusals_per_call",
-        "agent_talk_share",
-        "longest_silence",
-        "tracker_hits_per_call",
-    }
 
 
 def test_arrow_keys_through_the_periods_list_each_periods_calls(window, qtbot):

@@ -183,6 +183,43 @@ def test_a_bad_scorecard_is_refused_with_one_line_and_nothing_stored(
     assert "Retention" not in reviewer("scorecard", "list", library=lib).stdout
 
 
+def test_each_measure_is_one_object_that_templates_the_editor_and_the_rules_list_read():
+    from reviewer.analysis.scoring import MEASURE_REGISTRY, MEASURES, Rule, ScorecardError
+
+    names = list(MEASURE_REGISTRY)
+    assert names == [
+        "refusals",
+        "agent_talk_share",
+        "longest_silence",
+        "longest_monologue",
+        "overtalk",
+        "response_gap",
+        "words_per_minute",
+        "tracker",
+        "phrase",
+    ]
+    assert list(MEASURES) == names  # `reviewer scorecard show --rules` lists the registry's params
+    assert all(MEASURES[n] is MEASURE_REGISTRY[n].params for n in names)
+    wpm = MEASURE_REGISTRY["words_per_minute"]
+    assert (wpm.label, wpm.required, wpm.sides) == ("words per minute", ("min", "max"), ("agent", "customer"))
+
+    def card(rule: dict) -> dict:
+        item = {"id": "pace", "text": "A calm pace", "rule": rule}
+        return {"name": "Pace", "sections": [{"id": "s", "weight": 100, "items": [item]}]}
+
+    for rule, problem in (
+        ({"measure": "words_per_minute", "side": "both", "min": 90}, "side must be one of agent, customer"),
+        ({"measure": "words_per_minute", "side": "agent"}, "the words_per_minute rule needs min or max"),
+        ({"measure": "pace"}, "unknown rule 'pace' (rules: " + ", ".join(names) + ")"),
+    ):
+        with pytest.raises(ScorecardError) as e:
+            parse_scorecard(card(rule))
+        assert str(e.value).startswith(f"scorecard: item 'pace': {problem}")
+    rule = parse_scorecard(card({"measure": "words_per_minute", "min": 90, "max": 170})).items()[0][1].rule
+    assert rule == Rule("words_per_minute", {"min": 90, "max": 170})
+    assert rule.describe() == "agent words per minute 90–170 wpm"
+
+
 def test_totals_weigh_sections_leave_out_na_and_fail_on_auto_fail_items():
     import tomllib
 

@@ -18,14 +18,14 @@ A template is a dict (read from TOML by the library)::
     auto_fail = true                 # failing it fails the whole call
     rule = { measure = "refusals", request = ["cancel", "close"], max = 0 }
 
-Items without a rule are answered by a coach. See ``MEASURES`` for the rules.
+Items without a rule are answered by a coach. See ``MEASURE_REGISTRY`` for the rules.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
@@ -45,57 +45,6 @@ class ScorecardError(ValueError):
     """A scorecard template or an answer that cannot be used; the message says why."""
 
 
-# measure → {parameter: (type, what it means)}; every rule is "passes when ...".
-MEASURES: dict[str, dict[str, tuple[type | tuple[type, ...], str]]] = {
-    "refusals": {
-        "max": (int, "at most this many push-backs (default 0)"),
-        "request": (
-            (str, list),
-            "only push-backs after these requests (a list, or one; default any): "
-            + ", ".join([ANY, *request_kinds()]),
-        ),
-    },
-    "agent_talk_share": {
-        "min": ((int, float), "agent talk share at least this many percent"),
-        "max": (
-            (int, float),
-            "agent talk share at most this many percent (default: the talk-share target in settings)",
-        ),
-    },
-    "longest_silence": {"max": ((int, float), "no silence or hold longer than this many seconds")},
-    "longest_monologue": {
-        "max": ((int, float), "no monologue longer than this many seconds"),
-        "side": (str, "whose monologues: agent, customer or both (default both)"),
-    },
-    "overtalk": {"max": (int, "at most this many overtalk stretches (default 0)")},
-    "response_gap": {"max": ((int, float), "median agent response gap at most this many seconds")},
-    "words_per_minute": {
-        "min": ((int, float), "speaking rate at least this many words per minute"),
-        "max": ((int, float), "speaking rate at most this many words per minute"),
-        "side": (str, "whose rate: agent or customer (default agent)"),
-    },
-    "tracker": {
-        "tracker": (str, "the name of a phrase tracker"),
-        "said": (bool, "passes when it was said (true, default) or not said (false)"),
-    },
-    "phrase": {
-        "phrases": (list, "phrases in the syntax of phrases.toml"),
-        "said": (bool, "passes when one was said (true, default) or none was (false)"),
-        "side": (str, "who says it: agent, customer or both (default agent)"),
-        "within_first": ((int, float), "only in the first this many seconds"),
-        "within_last": ((int, float), "only in the last this many seconds"),
-    },
-}
-REQUIRED = {
-    "longest_silence": ("max",),
-    "longest_monologue": ("max",),
-    "response_gap": ("max",),
-    "words_per_minute": ("min", "max"),
-    "tracker": ("tracker",),
-    "phrase": ("phrases",),
-}
-
-
 def request_filter(params: Mapping[str, Any]) -> tuple[str, ...]:
     """The request kinds a refusal rule counts push-backs after; () for any request."""
     value = params.get("request") or ()
@@ -111,50 +60,7 @@ class Rule:
     def describe(self, settings: Settings | None = None) -> str:
         """The rule in a coach's words. ``settings`` gives the targets a rule takes from them
         (the talk-share target); without them such a rule says "the target"."""
-        p = self.params
-        m = self.measure
-        if m == "refusals":
-            limit = int(p.get("max", 0))
-            what = "no push-back" if limit == 0 else f"at most {plural(limit, 'push-back')}"
-            return f"{what} after {describe_kinds(request_filter(p))}"
-        if m == "agent_talk_share" and p.get("min") is None and p.get("max") is None:
-            if settings is None:
-                return "agent talk share within the talk-share target"
-            return f"agent talk share at most {settings.agent_share_target * 100:g} % (the talk-share target)"
-        if m in ("agent_talk_share", "words_per_minute"):
-            unit = " %" if m == "agent_talk_share" else " wpm"
-            lo, hi = p.get("min"), p.get("max")
-            what = (
-                "agent talk share"
-                if m == "agent_talk_share"
-                else f"{p.get('side', 'agent')} words per minute"
-            )
-            if lo is not None and hi is not None:
-                return f"{what} {lo:g}–{hi:g}{unit}"
-            return (
-                f"{what} {'at least' if lo is not None else 'at most'} {lo if lo is not None else hi:g}{unit}"
-            )
-        if m == "longest_silence":
-            return f"no silence or hold over {p['max']:g} s"
-        if m == "longest_monologue":
-            side = p.get("side", "both")
-            return f"no {'' if side == 'both' else side + ' '}monologue over {p['max']:g} s"
-        if m == "overtalk":
-            return f"at most {p.get('max', 0)} overtalk stretches"
-        if m == "response_gap":
-            return f"median response gap at most {p['max']:g} s"
-        said = p.get("said", True)
-        if m == "tracker":
-            return f"tracker {p['tracker']!r} {'said' if said else 'not said'}"
-        window = ""
-        if p.get("within_first") is not None:
-            window = f" in the first {p['within_first']:g} s"
-        elif p.get("within_last") is not None:
-            window = f" in the last {p['within_last']:g} s"
-        side = p.get("side", "agent")
-        who = "someone" if side == "both" else f"the {side}"
-        verb = "says" if said else "never says"
-        return f"{who} {verb}{window}: " + phrase_words(p["phrases"])
+        return measure_named(self.measure).describe(self.params, settings)
 
 
 def phrase_words(phrases: Sequence[str], most: int = 3) -> str:
@@ -404,52 +310,35 @@ def _parse_item(doc: object, where: str, fail: Any) -> Item:  # noqa: ANN401 - t
 
 
 def _parse_rule(doc: object, where: str, fail: Any) -> Rule:  # noqa: ANN401 - the error factory
+    names = ", ".join(MEASURE_REGISTRY)
     if not isinstance(doc, Mapping) or "measure" not in doc:
-        raise fail(f"{where}: a rule is a table with a measure ({', '.join(MEASURES)})")
-    measure = doc["measure"]
-    if measure not in MEASURES:
-        raise fail(f"{where}: unknown rule {measure!r} (rules: {', '.join(MEASURES)})")
+        raise fail(f"{where}: a rule is a table with a measure ({names})")
+    name = doc["measure"]
+    if name not in MEASURE_REGISTRY:
+        raise fail(f"{where}: unknown rule {name!r} (rules: {names})")
+    measure = MEASURE_REGISTRY[name]
     params = {k: v for k, v in doc.items() if k != "measure"}
-    spec = MEASURES[measure]
     for key, value in params.items():
-        if key not in spec:
-            raise fail(f"{where}: the {measure} rule has no {key!r} (it takes {', '.join(spec)})")
-        kinds = spec[key][0]
+        if key not in measure.params:
+            raise fail(f"{where}: the {name} rule has no {key!r} (it takes {', '.join(measure.params)})")
+        kinds = measure.params[key][0]
         ok = isinstance(value, kinds) and not (isinstance(value, bool) and kinds is not bool)
         if not ok:
-            raise fail(f"{where}: {measure}.{key} must be {_type_name(kinds)}, not {value!r}")
+            raise fail(f"{where}: {name}.{key} must be {_type_name(kinds)}, not {value!r}")
         if _is_number(value) and value < 0:
-            raise fail(f"{where}: {measure}.{key} cannot be negative")
-    needed = REQUIRED.get(measure, ())
+            raise fail(f"{where}: {name}.{key} cannot be negative")
+    needed = measure.required
     if needed and not any(k in params for k in needed):
-        raise fail(f"{where}: the {measure} rule needs {' or '.join(needed)}")
-    if "request" in params:
-        value = params["request"]
-        kinds = [value] if isinstance(value, str) else value
-        known = [ANY, *request_kinds()]
-        if not kinds or not all(isinstance(k, str) for k in kinds):
-            raise fail(f"{where}: refusals.request is a request kind or a list of them ({', '.join(known)})")
-        for k in kinds:
-            if k not in known:
-                raise fail(f"{where}: unknown request {k!r} (requests: {', '.join(known)})")
+        raise fail(f"{where}: the {name} rule needs {' or '.join(needed)}")
     side = params.get("side")
-    sides = ("agent", "customer") if measure == "words_per_minute" else SIDES
-    if side is not None and side not in sides:
-        raise fail(f"{where}: side must be one of {', '.join(sides)}, not {side!r}")
+    if side is not None and side not in measure.sides:
+        raise fail(f"{where}: side must be one of {', '.join(measure.sides)}, not {side!r}")
     if "min" in params and "max" in params and params["min"] > params["max"]:
-        raise fail(f"{where}: {measure} min is above its max")
-    if measure == "agent_talk_share" and any(params.get(k, 0) > 100 for k in ("min", "max")):
-        raise fail(f"{where}: agent talk share is in percent, 0 to 100")
-    if measure == "phrase":
-        phrases = params["phrases"]
-        if not phrases or not all(isinstance(p, str) and p.strip() for p in phrases):
-            raise fail(f"{where}: phrase.phrases must be a list of phrases")
-        if "within_first" in params and "within_last" in params:
-            raise fail(f"{where}: give within_first or within_last, not both")
-        problems = _phrase_tracker("phrase", params).problems()
-        if problems:
-            raise fail(f"{where}: {problems[0]}")
-    return Rule(measure, dict(params))
+        raise fail(f"{where}: {name} min is above its max")
+    problem = measure.check(params) if measure.check else None
+    if problem:
+        raise fail(f"{where}: {problem}")
+    return Rule(name, dict(params))
 
 
 def _type_name(kinds: type | tuple[type, ...]) -> str:
@@ -500,84 +389,335 @@ class CallFacts:
 
 
 def evaluate(rule: Rule, facts: CallFacts) -> Finding:
+    return measure_named(rule.measure).evaluate(rule, facts)
+
+
+# -- the measures: each one object, read by the parser, ``evaluate``, the scorecard editor and
+# `reviewer scorecard show --rules` ------------------------------------------------------------
+
+Kinds = type | tuple[type, ...]
+
+
+@dataclass(frozen=True)
+class Measure:
+    """What a rule measures: its name in a template, its label in the scorecard editor, the
+    parameters a template may give it (type and what it means; every rule is "passes when ..."),
+    and how it is described to a coach and judged on a call."""
+
+    name: str
+    label: str
+    params: Mapping[str, tuple[Kinds, str]]
+    describe: Callable[[Mapping[str, Any], Settings | None], str]
+    evaluate: Callable[[Rule, CallFacts], Finding]
+    required: tuple[str, ...] = ()  # a rule gives at least one of these
+    sides: tuple[str, ...] = ()  # whose speech its ``side`` may name
+    check: Callable[[Mapping[str, Any]], str | None] | None = None  # a problem the types miss
+
+
+def _roles(facts: CallFacts) -> dict[str, str]:
+    return {s.id: s.role for s in facts.transcript.speakers}
+
+
+def _describe_refusals(p: Mapping[str, Any], settings: Settings | None) -> str:
+    limit = int(p.get("max", 0))
+    what = "no push-back" if limit == 0 else f"at most {plural(limit, 'push-back')}"
+    return f"{what} after {describe_kinds(request_filter(p))}"
+
+
+def _check_refusals(p: Mapping[str, Any]) -> str | None:
+    if "request" not in p:
+        return None
+    value = p["request"]
+    kinds = [value] if isinstance(value, str) else value
+    known = [ANY, *request_kinds()]
+    if not kinds or not all(isinstance(k, str) for k in kinds):
+        return f"refusals.request is a request kind or a list of them ({', '.join(known)})"
+    for k in kinds:
+        if k not in known:
+            return f"unknown request {k!r} (requests: {', '.join(known)})"
+    return None
+
+
+def _evaluate_refusals(rule: Rule, facts: CallFacts) -> Finding:
+    kinds = request_filter(rule.params)
+    found = [k for k in facts.markers if k.kind == "refusal" and (not kinds or k.request in kinds)]
+    limit = int(rule.params.get("max", 0))
+    return Finding(
+        len(found) <= limit,
+        _spans(found),
+        f"{plural(len(found), 'push-back')} after {describe_kinds(kinds)}, at most {limit} wanted",
+    )
+
+
+def _between(what: str, unit: str, p: Mapping[str, Any]) -> str:
+    lo, hi = p.get("min"), p.get("max")
+    if lo is not None and hi is not None:
+        return f"{what} {lo:g}–{hi:g}{unit}"
+    return f"{what} {'at least' if lo is not None else 'at most'} {lo if lo is not None else hi:g}{unit}"
+
+
+def _describe_talk_share(p: Mapping[str, Any], settings: Settings | None) -> str:
+    if p.get("min") is None and p.get("max") is None:
+        if settings is None:
+            return "agent talk share within the talk-share target"
+        return f"agent talk share at most {settings.agent_share_target * 100:g} % (the talk-share target)"
+    return _between("agent talk share", " %", p)
+
+
+def _check_talk_share(p: Mapping[str, Any]) -> str | None:
+    if any(p.get(k, 0) > 100 for k in ("min", "max")):
+        return "agent talk share is in percent, 0 to 100"
+    return None
+
+
+def _evaluate_talk_share(rule: Rule, facts: CallFacts) -> Finding:
+    share = facts.metrics.agent_talk_share
+    if share is None:
+        return Finding(None, (), "no agent speech to measure")
+    pct = share * 100
+    ok = rule.params.get("min", 0) <= pct <= share_limit(rule, facts.settings) * 100
+    return Finding(ok, (), f"agent talk share {pct:.0f} % ({rule.describe(facts.settings)})")
+
+
+def _describe_silence(p: Mapping[str, Any], settings: Settings | None) -> str:
+    return f"no silence or hold over {p['max']:g} s"
+
+
+def _evaluate_silence(rule: Rule, facts: CallFacts) -> Finding:
+    limit = float(rule.params["max"])
+    found, longest = silences(facts.runs, facts.settings.replace(silence_min=max(limit, 0.001)))
+    over = [k for k in found if k.end - k.start > limit]
+    return Finding(not over, _spans(over), f"longest silence {longest:.0f} s, {limit:g} s allowed")
+
+
+def _describe_monologue(p: Mapping[str, Any], settings: Settings | None) -> str:
+    side = p.get("side", "both")
+    return f"no {'' if side == 'both' else side + ' '}monologue over {p['max']:g} s"
+
+
+def _evaluate_monologue(rule: Rule, facts: CallFacts) -> Finding:
+    limit = float(rule.params["max"])
+    side = rule.params.get("side", "both")
+    roles = _roles(facts)
+    found, _ = monologues(facts.runs, facts.settings.replace(monologue_min=max(limit, 0.001)))
+    over = [
+        k for k in found if k.end - k.start > limit and (side == "both" or roles.get(k.speaker or "") == side)
+    ]
+    longest = max((k.end - k.start for k in over), default=0.0)
+    detail = f"{plural(len(over), 'monologue')} over {limit:g} s" + (
+        f", longest {longest:.0f} s" if over else ""
+    )
+    return Finding(not over, _spans(over), detail)
+
+
+def _describe_overtalk(p: Mapping[str, Any], settings: Settings | None) -> str:
+    return f"at most {p.get('max', 0)} overtalk stretches"
+
+
+def _evaluate_overtalk(rule: Rule, facts: CallFacts) -> Finding:
+    found = [k for k in facts.markers if k.kind == "overtalk"]
+    limit = int(rule.params.get("max", 0))
+    return Finding(
+        len(found) <= limit,
+        _spans(found),
+        f"{plural(len(found), 'overtalk stretch')}, at most {limit} wanted".replace("stretchs", "stretches"),
+    )
+
+
+def _describe_response_gap(p: Mapping[str, Any], settings: Settings | None) -> str:
+    return f"median response gap at most {p['max']:g} s"
+
+
+def _evaluate_response_gap(rule: Rule, facts: CallFacts) -> Finding:
+    gap = facts.metrics.response_gap_median
+    if gap is None:
+        return Finding(None, (), "no agent replies to measure")
+    limit = rule.params["max"]
+    return Finding(gap <= float(limit), (), f"median response gap {gap:.1f} s, {limit:g} s allowed")
+
+
+def _describe_words_per_minute(p: Mapping[str, Any], settings: Settings | None) -> str:
+    return _between(f"{p.get('side', 'agent')} words per minute", " wpm", p)
+
+
+def _evaluate_words_per_minute(rule: Rule, facts: CallFacts) -> Finding:
     p = rule.params
-    m = rule.measure
-    roles = {s.id: s.role for s in facts.transcript.speakers}
-    if m == "refusals":
-        kinds = request_filter(p)
-        found = [k for k in facts.markers if k.kind == "refusal" and (not kinds or k.request in kinds)]
-        limit = int(p.get("max", 0))
-        return Finding(
-            len(found) <= limit,
-            _spans(found),
-            f"{plural(len(found), 'push-back')} after {describe_kinds(kinds)}, at most {limit} wanted",
-        )
-    if m == "overtalk":
-        found = [k for k in facts.markers if k.kind == "overtalk"]
-        limit = int(p.get("max", 0))
-        return Finding(
-            len(found) <= limit,
-            _spans(found),
-            f"{plural(len(found), 'overtalk stretch')}, at most {limit} wanted".replace(
-                "stretchs", "stretches"
-            ),
-        )
-    if m == "agent_talk_share":
-        share = facts.metrics.agent_talk_share
-        if share is None:
-            return Finding(None, (), "no agent speech to measure")
-        pct = share * 100
-        ok = p.get("min", 0) <= pct <= share_limit(rule, facts.settings) * 100
-        return Finding(ok, (), f"agent talk share {pct:.0f} % ({rule.describe(facts.settings)})")
-    if m == "longest_silence":
-        limit = float(p["max"])
-        found, longest = silences(facts.runs, facts.settings.replace(silence_min=max(limit, 0.001)))
-        over = [k for k in found if k.end - k.start > limit]
-        return Finding(not over, _spans(over), f"longest silence {longest:.0f} s, {limit:g} s allowed")
-    if m == "longest_monologue":
-        limit = float(p["max"])
-        side = p.get("side", "both")
-        found, _ = monologues(facts.runs, facts.settings.replace(monologue_min=max(limit, 0.001)))
-        over = [
-            k
-            for k in found
-            if k.end - k.start > limit and (side == "both" or roles.get(k.speaker or "") == side)
-        ]
-        longest = max((k.end - k.start for k in over), default=0.0)
-        detail = f"{plural(len(over), 'monologue')} over {limit:g} s" + (
-            f", longest {longest:.0f} s" if over else ""
-        )
-        return Finding(not over, _spans(over), detail)
-    if m == "response_gap":
-        gap = facts.metrics.response_gap_median
-        if gap is None:
-            return Finding(None, (), "no agent replies to measure")
-        return Finding(gap <= float(p["max"]), (), f"median response gap {gap:.1f} s, {p['max']:g} s allowed")
-    if m == "words_per_minute":
-        side = p.get("side", "agent")
-        ids = {sid for sid, role in roles.items() if role == side}
-        rates = [s for s in facts.metrics.speakers if s.speaker in ids and s.talk_seconds > 0]
-        if not rates:
-            return Finding(None, (), f"no {side} speech to measure")
-        words = sum(s.words for s in rates)
-        seconds = sum(s.talk_seconds for s in rates)
-        wpm = words / seconds * 60
-        ok = p.get("min", 0) <= wpm <= p.get("max", math.inf)
-        return Finding(ok, (), f"{side} speaks {wpm:.0f} words per minute ({rule.describe()})")
-    said_wanted = bool(p.get("said", True))
-    if m == "tracker":
-        name = p["tracker"]
-        if name not in facts.trackers:
-            return Finding(None, (), f"no tracker named {name!r} in this library")
-        hits = [h for h in facts.hits if h.tracker == name]
-    else:
-        tracker = _phrase_tracker("phrase", p)
-        t = facts.transcript
-        hits = tracker_hits([tracker], t.speakers, t.turns, t.duration)
+    side = p.get("side", "agent")
+    ids = {sid for sid, role in _roles(facts).items() if role == side}
+    rates = [s for s in facts.metrics.speakers if s.speaker in ids and s.talk_seconds > 0]
+    if not rates:
+        return Finding(None, (), f"no {side} speech to measure")
+    words = sum(s.words for s in rates)
+    seconds = sum(s.talk_seconds for s in rates)
+    wpm = words / seconds * 60
+    ok = p.get("min", 0) <= wpm <= p.get("max", math.inf)
+    return Finding(ok, (), f"{side} speaks {wpm:.0f} words per minute ({rule.describe()})")
+
+
+def _describe_tracker(p: Mapping[str, Any], settings: Settings | None) -> str:
+    return f"tracker {p['tracker']!r} {'said' if p.get('said', True) else 'not said'}"
+
+
+def _evaluate_tracker(rule: Rule, facts: CallFacts) -> Finding:
+    name = rule.params["tracker"]
+    if name not in facts.trackers:
+        return Finding(None, (), f"no tracker named {name!r} in this library")
+    return _said(rule, [h for h in facts.hits if h.tracker == name])
+
+
+def _describe_phrase(p: Mapping[str, Any], settings: Settings | None) -> str:
+    window = ""
+    if p.get("within_first") is not None:
+        window = f" in the first {p['within_first']:g} s"
+    elif p.get("within_last") is not None:
+        window = f" in the last {p['within_last']:g} s"
+    side = p.get("side", "agent")
+    who = "someone" if side == "both" else f"the {side}"
+    verb = "says" if p.get("said", True) else "never says"
+    return f"{who} {verb}{window}: " + phrase_words(p["phrases"])
+
+
+def _check_phrase(p: Mapping[str, Any]) -> str | None:
+    phrases = p["phrases"]
+    if not phrases or not all(isinstance(x, str) and x.strip() for x in phrases):
+        return "phrase.phrases must be a list of phrases"
+    if "within_first" in p and "within_last" in p:
+        return "give within_first or within_last, not both"
+    problems = _phrase_tracker("phrase", p).problems()
+    return problems[0] if problems else None
+
+
+def _evaluate_phrase(rule: Rule, facts: CallFacts) -> Finding:
+    t = facts.transcript
+    return _said(
+        rule, tracker_hits([_phrase_tracker("phrase", rule.params)], t.speakers, t.turns, t.duration)
+    )
+
+
+def _said(rule: Rule, hits: Sequence[TrackerHit]) -> Finding:
+    """A tracker or phrase rule's finding from the hits it found."""
     said = bool(hits)
     spans = tuple((h.start, h.end) for h in hits)
     what = ("said once" if len(hits) == 1 else f"said {len(hits)} times") if said else "not said"
-    return Finding(said == said_wanted, spans, f"{what}; wanted: {rule.describe()}")
+    return Finding(said == bool(rule.params.get("said", True)), spans, f"{what}; wanted: {rule.describe()}")
+
+
+MEASURE_REGISTRY: dict[str, Measure] = {
+    m.name: m
+    for m in (
+        Measure(
+            "refusals",
+            "refusals",
+            {
+                "max": (int, "at most this many push-backs (default 0)"),
+                "request": (
+                    (str, list),
+                    "only push-backs after these requests (a list, or one; default any): "
+                    + ", ".join([ANY, *request_kinds()]),
+                ),
+            },
+            _describe_refusals,
+            _evaluate_refusals,
+            check=_check_refusals,
+        ),
+        Measure(
+            "agent_talk_share",
+            "agent talk share",
+            {
+                "min": ((int, float), "agent talk share at least this many percent"),
+                "max": (
+                    (int, float),
+                    "agent talk share at most this many percent (default: the talk-share target in settings)",
+                ),
+            },
+            _describe_talk_share,
+            _evaluate_talk_share,
+            check=_check_talk_share,
+        ),
+        Measure(
+            "longest_silence",
+            "longest silence",
+            {"max": ((int, float), "no silence or hold longer than this many seconds")},
+            _describe_silence,
+            _evaluate_silence,
+            required=("max",),
+        ),
+        Measure(
+            "longest_monologue",
+            "longest monologue",
+            {
+                "max": ((int, float), "no monologue longer than this many seconds"),
+                "side": (str, "whose monologues: agent, customer or both (default both)"),
+            },
+            _describe_monologue,
+            _evaluate_monologue,
+            required=("max",),
+            sides=SIDES,
+        ),
+        Measure(
+            "overtalk",
+            "overtalk",
+            {"max": (int, "at most this many overtalk stretches (default 0)")},
+            _describe_overtalk,
+            _evaluate_overtalk,
+        ),
+        Measure(
+            "response_gap",
+            "response gap",
+            {"max": ((int, float), "median agent response gap at most this many seconds")},
+            _describe_response_gap,
+            _evaluate_response_gap,
+            required=("max",),
+        ),
+        Measure(
+            "words_per_minute",
+            "words per minute",
+            {
+                "min": ((int, float), "speaking rate at least this many words per minute"),
+                "max": ((int, float), "speaking rate at most this many words per minute"),
+                "side": (str, "whose rate: agent or customer (default agent)"),
+            },
+            _describe_words_per_minute,
+            _evaluate_words_per_minute,
+            required=("min", "max"),
+            sides=("agent", "customer"),
+        ),
+        Measure(
+            "tracker",
+            "tracker",
+            {
+                "tracker": (str, "the name of a phrase tracker"),
+                "said": (bool, "passes when it was said (true, default) or not said (false)"),
+            },
+            _describe_tracker,
+            _evaluate_tracker,
+            required=("tracker",),
+        ),
+        Measure(
+            "phrase",
+            "phrase",
+            {
+                "phrases": (list, "phrases in the syntax of phrases.toml"),
+                "said": (bool, "passes when one was said (true, default) or none was (false)"),
+                "side": (str, "who says it: agent, customer or both (default agent)"),
+                "within_first": ((int, float), "only in the first this many seconds"),
+                "within_last": ((int, float), "only in the last this many seconds"),
+            },
+            _describe_phrase,
+            _evaluate_phrase,
+            required=("phrases",),
+            sides=SIDES,
+            check=_check_phrase,
+        ),
+    )
+}
+# measure → {parameter: (type, what it means)}, as `reviewer scorecard show --rules` lists them.
+MEASURES: dict[str, Mapping[str, tuple[Kinds, str]]] = {n: m.params for n, m in MEASURE_REGISTRY.items()}
+
+
+def measure_named(name: str) -> Measure:
+    """The measure of a rule (a rule is checked against the registry when its template is read)."""
+    return MEASURE_REGISTRY[name]
 
 
 def found_words(detail: str) -> str:

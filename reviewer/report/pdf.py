@@ -54,10 +54,17 @@ def _pdf_class():
     return ReportPDF
 
 
-def pdf_bytes(r: CallReport) -> bytes:
-    pdf = _pdf_class()(orientation="P", unit="mm", format="A4")
+def new_pdf(orientation: str = "P"):  # noqa: ANN201 - an FPDF with title_line and foot_line
+    """An A4 page (``orientation`` "P" or "L", in mm) with Reviewer's fonts, and on each page the
+    footer (``foot_line`` and the page number) and, from the second page, ``title_line``."""
+    pdf = _pdf_class()(orientation=orientation, unit="mm", format="A4")
     pdf.add_font(FAMILY, "", str(resource("fonts", "DejaVuSans.ttf")))
     pdf.add_font(FAMILY, "B", str(resource("fonts", "DejaVuSans-Bold.ttf")))
+    return pdf
+
+
+def pdf_bytes(r: CallReport) -> bytes:
+    pdf = new_pdf("P")
     pdf.set_margins(15, 14, 15)
     pdf.set_auto_page_break(True, margin=16)
     pdf.set_title(f"Call review: {r.name}")

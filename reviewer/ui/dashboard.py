@@ -2,7 +2,9 @@
 as a chart (Qt Charts) of any metric the library's trends give and a table of every period with
 all of them. A click on a point or a period lists the calls behind it; a double click opens one
 in the review page. An agent in self-review sees only their own dashboard, and only their own
-calls behind it. Exports to PDF (the chart and the table) and CSV (the period rows).
+calls behind it. Exports to PDF (the chart and the table, :func:`reviewer.report.trends.trends_pdf`,
+as the command line) and CSV (the period rows). The figures and the metrics are the core's
+(:mod:`reviewer.report.trend_figures`, :mod:`reviewer.trends`); this file holds the widgets.
 
 The figures come from ``Library.trends`` (the same as ``reviewer trends``), computed on a worker
 thread with its own library connection: on bench/run.py's 10 000-call library one agent's
@@ -12,10 +14,7 @@ from __future__ import annotations
 
 import math
 import threading
-from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCharts import (
     QCategoryAxis,
@@ -27,17 +26,11 @@ from PySide6.QtCharts import (
     QValueAxis,
 )
 from PySide6.QtCore import (
-    QBuffer,
-    QByteArray,
-    QIODevice,
     QMargins,
-    QMarginsF,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
     QPointF,
-    QRectF,
-    QSizeF,
     QStandardPaths,
     Qt,
     Signal,
@@ -46,19 +39,14 @@ from PySide6.QtGui import (
     QBrush,
     QColor,
     QFont,
-    QFontMetricsF,
     QMouseEvent,
-    QPageLayout,
-    QPageSize,
     QPainter,
-    QPdfWriter,
     QPen,
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QFileDialog,
-    QGraphicsScene,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -74,113 +62,21 @@ from PySide6.QtWidgets import (
 
 from reviewer.errors import ReviewerError
 from reviewer.library.store import Library
-from reviewer.library.trends import period_span
 from reviewer.report import write_atomic
-from reviewer.report.trends import trends_csv
+from reviewer.report.trend_figures import Metric, Trends, period_name
+from reviewer.report.trends import AGENT_COLOUR as AGENT_RGB
+from reviewer.report.trends import TEAM_COLOUR as TEAM_RGB
+from reviewer.report.trends import trends_csv, trends_pdf
+from reviewer.trends import load_trends
 from reviewer.ui.library_page import CallsModel
 from reviewer.ui.tables import RowsModel
 
-AGENT_COLOUR = QColor("#2f6fb3")  # the agent's blue, as on the timeline
-TEAM_COLOUR = QColor("#6b6b6b")  # grey and dashed: reads in black and white
+AGENT_COLOUR = QColor(*AGENT_RGB)  # the agent's blue, as on the timeline and in the PDF
+TEAM_COLOUR = QColor(*TEAM_RGB)  # grey and dashed: reads in black and white
 TEAM = ""  # the agent chooser's value for the whole team
 
 
-# -- what can be charted ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Metric:
-    """One key of ``Library.trends``'s rows and how to show it (``scale`` and ``unit`` on screen;
-    the CSV keeps the library's values)."""
-
-    key: str
-    label: str
-    short: str
-    scale: float = 1.0
-    unit: str = ""
-    digits: int = 2
-    top: float | None = None  # a fixed top for the axis (percentages, scores)
-
-    def text(self, value: Any) -> str:
-        if value is None:
-            return "–"
-        return f"{value * self.scale:.{self.digits}f}{self.unit}"
-
-    def shown(self, value: Any) -> float | None:
-        return None if value is None else float(value) * self.scale
-
-
-METRICS = (
-    Metric("mean_score", "Mean score", "Score", digits=0, top=100),
-    Metric("pass_rate", "Pass rate", "Pass rate", scale=100, unit="%", digits=0, top=100),
-    Metric("refusals_per_call", "Refusals per call", "Refusals / call"),
-    Metric("agent_talk_share", "Agent talk share", "Agent talk", scale=100, unit="%", digits=0, top=100),
-    Metric("longest_silence", "Longest silence (mean per call)", "Longest silence", unit=" s", digits=1),
-    Metric("tracker_hits_per_call", "Tracked phrases per call", "Tracked / call"),
-    Metric("calls", "Calls", "Calls", digits=0),
-)
-
-
-def available_metrics(rows: list[dict[str, Any]]) -> list[Metric]:
-    """The metrics the rows carry: the known ones in METRICS's order (scores first, once the
-    library gives them), then any other number the library adds, named from its key."""
-    keys: list[str] = []
-    for r in rows:
-        keys += [k for k in r if k not in keys]
-    known = {m.key: m for m in METRICS}
-    out = [m for m in METRICS if m.key in keys]
-    for k in keys:
-        if k in known or k == "period":
-            continue
-        if any(isinstance(r.get(k), int | float) and not isinstance(r.get(k), bool) for r in rows):
-            name = k.replace("_", " ").capitalize()
-            out.append(Metric(k, name, name))
-    return out
-
-
 # -- the figures, computed off the UI thread ----------------------------------------------------
-
-
-@dataclass
-class Trends:
-    """What the dashboard shows for one choice of agent and period length."""
-
-    by: str
-    agent: str | None
-    team: dict[str, dict[str, Any]]  # period -> the team's row
-    mine: dict[str, dict[str, Any]]  # period -> the agent's row (empty for the team's dashboard)
-    periods: list[str]  # every period from the first call to the last, empty ones too; undated last
-    team_calls: dict[str, list[int]] = field(default_factory=dict)
-    agent_calls: dict[str, list[int]] = field(default_factory=dict)
-    call_rows: dict[int, dict[str, Any]] = field(default_factory=dict)
-    metrics: list[Metric] = field(default_factory=list)
-
-    @property
-    def dated(self) -> list[str]:
-        return [p for p in self.periods if p != "undated"]
-
-    def calls(self, period: str, who: str) -> list[int]:
-        return (self.agent_calls if who == "agent" else self.team_calls).get(period, [])
-
-
-def load_trends(library: Library, agent: str | None, by: str) -> Trends:
-    """The team's rows and calls per period and, for an agent, theirs (no Qt: testable alone)."""
-    team_rows = library.trends(by=by)
-    mine_rows = library.trends(agent=agent, by=by) if agent else []
-    periods = period_span([r["period"] for r in team_rows], by)
-    if any(r["period"] == "undated" for r in team_rows):
-        periods.append("undated")
-    return Trends(
-        by=by,
-        agent=agent,
-        team={r["period"]: r for r in team_rows},
-        mine={r["period"]: r for r in mine_rows},
-        periods=periods,
-        team_calls=library.calls_by_period(by=by),
-        agent_calls=library.calls_by_period(agent=agent, by=by) if agent else {},
-        call_rows={int(r["id"]): r for r in library.list_calls(brief=True)},
-        metrics=available_metrics(team_rows + mine_rows),
-    )
 
 
 class TrendsLoader(QObject):
@@ -232,17 +128,13 @@ class TrendsLoader(QObject):
 # -- the chart ----------------------------------------------------------------------------------
 
 
-def period_name(period: str, by: str) -> str:
-    return f"week {period}" if by == "week" and period != "undated" else period
-
-
-def build_chart(t: Trends, metric: Metric, agent_label: str, *, for_print: bool = False) -> QChart:
+def build_chart(t: Trends, metric: Metric, agent_label: str) -> QChart:
     """The metric per period: the agent's line (blue, solid) against the team's (grey, dashed),
     gaps where a period has no value; x is the period's index in ``t.dated``."""
     chart = QChart()
     chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
     chart.setBackgroundRoundness(0)
-    chart.setMargins(QMargins(4, 4, 4, 4) if for_print else QMargins(6, 6, 6, 6))
+    chart.setMargins(QMargins(6, 6, 6, 6))
     periods = t.dated
     who = f"{agent_label} against the team" if t.agent else "the team"
     chart.setTitle(f"<b>{metric.label}</b> — {who}, by {t.by}")
@@ -253,7 +145,7 @@ def build_chart(t: Trends, metric: Metric, agent_label: str, *, for_print: bool 
     axis_x = QCategoryAxis()
     axis_x.setLabelsPosition(QCategoryAxis.AxisLabelsPosition.AxisLabelsPositionOnValue)
     axis_x.setStartValue(-0.5)
-    step = max(1, math.ceil(len(periods) / (16 if for_print else 14)))
+    step = max(1, math.ceil(len(periods) / 14))
     for i in range(0, len(periods), step):
         axis_x.append(periods[i], i)
     axis_x.setRange(-0.5, max(len(periods) - 0.5, 0.5))
@@ -263,13 +155,8 @@ def build_chart(t: Trends, metric: Metric, agent_label: str, *, for_print: bool 
     if t.by == "week" and len(periods) > 10:
         axis_x.setLabelsAngle(-45)
     axis_y = QValueAxis()
-    axis_y.setTitleText(metric.short + (f" ({metric.unit.strip()})" if metric.unit.strip() else ""))
-    values = [
-        v
-        for rows in (t.team, t.mine)
-        for p in periods
-        if (v := metric.shown(rows.get(p, {}).get(metric.key))) is not None
-    ]
+    axis_y.setTitleText(metric.axis_title)
+    values = [v for who in ("team", "agent") for p in periods if (v := t.value(metric, p, who)) is not None]
     top = metric.top if metric.top is not None else (max(values) * 1.1 if values else 1.0)
     axis_y.setRange(min(0.0, *values) if values else 0.0, top or 1.0)
     if metric.top is None:
@@ -286,10 +173,10 @@ def build_chart(t: Trends, metric: Metric, agent_label: str, *, for_print: bool 
     chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
     chart.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
 
-    def add_line(rows: dict[str, dict[str, Any]], name: str, colour: QColor, style: Qt.PenStyle) -> None:
+    def add_line(who: str, name: str, colour: QColor, style: Qt.PenStyle) -> None:
         runs: list[list[tuple[int, float]]] = [[]]
         for i, p in enumerate(periods):
-            v = metric.shown(rows.get(p, {}).get(metric.key))
+            v = t.value(metric, p, who)
             if v is None:
                 if runs[-1]:
                     runs.append([])
@@ -314,9 +201,9 @@ def build_chart(t: Trends, metric: Metric, agent_label: str, *, for_print: bool 
                 for marker in chart.legend().markers(s):
                     marker.setVisible(False)
 
-    add_line(t.team, "Team", TEAM_COLOUR, Qt.PenStyle.DashLine)
+    add_line("team", "Team", TEAM_COLOUR, Qt.PenStyle.DashLine)
     if t.agent:
-        add_line(t.mine, agent_label, AGENT_COLOUR, Qt.PenStyle.SolidLine)
+        add_line("agent", agent_label, AGENT_COLOUR, Qt.PenStyle.SolidLine)
     chart.legend().setAlignment(Qt.AlignmentFlag.AlignTop)
     chart.legend().setMarkerShape(QLegend.MarkerShape.MarkerShapeFromSeries)  # dashed or solid, as drawn
     chart.legend().setVisible(True)
@@ -361,8 +248,7 @@ class TrendChartView(QChartView):
         t, m = self.trends, self.shown_metric
         if t is None or m is None or not 0 <= index < len(t.dated):
             return None
-        rows = t.mine if who == "agent" else t.team
-        return m.shown(rows.get(t.dated[index], {}).get(m.key))
+        return t.value(m, t.dated[index], who)
 
     def position_of(self, index: int, who: str) -> QPointF | None:
         """Where the point is drawn, in the view's (viewport's) coordinates."""
@@ -474,13 +360,7 @@ class PeriodsModel(RowsModel):
         period = self.rows[row]["period"]
         if column == 0 or t is None:
             return period
-        m = self.metrics[column - 1]
-        team = t.team.get(period)
-        team_text = m.text(team.get(m.key)) if team else "–"
-        if not t.agent:
-            return team_text
-        mine = t.mine.get(period)
-        return f"{m.text(mine.get(m.key)) if mine else '–'} ({team_text})"
+        return t.cell(period, self.metrics[column - 1])
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: ANN201
         if not index.isValid() or self.trends is None:
@@ -719,8 +599,8 @@ class DashboardPage(QWidget):
         self.trends = t
         # The metric asked for or shown; else the first with a value (the score, once calls are
         # scored on a scorecard).
-        valued = [m.key for m in t.metrics if any(r.get(m.key) is not None for r in t.team.values())]
-        wanted = self._wanted_metric or self.metric_box.currentData() or next(iter(valued), None)
+        valued = t.first_valued()
+        wanted = self._wanted_metric or self.metric_box.currentData() or (valued.key if valued else None)
         self.metric_box.blockSignals(True)
         self.metric_box.clear()
         for m in t.metrics:
@@ -773,10 +653,10 @@ class DashboardPage(QWidget):
             self.summary.setText("No calls yet: import calls to see their trends.")
             return
         unit = "weeks" if t.by == "week" else "months"
-        team_calls = sum(r["calls"] for r in t.team.values())
+        team_calls = t.team_call_count()
         span = f"{t.dated[0]} to {t.dated[-1]}, {len(t.dated)} {unit}" if t.dated else "undated calls"
         if t.agent:
-            mine = sum(r["calls"] for r in t.mine.values())
+            mine = t.agent_call_count()
             self.summary.setText(
                 f"<b>{t.agent}</b>: {mine} calls in {len(t.mine)} of the {len(t.periods)} {unit}; "
                 f"the team: {team_calls} calls ({span}). The agent's line is blue and solid, the team's "
@@ -900,182 +780,9 @@ class DashboardPage(QWidget):
         """The chart and the table, on A4 landscape pages."""
         t = self._ready()
         metric = self.chosen_metric() or t.metrics[0]
-        write_atomic(path, dashboard_pdf(t, metric, self.agent_label()))
+        write_atomic(path, trends_pdf(t, metric, self.agent_label()))
 
     def _ready(self) -> Trends:
         if self.trends is None or self.loading:
             raise ReviewerError("The trends are still being computed.")
         return self.trends
-
-
-# -- the PDF ------------------------------------------------------------------------------------
-
-
-def dashboard_pdf(t: Trends, metric: Metric, agent_label: str) -> bytes:
-    """Page 1: title, the chart, then the periods table (continued on further pages, its header
-    repeated). Vector throughout: the chart is drawn by Qt Charts straight into the PDF."""
-    data = QByteArray()
-    buffer = QBuffer(data)
-    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    writer = QPdfWriter(buffer)
-    writer.setPageLayout(
-        QPageLayout(
-            QPageSize(QPageSize.PageSizeId.A4),
-            QPageLayout.Orientation.Landscape,
-            QMarginsF(12, 12, 12, 12),
-            QPageLayout.Unit.Millimeter,
-        )
-    )
-    writer.setResolution(300)
-    writer.setTitle(f"Trends: {agent_label}{' against the team' if t.agent else ''}, by {t.by}")
-    writer.setCreator("Reviewer")
-    painter = QPainter(writer)
-    try:
-        _draw_pdf(painter, writer, t, metric, agent_label)
-    finally:
-        painter.end()
-        buffer.close()
-    return bytes(data.data())
-
-
-def _draw_pdf(painter: QPainter, writer: QPdfWriter, t: Trends, metric: Metric, agent_label: str) -> None:
-    page = QRectF(writer.pageLayout().paintRectPixels(writer.resolution()))
-    page.moveTo(0, 0)
-    dpi = writer.resolution()
-    pt = dpi / 72  # device pixels per point
-
-    def font(size: float, bold: bool = False) -> QFont:
-        f = QFont("DejaVu Sans")
-        f.setPointSizeF(size)
-        f.setBold(bold)
-        return f
-
-    who = f"{agent_label} against the team" if t.agent else "The team"
-    painter.setFont(font(16, True))
-    painter.drawText(QRectF(0, 0, page.width(), 24 * pt), Qt.AlignmentFlag.AlignLeft, f"Trends: {who}")
-    painter.setFont(font(9))
-    team_calls = sum(r["calls"] for r in t.team.values())
-    mine = f"{sum(r['calls'] for r in t.mine.values())} calls by {agent_label}, " if t.agent else ""
-    span = f"{t.dated[0]} to {t.dated[-1]}" if t.dated else "undated"
-    painter.drawText(
-        QRectF(0, 24 * pt, page.width(), 14 * pt),
-        Qt.AlignmentFlag.AlignLeft,
-        f"By {t.by}, {span}: {mine}{team_calls} by the team. "
-        f"Exported {datetime.now():%Y-%m-%d %H:%M} by Reviewer.",
-    )
-    top = 44 * pt
-
-    # The chart, laid out at a screen-like size and scaled onto the page (vector).
-    chart = build_chart(t, metric, agent_label, for_print=True)
-    size = QSizeF(1100, 400)
-    chart.resize(size)
-    scene = QGraphicsScene()
-    scene.addItem(chart)
-    chart.setPos(0, 0)
-    target = QRectF(0, top, page.width(), page.width() * size.height() / size.width())
-    scene.render(painter, target, QRectF(QPointF(0, 0), size))
-    scene.removeItem(chart)
-    y = target.bottom() + 12 * pt
-
-    # The table.
-    headers = ["Period", *(f"▸ {m.short}" if m.key == metric.key else m.short for m in t.metrics)]
-
-    def cells(p: str) -> list[str]:
-        out = [p]
-        for m in t.metrics:
-            team = t.team.get(p)
-            team_text = m.text(team.get(m.key)) if team else "–"
-            if t.agent:
-                mine_row = t.mine.get(p)
-                out.append(f"{m.text(mine_row.get(m.key)) if mine_row else '–'} ({team_text})")
-            else:
-                out.append(team_text)
-        return out
-
-    body = font(8.5)
-    head = font(8.5, True)
-    metrics_ = QFontMetricsF(body, writer)
-    rows = [cells(p) for p in t.periods]
-    widths = [
-        max(
-            QFontMetricsF(head, writer).horizontalAdvance(h),
-            *(metrics_.horizontalAdvance(r[i]) for r in rows),
-        )
-        + 10 * pt
-        for i, h in enumerate(headers)
-    ]
-    scale = min(1.0, page.width() / sum(widths))
-    widths = [w * scale for w in widths]
-    line = metrics_.height() * 1.45
-    note = f"Each cell: {agent_label}'s value (the team's in brackets). " if t.agent else ""
-
-    def header(y: float) -> float:
-        painter.setFont(head)
-        x = 0.0
-        for i, h in enumerate(headers):
-            align = Qt.AlignmentFlag.AlignLeft if i == 0 else Qt.AlignmentFlag.AlignRight
-            painter.drawText(
-                QRectF(x + 4 * pt, y, widths[i] - 8 * pt, line), align | Qt.AlignmentFlag.AlignVCenter, h
-            )
-            x += widths[i]
-        painter.setPen(QPen(QColor("#333333"), 0.8 * pt))
-        painter.drawLine(QPointF(0, y + line), QPointF(sum(widths), y + line))
-        painter.setPen(QPen(QColor("#000000")))
-        return y + line + 2 * pt
-
-    painter.setFont(font(8))
-    painter.drawText(
-        QRectF(0, y, page.width(), line), Qt.AlignmentFlag.AlignLeft, note + "▸ marks the metric charted."
-    )
-    y += line
-
-    # Where each row goes (page, y), so each page can say "page n of N".
-    bottom = page.height() - line * 1.8  # the footer's room
-    places: list[tuple[int, float]] = []
-    sheet, at = 0, y + line + 2 * pt
-    for _ in rows:
-        if at + line > bottom:
-            sheet, at = sheet + 1, line * 1.5 + line + 2 * pt
-        places.append((sheet, at))
-        at += line
-    pages = sheet + 1
-    stamp = f"Reviewer · trends by {t.by} · exported {datetime.now():%Y-%m-%d %H:%M}"
-
-    def footer(number: int) -> None:
-        painter.setFont(font(7.5))
-        painter.setPen(QColor("#5a5a5a"))
-        where = QRectF(0, page.height() - line, page.width(), line)
-        painter.drawText(where, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, stamp)
-        painter.drawText(
-            where, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, f"page {number} of {pages}"
-        )
-        painter.setPen(QColor("#000000"))
-
-    header(y)
-    current = 0
-    for n, (p, r) in enumerate(zip(t.periods, rows, strict=True)):
-        sheet, y = places[n]
-        if sheet != current:
-            footer(current + 1)
-            writer.newPage()
-            current = sheet
-            painter.setFont(font(9))
-            painter.drawText(
-                QRectF(0, 0, page.width(), line),
-                Qt.AlignmentFlag.AlignLeft,
-                f"Trends: {who}, by {t.by} (continued)",
-            )
-            header(line * 1.5)
-        if n % 2:
-            painter.fillRect(QRectF(0, y, sum(widths), line), QColor("#f1f1f1"))
-        painter.setFont(body)
-        painter.setPen(QColor("#000000") if p in t.team else QColor("#8a8a8a"))
-        x = 0.0
-        for i, text in enumerate(r):
-            align = Qt.AlignmentFlag.AlignLeft if i == 0 else Qt.AlignmentFlag.AlignRight
-            painter.drawText(
-                QRectF(x + 4 * pt, y, widths[i] - 8 * pt, line), align | Qt.AlignmentFlag.AlignVCenter, text
-            )
-            x += widths[i]
-    painter.setPen(QColor("#000000"))
-    footer(current + 1)

@@ -36,7 +36,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from reviewer.analysis.scoring import ITEM_TYPES, MEASURES, Scorecard, ScorecardError, parse_scorecard
+from reviewer.analysis.scoring import (
+    ITEM_TYPES,
+    MEASURE_REGISTRY,
+    Scorecard,
+    ScorecardError,
+    parse_scorecard,
+)
 from reviewer.errors import Cancelled, ReviewerError
 from reviewer.library.store import Library, open_library
 from reviewer.requests import ANY, request_kinds
@@ -241,8 +247,8 @@ class ScorecardEditor(QDialog):
         self.i_measure = QComboBox()
         self.i_measure.setAccessibleName("Rule")
         self.i_measure.addItem(MANUAL, "")
-        for m in MEASURES:
-            self.i_measure.addItem(m.replace("_", " "), m)
+        for m in MEASURE_REGISTRY.values():
+            self.i_measure.addItem(m.label, m.name)
         self.params_box = QWidget()
         self.params = QFormLayout(self.params_box)
         self.params.setContentsMargins(0, 0, 0, 0)
@@ -270,12 +276,12 @@ class ScorecardEditor(QDialog):
         while self.params.rowCount():
             self.params.removeRow(0)
         self.param_widgets = {}
-        for key, (kinds, what) in MEASURES.get(measure, {}).items():
+        spec = MEASURE_REGISTRY.get(measure)
+        for key, (kinds, what) in (spec.params if spec else {}).items():
             value = values.get(key)
             if key == "side":
                 w = QComboBox()
-                sides = ("agent", "customer") if measure == "words_per_minute" else tuple(SIDES)
-                for side in sides:
+                for side in spec.sides:
                     w.addItem(SIDES[side], side)
                 default = "both" if measure == "longest_monologue" else "agent"
                 w.setCurrentIndex(w.findData(value or default))

@@ -1,0 +1,263 @@
+"""Trends without Qt, as ``reviewer trends`` and the dashboard read them: the library's figures per
+period with the calls behind each row, the metrics (one registry for the dashboard and the
+command's table), an agent's values against the team's, the trends PDF (fpdf2) and CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+# Three ISO weeks of 2026: W10 (2 March), W11, W12. Maria is away in W11.
+CALLS = [
+    # name, agent, recorded at, refusals
+    ("maria-1.wav", "Maria", "2026-03-02T09:00:00+00:00", 1),
+    ("maria-2.wav", "Maria", "2026-03-04T11:00:00+00:00", 3),
+    ("sam-1.wav", "Sam", "2026-03-03T10:00:00+00:00", 1),
+    ("sam-2.wav", "Sam", "2026-03-10T10:00:00+00:00", 0),
+    ("sam-3.wav", "Sam", "2026-03-12T14:00:00+00:00", 2),
+    ("maria-3.wav", "Maria", "2026-03-17T09:30:00+00:00", 0),
+    ("sam-4.wav", "Sam", "2026-03-18T16:00:00+00:00", 2),
+]
+
+
+def build_library(location: Path | str, folder: Path, settings) -> dict[str, int]:
+    """A library of short two-channel calls by Maria and Sam over three weeks (transcripts made
+    up and analysed by the real analysis; the audio files, said to be in ``folder``, are not
+    needed for trends)."""
+    from reviewer.analysis import analyse_transcript
+    from reviewer.library import open_library
+    from reviewer.library.store import ms, now
+    from reviewer.model import Speaker, Transcript, Word
+
+    lines = [
+        ("S1", "thank you for calling Northwind Cable how can I help"),
+        ("S2", "I would like to cancel my internet please"),
+        ("S1", "I can help with that let me pull up the account"),
+        ("S2", "thanks"),
+    ]
+    ids = {}
+    with open_library(location) as library, library.write() as db:
+        for n, (name, agent, when, refusals) in enumerate(CALLS):
+            words, t = [], 0.5
+            for speaker, text in lines:
+                for w in text.split():
+                    words.append(Word(t, t + 0.3, w, speaker, 0.95))
+                    t += 0.35
+                t += 0.8 + n * 0.1
+            speakers = [Speaker("S1", "agent", agent, 0), Speaker("S2", "customer", "", 1)]
+            transcript, analysis = analyse_transcript(
+                Transcript(t + 1, 2, "channels", speakers, words, []), settings
+            )
+            row = {
+                "content_hash": f"{n:064x}",
+                "name": name,
+                "path": str(folder / name),
+                "size": 1000,
+                "recorded_at": when,
+                "imported_at": now(),
+                "duration_ms": ms(transcript.duration),
+                "channels": 2,
+                "source_channels": 2,
+                "source_rate": 16000,
+                "dual_mono": 0,
+                "speaker_split": "channels",
+                "language": "en",
+                "model": "test",
+                "review_status": "new",
+            }
+            call_id = library.insert_call(db, row, transcript, analysis)
+            # The refusals the analysis counted, set outright so the figures are known here.
+            db.execute("UPDATE calls SET refusal_count = ? WHERE id = ?", [refusals, call_id])
+            ids[name] = call_id
+    return ids
+
+
+def cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "reviewer", *args],
+        capture_output=True,
+        text=True,
+        env=os.environ.copy(),
+        timeout=120,
+    )
+
+
+@pytest.fixture()
+def trends_library(tmp_path, settings, library_location):
+    location = library_location("trends")
+    return location, build_library(location, tmp_path, settings)
+
+
+def test_trend_calls_are_the_calls_behind_each_row(tmp_path, settings, library_location):
+    from reviewer.library import open_library
+    from reviewer.library.trends import period_span
+
+    path = library_location("core")
+    ids = build_library(path, tmp_path, settings)
+    with open_library(path) as library:
+        for agent in (None, "Maria", "maria"):
+            for r in library.trends(agent=agent):
+                assert len(library.trend_calls(r["period"], agent=agent)) == r["calls"]
+        assert library.trend_calls("2026-W10", agent="Maria") == [ids["maria-1.wav"], ids["maria-2.wav"]]
+        oldest_first = [ids[name] for name, *_ in sorted(CALLS, key=lambda c: c[2])]
+        assert library.trend_calls("2026-03", by="month") == oldest_first
+        assert library.trend_calls("2026-W11", agent="Maria") == []
+    assert period_span(["2025-W52", "2026-W02", "undated"], "week") == ["2025-W52", "2026-W01", "2026-W02"]
+    assert period_span(["2025-11", "2026-01"], "month") == ["2025-11", "2025-12", "2026-01"]
+    assert period_span(["undated"], "week") == []
+
+
+def test_reviewer_trends_writes_csv_for_the_agent_and_the_team(tmp_path, settings, library_location):
+    path = library_location("cli")
+    build_library(path, tmp_path, settings)
+    out = tmp_path / "maria trends.csv"
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "reviewer",
+            "--library",
+            str(path),
+            "trends",
+            "--agent",
+            "Maria",
+            "--csv",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        env=os.environ.copy(),
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "5 rows (the team and Maria)" in proc.stdout
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
+    assert [(r["group"], r["period"]) for r in rows][-2:] == [("agent", "2026-W10"), ("agent", "2026-W12")]
+    assert set(rows[0]) >= {
+        "refusals_per_call",
+        "agent_talk_share",
+        "longest_silence",
+        "tracker_hits_per_call",
+    }
+
+
+def test_the_figures_put_an_agent_against_the_team_period_by_period(trends_library):
+    from reviewer.library import open_library
+    from reviewer.report.trend_figures import metric_named, period_name
+    from reviewer.trends import load_trends
+
+    location, ids = trends_library
+    with open_library(location) as library:
+        t = load_trends(library, "Maria", "week")
+    assert t.periods == t.dated == ["2026-W10", "2026-W11", "2026-W12"]
+    assert [m.label for m in t.metrics] == [
+        "Mean score",
+        "Pass rate",
+        "Refusals per call",
+        "Agent talk share",
+        "Longest silence (mean per call)",
+        "Tracked phrases per call",
+        "Calls",
+    ]
+    assert t.first_valued().key == "mean_score"  # every call is scored on the default card
+    refusals = metric_named("refusals_per_call", t.metrics)
+    assert [t.value(refusals, p, "team") for p in t.periods] == [1.67, 1.0, 1.0]
+    assert [t.value(refusals, p, "agent") for p in t.periods] == [2.0, None, 0.0]  # a gap, not a zero
+    assert [t.cell(p, refusals) for p in t.periods] == ["2.00 (1.67)", "– (1.00)", "0.00 (1.00)"]
+    assert t.cell("2026-W10", metric_named("calls")) == "2 (3)"
+    assert t.cell("2026-W10", metric_named("agent_talk_share")).endswith("%)")
+    assert (t.team_call_count(), t.agent_call_count()) == (7, 3)
+    assert t.calls("2026-W10", "agent") == [ids["maria-1.wav"], ids["maria-2.wav"]]
+    assert period_name("2026-W10", "week") == "week 2026-W10" and period_name("2026-03", "month") == "2026-03"
+    with pytest.raises(Exception, match=r"No trend metric 'talk' \(metrics: mean_score, pass_rate, "):
+        metric_named("talk")
+
+
+def test_the_metrics_registry_gives_reviewer_trends_its_table(trends_library):
+    """``reviewer trends`` prints the table the registry lays out, byte for byte."""
+    from reviewer.library import open_library
+    from reviewer.report.trend_figures import table_lines
+
+    location, _ = trends_library
+    with open_library(location) as library:
+        rows = library.trends(agent="Maria")
+    lines = table_lines(rows)
+    assert lines[0] == (
+        "period     calls  score passed refusals/call agent share longest silence tracked/call"
+    )
+    assert lines[1].split() == ["2026-W10", "2", "83", "100%", "2.00", "70%", "0.9", "s", "0.00"]
+    proc = cli("--library", str(location), "trends", "--agent", "Maria")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines() == ["Trends for agent Maria, by week", *lines]
+
+
+def test_the_trends_pdf_has_the_title_the_chart_of_the_metric_and_every_period(trends_library):
+    from reviewer.library import open_library
+    from reviewer.trends import library_trends_pdf
+
+    location, _ = trends_library
+    with open_library(location) as library:
+        data = library_trends_pdf(library, agent="Maria", by="week", metric="refusals_per_call")
+        team = library_trends_pdf(library, by="month")  # the first metric with a value: the score
+    reader = PdfReader(io.BytesIO(data))
+    assert len(reader.pages) == 1
+    page = reader.pages[0]
+    assert page.mediabox.width > page.mediabox.height  # A4 landscape
+    text = " ".join(page.extract_text().split())
+    assert text.startswith(
+        "Trends: Maria against the team By week, 2026-W10 to 2026-W12: 3 calls by Maria, 7 by"
+    )
+    # The chart: its title, legend, axes and their ticks.
+    assert "Refusals per call — Maria against the team, by week" in text
+    assert "Team Maria" in text and "Refusals / call" in text
+    assert "ISO week of the recording (year-Wweek)" in text
+    for tick in ("0.0", "0.5", "1.0", "1.5", "2.0", "2.5"):
+        assert tick in text
+    # Its lines: the team's grey and dashed, Maria's blue.
+    drawn = page.get_contents().get_data().decode("latin-1")
+    assert "0.4196 0.4196 0.4196 RG" in drawn  # the team's grey line
+    assert "0.1843 0.4353 0.702 rg" in drawn  # Maria's blue points
+    assert "[4.535 2.835] 0.000 d" in drawn  # the team's dashes
+    # The table: every period, Maria's value with the team's in brackets, the metric charted marked.
+    assert "Period Score Pass rate ▸ Refusals / call Agent talk" in text
+    assert "2026-W10 83 (83) 100% (100%) 2.00 (1.67)" in text
+    assert "2026-W11 – (83) – (100%) – (1.00)" in text
+    assert "1 (2)" in text and "page 1 of 1" in text
+    team_text = " ".join(PdfReader(io.BytesIO(team)).pages[0].extract_text().split())
+    assert "Trends: The team" in team_text and "Mean score — the team, by month" in team_text
+    assert "2026-03 83 100%" in team_text
+
+
+def test_a_long_span_goes_on_pages_of_its_own_with_the_header_repeated():
+    from reviewer.library.trends import period_span
+    from reviewer.report.trend_figures import METRICS, Trends, metric_named
+    from reviewer.report.trends import trends_pdf
+
+    weeks = period_span(["2025-W01", "2026-W10"], "week")
+    team = {
+        p: {"period": p, "calls": 10 + n % 7, "refusals_per_call": n % 3 / 2} for n, p in enumerate(weeks)
+    }
+    t = Trends("week", None, team, {}, weeks, metrics=list(METRICS[2:3] + METRICS[6:]))
+    reader = PdfReader(io.BytesIO(trends_pdf(t, metric_named("calls"), "Team")))
+    pages = [" ".join(page.extract_text().split()) for page in reader.pages]
+    assert len(pages) == 3
+    assert "Trends: The team, by week (continued) Period Refusals / call ▸ Calls" in pages[1]
+    assert all(f"page {n} of 3" in text for n, text in enumerate(pages, 1))
+    assert "2025-W01 0.00 10" in pages[0] and "2026-W10 " in pages[2]
+
+
+def test_the_trends_core_needs_no_qt():
+    code = (
+        "import sys, reviewer.trends, reviewer.report.trends, reviewer.report.trend_figures; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('PySide6', 'shiboken6')))"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]"
