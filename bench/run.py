@@ -177,6 +177,7 @@ FIRST = ["Sam", "Ryan", "Maria", "Ana", "Lee", "Priya", "Tom", "Jo", "Kim", "Ale
 
 
 def build_library(path: Path | str, calls: int = 10_000) -> dict:
+    from reviewer.actions.calls import store_derived
     from reviewer.analysis import analyse_transcript
     from reviewer.library import open_library
     from reviewer.library.store import ms, now
@@ -230,7 +231,8 @@ def build_library(path: Path | str, calls: int = 10_000) -> dict:
                 }
                 agent = f"{FIRST[i % len(FIRST)]} {AGENTS[i % len(AGENTS)]}"
                 speakers = [Speaker("S1", "agent", agent, 0), Speaker("S2", "customer", "", 1)]
-                call_id = library.insert_call(db, row, replace(transcript, speakers=speakers), analysis)
+                call_id = library.insert_call(row, replace(transcript, speakers=speakers))
+                store_derived(library, call_id, replace(transcript, speakers=speakers), analysis)
                 if i % 3 == 0:
                     db["comments"].insert(
                         {

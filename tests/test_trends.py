@@ -31,6 +31,7 @@ def build_library(location: Path | str, folder: Path, settings) -> dict[str, int
     """A library of short two-channel calls by Maria and Sam over three weeks (transcripts made
     up and analysed by the real analysis; the audio files, said to be in ``folder``, are not
     needed for trends)."""
+    from reviewer.actions.calls import store_derived
     from reviewer.analysis import analyse_transcript
     from reviewer.library import open_library
     from reviewer.library.store import ms, now
@@ -72,7 +73,8 @@ def build_library(location: Path | str, folder: Path, settings) -> dict[str, int
                 "model": "test",
                 "review_status": "new",
             }
-            call_id = library.insert_call(db, row, transcript, analysis)
+            call_id = library.insert_call(row, transcript)
+            store_derived(library, call_id, transcript, analysis)
             # The refusals the analysis counted, set outright so the figures are known here.
             db.execute("UPDATE calls SET refusal_count = ? WHERE id = ?", [refusals, call_id])
             ids[name] = call_id

@@ -60,6 +60,38 @@ def stored_metrics(row: dict[str, Any]) -> Metrics:
     )
 
 
+def call_record(
+    path: Path,
+    digest: str,
+    stored_path: str,
+    transcript: Transcript,
+    *,
+    source_channels: int,
+    source_rate: int,
+    dual_mono: bool,
+) -> dict[str, Any]:
+    """The ``calls`` row of a call heard from the file at ``path``, new in the library."""
+    stat = path.stat()
+    row = {
+        "content_hash": digest,
+        "name": path.name,
+        "path": stored_path,
+        "size": stat.st_size,
+        "recorded_at": datetime.fromtimestamp(stat.st_mtime, UTC).isoformat(timespec="seconds"),
+        "imported_at": now(),
+        "duration_ms": ms(transcript.duration),
+        "channels": transcript.channels,
+        "source_channels": source_channels,
+        "source_rate": source_rate,
+        "dual_mono": int(dual_mono),
+        "speaker_split": transcript.speaker_split,
+        "language": transcript.language,
+        "model": transcript.model,
+        "review_status": "new",
+    }
+    return row
+
+
 class CallsMixin:
     """Library methods on calls (the connection and transactions are the Library's)."""
 
@@ -93,7 +125,7 @@ class CallsMixin:
                 existing = self.find_hash(digest)
                 if existing is not None:
                     return existing, False
-                call_id = self.insert_call(
+                row = call_record(
                     path,
                     digest,
                     stored_path,
@@ -102,6 +134,7 @@ class CallsMixin:
                     source_rate=source_rate,
                     dual_mono=dual_mono,
                 )
+                call_id = self.insert_call(row, transcript)
                 self._store_derived(call_id, transcript, analysis)
                 return call_id, True
         except self.db.IntegrityError:
@@ -111,38 +144,11 @@ class CallsMixin:
                 raise
             return existing, False
 
-    def insert_call(
-        self,
-        path: Path,
-        digest: str,
-        stored_path: str,
-        transcript: Transcript,
-        *,
-        source_channels: int,
-        source_rate: int,
-        dual_mono: bool,
-    ) -> int:
-        """Inside the caller's write transaction: the rows of one call as it was heard (its file,
-        speakers, words and overlaps; what the analysis derives goes in with ``store_analysis``)."""
+    def insert_call(self, row: dict[str, Any], transcript: Transcript) -> int:
+        """Inside the caller's write transaction: a call as it was heard, its ``calls`` row (see
+        ``call_record``) and its speakers, words and overlaps; what the analysis derives goes in
+        with ``store_analysis``."""
         db = self.db
-        stat = path.stat()
-        row = {
-            "content_hash": digest,
-            "name": path.name,
-            "path": stored_path,
-            "size": stat.st_size,
-            "recorded_at": datetime.fromtimestamp(stat.st_mtime, UTC).isoformat(timespec="seconds"),
-            "imported_at": now(),
-            "duration_ms": ms(transcript.duration),
-            "channels": transcript.channels,
-            "source_channels": source_channels,
-            "source_rate": source_rate,
-            "dual_mono": int(dual_mono),
-            "speaker_split": transcript.speaker_split,
-            "language": transcript.language,
-            "model": transcript.model,
-            "review_status": "new",
-        }
         call_id = db["calls"].insert(row).last_pk
         db["speakers"].insert_all(
             {"call_id": call_id, "label": s.id, "role": s.role, "name": s.name, "channel": s.channel}
