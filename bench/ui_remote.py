@@ -3,7 +3,7 @@ longest stall of the UI thread, the wall time and the database round trips made 
 for each of a reviewer's actions on a 60-minute call, with every round trip 20 ms longer; and the
 same actions on a plain SQLite library.
 
-    .venv/bin/python bench/ui_remote.py                    # about 5 minutes on 2 cores
+    .venv/bin/python bench/ui_remote.py                    # about 2 minutes on 2 cores
     .venv/bin/python bench/ui_remote.py --latency-ms 50 --repeat 5 --no-sqlite
 
 A throwaway PostgreSQL server is started as the tests start theirs (tests/pg_server.py: Debian's
@@ -15,7 +15,7 @@ is bench/ui.py's (the sample call tiled to an hour); it and the sample call are 
 through the server's socket, not through the proxy.
 
 The actions, driven through the window's own slots (a later refactor of reviewer/ui may rename
-them: ``ACTIONS`` below is the one place to adapt):
+them: ``measure_window`` below is the one place to adapt):
 
 - open: ``MainWindow.open_call(id)`` from the library list (``review_page.close_call()`` first),
   done when ``review_page.call`` is that call;
