@@ -33,8 +33,9 @@ SAMPLE = ROOT / "resources" / "sample" / "sample_call.mp3"
 TARGET_MINUTES = 60
 
 
-def build_long_call(library, settings) -> tuple[int, float, int]:
-    """Tile the sample call to an hour: audio (wav), words, analysis, peaks.
+def build_long_call(library, settings, result=None) -> tuple[int, float, int]:
+    """Tile the sample call to an hour: audio (wav), words, analysis, peaks. ``result``: the
+    sample call already processed (``process_file(SAMPLE)``), to build it in several libraries.
     Returns (call id, duration, word count)."""
     from reviewer.analysis import analyse_transcript
     from reviewer.audio.decode import SAMPLE_RATE, decode
@@ -43,7 +44,7 @@ def build_long_call(library, settings) -> tuple[int, float, int]:
     from reviewer.model import Transcript, Word
     from reviewer.pipeline import process_file
 
-    result = process_file(SAMPLE)
+    result = result or process_file(SAMPLE)
     audio = decode(SAMPLE).samples
     one = audio.shape[1] / SAMPLE_RATE
     copies = int(np.ceil(TARGET_MINUTES * 60 / one))
