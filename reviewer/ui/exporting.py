@@ -270,7 +270,3 @@ class ExportController(QObject):
         self.message = box
         box.open()
         self.done.emit(paths)
-
-    def shutdown(self, timeout: float = 5.0) -> None:
-        """Closing the window: stop between files and wait briefly (each file is written whole)."""
-        self.worker.stop(timeout)

@@ -450,10 +450,6 @@ class TrackersController(QObject):
         if changed:
             self.changed.emit()
 
-    def shutdown(self, timeout: float = 5.0) -> None:
-        """Closing the window: cancel (the change is rolled back) and wait briefly."""
-        self.worker.stop(timeout)
-
 
 def _n(count: int, word: str) -> str:
     return f"{count} {word}{'s' if count != 1 else ''}"

@@ -33,7 +33,8 @@ from __future__ import annotations
 import itertools
 import logging
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
@@ -188,11 +189,15 @@ class Worker(QObject):
         """A job is running or waiting (a dropped one too, until its thread lets it go)."""
         return bool(self._jobs)
 
+    def cancel_all(self) -> None:
+        """Cancel every job and say nothing more of them (the first half of :meth:`stop`)."""
+        for job, _box in self._jobs.values():
+            job._drop()
+
     def stop(self, timeout: float = STOP_TIMEOUT) -> bool:
         """For closing the window: cancel every job, wait up to ``timeout`` seconds for the
         thread, and say nothing more of these jobs. Returns whether the thread was free in time."""
-        for job, _box in self._jobs.values():
-            job._drop()
+        self.cancel_all()
         if self._pool.waitForDone(round(timeout * 1000)):
             self._jobs.clear()
             return True
@@ -219,3 +224,13 @@ class Worker(QObject):
         if job_id in self._jobs:
             job, box = self._jobs.pop(job_id)
             job._end(*box.outcome)
+
+
+def stop_all(workers: Iterable[Worker], timeout: float = STOP_TIMEOUT) -> bool:
+    """Closing a window: every worker's jobs cancelled at once, then all waited for within one
+    ``timeout``. Returns whether every thread was free in time."""
+    workers = list(workers)
+    for worker in workers:
+        worker.cancel_all()
+    deadline = time.monotonic() + timeout
+    return all([worker.stop(max(0.0, deadline - time.monotonic())) for worker in workers])
