@@ -120,7 +120,16 @@ class ReviewPage(QWidget):
         self.call: StoredCall | None = None
         self.agent_mode = False
         self.undo_stack = QUndoStack(self)
-        self.corrections = CorrectionsController(self)
+        self.corrections = CorrectionsController(
+            library=lambda: self.library,
+            settings=settings,
+            undo_stack=self.undo_stack,
+            call=lambda: self.call,
+            shown_again=self.speech_changed,
+            author=lambda: self.comments.default_author,
+            warn=lambda text: QMessageBox.warning(self, "Reviewer", text),
+            parent=self,
+        )
 
         self.playback = PlaybackController(self)
         self.playback.positionChanged.connect(self._played_to)
