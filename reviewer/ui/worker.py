@@ -174,7 +174,9 @@ class Worker(QObject):
 
     def start(self, work: Work, *, unexpected: str = "Something went wrong") -> Job:
         """Run ``work(progress, cancel)`` once the thread is free. ``unexpected`` begins the
-        sentence said for an error that is neither a ``ReviewerError`` nor an ``OSError``."""
+        sentence said for an error that is neither a ``ReviewerError`` nor an ``OSError``.
+        Nothing is delivered before control returns to the event loop, so connecting to the
+        returned job's signals right after this call misses nothing."""
         if self.newest_wins:
             for job, _box in self._jobs.values():
                 job._drop()
