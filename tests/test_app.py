@@ -802,12 +802,13 @@ def test_sigterm_closes_the_idle_app_and_stops_its_import(short_call, tmp_path, 
 
 
 def test_opening_call_after_call_computes_waveforms_on_one_thread(
-    make_window, processed, clean, qtbot, library_location
+    make_window, processed, clean, qtbot, library_location, monkeypatch
 ):
     """Calls whose waveform is not cached yet, opened one after another: one thread computes
-    them, the call on screen's last, and its waveform appears."""
+    them, never two at once, the call on screen's last, and its waveform appears."""
     import threading
 
+    import reviewer.ui.review_page as review_page
     from reviewer.library import open_library
 
     path = library_location("app")
@@ -825,15 +826,31 @@ def test_opening_call_after_call_computes_waveforms_on_one_thread(
             )[0]
             for i in range(6)
         ]
+    real = review_page.peaks_for_file
+    lock = threading.Lock()
+    running, threads, most, computed = [0], set(), [0], []
+
+    def counted(path, content_hash):
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+            threads.add(threading.get_ident())
+        try:
+            return real(path, content_hash)
+        finally:
+            with lock:
+                running[0] -= 1
+                computed.append(content_hash)
+
+    monkeypatch.setattr(review_page, "peaks_for_file", counted)
     w = make_window(path)
     page = w.review_page
-    most = 0
     for call_id in ids:
         w.open_call(call_id)
-        most = max(most, sum(t.name == "reviewer-peaks" for t in threading.enumerate()))
-    assert most == 1
     qtbot.waitUntil(lambda: page.timeline_model.peaks is not None, timeout=60_000)
     assert page.call.id == ids[-1]
+    assert most[0] == 1 and len(threads) == 1 and threading.get_ident() not in threads
+    assert computed[-1] == "not-cached-5"  # the call on screen's, after any it was asked after
 
 
 def test_playback_controller_works_without_a_page(qtbot):
@@ -851,3 +868,40 @@ def test_playback_controller_works_without_a_page(qtbot):
     assert not playback.playing
     playback.set_speech([(0.0, 3.0), (8.0, 9.0)], 20.0)
     assert playback._gaps == [(3.0, 8.0), (9.0, 20.0)]
+
+
+def test_closing_the_window_during_an_export_stops_it_and_says_nothing_more(
+    make_window, settings, qtbot, tmp_path, monkeypatch
+):
+    """The window closes at once: the export is cancelled (between files), its thread is free
+    before the window is gone, and no message pops up over a closed window."""
+    import threading
+    import time
+
+    import reviewer.report
+    from reviewer.errors import Cancelled
+    from reviewer.ui.exporting import ExportRequest
+    from reviewer.ui.worker import Worker
+
+    started, stopped = threading.Event(), threading.Event()
+
+    def slow_export(library, settings, ids, formats, out, *, progress, cancel, written, **_):
+        started.set()
+        try:
+            while True:
+                cancel.check()
+                time.sleep(0.01)
+        except Cancelled:
+            stopped.set()
+            raise
+
+    monkeypatch.setattr(reviewer.report, "export_calls", slow_export)
+    w = make_window()
+    job = w.exporter.start(ExportRequest(w.library_path, settings, (1,), ("pdf",), tmp_path, False))
+    assert started.wait(10)
+    began = time.monotonic()
+    w.close()
+    assert stopped.is_set() and time.monotonic() - began < 5
+    assert not job.running() and not any(worker.busy for worker in w.findChildren(Worker))
+    qtbot.wait(50)
+    assert w.exporter.message is None  # no "Export cancelled" over a closed window

@@ -126,6 +126,40 @@ def test_the_scorecard_form_saves_a_new_version_and_refuses_a_broken_one(review,
     assert panel.score.version == 2 and item(panel, "no-overtalk").kind == "auto"
 
 
+def test_escape_while_the_scorecard_saves_cancels_it_and_the_cards_stay_as_they_were(
+    review, qtbot, monkeypatch
+):
+    import threading
+
+    from reviewer.library.scorecards import ScorecardsMixin
+
+    w = review
+    started, release = threading.Event(), threading.Event()
+    real = ScorecardsMixin._rescore
+
+    def held(self, card, progress):
+        progress(0, 1)
+        started.set()
+        release.wait(10)
+        progress(1, 1)  # raises once Cancel was asked for: the transaction rolls back
+        return real(self, card, progress)
+
+    monkeypatch.setattr(ScorecardsMixin, "_rescore", held)
+    editor = w.edit_scorecard()
+    editor.pass_mark.setValue(61)
+    editor.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+    assert started.wait(10) and not editor.buttons.isEnabled()
+    editor.reject()  # Escape: the save is cancelled, the form stays to say so
+    assert editor.isVisible()
+    release.set()
+    qtbot.waitUntil(lambda: "cancelled" in editor.problem.text(), timeout=10_000)
+    assert editor.problem.text() == "Saving was cancelled: the scorecard and the scores are as they were."
+    assert editor.buttons.isEnabled() and editor.progress_dialog is None
+    assert [c["version"] for c in w.library.scorecards()] == [1]
+    editor.reject()  # and closes once nothing is running
+    assert not editor.isVisible()
+
+
 def test_the_review_shows_how_the_score_was_reached_and_never_hides_the_marks(review):
     """The verdict in words (the auto-fail by its text, not its id), how the total was reached,
     each section's weight and subtotal, and the ⚙ ✎ ⚑ marks in a column of their own."""

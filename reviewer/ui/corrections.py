@@ -5,21 +5,24 @@ first (so one it refuses never lands on the undo stack); undo restores only what
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtGui import QUndoCommand
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtGui import QUndoCommand, QUndoStack
+from PySide6.QtWidgets import QApplication
 
 from reviewer.errors import ReviewerError
-from reviewer.library.store import ConflictError, Library, RefusalLabelChange, SpeakerChange, SpeechChange
+from reviewer.library.store import (
+    ConflictError,
+    Library,
+    RefusalLabelChange,
+    SpeakerChange,
+    SpeechChange,
+    StoredCall,
+)
 from reviewer.model import Turn
 from reviewer.settings import Settings
 from reviewer.ui.style import clock, speaker_label
 from reviewer.ui.transcript import Speech
-
-if TYPE_CHECKING:
-    from reviewer.ui.review_page import ReviewPage
 
 
 class _CallCommand(QUndoCommand):
@@ -112,67 +115,85 @@ class LabelRefusal(_CallCommand):
 
 
 class CorrectionsController(QObject):
-    """Makes the corrections of the page's call and pushes their commands on the page's undo
-    stack. What it uses of the page: ``call``, ``library``, ``settings``, ``undo_stack``,
-    ``speech_changed`` (show the call as the library now holds it) and the comments' default
-    author; messages are parented to the page."""
+    """Makes the corrections of the call under review and pushes their commands on the undo
+    stack. What it is given: the library (a getter: the window can switch libraries), the
+    settings, the undo stack, the call under review (a getter), ``shown_again(call_id)`` to show
+    the call as the library now holds it, the author of a coach's refusal label (a getter) and
+    ``warn(text)`` to say what went wrong."""
 
-    def __init__(self, page: ReviewPage) -> None:
-        super().__init__(page)
-        self.page = page
+    def __init__(
+        self,
+        *,
+        library: Callable[[], Library],
+        settings: Settings,
+        undo_stack: QUndoStack,
+        call: Callable[[], StoredCall | None],
+        shown_again: Callable[[int], None],
+        author: Callable[[], str],
+        warn: Callable[[str], None],
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._library = library
+        self.settings = settings
+        self.undo_stack = undo_stack
+        self._call = call
+        self._shown_again = shown_again
+        self._author = author
+        self._warn = warn
 
     @property
     def library(self) -> Library:
-        return self.page.library
+        return self._library()
 
-    @property
-    def settings(self) -> Settings:
-        return self.page.settings
+    def _call_id(self) -> int | None:
+        call = self._call()
+        return call.id if call is not None else None
 
     def correct(self, work: Callable[[], object]) -> bool:
         """Make a change of the call under review in the library (``work``) under the wait
         cursor, then show the call as the library holds it. Whatever goes wrong (the library
         locked by another program, a disk error) is said in a message; the cursor always comes
         back. Returns whether the change was made."""
-        if self.page.call is None:
+        call_id = self._call_id()
+        if call_id is None:
             return False
-        call_id = self.page.call.id
         error: Exception | None = None
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             work()
-            self.page.speech_changed(call_id)
+            self._shown_again(call_id)
         except Exception as e:  # a change that fails must leave the review usable
             error = e
             if isinstance(e, ConflictError):
-                self.page.speech_changed(call_id)  # someone else's change: show the call as it is now
+                self._shown_again(call_id)  # someone else's change: show the call as it is now
         finally:
             QApplication.restoreOverrideCursor()
         if error is not None:
             text = (
                 str(error) if isinstance(error, ReviewerError) else f"The change could not be made: {error}."
             )
-            QMessageBox.warning(self.page, "Reviewer", text)
+            self._warn(text)
             return False
         return True
 
     def swap_roles(self) -> None:
         """Agent becomes customer and customer agent (undoable); every figure follows."""
-        if self.page.call is None:
+        call_id = self._call_id()
+        if call_id is None:
             return
-        call_id = self.page.call.id
         made: list[SpeakerChange] = []
         if (
             self.correct(lambda: made.append(self.library.swap_roles(call_id, self.settings)))
             and made[0].after
         ):
-            self.page.undo_stack.push(ChangeSpeakers(self, made[0], "Swap roles"))
+            self.undo_stack.push(ChangeSpeakers(self, made[0], "Swap roles"))
 
     def set_speaker(self, label: str, name: str, role: str) -> bool:
         """Name a speaker or change their role (undoable); every figure follows."""
-        if self.page.call is None:
+        call_id = self._call_id()
+        if call_id is None:
             return False
-        call_id = self.page.call.id
         made: list[SpeakerChange] = []
         if not self.correct(
             lambda: made.append(
@@ -181,14 +202,14 @@ class CorrectionsController(QObject):
         ):
             return False
         if made[0].after:
-            self.page.undo_stack.push(ChangeSpeakers(self, made[0], f"Name or role of {label}"))
+            self.undo_stack.push(ChangeSpeakers(self, made[0], f"Name or role of {label}"))
         return True
 
     def reassign(self, speech: Speech, speaker: str) -> bool:
         """Give the picked speech to ``speaker`` (undoable); the whole review follows."""
-        if self.page.call is None:
+        call_id = self._call_id()
+        if call_id is None:
             return False
-        call_id = self.page.call.id
         made: list[SpeechChange] = []
         if not self.correct(
             lambda: made.append(
@@ -203,16 +224,17 @@ class CorrectionsController(QObject):
             )
         ):
             return False
-        assert self.page.call is not None
-        label = speaker_label(next(s for s in self.page.call.transcript.speakers if s.id == speaker))
-        self.page.undo_stack.push(ReassignSpeech(self, made[0], speech, f"Said by {label}"))
+        call = self._call()
+        assert call is not None
+        label = speaker_label(next(s for s in call.transcript.speakers if s.id == speaker))
+        self.undo_stack.push(ReassignSpeech(self, made[0], speech, f"Said by {label}"))
         return True
 
     def label_refusal(self, turn: Turn, is_refusal: bool | None) -> bool:
         """The coach's word on ``turn`` (undoable); metrics, markers and the library row follow."""
-        if self.page.call is None:
+        call_id = self._call_id()
+        if call_id is None:
             return False
-        call_id = self.page.call.id
         made: list[RefusalLabelChange] = []
         if not self.correct(
             lambda: made.append(
@@ -221,7 +243,7 @@ class CorrectionsController(QObject):
                     (turn.start + turn.end) / 2,
                     is_refusal,
                     settings=self.settings,
-                    author=self.page.comments.default_author,
+                    author=self._author(),
                 )
             )
         ):
@@ -229,5 +251,5 @@ class CorrectionsController(QObject):
         text = {True: "Mark as refusal", False: "Mark as not a refusal", None: "Let Reviewer judge"}[
             is_refusal
         ]
-        self.page.undo_stack.push(LabelRefusal(self, made[0], f"{text} ({clock(turn.start)})"))
+        self.undo_stack.push(LabelRefusal(self, made[0], f"{text} ({clock(turn.start)})"))
         return True

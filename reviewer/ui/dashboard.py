@@ -13,7 +13,6 @@ refresh took 0.7–1.3 s on 2 busy cores (Library.trends alone 150–200 ms a ca
 from __future__ import annotations
 
 import math
-import threading
 from pathlib import Path
 
 from PySide6.QtCharts import (
@@ -70,6 +69,7 @@ from reviewer.report.trends import trends_csv, trends_pdf
 from reviewer.trends import load_trends
 from reviewer.ui.library_page import CallsModel
 from reviewer.ui.tables import RowsModel
+from reviewer.ui.worker import Worker
 
 AGENT_COLOUR = QColor(*AGENT_RGB)  # the agent's blue, as on the timeline and in the PDF
 TEAM_COLOUR = QColor(*TEAM_RGB)  # grey and dashed: reads in black and white
@@ -80,49 +80,32 @@ TEAM = ""  # the agent chooser's value for the whole team
 
 
 class TrendsLoader(QObject):
-    """Computes :class:`Trends` on one worker thread (its own library connection); a request
-    made while one runs replaces any waiting one, and only the newest answer is delivered."""
+    """Computes :class:`Trends` through a worker of its own (:mod:`reviewer.ui.worker`), on its
+    own library connection; a newer request replaces the older ones, and only the newest answer
+    is delivered."""
 
     loaded = Signal(int, object)  # request number, Trends
     failed = Signal(int, str)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._lock = threading.Lock()
-        self._wanted: tuple[int, Path, str | None, str] | None = None
-        self._working = False
+        self.worker = Worker(self, name="reviewer-trends", newest_wins=True)
         self.serial = 0
 
     def load(self, path: Path, agent: str | None, by: str) -> int:
-        with self._lock:
-            self.serial += 1
-            self._wanted = (self.serial, path, agent, by)
-            if not self._working:
-                self._working = True
-                threading.Thread(target=self._work, name="reviewer-trends", daemon=True).start()
-            return self.serial
+        self.serial += 1
+        serial = self.serial
 
-    def _work(self) -> None:
-        from reviewer.library import open_library
+        def work(_progress: object, _cancel: object) -> Trends:
+            from reviewer.library import open_library
 
-        while True:
-            with self._lock:
-                job, self._wanted = self._wanted, None
-                if job is None:
-                    self._working = False
-                    return
-            serial, path, agent, by = job
-            try:
-                with open_library(path) as library:
-                    answer = (self.loaded, serial, load_trends(library, agent, by))
-            except ReviewerError as e:
-                answer = (self.failed, serial, str(e))
-            except Exception as e:  # noqa: BLE001 - the page says so rather than waiting forever
-                answer = (self.failed, serial, f"The trends could not be computed: {e!r}")
-            try:
-                answer[0].emit(*answer[1:])
-            except RuntimeError:
-                return  # the page was closed meanwhile
+            with open_library(path) as library:
+                return load_trends(library, agent, by)
+
+        job = self.worker.start(work, unexpected="The trends could not be computed")
+        job.finished.connect(lambda t: self.loaded.emit(serial, t))
+        job.failed.connect(lambda message: self.failed.emit(serial, message))
+        return serial
 
 
 # -- the chart ----------------------------------------------------------------------------------

@@ -1,10 +1,11 @@
 """Exports from the app: a dialog to choose formats, redaction and a folder, and a job that
-writes the files on a worker thread (with its own library connection) while a progress dialog
-offers Cancel. The work itself is ``reviewer.report``, the same the command line runs."""
+writes the files through the app's worker (:mod:`reviewer.ui.worker`, with its own library
+connection) while a progress dialog offers Cancel. The work itself is ``reviewer.report``, the
+same the command line runs."""
 
 from __future__ import annotations
 
-import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,11 +26,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from reviewer.errors import Cancelled, ReviewerError
+from reviewer.errors import ReviewerError
 from reviewer.progress import CancelToken, Progress
 from reviewer.report.export import FORMATS, plan_exports
 from reviewer.settings import Settings
 from reviewer.ui.tables import ok_cancel
+from reviewer.ui.worker import Job, Work, Worker
 
 FORMAT_LABELS = {
     "pdf": "PDF report (details, metrics, timeline, comments, transcript)",
@@ -139,62 +141,30 @@ class ExportRequest:
     redact: bool
 
 
-class ExportJob(QObject):
-    """Writes one export on a worker thread; signals arrive on the UI thread."""
+def export_work(request: ExportRequest, written: list[str]) -> Work:
+    """The export as the worker runs it, on a library connection of its own; each file is added
+    to ``written`` once complete (a cancel keeps those)."""
 
-    progress = Signal(int, int, str)  # calls done, calls in all, the call being written
-    finished = Signal(list)  # paths written
-    failed = Signal(str)
-    cancelled = Signal(list)  # paths written before the cancel (each complete)
-
-    def __init__(self, request: ExportRequest, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.request = request
-        self.token = CancelToken()
-        self.thread: threading.Thread | None = None
-
-    def start(self) -> None:
-        self.thread = threading.Thread(target=self._run, name="reviewer-export", daemon=True)
-        self.thread.start()
-
-    def cancel(self) -> None:
-        self.token.cancel()
-
-    def running(self) -> bool:
-        return self.thread is not None and self.thread.is_alive()
-
-    def _run(self) -> None:
+    def work(progress: Callable[[Progress], None], cancel: CancelToken) -> list[str]:
         from reviewer.library import open_library
         from reviewer.report import export_calls
 
-        r = self.request
-        written: list[str] = []
-        total = len(r.call_ids)
+        r = request
+        with open_library(r.library_path) as library:
+            export_calls(
+                library,
+                r.settings,
+                list(r.call_ids),
+                list(r.formats),
+                r.out,
+                redact=r.redact,
+                progress=progress,
+                cancel=cancel,
+                written=lambda p: written.append(str(p)),
+            )
+        return written
 
-        def on_progress(p: Progress) -> None:
-            self.progress.emit(round(p.fraction * total), total, p.message)
-
-        try:
-            with open_library(r.library_path) as library:
-                export_calls(
-                    library,
-                    r.settings,
-                    list(r.call_ids),
-                    list(r.formats),
-                    r.out,
-                    redact=r.redact,
-                    progress=on_progress,
-                    cancel=self.token,
-                    written=lambda p: written.append(str(p)),
-                )
-        except Cancelled:
-            self.cancelled.emit(written)
-        except (ReviewerError, OSError) as e:
-            self.failed.emit(str(e))
-        except Exception as e:  # noqa: BLE001 - the user sees it; the app keeps running
-            self.failed.emit(f"The export failed unexpectedly: {e!r}")
-        else:
-            self.finished.emit(written)
+    return work
 
 
 class ExportController(QObject):
@@ -202,12 +172,13 @@ class ExportController(QObject):
 
     done = Signal(list)  # paths written (after finishing or cancelling)
 
-    def __init__(self, window: QWidget, qsettings: QSettings) -> None:
+    def __init__(self, window: QWidget, qsettings: QSettings, worker: Worker | None = None) -> None:
         super().__init__(window)
-        self.window = window
+        self.window = window  # the dialogs' parent
         self.qsettings = qsettings
+        self.worker = worker if worker is not None else Worker(self, name="reviewer-export")
         self.dialog: ExportDialog | None = None
-        self.job: ExportJob | None = None
+        self.job: Job | None = None
         self.progress_dialog: QProgressDialog | None = None
         self.message: QMessageBox | None = None
 
@@ -244,11 +215,12 @@ class ExportController(QObject):
                 return
         self.start(ExportRequest(library_path, settings, tuple(names), tuple(formats), out, redact))
 
-    def start(self, request: ExportRequest) -> ExportJob:
-        job = ExportJob(request, self)
+    def start(self, request: ExportRequest) -> Job:
+        written: list[str] = []
+        job = self.worker.start(export_work(request, written), unexpected="The export failed unexpectedly")
         self.job = job
-        out = request.out
-        progress = QProgressDialog("Exporting…", "Cancel", 0, max(len(request.call_ids), 1), self.window)
+        out, total = request.out, len(request.call_ids)
+        progress = QProgressDialog("Exporting…", "Cancel", 0, max(total, 1), self.window)
         progress.setWindowTitle("Export")
         progress.setWindowModality(Qt.WindowModality.WindowModal)
         progress.setMinimumDuration(300)
@@ -256,11 +228,10 @@ class ExportController(QObject):
         progress.setAutoReset(False)
         progress.canceled.connect(job.cancel)
         self.progress_dialog = progress
-        job.progress.connect(self._on_progress)
+        job.progress.connect(lambda p: self._on_progress(round(p.fraction * total), total, p.message))
         job.finished.connect(lambda paths: self._end(paths, out, None))
-        job.cancelled.connect(lambda paths: self._end(paths, out, "Export cancelled"))
+        job.cancelled.connect(lambda: self._end(list(written), out, "Export cancelled"))
         job.failed.connect(lambda message: self._end([], out, message, failed=True))
-        job.start()
         return job
 
     def _on_progress(self, done: int, total: int, name: str) -> None:
@@ -299,9 +270,3 @@ class ExportController(QObject):
         self.message = box
         box.open()
         self.done.emit(paths)
-
-    def shutdown(self, timeout: float = 5.0) -> None:
-        """Closing the window: stop between files and wait briefly (each file is written whole)."""
-        if self.job is not None and self.job.thread is not None and self.job.running():
-            self.job.cancel()
-            self.job.thread.join(timeout)

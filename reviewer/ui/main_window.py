@@ -31,9 +31,10 @@ from reviewer.ui.exporting import ExportController
 from reviewer.ui.importing import ImportController
 from reviewer.ui.library_page import LibraryPage
 from reviewer.ui.review_page import ReviewPage
-from reviewer.ui.sharing import SharingController
+from reviewer.ui.sharing import ReviewSpot, SharingController
 from reviewer.ui.tables import warn
 from reviewer.ui.trackers import TrackersController
+from reviewer.ui.worker import Worker, stop_all
 
 COACH = "Coach: all calls"
 
@@ -121,11 +122,23 @@ class MainWindow(QMainWindow):
         self.importer.busyChanged.connect(panel.set_busy)
         panel.cancelRequested.connect(self.cancel_import)
 
-        self.exporter = ExportController(self, self.qsettings)
-        self.sharing = SharingController(self)  # redacted audio, clips and playlists
+        # Each controller runs its jobs on a worker of its own (one at a time each); the window
+        # stops them all when it closes.
+        self.exporter = ExportController(self, self.qsettings, Worker(self, name="reviewer-export"))
+        self.sharing = SharingController(  # redacted audio, clips and playlists
+            self,
+            library=lambda: self.library,
+            library_path=lambda: self.library_path,
+            settings=settings,
+            undo_stack=self.review_page.undo_stack,
+            review_spot=self.review_spot,
+            export_targets=self.export_targets,
+            status=self.statusBar().showMessage,
+            worker=Worker(self, name="reviewer-share"),
+        )
         self.library_page.exportRequested.connect(self.export_dialog)
 
-        self.trackers = TrackersController(self, lambda: self.library)
+        self.trackers = TrackersController(self, lambda: self.library, Worker(self, name="reviewer-trackers"))
         self.trackers.changed.connect(self._trackers_changed)
 
         self.library_page.openCall.connect(self.open_call)
@@ -452,6 +465,18 @@ class MainWindow(QMainWindow):
         names = {int(r["id"]): r["name"] for r in self.library_page.model.rows}
         return {i: names[i] for i in ids if i in names}
 
+    def review_spot(self) -> ReviewSpot | None:
+        """Where the coach is in the call under review (None unless a call is under review)."""
+        page = self.review_page
+        if self.stack.currentWidget() is not page or page.call is None:
+            return None
+        return ReviewSpot(
+            page.call.id,
+            page.timeline_model.selection,
+            page.comments.selected_id(),
+            page.timeline_model.playhead,
+        )
+
     def export_dialog(self):  # noqa: ANN201 - the dialog, shown without blocking
         return self.exporter.ask(self.library_path, self.settings, self.export_targets())
 
@@ -570,8 +595,9 @@ class MainWindow(QMainWindow):
         running export stops after the file it is writing."""
         self.save_layout()
         self.importer.shutdown()
-        self.exporter.shutdown()
-        self.trackers.shutdown()
+        # Every worker in the window (exports, trackers, sharing, waveforms, trends, a scorecard
+        # being saved): cancelled at once, waited for briefly.
+        stop_all(self.findChildren(Worker))
         self.sharing.shutdown()
         self.review_page.player.stop()
         self.poll_timer.stop()

@@ -5,10 +5,9 @@ controller, the undoable corrections :mod:`reviewer.ui.corrections`'s; the page 
 from __future__ import annotations
 
 import bisect
-import threading
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence, QUndoStack
 from PySide6.QtMultimedia import QMediaPlayer
 from PySide6.QtWidgets import (
@@ -50,6 +49,7 @@ from reviewer.ui.tables import ok_cancel
 from reviewer.ui.timeline import TimelineModel, TimelineWidget
 from reviewer.ui.trackers import TrackerFilterButton, tracker_colours
 from reviewer.ui.transcript import Speech, TranscriptView
+from reviewer.ui.worker import Worker
 
 SMALL_STEP = 1.0
 BIG_STEP = 5.0
@@ -80,42 +80,6 @@ def one_voice_hint(split: str, metrics: Metrics, speakers: list) -> str:
         "select their words (in the transcript or on the timeline) and press R, or right-click a "
         "turn, to say who said them; every figure follows."
     )
-
-
-class _PeaksLoader(QObject):
-    """Computes missing waveform peaks off the UI thread (decoding a long call takes seconds), on
-    one thread at most: a call opened and left before its turn came is skipped, the newest
-    request is done next."""
-
-    loaded = Signal(int, object)  # call id, Peaks | None
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._lock = threading.Lock()
-        self._wanted: tuple[int, str, str] | None = None
-        self._working = False
-
-    def load(self, call_id: int, path: str, content_hash: str) -> None:
-        with self._lock:
-            self._wanted = (call_id, path, content_hash)
-            if self._working:
-                return
-            self._working = True
-        threading.Thread(target=self._work, name="reviewer-peaks", daemon=True).start()
-
-    def _work(self) -> None:
-        while True:
-            with self._lock:
-                job, self._wanted = self._wanted, None
-                if job is None:
-                    self._working = False
-                    return
-            call_id, path, content_hash = job
-            try:
-                peaks: Peaks | None = peaks_for_file(path, content_hash)
-            except (ReviewerError, OSError):
-                peaks = None
-            self.loaded.emit(call_id, peaks)
 
 
 class RenameDialog(QDialog):
@@ -156,7 +120,16 @@ class ReviewPage(QWidget):
         self.call: StoredCall | None = None
         self.agent_mode = False
         self.undo_stack = QUndoStack(self)
-        self.corrections = CorrectionsController(self)
+        self.corrections = CorrectionsController(
+            library=lambda: self.library,
+            settings=settings,
+            undo_stack=self.undo_stack,
+            call=lambda: self.call,
+            shown_again=self.speech_changed,
+            author=lambda: self.comments.default_author,
+            warn=lambda text: QMessageBox.warning(self, "Reviewer", text),
+            parent=self,
+        )
 
         self.playback = PlaybackController(self)
         self.playback.positionChanged.connect(self._played_to)
@@ -279,8 +252,10 @@ class ReviewPage(QWidget):
         layout.addLayout(transport)
         layout.addWidget(self.splitter, 1)
 
-        self._peaks_loader = _PeaksLoader(self)
-        self._peaks_loader.loaded.connect(self._peaks_loaded)
+        # Missing waveform peaks are computed off the UI thread (decoding a long call takes
+        # seconds), one call at a time: a call opened and left before its turn came is skipped,
+        # the newest request is done next.
+        self.peaks_loader = Worker(self, name="reviewer-peaks", newest_wins=True)
         self._install_shortcuts()
         self.setTabOrder(self.back_button, self.timeline)
         self.setTabOrder(self.timeline, self.play_button)
@@ -341,7 +316,7 @@ class ReviewPage(QWidget):
             if self.playback.set_source(path if path.is_file() else None):
                 self.notice.hide()
                 if self.timeline_model.peaks is None:
-                    self._peaks_loader.load(call_id, str(path), row["content_hash"])
+                    self._load_peaks(call_id, str(path), row["content_hash"])
             else:
                 self.notice.setText(
                     f"The recording is no longer at {path}: the review works, but there is no playback "
@@ -385,6 +360,12 @@ class ReviewPage(QWidget):
         self.tracker_filter.set_hits(hits, colours)
         self.timeline_model.set_hidden_trackers(self.tracker_filter.hidden)
         self.timeline_model.set_tracker_hits(hits, colours, names)
+
+    def _load_peaks(self, call_id: int, path: str, content_hash: str) -> None:
+        """The waveform of a call whose peaks are not cached yet, when they are ready (none if the
+        recording cannot be decoded: the review works without it)."""
+        job = self.peaks_loader.start(lambda _progress, _cancel: peaks_for_file(path, content_hash))
+        job.finished.connect(lambda peaks: self._peaks_loaded(call_id, peaks))
 
     def _peaks_loaded(self, call_id: int, peaks: Peaks | None) -> None:
         if self.call is not None and self.call.id == call_id and peaks is not None:

@@ -7,10 +7,10 @@ leaves the library as it was."""
 from __future__ import annotations
 
 import copy
-import threading
+from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, QThread, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -43,9 +43,10 @@ from reviewer.analysis.scoring import (
     ScorecardError,
     parse_scorecard,
 )
-from reviewer.errors import Cancelled, ReviewerError
 from reviewer.library.store import Library, open_library
+from reviewer.progress import CancelToken
 from reviewer.requests import ANY, request_kinds
+from reviewer.ui.worker import Job, Work, Worker
 
 MANUAL = "(answered by a coach)"
 TYPE_NAMES = {"yesno": "Yes / No", "scale": "Scale 1–5", "points": "Points"}
@@ -90,29 +91,20 @@ class RequestKinds(QListWidget):
         return out or [ANY]
 
 
-class _SaveWorker(QObject):
-    """Stores the card and scores every call in a thread of its own, on its own connection."""
+def save_work(library_path: str, card: Scorecard) -> Work:
+    """Store the card and score every call with it, as the worker runs it on a library
+    connection of its own. A cancel is raised from inside the library's transaction (between
+    calls), so the card and the scores stay as they were."""
 
-    progress = Signal(int, int)
-    done = Signal(object)  # (Scorecard, created) or an Exception
-
-    def __init__(self, library_path: str, card: Scorecard) -> None:
-        super().__init__()
-        self.library_path = library_path
-        self.card = card
-        self.cancelled = threading.Event()
-
-    def run(self) -> None:
+    def work(progress: Callable[[tuple[int, int]], None], cancel: CancelToken) -> tuple[Scorecard, bool]:
         def report(n: int, total: int) -> None:
-            if self.cancelled.is_set():
-                raise Cancelled("cancelled")
-            self.progress.emit(n, total)
+            cancel.check()
+            progress((n, total))
 
-        try:
-            with open_library(self.library_path) as library:
-                self.done.emit(library.save_scorecard(self.card, progress=report))
-        except Exception as e:  # noqa: BLE001 - handed to the UI thread to say
-            self.done.emit(e)
+        with open_library(library_path) as library:
+            return library.save_scorecard(card, progress=report)
+
+    return work
 
 
 class ScorecardEditor(QDialog):
@@ -125,8 +117,8 @@ class ScorecardEditor(QDialog):
         self.doc: dict[str, Any] = copy.deepcopy(card.to_dict()) if card else _blank()
         self.original_name = card.name if card else None
         self._loading = False
-        self.thread: QThread | None = None
-        self.worker: _SaveWorker | None = None
+        self.worker = Worker(self, name="reviewer-scorecard")
+        self.job: Job | None = None
         self.progress_dialog: QProgressDialog | None = None
 
         # the card
@@ -541,39 +533,45 @@ class ScorecardEditor(QDialog):
         )
         self.progress_dialog.setWindowTitle("Saving the scorecard")
         self.progress_dialog.setMinimumDuration(300)
-        self.worker = _SaveWorker(str(self.library.path), card)
-        self.thread = QThread(self)
-        self.worker.moveToThread(self.thread)
-        self.thread.started.connect(self.worker.run)
-        self.worker.progress.connect(self._progress)
-        self.worker.done.connect(self._saved)
-        self.progress_dialog.canceled.connect(self.worker.cancelled.set)
-        self.thread.start()
+        job = self.worker.start(save_work(str(self.library.path), card), unexpected="Could not save")
+        self.job = job
+        job.progress.connect(lambda counts: self._progress(*counts))
+        job.finished.connect(self._saved)
+        job.cancelled.connect(
+            lambda: self._ended("Saving was cancelled: the scorecard and the scores are as they were.")
+        )
+        job.failed.connect(self._ended)
+        self.progress_dialog.canceled.connect(job.cancel)
+
+    def saving(self) -> bool:
+        return self.job is not None and self.job.running()
+
+    def reject(self) -> None:
+        """Escape or the window's close button while saving: cancel the save (the dialog stays
+        to say so), as the progress dialog's Cancel does."""
+        if self.saving():
+            assert self.job is not None
+            self.job.cancel()
+            return
+        super().reject()
 
     def _progress(self, n: int, total: int) -> None:
         if self.progress_dialog is not None:
             self.progress_dialog.setMaximum(total)
             self.progress_dialog.setValue(n)
 
-    def _saved(self, result: object) -> None:
-        assert self.thread is not None
-        self.thread.quit()
-        self.thread.wait()
-        self.thread = None
+    def _ended(self, problem: str | None = None) -> None:
         if self.progress_dialog is not None:
             self.progress_dialog.reset()
             self.progress_dialog.deleteLater()
             self.progress_dialog = None
         self.buttons.setEnabled(True)
-        if isinstance(result, Cancelled):
-            self.problem.setText("Saving was cancelled: the scorecard and the scores are as they were.")
-            return
-        if isinstance(result, Exception):
-            self.problem.setText(
-                str(result) if isinstance(result, ReviewerError) else f"Could not save: {result}"
-            )
-            return
-        card, _created = result  # type: ignore[misc]
+        if problem is not None:
+            self.problem.setText(problem)
+
+    def _saved(self, result: tuple[Scorecard, bool]) -> None:
+        self._ended()
+        card, _created = result
         self.saved.emit(card)
         self.accept()
 

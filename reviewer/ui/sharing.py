@@ -2,17 +2,18 @@
 call, on its timeline; hide a selection too or stop hiding a span, undoable), exporting redacted
 audio, cutting coaching clips into playlists, and the playlists window that plays a playlist clip
 after clip and exports it. The work is the core's (:mod:`reviewer.report.audio`,
-:mod:`reviewer.report.clips`, the library); exports run on a worker thread with progress and cancel."""
+:mod:`reviewer.report.clips`, the library); exports run through the app's worker
+(:mod:`reviewer.ui.worker`) with progress and cancel."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Qt, QUrl, Signal
-from PySide6.QtGui import QAction, QKeySequence, QUndoCommand
+from PySide6.QtCore import QObject, Qt, QUrl
+from PySide6.QtGui import QAction, QKeySequence, QUndoCommand, QUndoStack
 from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -40,58 +41,17 @@ from PySide6.QtWidgets import (
 
 from reviewer.analysis.scoring import share_target
 from reviewer.audio.peaks import load_peaks
-from reviewer.errors import Cancelled, ReviewerError
+from reviewer.errors import ReviewerError
 from reviewer.labels import user_name
 from reviewer.progress import CancelToken, Progress
+from reviewer.settings import Settings
 from reviewer.ui.style import MARKER_NAMES, clock, speaker_label
 from reviewer.ui.tables import ok_cancel
 from reviewer.ui.timeline import TimelineModel, TimelineWidget
+from reviewer.ui.worker import Job, Worker
 
 if TYPE_CHECKING:
-    from reviewer.ui.main_window import MainWindow
-
-
-# -- a job on a worker thread ------------------------------------------------------------------
-
-
-class ShareJob(QObject):
-    """Runs ``work(progress, cancel) -> paths`` on a worker thread; signals arrive on the UI thread."""
-
-    progress = Signal(float, str)
-    finished = Signal(list)
-    failed = Signal(str)
-    cancelled = Signal()
-
-    def __init__(self, work: Callable[..., list[Path]], parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.work = work
-        self.token = CancelToken()
-        self.thread: threading.Thread | None = None
-
-    def start(self) -> None:
-        self.thread = threading.Thread(target=self._run, name="reviewer-share", daemon=True)
-        self.thread.start()
-
-    def cancel(self) -> None:
-        self.token.cancel()
-
-    def running(self) -> bool:
-        return self.thread is not None and self.thread.is_alive()
-
-    def _run(self) -> None:
-        def on_progress(p: Progress) -> None:
-            self.progress.emit(float(p.fraction), p.message)
-
-        try:
-            paths = self.work(on_progress, self.token)
-        except Cancelled:
-            self.cancelled.emit()
-        except (ReviewerError, OSError) as e:
-            self.failed.emit(str(e))
-        except Exception as e:  # noqa: BLE001 - the user sees it; the app keeps running
-            self.failed.emit(f"The export failed unexpectedly: {e!r}")
-        else:
-            self.finished.emit([str(p) for p in paths])
+    from reviewer.library.store import Library
 
 
 # -- undoable changes --------------------------------------------------------------------------
@@ -495,7 +455,7 @@ class PlaylistsWindow(QDialog):
             self.sharing.library.delete_playlist(self.name)
             self.refresh()
 
-    def export(self, *, page: bool, out: Path | None = None) -> ShareJob | None:
+    def export(self, *, page: bool, out: Path | None = None) -> Job | None:
         if self.name is None:
             return None
         if out is None:
@@ -518,31 +478,59 @@ class PlaylistsWindow(QDialog):
 # -- the controller the main window holds ------------------------------------------------------
 
 
-class SharingController(QObject):
-    """Menus, dialogs and jobs of sharing; what it needs of the window: its library (and path),
-    settings, the review page (call, selection, selected comment, undo stack) and export targets."""
+@dataclass(frozen=True)
+class ReviewSpot:
+    """Where the coach is in the call under review: what a redaction preview or a clip starts
+    from."""
 
-    def __init__(self, window: MainWindow) -> None:
+    call_id: int
+    selection: tuple[float, float] | None  # the range dragged on the timeline
+    comment_id: int | None  # the comment picked in the list
+    playhead: float
+
+
+ExportWork = Callable[[Callable[[Progress], None], CancelToken], list[Path]]
+
+
+class SharingController(QObject):
+    """Menus, dialogs and jobs of sharing. What it is given: the dialogs' parent, the library (a
+    getter: the window can switch libraries) and where it is, the settings, the undo stack the
+    review's changes go on, where the coach is in a review (None while no call is under review),
+    what File › Export would export, a line for the status bar, and a worker for its exports."""
+
+    def __init__(
+        self,
+        window: QWidget,
+        *,
+        library: Callable[[], Library],
+        library_path: Callable[[], str | Path],
+        settings: Settings,
+        undo_stack: QUndoStack,
+        review_spot: Callable[[], ReviewSpot | None],
+        export_targets: Callable[[], dict[int, str]],
+        status: Callable[[str, int], None],
+        worker: Worker | None = None,
+    ) -> None:
         super().__init__(window)
-        self.window = window
+        self.window = window  # the dialogs' parent
+        self._library = library
+        self._library_path = library_path
+        self.settings = settings
+        self.undo_stack = undo_stack
+        self._review_spot = review_spot
+        self._export_targets = export_targets
+        self._status = status
+        self.worker = worker if worker is not None else Worker(self, name="reviewer-share")
         self.preview: RedactionPreview | None = None
         self.playlists_window: PlaylistsWindow | None = None
         self.clip_dialog: ClipDialog | None = None
-        self.job: ShareJob | None = None
+        self.job: Job | None = None
         self.progress_dialog: QProgressDialog | None = None
         self.message: QMessageBox | None = None
 
     @property
-    def library(self):  # noqa: ANN201
-        return self.window.library
-
-    @property
-    def settings(self):  # noqa: ANN201
-        return self.window.settings
-
-    @property
-    def undo_stack(self):  # noqa: ANN201
-        return self.window.review_page.undo_stack
+    def library(self) -> Library:
+        return self._library()
 
     def push(self, command: QUndoCommand) -> bool:
         try:
@@ -559,7 +547,7 @@ class SharingController(QObject):
         following = actions[actions.index(after) + 1] if after in actions[:-1] else None
         file_menu.insertAction(following, audio)
         self.export_audio_action = audio
-        menu = self.window.menuBar().addMenu("&Share")
+        menu = QMenu("&Share", self.window)  # the window puts it in its menu bar
         self.menu = menu
         self.preview_action = menu.addAction("Redaction &preview…", self.show_preview)
         self.preview_action.setShortcut(QKeySequence("Ctrl+Shift+R"))
@@ -575,22 +563,21 @@ class SharingController(QObject):
         for action in (self.preview_action, self.clip_action, self.playlists_action):
             action.setEnabled(not on)
 
-    def _call_id(self) -> int | None:
-        page = self.window.review_page
-        if self.window.stack.currentWidget() is page and page.call is not None:
-            return page.call.id
-        QMessageBox.information(self.window, "Reviewer", "Open a call for review first.")
-        return None
+    def _spot(self) -> ReviewSpot | None:
+        spot = self._review_spot()
+        if spot is None:
+            QMessageBox.information(self.window, "Reviewer", "Open a call for review first.")
+        return spot
 
     # redaction
 
     def show_preview(self) -> RedactionPreview | None:
-        call_id = self._call_id()
-        if call_id is None:
+        spot = self._spot()
+        if spot is None:
             return None
         if self.preview is not None:
             self.preview.close()
-        self.preview = RedactionPreview(self, call_id)
+        self.preview = RedactionPreview(self, spot.call_id)
         self.preview.show()
         return self.preview
 
@@ -600,8 +587,8 @@ class SharingController(QObject):
 
     def export_redacted_audio(
         self, names: dict[int, str] | None = None, out: Path | None = None
-    ) -> ShareJob | None:
-        names = names if names is not None else self.window.export_targets()
+    ) -> Job | None:
+        names = names if names is not None else self._export_targets()
         if not names:
             QMessageBox.information(self.window, "Export", "There are no calls to export.")
             return None
@@ -619,9 +606,9 @@ class SharingController(QObject):
             if not path:
                 return None
             out = Path(path)
-        library_path, settings, ids = self.window.library_path, self.settings, list(names)
+        library_path, settings, ids = self._library_path(), self.settings, list(names)
 
-        def work(progress, cancel):  # noqa: ANN001, ANN202
+        def work(progress: Callable[[Progress], None], cancel: CancelToken) -> list[Path]:
             from reviewer.library import open_library
             from reviewer.report.audio import export_audio
 
@@ -633,21 +620,21 @@ class SharingController(QObject):
     # clips
 
     def clip_dialog_here(self) -> ClipDialog | None:
-        call_id = self._call_id()
-        if call_id is None:
+        spot = self._spot()
+        if spot is None:
             return None
-        page = self.window.review_page
+        call_id = spot.call_id
         title = ""
-        if page.timeline_model.selection:
-            start, end = page.timeline_model.selection
+        if spot.selection:
+            start, end = spot.selection
         else:
-            comment_id = page.comments.selected_id()
+            comment_id = spot.comment_id
             comment = self.library.comment(comment_id) if comment_id is not None else None
             if comment is not None and comment["end"] is not None:
                 start, end, title = comment["start"], comment["end"], comment["text"][:60]
             else:
                 try:
-                    marker = self.library.marker_at(call_id, page.timeline_model.playhead)
+                    marker = self.library.marker_at(call_id, spot.playhead)
                 except ReviewerError:
                     QMessageBox.information(
                         self.window,
@@ -669,7 +656,7 @@ class SharingController(QObject):
         fields = {"call_id": call_id, "author": user_name(), **dialog.values()}
         if self.push(_AddClip(self, fields)):
             where = f" in {fields['playlist']!r}" if fields["playlist"] else ""
-            self.window.statusBar().showMessage(f"Clip {fields['title']!r} saved{where}", 4000)
+            self._status(f"Clip {fields['title']!r} saved{where}", 4000)
 
     def clips_changed(self) -> None:
         if self.playlists_window is not None:
@@ -683,10 +670,10 @@ class SharingController(QObject):
         self.playlists_window.raise_()
         return self.playlists_window
 
-    def export_playlist(self, name: str, out: Path, *, redact: bool) -> ShareJob | None:
-        library_path, settings = self.window.library_path, self.settings
+    def export_playlist(self, name: str, out: Path, *, redact: bool) -> Job | None:
+        library_path, settings = self._library_path(), self.settings
 
-        def work(progress, cancel):  # noqa: ANN001, ANN202
+        def work(progress: Callable[[Progress], None], cancel: CancelToken) -> list[Path]:
             from reviewer.library import open_library
             from reviewer.report.clips import export_playlist
 
@@ -699,11 +686,14 @@ class SharingController(QObject):
 
     # running a job
 
-    def run(self, label: str, work: Callable[..., list[Path]], out: Path) -> ShareJob | None:
+    def run(self, label: str, work: ExportWork, out: Path) -> Job | None:
         if self.job is not None and self.job.running():
             QMessageBox.information(self.window, "Export", "An export is still running.")
             return None
-        job = ShareJob(work, self)
+        job = self.worker.start(
+            lambda progress, cancel: [str(p) for p in work(progress, cancel)],
+            unexpected="The export failed unexpectedly",
+        )
         self.job = job
         progress = QProgressDialog(label, "Cancel", 0, 100, self.window)
         progress.setWindowTitle("Export")
@@ -713,11 +703,10 @@ class SharingController(QObject):
         progress.setAutoReset(False)
         progress.canceled.connect(job.cancel)
         self.progress_dialog = progress
-        job.progress.connect(lambda f, _m: progress.setValue(int(f * 100)))
+        job.progress.connect(lambda p: progress.setValue(int(p.fraction * 100)))
         job.finished.connect(lambda paths: self._end(f"Exported {len(paths)} file(s) to {out}.", False))
         job.cancelled.connect(lambda: self._end("Export cancelled; nothing half-written was kept.", False))
         job.failed.connect(lambda text: self._end(text, True))
-        job.start()
         return job
 
     def _end(self, text: str, failed: bool) -> None:
@@ -729,9 +718,8 @@ class SharingController(QObject):
         self.message = QMessageBox(icon, "Export failed" if failed else "Export", text, parent=self.window)
         self.message.open()
 
-    def shutdown(self, timeout: float = 5.0) -> None:
-        if self.job is not None and self.job.thread is not None and self.job.running():
-            self.job.cancel()
-            self.job.thread.join(timeout)
+    def shutdown(self) -> None:
+        """Closing the window: the playlist stops playing (its exports stop with the window's
+        workers)."""
         if self.playlists_window is not None:
             self.playlists_window.stop()

@@ -1,14 +1,12 @@
 """Phrase trackers in the app: the Trackers dialog (a form to add, edit and remove them, with
 what is wrong with a definition said before anything is stored), the job that re-applies a
-changed tracker to every call on a worker thread with its own library connection (progress, and a
-Cancel that rolls the whole change back), and the small filters of the review page's tracker
+changed tracker to every call through the app's worker with its own library connection (progress,
+and a Cancel that rolls the whole change back), and the small filters of the review page's tracker
 strip and the library list. The work itself is the library's ``add_tracker`` / ``remove_tracker``,
 the same ``reviewer tracker`` runs."""
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -37,9 +35,9 @@ from PySide6.QtWidgets import (
 )
 
 from reviewer.analysis.trackers import SIDES, Tracker, TrackerHit
-from reviewer.errors import Cancelled, ReviewerError
 from reviewer.library.backend import library_location
 from reviewer.progress import CancelToken
+from reviewer.ui.worker import Job, Work, Worker
 
 if TYPE_CHECKING:
     from reviewer.library.store import Library
@@ -48,7 +46,6 @@ if TYPE_CHECKING:
 TRACKER_PALETTE = ("#00897b", "#8e24aa", "#a1887f", "#d81b60", "#3949ab", "#827717", "#00acc1", "#5d4037")
 SIDE_LABELS = {"both": "Agent or customer", "agent": "Agent", "customer": "Customer"}
 WINDOWS = (("", "Anywhere in the call"), ("first", "Within the first"), ("last", "Within the last"))
-PROGRESS_INTERVAL = 0.05  # seconds between progress signals from the worker
 
 SYNTAX_HELP = (
     "One phrase per line. Plain words match whatever the punctuation or case; "
@@ -83,63 +80,28 @@ def describe(t: Tracker) -> str:
 # -- the work, off the UI thread ----------------------------------------------------------------
 
 
-class TrackerJob(QObject):
-    """Runs one change of the library's trackers on a worker thread, with a library connection of
-    its own (the Library's connection belongs to the UI thread). ``work(library, progress)`` gets
-    a progress callback that raises :class:`Cancelled` once Cancel is pressed: raised inside the
-    library's transaction, it rolls the whole change back. Signals arrive on the UI thread."""
+def tracker_work(
+    library_path: str | Path, change: Callable[[Library, Callable[[int, int], None]], Any]
+) -> Work:
+    """One change of the library's trackers as the worker runs it, on a library connection of
+    its own (the Library's connection belongs to the UI thread). ``change(library, progress)``
+    gets a progress callback that raises ``reviewer.errors.Cancelled`` once Cancel is pressed: raised inside
+    the library's transaction, it rolls the whole change back. Progress reaches the worker as
+    (calls done, calls in all)."""
+    path = library_location(library_path) or library_path
 
-    progress = Signal(int, int)  # calls done, calls in all
-    finished = Signal(object)  # what ``work`` returned
-    cancelled = Signal()
-    failed = Signal(str)
-
-    def __init__(
-        self,
-        library_path: str | Path,
-        work: Callable[[Library, Callable[[int, int], None]], object],
-        parent: QObject | None = None,
-    ) -> None:
-        super().__init__(parent)
-        self.library_path = library_location(library_path) or library_path
-        self.work = work
-        self.token = CancelToken()
-        self.thread: threading.Thread | None = None
-
-    def start(self) -> None:
-        self.thread = threading.Thread(target=self._run, name="reviewer-trackers", daemon=True)
-        self.thread.start()
-
-    def cancel(self) -> None:
-        self.token.cancel()
-
-    def running(self) -> bool:
-        return self.thread is not None and self.thread.is_alive()
-
-    def _run(self) -> None:
+    def work(progress: Callable[[tuple[int, int]], None], cancel: CancelToken) -> Any:
         from reviewer.library.store import open_library
 
-        last = [0.0]
-
         def on_progress(done: int, total: int) -> None:
-            self.token.check()
-            now = time.monotonic()
-            if done == total or now - last[0] >= PROGRESS_INTERVAL:
-                last[0] = now
-                self.progress.emit(done, total)
+            cancel.check()
+            progress((done, total))
 
-        try:
-            with open_library(self.library_path) as library:
-                self.token.check()
-                result = self.work(library, on_progress)
-        except Cancelled:
-            self.cancelled.emit()
-        except (ReviewerError, OSError) as e:
-            self.failed.emit(str(e))
-        except Exception as e:  # noqa: BLE001 - the user sees it; the app keeps running
-            self.failed.emit(f"The trackers could not be changed: {e!r}")
-        else:
-            self.finished.emit(result)
+        with open_library(path) as library:
+            cancel.check()
+            return change(library, on_progress)
+
+    return work
 
 
 # -- the dialog ---------------------------------------------------------------------------------
@@ -375,18 +337,19 @@ class TrackersDialog(QDialog):
 
 
 class TrackersController(QObject):
-    """Opens the Trackers dialog and runs its changes, one at a time, as :class:`TrackerJob`s
+    """Opens the Trackers dialog and runs its changes, one at a time, as jobs of its worker
     with a progress dialog whose Cancel rolls the change back. ``changed`` says when the library's
     trackers changed, so the open review and the library list can follow."""
 
     changed = Signal()
 
-    def __init__(self, window: QWidget, library: Callable[[], Library]) -> None:
+    def __init__(self, window: QWidget, library: Callable[[], Library], worker: Worker | None = None) -> None:
         super().__init__(window)
-        self.window = window
+        self.window = window  # the dialogs' parent
         self._library = library
+        self.worker = worker if worker is not None else Worker(self, name="reviewer-trackers")
         self.dialog: TrackersDialog | None = None
-        self.job: TrackerJob | None = None
+        self.job: Job | None = None
         self.progress_dialog: QProgressDialog | None = None
 
     @property
@@ -405,7 +368,7 @@ class TrackersController(QObject):
         self.dialog.open()
         return self.dialog
 
-    def save(self, tracker: Tracker, replacing: str | None = None) -> TrackerJob | None:
+    def save(self, tracker: Tracker, replacing: str | None = None) -> Job | None:
         verb = "Applying" if replacing is None else "Re-applying"
         return self._start(
             lambda lib, progress: (
@@ -417,7 +380,7 @@ class TrackersController(QObject):
             tracker.name,
         )
 
-    def remove(self, name: str) -> TrackerJob | None:
+    def remove(self, name: str) -> Job | None:
         return self._start(
             lambda lib, _progress: lib.remove_tracker(name),
             f"Removing “{name}”…",
@@ -431,12 +394,14 @@ class TrackersController(QObject):
         label: str,
         done_text: Callable[[Any], str],
         select: str | None,
-    ) -> TrackerJob | None:
+    ) -> Job | None:
         parent = self.dialog if self.dialog is not None and self.dialog.isVisible() else self.window
         if self.running():
             QMessageBox.information(parent, "Trackers", "A tracker is still being applied.")
             return None
-        job = TrackerJob(self.library.path, work, self)
+        job = self.worker.start(
+            tracker_work(self.library.path, work), unexpected="The trackers could not be changed"
+        )
         self.job = job
         progress = QProgressDialog(label, "Cancel", 0, 0, parent)
         progress.setWindowTitle("Trackers")
@@ -450,13 +415,12 @@ class TrackersController(QObject):
         if self.dialog is not None:
             self.dialog.set_busy(True)
             self.dialog.status.setText(label)
-        job.progress.connect(self._on_progress)
+        job.progress.connect(lambda counts: self._on_progress(*counts))
         job.finished.connect(lambda result: self._end(done_text(result), select, changed=True))
         job.cancelled.connect(
             lambda: self._end("Cancelled: the trackers and their hits are as they were.", None)
         )
         job.failed.connect(lambda message: self._end(message, None, failed=True))
-        job.start()
         return job
 
     def running(self) -> bool:
@@ -485,12 +449,6 @@ class TrackersController(QObject):
             QMessageBox.warning(dialog if dialog is not None else self.window, "Trackers", text)
         if changed:
             self.changed.emit()
-
-    def shutdown(self, timeout: float = 5.0) -> None:
-        """Closing the window: cancel (the change is rolled back) and wait briefly."""
-        if self.job is not None and self.job.thread is not None and self.job.running():
-            self.job.cancel()
-            self.job.thread.join(timeout)
 
 
 def _n(count: int, word: str) -> str:
