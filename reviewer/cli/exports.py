@@ -20,11 +20,11 @@ from reviewer.cli.common import (
     wrote_lines,
 )
 from reviewer.errors import ReviewerError
+from reviewer.report.formats import EXPORT_FORMATS, FORMATS, format_for_suffix, parse_formats
 
 
 def cmd_export(args: argparse.Namespace) -> int:
     from reviewer.report import export_calls
-    from reviewer.report.export import FORMATS, parse_formats
 
     if _wants_audio(args):
         return cmd_export_audio(args)
@@ -33,10 +33,10 @@ def cmd_export(args: argparse.Namespace) -> int:
     elif args.format:
         formats = parse_formats(args.format)
     else:
-        suffix = Path(args.out).suffix.lower()
-        formats = [f for f, (s, _) in FORMATS.items() if s == suffix and f != "summary"][:1]
-        if not formats:
+        guessed = format_for_suffix(Path(args.out).suffix)
+        if guessed is None:
             raise ReviewerError(f"Say which format with --format ({', '.join(FORMATS)}).")
+        formats = [guessed.name]
     _require_a_choice(args)
     settings = settings_for(args)
     with library_for(args) as library:
@@ -244,10 +244,14 @@ def cmd_playlist(args: argparse.Namespace) -> int:
 # -- parsers --------------------------------------------------------------------------------
 
 
+def _titles(kind: str) -> str:
+    return ", ".join(f.title for f in EXPORT_FORMATS if f.kind == kind)
+
+
 def _export_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "export",
-        help="annotated reports (PDF, HTML) and data (CSV, JSON, SRT, VTT, summary CSV) for QA",
+        help=f"annotated reports ({_titles('report')}) and data ({_titles('data')}) for QA",
         description="Export calls for people who never open Reviewer. One call and one format "
         "with --out FILE writes that file; otherwise --out is a folder with one file per call "
         "and format, named after the recording, plus summary.csv for the summary format.",
@@ -258,7 +262,7 @@ def _export_parser(sub: argparse._SubParsersAction) -> None:
         "-f",
         action="append",
         metavar="FORMAT",
-        help="pdf, html, csv, json, srt, vtt or summary; repeat or comma-separate for several; "
+        help=f"{' or '.join(', '.join(FORMATS).rsplit(', ', 1))}; repeat or comma-separate for several; "
         "or audio (the recording as .wav, .mp3 or .ogg; with --redact, bleeped) "
         "(default: from --out's suffix)",
     )
