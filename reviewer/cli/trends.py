@@ -53,7 +53,7 @@ def cmd_trends(args: argparse.Namespace) -> int:
 
 
 def cmd_tracker(args: argparse.Namespace) -> int:
-    from reviewer.analysis.trackers import Tracker
+    from reviewer.analysis.trackers import Tracker, tracker_line
 
     with library_for(args) as library:
         if args.action == "list":
@@ -61,14 +61,7 @@ def cmd_tracker(args: argparse.Namespace) -> int:
             if not trackers:
                 print("No trackers yet: reviewer tracker add NAME --phrase P [--phrase P ...]")
             for t in trackers:
-                window = (
-                    f", first {t.within_first:g} s"
-                    if t.within_first
-                    else f", last {t.within_last:g} s"
-                    if t.within_last
-                    else ""
-                )
-                print(f"{t.name}: {' | '.join(t.phrases)}  ({t.side}{window})")
+                print(tracker_line(t))
             return EXIT_OK
         if not args.name:
             raise ReviewerError(f"reviewer tracker {args.action} needs the tracker's NAME.")
