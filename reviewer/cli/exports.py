@@ -245,7 +245,13 @@ def cmd_playlist(args: argparse.Namespace) -> int:
 
 
 def _titles(kind: str) -> str:
+    """The titles of the formats of one kind: "PDF, HTML"."""
     return ", ".join(f.title for f in EXPORT_FORMATS if f.kind == kind)
+
+
+def _one_of(names: list[str]) -> str:
+    """Names in a sentence: "pdf, html or summary"."""
+    return ", ".join(names[:-1]) + " or " + names[-1]
 
 
 def _export_parser(sub: argparse._SubParsersAction) -> None:
@@ -262,7 +268,7 @@ def _export_parser(sub: argparse._SubParsersAction) -> None:
         "-f",
         action="append",
         metavar="FORMAT",
-        help=f"{' or '.join(', '.join(FORMATS).rsplit(', ', 1))}; repeat or comma-separate for several; "
+        help=f"{_one_of(list(FORMATS))}; repeat or comma-separate for several; "
         "or audio (the recording as .wav, .mp3 or .ogg; with --redact, bleeped) "
         "(default: from --out's suffix)",
     )
