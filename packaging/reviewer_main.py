@@ -1,5 +1,5 @@
 """The bundle's entry point: ``reviewer`` with no arguments opens the app, with arguments it is
-the command line (the same ``reviewer.cli.main`` that the pip install's ``reviewer`` runs).
+the command line (the same ``reviewer.app_entry.main`` that the pip install's ``reviewer`` runs).
 
 ``multiprocessing.freeze_support()`` comes first: the app imports calls in a child process
 (``reviewer.jobs``, the spawn start method), which a frozen program starts by running its own
@@ -12,6 +12,6 @@ import sys
 if __name__ == "__main__":
     multiprocessing.freeze_support()
 
-    from reviewer.cli import main  # importing reviewer switches every dependency's telemetry off
+    from reviewer.app_entry import main  # importing reviewer switches every dependency's telemetry off
 
     sys.exit(main())

@@ -1,3 +1,3 @@
-from reviewer.cli import main
+from reviewer.app_entry import main
 
 raise SystemExit(main())

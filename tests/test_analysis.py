@@ -350,3 +350,19 @@ def test_trackers_find_their_phrases_by_side_and_within_their_window():
     ]
     assert Tracker("x", ()).problems() == ["a tracker needs at least one phrase"]
     assert "side must be one of" in Tracker("x", ("a",), "nobody").problems()[0]
+
+
+def test_a_tracker_is_described_the_same_wherever_it_is_listed():
+    """The app's tooltip and `reviewer tracker list` say a tracker's side, window and phrases from
+    one description."""
+    from reviewer.analysis.trackers import Tracker, describe_tracker, tracker_line
+
+    opening = Tracker("greeting", ("hello", "good (morning|afternoon)"), "agent", within_first=30)
+    closing = Tracker("bye", ("bye*",), within_last=12.5)
+    anywhere = Tracker("sorry", ("apologi*",), "customer")
+    assert describe_tracker(opening) == "Agent, first 30 s: hello | good (morning|afternoon)"
+    assert describe_tracker(closing) == "Agent or customer, last 12.5 s: bye*"
+    assert describe_tracker(anywhere) == "Customer: apologi*"
+    assert tracker_line(opening) == "greeting: hello | good (morning|afternoon)  (agent, first 30 s)"
+    assert tracker_line(closing) == "bye: bye*  (both, last 12.5 s)"
+    assert tracker_line(anywhere) == "sorry: apologi*  (customer)"

@@ -162,6 +162,54 @@ def test_no_command_without_a_display_prints_help_and_gui_says_why():
     assert gui.stderr.strip().startswith("reviewer: no display to open the app on")
 
 
+def test_the_command_line_never_loads_the_app_which_the_entry_point_hands_it(tmp_path, capsys):
+    """`reviewer paths` (and building the whole parser) imports neither the app nor Qt; `reviewer`
+    with no command and `reviewer gui FILE` open the app they are handed, with the global options."""
+    code = (
+        "import sys; from reviewer.cli import build_parser, main; build_parser(); main(['paths']); "
+        "print(sorted(m for m in sys.modules if m.startswith(('reviewer.ui', 'PySide6'))))"
+    )
+    env = os.environ | {"REVIEWER_CONFIG_DIR": str(tmp_path / "config")}
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[-1] == "[]"
+
+    from reviewer.cli import main
+
+    opened = []
+
+    class Desktop:
+        def has_display(self) -> bool:
+            return True
+
+        def run(self, **how) -> int:
+            opened.append(how)
+            return 0
+
+    recording = tmp_path / "call.wav"
+    recording.write_bytes(b"")
+    assert main(["--library", "team.sqlite"], desktop=Desktop) == 0
+    assert main(["gui", str(recording), "--model", "small"], desktop=Desktop) == 0
+    assert opened == [
+        {
+            "library": "team.sqlite",
+            "open_file": None,
+            "settings_file": None,
+            "phrases_file": None,
+            "model": None,
+        },
+        {
+            "library": None,
+            "open_file": str(recording),
+            "settings_file": None,
+            "phrases_file": None,
+            "model": "small",
+        },
+    ]
+    assert main(["gui", str(tmp_path / "missing.wav")], desktop=Desktop) == 1
+    assert capsys.readouterr().err.strip() == f"reviewer: {tmp_path / 'missing.wav'}: file not found"
+
+
 def test_asking_for_a_gpu_that_cannot_run_the_models_says_so(clean, library_location):
     from reviewer.asr.transcribe import cuda_problem
 

@@ -501,10 +501,11 @@ def test_export_from_the_command_line(library, settings, pushback_call, tmp_path
 def test_a_moment_reads_the_same_in_the_cli_the_app_and_every_report():
     """One clock: rounded to the nearest second (or tenth), so 65.6 s is 1:06 wherever it is
     shown, and a time shown to the tenth parses back to itself."""
-    from reviewer import cli, labels
+    from reviewer import labels
+    from reviewer.cli.common import clock
     from reviewer.report import common
 
-    assert cli.clock(65.6) == labels.clock(65.6) == common.span(65.6, None) == "1:06"
+    assert clock(65.6) == labels.clock(65.6) == common.span(65.6, None) == "1:06"
     assert labels.mmss(65.6) == "01:06"
     for seconds in (1.2, 12.2, 61.3, 1.15, 3599.96):
         shown = labels.clock(seconds, tenths=True)

@@ -15,6 +15,7 @@ from reviewer.analysis.text import PhraseSet, compile_phrase
 from reviewer.model import Speaker, Turn
 
 SIDES = ("agent", "customer", "both")
+SIDE_LABELS = {"both": "Agent or customer", "agent": "Agent", "customer": "Customer"}
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,25 @@ class Tracker:
             except Exception as e:  # noqa: BLE001 - a regex error in words the user can act on
                 out.append(f"the phrase {p!r} cannot be used ({e})")
         return out
+
+
+def _window(t: Tracker) -> str:
+    """ ", first 30 s", ", last 30 s" or nothing: where in the call a tracker looks."""
+    if t.within_first:
+        return f", first {t.within_first:g} s"
+    if t.within_last:
+        return f", last {t.within_last:g} s"
+    return ""
+
+
+def describe_tracker(t: Tracker) -> str:
+    """A tracker in a sentence, as the app shows it: "Agent, first 30 s: hello | good morning"."""
+    return f"{SIDE_LABELS.get(t.side, t.side)}{_window(t)}: {' | '.join(t.phrases)}"
+
+
+def tracker_line(t: Tracker) -> str:
+    """A tracker on one line, as `reviewer tracker list` prints it: "greeting: hello  (agent, first 30 s)"."""
+    return f"{t.name}: {' | '.join(t.phrases)}  ({t.side}{_window(t)})"
 
 
 @dataclass(frozen=True)

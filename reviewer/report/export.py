@@ -13,19 +13,9 @@ from pathlib import Path
 
 from reviewer.errors import ReviewerError
 from reviewer.progress import NEVER_CANCELLED, CancelToken, Progress, ProgressCallback, no_progress
+from reviewer.report.formats import FORMATS, parse_formats
 from reviewer.report.source import CallSource
 from reviewer.settings import Settings
-
-# Per-call formats, each with its file suffix and what it is; "summary" is one CSV for all calls.
-FORMATS: dict[str, tuple[str, str]] = {
-    "pdf": (".pdf", "annotated report (PDF)"),
-    "html": (".html", "annotated report (HTML, one self-contained file)"),
-    "csv": (".csv", "markers and comments (CSV)"),
-    "json": (".json", "the whole call: speakers, turns, words, markers, comments (JSON)"),
-    "srt": (".srt", "subtitles with speaker labels (SRT)"),
-    "vtt": (".vtt", "subtitles with speaker labels (WebVTT)"),
-    "summary": (".csv", "one row per call with every metric (CSV)"),
-}
 
 
 @dataclass(frozen=True)
@@ -35,22 +25,6 @@ class ExportPlan:
     call_id: int | None
     format: str
     path: Path
-
-
-def parse_formats(text: str | list[str] | tuple[str, ...]) -> list[str]:
-    items = [text] if isinstance(text, str) else list(text)
-    out: list[str] = []
-    for item in items:
-        for f in re.split(r"[,\s]+", item.strip().lower()):
-            if not f:
-                continue
-            if f not in FORMATS:
-                raise ReviewerError(f"Unknown export format {f!r}: use {', '.join(FORMATS)}.")
-            if f not in out:
-                out.append(f)
-    if not out:
-        raise ReviewerError(f"Choose an export format: {', '.join(FORMATS)}.")
-    return out
 
 
 def _safe_stem(name: str) -> str:
@@ -64,17 +38,17 @@ def plan_exports(names: dict[int, str], formats: list[str], out: str | Path) -> 
     naming a file, that file; otherwise ``out`` is a folder with one file per call and format,
     named after the recording (``call.pdf``), and ``summary.csv``."""
     out = Path(out)
-    per_call = [f for f in formats if f != "summary"]
+    per_call = [f for f in formats if FORMATS[f].per_call]
     if not names:
         raise ReviewerError("No calls to export.")
-    count = len(names) * len(per_call) + ("summary" in formats)
+    count = len(names) * len(per_call) + len(formats) - len(per_call)  # the summary: one for all
     as_file = count == 1 and not out.is_dir() and out.suffix != "" and not str(out).endswith(("/", os.sep))
     if as_file:
         fmt = formats[0]
-        suffix = FORMATS[fmt][0]
+        suffix = FORMATS[fmt].suffix
         if out.suffix.lower() != suffix:
             raise ReviewerError(f"{out.name} does not end in {suffix}, the suffix for {fmt} exports.")
-        call_id = None if fmt == "summary" else next(iter(names))
+        call_id = next(iter(names)) if FORMATS[fmt].per_call else None
         return [ExportPlan(call_id, fmt, out)]
     plans: list[ExportPlan] = []
     used: set[str] = set()
@@ -86,9 +60,9 @@ def plan_exports(names: dict[int, str], formats: list[str], out: str | Path) -> 
         if stems.count(stem) > 1:
             stem = f"{stem} (#{call_id})"
         for fmt in per_call:
-            file = stem + FORMATS[fmt][0]
+            file = stem + FORMATS[fmt].suffix
             if file.lower() in used:
-                file = f"{stem} (#{call_id}){FORMATS[fmt][0]}"
+                file = f"{stem} (#{call_id}){FORMATS[fmt].suffix}"
             used.add(file.lower())
             plans.append(ExportPlan(call_id, fmt, out / file))
     return plans
@@ -130,34 +104,6 @@ def _create_beside(path: Path, mode: int) -> tuple[int, str]:
     raise FileExistsError(f"No free temporary name beside {path}.")
 
 
-def render(fmt: str, report) -> bytes:  # noqa: ANN001 - a CallReport
-    if fmt == "pdf":
-        from reviewer.report.pdf import pdf_bytes
-
-        return pdf_bytes(report)
-    if fmt == "html":
-        from reviewer.report.html import html_bytes
-
-        return html_bytes(report)
-    if fmt == "json":
-        from reviewer.report.tables import json_bytes
-
-        return json_bytes(report)
-    if fmt == "csv":
-        from reviewer.report.tables import events_csv
-
-        return events_csv(report)
-    if fmt == "srt":
-        from reviewer.report.subtitles import srt_bytes
-
-        return srt_bytes(report)
-    if fmt == "vtt":
-        from reviewer.report.subtitles import vtt_bytes
-
-        return vtt_bytes(report)
-    raise ReviewerError(f"Unknown export format {fmt!r}.")
-
-
 def export_calls(
     library: CallSource,
     settings: Settings,
@@ -191,7 +137,7 @@ def export_calls(
         cancel.check()
         progress(Progress("export", i / len(call_ids), names[call_id]))
         todo = per_call.get(call_id, [])
-        needs_peaks = any(p.format in ("pdf", "html") for p in todo)
+        needs_peaks = any(FORMATS[p.format].needs_peaks for p in todo)
         report = load_report(
             library, call_id, settings, redact=redact, peaks_columns=600 if needs_peaks else 0
         )
@@ -199,7 +145,7 @@ def export_calls(
             summary_rows.append(summary_row(report))
         for plan in todo:
             cancel.check()
-            write_atomic(plan.path, render(plan.format, report))
+            write_atomic(plan.path, FORMATS[plan.format].render(report))
             done.append(plan.path)
             if written:
                 written(plan.path)

@@ -28,20 +28,11 @@ from PySide6.QtWidgets import (
 
 from reviewer.errors import ReviewerError
 from reviewer.progress import CancelToken, Progress
-from reviewer.report.export import FORMATS, plan_exports
+from reviewer.report.export import plan_exports
+from reviewer.report.formats import FORMATS
 from reviewer.settings import Settings
 from reviewer.ui.tables import ok_cancel
 from reviewer.ui.worker import Job, Work, Worker
-
-FORMAT_LABELS = {
-    "pdf": "PDF report (details, metrics, timeline, comments, transcript)",
-    "html": "HTML report (one self-contained file)",
-    "csv": "CSV of markers and comments",
-    "json": "JSON of the whole call",
-    "srt": "SRT subtitles with speaker labels",
-    "vtt": "WebVTT subtitles with speaker labels",
-    "summary": "Summary CSV: one row per call with every metric",
-}
 
 
 class ExportDialog(QDialog):
@@ -60,7 +51,7 @@ class ExportDialog(QDialog):
         formats = QVBoxLayout()
         saved = set(qsettings.value("export/formats", "pdf", str).split(","))
         for fmt in FORMATS:
-            box = QCheckBox(FORMAT_LABELS[fmt])
+            box = QCheckBox(FORMATS[fmt].label)
             box.setChecked(fmt in saved or (fmt == "summary" and count > 1 and "summary" in saved))
             box.setAccessibleName(fmt)
             box.toggled.connect(self._update)

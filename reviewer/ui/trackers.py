@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from reviewer.analysis.trackers import SIDES, Tracker, TrackerHit
+from reviewer.analysis.trackers import SIDE_LABELS, SIDES, Tracker, TrackerHit, describe_tracker
 from reviewer.library.backend import library_location
 from reviewer.progress import CancelToken
 from reviewer.ui.worker import Job, Work, Worker
@@ -44,7 +44,6 @@ if TYPE_CHECKING:
 
 # Distinct from the marker, role and comment colours, and from each other in grey.
 TRACKER_PALETTE = ("#00897b", "#8e24aa", "#a1887f", "#d81b60", "#3949ab", "#827717", "#00acc1", "#5d4037")
-SIDE_LABELS = {"both": "Agent or customer", "agent": "Agent", "customer": "Customer"}
 WINDOWS = (("", "Anywhere in the call"), ("first", "Within the first"), ("last", "Within the last"))
 
 SYNTAX_HELP = (
@@ -64,17 +63,6 @@ def swatch(colour: QColor, size: int = 12) -> QIcon:
     pm = QPixmap(size, size)
     pm.fill(colour)
     return QIcon(pm)
-
-
-def describe(t: Tracker) -> str:
-    window = (
-        f", first {t.within_first:g} s"
-        if t.within_first
-        else f", last {t.within_last:g} s"
-        if t.within_last
-        else ""
-    )
-    return f"{SIDE_LABELS.get(t.side, t.side)}{window}: {' | '.join(t.phrases)}"
 
 
 # -- the work, off the UI thread ----------------------------------------------------------------
@@ -220,7 +208,7 @@ class TrackersDialog(QDialog):
             n = counts.get(t.name, 0)
             item = QListWidgetItem(swatch(colours[t.name]), f"{t.name}  ({n} call{'s' if n != 1 else ''})")
             item.setData(Qt.ItemDataRole.UserRole, t)
-            item.setToolTip(describe(t))
+            item.setToolTip(describe_tracker(t))
             self.list.addItem(item)
         self.list.blockSignals(False)
         row = next((i for i, t in enumerate(trackers) if t.name == select), None)

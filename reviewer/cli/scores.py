@@ -1,48 +1,26 @@
-"""The `reviewer` commands for QA scorecards: scorecard, score, dispute, calibration. Thin: the
+"""`reviewer` commands for QA scorecards: scorecard, score, dispute, calibration. Thin: the
 library does the work (reviewer.library.scorecards)."""
 
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 from pathlib import Path
 from typing import Any
 
 from reviewer import labels
+from reviewer.cli.common import EXIT_OK, counting_progress, end_progress, library_for, print_json
 from reviewer.errors import ReviewerError
 from reviewer.resources import resource
-
-EXIT_OK = 0
-
-
-def _library(args: argparse.Namespace):
-    from reviewer.library import open_library
-
-    return open_library(args.library)
-
-
-def _dump(doc: Any) -> None:  # noqa: ANN401 - any JSON document
-    json.dump(doc, sys.stdout, indent=1, ensure_ascii=False)
-    sys.stdout.write("\n")
-
-
-def _progress(args: argparse.Namespace):
-    def report(done: int, total: int) -> None:
-        if not getattr(args, "quiet", False) and sys.stderr.isatty():
-            print(f"\rscoring calls: {done}/{total}", end="", file=sys.stderr, flush=True)
-
-    return report
 
 
 def cmd_scorecard(args: argparse.Namespace) -> int:
     from reviewer.analysis.scoring import MEASURES
 
-    with _library(args) as library:
+    with library_for(args) as library:
         if args.action == "list":
             cards = library.scorecards()
             if args.json:
-                _dump(cards)
+                print_json(cards)
                 return EXIT_OK
             if not cards:
                 print("No scorecards: reviewer scorecard import FILE.toml")
@@ -63,9 +41,8 @@ def cmd_scorecard(args: argparse.Namespace) -> int:
             if not args.target:
                 raise ReviewerError("reviewer scorecard import needs the FILE.toml (or bundled).")
             path = resource("scorecards", "default.toml") if args.target == "bundled" else Path(args.target)
-            card, created = library.import_scorecard(path, _progress(args))
-            if sys.stderr.isatty() and not args.quiet:
-                print(file=sys.stderr)
+            card, created = library.import_scorecard(path, counting_progress(args, "scoring calls"))
+            end_progress(args)
             if created:
                 calls = library.db.execute("SELECT count(*) FROM calls").fetchone()[0]
                 print(f"Scorecard {card.name!r} v{card.version} stored; {calls} call(s) scored with it.")
@@ -73,9 +50,8 @@ def cmd_scorecard(args: argparse.Namespace) -> int:
                 print(f"Scorecard {card.name!r} v{card.version} is already the same; nothing changed.")
             return EXIT_OK
         if args.action == "rescore":
-            calls = library.rescore(args.target, _progress(args))
-            if sys.stderr.isatty() and not args.quiet:
-                print(file=sys.stderr)
+            calls = library.rescore(args.target, counting_progress(args, "scoring calls"))
+            end_progress(args)
             print(f"Scored {calls} call(s) again.")
             return EXIT_OK
         if args.action == "default":
@@ -92,7 +68,7 @@ def cmd_scorecard(args: argparse.Namespace) -> int:
             return EXIT_OK
     # show
     if args.json:
-        _dump({"version": card.version, **card.to_dict()})
+        print_json({"version": card.version, **card.to_dict()})
         return EXIT_OK
     print(f"{card.name} v{card.version}  (pass mark {card.pass_mark:g})")
     if card.description:
@@ -135,7 +111,7 @@ def score_json(score) -> dict[str, Any]:  # noqa: ANN001 - library.scorecards.Ca
 
 
 def cmd_score(args: argparse.Namespace) -> int:
-    with _library(args) as library:
+    with library_for(args) as library:
         call_id = library.resolve(args.call)
         if args.item or args.set is not None or args.clear:
             if not args.item:
@@ -153,7 +129,7 @@ def cmd_score(args: argparse.Namespace) -> int:
         score = library.score(call_id, args.card, grader=args.grader if args.view_grader else None)
         name = library.call_row(call_id)["name"]
     if args.json:
-        _dump(score_json(score))
+        print_json(score_json(score))
         return EXIT_OK
     print(f"#{call_id} {name}: {score.headline()}")
     print(f"  {score.how_reached()}")
@@ -181,7 +157,7 @@ def cmd_score(args: argparse.Namespace) -> int:
 
 
 def cmd_dispute(args: argparse.Namespace) -> int:
-    with _library(args) as library:
+    with library_for(args) as library:
         call_id = library.resolve(args.call)
         if (args.accept or args.reject or args.text is not None) and not args.item:
             raise ReviewerError("Say which item (--item ID) the dispute is about.")
@@ -203,7 +179,7 @@ def cmd_dispute(args: argparse.Namespace) -> int:
         if args.text is None:
             open_ = library.disputes(call_id)
             if args.json:
-                _dump(open_)
+                print_json(open_)
                 return EXIT_OK
             for d in open_:
                 print(f"{d['item']:<20} {d['status']:<9} {d['author']}: {d['text']}")
@@ -223,11 +199,11 @@ def cmd_dispute(args: argparse.Namespace) -> int:
 
 
 def cmd_calibration(args: argparse.Namespace) -> int:
-    with _library(args) as library:
+    with library_for(args) as library:
         call_id = library.resolve(args.call)
         doc = library.calibration(call_id, args.card)
     if args.json:
-        _dump(doc)
+        print_json(doc)
         return EXIT_OK
     graders = doc["graders"]
     print(f"Calibration of call #{call_id}, {doc['card']} v{doc['version']}: {len(graders)} grader(s)")
@@ -246,7 +222,10 @@ def cmd_calibration(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def add_parsers(sub: argparse._SubParsersAction) -> None:
+# -- parsers --------------------------------------------------------------------------------
+
+
+def _scorecard_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "scorecard",
         help="QA scorecards: list, show, import, export, default, rescore",
@@ -269,6 +248,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("-q", "--quiet", action="store_true")
     p.set_defaults(func=cmd_scorecard)
 
+
+def _score_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "score",
         help="a call's QA score; answer or override an item",
@@ -292,6 +273,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_score)
 
+
+def _dispute_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "dispute",
         help="an agent disputes a score item; a coach accepts or rejects",
@@ -312,6 +295,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_dispute)
 
+
+def _calibration_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "calibration", help="each grader's answers on a call side by side, and where they differ"
     )
@@ -319,3 +304,11 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--card", metavar="NAME")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_calibration)
+
+
+PARSERS = {
+    "scorecard": _scorecard_parser,
+    "score": _score_parser,
+    "dispute": _dispute_parser,
+    "calibration": _calibration_parser,
+}

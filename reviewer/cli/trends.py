@@ -1,0 +1,120 @@
+"""`reviewer` commands over many calls: trends (by week or month) and phrase trackers."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from reviewer.cli.common import EXIT_OK, counting_progress, end_progress, library_for, print_json
+from reviewer.errors import ReviewerError
+
+
+def cmd_trends(args: argparse.Namespace) -> int:
+    with library_for(args) as library:
+        rows = library.trends(agent=args.agent, by=args.by)
+        team = library.trends(by=args.by) if args.csv and args.agent else None
+    if args.csv:
+        from reviewer.report import write_atomic
+        from reviewer.report.trends import trends_csv
+
+        data = trends_csv(team, rows, args.agent) if team is not None else trends_csv(rows)
+        write_atomic(Path(args.csv), data)
+        who = f"the team and {args.agent}" if team is not None else "the team"
+        print(f"Wrote {args.csv}: {len(rows) + len(team or [])} rows ({who}).")
+        return EXIT_OK
+    if args.json:
+        print_json(rows, ensure_ascii=True)
+        return EXIT_OK
+    who = f"agent {args.agent}" if args.agent else "the team"
+    print(f"Trends for {who}, by {args.by}")
+    head = (
+        "period",
+        "calls",
+        "score",
+        "passed",
+        "refusals/call",
+        "agent share",
+        "longest silence",
+        "tracked/call",
+    )
+    print(
+        f"{head[0]:<10} {head[1]:>5} {head[2]:>6} {head[3]:>6} {head[4]:>13} {head[5]:>11} {head[6]:>15} "
+        f"{head[7]:>12}"
+    )
+    for r in rows:
+        share = "–" if r["agent_talk_share"] is None else f"{r['agent_talk_share']:.0%}"
+        score = "–" if r["mean_score"] is None else f"{r['mean_score']:.0f}"
+        passed = "–" if r["pass_rate"] is None else f"{r['pass_rate']:.0%}"
+        print(
+            f"{r['period']:<10} {r['calls']:>5} {score:>6} {passed:>6} {r['refusals_per_call']:>13.2f} "
+            f"{share:>11} {r['longest_silence']:>13.1f} s {r['tracker_hits_per_call']:>12.2f}"
+        )
+    return EXIT_OK
+
+
+def cmd_tracker(args: argparse.Namespace) -> int:
+    from reviewer.analysis.trackers import Tracker, tracker_line
+
+    with library_for(args) as library:
+        if args.action == "list":
+            trackers = library.trackers()
+            if not trackers:
+                print("No trackers yet: reviewer tracker add NAME --phrase P [--phrase P ...]")
+            for t in trackers:
+                print(tracker_line(t))
+            return EXIT_OK
+        if not args.name:
+            raise ReviewerError(f"reviewer tracker {args.action} needs the tracker's NAME.")
+        if args.action == "remove":
+            library.remove_tracker(args.name)
+            print(f"Removed the tracker {args.name!r} and its hits.")
+            return EXIT_OK
+        if args.within_first is not None and args.within_last is not None:
+            raise ReviewerError("Give --within-first or --within-last, not both.")
+        tracker = Tracker(args.name, tuple(args.phrase or ()), args.side, args.within_first, args.within_last)
+        hits = library.add_tracker(tracker, counting_progress(args, "applying to calls"))
+        calls = len(library.calls_with_tracker(args.name))
+    end_progress(args)
+    plural = lambda n, word: f"{n} {word}" + ("s" if n != 1 else "")  # noqa: E731
+    print(f"Tracker {args.name!r}: {plural(hits, 'hit')} in {plural(calls, 'call')}.")
+    return EXIT_OK
+
+
+# -- parsers --------------------------------------------------------------------------------
+
+
+def _tracker_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "tracker",
+        help="phrase trackers: phrases to find in every call (list, add, remove)",
+        description="A tracker is a named list of phrases (plain words, or the phrases.toml syntax: "
+        "cancel* for stems, (a|b) for either, ~ for a few words between) said by the agent, the "
+        "customer or either, optionally only in the first or last seconds. Adding or changing one "
+        "finds its hits in every call in the library from the stored transcripts.",
+    )
+    p.add_argument("action", choices=["list", "add", "remove"])
+    p.add_argument("name", nargs="?")
+    p.add_argument("--phrase", action="append", metavar="P", help="a phrase to find; repeat for more")
+    p.add_argument("--side", choices=["agent", "customer", "both"], default="both")
+    p.add_argument("--within-first", type=float, metavar="S", help="only in the first S seconds")
+    p.add_argument("--within-last", type=float, metavar="S", help="only in the last S seconds")
+    p.add_argument("-q", "--quiet", action="store_true")
+    p.set_defaults(func=cmd_tracker)
+
+
+def _trends_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "trends",
+        help="the team's or an agent's calls by week or month: refusals, talk share, silences, phrases",
+    )
+    p.add_argument("--agent", metavar="NAME", help="only this agent's calls")
+    p.add_argument("--by", choices=["week", "month"], default="week")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--csv", metavar="FILE", help="write the rows (with --agent, the team's too) as CSV")
+    p.set_defaults(func=cmd_trends)
+
+
+PARSERS = {
+    "tracker": _tracker_parser,
+    "trends": _trends_parser,
+}
