@@ -22,8 +22,8 @@ FORMATS = ["pdf", "html", "csv", "json", "srt", "vtt"]
 
 
 def main() -> None:
+    from reviewer.actions.exports import export_calls
     from reviewer.library import open_library
-    from reviewer.report import export_calls
     from reviewer.settings import load_settings
 
     settings = load_settings()

@@ -23,6 +23,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from reviewer import actions
+
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
@@ -57,7 +59,7 @@ def main() -> None:
         calls = library.db.execute("SELECT count(*) FROM calls").fetchone()[0]
         turns = library.db.execute("SELECT count(*) FROM turns").fetchone()[0]
         for name in [t.name for t in library.trackers()]:
-            library.remove_tracker(name)
+            actions.trackers.remove_tracker(library, name)
 
         cached_normalize = text.normalize
         print(f"# bench/trackers.py — {run.machine()}, {time.strftime('%Y-%m-%d %H:%M')}\n")
@@ -78,7 +80,7 @@ def main() -> None:
                         cached_normalize.cache_clear()
                         text._normal_word.cache_clear()  # the word cache starts empty too
                         t0 = time.perf_counter()
-                        hits = library.add_tracker(tracker)
+                        hits = actions.trackers.add_tracker(library, tracker)
                         times[mode].append(time.perf_counter() - t0)
                         print(f"  {name} {mode}: {times[mode][-1]:.2f} s", file=sys.stderr, flush=True)
                 finally:
@@ -92,7 +94,7 @@ def main() -> None:
         hits = library.db.execute("SELECT count(*) FROM tracker_hits").fetchone()[0]
         with_hits = list_ms(library)
         for name, *_ in TRACKERS:
-            library.remove_tracker(name)
+            actions.trackers.remove_tracker(library, name)
         print(
             f"\nThe app's list of calls (`list_calls(brief=True)`, with each call's tracker hit count), "
             f"median of 7: {with_hits:.0f} ms with these {hits} hits, {list_ms(library):.0f} ms without."

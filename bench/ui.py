@@ -23,6 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
+from reviewer import actions
+
 ROOT = Path(__file__).resolve().parents[1]
 WORK = Path(tempfile.mkdtemp(prefix="reviewer-bench-ui-"))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -65,8 +67,8 @@ def build_long_call(library, settings, result=None) -> tuple[int, float, int]:
     long = Transcript(copies * one, 2, "channels", t.speakers, words, [], language="en", model=t.model)
     long, analysis = analyse_transcript(long, settings)
     digest = content_hash(path)
-    call_id, _ = library.add_call(
-        path, digest, long, analysis, source_channels=2, source_rate=SAMPLE_RATE, dual_mono=False
+    call_id, _ = actions.calls.store_call(
+        library, path, digest, long, analysis, source_channels=2, source_rate=SAMPLE_RATE, dual_mono=False
     )
     save_peaks(digest, np.concatenate([compute_peaks(audio, SAMPLE_RATE)] * copies, axis=1))
     return call_id, long.duration, len(words)

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from reviewer.actions.calls import store_call
 from reviewer.audio.peaks import save_peaks
 from reviewer.errors import Cancelled, ReviewerError
 from reviewer.library.store import Library, content_hash
@@ -71,7 +72,8 @@ def import_files(
 def store_result(library: Library, path: Path, digest: str, result: CallResult) -> tuple[int, bool]:
     """Store a processed call (one transaction) and cache its waveform peaks for the timeline.
     Returns (id, created); the same audio already stored is left as it is."""
-    call_id, created = library.add_call(
+    call_id, created = store_call(
+        library,
         path,
         digest,
         result.transcript,

@@ -36,10 +36,10 @@ class ImportRequest:
 
 def run_import(request: ImportRequest, conn: multiprocessing.connection.Connection, event) -> None:  # noqa: ANN001
     """The child's main: import every file, sending messages to ``conn``."""
+    from reviewer.actions.library import open_library
     from reviewer.asr.transcribe import AsrOptions
     from reviewer.errors import Cancelled
     from reviewer.importer import expand_paths, import_files
-    from reviewer.library.store import open_library
     from reviewer.pipeline import PipelineOptions
     from reviewer.progress import Progress
     from reviewer.settings import load_settings

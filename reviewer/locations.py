@@ -1,10 +1,16 @@
 """Where a library is: a path to a SQLite file, or a ``postgresql://`` URL for a team's shared
-library. Plain string work, imported by the settings, the library and the app alike."""
+library. Plain string work, imported by the settings, the library and the app alike, and where
+settings.toml's ``[library]`` table names one (read here, so the library needs no settings)."""
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
+
+from reviewer import paths
+from reviewer.errors import SettingsError
 
 POSTGRES_SCHEMES = ("postgresql", "postgres")
 
@@ -43,3 +49,44 @@ def has_password(location: str | Path) -> bool:
     parts = urlsplit(str(location))
     query = parts.query.lower()
     return parts.password is not None or "password=" in query
+
+
+def _library_table() -> dict[str, Any]:
+    path = paths.config_dir() / "settings.toml"
+    if not path.is_file():
+        return {}
+    try:
+        table = _read_toml(path).get("library", {})
+    except (OSError, tomllib.TOMLDecodeError) as e:
+        raise SettingsError(f"{path} could not be read ({e}).") from None
+    if not isinstance(table, dict):
+        raise SettingsError(f'{path}: [library] must be a table, e.g. location = "postgresql://coach@db/qa".')
+    return table
+
+
+def library_setting() -> str | None:
+    """``[library] location`` of the user's settings.toml: a path or a ``postgresql://`` URL, the
+    library opened when none is named. A password written into it is refused: libpq reads it
+    from ~/.pgpass (or the file PGPASSFILE names), which only its owner can read."""
+    value = _library_table().get("location")
+    if value is None:
+        return None
+    value = str(value)
+    if has_password(value):
+        raise SettingsError(
+            "settings.toml has a password in [library] location: remove it and put it in ~/.pgpass "
+            "(host:port:database:user:password, mode 600) or the file PGPASSFILE names."
+        )
+    return value
+
+
+def audio_root_setting() -> Path | None:
+    """``[library] audio_root``: where this machine finds the team's audio folder, when it is
+    mounted somewhere else than where the library says."""
+    value = _library_table().get("audio_root")
+    return Path(str(value)).expanduser() if value else None
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    with path.open("rb") as f:
+        return tomllib.load(f)

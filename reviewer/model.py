@@ -234,3 +234,24 @@ class CallScore:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class Tracker:
+    """A named list of phrases a coach wants to know were said (``analysis.trackers``)."""
+
+    name: str
+    phrases: tuple[str, ...]
+    side: str = "both"  # agent | customer | both
+    within_first: float | None = None  # seconds from the start of the call
+    within_last: float | None = None  # seconds before its end
+
+
+@dataclass(frozen=True)
+class TrackerHit:
+    tracker: str
+    start: float
+    end: float
+    speaker: str
+    phrase: str
+    text: str

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 
 from reviewer import paths
 from reviewer.errors import SettingsError
-from reviewer.locations import has_password
 from reviewer.resources import resource
 
 if TYPE_CHECKING:
@@ -215,39 +214,3 @@ def load_settings(
 def first_names() -> frozenset[str]:
     lines = resource("names", "first_names.txt").read_text().splitlines()
     return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
-
-
-def _library_table() -> dict[str, Any]:
-    path = paths.config_dir() / "settings.toml"
-    if not path.is_file():
-        return {}
-    try:
-        table = _read_toml(path).get("library", {})
-    except (OSError, tomllib.TOMLDecodeError) as e:
-        raise SettingsError(f"{path} could not be read ({e}).") from None
-    if not isinstance(table, dict):
-        raise SettingsError(f'{path}: [library] must be a table, e.g. location = "postgresql://coach@db/qa".')
-    return table
-
-
-def library_setting() -> str | None:
-    """``[library] location`` of the user's settings.toml: a path or a ``postgresql://`` URL, the
-    library opened when none is named. A password written into it is refused: libpq reads it
-    from ~/.pgpass (or the file PGPASSFILE names), which only its owner can read."""
-    value = _library_table().get("location")
-    if value is None:
-        return None
-    value = str(value)
-    if has_password(value):
-        raise SettingsError(
-            "settings.toml has a password in [library] location: remove it and put it in ~/.pgpass "
-            "(host:port:database:user:password, mode 600) or the file PGPASSFILE names."
-        )
-    return value
-
-
-def audio_root_setting() -> Path | None:
-    """``[library] audio_root``: where this machine finds the team's audio folder, when it is
-    mounted somewhere else than where the library says."""
-    value = _library_table().get("audio_root")
-    return Path(str(value)).expanduser() if value else None

@@ -23,6 +23,8 @@ from pathlib import Path
 
 import pytest
 
+from reviewer import actions
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # the app's tests need no display
 
 HERE = Path(__file__).resolve().parent
@@ -139,7 +141,8 @@ def store_heard_as_one(processed, pushback, settings):
             channels=1,
         )
         transcript, analysis = analyse_transcript(heard, settings)
-        call_id, _ = library.add_call(
+        call_id, _ = actions.calls.store_call(
+            library,
             pushback[1],
             "one-voice",
             transcript,

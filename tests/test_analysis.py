@@ -323,7 +323,7 @@ def test_timeline_lanes_show_a_heard_interruption_and_join_what_touches():
 
 
 def test_trackers_find_their_phrases_by_side_and_within_their_window():
-    from reviewer.analysis.trackers import Tracker, tracker_hits
+    from reviewer.analysis.trackers import Tracker, tracker_hits, tracker_problems
 
     speakers = [Speaker(AGENT, "agent"), Speaker(CUSTOMER, "customer")]
     turns = [
@@ -348,8 +348,8 @@ def test_trackers_find_their_phrases_by_side_and_within_their_window():
         ("forbidden", 60.0),
         ("closing", 115.0),
     ]
-    assert Tracker("x", ()).problems() == ["a tracker needs at least one phrase"]
-    assert "side must be one of" in Tracker("x", ("a",), "nobody").problems()[0]
+    assert tracker_problems(Tracker("x", ())) == ["a tracker needs at least one phrase"]
+    assert "side must be one of" in tracker_problems(Tracker("x", ("a",), "nobody"))[0]
 
 
 def test_a_tracker_is_described_the_same_wherever_it_is_listed():

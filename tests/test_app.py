@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from library_db import integrity, query
 
+from reviewer import actions
+
 pytest.importorskip("PySide6")
 pytestmark = pytest.mark.usefixtures("qapp")
 
@@ -694,8 +696,15 @@ def test_search_lists_every_call_that_says_it_however_often_another_one_does(
     path = library_location("app")
     with open_library(path) as lib:
         transcript, analysis = analyse_transcript(chatty, settings)
-        often, _ = lib.add_call(
-            pushback[1], "chatty", transcript, analysis, source_channels=2, source_rate=16000, dual_mono=False
+        often, _ = actions.calls.store_call(
+            lib,
+            pushback[1],
+            "chatty",
+            transcript,
+            analysis,
+            source_channels=2,
+            source_rate=16000,
+            dual_mono=False,
         )
         once = store(lib, processed("pushback"), pushback[1])
         assert set(lib.calls_saying("discount")) == {often, once}
@@ -815,7 +824,8 @@ def test_opening_call_after_call_computes_waveforms_on_one_thread(
     result = processed("clean")
     with open_library(path) as lib:
         ids = [
-            lib.add_call(
+            actions.calls.store_call(
+                lib,
                 clean[1],
                 f"not-cached-{i}",
                 result.transcript,
@@ -878,7 +888,7 @@ def test_closing_the_window_during_an_export_stops_it_and_says_nothing_more(
     import threading
     import time
 
-    import reviewer.report
+    import reviewer.actions.exports
     from reviewer.errors import Cancelled
     from reviewer.ui.exporting import ExportRequest
     from reviewer.ui.worker import Worker
@@ -895,7 +905,7 @@ def test_closing_the_window_during_an_export_stops_it_and_says_nothing_more(
             stopped.set()
             raise
 
-    monkeypatch.setattr(reviewer.report, "export_calls", slow_export)
+    monkeypatch.setattr(reviewer.actions.exports, "export_calls", slow_export)
     w = make_window()
     job = w.exporter.start(ExportRequest(w.library_path, settings, (1,), ("pdf",), tmp_path, False))
     assert started.wait(10)

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import pytest
 
+from reviewer import actions
+
 pytest.importorskip("PySide6")
 pytestmark = pytest.mark.usefixtures("qapp")
 
@@ -102,7 +104,7 @@ def test_the_scorecard_form_saves_a_new_version_and_refuses_a_broken_one(review,
     assert "115" in editor.weights.text()
     editor.buttons.button(QDialogButtonBox.StandardButton.Save).click()
     assert "the section weights add up to 115" in editor.problem.text()
-    assert [c["version"] for c in w.library.scorecards()] == [1]  # nothing stored
+    assert [c["version"] for c in actions.scores.scorecards(w.library)] == [1]  # nothing stored
     editor.s_weight.setValue(35)
 
     # A new automatic item, built in the form: no overtalk at all.
@@ -120,7 +122,7 @@ def test_the_scorecard_form_saves_a_new_version_and_refuses_a_broken_one(review,
     with qtbot.waitSignal(editor.saved, timeout=60_000):  # scored off the UI thread; then it closes
         editor.buttons.button(QDialogButtonBox.StandardButton.Save).click()
 
-    card = w.library.scorecard("Customer care")
+    card = actions.scores.scorecard(w.library, "Customer care")
     assert card.version == 2 and card.pass_mark == 60
     assert card.item("no-overtalk").rule.measure == "overtalk"
     assert panel.score.version == 2 and item(panel, "no-overtalk").kind == "auto"
@@ -131,20 +133,20 @@ def test_escape_while_the_scorecard_saves_cancels_it_and_the_cards_stay_as_they_
 ):
     import threading
 
-    from reviewer.library.scorecards import ScorecardsMixin
+    from reviewer.actions import scores
 
     w = review
     started, release = threading.Event(), threading.Event()
-    real = ScorecardsMixin._rescore
+    real = scores._rescore
 
-    def held(self, card, progress):
+    def held(library, card, progress):
         progress(0, 1)
         started.set()
         release.wait(10)
         progress(1, 1)  # raises once Cancel was asked for: the transaction rolls back
-        return real(self, card, progress)
+        return real(library, card, progress)
 
-    monkeypatch.setattr(ScorecardsMixin, "_rescore", held)
+    monkeypatch.setattr(scores, "_rescore", held)
     editor = w.edit_scorecard()
     editor.pass_mark.setValue(61)
     editor.buttons.button(QDialogButtonBox.StandardButton.Save).click()
@@ -155,7 +157,7 @@ def test_escape_while_the_scorecard_saves_cancels_it_and_the_cards_stay_as_they_
     qtbot.waitUntil(lambda: "cancelled" in editor.problem.text(), timeout=10_000)
     assert editor.problem.text() == "Saving was cancelled: the scorecard and the scores are as they were."
     assert editor.buttons.isEnabled() and editor.progress_dialog is None
-    assert [c["version"] for c in w.library.scorecards()] == [1]
+    assert [c["version"] for c in actions.scores.scorecards(w.library)] == [1]
     editor.reject()  # and closes once nothing is running
     assert not editor.isVisible()
 

@@ -8,6 +8,7 @@ import pytest
 from library_db import integrity
 from sqlite_utils import Database
 
+from reviewer import actions
 from reviewer.errors import ReviewerError
 from reviewer.importer import expand_paths, import_files
 from reviewer.library import open_library
@@ -21,7 +22,8 @@ def stored(library, pushback, processed):
 
     _, path = pushback
     result = processed("pushback")
-    call_id, created = library.add_call(
+    call_id, created = actions.calls.store_call(
+        library,
         path,
         content_hash(path),
         result.transcript,
@@ -71,9 +73,10 @@ def test_a_failure_while_storing_leaves_nothing_half_written(library, processed,
     def crash(*args, **kwargs):
         raise KeyboardInterrupt  # as if the user hit Ctrl-C between tables
 
-    monkeypatch.setattr(library, "_store_derived", crash)
+    monkeypatch.setattr(library, "store_analysis", crash)
     with pytest.raises(KeyboardInterrupt):
-        library.add_call(
+        actions.calls.store_call(
+            library,
             path,
             "abc123",
             result.transcript,
@@ -170,20 +173,20 @@ def test_a_library_file_reopens_in_wal_mode_private_to_its_owner(tmp_path, short
 
 def test_swapping_roles_flips_talk_share_and_markers_follow(library, stored, settings):
     before = library.call_row(stored)
-    library.swap_roles(stored, settings)
+    actions.corrections.swap_roles(library, stored, settings)
     after = library.call_row(stored)
     assert after["agent_talk_share"] == pytest.approx(1 - before["agent_talk_share"], abs=0.001)
     # Refusals are now judged on the other speaker's turns: none of the old ones remain.
     refusals = [m for m in library.load_call(stored).markers if m.kind == "refusal"]
     assert all(m.speaker == "S2" for m in refusals) and len(refusals) < before["refusal_count"]
-    library.swap_roles(stored, settings)
+    actions.corrections.swap_roles(library, stored, settings)
     assert library.call_row(stored)["refusal_count"] == 3
 
 
 def test_renaming_a_speaker(library, stored, settings):
-    library.rename_speaker(stored, "S1", name="Ryan", settings=settings)
+    actions.corrections.rename_speaker(library, stored, "S1", name="Ryan", settings=settings)
     assert library.list_calls()[0]["agent"] == "Ryan"
-    library.rename_speaker(stored, "S2", role="agent", settings=settings)
+    actions.corrections.rename_speaker(library, stored, "S2", role="agent", settings=settings)
     roles = {s.id: s.role for s in library.load_call(stored).transcript.speakers}
     assert roles == {"S1": "customer", "S2": "agent"}
 
@@ -202,17 +205,21 @@ def test_correcting_who_spoke_mends_a_call_heard_as_one_voice(
 
     first = next(t for t in truth.turns if t.speaker == "S2")
     with pytest.raises(ReviewerError, match="no speaker 'S5'"):
-        library.speaker_ref(call_id, "S5")
-    assert library.speaker_ref(call_id, "s2") == "S2"  # a new voice: the next label
-    change = library.reassign_speech(call_id, "S2", start=first.start, end=first.end, settings=settings)
+        actions.corrections.speaker_ref(library, call_id, "S5")
+    assert actions.corrections.speaker_ref(library, call_id, "s2") == "S2"  # a new voice: the next label
+    change = actions.corrections.reassign_speech(
+        library, call_id, "S2", start=first.start, end=first.end, settings=settings
+    )
     assert change.words == first.word_count
     speakers = library.load_call(call_id).transcript.speakers
     assert [(s.id, s.role) for s in speakers] == [("S1", "agent"), ("S2", "customer")]
-    assert library.speaker_ref(call_id, "customer") == "S2"
+    assert actions.corrections.speaker_ref(library, call_id, "customer") == "S2"
     changes = [change]
     for turn in [t for t in truth.turns if t.speaker == "S2"][1:]:
         changes.append(
-            library.reassign_speech(call_id, "S2", start=turn.start, end=turn.end, settings=settings)
+            actions.corrections.reassign_speech(
+                library, call_id, "S2", start=turn.start, end=turn.end, settings=settings
+            )
         )
 
     mended = library.call_row(call_id)
@@ -227,9 +234,11 @@ def test_correcting_who_spoke_mends_a_call_heard_as_one_voice(
     assert customer <= said and len(said - customer) <= 8
 
     with pytest.raises(ReviewerError, match="Nothing to change"):
-        library.reassign_speech(call_id, "S2", start=first.start, end=first.end, settings=settings)
+        actions.corrections.reassign_speech(
+            library, call_id, "S2", start=first.start, end=first.end, settings=settings
+        )
     for c in reversed(changes):
-        library.restore_speech(c, settings)
+        actions.corrections.restore_speech(library, c, settings)
     back = library.load_call(call_id)
     assert [s.id for s in back.transcript.speakers] == ["S1"]
     assert {w.speaker for w in back.transcript.words} == {"S1"}
@@ -244,10 +253,12 @@ def test_undoing_who_said_it_keeps_role_and_name_changes_made_after_it(
     truth = processed("pushback").transcript
     call_id = store_heard_as_one(library)
     first = next(t for t in truth.turns if t.speaker == "S2")
-    change = library.reassign_speech(call_id, "S2", start=first.start, end=first.end, settings=settings)
-    library.rename_speaker(call_id, "S1", name="Ryan", settings=settings)
-    library.swap_roles(call_id, settings)
-    library.restore_speech(change, settings)
+    change = actions.corrections.reassign_speech(
+        library, call_id, "S2", start=first.start, end=first.end, settings=settings
+    )
+    actions.corrections.rename_speaker(library, call_id, "S1", name="Ryan", settings=settings)
+    actions.corrections.swap_roles(library, call_id, settings)
+    actions.corrections.restore_speech(library, change, settings)
     back = library.load_call(call_id).transcript
     assert [(s.id, s.role, s.name) for s in back.speakers] == [("S1", "customer", "Ryan")]
     assert {w.speaker for w in back.words} == {"S1"}
@@ -256,9 +267,11 @@ def test_undoing_who_said_it_keeps_role_and_name_changes_made_after_it(
 def test_undoing_who_said_it_on_a_two_party_call_keeps_a_later_swap(library, stored, settings):
     call = library.load_call(stored)
     turn = next(t for t in call.transcript.turns if t.speaker == "S2" and t.word_count > 3)
-    change = library.reassign_speech(stored, "S1", start=turn.start, end=turn.end, settings=settings)
-    library.swap_roles(stored, settings)
-    library.restore_speech(change, settings)
+    change = actions.corrections.reassign_speech(
+        library, stored, "S1", start=turn.start, end=turn.end, settings=settings
+    )
+    actions.corrections.swap_roles(library, stored, settings)
+    actions.corrections.restore_speech(library, change, settings)
     back = library.load_call(stored).transcript
     assert [(s.id, s.role) for s in back.speakers] == [("S1", "customer"), ("S2", "agent")]
     assert [w.speaker for w in back.words] == [w.speaker for w in call.transcript.words]
@@ -275,15 +288,19 @@ def test_the_turn_under_a_time_goes_to_the_other_side(library, stored, settings)
     call = library.load_call(stored)
     turn = next(t for t in call.transcript.turns if t.speaker == "S2" and t.word_count > 3)
     before = library.call_row(stored)["agent_talk_share"]
-    change = library.reassign_speech(stored, "S1", start=(turn.start + turn.end) / 2, settings=settings)
+    change = actions.corrections.reassign_speech(
+        library, stored, "S1", start=(turn.start + turn.end) / 2, settings=settings
+    )
     assert (change.start, change.end, change.words) == (turn.start, turn.end, turn.word_count)
     assert library.call_row(stored)["agent_talk_share"] > before
     assert turn.text in " ".join(
         t.text for t in library.load_call(stored).transcript.turns if t.speaker == "S1"
     )
     with pytest.raises(ReviewerError, match="No one but S1 speaks at"):
-        library.reassign_speech(stored, "S1", start=call.transcript.duration + 30, settings=settings)
-    library.restore_speech(change, settings)
+        actions.corrections.reassign_speech(
+            library, stored, "S1", start=call.transcript.duration + 30, settings=settings
+        )
+    actions.corrections.restore_speech(library, change, settings)
     assert library.call_row(stored)["agent_talk_share"] == pytest.approx(before)
 
 
@@ -313,7 +330,7 @@ def test_migrations_upgrade_an_old_library_keeping_its_data(tmp_path):
     db["comments"].insert({"call_id": 1, "start_ms": 1000, "text": "kept", "category": "other"})
     assert "reply" not in db["comments"].columns_dict
     db.conn.close()
-    with open_library(path) as lib:
+    with actions.library.open_library(path) as lib:  # as the app and the command line open it
         assert "reply" in lib.db["comments"].columns_dict
         assert [c["text"] for c in lib.comments(1)] == ["kept"]
         assert lib.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
@@ -333,7 +350,9 @@ def test_migrations_upgrade_an_old_library_keeping_its_data(tmp_path):
         assert lib.list_calls()[0]["name"] == "old.wav"
         assert lib.load_call(1).transcript.overlaps == []  # calls stored before overlaps were kept
         assert lib.refusal_labels(1) == [] and "confidence" in lib.db["markers"].columns_dict
-        assert [c["name"] for c in lib.scorecards()] == ["Customer care"]  # the default one ships
+        assert [c["name"] for c in actions.scores.scorecards(lib)] == [
+            "Customer care"
+        ]  # the default one ships
         assert lib.list_calls()[0]["score"] is not None  # and scores the calls already there
     db = Database(sqlite3.connect(str(path), isolation_level=None))
     apply_migrations(db)  # idempotent

@@ -20,6 +20,8 @@ from pathlib import Path
 import pytest
 from callgen import Line, render, write_wav
 
+from reviewer import actions
+
 # -- what the finders find ---------------------------------------------------------------------
 
 FOUND = [
@@ -150,8 +152,8 @@ def _transcript_call(library, settings, tmp_path, lines=LINES, name="details") -
     transcript, analysis = analyse_transcript(transcript, settings)
     audio = tmp_path / f"{name}.wav"
     audio.write_bytes(b"RIFF")
-    call_id, _ = library.add_call(
-        audio, name, transcript, analysis, source_channels=2, source_rate=8000, dual_mono=False
+    call_id, _ = actions.calls.store_call(
+        library, audio, name, transcript, analysis, source_channels=2, source_rate=8000, dual_mono=False
     )
     return call_id
 
@@ -225,7 +227,7 @@ ALL = ["pdf", "html", "csv", "json", "srt", "vtt"]
 def test_a_coachs_spans_and_removals_apply_to_every_text_export_and_the_notice_counts_them(
     library, settings, tmp_path
 ):
-    from reviewer.report import export_calls
+    from reviewer.actions.exports import export_calls
     from reviewer.report.redaction import call_redactions
 
     call_id = _transcript_call(library, settings, tmp_path)
@@ -270,8 +272,7 @@ def test_a_coachs_spans_and_removals_apply_to_every_text_export_and_the_notice_c
 
 
 def test_a_marker_quoting_what_was_hidden_is_masked_too(library, settings, tmp_path):
-    from reviewer.report import export_calls
-    from reviewer.report.data import load_report
+    from reviewer.actions.exports import export_calls, load_report
 
     after = " ".join(["and that is what we will use from now on for every letter we send you"] * 6)
     reading_back = " ".join(["so"] * 20) + " I have your e-mail as jane dot goat at example dot com " + after
@@ -288,7 +289,7 @@ def test_a_marker_quoting_what_was_hidden_is_masked_too(library, settings, tmp_p
 def test_nothing_found_is_said_so_and_unredacted_exports_say_nothing_of_redaction(
     library, settings, tmp_path
 ):
-    from reviewer.report import export_calls
+    from reviewer.actions.exports import export_calls
 
     call_id = _transcript_call(library, settings, tmp_path, [("S1", "Hello, how can I help?")], "plain")
     export_calls(library, settings, [call_id], ["pdf", "json"], tmp_path / "red", redact=True)
@@ -316,7 +317,7 @@ def test_the_pdf_footer_says_what_was_hidden_and_never_prints_over_the_page_numb
     from fpdf import FPDF
     from pypdf import PdfReader
 
-    from reviewer.report import export_calls
+    from reviewer.actions.exports import export_calls
     from reviewer.resources import resource
 
     lines = LINES * 13  # three pages and more

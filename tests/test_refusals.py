@@ -11,6 +11,7 @@ import sys
 import numpy as np
 import pytest
 
+from reviewer import actions
 from reviewer import refusal_training as rt
 from reviewer.analysis.pushback import KINDS, RefusalModel, Vocabulary, char_ngrams, turn_text, word_ngrams
 from reviewer.analysis.refusals import refusals
@@ -195,21 +196,25 @@ def agent_turn(library, call_id, startswith: str) -> Turn:
 def test_a_coach_labels_turns_and_the_labels_outlive_reanalysis_and_undo(library, stored, settings):
     assert library.call_row(stored)["refusal_count"] == 3
     hold = agent_turn(library, stored, "let me put you on")
-    change = library.label_refusal(stored, hold.start + 0.5, True, settings=settings, author="coach")
+    change = actions.corrections.label_refusal(
+        library, stored, hold.start + 0.5, True, settings=settings, author="coach"
+    )
     assert library.call_row(stored)["refusal_count"] == 4
     marker = next(m for m in library.load_call(stored).markers if abs(m.start - hold.start) < 0.01)
     assert marker.confidence == 1.0 and "marked by the coach" in marker.text
 
     offer = agent_turn(library, stored, "before we do that")
-    library.label_refusal(stored, offer.start + 0.5, False, settings=settings)
+    actions.corrections.label_refusal(library, stored, offer.start + 0.5, False, settings=settings)
     assert library.call_row(stored)["refusal_count"] == 3
 
-    library.swap_roles(stored, settings)  # the labels are kept by time: they outlive the turns
-    library.swap_roles(stored, settings)
+    actions.corrections.swap_roles(
+        library, stored, settings
+    )  # the labels are kept by time: they outlive the turns
+    actions.corrections.swap_roles(library, stored, settings)
     assert library.call_row(stored)["refusal_count"] == 3
     assert len(library.refusal_labels(stored)) == 2
 
-    library.restore_refusal_label(change, settings)  # undo the first: only it goes
+    actions.corrections.restore_refusal_label(library, change, settings)  # undo the first: only it goes
     assert library.call_row(stored)["refusal_count"] == 2
     assert [lab.is_refusal for lab in library.refusal_labels(stored)] == [False]
 
@@ -219,7 +224,9 @@ def test_a_label_at_a_moment_the_agent_is_silent_is_refused_clearly(library, sto
 
     customer_turn = next(t for t in library.load_call(stored).transcript.turns if "moving" in t.text)
     with pytest.raises(ReviewerError, match="not speaking"):
-        library.label_refusal(stored, (customer_turn.start + customer_turn.end) / 2, True, settings=settings)
+        actions.corrections.label_refusal(
+            library, stored, (customer_turn.start + customer_turn.end) / 2, True, settings=settings
+        )
     assert library.refusal_labels(stored) == []
 
 

@@ -14,12 +14,13 @@ import srt
 import webvtt
 from pypdf import PdfReader
 
+from reviewer import actions
+from reviewer.actions.exports import export_calls
 from reviewer.errors import Cancelled, ReviewerError
 from reviewer.importer import store_result
 from reviewer.labels import clock
 from reviewer.library.store import content_hash
 from reviewer.progress import CancelToken
-from reviewer.report import export_calls
 from reviewer.report.redact import redact_text
 
 ALL = ["pdf", "html", "csv", "json", "srt", "vtt"]
@@ -125,7 +126,7 @@ def test_html_report_is_one_self_contained_file(library, settings, pushback_call
     ]
     assert positions == sorted(positions)
     # The same order and the same words as the PDF: the verdict first, then the findings.
-    score = library.score(pushback_call)
+    score = actions.scores.score(library, pushback_call)
     body = _squash(unescape(re.sub(r"<[^>]+>", " ", html.split("<body>", 1)[1]))).strip()
     assert body.startswith(f"Score {score.total:g} / 100 — {score.verdict}")
     assert tuple(unescape(h) for h in re.findall(r"<h2>(.*?)</h2>", html)) == PARTS
@@ -176,7 +177,7 @@ def test_the_pdf_leads_with_the_score_and_its_state_then_the_findings_that_expla
 ):
     (path,) = export_calls(library, settings, [pushback_call], ["pdf"], tmp_path / "review.pdf")
     reader = PdfReader(path)
-    score = library.score(pushback_call)
+    score = actions.scores.score(library, pushback_call)
     assert score.state == "auto-failed"
     first = [line for _, line in _page_lines(reader.pages[0])]
     assert (
@@ -228,7 +229,7 @@ def test_a_failed_call_within_the_talk_share_target_is_boxed_as_failed(
 def test_a_report_without_a_scorecard_says_not_scored(library, settings, pushback_call):
     from dataclasses import replace
 
-    from reviewer.report.data import load_report
+    from reviewer.actions.exports import load_report
     from reviewer.report.html import html_bytes
     from reviewer.report.pdf import pdf_bytes
 
@@ -253,10 +254,10 @@ def test_no_page_ends_with_a_heading(library, settings, pushback_call):
     lines that head the scorecard; each keeps the first rows of what it heads."""
     from dataclasses import replace
 
-    from reviewer.report.data import load_report
+    from reviewer.actions.exports import load_report
     from reviewer.report.pdf import pdf_bytes
 
-    library.dispute_item(pushback_call, "greeting", "I said my name twice.", author="Ryan")
+    actions.scores.dispute_item(library, pushback_call, "greeting", "I said my name twice.", author="Ryan")
     report = load_report(library, pushback_call, settings)
     sections = {s["title"].upper() for s in report.score.sections}
     heads = ("Customer care v1", "How the total was reached", *(f"{s} ·" for s in sections))
@@ -374,8 +375,15 @@ def _sensitive_call(library, settings, tmp_path) -> int:
     transcript, analysis = analyse_transcript(transcript, settings)
     audio = tmp_path / "sensitive.wav"
     audio.write_bytes(b"RIFF")
-    call_id, _ = library.add_call(
-        audio, "sensitive", transcript, analysis, source_channels=2, source_rate=8000, dual_mono=False
+    call_id, _ = actions.calls.store_call(
+        library,
+        audio,
+        "sensitive",
+        transcript,
+        analysis,
+        source_channels=2,
+        source_rate=8000,
+        dual_mono=False,
     )
     library.add_comment(
         call_id,
@@ -560,8 +568,8 @@ def test_a_turn_longer_than_a_page_goes_on_over_pages(library, pushback_call, se
     """A ten-minute monologue is one turn: the PDF carries it over pages rather than failing."""
     from dataclasses import replace
 
+    from reviewer.actions.exports import load_report
     from reviewer.model import Turn
-    from reviewer.report.data import load_report
     from reviewer.report.pdf import pdf_bytes
 
     report = load_report(library, pushback_call, settings)

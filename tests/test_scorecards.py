@@ -13,11 +13,12 @@ import pytest
 from pypdf import PdfReader
 from test_cli import reviewer
 
+from reviewer import actions
+from reviewer.actions.exports import export_calls
 from reviewer.analysis.scoring import parse_scorecard, total
 from reviewer.errors import ReviewerError
 from reviewer.importer import store_result
 from reviewer.library.store import content_hash
-from reviewer.report import export_calls
 
 CARD = """
 name = "Retention"
@@ -63,7 +64,7 @@ def stored(library, processed, pushback):
 
 
 def test_every_stored_call_is_scored_with_the_rules_evidence(library, stored):
-    score = library.score(stored)
+    score = actions.scores.score(library, stored)
     assert score.card == "Customer care" and score.version == 1  # the default card ships
     items = {i.id: i for i in score.items}
     refusals = [m for m in library.load_call(stored).markers if m.kind == "refusal"]
@@ -80,12 +81,14 @@ def test_every_stored_call_is_scored_with_the_rules_evidence(library, stored):
 
 def test_a_coachs_override_needs_a_reason_is_kept_and_survives_reanalysis(library, stored, settings):
     with pytest.raises(ReviewerError, match="needs a reason"):
-        library.answer_item(stored, "no-pushback", "yes", grader="Dana")
+        actions.scores.answer_item(library, stored, "no-pushback", "yes", grader="Dana")
     with pytest.raises(ReviewerError, match="takes yes, no, na"):
-        library.answer_item(stored, "no-pushback", "maybe", reason="x", grader="Dana")
-    library.answer_item(stored, "no-pushback", "yes", reason="Offers were asked for", grader="Dana")
-    library.answer_item(stored, "empathy", "4", grader="Dana")
-    item = {i.id: i for i in library.score(stored).items}["no-pushback"]
+        actions.scores.answer_item(library, stored, "no-pushback", "maybe", reason="x", grader="Dana")
+    actions.scores.answer_item(
+        library, stored, "no-pushback", "yes", reason="Offers were asked for", grader="Dana"
+    )
+    actions.scores.answer_item(library, stored, "empathy", "4", grader="Dana")
+    item = {i.id: i for i in actions.scores.score(library, stored).items}["no-pushback"]
     assert item.result == "yes" and item.auto_result == "no"
     assert item.override == {
         "value": "yes",
@@ -93,47 +96,55 @@ def test_a_coachs_override_needs_a_reason_is_kept_and_survives_reanalysis(librar
         "grader": "Dana",
         "at": item.override["at"],
     }
-    assert library.score(stored).total > 0 and library.list_calls()[0]["score"] > 0
+    assert actions.scores.score(library, stored).total > 0 and library.list_calls()[0]["score"] > 0
 
-    library.swap_roles(stored, settings)  # re-analysis: the rules run again, people's answers stay
-    library.swap_roles(stored, settings)
-    after = {i.id: i for i in library.score(stored).items}
+    actions.corrections.swap_roles(
+        library, stored, settings
+    )  # re-analysis: the rules run again, people's answers stay
+    actions.corrections.swap_roles(library, stored, settings)
+    after = {i.id: i for i in actions.scores.score(library, stored).items}
     assert after["no-pushback"].override["grader"] == "Dana" and after["empathy"].result == "4"
 
-    previous = library.answer_item(stored, "empathy", None, grader="Dana")  # taken back ...
-    assert {i.id: i for i in library.score(stored).items}["empathy"].result is None
-    library.restore_answer(stored, "Customer care", "empathy", "Dana", previous)  # ... and undone
-    assert {i.id: i for i in library.score(stored).items}["empathy"].result == "4"
+    previous = actions.scores.answer_item(library, stored, "empathy", None, grader="Dana")  # taken back ...
+    assert {i.id: i for i in actions.scores.score(library, stored).items}["empathy"].result is None
+    actions.scores.restore_answer(
+        library, stored, "Customer care", "empathy", "Dana", previous
+    )  # ... and undone
+    assert {i.id: i for i in actions.scores.score(library, stored).items}["empathy"].result == "4"
 
 
 def test_an_agent_disputes_and_the_coach_accepts_or_rejects(library, stored):
     with pytest.raises(ReviewerError, match="needs a note"):
-        library.dispute_item(stored, "talk-share", " ", author="Ryan")
-    library.dispute_item(stored, "talk-share", "The customer asked me to explain the plan", author="Ryan")
+        actions.scores.dispute_item(library, stored, "talk-share", " ", author="Ryan")
+    actions.scores.dispute_item(
+        library, stored, "talk-share", "The customer asked me to explain the plan", author="Ryan"
+    )
     with pytest.raises(ReviewerError, match="already has an open dispute"):
-        library.dispute_item(stored, "talk-share", "again", author="Ryan")
+        actions.scores.dispute_item(library, stored, "talk-share", "again", author="Ryan")
     assert library.list_calls()[0]["open_disputes"] == 1
-    before = {i.id: i for i in library.score(stored).items}["talk-share"].result
-    assert library.resolve_dispute(stored, "talk-share", accept=True, grader="Dana") != before
-    item = {i.id: i for i in library.score(stored).items}["talk-share"]
+    before = {i.id: i for i in actions.scores.score(library, stored).items}["talk-share"].result
+    assert actions.scores.resolve_dispute(library, stored, "talk-share", accept=True, grader="Dana") != before
+    item = {i.id: i for i in actions.scores.score(library, stored).items}["talk-share"]
     assert item.result != before and "Dispute by Ryan accepted" in item.override["reason"]
     assert item.dispute["status"] == "accepted" and library.list_calls()[0]["open_disputes"] == 0
 
-    library.dispute_item(stored, "greeting", "I did say my name", author="Ryan")
-    library.resolve_dispute(stored, "greeting", accept=False, text="The rule heard it too", grader="Dana")
-    item = {i.id: i for i in library.score(stored).items}["greeting"]
+    actions.scores.dispute_item(library, stored, "greeting", "I did say my name", author="Ryan")
+    actions.scores.resolve_dispute(
+        library, stored, "greeting", accept=False, text="The rule heard it too", grader="Dana"
+    )
+    item = {i.id: i for i in actions.scores.score(library, stored).items}["greeting"]
     assert item.result == "yes" and item.dispute["status"] == "rejected"
     assert item.dispute["reply"] == "The rule heard it too"
     with pytest.raises(ReviewerError, match="no open dispute"):
-        library.resolve_dispute(stored, "greeting", accept=True)
+        actions.scores.resolve_dispute(library, stored, "greeting", accept=True)
 
 
 def test_calibration_shows_each_grader_side_by_side(library, stored):
-    library.answer_item(stored, "empathy", "4", grader="Ann")
-    library.answer_item(stored, "empathy", "2", grader="Bob")
-    library.answer_item(stored, "honoured", "no", grader="Ann")
-    library.answer_item(stored, "honoured", "no", grader="Bob")
-    doc = library.calibration(stored)
+    actions.scores.answer_item(library, stored, "empathy", "4", grader="Ann")
+    actions.scores.answer_item(library, stored, "empathy", "2", grader="Bob")
+    actions.scores.answer_item(library, stored, "honoured", "no", grader="Ann")
+    actions.scores.answer_item(library, stored, "honoured", "no", grader="Bob")
+    doc = actions.scores.calibration(library, stored)
     assert doc["graders"] == ["Ann", "Bob"]
     rows = {i["id"]: i for i in doc["items"]}
     assert rows["empathy"]["answers"] == {"Ann": "4", "Bob": "2"} and rows["empathy"]["differs"]
@@ -144,17 +155,17 @@ def test_calibration_shows_each_grader_side_by_side(library, stored):
 def test_a_changed_scorecard_is_a_new_version_and_old_scores_keep_theirs(library, stored, tmp_path):
     path = tmp_path / "retention.toml"
     path.write_text(CARD)
-    card, created = library.import_scorecard(path)
+    card, created = actions.scores.import_scorecard(library, path)
     assert created and card.version == 1
-    assert library.import_scorecard(path) == (card, False)  # the same again: nothing new
-    library.answer_item(stored, "empathy", "5", grader="Dana", card="Retention")
+    assert actions.scores.import_scorecard(library, path) == (card, False)  # the same again: nothing new
+    actions.scores.answer_item(library, stored, "empathy", "5", grader="Dana", card="Retention")
     path.write_text(CARD.replace("pass_mark = 70", "pass_mark = 60"))
-    v2, created = library.import_scorecard(path)
+    v2, created = actions.scores.import_scorecard(library, path)
     assert created and v2.version == 2
-    assert library.score(stored, "Retention").version == 2  # the call was scored again
-    old = library.score(stored, "Retention", version=1)
+    assert actions.scores.score(library, stored, "Retention").version == 2  # the call was scored again
+    old = actions.scores.score(library, stored, "Retention", version=1)
     assert {i.id: i.result for i in old.items}["empathy"] == "5"  # the answer kept its version
-    assert [c["version"] for c in library.scorecards() if c["name"] == "Retention"] == [2]
+    assert [c["version"] for c in actions.scores.scorecards(library) if c["name"] == "Retention"] == [2]
 
 
 @pytest.mark.parametrize(
@@ -236,7 +247,9 @@ def test_totals_weigh_sections_leave_out_na_and_fail_on_auto_fail_items():
 
 
 def test_reports_carry_the_scorecard(library, stored, settings, tmp_path):
-    library.answer_item(stored, "no-pushback", "yes", reason="Customer wanted offers", grader="Dana")
+    actions.scores.answer_item(
+        library, stored, "no-pushback", "yes", reason="Customer wanted offers", grader="Dana"
+    )
     written = export_calls(library, settings, [stored], ["pdf", "html", "summary", "json"], tmp_path)
     pdf = next(p for p in written if p.suffix == ".pdf")
     text = re.sub(r"\s+", " ", "\n".join(page.extract_text() for page in PdfReader(pdf).pages))
@@ -250,7 +263,7 @@ def test_reports_carry_the_scorecard(library, stored, settings, tmp_path):
             io.StringIO(next(p for p in written if p.name == "summary.csv").read_text("utf-8-sig"))
         )
     )
-    score = library.score(stored)
+    score = actions.scores.score(library, stored)
     assert float(rows[0]["score"]) == score.total and rows[0]["score_passed"] == (
         "yes" if score.passed else "no"
     )
@@ -294,7 +307,7 @@ def test_the_reports_notes_say_each_rule_in_words_never_a_pattern(library, store
     never = "Rule: the agent never says: “calm down” or “relax/settle down sir/madam/ma am” Found: not said"
     assert never in notes
     # Section rows: the section's weight and subtotal; how the total was reached above them.
-    score = library.score(stored)
+    score = actions.scores.score(library, stored)
     for s in score.sections:
         row = f"{s['title'].upper()} · weight {s['weight']:g} · {s['got']:g}/{s['most']:g} points · "
         assert row + f"subtotal {s['percent']:g} %" in notes
@@ -304,12 +317,12 @@ def test_the_reports_notes_say_each_rule_in_words_never_a_pattern(library, store
 def test_the_report_prints_one_talk_share_target_the_cards(library, stored, settings, tmp_path):
     """The Retention card judges talk share at most 90 %; settings say 60 %: every part of the
     report (the findings, the metrics, the timeline, the scorecard's notes) says 90."""
-    from reviewer.report.data import load_report
+    from reviewer.actions.exports import load_report
 
     path = tmp_path / "retention.toml"
     path.write_text(CARD)
-    library.import_scorecard(path)
-    library.set_default_scorecard("Retention")
+    actions.scores.import_scorecard(library, path)
+    actions.scores.set_default_scorecard(library, "Retention")
     assert settings.agent_share_target == 0.6
     assert load_report(library, stored, settings).share_target == 0.9  # the dashed line too
     written = export_calls(library, settings, [stored], ["pdf", "html"], tmp_path)
@@ -396,18 +409,18 @@ def test_a_tracker_rule_follows_the_tracker(library, stored, tmp_path):
             'rule = { measure = "tracker", tracker = "thanks" }',
         )
     )
-    library.import_scorecard(path)
-    share = {i.id: i for i in library.score(stored, "Retention").items}["share"]
+    actions.scores.import_scorecard(library, path)
+    share = {i.id: i for i in actions.scores.score(library, stored, "Retention").items}["share"]
     assert share.result == "na" and "no tracker named 'thanks'" in share.detail
-    library.add_tracker(Tracker("thanks", ("thank* you for calling",), "agent"))
-    share = {i.id: i for i in library.score(stored, "Retention").items}["share"]
+    actions.trackers.add_tracker(library, Tracker("thanks", ("thank* you for calling",), "agent"))
+    share = {i.id: i for i in actions.scores.score(library, stored, "Retention").items}["share"]
     assert share.result == "yes" and share.evidence[0]["start"] < 5  # the agent's greeting
-    library.remove_tracker("thanks")
-    assert {i.id: i for i in library.score(stored, "Retention").items}["share"].result == "na"
+    actions.trackers.remove_tracker(library, "thanks")
+    assert {i.id: i for i in actions.scores.score(library, stored, "Retention").items}["share"].result == "na"
 
 
 def _default_card():
-    from reviewer.library.scorecards import load_scorecard_text
+    from reviewer.actions.scores import load_scorecard_text
     from reviewer.resources import resource
 
     return load_scorecard_text(resource("scorecards", "default.toml").read_text("utf-8"), "default card")
@@ -551,9 +564,9 @@ def test_the_card_judges_talk_share_by_the_users_target(
         call = store_result(lib, pushback[1], content_hash(pushback[1]), processed("pushback"))[0]
         share = lib.load_call(call).metrics.agent_talk_share
         assert 0.6 < share < 0.9  # over the default target, within the user's
-        item = {i.id: i for i in lib.score(call).items}["talk-share"]
+        item = {i.id: i for i in actions.scores.score(lib, call).items}["talk-share"]
         assert item.result == "yes" and "at most 90 %" in item.detail
-        assert share_target(lib.call_card(call), load_settings()) == 0.9
+        assert share_target(actions.scores.call_card(lib, call), load_settings()) == 0.9
 
 
 def test_a_library_with_the_card_an_earlier_reviewer_shipped_is_offered_the_new_one(

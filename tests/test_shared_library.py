@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from reviewer import actions
 from reviewer.errors import ReviewerError
 from reviewer.library import open_library
 from reviewer.library.backend import ConflictError, LibraryUnavailableError
@@ -81,14 +82,14 @@ def test_two_apps_see_each_others_comments_and_edits_on_old_copies_are_refused(
         # Call-level changes: ana's window shows version v; ben swaps the roles meanwhile.
         a.seen(call_id, a.call_version(call_id))
         b.seen(call_id, b.call_version(call_id))
-        b.swap_roles(call_id, settings)
+        actions.corrections.swap_roles(b, call_id, settings)
         with pytest.raises(ConflictError, match=r"ben changed call #\d+ meanwhile"):
-            a.answer_item(call_id, "honoured", "yes", grader="ana")
+            actions.scores.answer_item(a, call_id, "honoured", "yes", grader="ana")
         with pytest.raises(ConflictError):
             a.set_review_status(call_id, "reviewed")
         assert a.call_row(call_id)["review_status"] == "new"
         a.seen(call_id, a.call_version(call_id))  # ana's window reloaded the call
-        a.answer_item(call_id, "honoured", "yes", grader="ana")
+        actions.scores.answer_item(a, call_id, "honoured", "yes", grader="ana")
         assert a.call_row(call_id)["changed_by"] == "ana"
     finally:
         a.close()
@@ -130,7 +131,7 @@ def test_twenty_apps_opening_a_new_library_at_once_migrate_it_once(shared):
     with open_library(shared) as lib:
         names = [r[0] for r in lib.db.execute("SELECT name FROM reviewer_migrations").fetchall()]
         assert len(names) == len(set(names)) == SCHEMA_VERSION
-        assert len(lib.scorecards()) == 1  # the default card, stored once
+        assert len(actions.scores.scorecards(lib)) == 1  # the default card, stored once
 
 
 def test_search_finds_the_same_turns_as_on_sqlite(shared, processed, pushback, clean, tmp_path):
@@ -177,7 +178,7 @@ def test_a_server_gone_mid_import_keeps_nothing_and_the_call_imports_later(
 ):
     from reviewer.library.calls import CallsMixin
 
-    real = CallsMixin._store_derived
+    real = CallsMixin.store_analysis
 
     def cut_off(self, *args, **kwargs):
         real(self, *args, **kwargs)
@@ -186,10 +187,10 @@ def test_a_server_gone_mid_import_keeps_nothing_and_the_call_imports_later(
             other.db.execute("SELECT pg_terminate_backend(?)", [self.db.conn.info.backend_pid])
 
     with open_library(shared) as lib:
-        monkeypatch.setattr(CallsMixin, "_store_derived", cut_off)
+        monkeypatch.setattr(CallsMixin, "store_analysis", cut_off)
         with pytest.raises(LibraryUnavailableError, match="Lost the connection"):
             store(lib, processed("clean"), clean[1])
-    monkeypatch.setattr(CallsMixin, "_store_derived", real)
+    monkeypatch.setattr(CallsMixin, "store_analysis", real)
     with open_library(shared) as lib:
         assert lib.is_empty()
         assert lib.db.execute("SELECT count(*) FROM words").fetchone()[0] == 0
@@ -308,7 +309,7 @@ def test_undoing_a_score_someone_changed_meanwhile_is_refused_and_dropped(review
     assert page.scores.answer("honoured", "yes")
     monkeypatch.setenv("REVIEWER_USER", "ben")
     with open_library(shared) as other:
-        other.answer_item(call_id, "honoured", "no", grader="ben")
+        actions.scores.answer_item(other, call_id, "honoured", "no", grader="ben")
     page.undo_stack.undo()  # on the call as ben left it: refused, not applied
     with open_library(shared) as lib:
         answers = {

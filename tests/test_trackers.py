@@ -10,6 +10,8 @@ import threading
 import pytest
 from library_db import integrity, query
 
+from reviewer import actions
+
 pytest.importorskip("PySide6")
 pytestmark = pytest.mark.usefixtures("qapp")
 
@@ -155,12 +157,12 @@ def test_a_tracker_added_in_the_dialog_counts_in_the_library_and_marks_the_timel
 
 
 def test_cancelling_a_tracker_change_leaves_the_library_as_it_was(make_window, two_calls, qtbot, monkeypatch):
+    from reviewer.actions import trackers as library_trackers
     from reviewer.library import open_library
-    from reviewer.library import trackers as library_trackers
 
     path, ids = two_calls
     with open_library(path) as lib:
-        lib.add_tracker(Tracker("apology", ("sorry", "apologi*"), "agent"))
+        actions.trackers.add_tracker(lib, Tracker("apology", ("sorry", "apologi*"), "agent"))
     before = query(path, "SELECT * FROM tracker_hits ORDER BY id")
     assert before
 
@@ -205,7 +207,7 @@ def test_a_bad_tracker_says_what_is_wrong_and_stores_nothing(make_window, two_ca
 
     path, _ids = two_calls
     with open_library(path) as lib:
-        lib.add_tracker(Tracker("apology", ("sorry",), "agent"))
+        actions.trackers.add_tracker(lib, Tracker("apology", ("sorry",), "agent"))
     w = make_window(path)
     dialog = open_dialog(w, qtbot)
 
@@ -237,10 +239,15 @@ def test_renaming_a_tracker_replaces_it_and_a_cancel_inside_the_transaction_roll
 ):
     first = store(library, processed("pushback"), pushback[1])
     store(library, processed("clean"), clean[1])
-    assert library.add_tracker(Tracker("sorry", ("sorry",), "agent")) == 1
+    assert actions.trackers.add_tracker(library, Tracker("sorry", ("sorry",), "agent")) == 1
     assert {r["id"]: r["tracker_hits"] for r in library.list_calls(brief=True)}[first] == 1
     seen = []
-    assert library.add_tracker(Tracker("apology", ("sorry", "apologi*"), "agent"), replacing="sorry") == 1
+    assert (
+        actions.trackers.add_tracker(
+            library, Tracker("apology", ("sorry", "apologi*"), "agent"), replacing="sorry"
+        )
+        == 1
+    )
     assert [t.name for t in library.trackers()] == ["apology"]
     assert [h.tracker for h in library.tracker_hits(first)] == ["apology"]
     assert library.tracker_call_counts() == {"apology": 1}
@@ -250,7 +257,7 @@ def test_renaming_a_tracker_replaces_it_and_a_cancel_inside_the_transaction_roll
         raise Cancelled()
 
     with pytest.raises(Cancelled):
-        library.add_tracker(Tracker("apology", ("cancel*",)), stop)
+        actions.trackers.add_tracker(library, Tracker("apology", ("cancel*",)), stop)
     assert seen == [(1, 2)]
     assert library.trackers() == [Tracker("apology", ("sorry", "apologi*"), "agent")]
     assert [(h.tracker, h.phrase) for h in library.tracker_hits(first)] == [("apology", "sorry")]

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from reviewer.actions.scores import store_auto_scores
 from reviewer.analysis import analyse_transcript
 from reviewer.analysis.trackers import tracker_hits
 from reviewer.library import Library
+from reviewer.library.calls import call_record
 from reviewer.model import Analysis, Transcript
 from reviewer.settings import Settings
 
@@ -35,7 +37,7 @@ def store_call(
             existing = library.find_hash(digest)
             if existing is not None:
                 return existing, False
-            call_id = library.insert_call(
+            row = call_record(
                 path,
                 digest,
                 stored_path,
@@ -44,6 +46,7 @@ def store_call(
                 source_rate=source_rate,
                 dual_mono=dual_mono,
             )
+            call_id = library.insert_call(row, transcript)
             store_derived(library, call_id, transcript, analysis)
             return call_id, True
     except library.db.IntegrityError:
@@ -62,7 +65,7 @@ def store_derived(library: Library, call_id: int, transcript: Transcript, analys
         tracker_hits(trackers, transcript.speakers, transcript.turns, transcript.duration) if trackers else []
     )
     library.replace_tracker_hits(call_id, hits)
-    library.store_auto_scores(call_id, transcript, analysis)
+    store_auto_scores(library, call_id, transcript, analysis)
 
 
 def reanalyse(

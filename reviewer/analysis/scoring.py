@@ -31,7 +31,7 @@ from functools import cached_property
 from typing import Any
 
 from reviewer.analysis.stretches import monologues, silences
-from reviewer.analysis.trackers import SIDES, Tracker, TrackerHit, tracker_hits
+from reviewer.analysis.trackers import SIDES, Tracker, TrackerHit, tracker_hits, tracker_problems
 from reviewer.analysis.turns import speech_runs
 from reviewer.model import Marker, Metrics, Transcript
 from reviewer.requests import ANY, describe_kinds, request_kinds
@@ -583,7 +583,7 @@ def _check_phrase(p: Mapping[str, Any]) -> str | None:
         return "phrase.phrases must be a list of phrases"
     if "within_first" in p and "within_last" in p:
         return "give within_first or within_last, not both"
-    problems = _phrase_tracker("phrase", p).problems()
+    problems = tracker_problems(_phrase_tracker("phrase", p))
     return problems[0] if problems else None
 
 

@@ -9,43 +9,45 @@ alternatives, ``~`` for a few words in between), matched on normalised text.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from reviewer.analysis.text import PhraseSet, compile_phrase
-from reviewer.model import Speaker, Turn
+from reviewer.model import Speaker, Tracker, TrackerHit, Turn
+
+__all__ = [
+    "SIDES",
+    "SIDE_LABELS",
+    "Tracker",
+    "TrackerHit",
+    "describe_tracker",
+    "tracker_hits",
+    "tracker_line",
+    "tracker_problems",
+]
 
 SIDES = ("agent", "customer", "both")
 SIDE_LABELS = {"both": "Agent or customer", "agent": "Agent", "customer": "Customer"}
 
 
-@dataclass(frozen=True)
-class Tracker:
-    name: str
-    phrases: tuple[str, ...]
-    side: str = "both"  # agent | customer | both
-    within_first: float | None = None  # seconds from the start of the call
-    within_last: float | None = None  # seconds before its end
-
-    def problems(self) -> list[str]:
-        """What is wrong with this tracker, in words; empty when it can be used."""
-        out = []
-        if not self.name.strip():
-            out.append("a tracker needs a name")
-        if not [p for p in self.phrases if p.strip()]:
-            out.append("a tracker needs at least one phrase")
-        if self.side not in SIDES:
-            out.append(f"side must be one of {', '.join(SIDES)}, not {self.side!r}")
-        for limit in (self.within_first, self.within_last):
-            if limit is not None and limit <= 0:
-                out.append("a time window must be a positive number of seconds")
-        if self.within_first is not None and self.within_last is not None:
-            out.append("give a window at the start or at the end, not both")
-        for p in self.phrases:
-            try:
-                compile_phrase(p)
-            except Exception as e:  # noqa: BLE001 - a regex error in words the user can act on
-                out.append(f"the phrase {p!r} cannot be used ({e})")
-        return out
+def tracker_problems(tracker: Tracker) -> list[str]:
+    """What is wrong with this tracker, in words; empty when it can be used."""
+    out = []
+    if not tracker.name.strip():
+        out.append("a tracker needs a name")
+    if not [p for p in tracker.phrases if p.strip()]:
+        out.append("a tracker needs at least one phrase")
+    if tracker.side not in SIDES:
+        out.append(f"side must be one of {', '.join(SIDES)}, not {tracker.side!r}")
+    for limit in (tracker.within_first, tracker.within_last):
+        if limit is not None and limit <= 0:
+            out.append("a time window must be a positive number of seconds")
+    if tracker.within_first is not None and tracker.within_last is not None:
+        out.append("give a window at the start or at the end, not both")
+    for p in tracker.phrases:
+        try:
+            compile_phrase(p)
+        except Exception as e:  # noqa: BLE001 - a regex error in words the user can act on
+            out.append(f"the phrase {p!r} cannot be used ({e})")
+    return out
 
 
 def _window(t: Tracker) -> str:
@@ -65,16 +67,6 @@ def describe_tracker(t: Tracker) -> str:
 def tracker_line(t: Tracker) -> str:
     """A tracker on one line, as `reviewer tracker list` prints it: "greeting: hello  (agent, first 30 s)"."""
     return f"{t.name}: {' | '.join(t.phrases)}  ({t.side}{_window(t)})"
-
-
-@dataclass(frozen=True)
-class TrackerHit:
-    tracker: str
-    start: float
-    end: float
-    speaker: str
-    phrase: str
-    text: str
 
 
 def tracker_hits(

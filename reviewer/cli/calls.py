@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from reviewer import actions
 from reviewer.cli.common import (
     EXIT_FAILED,
     EXIT_OK,
@@ -222,7 +223,7 @@ def cmd_show(args: argparse.Namespace) -> int:
         doc = stored_document(library, call_id)
         comments = library.comments(call_id)
         hits = library.tracker_hits(call_id)
-        score = library.score(call_id) if library.scorecards() else None
+        score = actions.scores.score(library, call_id) if actions.scores.scorecards(library) else None
     if args.json:
         doc["comments"] = [comment_json(c) for c in comments]
         doc["tracker_hits"] = [

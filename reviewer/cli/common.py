@@ -30,7 +30,7 @@ def parse_time(text: str) -> float:
 
 def library_for(args: argparse.Namespace):  # noqa: ANN201 - a Library, imported lazily
     """The library ``--library`` names (or the configured one), to use in a ``with`` block."""
-    from reviewer.library import open_library
+    from reviewer.actions.library import open_library
 
     return open_library(args.library)
 

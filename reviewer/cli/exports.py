@@ -24,7 +24,7 @@ from reviewer.report.formats import EXPORT_FORMATS, FORMATS, format_for_suffix, 
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from reviewer.report import export_calls
+    from reviewer.actions.exports import export_calls
 
     if _wants_audio(args):
         return cmd_export_audio(args)
@@ -227,7 +227,7 @@ def cmd_playlist(args: argparse.Namespace) -> int:
                 library.remove_from_playlist(args.name, args.clip)
             print(f"clip #{args.clip} {'added to' if args.action == 'add' else 'taken out of'} {args.name!r}")
         elif args.action == "export":
-            from reviewer.report.clips import export_playlist
+            from reviewer.actions.exports import export_playlist
 
             if not args.out:
                 raise ReviewerError("reviewer playlist export needs -o DIR or -o FILE.html.")

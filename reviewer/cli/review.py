@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from reviewer import labels
+from reviewer import actions, labels
 from reviewer.cli.common import (
     EXIT_OK,
     clock,
@@ -26,9 +26,11 @@ def cmd_roles(args: argparse.Namespace) -> int:
     with library_for(args) as library:
         call_id = library.resolve(args.call)
         if args.swap:
-            library.swap_roles(call_id, settings)
+            actions.corrections.swap_roles(library, call_id, settings)
         if args.speaker:
-            library.rename_speaker(call_id, args.speaker, name=args.name, role=args.role, settings=settings)
+            actions.corrections.rename_speaker(
+                library, call_id, args.speaker, name=args.name, role=args.role, settings=settings
+            )
         elif args.name or args.role:
             raise ReviewerError("--name and --role need --speaker (for example --speaker S2).")
         doc = stored_document(library, call_id)
@@ -42,8 +44,10 @@ def cmd_reassign(args: argparse.Namespace) -> int:
     settings = settings_for(args)
     with library_for(args) as library:
         call_id = library.resolve(args.call)
-        speaker = library.speaker_ref(call_id, args.speaker)
-        change = library.reassign_speech(call_id, speaker, start=args.at, end=args.to, settings=settings)
+        speaker = actions.corrections.speaker_ref(library, call_id, args.speaker)
+        change = actions.corrections.reassign_speech(
+            library, call_id, speaker, start=args.at, end=args.to, settings=settings
+        )
         doc = stored_document(library, call_id)
     words = f"{change.words} word" + ("s" if change.words != 1 else "")
     print(f"{words} between {clock(change.start)} and {clock(change.end)} now said by {speaker}")
@@ -58,8 +62,8 @@ def cmd_refusal(args: argparse.Namespace) -> int:
     is_refusal = {"yes": True, "no": False, "auto": None}[args.is_refusal]
     with library_for(args) as library:
         call_id = library.resolve(args.call)
-        change = library.label_refusal(
-            call_id, args.at, is_refusal, settings=settings, author=args.author or labels.user_name()
+        change = actions.corrections.label_refusal(
+            library, call_id, args.at, is_refusal, settings=settings, author=args.author or labels.user_name()
         )
         doc = stored_document(library, call_id)
     said = {True: "a refusal", False: "not a refusal", None: "for the model to judge again"}[is_refusal]

@@ -7,7 +7,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from reviewer import labels
+from reviewer import actions, labels
 from reviewer.cli.common import EXIT_OK, counting_progress, end_progress, library_for, print_json
 from reviewer.errors import ReviewerError
 from reviewer.resources import resource
@@ -18,13 +18,13 @@ def cmd_scorecard(args: argparse.Namespace) -> int:
 
     with library_for(args) as library:
         if args.action == "list":
-            cards = library.scorecards()
+            cards = actions.scores.scorecards(library)
             if args.json:
                 print_json(cards)
                 return EXIT_OK
             if not cards:
                 print("No scorecards: reviewer scorecard import FILE.toml")
-            bundled = library.bundled_card_update()
+            bundled = actions.scores.bundled_card_update(library)
             for c in cards:
                 default = "  (default)" if c["default"] else ""
                 print(
@@ -41,7 +41,9 @@ def cmd_scorecard(args: argparse.Namespace) -> int:
             if not args.target:
                 raise ReviewerError("reviewer scorecard import needs the FILE.toml (or bundled).")
             path = resource("scorecards", "default.toml") if args.target == "bundled" else Path(args.target)
-            card, created = library.import_scorecard(path, counting_progress(args, "scoring calls"))
+            card, created = actions.scores.import_scorecard(
+                library, path, counting_progress(args, "scoring calls")
+            )
             end_progress(args)
             if created:
                 calls = library.db.execute("SELECT count(*) FROM calls").fetchone()[0]
@@ -50,19 +52,19 @@ def cmd_scorecard(args: argparse.Namespace) -> int:
                 print(f"Scorecard {card.name!r} v{card.version} is already the same; nothing changed.")
             return EXIT_OK
         if args.action == "rescore":
-            calls = library.rescore(args.target, counting_progress(args, "scoring calls"))
+            calls = actions.scores.rescore(library, args.target, counting_progress(args, "scoring calls"))
             end_progress(args)
             print(f"Scored {calls} call(s) again.")
             return EXIT_OK
         if args.action == "default":
-            library.set_default_scorecard(args.target or "")
+            actions.scores.set_default_scorecard(library, args.target or "")
             print(f"{args.target!r} is now the default scorecard.")
             return EXIT_OK
-        card = library.scorecard(args.target, args.version)
+        card = actions.scores.scorecard(library, args.target, args.version)
         if args.action == "export":
             if not args.out:
                 raise ReviewerError("reviewer scorecard export needs -o FILE.toml.")
-            text = library.scorecard_source(card.name, card.version)
+            text = actions.scores.scorecard_source(library, card.name, card.version)
             _write_text(Path(args.out), text)
             print(f"Wrote {card.name!r} v{card.version} to {args.out}")
             return EXIT_OK
@@ -118,7 +120,8 @@ def cmd_score(args: argparse.Namespace) -> int:
                 raise ReviewerError("Say which item (--item ID) to --set.")
             if args.set is None and not args.clear:
                 raise ReviewerError("Give the item's answer with --set VALUE (or --clear).")
-            library.answer_item(
+            actions.scores.answer_item(
+                library,
                 call_id,
                 args.item,
                 None if args.clear else args.set,
@@ -126,7 +129,9 @@ def cmd_score(args: argparse.Namespace) -> int:
                 grader=args.grader or labels.user_name(),
                 card=args.card,
             )
-        score = library.score(call_id, args.card, grader=args.grader if args.view_grader else None)
+        score = actions.scores.score(
+            library, call_id, args.card, grader=args.grader if args.view_grader else None
+        )
         name = library.call_row(call_id)["name"]
     if args.json:
         print_json(score_json(score))
@@ -162,7 +167,8 @@ def cmd_dispute(args: argparse.Namespace) -> int:
         if (args.accept or args.reject or args.text is not None) and not args.item:
             raise ReviewerError("Say which item (--item ID) the dispute is about.")
         if args.accept or args.reject:
-            value = library.resolve_dispute(
+            value = actions.scores.resolve_dispute(
+                library,
                 call_id,
                 args.item,
                 accept=bool(args.accept),
@@ -186,7 +192,8 @@ def cmd_dispute(args: argparse.Namespace) -> int:
             if not open_:
                 print("No disputes on this call.")
             return EXIT_OK
-        library.dispute_item(
+        actions.scores.dispute_item(
+            library,
             call_id,
             args.item,
             args.text,
@@ -201,7 +208,7 @@ def cmd_dispute(args: argparse.Namespace) -> int:
 def cmd_calibration(args: argparse.Namespace) -> int:
     with library_for(args) as library:
         call_id = library.resolve(args.call)
-        doc = library.calibration(call_id, args.card)
+        doc = actions.scores.calibration(library, call_id, args.card)
     if args.json:
         print_json(doc)
         return EXIT_OK

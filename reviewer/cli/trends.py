@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from reviewer import actions
 from reviewer.cli.common import EXIT_OK, counting_progress, end_progress, library_for, print_json
 from reviewer.errors import ReviewerError
 
@@ -66,13 +67,13 @@ def cmd_tracker(args: argparse.Namespace) -> int:
         if not args.name:
             raise ReviewerError(f"reviewer tracker {args.action} needs the tracker's NAME.")
         if args.action == "remove":
-            library.remove_tracker(args.name)
+            actions.trackers.remove_tracker(library, args.name)
             print(f"Removed the tracker {args.name!r} and its hits.")
             return EXIT_OK
         if args.within_first is not None and args.within_last is not None:
             raise ReviewerError("Give --within-first or --within-last, not both.")
         tracker = Tracker(args.name, tuple(args.phrase or ()), args.side, args.within_first, args.within_last)
-        hits = library.add_tracker(tracker, counting_progress(args, "applying to calls"))
+        hits = actions.trackers.add_tracker(library, tracker, counting_progress(args, "applying to calls"))
         calls = len(library.calls_with_tracker(args.name))
     end_progress(args)
     plural = lambda n, word: f"{n} {word}" + ("s" if n != 1 else "")  # noqa: E731

@@ -103,46 +103,9 @@ class CallsMixin:
         row = self.db.execute("SELECT id FROM calls WHERE content_hash = ?", [digest]).fetchone()
         return int(row[0]) if row else None
 
-    def add_call(
-        self,
-        path: Path,
-        digest: str,
-        transcript: Transcript,
-        analysis: Analysis,
-        *,
-        source_channels: int,
-        source_rate: int,
-        dual_mono: bool,
-    ) -> tuple[int, bool]:
-        """Store a processed call in one transaction. Returns (id, created); an existing call
-        with the same content is left as it is."""
-        existing = self.find_hash(digest)
-        if existing is not None:
-            return existing, False
-        stored_path = self.stored_audio_path(path, digest)  # copied to the team's audio root, if set
-        try:
-            with self.write():
-                existing = self.find_hash(digest)
-                if existing is not None:
-                    return existing, False
-                row = call_record(
-                    path,
-                    digest,
-                    stored_path,
-                    transcript,
-                    source_channels=source_channels,
-                    source_rate=source_rate,
-                    dual_mono=dual_mono,
-                )
-                call_id = self.insert_call(row, transcript)
-                self._store_derived(call_id, transcript, analysis)
-                return call_id, True
-        except self.db.IntegrityError:
-            # Another process stored the same audio first.
-            existing = self.find_hash(digest)
-            if existing is None:
-                raise
-            return existing, False
+    def call_ids(self) -> list[int]:
+        """Every call's id, in order."""
+        return [int(r[0]) for r in self.db.execute("SELECT id FROM calls ORDER BY id").fetchall()]
 
     def insert_call(self, row: dict[str, Any], transcript: Transcript) -> int:
         """Inside the caller's write transaction: a call as it was heard, its ``calls`` row (see
@@ -170,11 +133,6 @@ class CallsMixin:
             for o in transcript.overlaps
         )
         return int(call_id)
-
-    def _store_derived(self, call_id: int, transcript: Transcript, analysis: Analysis) -> None:
-        self.store_analysis(call_id, transcript, analysis)
-        self._store_tracker_hits(call_id, transcript)
-        self.store_auto_scores(call_id, transcript, analysis)
 
     def store_analysis(self, call_id: int, transcript: Transcript, analysis: Analysis) -> None:
         """Inside the caller's write transaction: what the analysis derived from a call (turns,

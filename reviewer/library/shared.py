@@ -98,7 +98,7 @@ class SharedMixin:
     def audio_root(self) -> Path | None:
         """Where the team keeps the library's audio: this machine's ``[library] audio_root``
         (where the share is mounted here) over the library's own."""
-        from reviewer.settings import audio_root_setting
+        from reviewer.locations import audio_root_setting
 
         local = audio_root_setting()
         if local is not None:

@@ -31,14 +31,7 @@ from reviewer.library.calls import (
 )
 from reviewer.library.clips import ClipsMixin
 from reviewer.library.comments import COMMENT_CATEGORIES, CommentsMixin
-from reviewer.library.corrections import (
-    CorrectionsMixin,
-    RefusalLabelChange,
-    SpeakerChange,
-    SpeechChange,
-    next_label,
-    speaker_display,
-)
+from reviewer.library.corrections import CorrectionsMixin
 from reviewer.library.schema import SCHEMA_VERSION, apply_migrations, apply_pg_migrations, pg_schema_version
 from reviewer.library.scorecards import ScorecardsMixin
 from reviewer.library.search import SearchMixin
@@ -55,18 +48,13 @@ __all__ = [
     "LibraryUnavailableError",
     "REVIEW_STATUSES",
     "Library",
-    "RefusalLabelChange",
-    "SpeakerChange",
-    "SpeechChange",
     "StoredCall",
     "content_hash",
     "ms",
-    "next_label",
     "now",
     "library_location",
     "open_library",
     "sec",
-    "speaker_display",
     "stored_metrics",
 ]
 
@@ -81,7 +69,7 @@ def open_library(location: str | Path | None = None) -> Library:
 
 def configured_library() -> str | Path | None:
     """The library settings.toml names (``library = "postgresql://..."`` or a path), if any."""
-    from reviewer.settings import library_setting
+    from reviewer.locations import library_setting
 
     return library_location(library_setting())
 
@@ -112,6 +100,9 @@ class Library(
         #: who signs this app's changes ("changed by ... meanwhile")
         self.user = os.environ.get("REVIEWER_USER") or _login_name()
         self._seen: dict[int, int] = {}
+        #: calls stored before scorecards existed, found by a migration: the application scores
+        #: them (``reviewer.actions.library.open_library``)
+        self.unscored = False
         self._ready = False  # migrated: writes move the change serial on
         if isinstance(location, str):
             self._open_postgres(location)
@@ -131,8 +122,7 @@ class Library(
             if version != SCHEMA_VERSION:
                 unscored = version > 0 and "call_scores" not in self.db.table_names()
                 apply_pg_migrations(self.db)
-                if unscored and not self.is_empty():
-                    self.rescore()
+                self.unscored = unscored and not self.is_empty()
         except self.db.psycopg.errors.InsufficientPrivilege as e:
             self.db.close()
             raise ReviewerError(
@@ -161,8 +151,7 @@ class Library(
                 unscored = "call_scores" not in self.db.table_names()
                 with self.write():
                     apply_migrations(self.db)
-                if unscored and not self.is_empty():
-                    self.rescore()  # calls stored before scorecards existed: scored once, now
+                self.unscored = unscored and not self.is_empty()
         except sqlite3.DatabaseError as e:
             raise ReviewerError(f"{path} is not a usable Reviewer library ({e}).") from None
         try:

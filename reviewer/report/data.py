@@ -114,7 +114,8 @@ def load_report(
     markers = list(stored.markers)  # a refusal keeps its confidence, kind and request (JSON export)
     comments = library.comments(call_id)
     turns, words = list(t.turns), list(t.words)
-    score = library.score(call_id) if library.scorecards() else None
+    scored = library.call_score(call_id)
+    score, card = scored if scored is not None else (None, None)
     hidden: list[RedactionSpan] = []
     in_notes: list[str] = []
     if redact:
@@ -148,7 +149,6 @@ def load_report(
                     for i in score.items
                 ],
             )
-    card = library.scorecard(score.card, score.version) if score is not None else None
     rules = {i.id: i.rule.describe(settings) for _, i in card.items() if i.rule} if card else {}
     peaks = None
     if peaks_columns > 0 and row.get("content_hash"):

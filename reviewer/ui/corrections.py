@@ -10,15 +10,10 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QUndoCommand, QUndoStack
 from PySide6.QtWidgets import QApplication
 
+from reviewer import actions
+from reviewer.actions.corrections import RefusalLabelChange, SpeakerChange, SpeechChange
 from reviewer.errors import ReviewerError
-from reviewer.library.store import (
-    ConflictError,
-    Library,
-    RefusalLabelChange,
-    SpeakerChange,
-    SpeechChange,
-    StoredCall,
-)
+from reviewer.library.store import ConflictError, Library, StoredCall
 from reviewer.model import Turn
 from reviewer.settings import Settings
 from reviewer.ui.style import clock, speaker_label
@@ -65,7 +60,8 @@ class ReassignSpeech(_CallCommand):
         self.change, self.speech = change, speech
 
     def _redo(self) -> None:
-        self.change = self.corrections.library.reassign_speech(
+        self.change = actions.corrections.reassign_speech(
+            self.corrections.library,
             self.change.call_id,
             self.change.speaker,
             start=self.speech.start,
@@ -75,7 +71,7 @@ class ReassignSpeech(_CallCommand):
         )
 
     def _undo(self) -> None:
-        self.corrections.library.restore_speech(self.change, self.corrections.settings)
+        actions.corrections.restore_speech(self.corrections.library, self.change, self.corrections.settings)
 
 
 class ChangeSpeakers(_CallCommand):
@@ -87,10 +83,12 @@ class ChangeSpeakers(_CallCommand):
         self.change = change
 
     def _redo(self) -> None:
-        self.corrections.library.restore_speakers(self.change, self.corrections.settings, undo=False)
+        actions.corrections.restore_speakers(
+            self.corrections.library, self.change, self.corrections.settings, undo=False
+        )
 
     def _undo(self) -> None:
-        self.corrections.library.restore_speakers(self.change, self.corrections.settings)
+        actions.corrections.restore_speakers(self.corrections.library, self.change, self.corrections.settings)
 
 
 class LabelRefusal(_CallCommand):
@@ -106,12 +104,14 @@ class LabelRefusal(_CallCommand):
         at = (c.turn.start + c.turn.end) / 2
         value = None if c.after is None else c.after.is_refusal
         author = c.after.author if c.after else ""
-        self.change = self.corrections.library.label_refusal(
-            c.call_id, at, value, settings=self.corrections.settings, author=author
+        self.change = actions.corrections.label_refusal(
+            self.corrections.library, c.call_id, at, value, settings=self.corrections.settings, author=author
         )
 
     def _undo(self) -> None:
-        self.corrections.library.restore_refusal_label(self.change, self.corrections.settings)
+        actions.corrections.restore_refusal_label(
+            self.corrections.library, self.change, self.corrections.settings
+        )
 
 
 class CorrectionsController(QObject):
@@ -184,7 +184,9 @@ class CorrectionsController(QObject):
             return
         made: list[SpeakerChange] = []
         if (
-            self.correct(lambda: made.append(self.library.swap_roles(call_id, self.settings)))
+            self.correct(
+                lambda: made.append(actions.corrections.swap_roles(self.library, call_id, self.settings))
+            )
             and made[0].after
         ):
             self.undo_stack.push(ChangeSpeakers(self, made[0], "Swap roles"))
@@ -197,7 +199,9 @@ class CorrectionsController(QObject):
         made: list[SpeakerChange] = []
         if not self.correct(
             lambda: made.append(
-                self.library.rename_speaker(call_id, label, name=name, role=role, settings=self.settings)
+                actions.corrections.rename_speaker(
+                    self.library, call_id, label, name=name, role=role, settings=self.settings
+                )
             )
         ):
             return False
@@ -213,7 +217,8 @@ class CorrectionsController(QObject):
         made: list[SpeechChange] = []
         if not self.correct(
             lambda: made.append(
-                self.library.reassign_speech(
+                actions.corrections.reassign_speech(
+                    self.library,
                     call_id,
                     speaker,
                     start=speech.start,
@@ -238,7 +243,8 @@ class CorrectionsController(QObject):
         made: list[RefusalLabelChange] = []
         if not self.correct(
             lambda: made.append(
-                self.library.label_refusal(
+                actions.corrections.label_refusal(
+                    self.library,
                     call_id,
                     (turn.start + turn.end) / 2,
                     is_refusal,

@@ -137,8 +137,8 @@ def export_work(request: ExportRequest, written: list[str]) -> Work:
     to ``written`` once complete (a cancel keeps those)."""
 
     def work(progress: Callable[[Progress], None], cancel: CancelToken) -> list[str]:
+        from reviewer.actions.exports import export_calls
         from reviewer.library import open_library
-        from reviewer.report import export_calls
 
         r = request
         with open_library(r.library_path) as library:

@@ -19,11 +19,12 @@ from PySide6.QtWidgets import (
     QToolBar,
 )
 
-from reviewer import __version__, paths
+from reviewer import __version__, actions, paths
+from reviewer.actions.library import open_library
 from reviewer.errors import ReviewerError
 from reviewer.importer import AUDIO_EXTENSIONS
 from reviewer.library.backend import display_location, has_password, is_url, library_location
-from reviewer.library.store import Library, configured_library, open_library
+from reviewer.library.store import Library, configured_library
 from reviewer.resources import resource
 from reviewer.settings import Settings
 from reviewer.ui.dashboard import DashboardPage
@@ -231,7 +232,7 @@ class MainWindow(QMainWindow):
         card = None
         if not new:
             try:
-                card = self.library.scorecard(self.review_page.scores.card)
+                card = actions.scores.scorecard(self.library, self.review_page.scores.card)
             except ReviewerError:
                 card = None
         editor = ScorecardEditor(self.library, card, self)

@@ -30,13 +30,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from reviewer import actions
+from reviewer.actions.corrections import next_label
 from reviewer.analysis.refusals import label_for
 from reviewer.analysis.scoring import share_target
 from reviewer.analysis.turns import turn_at
 from reviewer.audio.peaks import Peaks, load_peaks, peaks_for_file
 from reviewer.document import one_voice
 from reviewer.errors import ReviewerError
-from reviewer.library.store import REVIEW_STATUSES, Library, StoredCall, next_label
+from reviewer.library.store import REVIEW_STATUSES, Library, StoredCall
 from reviewer.model import Marker, Metrics, Turn
 from reviewer.settings import Settings
 from reviewer.ui.comments import CommentsPanel
@@ -334,7 +336,7 @@ class ReviewPage(QWidget):
         t = self.call.transcript
         self.title.setText(f"<b>{row['name']}</b> · {clock(t.duration)} · call #{call_id}")
         # The talk-share target the call's scorecard judges by: one number on every view.
-        target = share_target(self.library.call_card(call_id), self.settings)
+        target = share_target(actions.scores.call_card(self.library, call_id), self.settings)
         self.timeline_model.set_call(self.call, target)
         self.show_tracker_hits()
         overtalk = [(m.start, m.end) for m in self.call.markers if m.kind == "overtalk"]

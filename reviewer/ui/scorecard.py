@@ -31,11 +31,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from reviewer import actions
 from reviewer.errors import ReviewerError
 from reviewer.labels import user_name
 from reviewer.library.backend import ConflictError
-from reviewer.library.scorecards import CallScore, ItemScore
 from reviewer.library.store import Library
+from reviewer.model import CallScore, ItemScore
 from reviewer.ui.style import clock
 from reviewer.ui.tables import warn
 
@@ -66,8 +67,14 @@ class AnswerItem(QUndoCommand):
 
     def apply(self) -> None:
         """Make the change now (raising what the library refuses, before it joins the stack)."""
-        self.previous = self.panel.library.answer_item(
-            self.call_id, self.item_id, self.value, reason=self.reason, grader=self.grader, card=self.card
+        self.previous = actions.scores.answer_item(
+            self.panel.library,
+            self.call_id,
+            self.item_id,
+            self.value,
+            reason=self.reason,
+            grader=self.grader,
+            card=self.card,
         )
         self.done = True
 
@@ -76,15 +83,21 @@ class AnswerItem(QUndoCommand):
             self.done = False  # pushed after apply(): already made
             return
         self._replay(
-            lambda: self.panel.library.answer_item(
-                self.call_id, self.item_id, self.value, reason=self.reason, grader=self.grader, card=self.card
+            lambda: actions.scores.answer_item(
+                self.panel.library,
+                self.call_id,
+                self.item_id,
+                self.value,
+                reason=self.reason,
+                grader=self.grader,
+                card=self.card,
             )
         )
 
     def undo(self) -> None:
         self._replay(
-            lambda: self.panel.library.restore_answer(
-                self.call_id, self.card, self.item_id, self.grader, self.previous
+            lambda: actions.scores.restore_answer(
+                self.panel.library, self.call_id, self.card, self.item_id, self.grader, self.previous
             )
         )
 
@@ -282,8 +295,8 @@ class ScorePanel(QWidget):
     def set_call(self, call_id: int | None) -> None:
         self.call_id = call_id
         self.cards.clear()
-        names = [c["name"] for c in self.library.scorecards()] if call_id is not None else []
-        default = next((c["name"] for c in self.library.scorecards() if c["default"]), None)
+        names = [c["name"] for c in actions.scores.scorecards(self.library)] if call_id is not None else []
+        default = next((c["name"] for c in actions.scores.scorecards(self.library) if c["default"]), None)
         for name in names:
             self.cards.addItem(name, name)
         if self.card not in names:
@@ -305,7 +318,7 @@ class ScorePanel(QWidget):
             self.heading.setText("No scorecard in this library (Scorecards → Edit to make one).")
             self._show_item()
             return
-        self.score = s = self.library.score(self.call_id, self.card)
+        self.score = s = actions.scores.score(self.library, self.call_id, self.card)
         colour = PROVISIONAL_COLOUR if s.state == "provisional" else PASS_COLOUR if s.passed else FAIL_COLOUR
         extra = [f"auto-fail: “{t}”" for t in s.auto_failed_texts]
         if s.state == "provisional" and s.lowest != s.highest:
@@ -466,7 +479,7 @@ class ScorePanel(QWidget):
 
     def _values(self, item: ItemScore) -> list[str]:
         assert self.card is not None and self.score is not None
-        return self.library.scorecard(self.card, self.score.version).item(item.id).values()
+        return actions.scores.scorecard(self.library, self.card, self.score.version).item(item.id).values()
 
     def open_answer(self) -> AnswerDialog | None:
         item = self.current_item()
@@ -528,7 +541,8 @@ class ScorePanel(QWidget):
         if self.call_id is None:
             return False
         try:
-            self.library.dispute_item(
+            actions.scores.dispute_item(
+                self.library,
                 self.call_id,
                 item_id,
                 text,
@@ -569,8 +583,14 @@ class ScorePanel(QWidget):
         if item is None or self.call_id is None:
             return False
         try:
-            self.library.resolve_dispute(
-                self.call_id, item.id, accept=accept, text=text, grader=self.grader, card=self.card
+            actions.scores.resolve_dispute(
+                self.library,
+                self.call_id,
+                item.id,
+                accept=accept,
+                text=text,
+                grader=self.grader,
+                card=self.card,
             )
         except ReviewerError as e:
             QMessageBox.warning(self, "Reviewer", str(e))
@@ -581,7 +601,7 @@ class ScorePanel(QWidget):
     def open_calibration(self) -> CalibrationDialog | None:
         if self.call_id is None or self.card is None:
             return None
-        dialog = CalibrationDialog(self, self.library.calibration(self.call_id, self.card))
+        dialog = CalibrationDialog(self, actions.scores.calibration(self.library, self.call_id, self.card))
         self._show_dialog(dialog)
         return dialog
 

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from reviewer import actions
 from reviewer.analysis.scoring import (
     ITEM_TYPES,
     MEASURE_REGISTRY,
@@ -102,7 +103,7 @@ def save_work(library_path: str, card: Scorecard) -> Work:
             progress((n, total))
 
         with open_library(library_path) as library:
-            return library.save_scorecard(card, progress=report)
+            return actions.scores.save_scorecard(library, card, progress=report)
 
     return work
 

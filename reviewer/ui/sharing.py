@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from reviewer import actions
 from reviewer.analysis.scoring import share_target
 from reviewer.audio.peaks import load_peaks
 from reviewer.errors import ReviewerError
@@ -123,7 +124,7 @@ class RedactionPreview(QDialog):
         self.setWindowTitle(f"Redaction preview · {stored.row['name']}")
         self.resize(1000, 560)
         self.timeline_model = TimelineModel(self)
-        self.timeline_model.set_call(stored, share_target(lib.call_card(call_id), settings))
+        self.timeline_model.set_call(stored, share_target(actions.scores.call_card(lib, call_id), settings))
         self.timeline_model.set_peaks(load_peaks(stored.row["content_hash"]))
         self.timeline = TimelineWidget(self.timeline_model)
         self.timeline.seekRequested.connect(self.timeline_model.set_playhead)
@@ -674,8 +675,8 @@ class SharingController(QObject):
         library_path, settings = self._library_path(), self.settings
 
         def work(progress: Callable[[Progress], None], cancel: CancelToken) -> list[Path]:
+            from reviewer.actions.exports import export_playlist
             from reviewer.library import open_library
-            from reviewer.report.clips import export_playlist
 
             with open_library(library_path) as lib:
                 return export_playlist(

@@ -34,7 +34,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from reviewer.analysis.trackers import SIDE_LABELS, SIDES, Tracker, TrackerHit, describe_tracker
+from reviewer import actions
+from reviewer.analysis.trackers import (
+    SIDE_LABELS,
+    SIDES,
+    Tracker,
+    TrackerHit,
+    describe_tracker,
+    tracker_problems,
+)
 from reviewer.library.backend import library_location
 from reviewer.progress import CancelToken
 from reviewer.ui.worker import Job, Work, Worker
@@ -280,7 +288,7 @@ class TrackersDialog(QDialog):
 
     def form_problems(self) -> list[str]:
         t = self.tracker()
-        out = t.problems()
+        out = tracker_problems(t)
         if t.name and t.name != self.editing and t.name in self.tracker_names():
             out.append(f"a tracker named “{t.name}” already exists: pick it on the left to change it")
         return out
@@ -360,7 +368,7 @@ class TrackersController(QObject):
         verb = "Applying" if replacing is None else "Re-applying"
         return self._start(
             lambda lib, progress: (
-                lib.add_tracker(tracker, progress, replacing=replacing),
+                actions.trackers.add_tracker(lib, tracker, progress, replacing=replacing),
                 len(lib.calls_with_tracker(tracker.name)),
             ),
             f"{verb} “{tracker.name}” to every call…",
@@ -370,7 +378,7 @@ class TrackersController(QObject):
 
     def remove(self, name: str) -> Job | None:
         return self._start(
-            lambda lib, _progress: lib.remove_tracker(name),
+            lambda lib, _progress: actions.trackers.remove_tracker(lib, name),
             f"Removing “{name}”…",
             lambda _result: f"Removed “{name}” and its hits.",
             None,

@@ -1,0 +1,537 @@
+"""QA scorecards as operations: versioned templates (parsed here, stored as their TOML text by the
+library), every call scored automatically when it is stored or re-analysed, coaches' answers and
+overrides (kept per grader, surviving re-analysis), agents' disputes, and calibration between
+graders. The rules of scoring live in ``analysis.scoring``; the rows in ``library.scorecards``."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+import weakref
+from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from reviewer.analysis.scoring import (
+    CallFacts,
+    Scorecard,
+    ScorecardError,
+    auto_answer,
+    evaluate,
+    parse_scorecard,
+    total,
+)
+from reviewer.errors import ReviewerError
+from reviewer.library import Library
+from reviewer.library.scorecards import AUTO
+from reviewer.model import Analysis, CallScore, ItemScore, Transcript
+from reviewer.settings import Settings, load_settings
+
+Progress = Callable[[int, int], None] | None
+
+
+# -- templates ---------------------------------------------------------------------------------
+
+
+def load_scorecard_text(text: str, source: str) -> Scorecard:
+    """A template from TOML text; ReviewerError naming ``source`` and the problem."""
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise ReviewerError(f"{source}: not valid TOML ({e}).") from None
+    try:
+        return parse_scorecard(doc, source)
+    except ScorecardError as e:
+        raise ReviewerError(f"{e}.") from None
+
+
+def scorecard_toml(card: Scorecard) -> str:
+    """A template as TOML (what ``load_scorecard_text`` reads back)."""
+    doc = card.to_dict()
+    lines = [f"name = {_toml(doc['name'])}"]
+    if "description" in doc:
+        lines.append(f"description = {_toml(doc['description'])}")
+    lines.append(f"pass_mark = {_toml(doc['pass_mark'])}")
+    for s in doc["sections"]:
+        lines += ["", "[[sections]]", f"id = {_toml(s['id'])}", f"title = {_toml(s['title'])}"]
+        lines.append(f"weight = {_toml(s['weight'])}")
+        for i in s["items"]:
+            lines += ["", "[[sections.items]]"]
+            lines += [f"{k} = {_toml(v)}" for k, v in i.items()]
+    return "\n".join(lines) + "\n"
+
+
+def _toml(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{k} = {_toml(v)}" for k, v in value.items()) + " }"
+    raise TypeError(value)
+
+
+@lru_cache(maxsize=256)
+def _parsed(name: str, version: int, source: str) -> Scorecard:
+    """A stored version parsed once: a version never changes once stored, so its text is its key."""
+    card = load_scorecard_text(source, f"scorecard {name!r} v{version}")
+    return Scorecard(card.name, card.sections, card.pass_mark, card.description, version)
+
+
+def card_name(library: Library, name: str | None = None) -> str:
+    """``name`` if the library has it, else the default scorecard's; a clear error otherwise."""
+    if name is None:
+        default = library.default_card()
+        if default is None:
+            raise ReviewerError("The library has no scorecard (reviewer scorecard import FILE.toml).")
+        return default
+    if not library.has_scorecard(name):
+        names = ", ".join(library.scorecard_names()) or "none"
+        raise ReviewerError(f"No scorecard named {name!r} (scorecards: {names}).")
+    return name
+
+
+def scorecard(library: Library, name: str | None = None, version: int | None = None) -> Scorecard:
+    name = card_name(library, name)
+    found = library.scorecard_text(name, version)
+    if found is None:
+        raise ReviewerError(f"Scorecard {name!r} has no version {version}.")
+    return _parsed(name, *found)
+
+
+def scorecard_source(library: Library, name: str | None = None, version: int | None = None) -> str:
+    name = card_name(library, name)
+    found = library.scorecard_text(name, version)
+    if found is None:
+        raise ReviewerError(f"Scorecard {name!r} has no version {version}.")
+    return found[1]
+
+
+def scorecards(library: Library) -> list[dict[str, Any]]:
+    """Each scorecard's latest version: name, version, is_default, items, created_at."""
+    default = library.default_card()
+    out = []
+    for row in library.latest_scorecards():
+        card = _parsed(row.name, row.version, row.source)
+        out.append(
+            {
+                "name": row.name,
+                "version": row.version,
+                "default": bool(default == row.name),
+                "sections": len(card.sections),
+                "items": len(card.items()),
+                "automatic": sum(1 for _, i in card.items() if i.automatic),
+                "pass_mark": card.pass_mark,
+                "created_at": row.created_at,
+            }
+        )
+    return out
+
+
+def save_scorecard(
+    library: Library, card: Scorecard, *, source: str | None = None, progress: Progress = None
+) -> tuple[Scorecard, bool]:
+    """Store ``card`` as a new version of its name (the first version for a new name) and score
+    every call with it, in one transaction. A template the same as the latest version changes
+    nothing. Returns the stored card and whether a version was made."""
+    text = source if source is not None else scorecard_toml(card)
+    if library.has_scorecard(card.name):
+        latest = scorecard(library, card.name)
+        if latest.to_dict() == card.to_dict():
+            return latest, False
+    with library.write():
+        version = library.insert_scorecard(card.name, text)
+        stored = Scorecard(card.name, card.sections, card.pass_mark, card.description, version)
+        _rescore(library, stored, progress)
+    return stored, True
+
+
+def import_scorecard(library: Library, path: Path, progress: Progress = None) -> tuple[Scorecard, bool]:
+    try:
+        text = Path(path).read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise ReviewerError(f"{path}: cannot be read ({getattr(e, 'strerror', None) or e}).") from None
+    card = load_scorecard_text(text, str(path))
+    return save_scorecard(library, card, source=text, progress=progress)
+
+
+def set_default_scorecard(library: Library, name: str) -> None:
+    library.set_default_scorecard(card_name(library, name))
+
+
+def rescore(library: Library, name: str | None = None, progress: Progress = None) -> int:
+    """Score every call again with ``name``'s latest version (every scorecard without a name),
+    from the stored analysis: for calls stored before the scorecard existed. Returns the number
+    of calls."""
+    names = [card_name(library, name)] if name else library.scorecard_names()
+    with library.write():
+        for n in names:
+            _rescore(library, scorecard(library, n), progress)
+    return len(library.call_ids())
+
+
+def rescore_tracker_rules(library: Library, tracker: str, progress: Progress = None) -> None:
+    """Inside the caller's transaction (a tracker added, changed or removed): every call again
+    with each scorecard whose rules use it (``progress`` per call, and per scorecard)."""
+    for n in library.scorecard_names():
+        card = scorecard(library, n)
+        if tracker in card.trackers_used():
+            _rescore(library, card, progress)
+
+
+def bundled_card_update(library: Library) -> str | None:
+    """The name of the library's card when it is a card an earlier Reviewer shipped
+    (``resources/scorecards/shipped/``) and this one ships another version of it, else None. A
+    library keeps its card until someone imports the new one, so a QA team's scores never change
+    under it; a card the team edited is theirs, and never offered an update."""
+    from reviewer.resources import resource
+
+    def card(path: Path) -> Scorecard:
+        return load_scorecard_text(path.read_text("utf-8"), path.name)
+
+    bundled = card(resource("scorecards", "default.toml"))
+    if not library.has_scorecard(bundled.name):
+        return None
+    mine = scorecard(library, bundled.name).to_dict()
+    shipped = [card(p).to_dict() for p in sorted(resource("scorecards", "shipped").glob("*.toml"))]
+    return bundled.name if mine != bundled.to_dict() and mine in shipped else None
+
+
+# -- automatic scoring ---------------------------------------------------------------------------
+
+_settings: weakref.WeakKeyDictionary[Library, Settings] = weakref.WeakKeyDictionary()
+
+
+def _facts(library: Library, call_id: int, transcript: Transcript, markers, metrics, trackers) -> CallFacts:  # noqa: ANN001
+    """What the rules read of a call, judged with the user's settings (the talk-share target a
+    card's rule takes from them is the one the app and the reports show), not the defaults."""
+    if library not in _settings:
+        _settings[library] = load_settings(refusal_model=False, request_model=False)
+    return CallFacts(
+        transcript, markers, metrics, library.tracker_hits(call_id), trackers, settings=_settings[library]
+    )
+
+
+def _rescore(library: Library, card: Scorecard, progress: Progress) -> None:
+    """Inside the caller's transaction: automatic answers and totals of every call for ``card``."""
+    ids = library.call_ids()
+    trackers = [t.name for t in library.trackers()]
+    for n, call_id in enumerate(ids, 1):
+        stored = library.load_call(call_id)
+        facts = _facts(library, call_id, stored.transcript, stored.markers, stored.metrics, trackers)
+        _store_auto(library, call_id, card, facts)
+        if progress:
+            progress(n, len(ids))
+
+
+def store_auto_scores(library: Library, call_id: int, transcript: Transcript, analysis: Analysis) -> None:
+    """Inside the caller's transaction (a call stored or re-analysed): every scorecard's
+    automatic answers for this call, anew; people's answers stay."""
+    names = library.scorecard_names()
+    if not names:
+        return
+    trackers = [t.name for t in library.trackers()]
+    facts = _facts(library, call_id, transcript, analysis.markers, analysis.metrics, trackers)
+    for name in names:
+        _store_auto(library, call_id, scorecard(library, name), facts)
+
+
+def _store_auto(library: Library, call_id: int, card: Scorecard, facts: CallFacts) -> None:
+    answers = []
+    for _, item in card.items():
+        if item.rule is None:
+            continue
+        finding = evaluate(item.rule, facts)
+        evidence = [[round(s, 3), round(e, 3)] for s, e in finding.evidence]
+        answers.append((item.id, auto_answer(item, finding), finding.detail, evidence))
+    library.replace_auto_answers(call_id, card.name, card.version, answers)
+    _refresh_total(library, call_id, card)
+
+
+def _refresh_total(library: Library, call_id: int, card: Scorecard) -> None:
+    """The call's current total for ``card`` (people's latest answers over the rules')."""
+    chosen: dict[str, str | None] = {}
+    auto: dict[str, str | None] = {}
+    for item_id, grader, value in library.answer_values(call_id, card.name, card.version):
+        (auto if grader == AUTO else chosen)[item_id] = value
+    t = total(card, {**auto, **chosen})
+    library.store_total(call_id, card.name, card.version, t.total, t.passed, t.complete, t.auto_failed)
+
+
+# -- a call's score ------------------------------------------------------------------------------
+
+
+def call_card_version(library: Library, call_id: int, name: str) -> int:
+    """The version of ``name`` the call was last scored with (its latest)."""
+    version = library.scored_version(call_id, name)
+    return version if version is not None else scorecard(library, name).version
+
+
+def call_card(library: Library, call_id: int) -> Scorecard | None:
+    """The default scorecard's version this call is scored with; None without scorecards."""
+    name = library.default_card()
+    return scorecard(library, name, call_card_version(library, call_id, name)) if name else None
+
+
+def score(
+    library: Library,
+    call_id: int,
+    card: str | None = None,
+    *,
+    grader: str | None = None,
+    version: int | None = None,
+) -> CallScore:
+    """The call's score: each item's answer is the grader's (``grader``) or the latest any person
+    gave (no grader), else the rule's; with the evidence the rule found."""
+    library.call_row(call_id)  # a clear error for a call that is not there
+    name = card_name(library, card)
+    version = version if version is not None else call_card_version(library, call_id, name)
+    template = scorecard(library, name, version)
+    answers: dict[str, dict[str, dict[str, Any]]] = {}
+    for r in library.answer_rows(call_id, name, version):
+        answers.setdefault(r["item_id"], {})[r["grader"]] = r
+    disputes = {d["item"]: d for d in library.disputes(call_id, card=name, version=version)}
+    items = []
+    chosen: dict[str, str | None] = {}
+    for section, item in template.items():
+        by = answers.get(item.id, {})
+        auto = by.get(AUTO)
+        people = {g: r for g, r in by.items() if g != AUTO}
+        person = people.get(grader) if grader else (list(people.values())[-1] if people else None)
+        value = person["value"] if person else (auto["value"] if auto else None)
+        chosen[item.id] = value
+        said = (
+            {
+                "value": person["value"],
+                "reason": person["reason"] or "",
+                "grader": person["grader"],
+                "at": person["created_at"],
+            }
+            if person
+            else None
+        )
+        items.append(
+            ItemScore(
+                item.id,
+                section.title,
+                item.text,
+                item.type,
+                "auto" if item.automatic else "manual",
+                value,
+                item.points_for(value),
+                item.max_points,
+                item.auto_fail,
+                [{"start": s, "end": e} for s, e in json.loads(auto["evidence_json"] or "[]")]
+                if auto
+                else [],
+                (auto["detail"] or "") if auto else "",
+                auto["value"] if auto else None,
+                said if item.automatic else None,
+                None if item.automatic else said,
+                disputes.get(item.id),
+            )
+        )
+    t = total(template, chosen)
+    return CallScore(
+        call_id,
+        name,
+        version,
+        template.pass_mark,
+        t.total,
+        t.passed,
+        t.complete,
+        list(t.auto_failed),
+        grader,
+        items,
+        t.state,
+        t.verdict(template.pass_mark),
+        t.unanswered,
+        t.lowest,
+        t.highest,
+        [
+            {"title": x.title, "weight": x.weight, "got": x.got, "most": x.most, "percent": x.percent}
+            for x in t.sections
+        ],
+    )
+
+
+def _evidence(auto: dict[str, Any] | None) -> list[dict[str, float]]:
+    spans = json.loads(auto["evidence_json"] or "[]") if auto else []
+    return [{"start": s, "end": e} for s, e in spans]
+
+
+# -- people's answers ----------------------------------------------------------------------------
+
+
+def answer_item(
+    library: Library,
+    call_id: int,
+    item_id: str,
+    value: str | None,
+    *,
+    reason: str = "",
+    grader: str = "coach",
+    card: str | None = None,
+) -> dict[str, Any] | None:
+    """A person's answer to an item (``value`` None: take theirs back, so the rule's or another
+    grader's answer counts again). Overriding an automatic item needs a reason. Returns the
+    grader's previous answer (for undo: ``restore_answer``)."""
+    library.call_row(call_id)
+    grader = grader.strip()
+    if not grader or grader == AUTO:
+        raise ReviewerError("Say who is grading (a grader name other than 'auto').")
+    name = card_name(library, card)
+    version = call_card_version(library, call_id, name)
+    template = scorecard(library, name, version)
+    try:
+        item = template.item(item_id)
+        if value is not None:
+            value = item.normalise(value)
+    except ScorecardError as e:
+        raise ReviewerError(str(e)) from None
+    if value is not None and item.automatic and not reason.strip():
+        raise ReviewerError(f"Overriding the automatic item {item_id!r} needs a reason (--reason).")
+    with library.write():
+        library.touch_call(call_id)
+        previous = library.answer_row(call_id, name, version, item_id, grader)
+        library.put_answer(call_id, name, version, item_id, grader, value, reason.strip())
+        _refresh_total(library, call_id, template)
+    return previous
+
+
+def restore_answer(
+    library: Library, call_id: int, card: str, item_id: str, grader: str, previous: dict[str, Any] | None
+) -> None:
+    """Put back what ``answer_item`` returned (an undo)."""
+    version = call_card_version(library, call_id, card)
+    with library.write():
+        library.touch_call(call_id)
+        value = previous["value"] if previous else None
+        library.put_answer(
+            call_id, card, version, item_id, grader, value, previous["reason"] if previous else ""
+        )
+        _refresh_total(library, call_id, scorecard(library, card, version))
+
+
+# -- disputes ------------------------------------------------------------------------------------
+
+
+def dispute_item(
+    library: Library,
+    call_id: int,
+    item_id: str,
+    text: str,
+    *,
+    author: str = "agent",
+    value: str | None = None,
+    card: str | None = None,
+) -> int:
+    """An agent disputes an item's result with a note (and the answer they think is right)."""
+    if not text.strip():
+        raise ReviewerError("A dispute needs a note saying why (--text).")
+    name = card_name(library, card)
+    version = call_card_version(library, call_id, name)
+    try:
+        item = scorecard(library, name, version).item(item_id)
+        if value is not None:
+            value = item.normalise(value)
+    except ScorecardError as e:
+        raise ReviewerError(str(e)) from None
+    if library.open_dispute(call_id, name, item_id) is not None:
+        raise ReviewerError(f"Item {item_id!r} already has an open dispute on this call.")
+    with library.write():
+        library.touch_call(call_id)
+        return library.add_dispute(
+            call_id, name, version, item_id, author.strip() or "agent", text.strip(), value
+        )
+
+
+def resolve_dispute(
+    library: Library,
+    call_id: int,
+    item_id: str,
+    *,
+    accept: bool,
+    text: str = "",
+    grader: str = "coach",
+    card: str | None = None,
+) -> str | None:
+    """The coach accepts an open dispute (the item takes the agent's answer, or the other answer
+    of a yes/no item, as the coach's override) or rejects it with a reply. Returns the item's
+    answer after an accept."""
+    name = card_name(library, card)
+    dispute = library.open_dispute(call_id, name, item_id)
+    if dispute is None:
+        raise ReviewerError(f"Item {item_id!r} has no open dispute on this call.")
+    version = int(dispute["version"])
+    template = scorecard(library, name, version)
+    item = template.item(item_id)
+    value = None
+    if accept:
+        value = dispute["value"]
+        if value is None:
+            current = next(
+                i.result for i in score(library, call_id, name, version=version).items if i.id == item_id
+            )
+            if item.type != "yesno":
+                raise ReviewerError(
+                    f"The dispute of {item_id!r} names no answer; set one with "
+                    f"reviewer score CALL --item {item_id} --set VALUE."
+                )
+            value = "no" if current == "yes" else "yes"
+    with library.write():
+        library.touch_call(call_id)
+        if accept:
+            reason = f"Dispute by {dispute['author']} accepted: {dispute['text']}"
+            if text.strip():
+                reason += f" ({text.strip()})"
+            library.put_answer(call_id, name, version, item_id, grader, value, reason)
+            _refresh_total(library, call_id, template)
+        library.close_dispute(dispute["id"], "accepted" if accept else "rejected", text.strip(), grader)
+    return value
+
+
+# -- calibration ---------------------------------------------------------------------------------
+
+
+def calibration(library: Library, call_id: int, card: str | None = None) -> dict[str, Any]:
+    """Each person who graded the call, side by side with the rules: their answer per item (the
+    rule's where they gave none), their totals, and the items where they differ."""
+    name = card_name(library, card)
+    version = call_card_version(library, call_id, name)
+    graders = library.graders(call_id, name, version)
+    views = {g: score(library, call_id, name, grader=g, version=version) for g in graders}
+    base = score(library, call_id, name, version=version)
+    items = []
+    for n, item in enumerate(base.items):
+        answers = {g: views[g].items[n].result for g in graders}
+        own = {
+            g: (views[g].items[n].override or views[g].items[n].answered_by or {}).get("grader") == g
+            for g in graders
+        }
+        items.append(
+            {
+                "id": item.id,
+                "section": item.section,
+                "text": item.text,
+                "kind": item.kind,
+                "auto": item.auto_result,
+                "answers": answers,
+                "answered": own,
+                "differs": len(set(answers.values())) > 1,
+            }
+        )
+    return {
+        "call_id": call_id,
+        "card": name,
+        "version": version,
+        "graders": graders,
+        "totals": {g: {"total": v.total, "passed": v.passed} for g, v in views.items()},
+        "items": items,
+        "differences": sum(1 for i in items if i["differs"]),
+    }
