@@ -263,3 +263,21 @@ def test_the_trends_core_needs_no_qt():
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "[]"
+
+
+def test_reviewer_trends_writes_the_dashboard_page_as_a_pdf(trends_library, tmp_path):
+    """`reviewer trends --pdf` writes the page the dashboard's Export PDF writes, charting --metric."""
+    location, _ = trends_library
+    out = tmp_path / "maria.pdf"
+    proc = cli(
+        "--library", str(location), "trends", "--agent", "Maria", "--pdf", str(out), "--metric", "pass_rate"
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == f"Wrote {out} (agent Maria, by week).\n"
+    text = " ".join(PdfReader(out).pages[0].extract_text().split())
+    assert text.startswith("Trends: Maria against the team") and "Pass rate — Maria against the team" in text
+    wrong = cli("--library", str(location), "trends", "--pdf", str(tmp_path / "x.pdf"), "--metric", "talk")
+    assert wrong.returncode != 0 and "No trend metric 'talk'" in wrong.stderr
+    assert not (tmp_path / "x.pdf").exists()
+    alone = cli("--library", str(location), "trends", "--metric", "pass_rate")
+    assert alone.returncode != 0 and "give --pdf FILE too" in alone.stderr

@@ -8,9 +8,23 @@ from pathlib import Path
 from reviewer import actions
 from reviewer.cli.common import EXIT_OK, counting_progress, end_progress, library_for, print_json
 from reviewer.errors import ReviewerError
+from reviewer.report.trend_figures import METRICS as METRIC_LIST
 
 
 def cmd_trends(args: argparse.Namespace) -> int:
+    from reviewer.report.trend_figures import table_lines
+
+    if args.pdf:
+        from reviewer.report import write_atomic
+        from reviewer.trends import library_trends_pdf
+
+        with library_for(args) as library:
+            data = library_trends_pdf(library, agent=args.agent, by=args.by, metric=args.metric or "")
+        write_atomic(Path(args.pdf), data)
+        print(f"Wrote {args.pdf} ({'agent ' + args.agent if args.agent else 'the team'}, by {args.by}).")
+        return EXIT_OK
+    if args.metric:
+        raise ReviewerError("--metric says what --pdf charts: give --pdf FILE too.")
     with library_for(args) as library:
         rows = library.trends(agent=args.agent, by=args.by)
         team = library.trends(by=args.by) if args.csv and args.agent else None
@@ -28,28 +42,8 @@ def cmd_trends(args: argparse.Namespace) -> int:
         return EXIT_OK
     who = f"agent {args.agent}" if args.agent else "the team"
     print(f"Trends for {who}, by {args.by}")
-    head = (
-        "period",
-        "calls",
-        "score",
-        "passed",
-        "refusals/call",
-        "agent share",
-        "longest silence",
-        "tracked/call",
-    )
-    print(
-        f"{head[0]:<10} {head[1]:>5} {head[2]:>6} {head[3]:>6} {head[4]:>13} {head[5]:>11} {head[6]:>15} "
-        f"{head[7]:>12}"
-    )
-    for r in rows:
-        share = "–" if r["agent_talk_share"] is None else f"{r['agent_talk_share']:.0%}"
-        score = "–" if r["mean_score"] is None else f"{r['mean_score']:.0f}"
-        passed = "–" if r["pass_rate"] is None else f"{r['pass_rate']:.0%}"
-        print(
-            f"{r['period']:<10} {r['calls']:>5} {score:>6} {passed:>6} {r['refusals_per_call']:>13.2f} "
-            f"{share:>11} {r['longest_silence']:>13.1f} s {r['tracker_hits_per_call']:>12.2f}"
-        )
+    for line in table_lines(rows):
+        print(line)
     return EXIT_OK
 
 
@@ -112,6 +106,16 @@ def _trends_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--by", choices=["week", "month"], default="week")
     p.add_argument("--json", action="store_true")
     p.add_argument("--csv", metavar="FILE", help="write the rows (with --agent, the team's too) as CSV")
+    p.add_argument(
+        "--pdf", metavar="FILE", help="write the dashboard's page: a chart of --metric and the periods' table"
+    )
+    p.add_argument(
+        "--metric",
+        metavar="KEY",
+        help="what --pdf charts: "
+        + ", ".join(m.key for m in METRIC_LIST)
+        + " (default: the first with values)",
+    )
     p.set_defaults(func=cmd_trends)
 
 
