@@ -7,7 +7,7 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from reviewer import paths
 from reviewer.errors import SettingsError
@@ -29,26 +29,47 @@ def library_location(value: str | Path | None) -> str | Path | None:
     return Path(value).expanduser()
 
 
+# libpq's connection parameters that are secrets (a path to a key file is not one)
+SECRET_PARAMETERS = ("password", "sslpassword")
+
+
 def display_location(location: str | Path) -> str:
-    """The library's location as it may be printed or stored: a URL loses its password."""
+    """The library's location as it may be printed or stored: a URL loses its password, whether
+    written as ``user:password@`` or as a ``password=`` (or ``sslpassword=``) parameter. Plain
+    string work: a malformed part (a port that is not a number) is shown as written, never raised."""
     if not is_url(str(location)):
         return str(location)
     parts = urlsplit(str(location))
-    if parts.password is None:
-        return str(location)
-    host = parts.hostname or ""
-    if parts.port:
-        host += f":{parts.port}"
-    user = f"{parts.username}@" if parts.username else ""
-    return urlunsplit(parts._replace(netloc=user + host))
+    userinfo, at, hostport = parts.netloc.rpartition("@")
+    netloc = (userinfo.split(":", 1)[0] + at + hostport) if at else parts.netloc
+    query = "&".join(
+        pair
+        for pair in parts.query.split("&")
+        if pair.split("=", 1)[0].strip().lower() not in SECRET_PARAMETERS
+    )
+    shown = f"{parts.scheme}://{netloc}{parts.path}"
+    return shown + (f"?{query}" if query else "") + (f"#{parts.fragment}" if parts.fragment else "")
+
+
+def url_port_problem(location: str | Path) -> str | None:
+    """What is wrong with a ``postgresql://`` address's port, in words; None when nothing is."""
+    if not is_url(str(location)):
+        return None
+    hostport = urlsplit(str(location)).netloc.rpartition("@")[2]
+    for host in hostport.split(","):  # libpq takes several hosts
+        port = host.rpartition(":")[2] if ":" in host and not host.endswith("]") else ""
+        if port and not (port.isdigit() and 0 < int(port) < 65536):
+            return f"its port {port!r} is not a port number (e.g. 5432)"
+    return None
 
 
 def has_password(location: str | Path) -> bool:
     if not is_url(str(location)):
         return False
     parts = urlsplit(str(location))
-    query = parts.query.lower()
-    return parts.password is not None or "password=" in query
+    userinfo, at, _ = parts.netloc.rpartition("@")
+    keys = {pair.split("=", 1)[0].strip().lower() for pair in parts.query.split("&")}
+    return (bool(at) and ":" in userinfo) or bool(keys & set(SECRET_PARAMETERS))
 
 
 def _library_table() -> dict[str, Any]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import signal
+import sqlite3
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -96,6 +97,16 @@ def main(argv: list[str] | None = None, *, desktop: Callable[[], DesktopApp] | N
             print("reviewer: cancelled; nothing half-done was kept", file=sys.stderr)
             return EXIT_CANCELLED
         print(f"reviewer: {e}", file=sys.stderr)
+        return EXIT_FAILED
+    except sqlite3.DatabaseError as e:  # read from a damaged (or suddenly unwritable) library file
+        from reviewer.library.backend import storage_problem
+        from reviewer.library.store import configured_library, library_location, paths
+
+        where = library_location(args.library) or configured_library() or paths.default_library()
+        problem = storage_problem(e, str(where))
+        if problem is None:
+            raise
+        print(f"reviewer: {problem}", file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
         print(

@@ -23,7 +23,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from reviewer.errors import ReviewerError
-from reviewer.locations import display_location, has_password, is_url, library_location
+from reviewer.locations import display_location, has_password, is_url, library_location, url_port_problem
 
 CONNECT_TIMEOUT_S = 10
 LOCK_TIMEOUT_S = 60.0
@@ -46,6 +46,32 @@ class LibraryUnavailableError(ReviewerError):
 
 class ConflictError(ReviewerError):
     """Someone else changed what this edit was based on: reload and try again."""
+
+
+class LibraryDamagedError(ReviewerError):
+    """The library's file is damaged (SQLite says it is malformed)."""
+
+
+def storage_problem(error: BaseException, shown: str) -> ReviewerError | None:
+    """The sentence for a SQLite error a person can act on (a full disk, a file they may only
+    read, a damaged file); None for any other error."""
+    text = str(error).lower()
+    if "disk is full" in text or "disk full" in text:
+        return ReviewerError(
+            f"The disk that holds the library {shown} is full: nothing was changed. "
+            "Free some space and try again."
+        )
+    if "readonly" in text or "read-only" in text:
+        return ReviewerError(
+            f"The library {shown} is read-only for you (its file's permissions): it can be read, not changed."
+        )
+    if "malformed" in text:
+        return LibraryDamagedError(
+            f"The library {shown} is damaged ({error}). Check it with: sqlite3 '{shown}' "
+            "'PRAGMA integrity_check'; then restore your latest backup of it, or save what can be read "
+            f"with: sqlite3 '{shown}' .recover | sqlite3 recovered.sqlite"
+        )
+    return None
 
 
 # -- SQLite -------------------------------------------------------------------------------------
@@ -290,6 +316,11 @@ class PgDatabase:
     def _connect(self) -> Any:
         psycopg = self.psycopg
         url = self.url
+        problem = url_port_problem(url)
+        if problem:
+            raise LibraryUnavailableError(
+                f"{self.shown} is not a PostgreSQL address libpq can use: {problem}."
+            )
         try:
             conn = psycopg.connect(
                 url,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import shutil
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,11 +16,13 @@ from reviewer import paths
 from reviewer.errors import ReviewerError
 from reviewer.library.backend import (
     ConflictError,
+    LibraryDamagedError,
     LibraryUnavailableError,
     PgDatabase,
     SqliteDatabase,
     display_location,
     library_location,
+    storage_problem,
 )
 from reviewer.library.calls import (
     REVIEW_STATUSES,
@@ -45,6 +48,7 @@ __all__ = [
     "BUSY_TIMEOUT_S",
     "COMMENT_CATEGORIES",
     "ConflictError",
+    "LibraryDamagedError",
     "LibraryUnavailableError",
     "REVIEW_STATUSES",
     "Library",
@@ -119,6 +123,11 @@ class Library(
         self.db = PgDatabase(url)
         try:
             version = pg_schema_version(self.db)
+            if version > SCHEMA_VERSION:
+                raise ReviewerError(
+                    f"The library at {self.shown} was made by a newer Reviewer (library version {version}; "
+                    f"this Reviewer knows {SCHEMA_VERSION}): open it with that Reviewer, or update this one."
+                )
             if version != SCHEMA_VERSION:
                 unscored = version > 0 and "call_scores" not in self.db.table_names()
                 apply_pg_migrations(self.db)
@@ -134,25 +143,52 @@ class Library(
             raise
 
     def _open_sqlite(self, path: Path) -> None:
-        paths.ensure_private_dir(path.parent)
+        # A library file this user may only read opens read-only, its modes untouched: it can be
+        # shown and exported, and a change is refused in a sentence (``write``).
+        self.read_only = path.is_file() and not os.access(path, os.W_OK)
+        if self.read_only:  # SQLite makes these beside it to read a WAL file; not left behind
+            self._made = [p for p in (Path(f"{path}-wal"), Path(f"{path}-shm")) if not p.exists()]
+        else:
+            paths.ensure_private_dir(path.parent)
         try:
+            target, uri = (f"file:{path}?mode=ro", True) if self.read_only else (str(path), False)
             conn = sqlite3.connect(
-                str(path), timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
+                target, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False, uri=uri
             )
             conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
             self.db = SqliteDatabase(conn)
+            version = self.db.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                conn.close()
+                raise ReviewerError(
+                    f"The library {path} was made by a newer Reviewer (library version {version}; this "
+                    f"Reviewer knows {SCHEMA_VERSION}): open it with that Reviewer, or update this one."
+                )
+            if self.read_only:
+                if version != SCHEMA_VERSION:
+                    conn.close()
+                    raise ReviewerError(
+                        f"The library {path} is read-only for you and was made by an older Reviewer: "
+                        "someone who may change it must open it once to bring it up to date."
+                    )
+                return
             if self.db.journal_mode != "wal":
                 self.db.enable_wal()
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute("PRAGMA synchronous = NORMAL")
             # Only a library that needs migrating takes the write lock here: reading (calls, show,
             # the app's list) never waits for a long import in another process.
-            if self.db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+            if version != SCHEMA_VERSION:
                 unscored = "call_scores" not in self.db.table_names()
                 with self.write():
                     apply_migrations(self.db)
                 self.unscored = unscored and not self.is_empty()
         except sqlite3.DatabaseError as e:
+            problem = storage_problem(e, str(path))
+            if problem is None and _disk_full(path):  # SQLite could not even make its -shm file
+                problem = storage_problem(sqlite3.OperationalError("database or disk is full"), str(path))
+            if problem is not None and not (self.read_only and "read-only" in str(problem)):
+                raise problem from None
             raise ReviewerError(f"{path} is not a usable Reviewer library ({e}).") from None
         try:
             path.chmod(0o600)
@@ -161,6 +197,14 @@ class Library(
 
     def close(self) -> None:
         self.db.close()
+        for made in self._made:
+            try:
+                if made.name.endswith("-shm") or made.stat().st_size == 0:
+                    made.unlink()
+            except OSError:
+                pass
+
+    _made: list[Path] = []
 
     def __enter__(self) -> Library:
         return self
@@ -172,6 +216,8 @@ class Library(
     def write(self) -> Iterator[SqliteDatabase | PgDatabase]:
         """A write transaction: all or nothing, visible to others only once committed (and then
         the change serial has moved on, which tells the other apps to refresh)."""
+        if self.read_only:
+            raise storage_problem(sqlite3.OperationalError("readonly"), self.shown)
         outermost = not self._writing
         self._writing += 1
         try:
@@ -179,10 +225,23 @@ class Library(
                 yield db
                 if outermost and self._ready:
                     db.execute("UPDATE library_state SET serial = serial + 1 WHERE id = 1")
+        except sqlite3.DatabaseError as e:  # a full disk, a damaged file: a sentence, not a traceback
+            problem = storage_problem(e, self.shown)
+            if problem is None:
+                raise
+            raise problem from None
         finally:
             self._writing -= 1
 
     _writing = 0
+    read_only = False
+
+
+def _disk_full(path: Path) -> bool:
+    try:
+        return shutil.disk_usage(path.parent).free < 64 * 1024
+    except OSError:
+        return False
 
 
 def _login_name() -> str:
