@@ -5,6 +5,7 @@ that the command line never imports the app: it is handed :func:`desktop_app` to
 from __future__ import annotations
 
 from reviewer.cli import main as cli_main
+from reviewer.logs import send_warnings_to_log
 
 
 def desktop_app():  # noqa: ANN201 - the reviewer.ui.app module (a reviewer.cli.admin.DesktopApp)
@@ -15,4 +16,5 @@ def desktop_app():  # noqa: ANN201 - the reviewer.ui.app module (a reviewer.cli.
 
 
 def main(argv: list[str] | None = None) -> int:
+    send_warnings_to_log()  # dependencies' warnings are not for the person at the terminal
     return cli_main(argv, desktop=desktop_app)

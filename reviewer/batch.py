@@ -39,7 +39,7 @@ from pathlib import Path
 
 from reviewer import paths
 from reviewer.errors import ReviewerError
-from reviewer.importer import ImportOutcome, failure_message, imported_message, store_result
+from reviewer.importer import ImportOutcome, check_file, failure_message, imported_message, store_result
 from reviewer.library.store import Library, content_hash
 from reviewer.pipeline import PipelineOptions
 
@@ -262,8 +262,7 @@ def _plan(files: list[Path], library: Library, report) -> tuple[deque[_Job], dic
     twins: dict[str, list[_Job]] = {}  # digest -> later files with the same audio
     for index, path in enumerate(files):
         try:
-            if not path.is_file():
-                raise ReviewerError(f"{path}: file not found" if not path.exists() else f"{path}: not a file")
+            check_file(path)
             digest = content_hash(path)
         except (ReviewerError, OSError) as e:
             report(index, ImportOutcome(path, "failed", None, failure_message(path, e) or str(e)))

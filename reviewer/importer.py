@@ -5,6 +5,7 @@ stored, and the interrupted file simply imports again next time."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,20 +31,35 @@ class ImportOutcome:
 
 
 def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
-    """Files as named, and the audio files inside named folders (recursively, sorted)."""
+    """Files as named, and the audio files inside named folders (recursively, sorted). A folder
+    that cannot be read is listed itself, so that importing it says why (``import_one``)."""
     out: list[Path] = []
     for p in map(Path, paths):
-        if p.is_dir():
-            out.extend(
-                sorted(
-                    f
-                    for f in p.rglob("*")
-                    if f.is_file() and f.suffix.lower() in AUDIO_EXTENSIONS and not f.name.startswith(".")
-                )
-            )
-        else:
+        if not p.is_dir():
             out.append(p)
+            continue
+        found: list[Path] = []
+        unreadable: list[Path] = []
+        for folder, _dirs, names in os.walk(
+            p, onerror=lambda e, into=unreadable: into.append(Path(e.filename))
+        ):
+            found += [
+                Path(folder) / n
+                for n in names
+                if Path(n).suffix.lower() in AUDIO_EXTENSIONS and not n.startswith(".")
+            ]
+        out.extend(sorted([f for f in found if f.is_file()] + unreadable))
     return out
+
+
+def check_file(path: Path) -> None:
+    """ReviewerError saying why ``path`` cannot be imported, if it is not a file."""
+    if path.is_dir():
+        raise ReviewerError(
+            f"{path}: a folder that cannot be read (permission denied); nothing in it was imported"
+        )
+    if not path.is_file():
+        raise ReviewerError(f"{path}: file not found" if not path.exists() else f"{path}: not a file")
 
 
 def import_files(
@@ -100,6 +116,10 @@ def import_one(
 ) -> ImportOutcome:
     path = Path(path)
     try:
+        if path.is_dir():
+            raise ReviewerError(
+                f"{path}: a folder that cannot be read (permission denied); nothing in it was imported"
+            )
         if not path.is_file():
             raise ReviewerError(f"{path}: file not found" if not path.exists() else f"{path}: not a file")
         digest = content_hash(path)

@@ -36,6 +36,9 @@ class ImportRequest:
 
 def run_import(request: ImportRequest, conn: multiprocessing.connection.Connection, event) -> None:  # noqa: ANN001
     """The child's main: import every file, sending messages to ``conn``."""
+    from reviewer.logs import send_warnings_to_log
+
+    send_warnings_to_log()
     from reviewer.actions.library import open_library
     from reviewer.asr.transcribe import AsrOptions
     from reviewer.errors import Cancelled

@@ -172,3 +172,59 @@ def test_a_team_address_never_shows_its_password_and_a_bad_port_is_one_line(tmp_
     err = one_line(run("show", "999", library="postgresql://coach:pw@localhost:abc/qa?password=s3cret"))
     assert "port 'abc' is not a port number" in err
     assert "s3cret" not in err and "pw@" not in err
+
+
+def test_a_folder_that_cannot_be_read_is_named_not_skipped(tmp_path, library_location):
+    if not _can_drop_override(tmp_path):
+        pytest.skip("cannot run without the capability that lets root ignore file modes (setpriv)")
+    calls = tmp_path / "calls"
+    locked = calls / "week 47"
+    locked.mkdir(parents=True)
+    (locked / "a.wav").write_bytes(b"RIFF")
+    (calls / "notes.txt").write_text("not audio")
+    locked.chmod(0)
+    try:
+        for named in (calls, locked):
+            proc = run("import", str(named), library=library_location, prefix=NO_OVERRIDE)
+            assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+            said = proc.stdout + proc.stderr
+            assert f"{locked}: FAILED: a folder that cannot be read (permission denied)" in said
+            assert "no audio files found" not in proc.stderr
+    finally:
+        locked.chmod(0o755)
+
+
+def test_a_wav_cut_to_half_its_stated_length_is_named_truncated(tmp_path, library_location):
+    import numpy as np
+    from callgen import RATE, write_wav
+
+    t = np.arange(RATE * 20) / RATE
+    whole = write_wav(
+        tmp_path / "whole.wav", (0.2 * np.sin(2 * np.pi * 220 * t))[None, :].astype(np.float32), RATE
+    )
+    cut = tmp_path / "cut.wav"
+    data = whole.read_bytes()
+    cut.write_bytes(data[: len(data) // 2])
+    proc = run("import", str(cut), library=library_location)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert "truncated after 10 s of 20 s (the file ends before its header says)" in proc.stdout + proc.stderr
+
+
+def test_dependencies_warnings_go_to_the_log_not_the_terminal(tmp_path):
+    """numpy and pyannote warn about short or mono audio; a QA lead running a batch reads one line
+    per file, and the warnings are in reviewer.log (owner-only) for whoever debugs."""
+    code = (
+        "import logging, warnings, sys\n"
+        "from reviewer.logs import send_warnings_to_log\n"
+        "send_warnings_to_log()\n"
+        "warnings.warn('Mean of empty slice', RuntimeWarning)\n"
+        "logging.getLogger('pyannote.audio').warning('std(): degrees of freedom is <= 0')\n"
+        "print('done')\n"
+    )
+    env = {**os.environ, "REVIEWER_DATA_DIR": str(tmp_path / "data")}
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
+    assert proc.returncode == 0 and proc.stdout == "done\n" and proc.stderr == ""
+    log = tmp_path / "data" / "reviewer.log"
+    text = log.read_text()
+    assert "Mean of empty slice" in text and "degrees of freedom" in text
+    assert (log.stat().st_mode & 0o777) == 0o600

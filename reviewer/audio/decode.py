@@ -103,11 +103,46 @@ def decode(
         raise BadAudioError(
             path, f"corrupt or truncated after {duration:.0f} s of {expected:.0f} s ({error})"
         )
+    # A WAV cut short (copied half-way) decodes without an error: its header says how long it was.
+    stated = wav_stated_seconds(path)
+    if stated and duration < 0.9 * stated:
+        raise BadAudioError(
+            path, f"truncated after {duration:.0f} s of {stated:.0f} s (the file ends before its header says)"
+        )
     if peak(samples) < SILENCE_PEAK:
         raise BadAudioError(path, "is silent: the recording holds no sound at all")
     audio = DecodedAudio(samples, source_channels=source_channels, source_rate=source_rate)
     progress(Progress("decode", 1.0))
     return fold_dual_mono(audio, dual_mono_correlation)
+
+
+# A stated length beyond this is a streaming writer's placeholder, not a length.
+MAX_STATED_SECONDS = 12 * 3600
+
+
+def wav_stated_seconds(path: Path) -> float | None:
+    """How long a RIFF/WAVE file's header says its audio is (its ``data`` chunk's size over the
+    ``fmt`` chunk's byte rate); None for other files, and for the placeholder sizes (0, 0xFFFFFFFF)
+    streaming writers leave."""
+    try:
+        with path.open("rb") as f:
+            head = f.read(1 << 16)
+    except OSError:
+        return None
+    if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+        return None
+    byte_rate, at = 0, 12
+    while at + 8 <= len(head):
+        kind, size = head[at : at + 4], int.from_bytes(head[at + 4 : at + 8], "little")
+        if kind == b"fmt " and at + 20 <= len(head):
+            byte_rate = int.from_bytes(head[at + 16 : at + 20], "little")
+        elif kind == b"data":
+            if not byte_rate or size in (0, 0xFFFFFFFF):
+                return None
+            seconds = size / byte_rate
+            return seconds if seconds < MAX_STATED_SECONDS else None
+        at += 8 + size + (size & 1)
+    return None
 
 
 class SampleBuffer:
