@@ -311,6 +311,11 @@ def test_full_text_search_finds_turns(library, stored):
     assert library.search("cancelling")  # stemmed: finds "cancel"
     assert library.search("zebra crossing") == []
     assert library.search('"; DROP TABLE calls; --') == []
+    # One query language on both databases: every word must be there; "or", "-" and quotes are
+    # no operators (PostgreSQL's websearch syntax read "zebra or cancel" as either word).
+    for query in ("zebra or discount", "zebra OR discount", '"zebra" | discount', "discount -zebra"):
+        assert library.search(query) == [] and library.calls_saying(query) == [], query
+    assert library.calls_saying("discount") == [stored]
 
 
 def test_resolve_by_number_name_or_prefix(library, stored):

@@ -31,7 +31,7 @@ class SearchMixin:
                        ts_headline('{TEXT_SEARCH_CONFIG}', t.text, q,
                                    'StartSel=[, StopSel=], HighlightAll=true') AS snippet
                 FROM turns t JOIN calls c ON c.id = t.call_id,
-                     websearch_to_tsquery('{TEXT_SEARCH_CONFIG}', ?) q
+                     plainto_tsquery('{TEXT_SEARCH_CONFIG}', ?) q
                 WHERE t.search @@ q ORDER BY ts_rank(t.search, q) DESC, t.call_id, t.start_ms LIMIT ?"""
         else:
             sql = f"""
@@ -50,7 +50,7 @@ class SearchMixin:
             sql = f"""
                 SELECT c.id FROM calls c WHERE EXISTS (
                     SELECT 1 FROM turns t WHERE t.call_id = c.id
-                    AND t.search @@ websearch_to_tsquery('{TEXT_SEARCH_CONFIG}', ?))
+                    AND t.search @@ plainto_tsquery('{TEXT_SEARCH_CONFIG}', ?))
                 ORDER BY c.imported_at DESC, c.id DESC"""
         else:
             sql = """
@@ -88,8 +88,10 @@ class SearchMixin:
 
 
 def _query(text: str, dialect: str) -> str:
-    """The words of ``text`` as a query that needs all of them: FTS5's quoted terms, or words
-    for websearch_to_tsquery (which ANDs them; quotes there would make a phrase)."""
+    """The words of ``text`` as a query that needs all of them, the same on both databases: FTS5's
+    quoted terms, or words for plainto_tsquery (which ANDs them and reads no operators: "or",
+    "-" and quotes are words or nothing there, as in FTS5 once quoted). Both stem and keep every
+    word (the PostgreSQL configuration has no stop words, as FTS5 has none)."""
     terms = re.findall(r"\w+", text.lower())
     if dialect == "postgresql":
         return " ".join(terms)
