@@ -386,6 +386,72 @@ def test_bad_input_gets_one_clear_line_and_nothing_half_written(card_library, re
     assert list(tmp_path.glob("*.part")) == [] and not (tmp_path / "x").exists()
 
 
+def _store_other_call(library: Path, audio: Path) -> int:
+    """Another call in the library whose recording is ``audio`` (its words barely matter)."""
+    from reviewer import actions
+    from reviewer.analysis import analyse_transcript
+    from reviewer.library import open_library
+    from reviewer.model import Speaker, Transcript, Word
+    from reviewer.settings import load_settings
+
+    words = [
+        Word(0.5 + i * 0.4, 0.8 + i * 0.4, w, "S1") for i, w in enumerate("Hello how can I help".split())
+    ]
+    transcript = Transcript(4.0, 1, "single", [Speaker("S1", channel=0)], words, [])
+    transcript, analysis = analyse_transcript(transcript, load_settings())
+    with open_library(library) as lib:
+        return actions.calls.store_call(
+            lib, audio, audio.name, transcript, analysis, source_channels=1, source_rate=8000, dual_mono=False
+        )[0]
+
+
+def test_no_export_writes_over_any_calls_recording_or_into_the_teams_audio_folder(card_library, tmp_path):
+    """Issue 27, failures 1 and 2: call B's recording, named as an export or a clip would be."""
+    from reviewer.library import open_library
+
+    library, call_id = card_library
+    recordings = tmp_path / "recordings"
+    recordings.mkdir()
+    victims = [recordings / "01 Trap.mp3", recordings / "b.wav", recordings / "b.json"]
+    for v in victims:
+        v.write_bytes(b"call B's own recording")
+        _store_other_call(library, v)
+    link = tmp_path / "link.wav"
+    link.symlink_to(victims[1])
+    reviewer(
+        "clip", call_id, "--at", "9", "--to", "13", "--title", "Trap", "--playlist", "p", library=library
+    )
+
+    def refused(*args) -> str:
+        proc = reviewer(*args, library=library, check=False)
+        assert proc.returncode == 1, proc.stdout + proc.stderr
+        assert proc.stderr.count("\n") == 1 and proc.stderr.startswith("reviewer: "), proc.stderr
+        return proc.stderr
+
+    assert "original recording" in refused("export", call_id, "-f", "audio", "--redact", "-o", victims[1])
+    assert "original recording" in refused("export", call_id, "-f", "audio", "-o", link)
+    assert "original recording" in refused("export", call_id, "-f", "json", "-o", victims[2])
+    assert "original recording" in refused("export", "--all", "--labels", "-o", victims[2])
+    assert "original recording" in refused("playlist", "export", "p", "-o", f"{recordings}/")
+    assert "original recording" in refused("playlist", "export", "p", "-o", recordings)
+    for v in victims:
+        assert v.read_bytes() == b"call B's own recording", v
+    assert sorted(p.name for p in recordings.iterdir()) == sorted(v.name for v in victims)
+
+    team = tmp_path / "team audio"
+    (team / "2026").mkdir(parents=True)
+    with open_library(library) as lib:
+        lib.set_audio_root(team)
+    for args in (
+        ["export", call_id, "-f", "pdf", "-o", team / "2026" / "a.pdf"],
+        ["export", call_id, "-f", "audio", "-o", team / "a.wav"],
+        ["playlist", "export", "p", "-o", team / "clips"],
+        ["playlist", "export", "p", "-o", team / "p.html"],
+    ):
+        assert "team's audio folder" in refused(*args), args
+    assert sorted(p.name for p in team.rglob("*")) == ["2026"]
+
+
 def card_library_path(library) -> Path:
     from reviewer.library import open_library
 

@@ -39,6 +39,12 @@ class ReportSource:
     def audio_path(self, row: dict[str, Any]) -> Path:
         return self.library.audio_path(row)
 
+    def recording_paths(self) -> list[Path]:
+        return [self.library.audio_path(r) for r in self.library.list_calls(brief=True)]
+
+    def audio_root(self) -> Path | None:
+        return self.library.audio_root()
+
     def comments(self, call_id: int) -> list[dict[str, Any]]:
         return self.library.comments(call_id)
 
@@ -106,3 +112,34 @@ def export_playlist(
         cancel=cancel,
         written=written,
     )
+
+
+def export_audio(
+    library: Library,
+    settings: Settings,
+    call_ids: list[int],
+    out: str | Path,
+    *,
+    redact: bool = True,
+    progress: ProgressCallback = no_progress,
+    cancel: CancelToken = NEVER_CANCELLED,
+    written: Callable[[Path], None] | None = None,
+) -> list[Path]:
+    """Each call's recording, redacted unless asked not to (``report.audio.export_audio``)."""
+    from reviewer.report.audio import export_audio as write_recordings
+
+    return write_recordings(
+        ReportSource(library),
+        settings,
+        call_ids,
+        out,
+        redact=redact,
+        progress=progress,
+        cancel=cancel,
+        written=written,
+    )
+
+
+def check_not_a_recording(library: Library, targets: list[Path]) -> None:
+    """Refuse to write any of ``targets`` over a recording or into the team's audio folder."""
+    report_export.recordings_of(ReportSource(library)).check_all(targets)

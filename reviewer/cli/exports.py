@@ -67,9 +67,11 @@ def _chosen_calls(library, args: argparse.Namespace) -> list[int]:  # noqa: ANN0
 
 
 def _export_labels(library, call_ids: list[int], out: Path) -> int:  # noqa: ANN001
+    from reviewer.actions.exports import check_not_a_recording
     from reviewer.refusal_training import library_dialogues
     from reviewer.report.export import write_atomic
 
+    check_not_a_recording(library, [out])
     dialogues = library_dialogues(library, call_ids)
     if not dialogues:
         raise ReviewerError(
@@ -98,7 +100,7 @@ def _wants_audio(args: argparse.Namespace) -> bool:
 
 
 def cmd_export_audio(args: argparse.Namespace) -> int:
-    from reviewer.report.audio import export_audio
+    from reviewer.actions.exports import export_audio
 
     _require_a_choice(args)
     settings = settings_for(args)

@@ -109,11 +109,14 @@ def export_audio(
     """Write each call's recording (wav, mp3 or ogg by suffix), with ``redact`` its sensitive
     spans hidden on every channel and listed in a side file (``call.redactions.json``). The
     original recording is read, never changed; the library keeps pointing at it."""
-    from reviewer.report.export import write_atomic
+    from reviewer.report.export import recordings_of, write_atomic
 
     call_ids = list(dict.fromkeys(call_ids))
     names = {cid: library.call_row(cid)["name"] for cid in call_ids}
     plans = plan_audio(names, out)
+    recordings_of(library).check_all(
+        [p for _cid, path in plans for p in ([path, side_file(path)] if redact else [path])]
+    )
     for _cid, path in plans:
         if not path.parent.exists():
             path.parent.mkdir(parents=True, exist_ok=True)

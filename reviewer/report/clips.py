@@ -196,6 +196,10 @@ def export_playlist(
     if out.suffix and not as_page and not out.is_dir():
         raise ReviewerError(f"{out.name}: a playlist exports as a page (.html) or into a folder.")
     target_folder = out.parent if as_page else out
+    files = [out] if as_page else [out / _file_name(n, c["title"]) for n, c in enumerate(clips, 1)]
+    from reviewer.report.export import recordings_of
+
+    recordings_of(library).check_all(files if as_page else [out, *files, out / "playlist.csv"])
     _check_writable(target_folder)
     items: list[tuple[ClipExcerpt, bytes]] = []
     seen: dict = {}

@@ -68,6 +68,68 @@ def plan_exports(names: dict[int, str], formats: list[str], out: str | Path) -> 
     return plans
 
 
+class Recordings:
+    """What no export may write over or into: every call's recording (its stored path, resolved,
+    and the file itself where it is there, whatever name it goes by) and the team's audio folder
+    (``Library.audio_root``)."""
+
+    def __init__(self, paths: list[Path], root: Path | None) -> None:
+        self.paths = {_resolved(p) for p in paths if str(p)}
+        self.files: set[tuple[int, int]] = set()
+        for p in paths:
+            try:
+                st = p.stat()
+            except OSError:
+                continue
+            self.files.add((st.st_dev, st.st_ino))
+        self.root = _resolved(root) if root is not None and str(root) else None
+
+    def check(self, target: str | Path) -> None:
+        """Refuse (one sentence, nothing written) if ``target`` is a recording or in the audio folder."""
+        target = Path(target)
+        where = _resolved(target)
+        try:
+            st = target.stat()
+            same = (st.st_dev, st.st_ino) in self.files
+        except OSError:
+            same = False
+        if where in self.paths or same:
+            raise ReviewerError(
+                f"{target} is the original recording of a call in the library; Reviewer never writes "
+                "over a recording, so nothing was exported. Choose another file or folder."
+            )
+        if self.root is not None and (where == self.root or self.root in where.parents):
+            raise ReviewerError(
+                f"{target} is in the team's audio folder ({self.root}); exports never go there, so "
+                "nothing was exported. Choose another folder."
+            )
+
+    def check_all(self, targets: list[Path]) -> None:
+        for t in targets:
+            self.check(t)
+
+
+def _resolved(path: Path) -> Path:
+    try:
+        return Path(os.path.abspath(path)).resolve()
+    except OSError:
+        return Path(os.path.abspath(path))
+
+
+def recordings_of(source: object) -> Recordings:
+    """The recordings of every call in the library behind ``source`` (a ``CallSource`` that lists
+    them, ``recording_paths``/``audio_root``, or a ``Library``)."""
+    listed = getattr(source, "recording_paths", None)
+    if listed is not None:
+        paths = list(listed())
+    elif hasattr(source, "list_calls") and hasattr(source, "audio_path"):
+        paths = [source.audio_path(r) for r in source.list_calls(brief=True)]  # type: ignore[attr-defined]
+    else:
+        paths = []
+    root = getattr(source, "audio_root", None)
+    return Recordings(paths, root() if callable(root) else None)
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` all at once: a temporary file beside it, flushed, then renamed.
     A new file gets the mode any new file gets (0o666 less the umask, applied by the kernel: the
@@ -126,6 +188,7 @@ def export_calls(
     call_ids = list(dict.fromkeys(call_ids))
     names = {cid: library.call_row(cid)["name"] for cid in call_ids}
     plans = plan_exports(names, formats, out)
+    recordings_of(library).check_all([p.path for p in plans])
     per_call: dict[int, list[ExportPlan]] = {}
     for p in plans:
         if p.call_id is not None:
