@@ -343,7 +343,12 @@ def test_a_playlist_across_calls_exports_as_one_page_that_plays_and_as_a_folder(
     assert np.argmax(spectrum) / (bleep.shape[1] / rate) == pytest.approx(1000, abs=5)
 
     folder = tmp_path / "for trainees"
-    reviewer("playlist", "export", "payments", "-o", folder, library=library)
+    done = reviewer("playlist", "export", "payments", "-o", folder, "--no-redact", library=library)
+    assert "(not redacted)" in done.stdout
+    assert done.stderr.splitlines()[-1] == (
+        f"reviewer: warning: {folder} is not redacted (--no-redact) and holds unmasked 1 card number; "
+        "leave out --no-redact to hide them."
+    )
     rows = list(csv.DictReader(io.StringIO((folder / "playlist.csv").read_text(encoding="utf-8-sig"))))
     assert [r["title"] for r in rows] == ["Taking a card number", "Asking why", "A warm close"]
     assert [r["call"] for r in rows] == ["card payment.wav", "pushback stereo.wav", "card payment.wav"]
@@ -450,6 +455,34 @@ def test_no_export_writes_over_any_calls_recording_or_into_the_teams_audio_folde
     ):
         assert "team's audio folder" in refused(*args), args
     assert sorted(p.name for p in team.rglob("*")) == ["2026"]
+
+
+def test_exports_are_redacted_unless_asked_not_to_and_then_say_what_they_hold(card_library, tmp_path):
+    """Issue 27, failure 5: no flag hides the card in every export; --no-redact says what is left in."""
+    library, call_id = card_library
+    done = reviewer("export", call_id, "-o", tmp_path / "call.json", library=library)
+    assert "(redacted)" in done.stdout and "warning" not in done.stderr
+    doc = json.loads((tmp_path / "call.json").read_text())
+    assert doc["redacted"] is True and "[card number]" in json.dumps(doc)
+    done = reviewer("export", call_id, "-f", "audio", "-o", tmp_path / "call.wav", library=library)
+    assert "redacted: tone" in done.stdout
+    assert json.loads((tmp_path / "call.redactions.json").read_text())["spans"]
+    reviewer(
+        "clip", call_id, "--at", "9", "--to", "20", "--title", "Card", "--playlist", "p", library=library
+    )
+    reviewer("playlist", "export", "p", "-o", tmp_path / "p.html", library=library)
+    assert "REDACTED" in (tmp_path / "p.html").read_text(encoding="utf-8")
+
+    plain = tmp_path / "plain"
+    warning = "is not redacted (--no-redact) and holds unmasked 1 card number, 1 phone number;"
+    for args in (["-f", "json", "-o", plain / "c.json"], ["-f", "audio", "-o", plain / "c.wav"]):
+        done = reviewer("export", call_id, *args, "--no-redact", "-q", library=library)
+        assert "(not redacted)" in done.stdout
+        assert done.stderr == f"reviewer: warning: {args[-1]} {warning} leave out --no-redact to hide them.\n"
+    assert json.loads((plain / "c.json").read_text())["redacted"] is False
+    assert not (plain / "c.redactions.json").exists()
+    done = reviewer("playlist", "export", "p", "-o", plain / "p.html", "--no-redact", "-q", library=library)
+    assert "holds unmasked 1 card number;" in done.stderr
 
 
 def card_library_path(library) -> Path:

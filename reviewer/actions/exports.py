@@ -143,3 +143,28 @@ def export_audio(
 def check_not_a_recording(library: Library, targets: list[Path]) -> None:
     """Refuse to write any of ``targets`` over a recording or into the team's audio folder."""
     report_export.recordings_of(ReportSource(library)).check_all(targets)
+
+
+def unmasked(library: Library, settings: Settings, call_ids: list[int]) -> list[str]:
+    """The kinds of what the finders (and a coach) would hide in these calls: what an unredacted
+    export of them holds unmasked, one entry per span ("card number", "email", ...)."""
+    from reviewer.report.redaction import call_redactions
+
+    source = ReportSource(library)
+    return [s.kind for cid in dict.fromkeys(call_ids) for s in call_redactions(source, cid, settings)]
+
+
+def unmasked_in_playlist(library: Library, settings: Settings, name: str) -> list[str]:
+    """The same for a playlist: the spans of each clip's call that fall in the clip."""
+    from reviewer.report.redaction import call_redactions
+
+    source = ReportSource(library)
+    spans: dict[int, list] = {}
+    kinds = []
+    for c in library.playlist_clips(name):
+        if c["call_id"] not in spans:
+            spans[c["call_id"]] = call_redactions(source, c["call_id"], settings)
+        kinds += [
+            s.kind for s in spans[c["call_id"]] if s.start_ms < c["end_ms"] and c["start_ms"] < s.end_ms
+        ]
+    return kinds
