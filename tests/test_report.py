@@ -554,13 +554,15 @@ def test_writing_an_export_never_opens_up_the_umask_for_other_threads(tmp_path):
     old = os.umask(0o027)
     sys.setprofile(watch)
     try:
-        write_atomic(tmp_path / "new.csv", b"call_id\n1\n")
+        write_atomic(tmp_path / "new.csv", b"call_id\n1\n", private=False)
+        write_atomic(tmp_path / "mine.csv", b"call_id\n1\n")
         write_atomic(private, b"new")
     finally:
         sys.setprofile(None)
         os.umask(old)
     assert seen == {0o027}
     assert (tmp_path / "new.csv").stat().st_mode & 0o777 == 0o640
+    assert (tmp_path / "mine.csv").stat().st_mode & 0o777 == 0o600  # an export is owner-only by default
     assert private.stat().st_mode & 0o777 == 0o600 and private.read_bytes() == b"new"
 
 

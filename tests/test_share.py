@@ -11,6 +11,8 @@ import io
 import json
 import os
 import re
+import shutil
+import stat
 import subprocess
 import sys
 import wave
@@ -644,3 +646,123 @@ def test_a_cancelled_audio_export_leaves_the_file_that_was_there(card_library, s
     assert seen and seen[0] < 1.0
     assert target.read_bytes() == b"RIFF an earlier export"
     assert [p.name for p in target.parent.iterdir()] == ["call.wav"]
+
+
+# -- a full disk, a read-only folder, who may read an export (issue 27: 7, 8, 9) ----------------
+
+
+def _run(*args, library, prefix=(), umask=None):
+    cmd = [*prefix, sys.executable, "-m", "reviewer", "--library", str(library), *map(str, args)]
+    return subprocess.run(
+        cmd,
+        capture_output=True,
+        text=True,
+        env=os.environ.copy(),
+        timeout=600,
+        preexec_fn=(lambda: os.umask(umask)) if umask is not None else None,
+    )
+
+
+def _one_line(proc, *said: str) -> None:
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert proc.stderr.count("\n") == 1 and proc.stderr.startswith("reviewer: "), proc.stderr
+    assert "Traceback" not in proc.stderr and "exception" not in proc.stderr.lower(), proc.stderr
+    for s in said:
+        assert s in proc.stderr, proc.stderr
+
+
+def _small_disk_prefix(folder: Path, kib: int) -> list[str]:
+    """Run a command with ``folder`` a tmpfs of ``kib`` KiB in its own mount namespace; it prints
+    what is left in the folder afterwards (``LEFT:name|name|``) on stdout."""
+    script = 'mount -t tmpfs -o size=$1k tmpfs "$0" || exit 99; shift; "$@"; rc=$?; '
+    script += 'echo "LEFT:$(ls -A "$0" | tr "\\n" "|")"; exit $rc'
+    unshare = ["unshare", "-m"] if os.geteuid() == 0 else ["unshare", "-rm"]
+    probe = subprocess.run([*unshare, "sh", "-c", script, str(folder), str(kib), "true"], capture_output=True)
+    if probe.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here (unshare/mount): {probe.stderr.decode().strip()}")
+    return [*unshare, "sh", "-c", script, str(folder), str(kib)]
+
+
+def test_a_full_disk_is_one_line_and_leaves_no_partial_file(card_library, tmp_path):
+    library, call_id = card_library
+    disk = tmp_path / "small disk"
+    disk.mkdir()
+    prefix = _small_disk_prefix(disk, 16)
+    reviewer(
+        "clip", call_id, "--at", "1", "--to", "30", "--title", "Card", "--playlist", "p", library=library
+    )
+    for args in (
+        ["export", call_id, "-f", "pdf", "-o", disk / "call.pdf"],
+        ["export", call_id, "-f", "json,html", "-o", disk / "out"],
+        ["export", call_id, "-f", "audio", "-o", disk / "call.wav"],
+        ["export", call_id, "-f", "audio", "--no-redact", "-o", disk / "call.mp3"],
+        ["playlist", "export", "p", "-o", disk / "p.html"],
+        ["playlist", "export", "p", "-o", disk / "clips"],
+    ):
+        proc = _run(*args, "-q", library=library, prefix=prefix)
+        _one_line(proc, "No space left on the disk of", "while writing")
+        left = proc.stdout.rsplit("LEFT:", 1)[1].strip().strip("|")
+        assert ".part" not in left, (args, left)
+        if args[-1].suffix:  # one file: not there at all
+            assert left == "", (args, left)
+
+
+@pytest.fixture()
+def without_root_override():
+    """What runs a command for whom file modes bind: as root, without the capabilities that let
+    root write anywhere (setpriv drops them from the bounding set)."""
+    if os.geteuid() != 0:
+        return []
+    if shutil.which("setpriv") is None:
+        pytest.skip("running as root and setpriv (to drop CAP_DAC_OVERRIDE) is not installed")
+    prefix = ["setpriv", "--bounding-set=-dac_override,-dac_read_search"]
+    if subprocess.run([*prefix, "true"], capture_output=True).returncode != 0:
+        pytest.skip("setpriv cannot drop CAP_DAC_OVERRIDE here")
+    return prefix
+
+
+def test_a_report_into_a_read_only_folder_is_one_line(card_library, tmp_path, without_root_override):
+    library, call_id = card_library
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o555)
+    try:
+        for args in (
+            ["export", call_id, "-f", "pdf", "-o", locked / "call.pdf"],
+            ["export", call_id, "-f", "json,csv,summary", "-o", locked],
+            ["export", call_id, "-f", "srt", "-o", locked / "new folder" / "call.srt"],
+        ):
+            _one_line(_run(*args, library=library, prefix=without_root_override), "read-only")
+        assert list(locked.iterdir()) == []
+    finally:
+        locked.chmod(0o755)
+
+
+def _modes(folder: Path) -> dict[str, int]:
+    return {str(p.relative_to(folder)): stat.S_IMODE(p.stat().st_mode) for p in sorted(folder.rglob("*"))}
+
+
+def test_exports_are_owner_only_unless_asked_for_shared_modes(card_library, tmp_path):
+    library, call_id = card_library
+    reviewer(
+        "clip", call_id, "--at", "1", "--to", "5", "--title", "Hello", "--playlist", "p", library=library
+    )
+    for shared, (file, folder) in ((False, (0o600, 0o700)), (True, (0o644, 0o755))):
+        out = tmp_path / ("shared" if shared else "private")
+        more = ["--shared-modes"] if shared else []
+        for args in (
+            ["export", call_id, "-f", "pdf,json", "-o", out / "reports"],
+            ["export", call_id, "-f", "audio", "-o", out / "audio" / "call.wav"],
+            ["playlist", "export", "p", "-o", out / "clips"],
+            ["playlist", "export", "p", "-o", out / "page" / "p.html"],
+        ):
+            proc = _run(*args, *more, "-q", library=library, umask=0o022)
+            assert proc.returncode == 0, proc.stderr
+        modes = _modes(out)
+        assert sorted(modes) == sorted([
+            "audio", "audio/call.redactions.json", "audio/call.wav", "clips", "clips/01 Hello.mp3",
+            "clips/playlist.csv", "page", "page/p.html", "reports", "reports/card payment.json",
+            "reports/card payment.pdf",
+        ])  # fmt: skip
+        for name, mode in modes.items():
+            assert mode == (folder if (out / name).is_dir() else file), (name, oct(mode))

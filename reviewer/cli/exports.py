@@ -43,9 +43,16 @@ def cmd_export(args: argparse.Namespace) -> int:
     with library_for(args) as library:
         call_ids = _chosen_calls(library, args)
         if args.labels:
-            return _export_labels(library, call_ids, Path(args.out))
+            return _export_labels(library, call_ids, Path(args.out), args.shared_modes)
         paths = export_calls(
-            library, settings, call_ids, formats, args.out, redact=args.redact, written=wrote_lines(args)
+            library,
+            settings,
+            call_ids,
+            formats,
+            args.out,
+            redact=args.redact,
+            private=not args.shared_modes,
+            written=wrote_lines(args),
         )
         kinds = [] if args.redact else unmasked(library, settings, call_ids)
     where = paths[0] if len(paths) == 1 else Path(args.out)
@@ -82,7 +89,7 @@ def _chosen_calls(library, args: argparse.Namespace) -> list[int]:  # noqa: ANN0
     return call_ids
 
 
-def _export_labels(library, call_ids: list[int], out: Path) -> int:  # noqa: ANN001
+def _export_labels(library, call_ids: list[int], out: Path, shared_modes: bool) -> int:  # noqa: ANN001
     from reviewer.actions.exports import check_not_a_recording
     from reviewer.refusal_training import library_dialogues
     from reviewer.report.export import write_atomic
@@ -93,7 +100,8 @@ def _export_labels(library, call_ids: list[int], out: Path) -> int:  # noqa: ANN
         raise ReviewerError(
             "None of those calls has a refusal label yet (reviewer refusal, or R in the app)."
         )
-    write_atomic(out, (json.dumps(dialogues, indent=1, ensure_ascii=False) + "\n").encode())
+    data = (json.dumps(dialogues, indent=1, ensure_ascii=False) + "\n").encode()
+    write_atomic(out, data, private=not shared_modes)
     labelled = sum(1 for d in dialogues for t in d["turns"] if "label" in t)
     print(f"Wrote {labelled} labelled agent turns from {len(dialogues)} calls to {out}")
     return EXIT_OK
@@ -123,7 +131,13 @@ def cmd_export_audio(args: argparse.Namespace) -> int:
     with library_for(args) as library:
         call_ids = _chosen_calls(library, args)
         paths = export_audio(
-            library, settings, call_ids, args.out, redact=args.redact, written=wrote_lines(args)
+            library,
+            settings,
+            call_ids,
+            args.out,
+            redact=args.redact,
+            private=not args.shared_modes,
+            written=wrote_lines(args),
         )
         kinds = [] if args.redact else unmasked(library, settings, call_ids)
     audio = [p for p in paths if not p.name.endswith(".redactions.json")]
@@ -252,7 +266,13 @@ def cmd_playlist(args: argparse.Namespace) -> int:
             if not args.out:
                 raise ReviewerError("reviewer playlist export needs -o DIR or -o FILE.html.")
             paths = export_playlist(
-                library, settings, args.name, args.out, redact=args.redact, written=wrote_lines(args)
+                library,
+                settings,
+                args.name,
+                args.out,
+                redact=args.redact,
+                private=not args.shared_modes,
+                written=wrote_lines(args),
             )
             kinds = [] if args.redact else unmasked_in_playlist(library, settings, args.name)
             print(
@@ -277,7 +297,7 @@ def _one_of(names: list[str]) -> str:
     return ", ".join(names[:-1]) + " or " + names[-1]
 
 
-def _redact_options(p: argparse.ArgumentParser, what: str) -> None:
+def _sharing_options(p: argparse.ArgumentParser, what: str) -> None:
     """Redacted unless --no-redact: an export is shared, and a card number read aloud is in it."""
     p.add_argument("--redact", dest="redact", action="store_true", default=True, help=what)
     p.add_argument(
@@ -285,6 +305,12 @@ def _redact_options(p: argparse.ArgumentParser, what: str) -> None:
         dest="redact",
         action="store_false",
         help="keep card numbers, e-mails, dates of birth ... as said (a line on stderr says what is left in)",
+    )
+    p.add_argument(
+        "--shared-modes",
+        action="store_true",
+        help="give new files and folders the permissions your umask gives (often 0644 and 0755) "
+        "instead of owner-only (0600 and 0700)",
     )
 
 
@@ -307,7 +333,7 @@ def _export_parser(sub: argparse._SubParsersAction) -> None:
         "(default: from --out's suffix)",
     )
     p.add_argument("--out", "-o", required=True, metavar="PATH", help="a file, or a folder for several")
-    _redact_options(p, "hide what `reviewer redaction CALL` lists, in every format (the default)")
+    _sharing_options(p, "hide what `reviewer redaction CALL` lists, in every format (the default)")
     p.add_argument("--all", action="store_true", help="every call in the library")
     p.add_argument("--search", metavar="TEXT", help="only calls whose transcript says TEXT")
     p.add_argument("--agent", metavar="NAME", help="only calls taken by this agent")
@@ -351,7 +377,7 @@ def _playlist_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("action", choices=["list", "show", "export", "add", "remove", "delete"])
     p.add_argument("name", nargs="?")
     p.add_argument("--out", "-o", metavar="PATH")
-    _redact_options(p, "bleep in the audio and mask in the text what each clip's call hides (the default)")
+    _sharing_options(p, "bleep in the audio and mask in the text what each clip's call hides (the default)")
     p.add_argument("--clip", type=int, metavar="ID", help="for add and remove")
     p.add_argument("-q", "--quiet", action="store_true")
     p.set_defaults(func=cmd_playlist)

@@ -4,6 +4,7 @@ report is never left half-overwritten."""
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import secrets
@@ -130,18 +131,51 @@ def recordings_of(source: object) -> Recordings:
     return Recordings(paths, root() if callable(root) else None)
 
 
-def write_atomic(path: Path, data: bytes) -> None:
+PRIVATE_FILE, PRIVATE_FOLDER = 0o600, 0o700  # exports are the owner's, as the library is
+
+
+def make_folder(folder: Path, *, private: bool = True) -> None:
+    """``folder`` and any missing folder above it; new ones owner-only (0700) when ``private``,
+    else with the mode the umask gives. Refused in one sentence where it cannot be made."""
+    missing = []
+    probe = Path(folder)
+    while not probe.exists() and probe != probe.parent:
+        missing.append(probe)
+        probe = probe.parent
+    try:
+        for f in reversed(missing):
+            f.mkdir(mode=PRIVATE_FOLDER if private else 0o777, exist_ok=True)
+    except OSError as e:
+        raise cannot_write(e, folder, folder) from None
+
+
+def cannot_write(e: OSError, folder: Path, path: Path) -> ReviewerError:
+    """What went wrong writing ``path`` into ``folder``, in one sentence."""
+    if isinstance(e, PermissionError):
+        return ReviewerError(f"{folder} is read-only for you; {path.name} was not written.")
+    if e.errno in (errno.ENOSPC, errno.EDQUOT):
+        return ReviewerError(
+            f"No space left on the disk of {folder} while writing {path.name}; the partial file was removed."
+        )
+    if e.errno == errno.EROFS:
+        return ReviewerError(f"{folder} is on a read-only disk; {path.name} was not written.")
+    return ReviewerError(f"Could not write {path} ({e.strerror or e}); it was not written.")
+
+
+def write_atomic(path: Path, data: bytes, *, private: bool = True) -> None:
     """Write ``data`` to ``path`` all at once: a temporary file beside it, flushed, then renamed.
-    A new file gets the mode any new file gets (0o666 less the umask, applied by the kernel: the
+    A new file is owner-only (0600) when ``private`` (the default: an export holds what customers
+    said), else gets the mode any new file gets (0o666 less the umask, applied by the kernel: the
     process-wide umask is never changed, so other threads' files keep it); a replaced file keeps
-    its own."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    its own. A failure (a read-only folder, a full disk) is one sentence, and leaves no part file."""
+    make_folder(path.parent, private=private)
     try:
         keep: int | None = path.stat().st_mode & 0o777  # overwriting keeps the file's permissions
     except OSError:
         keep = None
-    fd, tmp = _create_beside(path, 0o666 if keep is None else keep)
+    tmp = None
     try:
+        fd, tmp = _create_beside(path, keep if keep is not None else PRIVATE_FILE if private else 0o666)
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
@@ -149,9 +183,12 @@ def write_atomic(path: Path, data: bytes) -> None:
         if keep is not None:
             os.chmod(tmp, keep)  # the umask may have taken bits the old file had
         os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        tmp = None
+    except OSError as e:
+        raise cannot_write(e, path.parent, path) from None
+    finally:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
 
 
 def _create_beside(path: Path, mode: int) -> tuple[int, str]:
@@ -174,6 +211,7 @@ def export_calls(
     out: str | Path,
     *,
     redact: bool = False,
+    private: bool = True,
     progress: ProgressCallback = no_progress,
     cancel: CancelToken = NEVER_CANCELLED,
     written: Callable[[Path], None] | None = None,
@@ -208,14 +246,14 @@ def export_calls(
             summary_rows.append(summary_row(report))
         for plan in todo:
             cancel.check()
-            write_atomic(plan.path, FORMATS[plan.format].render(report))
+            write_atomic(plan.path, FORMATS[plan.format].render(report), private=private)
             done.append(plan.path)
             if written:
                 written(plan.path)
     if want_summary:
         cancel.check()
         path = next(p.path for p in plans if p.format == "summary")
-        write_atomic(path, summary_csv(summary_rows))
+        write_atomic(path, summary_csv(summary_rows), private=private)
         done.append(path)
         if written:
             written(path)
