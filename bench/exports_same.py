@@ -67,7 +67,9 @@ def exports(home: Path, out: Path) -> None:
     out.mkdir(parents=True)
     for call in ("1", "2"):
         for fmt in ("pdf", "html", "csv", "json", "srt", "vtt"):
-            reviewer(home, "export", call, "-f", fmt, "-o", str(out / f"call{call}.{fmt}"), "-q")
+            reviewer(
+                home, "export", call, "-f", fmt, "-o", str(out / f"call{call}.{fmt}"), "--no-redact", "-q"
+            )
             reviewer(
                 home,
                 "export",
@@ -79,9 +81,9 @@ def exports(home: Path, out: Path) -> None:
                 "--redact",
                 "-q",
             )
-    reviewer(home, "export", "--all", "-f", "summary", "-o", str(out / "summary.csv"), "-q")
+    reviewer(home, "export", "--all", "-f", "summary", "-o", str(out / "summary.csv"), "--no-redact", "-q")
     reviewer(home, "export", "--all", "--labels", "-o", str(out / "labels"), "-q")
-    reviewer(home, "playlist", "export", "coaching", "-o", str(out / "playlist.html"), "-q")
+    reviewer(home, "playlist", "export", "coaching", "-o", str(out / "playlist.html"), "--no-redact", "-q")
     reviewer(
         home, "playlist", "export", "coaching", "-o", str(out / "playlist-redacted.html"), "--redact", "-q"
     )

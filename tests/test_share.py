@@ -11,6 +11,8 @@ import io
 import json
 import os
 import re
+import shutil
+import stat
 import subprocess
 import sys
 import wave
@@ -343,7 +345,12 @@ def test_a_playlist_across_calls_exports_as_one_page_that_plays_and_as_a_folder(
     assert np.argmax(spectrum) / (bleep.shape[1] / rate) == pytest.approx(1000, abs=5)
 
     folder = tmp_path / "for trainees"
-    reviewer("playlist", "export", "payments", "-o", folder, library=library)
+    done = reviewer("playlist", "export", "payments", "-o", folder, "--no-redact", library=library)
+    assert "(not redacted)" in done.stdout
+    assert done.stderr.splitlines()[-1] == (
+        f"reviewer: warning: {folder} is not redacted (--no-redact) and holds unmasked 1 card number; "
+        "leave out --no-redact to hide them."
+    )
     rows = list(csv.DictReader(io.StringIO((folder / "playlist.csv").read_text(encoding="utf-8-sig"))))
     assert [r["title"] for r in rows] == ["Taking a card number", "Asking why", "A warm close"]
     assert [r["call"] for r in rows] == ["card payment.wav", "pushback stereo.wav", "card payment.wav"]
@@ -384,6 +391,100 @@ def test_bad_input_gets_one_clear_line_and_nothing_half_written(card_library, re
     assert "original recording" in fails("export", call_id, "-f", "audio", "-o", card_library_path(library))
     assert "audio on its own" in fails("export", call_id, "-f", "audio,pdf", "-o", tmp_path / "x")
     assert list(tmp_path.glob("*.part")) == [] and not (tmp_path / "x").exists()
+
+
+def _store_other_call(library: Path, audio: Path) -> int:
+    """Another call in the library whose recording is ``audio`` (its words barely matter)."""
+    from reviewer import actions
+    from reviewer.analysis import analyse_transcript
+    from reviewer.library import open_library
+    from reviewer.model import Speaker, Transcript, Word
+    from reviewer.settings import load_settings
+
+    words = [
+        Word(0.5 + i * 0.4, 0.8 + i * 0.4, w, "S1") for i, w in enumerate("Hello how can I help".split())
+    ]
+    transcript = Transcript(4.0, 1, "single", [Speaker("S1", channel=0)], words, [])
+    transcript, analysis = analyse_transcript(transcript, load_settings())
+    with open_library(library) as lib:
+        return actions.calls.store_call(
+            lib, audio, audio.name, transcript, analysis, source_channels=1, source_rate=8000, dual_mono=False
+        )[0]
+
+
+def test_no_export_writes_over_any_calls_recording_or_into_the_teams_audio_folder(card_library, tmp_path):
+    """Issue 27, failures 1 and 2: call B's recording, named as an export or a clip would be."""
+    from reviewer.library import open_library
+
+    library, call_id = card_library
+    recordings = tmp_path / "recordings"
+    recordings.mkdir()
+    victims = [recordings / "01 Trap.mp3", recordings / "b.wav", recordings / "b.json"]
+    for v in victims:
+        v.write_bytes(b"call B's own recording")
+        _store_other_call(library, v)
+    link = tmp_path / "link.wav"
+    link.symlink_to(victims[1])
+    reviewer(
+        "clip", call_id, "--at", "9", "--to", "13", "--title", "Trap", "--playlist", "p", library=library
+    )
+
+    def refused(*args) -> str:
+        proc = reviewer(*args, library=library, check=False)
+        assert proc.returncode == 1, proc.stdout + proc.stderr
+        assert proc.stderr.count("\n") == 1 and proc.stderr.startswith("reviewer: "), proc.stderr
+        return proc.stderr
+
+    assert "original recording" in refused("export", call_id, "-f", "audio", "--redact", "-o", victims[1])
+    assert "original recording" in refused("export", call_id, "-f", "audio", "-o", link)
+    assert "original recording" in refused("export", call_id, "-f", "json", "-o", victims[2])
+    assert "original recording" in refused("export", "--all", "--labels", "-o", victims[2])
+    assert "original recording" in refused("playlist", "export", "p", "-o", f"{recordings}/")
+    assert "original recording" in refused("playlist", "export", "p", "-o", recordings)
+    for v in victims:
+        assert v.read_bytes() == b"call B's own recording", v
+    assert sorted(p.name for p in recordings.iterdir()) == sorted(v.name for v in victims)
+
+    team = tmp_path / "team audio"
+    (team / "2026").mkdir(parents=True)
+    with open_library(library) as lib:
+        lib.set_audio_root(team)
+    for args in (
+        ["export", call_id, "-f", "pdf", "-o", team / "2026" / "a.pdf"],
+        ["export", call_id, "-f", "audio", "-o", team / "a.wav"],
+        ["playlist", "export", "p", "-o", team / "clips"],
+        ["playlist", "export", "p", "-o", team / "p.html"],
+    ):
+        assert "team's audio folder" in refused(*args), args
+    assert sorted(p.name for p in team.rglob("*")) == ["2026"]
+
+
+def test_exports_are_redacted_unless_asked_not_to_and_then_say_what_they_hold(card_library, tmp_path):
+    """Issue 27, failure 5: no flag hides the card in every export; --no-redact says what is left in."""
+    library, call_id = card_library
+    done = reviewer("export", call_id, "-o", tmp_path / "call.json", library=library)
+    assert "(redacted)" in done.stdout and "warning" not in done.stderr
+    doc = json.loads((tmp_path / "call.json").read_text())
+    assert doc["redacted"] is True and "[card number]" in json.dumps(doc)
+    done = reviewer("export", call_id, "-f", "audio", "-o", tmp_path / "call.wav", library=library)
+    assert "redacted: tone" in done.stdout
+    assert json.loads((tmp_path / "call.redactions.json").read_text())["spans"]
+    reviewer(
+        "clip", call_id, "--at", "9", "--to", "20", "--title", "Card", "--playlist", "p", library=library
+    )
+    reviewer("playlist", "export", "p", "-o", tmp_path / "p.html", library=library)
+    assert "REDACTED" in (tmp_path / "p.html").read_text(encoding="utf-8")
+
+    plain = tmp_path / "plain"
+    warning = "is not redacted (--no-redact) and holds unmasked 1 card number, 1 phone number;"
+    for args in (["-f", "json", "-o", plain / "c.json"], ["-f", "audio", "-o", plain / "c.wav"]):
+        done = reviewer("export", call_id, *args, "--no-redact", "-q", library=library)
+        assert "(not redacted)" in done.stdout
+        assert done.stderr == f"reviewer: warning: {args[-1]} {warning} leave out --no-redact to hide them.\n"
+    assert json.loads((plain / "c.json").read_text())["redacted"] is False
+    assert not (plain / "c.redactions.json").exists()
+    done = reviewer("playlist", "export", "p", "-o", plain / "p.html", "--no-redact", "-q", library=library)
+    assert "holds unmasked 1 card number;" in done.stderr
 
 
 def card_library_path(library) -> Path:
@@ -545,3 +646,123 @@ def test_a_cancelled_audio_export_leaves_the_file_that_was_there(card_library, s
     assert seen and seen[0] < 1.0
     assert target.read_bytes() == b"RIFF an earlier export"
     assert [p.name for p in target.parent.iterdir()] == ["call.wav"]
+
+
+# -- a full disk, a read-only folder, who may read an export (issue 27: 7, 8, 9) ----------------
+
+
+def _run(*args, library, prefix=(), umask=None):
+    cmd = [*prefix, sys.executable, "-m", "reviewer", "--library", str(library), *map(str, args)]
+    return subprocess.run(
+        cmd,
+        capture_output=True,
+        text=True,
+        env=os.environ.copy(),
+        timeout=600,
+        preexec_fn=(lambda: os.umask(umask)) if umask is not None else None,
+    )
+
+
+def _one_line(proc, *said: str) -> None:
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert proc.stderr.count("\n") == 1 and proc.stderr.startswith("reviewer: "), proc.stderr
+    assert "Traceback" not in proc.stderr and "exception" not in proc.stderr.lower(), proc.stderr
+    for s in said:
+        assert s in proc.stderr, proc.stderr
+
+
+def _small_disk_prefix(folder: Path, kib: int) -> list[str]:
+    """Run a command with ``folder`` a tmpfs of ``kib`` KiB in its own mount namespace; it prints
+    what is left in the folder afterwards (``LEFT:name|name|``) on stdout."""
+    script = 'mount -t tmpfs -o size=$1k tmpfs "$0" || exit 99; shift; "$@"; rc=$?; '
+    script += 'echo "LEFT:$(ls -A "$0" | tr "\\n" "|")"; exit $rc'
+    unshare = ["unshare", "-m"] if os.geteuid() == 0 else ["unshare", "-rm"]
+    probe = subprocess.run([*unshare, "sh", "-c", script, str(folder), str(kib), "true"], capture_output=True)
+    if probe.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here (unshare/mount): {probe.stderr.decode().strip()}")
+    return [*unshare, "sh", "-c", script, str(folder), str(kib)]
+
+
+def test_a_full_disk_is_one_line_and_leaves_no_partial_file(card_library, tmp_path):
+    library, call_id = card_library
+    disk = tmp_path / "small disk"
+    disk.mkdir()
+    prefix = _small_disk_prefix(disk, 16)
+    reviewer(
+        "clip", call_id, "--at", "1", "--to", "30", "--title", "Card", "--playlist", "p", library=library
+    )
+    for args in (
+        ["export", call_id, "-f", "pdf", "-o", disk / "call.pdf"],
+        ["export", call_id, "-f", "json,html", "-o", disk / "out"],
+        ["export", call_id, "-f", "audio", "-o", disk / "call.wav"],
+        ["export", call_id, "-f", "audio", "--no-redact", "-o", disk / "call.mp3"],
+        ["playlist", "export", "p", "-o", disk / "p.html"],
+        ["playlist", "export", "p", "-o", disk / "clips"],
+    ):
+        proc = _run(*args, "-q", library=library, prefix=prefix)
+        _one_line(proc, "No space left on the disk of", "while writing")
+        left = proc.stdout.rsplit("LEFT:", 1)[1].strip().strip("|")
+        assert ".part" not in left, (args, left)
+        if args[-1].suffix:  # one file: not there at all
+            assert left == "", (args, left)
+
+
+@pytest.fixture()
+def without_root_override():
+    """What runs a command for whom file modes bind: as root, without the capabilities that let
+    root write anywhere (setpriv drops them from the bounding set)."""
+    if os.geteuid() != 0:
+        return []
+    if shutil.which("setpriv") is None:
+        pytest.skip("running as root and setpriv (to drop CAP_DAC_OVERRIDE) is not installed")
+    prefix = ["setpriv", "--bounding-set=-dac_override,-dac_read_search"]
+    if subprocess.run([*prefix, "true"], capture_output=True).returncode != 0:
+        pytest.skip("setpriv cannot drop CAP_DAC_OVERRIDE here")
+    return prefix
+
+
+def test_a_report_into_a_read_only_folder_is_one_line(card_library, tmp_path, without_root_override):
+    library, call_id = card_library
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o555)
+    try:
+        for args in (
+            ["export", call_id, "-f", "pdf", "-o", locked / "call.pdf"],
+            ["export", call_id, "-f", "json,csv,summary", "-o", locked],
+            ["export", call_id, "-f", "srt", "-o", locked / "new folder" / "call.srt"],
+        ):
+            _one_line(_run(*args, library=library, prefix=without_root_override), "read-only")
+        assert list(locked.iterdir()) == []
+    finally:
+        locked.chmod(0o755)
+
+
+def _modes(folder: Path) -> dict[str, int]:
+    return {str(p.relative_to(folder)): stat.S_IMODE(p.stat().st_mode) for p in sorted(folder.rglob("*"))}
+
+
+def test_exports_are_owner_only_unless_asked_for_shared_modes(card_library, tmp_path):
+    library, call_id = card_library
+    reviewer(
+        "clip", call_id, "--at", "1", "--to", "5", "--title", "Hello", "--playlist", "p", library=library
+    )
+    for shared, (file, folder) in ((False, (0o600, 0o700)), (True, (0o644, 0o755))):
+        out = tmp_path / ("shared" if shared else "private")
+        more = ["--shared-modes"] if shared else []
+        for args in (
+            ["export", call_id, "-f", "pdf,json", "-o", out / "reports"],
+            ["export", call_id, "-f", "audio", "-o", out / "audio" / "call.wav"],
+            ["playlist", "export", "p", "-o", out / "clips"],
+            ["playlist", "export", "p", "-o", out / "page" / "p.html"],
+        ):
+            proc = _run(*args, *more, "-q", library=library, umask=0o022)
+            assert proc.returncode == 0, proc.stderr
+        modes = _modes(out)
+        assert sorted(modes) == sorted([
+            "audio", "audio/call.redactions.json", "audio/call.wav", "clips", "clips/01 Hello.mp3",
+            "clips/playlist.csv", "page", "page/p.html", "reports", "reports/card payment.json",
+            "reports/card payment.pdf",
+        ])  # fmt: skip
+        for name, mode in modes.items():
+            assert mode == (folder if (out / name).is_dir() else file), (name, oct(mode))

@@ -39,6 +39,12 @@ class ReportSource:
     def audio_path(self, row: dict[str, Any]) -> Path:
         return self.library.audio_path(row)
 
+    def recording_paths(self) -> list[Path]:
+        return [self.library.audio_path(r) for r in self.library.list_calls(brief=True)]
+
+    def audio_root(self) -> Path | None:
+        return self.library.audio_root()
+
     def comments(self, call_id: int) -> list[dict[str, Any]]:
         return self.library.comments(call_id)
 
@@ -64,6 +70,7 @@ def export_calls(
     out: str | Path,
     *,
     redact: bool = False,
+    private: bool = True,
     progress: ProgressCallback = no_progress,
     cancel: CancelToken = NEVER_CANCELLED,
     written: Callable[[Path], None] | None = None,
@@ -76,6 +83,7 @@ def export_calls(
         formats,
         out,
         redact=redact,
+        private=private,
         progress=progress,
         cancel=cancel,
         written=written,
@@ -89,6 +97,7 @@ def export_playlist(
     out: str | Path,
     *,
     redact: bool = False,
+    private: bool = True,
     progress: ProgressCallback = no_progress,
     cancel: CancelToken = NEVER_CANCELLED,
     written: Callable[[Path], None] | None = None,
@@ -102,7 +111,66 @@ def export_playlist(
         name,
         out,
         redact=redact,
+        private=private,
         progress=progress,
         cancel=cancel,
         written=written,
     )
+
+
+def export_audio(
+    library: Library,
+    settings: Settings,
+    call_ids: list[int],
+    out: str | Path,
+    *,
+    redact: bool = True,
+    private: bool = True,
+    progress: ProgressCallback = no_progress,
+    cancel: CancelToken = NEVER_CANCELLED,
+    written: Callable[[Path], None] | None = None,
+) -> list[Path]:
+    """Each call's recording, redacted unless asked not to (``report.audio.export_audio``)."""
+    from reviewer.report.audio import export_audio as write_recordings
+
+    return write_recordings(
+        ReportSource(library),
+        settings,
+        call_ids,
+        out,
+        redact=redact,
+        private=private,
+        progress=progress,
+        cancel=cancel,
+        written=written,
+    )
+
+
+def check_not_a_recording(library: Library, targets: list[Path]) -> None:
+    """Refuse to write any of ``targets`` over a recording or into the team's audio folder."""
+    report_export.recordings_of(ReportSource(library)).check_all(targets)
+
+
+def unmasked(library: Library, settings: Settings, call_ids: list[int]) -> list[str]:
+    """The kinds of what the finders (and a coach) would hide in these calls: what an unredacted
+    export of them holds unmasked, one entry per span ("card number", "email", ...)."""
+    from reviewer.report.redaction import call_redactions
+
+    source = ReportSource(library)
+    return [s.kind for cid in dict.fromkeys(call_ids) for s in call_redactions(source, cid, settings)]
+
+
+def unmasked_in_playlist(library: Library, settings: Settings, name: str) -> list[str]:
+    """The same for a playlist: the spans of each clip's call that fall in the clip."""
+    from reviewer.report.redaction import call_redactions
+
+    source = ReportSource(library)
+    spans: dict[int, list] = {}
+    kinds = []
+    for c in library.playlist_clips(name):
+        if c["call_id"] not in spans:
+            spans[c["call_id"]] = call_redactions(source, c["call_id"], settings)
+        kinds += [
+            s.kind for s in spans[c["call_id"]] if s.start_ms < c["end_ms"] and c["start_ms"] < s.end_ms
+        ]
+    return kinds

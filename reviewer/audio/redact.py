@@ -8,6 +8,7 @@ target and renamed into place: a failure or a cancel leaves nothing half-written
 
 from __future__ import annotations
 
+import errno
 import os
 import secrets
 from collections.abc import Iterable
@@ -76,12 +77,14 @@ def write_audio(
     mode: str = "tone",
     start_ms: int = 0,
     end_ms: int | None = None,
+    private: bool = True,
     progress: ProgressCallback = no_progress,
     cancel: CancelToken = NEVER_CANCELLED,
 ) -> Path:
     """Write ``source`` (from ``start_ms`` to ``end_ms``) to ``target``, in the format its suffix
     names, with ``spans_ms`` (times in the recording) masked. Nothing is left at ``target``
-    unless the whole file was written; an existing file there is replaced only then."""
+    unless the whole file was written; an existing file there is replaced only then. A new file is
+    owner-only (0600) when ``private``; a full disk or a read-only folder is one sentence."""
     target = Path(target)
     suffix = audio_suffix(target)
     _refuse_original(source, target)
@@ -92,11 +95,12 @@ def write_audio(
     try:
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
         tmp = folder / f".{target.name}.{secrets.token_hex(4)}.part"
-        fd = os.open(tmp, flags, 0o666)
-        with os.fdopen(fd, "wb") as f:
+        fd = os.open(tmp, flags, 0o600 if private else 0o666)
+        with os.fdopen(fd, "wb", buffering=0) as f:  # PyAV buffers; a failed write shows at once
+            sink = _Sink(f)
             encode_audio(
                 source,
-                f,
+                sink,
                 suffix,
                 spans_ms=spans_ms,
                 mode=mode,
@@ -105,6 +109,7 @@ def write_audio(
                 progress=progress,
                 cancel=cancel,
             )
+            sink.check()
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, target)
@@ -112,13 +117,58 @@ def write_audio(
     except PermissionError:
         raise ReviewerError(f"{folder} is read-only for you; nothing was written.") from None
     except OSError as e:
-        if e.errno == 30:  # EROFS
+        if e.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise ReviewerError(
+                f"No space left on the disk of {folder} while writing {target.name}; "
+                "the partial file was removed."
+            ) from None
+        if e.errno == errno.EROFS:
             raise ReviewerError(f"{folder} is on a read-only disk; nothing was written.") from None
         raise ReviewerError(f"Could not write {target} ({e.strerror or e}); nothing was written.") from None
     finally:
         if tmp is not None:
             Path(tmp).unlink(missing_ok=True)
     return target
+
+
+class _Sink:
+    """The file PyAV writes into, that keeps a failed write (a full disk) to raise once the
+    encoder is done, instead of raising inside FFmpeg's callback (where PyAV drops it and prints
+    a traceback per packet)."""
+
+    def __init__(self, f: BinaryIO) -> None:
+        self.f = f
+        self.error: OSError | None = None
+
+    def write(self, data: bytes) -> int:
+        if self.error is None:
+            try:
+                return self.f.write(data)
+            except OSError as e:
+                self.error = e
+        return len(data)
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        if self.error is None:
+            try:
+                return self.f.seek(offset, whence)
+            except OSError as e:
+                self.error = e
+        return 0
+
+    def tell(self) -> int:
+        try:
+            return self.f.tell()
+        except OSError as e:
+            self.error = self.error or e
+            return 0
+
+    def seekable(self) -> bool:
+        return True
+
+    def check(self) -> None:
+        if self.error is not None:
+            raise self.error
 
 
 def audio_bytes(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,7 @@ from reviewer.report.formats import EXPORT_FORMATS, FORMATS, format_for_suffix, 
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from reviewer.actions.exports import export_calls
+    from reviewer.actions.exports import export_calls, unmasked
 
     if _wants_audio(args):
         return cmd_export_audio(args)
@@ -42,14 +43,36 @@ def cmd_export(args: argparse.Namespace) -> int:
     with library_for(args) as library:
         call_ids = _chosen_calls(library, args)
         if args.labels:
-            return _export_labels(library, call_ids, Path(args.out))
+            return _export_labels(library, call_ids, Path(args.out), args.shared_modes)
         paths = export_calls(
-            library, settings, call_ids, formats, args.out, redact=args.redact, written=wrote_lines(args)
+            library,
+            settings,
+            call_ids,
+            formats,
+            args.out,
+            redact=args.redact,
+            private=not args.shared_modes,
+            written=wrote_lines(args),
         )
+        kinds = [] if args.redact else unmasked(library, settings, call_ids)
     where = paths[0] if len(paths) == 1 else Path(args.out)
     calls = f"{len(call_ids)} call{'s' if len(call_ids) != 1 else ''}"
-    print(f"Exported {calls} to {where}" + (" (redacted)" if args.redact else ""))
+    print(f"Exported {calls} to {where}" + (" (redacted)" if args.redact else " (not redacted)"))
+    _warn_unmasked(where, kinds)
     return EXIT_OK
+
+
+def _warn_unmasked(where: object, kinds: list[str]) -> None:
+    """Say on stderr, in one line, what an unredacted export holds that redaction would hide."""
+    from reviewer.report.redaction import counted
+
+    if kinds:
+        print(
+            f"reviewer: warning: {where} is not redacted (--no-redact) and holds unmasked "
+            f"{counted(kinds)}; leave out --no-redact to hide them.",
+            file=sys.stderr,
+            flush=True,
+        )
 
 
 def _require_a_choice(args: argparse.Namespace) -> None:
@@ -66,16 +89,19 @@ def _chosen_calls(library, args: argparse.Namespace) -> list[int]:  # noqa: ANN0
     return call_ids
 
 
-def _export_labels(library, call_ids: list[int], out: Path) -> int:  # noqa: ANN001
+def _export_labels(library, call_ids: list[int], out: Path, shared_modes: bool) -> int:  # noqa: ANN001
+    from reviewer.actions.exports import check_not_a_recording
     from reviewer.refusal_training import library_dialogues
     from reviewer.report.export import write_atomic
 
+    check_not_a_recording(library, [out])
     dialogues = library_dialogues(library, call_ids)
     if not dialogues:
         raise ReviewerError(
             "None of those calls has a refusal label yet (reviewer refusal, or R in the app)."
         )
-    write_atomic(out, (json.dumps(dialogues, indent=1, ensure_ascii=False) + "\n").encode())
+    data = (json.dumps(dialogues, indent=1, ensure_ascii=False) + "\n").encode()
+    write_atomic(out, data, private=not shared_modes)
     labelled = sum(1 for d in dialogues for t in d["turns"] if "label" in t)
     print(f"Wrote {labelled} labelled agent turns from {len(dialogues)} calls to {out}")
     return EXIT_OK
@@ -98,19 +124,27 @@ def _wants_audio(args: argparse.Namespace) -> bool:
 
 
 def cmd_export_audio(args: argparse.Namespace) -> int:
-    from reviewer.report.audio import export_audio
+    from reviewer.actions.exports import export_audio, unmasked
 
     _require_a_choice(args)
     settings = settings_for(args)
     with library_for(args) as library:
         call_ids = _chosen_calls(library, args)
         paths = export_audio(
-            library, settings, call_ids, args.out, redact=args.redact, written=wrote_lines(args)
+            library,
+            settings,
+            call_ids,
+            args.out,
+            redact=args.redact,
+            private=not args.shared_modes,
+            written=wrote_lines(args),
         )
+        kinds = [] if args.redact else unmasked(library, settings, call_ids)
     audio = [p for p in paths if not p.name.endswith(".redactions.json")]
-    how = f" (redacted: {settings.redact_mode}, spans listed beside it)" if args.redact else ""
-    print(f"Exported the recording of {len(audio)} call{'s' if len(audio) != 1 else ''} to "
-          f"{audio[0] if len(audio) == 1 else Path(args.out)}{how}")  # fmt: skip
+    how = f" (redacted: {settings.redact_mode}, spans listed beside it)" if args.redact else " (not redacted)"
+    where = audio[0] if len(audio) == 1 else Path(args.out)
+    print(f"Exported the recording of {len(audio)} call{'s' if len(audio) != 1 else ''} to {where}{how}")
+    _warn_unmasked(where, kinds)
     return EXIT_OK
 
 
@@ -227,16 +261,25 @@ def cmd_playlist(args: argparse.Namespace) -> int:
                 library.remove_from_playlist(args.name, args.clip)
             print(f"clip #{args.clip} {'added to' if args.action == 'add' else 'taken out of'} {args.name!r}")
         elif args.action == "export":
-            from reviewer.actions.exports import export_playlist
+            from reviewer.actions.exports import export_playlist, unmasked_in_playlist
 
             if not args.out:
                 raise ReviewerError("reviewer playlist export needs -o DIR or -o FILE.html.")
             paths = export_playlist(
-                library, settings, args.name, args.out, redact=args.redact, written=wrote_lines(args)
+                library,
+                settings,
+                args.name,
+                args.out,
+                redact=args.redact,
+                private=not args.shared_modes,
+                written=wrote_lines(args),
             )
+            kinds = [] if args.redact else unmasked_in_playlist(library, settings, args.name)
             print(
-                f"Exported the playlist {args.name!r} to {args.out}" + (" (redacted)" if args.redact else "")
+                f"Exported the playlist {args.name!r} to {args.out}"
+                + (" (redacted)" if args.redact else " (not redacted)")
             )
+            _warn_unmasked(args.out, kinds)
             return EXIT_OK if paths else EXIT_FAILED
     return EXIT_OK
 
@@ -254,6 +297,23 @@ def _one_of(names: list[str]) -> str:
     return ", ".join(names[:-1]) + " or " + names[-1]
 
 
+def _sharing_options(p: argparse.ArgumentParser, what: str) -> None:
+    """Redacted unless --no-redact: an export is shared, and a card number read aloud is in it."""
+    p.add_argument("--redact", dest="redact", action="store_true", default=True, help=what)
+    p.add_argument(
+        "--no-redact",
+        dest="redact",
+        action="store_false",
+        help="keep card numbers, e-mails, dates of birth ... as said (a line on stderr says what is left in)",
+    )
+    p.add_argument(
+        "--shared-modes",
+        action="store_true",
+        help="give new files and folders the permissions your umask gives (often 0644 and 0755) "
+        "instead of owner-only (0600 and 0700)",
+    )
+
+
 def _export_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "export",
@@ -269,13 +329,11 @@ def _export_parser(sub: argparse._SubParsersAction) -> None:
         action="append",
         metavar="FORMAT",
         help=f"{_one_of(list(FORMATS))}; repeat or comma-separate for several; "
-        "or audio (the recording as .wav, .mp3 or .ogg; with --redact, bleeped) "
+        "or audio (the recording as .wav, .mp3 or .ogg; bleeped unless --no-redact) "
         "(default: from --out's suffix)",
     )
     p.add_argument("--out", "-o", required=True, metavar="PATH", help="a file, or a folder for several")
-    p.add_argument(
-        "--redact", action="store_true", help="hide what `reviewer redaction CALL` lists, in every format"
-    )
+    _sharing_options(p, "hide what `reviewer redaction CALL` lists, in every format (the default)")
     p.add_argument("--all", action="store_true", help="every call in the library")
     p.add_argument("--search", metavar="TEXT", help="only calls whose transcript says TEXT")
     p.add_argument("--agent", metavar="NAME", help="only calls taken by this agent")
@@ -313,13 +371,13 @@ def _playlist_parser(sub: argparse._SubParsersAction) -> None:
         "playlist",
         help="playlists of coaching clips: list, show, export (HTML page or folder), add, remove, delete",
         description="export NAME -o FILE.html writes one self-contained page with every clip's audio; "
-        "-o DIR a folder of mp3 clips with playlist.csv. --redact bleeps in the audio and masks in "
-        "the text what `reviewer redaction CALL` lists for each clip's call.",
+        "-o DIR a folder of mp3 clips with playlist.csv. The audio is bleeped and the text masked where "
+        "`reviewer redaction CALL` lists it for each clip's call, unless --no-redact.",
     )
     p.add_argument("action", choices=["list", "show", "export", "add", "remove", "delete"])
     p.add_argument("name", nargs="?")
     p.add_argument("--out", "-o", metavar="PATH")
-    p.add_argument("--redact", action="store_true")
+    _sharing_options(p, "bleep in the audio and mask in the text what each clip's call hides (the default)")
     p.add_argument("--clip", type=int, metavar="ID", help="for add and remove")
     p.add_argument("-q", "--quiet", action="store_true")
     p.set_defaults(func=cmd_playlist)
@@ -329,7 +387,7 @@ def _redaction_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "redaction",
         help="what every redacted export of a call hides: list, add or remove a span, reset",
-        description="Lists the spans every `--redact` export of the call hides, text and audio alike "
+        description="Lists the spans every redacted export of the call hides, text and audio alike "
         "(found in the transcript: card numbers, expiry dates, security codes, e-mail addresses, "
         "dates of birth, social security numbers, phone and other long numbers, your listed words; "
         "or added). add --at --to hides a stretch too; remove --at takes out the span there; reset "

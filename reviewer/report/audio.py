@@ -102,6 +102,7 @@ def export_audio(
     out: str | Path,
     *,
     redact: bool = True,
+    private: bool = True,
     progress: ProgressCallback = no_progress,
     cancel: CancelToken = NEVER_CANCELLED,
     written: Callable[[Path], None] | None = None,
@@ -109,14 +110,16 @@ def export_audio(
     """Write each call's recording (wav, mp3 or ogg by suffix), with ``redact`` its sensitive
     spans hidden on every channel and listed in a side file (``call.redactions.json``). The
     original recording is read, never changed; the library keeps pointing at it."""
-    from reviewer.report.export import write_atomic
+    from reviewer.report.export import make_folder, recordings_of, write_atomic
 
     call_ids = list(dict.fromkeys(call_ids))
     names = {cid: library.call_row(cid)["name"] for cid in call_ids}
     plans = plan_audio(names, out)
+    recordings_of(library).check_all(
+        [p for _cid, path in plans for p in ([path, side_file(path)] if redact else [path])]
+    )
     for _cid, path in plans:
-        if not path.parent.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
+        make_folder(path.parent, private=private)
     done: list[Path] = []
     for n, (call_id, path) in enumerate(plans):
         cancel.check()
@@ -130,12 +133,20 @@ def export_audio(
         def step(p: Progress, n: int = n, name: str = names[call_id]) -> None:
             progress(Progress("export", (n + p.fraction) / len(plans), name))
 
-        write_audio(source, path, spans_ms=hidden, mode=settings.redact_mode, progress=step, cancel=cancel)
+        write_audio(
+            source,
+            path,
+            spans_ms=hidden,
+            mode=settings.redact_mode,
+            private=private,
+            progress=step,
+            cancel=cancel,
+        )
         done.append(path)
         if redact:
             doc = spans_document(names[call_id], found, hidden, settings)
             try:
-                write_atomic(side_file(path), (json.dumps(doc, indent=1) + "\n").encode())
+                write_atomic(side_file(path), (json.dumps(doc, indent=1) + "\n").encode(), private=private)
             except BaseException:
                 path.unlink(missing_ok=True)
                 done.pop()

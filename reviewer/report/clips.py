@@ -160,6 +160,8 @@ def _file_name(n: int, title: str) -> str:
 
 
 def playlist_csv(rows: list[tuple[str, ClipExcerpt]]) -> bytes:
+    from reviewer.report.tables import csv_cell
+
     buf = io.StringIO()
     w = csv.writer(buf)
     w.writerow(["number", "file", "title", "call", "start", "end", "seconds", "note", "transcript"])
@@ -167,8 +169,8 @@ def playlist_csv(rows: list[tuple[str, ClipExcerpt]]) -> bytes:
         c = x.clip
         said = " / ".join(f"{who}: {text}" for who, _t, text in x.lines)
         w.writerow(
-            [n, file, x.title, c["call_name"], clock(c["start"]), clock(c["end"]),
-             f"{c['end'] - c['start']:.1f}", x.note, said]
+            [csv_cell(v) for v in (n, file, x.title, c["call_name"], clock(c["start"]), clock(c["end"]),
+                                   f"{c['end'] - c['start']:.1f}", x.note, said)]
         )  # fmt: skip
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
@@ -180,13 +182,14 @@ def export_playlist(
     out: str | Path,
     *,
     redact: bool = False,
+    private: bool = True,
     progress: ProgressCallback = no_progress,
     cancel: CancelToken = NEVER_CANCELLED,
     written: Callable[[Path], None] | None = None,
 ) -> list[Path]:
     """``out`` ending in .html: one page; otherwise a folder of clips (mp3) and playlist.csv.
     Everything is made first, then put in place: nothing half-written is ever left."""
-    from reviewer.report.export import write_atomic
+    from reviewer.report.export import cannot_write, write_atomic
 
     out = Path(out)
     clips = library.playlist_clips(name)
@@ -196,6 +199,10 @@ def export_playlist(
     if out.suffix and not as_page and not out.is_dir():
         raise ReviewerError(f"{out.name}: a playlist exports as a page (.html) or into a folder.")
     target_folder = out.parent if as_page else out
+    files = [out] if as_page else [out / _file_name(n, c["title"]) for n, c in enumerate(clips, 1)]
+    from reviewer.report.export import recordings_of
+
+    recordings_of(library).check_all(files if as_page else [out, *files, out / "playlist.csv"])
     _check_writable(target_folder)
     items: list[tuple[ClipExcerpt, bytes]] = []
     seen: dict = {}
@@ -211,16 +218,12 @@ def export_playlist(
     cancel.check()
     try:
         if as_page:
-            write_atomic(out, playlist_html(name, items, redacted=redact))
+            write_atomic(out, playlist_html(name, items, redacted=redact), private=private)
             done = [out]
         else:
-            done = _write_folder(out, items, write_atomic)
-    except PermissionError:
-        raise ReviewerError(f"{target_folder} is read-only for you; nothing was written.") from None
+            done = _write_folder(out, items, private)
     except OSError as e:
-        raise ReviewerError(
-            f"Could not write to {target_folder} ({e.strerror or e}); nothing was written."
-        ) from None
+        raise cannot_write(e, target_folder, out) from None
     for p in done:
         if written:
             written(p)
@@ -245,18 +248,20 @@ def _check_writable(folder: Path) -> None:
     (probe / name).unlink(missing_ok=True)
 
 
-def _write_folder(out: Path, items: list[tuple[ClipExcerpt, bytes]], write_atomic) -> list[Path]:  # noqa: ANN001
+def _write_folder(out: Path, items: list[tuple[ClipExcerpt, bytes]], private: bool) -> list[Path]:
     """Every file into a hidden folder beside ``out`` first, then moved in one by one."""
-    out.parent.mkdir(parents=True, exist_ok=True)
+    from reviewer.report.export import PRIVATE_FOLDER, make_folder, write_atomic
+
+    make_folder(out.parent, private=private)
     staging = out.parent / f".{out.name}.{secrets.token_hex(4)}.part"
-    staging.mkdir()
+    staging.mkdir(mode=PRIVATE_FOLDER if private else 0o777)
     try:
         rows = []
         for n, (x, audio) in enumerate(items, 1):
             file = _file_name(n, x.title)
-            write_atomic(staging / file, audio)
+            write_atomic(staging / file, audio, private=private)
             rows.append((file, x))
-        write_atomic(staging / "playlist.csv", playlist_csv(rows))
+        write_atomic(staging / "playlist.csv", playlist_csv(rows), private=private)
         if not out.exists():
             staging.rename(out)
             return [out / f for f, _ in rows] + [out / "playlist.csv"]

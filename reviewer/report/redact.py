@@ -255,6 +255,15 @@ _DIGIT_WORDS = r"(?:zero|oh|o|one|two|three|four|five|six|seven|eight|nine|doubl
 _DIGITS = re.compile(r"(?<![\w])\+?\(?\d(?:(?:[\s().-]{0,3}|,\s{1,2})\d){4,}(?![\w])")
 _DIGITS_IN_WORDS = re.compile(rf"\b{_DIGIT_WORDS}(?:[\s,-]+{_DIGIT_WORDS}){{5,}}\b", re.IGNORECASE)
 _SSN_WRITTEN = re.compile(r"(?<![\w-])\d{3}([ -])\d{2}\1\d{4}(?![\w-])")
+# A card read out in groups, with a digit or two misheard as a letter: "453 -I -1488 -0343 -6467"
+# (the "1" heard as "I"). Groups of digits joined as ``_DIGITS`` joins them, with at most
+# ``MISHEARD_TOKENS`` one-letter words among them; a card number when it says enough digits.
+MISHEARD_TOKENS = 2
+_GROUP_SEP = r"(?:[\s().-]{1,3}|,\s{1,2})"
+_LOOSE_DIGITS = re.compile(
+    rf"(?<![\w])\d+(?:{_GROUP_SEP}(?:[a-z](?![\w'])|\d+))*{_GROUP_SEP}\d+(?![\w])", re.IGNORECASE
+)
+_LONE_LETTER = re.compile(r"(?<![\w'])[a-z](?![\w'])", re.IGNORECASE)
 _WORD_VALUES = {"double": 0, "triple": 0}
 
 
@@ -277,6 +286,10 @@ def _number_finds(text: str) -> Iterator[Find]:
     for pattern in (_DIGITS, _DIGITS_IN_WORDS):
         for m in pattern.finditer(text):
             yield Find(m.start(), m.end(), _digits_kind(m.group()))
+    for m in _LOOSE_DIGITS.finditer(text):
+        letters = len(_LONE_LETTER.findall(m.group()))
+        if 0 < letters <= MISHEARD_TOKENS and 13 <= sum(c.isdigit() for c in m.group()) + letters <= 19:
+            yield Find(m.start(), m.end(), "card number")
 
 
 def word_list_pattern(phrases: tuple[str, ...]) -> re.Pattern[str] | None:

@@ -58,7 +58,7 @@ class ExportDialog(QDialog):
             self.boxes[fmt] = box
             formats.addWidget(box)
         self.redact = QCheckBox("Redact: hide what the redaction preview lists (card details, e-mails, ...)")
-        self.redact.setChecked(qsettings.value("export/redact", False, bool))
+        self.redact.setChecked(qsettings.value("export/redact", True, bool))
         self.folder = QLineEdit(qsettings.value("export/folder", "", str) or _documents())
         self.folder.setAccessibleName("Export folder")
         self.folder.textChanged.connect(self._update)
