@@ -817,10 +817,23 @@ class ReviewPage(QWidget):
     def set_review_status(self, status: str) -> None:
         if self.call is None:
             return
-        self.library.set_review_status(self.call.id, status)
-        self.call.row["review_status"] = status
+        call = self.call
         self.status.setCurrentText(status)
-        self.callChanged.emit(self.call.id)
+
+        def made(_result: object) -> None:
+            call.row["review_status"] = status
+            if self.call is call:
+                self.status.setCurrentText(status)
+            self.callChanged.emit(call.id)
+
+        def refused(error: BaseException) -> None:
+            if self.call is call:
+                self.status.setCurrentText(call.row["review_status"] or "new")
+            QMessageBox.warning(self, "Reviewer", str(error))
+
+        self.library_worker.submit(
+            lambda library: library.set_review_status(call.id, status), made, refused, writes=True
+        )
 
     def set_agent_mode(self, on: bool, agent: str | None = None) -> None:
         self.agent_mode = on
