@@ -18,7 +18,8 @@ The actions, driven through the window's own slots (a later refactor of reviewer
 them: ``measure_window`` below is the one place to adapt):
 
 - open: ``MainWindow.open_call(id)`` from the library list (``review_page.close_call()`` first),
-  done when ``review_page.call`` is that call;
+  done when ``review_page.call`` is that call (and the window's library thread, where the window
+  reads and writes the library, has answered everything it was asked: ``library_worker.busy``);
 - who said it: ``ReviewPage.reassign(Speech, "S1")`` on a customer turn mid-call (what the R key's
   and the right-click menu's "Said by …" entries call), done when the undo stack grew and the call
   was reloaded; then Edit › Undo (``MainWindow.undo_action``), timed too;
@@ -28,12 +29,17 @@ them: ``measure_window`` below is the one place to adapt):
 - save a scorecard: ``MainWindow.edit_scorecard()`` (Scorecards › Edit: the form opens), then the
   pass mark changed and the form's Save clicked, done when ``ScorecardEditor.saved`` has fired and
   the panel shows the new version (every call is re-scored on a thread of the editor's own);
-- back to the list: ``MainWindow.show_library()``;
+- back to the list: ``MainWindow.show_library()``, done when the list is shown as read;
 - the poll: ``MainWindow.poll_library()``, which the window's timer runs every 2 s to see other
-  apps' changes. The timer is stopped while the actions are timed (its round trips are not
-  theirs); the bench polls after each action instead, as the timer would within 2 s, and times the
-  poll after each one that wrote (the window's own write moves the change serial too, so that poll
-  refreshes), and once when nothing changed.
+  apps' changes, done when its look at the change serial (and any refresh) is shown. The timer is
+  stopped while the actions are timed (its round trips are not theirs); the bench polls after each
+  action instead, as the timer would within 2 s, and times the poll after each one that wrote (a
+  window that does not remember the serial its own write produced refreshes then), and once when
+  nothing changed.
+
+Every "done" also waits for the window's library thread (``library_worker.busy``), where a window
+that does its database work off the UI thread reads and writes; *round trips* on the UI thread are
+then those of connections opened on the UI thread, the library thread's are "other threads'".
 
 Each action is started from the running event loop (``QTimer.singleShot(0, ...)``) and the loop
 runs until the action is done and 150 ms more (what it deferred). *Stall*: the largest gap between
@@ -341,25 +347,37 @@ def measure_window(app, settings, location, call_id: int, repeat: int, proxy: De
         runs.setdefault(name, []).append(watch.run(action, done))
 
     page = window.review_page
+    worker = getattr(window, "library_worker", None)  # the window's library thread, if it has one
+
+    def idle() -> bool:
+        """Whatever the window asked of its library thread has been shown."""
+        return worker is None or not worker.busy
+
+    def settle() -> None:
+        while not idle():
+            app.processEvents()
+            time.sleep(0.001)
+        app.processEvents()
 
     def poll(after: str | None = None) -> None:
         """The window's 2-second poll, as it comes after an action (timed after one that wrote)."""
         if after is None:
             window.poll_library()
-            app.processEvents()
+            settle()
             return
-        timed(NEXT_POLL, window.poll_library)
+        timed(NEXT_POLL, window.poll_library, idle)
         runs[NEXT_POLL][-1]["after"] = after
 
     def one_round() -> None:
         # -- open the 60-minute call from the list
         window.show_library()
+        settle()
         page.close_call()
         poll()
         timed(
             "open the 60-minute call",
             lambda: window.open_call(call_id),
-            lambda: page.call is not None and page.call.id == call_id,
+            lambda: page.call is not None and page.call.id == call_id and idle(),
         )
         poll()
 
@@ -371,14 +389,14 @@ def measure_window(app, settings, location, call_id: int, repeat: int, proxy: De
         timed(
             "say who said a turn",
             lambda: page.reassign(speech, "S1"),
-            lambda: page.undo_stack.index() > index and page.call is not old,
+            lambda: page.undo_stack.index() > index and page.call is not old and idle(),
         )
         poll("say who said a turn")
         old, index = page.call, page.undo_stack.index()
         timed(
             "undo that (Ctrl+Z)",
             window.undo_action.trigger,
-            lambda: page.undo_stack.index() < index and page.call is not old,
+            lambda: page.undo_stack.index() < index and page.call is not old and idle(),
         )
         poll("undo that")
 
@@ -410,6 +428,7 @@ def measure_window(app, settings, location, call_id: int, repeat: int, proxy: De
         )
         poll("override a score item")
         window.undo_action.trigger()  # the item as the rule had it (not timed)
+        settle()
         poll()
 
         # -- save a scorecard: Scorecards › Edit, then the form's Save (re-scores every call)
@@ -437,9 +456,9 @@ def measure_window(app, settings, location, call_id: int, repeat: int, proxy: De
         poll("save a scorecard")
 
         # -- back to the list, and the window's poll when nothing changed
-        timed("back to the list", window.show_library)
+        timed("back to the list", window.show_library, idle)
         poll()
-        timed("the poll when nothing changed (every 2 s)", window.poll_library)
+        timed("the poll when nothing changed (every 2 s)", window.poll_library, idle)
 
     try:
         for _ in range(repeat):

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from library_db import integrity, query
+from ui_wait import settled
 
 from reviewer import actions
 
@@ -58,7 +59,9 @@ def review(make_window, processed, pushback, qtbot, library_location):
         call_id = store(lib, processed("pushback"), pushback[1])
     w = make_window(path)
     w.open_call(call_id)
+    settled()
     qtbot.waitUntil(lambda: w.review_page.call is not None)
+    settled()
     return w
 
 
@@ -72,6 +75,7 @@ def test_import_through_the_app_lists_the_call_and_shows_its_markers(
     w = make_window()
     w.import_paths([short_call[1], Path("/nonexistent/missing.wav")])
     qtbot.waitUntil(lambda: not w.importer.busy, timeout=180_000)
+    settled()
     panel = w.library_page.import_panel
     lines = [panel.results.item(i).text() for i in range(panel.results.count())]
     assert any(line.startswith("✓ short.wav") for line in lines)
@@ -82,8 +86,10 @@ def test_import_through_the_app_lists_the_call_and_shows_its_markers(
 
     w.import_paths([pushback[1]])
     qtbot.waitUntil(lambda: not w.importer.busy, timeout=180_000)
+    settled()
     call_id = next(r["id"] for r in w.library_page.model.rows if r["name"] == pushback[1].name)
     w.open_call(call_id)
+    settled()
     timeline = w.review_page.timeline_model
     kinds = [m.kind for m in timeline.markers]
     assert kinds.count("refusal") == 3
@@ -121,6 +127,8 @@ def test_cancel_import_midway_keeps_the_library_intact(
     assert panel.cancel_button.isVisible(), (panel.label.text(), said, stages)
     with qtbot.waitSignal(w.importer.finished, timeout=30_000) as done:
         w.library_page.import_panel.cancel_button.click()
+        settled()
+    settled()
     assert done.args == [True]
     assert "cancelled" in w.library_page.import_panel.label.text()
     assert integrity(path) == "ok"
@@ -143,14 +151,18 @@ def test_comment_add_edit_undo_redo_is_saved_and_survives_reopening(
     assert page.comments.model.rows[0]["text"] == "Acknowledge the request first"
     assert page.timeline_model.comments[0].end == 15.5
     w.undo_action.trigger()
+    settled()
     assert page.comments.model.rows[0]["text"] == "Ask before pitching"
     assert page.comments.model.rows[0]["end"] is None
     w.redo_action.trigger()
+    settled()
     assert page.comments.model.rows[0]["text"] == "Acknowledge the request first"
     page.comments.table.selectRow(0)
     page.comments.delete_button.click()
+    settled()
     assert page.comments.model.rows == []
     w.undo_action.trigger()  # the deletion is undone: same comment back
+    settled()
     assert page.comments.model.rows[0]["id"] == comment_id
     w.close()
 
@@ -163,6 +175,7 @@ def test_comment_add_edit_undo_redo_is_saved_and_survives_reopening(
     ]
     again = make_window(library_location("app"))
     again.open_call(rows[0]["call_id"])
+    settled()
     assert again.review_page.comments.model.rows[0]["text"] == "Acknowledge the request first"
 
 
@@ -196,6 +209,7 @@ def test_swapping_roles_flips_the_talk_share_everywhere(review):
     before = agent_share(review)
     share = page.call.row["agent_talk_share"]
     page.swap_button.click()
+    settled()
     after = page.call.row["agent_talk_share"]
     assert after == pytest.approx(1 - share, abs=0.02)
     assert agent_share(review) != before
@@ -222,6 +236,7 @@ def test_a_coach_says_who_said_it_where_the_split_heard_one_voice(
         call_id = store_heard_as_one(lib)
     w = make_window(path)
     w.open_call(call_id)
+    settled()
     qtbot.waitUntil(lambda: w.review_page.call is not None)
     page = w.review_page
     assert page.voice_notice.isVisible() and "holds 100% of the talk" in page.voice_notice.text()
@@ -242,6 +257,7 @@ def test_a_coach_says_who_said_it_where_the_split_heard_one_voice(
     choices = [a.text() for a in menu.actions() if a.text().startswith("Said by")]
     assert choices == ["Said by a new speaker (S2)"]
     next(a for a in menu.actions() if a.text() == choices[0]).trigger()
+    settled()
 
     assert [s.id for s in page.call.transcript.speakers] == ["S1", "S2"]
     assert [lane.role for lane in page.timeline_model.lanes] == ["agent", "customer"]
@@ -254,8 +270,10 @@ def test_a_coach_says_who_said_it_where_the_split_heard_one_voice(
     assert row["agent_talk_share"] < 1.0
 
     w.undo_action.trigger()
+    settled()
     assert [s.id for s in page.call.transcript.speakers] == ["S1"] and agent_share(w).startswith("100%")
     w.redo_action.trigger()
+    settled()
     assert [s.id for s in page.call.transcript.speakers] == ["S1", "S2"]
 
     # With nothing selected, the turn under the playhead is what "who said it" (R) acts on.
@@ -361,14 +379,17 @@ def test_agent_self_review_shows_only_their_calls_and_lets_them_acknowledge(revi
     agent = page.call.transcript.speakers[0].name or "S1"
     comment_id = page.comments.add(20.0, 26.0, "Too quick to pitch the discount", "improve", "Dana")
     w.set_viewer("Someone Else")
+    settled()
     assert w.library_page.model.rowCount() == 0
     w.set_viewer(agent)
+    settled()
     assert w.library_page.model.rowCount() == 1
     assert page.comments.ack_button.isVisible() and not page.comments.add_button.isVisible()
     assert not page.swap_button.isEnabled()
     page.comments.select(comment_id)
     page.comments.acknowledge_selected("I'll let the customer finish first")
     w.set_viewer("")  # back to the coach
+    settled()
     row = page.comments.model.rows[0]
     assert row["acknowledged_at"] and row["reply"] == "I'll let the customer finish first"
     assert "let the customer finish" in page.comments.model.data(page.comments.model.index(0, 4))
@@ -402,6 +423,7 @@ def test_layout_and_last_call_are_remembered(review, make_window, library_locati
     review.close()
     again = make_window(library_location("app"))
     QCoreApplication.processEvents()
+    settled()
     assert again.review_page.call is not None and again.review_page.call.id == call_id
     # Offscreen windows do not get their old size back (the screen is smaller), so the split is
     # compared as the share of the width each side has.
@@ -423,6 +445,7 @@ def test_a_moved_recording_still_opens_for_review_with_a_notice(
     moved.unlink()
     w = make_window(library_location("app"))
     w.open_call(call_id)
+    settled()
     page = w.review_page
     assert not page.audio_available
     assert "no longer at" in page.notice.text() and page.notice.isVisible()
@@ -457,6 +480,8 @@ def test_export_from_the_library_and_from_a_review(
     assert "5 files" in dialog.files_label.text()
     with qtbot.waitSignal(w.exporter.done, timeout=60_000) as done:
         dialog.buttons.button(dialog.buttons.StandardButton.Ok).click()
+        settled()
+    settled()
     assert len(done.args[0]) == 5
     assert sorted(p.name for p in out.iterdir()) == [
         "clean.json",
@@ -473,6 +498,7 @@ def test_export_from_the_library_and_from_a_review(
     # From a review: just that call; the dialog remembers the choices, existing files are replaced
     # after asking (answered yes here).
     w.open_call(first)
+    settled()
     qtbot.waitUntil(lambda: w.review_page.call is not None)
     assert w.export_targets() == {first: "pushback stereo.wav"}
     before = (out / "pushback stereo.pdf").stat().st_mtime_ns
@@ -483,6 +509,8 @@ def test_export_from_the_library_and_from_a_review(
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
     with qtbot.waitSignal(w.exporter.done, timeout=60_000) as done:
         dialog.buttons.button(dialog.buttons.StandardButton.Ok).click()
+        settled()
+    settled()
     assert sorted(Path(p).name for p in done.args[0]) == [
         "pushback stereo.json",
         "pushback stereo.pdf",
@@ -535,22 +563,27 @@ def test_a_coach_says_whether_an_agent_turn_is_a_refusal(review, qtbot):
     assert any(t.startswith("Refusal? (Reviewer judges: a refusal,") and "sure" in t for t in texts), texts
     assert "Not a refusal" in texts and "This is a refusal" not in texts
     next(a for a in menu.actions() if a.text() == "Not a refusal").trigger()
+    settled()
     assert refusals_shown() == "2"
     row = next(r for r in review.library_page.model.rows if r["id"] == page.call.id)
     assert row["refusal_count"] == 2
 
     page.seek((hold.start + hold.end) / 2)
     page.actions_by_name["Refusal or not (the agent's turn at the playhead)"].trigger()
+    settled()
     assert refusals_shown() == "3"
     marker = page.refusal_marker(hold)
     assert marker is not None and "marked by the coach" in marker.text
     assert any(m.kind == "refusal" and abs(m.start - hold.start) < 0.01 for m in page.timeline_model.markers)
 
     review.undo_action.trigger()
+    settled()
     assert refusals_shown() == "2" and page.refusal_marker(hold) is None
     review.undo_action.trigger()
+    settled()
     assert refusals_shown() == "3" and page.refusal_marker(offer) is not None
     review.redo_action.trigger()
+    settled()
     assert refusals_shown() == "2"
 
 
@@ -604,8 +637,10 @@ def test_swap_and_rename_are_undone_one_at_a_time_after_who_said_it(review, qtbo
     turn = next(t for t in page.call.transcript.turns if t.speaker == "S2" and t.word_count > 3)
     said_by = lambda: {w.speaker for w in page.call.transcript.words if turn.start <= w.start < turn.end}  # noqa: E731
     assert page.reassign(Speech(turn.start, turn.end, "S2", turn.word_count), "S1")
+    settled()
     assert said_by() == {"S1"}
     page.swap_button.click()
+    settled()
     swapped = speakers_of(page)
     assert [role for _, role, _ in swapped] == ["customer", "agent"]
 
@@ -616,17 +651,22 @@ def test_swap_and_rename_are_undone_one_at_a_time_after_who_said_it(review, qtbo
 
     answer_next_dialog(qtbot, rename)
     page.rename_button.click()
+    settled()
     renamed = speakers_of(page)
     assert renamed[1] == ("S2", "agent", "Dana")
 
     review.undo_action.trigger()
+    settled()
     assert speakers_of(page) == swapped
     review.undo_action.trigger()
+    settled()
     assert speakers_of(page) == original and said_by() == {"S1"}
     review.undo_action.trigger()
+    settled()
     assert speakers_of(page) == original and said_by() == {"S2"}
     for _ in range(3):
         review.redo_action.trigger()
+        settled()
     assert speakers_of(page) == renamed and said_by() == {"S1"}
     row = next(r for r in review.library_page.model.rows if r["id"] == page.call.id)
     assert row["agent"] == "Dana"
@@ -646,6 +686,9 @@ def test_a_correction_the_library_cannot_make_says_why_and_gives_the_cursor_back
     speech = Speech(turn.start, turn.end, "S2", turn.word_count)
     said_by = lambda: {w.speaker for w in page.call.transcript.words if turn.start <= w.start < turn.end}  # noqa: E731
     page.library.db.execute("PRAGMA busy_timeout = 200")
+    # the library thread's connection, which makes the corrections
+    page.library_worker.submit(lambda library: library.db.execute("PRAGMA busy_timeout = 200"))
+    settled()
     other = sqlite3.connect(page.library.path, isolation_level=None)
     messages = []
 
@@ -655,16 +698,20 @@ def test_a_correction_the_library_cannot_make_says_why_and_gives_the_cursor_back
 
     other.execute("BEGIN IMMEDIATE")
     answer_next_dialog(qtbot, read_and_close)
-    assert not page.reassign(speech, "S1")
+    page.reassign(speech, "S1")
+    settled()
+    settled()
     assert QApplication.overrideCursor() is None
     assert len(messages) == 1 and "locked" in messages[0]
     assert said_by() == {"S2"} and page.undo_stack.count() == 0
     other.execute("ROLLBACK")
 
     assert page.reassign(speech, "S1")
+    settled()
     other.execute("BEGIN IMMEDIATE")
     answer_next_dialog(qtbot, read_and_close)
     review.undo_action.trigger()
+    settled()
     other.execute("ROLLBACK")
     assert QApplication.overrideCursor() is None
     assert len(messages) == 2 and "locked" in messages[1]
@@ -737,6 +784,7 @@ def test_the_review_opens_where_the_system_has_no_name_for_the_user(
         call_id = store(lib, processed("pushback"), pushback[1])
     w = make_window(path)
     w.open_call(call_id)
+    settled()
     page = w.review_page
     assert page.call is not None and page.call.id == call_id
     comment_id = page.comments.add(5.0, None, "Good opening")
@@ -857,6 +905,7 @@ def test_opening_call_after_call_computes_waveforms_on_one_thread(
     page = w.review_page
     for call_id in ids:
         w.open_call(call_id)
+        settled()
     qtbot.waitUntil(lambda: page.timeline_model.peaks is not None, timeout=60_000)
     assert page.call.id == ids[-1]
     assert most[0] == 1 and len(threads) == 1 and threading.get_ident() not in threads
@@ -915,3 +964,72 @@ def test_closing_the_window_during_an_export_stops_it_and_says_nothing_more(
     assert not job.running() and not any(worker.busy for worker in w.findChildren(Worker))
     qtbot.wait(50)
     assert w.exporter.message is None  # no "Export cancelled" over a closed window
+
+
+def test_the_ui_thread_does_no_database_io_opening_a_call_and_saying_who_said_it(
+    make_window, processed, pushback, qtbot, library_location, monkeypatch
+):
+    """Opening a call, saying who said a turn and undoing it: every statement runs on the
+    window's library thread, none on the UI thread (on a team's server each one is a network
+    round trip the window would freeze for)."""
+    import threading
+
+    from reviewer.library import backend, open_library
+    from reviewer.ui.transcript import Speech
+
+    path = library_location("app")
+    with open_library(path) as lib:
+        call_id = store(lib, processed("pushback"), pushback[1])
+    watching = {"on": False}
+    on_ui: list[str] = []
+
+    def note(sql: object) -> None:
+        if watching["on"] and threading.current_thread() is threading.main_thread():
+            on_ui.append(str(sql)[:80])
+
+    connect = sqlite3.connect
+
+    def traced(*args, **kwargs):
+        conn = connect(*args, **kwargs)
+        conn.set_trace_callback(note)
+        return conn
+
+    monkeypatch.setattr(sqlite3, "connect", traced)
+    pg = getattr(backend, "PgDatabase", None)
+    if pg is not None:
+        for name in ("execute", "executemany"):
+            method = getattr(pg, name)
+
+            def wrapped(self, sql, *args, _method=method, **kwargs):
+                note(sql)
+                return _method(self, sql, *args, **kwargs)
+
+            monkeypatch.setattr(pg, name, wrapped)
+
+    w = make_window(path)
+    settled()
+    page = w.review_page
+    watching["on"] = True
+    w.open_call(call_id)
+    qtbot.waitUntil(lambda: page.call is not None and page.call.id == call_id)
+    settled()
+    turn = next(t for t in page.call.transcript.turns if t.speaker == "S2" and t.word_count > 3)
+    page.reassign(Speech(turn.start, turn.end, "S2", turn.word_count), "S1")
+    settled()
+    assert (
+        page.undo_stack.count() == 1
+        and page.undo_stack.undoText() == "Said by Agent S1"
+        or (page.undo_stack.undoText().startswith("Said by"))
+    )
+    assert {w_.speaker for w_ in page.call.transcript.words if turn.start <= w_.start < turn.end} == {"S1"}
+    w.undo_action.trigger()
+    settled()
+    assert {w_.speaker for w_ in page.call.transcript.words if turn.start <= w_.start < turn.end} == {"S2"}
+    page.set_review_status("reviewed")
+    settled()
+    assert page.call.row["review_status"] == "reviewed" and page.status.currentText() == "reviewed"
+    assert next(r for r in w.library_page.model.rows if r["id"] == call_id)["review_status"] == "reviewed"
+    w.poll_library()  # the window's own changes: nothing to reload, and nothing read here either
+    settled()
+    watching["on"] = False
+    assert on_ui == []

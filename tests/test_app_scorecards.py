@@ -5,6 +5,7 @@ calibration view; the scorecard form saves a new version and refuses a broken on
 from __future__ import annotations
 
 import pytest
+from ui_wait import settled
 
 from reviewer import actions
 
@@ -45,6 +46,7 @@ def test_override_dispute_and_decision_through_the_scorecard_tab(review, qtbot):
     dialog.text.setText("The customer asked to hear the offers")
     assert ok.isEnabled()
     ok.click()
+    settled()
     overridden = item(panel, "no-pushback")
     assert (
         overridden.result == "yes"
@@ -55,13 +57,16 @@ def test_override_dispute_and_decision_through_the_scorecard_tab(review, qtbot):
     assert row["score"] == panel.score.total  # the library list follows
 
     w.undo_action.trigger()
+    settled()
     assert item(panel, "no-pushback").result == "no" and panel.score.total == 0
     w.redo_action.trigger()
+    settled()
     assert item(panel, "no-pushback").result == "yes"
 
     # The agent, in self-review, sees the score and disputes an item; no answering for them.
     agent = next(s.name for s in page.call.transcript.speakers if s.role == "agent")
     w.set_viewer(agent)
+    settled()
     assert panel.answer_button.isHidden() and not panel.dispute_button.isHidden()
     assert not w.trackers_action.isEnabled() and not any(a.isEnabled() for a in w.scorecard_actions)
     panel.select_item("talk-share")
@@ -69,18 +74,21 @@ def test_override_dispute_and_decision_through_the_scorecard_tab(review, qtbot):
     dialog = panel.open_dispute()
     dialog.text.setText("The customer asked me to explain every option")
     dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    settled()
     assert item(panel, "talk-share").dispute["status"] == "open"
     assert item(panel, "talk-share").dispute["author"] == agent
     assert not panel.dispute_button.isEnabled()  # one open dispute per item
 
     # The coach sees it in the library list and accepts it: the item changes.
     w.set_viewer("")
+    settled()
     assert w.trackers_action.isEnabled() and all(a.isEnabled() for a in w.scorecard_actions)
     row = next(r for r in w.library_page.model.rows if r["id"] == page.call.id)
     assert row["open_disputes"] == 1
     panel.select_item("talk-share")
     assert not panel.accept_button.isHidden()
     panel.accept_button.click()
+    settled()
     after = item(panel, "talk-share")
     assert after.result != before and after.dispute["status"] == "accepted"
     assert next(r for r in w.library_page.model.rows if r["id"] == page.call.id)["open_disputes"] == 0
@@ -103,6 +111,7 @@ def test_the_scorecard_form_saves_a_new_version_and_refuses_a_broken_one(review,
     editor.s_weight.setValue(50)
     assert "115" in editor.weights.text()
     editor.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+    settled()
     assert "the section weights add up to 115" in editor.problem.text()
     assert [c["version"] for c in actions.scores.scorecards(w.library)] == [1]  # nothing stored
     editor.s_weight.setValue(35)
@@ -121,6 +130,8 @@ def test_the_scorecard_form_saves_a_new_version_and_refuses_a_broken_one(review,
     editor.pass_mark.setValue(60)
     with qtbot.waitSignal(editor.saved, timeout=60_000):  # scored off the UI thread; then it closes
         editor.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+        settled()
+    settled()
 
     card = actions.scores.scorecard(w.library, "Customer care")
     assert card.version == 2 and card.pass_mark == 60
@@ -150,6 +161,7 @@ def test_escape_while_the_scorecard_saves_cancels_it_and_the_cards_stay_as_they_
     editor = w.edit_scorecard()
     editor.pass_mark.setValue(61)
     editor.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+    settled()
     assert started.wait(10) and not editor.buttons.isEnabled()
     editor.reject()  # Escape: the save is cancelled, the form stays to say so
     assert editor.isVisible()

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 
 import pytest
+from ui_wait import settled
 
 pytest.importorskip("PySide6")
 
@@ -42,6 +43,7 @@ def choose_metric(d, key: str) -> None:
 
 def open_dashboard(w, qtbot, agent: str | None = None, metric: str | None = "refusals_per_call"):
     w.dashboard_action.trigger()  # View › Trends dashboard, as the user does
+    settled()
     d = w.dashboard
     assert w.stack.currentWidget() is d
     qtbot.waitUntil(lambda: not d.loading and d.trends is not None, timeout=20_000)
@@ -157,6 +159,7 @@ def test_clicking_a_point_or_a_period_lists_its_calls_and_opens_one(window, qtbo
     assert window.windowTitle().startswith("maria-3.wav")
     assert window.review_page.back_button.text() == "← Trends"
     window.review_page.back_button.click()
+    settled()
     assert window.stack.currentWidget() is d
     qtbot.waitUntil(lambda: not d.loading)
     assert d.agent_box.currentText() == "Maria" and listed_names(d) == ["maria-3.wav"]  # as left
@@ -168,6 +171,7 @@ def test_clicking_a_point_or_a_period_lists_its_calls_and_opens_one(window, qtbo
 
 def test_an_agent_in_self_review_sees_only_their_own_dashboard(window, qtbot):
     window.set_viewer("Maria")
+    settled()
     d = open_dashboard(window, qtbot)
     assert d.trends.agent == "Maria"
     assert d.agent_box.currentText() == "Maria" and not d.agent_box.isEnabled()
@@ -180,6 +184,7 @@ def test_an_agent_in_self_review_sees_only_their_own_dashboard(window, qtbot):
     click_point(qtbot, d, 1, "team")
     assert listed_names(d) == []
     window.set_viewer("")  # back to the coach: the choice is free again
+    settled()
     assert d.agent_box.isEnabled()
 
 
@@ -194,7 +199,9 @@ def test_the_dashboard_exports_its_chart_and_table_to_pdf_and_its_rows_to_csv(
     answers = iter([(str(pdf), "PDF (*.pdf)"), (str(table), "CSV (*.csv)")])
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: next(answers))
     d.pdf_button.click()
+    settled()
     d.csv_button.click()
+    settled()
     assert "Saved" in d.summary.text()
 
     reader = PdfReader(pdf)

@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from callgen import Line, render, write_wav
+from ui_wait import settled
 
 CARD_CALL = [
     Line("agent", "Thank you for calling Northwind Bank, this is Sam. How can I help you?"),
@@ -189,6 +190,7 @@ def test_redacted_wav_bleeps_the_numbers_on_every_channel_and_keeps_every_other_
     assert content_hash(original) == before
     with open_library(library) as lib:
         assert Path(lib.call_row(call_id)["path"]) == original.resolve()
+        settled()
 
 
 def test_transcribing_the_redacted_audio_finds_none_of_the_digits(card_library, card_processed, tmp_path):
@@ -508,6 +510,7 @@ def share_window(qtbot, tmp_path, settings, monkeypatch, card_library):
     qtbot.addWidget(w)
     w.show()
     w.open_call(call_id)
+    settled()
     qtbot.waitUntil(lambda: w.review_page.call is not None)
     yield w, call_id
     w.close()
@@ -523,6 +526,7 @@ def test_the_redaction_preview_shows_the_spans_and_the_coach_changes_them_undoab
     file_menu = [a.text().replace("&", "") for a in menus["File"].menu().actions()]
     assert file_menu.index("Export redacted audio…") == file_menu.index("Export…") + 1
     w.sharing.preview_action.trigger()
+    settled()
     preview = w.sharing.preview
     qtbot.waitUntil(preview.isVisible)
     kinds = [preview.table.item(r, 1).text() for r in range(preview.table.rowCount())]
@@ -535,15 +539,19 @@ def test_the_redaction_preview_shows_the_spans_and_the_coach_changes_them_undoab
     preview.table.selectRow(1)  # the phone number may be heard (say it is the company's)
     assert preview.timeline_model.playhead == pytest.approx(preview.spans[1].start)
     preview.remove_button.click()
+    settled()
     assert [s.kind for s in preview.spans] == ["card number"] and len(preview.timeline_model.redactions) == 1
     w.undo_action.trigger()
+    settled()
     assert [s.kind for s in preview.spans] == ["card number", "phone number"]
     w.redo_action.trigger()
+    settled()
     assert [s.kind for s in preview.spans] == ["card number"]
 
     assert not preview.hide_button.isEnabled()
     preview.timeline_model.set_selection((1.0, 2.5))  # the agent's name, dragged on the timeline
     preview.hide_button.click()
+    settled()
     assert [(s.kind, s.source) for s in preview.spans] == [("added", "added"), ("card number", "found")]
     assert preview.table.item(0, 3).text() == "you"
     assert preview.summary.text().endswith(": 2 spans hidden: 1 card number, 1 by hand.")
@@ -556,6 +564,7 @@ def test_the_redaction_preview_shows_the_spans_and_the_coach_changes_them_undoab
     job = w.sharing.export_redacted_audio({call_id: "card payment.wav"}, out=out)
     with qtbot.waitSignal(job.finished, timeout=60_000):
         pass
+    settled()
     doc = json.loads((tmp_path / "shared.redactions.json").read_text())
     assert [s["kind"] for s in doc["spans"]] == ["added", "card number"]
     assert "Exported 2 file(s)" in w.sharing.message.text()
@@ -563,10 +572,13 @@ def test_the_redaction_preview_shows_the_spans_and_the_coach_changes_them_undoab
     job = w.sharing.export_redacted_audio({call_id: "x"}, out=read_only_folder / "x.wav")
     with qtbot.waitSignal(job.failed, timeout=60_000):
         pass
+    settled()
     assert "read-only" in w.sharing.message.text() and not (read_only_folder / "x.wav").exists()
     w.set_viewer("Sam")  # the agent's self-review: redaction changes and clips are the coach's
+    settled()
     assert not w.sharing.preview_action.isEnabled() and not w.sharing.clip_action.isEnabled()
     w.set_viewer("")
+    settled()
     assert w.sharing.preview_action.isEnabled()
 
 
@@ -596,8 +608,10 @@ def test_clips_from_a_selection_and_a_comment_play_one_after_another_and_export(
     dialog.accept()
     assert len(w.library.playlist_clips("payments")) == 2
     w.undo_action.trigger()
+    settled()
     assert len(w.library.playlist_clips("payments")) == 1
     w.redo_action.trigger()
+    settled()
     assert [c["title"] for c in w.library.playlist_clips("payments")] == [
         "Asking for the card",
         "Friendly close",
@@ -608,6 +622,7 @@ def test_clips_from_a_selection_and_a_comment_play_one_after_another_and_export(
     seen = []
     lists.player.positionChanged.connect(lambda ms: seen.append((lists.index, ms)))
     lists.play_button.click()
+    settled()
     qtbot.waitUntil(lambda: lists.index == 1, timeout=20_000)  # the first clip ended: the next one plays
     assert "Playing 2 of 2: Friendly close" in lists.now_playing.text()
     qtbot.waitUntil(lambda: not lists.playing, timeout=20_000)  # and the playlist stops after it
@@ -620,6 +635,7 @@ def test_clips_from_a_selection_and_a_comment_play_one_after_another_and_export(
     job = lists.export(page=True, out=out)
     with qtbot.waitSignal(job.finished, timeout=60_000):
         pass
+    settled()
     parser = _Page()
     parser.feed(out.read_text(encoding="utf-8"))
     assert len(parser.audio) == 2 and "Good: asks plainly." in " ".join(parser.text)

@@ -13,6 +13,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from ui_wait import settled
 
 from reviewer import actions
 from reviewer.errors import ReviewerError
@@ -21,6 +22,7 @@ from reviewer.library.backend import ConflictError, LibraryUnavailableError
 
 pytestmark = pytest.mark.postgres
 HERE = Path(__file__).resolve().parent
+settled()
 
 
 @pytest.fixture()
@@ -41,6 +43,7 @@ def reviewing(shared, processed, clean, qtbot, settings, tmp_path, monkeypatch):
     qtbot.addWidget(window)
     window.show()
     window.open_call(call_id)
+    settled()
     qtbot.waitUntil(lambda: window.review_page.call is not None)
     yield window, call_id
     window.close()
@@ -87,6 +90,7 @@ def test_two_apps_see_each_others_comments_and_edits_on_old_copies_are_refused(
             actions.scores.answer_item(a, call_id, "honoured", "yes", grader="ana")
         with pytest.raises(ConflictError):
             a.set_review_status(call_id, "reviewed")
+            settled()
         assert a.call_row(call_id)["review_status"] == "new"
         a.seen(call_id, a.call_version(call_id))  # ana's window reloaded the call
         actions.scores.answer_item(a, call_id, "honoured", "yes", grader="ana")
@@ -104,6 +108,7 @@ def test_a_writer_waiting_too_long_for_another_gets_a_clear_line_and_changes_not
         b.db.execute("SET lock_timeout = 300")  # the library waits 60 s; the test, 0.3 s
         with a.write():
             a.set_review_status(call_id, "in review")
+            settled()
             with pytest.raises(LibraryUnavailableError, match="stayed busy"):
                 b.add_comment(call_id, start=1.0, text="Waiting")
         assert b.comments(call_id) == [] and b.call_row(call_id)["review_status"] == "in review"
@@ -307,10 +312,12 @@ def test_undoing_a_score_someone_changed_meanwhile_is_refused_and_dropped(review
     window, call_id = reviewing
     page = window.review_page
     assert page.scores.answer("honoured", "yes")
+    settled()
     monkeypatch.setenv("REVIEWER_USER", "ben")
     with open_library(shared) as other:
         actions.scores.answer_item(other, call_id, "honoured", "no", grader="ben")
     page.undo_stack.undo()  # on the call as ben left it: refused, not applied
+    settled()
     with open_library(shared) as lib:
         answers = {
             (a["grader"], a["value"])

@@ -9,6 +9,7 @@ import threading
 
 import pytest
 from library_db import integrity, query
+from ui_wait import settled
 
 from reviewer import actions
 
@@ -43,6 +44,7 @@ def two_calls(processed, pushback, clean, library_location):
 
 def open_dialog(w, qtbot):
     w.trackers_action.trigger()
+    settled()
     dialog = w.trackers.dialog
     qtbot.waitUntil(dialog.isVisible)
     return dialog
@@ -50,6 +52,7 @@ def open_dialog(w, qtbot):
 
 def fill(dialog, qtbot, name: str, phrases: str, side: str = "both", window: str = "", seconds: float = 30):
     dialog.new_button.click()
+    settled()
     qtbot.keyClicks(dialog.name, name)
     dialog.phrases.setPlainText(phrases)
     dialog.side.setCurrentIndex(dialog.side.findData(side))
@@ -60,6 +63,8 @@ def fill(dialog, qtbot, name: str, phrases: str, side: str = "both", window: str
 def save_and_wait(w, dialog, qtbot) -> None:
     with qtbot.waitSignal(w.trackers.changed, timeout=60_000):
         dialog.save_button.click()
+        settled()
+    settled()
     assert not w.trackers.running()
 
 
@@ -115,8 +120,10 @@ def test_a_tracker_added_in_the_dialog_counts_in_the_library_and_marks_the_timel
     review = w.review_page
     tl = review.timeline
     w.open_call(ids["clean"])
+    settled()
     assert "trackers" not in tl.rows() and not review.tracker_filter.isVisibleTo(review)
     w.open_call(ids["pushback"])
+    settled()
     assert "trackers" in tl.rows() and review.tracker_filter.isVisibleTo(review)
     (hit,) = review.timeline_model.visible_tracker_hits()
     assert hit.tracker == "apology" and hit.phrase == "sorry" and "sorry" in hit.text.lower()
@@ -146,6 +153,7 @@ def test_a_tracker_added_in_the_dialog_counts_in_the_library_and_marks_the_timel
     # Filtering the strip: the hidden tracker's flags go, N no longer stops there.
     assert "cancel request" in review.tracker_filter.entries
     review.tracker_filter.entries["cancel request"].trigger()  # uncheck it in the menu
+    settled()
     assert {h.tracker for h in review.timeline_model.visible_tracker_hits()} == {"apology"}
     assert strip_pixel(tl, cancel_hit) != colours["cancel request"]
     assert round(cancel_hit.start, 3) not in review.timeline_model.stops()
@@ -182,6 +190,7 @@ def test_cancelling_a_tracker_change_leaves_the_library_as_it_was(make_window, t
     dialog.phrases.setPlainText("cancel*")
     dialog.side.setCurrentIndex(dialog.side.findData("both"))
     dialog.save_button.click()
+    settled()
     qtbot.waitUntil(started.is_set, timeout=10_000)
     progress = w.trackers.progress_dialog
     qtbot.waitUntil(progress.isVisible, timeout=5_000)  # shown while it works
@@ -189,6 +198,7 @@ def test_cancelling_a_tracker_change_leaves_the_library_as_it_was(make_window, t
     cancel = progress.findChild(QPushButton)
     assert cancel.text() == "Cancel"
     cancel.click()
+    settled()
     release.set()
     qtbot.waitUntil(lambda: not w.trackers.running(), timeout=30_000)
     qtbot.waitUntil(lambda: "Cancelled" in dialog.status.text(), timeout=5_000)
@@ -213,6 +223,7 @@ def test_a_bad_tracker_says_what_is_wrong_and_stores_nothing(make_window, two_ca
 
     fill(dialog, qtbot, "forbidden", "")
     dialog.save_button.click()
+    settled()
     assert dialog.problems.isVisible() and "needs at least one phrase" in dialog.problems.text()
     dialog.phrases.setPlainText("(calm down")  # said again as the coach edits
     assert "cannot be used" in dialog.problems.text() and "at least one phrase" not in dialog.problems.text()
@@ -222,9 +233,11 @@ def test_a_bad_tracker_says_what_is_wrong_and_stores_nothing(make_window, two_ca
     dialog.seconds.setValue(0)
     assert "positive number of seconds" in dialog.problems.text()
     dialog.save_button.click()
+    settled()
 
     fill(dialog, qtbot, "apology", "i apologize")  # a new tracker may not take an existing name
     dialog.save_button.click()
+    settled()
     assert "already exists" in dialog.problems.text()
     dialog.name.clear()
     assert "needs a name" in dialog.problems.text()

@@ -25,8 +25,15 @@ def main(url: str, call_id: int) -> int:
     window.show()
     window.open_call(call_id)
     comments = window.review_page.comments
-    comments.add(1.0, None, MINE, "improve", "Ben")
     result = {"code": 1}
+
+    def add_once_open() -> None:  # the window shows the call once its library thread read it
+        if window.review_page.call is None:
+            QTimer.singleShot(50, add_once_open)
+            return
+        comments.add(1.0, None, MINE, "improve", "Ben")
+
+    QTimer.singleShot(0, add_once_open)
 
     def look() -> None:
         others = [r["text"] for r in comments.model.rows if r["text"] != MINE]

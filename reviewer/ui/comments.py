@@ -307,11 +307,12 @@ class CommentsPanel(QWidget):
         layout.addWidget(self.table, 1)
         self.set_agent_mode(False)
 
-    def set_call(self, call_id: int | None, duration: float) -> None:
+    def set_call(self, call_id: int | None, duration: float, rows: list | None = None) -> None:
+        """Show a call's comments (``rows``: already read on the library thread)."""
         self.call_id = call_id
         self.duration = duration
         self.undo_stack.clear()
-        self.refresh()
+        self.refresh(rows=rows)
 
     def set_agent_mode(self, on: bool) -> None:
         """Agents review feedback on their calls: they acknowledge and reply, coaches edit."""
@@ -321,8 +322,9 @@ class CommentsPanel(QWidget):
         for b in (self.ack_button, self.reply_button):
             b.setVisible(on)
 
-    def refresh(self, select: int | None = None) -> None:
-        rows = self.library.comments(self.call_id) if self.call_id is not None else []
+    def refresh(self, select: int | None = None, *, rows: list | None = None) -> None:
+        if rows is None:
+            rows = self.library.comments(self.call_id) if self.call_id is not None else []
         self.model.set_rows(rows)
         if select is not None and (r := self.model.row_of(select)) is not None:
             self.table.selectRow(r)

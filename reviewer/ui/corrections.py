@@ -5,6 +5,7 @@ first (so one it refuses never lands on the undo stack); undo restores only what
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QUndoCommand, QUndoStack
@@ -23,29 +24,46 @@ from reviewer.ui.transcript import Speech
 class _CallCommand(QUndoCommand):
     """A change of the call under review, already made in the library when it is pushed (so a
     change the library refused never lands on the stack). Undo and redo go through
-    :meth:`CorrectionsController.correct`, which says what went wrong if the library cannot make
-    them; the command then leaves the stack."""
+    :meth:`CorrectionsController.correct`, on the library thread, which says what went wrong if
+    the library cannot make them; the command then leaves the stack (the stack steps back over
+    it, and it makes itself obsolete without touching the library)."""
 
     def __init__(self, corrections: CorrectionsController, text: str) -> None:
         super().__init__(text)
         self.corrections = corrections
         self._done = True
+        self._failed = False  # undo or redo failed in the library: leave the stack
 
     def redo(self) -> None:
+        if self._failed:
+            self.setObsolete(True)
+            return
         if self._done:
             self._done = False
             return
-        if not self.corrections.correct(self._redo):
-            self.setObsolete(True)
+        self.corrections.correct(self._redo, failed=lambda: self._leave(undone=False))
 
     def undo(self) -> None:
-        if not self.corrections.correct(self._undo):
+        if self._failed:
             self.setObsolete(True)
+            return
+        self.corrections.correct(self._undo, failed=lambda: self._leave(undone=True))
 
-    def _redo(self) -> None:
+    def _leave(self, *, undone: bool) -> None:
+        """The library refused the undo (or redo): the library still has the command as it was,
+        so the stack steps back over it, and it leaves."""
+        stack = self.corrections.undo_stack
+        self._failed = True
+        i = stack.index()
+        if undone and i < stack.count() and stack.command(i) is self:
+            stack.redo()
+        elif not undone and i > 0 and stack.command(i - 1) is self:
+            stack.undo()
+
+    def _redo(self, library: Library) -> None:
         raise NotImplementedError
 
-    def _undo(self) -> None:
+    def _undo(self, library: Library) -> None:
         raise NotImplementedError
 
 
@@ -59,9 +77,9 @@ class ReassignSpeech(_CallCommand):
         super().__init__(corrections, text)
         self.change, self.speech = change, speech
 
-    def _redo(self) -> None:
+    def _redo(self, library: Library) -> None:
         self.change = actions.corrections.reassign_speech(
-            self.corrections.library,
+            library,
             self.change.call_id,
             self.change.speaker,
             start=self.speech.start,
@@ -70,8 +88,8 @@ class ReassignSpeech(_CallCommand):
             settings=self.corrections.settings,
         )
 
-    def _undo(self) -> None:
-        actions.corrections.restore_speech(self.corrections.library, self.change, self.corrections.settings)
+    def _undo(self, library: Library) -> None:
+        actions.corrections.restore_speech(library, self.change, self.corrections.settings)
 
 
 class ChangeSpeakers(_CallCommand):
@@ -82,13 +100,11 @@ class ChangeSpeakers(_CallCommand):
         super().__init__(corrections, text)
         self.change = change
 
-    def _redo(self) -> None:
-        actions.corrections.restore_speakers(
-            self.corrections.library, self.change, self.corrections.settings, undo=False
-        )
+    def _redo(self, library: Library) -> None:
+        actions.corrections.restore_speakers(library, self.change, self.corrections.settings, undo=False)
 
-    def _undo(self) -> None:
-        actions.corrections.restore_speakers(self.corrections.library, self.change, self.corrections.settings)
+    def _undo(self, library: Library) -> None:
+        actions.corrections.restore_speakers(library, self.change, self.corrections.settings)
 
 
 class LabelRefusal(_CallCommand):
@@ -99,82 +115,89 @@ class LabelRefusal(_CallCommand):
         super().__init__(corrections, text)
         self.change = change
 
-    def _redo(self) -> None:
+    def _redo(self, library: Library) -> None:
         c = self.change
         at = (c.turn.start + c.turn.end) / 2
         value = None if c.after is None else c.after.is_refusal
         author = c.after.author if c.after else ""
         self.change = actions.corrections.label_refusal(
-            self.corrections.library, c.call_id, at, value, settings=self.corrections.settings, author=author
+            library, c.call_id, at, value, settings=self.corrections.settings, author=author
         )
 
-    def _undo(self) -> None:
-        actions.corrections.restore_refusal_label(
-            self.corrections.library, self.change, self.corrections.settings
-        )
+    def _undo(self, library: Library) -> None:
+        actions.corrections.restore_refusal_label(library, self.change, self.corrections.settings)
 
 
 class CorrectionsController(QObject):
     """Makes the corrections of the call under review and pushes their commands on the undo
-    stack. What it is given: the library (a getter: the window can switch libraries), the
-    settings, the undo stack, the call under review (a getter), ``shown_again(call_id)`` to show
-    the call as the library now holds it, the author of a coach's refusal label (a getter) and
-    ``warn(text)`` to say what went wrong."""
+    stack. What it is given: the settings, the undo stack, the call under review (a getter),
+    ``change(call_id, work, made, failed)`` to run ``work(library)`` on the library thread and
+    show the call as the library then holds it (``made(result)`` after, ``failed(error)``
+    instead), ``shown_again(call_id)`` to show the call as the library now holds it, the author
+    of a coach's refusal label (a getter) and ``warn(text)`` to say what went wrong."""
 
     def __init__(
         self,
         *,
-        library: Callable[[], Library],
         settings: Settings,
         undo_stack: QUndoStack,
         call: Callable[[], StoredCall | None],
+        change: Callable[..., None],
         shown_again: Callable[[int], None],
         author: Callable[[], str],
         warn: Callable[[str], None],
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
-        self._library = library
         self.settings = settings
         self.undo_stack = undo_stack
         self._call = call
+        self._change = change
         self._shown_again = shown_again
         self._author = author
         self._warn = warn
-
-    @property
-    def library(self) -> Library:
-        return self._library()
+        self.pending = 0  # corrections on their way to the library
 
     def _call_id(self) -> int | None:
         call = self._call()
         return call.id if call is not None else None
 
-    def correct(self, work: Callable[[], object]) -> bool:
-        """Make a change of the call under review in the library (``work``) under the wait
-        cursor, then show the call as the library holds it. Whatever goes wrong (the library
-        locked by another program, a disk error) is said in a message; the cursor always comes
-        back. Returns whether the change was made."""
+    def correct(
+        self,
+        work: Callable[[Library], object],
+        made: Callable[[Any], None] | None = None,
+        failed: Callable[[], None] | None = None,
+    ) -> bool:
+        """Make a change of the call under review in the library (``work(library)``, on the
+        library thread) under the wait cursor, then show the call as the library holds it and
+        call ``made(result)``. Whatever goes wrong (the library locked by another program, a disk
+        error) is said in a message and ``failed()`` is called; the cursor always comes back.
+        Returns whether the change was asked for (there is a call under review)."""
         call_id = self._call_id()
         if call_id is None:
             return False
-        error: Exception | None = None
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            work()
-            self._shown_again(call_id)
-        except Exception as e:  # a change that fails must leave the review usable
-            error = e
-            if isinstance(e, ConflictError):
-                self._shown_again(call_id)  # someone else's change: show the call as it is now
-        finally:
+        self.pending += 1
+
+        def done(result: Any) -> None:
+            self.pending -= 1
             QApplication.restoreOverrideCursor()
-        if error is not None:
+            if made is not None and self._call_id() == call_id:  # not onto another call's stack
+                made(result)
+
+        def wrong(error: BaseException) -> None:
+            self.pending -= 1
+            QApplication.restoreOverrideCursor()
+            if isinstance(error, ConflictError):
+                self._shown_again(call_id)  # someone else's change: show the call as it is now
             text = (
                 str(error) if isinstance(error, ReviewerError) else f"The change could not be made: {error}."
             )
             self._warn(text)
-            return False
+            if failed is not None:
+                failed()
+
+        self._change(call_id, work, done, wrong)
         return True
 
     def swap_roles(self) -> None:
@@ -182,80 +205,77 @@ class CorrectionsController(QObject):
         call_id = self._call_id()
         if call_id is None:
             return
-        made: list[SpeakerChange] = []
-        if (
-            self.correct(
-                lambda: made.append(actions.corrections.swap_roles(self.library, call_id, self.settings))
-            )
-            and made[0].after
-        ):
-            self.undo_stack.push(ChangeSpeakers(self, made[0], "Swap roles"))
+
+        def made(change: SpeakerChange) -> None:
+            if change.after:
+                self.undo_stack.push(ChangeSpeakers(self, change, "Swap roles"))
+
+        self.correct(lambda library: actions.corrections.swap_roles(library, call_id, self.settings), made)
 
     def set_speaker(self, label: str, name: str, role: str) -> bool:
         """Name a speaker or change their role (undoable); every figure follows."""
         call_id = self._call_id()
         if call_id is None:
             return False
-        made: list[SpeakerChange] = []
-        if not self.correct(
-            lambda: made.append(
-                actions.corrections.rename_speaker(
-                    self.library, call_id, label, name=name, role=role, settings=self.settings
-                )
-            )
-        ):
-            return False
-        if made[0].after:
-            self.undo_stack.push(ChangeSpeakers(self, made[0], f"Name or role of {label}"))
-        return True
+
+        def made(change: SpeakerChange) -> None:
+            if change.after:
+                self.undo_stack.push(ChangeSpeakers(self, change, f"Name or role of {label}"))
+
+        return self.correct(
+            lambda library: actions.corrections.rename_speaker(
+                library, call_id, label, name=name, role=role, settings=self.settings
+            ),
+            made,
+        )
 
     def reassign(self, speech: Speech, speaker: str) -> bool:
         """Give the picked speech to ``speaker`` (undoable); the whole review follows."""
         call_id = self._call_id()
         if call_id is None:
             return False
-        made: list[SpeechChange] = []
-        if not self.correct(
-            lambda: made.append(
-                actions.corrections.reassign_speech(
-                    self.library,
-                    call_id,
-                    speaker,
-                    start=speech.start,
-                    end=speech.end,
-                    only_from=speech.speaker,
-                    settings=self.settings,
-                )
-            )
-        ):
-            return False
-        call = self._call()
-        assert call is not None
-        label = speaker_label(next(s for s in call.transcript.speakers if s.id == speaker))
-        self.undo_stack.push(ReassignSpeech(self, made[0], speech, f"Said by {label}"))
-        return True
+
+        def made(change: SpeechChange) -> None:
+            call = self._call()
+            speakers = call.transcript.speakers if call is not None and call.id == call_id else []
+            who = next((s for s in speakers if s.id == speaker), None)
+            label = speaker_label(who) if who is not None else speaker
+            self.undo_stack.push(ReassignSpeech(self, change, speech, f"Said by {label}"))
+
+        return self.correct(
+            lambda library: actions.corrections.reassign_speech(
+                library,
+                call_id,
+                speaker,
+                start=speech.start,
+                end=speech.end,
+                only_from=speech.speaker,
+                settings=self.settings,
+            ),
+            made,
+        )
 
     def label_refusal(self, turn: Turn, is_refusal: bool | None) -> bool:
         """The coach's word on ``turn`` (undoable); metrics, markers and the library row follow."""
         call_id = self._call_id()
         if call_id is None:
             return False
-        made: list[RefusalLabelChange] = []
-        if not self.correct(
-            lambda: made.append(
-                actions.corrections.label_refusal(
-                    self.library,
-                    call_id,
-                    (turn.start + turn.end) / 2,
-                    is_refusal,
-                    settings=self.settings,
-                    author=self._author(),
-                )
-            )
-        ):
-            return False
+        author = self._author()
         text = {True: "Mark as refusal", False: "Mark as not a refusal", None: "Let Reviewer judge"}[
             is_refusal
         ]
-        self.undo_stack.push(LabelRefusal(self, made[0], f"{text} ({clock(turn.start)})"))
-        return True
+
+        def made(change: RefusalLabelChange) -> None:
+            self.undo_stack.push(LabelRefusal(self, change, f"{text} ({clock(turn.start)})"))
+
+        return self.correct(
+            lambda library: actions.corrections.label_refusal(
+                library,
+                call_id,
+                (turn.start + turn.end) / 2,
+                is_refusal,
+                settings=self.settings,
+                author=author,
+            ),
+            made,
+        )

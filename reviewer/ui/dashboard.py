@@ -516,19 +516,20 @@ class DashboardPage(QWidget):
         self._fill_agents()
         self.refresh()
 
-    def set_agent_mode(self, agent: str | None) -> None:
-        """Self-review: the dashboard of ``agent`` alone, against the team; None: the coach's."""
+    def set_agent_mode(self, agent: str | None, agents: list[str] | None = None) -> None:
+        """Self-review: the dashboard of ``agent`` alone, against the team; None: the coach's.
+        ``agents``: the library's agents, when they were just read on the library thread."""
         self.agent_mode = agent or None
-        self._fill_agents()
+        self._fill_agents(agents)
         if self.trends is not None and self.trends.agent != self.chosen_agent():
             self.refresh()
 
-    def _fill_agents(self) -> None:
+    def _fill_agents(self, agents: list[str] | None = None) -> None:
         current = self.agent_mode or (self.agent_box.currentData() if self.agent_box.count() else TEAM)
         self.agent_box.blockSignals(True)
         self.agent_box.clear()
         self.agent_box.addItem("Whole team", TEAM)
-        for name in self.library.agents():
+        for name in self.library.agents() if agents is None else agents:
             self.agent_box.addItem(name, name)
         if self.agent_box.findData(current) < 0:
             self.agent_box.addItem(current, current)

@@ -46,6 +46,15 @@ STAGES = {
 }
 
 
+def read_list(
+    library: Library, choice: tuple[str, bool] | None
+) -> tuple[list[dict[str, Any]], list[int] | None]:
+    """The library's calls as the list shows them, and the calls where the filter's tracker was
+    said (None without a tracker filter)."""
+    tracked = list(library.calls_with_tracker(choice[0])) if choice is not None else None
+    return library.list_calls(brief=True), tracked
+
+
 def _ms_clock(value: int | None) -> str:
     return "" if value is None else clock(value / 1000)
 
@@ -348,10 +357,18 @@ class LibraryPage(QWidget):
         self.trackers_changed()
 
     def refresh(self) -> None:
+        self.show_rows(*read_list(self.library, self.tracked_filter.choice()))
+
+    def show_rows(self, rows: list[dict[str, Any]], tracked: list[int] | None, choice: Any = None) -> None:
+        """The list as :func:`read_list` read it (on the library thread, or here)."""
         selected = self.selected_call()
-        if self.tracked_filter.choice() is not None:  # hits change with corrections and imports
-            self._filter_tracked(self.tracked_filter.choice(), refresh=False)
-        self.model.set_rows(self.library.list_calls(brief=True))
+        if self.tracked_filter.choice() is not None and tracked is not None:
+            # hits change with corrections and imports
+            if choice == self.tracked_filter.choice():
+                self.model.set_tracked(set(tracked), choice[1])
+            else:
+                self._filter_tracked(self.tracked_filter.choice(), refresh=False)
+        self.model.set_rows(rows)
         self._count()
         if selected is not None:
             self.select_call(selected)
@@ -395,7 +412,7 @@ class LibraryPage(QWidget):
 
     def set_agent(self, agent: str | None) -> None:
         self.model.set_agent(agent)
-        self.refresh()
+        self._count()
 
     def selected_call(self) -> int | None:
         rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []

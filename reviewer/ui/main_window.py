@@ -30,7 +30,8 @@ from reviewer.settings import Settings
 from reviewer.ui.dashboard import DashboardPage
 from reviewer.ui.exporting import ExportController
 from reviewer.ui.importing import ImportController
-from reviewer.ui.library_page import LibraryPage
+from reviewer.ui.library_page import LibraryPage, read_list
+from reviewer.ui.library_worker import LibraryWorker
 from reviewer.ui.review_page import ReviewPage
 from reviewer.ui.sharing import ReviewSpot, SharingController
 from reviewer.ui.tables import warn
@@ -99,8 +100,11 @@ class MainWindow(QMainWindow):
         }
         self._open_when_imported: set[str] = set()
 
+        # The window's database work runs on one thread with a library connection of its own.
+        self.library_worker = LibraryWorker(self.library_path, self, shares=self.library)
+        self.library_worker.wrote.connect(self._own_write)
         self.library_page = LibraryPage(self.library)
-        self.review_page = ReviewPage(self.library, settings)
+        self.review_page = ReviewPage(self.library, settings, library_worker=self.library_worker)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.library_page)
         self.stack.addWidget(self.review_page)
@@ -153,7 +157,9 @@ class MainWindow(QMainWindow):
         # Other apps (a team on one PostgreSQL library, or an import from the command line) change
         # the library while this one has it open: a cheap look at its change serial, every few
         # seconds, refreshes the list and the call under review when it moved.
-        self._serial = self._change_serial()
+        self._serial: int | None = None
+        self._polling = False  # a look at the change serial is on its way
+        self.library_worker.submit(lambda library: library.change_serial(), self._set_serial)
         self.poll_timer = QTimer(self)
         self.poll_timer.setInterval(POLL_MS)
         self.poll_timer.timeout.connect(self.poll_library)
@@ -231,10 +237,12 @@ class MainWindow(QMainWindow):
 
         card = None
         if not new:
-            try:
-                card = actions.scores.scorecard(self.library, self.review_page.scores.card)
-            except ReviewerError:
-                card = None
+            card = self.review_page.scores.latest_card()  # read with the call's score
+            if card is None:
+                try:
+                    card = actions.scores.scorecard(self.library, self.review_page.scores.card)
+                except ReviewerError:
+                    card = None
         editor = ScorecardEditor(self.library, card, self)
         editor.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         editor.saved.connect(self._scorecard_saved)
@@ -247,7 +255,7 @@ class MainWindow(QMainWindow):
             f"Scorecard {card.name!r} v{card.version} saved; every call scored.", 5000
         )
         self.review_page.scores.card = card.name
-        self.review_page.scores.set_call(self.review_page.scores.call_id)
+        self.review_page.scores.reload()
         self._refresh_library()
 
     def _add_action(self, menu, text: str, slot, shortcut=None) -> QAction:  # noqa: ANN001
@@ -258,7 +266,9 @@ class MainWindow(QMainWindow):
         menu.addAction(action)
         return action
 
-    def _fill_viewers(self) -> None:
+    def _fill_viewers(self, agents: list[str] | None = None) -> None:
+        """The "Viewing as" choices: the library's agents (``agents``: just read on the library
+        thread; else read here)."""
         current = (
             self.viewer.currentData()
             if self.viewer.count()
@@ -267,12 +277,16 @@ class MainWindow(QMainWindow):
         self.viewer.blockSignals(True)
         self.viewer.clear()
         self.viewer.addItem(COACH, "")
-        for agent in self.library.agents():
+        if agents is None:
+            agents = self.library.agents()
+        for agent in agents:
             self.viewer.addItem(f"Agent: {agent}", agent)
+        if current and self.viewer.findData(current) < 0:  # chosen while the list was being read
+            self.viewer.addItem(f"Agent: {current}", current)
         i = self.viewer.findData(current or "")
         self.viewer.setCurrentIndex(max(0, i))
         self.viewer.blockSignals(False)
-        self._apply_viewer(self.viewer.currentData() or "")
+        self._apply_viewer(self.viewer.currentData() or "", agents)
 
     def set_viewer(self, agent: str) -> None:
         """ "I am agent X": only X's calls, and their feedback to acknowledge. Empty: the coach."""
@@ -284,13 +298,13 @@ class MainWindow(QMainWindow):
         self.qsettings.setValue("viewer/agent", agent)
         self._apply_viewer(agent)
 
-    def _apply_viewer(self, agent: str) -> None:
+    def _apply_viewer(self, agent: str, agents: list[str] | None = None) -> None:
         self.library_page.set_agent(agent or None)
         self.review_page.set_agent_mode(bool(agent), agent or None)
         for action in (self.trackers_action, *self.scorecard_actions):  # the coach's, not the agent's
             action.setEnabled(not agent)
         self.sharing.set_agent_mode(bool(agent))
-        self.dashboard.set_agent_mode(agent or None)
+        self.dashboard.set_agent_mode(agent or None, agents)
 
     # -- start -------------------------------------------------------------------------------
 
@@ -333,20 +347,24 @@ class MainWindow(QMainWindow):
     # -- navigation --------------------------------------------------------------------------
 
     def open_call(self, call_id: int, at: float = 0.0) -> None:
+        """Review a call: the page shows it once the library thread has read it."""
         if self.stack.currentWidget() is not self.review_page:
             self._review_from = self.stack.currentWidget()
-        try:
-            self.review_page.open_call(call_id, at)
-        except ReviewerError as e:
-            QMessageBox.warning(self, "Reviewer", str(e))
-            return
-        back = "Trends" if self._review_from is self.dashboard else "Library"
-        self.review_page.back_button.setText(f"← {back}")
-        self.stack.setCurrentWidget(self.review_page)
-        self.review_page.timeline.setFocus()
-        self.qsettings.setValue("review/last_call", call_id)
-        self.qsettings.setValue("review/open", True)
-        self.setWindowTitle(f"{self.review_page.call.row['name']} — Reviewer")
+
+        def opened() -> None:
+            back = "Trends" if self._review_from is self.dashboard else "Library"
+            self.review_page.back_button.setText(f"← {back}")
+            self.stack.setCurrentWidget(self.review_page)
+            self.review_page.timeline.setFocus()
+            self.qsettings.setValue("review/last_call", call_id)
+            self.qsettings.setValue("review/open", True)
+            self.setWindowTitle(f"{self.review_page.call.row['name']} — Reviewer")
+
+        def failed(error: BaseException) -> None:
+            if not self.closed:
+                QMessageBox.warning(self, "Reviewer", str(error))
+
+        self.review_page.open_call(call_id, at, opened=opened, failed=failed)
 
     def show_library(self) -> None:
         self.review_page.player.pause()
@@ -364,29 +382,52 @@ class MainWindow(QMainWindow):
         self.qsettings.setValue("review/open", False)
         self.setWindowTitle("Trends — Reviewer")
 
-    def _change_serial(self) -> int | None:
-        try:
-            return self.library.change_serial()
-        except Exception as e:  # noqa: BLE001 - the server gone, a closed library: said, not raised
-            self.statusBar().showMessage(str(e), POLL_MS * 2)
-            return None
-
-    def poll_library(self) -> bool:
-        """Refresh what this window shows if the library changed since the last look (someone
-        else's comment, score, correction or import). Returns whether it did."""
-        serial = self._change_serial()
-        if serial is None or serial == self._serial:
-            return False
+    def _set_serial(self, serial: int) -> None:
         self._serial = serial
-        self._refresh_library()
-        who = self.review_page.refresh_from_library()
-        if who:
-            self.statusBar().showMessage(f"{who} changed this call: it shows their change now.", 8000)
-        return True
+
+    def _own_write(self, before: int, after: int) -> None:
+        """This window's own change moved the change serial from ``before`` to ``after``: the
+        poll does not reload for it (the page already shows it)."""
+        if self._serial == before:
+            self._serial = after
+
+    def poll_library(self) -> None:
+        """Refresh what this window shows if the library changed since the last look (someone
+        else's comment, score, correction or import). The change serial is read on the library
+        thread; what changed is read there too, and shown when it comes."""
+        if self._polling or self.closed:
+            return
+        self._polling = True
+
+        def looked(serial: int) -> None:
+            self._polling = False
+            if serial == self._serial:
+                return
+            self._serial = serial
+            self._refresh_library()
+            self.review_page.refresh_from_library(
+                lambda who: self.statusBar().showMessage(
+                    f"{who} changed this call: it shows their change now.", 8000
+                )
+            )
+
+        def failed(error: BaseException) -> None:
+            # the server gone, a closed library: said, not raised
+            self._polling = False
+            self.statusBar().showMessage(str(error), POLL_MS * 2)
+
+        self.library_worker.submit(lambda library: library.change_serial(), looked, failed)
 
     def _refresh_library(self) -> None:
-        self.library_page.refresh()
-        self._fill_viewers()
+        """The list and the "Viewing as" choices, read on the library thread."""
+        choice = self.library_page.tracked_filter.choice()
+
+        def show(read: tuple[list, list | None, list[str]]) -> None:
+            rows, tracked, agents = read
+            self.library_page.show_rows(rows, tracked, choice)
+            self._fill_viewers(agents)
+
+        self.library_worker.submit(lambda library: (*read_list(library, choice), library.agents()), show)
 
     # -- imports -----------------------------------------------------------------------------
 
@@ -490,7 +531,7 @@ class MainWindow(QMainWindow):
         """A tracker was added, changed or removed: the list's counts and the open review follow."""
         self.library_page.trackers_changed()
         self.review_page.show_tracker_hits()
-        self.review_page.scores.set_call(self.review_page.scores.call_id)  # tracker rules rescored
+        self.review_page.scores.reload()  # tracker rules rescored
 
     def open_library_dialog(self) -> None:
         name, _ = QFileDialog.getSaveFileName(
@@ -540,6 +581,7 @@ class MainWindow(QMainWindow):
             QMessageBox.warning(self, "Reviewer", str(e))
             return
         self.review_page.close_call()
+        self.library_worker.set_location(library_location(path) or path, library)
         self.library.close()
         self.library = library
         self.library_path = library_location(path) or path
@@ -603,5 +645,6 @@ class MainWindow(QMainWindow):
         self.review_page.player.stop()
         self.poll_timer.stop()
         self.closed = True
+        self.library_worker.close()
         self.library.close()
         event.accept()

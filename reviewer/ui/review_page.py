@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence, QUndoStack
@@ -33,19 +36,20 @@ from PySide6.QtWidgets import (
 from reviewer import actions
 from reviewer.actions.corrections import next_label
 from reviewer.analysis.refusals import label_for
-from reviewer.analysis.scoring import share_target
+from reviewer.analysis.scoring import Scorecard, share_target
 from reviewer.analysis.turns import turn_at
 from reviewer.audio.peaks import Peaks, load_peaks, peaks_for_file
 from reviewer.document import one_voice
 from reviewer.errors import ReviewerError
 from reviewer.library.store import REVIEW_STATUSES, Library, StoredCall
-from reviewer.model import Marker, Metrics, Turn
+from reviewer.model import CallScore, Marker, Metrics, TrackerHit, Turn
 from reviewer.settings import Settings
 from reviewer.ui.comments import CommentsPanel
 from reviewer.ui.corrections import CorrectionsController
+from reviewer.ui.library_worker import LibraryWorker
 from reviewer.ui.metrics import MetricsPanel
 from reviewer.ui.playback import SPEEDS, PlaybackController
-from reviewer.ui.scorecard import ScorePanel
+from reviewer.ui.scorecard import ScorePanel, load_scores
 from reviewer.ui.style import CATEGORY_COLOURS, MARKER_COLOURS, MARKER_NAMES, clock, speaker_label
 from reviewer.ui.tables import ok_cancel
 from reviewer.ui.timeline import TimelineModel, TimelineWidget
@@ -84,6 +88,44 @@ def one_voice_hint(split: str, metrics: Metrics, speakers: list) -> str:
     )
 
 
+@dataclass
+class ReviewView:
+    """Everything the review page shows for a call, read in one trip to the library thread."""
+
+    call: StoredCall
+    target: float  # the talk-share target of the call's scorecard
+    hits: list[TrackerHit]
+    trackers: list[str]
+    cards: list[dict[str, Any]]
+    score: CallScore | None
+    scorecard: Scorecard | None
+    comments: list[dict[str, Any]]
+    audio: Path
+    audio_found: bool
+
+
+def load_review(library: Library, call_id: int, card: str | None, settings: Settings) -> ReviewView:
+    """On the library thread: the stored call (marked as seen: a later change checks it is
+    current), its scorecard's target, tracker hits, score, comments and recording."""
+    call = library.load_call(call_id)
+    library.seen(call_id, int(call.row["version"]))
+    target = share_target(actions.scores.call_card(library, call_id), settings)
+    cards, score, scorecard = load_scores(library, call_id, card)
+    audio = library.audio_path(call.row)
+    return ReviewView(
+        call,
+        target,
+        library.tracker_hits(call_id),
+        [t.name for t in library.trackers()],
+        cards,
+        score,
+        scorecard,
+        library.comments(call_id),
+        audio,
+        audio.is_file(),
+    )
+
+
 class RenameDialog(QDialog):
     def __init__(self, parent: QWidget, speakers: list) -> None:  # noqa: ANN001
         super().__init__(parent)
@@ -115,18 +157,28 @@ class ReviewPage(QWidget):
     backRequested = Signal()
     callChanged = Signal(int)  # roles, status or comments changed: the library view refreshes
 
-    def __init__(self, library: Library, settings: Settings, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        library: Library,
+        settings: Settings,
+        parent: QWidget | None = None,
+        *,
+        library_worker: LibraryWorker | None = None,
+    ) -> None:
         super().__init__(parent)
         self.library = library
         self.settings = settings
+        # The page's reads and corrections run on the window's library thread.
+        self.library_worker = library_worker or LibraryWorker(library.path, self, shares=library)
         self.call: StoredCall | None = None
+        self._opening: object | None = None  # the newest open or reload asked for
         self.agent_mode = False
         self.undo_stack = QUndoStack(self)
         self.corrections = CorrectionsController(
-            library=lambda: self.library,
             settings=settings,
             undo_stack=self.undo_stack,
             call=lambda: self.call,
+            change=self._change_call,
             shown_again=self.speech_changed,
             author=lambda: self.comments.default_author,
             warn=lambda text: QMessageBox.warning(self, "Reviewer", text),
@@ -203,7 +255,7 @@ class ReviewPage(QWidget):
         self.comments.commentsChanged.connect(self._comments_changed)
         self.comments.seekRequested.connect(self.seek)
         self.comments.add_button.clicked.connect(self.comment_here)
-        self.scores = ScorePanel(library, self.undo_stack)
+        self.scores = ScorePanel(library, self.undo_stack, library_worker=self.library_worker)
         self.scores.seekRequested.connect(self.seek)
         self.scores.evidenceChosen.connect(lambda a, b: self.timeline_model.set_selection((a, b)))
         self.scores.scoreChanged.connect(self.callChanged)
@@ -302,43 +354,86 @@ class ReviewPage(QWidget):
         self.playback.stop()
         self.playback.set_source(None)
         self.call = None
+        self._opening = None
         self.comments.set_call(None, 0.0)
         self.scores.set_call(None)
 
-    def open_call(self, call_id: int, at: float = 0.0) -> None:
-        """Show a call; the waveform appears when its peaks are ready (cached after import)."""
+    def open_call(
+        self,
+        call_id: int,
+        at: float = 0.0,
+        *,
+        opened: Callable[[], None] | None = None,
+        failed: Callable[[BaseException], None] | None = None,
+    ) -> None:
+        """Show a call once the library thread has read it (``opened()`` then; ``failed(error)``
+        if it cannot be read); the waveform appears when its peaks are ready (cached after
+        import). Only the newest open or reload asked for is shown."""
         self.playback.stop()
-        same = self.call is not None and self.call.id == call_id
-        self._load(call_id)
-        row = self.call.row
-        if not same:
-            self.comments.set_call(call_id, self.call.transcript.duration)
-            self.timeline_model.set_peaks(load_peaks(row["content_hash"]))
-            path = self.library.audio_path(row)
-            if self.playback.set_source(path if path.is_file() else None):
-                self.notice.hide()
-                if self.timeline_model.peaks is None:
-                    self._load_peaks(call_id, str(path), row["content_hash"])
-            else:
-                self.notice.setText(
-                    f"The recording is no longer at {path}: the review works, but there is no playback "
-                    "or waveform. Move it back, or import it again from its new place."
-                )
-                self.notice.show()
-        self.seek(at)
-        if at:
-            self.timeline.show_time(at)
 
-    def _load(self, call_id: int) -> None:
-        self.call = self.library.load_call(call_id)
-        row = self.call.row
-        self.library.seen(call_id, int(row["version"]))  # an edit on this copy checks it is current
+        def show(view: ReviewView) -> None:
+            same = self.call is not None and self.call.id == call_id
+            self._show(view)
+            if not same:
+                self._show_new(view)
+            self.seek(at)
+            if at:
+                self.timeline.show_time(at)
+            if opened is not None:
+                opened()
+
+        self._read(call_id, show, failed)
+
+    def _read(
+        self,
+        call_id: int,
+        show: Callable[[ReviewView], None],
+        failed: Callable[[BaseException], None] | None = None,
+    ) -> None:
+        """Read the call's view on the library thread and ``show`` it, unless a newer open or
+        reload was asked for meanwhile."""
+        token = self._opening = object()
+        card, settings = self.scores.card, self.settings
+
+        def done(view: ReviewView) -> None:
+            if self._opening is token:
+                self._opening = None
+                show(view)
+
+        def wrong(error: BaseException) -> None:
+            if self._opening is token:
+                self._opening = None
+                if failed is not None:
+                    failed(error)
+
+        self.library_worker.submit(lambda library: load_review(library, call_id, card, settings), done, wrong)
+
+    def _show_new(self, view: ReviewView) -> None:
+        """A call other than the one shown: its comments, waveform and recording."""
+        call_id, row = view.call.id, view.call.row
+        self.comments.set_call(call_id, view.call.transcript.duration, view.comments)
+        self.timeline_model.set_peaks(load_peaks(row["content_hash"]))
+        path = view.audio
+        if self.playback.set_source(path if view.audio_found else None):
+            self.notice.hide()
+            if self.timeline_model.peaks is None:
+                self._load_peaks(call_id, str(path), row["content_hash"])
+        else:
+            self.notice.setText(
+                f"The recording is no longer at {path}: the review works, but there is no playback "
+                "or waveform. Move it back, or import it again from its new place."
+            )
+            self.notice.show()
+
+    def _show(self, view: ReviewView) -> None:
+        self.call = view.call
+        call_id, row = view.call.id, view.call.row
         t = self.call.transcript
         self.title.setText(f"<b>{row['name']}</b> · {clock(t.duration)} · call #{call_id}")
         # The talk-share target the call's scorecard judges by: one number on every view.
-        target = share_target(actions.scores.call_card(self.library, call_id), self.settings)
+        target = view.target
         self.timeline_model.set_call(self.call, target)
-        self.show_tracker_hits()
+        self._show_hits(view.hits, view.trackers)
         overtalk = [(m.start, m.end) for m in self.call.markers if m.kind == "overtalk"]
         self.transcript.set_transcript(t, overtalk)
         self.transcript.highlight_time(self.timeline_model.playhead)
@@ -349,15 +444,73 @@ class ReviewPage(QWidget):
         self.voice_notice.setVisible(bool(hint) and not self.agent_mode)
         self.playback.set_speech([(s.start, s.end) for s in t.segments], t.duration)
         self.position_label.setText(f"{clock(self.timeline_model.playhead)} / {clock(t.duration)}")
-        self.scores.set_call(call_id)  # a re-analysis scored it again
+        self.scores.show_loaded(
+            call_id, view.cards, view.score, view.scorecard
+        )  # a re-analysis scored it again
+
+    def _change_call(
+        self,
+        call_id: int,
+        work: Callable[[Library], Any],
+        made: Callable[[Any], None],
+        failed: Callable[[BaseException], None],
+    ) -> None:
+        """A correction: ``work(library)`` on the library thread and, in the same trip, the call
+        as the library then holds it, shown (unless another call was opened meanwhile); then
+        ``made(result)``, which is called whatever is shown (the change is in the library)."""
+        token = self._opening = object()
+        card, settings = self.scores.card, self.settings
+
+        def read(library: Library) -> tuple[Any, ReviewView]:
+            result = work(library)
+            return result, load_review(library, call_id, card, settings)
+
+        def done(value: tuple[Any, ReviewView]) -> None:
+            result, view = value
+            if self._opening is token:
+                self._opening = None
+                if self.call is not None and self.call.id == call_id:
+                    self._show(view)
+                    self.callChanged.emit(call_id)
+            made(result)
+
+        def wrong(error: BaseException) -> None:
+            if self._opening is token:
+                self._opening = None
+            failed(error)
+
+        self.library_worker.submit(read, done, wrong, writes=True)
+
+    def reload(self, call_id: int, then: Callable[[], None] | None = None) -> None:
+        """Show the call as the library holds it now (after a change), then ``then()``."""
+
+        def show(view: ReviewView) -> None:
+            if self.call is not None and self.call.id == call_id:
+                self._show(view)
+                self.callChanged.emit(call_id)
+            if then is not None:
+                then()
+
+        self._read(call_id, show)
 
     def show_tracker_hits(self) -> None:
         """The call's tracker hits on the timeline's strip, as the library holds them now (after
         opening a call, or when the trackers changed)."""
         if self.call is None:
             return
-        hits = self.library.tracker_hits(self.call.id)
-        colours = tracker_colours([t.name for t in self.library.trackers()])
+        call_id = self.call.id
+
+        def show(read: tuple[list[TrackerHit], list[str]]) -> None:
+            if self.call is not None and self.call.id == call_id:
+                self._show_hits(*read)
+
+        self.library_worker.submit(
+            lambda library: (library.tracker_hits(call_id), [t.name for t in library.trackers()]), show
+        )
+
+    def _show_hits(self, hits: list[TrackerHit], trackers: list[str]) -> None:
+        assert self.call is not None
+        colours = tracker_colours(trackers)
         names = {s.id: speaker_label(s) for s in self.call.transcript.speakers}
         self.tracker_filter.set_hits(hits, colours)
         self.timeline_model.set_hidden_trackers(self.tracker_filter.hidden)
@@ -481,7 +634,7 @@ class ReviewPage(QWidget):
         """Agent becomes customer and customer agent (undoable); every figure follows."""
         self.corrections.swap_roles()
 
-    def correct(self, work: Callable[[], object]) -> bool:
+    def correct(self, work: Callable[[Library], object]) -> bool:
         """See :meth:`CorrectionsController.correct`."""
         return self.corrections.correct(work)
 
@@ -610,29 +763,43 @@ class ReviewPage(QWidget):
         """Give the picked speech to ``speaker`` (undoable); the whole review follows."""
         return self.corrections.reassign(speech, speaker)
 
-    def refresh_from_library(self) -> str | None:
+    def refresh_from_library(self, said: Callable[[str], None] | None = None) -> None:
         """The library changed (another app, or a command): show the call under review as it is
-        now, and its comments. Returns who changed the call itself, if someone did."""
+        now, and its comments. ``said(who)`` names who changed the call itself, if someone did."""
         if self.call is None:
-            return None
-        call_id = self.call.id
-        try:
-            row = self.library.call_row(call_id)
-        except ReviewerError:
-            self.notice.setText("Someone removed this call from the library: go back to the list.")
-            self.notice.show()
-            return None
-        self.comments.refresh(select=self.comments.selected_id())
-        if int(row["version"]) == int(self.call.row["version"]):
-            return None
-        self._load(call_id)
-        self.callChanged.emit(call_id)
-        return row["changed_by"] or "Someone"
+            return
+        call_id, version = self.call.id, int(self.call.row["version"])
+        card, settings = self.scores.card, self.settings
+        select = self.comments.selected_id()
+
+        def read(library: Library) -> tuple[dict, list, ReviewView | None]:
+            row = library.call_row(call_id)
+            comments = library.comments(call_id)
+            moved = int(row["version"]) != version
+            return row, comments, load_review(library, call_id, card, settings) if moved else None
+
+        def show(value: tuple[dict, list, ReviewView | None]) -> None:
+            row, comments, view = value
+            if self.call is None or self.call.id != call_id:
+                return
+            self.comments.refresh(select=select, rows=comments)
+            if view is None:
+                return
+            self._show(view)
+            self.callChanged.emit(call_id)
+            if said is not None:
+                said(row["changed_by"] or "Someone")
+
+        def gone(error: BaseException) -> None:
+            if isinstance(error, ReviewerError) and self.call is not None and self.call.id == call_id:
+                self.notice.setText("Someone removed this call from the library: go back to the list.")
+                self.notice.show()
+
+        self.library_worker.submit(read, show, gone)
 
     def speech_changed(self, call_id: int) -> None:
         if self.call is not None and self.call.id == call_id:
-            self._load(call_id)
-            self.callChanged.emit(call_id)
+            self.reload(call_id)
 
     def rename_speaker(self) -> None:
         if self.call is None:
@@ -650,10 +817,23 @@ class ReviewPage(QWidget):
     def set_review_status(self, status: str) -> None:
         if self.call is None:
             return
-        self.library.set_review_status(self.call.id, status)
-        self.call.row["review_status"] = status
+        call = self.call
         self.status.setCurrentText(status)
-        self.callChanged.emit(self.call.id)
+
+        def made(_result: object) -> None:
+            call.row["review_status"] = status
+            if self.call is call:
+                self.status.setCurrentText(status)
+            self.callChanged.emit(call.id)
+
+        def refused(error: BaseException) -> None:
+            if self.call is call:
+                self.status.setCurrentText(call.row["review_status"] or "new")
+            QMessageBox.warning(self, "Reviewer", str(error))
+
+        self.library_worker.submit(
+            lambda library: library.set_review_status(call.id, status), made, refused, writes=True
+        )
 
     def set_agent_mode(self, on: bool, agent: str | None = None) -> None:
         self.agent_mode = on

@@ -6,6 +6,7 @@ Every change goes straight to the library, one transaction each; undo replays th
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
 from typing import Any
 
@@ -32,11 +33,13 @@ from PySide6.QtWidgets import (
 )
 
 from reviewer import actions
+from reviewer.analysis.scoring import Scorecard
 from reviewer.errors import ReviewerError
 from reviewer.labels import user_name
 from reviewer.library.backend import ConflictError
 from reviewer.library.store import Library
 from reviewer.model import CallScore, ItemScore
+from reviewer.ui.library_worker import LibraryWorker
 from reviewer.ui.style import clock
 from reviewer.ui.tables import warn
 
@@ -44,6 +47,21 @@ PASS_COLOUR = "#2e7d32"
 FAIL_COLOUR = "#c62828"
 PROVISIONAL_COLOUR = "#8a6d00"
 VALUE_NAMES = {"yes": "Yes", "no": "No", "na": "N/A"}
+
+
+def load_scores(
+    library: Library, call_id: int, card: str | None
+) -> tuple[list[dict[str, Any]], CallScore | None, Scorecard | None]:
+    """On the library thread: the scorecards, the call's score on ``card`` (the one the panel
+    shows; the default card when that one is gone) and that card's version, as
+    :meth:`ScorePanel.show_loaded` takes them."""
+    cards = actions.scores.scorecards(library)
+    names = [c["name"] for c in cards]
+    if card not in names:
+        card = next((c["name"] for c in cards if c["default"]), None) or (names[0] if names else None)
+    score = actions.scores.score(library, call_id, card) if card else None
+    scorecard = actions.scores.scorecard(library, card, score.version) if score is not None else None
+    return cards, score, scorecard
 
 
 def value_text(value: str | None) -> str:
@@ -64,11 +82,13 @@ class AnswerItem(QUndoCommand):
         self.grader = panel.grader
         self.previous: dict[str, Any] | None = None
         self.done = False
+        self.failed = False  # its undo or redo was refused: it leaves the stack
 
-    def apply(self) -> None:
-        """Make the change now (raising what the library refuses, before it joins the stack)."""
-        self.previous = actions.scores.answer_item(
-            self.panel.library,
+    def apply(self, library: Library) -> dict[str, Any] | None:
+        """Make the change (on the library thread; raising what the library refuses, before the
+        command joins the stack). Returns the grader's previous answer."""
+        return actions.scores.answer_item(
+            library,
             self.call_id,
             self.item_id,
             self.value,
@@ -76,43 +96,46 @@ class AnswerItem(QUndoCommand):
             grader=self.grader,
             card=self.card,
         )
-        self.done = True
 
     def redo(self) -> None:
+        if self.failed:
+            self.setObsolete(True)
+            return
         if self.done:
             self.done = False  # pushed after apply(): already made
             return
-        self._replay(
-            lambda: actions.scores.answer_item(
-                self.panel.library,
-                self.call_id,
-                self.item_id,
-                self.value,
-                reason=self.reason,
-                grader=self.grader,
-                card=self.card,
-            )
-        )
+        self._replay(self.apply, undone=False)
 
     def undo(self) -> None:
+        if self.failed:
+            self.setObsolete(True)
+            return
         self._replay(
-            lambda: actions.scores.restore_answer(
-                self.panel.library, self.call_id, self.card, self.item_id, self.grader, self.previous
-            )
+            lambda library: actions.scores.restore_answer(
+                library, self.call_id, self.card, self.item_id, self.grader, self.previous
+            ),
+            undone=True,
         )
 
-    def _replay(self, work: Any) -> None:
-        """Undo or redo through the library; what it refuses (someone else changed the call
-        meanwhile) is said without waiting, the call shown as it is, and this step dropped."""
-        try:
-            work()
-        except ReviewerError as e:
-            self.setObsolete(True)
-            if isinstance(e, ConflictError):
+    def _replay(self, work: Any, *, undone: bool) -> None:
+        """Undo or redo through the library thread; what it refuses (someone else changed the
+        call meanwhile) is said, the call shown as it is, and this step leaves the stack (the
+        stack steps back over it, and it makes itself obsolete)."""
+
+        def wrong(error: BaseException) -> None:
+            if not isinstance(error, ReviewerError):
+                raise error
+            self.failed = True
+            stack, i = self.panel.undo_stack, self.panel.undo_stack.index()
+            if undone and i < stack.count() and stack.command(i) is self:
+                stack.redo()
+            elif not undone and i > 0 and stack.command(i - 1) is self:
+                stack.undo()
+            if isinstance(error, ConflictError):
                 self.panel.conflicted.emit(self.call_id)
-            warn(self.panel, str(e))
-            return
-        self.panel.changed(self.call_id)
+            warn(self.panel, str(error))
+
+        self.panel.change(work, lambda _result: None, wrong)
 
 
 class AnswerDialog(QDialog):
@@ -202,7 +225,14 @@ class ScorePanel(QWidget):
     scoreChanged = Signal(int)  # call id
     conflicted = Signal(int)  # call id: someone else changed the call; show it as it is now
 
-    def __init__(self, library: Library, undo_stack: QUndoStack, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        library: Library,
+        undo_stack: QUndoStack,
+        parent: QWidget | None = None,
+        *,
+        library_worker: LibraryWorker | None = None,
+    ) -> None:
         super().__init__(parent)
         self.library = library
         self.undo_stack = undo_stack
@@ -211,6 +241,10 @@ class ScorePanel(QWidget):
         self.score: CallScore | None = None
         self.agent: str | None = None  # self-review: the agent's name
         self.dialog: QDialog | None = None  # the dialog open now (tests reach it here)
+        self.scorecard: Scorecard | None = None  # the version of the card the score was made with
+        self._cards: list[dict[str, Any]] = []  # every card's latest version, as last read
+        # where the panel's reads and changes run (the review page gives it the window's)
+        self.library_worker = library_worker or LibraryWorker(library.path, self, shares=library)
 
         self.cards = QComboBox()
         self.cards.setAccessibleName("Scorecard")
@@ -293,10 +327,29 @@ class ScorePanel(QWidget):
     # -- loading -----------------------------------------------------------------------------
 
     def set_call(self, call_id: int | None) -> None:
+        cards = actions.scores.scorecards(self.library) if call_id is not None else []
+        self._set_cards(call_id, cards)
+        self.refresh()
+
+    def show_loaded(
+        self,
+        call_id: int,
+        cards: list[dict[str, Any]],
+        score: CallScore | None,
+        scorecard: Scorecard | None = None,
+    ) -> None:
+        """The call's scorecards and its score on the chosen one, read on the library thread
+        (:func:`load_scores`)."""
+        self._set_cards(call_id, cards)
+        self.scorecard = scorecard
+        self.refresh(score=score)
+
+    def _set_cards(self, call_id: int | None, cards: list[dict[str, Any]]) -> None:
         self.call_id = call_id
+        self._cards = cards if call_id is not None else []
         self.cards.clear()
-        names = [c["name"] for c in actions.scores.scorecards(self.library)] if call_id is not None else []
-        default = next((c["name"] for c in actions.scores.scorecards(self.library) if c["default"]), None)
+        names = [c["name"] for c in cards] if call_id is not None else []
+        default = next((c["name"] for c in cards if c["default"]), None)
         for name in names:
             self.cards.addItem(name, name)
         if self.card not in names:
@@ -304,13 +357,13 @@ class ScorePanel(QWidget):
         if self.card:
             self.cards.setCurrentIndex(self.cards.findData(self.card))
         self.cards.setVisible(len(names) > 1)
-        self.refresh()
 
     def _card_chosen(self) -> None:
         self.card = self.cards.currentData()
         self.refresh()
 
-    def refresh(self, keep: str | None = None) -> None:
+    def refresh(self, keep: str | None = None, *, score: CallScore | None = None) -> None:
+        """Show the call's score on the chosen card (``score``: already read, else read now)."""
         keep = keep or self.current_item_id()
         self.tree.clear()
         self.score = None
@@ -318,7 +371,7 @@ class ScorePanel(QWidget):
             self.heading.setText("No scorecard in this library (Scorecards → Edit to make one).")
             self._show_item()
             return
-        self.score = s = actions.scores.score(self.library, self.call_id, self.card)
+        self.score = s = score or actions.scores.score(self.library, self.call_id, self.card)
         colour = PROVISIONAL_COLOUR if s.state == "provisional" else PASS_COLOUR if s.passed else FAIL_COLOUR
         extra = [f"auto-fail: “{t}”" for t in s.auto_failed_texts]
         if s.state == "provisional" and s.lowest != s.highest:
@@ -472,14 +525,45 @@ class ScorePanel(QWidget):
 
     # -- changes -----------------------------------------------------------------------------
 
+    def reload(self) -> None:
+        """The scorecards changed (a new version saved, trackers rescored): the cards and the
+        score as the library thread reads them."""
+        call_id, card = self.call_id, self.card
+        if call_id is None:
+            self.set_call(None)
+            return
+
+        def show(read: tuple) -> None:
+            if call_id == self.call_id:
+                self.show_loaded(call_id, *read)
+
+        self.library_worker.submit(lambda library: load_scores(library, call_id, card), show)
+
+    def latest_card(self) -> Scorecard | None:
+        """The shown card's latest version, if the panel already has it (else None)."""
+        card = self.scorecard
+        latest = next((c for c in self._cards if c["name"] == self.card), None)
+        if card is None or latest is None or latest.get("version") != card.version:
+            return None
+        return card
+
     def changed(self, call_id: int) -> None:
-        if call_id == self.call_id:
-            self.refresh()
-        self.scoreChanged.emit(call_id)
+        """The call's score changed: shown as the library thread reads it."""
+        card = self.card
+
+        def show(read: tuple) -> None:
+            if call_id == self.call_id:
+                self.show_loaded(call_id, *read)
+            self.scoreChanged.emit(call_id)
+
+        self.library_worker.submit(lambda library: load_scores(library, call_id, card), show)
 
     def _values(self, item: ItemScore) -> list[str]:
         assert self.card is not None and self.score is not None
-        return actions.scores.scorecard(self.library, self.card, self.score.version).item(item.id).values()
+        card = self.scorecard
+        if card is None or card.name != self.card or card.version != self.score.version:
+            card = actions.scores.scorecard(self.library, self.card, self.score.version)
+        return card.item(item.id).values()
 
     def open_answer(self) -> AnswerDialog | None:
         item = self.current_item()
@@ -503,21 +587,54 @@ class ScorePanel(QWidget):
         self._show_dialog(dialog)
         return dialog
 
+    def change(
+        self,
+        work: Callable[[Library], Any],
+        made: Callable[[Any], None],
+        failed: Callable[[BaseException], None] | None = None,
+    ) -> bool:
+        """A change of the call's score: ``work(library)`` on the library thread and, in the same
+        trip, the score as it then is; the panel shows it, then ``made(result)``. What the
+        library refuses goes to ``failed(error)`` (else it is said in a message). Returns
+        whether it was asked for (a call is shown)."""
+        call_id, card = self.call_id, self.card
+        if call_id is None:
+            return False
+
+        def run(library: Library) -> tuple[Any, tuple]:
+            result = work(library)
+            return result, load_scores(library, call_id, card)
+
+        def done(value: tuple[Any, tuple]) -> None:
+            result, read = value
+            made(result)
+            if self.call_id == call_id:
+                self.show_loaded(call_id, *read)
+            self.scoreChanged.emit(call_id)
+
+        def wrong(error: BaseException) -> None:
+            if failed is not None:
+                failed(error)
+                return
+            if isinstance(error, ConflictError):
+                self.conflicted.emit(call_id)
+            QMessageBox.warning(self, "Reviewer", str(error))
+
+        self.library_worker.submit(run, done, wrong, writes=True)
+        return True
+
     def answer(self, item_id: str, value: str | None, reason: str = "") -> bool:
-        """A coach's answer (undoable); what the library refuses is said, nothing changes."""
+        """A coach's answer (undoable); what the library refuses is said, nothing changes.
+        Made on the library thread; the command joins the stack once the library took it."""
         if self.call_id is None:
             return False
         command = AnswerItem(self, item_id, value, reason.strip())
-        try:
-            command.apply()
-        except ReviewerError as e:
-            if isinstance(e, ConflictError):
-                self.conflicted.emit(self.call_id)
-            QMessageBox.warning(self, "Reviewer", str(e))
-            return False
-        self.undo_stack.push(command)
-        self.changed(self.call_id)
-        return True
+
+        def made(previous: dict[str, Any] | None) -> None:
+            command.previous, command.done = previous, True
+            self.undo_stack.push(command)
+
+        return self.change(command.apply, made)
 
     def clear_answer(self) -> None:
         item = self.current_item()
@@ -540,21 +657,14 @@ class ScorePanel(QWidget):
     def dispute(self, item_id: str, text: str, value: str | None = None) -> bool:
         if self.call_id is None:
             return False
-        try:
-            actions.scores.dispute_item(
-                self.library,
-                self.call_id,
-                item_id,
-                text,
-                author=self.agent or user_name() or "agent",
-                value=value,
-                card=self.card,
-            )
-        except ReviewerError as e:
-            QMessageBox.warning(self, "Reviewer", str(e))
-            return False
-        self.changed(self.call_id)
-        return True
+        call_id, card, author = self.call_id, self.card, self.agent or user_name() or "agent"
+        return self.change(
+            lambda library: actions.scores.dispute_item(
+                library, call_id, item_id, text, author=author, value=value, card=card
+            ),
+            lambda _result: None,
+            lambda error: QMessageBox.warning(self, "Reviewer", str(error)),
+        )
 
     def open_reject(self) -> QDialog | None:
         item = self.current_item()
@@ -582,21 +692,14 @@ class ScorePanel(QWidget):
         item = self.current_item()
         if item is None or self.call_id is None:
             return False
-        try:
-            actions.scores.resolve_dispute(
-                self.library,
-                self.call_id,
-                item.id,
-                accept=accept,
-                text=text,
-                grader=self.grader,
-                card=self.card,
-            )
-        except ReviewerError as e:
-            QMessageBox.warning(self, "Reviewer", str(e))
-            return False
-        self.changed(self.call_id)
-        return True
+        call_id, card, grader, item_id = self.call_id, self.card, self.grader, item.id
+        return self.change(
+            lambda library: actions.scores.resolve_dispute(
+                library, call_id, item_id, accept=accept, text=text, grader=grader, card=card
+            ),
+            lambda _result: None,
+            lambda error: QMessageBox.warning(self, "Reviewer", str(error)),
+        )
 
     def open_calibration(self) -> CalibrationDialog | None:
         if self.call_id is None or self.card is None:

@@ -1,0 +1,123 @@
+"""The window's one library thread: the database work of the pages runs here, on a library
+connection of its own, so the UI thread never waits for a query (on a team's server each one is
+a network round trip).
+
+A page submits a plain function ``fn(library) -> plain data`` (an ``actions.*`` operation, or a
+reader that gathers everything a view shows in one trip) with ``done(result)`` and
+``failed(error)`` callbacks, both called on the UI thread. Jobs run one at a time, in the order
+they were submitted, on one :class:`~reviewer.ui.worker.Worker` thread (one writer: SQLite
+connections and psycopg transactions are never used by two threads at once). ``failed`` gets
+the exception itself (a ``ReviewerError``, a ``ConflictError`` of a shared library, or a bug),
+so a page says it exactly as it did when the call was made in place.
+
+The library the thread opens shares the window library's record of which call versions this app
+has shown (``seen``), so a change made here and one made there check the same versions.
+
+A write (``writes=True``) also reads the library's change serial before and after it, and
+:attr:`LibraryWorker.wrote` says both on the UI thread: the window's poll then knows the serial
+its own write produced and does not reload for it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from reviewer.library.store import Library, open_library
+from reviewer.ui.worker import Job, Worker
+
+Done = Callable[[Any], None]
+Failed = Callable[[BaseException], None]
+
+
+class _Failure:
+    """An exception raised by a job, carried to the UI thread as a value."""
+
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+
+class LibraryWorker(QObject):
+    """Runs ``fn(library)`` functions on one thread that owns its own library connection."""
+
+    wrote = Signal(object, object)  # change serial before and after a write of this app's
+
+    def __init__(
+        self, location: str | Path, parent: QObject | None = None, *, shares: Library | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.location = location
+        self.shares = shares
+        self.worker = Worker(self, name="reviewer-library")
+        self._library: Library | None = None  # opened on the worker's thread, used only there
+        self.pending = 0  # jobs submitted and not answered yet
+
+    @property
+    def busy(self) -> bool:
+        return self.pending > 0
+
+    def _open(self) -> Library:
+        if self._library is None:
+            library = open_library(self.location)
+            if self.shares is not None:
+                library._seen = self.shares._seen  # one app: one record of the versions it showed
+            self._library = library
+        return self._library
+
+    def submit(
+        self,
+        fn: Callable[[Library], Any],
+        done: Done | None = None,
+        failed: Failed | None = None,
+        *,
+        writes: bool = False,
+    ) -> Job:
+        """Run ``fn(library)`` on the library thread; ``done(result)`` or ``failed(error)`` on
+        the UI thread once it returns (neither if the window closed meanwhile)."""
+
+        def work(_progress: Any, _cancel: Any) -> Any:
+            try:
+                library = self._open()
+                if not writes:
+                    return fn(library)
+                before = library.change_serial()
+                result = fn(library)
+                return (before, library.change_serial(), result)
+            except Exception as e:  # noqa: BLE001 - handed to the page, which says it
+                return _Failure(e)
+
+        def answered(value: Any) -> None:
+            if isinstance(value, _Failure):
+                if failed is not None:
+                    failed(value.error)
+                return
+            if writes:
+                before, after, value = value
+                self.wrote.emit(before, after)
+            if done is not None:
+                done(value)
+
+        self.pending += 1
+        job = self.worker.start(work)
+        job.finished.connect(answered)
+        job.failed.connect(lambda text: failed(RuntimeError(text)) if failed is not None else None)
+        job.ended.connect(self._answered)
+        return job
+
+    def _answered(self) -> None:
+        self.pending = max(0, self.pending - 1)
+
+    def close(self) -> None:
+        """Stop the thread (jobs not started are dropped) and close its library."""
+        self.worker.stop()
+        self.pending = 0
+        if self._library is not None:
+            self._library.close()
+            self._library = None
+
+    def set_location(self, location: str | Path, shares: Library | None) -> None:
+        """Another library: the jobs waiting are dropped, the next one opens it."""
+        self.close()
+        self.location, self.shares = location, shares
