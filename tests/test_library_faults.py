@@ -185,7 +185,7 @@ def test_a_folder_that_cannot_be_read_is_named_not_skipped(tmp_path, library_loc
     locked.chmod(0)
     try:
         for named in (calls, locked):
-            proc = run("import", str(named), library=library_location, prefix=NO_OVERRIDE)
+            proc = run("import", str(named), library=library_location(), prefix=NO_OVERRIDE)
             assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
             said = proc.stdout + proc.stderr
             assert f"{locked}: FAILED: a folder that cannot be read (permission denied)" in said
@@ -205,7 +205,7 @@ def test_a_wav_cut_to_half_its_stated_length_is_named_truncated(tmp_path, librar
     cut = tmp_path / "cut.wav"
     data = whole.read_bytes()
     cut.write_bytes(data[: len(data) // 2])
-    proc = run("import", str(cut), library=library_location)
+    proc = run("import", str(cut), library=library_location())
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     assert "truncated after 10 s of 20 s (the file ends before its header says)" in proc.stdout + proc.stderr
 
