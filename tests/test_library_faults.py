@@ -174,6 +174,7 @@ def test_a_team_address_never_shows_its_password_and_a_bad_port_is_one_line(tmp_
     assert "s3cret" not in err and "pw@" not in err
 
 
+@pytest.mark.sqlite_only("runs without root's override of file modes: a PostgreSQL test socket refuses it")
 def test_a_folder_that_cannot_be_read_is_named_not_skipped(tmp_path, library_location):
     if not _can_drop_override(tmp_path):
         pytest.skip("cannot run without the capability that lets root ignore file modes (setpriv)")

@@ -737,6 +737,7 @@ def without_root_override():
     return prefix
 
 
+@pytest.mark.sqlite_only("runs without root's override of file modes: a PostgreSQL test socket refuses it")
 def test_a_report_into_a_read_only_folder_is_one_line(card_library, tmp_path, without_root_override):
     library, call_id = card_library
     locked = tmp_path / "locked"
