@@ -69,6 +69,14 @@ FOUND = [
     ("The three digits on the back are four one two.", "The three digits on the back are [security code]."),
     # a card read in groups with a digit misheard as a letter (issue 27): the whole run is the card
     ("It is 453 -I -1488 -0343 -6467.", "It is [card number]."),
+    # ... or glued to a group: "l" or "I" for a spoken "one", "O" for "zero", "S" for "five"
+    ("It is 4532 l111 0343 6467.", "It is [card number]."),
+    ("My card is 4532 I111 0343 6467, thanks.", "My card is [card number], thanks."),
+    ("It's 4532 1111 O343 6467", "It's [card number]"),
+    ("4S32 1111 0343 6467 is the card", "[card number] is the card"),
+    ("the number 4532 l111 O343 6467 expires 04/27", "the number [card number] expires [expiry date]"),
+    ("5500 -0000 -0O00 -0004", "[card number]"),
+    ("the card 4532l11103436467 please", "the card [card number] please"),
     (
         "the card is 4111 1111 1111 1111, expiry 04 27 and the CVC 123",
         "the card is [card number], expiry [expiry date] and the CVC [security code]",
@@ -88,6 +96,15 @@ LEFT_ALONE = [
     "Room 212, three people, at 10:30.",
     "Your date of birth? Sorry, I may need 10 minutes to find it.",  # the context alone is not enough
     "I'm at home. Com on.",
+    # letters that look like digits, beside numbers that are no card (issue 27)
+    "I 111",
+    "I think I 111 times said so.",
+    "Model 0343 shipped in May, Model B12 in June.",
+    "Ol' 45 is my favourite record.",
+    "We open at 9 O'clock and close at 10 O'clock.",
+    "It was 1950s music, 5s and 10s, and B12 vitamins.",
+    "I paid $1,500.00 in 2019 and then 1,250 dollars, £15000 in all.",
+    "It costs 12.99 a month, or 3 for 29.99.",
 ]
 
 
@@ -496,41 +513,47 @@ MISHEARD = [
     ("S2", "Yes. 453 -I -1488 -0343 -6467."),
     ("S1", "Thank you, one moment."),
 ]
+# the same card read as Whisper sometimes writes it: a "one" as "l", a "zero" as "O", glued on
+GLUED = [MISHEARD[0], ("S2", "Yes. 4532 l111 O343 6467."), MISHEARD[2]]
+CARDS = {"misheard": MISHEARD, "glued": GLUED}
 
 
+@pytest.mark.parametrize("name", CARDS)
 def test_a_card_with_a_misheard_digit_is_masked_whole_in_every_text_export_and_the_playlist(
-    library, settings, tmp_path
+    library, settings, tmp_path, name
 ):
     from reviewer.actions.exports import ReportSource, export_calls
     from reviewer.report.clips import clip_excerpt, playlist_csv, playlist_html
 
-    call_id = _transcript_call(library, settings, tmp_path, MISHEARD, name="misheard")
+    call_id = _transcript_call(library, settings, tmp_path, CARDS[name], name=name)
     paths = export_calls(library, settings, [call_id], ALL, tmp_path / "out", redact=True)
     for path in paths:
         text = read_export(path)
-        assert "453" not in text and "1488" not in text and "6467" not in text, path.name
+        for group in ("453", "1488", "l111", "O343", "0343", "6467"):
+            assert group not in text, (group, path.name)
         if path.suffix != ".csv":
-            assert "[card number]" in text and "[number]" not in text, path.name
-    doc = json.loads((tmp_path / "out" / "misheard.json").read_text(encoding="utf-8"))
+            assert "Yes. [card number]." in text and "[number]" not in text, path.name
+    doc = json.loads((tmp_path / "out" / f"{name}.json").read_text(encoding="utf-8"))
     assert "453" not in " ".join(w["text"] for w in doc["words"])
     words = library.load_call(call_id).transcript.words
-    clip = {"id": 1, "call_id": call_id, "call_name": "misheard", "title": "Card", "note": "",
+    clip = {"id": 1, "call_id": call_id, "call_name": name, "title": "Card", "note": "",
             "start": words[0].start, "end": words[-1].end,
             "start_ms": int(words[0].start * 1000), "end_ms": int(words[-1].end * 1000)}  # fmt: skip
     x = clip_excerpt(ReportSource(library), settings, clip, redact=True)
     for page in (playlist_html("p", [(x, b"")], redacted=True), playlist_csv([("01 Card.mp3", x)])):
         said = page.decode("utf-8")
-        assert "453" not in said and "[card number]" in said
+        assert "453" not in said and "6467" not in said and "[card number]" in said
 
 
-def test_the_redacted_audio_hides_a_misheard_card_from_its_first_digit(library, settings, tmp_path):
+@pytest.mark.parametrize("name", CARDS)
+def test_the_redacted_audio_hides_a_misheard_card_from_its_first_digit(library, settings, tmp_path, name):
     from reviewer.report.audio import padded
     from reviewer.report.redaction import call_redactions
 
-    call_id = _transcript_call(library, settings, tmp_path, MISHEARD, name="misheard")
+    call_id = _transcript_call(library, settings, tmp_path, CARDS[name], name=name)
     words = library.load_call(call_id).transcript.words
-    first = next(w for w in words if w.text == "453")
-    last = next(w for w in words if w.text == "-6467.")
+    first = next(w for w in words if w.text.startswith("453"))
+    last = next(w for w in words if w.text == "-6467." or w.text == "6467.")
     (span,) = call_redactions(library, call_id, settings)
     assert span.kind == "card number"
     assert (span.start, span.end) == (first.start, last.end)

@@ -251,19 +251,30 @@ def _email_finds(text: str) -> Iterator[Find]:
 _DIGIT_WORDS = r"(?:zero|oh|o|one|two|three|four|five|six|seven|eight|nine|double|triple)"
 # 5+ digits, possibly grouped by spaces, dashes, dots or brackets: "4111 1111 1111 1111",
 # "(555) 123-4567", "+44 20 7946 0958", "00123456", and digits read one by one as Whisper
-# writes them ("4, 5, 5, 6, ..."); "1,000,000" (no space after the commas) is an amount.
-_DIGITS = re.compile(r"(?<![\w])\+?\(?\d(?:(?:[\s().-]{0,3}|,\s{1,2})\d){4,}(?![\w])")
+# writes them ("4, 5, 5, 6, ..."); "1,000,000" (no space after the commas) is an amount, and so
+# is what follows a currency sign or a digit and a comma or point ("$1,500.00", "$15000").
+_NOT_AFTER = r"(?<![\w$£€])(?<!\d[,.])"
+_DIGITS = re.compile(rf"{_NOT_AFTER}\+?\(?\d(?:(?:[\s().-]{{0,3}}|,\s{{1,2}})\d){{4,}}(?![\w])")
 _DIGITS_IN_WORDS = re.compile(rf"\b{_DIGIT_WORDS}(?:[\s,-]+{_DIGIT_WORDS}){{5,}}\b", re.IGNORECASE)
 _SSN_WRITTEN = re.compile(r"(?<![\w-])\d{3}([ -])\d{2}\1\d{4}(?![\w-])")
-# A card read out in groups, with a digit or two misheard as a letter: "453 -I -1488 -0343 -6467"
-# (the "1" heard as "I"). Groups of digits joined as ``_DIGITS`` joins them, with at most
-# ``MISHEARD_TOKENS`` one-letter words among them; a card number when it says enough digits.
+# A card read out in groups, with a digit or two misheard as a letter: a lone letter among the
+# groups ("453 -I -1488 -0343 -6467": the "1" heard as "I"), or one letter that looks like a digit
+# glued to a group ("4532 l111 0343 6467", "O343" for "0343", "4S32" for "4532"). Groups of digits
+# joined as ``_DIGITS`` joins them, with at most ``MISHEARD_TOKENS`` letters among them in all and
+# at most one in a group; a card number when the digits and letters together are 13 to 19.
 MISHEARD_TOKENS = 2
 _GROUP_SEP = r"(?:[\s().-]{1,3}|,\s{1,2})"
+_LOOKS_LIKE_A_DIGIT = r"(?-i:[lIiOoSBZ])"  # 1, 1, 1, 0, 0, 5, 8, 2; case matters: "5s", "1st" are words
+_GLUED = rf"(?:\d+{_LOOKS_LIKE_A_DIGIT}\d*|{_LOOKS_LIKE_A_DIGIT}\d+)"
+_GROUP = rf"(?:\d+|{_GLUED})(?![\w'])"
 _LOOSE_DIGITS = re.compile(
-    rf"(?<![\w])\d+(?:{_GROUP_SEP}(?:[a-z](?![\w'])|\d+))*{_GROUP_SEP}\d+(?![\w])", re.IGNORECASE
+    rf"{_NOT_AFTER}(?<!')(?:{_GROUP}(?:{_GROUP_SEP}(?:[a-z](?![\w'])|{_GROUP}))*{_GROUP_SEP}{_GROUP}"
+    rf"|{_GLUED}(?![\w']))",  # a card read as one glued run: "4532l11103436467"
+    re.IGNORECASE,
 )
-_LONE_LETTER = re.compile(r"(?<![\w'])[a-z](?![\w'])", re.IGNORECASE)
+_MISHEARD_LETTER = re.compile(
+    rf"(?<![\w'])[a-z](?![\w'])|(?<=\d){_LOOKS_LIKE_A_DIGIT}|{_LOOKS_LIKE_A_DIGIT}(?=\d)", re.IGNORECASE
+)
 _WORD_VALUES = {"double": 0, "triple": 0}
 
 
@@ -287,7 +298,7 @@ def _number_finds(text: str) -> Iterator[Find]:
         for m in pattern.finditer(text):
             yield Find(m.start(), m.end(), _digits_kind(m.group()))
     for m in _LOOSE_DIGITS.finditer(text):
-        letters = len(_LONE_LETTER.findall(m.group()))
+        letters = len(_MISHEARD_LETTER.findall(m.group()))
         if 0 < letters <= MISHEARD_TOKENS and 13 <= sum(c.isdigit() for c in m.group()) + letters <= 19:
             yield Find(m.start(), m.end(), "card number")
 
