@@ -154,8 +154,9 @@ LINES = [
 ]
 
 
-def _transcript_call(library, settings, tmp_path, lines=LINES, name="details") -> int:
-    """A call with these words (as Whisper writes them), analysed by the real analysis."""
+def _transcript_call(library, settings, tmp_path, lines=LINES, name="details", audio=False) -> int:
+    """A call with these words (as Whisper writes them), analysed by the real analysis; with
+    ``audio``, a recording as long as the call (quiet noise) that audio exports can cut."""
     from reviewer.analysis import analyse_transcript
     from reviewer.model import Speaker, Transcript, Word
 
@@ -169,10 +170,21 @@ def _transcript_call(library, settings, tmp_path, lines=LINES, name="details") -
         t + 1, 2, "channels", [Speaker("S1", channel=0), Speaker("S2", channel=1)], words, []
     )
     transcript, analysis = analyse_transcript(transcript, settings)
-    audio = tmp_path / f"{name}.wav"
-    audio.write_bytes(b"RIFF")
+    path = tmp_path / f"{name}.wav"
+    digest = name
+    if audio:
+        import numpy as np
+        from callgen import RATE
+
+        from reviewer.library.store import content_hash
+
+        noise = np.random.default_rng(1).normal(0, 0.01, (2, int(transcript.duration * RATE)))
+        write_wav(path, noise.astype(np.float32), RATE)
+        digest = content_hash(path)
+    else:
+        path.write_bytes(b"RIFF")
     call_id, _ = actions.calls.store_call(
-        library, audio, name, transcript, analysis, source_channels=2, source_rate=8000, dual_mono=False
+        library, path, digest, transcript, analysis, source_channels=2, source_rate=8000, dual_mono=False
     )
     return call_id
 
@@ -559,3 +571,93 @@ def test_the_redacted_audio_hides_a_misheard_card_from_its_first_digit(library, 
     assert (span.start, span.end) == (first.start, last.end)
     ((a, b),) = padded([span], settings.redact_margin, 100_000)
     assert a <= first.start * 1000 and b >= last.end * 1000
+
+
+# -- what people typed: comments, replies, notes, titles, names (issue 27) ---------------------
+
+TYPED_CALL = [
+    ("S1", "Thank you for calling Northwind, how can I help?"),
+    ("S2", "I would like to change my address please."),
+    ("S1", "Of course, one moment while I open your account."),
+]
+TYPED_SECRETS = ("4111", "1111 1111", "88812345", "010 2000", "jane", "goat", "example")
+TYPED_SUMMARY = (
+    "no spans hidden; in comments and notes: 1 card number, 3 e-mail addresses, 1 phone number, "
+    "1 other long number"
+)
+
+
+def test_numbers_and_emails_typed_in_comments_notes_titles_and_names_are_masked_and_counted(
+    library_location, settings, tmp_path
+):
+    """A coach's comment, the agent's reply, a scorecard note, a clip's title and note and a
+    speaker's name can hold a card number or an e-mail too: every redacted export masks them as it
+    masks the transcript and says so; --no-redact says on stderr that the file holds them."""
+    from reviewer.library import open_library
+
+    where = library_location()
+    with open_library(where) as lib:
+        call_id = _transcript_call(lib, settings, tmp_path, TYPED_CALL, name="typed", audio=True)
+        comment = lib.add_comment(
+            call_id, start=1.0, text="She read her card 4111 1111 1111 1111 aloud", category="compliance"
+        )
+        lib.update_comment(comment, reply="Sorry, I wrote to jane.goat@example.com about it")
+        lib.add_comment(
+            call_id, start=2.0, end=4.0, text="Account 88812345: call her back on 555 010 2000",
+            category="improve",
+        )  # fmt: skip
+    reviewer(where, "roles", call_id, "--speaker", "S2", "--name", "jane@example.com")
+    reviewer(where, "score", call_id, "--item", "greeting", "--set", "no", "--reason", "see jane@example.com")
+    reviewer(where, "clip", call_id, "--at", 0, "--to", 8, "--title", "Card 4111 1111 1111 1111",
+             "--note", "from jane dot goat at example dot com", "--playlist", "typed")  # fmt: skip
+
+    out = tmp_path / "red"
+    reviewer(where, "export", call_id, "-f", ",".join([*ALL, "summary"]), "-o", out)
+    reviewer(where, "playlist", "export", "typed", "-o", out / "page.html")
+    reviewer(where, "playlist", "export", "typed", "-o", out / "clips")
+    files = [p for p in [*out.iterdir(), out / "clips" / "playlist.csv"] if p.is_file()]
+    assert sorted(p.name for p in files) == sorted(
+        [f"typed.{f}" for f in ALL] + ["summary.csv", "page.html", "playlist.csv"]
+    )
+    for path in files:
+        text = read_export(path)
+        if path.suffix != ".pdf":  # and what a reader may not show: tags, attributes
+            text += path.read_text(encoding="utf-8-sig")
+        for secret in TYPED_SECRETS:
+            assert secret not in text, (secret, path.name)
+    texts = {p.name: re.sub(r"\s+", " ", read_export(p)) for p in files}
+    for name in ("typed.pdf", "typed.html", "typed.csv", "typed.json"):  # the formats with comments
+        assert "She read her card [card number] aloud" in texts[name], name
+        assert "Account [number]: call her back on [phone number]" in texts[name], name
+        assert "I wrote to [email] about it" in texts[name], name
+    for name in ("typed.pdf", "typed.html", "typed.json"):  # and with the scorecard and the names
+        assert f"REDACTED: {TYPED_SUMMARY}" in texts[name] or TYPED_SUMMARY in texts[name], name
+        assert "see [email]" in texts[name], name
+    assert "Customer ([email]): I would like to change my address" in texts["typed.srt"]  # the names
+    assert "<v Customer ([email])>I would like" in (out / "typed.vtt").read_text(encoding="utf-8")
+    assert "Card [card number]" in texts["page.html"] and "from [email]" in texts["page.html"]
+    assert "in comments and notes: 1 card number, 2 e-mail addresses" in texts["page.html"]
+    assert "Card [card number]" in texts["playlist.csv"]
+    assert "Customer ([email]): I would like" in texts["playlist.csv"]
+    assert [p.name for p in (out / "clips").iterdir() if p.suffix == ".mp3"] == ["01 Card [card number].mp3"]
+
+    def warned(*args: object) -> str:
+        proc = subprocess.run(
+            [sys.executable, "-m", "reviewer", "--library", str(where), *map(str, args), "--no-redact", "-q"],
+            capture_output=True, text=True, env=os.environ.copy(), timeout=300,
+        )  # fmt: skip
+        assert proc.returncode == 0 and "(not redacted)" in proc.stdout, proc.stderr
+        return proc.stderr
+
+    plain = tmp_path / "plain"
+    held = "1 card number, 3 e-mail addresses, 1 phone number, 1 other long number"
+    for fmt in ALL:
+        assert warned("export", call_id, "-f", fmt, "-o", plain / f"typed.{fmt}") == (
+            f"reviewer: warning: {plain / f'typed.{fmt}'} is not redacted (--no-redact) and holds unmasked "
+            f"in comments and notes: {held}; leave out --no-redact to hide them.\n"
+        )
+    assert "4111 1111 1111 1111" in read_export(plain / "typed.pdf")  # for the team's eyes
+    assert warned("playlist", "export", "typed", "-o", plain / "page.html") == (
+        f"reviewer: warning: {plain / 'page.html'} is not redacted (--no-redact) and holds unmasked "
+        "in comments and notes: 1 card number, 2 e-mail addresses; leave out --no-redact to hide them.\n"
+    )

@@ -489,6 +489,41 @@ def test_exports_are_redacted_unless_asked_not_to_and_then_say_what_they_hold(ca
     assert "holds unmasked 1 card number;" in done.stderr
 
 
+def test_the_refusal_labels_export_is_redacted_too_unless_asked_not_to(card_library, tmp_path):
+    """Issue 27 leftover: `export --labels` follows the same default and --no-redact as every other
+    export, and masks each turn from the same list of spans as the call's other exports."""
+    library, call_id = card_library
+    doc = json.loads(reviewer("show", call_id, "--json", library=library).stdout)
+    agent = next(s["id"] for s in doc["speakers"] if s["role"] == "agent")
+    ask = next(t for t in doc["turns"] if t["speaker"] == agent and "card number" in t["text"].lower())
+    reviewer("refusal", call_id, "--at", round(ask["start"] + 0.3, 2), "--is", "no", library=library)
+
+    labels = tmp_path / "labels.json"
+    done = reviewer("export", "--all", "--labels", "-o", labels, library=library)
+    assert done.stdout == f"Wrote 1 labelled agent turns from 1 calls to {labels} (redacted)\n"
+    assert done.stderr == ""
+    (dialogue,) = json.loads(labels.read_text(encoding="utf-8"))
+    said = " ".join(t["text"] for t in dialogue["turns"])
+    assert not re.findall(r"\d", said) and not re.findall(DIGIT_WORDS, said, re.IGNORECASE), said
+    assert "[card number]" in said and "[phone number]" in said
+    assert [t.get("label") for t in dialogue["turns"]].count("not_pushback") == 1
+    reviewer("export", call_id, "-o", tmp_path / "call.json", library=library)
+    redacted = json.loads((tmp_path / "call.json").read_text(encoding="utf-8"))["turns"]
+    assert [t["text"] for t in dialogue["turns"]] == [t["text"] for t in redacted]  # the one list
+
+    plain = tmp_path / "plain.json"
+    done = reviewer("export", "--all", "--labels", "-o", plain, "--no-redact", library=library)
+    assert done.stdout.endswith(f"to {plain} (not redacted)\n")
+    assert done.stderr == (
+        f"reviewer: warning: {plain} is not redacted (--no-redact) and holds unmasked 1 card number, "
+        "1 phone number; leave out --no-redact to hide them.\n"
+    )
+    (dialogue,) = json.loads(plain.read_text(encoding="utf-8"))
+    said = " ".join(t["text"] for t in dialogue["turns"])
+    assert len(re.findall(r"\d", said) + re.findall(DIGIT_WORDS, said, re.IGNORECASE)) >= 16, said
+    assert "[card number]" not in said
+
+
 def card_library_path(library) -> Path:
     from reviewer.library import open_library
 

@@ -4,6 +4,7 @@ application gives them one that also knows each call's score (scoring is not the
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -151,26 +152,74 @@ def check_not_a_recording(library: Library, targets: list[Path]) -> None:
     report_export.recordings_of(ReportSource(library)).check_all(targets)
 
 
-def unmasked(library: Library, settings: Settings, call_ids: list[int]) -> list[str]:
-    """The kinds of what the finders (and a coach) would hide in these calls: what an unredacted
-    export of them holds unmasked, one entry per span ("card number", "email", ...)."""
+@dataclass(frozen=True)
+class Unmasked:
+    """What an unredacted export holds that a redacted one would hide, one kind per find ("card
+    number", "email", ...): in what was said (the call's redaction list, ``call_redactions``), and
+    in what people typed (comments, replies, scorecard notes, clip titles and notes, speakers'
+    names), as the notice of a redacted export counts them."""
+
+    said: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.said or self.notes)
+
+
+def unmasked(library: Library, settings: Settings, call_ids: list[int], *, notes: bool = True) -> Unmasked:
+    """What an unredacted export of these calls holds unmasked; ``notes=False`` for a recording,
+    which holds what was said and nothing typed."""
     from reviewer.report.redaction import call_redactions
 
     source = ReportSource(library)
-    return [s.kind for cid in dict.fromkeys(call_ids) for s in call_redactions(source, cid, settings)]
+    said: list[str] = []
+    typed: list[str] = []
+    for cid in dict.fromkeys(call_ids):
+        if not notes:
+            said += [s.kind for s in call_redactions(source, cid, settings)]
+            continue
+        report = report_of(source, cid, settings, redact=True)
+        said += [s.kind for s in report.hidden]
+        typed += report.masked_in_notes
+    return Unmasked(tuple(said), tuple(typed))
 
 
-def unmasked_in_playlist(library: Library, settings: Settings, name: str) -> list[str]:
-    """The same for a playlist: the spans of each clip's call that fall in the clip."""
-    from reviewer.report.redaction import call_redactions
+def unmasked_in_playlist(library: Library, settings: Settings, name: str) -> Unmasked:
+    """The same for a playlist: the spans of each clip's call that fall in the clip, and what its
+    title, note and speakers' names hold."""
+    from reviewer.report.clips import clip_excerpt
 
     source = ReportSource(library)
-    spans: dict[int, list] = {}
-    kinds = []
+    said: list[str] = []
+    typed: list[str] = []
     for c in library.playlist_clips(name):
-        if c["call_id"] not in spans:
-            spans[c["call_id"]] = call_redactions(source, c["call_id"], settings)
-        kinds += [
-            s.kind for s in spans[c["call_id"]] if s.start_ms < c["end_ms"] and c["start_ms"] < s.end_ms
-        ]
-    return kinds
+        x = clip_excerpt(source, settings, c, redact=True)
+        said += [s.kind for s in x.hidden]
+        typed += x.masked_in_notes
+    return Unmasked(tuple(said), tuple(typed))
+
+
+class LabelledCalls:
+    """A library as ``refusal_training.library_dialogues`` reads it for ``export --labels``: each
+    labelled call's turns masked from its redaction list (``call_redactions``, the one list every
+    export masks from) when ``redact``. ``kinds`` collects that list's kinds for each labelled call
+    handed out: what the labels file hides, or holds unmasked."""
+
+    def __init__(self, library: Library, settings: Settings, redact: bool) -> None:
+        self.library, self.settings, self.redact = library, settings, redact
+        self.kinds: list[str] = []
+
+    def load_call(self, call_id: int) -> StoredCall:
+        from reviewer.report.redaction import call_redactions, mask_transcript
+
+        stored = self.library.load_call(call_id)
+        t = stored.transcript
+        if not t.refusal_labels:
+            return stored  # not in the file
+        words = list(t.words)
+        spans = call_redactions(ReportSource(self.library), call_id, self.settings, words=words)
+        self.kinds += [s.kind for s in spans]
+        if not self.redact:
+            return stored
+        turns, words, _ = mask_transcript(list(t.turns), words, spans)
+        return replace(stored, transcript=replace(t, turns=turns, words=words))

@@ -4,7 +4,6 @@ audio, refusal labels), redaction (what a redacted export hides), clip and playl
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -43,7 +42,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     with library_for(args) as library:
         call_ids = _chosen_calls(library, args)
         if args.labels:
-            return _export_labels(library, call_ids, Path(args.out), args.shared_modes)
+            return _export_labels(library, settings, call_ids, args)
         paths = export_calls(
             library,
             settings,
@@ -54,25 +53,29 @@ def cmd_export(args: argparse.Namespace) -> int:
             private=not args.shared_modes,
             written=wrote_lines(args),
         )
-        kinds = [] if args.redact else unmasked(library, settings, call_ids)
+        held = None if args.redact else unmasked(library, settings, call_ids)
     where = paths[0] if len(paths) == 1 else Path(args.out)
     calls = f"{len(call_ids)} call{'s' if len(call_ids) != 1 else ''}"
     print(f"Exported {calls} to {where}" + (" (redacted)" if args.redact else " (not redacted)"))
-    _warn_unmasked(where, kinds)
+    _warn_unmasked(where, held)
     return EXIT_OK
 
 
-def _warn_unmasked(where: object, kinds: list[str]) -> None:
-    """Say on stderr, in one line, what an unredacted export holds that redaction would hide."""
+def _warn_unmasked(where: object, held) -> None:  # noqa: ANN001 - actions.exports.Unmasked or None
+    """Say on stderr, in one line, what an unredacted export holds that redaction would hide:
+    "holds unmasked 1 card number; in comments and notes: 1 e-mail address"."""
     from reviewer.report.redaction import counted
 
-    if kinds:
-        print(
-            f"reviewer: warning: {where} is not redacted (--no-redact) and holds unmasked "
-            f"{counted(kinds)}; leave out --no-redact to hide them.",
-            file=sys.stderr,
-            flush=True,
-        )
+    if not held:
+        return
+    said = counted(list(held.said))
+    notes = f"in comments and notes: {counted(list(held.notes))}" if held.notes else ""
+    print(
+        f"reviewer: warning: {where} is not redacted (--no-redact) and holds unmasked "
+        f"{'; '.join(part for part in (said, notes) if part)}; leave out --no-redact to hide them.",
+        file=sys.stderr,
+        flush=True,
+    )
 
 
 def _require_a_choice(args: argparse.Namespace) -> None:
@@ -89,21 +92,28 @@ def _chosen_calls(library, args: argparse.Namespace) -> list[int]:  # noqa: ANN0
     return call_ids
 
 
-def _export_labels(library, call_ids: list[int], out: Path, shared_modes: bool) -> int:  # noqa: ANN001
-    from reviewer.actions.exports import check_not_a_recording
+def _export_labels(library, settings, call_ids: list[int], args: argparse.Namespace) -> int:  # noqa: ANN001
+    """The chosen calls' refusal labels in the corpus format, redacted unless --no-redact."""
+    import json
+
+    from reviewer.actions.exports import LabelledCalls, Unmasked, check_not_a_recording
     from reviewer.refusal_training import library_dialogues
     from reviewer.report.export import write_atomic
 
+    out = Path(args.out)
     check_not_a_recording(library, [out])
-    dialogues = library_dialogues(library, call_ids)
+    calls = LabelledCalls(library, settings, redact=args.redact)
+    dialogues = library_dialogues(calls, call_ids)
     if not dialogues:
         raise ReviewerError(
             "None of those calls has a refusal label yet (reviewer refusal, or R in the app)."
         )
     data = (json.dumps(dialogues, indent=1, ensure_ascii=False) + "\n").encode()
-    write_atomic(out, data, private=not shared_modes)
+    write_atomic(out, data, private=not args.shared_modes)
     labelled = sum(1 for d in dialogues for t in d["turns"] if "label" in t)
-    print(f"Wrote {labelled} labelled agent turns from {len(dialogues)} calls to {out}")
+    how = " (redacted)" if args.redact else " (not redacted)"
+    print(f"Wrote {labelled} labelled agent turns from {len(dialogues)} calls to {out}{how}")
+    _warn_unmasked(out, None if args.redact else Unmasked(tuple(calls.kinds)))
     return EXIT_OK
 
 
@@ -139,12 +149,12 @@ def cmd_export_audio(args: argparse.Namespace) -> int:
             private=not args.shared_modes,
             written=wrote_lines(args),
         )
-        kinds = [] if args.redact else unmasked(library, settings, call_ids)
+        held = None if args.redact else unmasked(library, settings, call_ids, notes=False)
     audio = [p for p in paths if not p.name.endswith(".redactions.json")]
     how = f" (redacted: {settings.redact_mode}, spans listed beside it)" if args.redact else " (not redacted)"
     where = audio[0] if len(audio) == 1 else Path(args.out)
     print(f"Exported the recording of {len(audio)} call{'s' if len(audio) != 1 else ''} to {where}{how}")
-    _warn_unmasked(where, kinds)
+    _warn_unmasked(where, held)
     return EXIT_OK
 
 
@@ -274,12 +284,12 @@ def cmd_playlist(args: argparse.Namespace) -> int:
                 private=not args.shared_modes,
                 written=wrote_lines(args),
             )
-            kinds = [] if args.redact else unmasked_in_playlist(library, settings, args.name)
+            held = None if args.redact else unmasked_in_playlist(library, settings, args.name)
             print(
                 f"Exported the playlist {args.name!r} to {args.out}"
                 + (" (redacted)" if args.redact else " (not redacted)")
             )
-            _warn_unmasked(args.out, kinds)
+            _warn_unmasked(args.out, held)
             return EXIT_OK if paths else EXIT_FAILED
     return EXIT_OK
 
@@ -343,7 +353,7 @@ def _export_parser(sub: argparse._SubParsersAction) -> None:
         "--labels",
         action="store_true",
         help="instead: the chosen calls' refusal labels as one JSON file, in the format "
-        "reviewer train-refusals learns from",
+        "reviewer train-refusals learns from (redacted as every export, unless --no-redact)",
     )
     p.set_defaults(func=cmd_export)
 

@@ -34,12 +34,13 @@ class ClipExcerpt:
     note: str
     title: str
     hidden: tuple = ()  # redacted: the call's spans that fall in the clip (report.redaction)
-    masked_in_notes: tuple[str, ...] = ()  # redacted: the kinds masked in the title and note
+    masked_in_notes: tuple[str, ...] = ()  # redacted: the kinds masked in the title, note and names
 
 
 def clip_excerpt(library: CallSource, settings: Settings, clip: dict, *, redact: bool) -> ClipExcerpt:
     """The words said within the clip, a line per stretch of one speaker; redacted, masked as
-    every redacted export of the call is, and the title and note as comments are."""
+    every redacted export of the call is, and the title and note as comments are (the speakers'
+    names as the call's reports mask them)."""
     from reviewer.report.data import load_report
     from reviewer.report.redact import mask_text
 
@@ -57,7 +58,9 @@ def clip_excerpt(library: CallSource, settings: Settings, clip: dict, *, redact:
     note, in_note = mask_text(clip["note"], settings.redact_words)
     title, in_title = mask_text(clip["title"], settings.redact_words)
     inside = tuple(s for s in report.hidden if s.start_ms < clip["end_ms"] and clip["start_ms"] < s.end_ms)
-    return ClipExcerpt(clip, lines, note, title, inside, tuple(in_title + in_note))
+    speaking = {w.speaker for w in words}
+    in_names = [kind for speaker, kind in report.masked_names if speaker in speaking]
+    return ClipExcerpt(clip, lines, note, title, inside, tuple(in_title + in_note + in_names))
 
 
 def _clip_audio(

@@ -38,7 +38,8 @@ class CallReport:
     peaks: np.ndarray | None = None  # (channels, columns, 2) min/max in -1..1 for the picture
     score: CallScore | None = None  # the default scorecard's result (None: the library has none)
     hidden: tuple[RedactionSpan, ...] = ()  # redacted: the spans hidden (report.redaction)
-    masked_in_notes: tuple[str, ...] = ()  # redacted: the kinds masked in comments and notes
+    masked_in_notes: tuple[str, ...] = ()  # redacted: the kinds masked in comments, notes and names
+    masked_names: tuple[tuple[str, str], ...] = ()  # redacted: (speaker, kind) masked in a name
 
     @property
     def redaction_summary(self) -> str:
@@ -106,18 +107,19 @@ def load_report(
 ) -> CallReport:
     """The call as the library holds it now. ``redact`` masks what the call's redaction hides
     (``report.redaction.call_redactions``: the same spans its redacted audio hides) in the words,
-    turns and markers, and what the finders find in comments and notes. ``peaks_columns`` > 0
-    also reads the cached waveform."""
+    turns and markers, and what the finders find in comments, replies, scorecard notes and the
+    speakers' names. ``peaks_columns`` > 0 also reads the cached waveform."""
     stored = library.load_call(call_id)
     t = stored.transcript
     row = dict(stored.row)
     markers = list(stored.markers)  # a refusal keeps its confidence, kind and request (JSON export)
     comments = library.comments(call_id)
-    turns, words = list(t.turns), list(t.words)
+    turns, words, speakers = list(t.turns), list(t.words), list(t.speakers)
     scored = library.call_score(call_id)
     score, card = scored if scored is not None else (None, None)
     hidden: list[RedactionSpan] = []
     in_notes: list[str] = []
+    in_names: list[tuple[str, str]] = []
     if redact:
         hidden = call_redactions(library, call_id, settings, words=words)
         turns, words, quoted = mask_transcript(turns, words, hidden)
@@ -131,6 +133,12 @@ def load_report(
             return masked
 
         comments = [{**c, "text": mask(c["text"]), "reply": mask(c.get("reply"))} for c in comments]
+        for i, s in enumerate(speakers):
+            if s.name:
+                name, kinds = mask_text(s.name, settings.redact_words)
+                speakers[i] = replace(s, name=name)
+                in_names += [(s.id, kind) for kind in kinds]
+        in_notes += [kind for _, kind in in_names]
         if score is not None:
             score = replace(
                 score,
@@ -162,7 +170,7 @@ def load_report(
             peaks = np.clip(np.stack(columns) / pyramid.loudest, -1.0, 1.0)
     return CallReport(
         row=row,
-        speakers=list(t.speakers),
+        speakers=speakers,
         turns=turns,
         words=words,
         markers=markers,
@@ -174,6 +182,7 @@ def load_report(
         score=score,
         hidden=tuple(hidden),
         masked_in_notes=tuple(in_notes),
+        masked_names=tuple(in_names),
         rules=rules,
     )
 
