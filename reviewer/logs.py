@@ -21,6 +21,10 @@ class _PrivateLog(RotatingFileHandler):
         fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         return open(fd, self.mode, encoding=self.encoding)  # noqa: SIM115 - the handler closes it
 
+    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 - logging's name
+        """A line that cannot be written (a full disk, a folder gone) is dropped: the log is for
+        whoever debugs, and logging's own traceback on the terminal would bury the user's lines."""
+
 
 def send_warnings_to_log() -> None:
     """Route Python warnings and every WARNING-or-worse log record to ``reviewer.log``."""

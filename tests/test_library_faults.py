@@ -159,6 +159,89 @@ def test_a_full_disk_refuses_a_change_in_a_line_and_keeps_the_library(small_libr
         subprocess.run(["umount", str(disk)], capture_output=True)
 
 
+@pytest.mark.sqlite_only("a library file on a small disk")
+def test_a_disk_that_fills_during_a_batch_import_fails_a_line_per_file_and_keeps_what_was_stored(tmp_path):
+    """Issue 27 (the batch case): `import b.wav c.wav d.wav` into a library on a disk with room
+    for one more call: b is stored, c and d each get one line saying the disk is full, the batch
+    goes on to the end and exits 1 with its summary, and the library is whole, with a and b in
+    it; once there is room, c and d import as any file does."""
+    from callgen import Line, render, write_wav
+
+    disk = tmp_path / "disk"
+    if not _tmpfs(disk, "20m"):
+        pytest.skip("cannot mount a small tmpfs here (needs the right to mount)")
+    try:
+        calls = []
+        for n, agent in enumerate(["Sam", "Ryan", "Ava", "Mia"]):
+            lines = [
+                Line("agent", f"Northwind Cable, this is {agent}, how can I help?"),
+                Line("customer", "Hi, I would like to cancel my internet plan please."),
+                Line("agent", "I can help with that today."),
+            ]
+            calls.append(write_wav(tmp_path / f"{'abcd'[n]}.wav", render(lines, seed=n).audio))
+        library = disk / "library.sqlite"
+        assert run("calls", library=library).returncode == 0  # an empty library on the small disk
+        app = sqlite3.connect(str(library))  # open elsewhere, as the app may be: the -wal file stays
+        assert app.execute("SELECT count(*) FROM calls").fetchone() == (0,)
+        first = run("import", str(calls[0]), library=library)
+        assert first.returncode == 0, first.stderr
+        one_call = (disk / "library.sqlite-wal").stat().st_size  # what storing one call writes
+        app.close()  # the last one out folds the -wal file into the library and removes it
+        assert sorted(p.name for p in disk.iterdir()) == ["library.sqlite"]
+        room = 32 * 1024 + one_call * 3 // 2  # the -shm file, and one call and a half
+        (disk / "filler").write_bytes(b"\0" * (shutil.disk_usage(disk).free - room))
+
+        batch = run("import", *map(str, calls[1:]), library=library)
+        said = batch.stdout + batch.stderr
+        assert batch.returncode == 1 and "Traceback" not in said, said
+        lines = [line for line in said.splitlines() if line.startswith("[")]
+        assert len(lines) == 3, said
+        assert lines[0].startswith(f"[1/3] {calls[1]}: imported: call #2, "), said
+        for n, line in enumerate(lines[1:], 2):
+            assert line == (
+                f"[{n}/3] {calls[n]}: FAILED: The disk that holds the library {library} is full: "
+                "nothing was changed. Free some space and try again."
+            ), said
+        assert batch.stderr.splitlines()[-1] == "1 imported, 0 already there, 2 failed"
+        conn = sqlite3.connect(str(library))
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert conn.execute("SELECT name FROM calls ORDER BY id").fetchall() == [("a.wav",), ("b.wav",)]
+        conn.close()
+        listed = run("calls", library=library)
+        assert listed.returncode == 0 and "b.wav" in listed.stdout and "c.wav" not in listed.stdout
+
+        (disk / "filler").unlink()
+        again = run("import", str(calls[2]), str(calls[3]), library=library)
+        assert again.returncode == 0, again.stdout + again.stderr
+        assert again.stderr.splitlines()[-1] == "2 imported, 0 already there, 0 failed"
+    finally:
+        subprocess.run(["umount", str(disk)], capture_output=True)
+
+
+def test_a_warning_that_cannot_be_logged_on_a_full_disk_is_dropped_not_a_traceback(tmp_path):
+    """The default library lives in the data folder, beside reviewer.log: on a full disk, a
+    dependency's warning during an import (pyannote on a mono call) cannot be logged, and the
+    terminal still shows the import's lines, never logging's own traceback."""
+    disk = tmp_path / "disk"
+    if not _tmpfs(disk, "1m"):
+        pytest.skip("cannot mount a small tmpfs here (needs the right to mount)")
+    try:
+        (disk / "filler").write_bytes(b"\0" * shutil.disk_usage(disk).free)
+        code = (
+            "import logging, warnings\n"
+            "from reviewer.logs import send_warnings_to_log\n"
+            "send_warnings_to_log()\n"
+            "warnings.warn('Mean of empty slice ' * 500, RuntimeWarning)\n"
+            "logging.getLogger('pyannote.audio').warning('std(): degrees of freedom is <= 0')\n"
+            "print('done')\n"
+        )
+        env = {**os.environ, "REVIEWER_DATA_DIR": str(disk / "data")}
+        proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+        assert (proc.returncode, proc.stdout, proc.stderr) == (0, "done\n", "")
+    finally:
+        subprocess.run(["umount", str(disk)], capture_output=True)
+
+
 def test_a_team_address_never_shows_its_password_and_a_bad_port_is_one_line(tmp_path):
     from reviewer.locations import display_location, has_password
 
