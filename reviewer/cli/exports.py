@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reviewer import labels
 from reviewer.cli.common import (
@@ -21,6 +21,9 @@ from reviewer.cli.common import (
 )
 from reviewer.errors import ReviewerError
 from reviewer.report.formats import EXPORT_FORMATS, FORMATS, format_for_suffix, parse_formats
+
+if TYPE_CHECKING:
+    from reviewer.actions.exports import Unmasked
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -61,7 +64,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _warn_unmasked(where: object, held) -> None:  # noqa: ANN001 - actions.exports.Unmasked or None
+def _warn_unmasked(where: object, held: Unmasked | None) -> None:
     """Say on stderr, in one line, what an unredacted export holds that redaction would hide:
     "holds unmasked 1 card number; in comments and notes: 1 e-mail address"."""
     from reviewer.report.redaction import counted
