@@ -42,7 +42,7 @@ from reviewer.audio.peaks import Peaks, load_peaks, peaks_for_file
 from reviewer.document import one_voice
 from reviewer.errors import ReviewerError
 from reviewer.library.store import REVIEW_STATUSES, Library, StoredCall
-from reviewer.model import CallScore, Marker, Metrics, TrackerHit, Turn
+from reviewer.model import CallScore, Comment, Marker, Metrics, TrackerHit, Turn
 from reviewer.settings import Settings
 from reviewer.ui.comments import CommentsPanel
 from reviewer.ui.corrections import CorrectionsController
@@ -99,7 +99,7 @@ class ReviewView:
     cards: list[dict[str, Any]]
     score: CallScore | None
     scorecard: Scorecard | None
-    comments: list[dict[str, Any]]
+    comments: list[Comment]
     audio: Path
     audio_found: bool
 
@@ -251,7 +251,7 @@ class ReviewPage(QWidget):
         self.transcript.seekRequested.connect(self.seek)
         self.transcript.text.extend_menu = self._extend_transcript_menu
         self.metrics_panel = MetricsPanel()
-        self.comments = CommentsPanel(library, self.undo_stack)
+        self.comments = CommentsPanel(self.library_worker, self.undo_stack)
         self.comments.commentsChanged.connect(self._comments_changed)
         self.comments.seekRequested.connect(self.seek)
         self.comments.add_button.clicked.connect(self.comment_here)
@@ -346,7 +346,6 @@ class ReviewPage(QWidget):
 
     def set_library(self, library: Library) -> None:
         self.library = library
-        self.comments.library = library
         self.scores.library = library
         self.close_call()
 
@@ -612,10 +611,11 @@ class ReviewPage(QWidget):
         sel = self.timeline_model.selection
         self.comments.add_button.setText("&Add on selection" if sel else "&Add at playhead")
 
-    def comment_here(self) -> int | None:
-        """Add a comment at the playhead, or on the selected range (asks for the text)."""
+    def comment_here(self) -> bool:
+        """Add a comment at the playhead, or on the selected range (asks for the text). Returns
+        whether one was asked for."""
         if self.call is None or self.agent_mode:
-            return None
+            return False
         sel = self.timeline_model.selection
         start, end = sel if sel else (self.timeline_model.playhead, None)
         was_playing = self.playing
@@ -625,7 +625,7 @@ class ReviewPage(QWidget):
             return self.comments.add_with_dialog(start, end)
         except ReviewerError as e:
             QMessageBox.warning(self, "Reviewer", str(e))
-            return None
+            return False
         finally:
             if was_playing:
                 self.playback.play()
@@ -772,13 +772,13 @@ class ReviewPage(QWidget):
         card, settings = self.scores.card, self.settings
         select = self.comments.selected_id()
 
-        def read(library: Library) -> tuple[dict, list, ReviewView | None]:
+        def read(library: Library) -> tuple[dict, list[Comment], ReviewView | None]:
             row = library.call_row(call_id)
             comments = library.comments(call_id)
             moved = int(row["version"]) != version
             return row, comments, load_review(library, call_id, card, settings) if moved else None
 
-        def show(value: tuple[dict, list, ReviewView | None]) -> None:
+        def show(value: tuple[dict, list[Comment], ReviewView | None]) -> None:
             row, comments, view = value
             if self.call is None or self.call.id != call_id:
                 return

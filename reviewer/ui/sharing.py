@@ -631,8 +631,8 @@ class SharingController(QObject):
         else:
             comment_id = spot.comment_id
             comment = self.library.comment(comment_id) if comment_id is not None else None
-            if comment is not None and comment["end"] is not None:
-                start, end, title = comment["start"], comment["end"], comment["text"][:60]
+            if comment is not None and comment.end is not None:
+                start, end, title = comment.start, comment.end, comment.text[:60]
             else:
                 try:
                     marker = self.library.marker_at(call_id, spot.playhead)
