@@ -10,8 +10,10 @@ connections and psycopg transactions are never used by two threads at once). ``f
 the exception itself (a ``ReviewerError``, a ``ConflictError`` of a shared library, or a bug),
 so a page says it exactly as it did when the call was made in place.
 
-The library the thread opens shares the window library's record of which call versions this app
-has shown (``seen``), so a change made here and one made there check the same versions.
+The thread opens its library as the front doors do (``actions.library.open_library``: the calls
+a migration left unscored are scored first). It shares the window library's record of which call
+versions this app has shown (``seen``), so a change made here and one made there check the same
+versions.
 
 A write (``writes=True``) also reads the library's change serial before and after it, and
 :attr:`LibraryWorker.wrote` says both on the UI thread: the window's poll then knows the serial
@@ -25,7 +27,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from reviewer.library.store import Library, open_library
+from reviewer.actions.library import open_library
+from reviewer.library.store import Library
 from reviewer.ui.worker import Job, Worker
 
 Done = Callable[[Any], None]
