@@ -390,6 +390,62 @@ def test_words_spoken_during_overtalk_are_underlined_in_the_transcript(review):
     assert not any(underlined(i) for i, t in enumerate(text.word_times) if t < over.start - 2)
 
 
+def _transcript_of(turns: list[tuple[str, int]]):
+    """A transcript of ``turns`` (speaker, number of words), one word every 0.4 s."""
+    from reviewer.model import Speaker, Transcript, Turn, Word
+
+    words, made, t = [], [], 0.0
+    for k, (speaker, n) in enumerate(turns):
+        start = t
+        for j in range(n):
+            words.append(Word(t, t + 0.3, f" w{k}_{j}", speaker))
+            t += 0.4
+        made.append(Turn(speaker, start, t, f"turn {k}", n))
+        t += 0.2
+    speakers = [Speaker("S1", "agent", "Ana"), Speaker("S2", "customer"), Speaker("S3")]
+    return Transcript(t, 2, "channels", speakers, words, [], made)
+
+
+def test_a_correction_replaces_only_the_turns_it_changed_and_reads_as_if_built_anew(qtbot):
+    """Giving a turn to another speaker (its neighbours merge) changes a few blocks: the view
+    keeps its document and its place, and shows exactly what a new one would, overtalk
+    underlines, header colours and word positions included."""
+    from reviewer.ui.transcript import TranscriptView
+
+    before = [("S1" if k % 2 else "S2", 3 + k % 5) for k in range(80)]
+    after = list(before)
+    after[40] = ("S1", after[40][1])  # the customer's turn 40 said by the agent: 39-41 are one voice
+    overtalk = [(30.0, 33.0), (70.0, 74.0)]
+    view = TranscriptView()
+    qtbot.addWidget(view)
+    view.resize(400, 300)
+    view.show()
+    view.set_transcript(_transcript_of(before), overtalk)
+    document = view.text.document()
+    view.text.verticalScrollBar().setValue(20)
+    top = view.text.firstVisibleBlock().blockNumber()
+    assert top > 0
+    view.set_transcript(_transcript_of(after), overtalk)
+    fresh = TranscriptView()
+    qtbot.addWidget(fresh)
+    fresh.set_transcript(_transcript_of(after), overtalk)
+
+    def formats(v) -> list[tuple]:
+        cursor = QTextCursor(v.text.document())
+        out = []
+        for p in range(1, v.text.document().characterCount()):
+            cursor.setPosition(p)
+            f = cursor.charFormat()
+            out.append((f.underlineStyle(), f.fontWeight(), f.foreground().color().name()))
+        return out
+
+    assert view.text.document() is document and view.text.firstVisibleBlock().blockNumber() == top
+    assert view.text.toPlainText() == fresh.text.toPlainText()
+    assert formats(view) == formats(fresh)
+    assert (view.text.word_starts, view.text.word_times) == (fresh.text.word_starts, fresh.text.word_times)
+    assert view.text.document().blockCount() == 80
+
+
 def test_timeline_click_seeks_drag_selects_and_keys_jump_between_markers(review, qtbot):
     page = review.review_page
     tl = page.timeline
