@@ -152,6 +152,27 @@ class StoredCall:
 
 
 @dataclass(frozen=True)
+class Comment:
+    """A coach's time-stamped comment on a call, as the library holds it: at a moment
+    (``end`` None) or on a range (seconds), the agent's acknowledgement and reply, and the
+    version a change of it must be made on (a shared library refuses an edit of an old copy)."""
+
+    id: int
+    call_id: int
+    start: float
+    end: float | None
+    text: str
+    category: str = "other"  # praise | improve | compliance | other
+    author: str | None = ""
+    created_at: str | None = None
+    updated_at: str | None = None
+    acknowledged_at: str | None = None
+    reply: str | None = None
+    version: int = 1
+    changed_by: str | None = None
+
+
+@dataclass(frozen=True)
 class ItemScore:
     id: str
     section: str

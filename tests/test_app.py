@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from library_db import integrity, query
-from ui_wait import settled
+from ui_wait import comment_added, settled
 
 from reviewer import actions
 
@@ -145,38 +145,110 @@ def test_comment_add_edit_undo_redo_is_saved_and_survives_reopening(
     w = review
     page = w.review_page
     page.seek(12.0)
-    comment_id = page.comments.add(12.0, None, "Ask before pitching", "improve", "Dana")
+    comment_id = comment_added(page.comments, 12.0, None, "Ask before pitching", "improve", "Dana")
     assert [c.comment_id for c in page.timeline_model.comments] == [comment_id]
+    assert page.comments.selected_id() == comment_id
+    assert page.undo_stack.undoText() == "Add comment at 0:12"
     page.comments.edit(comment_id, text="Acknowledge the request first", end=15.5)
-    assert page.comments.model.rows[0]["text"] == "Acknowledge the request first"
+    settled()
+    assert page.comments.model.rows[0].text == "Acknowledge the request first"
     assert page.timeline_model.comments[0].end == 15.5
     w.undo_action.trigger()
     settled()
-    assert page.comments.model.rows[0]["text"] == "Ask before pitching"
-    assert page.comments.model.rows[0]["end"] is None
+    assert page.comments.model.rows[0].text == "Ask before pitching"
+    assert page.comments.model.rows[0].end is None
     w.redo_action.trigger()
     settled()
-    assert page.comments.model.rows[0]["text"] == "Acknowledge the request first"
+    assert page.comments.model.rows[0].text == "Acknowledge the request first"
     page.comments.table.selectRow(0)
     page.comments.delete_button.click()
     settled()
     assert page.comments.model.rows == []
+    assert page.timeline_model.comments == []
     w.undo_action.trigger()  # the deletion is undone: same comment back
     settled()
-    assert page.comments.model.rows[0]["id"] == comment_id
+    assert page.comments.model.rows[0].id == comment_id
     w.close()
 
     from reviewer.library import open_library
 
     with open_library(library_location("app")) as lib:
         rows = lib.comments(page.call.id)
-    assert [(r["text"], r["start"], r["end"], r["author"], r["category"]) for r in rows] == [
+    assert [(r.text, r.start, r.end, r.author, r.category) for r in rows] == [
         ("Acknowledge the request first", 12.0, 15.5, "Dana", "improve")
     ]
     again = make_window(library_location("app"))
-    again.open_call(rows[0]["call_id"])
+    again.open_call(rows[0].call_id)
     settled()
-    assert again.review_page.comments.model.rows[0]["text"] == "Acknowledge the request first"
+    assert again.review_page.comments.model.rows[0].text == "Acknowledge the request first"
+
+
+def test_undoing_every_comment_change_back_to_none_and_redoing_them_all(review, library_location):
+    """Add, edit twice, then undo all three (the comment is gone) and redo all three: each step
+    is made on the version the one before it left."""
+    from reviewer.library import open_library
+
+    w = review
+    page = w.review_page
+    comment_id = comment_added(page.comments, 30.0, 32.0, "Pitch", "improve", "Dana")
+    page.comments.edit(comment_id, text="Pitched too soon")
+    settled()
+    page.comments.edit(comment_id, category="compliance")
+    settled()
+    for _ in range(3):
+        w.undo_action.trigger()
+        settled()
+    assert page.comments.model.rows == [] and not page.undo_stack.canUndo()
+    for _ in range(3):
+        w.redo_action.trigger()
+        settled()
+    (row,) = page.comments.model.rows
+    assert (row.id, row.text, row.category, row.start, row.end) == (
+        comment_id,
+        "Pitched too soon",
+        "compliance",
+        30.0,
+        32.0,
+    )
+    assert page.undo_stack.index() == page.undo_stack.count() == 3
+    with open_library(library_location("app")) as lib:
+        assert lib.comment(comment_id) == row
+
+
+def test_a_comment_someone_changed_meanwhile_is_said_and_their_change_kept(
+    review, monkeypatch, library_location
+):
+    """An edit made on the comment as the list showed it, after someone else changed it, is
+    refused: the panel says who changed it, shows theirs and adds no undo step. An undo of a
+    change of a comment they changed since is refused too, and the step leaves the stack."""
+    from reviewer.library import open_library
+
+    w = review
+    page = w.review_page
+    comments = page.comments
+    comment_id = comment_added(comments, 12.0, None, "Ask before pitching", "improve", "Dana")
+    steps = page.undo_stack.count()
+    monkeypatch.setenv("REVIEWER_USER", "ben")
+    with open_library(library_location("app")) as other:
+        other.update_comment(comment_id, text="Ben's words")
+    comments.edit(comment_id, text="Mine")  # on the version the list shows: refused
+    settled()
+    assert "ben changed comment" in comments.last_conflict
+    assert comments.model.rows[0].text == "Ben's words"  # theirs, shown
+    assert page.undo_stack.count() == steps
+
+    comments.last_conflict = ""
+    comments.edit(comment_id, text="Mine after all")  # now on theirs: made
+    settled()
+    assert comments.model.rows[0].text == "Mine after all" and page.undo_stack.count() == steps + 1
+    with open_library(library_location("app")) as other:
+        other.update_comment(comment_id, category="praise")
+    w.undo_action.trigger()
+    settled()
+    assert "ben changed comment" in comments.last_conflict
+    row = comments.model.rows[0]
+    assert (row.text, row.category) == ("Mine after all", "praise")  # nothing overwritten
+    assert page.undo_stack.count() == steps  # the refused step left the stack
 
 
 def test_comment_dialog_checks_its_input(review, qtbot):
@@ -318,6 +390,62 @@ def test_words_spoken_during_overtalk_are_underlined_in_the_transcript(review):
     assert not any(underlined(i) for i, t in enumerate(text.word_times) if t < over.start - 2)
 
 
+def _transcript_of(turns: list[tuple[str, int]]):
+    """A transcript of ``turns`` (speaker, number of words), one word every 0.4 s."""
+    from reviewer.model import Speaker, Transcript, Turn, Word
+
+    words, made, t = [], [], 0.0
+    for k, (speaker, n) in enumerate(turns):
+        start = t
+        for j in range(n):
+            words.append(Word(t, t + 0.3, f" w{k}_{j}", speaker))
+            t += 0.4
+        made.append(Turn(speaker, start, t, f"turn {k}", n))
+        t += 0.2
+    speakers = [Speaker("S1", "agent", "Ana"), Speaker("S2", "customer"), Speaker("S3")]
+    return Transcript(t, 2, "channels", speakers, words, [], made)
+
+
+def test_a_correction_replaces_only_the_turns_it_changed_and_reads_as_if_built_anew(qtbot):
+    """Giving a turn to another speaker (its neighbours merge) changes a few blocks: the view
+    keeps its document and its place, and shows exactly what a new one would, overtalk
+    underlines, header colours and word positions included."""
+    from reviewer.ui.transcript import TranscriptView
+
+    before = [("S1" if k % 2 else "S2", 3 + k % 5) for k in range(80)]
+    after = list(before)
+    after[40] = ("S1", after[40][1])  # the customer's turn 40 said by the agent: 39-41 are one voice
+    overtalk = [(30.0, 33.0), (70.0, 74.0)]
+    view = TranscriptView()
+    qtbot.addWidget(view)
+    view.resize(400, 300)
+    view.show()
+    view.set_transcript(_transcript_of(before), overtalk)
+    document = view.text.document()
+    view.text.verticalScrollBar().setValue(20)
+    top = view.text.firstVisibleBlock().blockNumber()
+    assert top > 0
+    view.set_transcript(_transcript_of(after), overtalk)
+    fresh = TranscriptView()
+    qtbot.addWidget(fresh)
+    fresh.set_transcript(_transcript_of(after), overtalk)
+
+    def formats(v) -> list[tuple]:
+        cursor = QTextCursor(v.text.document())
+        out = []
+        for p in range(1, v.text.document().characterCount()):
+            cursor.setPosition(p)
+            f = cursor.charFormat()
+            out.append((f.underlineStyle(), f.fontWeight(), f.foreground().color().name()))
+        return out
+
+    assert view.text.document() is document and view.text.firstVisibleBlock().blockNumber() == top
+    assert view.text.toPlainText() == fresh.text.toPlainText()
+    assert formats(view) == formats(fresh)
+    assert (view.text.word_starts, view.text.word_times) == (fresh.text.word_starts, fresh.text.word_times)
+    assert view.text.document().blockCount() == 80
+
+
 def test_timeline_click_seeks_drag_selects_and_keys_jump_between_markers(review, qtbot):
     page = review.review_page
     tl = page.timeline
@@ -377,7 +505,9 @@ def test_agent_self_review_shows_only_their_calls_and_lets_them_acknowledge(revi
     w = review
     page = w.review_page
     agent = page.call.transcript.speakers[0].name or "S1"
-    comment_id = page.comments.add(20.0, 26.0, "Too quick to pitch the discount", "improve", "Dana")
+    comment_id = comment_added(
+        page.comments, 20.0, 26.0, "Too quick to pitch the discount", "improve", "Dana"
+    )
     w.set_viewer("Someone Else")
     settled()
     assert w.library_page.model.rowCount() == 0
@@ -388,10 +518,11 @@ def test_agent_self_review_shows_only_their_calls_and_lets_them_acknowledge(revi
     assert not page.swap_button.isEnabled()
     page.comments.select(comment_id)
     page.comments.acknowledge_selected("I'll let the customer finish first")
+    settled()
     w.set_viewer("")  # back to the coach
     settled()
     row = page.comments.model.rows[0]
-    assert row["acknowledged_at"] and row["reply"] == "I'll let the customer finish first"
+    assert row.acknowledged_at and row.reply == "I'll let the customer finish first"
     assert "let the customer finish" in page.comments.model.data(page.comments.model.index(0, 4))
 
 
@@ -607,7 +738,7 @@ def test_editing_a_comment_without_touching_its_time_leaves_it_where_it_was(revi
     however often it is pressed, and the dialog shows the time the list shows."""
     page = review.review_page
     comments = page.comments
-    comment_id = comments.add(12.2, 61.3, "Let the customer finish", "improve", "Dana")
+    comment_id = comment_added(comments, 12.2, 61.3, "Let the customer finish", "improve", "Dana")
     steps = page.undo_stack.count()
     shown = []
     for _ in range(3):
@@ -616,8 +747,9 @@ def test_editing_a_comment_without_touching_its_time_leaves_it_where_it_was(revi
             qtbot, lambda d: (shown.append((d.start_edit.text(), d.end_edit.text())), d.accept())
         )
         comments.edit_selected()
+        settled()
     row = page.library.comment(comment_id)
-    assert (row["start"], row["end"]) == (12.2, 61.3)
+    assert (row.start, row.end) == (12.2, 61.3)
     assert page.undo_stack.count() == steps
     assert shown == [("0:12.2", "1:01.3")] * 3
     assert comments.model.data(comments.model.index(0, 0)) == "0:12–1:01"
@@ -787,8 +919,8 @@ def test_the_review_opens_where_the_system_has_no_name_for_the_user(
     settled()
     page = w.review_page
     assert page.call is not None and page.call.id == call_id
-    comment_id = page.comments.add(5.0, None, "Good opening")
-    assert page.library.comment(comment_id)["author"] == ""
+    comment_id = comment_added(page.comments, 5.0, None, "Good opening")
+    assert page.library.comment(comment_id).author == ""
 
 
 def _children(pid: int) -> set[int]:

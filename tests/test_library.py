@@ -135,13 +135,13 @@ def test_comments_are_validated_and_kept(library, stored):
         category="improve",
     )
     library.add_comment(stored, start=2.0, text="Great greeting", category="praise")
-    assert [c["text"] for c in library.comments(stored)] == [
+    assert [c.text for c in library.comments(stored)] == [
         "Great greeting",
         "Don't ask why; just process it.",
     ]
     library.update_comment(first, text="Process the cancellation straight away.", category="compliance")
     changed = library.comment(first)
-    assert changed["category"] == "compliance" and changed["end"] == 15.5
+    assert changed.category == "compliance" and changed.end == 15.5
     with pytest.raises(ReviewerError, match="outside the call"):
         library.add_comment(stored, start=9999, text="too late")
     with pytest.raises(ReviewerError, match="category"):
@@ -152,13 +152,37 @@ def test_comments_are_validated_and_kept(library, stored):
     assert len(library.comments(stored)) == 1
 
 
+def test_a_comment_reads_back_typed_with_its_times_in_seconds(library, stored):
+    from reviewer.model import Comment
+
+    cid = library.add_comment(
+        stored, start=12.0, end=15.5, text=" Ask first ", author="coach", category="improve"
+    )
+    c = library.comment(cid)
+    assert isinstance(c, Comment)
+    assert (c.id, c.call_id, c.start, c.end, c.text, c.category, c.author, c.version, c.reply) == (
+        cid,
+        stored,
+        12.0,
+        15.5,
+        "Ask first",
+        "improve",
+        "coach",
+        1,
+        None,
+    )
+    assert library.comments(stored) == [c]
+    assert library.update_comment(cid, expected_version=1, end=None) == 2
+    assert (library.comment(cid).end, library.comment(cid).version) == (None, 2)
+
+
 def test_comments_survive_reopening(library_location, short_call):
     path = library_location("lib")
     with open_library(path) as lib:
         (o,) = import_files([short_call[1]], lib)
         lib.add_comment(o.call_id, start=3, text="Hold explained well", category="praise")
     with open_library(path) as lib:
-        assert [c["text"] for c in lib.comments(o.call_id)] == ["Hold explained well"]
+        assert [c.text for c in lib.comments(o.call_id)] == ["Hold explained well"]
 
 
 @pytest.mark.sqlite_only("the file's journal mode and permissions")
@@ -337,7 +361,7 @@ def test_migrations_upgrade_an_old_library_keeping_its_data(tmp_path):
     db.conn.close()
     with actions.library.open_library(path) as lib:  # as the app and the command line open it
         assert "reply" in lib.db["comments"].columns_dict
-        assert [c["text"] for c in lib.comments(1)] == ["kept"]
+        assert [c.text for c in lib.comments(1)] == ["kept"]
         assert lib.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         applied = [m.name for m in migrations.applied(lib.db)]
         assert applied == [

@@ -292,7 +292,7 @@ def test_json_and_csv_round_trip_with_the_library(library, settings, pushback_ca
     assert doc["metrics"]["agent_talk_share"] == pytest.approx(stored.row["agent_talk_share"])
     comments = library.comments(pushback_call)
     assert [(c["start"], c["end"], c["category"], c["text"], c["reply"]) for c in doc["comments"]] == [
-        (c["start"], c["end"], c["category"], c["text"], c["reply"]) for c in comments
+        (c.start, c.end, c.category, c.text, c.reply) for c in comments
     ]
 
     with open(tmp_path / "out" / "pushback stereo.csv", encoding="utf-8-sig", newline="") as f:
@@ -419,7 +419,7 @@ def test_redaction_masks_numbers_and_emails_in_every_format_and_leaves_the_libra
     # The library still holds what was said.
     stored = library.load_call(call_id)
     assert "4111 1111 1111 1111" in " ".join(t.text for t in stored.transcript.turns)
-    assert "4111" in library.comments(call_id)[0]["text"]
+    assert "4111" in library.comments(call_id)[0].text
 
 
 def test_redaction_of_a_real_call_masks_the_account_number_read_aloud(

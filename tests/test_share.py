@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from callgen import Line, render, write_wav
-from ui_wait import settled
+from ui_wait import comment_added, settled
 
 CARD_CALL = [
     Line("agent", "Thank you for calling Northwind Bank, this is Sam. How can I help you?"),
@@ -634,8 +634,7 @@ def test_clips_from_a_selection_and_a_comment_play_one_after_another_and_export(
     assert [c["title"] for c in w.library.playlist_clips("payments")] == ["Asking for the card"]
 
     page.timeline_model.set_selection(None)
-    page.comments.add(28.0, 30.5, text="Friendly close", category="praise")
-    page.comments.select(w.library.comments(call_id)[0]["id"])
+    page.comments.select(comment_added(page.comments, 28.0, 30.5, text="Friendly close", category="praise"))
     dialog = w.sharing.clip_dialog_here()
     assert dialog.title.text() == "Friendly close" and dialog.start == 28.0 and dialog.end == 30.5
     assert dialog.playlist.findText("payments") >= 0

@@ -68,14 +68,14 @@ def test_two_apps_see_each_others_comments_and_edits_on_old_copies_are_refused(
         serial = b.change_serial()
         first = a.add_comment(call_id, start=1.0, text="Good greeting", author="Ana", category="praise")
         assert b.change_serial() > serial  # b's window would refresh now
-        assert [c["text"] for c in b.comments(call_id)] == ["Good greeting"]
+        assert [c.text for c in b.comments(call_id)] == ["Good greeting"]
 
         # Both have the comment at version 1; ben saves first, ana's edit on her old copy is refused.
-        shown = b.comment(first)["version"]
+        shown = b.comment(first).version
         b.update_comment(first, expected_version=shown, text="Good greeting, warm tone")
         with pytest.raises(ConflictError, match="ben changed comment"):
             a.update_comment(first, expected_version=shown, text="Greeting")
-        assert a.comment(first)["text"] == "Good greeting, warm tone"  # nothing overwritten
+        assert a.comment(first).text == "Good greeting, warm tone"  # nothing overwritten
         with pytest.raises(ConflictError, match="ben changed comment"):
             a.delete_comment(first, expected_version=shown)
         b.delete_comment(first)
@@ -113,7 +113,7 @@ def test_a_writer_waiting_too_long_for_another_gets_a_clear_line_and_changes_not
                 b.add_comment(call_id, start=1.0, text="Waiting")
         assert b.comments(call_id) == [] and b.call_row(call_id)["review_status"] == "in review"
         b.add_comment(call_id, start=1.0, text="Now")  # once a is done
-        assert [c["text"] for c in a.comments(call_id)] == ["Now"]
+        assert [c.text for c in a.comments(call_id)] == ["Now"]
 
 
 def test_twenty_apps_opening_a_new_library_at_once_migrate_it_once(shared):
@@ -210,7 +210,7 @@ def test_after_the_server_went_away_the_next_action_connects_again(shared, proce
         with pytest.raises(LibraryUnavailableError, match="Lost the connection"):
             lib.add_comment(call_id, start=1.0, text="Lost")  # said once
         lib.add_comment(call_id, start=1.0, text="Kept")  # the next one reconnects
-        assert [c["text"] for c in admin.comments(call_id)] == ["Kept"]
+        assert [c.text for c in admin.comments(call_id)] == ["Kept"]
         assert lib.change_serial() == admin.change_serial()
 
 
@@ -271,9 +271,9 @@ def test_two_app_windows_in_two_processes_see_each_others_comments(reviewing, sh
     try:
         comments = window.review_page.comments
         qtbot.waitUntil(
-            lambda: any(r["text"] == "From the other window" for r in comments.model.rows), timeout=60_000
+            lambda: any(r.text == "From the other window" for r in comments.model.rows), timeout=60_000
         )
-        comments.add(2.0, None, "Seen here, thanks", "praise", "Ana")
+        assert comments.add(2.0, None, "Seen here, thanks", "praise", "Ana")
         out, err = peer.communicate(timeout=60)
     finally:
         if peer.poll() is None:

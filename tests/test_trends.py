@@ -255,6 +255,24 @@ def test_a_long_span_goes_on_pages_of_its_own_with_the_header_repeated():
     assert "2025-W01 0.00 10" in pages[0] and "2026-W10 " in pages[2]
 
 
+def test_a_line_breaks_where_a_period_has_no_value_on_the_dashboard_and_in_the_pdf():
+    """One home for the runs both charts draw: the agent is away in W11 and W13 (no row), the
+    team in none; the undated period is never on the line."""
+    from reviewer.report.trend_figures import Trends, metric_named
+
+    weeks = ["2026-W10", "2026-W11", "2026-W12", "2026-W13", "2026-W14", "undated"]
+    team = {p: {"period": p, "calls": 2, "refusals_per_call": 0.5} for p in weeks}
+    mine = {
+        p: {"period": p, "calls": 1, "refusals_per_call": 1.0} for p in ("2026-W10", "2026-W12", "2026-W14")
+    }
+    mine["undated"] = {"period": "undated", "calls": 1, "refusals_per_call": 3.0}
+    t = Trends("week", "Maria", team, mine, weeks)
+    metric = metric_named("refusals_per_call")
+    assert t.runs(metric, "agent") == [[(0, 1.0)], [(2, 1.0)], [(4, 1.0)]]
+    assert t.runs(metric, "team") == [[(0, 0.5), (1, 0.5), (2, 0.5), (3, 0.5), (4, 0.5)]]
+    assert Trends("week", None, {}, {}, []).runs(metric, "team") == []
+
+
 def test_the_trends_core_needs_no_qt():
     code = (
         "import sys, reviewer.trends, reviewer.report.trends, reviewer.report.trend_figures; "

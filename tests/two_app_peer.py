@@ -36,7 +36,7 @@ def main(url: str, call_id: int) -> int:
     QTimer.singleShot(0, add_once_open)
 
     def look() -> None:
-        others = [r["text"] for r in comments.model.rows if r["text"] != MINE]
+        others = [r.text for r in comments.model.rows if r.text != MINE]
         if others:
             print(f"saw: {others[0]}", flush=True)
             result["code"] = 0

@@ -28,3 +28,13 @@ def settled(timeout: float = 60.0) -> None:
         QApplication.processEvents()
         time.sleep(0.002)
     QApplication.processEvents()
+
+
+def comment_added(comments, *args, **kwargs) -> int:  # noqa: ANN001, ANN002, ANN003
+    """Add a comment through a review page's comments panel (``CommentsPanel.add``), wait for the
+    library thread to make it, and return its number."""
+    ids: list[int] = []
+    assert comments.add(*args, added=ids.append, **kwargs)
+    settled()
+    assert ids, "the comment was not added"
+    return ids[0]

@@ -11,7 +11,7 @@ from typing import Any
 from reviewer.actions import scores
 from reviewer.analysis.scoring import Scorecard
 from reviewer.library import Library
-from reviewer.model import CallScore, StoredCall
+from reviewer.model import CallScore, Comment, StoredCall
 from reviewer.progress import NEVER_CANCELLED, CancelToken, ProgressCallback, no_progress
 from reviewer.report import export as report_export
 from reviewer.report.data import CallReport
@@ -46,7 +46,7 @@ class ReportSource:
     def audio_root(self) -> Path | None:
         return self.library.audio_root()
 
-    def comments(self, call_id: int) -> list[dict[str, Any]]:
+    def comments(self, call_id: int) -> list[Comment]:
         return self.library.comments(call_id)
 
     def playlist_clips(self, name: str) -> list[dict[str, Any]]:

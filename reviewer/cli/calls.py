@@ -174,8 +174,8 @@ def _print_summary(name: str, doc: dict[str, Any], comments: list[dict[str, Any]
     if comments:
         print("  comments:")
         for c in comments:
-            span = clock(c["start"]) + (f"–{clock(c['end'])}" if c["end"] is not None else "")
-            print(f"    #{c['id']} {span:<11} {c['category']:<10} {c['author'] or ''}: {c['text']}")
+            span = clock(c.start) + (f"–{clock(c.end)}" if c.end is not None else "")
+            print(f"    #{c.id} {span:<11} {c.category:<10} {c.author or ''}: {c.text}")
     print("  transcript:")
     for t in doc["turns"]:
         print(f"    {clock(t['start'])}  {who(t['speaker'])}: {t['text']}")

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from reviewer import labels
+from reviewer.model import Comment
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_CANCELLED = 0, 1, 2, 130
 
@@ -85,10 +86,10 @@ def end_progress(args: argparse.Namespace) -> None:
         print(file=sys.stderr)
 
 
-def comment_json(c: dict[str, Any]) -> dict[str, Any]:
+def comment_json(c: Comment) -> dict[str, Any]:
     """A comment as `show --json` and `comments --json` print it."""
     return {
-        k: c[k]
+        k: getattr(c, k)
         for k in (
             "id",
             "start",
@@ -101,7 +102,6 @@ def comment_json(c: dict[str, Any]) -> dict[str, Any]:
             "acknowledged_at",
             "reply",
         )
-        if k in c
     }
 
 

@@ -211,13 +211,13 @@ def cmd_clip(args: argparse.Namespace) -> int:
         start, end = args.at, args.to
         if args.comment is not None:
             c = library.comment(args.comment)
-            if c["call_id"] != call_id:
+            if c.call_id != call_id:
                 raise ReviewerError(f"Comment #{args.comment} is not on call #{call_id}.")
-            if c["end"] is None:
+            if c.end is None:
                 raise ReviewerError(
                     f"Comment #{args.comment} is at one moment; a clip needs a range (--at, --to)."
                 )
-            start, end = c["start"], c["end"]
+            start, end = c.start, c.end
         elif args.marker:
             if start is None:
                 raise ReviewerError("--marker needs --at: a time inside the marker.")

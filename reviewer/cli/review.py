@@ -110,8 +110,8 @@ def cmd_comments(args: argparse.Namespace) -> int:
     if not comments:
         print(f"No comments on call #{call_id} yet.")
     for c in comments:
-        span = clock(c["start"]) + (f"–{clock(c['end'])}" if c["end"] is not None else "")
-        print(f"#{c['id']:<4} {span:<11} {c['category']:<10} {c['author'] or '–':<12} {c['text']}")
+        span = clock(c.start) + (f"–{clock(c.end)}" if c.end is not None else "")
+        print(f"#{c.id:<4} {span:<11} {c.category:<10} {c.author or '–':<12} {c.text}")
     return EXIT_OK
 
 

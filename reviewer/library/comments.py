@@ -1,4 +1,5 @@
-"""Comments on calls: add, edit, delete and restore (undo), checked against the call."""
+"""Comments on calls: add, edit, delete and restore (undo), checked against the call. Each
+comment is read back as a :class:`~reviewer.model.Comment`."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from sqlite_utils import Database
 from reviewer.errors import ReviewerError
 from reviewer.labels import clock
 from reviewer.library.calls import ms, now, sec
+from reviewer.model import Comment
 
 COMMENT_CATEGORIES = ("praise", "improve", "compliance", "other")
 
@@ -58,11 +60,11 @@ class CommentsMixin:
         with self.write() as db:
             version = self.check_comment_version(comment_id, expected_version)
             current = self.comment(comment_id)
-            row = self.call_row(current["call_id"])
-            start = changes.get("start", current["start"])
-            end = changes.get("end", current["end"])
-            text = changes.get("text", current["text"])
-            category = changes.get("category", current["category"])
+            row = self.call_row(current.call_id)
+            start = changes.get("start", current.start)
+            end = changes.get("end", current.end)
+            text = changes.get("text", current.text)
+            category = changes.get("category", current.category)
             self.check_comment(sec(row["duration_ms"]), start, end, text, category)
             update = {
                 "start_ms": ms(start),
@@ -79,34 +81,43 @@ class CommentsMixin:
             db["comments"].update(comment_id, update)
         return version + 1
 
-    def restore_comment(self, comment: dict[str, Any]) -> int:
+    def restore_comment(self, comment: Comment) -> int:
         """Put back a deleted comment exactly as it was (undo), under its old number when free."""
-        fields = (
-            "call_id start_ms end_ms author category text created_at updated_at acknowledged_at reply"
-        ).split()
-        fields += ["version", "changed_by"]
-        row = {k: comment.get(k) for k in fields}
-        row["version"] = row["version"] or 1
+        c = comment
+        row: dict[str, Any] = {
+            "call_id": c.call_id,
+            "start_ms": ms(c.start),
+            "end_ms": ms(c.end),
+            "author": c.author,
+            "category": c.category,
+            "text": c.text,
+            "created_at": c.created_at,
+            "updated_at": c.updated_at,
+            "acknowledged_at": c.acknowledged_at,
+            "reply": c.reply,
+            "version": c.version or 1,
+            "changed_by": c.changed_by,
+        }
         with self.write() as db:
-            taken = db.execute("SELECT 1 FROM comments WHERE id = ?", [comment["id"]]).fetchone()
+            taken = db.execute("SELECT 1 FROM comments WHERE id = ?", [c.id]).fetchone()
             if not taken:
-                row["id"] = comment["id"]
+                row["id"] = c.id
             return int(db["comments"].insert(row).last_pk)
 
-    def delete_comment(self, comment_id: int, *, expected_version: int | None = None) -> dict[str, Any]:
+    def delete_comment(self, comment_id: int, *, expected_version: int | None = None) -> Comment:
         with self.write() as db:
             self.check_comment_version(comment_id, expected_version)
             current = self.comment(comment_id)
             db["comments"].delete(comment_id)
         return current
 
-    def comment(self, comment_id: int) -> dict[str, Any]:
+    def comment(self, comment_id: int) -> Comment:
         rows = list(self.db.query("SELECT * FROM comments WHERE id = ?", [comment_id]))
         if not rows:
             raise ReviewerError(f"No comment #{comment_id}.")
         return _comment(rows[0])
 
-    def comments(self, call_id: int) -> list[dict[str, Any]]:
+    def comments(self, call_id: int) -> list[Comment]:
         return [
             _comment(r)
             for r in self.db.query(
@@ -129,8 +140,19 @@ class CommentsMixin:
             )
 
 
-def _comment(r: dict[str, Any]) -> dict[str, Any]:
-    out = dict(r)
-    out["start"] = sec(r["start_ms"])
-    out["end"] = sec(r["end_ms"])
-    return out
+def _comment(r: dict[str, Any]) -> Comment:
+    return Comment(
+        id=int(r["id"]),
+        call_id=int(r["call_id"]),
+        start=sec(r["start_ms"]),
+        end=sec(r["end_ms"]),
+        text=r["text"],
+        category=r["category"],
+        author=r.get("author"),
+        created_at=r.get("created_at"),
+        updated_at=r.get("updated_at"),
+        acknowledged_at=r.get("acknowledged_at"),
+        reply=r.get("reply"),
+        version=int(r.get("version") or 1),
+        changed_by=r.get("changed_by"),
+    )

@@ -194,7 +194,7 @@ def metrics(r: CallReport) -> list[tuple[str, str]]:
     )
     by_cat: dict[str, int] = {}
     for c in r.comments:
-        by_cat[c["category"]] = by_cat.get(c["category"], 0) + 1
+        by_cat[c.category] = by_cat.get(c.category, 0) + 1
     out.append(
         (
             "Coach's comments",
@@ -232,22 +232,22 @@ def transcript_lines(r: CallReport) -> list[Line]:
             (k.start, 0, Line("marker", k.start, k.end, MARKER_NAMES.get(k.kind, k.kind), k.text, k.kind))
         )
     for c in r.comments:
-        note = c.get("author") or ""
-        if c.get("reply"):
-            note += f" · agent replied: {c['reply']}"
-        elif c.get("acknowledged_at"):
+        note = c.author or ""
+        if c.reply:
+            note += f" · agent replied: {c.reply}"
+        elif c.acknowledged_at:
             note += " · acknowledged by the agent"
         items.append(
             (
-                c["start"],
+                c.start,
                 1,
                 Line(
                     "comment",
-                    c["start"],
-                    c["end"],
-                    f"Comment {numbers[c['id']]}",
-                    c["text"],
-                    c["category"],
+                    c.start,
+                    c.end,
+                    f"Comment {numbers[c.id]}",
+                    c.text,
+                    c.category,
                     note,
                 ),
             )

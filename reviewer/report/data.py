@@ -11,7 +11,7 @@ import numpy as np
 from reviewer import __version__
 from reviewer.analysis.scoring import share_target
 from reviewer.labels import speaker_label
-from reviewer.model import CallScore, Marker, Metrics, Speaker, Turn, Word
+from reviewer.model import CallScore, Comment, Marker, Metrics, Speaker, Turn, Word
 from reviewer.report.redact import mask_text
 from reviewer.report.redaction import (
     RedactionSpan,
@@ -31,7 +31,7 @@ class CallReport:
     turns: list[Turn]
     words: list[Word]
     markers: list[Marker]
-    comments: list[dict[str, Any]]
+    comments: list[Comment]
     metrics: Metrics
     share_target: float
     redacted: bool
@@ -78,7 +78,7 @@ class CallReport:
 
     @property
     def reviewers(self) -> str:
-        names = sorted({c["author"] for c in self.comments if c.get("author")})
+        names = sorted({c.author for c in self.comments if c.author})
         return ", ".join(names)
 
     def speaker_metrics(self, role: str):
@@ -132,7 +132,7 @@ def load_report(
             in_notes.extend(kinds)
             return masked
 
-        comments = [{**c, "text": mask(c["text"]), "reply": mask(c.get("reply"))} for c in comments]
+        comments = [replace(c, text=mask(c.text) or "", reply=mask(c.reply)) for c in comments]
         for i, s in enumerate(speakers):
             if s.name:
                 name, kinds = mask_text(s.name, settings.redact_words)

@@ -130,20 +130,20 @@ def html_bytes(r: CallReport) -> bytes:
         numbers = comment_numbers(r)
         out.append('<table class="comments"><thead><tr><th>#</th><th>Time</th><th>Category</th>')
         out.append("<th>Comment</th></tr></thead><tbody>")
-        for c in sorted(r.comments, key=lambda c: (c["start"], c["id"])):
+        for c in sorted(r.comments, key=lambda c: (c.start, c.id)):
             extra = ""
-            if c.get("author"):
-                extra += f'<br><span class="by">— {e(c["author"])}</span>'
-            if c.get("reply"):
-                extra += f'<br><span class="by">Agent\'s reply: {e(c["reply"])}</span>'
-            elif c.get("acknowledged_at"):
+            if c.author:
+                extra += f'<br><span class="by">— {e(c.author)}</span>'
+            if c.reply:
+                extra += f'<br><span class="by">Agent\'s reply: {e(c.reply)}</span>'
+            elif c.acknowledged_at:
                 extra += '<br><span class="by">Acknowledged by the agent</span>'
-            colour = CATEGORY_COLOURS.get(c["category"], "#455a64")
+            colour = CATEGORY_COLOURS.get(c.category, "#455a64")
             out.append(
-                f'<tr id="comment-{numbers[c["id"]]}"><td><span class="num">{numbers[c["id"]]}</span></td>'
-                f"<td>{e(common.span(c['start'], c['end']))}</td>"
-                f'<td><span class="cat" style="border-color:{colour}">{e(c["category"])}</span></td>'
-                f"<td>{e(c['text'])}{extra}</td></tr>"
+                f'<tr id="comment-{numbers[c.id]}"><td><span class="num">{numbers[c.id]}</span></td>'
+                f"<td>{e(common.span(c.start, c.end))}</td>"
+                f'<td><span class="cat" style="border-color:{colour}">{e(c.category)}</span></td>'
+                f"<td>{e(c.text)}{extra}</td></tr>"
             )
         out.append("</tbody></table>")
     out.append("</section>")

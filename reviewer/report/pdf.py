@@ -165,16 +165,16 @@ def _comments(pdf, r: CallReport, first: int | None) -> None:  # noqa: ANN001 - 
     pdf.set_font(FAMILY, "", 9)
     with _lined_table(pdf, (8, 22, 28, 122), line_height=4.6, padding=1.2) as table:
         table.row(("#", "Time", "Category", "Comment"))
-        for c in sorted(r.comments, key=lambda c: (c["start"], c["id"]))[:first]:
-            text = c["text"]
-            by = c.get("author") or ""
+        for c in sorted(r.comments, key=lambda c: (c.start, c.id))[:first]:
+            text = c.text
+            by = c.author or ""
             if by:
                 text += f"\n— {by}"
-            if c.get("reply"):
-                text += f"\nAgent's reply: {c['reply']}"
-            elif c.get("acknowledged_at"):
+            if c.reply:
+                text += f"\nAgent's reply: {c.reply}"
+            elif c.acknowledged_at:
                 text += "\nAcknowledged by the agent"
-            table.row((str(numbers[c["id"]]), common.span(c["start"], c["end"]), c["category"].upper(), text))
+            table.row((str(numbers[c.id]), common.span(c.start, c.end), c.category.upper(), text))
 
 
 TURN_WORDS_PER_ROW = 250  # about 13 lines: a row of the transcript always fits on a page

@@ -38,7 +38,7 @@ def _tick_step(duration: float) -> float:
 
 def comment_numbers(r: CallReport) -> dict[int, int]:
     """The number each comment carries on the picture and in the lists: 1, 2, ... in time order."""
-    return {c["id"]: i for i, c in enumerate(sorted(r.comments, key=lambda c: (c["start"], c["id"])), 1)}
+    return {c.id: i for i, c in enumerate(sorted(r.comments, key=lambda c: (c.start, c.id)), 1)}
 
 
 def timeline_svg(r: CallReport, *, standalone: bool = False) -> str:
@@ -167,10 +167,10 @@ def timeline_svg(r: CallReport, *, standalone: bool = False) -> str:
         f'stroke="#ccc" stroke-width="0.5"/>'
     )
     range_ends: list[float] = []  # per bracket level, where its last range ends
-    for c in sorted(r.comments, key=lambda c: c["start"]):
-        x0 = x(c["start"])
-        if c["end"] is not None:
-            x1 = x(c["end"])
+    for c in sorted(r.comments, key=lambda c: c.start):
+        x0 = x(c.start)
+        if c.end is not None:
+            x1 = x(c.end)
             level = next((i for i, end in enumerate(range_ends) if end < x0 - 1), len(range_ends))
             if level == len(range_ends):
                 range_ends.append(x1)
@@ -187,7 +187,7 @@ def timeline_svg(r: CallReport, *, standalone: bool = False) -> str:
         parts.append(f'<circle cx="{x0:.1f}" cy="{y + 7:.1f}" r="7" fill="#000"/>')
         parts.append(
             f'<text x="{x0:.1f}" y="{y + 10.5:.1f}" font-size="9.5" font-weight="bold" fill="#fff" '
-            f'text-anchor="middle">{numbers[c["id"]]}</text>'
+            f'text-anchor="middle">{numbers[c.id]}</text>'
         )
     label(f"Comments ({len(r.comments)})", y + h / 2, 10)
     y += h + 2

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from reviewer.analysis.scoring import Scorecard
-    from reviewer.model import CallScore, StoredCall
+    from reviewer.model import CallScore, Comment, StoredCall
 
 
 class CallSource(Protocol):
@@ -20,7 +20,7 @@ class CallSource(Protocol):
 
     def audio_path(self, row: dict[str, Any]) -> Path: ...
 
-    def comments(self, call_id: int) -> list[dict[str, Any]]: ...
+    def comments(self, call_id: int) -> list[Comment]: ...
 
     def call_score(self, call_id: int) -> tuple[CallScore, Scorecard] | None:
         """The call's score on the default card and that card's version; None without cards

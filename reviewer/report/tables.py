@@ -84,16 +84,16 @@ def call_json(r: CallReport) -> dict[str, Any]:
         "markers": marker_dicts(r.markers, 3),
         "comments": [
             {
-                "id": c["id"],
-                "start": c["start"],
-                "end": c["end"],
-                "author": c.get("author"),
-                "category": c["category"],
-                "text": c["text"],
-                "created_at": c.get("created_at"),
-                "updated_at": c.get("updated_at"),
-                "acknowledged_at": c.get("acknowledged_at"),
-                "reply": c.get("reply"),
+                "id": c.id,
+                "start": c.start,
+                "end": c.end,
+                "author": c.author,
+                "category": c.category,
+                "text": c.text,
+                "created_at": c.created_at,
+                "updated_at": c.updated_at,
+                "acknowledged_at": c.acknowledged_at,
+                "reply": c.reply,
             }
             for c in r.comments
         ],
@@ -163,15 +163,15 @@ def events(r: CallReport) -> list[dict[str, Any]]:
         rows.append(
             {
                 "type": "comment",
-                "kind": c["category"],
-                "label": c["category"],
-                "start": c["start"],
-                "end": c["end"],
+                "kind": c.category,
+                "label": c.category,
+                "start": c.start,
+                "end": c.end,
                 "speaker": "",
                 "role": "",
-                "author": c.get("author") or "",
-                "text": c["text"],
-                "reply": c.get("reply") or "",
+                "author": c.author or "",
+                "text": c.text,
+                "reply": c.reply or "",
             }
         )
     rows.sort(key=lambda e: (e["start"], e["type"] != "marker"))
@@ -286,12 +286,12 @@ def summary_row(r: CallReport) -> dict[str, Any]:
         "overtalk_s": round(m.overtalk_seconds, 1),
         "response_gap_median_s": "" if m.response_gap_median is None else round(m.response_gap_median, 2),
         "comments": len(r.comments),
-        "acknowledged": sum(1 for c in r.comments if c.get("acknowledged_at")),
+        "acknowledged": sum(1 for c in r.comments if c.acknowledged_at),
         "speaker_split": r.row.get("speaker_split") or "",
         "path": r.row.get("path") or "",
     }
     for category in ("praise", "improve", "compliance", "other"):
-        row[f"comments_{category}"] = sum(1 for c in r.comments if c["category"] == category)
+        row[f"comments_{category}"] = sum(1 for c in r.comments if c.category == category)
     s = r.score
     if s is not None:
         row["scorecard"] = f"{s.card} v{s.version}"

@@ -151,6 +151,20 @@ class Trends:
         """The metric as charted for the agent's or the team's row of ``period``."""
         return metric.shown(metric.read((self.mine if who == "agent" else self.team).get(period)))
 
+    def runs(self, metric: Metric, who: str) -> list[list[tuple[int, float]]]:
+        """The metric's line for the agent (``who`` "agent") or the team over the dated periods,
+        as the dashboard and the trends PDF draw it: runs of (index in :attr:`dated`, value),
+        broken where a period has no value (a gap in the line). Empty runs are left out."""
+        runs: list[list[tuple[int, float]]] = [[]]
+        for i, p in enumerate(self.dated):
+            v = self.value(metric, p, who)
+            if v is None:
+                if runs[-1]:
+                    runs.append([])
+            else:
+                runs[-1].append((i, v))
+        return [r for r in runs if r]
+
     def cell(self, period: str, metric: Metric) -> str:
         """A cell of the periods table: the team's value, or on an agent's dashboard the agent's
         with the team's in brackets ("2.00 (1.67)", "– (1.00)" where the agent has no call)."""

@@ -187,14 +187,7 @@ def _chart(pdf, t: Trends, metric: Metric, agent_label: str, box: tuple[float, f
 
     # The lines, each in runs between the periods without a value.
     for who, _, colour, dashed in lines:
-        runs: list[list[tuple[float, float]]] = [[]]
-        for i, p in enumerate(periods):
-            v = t.value(metric, p, who)
-            if v is None:
-                if runs[-1]:
-                    runs.append([])
-            else:
-                runs[-1].append((at_x(i), at_y(v)))
+        runs = [[(at_x(i), at_y(v)) for i, v in run] for run in t.runs(metric, who)]
         _pen(pdf, colour, dashed)
         for run in runs:
             if len(run) > 1:

@@ -1,7 +1,10 @@
 """Coach feedback: the list of a call's comments, the editor, and undoable add / edit / delete.
 
-Every change goes straight to the library (one transaction each), so closing the window or a
-crash loses nothing; the undo stack replays changes through the library too."""
+Every change is made in the library on the window's library thread (one transaction each, so
+closing the window or a crash loses nothing), and the list is shown as the library then holds it,
+read in the same trip. A change joins the undo stack once the library took it; undo and redo go
+through the library thread too. A change made on a comment someone else changed or deleted
+meanwhile is refused: it is said, the list shows theirs, and the step leaves the undo stack."""
 
 from __future__ import annotations
 
@@ -31,6 +34,8 @@ from PySide6.QtWidgets import (
 from reviewer.errors import ReviewerError
 from reviewer.labels import parse_time, user_name
 from reviewer.library.store import COMMENT_CATEGORIES, ConflictError, Library
+from reviewer.model import Comment
+from reviewer.ui.library_worker import LibraryWorker
 from reviewer.ui.style import CATEGORY_COLOURS, clock
 from reviewer.ui.tables import RowsModel, ok_cancel, warn
 
@@ -39,6 +44,7 @@ EDITABLE = ("start", "end", "text", "category", "author")
 
 class CommentsModel(RowsModel):
     headers = ("Time", "Category", "Author", "Comment", "Agent")
+    rows: list[Comment]  # type: ignore[assignment]
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: ANN201
         if not index.isValid():
@@ -47,130 +53,162 @@ class CommentsModel(RowsModel):
         col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             if col == 0:
-                return clock(c["start"]) + (f"–{clock(c['end'])}" if c["end"] is not None else "")
+                return clock(c.start) + (f"–{clock(c.end)}" if c.end is not None else "")
             if col == 1:
-                return c["category"]
+                return c.category
             if col == 2:
-                return c["author"] or ""
+                return c.author or ""
             if col == 3:
-                return c["text"]
+                return c.text
             if col == 4:
-                if c.get("acknowledged_at"):
-                    return "✓ " + (c.get("reply") or "acknowledged")
+                if c.acknowledged_at:
+                    return "✓ " + (c.reply or "acknowledged")
                 return ""
         if role == Qt.ItemDataRole.ToolTipRole:
-            tip = c["text"]
-            if c.get("reply"):
-                tip += f"\n\nAgent's reply: {c['reply']}"
+            tip = c.text
+            if c.reply:
+                tip += f"\n\nAgent's reply: {c.reply}"
             return tip
         if role == Qt.ItemDataRole.ForegroundRole and col == 1:
-            return QBrush(CATEGORY_COLOURS.get(c["category"], CATEGORY_COLOURS["other"]))
+            return QBrush(CATEGORY_COLOURS.get(c.category, CATEGORY_COLOURS["other"]))
         if role == Qt.ItemDataRole.UserRole:
-            return c["id"]
+            return c.id
         return None
 
     def row_of(self, comment_id: int) -> int | None:
-        return next((i for i, c in enumerate(self.rows) if c["id"] == comment_id), None)
+        return next((i for i, c in enumerate(self.rows) if c.id == comment_id), None)
+
+    def comment(self, comment_id: int) -> Comment | None:
+        return next((c for c in self.rows if c.id == comment_id), None)
 
 
 # -- undo commands -----------------------------------------------------------------------------
 
 
 class _CommentCommand(QUndoCommand):
+    """A change of a comment, already made in the library when it is pushed (so a change the
+    library refused never lands on the stack). Undo and redo go through
+    :meth:`CommentsPanel.change`, on the library thread; if the library refuses them (someone
+    else changed or deleted the comment meanwhile) the command leaves the stack: the stack steps
+    back over it, and it makes itself obsolete without touching the library."""
+
     def __init__(self, panel: CommentsPanel, text: str) -> None:
         super().__init__(text)
         self.panel = panel
+        self._done = True  # pushed after the change was made: the first redo makes nothing
+        self._failed = False
 
-    @property
-    def library(self) -> Library:
-        return self.panel.library
-
-    def run(self, work: Callable[[], Any]) -> bool:
-        """Make the change; if someone else changed or deleted the comment meanwhile, make none,
-        drop this command from the undo history, and say so (the list shows theirs)."""
-        try:
-            work()
-        except ConflictError as e:
+    def redo(self) -> None:
+        if self._failed:
             self.setObsolete(True)
-            self.panel.conflict(str(e))
-            return False
-        return True
+            return
+        if self._done:
+            self._done = False
+            return
+        self._replay(self._redo, undone=False)
+
+    def undo(self) -> None:
+        if self._failed:
+            self.setObsolete(True)
+            return
+        self._replay(self._undo, undone=True)
+
+    def _replay(self, work: Callable[[Library], Any], *, undone: bool) -> None:
+        self.panel.change(work, self._made, failed=lambda: self._leave(undone=undone), select=self._select)
+
+    def _leave(self, *, undone: bool) -> None:
+        """The library refused the undo (or redo): it still holds the comment as the command
+        left it, so the stack steps back over the command, and it leaves."""
+        stack = self.panel.undo_stack
+        self._failed = True
+        i = stack.index()
+        if undone and i < stack.count() and stack.command(i) is self:
+            stack.redo()
+        elif not undone and i > 0 and stack.command(i - 1) is self:
+            stack.undo()
+
+    def _redo(self, library: Library) -> Any:  # noqa: ANN401
+        raise NotImplementedError
+
+    def _undo(self, library: Library) -> Any:  # noqa: ANN401
+        raise NotImplementedError
+
+    def _made(self, result: Any) -> None:  # noqa: ANN401
+        """On the UI thread, once an undo or redo was made: what the command keeps of it."""
+
+    def _select(self, result: Any) -> int | None:  # noqa: ANN401
+        return None
 
 
 class AddComment(_CommentCommand):
-    def __init__(self, panel: CommentsPanel, fields: dict[str, Any]) -> None:
-        super().__init__(panel, f"Add comment at {clock(fields['start'])}")
-        self.fields = fields
-        self.row: dict[str, Any] | None = None
+    """A new comment; undo deletes it, redo puts it back as it was (under its old number)."""
 
-    def redo(self) -> None:
-        if self.row is None:
-            comment_id = self.library.add_comment(self.panel.call_id, **self.fields)
-        else:
-            comment_id = self.library.restore_comment(self.row)
-        self.row = self.library.comment(comment_id)
-        self.panel.refresh(select=self.row["id"])
+    def __init__(self, panel: CommentsPanel, comment: Comment) -> None:
+        super().__init__(panel, f"Add comment at {clock(comment.start)}")
+        self.comment = comment
 
-    def undo(self) -> None:
-        assert self.row is not None
-        row = self.row
-        if self.run(lambda: self.library.delete_comment(row["id"], expected_version=row.get("version"))):
-            self.panel.refresh()
+    def _undo(self, library: Library) -> Comment:
+        version = self.panel.version_of(self.comment.id)
+        return library.delete_comment(self.comment.id, expected_version=version)
+
+    def _redo(self, library: Library) -> Comment:
+        return library.comment(library.restore_comment(self.comment))
+
+    def _made(self, result: Comment) -> None:
+        self.comment = result  # as deleted (put back as it was then), or as put back
+        self.panel.versions[result.id] = result.version
+
+    def _select(self, result: Comment) -> int | None:
+        return result.id  # selected when it is in the list (put back)
 
 
 class EditComment(_CommentCommand):
+    """A change of some of a comment's fields; undo puts back what they were."""
+
     def __init__(
-        self,
-        panel: CommentsPanel,
-        comment_id: int,
-        changes: dict[str, Any],
-        label: str,
-        version: int | None = None,
+        self, panel: CommentsPanel, comment_id: int, before: dict[str, Any], after: dict[str, Any], label: str
     ) -> None:
-        """``version``: the comment's version the change was made on (what the user saw)."""
         super().__init__(panel, label)
         self.comment_id = comment_id
-        current = panel.library.comment(comment_id)
-        self.before = {k: current.get(k) for k in changes}
-        self.after = changes
-        self.version = current["version"] if version is None else version
+        self.before, self.after = before, after
 
-    def _apply(self, values: dict[str, Any]) -> None:
-        def work() -> None:
-            self.version = self.library.update_comment(
-                self.comment_id, expected_version=self.version, **values
-            )
+    def _apply(self, library: Library, values: dict[str, Any]) -> int:
+        version = self.panel.version_of(self.comment_id)
+        return library.update_comment(self.comment_id, expected_version=version, **values)
 
-        if self.run(work):
-            self.panel.refresh(select=self.comment_id)
+    def _redo(self, library: Library) -> int:
+        return self._apply(library, self.after)
 
-    def redo(self) -> None:
-        self._apply(self.after)
+    def _undo(self, library: Library) -> int:
+        return self._apply(library, self.before)
 
-    def undo(self) -> None:
-        self._apply(self.before)
+    def _made(self, result: int) -> None:
+        self.panel.versions[self.comment_id] = result
+
+    def _select(self, result: int) -> int | None:
+        return self.comment_id
 
 
 class DeleteComment(_CommentCommand):
-    def __init__(self, panel: CommentsPanel, comment_id: int, version: int | None = None) -> None:
+    """A deleted comment; undo puts it back exactly as it was, redo deletes it again."""
+
+    def __init__(self, panel: CommentsPanel, comment: Comment) -> None:
         super().__init__(panel, "Delete comment")
-        self.comment_id = comment_id
-        self.version = version
-        self.row: dict[str, Any] | None = None
+        self.comment = comment  # as it was deleted
 
-    def redo(self) -> None:
-        def work() -> None:
-            self.row = self.library.delete_comment(self.comment_id, expected_version=self.version)
+    def _redo(self, library: Library) -> Comment:
+        version = self.panel.version_of(self.comment.id)
+        return library.delete_comment(self.comment.id, expected_version=version)
 
-        if self.run(work):
-            self.panel.refresh()
+    def _undo(self, library: Library) -> Comment:
+        return library.comment(library.restore_comment(self.comment))
 
-    def undo(self) -> None:
-        assert self.row is not None
-        self.comment_id = self.library.restore_comment(self.row)
-        self.row = self.library.comment(self.comment_id)
-        self.version = self.row["version"]
-        self.panel.refresh(select=self.comment_id)
+    def _made(self, result: Comment) -> None:
+        self.comment = result
+        self.panel.versions[result.id] = result.version
+
+    def _select(self, result: Comment) -> int | None:
+        return result.id
 
 
 # -- editor ------------------------------------------------------------------------------------
@@ -252,19 +290,26 @@ class CommentDialog(QDialog):
 
 
 class CommentsPanel(QWidget):
-    """The call's comments. Coaches add, edit and delete; an agent acknowledges and replies."""
+    """The call's comments. Coaches add, edit and delete; an agent acknowledges and replies.
+    What it is given: the window's library thread (every read and change of a comment runs
+    there) and the undo stack."""
 
     commentsChanged = Signal(list)
     seekRequested = Signal(float)
 
-    def __init__(self, library: Library, undo_stack: QUndoStack, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, library_worker: LibraryWorker, undo_stack: QUndoStack, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
-        self.library = library
+        self.library_worker = library_worker
         self.undo_stack = undo_stack
         self.call_id: int | None = None
         self.duration = 0.0
         self.agent_mode = False
         self.default_author = user_name()
+        # The version each comment has after this panel's own latest change of it: an undo or
+        # redo is made on it (a change someone else made since is refused, not overwritten).
+        self.versions: dict[int, int] = {}
         self.model = CommentsModel(self)
         self.table = QTableView(self)
         self.table.setModel(self.model)
@@ -307,12 +352,13 @@ class CommentsPanel(QWidget):
         layout.addWidget(self.table, 1)
         self.set_agent_mode(False)
 
-    def set_call(self, call_id: int | None, duration: float, rows: list | None = None) -> None:
+    def set_call(self, call_id: int | None, duration: float, rows: list[Comment] | None = None) -> None:
         """Show a call's comments (``rows``: already read on the library thread)."""
         self.call_id = call_id
         self.duration = duration
+        self.versions.clear()
         self.undo_stack.clear()
-        self.refresh(rows=rows)
+        self.refresh(rows=[] if call_id is None and rows is None else rows)
 
     def set_agent_mode(self, on: bool) -> None:
         """Agents review feedback on their calls: they acknowledge and reply, coaches edit."""
@@ -322,9 +368,24 @@ class CommentsPanel(QWidget):
         for b in (self.ack_button, self.reply_button):
             b.setVisible(on)
 
-    def refresh(self, select: int | None = None, *, rows: list | None = None) -> None:
-        if rows is None:
-            rows = self.library.comments(self.call_id) if self.call_id is not None else []
+    def refresh(self, select: int | None = None, *, rows: list[Comment] | None = None) -> None:
+        """Show ``rows``, or (None) the call's comments as the library holds them, once the
+        library thread has read them."""
+        if rows is not None:
+            self._show(rows, select)
+            return
+        call_id = self.call_id
+        if call_id is None:
+            self._show([], select)
+            return
+
+        def show(read: list[Comment]) -> None:
+            if self.call_id == call_id:
+                self._show(read, select)
+
+        self.library_worker.submit(lambda library: library.comments(call_id), show)
+
+    def _show(self, rows: list[Comment], select: int | None) -> None:
         self.model.set_rows(rows)
         if select is not None and (r := self.model.row_of(select)) is not None:
             self.table.selectRow(r)
@@ -332,7 +393,12 @@ class CommentsPanel(QWidget):
 
     def selected_id(self) -> int | None:
         rows = self.table.selectionModel().selectedRows()
-        return self.model.rows[rows[0].row()]["id"] if rows else None
+        return self.model.rows[rows[0].row()].id if rows else None
+
+    def selected(self) -> Comment | None:
+        """The selected comment, as the list shows it."""
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.rows[rows[0].row()] if rows else None
 
     def select(self, comment_id: int) -> None:
         if (r := self.model.row_of(comment_id)) is not None:
@@ -340,14 +406,72 @@ class CommentsPanel(QWidget):
             self.table.scrollTo(self.model.index(r, 0))
 
     def _clicked(self, index: QModelIndex) -> None:
-        self.seekRequested.emit(self.model.rows[index.row()]["start"])
+        self.seekRequested.emit(self.model.rows[index.row()].start)
 
     # -- changes (each one undoable) ---------------------------------------------------------
 
+    def change(
+        self,
+        work: Callable[[Library], Any],
+        made: Callable[[Any], None] | None = None,
+        *,
+        failed: Callable[[], None] | None = None,
+        select: Callable[[Any], int | None] | None = None,
+    ) -> bool:
+        """A change of the call's comments: ``work(library)`` on the library thread and, in the
+        same trip, the comments as they then are; the list shows them (the comment
+        ``select(result)`` selected) after ``made(result)``. What the library refuses is said
+        (someone else's change: the list shows theirs) and ``failed()`` is called. Nothing is
+        shown or made if another call was opened meanwhile. Returns whether it was asked for
+        (a call is shown)."""
+        call_id = self.call_id
+        if call_id is None:
+            return False
+
+        def run(library: Library) -> tuple[Any, list[Comment]]:
+            result = work(library)
+            return result, library.comments(call_id)
+
+        def done(value: tuple[Any, list[Comment]]) -> None:
+            result, rows = value
+            if self.call_id != call_id:
+                return
+            if made is not None:
+                made(result)
+            self.refresh(None if select is None else select(result), rows=rows)
+
+        def wrong(error: BaseException) -> None:
+            if self.call_id != call_id:
+                return
+            if failed is not None:
+                failed()
+            if isinstance(error, ConflictError):
+                self.conflict(str(error))
+            elif isinstance(error, ReviewerError):
+                warn(self, str(error))
+            else:
+                warn(self, f"The change could not be made: {error}.")
+
+        self.library_worker.submit(run, done, wrong, writes=True)
+        return True
+
+    def version_of(self, comment_id: int) -> int | None:
+        """The version an undo or redo of this panel's is made on: the one its own latest change
+        of the comment left (else the one the list shows)."""
+        return self.versions.get(comment_id, self.shown_version(comment_id))
+
     def add(
-        self, start: float, end: float | None, text: str, category: str = "improve", author: str | None = None
-    ) -> int:
-        """Add a comment now (validated; raises ReviewerError with the reason)."""
+        self,
+        start: float,
+        end: float | None,
+        text: str,
+        category: str = "improve",
+        author: str | None = None,
+        *,
+        added: Callable[[int], None] | None = None,
+    ) -> bool:
+        """Add a comment (validated here first; raises ReviewerError with the reason), made on
+        the library thread; then it is selected and ``added(comment_id)`` is called. Undoable."""
         if self.call_id is None:
             raise ReviewerError("Open a call first.")
         fields = {
@@ -358,34 +482,57 @@ class CommentsPanel(QWidget):
             "author": self.default_author if author is None else author,
         }
         Library.check_comment(self.duration, fields["start"], fields["end"], text, category)
-        cmd = AddComment(self, fields)
-        self.undo_stack.push(cmd)
-        assert cmd.row is not None
-        return int(cmd.row["id"])
+        call_id = self.call_id
 
-    def edit(self, comment_id: int, *, version: int | None = None, **changes: Any) -> None:
+        def work(library: Library) -> Comment:
+            return library.comment(library.add_comment(call_id, **fields))
+
+        def made(comment: Comment) -> None:
+            self.versions[comment.id] = comment.version
+            self.undo_stack.push(AddComment(self, comment))
+            if added is not None:
+                added(comment.id)
+
+        return self.change(work, made, select=lambda comment: comment.id)
+
+    def edit(self, comment_id: int, *, version: int | None = None, **changes: Any) -> bool:
         """Change a comment (undoable). ``version``: the one the change was made on (as shown
         in the list when the edit began); a comment someone changed since is left as theirs."""
-        current = self.library.comment(comment_id)
-        m = {k: changes.get(k, current[k]) for k in ("start", "end", "text", "category")}
+        return self._edit(comment_id, changes, "Edit comment", version)
+
+    def _edit(self, comment_id: int, changes: dict[str, Any], label: str, version: int | None) -> bool:
+        shown = self.model.comment(comment_id)
+        if shown is None:
+            raise ReviewerError(f"No comment #{comment_id} in the list.")
+        m = {k: changes.get(k, getattr(shown, k)) for k in ("start", "end", "text", "category")}
         Library.check_comment(self.duration, m["start"], m["end"], m["text"], m["category"])
-        self.undo_stack.push(
-            EditComment(
-                self,
-                comment_id,
-                changes,
-                "Edit comment",
-                self.shown_version(comment_id) if version is None else version,
-            )
+        expected = shown.version if version is None else version
+        before = {k: getattr(shown, k) for k in changes}  # what they are in the version made on
+
+        def made(new_version: int) -> None:
+            self.versions[comment_id] = new_version
+            self.undo_stack.push(EditComment(self, comment_id, before, changes, label))
+
+        return self.change(
+            lambda library: library.update_comment(comment_id, expected_version=expected, **changes),
+            made,
+            select=lambda _version: comment_id,
         )
 
-    def delete(self, comment_id: int) -> None:
-        self.undo_stack.push(DeleteComment(self, comment_id, self.shown_version(comment_id)))
+    def delete(self, comment_id: int) -> bool:
+        """Delete a comment (undoable), made on the version the list shows."""
+        version = self.shown_version(comment_id)
+
+        def made(comment: Comment) -> None:
+            self.versions[comment.id] = comment.version
+            self.undo_stack.push(DeleteComment(self, comment))
+
+        return self.change(lambda library: library.delete_comment(comment_id, expected_version=version), made)
 
     def shown_version(self, comment_id: int) -> int | None:
         """The version of the comment as the list shows it (None: not in the list)."""
-        row = next((r for r in self.model.rows if r["id"] == comment_id), None)
-        return None if row is None else row.get("version")
+        row = self.model.comment(comment_id)
+        return None if row is None else row.version
 
     def conflict(self, text: str) -> None:
         """Someone else changed a comment this edit was made on: show theirs, and say so without
@@ -396,19 +543,20 @@ class CommentsPanel(QWidget):
 
     last_conflict = ""
 
-    def acknowledge(self, comment_id: int, reply: str | None = None) -> None:
+    def acknowledge(self, comment_id: int, reply: str | None = None) -> bool:
         stamp = datetime.now(UTC).isoformat(timespec="seconds")
         changes: dict[str, Any] = {"acknowledged_at": stamp}
         if reply is not None:
             changes["reply"] = reply.strip() or None
-        label = "Acknowledge comment"
-        self.undo_stack.push(EditComment(self, comment_id, changes, label, self.shown_version(comment_id)))
+        return self._edit(comment_id, changes, "Acknowledge comment", None)
 
     # -- dialogs -----------------------------------------------------------------------------
 
-    def add_with_dialog(self, start: float, end: float | None = None) -> int | None:
+    def add_with_dialog(self, start: float, end: float | None = None) -> bool:
+        """Ask for the comment's text (and time, category, author), then add it. Returns whether
+        it was asked for (not cancelled)."""
         if self.call_id is None:
-            return None
+            return False
         dialog = CommentDialog(
             self,
             {"start": start, "end": end, "category": "improve", "author": self.default_author},
@@ -416,22 +564,22 @@ class CommentsPanel(QWidget):
             "Add comment",
         )
         if dialog.exec() != QDialog.DialogCode.Accepted:
-            return None
+            return False
         v = dialog.values()
         self.default_author = v["author"] or self.default_author
         return self.add(v["start"], v["end"], v["text"], v["category"], v["author"])
 
     def edit_selected(self) -> None:
-        comment_id = self.selected_id()
-        if comment_id is None:
+        current = self.selected()
+        if current is None:
             return
-        current = self.library.comment(comment_id)
-        dialog = CommentDialog(self, current, self.duration, "Edit comment")
+        fields = {k: getattr(current, k) for k in EDITABLE}
+        dialog = CommentDialog(self, fields, self.duration, "Edit comment")
         if dialog.exec() == QDialog.DialogCode.Accepted:
             v = dialog.values()
-            changes = {k: v[k] for k in EDITABLE if v[k] != current.get(k)}
+            changes = {k: v[k] for k in EDITABLE if v[k] != fields[k]}
             if changes:  # made on the comment as the dialog showed it
-                self.edit(comment_id, version=current["version"], **changes)
+                self.edit(current.id, version=current.version, **changes)
 
     def delete_selected(self) -> None:
         comment_id = self.selected_id()
@@ -444,12 +592,11 @@ class CommentsPanel(QWidget):
             self.acknowledge(comment_id, reply)
 
     def reply_selected(self) -> None:
-        comment_id = self.selected_id()
-        if comment_id is None:
+        current = self.selected()
+        if current is None:
             return
-        current = self.library.comment(comment_id)
         text, ok = QInputDialog.getMultiLineText(
-            self, "Reply to the coach", current["text"], current.get("reply") or ""
+            self, "Reply to the coach", current.text, current.reply or ""
         )
         if ok:
-            self.acknowledge(comment_id, text)
+            self.acknowledge(current.id, text)

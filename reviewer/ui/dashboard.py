@@ -157,15 +157,7 @@ def build_chart(t: Trends, metric: Metric, agent_label: str) -> QChart:
     chart.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
 
     def add_line(who: str, name: str, colour: QColor, style: Qt.PenStyle) -> None:
-        runs: list[list[tuple[int, float]]] = [[]]
-        for i, p in enumerate(periods):
-            v = t.value(metric, p, who)
-            if v is None:
-                if runs[-1]:
-                    runs.append([])
-            else:
-                runs[-1].append((i, v))
-        runs = [r for r in runs if r] or [[]]  # one (empty) series at least, for the legend
+        runs = t.runs(metric, who) or [[]]  # one (empty) series at least, for the legend
         pen = QPen(colour, 2.5 if style == Qt.PenStyle.SolidLine else 2.0, style)
         pen.setCapStyle(Qt.PenCapStyle.RoundCap)
         for n, run in enumerate(runs):

@@ -515,7 +515,7 @@ class MainWindow(QMainWindow):
         return ReviewSpot(
             page.call.id,
             page.timeline_model.selection,
-            page.comments.selected_id(),
+            page.comments.selected(),
             page.timeline_model.playhead,
         )
 

@@ -42,7 +42,7 @@ from reviewer.audio.peaks import Peaks, load_peaks, peaks_for_file
 from reviewer.document import one_voice
 from reviewer.errors import ReviewerError
 from reviewer.library.store import REVIEW_STATUSES, Library, StoredCall
-from reviewer.model import CallScore, Marker, Metrics, TrackerHit, Turn
+from reviewer.model import CallScore, Comment, Marker, Metrics, TrackerHit, Turn
 from reviewer.settings import Settings
 from reviewer.ui.comments import CommentsPanel
 from reviewer.ui.corrections import CorrectionsController
@@ -54,7 +54,7 @@ from reviewer.ui.style import CATEGORY_COLOURS, MARKER_COLOURS, MARKER_NAMES, cl
 from reviewer.ui.tables import ok_cancel
 from reviewer.ui.timeline import TimelineModel, TimelineWidget
 from reviewer.ui.trackers import TrackerFilterButton, tracker_colours
-from reviewer.ui.transcript import Speech, TranscriptView
+from reviewer.ui.transcript import Speech, TranscriptLayout, TranscriptView, layout_transcript
 from reviewer.ui.worker import Worker
 
 SMALL_STEP = 1.0
@@ -99,14 +99,20 @@ class ReviewView:
     cards: list[dict[str, Any]]
     score: CallScore | None
     scorecard: Scorecard | None
-    comments: list[dict[str, Any]]
+    comments: list[Comment]
     audio: Path
     audio_found: bool
+    transcript: TranscriptLayout  # laid out on the library thread: the UI thread only shows it
+    peaks: Peaks | None = None  # the cached waveform, when asked for (a call newly opened)
 
 
-def load_review(library: Library, call_id: int, card: str | None, settings: Settings) -> ReviewView:
+def load_review(
+    library: Library, call_id: int, card: str | None, settings: Settings, *, peaks: bool = False
+) -> ReviewView:
     """On the library thread: the stored call (marked as seen: a later change checks it is
-    current), its scorecard's target, tracker hits, score, comments and recording."""
+    current), its scorecard's target, tracker hits, score, comments and recording, its
+    transcript laid out for the view and, with ``peaks``, its cached waveform (a 60-minute
+    call's takes about 0.1 s to read and build: never on the UI thread)."""
     call = library.load_call(call_id)
     library.seen(call_id, int(call.row["version"]))
     target = share_target(actions.scores.call_card(library, call_id), settings)
@@ -123,7 +129,13 @@ def load_review(library: Library, call_id: int, card: str | None, settings: Sett
         library.comments(call_id),
         audio,
         audio.is_file(),
+        layout_transcript(call.transcript, overtalk_spans(call)),
+        load_peaks(call.row["content_hash"]) if peaks and call.row.get("content_hash") else None,
     )
+
+
+def overtalk_spans(call: StoredCall) -> list[tuple[float, float]]:
+    return [(m.start, m.end) for m in call.markers if m.kind == "overtalk"]
 
 
 class RenameDialog(QDialog):
@@ -251,7 +263,7 @@ class ReviewPage(QWidget):
         self.transcript.seekRequested.connect(self.seek)
         self.transcript.text.extend_menu = self._extend_transcript_menu
         self.metrics_panel = MetricsPanel()
-        self.comments = CommentsPanel(library, self.undo_stack)
+        self.comments = CommentsPanel(self.library_worker, self.undo_stack)
         self.comments.commentsChanged.connect(self._comments_changed)
         self.comments.seekRequested.connect(self.seek)
         self.comments.add_button.clicked.connect(self.comment_here)
@@ -346,7 +358,6 @@ class ReviewPage(QWidget):
 
     def set_library(self, library: Library) -> None:
         self.library = library
-        self.comments.library = library
         self.scores.library = library
         self.close_call()
 
@@ -370,6 +381,7 @@ class ReviewPage(QWidget):
         if it cannot be read); the waveform appears when its peaks are ready (cached after
         import). Only the newest open or reload asked for is shown."""
         self.playback.stop()
+        new = self.call is None or self.call.id != call_id  # its waveform is read with it
 
         def show(view: ReviewView) -> None:
             same = self.call is not None and self.call.id == call_id
@@ -382,16 +394,18 @@ class ReviewPage(QWidget):
             if opened is not None:
                 opened()
 
-        self._read(call_id, show, failed)
+        self._read(call_id, show, failed, peaks=new)
 
     def _read(
         self,
         call_id: int,
         show: Callable[[ReviewView], None],
         failed: Callable[[BaseException], None] | None = None,
+        *,
+        peaks: bool = False,
     ) -> None:
-        """Read the call's view on the library thread and ``show`` it, unless a newer open or
-        reload was asked for meanwhile."""
+        """Read the call's view on the library thread (with its cached waveform if ``peaks``)
+        and ``show`` it, unless a newer open or reload was asked for meanwhile."""
         token = self._opening = object()
         card, settings = self.scores.card, self.settings
 
@@ -406,13 +420,15 @@ class ReviewPage(QWidget):
                 if failed is not None:
                     failed(error)
 
-        self.library_worker.submit(lambda library: load_review(library, call_id, card, settings), done, wrong)
+        self.library_worker.submit(
+            lambda library: load_review(library, call_id, card, settings, peaks=peaks), done, wrong
+        )
 
     def _show_new(self, view: ReviewView) -> None:
         """A call other than the one shown: its comments, waveform and recording."""
         call_id, row = view.call.id, view.call.row
         self.comments.set_call(call_id, view.call.transcript.duration, view.comments)
-        self.timeline_model.set_peaks(load_peaks(row["content_hash"]))
+        self.timeline_model.set_peaks(view.peaks)  # None: not cached, or not read with the view
         path = view.audio
         if self.playback.set_source(path if view.audio_found else None):
             self.notice.hide()
@@ -434,8 +450,7 @@ class ReviewPage(QWidget):
         target = view.target
         self.timeline_model.set_call(self.call, target)
         self._show_hits(view.hits, view.trackers)
-        overtalk = [(m.start, m.end) for m in self.call.markers if m.kind == "overtalk"]
-        self.transcript.set_transcript(t, overtalk)
+        self.transcript.show_layout(view.transcript)
         self.transcript.highlight_time(self.timeline_model.playhead)
         self.metrics_panel.set_metrics(self.call.metrics, t.speakers, self.call.markers, target)
         self.status.setCurrentText(row["review_status"] or "new")
@@ -517,9 +532,12 @@ class ReviewPage(QWidget):
         self.timeline_model.set_tracker_hits(hits, colours, names)
 
     def _load_peaks(self, call_id: int, path: str, content_hash: str) -> None:
-        """The waveform of a call whose peaks are not cached yet, when they are ready (none if the
-        recording cannot be decoded: the review works without it)."""
-        job = self.peaks_loader.start(lambda _progress, _cancel: peaks_for_file(path, content_hash))
+        """The waveform of a call whose peaks were not read with it (not cached yet: decoded and
+        cached now), when they are ready (none if the recording cannot be decoded: the review
+        works without it)."""
+        job = self.peaks_loader.start(
+            lambda _progress, _cancel: load_peaks(content_hash) or peaks_for_file(path, content_hash)
+        )
         job.finished.connect(lambda peaks: self._peaks_loaded(call_id, peaks))
 
     def _peaks_loaded(self, call_id: int, peaks: Peaks | None) -> None:
@@ -612,10 +630,11 @@ class ReviewPage(QWidget):
         sel = self.timeline_model.selection
         self.comments.add_button.setText("&Add on selection" if sel else "&Add at playhead")
 
-    def comment_here(self) -> int | None:
-        """Add a comment at the playhead, or on the selected range (asks for the text)."""
+    def comment_here(self) -> bool:
+        """Add a comment at the playhead, or on the selected range (asks for the text). Returns
+        whether one was asked for."""
         if self.call is None or self.agent_mode:
-            return None
+            return False
         sel = self.timeline_model.selection
         start, end = sel if sel else (self.timeline_model.playhead, None)
         was_playing = self.playing
@@ -625,7 +644,7 @@ class ReviewPage(QWidget):
             return self.comments.add_with_dialog(start, end)
         except ReviewerError as e:
             QMessageBox.warning(self, "Reviewer", str(e))
-            return None
+            return False
         finally:
             if was_playing:
                 self.playback.play()
@@ -772,13 +791,13 @@ class ReviewPage(QWidget):
         card, settings = self.scores.card, self.settings
         select = self.comments.selected_id()
 
-        def read(library: Library) -> tuple[dict, list, ReviewView | None]:
+        def read(library: Library) -> tuple[dict, list[Comment], ReviewView | None]:
             row = library.call_row(call_id)
             comments = library.comments(call_id)
             moved = int(row["version"]) != version
             return row, comments, load_review(library, call_id, card, settings) if moved else None
 
-        def show(value: tuple[dict, list, ReviewView | None]) -> None:
+        def show(value: tuple[dict, list[Comment], ReviewView | None]) -> None:
             row, comments, view = value
             if self.call is None or self.call.id != call_id:
                 return

@@ -44,6 +44,7 @@ from reviewer.analysis.scoring import share_target
 from reviewer.audio.peaks import load_peaks
 from reviewer.errors import ReviewerError
 from reviewer.labels import user_name
+from reviewer.model import Comment
 from reviewer.progress import CancelToken, Progress
 from reviewer.settings import Settings
 from reviewer.ui.style import MARKER_NAMES, clock, speaker_label
@@ -486,7 +487,7 @@ class ReviewSpot:
 
     call_id: int
     selection: tuple[float, float] | None  # the range dragged on the timeline
-    comment_id: int | None  # the comment picked in the list
+    comment: Comment | None  # the comment picked in the list, as the list shows it
     playhead: float
 
 
@@ -629,10 +630,9 @@ class SharingController(QObject):
         if spot.selection:
             start, end = spot.selection
         else:
-            comment_id = spot.comment_id
-            comment = self.library.comment(comment_id) if comment_id is not None else None
-            if comment is not None and comment["end"] is not None:
-                start, end, title = comment["start"], comment["end"], comment["text"][:60]
+            comment = spot.comment
+            if comment is not None and comment.end is not None:
+                start, end, title = comment.start, comment.end, comment.text[:60]
             else:
                 try:
                     marker = self.library.marker_at(call_id, spot.playhead)

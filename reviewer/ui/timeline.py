@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from reviewer.audio.peaks import Peaks
 from reviewer.library.store import StoredCall
+from reviewer.model import Comment
 from reviewer.ui.style import (
     CATEGORY_COLOURS,
     MARKER_COLOURS,
@@ -132,10 +133,8 @@ class TimelineModel(QObject):
         self.peaks = peaks
         self._bump()
 
-    def set_comments(self, comments: list[dict]) -> None:
-        self.comments = [
-            Item("comment", c["start"], c["end"], c["text"], None, c["id"], c["category"]) for c in comments
-        ]
+    def set_comments(self, comments: list[Comment]) -> None:
+        self.comments = [Item("comment", c.start, c.end, c.text, None, c.id, c.category) for c in comments]
         self._bump()
 
     def set_tracker_hits(self, hits: list, colours: dict[str, QColor], names: dict[str, str]) -> None:

@@ -37,6 +37,130 @@ class Speech:
     words: int
 
 
+@dataclass(frozen=True)
+class TranscriptLayout:
+    """A transcript as the view shows it, in plain data (no Qt), so that it can be made off the
+    UI thread: each turn's block as its header ("0:12  Agent Ana: "), the speaker's role (the
+    header's colour) and its text in runs of (text, spoken during overtalk: underlined); and for
+    each word its character positions, start time, span (seconds) and turn."""
+
+    blocks: list[tuple[str, str, list[tuple[str, bool]]]]
+    word_starts: list[int]
+    word_ends: list[int]
+    word_times: list[float]
+    word_spans: list[tuple[float, float]]
+    word_turns: list[int]  # an index into ``turns``
+    turns: list[Turn]
+    word_time_order: list[int]  # word indices sorted by time
+    times_sorted: list[float]
+
+
+def layout_transcript(
+    transcript: Transcript, overtalk: Sequence[tuple[float, float]] = ()
+) -> TranscriptLayout:
+    """Lay out turns: a header with the time and who spoke, then the turn's words; words whose
+    middle falls in one of the ``overtalk`` spans (start, end) are underlined, and neighbouring
+    underlined words join into one stroke. Plain Python: safe on any thread."""
+    by_id = {s.id: s for s in transcript.speakers}
+    inside = _within(overtalk)
+    blocks: list[tuple[str, str, list[tuple[str, bool]]]] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    times: list[float] = []
+    spans: list[tuple[float, float]] = []
+    word_turns: list[int] = []
+    words_by_speaker: dict[str, list] = {}
+    for w in transcript.words:
+        words_by_speaker.setdefault(w.speaker, []).append(w)
+    cursor_by_speaker = dict.fromkeys(words_by_speaker, 0)
+    pos = 0
+    for turn_index, turn in enumerate(transcript.turns):
+        speaker = by_id.get(turn.speaker)
+        label = speaker_label(speaker) if speaker else turn.speaker
+        if turn_index:
+            pos += 1  # the block separator
+        head = f"{clock(turn.start)}  {label}: "
+        pos += len(head)
+        words = words_by_speaker.get(turn.speaker, [])
+        i = cursor_by_speaker.get(turn.speaker, 0)
+        runs: list[tuple[list[str], bool]] = []  # words joined by spaces, underlined or not
+        while i < len(words) and words[i].start <= turn.end + 0.01:
+            w = words[i]
+            i += 1
+            if w.start < turn.start - 0.01:
+                continue
+            token = w.text.strip()
+            if not token:
+                continue
+            spoken_over = inside((w.start + w.end) / 2)
+            if runs:
+                pos += 1
+                if runs[-1][1] == spoken_over:
+                    runs[-1][0].append(token)
+                else:  # the space between a stroke and plain words is plain
+                    runs.append(([token], spoken_over))
+            else:
+                runs.append(([token], spoken_over))
+            starts.append(pos)
+            pos += len(token)
+            ends.append(pos)
+            times.append(w.start)
+            spans.append((w.start, w.end))
+            word_turns.append(turn_index)
+        cursor_by_speaker[turn.speaker] = i
+        pieces: list[tuple[str, bool]] = []
+        for n, (tokens, spoken_over) in enumerate(runs):
+            text = " ".join(tokens)
+            if n:
+                if spoken_over:
+                    pieces.append((" ", False))
+                else:
+                    text = " " + text
+            if pieces and not spoken_over and not pieces[-1][1]:
+                pieces[-1] = (pieces[-1][0] + text, False)
+            else:
+                pieces.append((text, spoken_over))
+        if not pieces:  # a turn whose words were not found: show its text
+            pieces = [(turn.text, False)]
+            pos += len(turn.text)
+        blocks.append((head, speaker.role if speaker else "unknown", pieces))
+    order = sorted(range(len(times)), key=times.__getitem__)
+    return TranscriptLayout(
+        blocks,
+        starts,
+        ends,
+        times,
+        spans,
+        word_turns,
+        list(transcript.turns),
+        order,
+        [times[i] for i in order],
+    )
+
+
+MAX_TURNS_REPLACED = 60  # a correction changing more turns than this shows a new document
+
+
+class _Formats:
+    """The transcript's character formats: a turn's header (bold, in the colour of the
+    speaker's role), its words, and words spoken during overtalk (a wavy underline)."""
+
+    def __init__(self) -> None:
+        self.plain = QTextCharFormat()
+        self.over = QTextCharFormat()
+        self.over.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
+        self.over.setUnderlineColor(MARKER_COLOURS["overtalk"])
+        self._headers: dict[str, QTextCharFormat] = {}
+
+    def header(self, role: str) -> QTextCharFormat:
+        fmt = self._headers.get(role)
+        if fmt is None:
+            fmt = self._headers[role] = QTextCharFormat()
+            fmt.setFontWeight(QFont.Weight.Bold)
+            fmt.setForeground(ROLE_COLOURS.get(role, QColor("#555")))
+        return fmt
+
+
 class TranscriptText(QPlainTextEdit):
     """Read-only text that knows where each word is; a click on a word asks to seek there."""
 
@@ -136,80 +260,92 @@ class TranscriptView(QWidget):
         self.text.wordClicked.connect(self.seekRequested)
         self._current: int | None = None
         self._times_sorted: list[float] = []
+        self._layout: TranscriptLayout | None = None  # the transcript shown
+        self._formats = _Formats()
 
     def set_transcript(self, transcript: Transcript, overtalk: Sequence[tuple[float, float]] = ()) -> None:
         """Lay out turns: a bold role header with the time, then the turn's words; words whose
         middle falls in one of the ``overtalk`` spans (start, end) are underlined."""
-        by_id = {s.id: s for s in transcript.speakers}
-        doc = QTextDocument(self)
-        doc.setDocumentLayout(QPlainTextDocumentLayout(doc))
-        cursor = QTextCursor(doc)
-        header = QTextCharFormat()
-        header.setFontWeight(QFont.Weight.Bold)
-        plain = QTextCharFormat()
-        starts: list[int] = []
-        ends: list[int] = []
-        times: list[float] = []
-        middles: list[float] = []
-        spans: list[tuple[float, float]] = []
-        word_turns: list[int] = []
-        words_by_speaker: dict[str, list] = {}
-        for w in transcript.words:
-            words_by_speaker.setdefault(w.speaker, []).append(w)
-        cursor_by_speaker = dict.fromkeys(words_by_speaker, 0)
-        pos = 0
-        first = True
-        for turn_index, turn in enumerate(transcript.turns):
-            speaker = by_id.get(turn.speaker)
-            label = speaker_label(speaker) if speaker else turn.speaker
-            if not first:
-                cursor.insertBlock()
-                pos += 1
-            first = False
-            fmt = QTextCharFormat(header)
-            fmt.setForeground(ROLE_COLOURS.get(speaker.role if speaker else "unknown", QColor("#555")))
-            head = f"{clock(turn.start)}  {label}: "
-            cursor.insertText(head, fmt)
-            pos += len(head)
-            words = words_by_speaker.get(turn.speaker, [])
-            i = cursor_by_speaker.get(turn.speaker, 0)
-            pieces: list[str] = []
-            while i < len(words) and words[i].start <= turn.end + 0.01:
-                w = words[i]
-                i += 1
-                if w.start < turn.start - 0.01:
-                    continue
-                token = w.text.strip()
-                if not token:
-                    continue
-                if pieces:
-                    pieces.append(" ")
-                    pos += 1
-                starts.append(pos)
-                pos += len(token)
-                ends.append(pos)
-                times.append(w.start)
-                middles.append((w.start + w.end) / 2)
-                spans.append((w.start, w.end))
-                word_turns.append(turn_index)
-                pieces.append(token)
-            cursor_by_speaker[turn.speaker] = i
-            if not pieces:  # a turn whose words were not found: show its text
-                pieces = [turn.text]
-                pos += len(turn.text)
-            cursor.insertText("".join(pieces), plain)
-        inside = _within(overtalk)
-        spoken_over = [(starts[i], ends[i]) for i, middle in enumerate(middles) if inside(middle)]
-        _underline(doc, spoken_over, MARKER_COLOURS["overtalk"])
-        self.text.setDocument(doc)
-        self.text.word_starts, self.text.word_ends, self.text.word_times = starts, ends, times
-        self.text.word_spans, self.text.word_turns = spans, word_turns
-        self.text.turns = list(transcript.turns)
-        order = sorted(range(len(times)), key=times.__getitem__)
-        self.text.word_time_order = order
-        self._times_sorted = [times[i] for i in order]
+        self.show_layout(layout_transcript(transcript, overtalk))
+
+    def show_layout(self, layout: TranscriptLayout) -> None:
+        """Show a transcript laid out by :func:`layout_transcript` (off the UI thread, where the
+        review page reads the call). Where it differs from the one shown in a few turns (a
+        correction of who said what, or its undo), only those turns' blocks are replaced (the
+        view keeps its place); otherwise the document is built anew."""
+        shown = self._layout
+        if shown is None or not self._replace_changed(shown, layout):
+            self._build(layout)
+        self._layout = layout
+        self.text.word_starts, self.text.word_ends = layout.word_starts, layout.word_ends
+        self.text.word_times, self.text.word_spans = layout.word_times, layout.word_spans
+        self.text.word_turns, self.text.turns = layout.word_turns, layout.turns
+        self.text.word_time_order = layout.word_time_order
+        self._times_sorted = layout.times_sorted
         self._current = None
         self.text.setExtraSelections([])
+
+    def _build(self, layout: TranscriptLayout) -> None:
+        """A new document. It is built before it gets its plain-text layout: a
+        QPlainTextDocumentLayout already set would lay out the growing block again at every
+        insertion (about 0.25 s for a 60-minute call, against a few ms this way)."""
+        doc = QTextDocument(self)
+        doc.setUndoRedoEnabled(False)
+        cursor = QTextCursor(doc)
+        for i, block in enumerate(layout.blocks):
+            if i:
+                cursor.insertBlock()
+            self._insert(cursor, block)
+        doc.setDocumentLayout(QPlainTextDocumentLayout(doc))
+        old = self.text.document()
+        ours = old.parent() is self  # not the view's own first one (which it deletes itself)
+        self.text.setDocument(doc)
+        if ours:
+            old.deleteLater()
+
+    def _replace_changed(self, shown: TranscriptLayout, layout: TranscriptLayout) -> bool:
+        """Replace the blocks of the turns that differ between ``shown`` and ``layout`` (one run
+        of them: what a correction changes), in one edit of the document shown. False (nothing
+        done) where none is shown or the run is long: then a new document is quicker."""
+        old, new = shown.blocks, layout.blocks
+        doc = self.text.document()
+        if not old or not new or doc.blockCount() != len(old):
+            return False
+        limit = min(len(old), len(new))
+        first = 0
+        while first < limit and old[first] == new[first]:
+            first += 1
+        same_after = 0
+        while same_after < limit - first and old[-1 - same_after] == new[-1 - same_after]:
+            same_after += 1
+        if first == len(old) == len(new):
+            return True  # nothing to change
+        if first == limit - same_after:  # turns only added or only removed: take a neighbour too
+            if first > 0:
+                first -= 1
+            else:
+                same_after -= 1
+        old_end, new_end = len(old) - same_after, len(new) - same_after  # exclusive
+        if max(old_end, new_end) - first > MAX_TURNS_REPLACED:
+            return False
+        cursor = QTextCursor(doc)
+        cursor.beginEditBlock()  # one change of the document: laid out once
+        cursor.setPosition(doc.findBlockByNumber(first).position())
+        last = doc.findBlockByNumber(old_end - 1)
+        cursor.setPosition(last.position() + last.length() - 1, QTextCursor.MoveMode.KeepAnchor)
+        cursor.removeSelectedText()
+        for i, block in enumerate(new[first:new_end]):
+            if i:
+                cursor.insertBlock()
+            self._insert(cursor, block)
+        cursor.endEditBlock()
+        return True
+
+    def _insert(self, cursor: QTextCursor, block: tuple[str, str, list[tuple[str, bool]]]) -> None:
+        head, role, pieces = block
+        cursor.insertText(head, self._formats.header(role))
+        for text, spoken_over in pieces:
+            cursor.insertText(text, self._formats.over if spoken_over else self._formats.plain)
 
     def word_at_time(self, seconds: float) -> int | None:
         k = bisect.bisect_right(self._times_sorted, seconds + 1e-6) - 1
@@ -291,21 +427,3 @@ def _within(spans: Sequence[tuple[float, float]]) -> Callable[[float], bool]:
         return k >= 0 and t <= union[k][1]
 
     return inside
-
-
-def _underline(doc: QTextDocument, ranges: list[tuple[int, int]], colour: QColor) -> None:
-    """A wavy underline under each character range; neighbouring words join into one stroke."""
-    fmt = QTextCharFormat()
-    fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
-    fmt.setUnderlineColor(colour)
-    cursor = QTextCursor(doc)
-    joined: list[list[int]] = []
-    for a, b in ranges:
-        if joined and a - joined[-1][1] <= 1:
-            joined[-1][1] = b
-        else:
-            joined.append([a, b])
-    for a, b in joined:
-        cursor.setPosition(a)
-        cursor.setPosition(b, QTextCursor.MoveMode.KeepAnchor)
-        cursor.mergeCharFormat(fmt)
