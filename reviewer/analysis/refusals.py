@@ -93,8 +93,6 @@ class Judgement:
     turn: Turn
     pushback: float  # probability
     complies: float
-    kind: str
-    kind_probability: float
 
 
 def _neighbours(turns: Sequence[Turn], roles: dict[str, str]) -> list[tuple[str | None, str | None]]:
@@ -117,9 +115,14 @@ def _neighbours(turns: Sequence[Turn], roles: dict[str, str]) -> list[tuple[str 
 
 
 def judge(model: RefusalModel, turn: Turn, before: str | None, after: str | None, cues: Cues) -> Judgement:
-    probs, kinds = model.judge(turn.text, context(turn.text, before, after, cues))
-    kind = max(kinds, key=kinds.get)
-    return Judgement(turn, probs["pushback"], probs["complies"], kind, kinds[kind])
+    probs = model.judge(turn.text, context(turn.text, before, after, cues))
+    return Judgement(turn, probs["pushback"], probs["complies"])
+
+
+def kind_of(model: RefusalModel, text: str) -> str:
+    """The likeliest kind of push-back of a turn that pushes back."""
+    kinds = model.kinds(text)
+    return max(kinds, key=kinds.get)
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=\S)")
@@ -165,6 +168,9 @@ def refusals(
     around = _neighbours(ordered, roles)
     pending: Request | None = None
     markers: list[Marker] = []
+    if rules.recogniser.model is not None:  # the customer's words in one batch, not turn by turn
+        said = [t.text for t in ordered if roles.get(t.speaker) == "customer"]
+        rules.recogniser.model.prepare(said + [x for pair in around for x in pair if x])
 
     def mark(turn: Turn, confidence: float | None, why: str, kind: str, part: Turn | None = None) -> None:
         after = ""  # a coach may mark a turn with no request pending
@@ -202,8 +208,7 @@ def refusals(
             continue
         label = label_for(turn, labels)
         if label is not None and label.is_refusal:
-            j = judge(model, turn, before, after, rules.cues) if model else None
-            kind = j.kind if j else ""
+            kind = kind_of(model, turn.text) if model else ""
             mark(turn, 1.0, f"marked by the coach{', ' + KIND_NAMES[kind] if kind else ''}", kind)
             continue
         if not pending or turn_is_backchannel(turn, settings):
@@ -222,8 +227,9 @@ def refusals(
             if pushing is not None and pushing.pushback >= model.threshold:
                 j, part = pushing, pushing.turn
         if label is None and j.pushback >= model.threshold:
-            why = f"{KIND_NAMES.get(j.kind, j.kind)}, {j.pushback:.0%} sure"
-            mark(turn, j.pushback, why, j.kind, part)
+            kind = kind_of(model, j.turn.text)
+            why = f"{KIND_NAMES.get(kind, kind)}, {j.pushback:.0%} sure"
+            mark(turn, j.pushback, why, kind, part)
         elif j.complies >= model.comply_threshold or rules.cues.comply.find(turn.text):
             pending = None
     return markers
