@@ -13,6 +13,7 @@ from reviewer.asr.store import resolve_model
 from reviewer.audio.decode import SAMPLE_RATE
 from reviewer.errors import ModelError
 from reviewer.progress import NEVER_CANCELLED, CancelToken, Progress, ProgressCallback, no_progress
+from reviewer.settings import clean_vocabulary
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,15 @@ class AsrOptions:
     # bench/README, "Voice-activity threshold").
     vad_threshold: float = 0.35
     speech_pad_ms: int = 400
+    # The team's own words (products, plans, places, agents, competitors), passed to Whisper as
+    # hotwords: a prompt before every 30 s window. None: the settings' [transcription] vocabulary
+    # (the pipeline fills it in); (): none. See bench/README, "Team vocabulary".
+    vocabulary: tuple[str, ...] | None = None
+    vocabulary_as: str = "hotwords"  # hotwords | prompt (initial_prompt: the first window only)
+    # Stretches of this many seconds with no speech (hold music, a long silence) cut the call into
+    # parts transcribed apart, so Whisper never joins the words either side of a hold into one
+    # window and puts some of them in the hold (bench/README, "Hold music").
+    hold_gap: float = 5.0
 
     @property
     def vad_parameters(self) -> dict:
@@ -38,6 +48,15 @@ class AsrOptions:
             "threshold": self.vad_threshold,
             "speech_pad_ms": self.speech_pad_ms,
         }
+
+    @property
+    def vocabulary_prompt(self) -> dict:
+        """faster-whisper's ``hotwords`` (or ``initial_prompt``) for the vocabulary; empty without."""
+        terms = clean_vocabulary(self.vocabulary or ())
+        if not terms:
+            return {}
+        text = ", ".join(terms) + "."
+        return {"initial_prompt": text} if self.vocabulary_as == "prompt" else {"hotwords": text}
 
 
 @dataclass(frozen=True)
@@ -154,7 +173,7 @@ def transcribe(
     duration = len(audio) / SAMPLE_RATE
     lo, hi = progress_span
     words: list[RawWord] = []
-    for a, b in piece_bounds(audio):
+    for a, b in speech_parts(audio, options):
         offset = a / SAMPLE_RATE
         segments, info = model.transcribe(
             audio[a:b],
@@ -164,12 +183,13 @@ def transcribe(
             vad_filter=True,
             vad_parameters=options.vad_parameters,
             condition_on_previous_text=False,
+            **options.vocabulary_prompt,
         )
         for segment in segments:
             cancel.check()
             for w in segment.words or []:
                 text = w.word.strip()
-                if text:
+                if any(c.isalnum() for c in text):  # not "♪" or a lone dash
                     words.append(
                         RawWord(float(w.start) + offset, float(w.end) + offset, text, float(w.probability))
                     )
@@ -178,6 +198,39 @@ def transcribe(
                 progress(Progress("transcribe", lo + (hi - lo) * done))
         language = language or getattr(info, "language", None)
     return words, language
+
+
+def speech_spans(audio: np.ndarray, options: AsrOptions) -> list[tuple[int, int]]:
+    """(start, end) samples of what Silero VAD calls speech, as faster-whisper's filter finds it."""
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    return [
+        (s["start"], s["end"]) for s in get_speech_timestamps(audio, VadOptions(**options.vad_parameters))
+    ]
+
+
+# A part starts this long before its first speech, so that the voice-activity filter, which runs
+# again on each part, hears the speech's onset with some lead-in (it starts cold).
+PART_LEAD = 1.0
+PART_TAIL = 0.2
+
+
+def speech_parts(audio: np.ndarray, options: AsrOptions) -> list[tuple[int, int]]:
+    """(start, end) sample ranges to transcribe apart: the speech, cut wherever nobody speaks for
+    ``options.hold_gap`` seconds (a hold, a long silence), each part over 1.5 pieces cut again in
+    its pauses (:func:`piece_bounds`). No speech at all: no parts."""
+    groups: list[list[int]] = []
+    for start, end in speech_spans(audio, options):
+        if groups and start - groups[-1][1] < options.hold_gap * SAMPLE_RATE:
+            groups[-1][1] = end
+        else:
+            groups.append([start, end])
+    parts: list[tuple[int, int]] = []
+    for start, end in groups:
+        a = max(parts[-1][1] if parts else 0, start - int(PART_LEAD * SAMPLE_RATE))
+        b = min(len(audio), end + int(PART_TAIL * SAMPLE_RATE))
+        parts += [(a + x, a + y) for x, y in piece_bounds(audio[a:b])]
+    return parts
 
 
 # faster-whisper computes its features for the whole input at once (about 50 MB a minute of
