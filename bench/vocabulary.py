@@ -3,19 +3,22 @@
     .venv/bin/python bench/vocabulary.py            # names, real calls and hold music (~10 min on 2 cores)
     .venv/bin/python bench/vocabulary.py --names    # the names only
     .venv/bin/python bench/vocabulary.py --hold     # the hold music only
+    .venv/bin/python bench/vocabulary.py --names --real-only   # the real calls' names only
 
 Names: three calls spoken by espeak-ng that use ten unusual product, place and person names, at
 16 kHz and through the phone-line simulation, and the six real HarperValleyBank calls in
 ``../shared/data/real-calls/hvb`` (each side transcribed alone, as a stereo call is), whose team
 vocabulary is the bank's name and its agents' first names. Each is transcribed with no
-vocabulary, with the vocabulary as faster-whisper's ``hotwords`` and as its ``initial_prompt``.
+vocabulary, with the vocabulary as faster-whisper's ``hotwords`` and as its ``initial_prompt``,
+and Reviewer's way ("keep": the plain pass with the hotwords pass's vocabulary words put in,
+``reviewer.asr.transcribe.keep_vocabulary`` over the first two; its time is theirs added).
 Scored: the share of the names' occurrences written right, and the word error rate of everything
 else (reference words that are not a name; insertions next to a name count as the name's).
 
 Hold music: a call with a minute of music on hold (synthesised with SoX, tests/holdmusic.py)
 between two spoken parts, at three loudnesses, plain and through the phone line; the words
-written inside the music and the WER of the speech either side, with the call transcribed in
-parts cut at holds (Reviewer's way) and as one stretch (as before).
+written inside the music and the WER of the speech either side, with the call cut at the hold
+(Reviewer's way: parts apart wherever nobody speaks for 30 s) and as one stretch (as before).
 
 Markdown on stdout, JSON in bench/results/vocabulary.json. Never pass/fail.
 """
@@ -162,41 +165,56 @@ def hvb_sides() -> list[tuple[str, np.ndarray, str]]:
     return out
 
 
-def names_bench(model, options) -> list[dict]:  # noqa: ANN001
+def names_bench(model, options, real_only: bool = False) -> list[dict]:  # noqa: ANN001
     from scipy.signal import resample_poly
 
-    from reviewer.asr.transcribe import transcribe
+    from reviewer.asr.transcribe import keep_vocabulary, transcribe
 
     sets = []
     spoken = []
-    for name, lines in CALLS.items():
+    for name, lines in {} if real_only else CALLS.items():
         call = render(lines, stereo=False)
         ref = " ".join(u.text for u in call.utterances)
         spoken.append((name, call.audio[0], ref))
-    sets.append(("espeak-ng calls, 16 kHz", spoken, NAMES))
     phone = [(n, resample_poly(telephone(a[None])[0], 2, 1).astype(np.float32), r) for n, a, r in spoken]
-    sets.append(("espeak-ng calls, phone line", phone, NAMES))
+    if spoken:
+        sets.append(("espeak-ng calls, 16 kHz", spoken, NAMES))
+        sets.append(("espeak-ng calls, phone line", phone, NAMES))
     if HVB.is_dir():
         sets.append(("HarperValleyBank real calls (12 sides)", hvb_sides(), HVB_VOCABULARY))
     rows = []
     for title, recordings, names in sets:
-        for label, vocabulary, mode in (
-            ("none", (), "hotwords"),
-            ("hotwords", names, "hotwords"),
-            ("initial_prompt", names, "prompt"),
-        ):
-            o = replace(options, vocabulary=vocabulary, vocabulary_as=mode)
-            pairs, t = [], time.perf_counter()
-            for _, audio, ref in recordings:
-                words, _ = transcribe(model, audio, o, language="en")
-                pairs.append((ref, " ".join(w.text for w in words)))
-            row = {"set": title, "vocabulary": label, **score(pairs, names)}
-            row["seconds"] = round(time.perf_counter() - t, 1)
-            rows.append(row)
-            print(json.dumps(row), file=sys.stderr, flush=True)
-            for (n, _, _), (_, hyp) in zip(recordings, pairs, strict=True):
-                print(f"   {n}: {hyp}", file=sys.stderr, flush=True)
+        configs = [
+            ("none", replace(options, vocabulary=())),
+            ("hotwords", replace(options, vocabulary=names, vocabulary_as="hotwords")),
+            ("initial_prompt", replace(options, vocabulary=names, vocabulary_as="prompt")),
+        ]
+        words_of: dict[str, list] = {}
+        for label, o in configs:
+            t = time.perf_counter()
+            words_of[label] = [transcribe(model, audio, o, language="en")[0] for _, audio, _ in recordings]
+            seconds[label] = time.perf_counter() - t
+            rows.append(row(title, label, recordings, words_of[label], names, seconds[label]))
+        # Reviewer's way ("keep"): the plain pass, with the vocabulary's words of the hotwords pass
+        kept = [
+            keep_vocabulary(plain, hinted, names)
+            for plain, hinted in zip(words_of["none"], words_of["hotwords"], strict=True)
+        ]
+        both = seconds["none"] + seconds["hotwords"]
+        rows.append(row(title, "keep (plain + hotwords' terms)", recordings, kept, names, both))
     return rows
+
+
+seconds: dict[str, float] = {}
+
+
+def row(title: str, label: str, recordings: list, words: list, names: tuple[str, ...], secs: float) -> dict:
+    pairs = [(ref, " ".join(w.text for w in ws)) for (_, _, ref), ws in zip(recordings, words, strict=True)]
+    out = {"set": title, "vocabulary": label, **score(pairs, names), "seconds": round(secs, 1)}
+    print(json.dumps(out), file=sys.stderr, flush=True)
+    for (n, _, _), (_, hyp) in zip(recordings, pairs, strict=True):
+        print(f"   {n}: {hyp}", file=sys.stderr, flush=True)
+    return out
 
 
 def hold_bench(model, options) -> list[dict]:  # noqa: ANN001
@@ -220,7 +238,7 @@ def hold_bench(model, options) -> list[dict]:  # noqa: ANN001
         phone = resample_poly(telephone(audio[None])[0], 2, 1).astype(np.float32)
         for line, signal in (("16 kHz", audio), ("phone line", phone)):
             for way, o in (
-                ("in parts (now)", options),
+                ("cut at the hold (now)", options),
                 ("one stretch (before)", replace(options, hold_gap=1e9)),
             ):
                 t = time.perf_counter()
@@ -251,6 +269,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--names", action="store_true", help="the names only")
     parser.add_argument("--hold", action="store_true", help="the hold music only")
+    parser.add_argument("--real-only", action="store_true", help="names: the real calls only")
     parser.add_argument("--model", default=None, help="Whisper model (default: the embedded base)")
     args = parser.parse_args()
     from reviewer.asr.transcribe import AsrOptions, load_model
@@ -259,7 +278,7 @@ def main() -> int:
     model, name = load_model(options)
     result: dict = {"model": name}
     if not args.hold:
-        result["names"] = names_bench(model, options)
+        result["names"] = names_bench(model, options, args.real_only)
         print(f"# Team vocabulary, {name}\n\n{table(result['names'])}\n")
     if not args.names:
         result["hold"] = hold_bench(model, options)
