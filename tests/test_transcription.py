@@ -89,7 +89,9 @@ def named_call(tmp_path_factory):
     return write_wav(tmp_path_factory.mktemp("named") / "named.wav", call.audio)
 
 
-def test_the_team_vocabulary_spells_unusual_names_right_from_settings_or_the_command_line(named_call, capsys):
+def test_the_team_vocabulary_spells_unusual_names_right_from_settings_or_the_command_line(
+    named_call, capsys, tmp_path, monkeypatch
+):
     """Seven occurrences of five made-up names (company, plan, router, competitor, town): with the
     team vocabulary, from `--vocabulary` or from settings.toml, Whisper spells at least five of
     them right; `--vocabulary ''` switches the saved one off for a run, and then it spells at
@@ -103,15 +105,13 @@ def test_the_team_vocabulary_spells_unusual_names_right_from_settings_or_the_com
 
     with_option = analyze("--vocabulary", ", ".join(NAMES))
     assert names_right(with_option) >= 5, with_option
+    monkeypatch.setenv("REVIEWER_CONFIG_DIR", str(tmp_path / "config"))  # this test's own settings
     save_vocabulary(NAMES)  # into the user's settings.toml, as the app's dialog does
-    try:
-        assert load_settings().vocabulary == NAMES
-        from_settings = analyze()
-        assert names_right(from_settings) >= 5, from_settings
-        switched_off = analyze("--vocabulary", "")
-        assert names_right(switched_off) <= 2, switched_off
-    finally:
-        save_vocabulary(())
+    assert load_settings().vocabulary == NAMES
+    from_settings = analyze()
+    assert names_right(from_settings) >= 5, from_settings
+    switched_off = analyze("--vocabulary", "")
+    assert names_right(switched_off) <= 2, switched_off
 
 
 def test_only_the_vocabulary_words_of_the_hinted_pass_replace_what_the_plain_pass_heard():
