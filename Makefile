@@ -30,11 +30,11 @@ sysdeps-qt:
 	@dpkg -s $(QT_DEBS) >/dev/null 2>&1 || { \
 	  $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q $(QT_DEBS); }
 
-# espeak-ng speaks the synthetic test calls; pocketsphinx-testdata has CMU's recordings of real
+# espeak-ng speaks the synthetic test calls and sox plays them hold music; pocketsphinx-testdata has CMU's recordings of real
 # read speech with their transcripts (1.8 MB); strace watches a real run for network use and stray files;
 # postgresql (on Debian 12 it pulls postgresql-15) has the server programs the tests start a throwaway
 # cluster with (tests/pg_server.py), from /usr/lib/postgresql/VERSION/bin.
-TEST_DEBS := espeak-ng pocketsphinx-testdata strace postgresql
+TEST_DEBS := espeak-ng sox pocketsphinx-testdata strace postgresql
 sysdeps-test: sysdeps
 	@dpkg -s $(TEST_DEBS) >/dev/null 2>&1 || { \
 	  $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q $(TEST_DEBS); }

@@ -4,7 +4,7 @@ speaker, assign roles, analyse. The CLI and the GUI both call it; neither holds 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -49,6 +49,8 @@ def process_file(
     cancel: CancelToken = NEVER_CANCELLED,
 ) -> CallResult:
     settings = options.settings or load_settings()
+    if options.asr.vocabulary is None:  # the team vocabulary of the settings
+        options = replace(options, asr=replace(options.asr, vocabulary=settings.vocabulary))
     path = Path(path)
     timings: dict[str, float] = {}
     t = time.perf_counter()

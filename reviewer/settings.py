@@ -7,6 +7,8 @@ the bundled defaults key by key.
 from __future__ import annotations
 
 import json
+import os
+import re
 import tomllib
 import warnings
 from dataclasses import dataclass, field, fields
@@ -60,6 +62,9 @@ class Settings:
     redact_mode: str = "tone"
     redact_margin: float = 0.25
     redact_words: tuple[str, ...] = ()
+    # The team's own words (products, plans, places, agents, competitors) that transcription
+    # should spell as the team does: [transcription] vocabulary.
+    vocabulary: tuple[str, ...] = ()
     phrases: PhraseLists = field(default_factory=PhraseLists)
     # Push-back or not (analysis.pushback); None: the phrase lists alone decide.
     refusal_model: RefusalModel | None = field(default=None, compare=False, repr=False)
@@ -92,6 +97,7 @@ _TOML_KEYS: dict[str, tuple[str, str]] = {
     "redact_mode": ("redaction", "mode"),
     "redact_margin": ("redaction", "margin"),
     "redact_words": ("redaction", "words"),
+    "vocabulary": ("transcription", "vocabulary"),
 }
 
 
@@ -108,11 +114,126 @@ def _values_from(doc: dict[str, Any]) -> dict[str, Any]:
     if "redact_words" in out:
         words = out["redact_words"]
         out["redact_words"] = tuple(str(w) for w in (words if isinstance(words, list) else [words]))
+    if "vocabulary" in out:
+        out["vocabulary"] = _vocabulary_from(out["vocabulary"])
     if out.get("redact_mode", "tone") not in ("tone", "silence"):
         raise SettingsError(f'[redaction] mode is {out["redact_mode"]!r}: use "tone" or "silence".')
     if not isinstance(out.get("redact_margin", 0.0), int | float) or out.get("redact_margin", 0.0) < 0:
         raise SettingsError(f"[redaction] margin is {out['redact_margin']!r}: use seconds, 0 or more.")
     return out
+
+
+def _vocabulary_from(value: Any) -> tuple[str, ...]:  # noqa: ANN401 - as the TOML file has it
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise SettingsError(
+            f"[transcription] vocabulary is {value!r}: use a list of words, "
+            'e.g. ["Harper Valley", "Zentrix"].'
+        )
+    return clean_vocabulary(value)
+
+
+def clean_vocabulary(terms: Any) -> tuple[str, ...]:  # noqa: ANN401 - any iterable of strings
+    """The terms as a user means them: spaces tidied, blanks dropped, each once (first spelling kept)."""
+    out: dict[str, str] = {}
+    for term in terms:
+        term = " ".join(str(term).split())
+        if term and term.casefold() not in out:
+            out[term.casefold()] = term
+    return tuple(out.values())
+
+
+def parse_vocabulary(text: str) -> tuple[str, ...]:
+    """``"Harper Valley, Zentrix"`` (the command line's ``--vocabulary``) as terms."""
+    return clean_vocabulary(text.split(","))
+
+
+def user_settings_file() -> Path:
+    return paths.config_dir() / "settings.toml"
+
+
+def read_vocabulary(settings_file: Path | None = None) -> tuple[str, ...]:
+    """``[transcription] vocabulary`` of one settings file (the user's settings.toml by default);
+    none when the file or the key is missing."""
+    path = Path(settings_file) if settings_file is not None else user_settings_file()
+    if not path.is_file():
+        return ()
+    try:
+        doc = _read_toml(path)
+    except (OSError, tomllib.TOMLDecodeError) as e:
+        raise SettingsError(f"{path} could not be read ({e}).") from None
+    table = doc.get("transcription", {})
+    return _vocabulary_from(table.get("vocabulary", [])) if isinstance(table, dict) else ()
+
+
+_TABLE = re.compile(r"^\s*\[\s*([A-Za-z0-9_.\- ]+?)\s*\](\s*#.*)?$")
+_VOCABULARY_KEY = re.compile(r"^\s*vocabulary\s*=")
+
+
+def save_vocabulary(terms: Any, settings_file: Path | None = None) -> tuple[str, ...]:  # noqa: ANN401
+    """Write ``[transcription] vocabulary`` into the user's settings.toml (or ``settings_file``),
+    keeping every other line of it, comments included, as it was; the file is replaced whole, so
+    a reader never sees it half-written. Returns the terms as saved."""
+    path = Path(settings_file) if settings_file is not None else user_settings_file()
+    terms = clean_vocabulary(terms)
+    text = path.read_text(encoding="utf-8") if path.is_file() else ""
+    try:
+        tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise SettingsError(
+            f"{path} could not be read ({e}); correct it before saving the vocabulary."
+        ) from None
+    entry = ["vocabulary = ["] + [f"    {json.dumps(t, ensure_ascii=False)}," for t in terms] + ["]"]
+    if not terms:
+        entry = ["vocabulary = []"]
+    lines = text.splitlines()
+    header = next((i for i, line in enumerate(lines) if _table_name(line) == "transcription"), None)
+    if header is None:
+        if lines and lines[-1].strip():
+            lines.append("")
+        lines += [
+            "[transcription]",
+            "# Words Whisper should spell as your team does (products, plans, places, names).",
+        ]
+        lines += entry
+    else:
+        end = next((i for i in range(header + 1, len(lines)) if _table_name(lines[i])), len(lines))
+        key = next((i for i in range(header + 1, end) if _VOCABULARY_KEY.match(lines[i])), None)
+        if key is None:
+            lines[header + 1 : header + 1] = entry
+        else:
+            stop = next((j for j in range(key + 1, len(lines) + 1) if _parses("\n".join(lines[key:j]))), None)
+            if stop is None:
+                raise SettingsError(
+                    f"{path}: [transcription] vocabulary could not be found whole; edit it by hand."
+                )
+            lines[key:stop] = entry
+    new = "\n".join(lines) + "\n"
+    try:
+        saved = tomllib.loads(new).get("transcription", {}).get("vocabulary")
+    except tomllib.TOMLDecodeError:
+        saved = None
+    if saved != list(terms):
+        raise SettingsError(f"The vocabulary could not be written into {path} safely; edit it by hand.")
+    paths.ensure_private_dir(path.parent)
+    staging = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    staging.write_text(new, encoding="utf-8")
+    os.replace(staging, path)
+    return terms
+
+
+def _table_name(line: str) -> str | None:
+    """The table a ``[header]`` line opens (``[[array]]`` tables too), else None."""
+    m = _TABLE.match(line.replace("[[", "[").replace("]]", "]"))
+    return m.group(1).strip() if m else None
+
+
+def _parses(text: str) -> bool:
+    try:
+        return "vocabulary" in tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return False
 
 
 def _phrases_from(doc: dict[str, Any], base: PhraseLists) -> PhraseLists:
@@ -197,7 +318,7 @@ def load_settings(
     ``refusal_model`` (``request_model``) the phrase lists alone judge push-back (requests)."""
     values = _values_from(_read_toml(resource("defaults.toml")))
     phrases = _phrases_from(_read_toml(resource("phrases.toml")), PhraseLists())
-    for candidate in (paths.config_dir() / "settings.toml", settings_file):
+    for candidate in (user_settings_file(), settings_file):
         if candidate is not None and Path(candidate).is_file():
             values.update(_values_from(_read_toml(Path(candidate))))
     for candidate in (paths.config_dir() / "phrases.toml", phrases_file):

@@ -13,6 +13,7 @@ from reviewer.asr.store import resolve_model
 from reviewer.audio.decode import SAMPLE_RATE
 from reviewer.errors import ModelError
 from reviewer.progress import NEVER_CANCELLED, CancelToken, Progress, ProgressCallback, no_progress
+from reviewer.settings import clean_vocabulary
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,19 @@ class AsrOptions:
     # bench/README, "Voice-activity threshold").
     vad_threshold: float = 0.35
     speech_pad_ms: int = 400
+    # The team's own words (products, plans, places, agents, competitors). None: the settings'
+    # [transcription] vocabulary (the pipeline fills it in); (): none. How Whisper is given them:
+    # "keep": a plain pass, and a pass with them as hotwords of which only the vocabulary's words
+    # are kept (twice the time; the other words stay as the plain pass wrote them); "hotwords": one
+    # pass with them before every 30 s window; "prompt": as initial_prompt, the first window only.
+    # Hotwords and prompt alone made the other words worse (bench/README, "Team vocabulary").
+    vocabulary: tuple[str, ...] | None = None
+    vocabulary_as: str = "keep"  # keep | hotwords | prompt
+    # Stretches of this many seconds with no speech (a hold) cut the call into parts transcribed
+    # apart, so Whisper never joins the words either side of a hold into one window and puts some
+    # of them in the hold. Shorter gaps are not cut: cut at every 5 s, the real bank calls lost
+    # words (bench/README, "Hold music").
+    hold_gap: float = 30.0
 
     @property
     def vad_parameters(self) -> dict:
@@ -38,6 +52,15 @@ class AsrOptions:
             "threshold": self.vad_threshold,
             "speech_pad_ms": self.speech_pad_ms,
         }
+
+    @property
+    def vocabulary_prompt(self) -> dict:
+        """faster-whisper's ``hotwords`` (or ``initial_prompt``) for the vocabulary; empty without."""
+        terms = clean_vocabulary(self.vocabulary or ())
+        if not terms:
+            return {}
+        text = ", ".join(terms) + "."
+        return {"initial_prompt": text} if self.vocabulary_as == "prompt" else {"hotwords": text}
 
 
 @dataclass(frozen=True)
@@ -151,10 +174,38 @@ def transcribe(
     progress_span: tuple[float, float] = (0.0, 1.0),
 ) -> tuple[list[RawWord], str | None]:
     """Words with timestamps in seconds for a mono 16 kHz float32 signal."""
+    parts = speech_parts(audio, options)
+    terms = clean_vocabulary(options.vocabulary or ())
+    if not terms or options.vocabulary_as != "keep":
+        return _transcribe_parts(
+            model, audio, parts, options, options.vocabulary_prompt, language, progress, cancel, progress_span
+        )
+    lo, hi = progress_span
+    mid = (lo + hi) / 2
+    plain, language = _transcribe_parts(
+        model, audio, parts, options, {}, language, progress, cancel, (lo, mid)
+    )
+    hinted, _ = _transcribe_parts(
+        model, audio, parts, options, options.vocabulary_prompt, language, progress, cancel, (mid, hi)
+    )
+    return keep_vocabulary(plain, hinted, terms), language
+
+
+def _transcribe_parts(
+    model,  # noqa: ANN001 - a faster_whisper.WhisperModel
+    audio: np.ndarray,
+    parts: list[tuple[int, int]],
+    options: AsrOptions,
+    prompt: dict,
+    language: str | None,
+    progress: ProgressCallback,
+    cancel: CancelToken,
+    progress_span: tuple[float, float],
+) -> tuple[list[RawWord], str | None]:
     duration = len(audio) / SAMPLE_RATE
     lo, hi = progress_span
     words: list[RawWord] = []
-    for a, b in piece_bounds(audio):
+    for a, b in parts:
         offset = a / SAMPLE_RATE
         segments, info = model.transcribe(
             audio[a:b],
@@ -164,12 +215,13 @@ def transcribe(
             vad_filter=True,
             vad_parameters=options.vad_parameters,
             condition_on_previous_text=False,
+            **prompt,
         )
         for segment in segments:
             cancel.check()
             for w in segment.words or []:
                 text = w.word.strip()
-                if text:
+                if any(c.isalnum() for c in text):  # not "♪" or a lone dash
                     words.append(
                         RawWord(float(w.start) + offset, float(w.end) + offset, text, float(w.probability))
                     )
@@ -178,6 +230,69 @@ def transcribe(
                 progress(Progress("transcribe", lo + (hi - lo) * done))
         language = language or getattr(info, "language", None)
     return words, language
+
+
+def _key(text: str) -> str:
+    return "".join(c for c in text.casefold() if c.isalnum())
+
+
+def keep_vocabulary(plain: list[RawWord], hinted: list[RawWord], terms: tuple[str, ...]) -> list[RawWord]:
+    """``plain`` with each vocabulary term that ``hinted`` (the pass given the vocabulary) wrote
+    put in place of the plain words it covers in time; every other plain word kept as it is."""
+    keys = sorted(((tuple(_key(w) for w in t.split()), t) for t in terms), key=lambda k: -len(k[0]))
+    found: list[RawWord] = []
+    i = 0
+    while i < len(hinted):
+        for key, _term in keys:
+            n = len(key)
+            if tuple(_key(w.text) for w in hinted[i : i + n]) == key:
+                found += hinted[i : i + n]
+                i += n
+                break
+        else:
+            i += 1
+    if not found:
+        return plain
+
+    def covered(w: RawWord) -> bool:
+        length = max(w.end - w.start, 0.05)
+        return any(min(w.end, f.end) - max(w.start, f.start) >= 0.5 * length for f in found)
+
+    return sorted([w for w in plain if not covered(w)] + found, key=lambda w: (w.start, w.end))
+
+
+def speech_spans(audio: np.ndarray, options: AsrOptions) -> list[tuple[int, int]]:
+    """(start, end) samples of what Silero VAD calls speech, as faster-whisper's filter finds it."""
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    return [
+        (s["start"], s["end"]) for s in get_speech_timestamps(audio, VadOptions(**options.vad_parameters))
+    ]
+
+
+# A part starts this long before its first speech, so that the voice-activity filter, which runs
+# again on each part, hears the speech's onset with some lead-in (it starts cold).
+PART_LEAD = 3.0
+PART_TAIL = 0.2
+
+
+def speech_parts(audio: np.ndarray, options: AsrOptions) -> list[tuple[int, int]]:
+    """(start, end) sample ranges to transcribe apart: the call, cut wherever nobody speaks for
+    ``options.hold_gap`` seconds (a hold), each part over 1.5 pieces cut again in its pauses
+    (:func:`piece_bounds`). A call with no such hold is one part, from its first sample to its
+    last, as before holds were cut; one with no speech at all has none."""
+    groups: list[list[int]] = []
+    for start, end in speech_spans(audio, options):
+        if groups and start - groups[-1][1] < options.hold_gap * SAMPLE_RATE:
+            groups[-1][1] = end
+        else:
+            groups.append([start, end])
+    parts: list[tuple[int, int]] = []
+    for k, (start, end) in enumerate(groups):
+        a = 0 if k == 0 else max(parts[-1][1], start - int(PART_LEAD * SAMPLE_RATE))
+        b = len(audio) if k == len(groups) - 1 else min(len(audio), end + int(PART_TAIL * SAMPLE_RATE))
+        parts += [(a + x, a + y) for x, y in piece_bounds(audio[a:b])]
+    return parts
 
 
 # faster-whisper computes its features for the whole input at once (about 50 MB a minute of

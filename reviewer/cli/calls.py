@@ -25,13 +25,16 @@ from reviewer.errors import ReviewerError
 def _pipeline_options(args: argparse.Namespace):  # noqa: ANN202 - a PipelineOptions, imported lazily
     from reviewer.asr.transcribe import AsrOptions
     from reviewer.pipeline import PipelineOptions
-    from reviewer.settings import load_settings
+    from reviewer.settings import load_settings, parse_vocabulary
     from reviewer.speakers.diarize import DiarizationOptions
 
     vad = {} if args.vad_threshold is None else {"vad_threshold": args.vad_threshold}
+    # None: the settings' [transcription] vocabulary; "" switches it off for this run
+    vocabulary = None if args.vocabulary is None else parse_vocabulary(args.vocabulary)
     return PipelineOptions(
         asr=AsrOptions(
             **vad,
+            vocabulary=vocabulary,
             model=args.model,
             device=args.device,
             compute_type=args.compute_type,
@@ -305,6 +308,12 @@ def _processing(p: argparse.ArgumentParser) -> None:
         metavar="P",
         help="speech probability (0-1) from which audio is passed to Whisper "
         "(default: 0.35; higher skips more noise, and more quiet speech)",
+    )
+    g.add_argument(
+        "--vocabulary",
+        metavar='"A,B"',
+        help="your team's words for Whisper to spell as you do (products, plans, places, names), "
+        "comma-separated; instead of [transcription] vocabulary in settings.toml ('' for none)",
     )
     g.add_argument("--speakers", type=int, default=2, help="speakers in mono calls (default: 2; 0 = detect)")
     g.add_argument(

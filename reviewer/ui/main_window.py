@@ -36,6 +36,7 @@ from reviewer.ui.review_page import ReviewPage
 from reviewer.ui.sharing import ReviewSpot, SharingController
 from reviewer.ui.tables import warn
 from reviewer.ui.trackers import TrackersController
+from reviewer.ui.vocabulary import show_vocabulary
 from reviewer.ui.worker import Worker, stop_all
 
 COACH = "Coach: all calls"
@@ -198,6 +199,7 @@ class MainWindow(QMainWindow):
         edit.addAction(redo)
         edit.addSeparator()
         self.trackers_action = self._add_action(edit, "Phrase &trackers…", self.trackers_dialog, "Ctrl+T")
+        self.vocabulary_action = self._add_action(edit, "Team &vocabulary…", lambda: show_vocabulary(self))
         self.undo_action, self.redo_action = undo, redo
         view = self.menuBar().addMenu("&View")
         self._add_action(view, "&Library", self.show_library, "Ctrl+L")
