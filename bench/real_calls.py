@@ -3,8 +3,8 @@
     .venv/bin/python bench/real_calls.py            # every real recording, every mix
     .venv/bin/python bench/real_calls.py --quick    # the 16 kHz mono mixes and AMI only
     .venv/bin/python bench/real_calls.py --hvb      # the six real bank calls only (about 10 min)
-    .venv/bin/python bench/real_calls.py --regroup  # ... with the second pass (speakers.regroup)
-    .venv/bin/python bench/real_calls.py --reassign # ... extra voices chunk by chunk
+    .venv/bin/python bench/real_calls.py --no-regroup   # ... without the second pass (speakers.regroup)
+    .venv/bin/python bench/real_calls.py --no-reassign  # ... extra voices folded in whole (as before)
 
 The auto-repair calls come as one file per side (8 kHz), so the truth is exact: the stereo call
 (one side per channel, split by channel) gives each side's talk time as Reviewer measures it, and
@@ -127,9 +127,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--hvb", action="store_true", help="the six real bank calls only")
-    parser.add_argument("--regroup", action="store_true", help="with the second pass (speakers.regroup)")
     parser.add_argument(
-        "--reassign", action="store_true", help="extra voices chunk by chunk (diarize.reassign_chunks)"
+        "--no-regroup", action="store_true", help="without the second pass (speakers.regroup)"
+    )
+    parser.add_argument(
+        "--no-reassign", action="store_true", help="extra voices folded in whole, not chunk by chunk"
     )
     args = parser.parse_args()
     from reviewer.pipeline import PipelineOptions
@@ -137,7 +139,7 @@ def main() -> None:
     from reviewer.speakers.diarize import DiarizationOptions
 
     options = PipelineOptions(
-        diarization=DiarizationOptions(regroup=args.regroup, reassign_chunks=args.reassign)
+        diarization=DiarizationOptions(regroup=not args.no_regroup, reassign_chunks=not args.no_reassign)
     )
 
     def process_file(path):
@@ -229,7 +231,7 @@ def main() -> None:
     mono = [r for r in rows if r.get("truth") is not None and r.get("error_points") is not None]
     within = sum(r["error_points"] <= 5 for r in mono)
     print(f"\nwithin 5 points: {within} of {len(mono)}")
-    suffix = "".join(f"-{k}" for k in ("hvb", "regroup", "reassign") if getattr(args, k))
+    suffix = "".join(f"-{k}" for k in ("hvb", "no_regroup", "no_reassign") if getattr(args, k))
     out = ROOT / "bench" / "results" / f"real_calls{suffix}.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(rows, indent=1) + "\n")

@@ -2,7 +2,9 @@
 
 The pipeline is pyannote's own ``SpeakerDiarization`` with the segmentation-3.0 checkpoint and a
 CAM++ speaker embedding, clustered agglomeratively (VBx needs a PLDA trained for its embedding,
-which no offline package ships). A user may name their own pyannote pipeline folder or hub name.
+which no offline package ships). On a two-party call, extra voices are given out chunk by chunk
+(reassign_chunks) and a second pass relabels each stretch by the nearer of the two voices
+(speakers.regroup). A user may name their own pyannote pipeline folder or hub name.
 Telemetry is switched off before pyannote is first imported: call recordings are private.
 """
 
@@ -48,15 +50,15 @@ class DiarizationOptions:
     segmentation_step: float | None = None
     token: str | None = None  # for hub pipelines that need one
     device: str = "auto"  # auto (a CUDA GPU when torch sees one) | cpu | cuda
-    # Two-party calls: a second pass that relabels every stretch by the nearer of the two voices
-    # (speakers.regroup). Off: on the real bank calls it moved more words to the right side but
-    # did not bring every call's talk share closer (bench/README.md, real_calls.py --regroup).
-    regroup: bool = False
     # More voices found than parties: keep the most distinct ones and give each chunk to the
     # nearer (reassign_chunks) instead of folding whole extra clusters into the busiest voice
-    # (keep_main_speakers). Off: on the two real bank calls where one voice absorbed the other
-    # it took 23.3 points to 16.9 on one, 12.6 to 12.8 on the other (bench/README.md).
-    reassign_chunks: bool = False
+    # (keep_main_speakers, which on real bank calls gave a customer cluster to a half-agent one).
+    # Then, on two-party calls, a second pass relabels every stretch by the nearer of the two
+    # voices (speakers.regroup). Each alone did not help every real call; together they took the
+    # two real bank calls where one voice absorbed the other from 12.6 and 23.3 points of talk
+    # share to 1.8 and 8.0, and no call past 5 points (bench/README.md, real_calls.py).
+    regroup: bool = True
+    reassign_chunks: bool = True
 
     @property
     def step(self) -> float:
