@@ -150,7 +150,8 @@ def main() -> None:
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        rows += hvb_rows(tmp, options)
+        if not args.quick:
+            rows += hvb_rows(tmp, options)
         for name in () if args.hvb else ("auto_repairs_40", "auto_repairs_49"):
             agent, caller = sides(name)
             stereo = process_file(write_wav(tmp / f"{name}-st.wav", np.stack([agent, caller])))
