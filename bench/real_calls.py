@@ -2,6 +2,9 @@
 
     .venv/bin/python bench/real_calls.py            # every real recording, every mix
     .venv/bin/python bench/real_calls.py --quick    # the 16 kHz mono mixes and AMI only
+    .venv/bin/python bench/real_calls.py --hvb      # the six real bank calls only (about 10 min)
+    .venv/bin/python bench/real_calls.py --no-regroup   # ... without the second pass (speakers.regroup)
+    .venv/bin/python bench/real_calls.py --no-reassign  # ... extra voices folded in whole (as before)
 
 The auto-repair calls come as one file per side (8 kHz), so the truth is exact: the stereo call
 (one side per channel, split by channel) gives each side's talk time as Reviewer measures it, and
@@ -13,8 +16,11 @@ a mono mix of the two must come out the same through diarization. Each is tried 
   a phone call);
 - mono mix through the phone-line simulation (8 kHz mu-law);
 
-and the three AMI meeting excerpts (16 kHz mono) are scored against their human RTTM turns
-(DER, and the busier speaker's share of talk). Results: Markdown on stdout, JSON in
+the six HarperValleyBank calls (``hvb/``, real bank calls, 8 kHz, one file per side) as stereo
+(the reference) and as a plain mono mix, each with the agent's share found and the truth, the
+words given to the right role (each mono word against the side that was active under it) and the
+agent's name on both; and the three AMI meeting excerpts (16 kHz mono) are scored against their
+human RTTM turns (DER, and the busier speaker's share of talk). Results: Markdown on stdout, JSON in
 bench/results/real_calls.json. Never pass/fail.
 """
 
@@ -56,18 +62,97 @@ def shares(result) -> tuple[float | None, dict[str, float]]:
     return result.analysis.metrics.agent_talk_share, talk
 
 
+def words_right(result, agent: np.ndarray, caller: np.ndarray) -> float | None:
+    """Share of a mono call's words given to the role whose side was active under them (words
+    where both or neither side was active are not counted)."""
+    from reviewer.audio.channels import FRAME, channel_activity
+    from reviewer.audio.decode import SAMPLE_RATE
+
+    active = channel_activity(np.stack([agent, caller]), SAMPLE_RATE)
+    roles = {s.id: s.role for s in result.transcript.speakers}
+    right = counted = 0
+    for w in result.transcript.words:
+        a = int(w.start / FRAME)
+        b = max(int(w.end / FRAME), a + 1)
+        on_agent, on_caller = active[0, a:b].sum(), active[1, a:b].sum()
+        if on_agent == on_caller:
+            continue
+        counted += 1
+        right += roles.get(w.speaker) == ("agent" if on_agent > on_caller else "customer")
+    return round(right / counted, 3) if counted else None
+
+
+def named(row: dict) -> str:
+    if "stereo_agent_name" not in row:
+        return "–"
+    return f"{row['agent_name'] or '–'} ({row['stereo_agent_name'] or '–'})"
+
+
+def agent_name(result) -> str:
+    return next((s.name for s in result.transcript.speakers if s.role == "agent"), "")
+
+
+def hvb_rows(tmp: Path, options) -> list[dict]:
+    """Each real bank call: stereo (the reference) and its plain mono mix."""
+    from reviewer.pipeline import process_file
+
+    rows = []
+    for truth_file in sorted((REAL / "hvb").glob("*.json")):
+        name = f"hvb/{truth_file.stem}"
+        agent, caller = sides(name)
+        stereo = process_file(
+            write_wav(tmp / f"{truth_file.stem}-st.wav", np.stack([agent, caller])), options
+        )
+        truth_share, _ = shares(stereo)
+        mix = agent + caller
+        mix = mix / (float(np.max(np.abs(mix))) or 1.0) * 0.9
+        mono = process_file(write_wav(tmp / f"{truth_file.stem}-mono.wav", mix[None, :]), options)
+        share, _ = shares(mono)
+        row = {
+            "call": f"{name} mono mix",
+            "agent_share": None if share is None else round(share, 3),
+            "truth": round(truth_share, 3),
+            "error_points": None if share is None else round(abs(share - truth_share) * 100, 1),
+            "words_right": words_right(mono, agent, caller),
+            "agent_name": agent_name(mono),
+            "stereo_agent_name": agent_name(stereo),
+            "speakers": len(mono.transcript.speakers),
+        }
+        rows.append(row)
+        print(json.dumps(row), file=sys.stderr, flush=True)
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--hvb", action="store_true", help="the six real bank calls only")
+    parser.add_argument(
+        "--no-regroup", action="store_true", help="without the second pass (speakers.regroup)"
+    )
+    parser.add_argument(
+        "--no-reassign", action="store_true", help="extra voices folded in whole, not chunk by chunk"
+    )
     args = parser.parse_args()
-    from reviewer.pipeline import process_file
+    from reviewer.pipeline import PipelineOptions
+    from reviewer.pipeline import process_file as process
+    from reviewer.speakers.diarize import DiarizationOptions
+
+    options = PipelineOptions(
+        diarization=DiarizationOptions(regroup=not args.no_regroup, reassign_chunks=not args.no_reassign)
+    )
+
+    def process_file(path):
+        return process(path, options)
 
     if not REAL.is_dir():
         sys.exit(f"{REAL} is missing: the real recordings come with the project's shared folder.")
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        for name in ("auto_repairs_40", "auto_repairs_49"):
+        if not args.quick:
+            rows += hvb_rows(tmp, options)
+        for name in () if args.hvb else ("auto_repairs_40", "auto_repairs_49"):
             agent, caller = sides(name)
             stereo = process_file(write_wav(tmp / f"{name}-st.wav", np.stack([agent, caller])))
             truth_share, truth_talk = shares(stereo)
@@ -105,7 +190,7 @@ def main() -> None:
                 }
                 rows.append(row)
                 print(json.dumps(row), file=sys.stderr, flush=True)
-        for name in ("ami_dev00", "ami_dev01", "ami_trn03"):
+        for name in () if args.hvb else ("ami_dev00", "ami_dev01", "ami_trn03"):
             result = process_file(REAL / f"{name}.flac")
             ref = rttm_turns(REAL / f"{name}.rttm")
             der = diarization_error_rate(ref, result.transcript.segments, result.transcript.duration)
@@ -126,8 +211,11 @@ def main() -> None:
             rows.append(row)
             print(json.dumps(row), file=sys.stderr, flush=True)
 
-    print("| recording | agent (or busiest) share | truth | error, points | DER | speakers |")
-    print("|---|---|---|---|---|---|")
+    print(
+        "| recording | agent (or busiest) share | truth | error, points | words to the right role "
+        "| agent named (stereo) | DER | speakers |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
     for r in rows:
         share = r.get("agent_share", r.get("busiest_share"))
         cells = [
@@ -135,6 +223,8 @@ def main() -> None:
             share,
             r.get("truth", "–"),
             r.get("error_points"),
+            r.get("words_right", "–"),
+            named(r),
             r.get("der", "–"),
             r.get("speakers", "–"),
         ]
@@ -142,7 +232,8 @@ def main() -> None:
     mono = [r for r in rows if r.get("truth") is not None and r.get("error_points") is not None]
     within = sum(r["error_points"] <= 5 for r in mono)
     print(f"\nwithin 5 points: {within} of {len(mono)}")
-    out = ROOT / "bench" / "results" / "real_calls.json"
+    suffix = "".join(f"-{k}" for k in ("hvb", "no_regroup", "no_reassign") if getattr(args, k))
+    out = ROOT / "bench" / "results" / f"real_calls{suffix}.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(rows, indent=1) + "\n")
 
