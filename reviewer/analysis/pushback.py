@@ -143,18 +143,20 @@ def text_row(words: Vocabulary, chars: Vocabulary, text: str) -> tuple[np.ndarra
     return np.concatenate([wi, ci + len(words.idf)]), np.concatenate([wv, cv])
 
 
-def embedded_row(
-    idx: np.ndarray, val: np.ndarray, first: int, text: str, scale: float
-) -> tuple[np.ndarray, np.ndarray] | None:
-    """A sparse row with the text's sentence embedding (times ``scale``) appended at ``first``;
-    None where the encoder cannot be used."""
-    enc = embedding.encoder()
+def classify(
+    words: Vocabulary, chars: Vocabulary, plain: Linear, embedded: Linear | None, scale: float, text: str
+) -> dict[str, float]:
+    """A text's class probabilities: by ``embedded`` (over [words, chars, the sentence embedding
+    × ``scale``]) where it was trained and the encoder loads (``reviewer.embedding``), else by
+    ``plain`` (over [words, chars]), the text-only fallback."""
+    idx, val = text_row(words, chars, text)
+    enc = embedding.encoder() if embedded is not None else None
     if enc is None:
-        return None
-    vec = enc.one(text) * scale
-    return (
-        np.concatenate([idx, np.arange(first, first + len(vec))]),
-        np.concatenate([val, vec.astype(float)]),
+        return plain.probabilities(idx, val)
+    vec = enc.one(text).astype(float) * scale
+    first = len(words.idf) + len(chars.idf)
+    return embedded.probabilities(
+        np.concatenate([idx, np.arange(first, first + len(vec))]), np.concatenate([val, vec])
     )
 
 
@@ -213,13 +215,7 @@ class RequestModel:
             enc.encode(list(texts))
 
     def probabilities(self, text: str) -> dict[str, float]:
-        idx, val = text_row(self.words, self.chars, text)
-        if self.embedded is not None:
-            first = len(self.words.idf) + len(self.chars.idf)
-            row = embedded_row(idx, val, first, text, self.embedding_scale)
-            if row is not None:
-                return self.embedded.probabilities(*row)
-        return self.linear.probabilities(idx, val)
+        return classify(self.words, self.chars, self.linear, self.embedded, self.embedding_scale, text)
 
     def recognise(self, text: str) -> tuple[str | None, float]:
         """(the request kind, or None; the probability that the turn makes some request)."""
@@ -281,13 +277,7 @@ class RefusalModel:
 
     def kinds(self, text: str) -> dict[str, float]:
         """The probability of each kind of push-back, for a turn that pushes back."""
-        idx, val = self.text_features(text)
-        if self.kind_embedded is not None:
-            first = len(self.words.idf) + len(self.chars.idf)
-            row = embedded_row(idx, val, first, text, self.kind_scale)
-            if row is not None:
-                return self.kind_embedded.probabilities(*row)
-        return self.kind.probabilities(idx, val)
+        return classify(self.words, self.chars, self.kind, self.kind_embedded, self.kind_scale, text)
 
 
 @dataclass(frozen=True)

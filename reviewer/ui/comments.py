@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QUndoCommand, QUndoStack
+from PySide6.QtGui import QBrush, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -38,6 +38,7 @@ from reviewer.model import Comment
 from reviewer.ui.library_worker import LibraryWorker
 from reviewer.ui.style import CATEGORY_COLOURS, clock
 from reviewer.ui.tables import RowsModel, ok_cancel, warn
+from reviewer.ui.undo import LibraryCommand
 
 EDITABLE = ("start", "end", "text", "category", "author")
 
@@ -85,53 +86,19 @@ class CommentsModel(RowsModel):
 # -- undo commands -----------------------------------------------------------------------------
 
 
-class _CommentCommand(QUndoCommand):
-    """A change of a comment, already made in the library when it is pushed (so a change the
-    library refused never lands on the stack). Undo and redo go through
-    :meth:`CommentsPanel.change`, on the library thread; if the library refuses them (someone
-    else changed or deleted the comment meanwhile) the command leaves the stack: the stack steps
-    back over it, and it makes itself obsolete without touching the library."""
+class _CommentCommand(LibraryCommand):
+    """A change of a comment (see :class:`LibraryCommand`); undo and redo go through
+    :meth:`CommentsPanel.change`, on the library thread."""
 
     def __init__(self, panel: CommentsPanel, text: str) -> None:
         super().__init__(text)
         self.panel = panel
-        self._done = True  # pushed after the change was made: the first redo makes nothing
-        self._failed = False
 
-    def redo(self) -> None:
-        if self._failed:
-            self.setObsolete(True)
-            return
-        if self._done:
-            self._done = False
-            return
-        self._replay(self._redo, undone=False)
-
-    def undo(self) -> None:
-        if self._failed:
-            self.setObsolete(True)
-            return
-        self._replay(self._undo, undone=True)
+    def _stack(self) -> QUndoStack:
+        return self.panel.undo_stack
 
     def _replay(self, work: Callable[[Library], Any], *, undone: bool) -> None:
         self.panel.change(work, self._made, failed=lambda: self._leave(undone=undone), select=self._select)
-
-    def _leave(self, *, undone: bool) -> None:
-        """The library refused the undo (or redo): it still holds the comment as the command
-        left it, so the stack steps back over the command, and it leaves."""
-        stack = self.panel.undo_stack
-        self._failed = True
-        i = stack.index()
-        if undone and i < stack.count() and stack.command(i) is self:
-            stack.redo()
-        elif not undone and i > 0 and stack.command(i - 1) is self:
-            stack.undo()
-
-    def _redo(self, library: Library) -> Any:  # noqa: ANN401
-        raise NotImplementedError
-
-    def _undo(self, library: Library) -> Any:  # noqa: ANN401
-        raise NotImplementedError
 
     def _made(self, result: Any) -> None:  # noqa: ANN401
         """On the UI thread, once an undo or redo was made: what the command keeps of it."""

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtGui import QUndoCommand, QUndoStack
+from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QApplication
 
 from reviewer import actions
@@ -19,52 +19,23 @@ from reviewer.model import Turn
 from reviewer.settings import Settings
 from reviewer.ui.style import clock, speaker_label
 from reviewer.ui.transcript import Speech
+from reviewer.ui.undo import LibraryCommand
 
 
-class _CallCommand(QUndoCommand):
-    """A change of the call under review, already made in the library when it is pushed (so a
-    change the library refused never lands on the stack). Undo and redo go through
+class _CallCommand(LibraryCommand):
+    """A change of the call under review (see :class:`LibraryCommand`); undo and redo go through
     :meth:`CorrectionsController.correct`, on the library thread, which says what went wrong if
-    the library cannot make them; the command then leaves the stack (the stack steps back over
-    it, and it makes itself obsolete without touching the library)."""
+    the library cannot make them."""
 
     def __init__(self, corrections: CorrectionsController, text: str) -> None:
         super().__init__(text)
         self.corrections = corrections
-        self._done = True
-        self._failed = False  # undo or redo failed in the library: leave the stack
 
-    def redo(self) -> None:
-        if self._failed:
-            self.setObsolete(True)
-            return
-        if self._done:
-            self._done = False
-            return
-        self.corrections.correct(self._redo, failed=lambda: self._leave(undone=False))
+    def _stack(self) -> QUndoStack:
+        return self.corrections.undo_stack
 
-    def undo(self) -> None:
-        if self._failed:
-            self.setObsolete(True)
-            return
-        self.corrections.correct(self._undo, failed=lambda: self._leave(undone=True))
-
-    def _leave(self, *, undone: bool) -> None:
-        """The library refused the undo (or redo): the library still has the command as it was,
-        so the stack steps back over it, and it leaves."""
-        stack = self.corrections.undo_stack
-        self._failed = True
-        i = stack.index()
-        if undone and i < stack.count() and stack.command(i) is self:
-            stack.redo()
-        elif not undone and i > 0 and stack.command(i - 1) is self:
-            stack.undo()
-
-    def _redo(self, library: Library) -> None:
-        raise NotImplementedError
-
-    def _undo(self, library: Library) -> None:
-        raise NotImplementedError
+    def _replay(self, work: Callable[[Library], Any], *, undone: bool) -> None:
+        self.corrections.correct(work, failed=lambda: self._leave(undone=undone))
 
 
 class ReassignSpeech(_CallCommand):

@@ -11,7 +11,7 @@ from html import escape
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QUndoCommand, QUndoStack
+from PySide6.QtGui import QBrush, QColor, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -42,6 +42,7 @@ from reviewer.model import CallScore, ItemScore
 from reviewer.ui.library_worker import LibraryWorker
 from reviewer.ui.style import clock
 from reviewer.ui.tables import warn
+from reviewer.ui.undo import LibraryCommand
 
 PASS_COLOUR = "#2e7d32"
 FAIL_COLOUR = "#c62828"
@@ -68,7 +69,7 @@ def value_text(value: str | None) -> str:
     return "–" if value is None else VALUE_NAMES.get(value, value)
 
 
-class AnswerItem(QUndoCommand):
+class AnswerItem(LibraryCommand):
     """A grader's answer to an item (None: take theirs back); undo puts their previous answer back."""
 
     def __init__(self, panel: ScorePanel, item_id: str, value: str | None, reason: str) -> None:
@@ -81,8 +82,6 @@ class AnswerItem(QUndoCommand):
         self.reason = reason
         self.grader = panel.grader
         self.previous: dict[str, Any] | None = None
-        self.done = False
-        self.failed = False  # its undo or redo was refused: it leaves the stack
 
     def apply(self, library: Library) -> dict[str, Any] | None:
         """Make the change (on the library thread; raising what the library refuses, before the
@@ -97,40 +96,25 @@ class AnswerItem(QUndoCommand):
             card=self.card,
         )
 
-    def redo(self) -> None:
-        if self.failed:
-            self.setObsolete(True)
-            return
-        if self.done:
-            self.done = False  # pushed after apply(): already made
-            return
-        self._replay(self.apply, undone=False)
+    def _redo(self, library: Library) -> dict[str, Any] | None:
+        return self.apply(library)
 
-    def undo(self) -> None:
-        if self.failed:
-            self.setObsolete(True)
-            return
-        self._replay(
-            lambda library: actions.scores.restore_answer(
-                library, self.call_id, self.card, self.item_id, self.grader, self.previous
-            ),
-            undone=True,
+    def _undo(self, library: Library) -> None:
+        actions.scores.restore_answer(
+            library, self.call_id, self.card, self.item_id, self.grader, self.previous
         )
 
-    def _replay(self, work: Any, *, undone: bool) -> None:
-        """Undo or redo through the library thread; what it refuses (someone else changed the
-        call meanwhile) is said, the call shown as it is, and this step leaves the stack (the
-        stack steps back over it, and it makes itself obsolete)."""
+    def _stack(self) -> QUndoStack:
+        return self.panel.undo_stack
+
+    def _replay(self, work: Any, *, undone: bool) -> None:  # noqa: ANN401
+        """What the library refuses (someone else changed the call meanwhile) is said, the call
+        shown as it is, and this step leaves the stack."""
 
         def wrong(error: BaseException) -> None:
             if not isinstance(error, ReviewerError):
                 raise error
-            self.failed = True
-            stack, i = self.panel.undo_stack, self.panel.undo_stack.index()
-            if undone and i < stack.count() and stack.command(i) is self:
-                stack.redo()
-            elif not undone and i > 0 and stack.command(i - 1) is self:
-                stack.undo()
+            self._leave(undone=undone)
             if isinstance(error, ConflictError):
                 self.panel.conflicted.emit(self.call_id)
             warn(self.panel, str(error))
@@ -631,7 +615,7 @@ class ScorePanel(QWidget):
         command = AnswerItem(self, item_id, value, reason.strip())
 
         def made(previous: dict[str, Any] | None) -> None:
-            command.previous, command.done = previous, True
+            command.previous = previous
             self.undo_stack.push(command)
 
         return self.change(command.apply, made)
