@@ -336,6 +336,20 @@ def main() -> None:
     found, asked = rt.dialogue_requests_found(labelled, settings)
     results["test_requests"]["dialogues_found"] = [found, asked]
     print(f"  dialogues whose request is recognised at least once: {found} of {asked} ({found / asked:.0%})")
+    outcomes = ROOT / "resources" / "pushback" / "outcomes" / "test.json"
+    if outcomes.is_file():
+        # Each distinct request, as an author who wrote none of the dialogues listed them (O1).
+        by_kind, hit, missed = rt.labelled_requests_found(test, json.loads(outcomes.read_text()), settings)
+        n, k = sum(by_kind.values()), sum(hit.values())
+        if n:
+            results["test_requests"]["requests_found"] = [k, n]
+            results["test_requests"]["requests_found_by_kind"] = {
+                x: [hit[x], by_kind[x]] for x in sorted(by_kind)
+            }
+            print(
+                f"  requests (O1's list, each from its first turn to the one that settles it) recognised: "
+                f"{k} of {n} ({k / n:.1%}); missed: {', '.join(f'{d} {x}' for d, x in missed) or 'none'}"
+            )
     results["scripted_calls"] = show(
         "scripted calls (tests/, bench/eval_scripts.py)", rt.score(scripted_dialogues(), settings)
     )

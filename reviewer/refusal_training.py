@@ -526,6 +526,36 @@ def dialogue_requests_found(dialogues: Sequence[dict[str, Any]], settings: Setti
     return found, total
 
 
+def labelled_requests_found(
+    dialogues: Sequence[dict[str, Any]], labels: dict[str, Any], settings: Settings
+) -> tuple[Counter, Counter, list[tuple[str, str]]]:
+    """Each distinct request an independent author listed in a dialogue (``resources/pushback/
+    outcomes/``: its kind, the customer turn that first makes it, the turn that settles it): is
+    any customer turn from the first to the settling one recognised as a request? Returns
+    (requests by kind, recognised by kind, the missed ones as (dialogue, kind))."""
+    recogniser = RefusalRules.from_settings(settings).recogniser
+    by_key = {}
+    for d in dialogues:
+        name = d["source"].split("/")[-1]
+        by_key[d["scenario"] if not name.startswith("asr-") else f"{name}:{d['scenario']}"] = d
+    asked: Counter = Counter()
+    found: Counter = Counter()
+    missed: list[tuple[str, str]] = []
+    for key, entry in labels.items():
+        d = by_key.get(key)
+        if d is None:
+            continue
+        for r in entry["requests"]:
+            last = max(int(r.get("evidence_turn", len(d["turns"]) - 1)), int(r["first_turn"]))
+            said = [x["text"] for x in d["turns"][r["first_turn"] : last + 1] if x["role"] == "customer"]
+            asked[r["kind"]] += 1
+            if any(recogniser.kind(text) for text in said):
+                found[r["kind"]] += 1
+            else:
+                missed.append((key, r["kind"]))
+    return asked, found, missed
+
+
 def cross_validate_requests(
     examples_: Sequence[RequestExample],
     settings: Settings,
