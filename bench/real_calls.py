@@ -147,12 +147,25 @@ def agent_intro_name(name: str) -> str:
 
 def voice_rows(tmp: Path, options) -> list[dict]:
     """Profiles from each call's first half (agent side), tested on the mono mix of its second half."""
+    import hashlib
     from dataclasses import replace
 
+    import reviewer.pipeline
     from reviewer.audio.decode import SAMPLE_RATE
     from reviewer.pipeline import process_file
     from reviewer.speakers.profiles import VoiceProfile, channel_voices
 
+    heard: dict[str, tuple] = {}
+    transcribe = reviewer.pipeline.transcribe
+
+    def transcribe_once(model, audio, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003
+        """The mono mix is split twice (without and with profiles): Whisper hears it once."""
+        key = hashlib.sha1(np.ascontiguousarray(audio).tobytes()).hexdigest() + repr(kwargs.get("language"))
+        if key not in heard:
+            heard[key] = transcribe(model, audio, *args, **kwargs)
+        return heard[key]
+
+    reviewer.pipeline.transcribe = transcribe_once
     names = [f"hvb/{p.stem}" for p in sorted((REAL / "hvb").glob("*.json"))]
     names += ["auto_repairs_40", "auto_repairs_49"]
     halves, profiles = {}, []

@@ -135,7 +135,7 @@ def test_voices_are_listed_and_removed_on_the_command_line(voiced, tmp_path, cap
 @needs_real_calls
 @pytest.mark.sqlite_only
 def test_exports_never_hold_voice_profiles(voiced, tmp_path, capsys):
-    """Every export format of both calls, refusal labels, the call list and each call's JSON:
+    """Every export format of both calls, the call list, the trends and each call's JSON:
     none holds a profile's numbers, and the call the profile came from never names it."""
     from reviewer.library import open_library
     from reviewer.report.formats import FORMATS
@@ -145,13 +145,9 @@ def test_exports_never_hold_voice_profiles(voiced, tmp_path, capsys):
     numbers = [f"{x:.6f}".rstrip("0") for x in sample.embedding[:8]]
     out = tmp_path / "exports"
     assert cli(capsys, voiced, "export", "--all", "--format", ",".join(FORMATS), "--out", out)[0] == 0
-    assert cli(capsys, voiced, "export", "--all", "--labels", "--out", tmp_path / "labels.json")[0] == 0
-    texts = {
-        p.name: p.read_bytes().decode("latin-1")
-        for p in [*out.rglob("*"), tmp_path / "labels.json"]
-        if p.is_file()
-    }
+    texts = {p.name: p.read_bytes().decode("latin-1") for p in out.rglob("*") if p.is_file()}
     texts["calls --json"] = cli(capsys, voiced, "calls", "--json")[1]
+    texts["trends --json"] = cli(capsys, voiced, "trends", "--json")[1]
     for call in ("1", "2"):
         texts[f"show {call} --json"] = cli(capsys, voiced, "show", call, "--json")[1]
     assert len(texts) > 2 * len(FORMATS)
@@ -201,3 +197,52 @@ def test_the_voice_profiles_page_lists_adds_deletes_and_turns_them_off(voiced, t
     worker.close()
     with open_library(library) as lib:
         assert not lib.voice_profiles_on() and lib.voice_samples() == []
+
+
+def test_why_a_two_voice_split_is_in_doubt_in_words():
+    from reviewer.speakers.profiles import UNCERTAIN_NOTE, split_doubt
+    from reviewer.speakers.regroup import Regrouped
+
+    assert split_doubt(Regrouped([], closeness=0.5, second_share=0.3, moved=0.1, separation=0.3)) == ""
+    alike = split_doubt(Regrouped([], closeness=0.6, second_share=0.3, moved=0.1, separation=0.11))
+    assert alike == f"{UNCERTAIN_NOTE} (the two voices sound alike (separation 0.11))."
+    small = split_doubt(Regrouped([], closeness=0.4, second_share=0.06, moved=0.3, separation=0.3))
+    assert "one voice has only 6% of the speech" in small
+    assert "moved 30%" in small
+
+
+@needs_real_calls
+@pytest.mark.sqlite_only
+def test_a_mono_call_whose_split_is_in_doubt_says_so_in_show_and_the_report(voiced, halves, tmp_path, capsys):
+    """The note the diarization leaves on a doubtful split is kept with the call and shown by
+    `reviewer show` (text and JSON) and the report."""
+    from dataclasses import replace
+
+    from reviewer.actions.calls import store_call
+    from reviewer.library import open_library
+    from reviewer.model import Analysis
+    from reviewer.speakers.profiles import UNCERTAIN_NOTE, split_doubt
+    from reviewer.speakers.regroup import Regrouped
+
+    _folder, _stereo, mono = halves
+    with open_library(voiced) as library:
+        stored = library.load_call(2)
+    assert stored.transcript.split_doubt == "" or stored.transcript.split_doubt.startswith(UNCERTAIN_NOTE)
+    doubt = split_doubt(Regrouped([], closeness=0.6, second_share=0.3, moved=0.1, separation=0.11))
+    path = tmp_path / "doubt.sqlite"
+    with open_library(path) as library:
+        store_call(
+            library,
+            mono,
+            "doubtful",
+            replace(stored.transcript, split_doubt=doubt),
+            Analysis(tuple(stored.markers), stored.metrics),
+            source_channels=1,
+            source_rate=8000,
+            dual_mono=False,
+        )
+    code, out = cli(capsys, path, "show", "1")
+    assert code == 0 and f"note: {doubt}" in out
+    assert json.loads(cli(capsys, path, "show", "1", "--json")[1])["split_note"] == doubt
+    assert cli(capsys, path, "export", "1", "--format", "html", "--out", tmp_path / "r.html")[0] == 0
+    assert UNCERTAIN_NOTE in (tmp_path / "r.html").read_text()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import itertools
+import logging
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,6 +69,7 @@ class DiarizationOptions:
         return 0.75 if self.num_speakers else 0.5
 
 
+log = logging.getLogger(__name__)
 _pipelines: dict[tuple, object] = {}
 _lock = threading.Lock()
 
@@ -217,6 +219,14 @@ def diarize_call(
         progress(Progress("speakers", 0.97, "second pass"))
         embed = lambda spans: window_embeddings(pipeline, audio, sample_rate, spans)  # noqa: E731
         result = regroup_call(segments, embed, profiles)
+        log.info(
+            "two-voice split: closeness %s, quieter voice %s, moved %s, separation %s, profile %s",
+            result.closeness,
+            result.second_share,
+            result.moved,
+            result.separation,
+            result.match,
+        )
         if not options.regroup and result.match is None:
             result = Regrouped(segments, result.voices, result.closeness, result.second_share)
     progress(Progress("speakers", 1.0))

@@ -26,6 +26,7 @@ HOP = 0.75
 SHORTEST = 0.5  # a stretch of one voice shorter than this gets no window of its own
 FRAME = 0.02  # resolution of the relabelled segments
 MIN_WINDOWS = 8  # fewer windows than this: too little to regroup, the first pass stands
+MIN_MATCH_WINDOWS = 3  # ... but with voice profiles, this many can say which voice is an agent's
 # The second voice must hold this share of the windows, or the regrouping is not used (a
 # two-party call where one side has under 5 % of the talk is rarer than a split that went wrong).
 MIN_SECOND_SHARE = 0.05
@@ -93,6 +94,7 @@ class Regrouped:
     second_share: float | None = None
     moved: float = 0.0
     match: VoiceMatch | None = None
+    separation: float | None = None
 
 
 def regroup(
@@ -120,16 +122,20 @@ def regroup_call(
     if len(speakers) != 2:
         return unchanged
     found = windows(single_voice_spans(segments))
-    if len(found) < MIN_WINDOWS:
+    least = MIN_MATCH_WINDOWS if profiles else MIN_WINDOWS
+    if len(found) < least:
         return unchanged
     vectors = np.asarray(embed([(a, b) for a, b, _ in found]), dtype=np.float64)
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     usable = np.isfinite(vectors).all(axis=1) & (norms[:, 0] > 0)
-    if usable.sum() < MIN_WINDOWS:
+    if usable.sum() < least:
         return unchanged
     found = [w for w, ok in zip(found, usable, strict=True) if ok]
     unit = vectors[usable] / norms[usable]
     first = np.array([speakers.index(s) for _, _, s in found])
+    if len(found) < MIN_WINDOWS:  # too little to regroup, enough for a profile to know a voice
+        match = best_match(_centroids(unit, first, speakers), profiles)
+        return Regrouped(list(segments), _centroids(unit, first, speakers), match=match)
     labels, spread = two_means(unit, first)
     similarity = unit @ unit.T
     i, j = np.unravel_index(np.argmin(similarity), similarity.shape)
@@ -161,7 +167,21 @@ def regroup_call(
         round(float(min(np.mean(labels == 0), np.mean(labels == 1))), 3),
         round(moved_share(segments, out), 3),
         match,
+        separation(unit, labels, voices, speakers),
     )
+
+
+def separation(
+    unit: np.ndarray, labels: np.ndarray, voices: dict[str, np.ndarray], speakers: Sequence[str]
+) -> float | None:
+    """How far apart the two voices are against how spread each one is: the lower of the two
+    voices' mean similarity of their windows to their own centroid, less the similarity of the
+    two centroids. Near zero or below, one voice's windows are as like the other voice as their
+    own (a split the second pass may have made inside one voice)."""
+    if len(voices) != 2:
+        return None
+    cohesion = [float(np.mean(unit[labels == k] @ voices[speaker])) for k, speaker in enumerate(speakers)]
+    return round(min(cohesion) - float(np.dot(*voices.values())), 3)
 
 
 def _split_by_profile(
