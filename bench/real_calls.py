@@ -145,7 +145,7 @@ def agent_intro_name(name: str) -> str:
     return ""
 
 
-def voice_rows(tmp: Path, options) -> list[dict]:
+def voice_rows(tmp: Path, options, only: list[str] | None = None) -> list[dict]:
     """Profiles from each call's first half (agent side), tested on the mono mix of its second half."""
     import hashlib
     from dataclasses import replace
@@ -178,6 +178,8 @@ def voice_rows(tmp: Path, options) -> list[dict]:
         profiles.append(VoiceProfile(label, tuple(float(x) for x in heard[0]), 1, half / SAMPLE_RATE))
     rows = []
     for name, profile in zip(names, profiles, strict=True):
+        if only and not any(o in name for o in only):
+            continue
         agent, caller = halves[name]
         stem = name.replace("/", "-")
         stereo = process_file(write_wav(tmp / f"{stem}-2st.wav", np.stack([agent, caller])), options)
@@ -247,6 +249,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--hvb", action="store_true", help="the six real bank calls only")
     parser.add_argument("--voices", action="store_true", help="agents known by their voice (profiles)")
+    parser.add_argument("--only", nargs="*", metavar="CALL", help="--voices: test only these calls")
     parser.add_argument(
         "--no-regroup", action="store_true", help="without the second pass (speakers.regroup)"
     )
@@ -270,9 +273,9 @@ def main() -> None:
     rows = []
     if args.voices:
         with tempfile.TemporaryDirectory() as tmp:
-            rows = voice_rows(Path(tmp), options)
+            rows = voice_rows(Path(tmp), options, args.only)
         print_voice_rows(rows)
-        out = ROOT / "bench" / "results" / "real_calls-voices.json"
+        out = ROOT / "bench" / "results" / f"real_calls-voices{'-only' if args.only else ''}.json"
         out.parent.mkdir(exist_ok=True)
         out.write_text(json.dumps(rows, indent=1) + "\n")
         return

@@ -146,7 +146,7 @@ def transcribe_audio(
         words = [Word(w.start, w.end, w.text, renumber[w.speaker], w.probability) for w in words]
         speakers = [Speaker(renumber[s]) for s in ids]
         doubt = split_doubt(found)
-        if found.match is not None and found.match.speaker in renumber and len(speakers) == 2:
+        if found.match is not None and found.match.speaker in renumber:
             agent = renumber[found.match.speaker]  # a profile's voice: that agent, named
             speakers = [
                 Speaker(s.id, "agent", found.match.name) if s.id == agent else Speaker(s.id, "customer")
