@@ -50,6 +50,30 @@ from callgen import telephone, write_mulaw, write_wav  # noqa: E402
 from truth import diarization_error_rate, rttm_turns  # noqa: E402
 
 
+class SplitLog:
+    """The second pass's last word on a mono split (closeness, quieter voice, moved, separation,
+    profile), as speakers.diarize logs it."""
+
+    last = ""
+
+    @classmethod
+    def listen(cls) -> None:
+        import logging
+
+        class Keep(logging.Handler):
+            def emit(self, record: logging.LogRecord) -> None:
+                cls.last = record.getMessage()
+
+        log = logging.getLogger("reviewer.speakers.diarize")
+        log.setLevel(logging.INFO)
+        log.addHandler(Keep())
+
+    @classmethod
+    def take(cls) -> str:
+        last, cls.last = cls.last, ""
+        return last
+
+
 def sides(name: str) -> tuple[np.ndarray, np.ndarray]:
     """The agent's and the caller's side at 16 kHz, as long as each other."""
     from reviewer.audio import decode
@@ -114,6 +138,7 @@ def hvb_rows(tmp: Path, options) -> list[dict]:
         truth_share, _ = shares(stereo)
         mix = agent + caller
         mix = mix / (float(np.max(np.abs(mix))) or 1.0) * 0.9
+        SplitLog.take()
         mono = process_file(write_wav(tmp / f"{truth_file.stem}-mono.wav", mix[None, :]), options)
         share, _ = shares(mono)
         row = {
@@ -126,6 +151,7 @@ def hvb_rows(tmp: Path, options) -> list[dict]:
             "stereo_agent_name": agent_name(stereo),
             "speakers": len(mono.transcript.speakers),
             "split_note": mono.transcript.split_doubt,
+            "split": SplitLog.take(),
         }
         rows.append(row)
         print(json.dumps(row), file=sys.stderr, flush=True)
@@ -190,6 +216,7 @@ def voice_rows(tmp: Path, options, only: list[str] | None = None) -> list[dict]:
         )
         for with_profiles in (False, True):
             run = replace(options, voices=tuple(profiles) if with_profiles else ())
+            SplitLog.take()
             mono = process_file(path, run)
             share, _ = shares(mono)
             right = words_right(mono, agent, caller)
@@ -205,6 +232,7 @@ def voice_rows(tmp: Path, options, only: list[str] | None = None) -> list[dict]:
                 "profile": profile.name,
                 "name_right": agent_name(mono) == profile.name,
                 "split_note": bool(mono.transcript.split_doubt),
+                "split": SplitLog.take(),
             }
             rows.append(row)
             print(json.dumps(row), file=sys.stderr, flush=True)
@@ -257,6 +285,7 @@ def main() -> None:
         "--no-reassign", action="store_true", help="extra voices folded in whole, not chunk by chunk"
     )
     args = parser.parse_args()
+    SplitLog.listen()
     from reviewer.pipeline import PipelineOptions
     from reviewer.pipeline import process_file as process
     from reviewer.speakers.diarize import DiarizationOptions

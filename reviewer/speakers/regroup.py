@@ -112,9 +112,10 @@ def regroup_call(
     embed: Callable[[Sequence[tuple[float, float]]], np.ndarray],
     profiles: Sequence[VoiceProfile] = (),
 ) -> Regrouped:
-    """``regroup``, with what it found; where a voice matches one of ``profiles`` (voice profiles
-    are on), that profile anchors its voice: the windows are split again between the profile
-    (with the voice's own windows) and the other voice."""
+    """``regroup``, with what it found, and the voice that matches one of ``profiles`` (voice
+    profiles are on): where the first pass heard one voice, the profile anchors a split of it;
+    where it heard two, the matched one is named (and re-split around the profile only with
+    ANCHOR_TWO_VOICES)."""
     speakers = sorted({s.speaker for s in segments})
     unchanged = Regrouped(list(segments))
     if len(speakers) == 1 and profiles:  # one voice heard: a profile may still find the agent in it
@@ -151,7 +152,7 @@ def regroup_call(
     match = None
     if profiles:
         match = best_match(_centroids(unit, labels, speakers), profiles)
-        if match is not None:
+        if match is not None and ANCHOR_TWO_VOICES:
             profile = next(p for p in profiles if p.name == match.name)
             anchored = anchored_two_means(unit, labels, speakers.index(match.speaker), profile.vector)
             if min(np.mean(anchored == 0), np.mean(anchored == 1)) >= MIN_SECOND_SHARE:
@@ -230,6 +231,12 @@ def _split_by_profile(
     return unchanged
 
 
+# Where the second pass heard two voices and one is a profile's, split the windows again with the
+# profile as that voice's anchor? Measured on the eight real calls (bench/README.md, "Agents known
+# by their voice"): it changed nothing on seven and took auto_repairs_49 (the closest two voices)
+# from 3.9 to 8.4 points off, whatever the weight below (0.25-0.75 alike, 1.0 worse). So a matched
+# voice is named and the split stands; the anchor is used where the first pass heard one voice.
+ANCHOR_TWO_VOICES = False
 # How much the profile weighs against the voice's own windows in the anchored split: the profile
 # comes from other recordings (another channel, another day), the windows from this one.
 ANCHOR_WEIGHT = 0.5
