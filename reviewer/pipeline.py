@@ -185,8 +185,8 @@ def _named_by_voice(
         return transcript
     heard = channel_voices(audio.samples, SAMPLE_RATE)
     by_speaker = {s.id: heard[s.channel] for s in transcript.speakers if s.channel in heard}
-    match = best_match(by_speaker, voices)
-    if match is None or match.speaker != agent.id:
+    match = best_match(by_speaker, voices, speaker=agent.id)
+    if match is None:
         return transcript
     return replace(
         transcript,

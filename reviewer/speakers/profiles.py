@@ -97,16 +97,20 @@ def profiles_of(samples: Sequence[VoiceSample]) -> list[VoiceProfile]:
     return out
 
 
-def best_match(voices: dict[str, np.ndarray], profiles: Sequence[VoiceProfile]) -> VoiceMatch | None:
-    """The call's voice (speaker label → unit centroid) that is one profile's: the most similar
-    pair at or above MATCH, the profile nearer that voice than any other voice of the call by
-    MARGIN. None when no profile matches."""
+def best_match(
+    voices: dict[str, np.ndarray], profiles: Sequence[VoiceProfile], speaker: str | None = None
+) -> VoiceMatch | None:
+    """The call's voice (speaker label → unit centroid) that is one profile's (or, given
+    ``speaker``, the profile that voice is): the most similar pair at or above MATCH, the profile
+    nearer that voice than any other voice of the call by MARGIN. None when no profile matches."""
     best: VoiceMatch | None = None
     labels = list(voices)
     for profile in profiles:
         p = profile.vector
         scores = {k: float(np.dot(voices[k], p)) for k in labels}
         for k, score in scores.items():
+            if speaker is not None and k != speaker:
+                continue
             others = [v for j, v in scores.items() if j != k]
             if score < MATCH or (others and score - max(others) < MARGIN):
                 continue
