@@ -246,3 +246,23 @@ def test_a_mono_call_whose_split_is_in_doubt_says_so_in_show_and_the_report(voic
     assert json.loads(cli(capsys, path, "show", "1", "--json")[1])["split_note"] == doubt
     assert cli(capsys, path, "export", "1", "--format", "html", "--out", tmp_path / "r.html")[0] == 0
     assert UNCERTAIN_NOTE in (tmp_path / "r.html").read_text()
+
+
+def test_edit_menu_opens_the_voice_profiles_page_off_for_a_new_library(
+    qtbot, tmp_path, settings, monkeypatch
+):
+    from reviewer.ui.main_window import MainWindow
+    from reviewer.ui.voices import VoicesDialog
+
+    monkeypatch.setenv("REVIEWER_CONFIG_DIR", str(tmp_path / "config"))
+    window = MainWindow(settings, library_path=tmp_path / "new.sqlite", first_run_sample=False)
+    qtbot.addWidget(window)
+    window.show()
+    assert window.voices_action.text() == "Voice &profiles…"
+    window.voices_action.trigger()
+    page = window.findChild(VoicesDialog)
+    qtbot.waitUntil(lambda: page.enabled.isEnabled(), timeout=30_000)
+    assert not page.enabled.isChecked() and page.table.rowCount() == 0
+    assert not page.from_call.isEnabled()  # off, and no call open
+    page.close()
+    window.close()
