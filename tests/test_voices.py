@@ -266,3 +266,24 @@ def test_edit_menu_opens_the_voice_profiles_page_off_for_a_new_library(
     assert not page.from_call.isEnabled()  # off, and no call open
     page.close()
     window.close()
+
+
+def test_a_profile_finds_the_agent_in_a_first_pass_that_heard_one_voice():
+    """speakers.regroup with a profile: where the first pass gave everything to one voice, the
+    windows like the agent's profile stay that voice (the agent) and the rest become a second."""
+    from reviewer.model import Segment
+    from reviewer.speakers.profiles import VoiceProfile
+    from reviewer.speakers.regroup import regroup_call
+
+    agent, customer = np.array([1.0, 0.1, 0.0]), np.array([0.1, 1.0, 0.3])
+    heard_as_one = [Segment(0.0, 10.0, "S1"), Segment(10.5, 16.0, "S1")]
+
+    def voices(spans):
+        return np.array([customer if (a + b) / 2 > 10.5 else agent for a, b in spans])
+
+    profile = VoiceProfile("Ann", tuple(agent / np.linalg.norm(agent)), 10, 10.0)
+    found = regroup_call(heard_as_one, voices, (profile,))
+    assert found.match is not None and (found.match.speaker, found.match.name) == ("S1", "Ann")
+    said = {round(t): s.speaker for s in found.segments for t in np.arange(s.start, s.end, 0.5)}
+    assert {said[t] for t in (1, 5, 9)} == {"S1"} and {said[t] for t in (12, 15)} == {"S2"}
+    assert regroup_call(heard_as_one, voices).segments == heard_as_one  # no profile: as heard
