@@ -5,6 +5,7 @@
     .venv/bin/python bench/real_calls.py --hvb      # the six real bank calls only (about 10 min)
     .venv/bin/python bench/real_calls.py --no-regroup   # ... without the second pass (speakers.regroup)
     .venv/bin/python bench/real_calls.py --no-reassign  # ... extra voices folded in whole (as before)
+    .venv/bin/python bench/real_calls.py --voices   # agents known by their voice (profiles)
 
 The auto-repair calls come as one file per side (8 kHz), so the truth is exact: the stereo call
 (one side per channel, split by channel) gives each side's talk time as Reviewer measures it, and
@@ -22,6 +23,13 @@ words given to the right role (each mono word against the side that was active u
 agent's name on both; and the three AMI meeting excerpts (16 kHz mono) are scored against their
 human RTTM turns (DER, and the busier speaker's share of talk). Results: Markdown on stdout, JSON in
 bench/results/real_calls.json. Never pass/fail.
+
+``--voices``: each of the six bank calls and the two auto-repair calls gives its agent a voice
+profile from the first half of its agent side (as from a stereo call), and the mono mix of its
+second half is split without and with all eight profiles (the bank calls share agents' first names
+but not voices, so each profile is named after its call): role right, name right, agent talk-share
+error (against the stereo second half), and the voices' similarity to the profile. JSON in
+bench/results/real_calls-voices.json.
 """
 
 from __future__ import annotations
@@ -40,6 +48,30 @@ REAL = ROOT.parent / "shared" / "data" / "real-calls"
 
 from callgen import telephone, write_mulaw, write_wav  # noqa: E402
 from truth import diarization_error_rate, rttm_turns  # noqa: E402
+
+
+class SplitLog:
+    """The second pass's last word on a mono split (closeness, quieter voice, moved, separation,
+    profile), as speakers.diarize logs it."""
+
+    last = ""
+
+    @classmethod
+    def listen(cls) -> None:
+        import logging
+
+        class Keep(logging.Handler):
+            def emit(self, record: logging.LogRecord) -> None:
+                cls.last = record.getMessage()
+
+        log = logging.getLogger("reviewer.speakers.diarize")
+        log.setLevel(logging.INFO)
+        log.addHandler(Keep())
+
+    @classmethod
+    def take(cls) -> str:
+        last, cls.last = cls.last, ""
+        return last
 
 
 def sides(name: str) -> tuple[np.ndarray, np.ndarray]:
@@ -106,6 +138,7 @@ def hvb_rows(tmp: Path, options) -> list[dict]:
         truth_share, _ = shares(stereo)
         mix = agent + caller
         mix = mix / (float(np.max(np.abs(mix))) or 1.0) * 0.9
+        SplitLog.take()
         mono = process_file(write_wav(tmp / f"{truth_file.stem}-mono.wav", mix[None, :]), options)
         share, _ = shares(mono)
         row = {
@@ -117,16 +150,134 @@ def hvb_rows(tmp: Path, options) -> list[dict]:
             "agent_name": agent_name(mono),
             "stereo_agent_name": agent_name(stereo),
             "speakers": len(mono.transcript.speakers),
+            "split_note": mono.transcript.split_doubt,
+            "split": SplitLog.take(),
         }
         rows.append(row)
         print(json.dumps(row), file=sys.stderr, flush=True)
     return rows
 
 
+def agent_intro_name(name: str) -> str:
+    """The name the agent gives in the corpus's own transcript (HVB), or ""."""
+    from reviewer.analysis.roles import name_in
+
+    truth = REAL / f"{name}.json"
+    if not truth.is_file():
+        return {"auto_repairs_40": "Michelle"}.get(name, "")
+    for u in json.loads(truth.read_text()):
+        if u["speaker_role"] == "agent" and (found := name_in(u["human_transcript"])):
+            return found
+    return ""
+
+
+def voice_rows(tmp: Path, options, only: list[str] | None = None) -> list[dict]:
+    """Profiles from each call's first half (agent side), tested on the mono mix of its second half."""
+    import hashlib
+    from dataclasses import replace
+
+    import reviewer.pipeline
+    from reviewer.audio.decode import SAMPLE_RATE
+    from reviewer.pipeline import process_file
+    from reviewer.speakers.profiles import VoiceProfile, channel_voices
+
+    heard: dict[str, tuple] = {}
+    transcribe = reviewer.pipeline.transcribe
+
+    def transcribe_once(model, audio, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003
+        """The mono mix is split twice (without and with profiles): Whisper hears it once."""
+        key = hashlib.sha1(np.ascontiguousarray(audio).tobytes()).hexdigest() + repr(kwargs.get("language"))
+        if key not in heard:
+            heard[key] = transcribe(model, audio, *args, **kwargs)
+        return heard[key]
+
+    reviewer.pipeline.transcribe = transcribe_once
+    names = [f"hvb/{p.stem}" for p in sorted((REAL / "hvb").glob("*.json"))]
+    names += ["auto_repairs_40", "auto_repairs_49"]
+    halves, profiles = {}, []
+    for name in names:
+        agent, caller = sides(name)
+        half = len(agent) // 2
+        halves[name] = (agent[half:], caller[half:])
+        heard = channel_voices(np.stack([agent[:half], caller[:half]]), SAMPLE_RATE)
+        label = f"{agent_intro_name(name) or 'Agent'} ({name.split('/')[-1][:8]})"
+        profiles.append(VoiceProfile(label, tuple(float(x) for x in heard[0]), 1, half / SAMPLE_RATE))
+    rows = []
+    for name, profile in zip(names, profiles, strict=True):
+        if only and not any(o in name for o in only):
+            continue
+        agent, caller = halves[name]
+        stem = name.replace("/", "-")
+        stereo = process_file(write_wav(tmp / f"{stem}-2st.wav", np.stack([agent, caller])), options)
+        truth_share, _ = shares(stereo)
+        mix = agent + caller
+        path = write_wav(
+            tmp / f"{stem}-2mono.wav", (mix / (float(np.max(np.abs(mix))) or 1.0) * 0.9)[None, :]
+        )
+        for with_profiles in (False, True):
+            run = replace(options, voices=tuple(profiles) if with_profiles else ())
+            SplitLog.take()
+            mono = process_file(path, run)
+            share, _ = shares(mono)
+            right = words_right(mono, agent, caller)
+            row = {
+                "call": f"{name} second half, mono mix",
+                "profiles": with_profiles,
+                "agent_share": None if share is None else round(share, 3),
+                "truth": round(truth_share, 3),
+                "error_points": None if share is None else round(abs(share - truth_share) * 100, 1),
+                "words_right": right,
+                "role_right": right is not None and right > 0.5,
+                "agent_name": agent_name(mono),
+                "profile": profile.name,
+                "name_right": agent_name(mono) == profile.name,
+                "split_note": bool(mono.transcript.split_doubt),
+                "split": SplitLog.take(),
+            }
+            rows.append(row)
+            print(json.dumps(row), file=sys.stderr, flush=True)
+    return rows
+
+
+def print_voice_rows(rows: list[dict]) -> None:
+    print(
+        "| call (second half, mono mix) | profiles | agent share | truth | error, points | words right "
+        "| role right | agent named | name right | note |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        cells = [
+            r["call"].split(" ")[0],
+            "with" if r["profiles"] else "without",
+            r["agent_share"],
+            r["truth"],
+            r["error_points"],
+            r["words_right"],
+            r["role_right"],
+            r["agent_name"] or "–",
+            r["name_right"],
+            "note" if r["split_note"] else "",
+        ]
+        print("| " + " | ".join("–" if c is None else str(c) for c in cells) + " |")
+    for flag in (False, True):
+        mine = [r for r in rows if r["profiles"] == flag]
+        errors = sorted(r["error_points"] for r in mine if r["error_points"] is not None)
+        print(
+            f"\n{'with' if flag else 'without'} profiles: role right {sum(r['role_right'] for r in mine)} of "
+            f"{len(mine)}, name right {sum(r['name_right'] for r in mine)} of {len(mine)}, talk-share error "
+            f"median {errors[len(errors) // 2] if errors else '–'} points, mean "
+            f"{sum(errors) / len(errors):.1f}"
+            if errors
+            else ""
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--hvb", action="store_true", help="the six real bank calls only")
+    parser.add_argument("--voices", action="store_true", help="agents known by their voice (profiles)")
+    parser.add_argument("--only", nargs="*", metavar="CALL", help="--voices: test only these calls")
     parser.add_argument(
         "--no-regroup", action="store_true", help="without the second pass (speakers.regroup)"
     )
@@ -134,6 +285,7 @@ def main() -> None:
         "--no-reassign", action="store_true", help="extra voices folded in whole, not chunk by chunk"
     )
     args = parser.parse_args()
+    SplitLog.listen()
     from reviewer.pipeline import PipelineOptions
     from reviewer.pipeline import process_file as process
     from reviewer.speakers.diarize import DiarizationOptions
@@ -148,6 +300,14 @@ def main() -> None:
     if not REAL.is_dir():
         sys.exit(f"{REAL} is missing: the real recordings come with the project's shared folder.")
     rows = []
+    if args.voices:
+        with tempfile.TemporaryDirectory() as tmp:
+            rows = voice_rows(Path(tmp), options, args.only)
+        print_voice_rows(rows)
+        out = ROOT / "bench" / "results" / f"real_calls-voices{'-only' if args.only else ''}.json"
+        out.parent.mkdir(exist_ok=True)
+        out.write_text(json.dumps(rows, indent=1) + "\n")
+        return
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         if not args.quick:

@@ -39,7 +39,14 @@ from pathlib import Path
 
 from reviewer import paths
 from reviewer.errors import ReviewerError
-from reviewer.importer import ImportOutcome, check_file, failure_message, imported_message, store_result
+from reviewer.importer import (
+    ImportOutcome,
+    check_file,
+    failure_message,
+    imported_message,
+    store_result,
+    with_library_voices,
+)
 from reviewer.library.store import Library, content_hash
 from reviewer.pipeline import PipelineOptions
 
@@ -293,6 +300,7 @@ def run_batch(
     """Import ``files`` on Ray actors; outcomes in the order they finish. ``num_cpus`` limits a
     local Ray and ``worker`` is the actors' class (tests)."""
     outcomes: list[ImportOutcome] = []
+    options = with_library_voices(library, options)
 
     def report(index: int, outcome: ImportOutcome) -> None:
         outcomes.append(outcome)

@@ -119,6 +119,8 @@ def call_document(transcript: Transcript, analysis: Analysis, **extra: Any) -> d
         "language": transcript.language,
         "model": transcript.model,
     }
+    if transcript.split_doubt:  # the split between the voices is uncertain (speakers.profiles)
+        doc["split_note"] = transcript.split_doubt
     doc.update(extra)
     return doc
 

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from reviewer.actions import voices
 from reviewer.actions.calls import store_call
 from reviewer.audio.peaks import save_peaks
 from reviewer.errors import Cancelled, ReviewerError
@@ -71,7 +72,7 @@ def import_files(
     on_outcome: Callable[[int, ImportOutcome], None] | None = None,
     cancel: CancelToken = NEVER_CANCELLED,
 ) -> list[ImportOutcome]:
-    options = options or PipelineOptions()
+    options = with_library_voices(library, options or PipelineOptions())
     outcomes: list[ImportOutcome] = []
     for index, path in enumerate(map(Path, files)):
         cancel.check()
@@ -83,6 +84,13 @@ def import_files(
         if on_outcome:
             on_outcome(index, outcome)
     return outcomes
+
+
+def with_library_voices(library: Library, options: PipelineOptions) -> PipelineOptions:
+    """``options`` with the library's agents' voice profiles, where a coach turned them on."""
+    if options.voices or not library.voice_profiles_on():
+        return options
+    return replace(options, voices=tuple(voices.profiles(library)))
 
 
 def store_result(library: Library, path: Path, digest: str, result: CallResult) -> tuple[int, bool]:

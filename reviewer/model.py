@@ -134,6 +134,23 @@ class Transcript:
     overlaps: list[Segment] = field(default_factory=list)
     # A coach's labels on agent turns (refusal or not), which the analysis obeys.
     refusal_labels: list[RefusalLabel] = field(default_factory=list)
+    # Mono calls: why the split between the voices is doubtful ("" where it is not), in words.
+    split_doubt: str = ""
+
+
+@dataclass(frozen=True)
+class VoiceSample:
+    """One piece of an agent's voice profile (biometric data, kept only in the library): the
+    mean CAM++ embedding of ``windows`` windows over ``seconds`` of their speech in one call."""
+
+    id: int
+    name: str
+    embedding: tuple[float, ...]
+    windows: int
+    seconds: float
+    call_id: int | None = None
+    source: str = ""  # "channel" (a stereo call's agent side) | "selection" (a marked stretch)
+    created_at: str = ""
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,8 @@ from reviewer.model import Analysis, Segment, Speaker, Transcript, Word
 from reviewer.progress import NEVER_CANCELLED, CancelToken, Progress, ProgressCallback, no_progress
 from reviewer.settings import Settings, load_settings
 from reviewer.speakers.attribution import attribute_words, overlap_spans, words_for_channel
-from reviewer.speakers.diarize import DiarizationOptions, diarize
+from reviewer.speakers.diarize import DiarizationOptions, diarize_call
+from reviewer.speakers.profiles import VoiceProfile, best_match, channel_voices, split_doubt
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,9 @@ class PipelineOptions:
     asr: AsrOptions = field(default_factory=AsrOptions)
     diarization: DiarizationOptions = field(default_factory=DiarizationOptions)
     settings: Settings | None = None
+    # Agents' voice profiles, given only where a coach turned them on for the library
+    # (reviewer.actions.voices): the voice that matches one is that agent.
+    voices: tuple[VoiceProfile, ...] = ()
 
 
 @dataclass
@@ -65,6 +69,7 @@ def process_file(
     t = time.perf_counter()
     progress(Progress("analyse", 0.0))
     transcript, analysis = analyse_transcript(transcript, settings)
+    transcript = _named_by_voice(transcript, audio, options.voices)
     timings["analysis"] = time.perf_counter() - t
     progress(Progress("analyse", 1.0))
     return CallResult(
@@ -121,6 +126,7 @@ def transcribe_audio(
         speakers = [Speaker("S1", channel=0), Speaker("S2", channel=1)]
         words = words_for_channel(raw0, "S1") + words_for_channel(raw1, "S2")
         overlaps: list[Segment] = []
+        doubt = ""
         split = "channels"
     else:
         mono = audio.samples[0]
@@ -129,13 +135,23 @@ def transcribe_audio(
         if not raw:
             raise BadAudioError(path, "no speech found in the recording")
         t = time.perf_counter()
-        segments = diarize(mono, SAMPLE_RATE, options.diarization, progress=progress, cancel=cancel)
+        found = diarize_call(
+            mono, SAMPLE_RATE, options.diarization, profiles=options.voices, progress=progress, cancel=cancel
+        )
+        segments = found.segments
         timings["speakers"] = time.perf_counter() - t
         words = attribute_words(raw, segments)
         ids = sorted({w.speaker for w in words}, key=lambda s: int(s[1:]))
         renumber = {old: f"S{i + 1}" for i, old in enumerate(ids)}
         words = [Word(w.start, w.end, w.text, renumber[w.speaker], w.probability) for w in words]
         speakers = [Speaker(renumber[s]) for s in ids]
+        doubt = split_doubt(found)
+        if found.match is not None and found.match.speaker in renumber:
+            agent = renumber[found.match.speaker]  # a profile's voice: that agent, named
+            speakers = [
+                Speaker(s.id, "agent", found.match.name) if s.id == agent else Speaker(s.id, "customer")
+                for s in speakers
+            ]
         overlaps = [
             Segment(o.start, o.end, renumber[o.speaker])
             for o in overlap_spans(segments)
@@ -155,4 +171,24 @@ def transcribe_audio(
         language=language,
         model=model_name,
         overlaps=overlaps,
+        split_doubt=doubt,
+    )
+
+
+def _named_by_voice(
+    transcript: Transcript, audio: DecodedAudio, voices: tuple[VoiceProfile, ...]
+) -> Transcript:
+    """A stereo call whose agent said no name: the name of the profile their channel's voice
+    matches (the channel already says who is who)."""
+    agent = next((s for s in transcript.speakers if s.role == "agent"), None)
+    if not voices or audio.channels != 2 or agent is None or agent.name or agent.channel is None:
+        return transcript
+    heard = channel_voices(audio.samples, SAMPLE_RATE)
+    by_speaker = {s.id: heard[s.channel] for s in transcript.speakers if s.channel in heard}
+    match = best_match(by_speaker, voices, speaker=agent.id)
+    if match is None:
+        return transcript
+    return replace(
+        transcript,
+        speakers=[replace(s, name=match.name) if s.id == agent.id else s for s in transcript.speakers],
     )

@@ -55,6 +55,7 @@ def test_help_documents_every_command():
         "clip",
         "playlist",
         "redaction",
+        "voices",
     }
 
 

@@ -78,3 +78,8 @@ def test_the_worst_real_bank_call_in_mono_comes_within_twelve_points(tmp_path):
     truth = stereo.analysis.metrics.agent_talk_share
     assert 0.2 < truth < 0.8
     assert mono.analysis.metrics.agent_talk_share == pytest.approx(truth, abs=0.12)
+    # Its two women's voices are as alike as any real call's: the call says its split is uncertain.
+    assert mono.transcript.split_doubt.startswith(
+        "The split between the voices is uncertain on this call: check who said what "
+        "(the two voices sound alike"
+    )

@@ -15,14 +15,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 from reviewer import __version__
-from reviewer.cli import admin, calls, exports, review, scores, trends
+from reviewer.cli import admin, calls, exports, review, scores, trends, voices
 from reviewer.cli.admin import DesktopApp, cmd_gui
 from reviewer.cli.common import EXIT_CANCELLED, EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from reviewer.errors import Cancelled, ReviewerError
 
 __all__ = ["EXIT_CANCELLED", "EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "build_parser", "main"]
 
-GROUPS = (calls, review, exports, admin, trends, scores)
+GROUPS = (calls, review, exports, admin, trends, scores, voices)
 
 # The order `reviewer --help` lists the commands in. A command missing here is listed after them.
 HELP_ORDER = (
@@ -52,6 +52,7 @@ HELP_ORDER = (
     "clip",
     "playlist",
     "redaction",
+    "voices",
 )
 
 

@@ -165,7 +165,9 @@ def _print_summary(name: str, doc: dict[str, Any], comments: list[dict[str, Any]
         {s["id"]: s["talk_seconds"] for s in doc["speakers"]},
         m["longest_monologue"] or 0.0,
     )
-    if heard:
+    if doc.get("split_note"):
+        print(f"  note: {doc['split_note']}")
+    elif heard:
         print(
             f"  note: {heard[0]} holds {heard[1]:.0%} of the talk; if another voice is in there, "
             "say who said what with `reviewer reassign`"

@@ -88,6 +88,7 @@ def call_record(
         "language": transcript.language,
         "model": transcript.model,
         "review_status": "new",
+        "split_doubt": transcript.split_doubt or None,
     }
     return row
 
@@ -318,6 +319,7 @@ class CallsMixin:
             row["model"] or "",
             overlaps,
             self.refusal_labels(call_id),
+            row.get("split_doubt") or "",
         )
         return StoredCall(row, transcript, markers, stored_metrics(row))
 

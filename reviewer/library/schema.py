@@ -320,6 +320,29 @@ def m010_refusal_request_time(db: Database) -> None:
     db["markers"].add_column("request_ms", int)
 
 
+@migrations()
+def m011_voice_profiles(db: Database) -> None:
+    """Agents' voice profiles (biometric data, off until a coach turns them on): a sample of an
+    agent's voice per call or marked stretch (the mean CAM++ embedding, as JSON), never exported;
+    and a mono call's doubt about its split between the voices, in words."""
+    db["voice_samples"].create(
+        {
+            "id": int,
+            "name": str,
+            "embedding": str,
+            "windows": int,
+            "seconds": float,
+            "call_id": int,
+            "source": str,
+            "created_at": str,
+        },
+        pk="id",
+        not_null={"name", "embedding"},
+    )
+    db["voice_samples"].create_index(["name"])
+    db["calls"].add_column("split_doubt", str)
+
+
 SCHEMA_VERSION = len(migrations._migrations)
 PG_MIGRATIONS_TABLE = "reviewer_migrations"
 

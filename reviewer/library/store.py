@@ -41,6 +41,7 @@ from reviewer.library.search import SearchMixin
 from reviewer.library.shared import SharedMixin
 from reviewer.library.trackers import TrackersMixin
 from reviewer.library.trends import TrendsMixin
+from reviewer.library.voices import VoicesMixin
 from reviewer.model import StoredCall
 from reviewer.paths import content_hash
 
@@ -88,6 +89,7 @@ class Library(
     TrendsMixin,
     ClipsMixin,
     SharedMixin,
+    VoicesMixin,
 ):
     """One library, in a SQLite file or a PostgreSQL database: the connection and its
     transactions here; calls, comments, search and corrections in their own modules."""

@@ -22,6 +22,8 @@ def details(r: CallReport) -> list[tuple[str, str]]:
         "diarization": "by voice (mono, diarized)",
         "single": "one speaker",
     }.get(row.get("speaker_split") or "", row.get("speaker_split") or "")
+    if row.get("split_doubt"):  # a mono split the diarization itself doubts
+        split = f"{split}. {row['split_doubt']}"
     return [
         ("File", r.name),
         ("Recorded", _date(row.get("recorded_at"))),

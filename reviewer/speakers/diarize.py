@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import itertools
+import logging
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +24,8 @@ from reviewer.errors import ModelError
 from reviewer.model import Segment
 from reviewer.progress import NEVER_CANCELLED, CancelToken, Progress, ProgressCallback, no_progress
 from reviewer.resources import resource
-from reviewer.speakers.regroup import regroup
+from reviewer.speakers.profiles import VoiceProfile
+from reviewer.speakers.regroup import Regrouped, regroup_call
 
 WEIGHTS = {
     "segmentation-3.0.bin": "da85c29829d4002daedd676e012936488234d9255e65e86dfab9bec6b1729298",
@@ -67,6 +69,7 @@ class DiarizationOptions:
         return 0.75 if self.num_speakers else 0.5
 
 
+log = logging.getLogger(__name__)
 _pipelines: dict[tuple, object] = {}
 _lock = threading.Lock()
 
@@ -160,6 +163,21 @@ def diarize(
     cancel: CancelToken = NEVER_CANCELLED,
 ) -> list[Segment]:
     """Speech segments labelled S1, S2 ... in order of first appearance."""
+    return diarize_call(audio, sample_rate, options, progress=progress, cancel=cancel).segments
+
+
+def diarize_call(
+    audio: np.ndarray,
+    sample_rate: int,
+    options: DiarizationOptions = DiarizationOptions(),
+    *,
+    profiles: tuple[VoiceProfile, ...] = (),
+    progress: ProgressCallback = no_progress,
+    cancel: CancelToken = NEVER_CANCELLED,
+) -> Regrouped:
+    """``diarize``, with what the second pass found of the two voices (how alike they are, how
+    much it moved) and, given agents' voice ``profiles``, the voice that is one of them (which
+    anchors that voice in the second pass)."""
     import torch
 
     pipeline = load_pipeline(options)
@@ -196,11 +214,23 @@ def diarize(
         segments = reassign_chunks(pipeline, output, steps_seen, wanted)
     else:
         segments = segments_of(output, wanted)
-    if wanted == 2 and not options.pipeline and options.regroup:
+    result = Regrouped(segments)
+    if wanted == 2 and not options.pipeline and (options.regroup or profiles):
         progress(Progress("speakers", 0.97, "second pass"))
-        segments = regroup(segments, lambda spans: window_embeddings(pipeline, audio, sample_rate, spans))
+        embed = lambda spans: window_embeddings(pipeline, audio, sample_rate, spans)  # noqa: E731
+        result = regroup_call(segments, embed, profiles)
+        log.info(
+            "two-voice split: closeness %s, quieter voice %s, moved %s, separation %s, profile %s",
+            result.closeness,
+            result.second_share,
+            result.moved,
+            result.separation,
+            result.match,
+        )
+        if not options.regroup and result.match is None:
+            result = Regrouped(segments, result.voices, result.closeness, result.second_share)
     progress(Progress("speakers", 1.0))
-    return segments
+    return result
 
 
 def reassign_chunks(pipeline, output, steps_seen: dict, wanted: int) -> list[Segment]:

@@ -37,6 +37,7 @@ from reviewer.ui.sharing import ReviewSpot, SharingController
 from reviewer.ui.tables import warn
 from reviewer.ui.trackers import TrackersController
 from reviewer.ui.vocabulary import show_vocabulary
+from reviewer.ui.voices import show_voices
 from reviewer.ui.worker import Worker, stop_all
 
 COACH = "Coach: all calls"
@@ -200,6 +201,17 @@ class MainWindow(QMainWindow):
         edit.addSeparator()
         self.trackers_action = self._add_action(edit, "Phrase &trackers…", self.trackers_dialog, "Ctrl+T")
         self.vocabulary_action = self._add_action(edit, "Team &vocabulary…", lambda: show_vocabulary(self))
+        page = self.review_page
+        self.voices_action = self._add_action(
+            edit,
+            "Voice &profiles…",
+            lambda: show_voices(
+                self,
+                self.library_worker,
+                lambda: page.call.id if page.call else None,
+                lambda: page.timeline_model.selection,
+            ),
+        )
         self.undo_action, self.redo_action = undo, redo
         view = self.menuBar().addMenu("&View")
         self._add_action(view, "&Library", self.show_library, "Ctrl+L")

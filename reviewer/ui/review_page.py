@@ -455,6 +455,8 @@ class ReviewPage(QWidget):
         self.metrics_panel.set_metrics(self.call.metrics, t.speakers, self.call.markers, target)
         self.status.setCurrentText(row["review_status"] or "new")
         hint = one_voice_hint(t.speaker_split, self.call.metrics, t.speakers)
+        if t.split_doubt:  # the diarization's own doubt (speakers.profiles.split_doubt)
+            hint = t.split_doubt + " Select words and press R, or right-click a turn, to say who said them."
         self.voice_notice.setText(hint)
         self.voice_notice.setVisible(bool(hint) and not self.agent_mode)
         self.playback.set_speech([(s.start, s.end) for s in t.segments], t.duration)
