@@ -1,15 +1,28 @@
-"""Phrase trackers: a named list of phrases a coach wants to know were said (a recording
-disclosure, an apology, a competitor's name, "calm down"), by the agent, the customer or either,
-optionally only in the first or last seconds of the call. Pure: turns and speakers in, hits out.
+"""Trackers: a named list of phrases a coach wants to know were said (a recording disclosure,
+an apology, a competitor's name, "calm down"), by the agent, the customer or either, optionally
+only in the first or last seconds of the call. Pure: turns and speakers in, hits out.
 
 Phrases use the syntax of ``resources/phrases.toml`` (plain words, ``*`` stems, ``(a|b)``
 alternatives, ``~`` for a few words in between), matched on normalised text.
+
+A concept tracker is given by three or more example sentences instead of (or beside) phrases:
+a turn of its side matches when its best cosine similarity to an example, by sentence embedding
+(``reviewer.embedding``; the turn whole, and each sentence of a long one), reaches the tracker's
+threshold (``DEFAULT_THRESHOLD`` unless the tracker has its own). "I'm so sorry about that" then
+finds "my apologies for the trouble" too. Every turn is encoded once, for all the trackers, and
+the encoder's cache keeps it for the next ones. Where the encoder cannot load, a concept tracker
+finds only its phrases (the log says so once).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 
+import numpy as np
+
+from reviewer import embedding
+from reviewer.analysis.reasons import Examples, units
 from reviewer.analysis.text import PhraseSet, compile_phrase
 from reviewer.model import Speaker, Tracker, TrackerHit, Turn
 
@@ -26,6 +39,16 @@ __all__ = [
 
 SIDES = ("agent", "customer", "both")
 SIDE_LABELS = {"both": "Agent or customer", "agent": "Agent", "customer": "Customer"}
+MIN_EXAMPLES = 3
+DEFAULT_THRESHOLD = 0.88  # chosen on resources/concepts/dev (bench/glance.py --concepts)
+SIMILAR = "≈ "  # a concept hit's "phrase": the example it came closest to, after this mark
+
+log = logging.getLogger(__name__)
+_said_off: list[bool] = []
+
+
+def threshold_of(tracker: Tracker) -> float:
+    return DEFAULT_THRESHOLD if tracker.threshold is None else tracker.threshold
 
 
 def tracker_problems(tracker: Tracker) -> list[str]:
@@ -33,8 +56,13 @@ def tracker_problems(tracker: Tracker) -> list[str]:
     out = []
     if not tracker.name.strip():
         out.append("a tracker needs a name")
-    if not [p for p in tracker.phrases if p.strip()]:
-        out.append("a tracker needs at least one phrase")
+    examples = [e for e in tracker.examples if e.strip()]
+    if not [p for p in tracker.phrases if p.strip()] and not examples:
+        out.append("a tracker needs at least one phrase, or example sentences")
+    if examples and len(examples) < MIN_EXAMPLES:
+        out.append(f"a concept tracker needs at least {MIN_EXAMPLES} example sentences, not {len(examples)}")
+    if tracker.threshold is not None and not 0.0 < tracker.threshold < 1.0:
+        out.append(f"the threshold is a similarity between 0 and 1, not {tracker.threshold:g}")
     if tracker.side not in SIDES:
         out.append(f"side must be one of {', '.join(SIDES)}, not {tracker.side!r}")
     for limit in (tracker.within_first, tracker.within_last):
@@ -59,33 +87,93 @@ def _window(t: Tracker) -> str:
     return ""
 
 
+def _what(t: Tracker) -> str:
+    """Its phrases, and its examples with the threshold: 'hello | like "good morning" (≥ 0.88)'."""
+    parts = [" | ".join(t.phrases)] if t.phrases else []
+    if t.examples:
+        parts.append("like " + " | ".join(f'"{e}"' for e in t.examples) + f" (≥ {threshold_of(t):.2f})")
+    return "; ".join(parts)
+
+
 def describe_tracker(t: Tracker) -> str:
     """A tracker in a sentence, as the app shows it: "Agent, first 30 s: hello | good morning"."""
-    return f"{SIDE_LABELS.get(t.side, t.side)}{_window(t)}: {' | '.join(t.phrases)}"
+    return f"{SIDE_LABELS.get(t.side, t.side)}{_window(t)}: {_what(t)}"
 
 
 def tracker_line(t: Tracker) -> str:
     """A tracker on one line, as `reviewer tracker list` prints it: "greeting: hello  (agent, first 30 s)"."""
-    return f"{t.name}: {' | '.join(t.phrases)}  ({t.side}{_window(t)})"
+    return f"{t.name}: {_what(t)}  ({t.side}{_window(t)})"
 
 
 def tracker_hits(
-    trackers: Sequence[Tracker], speakers: Sequence[Speaker], turns: Sequence[Turn], duration: float
+    trackers: Sequence[Tracker],
+    speakers: Sequence[Speaker],
+    turns: Sequence[Turn],
+    duration: float,
+    encoder: embedding.Encoder | None | bool = True,
 ) -> list[TrackerHit]:
-    """Every turn in which a tracker's phrase is said by the side it watches, within its window,
-    in time order (one hit per tracker and turn: the first phrase that matches)."""
+    """Every turn in which a tracker's phrase is said (or, for a concept tracker, something close
+    to its examples) by the side it watches, within its window, in time order (one hit per
+    tracker and turn: the first phrase that matches, else the closest example). ``encoder``:
+    True for ``reviewer.embedding.encoder()``, None or False for phrases alone."""
     roles = {s.id: s.role for s in speakers}
+    watched = {t.name: [turn for turn in turns if _watches(t, turn, roles, duration)] for t in trackers}
+    concepts = [t for t in trackers if t.examples]
+    close = _concept_matches(concepts, watched, encoder) if concepts else {}
     hits = []
     for tracker in trackers:
         phrases = PhraseSet(tracker.phrases)
-        for turn in turns:
-            if tracker.side != "both" and roles.get(turn.speaker) != tracker.side:
-                continue
-            if tracker.within_first is not None and turn.start > tracker.within_first:
-                continue
-            if tracker.within_last is not None and turn.end < duration - tracker.within_last:
-                continue
-            phrase = phrases.find(turn.text)
+        for turn in watched[tracker.name]:
+            phrase = phrases.find(turn.text) or close.get((tracker.name, id(turn)))
             if phrase:
                 hits.append(TrackerHit(tracker.name, turn.start, turn.end, turn.speaker, phrase, turn.text))
     return sorted(hits, key=lambda h: (h.start, h.tracker))
+
+
+def _watches(tracker: Tracker, turn: Turn, roles: dict[str, str], duration: float) -> bool:
+    if tracker.side != "both" and roles.get(turn.speaker) != tracker.side:
+        return False
+    if tracker.within_first is not None and turn.start > tracker.within_first:
+        return False
+    return not (tracker.within_last is not None and turn.end < duration - tracker.within_last)
+
+
+def _concept_matches(
+    concepts: Sequence[Tracker], watched: dict[str, list[Turn]], encoder: embedding.Encoder | None | bool
+) -> dict[tuple[str, int], str]:
+    """(tracker name, id of the turn) → the mark and the example a concept tracker's turn came
+    closest to, for the turns that reach its threshold."""
+    enc = embedding.encoder() if encoder is True else (encoder or None)
+    if enc is None:
+        if not _said_off:
+            _said_off.append(True)
+            log.warning("Concept trackers find only their phrases: sentence embeddings are off.")
+        return {}
+    scores = concept_scores(concepts, watched, enc)
+    out = {}
+    for t in concepts:
+        for turn, (score, example) in zip(watched[t.name], scores[t.name], strict=True):
+            if score >= threshold_of(t):
+                out[(t.name, id(turn))] = SIMILAR + example
+    return out
+
+
+def concept_scores(
+    concepts: Sequence[Tracker], watched: dict[str, list[Turn]], enc: embedding.Encoder
+) -> dict[str, list[tuple[float, str]]]:
+    """For each concept tracker, each watched turn's best similarity to its examples and that
+    example. Every turn (and sentence) is encoded once, in one batch, for all the trackers."""
+    examples = Examples.of([t.examples for t in concepts], enc)
+    turn_units = {id(turn): units(turn.text) for t in concepts for turn in watched[t.name]}
+    flat = list(dict.fromkeys(u for us in turn_units.values() for u in us))
+    index = {u: i for i, u in enumerate(flat)}
+    best, which = examples.best(enc.encode(flat), len(concepts)) if flat else (np.empty((0, 0)), None)
+    out: dict[str, list[tuple[float, str]]] = {}
+    for g, t in enumerate(concepts):
+        row = []
+        for turn in watched[t.name]:
+            rows = [index[u] for u in turn_units[id(turn)]]
+            k = rows[int(np.argmax(best[rows, g]))]
+            row.append((float(best[k, g]), examples.texts[int(which[k, g])]))
+        out[t.name] = row
+    return out
