@@ -143,6 +143,7 @@ def default_dev() -> dict:
         free = replace(reasons, threshold=1e-6)  # the reason it would get at any threshold
         ((idx, _),) = R.judge_turns([turn], free, enc)
         judged.append((label, reasons.reasons[idx].name, gate))
+
     def at(th: float) -> float:
         return float(np.mean([(p if s >= th else R.OTHER) == want for want, p, s in judged]))
 
@@ -336,7 +337,7 @@ def concepts(test: Path | None) -> dict:
     # The default threshold: the one that gives the best mean F1 over the five on the dev turns.
     roles = {i["id"]: ("agent" if i["role"] == "agent" else "customer") for i in dev}
     grid = {}
-    for th in np.arange(0.80, 0.951, 0.005):
+    for th in np.arange(0.30, 0.701, 0.01):
         at = [replace(t, threshold=float(th)) for t in trackers]
         pr = precision_recall(dev, concept_hits(at, dev, enc), names)
         f1 = [
@@ -348,12 +349,31 @@ def concepts(test: Path | None) -> dict:
         grid[round(float(th), 3)] = round(float(np.mean(f1)), 4)
     best = max(grid.values())
     chosen = statistics.median([th for th, f in grid.items() if f == best])
+    per_tracker = {}  # each tracker's own best threshold on the dev turns (for its `threshold`)
+    for t in trackers:
+        f1 = {}
+        for th in np.arange(0.30, 0.701, 0.01):
+            p = precision_recall(dev, concept_hits([replace(t, threshold=float(th))], dev, enc), [t.name])[
+                t.name
+            ]
+            f1[round(float(th), 3)] = (
+                2 * p["precision"] * p["recall"] / (p["precision"] + p["recall"])
+                if (p["precision"] and p["recall"])
+                else 0.0
+            )
+        top = max(f1.values())
+        per_tracker[t.name] = {
+            "threshold": statistics.median([th for th, v in f1.items() if v == top]),
+            "f1": top,
+        }
     doc = {
         "dev_turns": len(dev),
         "dev_roles": dict(sorted({r: list(roles.values()).count(r) for r in set(roles.values())}.items())),
         "mean_f1_by_threshold": grid,
         "chosen_threshold": chosen,
         "shipped_default": T.DEFAULT_THRESHOLD,
+        "per_tracker_best": per_tracker,
+        "shipped_thresholds": {t.name: T.threshold_of(t) for t in trackers},
         "dev_concept": precision_recall(dev, concept_hits(trackers, dev, enc), names),
         "dev_phrase": precision_recall(dev, concept_hits(phrase_trackers, dev, None), names),
     }
@@ -374,6 +394,17 @@ def concepts(test: Path | None) -> dict:
             }
         )
     return doc
+
+
+def write_center() -> dict:
+    """resources/concepts/center.json: the mean vector of the background turns, so the app need
+    not encode them at its first concept tracker."""
+    enc = encoder()
+    texts = T.background()
+    vector = enc.encode(texts).mean(axis=0)
+    doc = {"model": embedding.NAME, "texts": len(texts), "vector": [round(float(x), 6) for x in vector]}
+    (ROOT / "resources" / "concepts" / "center.json").write_text(json.dumps(doc) + "\n")
+    return {"model": doc["model"], "texts": doc["texts"]}
 
 
 # -- cost --------------------------------------------------------------------------------------
@@ -478,6 +509,7 @@ def main() -> None:
     p.add_argument("--concepts", action="store_true")
     p.add_argument("--test", type=Path, help="with --concepts: the labelled test turns, scored once")
     p.add_argument("--cost", action="store_true")
+    p.add_argument("--center", action="store_true", help="write resources/concepts/center.json")
     p.add_argument("--reps", type=int, default=3)
     args = p.parse_args()
     parts = {
@@ -487,6 +519,7 @@ def main() -> None:
         "hvb_audio": hvb_audio,
         "concepts": lambda: concepts(args.test),
         "cost": lambda: cost(args.reps),
+        "center": write_center,
     }
     chosen = [k for k in parts if getattr(args, k)] or ["dev", "hvb", "concepts"]
     for k in chosen:

@@ -9,15 +9,20 @@ A concept tracker is given by three or more example sentences instead of (or bes
 a turn of its side matches when its best cosine similarity to an example, by sentence embedding
 (``reviewer.embedding``; the turn whole, and each sentence of a long one), reaches the tracker's
 threshold (``DEFAULT_THRESHOLD`` unless the tracker has its own). "I'm so sorry about that" then
-finds "my apologies for the trouble" too. Every turn is encoded once, for all the trackers, and
-the encoder's cache keeps it for the next ones. Where the encoder cannot load, a concept tracker
-finds only its phrases (the log says so once).
+finds "my apologies for the trouble" too. The vectors are compared after taking out what every
+call-centre sentence shares (the mean vector of ``resources/concepts/background.txt``, ordinary
+turns of no concept): e5's raw cosine puts any two such sentences near 0.88, which left no
+threshold that keeps "let me pull up your account" out of "asks for the account". Every turn
+is encoded once, for all the trackers, and the encoder's cache keeps it for the next ones. Where
+the encoder cannot load, a concept tracker finds only its phrases (the log says so once).
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 
@@ -25,6 +30,7 @@ from reviewer import embedding
 from reviewer.analysis.reasons import Examples, units
 from reviewer.analysis.text import PhraseSet, compile_phrase
 from reviewer.model import Speaker, Tracker, TrackerHit, Turn
+from reviewer.resources import resource
 
 __all__ = [
     "SIDES",
@@ -40,7 +46,7 @@ __all__ = [
 SIDES = ("agent", "customer", "both")
 SIDE_LABELS = {"both": "Agent or customer", "agent": "Agent", "customer": "Customer"}
 MIN_EXAMPLES = 3
-DEFAULT_THRESHOLD = 0.88  # chosen on resources/concepts/dev (bench/glance.py --concepts)
+DEFAULT_THRESHOLD = 0.48  # chosen on resources/concepts/dev (bench/glance.py --concepts)
 SIMILAR = "≈ "  # a concept hit's "phrase": the example it came closest to, after this mark
 
 log = logging.getLogger(__name__)
@@ -49,6 +55,29 @@ _said_off: list[bool] = []
 
 def threshold_of(tracker: Tracker) -> float:
     return DEFAULT_THRESHOLD if tracker.threshold is None else tracker.threshold
+
+
+def background() -> list[str]:
+    lines = resource("concepts", "background.txt").read_text(encoding="utf-8").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+
+
+@lru_cache(maxsize=2)
+def center(enc: embedding.Encoder) -> np.ndarray:
+    """The mean vector of the background turns: from ``resources/concepts/center.json`` where it
+    was computed with this model (bench/glance.py --center), else computed now (once)."""
+    try:
+        doc = json.loads(resource("concepts", "center.json").read_text())
+        if doc["model"] == embedding.NAME and len(doc["vector"]) == embedding.DIMS:
+            return np.asarray(doc["vector"], dtype=np.float32)
+    except (OSError, ValueError, KeyError):
+        pass
+    return enc.encode(background()).mean(axis=0)
+
+
+def centred(vectors: np.ndarray, enc: embedding.Encoder) -> np.ndarray:
+    v = vectors - center(enc)
+    return v / np.maximum(np.linalg.norm(v, axis=-1, keepdims=True), 1e-9)
 
 
 def tracker_problems(tracker: Tracker) -> list[str]:
@@ -164,10 +193,13 @@ def concept_scores(
     """For each concept tracker, each watched turn's best similarity to its examples and that
     example. Every turn (and sentence) is encoded once, in one batch, for all the trackers."""
     examples = Examples.of([t.examples for t in concepts], enc)
+    examples.vectors = centred(examples.vectors, enc)
     turn_units = {id(turn): units(turn.text) for t in concepts for turn in watched[t.name]}
     flat = list(dict.fromkeys(u for us in turn_units.values() for u in us))
     index = {u: i for i, u in enumerate(flat)}
-    best, which = examples.best(enc.encode(flat), len(concepts)) if flat else (np.empty((0, 0)), None)
+    if not flat:
+        return {t.name: [] for t in concepts}
+    best, which = examples.best(centred(enc.encode(flat), enc), len(concepts))
     out: dict[str, list[tuple[float, str]]] = {}
     for g, t in enumerate(concepts):
         row = []
