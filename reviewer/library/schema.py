@@ -320,6 +320,14 @@ def m010_refusal_request_time(db: Database) -> None:
     db["markers"].add_column("request_ms", int)
 
 
+@migrations()
+def m011_concept_trackers(db: Database) -> None:
+    """Concept trackers: a tracker's example sentences (a JSON list, NULL for a phrase tracker)
+    and its own similarity threshold (NULL: the default)."""
+    db["trackers"].add_column("examples", str)
+    db["trackers"].add_column("threshold", float)
+
+
 SCHEMA_VERSION = len(migrations._migrations)
 PG_MIGRATIONS_TABLE = "reviewer_migrations"
 
