@@ -38,6 +38,17 @@ B77 = SHARED / "intents" / "banking77"
 HVB = HERE / "data" / "hvb"
 RESULTS = HERE / "results"
 TUNE_CALLS = 10  # Harper Valley calls (the first by id) the threshold is chosen on
+# Calls fetched after the method and the examples were fixed (commit 05ae067): never looked at
+# while designing, unlike the other test calls, whose results were seen while choosing how turns
+# are cut and which opening turn speaks.
+HELD_OUT = {
+    "04a13b358adb4eff",
+    "056d09d7b63046e3",
+    "057d15ba6b9044d2",
+    "05b6534dc3294138",
+    "05c33cbd2c514f06",
+    "05c6e20d983b4804",
+}
 
 from reviewer import embedding  # noqa: E402
 from reviewer.analysis import reasons as R  # noqa: E402
@@ -237,6 +248,10 @@ def hvb_text() -> dict:
         "shipped_threshold": reasons.threshold,
         "test_calls": len(test),
         "test_accuracy": float(np.mean([p["reason"] == p["task"] for p in per_call])),
+        "held_out_calls": sum(1 for p in per_call if p["id"] in HELD_OUT),
+        "held_out_accuracy": float(
+            np.mean([p["reason"] == p["task"] for p in per_call if p["id"] in HELD_OUT])
+        ),
         "test_accuracy_phrases_fallback": float(np.mean([p["phrases"] == p["task"] for p in per_call])),
         "tasks": dict(
             sorted({t: sum(1 for c in calls if c["task"] == t) for t in {c["task"] for c in calls}}.items())
