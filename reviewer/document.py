@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, Protocol
 
+from reviewer.analysis.reasons import ReasonList, call_reason, reason_dict
 from reviewer.model import Analysis, Marker, Metrics, StoredCall, Transcript, Turn
 
 
@@ -105,6 +106,7 @@ def call_document(transcript: Transcript, analysis: Analysis, **extra: Any) -> d
         "agent_talk_share": m.agent_talk_share,
         "turns": turn_dicts(transcript.turns),
         "markers": marker_dicts(analysis.markers),
+        "reason": reason_dict(analysis.reason),
         "metrics": {
             "refusal_count": m.refusal_count,
             "longest_monologue": m.longest_monologue,
@@ -125,10 +127,13 @@ def call_document(transcript: Transcript, analysis: Analysis, **extra: Any) -> d
     return doc
 
 
-def stored_document(library: StoredCalls, call_id: int) -> dict[str, Any]:
-    """The same document for a call in the library, with its id, name and path."""
+def stored_document(library: StoredCalls, call_id: int, reasons: ReasonList | None = None) -> dict[str, Any]:
+    """The same document for a call in the library, with its id, name and path; with ``reasons``
+    its reason too, judged from the stored turns (the library does not keep it yet)."""
     stored = library.load_call(call_id)
     row = stored.row
-    doc = call_document(stored.transcript, Analysis(tuple(stored.markers), stored.metrics))
+    t = stored.transcript
+    reason = call_reason(t.speakers, t.turns, reasons) if reasons else None
+    doc = call_document(t, Analysis(tuple(stored.markers), stored.metrics, reason))
     doc.update({"id": row["id"], "name": row["name"], "path": row["path"], "imported_at": row["imported_at"]})
     return doc

@@ -110,9 +110,25 @@ class Metrics:
 
 
 @dataclass(frozen=True)
+class CallReason:
+    """Why the customer called (``analysis.reasons``): a reason of the team's list, or "other",
+    how sure, and the customer's turn that shows it (None for "other" with no turn)."""
+
+    name: str
+    label: str
+    confidence: float  # 0..1
+    method: str  # "embedding" (sentence similarity) | "phrases" (the text-only fallback)
+    start: float | None = None
+    end: float | None = None
+    speaker: str = ""
+    text: str = ""
+
+
+@dataclass(frozen=True)
 class Analysis:
     markers: tuple[Marker, ...]
     metrics: Metrics
+    reason: CallReason | None = None  # None: not judged (no customer turn, or no reasons list)
 
 
 @dataclass
@@ -276,13 +292,16 @@ class CallScore:
 
 @dataclass(frozen=True)
 class Tracker:
-    """A named list of phrases a coach wants to know were said (``analysis.trackers``)."""
+    """A named list of phrases a coach wants to know were said, or a concept given by example
+    sentences, said in other words too (``analysis.trackers``)."""
 
     name: str
     phrases: tuple[str, ...]
     side: str = "both"  # agent | customer | both
     within_first: float | None = None  # seconds from the start of the call
     within_last: float | None = None  # seconds before its end
+    examples: tuple[str, ...] = ()  # a concept tracker's example sentences (three or more)
+    threshold: float | None = None  # similarity a turn needs to match them; None: the default
 
 
 @dataclass(frozen=True)

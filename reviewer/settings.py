@@ -22,6 +22,7 @@ from reviewer.resources import resource
 
 if TYPE_CHECKING:
     from reviewer.analysis.pushback import RefusalModel, RequestModel
+    from reviewer.analysis.reasons import ReasonList
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,8 @@ class Settings:
     request_model: RequestModel | None = field(default=None, compare=False, repr=False)
     # Known first names (resources/names), to tell "this is Grace" from "this is Harper Valley".
     first_names: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
+    # Why customers call (analysis.reasons): the team's list; None: no call reason is judged.
+    reasons: ReasonList | None = field(default=None, compare=False, repr=False)
 
     def replace(self, **changes: Any) -> Settings:
         from dataclasses import replace
@@ -307,12 +310,27 @@ def load_request_model(path: Path | None = None) -> RequestModel:
         raise SettingsError(f"The request model {path} could not be read ({e}); reinstall Reviewer.") from e
 
 
+def load_reasons(path: Path | None = None) -> ReasonList:
+    """The reasons list at ``path``, else the user's reasons.toml in the config folder, else the
+    bundled one: a user's file replaces the bundled list whole (it is the team's list)."""
+    from reviewer.analysis.reasons import parse_reasons
+
+    if path is None:
+        mine = paths.config_dir() / "reasons.toml"
+        path = mine if mine.is_file() else resource("reasons.toml")
+    try:
+        return parse_reasons(_read_toml(Path(path)), str(path))
+    except (OSError, tomllib.TOMLDecodeError, ValueError, TypeError) as e:
+        raise SettingsError(f"The reasons list {path} could not be used ({e}).") from e
+
+
 def load_settings(
     settings_file: Path | None = None,
     phrases_file: Path | None = None,
     *,
     refusal_model: bool = True,
     request_model: bool = True,
+    reasons_file: Path | None = None,
 ) -> Settings:
     """Bundled defaults, then the user's config files, then explicitly named files. Without
     ``refusal_model`` (``request_model``) the phrase lists alone judge push-back (requests)."""
@@ -327,7 +345,12 @@ def load_settings(
     model = load_refusal_model() if refusal_model else None  # None: the phrase lists alone
     requests = load_request_model() if request_model else None
     return Settings(
-        phrases=phrases, refusal_model=model, request_model=requests, first_names=first_names(), **values
+        phrases=phrases,
+        refusal_model=model,
+        request_model=requests,
+        first_names=first_names(),
+        reasons=load_reasons(reasons_file),
+        **values,
     )
 
 

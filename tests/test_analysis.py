@@ -348,7 +348,7 @@ def test_trackers_find_their_phrases_by_side_and_within_their_window():
         ("forbidden", 60.0),
         ("closing", 115.0),
     ]
-    assert tracker_problems(Tracker("x", ())) == ["a tracker needs at least one phrase"]
+    assert tracker_problems(Tracker("x", ())) == ["a tracker needs at least one phrase, or example sentences"]
     assert "side must be one of" in tracker_problems(Tracker("x", ("a",), "nobody"))[0]
 
 

@@ -80,6 +80,7 @@ def test_analyze_json_prints_the_documented_document(clean, library_location):
     assert 0 < doc["agent_talk_share"] < 1
     assert doc["turns"][0]["speaker"] == "S1" and "calling" in doc["turns"][0]["text"].lower()
     assert not any(m["kind"] == "refusal" for m in doc["markers"])
+    assert doc["reason"]["name"] == "cancel" and "cancel" in doc["reason"]["text"].lower()  # why they called
     assert not exists(library)  # analyze never touches the library
 
 

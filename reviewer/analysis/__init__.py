@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
+from reviewer.analysis.reasons import call_reason
 from reviewer.analysis.refusals import refusals
 from reviewer.analysis.roles import assign_roles, name_agent
 from reviewer.analysis.stretches import monologues, overtalk, silences
@@ -59,7 +60,8 @@ def analyze(
         response_gap_mean=mean_gap,
         response_gap_count=len(gaps),
     )
-    return Analysis(tuple(markers), metrics)
+    reason = call_reason(speakers, turns, settings.reasons) if settings.reasons else None
+    return Analysis(tuple(markers), metrics, reason)
 
 
 def analyse_transcript(transcript: Transcript, settings: Settings) -> tuple[Transcript, Analysis]:

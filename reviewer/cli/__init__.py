@@ -71,6 +71,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--settings", metavar="TOML", type=Path, help="analysis thresholds to use")
     parser.add_argument("--phrases", metavar="TOML", type=Path, help="phrase lists to use")
+    parser.add_argument(
+        "--reasons",
+        metavar="TOML",
+        type=Path,
+        help="the team's reasons for calling (replaces the default list)",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     adders = {name: add for group in GROUPS for name, add in group.PARSERS.items()}
     for name in [n for n in HELP_ORDER if n in adders] + [n for n in adders if n not in HELP_ORDER]:

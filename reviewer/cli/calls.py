@@ -47,7 +47,7 @@ def _pipeline_options(args: argparse.Namespace):  # noqa: ANN202 - a PipelineOpt
             token=os.environ.get("HF_TOKEN"),
             device=args.device,
         ),
-        settings=load_settings(args.settings, args.phrases),
+        settings=load_settings(args.settings, args.phrases, reasons_file=args.reasons),
     )
 
 
@@ -151,6 +151,10 @@ def _print_summary(name: str, doc: dict[str, Any], comments: list[dict[str, Any]
     share = doc["agent_talk_share"]
     m = doc["metrics"]
     print(f"{name}  {clock(doc['duration'])}  {doc['channels']} ch, speakers by {doc['speaker_split']}")
+    if reason := doc.get("reason"):
+        said = f" at {clock(reason['start'])}: {reason['text'][:80]}" if reason.get("text") else ""
+        by = " (by phrases: sentence embeddings are off)" if reason["method"] == "phrases" else ""
+        print(f"  reason: {reason['label']} ({reason['confidence']:.0%}){by}{said}")
     print(f"  agent talk share: {'–' if share is None else f'{share:.0%}'}")
     for s in doc["speakers"]:
         print(f"  {who(s['id']):<24} talks {clock(s['talk_seconds'])}  {s['words_per_minute']} words/min")
@@ -222,10 +226,12 @@ def _score_mark(row: dict) -> str:
 
 def cmd_show(args: argparse.Namespace) -> int:
     from reviewer.document import stored_document
+    from reviewer.settings import load_reasons
 
+    reasons = load_reasons(args.reasons)
     with library_for(args) as library:
         call_id = library.resolve(args.call)
-        doc = stored_document(library, call_id)
+        doc = stored_document(library, call_id, reasons)
         comments = library.comments(call_id)
         hits = library.tracker_hits(call_id)
         score = actions.scores.score(library, call_id) if actions.scores.scorecards(library) else None

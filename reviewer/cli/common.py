@@ -37,10 +37,10 @@ def library_for(args: argparse.Namespace):  # noqa: ANN201 - a Library, imported
 
 
 def settings_for(args: argparse.Namespace):  # noqa: ANN201 - a Settings, imported lazily
-    """The settings, with ``--settings`` and ``--phrases`` over the defaults."""
+    """The settings, with ``--settings``, ``--phrases`` and ``--reasons`` over the defaults."""
     from reviewer.settings import load_settings
 
-    return load_settings(args.settings, args.phrases)
+    return load_settings(args.settings, args.phrases, reasons_file=getattr(args, "reasons", None))
 
 
 def print_json(

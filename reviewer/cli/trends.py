@@ -54,7 +54,10 @@ def cmd_tracker(args: argparse.Namespace) -> int:
         if args.action == "list":
             trackers = library.trackers()
             if not trackers:
-                print("No trackers yet: reviewer tracker add NAME --phrase P [--phrase P ...]")
+                print(
+                    "No trackers yet: reviewer tracker add NAME --phrase P [--phrase P ...], or a concept "
+                    'tracker: reviewer tracker add NAME --example "..." --example "..." --example "..."'
+                )
             for t in trackers:
                 print(tracker_line(t))
             return EXIT_OK
@@ -66,7 +69,15 @@ def cmd_tracker(args: argparse.Namespace) -> int:
             return EXIT_OK
         if args.within_first is not None and args.within_last is not None:
             raise ReviewerError("Give --within-first or --within-last, not both.")
-        tracker = Tracker(args.name, tuple(args.phrase or ()), args.side, args.within_first, args.within_last)
+        tracker = Tracker(
+            args.name,
+            tuple(args.phrase or ()),
+            args.side,
+            args.within_first,
+            args.within_last,
+            tuple(args.example or ()),
+            args.threshold,
+        )
         hits = actions.trackers.add_tracker(library, tracker, counting_progress(args, "applying to calls"))
         calls = len(library.calls_with_tracker(args.name))
     end_progress(args)
@@ -81,15 +92,30 @@ def cmd_tracker(args: argparse.Namespace) -> int:
 def _tracker_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "tracker",
-        help="phrase trackers: phrases to find in every call (list, add, remove)",
+        help="trackers: phrases or concepts (example sentences) to find in every call (list, add, remove)",
         description="A tracker is a named list of phrases (plain words, or the phrases.toml syntax: "
         "cancel* for stems, (a|b) for either, ~ for a few words between) said by the agent, the "
-        "customer or either, optionally only in the first or last seconds. Adding or changing one "
+        "customer or either, optionally only in the first or last seconds. A concept tracker is given "
+        "by three or more example sentences instead of (or beside) phrases: a turn matches when it "
+        "comes close enough in meaning to one of them (--threshold, a similarity; `reviewer tracker "
+        "list` shows each tracker's), so it also finds what was said in other words. Adding or changing one "
         "finds its hits in every call in the library from the stored transcripts.",
     )
     p.add_argument("action", choices=["list", "add", "remove"])
     p.add_argument("name", nargs="?")
     p.add_argument("--phrase", action="append", metavar="P", help="a phrase to find; repeat for more")
+    p.add_argument(
+        "--example",
+        action="append",
+        metavar="SENTENCE",
+        help="an example sentence of a concept tracker; give three or more",
+    )
+    p.add_argument(
+        "--threshold",
+        type=float,
+        metavar="S",
+        help="how close in meaning a turn must come to an example (0-1; higher finds fewer)",
+    )
     p.add_argument("--side", choices=["agent", "customer", "both"], default="both")
     p.add_argument("--within-first", type=float, metavar="S", help="only in the first S seconds")
     p.add_argument("--within-last", type=float, metavar="S", help="only in the last S seconds")

@@ -343,6 +343,14 @@ def m011_voice_profiles(db: Database) -> None:
     db["calls"].add_column("split_doubt", str)
 
 
+@migrations()
+def m012_concept_trackers(db: Database) -> None:
+    """Concept trackers: a tracker's example sentences (a JSON list, NULL for a phrase tracker)
+    and its own similarity threshold (NULL: the default)."""
+    db["trackers"].add_column("examples", str)
+    db["trackers"].add_column("threshold", float)
+
+
 SCHEMA_VERSION = len(migrations._migrations)
 PG_MIGRATIONS_TABLE = "reviewer_migrations"
 

@@ -1,5 +1,6 @@
-"""Phrase trackers' rows: their definitions, and their hits in every call. Finding the hits is the
-application's (``reviewer.actions.trackers``, and ``actions.calls`` when a call is stored)."""
+"""Trackers' rows (phrase and concept trackers): their definitions, and their hits in every call.
+Finding the hits is the application's (``reviewer.actions.trackers``, and ``actions.calls`` when
+a call is stored)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,8 @@ class TrackersMixin:
                 r["side"],
                 sec(r["within_first_ms"]),
                 sec(r["within_last_ms"]),
+                tuple(json.loads(r["examples"])) if r.get("examples") else (),
+                r.get("threshold"),
             )
             for r in self.db.query("SELECT * FROM trackers ORDER BY name")
         ]
@@ -32,6 +35,8 @@ class TrackersMixin:
                 "side": tracker.side,
                 "within_first_ms": ms(tracker.within_first),
                 "within_last_ms": ms(tracker.within_last),
+                "examples": json.dumps(list(tracker.examples)) if tracker.examples else None,
+                "threshold": tracker.threshold,
                 "created_at": now(),
             }
         )
