@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from reviewer.model import Analysis, Marker, Metrics, StoredCall, Transcript, Turn
+from reviewer.model import Analysis, Marker, Metrics, RequestOutcome, Sentiment, StoredCall, Transcript, Turn
+
+if TYPE_CHECKING:
+    from reviewer.settings import Settings
 
 
 class StoredCalls(Protocol):
@@ -84,6 +87,62 @@ def marker_dicts(markers: Iterable[Marker], digits: int = 2) -> list[dict[str, A
     return [marker_dict(k, digits) for k in markers]
 
 
+def sentiment_dict(s: Sentiment, digits: int = 2) -> dict[str, Any]:
+    """Each turn's sentiment (label, score in [-1, 1]) and each party's trend (start and end:
+    the mean score of the first and the last third of their turns; change: better | same | worse)."""
+    return {
+        "method": s.method,
+        **({"note": s.note} if s.note else {}),
+        "customer": {"start": s.customer.start, "end": s.customer.end, "change": s.customer.change},
+        "agent": {"start": s.agent.start, "end": s.agent.end, "change": s.agent.change},
+        "turns": [
+            {
+                "speaker": t.speaker,
+                "start": round(t.start, digits),
+                "end": round(t.end, digits),
+                "label": t.label,
+                "score": t.score,
+            }
+            for t in s.turns
+        ],
+    }
+
+
+def outcome_dicts(found: Iterable[RequestOutcome], digits: int = 2) -> list[dict[str, Any]]:
+    """Each customer request: its kind, when it was made, how it ended and the turn that shows it."""
+    return [
+        {
+            "request": o.kind,
+            "start": round(o.start, digits),
+            "outcome": o.outcome,
+            "evidence": {
+                "speaker": o.evidence_speaker,
+                "start": round(o.evidence_start, digits),
+                "end": round(o.evidence_end, digits),
+                "text": o.evidence,
+            },
+            "why": o.why,
+        }
+        for o in found
+    ]
+
+
+def glance(transcript: Transcript, analysis: Analysis, settings: Settings) -> Analysis:
+    """A stored call's analysis with its sentiment and request outcomes derived from its stored
+    transcript and refusals (the library keeps neither yet)."""
+    from dataclasses import replace
+
+    from reviewer.analysis.outcome import outcomes
+    from reviewer.analysis.sentiment import sentiment
+
+    t = transcript
+    return replace(
+        analysis,
+        sentiment=sentiment(t.speakers, t.turns, settings),
+        outcomes=outcomes(t.speakers, t.turns, settings, analysis.markers),
+    )
+
+
 def call_document(transcript: Transcript, analysis: Analysis, **extra: Any) -> dict[str, Any]:
     m = analysis.metrics
     doc: dict[str, Any] = {
@@ -119,14 +178,23 @@ def call_document(transcript: Transcript, analysis: Analysis, **extra: Any) -> d
         "language": transcript.language,
         "model": transcript.model,
     }
+    if analysis.sentiment is not None:
+        doc["sentiment"] = sentiment_dict(analysis.sentiment)
+    if analysis.sentiment is not None or analysis.outcomes:
+        doc["outcomes"] = outcome_dicts(analysis.outcomes)
+        doc["outcome"] = analysis.outcomes[-1].outcome if analysis.outcomes else None
     doc.update(extra)
     return doc
 
 
-def stored_document(library: StoredCalls, call_id: int) -> dict[str, Any]:
-    """The same document for a call in the library, with its id, name and path."""
+def stored_document(library: StoredCalls, call_id: int, settings: Settings | None = None) -> dict[str, Any]:
+    """The same document for a call in the library, with its id, name and path; given the
+    analysis ``settings`` (``reviewer.settings.Settings``), with its sentiment and outcomes too."""
     stored = library.load_call(call_id)
     row = stored.row
-    doc = call_document(stored.transcript, Analysis(tuple(stored.markers), stored.metrics))
+    analysis = Analysis(tuple(stored.markers), stored.metrics)
+    if settings is not None:
+        analysis = glance(stored.transcript, analysis, settings)
+    doc = call_document(stored.transcript, analysis)
     doc.update({"id": row["id"], "name": row["name"], "path": row["path"], "imported_at": row["imported_at"]})
     return doc

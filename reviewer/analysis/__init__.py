@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
+from reviewer.analysis.outcome import outcomes as request_outcomes
 from reviewer.analysis.refusals import refusals
 from reviewer.analysis.roles import assign_roles, name_agent
+from reviewer.analysis.sentiment import sentiment as call_sentiment
 from reviewer.analysis.stretches import monologues, overtalk, silences
 from reviewer.analysis.talk import (
     agent_share,
@@ -38,6 +40,9 @@ def analyze(
     silence_markers, longest_silence = silences(runs, settings)
     monologue_markers, longest_monologue = monologues(runs, settings)
     overtalk_markers, overtalk_seconds = overtalk(runs, settings, overlaps)
+    # Sentiment first: it encodes every turn in one batch, and the request model's look-ups of
+    # the customer's turns are then served by the encoder's cache.
+    feeling = call_sentiment(speakers, turns, settings)
     refusal_markers = refusals(speakers, turns, settings, refusal_labels)
     gaps = response_gaps(speakers, turns, settings)
     median_gap, mean_gap = summarize_gaps(gaps)
@@ -59,7 +64,8 @@ def analyze(
         response_gap_mean=mean_gap,
         response_gap_count=len(gaps),
     )
-    return Analysis(tuple(markers), metrics)
+    found = request_outcomes(speakers, turns, settings, refusal_markers)
+    return Analysis(tuple(markers), metrics, feeling, found)
 
 
 def analyse_transcript(transcript: Transcript, settings: Settings) -> tuple[Transcript, Analysis]:

@@ -18,6 +18,7 @@ from reviewer.cli.common import (
     comment_json,
     library_for,
     print_json,
+    settings_for,
 )
 from reviewer.errors import ReviewerError
 
@@ -223,7 +224,8 @@ def cmd_show(args: argparse.Namespace) -> int:
 
     with library_for(args) as library:
         call_id = library.resolve(args.call)
-        doc = stored_document(library, call_id)
+        # --json also carries the call's sentiment and request outcomes, derived on the spot.
+        doc = stored_document(library, call_id, settings_for(args) if args.json else None)
         comments = library.comments(call_id)
         hits = library.tracker_hits(call_id)
         score = actions.scores.score(library, call_id) if actions.scores.scorecards(library) else None
