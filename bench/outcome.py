@@ -36,6 +36,7 @@ from reviewer.settings import load_settings  # noqa: E402
 OUT = ROOT / "resources" / "pushback" / "outcomes"
 RESULTS = ROOT / "bench" / "results" / "outcome.json"
 GENERIC = ("cancel", "other", "request")
+CACHE: list[Path] = []  # where the encoder's vectors are kept between runs (--encoder-cache)
 
 
 def derived_outcomes(d: dict) -> list[dict]:
@@ -134,6 +135,8 @@ def compare(
         if want is None:
             continue
         got = analysed(d, settings)
+        if CACHE and sum(call.values()) % 20 == 19:
+            encoder_cache(CACHE[0], save=True)
         used: set[int] = set()
         for w in want:
             cands = [
@@ -181,12 +184,38 @@ def show(title: str, s: dict) -> None:
         print(f"    {k:11} {row['right']:>3} / {row['n']:<3} {row['as']}")
 
 
+def encoder_cache(path: Path | None, save: bool = False) -> None:
+    """Keep the sentence encoder's vectors between runs (a file of text → vector), to rerun a
+    measurement on a busy machine without encoding every text again; the vectors are the
+    encoder's own."""
+    import pickle
+
+    from reviewer import embedding
+
+    enc = embedding.encoder()
+    if path is None or enc is None:
+        return
+    if save:
+        path.write_bytes(pickle.dumps(dict(enc._cache)))
+    elif path.exists():
+        enc._cache.update(pickle.loads(path.read_bytes()))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mistakes", action="store_true")
     parser.add_argument("--derived", action="store_true")
     parser.add_argument("--test", action="store_true", help="score the test labels (once)")
+    parser.add_argument(
+        "--encoder-cache", type=Path, help="keep the encoder's vectors in this file between runs"
+    )
     args = parser.parse_args()
+    from reviewer import embedding
+
+    embedding.CACHE_SIZE = 200_000
+    encoder_cache(args.encoder_cache)
+    if args.encoder_cache:
+        CACHE.append(args.encoder_cache)
     settings = load_settings()
     dev = [
         d
@@ -237,6 +266,7 @@ def main() -> None:
             )
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=1) + "\n")
+    encoder_cache(args.encoder_cache, save=True)
 
 
 if __name__ == "__main__":

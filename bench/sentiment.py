@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 from reviewer import embedding  # noqa: E402
 from reviewer import refusal_training as rt  # noqa: E402
 from reviewer.analysis import sentiment as sm  # noqa: E402
-from reviewer.model import Speaker, Transcript, Turn, Word  # noqa: E402
+from reviewer.model import Speaker, Transcript, Word  # noqa: E402
 from reviewer.settings import load_settings  # noqa: E402
 
 MODEL = ROOT / "resources" / "sentiment_model.json"
@@ -110,34 +110,47 @@ def macro(pairs: list[tuple[str, str]]) -> dict:
     return out
 
 
-def call_turns(d: dict) -> tuple[list[Turn], list[str]]:
-    """The dialogue as a call's turns (agent S1, customer S2) and its labels."""
-    turns = rt.dialogue_turns(d)
-    return turns, [t.get("sentiment", "") for t in d["turns"]]
-
-
 SPEAKERS = (Speaker("S1", "agent"), Speaker("S2", "customer"))
+ROLES = {s.id: s.role for s in SPEAKERS}
+TRENDS = tuple((m, by) for by in ("score", "label") for m in MARGINS)
 
 
-def as_a_call(dialogues: list[dict], model: sm.SentimentModel, settings) -> dict:  # noqa: ANN001
-    """Score dialogues as the analysis sees them: per-turn labels and the customer's trend."""
-    customer, agent, noisy, clean = [], [], [], []
-    traj = []
+def judge_calls(dialogues: list[dict], model: sm.SentimentModel, settings) -> list:  # noqa: ANN001
+    """Each dialogue as the analysis sees it: (dialogue, its turns, their labels, its Sentiment)."""
+    out = []
     for d in dialogues:
-        turns, labels = call_turns(d)
-        s = sm.sentiment(SPEAKERS, turns, settings, model)
-        got = {(t.start, t.end): t.label for t in s.turns}
-        for turn, truth in zip(turns, labels, strict=True):
+        turns = rt.dialogue_turns(d)
+        out.append(
+            (
+                d,
+                turns,
+                [t.get("sentiment", "") for t in d["turns"]],
+                sm.sentiment(SPEAKERS, turns, settings, model),
+            )
+        )
+    return out
+
+
+def score_calls(judged: list, settings, margin: float | None = None, by: str | None = None) -> dict:  # noqa: ANN001
+    """Per-turn labels against the truth, and the customer's trend (the call's own, or recomputed
+    with ``margin`` and ``by``) against the dialogue's trajectory."""
+    customer, agent, noisy, clean, traj = [], [], [], [], []
+    for d, turns, labels, s in judged:
+        ordered = sorted(turns, key=lambda t: (t.start, t.end))
+        for turn, got, truth in zip(ordered, s.turns, labels, strict=True):
             if truth not in CLASSES:
                 continue
-            pair = (truth, got[(round(turn.start, 3), round(turn.end, 3))])
+            pair = (truth, got.label)
             if turn.speaker == "S2":
                 customer.append(pair)
                 (noisy if d.get("noisy") else clean).append(pair)
             else:
                 agent.append(pair)
+        change = s.customer.change
+        if margin is not None:
+            change = sm.party_trend(ordered, s.turns, ROLES, settings, "customer", margin, by).change
         if d.get("customer_trajectory") in ("better", "same", "worse"):
-            traj.append((d["customer_trajectory"], s.customer.change))
+            traj.append((d["customer_trajectory"], change))
     return {
         "customer_turns": macro(customer),
         "customer_turns_noisy": macro(noisy),
@@ -151,19 +164,25 @@ def as_a_call(dialogues: list[dict], model: sm.SentimentModel, settings) -> dict
     }
 
 
+def as_a_call(dialogues: list[dict], model: sm.SentimentModel, settings) -> dict:  # noqa: ANN001
+    """Score dialogues as the analysis sees them: per-turn labels and the customer's trend."""
+    return score_calls(judge_calls(dialogues, model, settings), settings)
+
+
 def cross_validate(dialogues: list[dict], settings, c: float, scale: float | None, folds: int = 5) -> dict:  # noqa: ANN001
-    """Held-out predictions of every dialogue, as calls, pooled over the folds; per margin."""
+    """Held-out judgements of every dialogue, pooled over the folds, scored per (margin, trend by)."""
     groups = sorted({d["scenario"] for d in dialogues})
     order = list(np.random.default_rng(0).permutation(groups))
     fold_of = {g: i % folds for i, g in enumerate(order)}
-    scores: dict[float, list] = {m: [] for m in MARGINS}
+    judged = []
     for k in range(folds):
         train = [d for d in dialogues if fold_of[d["scenario"]] != k]
         held = [d for d in dialogues if fold_of[d["scenario"]] == k]
-        doc = fit_json(rows(train), c=c, scale=scale, margin=0.2, trained_on="cv")
-        for m in MARGINS:
-            scores[m].append(as_a_call(held, sm.SentimentModel.from_json({**doc, "margin": m}), settings))
-    return {m: merge(s) for m, s in scores.items()}
+        model = sm.SentimentModel.from_json(
+            fit_json(rows(train), c=c, scale=scale, margin=0.2, trained_on="cv")
+        )
+        judged += judge_calls(held, model, settings)
+    return {(m, by): score_calls(judged, settings, m, by) for m, by in TRENDS}
 
 
 def merge(scores: list[dict]) -> dict:
@@ -323,14 +342,49 @@ def line(title: str, s: dict) -> None:
     )
 
 
+def encoder_cache(path: Path | None, save: bool = False) -> None:
+    """Keep the sentence encoder's vectors between runs (a file of text → vector), to rerun a
+    measurement on a busy machine without encoding every text again; the vectors are the
+    encoder's own."""
+    import pickle
+
+    from reviewer import embedding
+
+    enc = embedding.encoder()
+    if path is None or enc is None:
+        return
+    if save:
+        path.write_bytes(pickle.dumps(dict(enc._cache)))
+    elif path.exists():
+        enc._cache.update(pickle.loads(path.read_bytes()))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--score", action="store_true", help="measure the committed model only")
     parser.add_argument(
         "--test", action="store_true", help="score the test split (once, when the model is fixed)"
     )
+    parser.add_argument("--cost", action="store_true", help="time and memory added to a 10-minute call")
+    parser.add_argument("--cost-run", choices=["with", "without"], help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--encoder-cache", type=Path, help="keep the encoder's vectors in this file between runs"
+    )
     args = parser.parse_args()
+    if args.cost_run:
+        print(json.dumps(cost_run(args.cost_run == "with")))
+        return
+    if args.cost:
+        c = cost()
+        print(json.dumps({k: v for k, v in c.items() if k != "runs"}))
+        for mode, rs in c["runs"].items():
+            for r in rs:
+                print(mode, {k: v for k, v in r.items() if k not in ("outcomes", "pid")})
+        old = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+        RESULTS.write_text(json.dumps({**old, "cost_10_minutes": c}, indent=1) + "\n")
+        return
     embedding.CACHE_SIZE = 200_000
+    encoder_cache(args.encoder_cache)
     settings = load_settings()
     dev = load(DEV)
     results: dict = {"dev_dialogues": len(dev), "dev_files": sorted({d["source"] for d in dev})}
@@ -339,23 +393,28 @@ def main() -> None:
     if not args.score:
         embed = embedding.encoder() is not None
         grid = {}
-        for c in (1.0, 4.0, 16.0):
+        for c in (4.0, 16.0):
             for scale in (None, 4.0, 8.0) if embed else (None,):
-                for m, s in cross_validate(dev, settings, c, scale).items():
-                    grid[(c, scale, m)] = s
-                    if m == 0.2:
+                for trend, s in cross_validate(dev, settings, c, scale).items():
+                    grid[(c, scale, trend)] = s
+                    if trend == (0.2, "score"):
                         line(f"dev CV C={c:<4} embedding×{scale}", s)
-        # The turns' settings on macro-F1 over customer turns, then the margin on trajectories.
+        # The turns' settings on macro-F1 over customer turns, then the trend on trajectories.
         c, scale, _ = max(grid, key=lambda k: (grid[k]["customer_turns"]["macro_f1"], -k[0]))
-        margin = max(MARGINS, key=lambda m: (grid[(c, scale, m)]["trajectory"]["accuracy"], -abs(m - 0.2)))
-        best = grid[(c, scale, margin)]
+        margin, by = max(
+            TRENDS, key=lambda t: (grid[(c, scale, t)]["trajectory"]["accuracy"], -abs(t[0] - 0.2))
+        )
+        for t in TRENDS:
+            acc = grid[(c, scale, t)]["trajectory"]["accuracy"]
+            print(f"  trend by {t[1]:5} margin {t[0]:.2f}: trajectory {acc:.3f}")
+        best = grid[(c, scale, (margin, by))]
         text_only = max(
-            ((k, v) for k, v in grid.items() if k[1] is None and k[2] == margin),
+            ((k, v) for k, v in grid.items() if k[1] is None and k[2] == (margin, by)),
             key=lambda kv: kv[1]["customer_turns"]["macro_f1"],
         )
-        line(f"chosen C={c} embedding×{scale} margin={margin}", best)
+        line(f"chosen C={c} embedding×{scale} margin={margin} by {by}", best)
         line(f"text-only, best C={text_only[0][0]}", text_only[1])
-        results["chosen"] = {"C": c, "embedding_scale": scale, "margin": margin}
+        results["chosen"] = {"C": c, "embedding_scale": scale, "margin": margin, "trend_by": by}
         results["dev_cv"] = best
         results["dev_cv_text_only"] = text_only[1]
         digest = rt.corpus_digest(sorted(DEV.glob("*.json")))
@@ -382,6 +441,7 @@ def main() -> None:
         line("TEST, text-only fallback", results["test_text_only"])
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=1) + "\n")
+    encoder_cache(args.encoder_cache, save=True)
 
 
 if __name__ == "__main__":

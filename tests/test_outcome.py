@@ -72,3 +72,22 @@ def test_the_json_document_carries_each_requests_outcome(settings):
     assert req["request"] == "cancel" and req["outcome"] == "retained"
     assert req["start"] == doc["turns"][1]["start"]
     assert req["evidence"]["speaker"] == "S2" and req["evidence"]["text"].startswith("Oh, really?")
+
+
+def test_show_json_of_a_stored_call_carries_its_outcomes_and_sentiment(library, settings, tmp_path):
+    """`reviewer show --json` derives them from the stored transcript and refusals."""
+    from reviewer import actions
+    from reviewer.document import stored_document
+
+    transcript, analysis = analyse_transcript(transcript_of(TAKES_THE_DISCOUNT), settings)
+    audio = tmp_path / "discount.wav"
+    audio.write_bytes(b"not played here")
+    call_id, _ = actions.calls.store_call(
+        library, audio, "d1" * 32, transcript, analysis, source_channels=2, source_rate=16000, dual_mono=False
+    )
+    plain = stored_document(library, call_id)
+    assert "outcomes" not in plain and "sentiment" not in plain  # without settings, as before
+    doc = json.loads(json.dumps(stored_document(library, call_id, settings)))
+    assert doc["outcome"] == "retained" and doc["outcomes"][0]["request"] == "cancel"
+    assert doc["sentiment"]["customer"]["change"] in ("better", "same", "worse")
+    assert len(doc["sentiment"]["turns"]) == len(doc["turns"])

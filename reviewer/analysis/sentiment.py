@@ -67,6 +67,7 @@ class SentimentModel:
     trained_on: str
     embedded: Linear | None = None  # over [words, chars, the sentence embedding × scale]
     embedding_scale: float = 0.0
+    trend_by: str = "score"  # what the trend averages: each turn's "score", or its "label" as -1, 0, 1
 
     @classmethod
     def from_json(cls, doc: dict[str, Any]) -> SentimentModel:
@@ -79,6 +80,7 @@ class SentimentModel:
             str(doc.get("trained_on", "")),
             _linear(emb["linear"]) if emb else None,
             float(emb["scale"]) if emb else 0.0,
+            str(doc.get("trend_by", "score")),
         )
 
     def without_embedding(self) -> SentimentModel:
@@ -129,8 +131,11 @@ def bundled_model() -> SentimentModel | None:
         return None
 
 
+LABEL_VALUE = {"negative": -1.0, "neutral": 0.0, "positive": 1.0}
+
+
 def trend(scores: Sequence[float], margin: float, role: str) -> SentimentTrend:
-    """The first third of the scores against the last third (at least one each)."""
+    """The first third of the values against the last third (at least one each)."""
     if not scores:
         return SentimentTrend(role, None, None, "")
     n = max(1, math.ceil(len(scores) / 3))
@@ -145,6 +150,24 @@ def trend(scores: Sequence[float], margin: float, role: str) -> SentimentTrend:
     else:
         change = "same"
     return SentimentTrend(role, round(start, 3), round(end, 3), change)
+
+
+def party_trend(
+    turns: Sequence[Turn],
+    judged: Sequence[TurnSentiment],
+    roles: dict[str, str],
+    settings: Settings,
+    role: str,
+    margin: float,
+    by: str = "score",
+) -> SentimentTrend:
+    """One party's trend over their turns (backchannels such as "mm hmm" left out)."""
+    values = [
+        s.score if by == "score" else LABEL_VALUE[s.label]
+        for t, s in zip(turns, judged, strict=True)
+        if roles.get(t.speaker) == role and not turn_is_backchannel(t, settings)
+    ]
+    return trend(values, margin, role)
 
 
 def sentiment(
@@ -168,14 +191,10 @@ def sentiment(
         TurnSentiment(round(t.start, 3), round(t.end, 3), t.speaker, label, score)
         for t, (label, score) in zip(judged, results, strict=True)
     )
-    trends = {}
-    for role in ("customer", "agent"):
-        scores = [
-            s.score
-            for t, s in zip(judged, per_turn, strict=True)
-            if roles.get(t.speaker) == role and not turn_is_backchannel(t, settings)
-        ]
-        trends[role] = trend(scores, model.margin, role)
+    trends = {
+        role: party_trend(judged, per_turn, roles, settings, role, model.margin, model.trend_by)
+        for role in ("customer", "agent")
+    }
     embedded = model.uses_embedding()
     return Sentiment(
         per_turn,
