@@ -36,6 +36,7 @@ from reviewer.settings import load_settings  # noqa: E402
 OUT = ROOT / "resources" / "pushback" / "outcomes"
 RESULTS = ROOT / "bench" / "results" / "outcome.json"
 GENERIC = ("cancel", "other", "request")
+SEEN: dict[tuple[str, str], list] = {}  # each dialogue's analysed requests, once per run
 CACHE: list[Path] = []  # where the encoder's vectors are kept between runs (--encoder-cache)
 
 
@@ -105,6 +106,12 @@ def derived_outcomes(d: dict) -> list[dict]:
     return out
 
 
+def key(d: dict) -> str:
+    """A dialogue's key in the outcome labels: its scenario, prefixed by its file for an ASR render."""
+    name = d["source"].split("/")[-1]
+    return f"{name}:{d['scenario']}" if name.startswith("asr-") else d["scenario"]
+
+
 def analysed(d: dict, settings) -> list[dict]:  # noqa: ANN001
     """The analysis' requests of a dialogue (first_turn, evidence_turn as indexes of its turns)."""
     turns = rt.dialogue_turns(d)
@@ -131,10 +138,11 @@ def compare(
     call: Counter = Counter()
     extra = 0
     for d in dialogues:
-        want = truth.get(d["scenario"])
+        want = truth.get(key(d))
         if want is None:
             continue
-        got = analysed(d, settings)
+        got = SEEN.get((d["source"], d["scenario"])) or analysed(d, settings)
+        SEEN[(d["source"], d["scenario"])] = got
         if CACHE and sum(call.values()) % 20 == 19:
             encoder_cache(CACHE[0], save=True)
         used: set[int] = set()
@@ -205,6 +213,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mistakes", action="store_true")
     parser.add_argument("--derived", action="store_true")
+    parser.add_argument("--only-test", action="store_true", help="score the test labels alone")
+    parser.add_argument(
+        "--checked-only", action="store_true", help="dev: only the dialogues checked by hand (a busy machine)"
+    )
     parser.add_argument("--test", action="store_true", help="score the test labels (once)")
     parser.add_argument(
         "--encoder-cache", type=Path, help="keep the encoder's vectors in this file between runs"
@@ -217,47 +229,52 @@ def main() -> None:
     if args.encoder_cache:
         CACHE.append(args.encoder_cache)
     settings = load_settings()
-    dev = [
-        d
-        for d in rt.load_dialogues(rt.corpus_files("dev"))
-        if not d["source"].split("/")[-1].startswith("asr-")
-    ]
-    results: dict = {"dev_dialogues": len(dev)}
-    derived = {d["scenario"]: derived_outcomes(d) for d in dev}
-    if args.derived:
-        for d in dev:
-            for r in derived[d["scenario"]]:
-                ev = d["turns"][r["evidence_turn"]]
-                print(
-                    f"{d['scenario']:44} {r['kind']:14} t{r['first_turn']:<3} {r['outcome']:10} "
-                    f"t{r['evidence_turn']:<3} {ev['role'][0]}: {ev['text'][:90]}"
-                )
-    print("dev derived outcomes:", dict(Counter(r["outcome"] for rs in derived.values() for r in rs)))
+    results: dict = {}
     mistakes: list = []
-    results["dev_derived"] = compare(dev, derived, settings, mistakes)
-    show("dev, against outcomes derived from the corpus's labels", results["dev_derived"])
-    checked = OUT / "dev-checked.json"
-    if checked.exists():
-        truth = {k: v["requests"] for k, v in json.loads(checked.read_text()).items()}
-        results["dev_checked"] = compare(dev, truth, settings)
-        show(f"dev, {len(truth)} dialogues checked by hand", results["dev_checked"])
-    scripted_truth = OUT / "scripted.json"
-    if scripted_truth.exists():
-        import refusals as bench_refusals
-
-        scripted = bench_refusals.scripted_dialogues()
-        truth = {k: v["requests"] for k, v in json.loads(scripted_truth.read_text()).items()}
-        results["scripted"] = compare(scripted, truth, settings, mistakes)
-        show("scripted calls (labelled by the model's builder)", results["scripted"])
-    if args.test:
-        test = [
+    if not args.only_test:
+        dev = [
             d
-            for d in rt.load_dialogues(rt.corpus_files("test"))
+            for d in rt.load_dialogues(rt.corpus_files("dev"))
             if not d["source"].split("/")[-1].startswith("asr-")
         ]
+        results["dev_dialogues"] = len(dev)
+        checked = OUT / "dev-checked.json"
+        if args.checked_only:
+            dev = [d for d in dev if d["scenario"] in json.loads(checked.read_text())]
+            results["dev_dialogues"] = len(dev)
+        derived = {d["scenario"]: derived_outcomes(d) for d in dev}
+        if args.derived:
+            for d in dev:
+                for r in derived[d["scenario"]]:
+                    ev = d["turns"][r["evidence_turn"]]
+                    print(
+                        f"{d['scenario']:44} {r['kind']:14} t{r['first_turn']:<3} {r['outcome']:10} "
+                        f"t{r['evidence_turn']:<3} {ev['role'][0]}: {ev['text'][:90]}"
+                    )
+        print("dev derived outcomes:", dict(Counter(r["outcome"] for rs in derived.values() for r in rs)))
+        results["dev_derived"] = compare(dev, derived, settings, mistakes)
+        show("dev, against outcomes derived from the corpus's labels", results["dev_derived"])
+        if checked.exists():
+            truth = {k: v["requests"] for k, v in json.loads(checked.read_text()).items()}
+            results["dev_checked"] = compare(dev, truth, settings)
+            show(f"dev, {len(truth)} dialogues checked by hand", results["dev_checked"])
+        scripted_truth = OUT / "scripted.json"
+        if scripted_truth.exists():
+            import refusals as bench_refusals
+
+            scripted = bench_refusals.scripted_dialogues()
+            truth = {k: v["requests"] for k, v in json.loads(scripted_truth.read_text()).items()}
+            results["scripted"] = compare(scripted, truth, settings, mistakes)
+            show("scripted calls (labelled by the model's builder)", results["scripted"])
+    if args.test:
+        test = rt.load_dialogues(rt.corpus_files("test"))
         truth = {k: v["requests"] for k, v in json.loads((OUT / "test.json").read_text()).items()}
         results["test"] = compare(test, truth, settings, mistakes)
-        show("TEST (labels by an independent author; scored once)", results["test"])
+        show("TEST, written and ASR renders (labels by an independent author; scored once)", results["test"])
+        for part, keep in (("written", False), ("asr", True)):
+            some = [d for d in test if d["source"].split("/")[-1].startswith("asr-") == keep]
+            results[f"test_{part}"] = compare(some, truth, settings)
+            show(f"TEST, {part}", results[f"test_{part}"])
     if args.mistakes:
         for scenario, want, got in mistakes:
             print(
@@ -265,7 +282,8 @@ def main() -> None:
                 f"{[(g['kind'], g['first_turn'], g['outcome'], g['evidence_turn']) for g in got]}"
             )
     RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(json.dumps(results, indent=1) + "\n")
+    out = RESULTS.with_name("outcome-test.json") if args.only_test else RESULTS
+    out.write_text(json.dumps(results, indent=1) + "\n")
     encoder_cache(args.encoder_cache, save=True)
 
 
