@@ -108,7 +108,7 @@ def derived_outcomes(d: dict) -> list[dict]:
 
 def key(d: dict) -> str:
     """A dialogue's key in the outcome labels: its scenario, prefixed by its file for an ASR render."""
-    name = d["source"].split("/")[-1]
+    name = d.get("source", "").split("/")[-1]
     return f"{name}:{d['scenario']}" if name.startswith("asr-") else d["scenario"]
 
 
@@ -141,8 +141,8 @@ def compare(
         want = truth.get(key(d))
         if want is None:
             continue
-        got = SEEN.get((d["source"], d["scenario"])) or analysed(d, settings)
-        SEEN[(d["source"], d["scenario"])] = got
+        got = SEEN.get((d.get("source", ""), d["scenario"])) or analysed(d, settings)
+        SEEN[(d.get("source", ""), d["scenario"])] = got
         if CACHE and sum(call.values()) % 20 == 19:
             encoder_cache(CACHE[0], save=True)
         used: set[int] = set()

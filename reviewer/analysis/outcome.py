@@ -66,7 +66,7 @@ LATER = PhraseSet(
 # An agent offering something instead of what was asked.
 OFFERS = PhraseSet(
     [
-        "(i|we) (can|could|would|will) (offer|give|do|knock|take|credit|discount|waive|comp|throw in)",
+        "(i|we) (can|could|would|will) (offer|give you|knock|credit|discount|comp|throw in)",
         "(discount|promotion*|promo|percent off|half price|half off|free month*|months free|loyalty)",
         "(how|what) about",
         "would you (like|consider|be interested|prefer)",
@@ -129,6 +129,9 @@ def outcomes(
     out: list[RequestOutcome] = []
     settled: set[str] = set()  # kinds already granted or handed on: asked again, it is a check
     pending: _Pending | None = None
+    # A request granted by a turn the model was less sure of (complies above push-back, under the
+    # refusal model's own threshold): asked again in the customer's next words, it was not done.
+    tentative: _Pending | None = None
 
     def close(outcome: str, turn: Turn, why: str) -> None:
         nonlocal pending
@@ -165,6 +168,14 @@ def outcomes(
 
     for turn, (before, after) in zip(ordered, around, strict=True):
         role = roles.get(turn.speaker)
+        if role == "customer" and tentative is not None and not turn_is_backchannel(turn, settings):
+            again = rules.request(turn.text)
+            if rules.cues.asks_again.find(turn.text) or again in ("cancel", GENERIC, tentative.kind):
+                out.pop()
+                settled.discard(tentative.kind)
+                pending, tentative = tentative, None
+                continue
+            tentative = None
         if role == "customer":
             if pending is not None and pending.offer_open:
                 norm = normalize(turn.text)
@@ -207,8 +218,14 @@ def outcomes(
                 pending.later = turn
             continue
         complies = rules.cues.comply.find(turn.text) is not None
+        unsure = False
         if not complies and model is not None:
-            complies = judge(model, turn, before, after, rules.cues).complies >= model.comply_threshold
+            j = judge(model, turn, before, after, rules.cues)
+            complies = j.complies >= model.comply_threshold
+            unsure = not complies and j.complies >= 0.5 and j.complies > j.pushback
+            complies = complies or unsure
+        if complies and unsure:
+            tentative = pending
         if complies:  # a supervisor fetched is the request handed on
             if pending.kind == "supervisor":
                 close("escalated", turn, "the agent fetched someone else")
