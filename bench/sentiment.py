@@ -310,7 +310,7 @@ def cost_run(glance: bool) -> dict:
     }
 
 
-def cost(reps: int = 1) -> dict:
+def cost(reps: int = 2) -> dict:
     """Fresh processes, alternately without and with sentiment and outcomes."""
     import subprocess
 
