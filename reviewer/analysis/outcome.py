@@ -12,7 +12,9 @@ push-back. On top of those signals:
   words) and the customer's next words accept it;
 - **withdrawn**: the customer drops it (the phrase list ``withdraw``, "never mind") with no offer
   taken;
-- **done**: an agent turn complies (the refusal model's "complies", or the phrase list);
+- **done**: an agent turn complies (the phrase list, or the refusal model's "complies": at its
+  own threshold, or above push-back and at least 0.5, then undone if the customer's next words ask
+  for it again); a supervisor request granted is escalated;
 - at the call's end a request still pending is **refused** where the agent pushed back on it
   (unless the last push-back only stalls or a call back is promised: **unresolved**), and
   **unresolved** where nothing was said to it.
