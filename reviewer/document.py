@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from reviewer.analysis.reasons import ReasonList, call_reason, reason_dict
-from reviewer.model import Analysis, Marker, Metrics, StoredCall, Transcript, Turn
+from reviewer.analysis.reasons import call_reason, reason_dict
+from reviewer.model import Analysis, Marker, Metrics, RequestOutcome, Sentiment, StoredCall, Transcript, Turn
+
+if TYPE_CHECKING:
+    from reviewer.settings import Settings
 
 
 class StoredCalls(Protocol):
@@ -85,6 +88,69 @@ def marker_dicts(markers: Iterable[Marker], digits: int = 2) -> list[dict[str, A
     return [marker_dict(k, digits) for k in markers]
 
 
+def sentiment_dict(s: Sentiment, digits: int = 2) -> dict[str, Any]:
+    """Each turn's sentiment (label, score in [-1, 1]) and each party's trend (start and end:
+    the mean score of the first and the last third of their turns; change: better | same | worse)."""
+    return {
+        "method": s.method,
+        **({"note": s.note} if s.note else {}),
+        "customer": {"start": s.customer.start, "end": s.customer.end, "change": s.customer.change},
+        "agent": {"start": s.agent.start, "end": s.agent.end, "change": s.agent.change},
+        "turns": [
+            {
+                "speaker": t.speaker,
+                "start": round(t.start, digits),
+                "end": round(t.end, digits),
+                "label": t.label,
+                "score": t.score,
+            }
+            for t in s.turns
+        ],
+    }
+
+
+def outcome_dicts(found: Iterable[RequestOutcome], digits: int = 2) -> list[dict[str, Any]]:
+    """Each customer request: its kind, when it was made, how it ended and the turn that shows it."""
+    return [
+        {
+            "request": o.kind,
+            "start": round(o.start, digits),
+            "outcome": o.outcome,
+            "evidence": {
+                "speaker": o.evidence_speaker,
+                "start": round(o.evidence_start, digits),
+                "end": round(o.evidence_end, digits),
+                "text": o.evidence,
+            },
+            "why": o.why,
+        }
+        for o in found
+    ]
+
+
+def glance(
+    transcript: Transcript, analysis: Analysis, settings: Settings, *, feelings: bool = True
+) -> Analysis:
+    """A stored call's analysis with what the library does not keep yet, derived from its stored
+    transcript and refusals: its reason (where ``settings`` has a reasons list) and, with
+    ``feelings``, its sentiment and request outcomes."""
+    from dataclasses import replace
+
+    t = transcript
+    reason = call_reason(t.speakers, t.turns, settings.reasons) if settings.reasons else None
+    if not feelings:
+        return replace(analysis, reason=reason)
+    from reviewer.analysis.outcome import outcomes
+    from reviewer.analysis.sentiment import sentiment
+
+    return replace(
+        analysis,
+        reason=reason,
+        sentiment=sentiment(t.speakers, t.turns, settings),
+        outcomes=outcomes(t.speakers, t.turns, settings, analysis.markers),
+    )
+
+
 def call_document(transcript: Transcript, analysis: Analysis, **extra: Any) -> dict[str, Any]:
     m = analysis.metrics
     doc: dict[str, Any] = {
@@ -123,17 +189,27 @@ def call_document(transcript: Transcript, analysis: Analysis, **extra: Any) -> d
     }
     if transcript.split_doubt:  # the split between the voices is uncertain (speakers.profiles)
         doc["split_note"] = transcript.split_doubt
+    if analysis.sentiment is not None:
+        doc["sentiment"] = sentiment_dict(analysis.sentiment)
+    if analysis.sentiment is not None or analysis.outcomes:
+        doc["outcomes"] = outcome_dicts(analysis.outcomes)
+        doc["outcome"] = analysis.outcomes[-1].outcome if analysis.outcomes else None
     doc.update(extra)
     return doc
 
 
-def stored_document(library: StoredCalls, call_id: int, reasons: ReasonList | None = None) -> dict[str, Any]:
-    """The same document for a call in the library, with its id, name and path; with ``reasons``
-    its reason too, judged from the stored turns (the library does not keep it yet)."""
+def stored_document(
+    library: StoredCalls, call_id: int, settings: Settings | None = None, *, feelings: bool = False
+) -> dict[str, Any]:
+    """The same document for a call in the library, with its id, name and path. Given the analysis
+    ``settings`` (``reviewer.settings.Settings``), with the call's reason judged from the stored
+    turns; with ``feelings`` too, its sentiment and request outcomes (the library keeps none of
+    them yet)."""
     stored = library.load_call(call_id)
     row = stored.row
-    t = stored.transcript
-    reason = call_reason(t.speakers, t.turns, reasons) if reasons else None
-    doc = call_document(t, Analysis(tuple(stored.markers), stored.metrics, reason))
+    analysis = Analysis(tuple(stored.markers), stored.metrics)
+    if settings is not None:
+        analysis = glance(stored.transcript, analysis, settings, feelings=feelings)
+    doc = call_document(stored.transcript, analysis)
     doc.update({"id": row["id"], "name": row["name"], "path": row["path"], "imported_at": row["imported_at"]})
     return doc

@@ -125,10 +125,58 @@ class CallReason:
 
 
 @dataclass(frozen=True)
+class TurnSentiment:
+    """How a speaker comes across in one turn (``analysis.sentiment``)."""
+
+    start: float
+    end: float
+    speaker: str
+    label: str  # negative | neutral | positive
+    score: float  # P(positive) - P(negative), in [-1, 1]
+
+
+@dataclass(frozen=True)
+class SentimentTrend:
+    """One party's mean score over the first and the last third of their turns, and the change
+    in words: better | same | worse ("" where the party said nothing)."""
+
+    role: str
+    start: float | None
+    end: float | None
+    change: str
+
+
+@dataclass(frozen=True)
+class Sentiment:
+    turns: tuple[TurnSentiment, ...]
+    customer: SentimentTrend
+    agent: SentimentTrend
+    method: str  # "sentence embeddings" | "text only"
+    note: str = ""  # said once where the text-only fallback was used
+
+
+@dataclass(frozen=True)
+class RequestOutcome:
+    """How one customer request ended (``analysis.outcome``): done, retained, withdrawn, refused,
+    escalated or unresolved, and the turn that shows it."""
+
+    kind: str  # an id of resources/requests.toml
+    start: float  # the customer's turn that made the request
+    outcome: str
+    evidence_start: float
+    evidence_end: float
+    evidence_speaker: str
+    evidence: str  # the words of that turn
+    why: str = ""  # what the analysis went by
+
+
+@dataclass(frozen=True)
 class Analysis:
     markers: tuple[Marker, ...]
     metrics: Metrics
     reason: CallReason | None = None  # None: not judged (no customer turn, or no reasons list)
+    sentiment: Sentiment | None = None
+    outcomes: tuple[RequestOutcome, ...] = ()
 
 
 @dataclass

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
+from reviewer.analysis.outcome import outcomes as request_outcomes
 from reviewer.analysis.reasons import call_reason
 from reviewer.analysis.refusals import refusals
 from reviewer.analysis.roles import assign_roles, name_agent
+from reviewer.analysis.sentiment import sentiment as call_sentiment
 from reviewer.analysis.stretches import monologues, overtalk, silences
 from reviewer.analysis.talk import (
     agent_share,
@@ -39,6 +41,9 @@ def analyze(
     silence_markers, longest_silence = silences(runs, settings)
     monologue_markers, longest_monologue = monologues(runs, settings)
     overtalk_markers, overtalk_seconds = overtalk(runs, settings, overlaps)
+    # Sentiment first: it encodes every turn in one batch, and the request model's look-ups of
+    # the customer's turns are then served by the encoder's cache.
+    feeling = call_sentiment(speakers, turns, settings)
     refusal_markers = refusals(speakers, turns, settings, refusal_labels)
     gaps = response_gaps(speakers, turns, settings)
     median_gap, mean_gap = summarize_gaps(gaps)
@@ -60,8 +65,9 @@ def analyze(
         response_gap_mean=mean_gap,
         response_gap_count=len(gaps),
     )
+    found = request_outcomes(speakers, turns, settings, refusal_markers)
     reason = call_reason(speakers, turns, settings.reasons) if settings.reasons else None
-    return Analysis(tuple(markers), metrics, reason)
+    return Analysis(tuple(markers), metrics, reason, feeling, found)
 
 
 def analyse_transcript(transcript: Transcript, settings: Settings) -> tuple[Transcript, Analysis]:

@@ -18,6 +18,7 @@ from reviewer.cli.common import (
     comment_json,
     library_for,
     print_json,
+    settings_for,
 )
 from reviewer.errors import ReviewerError
 
@@ -226,12 +227,11 @@ def _score_mark(row: dict) -> str:
 
 def cmd_show(args: argparse.Namespace) -> int:
     from reviewer.document import stored_document
-    from reviewer.settings import load_reasons
 
-    reasons = load_reasons(args.reasons)
     with library_for(args) as library:
         call_id = library.resolve(args.call)
-        doc = stored_document(library, call_id, reasons)
+        # --json also carries the call's sentiment and request outcomes, derived on the spot.
+        doc = stored_document(library, call_id, settings_for(args), feelings=args.json)
         comments = library.comments(call_id)
         hits = library.tracker_hits(call_id)
         score = actions.scores.score(library, call_id) if actions.scores.scorecards(library) else None

@@ -1,0 +1,93 @@
+"""How each customer request ended (done, retained, escalated, ...), as the analysis finds it on
+calls like a coach would hear them, and in the JSON document."""
+
+from __future__ import annotations
+
+import json
+
+from test_sentiment import transcript_of
+
+from reviewer import refusal_training as rt
+from reviewer.analysis import analyse_transcript
+from reviewer.analysis.outcome import call_outcome, outcomes
+from reviewer.analysis.refusals import refusals
+from reviewer.document import call_document
+
+GRANTED = [
+    ("agent", "Thanks for calling Peak Fitness, this is Jordan."),
+    ("customer", "Hi, I'd like to cancel my gym membership please."),
+    ("agent", "Sure, can you confirm your date of birth?"),
+    ("customer", "The third of March, nineteen ninety."),
+    ("agent", "Thank you. I've cancelled your membership, you'll get a confirmation email."),
+    ("customer", "Great, thanks."),
+]
+TAKES_THE_DISCOUNT = [
+    ("agent", "Thanks for calling Skyline Mobile, this is Priya."),
+    ("customer", "Hi, I want to cancel my phone plan, it's too expensive."),
+    ("agent", "I understand. Before you go, I can offer you thirty percent off for the next twelve months."),
+    ("customer", "Oh, really? Okay, that works, I'll take the discount and stay."),
+    ("agent", "Great, I've applied it to your account."),
+    ("customer", "Thanks."),
+]
+HANDED_TO_A_SUPERVISOR = [
+    ("agent", "Harbor Bank, this is Luke."),
+    ("customer", "I was charged a thirty dollar overdraft fee and I want it refunded."),
+    ("agent", "I'm afraid fees can't be refunded once they are posted."),
+    ("customer", "Then I want to speak to a supervisor."),
+    ("agent", "Of course, I'll transfer you to my supervisor now, please hold."),
+]
+
+
+def found(lines, settings):
+    turns = rt.dialogue_turns({"turns": [{"role": r, "text": t} for r, t in lines]})
+    return turns, outcomes(rt.SPEAKERS, turns, settings, refusals(rt.SPEAKERS, turns, settings))
+
+
+def test_a_cancel_the_agent_grants_is_done(settings):
+    turns, result = found(GRANTED, settings)
+    assert [(o.kind, o.outcome) for o in result] == [("cancel", "done")]
+    assert result[0].start == round(turns[1].start, 3)
+    assert result[0].evidence == turns[4].text  # the turn that shows it
+    assert call_outcome(result) == "done"
+
+
+def test_a_cancel_where_the_customer_takes_a_discount_is_retained(settings):
+    turns, result = found(TAKES_THE_DISCOUNT, settings)
+    assert [(o.kind, o.outcome) for o in result] == [("cancel", "retained")]
+    assert result[0].evidence == turns[3].text
+
+
+def test_a_request_handed_to_a_supervisor_is_escalated_and_is_the_calls_outcome(settings):
+    turns, result = found(HANDED_TO_A_SUPERVISOR, settings)
+    assert [o.outcome for o in result][-1] == "escalated"
+    assert result[-1].evidence == turns[4].text
+    assert call_outcome(result) == "escalated"
+
+
+def test_the_json_document_carries_each_requests_outcome(settings):
+    transcript, analysis = analyse_transcript(transcript_of(TAKES_THE_DISCOUNT), settings)
+    doc = json.loads(json.dumps(call_document(transcript, analysis)))
+    assert doc["outcome"] == "retained"
+    (req,) = doc["outcomes"]
+    assert req["request"] == "cancel" and req["outcome"] == "retained"
+    assert req["start"] == doc["turns"][1]["start"]
+    assert req["evidence"]["speaker"] == "S2" and req["evidence"]["text"].startswith("Oh, really?")
+
+
+def test_show_json_of_a_stored_call_carries_its_outcomes_and_sentiment(library, settings, tmp_path):
+    """`reviewer show --json` derives them from the stored transcript and refusals."""
+    from reviewer import actions
+    from reviewer.document import stored_document
+
+    transcript, analysis = analyse_transcript(transcript_of(TAKES_THE_DISCOUNT), settings)
+    audio = tmp_path / "discount.wav"
+    audio.write_bytes(b"not played here")
+    call_id, _ = actions.calls.store_call(
+        library, audio, "d1" * 32, transcript, analysis, source_channels=2, source_rate=16000, dual_mono=False
+    )
+    plain = stored_document(library, call_id)
+    assert "outcomes" not in plain and "sentiment" not in plain  # without settings, as before
+    doc = json.loads(json.dumps(stored_document(library, call_id, settings, feelings=True)))
+    assert doc["outcome"] == "retained" and doc["outcomes"][0]["request"] == "cancel"
+    assert doc["sentiment"]["customer"]["change"] in ("better", "same", "worse")
+    assert len(doc["sentiment"]["turns"]) == len(doc["turns"])
