@@ -128,5 +128,5 @@ def stored_document(library: StoredCalls, call_id: int) -> dict[str, Any]:
     stored = library.load_call(call_id)
     row = stored.row
     doc = call_document(stored.transcript, Analysis(tuple(stored.markers), stored.metrics))
-    doc.update({"id": row["id"], "name": row["name"], "path": row["path"], "imported_at": row["imported_at"]})
+    doc.update({"id": row.id, "name": row.name, "path": row.path, "imported_at": row.imported_at})
     return doc

@@ -134,7 +134,7 @@ def test_html_report_is_one_self_contained_file(library, settings, pushback_call
     pdf_text = _squash(_pdf_text(pdf))
     for line in (f"Score {score.total:g} / 100 — {score.verdict}", *_finding_texts(library, pushback_call)):
         assert line in plain and line in pdf_text, line
-    assert f"Refusals ({stored.row['refusal_count']})" in plain
+    assert f"Refusals ({stored.row.refusal_count})" in plain
 
 
 PARTS = ("Findings", "Call details", "Metrics", "Timeline", "Scorecard", "Coach's comments", "Transcript")
@@ -198,12 +198,12 @@ def test_the_pdf_leads_with_the_score_and_its_state_then_the_findings_that_expla
     assert len(refusals) == 3
     for m, words in zip(refusals, _finding_texts(library, pushback_call), strict=True):
         assert f"{clock(m.start)} Push-back {words}" in findings
-    share = stored.row["agent_talk_share"]
+    share = stored.row.agent_talk_share
     assert f"Talk share Agent talked {share:.0%} of the time: OVER the 60% target" in findings
     for m in stored.markers:
         if m.kind in ("long_monologue", "long_silence", "overtalk"):
             assert f"{clock(m.start)}–{clock(m.end)}" in findings
-    assert f"Nobody spoke for {stored.row['longest_silence_ms'] / 1000:.1f} s" in findings
+    assert f"Nobody spoke for {stored.row.longest_silence_ms / 1000:.1f} s" in findings
     assert (
         f"Failed item “{score.auto_failed_texts[0]}” (auto-fail): 3 push-backs after any request" in findings
     )
@@ -288,8 +288,8 @@ def test_json_and_csv_round_trip_with_the_library(library, settings, pushback_ca
     refusals = [m for m in doc["markers"] if m["kind"] == "refusal"]
     assert refusals and all(0 < m["confidence"] <= 1 and m["request"] == "cancel" for m in refusals)
     assert {s["id"]: s["role"] for s in doc["speakers"]} == {s.id: s.role for s in t.speakers}
-    assert doc["metrics"]["refusal_count"] == stored.row["refusal_count"]
-    assert doc["metrics"]["agent_talk_share"] == pytest.approx(stored.row["agent_talk_share"])
+    assert doc["metrics"]["refusal_count"] == stored.row.refusal_count
+    assert doc["metrics"]["agent_talk_share"] == pytest.approx(stored.row.agent_talk_share)
     comments = library.comments(pushback_call)
     assert [(c["start"], c["end"], c["category"], c["text"], c["reply"]) for c in doc["comments"]] == [
         (c.start, c.end, c.category, c.text, c.reply) for c in comments
@@ -338,10 +338,10 @@ def test_batch_summary_has_one_row_per_call_chosen_by_a_search(
     assert set(rows) == {pushback_call, clean_id}
     for call_id, r in rows.items():
         row = library.call_row(call_id)
-        assert int(r["refusals"]) == row["refusal_count"]
-        assert float(r["agent_talk_share"]) == pytest.approx(row["agent_talk_share"], abs=0.001)
-        assert float(r["duration_s"]) == pytest.approx(row["duration_ms"] / 1000, abs=0.05)
-        assert float(r["longest_monologue_s"]) == pytest.approx(row["longest_monologue_ms"] / 1000, abs=0.05)
+        assert int(r["refusals"]) == row.refusal_count
+        assert float(r["agent_talk_share"]) == pytest.approx(row.agent_talk_share, abs=0.001)
+        assert float(r["duration_s"]) == pytest.approx(row.duration_ms / 1000, abs=0.05)
+        assert float(r["longest_monologue_s"]) == pytest.approx(row.longest_monologue_ms / 1000, abs=0.05)
     assert rows[pushback_call]["comments"] == "3" and rows[pushback_call]["comments_improve"] == "1"
     assert rows[clean_id]["comments"] == "0"
     assert rows[pushback_call]["agent"] == "Ryan"

@@ -505,7 +505,7 @@ class DashboardPage(QWidget):
     def set_library(self, library: Library) -> None:
         self.library = library
         self.trends = None
-        self._fill_agents()
+        self._fill_agents([])  # the new library's come with its list
         self.refresh()
 
     def set_agent_mode(self, agent: str | None, agents: list[str] | None = None) -> None:
@@ -518,10 +518,12 @@ class DashboardPage(QWidget):
 
     def _fill_agents(self, agents: list[str] | None = None) -> None:
         current = self.agent_mode or (self.agent_box.currentData() if self.agent_box.count() else TEAM)
+        if agents is None:  # those offered already (the window gives them with each read of the list)
+            agents = [a for a in (self.agent_box.itemData(i) for i in range(self.agent_box.count())) if a]
         self.agent_box.blockSignals(True)
         self.agent_box.clear()
         self.agent_box.addItem("Whole team", TEAM)
-        for name in self.library.agents() if agents is None else agents:
+        for name in agents:
             self.agent_box.addItem(name, name)
         if self.agent_box.findData(current) < 0:
             self.agent_box.addItem(current, current)
@@ -706,7 +708,7 @@ class DashboardPage(QWidget):
             self.calls.selectRow(0)
 
     def listed_call_ids(self) -> list[int]:
-        return [int(r["id"]) for r in self.calls_model.rows]
+        return [int(r.id) for r in self.calls_model.rows]
 
     def _open(self, index: QModelIndex) -> None:
         if index.isValid():

@@ -147,3 +147,43 @@ class LibraryWorker(QObject):
         """Another library: the jobs waiting are dropped, the next one opens it."""
         self.close()
         self.location, self.shares = location, shares
+
+
+class LatestReads:
+    """Reads a page makes through the library thread, each of a ``kind`` ("search", "list",
+    "clips"…) that keeps only its newest answer: an answer that arrives after a newer read of
+    the same kind was asked for is dropped (a search typed over a slower one, a playlist picked
+    while the last one loads). Errors go to ``failed`` if the read names one, else to
+    ``on_error``."""
+
+    def __init__(self, worker: Callable[[], LibraryWorker], on_error: Failed) -> None:
+        self._worker = worker  # a getter: the page may be given another thread
+        self._on_error = on_error
+        self._asked: dict[str, int] = {}
+
+    def read(
+        self,
+        kind: str,
+        fn: Callable[[Library], Any],
+        done: Done,
+        failed: Failed | None = None,
+        *,
+        writes: bool = False,
+    ) -> Job:
+        asked = self.drop(kind)
+
+        def answered(value: Any) -> None:
+            if self._asked.get(kind) == asked:
+                done(value)
+
+        def refused(error: BaseException) -> None:
+            if self._asked.get(kind) == asked:
+                (failed or self._on_error)(error)
+
+        return self._worker().submit(fn, answered, refused, writes=writes)
+
+    def drop(self, kind: str) -> int:
+        """Forget the answer on its way for ``kind`` (nothing to show any more); returns the
+        number of the next read of that kind."""
+        self._asked[kind] = self._asked.get(kind, 0) + 1
+        return self._asked[kind]

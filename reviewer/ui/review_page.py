@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +42,7 @@ from reviewer.audio.peaks import Peaks, load_peaks, peaks_for_file
 from reviewer.document import one_voice
 from reviewer.errors import ReviewerError
 from reviewer.library.store import REVIEW_STATUSES, Library, StoredCall
-from reviewer.model import CallScore, Comment, Marker, Metrics, TrackerHit, Turn
+from reviewer.model import CallRow, CallScore, Comment, Marker, Metrics, TrackerHit, Turn
 from reviewer.settings import Settings
 from reviewer.ui.comments import CommentsPanel
 from reviewer.ui.corrections import CorrectionsController
@@ -114,7 +114,7 @@ def load_review(
     transcript laid out for the view and, with ``peaks``, its cached waveform (a 60-minute
     call's takes about 0.1 s to read and build: never on the UI thread)."""
     call = library.load_call(call_id)
-    library.seen(call_id, int(call.row["version"]))
+    library.seen(call_id, call.row.version)
     target = share_target(actions.scores.call_card(library, call_id), settings)
     cards, score, scorecard = load_scores(library, call_id, card)
     audio = library.audio_path(call.row)
@@ -130,7 +130,7 @@ def load_review(
         audio,
         audio.is_file(),
         layout_transcript(call.transcript, overtalk_spans(call)),
-        load_peaks(call.row["content_hash"]) if peaks and call.row.get("content_hash") else None,
+        load_peaks(call.row.content_hash) if peaks and call.row.content_hash else None,
     )
 
 
@@ -433,7 +433,7 @@ class ReviewPage(QWidget):
         if self.playback.set_source(path if view.audio_found else None):
             self.notice.hide()
             if self.timeline_model.peaks is None:
-                self._load_peaks(call_id, str(path), row["content_hash"])
+                self._load_peaks(call_id, str(path), row.content_hash)
         else:
             self.notice.setText(
                 f"The recording is no longer at {path}: the review works, but there is no playback "
@@ -445,7 +445,7 @@ class ReviewPage(QWidget):
         self.call = view.call
         call_id, row = view.call.id, view.call.row
         t = self.call.transcript
-        self.title.setText(f"<b>{row['name']}</b> · {clock(t.duration)} · call #{call_id}")
+        self.title.setText(f"<b>{row.name}</b> · {clock(t.duration)} · call #{call_id}")
         # The talk-share target the call's scorecard judges by: one number on every view.
         target = view.target
         self.timeline_model.set_call(self.call, target)
@@ -453,7 +453,7 @@ class ReviewPage(QWidget):
         self.transcript.show_layout(view.transcript)
         self.transcript.highlight_time(self.timeline_model.playhead)
         self.metrics_panel.set_metrics(self.call.metrics, t.speakers, self.call.markers, target)
-        self.status.setCurrentText(row["review_status"] or "new")
+        self.status.setCurrentText(row.review_status or "new")
         hint = one_voice_hint(t.speaker_split, self.call.metrics, t.speakers)
         self.voice_notice.setText(hint)
         self.voice_notice.setVisible(bool(hint) and not self.agent_mode)
@@ -787,17 +787,17 @@ class ReviewPage(QWidget):
         now, and its comments. ``said(who)`` names who changed the call itself, if someone did."""
         if self.call is None:
             return
-        call_id, version = self.call.id, int(self.call.row["version"])
+        call_id, version = self.call.id, self.call.row.version
         card, settings = self.scores.card, self.settings
         select = self.comments.selected_id()
 
-        def read(library: Library) -> tuple[dict, list[Comment], ReviewView | None]:
+        def read(library: Library) -> tuple[CallRow, list[Comment], ReviewView | None]:
             row = library.call_row(call_id)
             comments = library.comments(call_id)
-            moved = int(row["version"]) != version
+            moved = row.version != version
             return row, comments, load_review(library, call_id, card, settings) if moved else None
 
-        def show(value: tuple[dict, list[Comment], ReviewView | None]) -> None:
+        def show(value: tuple[CallRow, list[Comment], ReviewView | None]) -> None:
             row, comments, view = value
             if self.call is None or self.call.id != call_id:
                 return
@@ -807,7 +807,7 @@ class ReviewPage(QWidget):
             self._show(view)
             self.callChanged.emit(call_id)
             if said is not None:
-                said(row["changed_by"] or "Someone")
+                said(row.changed_by or "Someone")
 
         def gone(error: BaseException) -> None:
             if isinstance(error, ReviewerError) and self.call is not None and self.call.id == call_id:
@@ -840,14 +840,14 @@ class ReviewPage(QWidget):
         self.status.setCurrentText(status)
 
         def made(_result: object) -> None:
-            call.row["review_status"] = status
             if self.call is call:
+                self.call = replace(call, row=replace(call.row, review_status=status))
                 self.status.setCurrentText(status)
             self.callChanged.emit(call.id)
 
         def refused(error: BaseException) -> None:
             if self.call is call:
-                self.status.setCurrentText(call.row["review_status"] or "new")
+                self.status.setCurrentText(call.row.review_status or "new")
             QMessageBox.warning(self, "Reviewer", str(error))
 
         self.library_worker.submit(
