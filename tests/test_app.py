@@ -628,6 +628,7 @@ def test_export_from_the_library_and_from_a_review(
         first = store(lib, processed("pushback"), pushback[1])
         second = store(lib, processed("clean"), clean[1])
     w = make_window(path)
+    settled()  # the list is read on the library thread
     w.library_page.table.selectAll()
     assert set(w.export_targets()) == {first, second}
     dialog = w.export_dialog()
@@ -689,6 +690,7 @@ def test_library_sorts_and_filters_keeping_the_selected_call(
         second = store(lib, processed("clean"), clean[1])
         shares = {r.id: r.agent_talk_share for r in lib.list_calls()}
     w = make_window(path)
+    settled()  # the list is read on the library thread
     page = w.library_page
     page.table.sortByColumn(4, Qt.SortOrder.DescendingOrder)  # agent talk share
     assert page.visible_call_ids() == sorted(shares, key=shares.get, reverse=True)

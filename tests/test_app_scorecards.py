@@ -93,7 +93,9 @@ def test_override_dispute_and_decision_through_the_scorecard_tab(review, qtbot):
     assert after.result != before and after.dispute["status"] == "accepted"
     assert next(r for r in w.library_page.model.rows if r.id == page.call.id).open_disputes == 0
 
-    calibration = panel.open_calibration()
+    panel.open_calibration()
+    settled()  # read on the library thread
+    calibration = panel.dialog
     headers = [
         calibration.table.horizontalHeaderItem(c).text() for c in range(calibration.table.columnCount())
     ]

@@ -144,7 +144,12 @@ class MainWindow(QMainWindow):
         )
         self.library_page.exportRequested.connect(self.export_dialog)
 
-        self.trackers = TrackersController(self, lambda: self.library, Worker(self, name="reviewer-trackers"))
+        self.trackers = TrackersController(
+            self,
+            lambda: self.library,
+            Worker(self, name="reviewer-trackers"),
+            library_worker=self.library_worker,
+        )
         self.trackers.changed.connect(self._trackers_changed)
 
         self.library_page.openCall.connect(self.open_call)
@@ -381,15 +386,22 @@ class MainWindow(QMainWindow):
             self.review_page.back_button.setText(f"← {back}")
             self.stack.setCurrentWidget(self.review_page)
             self.review_page.timeline.setFocus()
-            self.qsettings.setValue("review/last_call", call_id)
-            self.qsettings.setValue("review/open", True)
             self.setWindowTitle(f"{self.review_page.call.row.name} — Reviewer")
+            # Written to disk in a pass after the page's first paint (and only when it changed)
+            self.library_worker.show_later(lambda: self._remember_call(call_id))
 
         def failed(error: BaseException) -> None:
             if not self.closed:
                 QMessageBox.warning(self, "Reviewer", str(error))
 
         self.review_page.open_call(call_id, at, opened=opened, failed=failed)
+
+    def _remember_call(self, call_id: int) -> None:
+        """The call under review, reopened at the next start."""
+        if self.qsettings.value("review/last_call", 0, int) != call_id:
+            self.qsettings.setValue("review/last_call", call_id)
+        if not self.qsettings.value("review/open", False, bool):
+            self.qsettings.setValue("review/open", True)
 
     def show_library(self) -> None:
         self.review_page.player.pause()

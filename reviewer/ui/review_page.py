@@ -377,9 +377,10 @@ class ReviewPage(QWidget):
         opened: Callable[[], None] | None = None,
         failed: Callable[[BaseException], None] | None = None,
     ) -> None:
-        """Show a call once the library thread has read it (``opened()`` then; ``failed(error)``
-        if it cannot be read); the waveform appears when its peaks are ready (cached after
-        import). Only the newest open or reload asked for is shown."""
+        """Show a call once the library thread has read it (``opened()`` once it is shown, in a
+        later pass of the event loop; ``failed(error)`` if it cannot be read); the waveform
+        appears when its peaks are ready (cached after import). Only the newest open or reload
+        asked for is shown."""
         self.playback.stop()
         new = self.call is None or self.call.id != call_id  # its waveform is read with it
 
@@ -392,7 +393,7 @@ class ReviewPage(QWidget):
             if at:
                 self.timeline.show_time(at)
             if opened is not None:
-                opened()
+                self.library_worker.show_later(opened)  # after the panels, in a pass of its own
 
         self._read(call_id, show, failed, peaks=new)
 
@@ -452,16 +453,22 @@ class ReviewPage(QWidget):
         self._show_hits(view.hits, view.trackers)
         self.transcript.show_layout(view.transcript)
         self.transcript.highlight_time(self.timeline_model.playhead)
-        self.metrics_panel.set_metrics(self.call.metrics, t.speakers, self.call.markers, target)
         self.status.setCurrentText(row.review_status or "new")
         hint = one_voice_hint(t.speaker_split, self.call.metrics, t.speakers)
         self.voice_notice.setText(hint)
         self.voice_notice.setVisible(bool(hint) and not self.agent_mode)
         self.playback.set_speech([(s.start, s.end) for s in t.segments], t.duration)
         self.position_label.setText(f"{clock(self.timeline_model.playhead)} / {clock(t.duration)}")
-        self.scores.show_loaded(
-            call_id, view.cards, view.score, view.scorecard
-        )  # a re-analysis scored it again
+        # The panels behind the tabs are filled in a pass of their own (see show_later).
+        self.library_worker.show_later(lambda: self._show_panels(view))
+
+    def _show_panels(self, view: ReviewView) -> None:
+        """The metrics and the score of the view shown (nothing if another was shown since)."""
+        if self.call is None or self.call.id != view.call.id:
+            return
+        t = view.call.transcript
+        self.metrics_panel.set_metrics(view.call.metrics, t.speakers, view.call.markers, view.target)
+        self.scores.show_loaded(view.call.id, view.cards, view.score, view.scorecard)
 
     def _change_call(
         self,

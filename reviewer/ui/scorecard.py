@@ -343,8 +343,9 @@ class ScorePanel(QWidget):
         self.cards.setVisible(len(names) > 1)
 
     def _card_chosen(self) -> None:
+        """Another scorecard picked: the call's score on it, read on the library thread."""
         self.card = self.cards.currentData()
-        self.refresh()
+        self.reload()
 
     def refresh(self, keep: str | None = None, *, score: CallScore | None = None) -> None:
         """Show the call's score on the chosen card (``score``: already read, else read now)."""
@@ -685,12 +686,21 @@ class ScorePanel(QWidget):
             lambda error: QMessageBox.warning(self, "Reviewer", str(error)),
         )
 
-    def open_calibration(self) -> CalibrationDialog | None:
+    def open_calibration(self) -> None:
+        """The graders side by side, once the library thread has read them (``dialog``)."""
         if self.call_id is None or self.card is None:
-            return None
-        dialog = CalibrationDialog(self, actions.scores.calibration(self.library, self.call_id, self.card))
-        self._show_dialog(dialog)
-        return dialog
+            return
+        call_id, card = self.call_id, self.card
+
+        def show(doc: dict[str, Any]) -> None:
+            if call_id == self.call_id:
+                self._show_dialog(CalibrationDialog(self, doc))
+
+        self.library_worker.submit(
+            lambda library: actions.scores.calibration(library, call_id, card),
+            show,
+            lambda error: QMessageBox.warning(self, "Reviewer", str(error)),
+        )
 
     def _show_dialog(self, dialog: QDialog) -> None:
         self.dialog = dialog
