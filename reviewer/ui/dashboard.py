@@ -84,7 +84,7 @@ class TrendsLoader(QObject):
     own library connection; a newer request replaces the older ones, and only the newest answer
     is delivered."""
 
-    loaded = Signal(int, object)  # request number, Trends
+    loaded = Signal(int, object)  # request number, (Trends, the library's agents)
     failed = Signal(int, str)
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -96,11 +96,11 @@ class TrendsLoader(QObject):
         self.serial += 1
         serial = self.serial
 
-        def work(_progress: object, _cancel: object) -> Trends:
+        def work(_progress: object, _cancel: object) -> tuple[Trends, list[str]]:
             from reviewer.library import open_library
 
             with open_library(path) as library:
-                return load_trends(library, agent, by)
+                return load_trends(library, agent, by), library.agents()
 
         job = self.worker.start(work, unexpected="The trends could not be computed")
         job.finished.connect(lambda t: self.loaded.emit(serial, t))
@@ -570,11 +570,13 @@ class DashboardPage(QWidget):
         self._enable()
         self._serial = self.loader.load(self.library.path, self.chosen_agent(), self.by_box.currentData())
 
-    def _loaded(self, serial: int, t: Trends) -> None:
+    def _loaded(self, serial: int, loaded: tuple[Trends, list[str]]) -> None:
         if serial != self._serial:
             return  # an older choice's answer
+        t, agents = loaded
         self.loading = False
         self.trends = t
+        self._fill_agents(agents)  # read with the figures
         # The metric asked for or shown; else the first with a value (the score, once calls are
         # scored on a scorecard).
         valued = t.first_valued()
