@@ -148,7 +148,7 @@ class CallsModel(RowsModel):
         self.rows = self._visible()
         self.endResetModel()
 
-    def _visible(self) -> list[dict[str, Any]]:
+    def _visible(self) -> list[CallSummary]:
         rows = self.all_rows
         if self.text or self.agent is not None or self.call_ids is not None or self.tracked is not None:
             text, agent, ids = self.text, self.agent, self.call_ids

@@ -38,7 +38,7 @@ from reviewer.errors import ReviewerError
 from reviewer.labels import user_name
 from reviewer.library.backend import ConflictError
 from reviewer.library.store import Library
-from reviewer.model import CallScore, ItemScore
+from reviewer.model import CallScore, ItemScore, ScoreAnswer
 from reviewer.ui.library_worker import LibraryWorker
 from reviewer.ui.style import clock
 from reviewer.ui.tables import warn
@@ -81,9 +81,9 @@ class AnswerItem(LibraryCommand):
         self.value = value
         self.reason = reason
         self.grader = panel.grader
-        self.previous: dict[str, Any] | None = None
+        self.previous: ScoreAnswer | None = None
 
-    def apply(self, library: Library) -> dict[str, Any] | None:
+    def apply(self, library: Library) -> ScoreAnswer | None:
         """Make the change (on the library thread; raising what the library refuses, before the
         command joins the stack). Returns the grader's previous answer."""
         return actions.scores.answer_item(
@@ -96,7 +96,7 @@ class AnswerItem(LibraryCommand):
             card=self.card,
         )
 
-    def _redo(self, library: Library) -> dict[str, Any] | None:
+    def _redo(self, library: Library) -> ScoreAnswer | None:
         return self.apply(library)
 
     def _undo(self, library: Library) -> None:
@@ -615,7 +615,7 @@ class ScorePanel(QWidget):
             return False
         command = AnswerItem(self, item_id, value, reason.strip())
 
-        def made(previous: dict[str, Any] | None) -> None:
+        def made(previous: ScoreAnswer | None) -> None:
             command.previous = previous
             self.undo_stack.push(command)
 
