@@ -72,13 +72,13 @@ def test_pdf_report_holds_details_metrics_picture_comments_and_transcript_in_ord
     text = _squash(_pdf_text(path))
     stored = library.load_call(pushback_call)
     row = stored.row
-    share = row["agent_talk_share"]
+    share = row.agent_talk_share
     # Page 1: the verdict, the findings, details and metrics; then the timeline picture.
     first = _squash(reader.pages[0].extract_text())
     for expected in ("Call review", "pushback stereo.wav", "Agent Ryan", "Reviewed by Dana"):
         assert expected in first
     assert f"Agent talked {share:.0%} of the time" in first
-    assert f"Refusals / push-back {row['refusal_count']}" in first
+    assert f"Refusals / push-back {row.refusal_count}" in first
     assert "Longest monologue" in first and "Agent response gap" in first
     picture = _squash(next(p.extract_text() for p in reader.pages if "Timeline" in p.extract_text()))
     assert "Refusals (" in picture and "Comments (3)" in picture  # rows of the picture
@@ -263,7 +263,7 @@ def test_no_page_ends_with_a_heading(library, settings, pushback_call):
     heads = ("Customer care v1", "How the total was reached", *(f"{s} ·" for s in sections))
     for k in range(14):
         name = "pushback stereo" + " recorded at the Leeds office" * k + ".wav"
-        pages = PdfReader(io.BytesIO(pdf_bytes(replace(report, row={**report.row, "name": name})))).pages
+        pages = PdfReader(io.BytesIO(pdf_bytes(replace(report, row=replace(report.row, name=name))))).pages
         for n, page in enumerate(pages, 1):
             body = [line for y, line in _page_lines(page) if y > 16 / 25.4 * 72]  # above the footer
             last = body[-1]
@@ -588,6 +588,7 @@ def test_a_turn_longer_than_a_page_goes_on_over_pages(library, pushback_call, se
 def test_csv_cells_that_start_a_formula_are_neutralised_and_numbers_stay_numbers(library, settings, tmp_path):
     from reviewer.actions.corrections import rename_speaker
     from reviewer.actions.exports import ReportSource
+    from reviewer.model import Clip
     from reviewer.report.clips import clip_excerpt, playlist_csv
     from reviewer.report.tables import csv_cell
 
@@ -617,8 +618,7 @@ def test_csv_cells_that_start_a_formula_are_neutralised_and_numbers_stay_numbers
     assert not [c for c in cells if c[:1] in ("=", "@", "+", "\t", "\r")], cells
     assert not [c for c in cells if c[:1] == "-" and not re.fullmatch(r"-[\d.]+", c)], cells
     assert any(c.startswith("'=1+2") for c in cells)  # the agent's name, wherever it is listed
-    clip = {"id": 1, "call_id": call_id, "call_name": "sensitive.wav", "title": "=cmd()", "note": "+note",
-            "start": 0.5, "end": 4.0, "start_ms": 500, "end_ms": 4000}  # fmt: skip
+    clip = Clip(1, call_id, 500, 4000, "=cmd()", "+note", call_name="sensitive.wav")
     x = clip_excerpt(ReportSource(library), settings, clip, redact=False)
     rows = list(csv.reader(io.StringIO(playlist_csv([("01 cmd.mp3", x)]).decode("utf-8-sig"))))
     assert rows[1][2:3] == ["'=cmd()"] and rows[1][7] == "'+note" and rows[1][8][:1] not in "=+-@"
