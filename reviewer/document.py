@@ -211,5 +211,5 @@ def stored_document(
     if settings is not None:
         analysis = glance(stored.transcript, analysis, settings, feelings=feelings)
     doc = call_document(stored.transcript, analysis)
-    doc.update({"id": row["id"], "name": row["name"], "path": row["path"], "imported_at": row["imported_at"]})
+    doc.update({"id": row.id, "name": row.name, "path": row.path, "imported_at": row.imported_at})
     return doc

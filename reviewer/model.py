@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Literal
 
 Role = Literal["agent", "customer", "unknown"]
@@ -222,14 +222,14 @@ class StoredCall:
     """A call as the library holds it, with everything needed to show or re-analyse it: the
     ``calls`` row, and the transcript, markers and metrics as the analysis made them."""
 
-    row: dict[str, Any]
+    row: CallRow
     transcript: Transcript
     markers: list[Marker]
     metrics: Metrics
 
     @property
     def id(self) -> int:
-        return int(self.row["id"])
+        return self.row.id
 
 
 @dataclass(frozen=True)
@@ -360,3 +360,230 @@ class TrackerHit:
     speaker: str
     phrase: str
     text: str
+
+
+def _as_dict(value: Any) -> dict[str, Any]:
+    """A record's fields as a plain dict, in their declared order (what the CLI prints as JSON)."""
+    return {f.name: getattr(value, f.name) for f in fields(value)}
+
+
+@dataclass(frozen=True)
+class CallRow:
+    """A call's row of the library's ``calls`` table: where its recording is, how it was heard,
+    its headline metrics (times in integer milliseconds, as stored) and its review status."""
+
+    id: int
+    content_hash: str
+    name: str
+    path: str | None
+    size: int | None
+    recorded_at: str | None
+    imported_at: str | None
+    duration_ms: int
+    channels: int | None
+    source_channels: int | None
+    source_rate: int | None
+    dual_mono: int | None
+    speaker_split: str | None
+    language: str | None
+    model: str | None
+    agent_talk_share: float | None
+    refusal_count: int | None
+    longest_monologue_ms: int | None
+    longest_silence_ms: int | None
+    overtalk_ms: int | None
+    overtalk_count: int | None
+    response_gap_median_ms: int | None
+    review_status: str | None
+    metrics_json: str | None
+    version: int = 1
+    changed_by: str | None = None
+    changed_at: str | None = None
+    split_doubt: str | None = None  # a mono split's doubt about itself, in words (m011)
+
+    @property
+    def duration(self) -> float:
+        """The call's length in seconds."""
+        return (self.duration_ms or 0) / 1000
+
+    def as_dict(self) -> dict[str, Any]:
+        return _as_dict(self)
+
+
+@dataclass(frozen=True)
+class CallSummary:
+    """One line of the library's list of calls (``Library.list_calls``): the call's columns, how
+    many comments and tracked phrases it has, its agent, its score on the default scorecard
+    (``score_final`` 0 while items are still to answer) and its open disputes. The app's brief
+    list leaves the columns it does not show at None."""
+
+    id: int
+    content_hash: str | None = None
+    name: str = ""
+    path: str | None = None
+    size: int | None = None
+    recorded_at: str | None = None
+    imported_at: str | None = None
+    duration_ms: int | None = None
+    channels: int | None = None
+    source_channels: int | None = None
+    source_rate: int | None = None
+    dual_mono: int | None = None
+    speaker_split: str | None = None
+    language: str | None = None
+    model: str | None = None
+    agent_talk_share: float | None = None
+    refusal_count: int | None = None
+    longest_monologue_ms: int | None = None
+    longest_silence_ms: int | None = None
+    overtalk_ms: int | None = None
+    overtalk_count: int | None = None
+    response_gap_median_ms: int | None = None
+    review_status: str | None = None
+    comment_count: int = 0
+    tracker_hits: int = 0
+    agent: str | None = None
+    score: float | None = None
+    passed: int | None = None
+    score_final: int = 1
+    open_disputes: int = 0
+
+    def as_dict(self, names: tuple[str, ...] | None = None) -> dict[str, Any]:
+        """The fields (only ``names``, in their order, where given) as a plain dict."""
+        if names is None:
+            return _as_dict(self)
+        return {n: getattr(self, n) for n in names}
+
+
+@dataclass(frozen=True)
+class Clip:
+    """A coaching clip: a stretch of one call with a title and a note, with its call's name and
+    recording (where this machine finds it) and, in a playlist, its place there."""
+
+    id: int
+    call_id: int
+    start_ms: int
+    end_ms: int
+    title: str
+    note: str = ""
+    author: str | None = ""
+    created_at: str | None = None
+    call_name: str = ""
+    call_path: str | None = None
+    position: int | None = None  # in the playlist it was read from
+
+    @property
+    def start(self) -> float:
+        return self.start_ms / 1000
+
+    @property
+    def end(self) -> float:
+        return self.end_ms / 1000
+
+
+@dataclass(frozen=True)
+class PlaylistPlace:
+    """Where a clip stood in a playlist (to put it back after an undone delete)."""
+
+    playlist_id: int
+    position: int
+
+
+@dataclass(frozen=True)
+class DeletedClip:
+    """A deleted clip with the playlists it was in, for undo."""
+
+    clip: Clip
+    playlists: tuple[PlaylistPlace, ...]
+
+
+@dataclass(frozen=True)
+class Playlist:
+    """A named, ordered list of clips: how many it holds and how long they play."""
+
+    id: int
+    name: str
+    created_at: str | None
+    clips: int
+    seconds: float
+
+
+@dataclass(frozen=True)
+class RedactionEdit:
+    """A coach's change to what a call's redacted audio hides: a span added by hand ("add"), or
+    the found spans it covers kept audible ("remove")."""
+
+    id: int
+    call_id: int
+    start_ms: int
+    end_ms: int
+    action: str  # add | remove
+    created_at: str | None = None
+
+    @property
+    def start(self) -> float:
+        return self.start_ms / 1000
+
+    @property
+    def end(self) -> float:
+        return self.end_ms / 1000
+
+
+@dataclass(frozen=True)
+class ScoreAnswer:
+    """One grader's answer to one item of a call's scorecard version (``auto``: the rules')."""
+
+    id: int
+    call_id: int
+    card: str
+    version: int
+    item_id: str
+    grader: str
+    value: str | None
+    reason: str | None = ""
+    detail: str | None = ""
+    evidence_json: str | None = "[]"
+    created_at: str | None = None
+
+
+@dataclass(frozen=True)
+class Dispute:
+    """An agent's dispute of a score item, and the coach's answer once resolved."""
+
+    id: int
+    call_id: int
+    card: str
+    version: int
+    item: str
+    author: str | None
+    text: str
+    value: str | None
+    status: str  # open | accepted | rejected
+    reply: str = ""
+    resolved_by: str = ""
+    created_at: str | None = None
+    resolved_at: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return _as_dict(self)
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """A transcript turn matching a search, with its call and the matching words in [brackets]."""
+
+    call_id: int
+    name: str
+    speaker: str
+    start_ms: int
+    end_ms: int
+    text: str
+    role: str | None
+    snippet: str
+
+    @property
+    def start(self) -> float:
+        return self.start_ms / 1000
+
+    def as_dict(self) -> dict[str, Any]:
+        return _as_dict(self)

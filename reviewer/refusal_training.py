@@ -376,8 +376,8 @@ def library_dialogues(library, call_ids: Sequence[int]) -> list[dict[str, Any]]:
             turns.append(line)
         out.append(
             {
-                "scenario": f"library-{stored.row['content_hash'][:12]}",
-                "call": stored.row["name"],
+                "scenario": f"library-{stored.row.content_hash[:12]}",
+                "call": stored.row.name,
                 "request": "",
                 "register": "recorded call",
                 "turns": turns,

@@ -26,7 +26,7 @@ def load_trends(library: Library, agent: str | None, by: str) -> Trends:
         periods=periods,
         team_calls=library.calls_by_period(by=by),
         agent_calls=library.calls_by_period(agent=agent, by=by) if agent else {},
-        call_rows={int(r["id"]): r for r in library.list_calls(brief=True)},
+        call_rows={r.id: r for r in library.list_calls(brief=True)},
         metrics=available_metrics(team_rows + mine_rows),
     )
 

@@ -81,13 +81,13 @@ def test_import_through_the_app_lists_the_call_and_shows_its_markers(
     assert any(line.startswith("✓ short.wav") for line in lines)
     assert any("missing.wav" in line and "not found" in line for line in lines), lines
     assert "1 file could not be imported" in panel.label.text()
-    assert w.library_page.model.rows[0]["name"] == "short.wav"
-    assert w.library_page.model.rows[0]["agent"] == "Sam"  # the name the agent introduced
+    assert w.library_page.model.rows[0].name == "short.wav"
+    assert w.library_page.model.rows[0].agent == "Sam"  # the name the agent introduced
 
     w.import_paths([pushback[1]])
     qtbot.waitUntil(lambda: not w.importer.busy, timeout=180_000)
     settled()
-    call_id = next(r["id"] for r in w.library_page.model.rows if r["name"] == pushback[1].name)
+    call_id = next(r.id for r in w.library_page.model.rows if r.name == pushback[1].name)
     w.open_call(call_id)
     settled()
     timeline = w.review_page.timeline_model
@@ -279,17 +279,17 @@ def test_comment_dialog_checks_its_input(review, qtbot):
 def test_swapping_roles_flips_the_talk_share_everywhere(review):
     page = review.review_page
     before = agent_share(review)
-    share = page.call.row["agent_talk_share"]
+    share = page.call.row.agent_talk_share
     page.swap_button.click()
     settled()
-    after = page.call.row["agent_talk_share"]
+    after = page.call.row.agent_talk_share
     assert after == pytest.approx(1 - share, abs=0.02)
     assert agent_share(review) != before
     assert [lane.role for lane in page.timeline_model.lanes] == ["customer", "agent"]
     first_header = page.transcript.text.toPlainText().splitlines()[0]
     assert "Customer" in first_header
-    row = next(r for r in review.library_page.model.rows if r["id"] == page.call.id)
-    assert row["agent_talk_share"] == pytest.approx(after)
+    row = next(r for r in review.library_page.model.rows if r.id == page.call.id)
+    assert row.agent_talk_share == pytest.approx(after)
 
 
 def test_a_coach_says_who_said_it_where_the_split_heard_one_voice(
@@ -338,8 +338,8 @@ def test_a_coach_says_who_said_it_where_the_split_heard_one_voice(
     )
     assert not agent_share(w).startswith("100%")
     assert "holds 100%" not in page.voice_notice.text()  # the customer's other turns still to give back
-    row = next(r for r in w.library_page.model.rows if r["id"] == call_id)
-    assert row["agent_talk_share"] < 1.0
+    row = next(r for r in w.library_page.model.rows if r.id == call_id)
+    assert row.agent_talk_share < 1.0
 
     w.undo_action.trigger()
     settled()
@@ -528,16 +528,44 @@ def test_agent_self_review_shows_only_their_calls_and_lets_them_acknowledge(revi
 
 def test_transcript_search_and_filter_narrow_the_library(review):
     lib_page = review.library_page
-    hits = lib_page.search("discount")
-    assert hits and all("discount" in h["text"].lower() for h in hits)
+    lib_page.search("discount")
+    settled()  # the search runs on the library thread
+    hits = lib_page.shown_hits
+    assert hits and all("discount" in h.text.lower() for h in hits)
     assert lib_page.model.rowCount() == 1
     lib_page.search("zebra crossing")
+    settled()
     assert lib_page.model.rowCount() == 0
     lib_page.search("")
+    settled()
+    assert lib_page.model.rowCount() == 1 and lib_page.hits.isHidden()
+    lib_page.search("zebra crossing")
+    lib_page.search("")  # cleared before the library thread answered: that answer is dropped
+    settled()
+    assert lib_page.model.rowCount() == 1 and lib_page.hits.isHidden() and lib_page.shown_hits == []
     lib_page.filter_edit.setText("no such call")
     assert lib_page.model.rowCount() == 0
     lib_page.filter_edit.setText("pushback")
     assert lib_page.model.rowCount() == 1
+
+
+def test_a_clip_from_the_marker_under_the_playhead_takes_its_range_and_its_name(review):
+    from reviewer.ui.style import MARKER_NAMES
+
+    page = review.review_page
+    refusal = next(m for m in page.call.markers if m.kind == "refusal")
+    at = refusal.start + 0.2
+    page.timeline_model.set_selection(None)
+    page.timeline_model.set_playhead(at)
+    review.sharing.clip_dialog_here()
+    settled()  # the marker and the playlists are read on the library thread
+    dialog = review.sharing.clip_dialog
+    # the shortest marker around the playhead (half a second either side), as `reviewer clip --marker`
+    covering = [m for m in page.call.markers if m.start - 0.5 <= at <= m.end + 0.5]
+    shortest = min(covering, key=lambda m: m.end - m.start)
+    assert (dialog.start, dialog.end) == (pytest.approx(shortest.start), pytest.approx(shortest.end))
+    assert dialog.title.text() == MARKER_NAMES[shortest.kind]
+    dialog.reject()
 
 
 def test_layout_and_last_call_are_remembered(review, make_window, library_location):
@@ -600,6 +628,7 @@ def test_export_from_the_library_and_from_a_review(
         first = store(lib, processed("pushback"), pushback[1])
         second = store(lib, processed("clean"), clean[1])
     w = make_window(path)
+    settled()  # the list is read on the library thread
     w.library_page.table.selectAll()
     assert set(w.export_targets()) == {first, second}
     dialog = w.export_dialog()
@@ -659,8 +688,9 @@ def test_library_sorts_and_filters_keeping_the_selected_call(
     with open_library(path) as lib:
         first = store(lib, processed("pushback"), pushback[1])
         second = store(lib, processed("clean"), clean[1])
-        shares = {r["id"]: r["agent_talk_share"] for r in lib.list_calls()}
+        shares = {r.id: r.agent_talk_share for r in lib.list_calls()}
     w = make_window(path)
+    settled()  # the list is read on the library thread
     page = w.library_page
     page.table.sortByColumn(4, Qt.SortOrder.DescendingOrder)  # agent talk share
     assert page.visible_call_ids() == sorted(shares, key=shares.get, reverse=True)
@@ -696,8 +726,8 @@ def test_a_coach_says_whether_an_agent_turn_is_a_refusal(review, qtbot):
     next(a for a in menu.actions() if a.text() == "Not a refusal").trigger()
     settled()
     assert refusals_shown() == "2"
-    row = next(r for r in review.library_page.model.rows if r["id"] == page.call.id)
-    assert row["refusal_count"] == 2
+    row = next(r for r in review.library_page.model.rows if r.id == page.call.id)
+    assert row.refusal_count == 2
 
     page.seek((hold.start + hold.end) / 2)
     page.actions_by_name["Refusal or not (the agent's turn at the playhead)"].trigger()
@@ -800,8 +830,8 @@ def test_swap_and_rename_are_undone_one_at_a_time_after_who_said_it(review, qtbo
         review.redo_action.trigger()
         settled()
     assert speakers_of(page) == renamed and said_by() == {"S1"}
-    row = next(r for r in review.library_page.model.rows if r["id"] == page.call.id)
-    assert row["agent"] == "Dana"
+    row = next(r for r in review.library_page.model.rows if r.id == page.call.id)
+    assert row.agent == "Dana"
 
 
 @pytest.mark.sqlite_only("another connection holds SQLite's write lock, the library's busy timeout shortened")
@@ -889,8 +919,10 @@ def test_search_lists_every_call_that_says_it_however_often_another_one_does(
         assert set(lib.calls_saying("discount")) == {often, once}
     w = make_window(path)
     page = w.library_page
-    hits = page.search("discount")
-    assert len(hits) == 200 and {h["call_id"] for h in hits} == {often}  # the best 200 turns
+    page.search("discount")
+    settled()
+    hits = page.shown_hits
+    assert len(hits) == 200 and {h.call_id for h in hits} == {often}  # the best 200 turns
     assert set(page.visible_call_ids()) == {often, once}
     assert set(w.export_targets()) == {often, once}
     notes = [page.hits.item(i).text() for i in range(page.hits.count())]
@@ -1159,8 +1191,8 @@ def test_the_ui_thread_does_no_database_io_opening_a_call_and_saying_who_said_it
     assert {w_.speaker for w_ in page.call.transcript.words if turn.start <= w_.start < turn.end} == {"S2"}
     page.set_review_status("reviewed")
     settled()
-    assert page.call.row["review_status"] == "reviewed" and page.status.currentText() == "reviewed"
-    assert next(r for r in w.library_page.model.rows if r["id"] == call_id)["review_status"] == "reviewed"
+    assert page.call.row.review_status == "reviewed" and page.status.currentText() == "reviewed"
+    assert next(r for r in w.library_page.model.rows if r.id == call_id).review_status == "reviewed"
     w.poll_library()  # the window's own changes: nothing to reload, and nothing read here either
     settled()
     watching["on"] = False

@@ -53,8 +53,8 @@ def test_override_dispute_and_decision_through_the_scorecard_tab(review, qtbot):
         and overridden.override["reason"] == "The customer asked to hear the offers"
     )
     assert "PASSED" in panel.heading.text() or panel.score.total > 0
-    row = next(r for r in w.library_page.model.rows if r["id"] == page.call.id)
-    assert row["score"] == panel.score.total  # the library list follows
+    row = next(r for r in w.library_page.model.rows if r.id == page.call.id)
+    assert row.score == panel.score.total  # the library list follows
 
     w.undo_action.trigger()
     settled()
@@ -83,17 +83,19 @@ def test_override_dispute_and_decision_through_the_scorecard_tab(review, qtbot):
     w.set_viewer("")
     settled()
     assert w.trackers_action.isEnabled() and all(a.isEnabled() for a in w.scorecard_actions)
-    row = next(r for r in w.library_page.model.rows if r["id"] == page.call.id)
-    assert row["open_disputes"] == 1
+    row = next(r for r in w.library_page.model.rows if r.id == page.call.id)
+    assert row.open_disputes == 1
     panel.select_item("talk-share")
     assert not panel.accept_button.isHidden()
     panel.accept_button.click()
     settled()
     after = item(panel, "talk-share")
     assert after.result != before and after.dispute["status"] == "accepted"
-    assert next(r for r in w.library_page.model.rows if r["id"] == page.call.id)["open_disputes"] == 0
+    assert next(r for r in w.library_page.model.rows if r.id == page.call.id).open_disputes == 0
 
-    calibration = panel.open_calibration()
+    panel.open_calibration()
+    settled()  # read on the library thread
+    calibration = panel.dialog
     headers = [
         calibration.table.horizontalHeaderItem(c).text() for c in range(calibration.table.columnCount())
     ]

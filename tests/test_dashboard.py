@@ -73,7 +73,7 @@ def click_point(qtbot, d, index: int, who: str) -> None:
 
 
 def listed_names(d) -> list[str]:
-    return [r["name"] for r in d.calls_model.rows]
+    return [r.name for r in d.calls_model.rows]
 
 
 def cell(d, row: int, header_start: str) -> str:

@@ -41,9 +41,9 @@ def test_import_stores_the_call_with_its_analysis(library, clean, processed):
     assert outcome.status == "imported", outcome.message
     row = library.list_calls()[0]
     result = processed("clean")
-    assert row["id"] == outcome.call_id and row["name"] == "clean.ogg"
-    assert row["agent"] == "Maria" and row["refusal_count"] == 0  # named from "my name is Maria"
-    assert row["agent_talk_share"] == pytest.approx(result.analysis.metrics.agent_talk_share, abs=0.01)
+    assert row.id == outcome.call_id and row.name == "clean.ogg"
+    assert row.agent == "Maria" and row.refusal_count == 0  # named from "my name is Maria"
+    assert row.agent_talk_share == pytest.approx(result.analysis.metrics.agent_talk_share, abs=0.01)
     call = library.load_call(outcome.call_id)
     assert " ".join(t.text for t in call.transcript.turns) == " ".join(
         t.text for t in result.transcript.turns
@@ -53,7 +53,7 @@ def test_import_stores_the_call_with_its_analysis(library, clean, processed):
 def test_stored_call_keeps_every_marker(library, stored):
     call = library.load_call(stored)
     assert {m.kind for m in call.markers} == {"refusal", "long_silence", "long_monologue", "overtalk"}
-    assert library.call_row(stored)["refusal_count"] == 3
+    assert library.call_row(stored).refusal_count == 3
 
 
 def test_reimporting_the_same_audio_is_a_no_op(library, stored, pushback, tmp_path):
@@ -120,7 +120,7 @@ def test_cancel_mid_batch_keeps_calls_already_stored(library, short_call, clean,
 
     with pytest.raises(Cancelled):
         import_files([short_call[1], clean[1]], library, progress=cancel_second_file, cancel=token)
-    assert [r["name"] for r in library.list_calls()] == ["short.wav"]
+    assert [r.name for r in library.list_calls()] == ["short.wav"]
     (again,) = import_files([clean[1]], library)
     assert again.status == "imported"
 
@@ -200,17 +200,17 @@ def test_swapping_roles_flips_talk_share_and_markers_follow(library, stored, set
     old = {m.start for m in library.load_call(stored).markers if m.kind == "refusal"}
     actions.corrections.swap_roles(library, stored, settings)
     after = library.call_row(stored)
-    assert after["agent_talk_share"] == pytest.approx(1 - before["agent_talk_share"], abs=0.001)
+    assert after.agent_talk_share == pytest.approx(1 - before.agent_talk_share, abs=0.001)
     # Refusals are now judged on the other speaker's turns: none of the old ones remain.
     refusals = [m for m in library.load_call(stored).markers if m.kind == "refusal"]
     assert all(m.speaker == "S2" and m.start not in old for m in refusals)
     actions.corrections.swap_roles(library, stored, settings)
-    assert library.call_row(stored)["refusal_count"] == 3
+    assert library.call_row(stored).refusal_count == 3
 
 
 def test_renaming_a_speaker(library, stored, settings):
     actions.corrections.rename_speaker(library, stored, "S1", name="Ryan", settings=settings)
-    assert library.list_calls()[0]["agent"] == "Ryan"
+    assert library.list_calls()[0].agent == "Ryan"
     actions.corrections.rename_speaker(library, stored, "S2", role="agent", settings=settings)
     roles = {s.id: s.role for s in library.load_call(stored).transcript.speakers}
     assert roles == {"S1": "customer", "S2": "agent"}
@@ -224,8 +224,8 @@ def test_correcting_who_spoke_mends_a_call_heard_as_one_voice(
     the call is as it was."""
     truth = processed("pushback").transcript  # stereo: who said what is exact
     call_id = store_heard_as_one(library)
-    assert library.call_row(call_id)["agent_talk_share"] == 1.0
-    assert library.call_row(call_id)["refusal_count"] == 0  # no customer, so no request to refuse
+    assert library.call_row(call_id).agent_talk_share == 1.0
+    assert library.call_row(call_id).refusal_count == 0  # no customer, so no request to refuse
     assert heard_as_one(library, call_id) == ("S1", 1.0)  # the review says how to correct it
 
     first = next(t for t in truth.turns if t.speaker == "S2")
@@ -249,8 +249,8 @@ def test_correcting_who_spoke_mends_a_call_heard_as_one_voice(
 
     mended = library.call_row(call_id)
     share = processed("pushback").analysis.metrics.agent_talk_share
-    assert mended["agent_talk_share"] == pytest.approx(share, abs=0.02)
-    assert mended["refusal_count"] == 3  # the agent's push-backs are found again
+    assert mended.agent_talk_share == pytest.approx(share, abs=0.02)
+    assert mended.refusal_count == 3  # the agent's push-backs are found again
     assert heard_as_one(library, call_id) is None
     # Every word the customer said is the customer's again; the agent's few words said over the
     # customer's interruption went along with it, as a range takes whatever was said in it.
@@ -267,7 +267,7 @@ def test_correcting_who_spoke_mends_a_call_heard_as_one_voice(
     back = library.load_call(call_id)
     assert [s.id for s in back.transcript.speakers] == ["S1"]
     assert {w.speaker for w in back.transcript.words} == {"S1"}
-    assert library.call_row(call_id)["agent_talk_share"] == 1.0
+    assert library.call_row(call_id).agent_talk_share == 1.0
 
 
 def test_undoing_who_said_it_keeps_role_and_name_changes_made_after_it(
@@ -312,12 +312,12 @@ def heard_as_one(library, call_id):
 def test_the_turn_under_a_time_goes_to_the_other_side(library, stored, settings):
     call = library.load_call(stored)
     turn = next(t for t in call.transcript.turns if t.speaker == "S2" and t.word_count > 3)
-    before = library.call_row(stored)["agent_talk_share"]
+    before = library.call_row(stored).agent_talk_share
     change = actions.corrections.reassign_speech(
         library, stored, "S1", start=(turn.start + turn.end) / 2, settings=settings
     )
     assert (change.start, change.end, change.words) == (turn.start, turn.end, turn.word_count)
-    assert library.call_row(stored)["agent_talk_share"] > before
+    assert library.call_row(stored).agent_talk_share > before
     assert turn.text in " ".join(
         t.text for t in library.load_call(stored).transcript.turns if t.speaker == "S1"
     )
@@ -326,13 +326,13 @@ def test_the_turn_under_a_time_goes_to_the_other_side(library, stored, settings)
             library, stored, "S1", start=call.transcript.duration + 30, settings=settings
         )
     actions.corrections.restore_speech(library, change, settings)
-    assert library.call_row(stored)["agent_talk_share"] == pytest.approx(before)
+    assert library.call_row(stored).agent_talk_share == pytest.approx(before)
 
 
 def test_full_text_search_finds_turns(library, stored):
     hits = library.search("discount")
-    assert hits and hits[0]["call_id"] == stored and "discount" in hits[0]["text"].lower()
-    assert hits[0]["role"] == "agent"
+    assert hits and hits[0].call_id == stored and "discount" in hits[0].text.lower()
+    assert hits[0].role == "agent"
     assert library.search("cancelling")  # stemmed: finds "cancel"
     assert library.search("zebra crossing") == []
     assert library.search('"; DROP TABLE calls; --') == []
@@ -379,13 +379,13 @@ def test_migrations_upgrade_an_old_library_keeping_its_data(tmp_path):
             "m011_voice_profiles",
             "m012_concept_trackers",
         ]
-        assert lib.list_calls()[0]["name"] == "old.wav"
+        assert lib.list_calls()[0].name == "old.wav"
         assert lib.load_call(1).transcript.overlaps == []  # calls stored before overlaps were kept
         assert lib.refusal_labels(1) == [] and "confidence" in lib.db["markers"].columns_dict
         assert [c["name"] for c in actions.scores.scorecards(lib)] == [
             "Customer care"
         ]  # the default one ships
-        assert lib.list_calls()[0]["score"] is not None  # and scores the calls already there
+        assert lib.list_calls()[0].score is not None  # and scores the calls already there
     db = Database(sqlite3.connect(str(path), isolation_level=None))
     apply_migrations(db)  # idempotent
     db.conn.close()
@@ -427,7 +427,7 @@ def test_a_deleted_comment_is_restored_exactly_for_undo(library, stored):
 
 def test_review_status_and_agent_names(library, stored):
     library.set_review_status(stored, "reviewed")
-    assert library.list_calls()[0]["review_status"] == "reviewed"
+    assert library.list_calls()[0].review_status == "reviewed"
     with pytest.raises(ReviewerError, match="Unknown review status"):
         library.set_review_status(stored, "done-ish")
     assert library.agents() == ["Ryan"]  # from "my name is Ryan" in the call's opening
@@ -447,11 +447,11 @@ def test_an_uncertain_split_says_so_even_below_ninety_percent():
 
 def test_calls_sort_only_by_their_columns(library, stored):
     rows = library.list_calls(order_by="agent_talk_share desc, id")
-    assert [r["id"] for r in rows] == [stored]
+    assert [r.id for r in rows] == [stored]
     for order in ("id desc limit 0", "name; DROP TABLE calls", "(SELECT 1)", "agent_talk_share sideways"):
         with pytest.raises(ReviewerError, match="Cannot sort calls by"):
             library.list_calls(order_by=order)
-    assert [r["id"] for r in library.list_calls()] == [stored]
+    assert [r.id for r in library.list_calls()] == [stored]
 
 
 def test_reading_the_library_never_waits_for_a_writer(stored, library):
@@ -462,7 +462,7 @@ def test_reading_the_library_never_waits_for_a_writer(stored, library):
     with open_library(library.path) as writer, writer.write():  # the lock an import takes
         started = time.monotonic()
         with open_library(library.path) as reader:
-            assert [r["id"] for r in reader.list_calls()] == [stored]
+            assert [r.id for r in reader.list_calls()] == [stored]
             assert reader.load_call(stored).transcript.words
         assert time.monotonic() - started < 5
 

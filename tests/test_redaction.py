@@ -535,6 +535,7 @@ def test_a_card_with_a_misheard_digit_is_masked_whole_in_every_text_export_and_t
     library, settings, tmp_path, name
 ):
     from reviewer.actions.exports import ReportSource, export_calls
+    from reviewer.model import Clip
     from reviewer.report.clips import clip_excerpt, playlist_csv, playlist_html
 
     call_id = _transcript_call(library, settings, tmp_path, CARDS[name], name=name)
@@ -548,9 +549,7 @@ def test_a_card_with_a_misheard_digit_is_masked_whole_in_every_text_export_and_t
     doc = json.loads((tmp_path / "out" / f"{name}.json").read_text(encoding="utf-8"))
     assert "453" not in " ".join(w["text"] for w in doc["words"])
     words = library.load_call(call_id).transcript.words
-    clip = {"id": 1, "call_id": call_id, "call_name": name, "title": "Card", "note": "",
-            "start": words[0].start, "end": words[-1].end,
-            "start_ms": int(words[0].start * 1000), "end_ms": int(words[-1].end * 1000)}  # fmt: skip
+    clip = Clip(1, call_id, round(words[0].start * 1000), round(words[-1].end * 1000), "Card", call_name=name)
     x = clip_excerpt(ReportSource(library), settings, clip, redact=True)
     for page in (playlist_html("p", [(x, b"")], redacted=True), playlist_csv([("01 Card.mp3", x)])):
         said = page.decode("utf-8")

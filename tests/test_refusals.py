@@ -229,28 +229,28 @@ def agent_turn(library, call_id, startswith: str) -> Turn:
 
 
 def test_a_coach_labels_turns_and_the_labels_outlive_reanalysis_and_undo(library, stored, settings):
-    assert library.call_row(stored)["refusal_count"] == 3
+    assert library.call_row(stored).refusal_count == 3
     hold = agent_turn(library, stored, "let me put you on")
     change = actions.corrections.label_refusal(
         library, stored, hold.start + 0.5, True, settings=settings, author="coach"
     )
-    assert library.call_row(stored)["refusal_count"] == 4
+    assert library.call_row(stored).refusal_count == 4
     marker = next(m for m in library.load_call(stored).markers if abs(m.start - hold.start) < 0.01)
     assert marker.confidence == 1.0 and "marked by the coach" in marker.text
 
     offer = agent_turn(library, stored, "before we do that")
     actions.corrections.label_refusal(library, stored, offer.start + 0.5, False, settings=settings)
-    assert library.call_row(stored)["refusal_count"] == 3
+    assert library.call_row(stored).refusal_count == 3
 
     actions.corrections.swap_roles(
         library, stored, settings
     )  # the labels are kept by time: they outlive the turns
     actions.corrections.swap_roles(library, stored, settings)
-    assert library.call_row(stored)["refusal_count"] == 3
+    assert library.call_row(stored).refusal_count == 3
     assert len(library.refusal_labels(stored)) == 2
 
     actions.corrections.restore_refusal_label(library, change, settings)  # undo the first: only it goes
-    assert library.call_row(stored)["refusal_count"] == 2
+    assert library.call_row(stored).refusal_count == 2
     assert [lab.is_refusal for lab in library.refusal_labels(stored)] == [False]
 
 

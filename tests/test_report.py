@@ -72,13 +72,13 @@ def test_pdf_report_holds_details_metrics_picture_comments_and_transcript_in_ord
     text = _squash(_pdf_text(path))
     stored = library.load_call(pushback_call)
     row = stored.row
-    share = row["agent_talk_share"]
+    share = row.agent_talk_share
     # Page 1: the verdict, the findings, details and metrics; then the timeline picture.
     first = _squash(reader.pages[0].extract_text())
     for expected in ("Call review", "pushback stereo.wav", "Agent Ryan", "Reviewed by Dana"):
         assert expected in first
     assert f"Agent talked {share:.0%} of the time" in first
-    assert f"Refusals / push-back {row['refusal_count']}" in first
+    assert f"Refusals / push-back {row.refusal_count}" in first
     assert "Longest monologue" in first and "Agent response gap" in first
     picture = _squash(next(p.extract_text() for p in reader.pages if "Timeline" in p.extract_text()))
     assert "Refusals (" in picture and "Comments (3)" in picture  # rows of the picture
@@ -134,7 +134,7 @@ def test_html_report_is_one_self_contained_file(library, settings, pushback_call
     pdf_text = _squash(_pdf_text(pdf))
     for line in (f"Score {score.total:g} / 100 — {score.verdict}", *_finding_texts(library, pushback_call)):
         assert line in plain and line in pdf_text, line
-    assert f"Refusals ({stored.row['refusal_count']})" in plain
+    assert f"Refusals ({stored.row.refusal_count})" in plain
 
 
 PARTS = ("Findings", "Call details", "Metrics", "Timeline", "Scorecard", "Coach's comments", "Transcript")
@@ -198,12 +198,12 @@ def test_the_pdf_leads_with_the_score_and_its_state_then_the_findings_that_expla
     assert len(refusals) == 3
     for m, words in zip(refusals, _finding_texts(library, pushback_call), strict=True):
         assert f"{clock(m.start)} Push-back {words}" in findings
-    share = stored.row["agent_talk_share"]
+    share = stored.row.agent_talk_share
     assert f"Talk share Agent talked {share:.0%} of the time: OVER the 60% target" in findings
     for m in stored.markers:
         if m.kind in ("long_monologue", "long_silence", "overtalk"):
             assert f"{clock(m.start)}–{clock(m.end)}" in findings
-    assert f"Nobody spoke for {stored.row['longest_silence_ms'] / 1000:.1f} s" in findings
+    assert f"Nobody spoke for {stored.row.longest_silence_ms / 1000:.1f} s" in findings
     assert (
         f"Failed item “{score.auto_failed_texts[0]}” (auto-fail): 3 push-backs after any request" in findings
     )
@@ -263,7 +263,7 @@ def test_no_page_ends_with_a_heading(library, settings, pushback_call):
     heads = ("Customer care v1", "How the total was reached", *(f"{s} ·" for s in sections))
     for k in range(14):
         name = "pushback stereo" + " recorded at the Leeds office" * k + ".wav"
-        pages = PdfReader(io.BytesIO(pdf_bytes(replace(report, row={**report.row, "name": name})))).pages
+        pages = PdfReader(io.BytesIO(pdf_bytes(replace(report, row=replace(report.row, name=name))))).pages
         for n, page in enumerate(pages, 1):
             body = [line for y, line in _page_lines(page) if y > 16 / 25.4 * 72]  # above the footer
             last = body[-1]
@@ -288,8 +288,8 @@ def test_json_and_csv_round_trip_with_the_library(library, settings, pushback_ca
     refusals = [m for m in doc["markers"] if m["kind"] == "refusal"]
     assert refusals and all(0 < m["confidence"] <= 1 and m["request"] == "cancel" for m in refusals)
     assert {s["id"]: s["role"] for s in doc["speakers"]} == {s.id: s.role for s in t.speakers}
-    assert doc["metrics"]["refusal_count"] == stored.row["refusal_count"]
-    assert doc["metrics"]["agent_talk_share"] == pytest.approx(stored.row["agent_talk_share"])
+    assert doc["metrics"]["refusal_count"] == stored.row.refusal_count
+    assert doc["metrics"]["agent_talk_share"] == pytest.approx(stored.row.agent_talk_share)
     comments = library.comments(pushback_call)
     assert [(c["start"], c["end"], c["category"], c["text"], c["reply"]) for c in doc["comments"]] == [
         (c.start, c.end, c.category, c.text, c.reply) for c in comments
@@ -338,10 +338,10 @@ def test_batch_summary_has_one_row_per_call_chosen_by_a_search(
     assert set(rows) == {pushback_call, clean_id}
     for call_id, r in rows.items():
         row = library.call_row(call_id)
-        assert int(r["refusals"]) == row["refusal_count"]
-        assert float(r["agent_talk_share"]) == pytest.approx(row["agent_talk_share"], abs=0.001)
-        assert float(r["duration_s"]) == pytest.approx(row["duration_ms"] / 1000, abs=0.05)
-        assert float(r["longest_monologue_s"]) == pytest.approx(row["longest_monologue_ms"] / 1000, abs=0.05)
+        assert int(r["refusals"]) == row.refusal_count
+        assert float(r["agent_talk_share"]) == pytest.approx(row.agent_talk_share, abs=0.001)
+        assert float(r["duration_s"]) == pytest.approx(row.duration_ms / 1000, abs=0.05)
+        assert float(r["longest_monologue_s"]) == pytest.approx(row.longest_monologue_ms / 1000, abs=0.05)
     assert rows[pushback_call]["comments"] == "3" and rows[pushback_call]["comments_improve"] == "1"
     assert rows[clean_id]["comments"] == "0"
     assert rows[pushback_call]["agent"] == "Ryan"
@@ -588,6 +588,7 @@ def test_a_turn_longer_than_a_page_goes_on_over_pages(library, pushback_call, se
 def test_csv_cells_that_start_a_formula_are_neutralised_and_numbers_stay_numbers(library, settings, tmp_path):
     from reviewer.actions.corrections import rename_speaker
     from reviewer.actions.exports import ReportSource
+    from reviewer.model import Clip
     from reviewer.report.clips import clip_excerpt, playlist_csv
     from reviewer.report.tables import csv_cell
 
@@ -617,8 +618,7 @@ def test_csv_cells_that_start_a_formula_are_neutralised_and_numbers_stay_numbers
     assert not [c for c in cells if c[:1] in ("=", "@", "+", "\t", "\r")], cells
     assert not [c for c in cells if c[:1] == "-" and not re.fullmatch(r"-[\d.]+", c)], cells
     assert any(c.startswith("'=1+2") for c in cells)  # the agent's name, wherever it is listed
-    clip = {"id": 1, "call_id": call_id, "call_name": "sensitive.wav", "title": "=cmd()", "note": "+note",
-            "start": 0.5, "end": 4.0, "start_ms": 500, "end_ms": 4000}  # fmt: skip
+    clip = Clip(1, call_id, 500, 4000, "=cmd()", "+note", call_name="sensitive.wav")
     x = clip_excerpt(ReportSource(library), settings, clip, redact=False)
     rows = list(csv.reader(io.StringIO(playlist_csv([("01 cmd.mp3", x)]).decode("utf-8-sig"))))
     assert rows[1][2:3] == ["'=cmd()"] and rows[1][7] == "'+note" and rows[1][8][:1] not in "=+-@"

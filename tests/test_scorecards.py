@@ -76,7 +76,7 @@ def test_every_stored_call_is_scored_with_the_rules_evidence(library, stored):
     assert items["greeting"].result == "yes" and items["greeting"].evidence[0]["start"] < 30
     assert items["empathy"].kind == "manual" and items["empathy"].result is None and not score.complete
     listed = library.list_calls()[0]
-    assert listed["score"] == 0 and listed["passed"] == 0 and listed["open_disputes"] == 0
+    assert listed.score == 0 and listed.passed == 0 and listed.open_disputes == 0
 
 
 def test_a_coachs_override_needs_a_reason_is_kept_and_survives_reanalysis(library, stored, settings):
@@ -96,7 +96,7 @@ def test_a_coachs_override_needs_a_reason_is_kept_and_survives_reanalysis(librar
         "grader": "Dana",
         "at": item.override["at"],
     }
-    assert actions.scores.score(library, stored).total > 0 and library.list_calls()[0]["score"] > 0
+    assert actions.scores.score(library, stored).total > 0 and library.list_calls()[0].score > 0
 
     actions.corrections.swap_roles(
         library, stored, settings
@@ -121,12 +121,12 @@ def test_an_agent_disputes_and_the_coach_accepts_or_rejects(library, stored):
     )
     with pytest.raises(ReviewerError, match="already has an open dispute"):
         actions.scores.dispute_item(library, stored, "talk-share", "again", author="Ryan")
-    assert library.list_calls()[0]["open_disputes"] == 1
+    assert library.list_calls()[0].open_disputes == 1
     before = {i.id: i for i in actions.scores.score(library, stored).items}["talk-share"].result
     assert actions.scores.resolve_dispute(library, stored, "talk-share", accept=True, grader="Dana") != before
     item = {i.id: i for i in actions.scores.score(library, stored).items}["talk-share"]
     assert item.result != before and "Dispute by Ryan accepted" in item.override["reason"]
-    assert item.dispute["status"] == "accepted" and library.list_calls()[0]["open_disputes"] == 0
+    assert item.dispute["status"] == "accepted" and library.list_calls()[0].open_disputes == 0
 
     actions.scores.dispute_item(library, stored, "greeting", "I did say my name", author="Ryan")
     actions.scores.resolve_dispute(

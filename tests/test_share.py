@@ -189,7 +189,7 @@ def test_redacted_wav_bleeps_the_numbers_on_every_channel_and_keeps_every_other_
     # The original is untouched and the library still points at it.
     assert content_hash(original) == before
     with open_library(library) as lib:
-        assert Path(lib.call_row(call_id)["path"]) == original.resolve()
+        assert Path(lib.call_row(call_id).path) == original.resolve()
         settled()
 
 
@@ -528,7 +528,7 @@ def card_library_path(library) -> Path:
     from reviewer.library import open_library
 
     with open_library(library) as lib:
-        return Path(lib.call_row(lib.select_calls()[0])["path"])
+        return Path(lib.call_row(lib.select_calls()[0]).path)
 
 
 # -- the app ---------------------------------------------------------------------------------
@@ -593,8 +593,10 @@ def test_the_redaction_preview_shows_the_spans_and_the_coach_changes_them_undoab
 
     # Kept with the call: a preview opened again (or the command line) sees the same.
     preview.close()
-    again = w.sharing.show_preview()
-    assert [s.kind for s in again.spans] == ["added", "card number"]
+    w.sharing.show_preview()
+    settled()
+    again = w.sharing.preview
+    assert again is not preview and [s.kind for s in again.spans] == ["added", "card number"]
     out = tmp_path / "shared.wav"
     job = w.sharing.export_redacted_audio({call_id: "card payment.wav"}, out=out)
     with qtbot.waitSignal(job.finished, timeout=60_000):
@@ -623,7 +625,9 @@ def test_clips_from_a_selection_and_a_comment_play_one_after_another_and_export(
     w, call_id = share_window
     page = w.review_page
     page.timeline_model.set_selection((9.0, 12.0))
-    dialog = w.sharing.clip_dialog_here()
+    w.sharing.clip_dialog_here()
+    settled()  # the playlists are read on the library thread
+    dialog = w.sharing.clip_dialog
     dialog.title.setText("")
     dialog.accept()  # an empty title is refused where it is typed
     assert dialog.isVisible() and "needs a title" in dialog.error.text()
@@ -631,27 +635,32 @@ def test_clips_from_a_selection_and_a_comment_play_one_after_another_and_export(
     dialog.note.setPlainText("Good: asks plainly.")
     dialog.playlist.setEditText("payments")
     dialog.accept()
-    assert [c["title"] for c in w.library.playlist_clips("payments")] == ["Asking for the card"]
+    settled()
+    assert [c.title for c in w.library.playlist_clips("payments")] == ["Asking for the card"]
 
     page.timeline_model.set_selection(None)
     page.comments.select(comment_added(page.comments, 28.0, 30.5, text="Friendly close", category="praise"))
-    dialog = w.sharing.clip_dialog_here()
+    w.sharing.clip_dialog_here()
+    settled()
+    dialog = w.sharing.clip_dialog
     assert dialog.title.text() == "Friendly close" and dialog.start == 28.0 and dialog.end == 30.5
     assert dialog.playlist.findText("payments") >= 0
     dialog.playlist.setCurrentText("payments")
     dialog.accept()
+    settled()
     assert len(w.library.playlist_clips("payments")) == 2
     w.undo_action.trigger()
     settled()
     assert len(w.library.playlist_clips("payments")) == 1
     w.redo_action.trigger()
     settled()
-    assert [c["title"] for c in w.library.playlist_clips("payments")] == [
+    assert [c.title for c in w.library.playlist_clips("payments")] == [
         "Asking for the card",
         "Friendly close",
     ]
 
     lists = w.sharing.show_playlists()
+    settled()
     assert lists.name == "payments" and lists.table.rowCount() == 2
     seen = []
     lists.player.positionChanged.connect(lambda ms: seen.append((lists.index, ms)))

@@ -91,10 +91,10 @@ def test_two_apps_see_each_others_comments_and_edits_on_old_copies_are_refused(
         with pytest.raises(ConflictError):
             a.set_review_status(call_id, "reviewed")
             settled()
-        assert a.call_row(call_id)["review_status"] == "new"
+        assert a.call_row(call_id).review_status == "new"
         a.seen(call_id, a.call_version(call_id))  # ana's window reloaded the call
         actions.scores.answer_item(a, call_id, "honoured", "yes", grader="ana")
-        assert a.call_row(call_id)["changed_by"] == "ana"
+        assert a.call_row(call_id).changed_by == "ana"
     finally:
         a.close()
         b.close()
@@ -111,7 +111,7 @@ def test_a_writer_waiting_too_long_for_another_gets_a_clear_line_and_changes_not
             settled()
             with pytest.raises(LibraryUnavailableError, match="stayed busy"):
                 b.add_comment(call_id, start=1.0, text="Waiting")
-        assert b.comments(call_id) == [] and b.call_row(call_id)["review_status"] == "in review"
+        assert b.comments(call_id) == [] and b.call_row(call_id).review_status == "in review"
         b.add_comment(call_id, start=1.0, text="Now")  # once a is done
         assert [c.text for c in a.comments(call_id)] == ["Now"]
 
@@ -146,11 +146,11 @@ def test_search_finds_the_same_turns_as_on_sqlite(shared, processed, pushback, c
             store(lib, processed("pushback"), pushback[1])
             store(lib, processed("clean"), clean[1])
             found[name] = {
-                q: sorted((r["name"], r["start_ms"]) for r in lib.search(q))
+                q: sorted((r.name, r.start_ms) for r in lib.search(q))
                 for q in ("cancel", "cancelling my account", "the", "offer", "zebra", "speak to")
             }
             found[name]["calls saying cancel"] = lib.calls_saying("cancel")
-            snippets = [r["snippet"] for r in lib.search("cancel")]
+            snippets = [r.snippet for r in lib.search("cancel")]
             assert snippets and all("[" in s and "]" in s for s in snippets)
     assert found["postgresql"] == found["sqlite"]
     assert found["sqlite"]["cancel"] and not found["sqlite"]["zebra"]
@@ -220,7 +220,7 @@ def test_audio_root_lets_another_machine_play_the_call(shared, processed, clean,
     with open_library(shared) as lib:
         lib.set_audio_root(team)
         call_id = store(lib, processed("clean"), clean[1])
-        stored = lib.call_row(call_id)["path"]
+        stored = lib.call_row(call_id).path
         assert not Path(stored).is_absolute()
         assert (team / stored).read_bytes() == clean[1].read_bytes()  # copied whole
         assert lib.audio_path(lib.call_row(call_id)) == team / stored
@@ -325,4 +325,4 @@ def test_undoing_a_score_someone_changed_meanwhile_is_refused_and_dropped(review
         }
     assert {("ben", "no")} <= answers and any(v == "yes" for g, v in answers if g != "ben")
     assert not page.undo_stack.canUndo()  # the step was dropped
-    assert int(page.call.row["version"]) == window.library.call_version(call_id)  # reloaded
+    assert int(page.call.row.version) == window.library.call_version(call_id)  # reloaded

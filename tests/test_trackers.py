@@ -70,7 +70,7 @@ def save_and_wait(w, dialog, qtbot) -> None:
 
 def tracked(page, call_id: int) -> str:
     model = page.model
-    row = next(i for i, r in enumerate(model.rows) if r["id"] == call_id)
+    row = next(i for i, r in enumerate(model.rows) if r.id == call_id)
     return model.data(model.index(row, model.TRACKED))
 
 
@@ -100,18 +100,20 @@ def test_a_tracker_added_in_the_dialog_counts_in_the_library_and_marks_the_timel
 
     # The library list: a count per call, sortable, and a said / not said filter.
     assert tracked(page, ids["pushback"]) == "1" and tracked(page, ids["clean"]) == "0"
-    assert "apology: 1" in page.model.data(
-        page.model.index(page.visible_call_ids().index(ids["pushback"]), page.model.TRACKED),
-        Qt.ItemDataRole.ToolTipRole,
-    )
+    tip = page.model.index(page.visible_call_ids().index(ids["pushback"]), page.model.TRACKED)
+    page.model.data(tip, Qt.ItemDataRole.ToolTipRole)  # read on the library thread on a first hover
+    settled()
+    assert "apology: 1" in page.model.data(tip, Qt.ItemDataRole.ToolTipRole)
     page.table.sortByColumn(page.model.TRACKED, Qt.SortOrder.DescendingOrder)
     assert page.visible_call_ids() == [ids["pushback"], ids["clean"]]
     page.table.sortByColumn(page.model.TRACKED, Qt.SortOrder.AscendingOrder)
     assert page.visible_call_ids() == [ids["clean"], ids["pushback"]]
     assert page.tracked_filter.isVisible()
     page.tracked_filter.choose("apology", said=True)
+    settled()
     assert page.visible_call_ids() == [ids["pushback"]] and page.count_label.text() == "1 of 2 calls"
     page.tracked_filter.choose("apology", said=False)
+    settled()
     assert page.visible_call_ids() == [ids["clean"]]
     page.tracked_filter.choose(None)
     assert len(page.visible_call_ids()) == 2
@@ -253,7 +255,7 @@ def test_renaming_a_tracker_replaces_it_and_a_cancel_inside_the_transaction_roll
     first = store(library, processed("pushback"), pushback[1])
     store(library, processed("clean"), clean[1])
     assert actions.trackers.add_tracker(library, Tracker("sorry", ("sorry",), "agent")) == 1
-    assert {r["id"]: r["tracker_hits"] for r in library.list_calls(brief=True)}[first] == 1
+    assert {r.id: r.tracker_hits for r in library.list_calls(brief=True)}[first] == 1
     seen = []
     assert (
         actions.trackers.add_tracker(

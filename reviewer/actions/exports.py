@@ -6,12 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 from reviewer.actions import scores
 from reviewer.analysis.scoring import Scorecard
 from reviewer.library import Library
-from reviewer.model import CallScore, Comment, StoredCall
+from reviewer.model import CallRow, CallScore, CallSummary, Clip, Comment, RedactionEdit, StoredCall
 from reviewer.progress import NEVER_CANCELLED, CancelToken, ProgressCallback, no_progress
 from reviewer.report import export as report_export
 from reviewer.report.data import CallReport
@@ -34,10 +33,10 @@ class ReportSource:
     def load_call(self, call_id: int) -> StoredCall:
         return self.library.load_call(call_id)
 
-    def call_row(self, call_id: int) -> dict[str, Any]:
+    def call_row(self, call_id: int) -> CallRow:
         return self.library.call_row(call_id)
 
-    def audio_path(self, row: dict[str, Any]) -> Path:
+    def audio_path(self, row: CallRow | CallSummary) -> Path:
         return self.library.audio_path(row)
 
     def recording_paths(self) -> list[Path]:
@@ -49,10 +48,10 @@ class ReportSource:
     def comments(self, call_id: int) -> list[Comment]:
         return self.library.comments(call_id)
 
-    def playlist_clips(self, name: str) -> list[dict[str, Any]]:
+    def playlist_clips(self, name: str) -> list[Clip]:
         return self.library.playlist_clips(name)
 
-    def redaction_edits(self, call_id: int) -> list[Any]:
+    def redaction_edits(self, call_id: int) -> list[RedactionEdit]:
         return self.library.redaction_edits(call_id)
 
 

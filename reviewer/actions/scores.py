@@ -25,7 +25,7 @@ from reviewer.analysis.scoring import (
 from reviewer.errors import ReviewerError
 from reviewer.library import Library
 from reviewer.library.scorecards import AUTO
-from reviewer.model import Analysis, CallScore, ItemScore, Transcript
+from reviewer.model import Analysis, CallScore, ItemScore, ScoreAnswer, Transcript
 from reviewer.settings import Settings, load_settings
 
 Progress = Callable[[int, int], None] | None
@@ -292,10 +292,10 @@ def score(
     name = card_name(library, card)
     version = version if version is not None else call_card_version(library, call_id, name)
     template = scorecard(library, name, version)
-    answers: dict[str, dict[str, dict[str, Any]]] = {}
+    answers: dict[str, dict[str, ScoreAnswer]] = {}
     for r in library.answer_rows(call_id, name, version):
-        answers.setdefault(r["item_id"], {})[r["grader"]] = r
-    disputes = {d["item"]: d for d in library.disputes(call_id, card=name, version=version)}
+        answers.setdefault(r.item_id, {})[r.grader] = r
+    disputes = {d.item: d.as_dict() for d in library.disputes(call_id, card=name, version=version)}
     items = []
     chosen: dict[str, str | None] = {}
     for section, item in template.items():
@@ -303,14 +303,14 @@ def score(
         auto = by.get(AUTO)
         people = {g: r for g, r in by.items() if g != AUTO}
         person = people.get(grader) if grader else (list(people.values())[-1] if people else None)
-        value = person["value"] if person else (auto["value"] if auto else None)
+        value = person.value if person else (auto.value if auto else None)
         chosen[item.id] = value
         said = (
             {
-                "value": person["value"],
-                "reason": person["reason"] or "",
-                "grader": person["grader"],
-                "at": person["created_at"],
+                "value": person.value,
+                "reason": person.reason or "",
+                "grader": person.grader,
+                "at": person.created_at,
             }
             if person
             else None
@@ -326,11 +326,9 @@ def score(
                 item.points_for(value),
                 item.max_points,
                 item.auto_fail,
-                [{"start": s, "end": e} for s, e in json.loads(auto["evidence_json"] or "[]")]
-                if auto
-                else [],
-                (auto["detail"] or "") if auto else "",
-                auto["value"] if auto else None,
+                _evidence(auto),
+                (auto.detail or "") if auto else "",
+                auto.value if auto else None,
                 said if item.automatic else None,
                 None if item.automatic else said,
                 disputes.get(item.id),
@@ -360,8 +358,8 @@ def score(
     )
 
 
-def _evidence(auto: dict[str, Any] | None) -> list[dict[str, float]]:
-    spans = json.loads(auto["evidence_json"] or "[]") if auto else []
+def _evidence(auto: ScoreAnswer | None) -> list[dict[str, float]]:
+    spans = json.loads(auto.evidence_json or "[]") if auto else []
     return [{"start": s, "end": e} for s, e in spans]
 
 
@@ -377,7 +375,7 @@ def answer_item(
     reason: str = "",
     grader: str = "coach",
     card: str | None = None,
-) -> dict[str, Any] | None:
+) -> ScoreAnswer | None:
     """A person's answer to an item (``value`` None: take theirs back, so the rule's or another
     grader's answer counts again). Overriding an automatic item needs a reason. Returns the
     grader's previous answer (for undo: ``restore_answer``)."""
@@ -405,15 +403,15 @@ def answer_item(
 
 
 def restore_answer(
-    library: Library, call_id: int, card: str, item_id: str, grader: str, previous: dict[str, Any] | None
+    library: Library, call_id: int, card: str, item_id: str, grader: str, previous: ScoreAnswer | None
 ) -> None:
     """Put back what ``answer_item`` returned (an undo)."""
     version = call_card_version(library, call_id, card)
     with library.write():
         library.touch_call(call_id)
-        value = previous["value"] if previous else None
+        value = previous.value if previous else None
         library.put_answer(
-            call_id, card, version, item_id, grader, value, previous["reason"] if previous else ""
+            call_id, card, version, item_id, grader, value, previous.reason if previous else ""
         )
         _refresh_total(library, call_id, scorecard(library, card, version))
 
@@ -468,12 +466,12 @@ def resolve_dispute(
     dispute = library.open_dispute(call_id, name, item_id)
     if dispute is None:
         raise ReviewerError(f"Item {item_id!r} has no open dispute on this call.")
-    version = int(dispute["version"])
+    version = int(dispute.version)
     template = scorecard(library, name, version)
     item = template.item(item_id)
     value = None
     if accept:
-        value = dispute["value"]
+        value = dispute.value
         if value is None:
             current = next(
                 i.result for i in score(library, call_id, name, version=version).items if i.id == item_id
@@ -487,12 +485,12 @@ def resolve_dispute(
     with library.write():
         library.touch_call(call_id)
         if accept:
-            reason = f"Dispute by {dispute['author']} accepted: {dispute['text']}"
+            reason = f"Dispute by {dispute.author} accepted: {dispute.text}"
             if text.strip():
                 reason += f" ({text.strip()})"
             library.put_answer(call_id, name, version, item_id, grader, value, reason)
             _refresh_total(library, call_id, template)
-        library.close_dispute(dispute["id"], "accepted" if accept else "rejected", text.strip(), grader)
+        library.close_dispute(dispute.id, "accepted" if accept else "rejected", text.strip(), grader)
     return value
 
 

@@ -21,6 +21,7 @@ from reviewer.cli.common import (
     settings_for,
 )
 from reviewer.errors import ReviewerError
+from reviewer.model import CallSummary
 
 
 def _pipeline_options(args: argparse.Namespace):  # noqa: ANN202 - a PipelineOptions, imported lazily
@@ -195,7 +196,7 @@ def cmd_calls(args: argparse.Namespace) -> int:
     with library_for(args) as library:
         rows = library.list_calls()
     if args.json:
-        print_json(rows, ensure_ascii=True, default=str)
+        print_json([r.as_dict() for r in rows], ensure_ascii=True, default=str)
         return EXIT_OK
     if not rows:
         print("The library is empty: reviewer import FILE_OR_FOLDER adds calls.")
@@ -205,24 +206,24 @@ def cmd_calls(args: argparse.Namespace) -> int:
         f"{'monol.':>6} {'silence':>7} {'notes':>5} {'score':>6}"
     )
     for r in rows:
-        share = "–" if r["agent_talk_share"] is None else f"{r['agent_talk_share']:.0%}"
-        score = "–" if r["score"] is None else f"{r['score']:.0f}" + _score_mark(r)
-        if r["open_disputes"]:
-            score += f" ({r['open_disputes']} disputed)"
+        share = "–" if r.agent_talk_share is None else f"{r.agent_talk_share:.0%}"
+        score = "–" if r.score is None else f"{r.score:.0f}" + _score_mark(r)
+        if r.open_disputes:
+            score += f" ({r.open_disputes} disputed)"
         print(
-            f"{r['id']:>4}  {r['name'][:32]:<32} {clock(r['duration_ms'] / 1000):>7} "
-            f"{(r['agent'] or '–')[:10]:<10} {share:>5} {r['refusal_count'] or 0:>6} "
-            f"{clock((r['longest_monologue_ms'] or 0) / 1000):>6} "
-            f"{clock((r['longest_silence_ms'] or 0) / 1000):>7} {r['comment_count']:>5} {score:>6}"
+            f"{r.id:>4}  {r.name[:32]:<32} {clock(r.duration_ms / 1000):>7} "
+            f"{(r.agent or '–')[:10]:<10} {share:>5} {r.refusal_count or 0:>6} "
+            f"{clock((r.longest_monologue_ms or 0) / 1000):>6} "
+            f"{clock((r.longest_silence_ms or 0) / 1000):>7} {r.comment_count:>5} {score:>6}"
         )
     return EXIT_OK
 
 
-def _score_mark(row: dict) -> str:
+def _score_mark(row: CallSummary) -> str:
     """Nothing for a pass, ✗ for a fail, ? while items are still to answer (provisional)."""
-    if not row.get("score_final", 1):
+    if not row.score_final:
         return "?"
-    return "" if row["passed"] else "✗"
+    return "" if row.passed else "✗"
 
 
 def cmd_show(args: argparse.Namespace) -> int:
@@ -264,15 +265,15 @@ def cmd_search(args: argparse.Namespace) -> int:
     with library_for(args) as library:
         hits = library.search(args.text, limit=args.limit)
     if args.json:
-        print_json(hits)
+        print_json([h.as_dict() for h in hits])
         return EXIT_OK
     if not hits:
         print(f"Nothing in the library says {args.text!r}.")
         return EXIT_FAILED
     for h in hits:
-        who = h["role"] or h["speaker"]
+        who = h.role or h.speaker
         # the turn with the words that matched in [brackets]
-        print(f"#{h['call_id']} {h['name']}  {clock(h['start_ms'] / 1000)}  {who}: {h['snippet']}")
+        print(f"#{h.call_id} {h.name}  {clock(h.start)}  {who}: {h.snippet}")
     return EXIT_OK
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from reviewer import labels
 from reviewer.cli.common import (
@@ -20,6 +20,7 @@ from reviewer.cli.common import (
     wrote_lines,
 )
 from reviewer.errors import ReviewerError
+from reviewer.model import Clip
 from reviewer.report.formats import EXPORT_FORMATS, FORMATS, format_for_suffix, parse_formats
 
 if TYPE_CHECKING:
@@ -183,14 +184,14 @@ def cmd_redaction(args: argparse.Namespace) -> int:
             if hit.source == "added":
                 edit = next(
                     e for e in library.redaction_edits(call_id)
-                    if e["action"] == "add" and (e["start_ms"], e["end_ms"]) == (hit.start_ms, hit.end_ms)
+                    if e.action == "add" and (e.start_ms, e.end_ms) == (hit.start_ms, hit.end_ms)
                 )  # fmt: skip
-                library.delete_redaction_edit(edit["id"])
+                library.delete_redaction_edit(edit.id)
             else:
                 library.add_redaction_edit(call_id, hit.start, hit.end, "remove")
         elif args.action == "reset":
             for e in library.redaction_edits(call_id):
-                library.delete_redaction_edit(e["id"])
+                library.delete_redaction_edit(e.id)
         spans = call_redactions(library, call_id, settings)
     if args.json:
         print_json([{"start": s.start, "end": s.end, "kind": s.kind, "speaker": s.speaker, "source": s.source}
@@ -222,7 +223,7 @@ def cmd_clip(args: argparse.Namespace) -> int:
             if start is None:
                 raise ReviewerError("--marker needs --at: a time inside the marker.")
             m = library.marker_at(call_id, start)
-            start, end = m["start"], m["end"]
+            start, end = m.start, m.end
         if start is None or end is None:
             raise ReviewerError(
                 "A clip needs --at and --to (or --comment ID with a range, or --marker --at T)."
@@ -236,12 +237,12 @@ def cmd_clip(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _print_clips(clips: list[dict[str, Any]]) -> None:
+def _print_clips(clips: list[Clip]) -> None:
     for n, c in enumerate(clips, 1):
-        span = f"{clock(c['start'])}–{clock(c['end'])}"
-        print(f"{n:>3}. #{c['id']:<4} {c['title'][:40]:<40} {c['call_name'][:28]:<28} {span}")
-        if c["note"]:
-            print(f"       {c['note'][:100]}")
+        span = f"{clock(c.start)}–{clock(c.end)}"
+        print(f"{n:>3}. #{c.id:<4} {c.title[:40]:<40} {c.call_name[:28]:<28} {span}")
+        if c.note:
+            print(f"       {c.note[:100]}")
 
 
 def cmd_playlist(args: argparse.Namespace) -> int:
@@ -252,8 +253,8 @@ def cmd_playlist(args: argparse.Namespace) -> int:
             if not rows:
                 print("No playlists yet: reviewer clip CALL --at T --to T --title TEXT --playlist NAME")
             for r in rows:
-                plural = "s" if r["clips"] != 1 else " "
-                print(f"{r['name']:<32} {r['clips']:>3} clip{plural}  {clock(r['seconds'])}")
+                plural = "s" if r.clips != 1 else " "
+                print(f"{r.name:<32} {r.clips:>3} clip{plural}  {clock(r.seconds)}")
             return EXIT_OK
         if not args.name:
             raise ReviewerError(f"reviewer playlist {args.action} needs the playlist's NAME.")

@@ -132,7 +132,7 @@ def cmd_score(args: argparse.Namespace) -> int:
         score = actions.scores.score(
             library, call_id, args.card, grader=args.grader if args.view_grader else None
         )
-        name = library.call_row(call_id)["name"]
+        name = library.call_row(call_id).name
     if args.json:
         print_json(score_json(score))
         return EXIT_OK
@@ -185,10 +185,10 @@ def cmd_dispute(args: argparse.Namespace) -> int:
         if args.text is None:
             open_ = library.disputes(call_id)
             if args.json:
-                print_json(open_)
+                print_json([d.as_dict() for d in open_])
                 return EXIT_OK
             for d in open_:
-                print(f"{d['item']:<20} {d['status']:<9} {d['author']}: {d['text']}")
+                print(f"{d.item:<20} {d.status:<9} {d.author}: {d.text}")
             if not open_:
                 print("No disputes on this call.")
             return EXIT_OK

@@ -4,6 +4,7 @@ resolving a reference, loading a call back as the analysis types, and its review
 from __future__ import annotations
 
 import json
+from dataclasses import fields
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,8 @@ from sqlite_utils import Database
 from reviewer.errors import CallNotFoundError, ReviewerError
 from reviewer.model import (
     Analysis,
+    CallRow,
+    CallSummary,
     Marker,
     Metrics,
     RefusalLabel,
@@ -41,20 +44,24 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def stored_metrics(row: dict[str, Any]) -> Metrics:
+# The columns of a CallRow, in its order (a column a later migration adds is read by name).
+CALL_ROW_COLUMNS = ", ".join(f.name for f in fields(CallRow))
+
+
+def stored_metrics(row: CallRow) -> Metrics:
     """A call's metrics from its ``calls`` row: the columns plus ``metrics_json`` (what
     ``_store_derived`` writes)."""
-    doc = json.loads(row.get("metrics_json") or "{}")
+    doc = json.loads(row.metrics_json or "{}")
     return Metrics(
         speakers=tuple(SpeakerMetrics(**s) for s in doc.get("speakers", [])),
-        agent_talk_share=row["agent_talk_share"],
+        agent_talk_share=row.agent_talk_share,
         agent_share_series=tuple(SharePoint(t, s) for t, s in doc.get("agent_share_series", [])),
-        refusal_count=row["refusal_count"] or 0,
-        longest_monologue=sec(row["longest_monologue_ms"]) or 0.0,
-        longest_silence=sec(row["longest_silence_ms"]) or 0.0,
+        refusal_count=row.refusal_count or 0,
+        longest_monologue=sec(row.longest_monologue_ms) or 0.0,
+        longest_silence=sec(row.longest_silence_ms) or 0.0,
         overtalk_seconds=doc.get("overtalk_seconds", 0.0),
-        overtalk_count=row["overtalk_count"] or 0,
-        response_gap_median=sec(row["response_gap_median_ms"]),
+        overtalk_count=row.overtalk_count or 0,
+        response_gap_median=sec(row.response_gap_median_ms),
         response_gap_mean=doc.get("response_gap_mean"),
         response_gap_count=doc.get("response_gap_count", 0),
     )
@@ -207,7 +214,7 @@ class CallsMixin:
 
     def list_calls(
         self, *, order_by: str = "imported_at desc, id desc", brief: bool = False
-    ) -> list[dict[str, Any]]:
+    ) -> list[CallSummary]:
         """Every call with its metrics, comment count, tracker hit count (``tracker_hits``) and
         agent (``brief``: just what the app's list shows). Joins rather than a subquery per row
         (bench/run.py times 10 000 calls)."""
@@ -231,7 +238,7 @@ class CallsMixin:
             ORDER BY {order}"""
         cursor = self.db.execute(sql)
         names = [d[0] for d in cursor.description]
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        return [CallSummary(**dict(zip(names, row, strict=True))) for row in cursor.fetchall()]
 
     def _sort_key(self, part: str) -> str:
         """One term of ``list_calls``'s order: a column of the calls table, then asc or desc.
@@ -273,12 +280,12 @@ class CallsMixin:
             )
         raise CallNotFoundError(f"No call {text!r} in the library {self.shown} (reviewer calls lists them).")
 
-    def call_row(self, call_id: int) -> dict[str, Any]:
-        row = self.db.execute("SELECT * FROM calls WHERE id = ?", [call_id]).fetchone()
+    def call_row(self, call_id: int) -> CallRow:
+        cursor = self.db.execute(f"SELECT {CALL_ROW_COLUMNS} FROM calls WHERE id = ?", [call_id])
+        row = cursor.fetchone()
         if row is None:
             raise CallNotFoundError(f"No call #{call_id} in the library.")
-        cols = [d[0] for d in self.db.execute("SELECT * FROM calls LIMIT 0").description]
-        return dict(zip(cols, row, strict=True))
+        return CallRow(*row)
 
     def load_call(self, call_id: int) -> StoredCall:
         row = self.call_row(call_id)
@@ -308,18 +315,18 @@ class CallsMixin:
             for r in self.db.query("SELECT * FROM markers WHERE call_id = ? ORDER BY start_ms, id", [call_id])
         ]
         transcript = Transcript(
-            sec(row["duration_ms"]),
-            row["channels"],
-            row["speaker_split"],
+            sec(row.duration_ms),
+            row.channels,
+            row.speaker_split,
             speakers,
             words,
             segments,
             turns,
-            row["language"],
-            row["model"] or "",
+            row.language,
+            row.model or "",
             overlaps,
             self.refusal_labels(call_id),
-            row.get("split_doubt") or "",
+            row.split_doubt or "",
         )
         return StoredCall(row, transcript, markers, stored_metrics(row))
 

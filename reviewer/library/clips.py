@@ -7,6 +7,7 @@ words each time, so a correction of the transcript carries through."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from sqlite_utils import Database
 from reviewer.errors import ReviewerError
 from reviewer.labels import clock
 from reviewer.library.calls import ms, now, sec
+from reviewer.model import Clip, DeletedClip, Marker, Playlist, PlaylistPlace, RedactionEdit
 
 REDACTION_ACTIONS = ("add", "remove")
 
@@ -51,7 +53,7 @@ class ClipsMixin:
         row = self.call_row(call_id)
         if not title or not title.strip():
             raise ReviewerError("A clip needs a title.")
-        check_range(sec(row["duration_ms"]), start, end)
+        check_range(row.duration, start, end)
         if playlist is not None and not playlist.strip():
             raise ReviewerError("A playlist needs a name.")
         with self.write() as db:
@@ -74,7 +76,7 @@ class ClipsMixin:
                 self.add_to_playlist(playlist, clip_id)
         return clip_id
 
-    def marker_at(self, call_id: int, at: float) -> dict[str, Any]:
+    def marker_at(self, call_id: int, at: float) -> Marker:
         """The marker (refusal, monologue, silence, overtalk) covering ``at``, for a clip of it."""
         rows = list(
             self.db.query(
@@ -85,9 +87,20 @@ class ClipsMixin:
         )
         if not rows:
             raise ReviewerError(f"No marker at {clock(at)}; `reviewer show` lists the call's markers.")
-        return _timed(rows[0])
+        r = rows[0]
+        return Marker(
+            r["kind"],
+            sec(r["start_ms"]),
+            sec(r["end_ms"]),
+            r["speaker"],
+            r["text"] or "",
+            r["confidence"],
+            r["category"] or "",
+            r["request"] or "",
+            sec(r["request_ms"]),
+        )
 
-    def clip(self, clip_id: int) -> dict[str, Any]:
+    def clip(self, clip_id: int) -> Clip:
         rows = list(
             self.db.query(
                 "SELECT clips.*, calls.name AS call_name, calls.path AS call_path "
@@ -99,7 +112,7 @@ class ClipsMixin:
             raise ReviewerError(f"No clip #{clip_id}.")
         return self._located([_clip(rows[0])])[0]
 
-    def clips(self, call_id: int | None = None) -> list[dict[str, Any]]:
+    def clips(self, call_id: int | None = None) -> list[Clip]:
         where, params = ("WHERE clips.call_id = ?", [call_id]) if call_id is not None else ("", [])
         rows = self.db.query(
             "SELECT clips.*, calls.name AS call_name, calls.path AS call_path FROM clips "
@@ -108,47 +121,61 @@ class ClipsMixin:
         )
         return self._located([_clip(r) for r in rows])
 
-    def _located(self, clips: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def _located(self, clips: list[Clip]) -> list[Clip]:
         """Clips with their recordings where this machine finds them: under the team's audio
         root (read once for the lot) when the library keeps the audio there."""
-        relative = [c for c in clips if c["call_path"] and not Path(c["call_path"]).is_absolute()]
+        relative = any(c.call_path and not Path(c.call_path).is_absolute() for c in clips)
         root = self.audio_root() if relative else None  # type: ignore[attr-defined]
-        if root is not None:
-            for clip in relative:
-                clip["call_path"] = str(root / clip["call_path"])
-        return clips
+        if root is None:
+            return clips
+        return [
+            replace(c, call_path=str(root / c.call_path))
+            if c.call_path and not Path(c.call_path).is_absolute()
+            else c
+            for c in clips
+        ]
 
-    def delete_clip(self, clip_id: int) -> dict[str, Any]:
+    def delete_clip(self, clip_id: int) -> DeletedClip:
         """Delete a clip (from every playlist too); returns it with its playlists, for undo."""
         current = self.clip(clip_id)
-        current["playlists"] = [
-            dict(r)
+        places = tuple(
+            PlaylistPlace(int(r["playlist_id"]), int(r["position"]))
             for r in self.db.query(
                 "SELECT playlist_id, position FROM playlist_clips WHERE clip_id = ?", [clip_id]
             )
-        ]
+        )
         with self.write() as db:
             db.execute("DELETE FROM playlist_clips WHERE clip_id = ?", [clip_id])
             db["clips"].delete(clip_id)
-        return current
+        return DeletedClip(current, places)
 
-    def restore_clip(self, clip: dict[str, Any]) -> int:
-        fields = "call_id start_ms end_ms title note author created_at".split()
-        row = {k: clip.get(k) for k in fields}
+    def restore_clip(self, deleted: DeletedClip) -> int:
+        clip = deleted.clip
+        row: dict[str, Any] = {
+            "call_id": clip.call_id,
+            "start_ms": clip.start_ms,
+            "end_ms": clip.end_ms,
+            "title": clip.title,
+            "note": clip.note,
+            "author": clip.author,
+            "created_at": clip.created_at,
+        }
         with self.write() as db:
-            if not db.execute("SELECT 1 FROM clips WHERE id = ?", [clip["id"]]).fetchone():
-                row["id"] = clip["id"]
+            if not db.execute("SELECT 1 FROM clips WHERE id = ?", [clip.id]).fetchone():
+                row["id"] = clip.id
             clip_id = int(db["clips"].insert(row).last_pk)
-            for p in clip.get("playlists", []):
-                db["playlist_clips"].insert({**p, "clip_id": clip_id})
+            for p in deleted.playlists:
+                db["playlist_clips"].insert(
+                    {"playlist_id": p.playlist_id, "position": p.position, "clip_id": clip_id}
+                )
         return clip_id
 
     # -- playlists ---------------------------------------------------------------------------
 
-    def playlists(self) -> list[dict[str, Any]]:
+    def playlists(self) -> list[Playlist]:
         """Every playlist with how many clips it holds and how long they play (seconds)."""
         return [
-            {**dict(r), "seconds": (r["ms"] or 0) / 1000}
+            Playlist(int(r["id"]), r["name"], r["created_at"], int(r["clips"]), (r["ms"] or 0) / 1000)
             for r in self.db.query(
                 "SELECT playlists.id, playlists.name, playlists.created_at, COUNT(clips.id) AS clips, "
                 "SUM(clips.end_ms - clips.start_ms) AS ms FROM playlists "
@@ -165,7 +192,7 @@ class ClipsMixin:
         if row:
             return int(row[0])
         if not create:
-            known = ", ".join(p["name"] for p in self.playlists()) or "none yet"
+            known = ", ".join(p.name for p in self.playlists()) or "none yet"
             raise ReviewerError(f"No playlist named {name!r} (playlists: {known}).")
         with self.write() as db:
             return int(db["playlists"].insert({"name": name, "created_at": now()}).last_pk)
@@ -194,7 +221,7 @@ class ClipsMixin:
             db.execute("DELETE FROM playlist_clips WHERE playlist_id = ?", [playlist_id])
             db["playlists"].delete(playlist_id)
 
-    def playlist_clips(self, name: str) -> list[dict[str, Any]]:
+    def playlist_clips(self, name: str) -> list[Clip]:
         """The playlist's clips in order, each with its call's name and recording."""
         playlist_id = self.playlist_id(name)
         rows = self.db.query(
@@ -207,9 +234,9 @@ class ClipsMixin:
 
     # -- redaction changes -------------------------------------------------------------------
 
-    def redaction_edits(self, call_id: int) -> list[dict[str, Any]]:
+    def redaction_edits(self, call_id: int) -> list[RedactionEdit]:
         return [
-            _timed(r)
+            _edit(r)
             for r in self.db.query(
                 "SELECT * FROM redaction_edits WHERE call_id = ? ORDER BY start_ms, id", [call_id]
             )
@@ -220,7 +247,7 @@ class ClipsMixin:
         if action not in REDACTION_ACTIONS:
             raise ReviewerError(f"Unknown redaction change {action!r}: use add or remove.")
         row = self.call_row(call_id)
-        check_range(sec(row["duration_ms"]), start, end)
+        check_range(row.duration, start, end)
         with self.write() as db:
             return int(
                 db["redaction_edits"]
@@ -236,30 +263,45 @@ class ClipsMixin:
                 .last_pk
             )
 
-    def delete_redaction_edit(self, edit_id: int) -> dict[str, Any]:
+    def delete_redaction_edit(self, edit_id: int) -> RedactionEdit:
         rows = list(self.db.query("SELECT * FROM redaction_edits WHERE id = ?", [edit_id]))
         if not rows:
             raise ReviewerError(f"No redaction change #{edit_id}.")
         with self.write() as db:
             db["redaction_edits"].delete(edit_id)
-        return _timed(rows[0])
+        return _edit(rows[0])
 
-    def restore_redaction_edit(self, edit: dict[str, Any]) -> int:
-        row = {k: edit.get(k) for k in ("call_id", "start_ms", "end_ms", "action", "created_at")}
+    def restore_redaction_edit(self, edit: RedactionEdit) -> int:
+        row: dict[str, Any] = {
+            "call_id": edit.call_id,
+            "start_ms": edit.start_ms,
+            "end_ms": edit.end_ms,
+            "action": edit.action,
+            "created_at": edit.created_at,
+        }
         with self.write() as db:
-            if not db.execute("SELECT 1 FROM redaction_edits WHERE id = ?", [edit["id"]]).fetchone():
-                row["id"] = edit["id"]
+            if not db.execute("SELECT 1 FROM redaction_edits WHERE id = ?", [edit.id]).fetchone():
+                row["id"] = edit.id
             return int(db["redaction_edits"].insert(row).last_pk)
 
 
-def _timed(r: dict[str, Any]) -> dict[str, Any]:
-    out = dict(r)
-    out["start"] = sec(r["start_ms"])
-    out["end"] = sec(r["end_ms"])
-    return out
+def _edit(r: dict[str, Any]) -> RedactionEdit:
+    return RedactionEdit(
+        int(r["id"]), int(r["call_id"]), int(r["start_ms"]), int(r["end_ms"]), r["action"], r["created_at"]
+    )
 
 
-def _clip(r: dict[str, Any]) -> dict[str, Any]:
-    out = _timed(r)
-    out["note"] = out.get("note") or ""
-    return out
+def _clip(r: dict[str, Any]) -> Clip:
+    return Clip(
+        id=int(r["id"]),
+        call_id=int(r["call_id"]),
+        start_ms=int(r["start_ms"]),
+        end_ms=int(r["end_ms"]),
+        title=r["title"],
+        note=r["note"] or "",
+        author=r["author"],
+        created_at=r["created_at"],
+        call_name=r["call_name"],
+        call_path=r["call_path"],
+        position=r.get("position"),
+    )

@@ -32,7 +32,7 @@ class CommentsMixin:
         category: str = "other",
     ) -> int:
         row = self.call_row(call_id)
-        self.check_comment(sec(row["duration_ms"]), start, end, text, category)
+        self.check_comment(row.duration, start, end, text, category)
         stamp = now()
         with self.write() as db:
             return int(
@@ -65,7 +65,7 @@ class CommentsMixin:
             end = changes.get("end", current.end)
             text = changes.get("text", current.text)
             category = changes.get("category", current.category)
-            self.check_comment(sec(row["duration_ms"]), start, end, text, category)
+            self.check_comment(row.duration, start, end, text, category)
             update = {
                 "start_ms": ms(start),
                 "end_ms": ms(end),

@@ -12,6 +12,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from reviewer.library.calls import now
+from reviewer.model import Dispute, ScoreAnswer
 
 AUTO = "auto"  # the grader name of the rules
 
@@ -122,24 +123,28 @@ class ScorecardsMixin:
             ).fetchall()
         ]
 
-    def answer_rows(self, call_id: int, card: str, version: int) -> list[dict[str, Any]]:
-        return list(
-            self.db.query(
+    def answer_rows(self, call_id: int, card: str, version: int) -> list[ScoreAnswer]:
+        """Every answer to the call's card version (every grader's), oldest first."""
+        return [
+            _answer(r)
+            for r in self.db.query(
                 "SELECT * FROM score_answers WHERE call_id = ? AND card = ? AND version = ? "
                 "ORDER BY created_at, id",
                 [call_id, card, version],
             )
-        )
+        ]
 
-    def answer_row(self, call_id: int, card: str, version: int, item_id: str, grader: str) -> dict | None:
+    def answer_row(
+        self, call_id: int, card: str, version: int, item_id: str, grader: str
+    ) -> ScoreAnswer | None:
         rows = list(
             self.db.query(
-                "SELECT value, reason, created_at FROM score_answers WHERE call_id = ? AND card = ? "
+                "SELECT * FROM score_answers WHERE call_id = ? AND card = ? "
                 "AND version = ? AND item_id = ? AND grader = ?",
                 [call_id, card, version, item_id, grader],
             )
         )
-        return rows[0] if rows else None
+        return _answer(rows[0]) if rows else None
 
     def put_answer(
         self, call_id: int, card: str, version: int, item_id: str, grader: str, value: str | None, reason: str
@@ -230,14 +235,14 @@ class ScorecardsMixin:
             .last_pk
         )
 
-    def open_dispute(self, call_id: int, card: str, item_id: str) -> dict[str, Any] | None:
+    def open_dispute(self, call_id: int, card: str, item_id: str) -> Dispute | None:
         rows = list(
             self.db.query(
                 "SELECT * FROM disputes WHERE call_id = ? AND card = ? AND item_id = ? AND status = 'open'",
                 [call_id, card, item_id],
             )
         )
-        return rows[0] if rows else None
+        return _dispute(rows[0]) if rows else None
 
     def close_dispute(self, dispute_id: int, status: str, reply: str, grader: str) -> None:
         """Inside a write transaction: a dispute accepted or rejected, with the coach's reply."""
@@ -252,29 +257,45 @@ class ScorecardsMixin:
         *,
         card: str | None = None,
         version: int | None = None,
-    ) -> list[dict[str, Any]]:
+    ) -> list[Dispute]:
         where, args = [], []
         for column, value in (("call_id", call_id), ("status", status), ("card", card), ("version", version)):
             if value is not None:
                 where.append(f"{column} = ?")
                 args.append(value)
         sql = "SELECT * FROM disputes" + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY id"
-        return [_dispute_doc(r) for r in self.db.query(sql, args)]
+        return [_dispute(r) for r in self.db.query(sql, args)]
 
 
-def _dispute_doc(r: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "id": r["id"],
-        "call_id": r["call_id"],
-        "card": r["card"],
-        "version": r["version"],
-        "item": r["item_id"],
-        "author": r["author"],
-        "text": r["text"],
-        "value": r["value"],
-        "status": r["status"],
-        "reply": r["reply"] or "",
-        "resolved_by": r["resolved_by"] or "",
-        "created_at": r["created_at"],
-        "resolved_at": r["resolved_at"] or "",
-    }
+def _answer(r: dict[str, Any]) -> ScoreAnswer:
+    return ScoreAnswer(
+        int(r["id"]),
+        int(r["call_id"]),
+        r["card"],
+        int(r["version"]),
+        r["item_id"],
+        r["grader"],
+        r["value"],
+        r["reason"],
+        r["detail"],
+        r["evidence_json"],
+        r["created_at"],
+    )
+
+
+def _dispute(r: dict[str, Any]) -> Dispute:
+    return Dispute(
+        id=r["id"],
+        call_id=r["call_id"],
+        card=r["card"],
+        version=r["version"],
+        item=r["item_id"],
+        author=r["author"],
+        text=r["text"],
+        value=r["value"],
+        status=r["status"],
+        reply=r["reply"] or "",
+        resolved_by=r["resolved_by"] or "",
+        created_at=r["created_at"],
+        resolved_at=r["resolved_at"] or "",
+    )

@@ -4,13 +4,13 @@ calls QA picks by reference, words, agent and review status."""
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from sqlite_utils import Database
 
 from reviewer.errors import ReviewerError
 from reviewer.library.backend import TEXT_SEARCH_CONFIG
 from reviewer.library.calls import REVIEW_STATUSES
+from reviewer.model import SearchHit
 
 
 class SearchMixin:
@@ -18,7 +18,7 @@ class SearchMixin:
 
     db: Database
 
-    def search(self, text: str, limit: int = 50) -> list[dict[str, Any]]:
+    def search(self, text: str, limit: int = 50) -> list[SearchHit]:
         """Transcript turns matching ``text`` (all its words, stemmed), best first, each with a
         ``snippet``: the turn with the matching words in [brackets]."""
         query = _query(text, self.db.dialect)
@@ -39,7 +39,7 @@ class SearchMixin:
                        highlight(turns_fts, 0, '[', ']') AS snippet
                 FROM turns_fts f JOIN turns t ON t.rowid = f.rowid JOIN calls c ON c.id = t.call_id
                 WHERE turns_fts MATCH ? ORDER BY f.rank, t.call_id, t.start_ms LIMIT ?"""
-        return [dict(r) for r in self.db.query(sql, [query, limit])]
+        return [SearchHit(**r) for r in self.db.query(sql, [query, limit])]
 
     def calls_saying(self, text: str) -> list[int]:
         """Every call whose transcript matches ``text`` (as :meth:`search`), most recent first."""
@@ -70,19 +70,19 @@ class SearchMixin:
         """Calls by reference (see :meth:`resolve`), or all calls, narrowed by a transcript search,
         the agent's name and the review status: how QA picks a week of calls to export."""
         rows = self.list_calls(brief=True)
-        ids = [self.resolve(r) for r in refs] if refs else [int(r["id"]) for r in rows]
+        ids = [self.resolve(r) for r in refs] if refs else [int(r.id) for r in rows]
         if search:
             saying = set(self.calls_saying(search))
             ids = [i for i in ids if i in saying]
         if agent:
-            by_agent = {int(r["id"]) for r in rows if (r["agent"] or "").casefold() == agent.casefold()}
+            by_agent = {int(r.id) for r in rows if (r.agent or "").casefold() == agent.casefold()}
             ids = [i for i in ids if i in by_agent]
         if status:
             if status not in REVIEW_STATUSES:
                 raise ReviewerError(
                     f"Unknown review status {status!r}: use one of {', '.join(REVIEW_STATUSES)}."
                 )
-            with_status = {int(r["id"]) for r in rows if r["review_status"] == status}
+            with_status = {int(r.id) for r in rows if r.review_status == status}
             ids = [i for i in ids if i in with_status]
         return list(dict.fromkeys(ids))
 

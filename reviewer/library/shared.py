@@ -13,6 +13,7 @@ from typing import Any
 from reviewer.errors import ReviewerError
 from reviewer.library.backend import ConflictError
 from reviewer.library.calls import now
+from reviewer.model import CallRow, CallSummary
 
 AUDIO_ROOT = "audio_root"
 
@@ -142,11 +143,11 @@ class SharedMixin:
                 raise
         return relative.as_posix()
 
-    def audio_path(self, row: dict[str, Any]) -> Path:
+    def audio_path(self, row: CallRow | CallSummary) -> Path:
         """Where this machine finds a call's recording (its ``path``, under the audio root when
         the library keeps it there)."""
-        stored = Path(row.get("path") or "")
-        if stored.is_absolute() or not str(row.get("path") or ""):
+        stored = Path(row.path or "")
+        if stored.is_absolute() or not str(row.path or ""):
             return stored
         root = self.audio_root()
         return (root / stored) if root is not None else stored

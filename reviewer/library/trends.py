@@ -9,6 +9,7 @@ from statistics import fmean
 from typing import Any
 
 from reviewer.errors import ReviewerError
+from reviewer.model import CallSummary
 
 PERIODS = ("week", "month")
 
@@ -34,29 +35,29 @@ class TrendsMixin:
         rows = self.list_calls(order_by="recorded_at asc, id asc")
         if agent:
             theirs = set(self.select_calls(agent=agent))  # the library's one rule for "by this agent"
-            rows = [r for r in rows if r["id"] in theirs]
+            rows = [r for r in rows if r.id in theirs]
             if not rows:
                 known = ", ".join(self.agents()) or "none yet"
                 raise ReviewerError(f"No calls by an agent named {agent!r} (agents: {known}).")
         hits = dict(self.db.execute("SELECT call_id, count(*) FROM tracker_hits GROUP BY call_id").fetchall())
-        groups: dict[str, list[dict[str, Any]]] = {}
+        groups: dict[str, list[CallSummary]] = {}
         for r in rows:
-            groups.setdefault(period_of(r["recorded_at"], by), []).append(r)
+            groups.setdefault(period_of(r.recorded_at, by), []).append(r)
         out = []
         for period, calls in groups.items():
-            shares = [r["agent_talk_share"] for r in calls if r["agent_talk_share"] is not None]
-            scored = [r for r in calls if r["score"] is not None]
-            scores = [r["score"] for r in scored]
+            shares = [r.agent_talk_share for r in calls if r.agent_talk_share is not None]
+            scored = [r for r in calls if r.score is not None]
+            scores = [r.score for r in scored]
             out.append(
                 {
                     "period": period,
                     "calls": len(calls),
-                    "refusals_per_call": round(fmean(r["refusal_count"] or 0 for r in calls), 2),
+                    "refusals_per_call": round(fmean(r.refusal_count or 0 for r in calls), 2),
                     "agent_talk_share": round(fmean(shares), 3) if shares else None,
-                    "longest_silence": round(fmean((r["longest_silence_ms"] or 0) / 1000 for r in calls), 1),
-                    "tracker_hits_per_call": round(fmean(hits.get(r["id"], 0) for r in calls), 2),
+                    "longest_silence": round(fmean((r.longest_silence_ms or 0) / 1000 for r in calls), 1),
+                    "tracker_hits_per_call": round(fmean(hits.get(r.id, 0) for r in calls), 2),
                     "mean_score": round(fmean(scores), 1) if scores else None,
-                    "pass_rate": round(fmean(r["passed"] or 0 for r in scored), 3) if scored else None,
+                    "pass_rate": round(fmean(r.passed or 0 for r in scored), 3) if scored else None,
                 }
             )
         return out
@@ -75,8 +76,8 @@ class TrendsMixin:
         theirs = set(self.select_calls(agent=agent)) if agent else None
         out: dict[str, list[int]] = {}
         for r in rows:
-            if theirs is None or r["id"] in theirs:
-                out.setdefault(period_of(r["recorded_at"], by), []).append(int(r["id"]))
+            if theirs is None or r.id in theirs:
+                out.setdefault(period_of(r.recorded_at, by), []).append(int(r.id))
         return out
 
 

@@ -39,9 +39,9 @@ def recording_of(library: CallSource, call_id: int) -> Path:
     path = library.audio_path(row)
     if not path.is_file():
         raise ReviewerError(
-            f"The recording of {row['name']} is no longer at {path}; move it back or import it again."
+            f"The recording of {row.name} is no longer at {path}; move it back or import it again."
         )
-    if row.get("size") and path.stat().st_size != row["size"] or content_hash(path) != row["content_hash"]:
+    if row.size and path.stat().st_size != row.size or content_hash(path) != row.content_hash:
         raise ReviewerError(
             f"{path} has changed since it was imported, so what to hide in it is unknown; import it again."
         )
@@ -113,7 +113,7 @@ def export_audio(
     from reviewer.report.export import make_folder, recordings_of, write_atomic
 
     call_ids = list(dict.fromkeys(call_ids))
-    names = {cid: library.call_row(cid)["name"] for cid in call_ids}
+    names = {cid: library.call_row(cid).name for cid in call_ids}
     plans = plan_audio(names, out)
     recordings_of(library).check_all(
         [p for _cid, path in plans for p in ([path, side_file(path)] if redact else [path])]
@@ -128,7 +128,7 @@ def export_audio(
         found: list[RedactionSpan] = []
         if redact:
             found = call_redactions(library, call_id, settings)
-            hidden = padded(found, settings.redact_margin, int(library.call_row(call_id)["duration_ms"]))
+            hidden = padded(found, settings.redact_margin, int(library.call_row(call_id).duration_ms))
 
         def step(p: Progress, n: int = n, name: str = names[call_id]) -> None:
             progress(Progress("export", (n + p.fraction) / len(plans), name))

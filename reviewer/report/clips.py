@@ -18,6 +18,7 @@ from pathlib import Path
 
 from reviewer.errors import ReviewerError
 from reviewer.labels import clock
+from reviewer.model import Clip
 from reviewer.progress import NEVER_CANCELLED, CancelToken, Progress, ProgressCallback, no_progress
 from reviewer.report.source import CallSource
 from reviewer.settings import Settings
@@ -29,7 +30,7 @@ CLIP_SUFFIX = ".mp3"
 class ClipExcerpt:
     """A clip as an export shows it."""
 
-    clip: dict
+    clip: Clip
     lines: list[tuple[str, float, str]]  # (who, start, what they said) within the clip
     note: str
     title: str
@@ -37,15 +38,15 @@ class ClipExcerpt:
     masked_in_notes: tuple[str, ...] = ()  # redacted: the kinds masked in the title, note and names
 
 
-def clip_excerpt(library: CallSource, settings: Settings, clip: dict, *, redact: bool) -> ClipExcerpt:
+def clip_excerpt(library: CallSource, settings: Settings, clip: Clip, *, redact: bool) -> ClipExcerpt:
     """The words said within the clip, a line per stretch of one speaker; redacted, masked as
     every redacted export of the call is, and the title and note as comments are (the speakers'
     names as the call's reports mask them)."""
     from reviewer.report.data import load_report
     from reviewer.report.redact import mask_text
 
-    report = load_report(library, clip["call_id"], settings, redact=redact)
-    words = [w for w in report.words if w.end > clip["start"] and w.start < clip["end"]]
+    report = load_report(library, clip.call_id, settings, redact=redact)
+    words = [w for w in report.words if w.end > clip.start and w.start < clip.end]
     lines: list[tuple[str, float, str]] = []
     for w in words:
         who = report.who(w.speaker)
@@ -54,28 +55,28 @@ def clip_excerpt(library: CallSource, settings: Settings, clip: dict, *, redact:
         else:
             lines.append((who, w.start, w.text.strip()))
     if not redact:
-        return ClipExcerpt(clip, lines, clip["note"], clip["title"])
-    note, in_note = mask_text(clip["note"], settings.redact_words)
-    title, in_title = mask_text(clip["title"], settings.redact_words)
-    inside = tuple(s for s in report.hidden if s.start_ms < clip["end_ms"] and clip["start_ms"] < s.end_ms)
+        return ClipExcerpt(clip, lines, clip.note, clip.title)
+    note, in_note = mask_text(clip.note, settings.redact_words)
+    title, in_title = mask_text(clip.title, settings.redact_words)
+    inside = tuple(s for s in report.hidden if s.start_ms < clip.end_ms and clip.start_ms < s.end_ms)
     speaking = {w.speaker for w in words}
     in_names = [kind for speaker, kind in report.masked_names if speaker in speaking]
     return ClipExcerpt(clip, lines, note, title, inside, tuple(in_title + in_note + in_names))
 
 
 def _clip_audio(
-    library: CallSource, settings: Settings, clip: dict, redact: bool, cancel: CancelToken, seen: dict
+    library: CallSource, settings: Settings, clip: Clip, redact: bool, cancel: CancelToken, seen: dict
 ) -> bytes:
     """The clip's audio as mp3; ``seen`` keeps each call's checked recording and hidden spans."""
     from reviewer.audio.redact import audio_bytes
     from reviewer.report.audio import padded, recording_of
     from reviewer.report.redaction import call_redactions
 
-    call_id = clip["call_id"]
+    call_id = clip.call_id
     if call_id not in seen:
         hidden: list[tuple[int, int]] = []
         if redact:
-            duration = int(library.call_row(call_id)["duration_ms"])
+            duration = int(library.call_row(call_id).duration_ms)
             hidden = padded(call_redactions(library, call_id, settings), settings.redact_margin, duration)
         seen[call_id] = (recording_of(library, call_id), hidden)
     source, hidden = seen[call_id]
@@ -84,8 +85,8 @@ def _clip_audio(
         CLIP_SUFFIX,
         spans_ms=hidden,
         mode=settings.redact_mode,
-        start_ms=clip["start_ms"],
-        end_ms=clip["end_ms"],
+        start_ms=clip.start_ms,
+        end_ms=clip.end_ms,
         cancel=cancel,
     )
 
@@ -115,7 +116,7 @@ document.getElementById('play-all').addEventListener('click', () => {
 
 def playlist_html(name: str, items: list[tuple[ClipExcerpt, bytes]], *, redacted: bool) -> bytes:
     e = html.escape
-    total = sum(x.clip["end"] - x.clip["start"] for x, _ in items)
+    total = sum(x.clip.end - x.clip.start for x, _ in items)
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
@@ -127,7 +128,7 @@ def playlist_html(name: str, items: list[tuple[ClipExcerpt, bytes]], *, redacted
     if redacted:
         from reviewer.report.redaction import hidden_summary
 
-        spans = list({(x.clip["call_id"], s): s for x, _ in items for s in x.hidden}.values())
+        spans = list({(x.clip.call_id, s): s for x, _ in items for s in x.hidden}.values())
         summary = hidden_summary(spans, [k for x, _ in items for k in x.masked_in_notes])
         parts.append(
             f'<p class="redacted">REDACTED: {e(summary)} (bleeped in the audio, masked in the text).</p>'
@@ -136,11 +137,11 @@ def playlist_html(name: str, items: list[tuple[ClipExcerpt, bytes]], *, redacted
     for n, (x, audio) in enumerate(items, 1):
         c = x.clip
         data = base64.b64encode(audio).decode("ascii")
-        parts.append(f'<section class="clip" id="clip-{c["id"]}">')
+        parts.append(f'<section class="clip" id="clip-{c.id}">')
         parts.append(f"<h2>{n}. {e(x.title)}</h2>")
         parts.append(
-            f'<p class="meta">{e(c["call_name"])} · {clock(c["start"])}–{clock(c["end"])} '
-            f"({clock(c['end'] - c['start'])})</p>"
+            f'<p class="meta">{e(c.call_name)} · {clock(c.start)}–{clock(c.end)} '
+            f"({clock(c.end - c.start)})</p>"
         )
         parts.append(f'<audio controls preload="metadata" src="data:audio/mpeg;base64,{data}"></audio>')
         if x.note:
@@ -172,8 +173,8 @@ def playlist_csv(rows: list[tuple[str, ClipExcerpt]]) -> bytes:
         c = x.clip
         said = " / ".join(f"{who}: {text}" for who, _t, text in x.lines)
         w.writerow(
-            [csv_cell(v) for v in (n, file, x.title, c["call_name"], clock(c["start"]), clock(c["end"]),
-                                   f"{c['end'] - c['start']:.1f}", x.note, said)]
+            [csv_cell(v) for v in (n, file, x.title, c.call_name, clock(c.start), clock(c.end),
+                                   f"{c.end - c.start:.1f}", x.note, said)]
         )  # fmt: skip
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
@@ -202,7 +203,7 @@ def export_playlist(
     if out.suffix and not as_page and not out.is_dir():
         raise ReviewerError(f"{out.name}: a playlist exports as a page (.html) or into a folder.")
     target_folder = out.parent if as_page else out
-    files = [out] if as_page else [out / _file_name(n, c["title"]) for n, c in enumerate(clips, 1)]
+    files = [out] if as_page else [out / _file_name(n, c.title) for n, c in enumerate(clips, 1)]
     from reviewer.report.export import recordings_of
 
     recordings_of(library).check_all(files if as_page else [out, *files, out / "playlist.csv"])
@@ -211,7 +212,7 @@ def export_playlist(
     seen: dict = {}
     for i, clip in enumerate(clips):
         cancel.check()
-        progress(Progress("export", i / len(clips), clip["title"]))
+        progress(Progress("export", i / len(clips), clip.title))
         items.append(
             (
                 clip_excerpt(library, settings, clip, redact=redact),

@@ -21,17 +21,17 @@ def details(r: CallReport) -> list[tuple[str, str]]:
         "channels": "by channel (stereo)",
         "diarization": "by voice (mono, diarized)",
         "single": "one speaker",
-    }.get(row.get("speaker_split") or "", row.get("speaker_split") or "")
-    if row.get("split_doubt"):  # a mono split the diarization itself doubts
-        split = f"{split}. {row['split_doubt']}"
+    }.get(row.speaker_split or "", row.speaker_split or "")
+    if row.split_doubt:  # a mono split the diarization itself doubts
+        split = f"{split}. {row.split_doubt}"
     return [
         ("File", r.name),
-        ("Recorded", _date(row.get("recorded_at"))),
+        ("Recorded", _date(row.recorded_at)),
         ("Duration", clock(r.duration)),
         ("Agent", r.agent),
         ("Customer", ", ".join(customers) or "not identified"),
         ("Reviewed by", r.reviewers or "no comments yet"),
-        ("Review status", row.get("review_status") or "new"),
+        ("Review status", row.review_status or "new"),
         ("Speakers split", split),
     ]
 

@@ -4,14 +4,13 @@ asked), so every format shows the same call."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any
 
 import numpy as np
 
 from reviewer import __version__
 from reviewer.analysis.scoring import share_target
 from reviewer.labels import speaker_label
-from reviewer.model import CallScore, Comment, Marker, Metrics, Speaker, Turn, Word
+from reviewer.model import CallRow, CallScore, Comment, Marker, Metrics, Speaker, Turn, Word
 from reviewer.report.redact import mask_text
 from reviewer.report.redaction import (
     RedactionSpan,
@@ -26,7 +25,7 @@ from reviewer.settings import Settings
 
 @dataclass(frozen=True)
 class CallReport:
-    row: dict[str, Any]
+    row: CallRow
     speakers: list[Speaker]
     turns: list[Turn]
     words: list[Word]
@@ -50,15 +49,15 @@ class CallReport:
 
     @property
     def id(self) -> int:
-        return int(self.row["id"])
+        return self.row.id
 
     @property
     def name(self) -> str:
-        return str(self.row["name"])
+        return self.row.name
 
     @property
     def duration(self) -> float:
-        return (self.row["duration_ms"] or 0) / 1000
+        return self.row.duration
 
     def speaker(self, label: str | None) -> Speaker | None:
         return next((s for s in self.speakers if s.id == label), None)
@@ -111,7 +110,7 @@ def load_report(
     speakers' names. ``peaks_columns`` > 0 also reads the cached waveform."""
     stored = library.load_call(call_id)
     t = stored.transcript
-    row = dict(stored.row)
+    row = stored.row
     markers = list(stored.markers)  # a refusal keeps its confidence, kind and request (JSON export)
     comments = library.comments(call_id)
     turns, words, speakers = list(t.turns), list(t.words), list(t.speakers)
@@ -159,11 +158,11 @@ def load_report(
             )
     rules = {i.id: i.rule.describe(settings) for _, i in card.items() if i.rule} if card else {}
     peaks = None
-    if peaks_columns > 0 and row.get("content_hash"):
+    if peaks_columns > 0 and row.content_hash:
         from reviewer.audio.peaks import load_peaks
 
-        pyramid = load_peaks(row["content_hash"])
-        duration = (row["duration_ms"] or 0) / 1000
+        pyramid = load_peaks(row.content_hash)
+        duration = row.duration
         if pyramid is not None and duration > 0:
             per_column = duration / peaks_columns
             columns = [pyramid.columns(c, 0.0, per_column, peaks_columns) for c in range(pyramid.channels)]

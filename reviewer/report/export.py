@@ -224,7 +224,7 @@ def export_calls(
 
     formats = parse_formats(formats)
     call_ids = list(dict.fromkeys(call_ids))
-    names = {cid: library.call_row(cid)["name"] for cid in call_ids}
+    names = {cid: library.call_row(cid).name for cid in call_ids}
     plans = plan_exports(names, formats, out)
     recordings_of(library).check_all([p.path for p in plans])
     per_call: dict[int, list[ExportPlan]] = {}

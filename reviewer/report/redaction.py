@@ -18,7 +18,7 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, replace
 
-from reviewer.model import Marker, Turn, Word
+from reviewer.model import Marker, RedactionEdit, Turn, Word
 from reviewer.report.redact import KINDS, RANK, find_spans
 from reviewer.report.source import CallSource
 from reviewer.settings import Settings
@@ -138,14 +138,14 @@ def _merge(spans: list[RedactionSpan]) -> list[RedactionSpan]:
     return out
 
 
-def apply_edits(found: list[RedactionSpan], edits: list[dict]) -> list[RedactionSpan]:
+def apply_edits(found: list[RedactionSpan], edits: list[RedactionEdit]) -> list[RedactionSpan]:
     """The found spans less those a coach's "remove" overlaps, plus a coach's "add"s; in time order."""
-    removed = [(e["start_ms"], e["end_ms"]) for e in edits if e["action"] == "remove"]
+    removed = [(e.start_ms, e.end_ms) for e in edits if e.action == "remove"]
     kept = [s for s in found if not any(a < s.end_ms and s.start_ms < b for a, b in removed)]
     added = [
-        RedactionSpan(e["start_ms"], e["end_ms"], "added", None, "added")
+        RedactionSpan(e.start_ms, e.end_ms, "added", None, "added")
         for e in edits
-        if e["action"] == "add"
+        if e.action == "add"
     ]
     return sorted(kept + added, key=lambda s: (s.start_ms, s.end_ms))
 

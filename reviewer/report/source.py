@@ -4,11 +4,11 @@ not on the storage behind it (SQLite or PostgreSQL, ``reviewer.library.Library``
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from reviewer.analysis.scoring import Scorecard
-    from reviewer.model import CallScore, Comment, StoredCall
+    from reviewer.model import CallRow, CallScore, CallSummary, Clip, Comment, RedactionEdit, StoredCall
 
 
 class CallSource(Protocol):
@@ -16,9 +16,9 @@ class CallSource(Protocol):
 
     def load_call(self, call_id: int) -> StoredCall: ...
 
-    def call_row(self, call_id: int) -> dict[str, Any]: ...
+    def call_row(self, call_id: int) -> CallRow: ...
 
-    def audio_path(self, row: dict[str, Any]) -> Path: ...
+    def audio_path(self, row: CallRow | CallSummary) -> Path: ...
 
     def comments(self, call_id: int) -> list[Comment]: ...
 
@@ -26,9 +26,9 @@ class CallSource(Protocol):
         """The call's score on the default card and that card's version; None without cards
         (the application scores: ``reviewer.actions.exports`` gives a report a source that does)."""
 
-    def playlist_clips(self, name: str) -> list[dict[str, Any]]: ...
+    def playlist_clips(self, name: str) -> list[Clip]: ...
 
-    def redaction_edits(self, call_id: int) -> list[Any]: ...
+    def redaction_edits(self, call_id: int) -> list[RedactionEdit]: ...
 
     def recording_paths(self) -> list[Path]:
         """Every call's recording where this machine finds it: no export may write over one."""

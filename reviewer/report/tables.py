@@ -33,16 +33,16 @@ def call_json(r: CallReport) -> dict[str, Any]:
         "call": {
             "id": r.id,
             "name": r.name,
-            "path": row.get("path"),
-            "recorded_at": row.get("recorded_at"),
-            "imported_at": row.get("imported_at"),
+            "path": row.path,
+            "recorded_at": row.recorded_at,
+            "imported_at": row.imported_at,
             "duration": r.duration,
-            "channels": row.get("channels"),
-            "speaker_split": row.get("speaker_split"),
-            "language": row.get("language"),
-            "model": row.get("model"),
-            "review_status": row.get("review_status"),
-            "content_hash": row.get("content_hash"),
+            "channels": row.channels,
+            "speaker_split": row.speaker_split,
+            "language": row.language,
+            "model": row.model,
+            "review_status": row.review_status,
+            "content_hash": row.content_hash,
         },
         "speakers": [
             {
@@ -264,12 +264,12 @@ def summary_row(r: CallReport) -> dict[str, Any]:
     row = {
         "call_id": r.id,
         "call": r.name,
-        "recorded_at": r.row.get("recorded_at") or "",
-        "imported_at": r.row.get("imported_at") or "",
+        "recorded_at": r.row.recorded_at or "",
+        "imported_at": r.row.imported_at or "",
         "duration": mmss(r.duration),
         "duration_s": round(r.duration, 1),
         "agent": r.agent,
-        "review_status": r.row.get("review_status") or "",
+        "review_status": r.row.review_status or "",
         "agent_talk_share": "" if m.agent_talk_share is None else round(m.agent_talk_share, 3),
         "agent_talk_share_target": r.share_target,
         "talk_share_verdict": r.share_verdict,
@@ -287,8 +287,8 @@ def summary_row(r: CallReport) -> dict[str, Any]:
         "response_gap_median_s": "" if m.response_gap_median is None else round(m.response_gap_median, 2),
         "comments": len(r.comments),
         "acknowledged": sum(1 for c in r.comments if c.acknowledged_at),
-        "speaker_split": r.row.get("speaker_split") or "",
-        "path": r.row.get("path") or "",
+        "speaker_split": r.row.speaker_split or "",
+        "path": r.row.path or "",
     }
     for category in ("praise", "improve", "compliance", "other"):
         row[f"comments_{category}"] = sum(1 for c in r.comments if c.category == category)

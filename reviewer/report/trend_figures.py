@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reviewer.errors import ReviewerError
+from reviewer.model import CallSummary
 
 # -- what a period row carries ----------------------------------------------------------------
 
@@ -137,7 +138,7 @@ class Trends:
     periods: list[str]  # every period from the first call to the last, empty ones too; undated last
     team_calls: dict[str, list[int]] = field(default_factory=dict)
     agent_calls: dict[str, list[int]] = field(default_factory=dict)
-    call_rows: dict[int, dict[str, Any]] = field(default_factory=dict)
+    call_rows: dict[int, CallSummary] = field(default_factory=dict)
     metrics: list[Metric] = field(default_factory=list)
 
     @property

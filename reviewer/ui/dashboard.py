@@ -84,7 +84,7 @@ class TrendsLoader(QObject):
     own library connection; a newer request replaces the older ones, and only the newest answer
     is delivered."""
 
-    loaded = Signal(int, object)  # request number, Trends
+    loaded = Signal(int, object)  # request number, (Trends, the library's agents)
     failed = Signal(int, str)
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -96,11 +96,11 @@ class TrendsLoader(QObject):
         self.serial += 1
         serial = self.serial
 
-        def work(_progress: object, _cancel: object) -> Trends:
+        def work(_progress: object, _cancel: object) -> tuple[Trends, list[str]]:
             from reviewer.library import open_library
 
             with open_library(path) as library:
-                return load_trends(library, agent, by)
+                return load_trends(library, agent, by), library.agents()
 
         job = self.worker.start(work, unexpected="The trends could not be computed")
         job.finished.connect(lambda t: self.loaded.emit(serial, t))
@@ -505,7 +505,7 @@ class DashboardPage(QWidget):
     def set_library(self, library: Library) -> None:
         self.library = library
         self.trends = None
-        self._fill_agents()
+        self._fill_agents([])  # the new library's come with its list
         self.refresh()
 
     def set_agent_mode(self, agent: str | None, agents: list[str] | None = None) -> None:
@@ -518,10 +518,12 @@ class DashboardPage(QWidget):
 
     def _fill_agents(self, agents: list[str] | None = None) -> None:
         current = self.agent_mode or (self.agent_box.currentData() if self.agent_box.count() else TEAM)
+        if agents is None:  # those offered already (the window gives them with each read of the list)
+            agents = [a for a in (self.agent_box.itemData(i) for i in range(self.agent_box.count())) if a]
         self.agent_box.blockSignals(True)
         self.agent_box.clear()
         self.agent_box.addItem("Whole team", TEAM)
-        for name in self.library.agents() if agents is None else agents:
+        for name in agents:
             self.agent_box.addItem(name, name)
         if self.agent_box.findData(current) < 0:
             self.agent_box.addItem(current, current)
@@ -568,11 +570,13 @@ class DashboardPage(QWidget):
         self._enable()
         self._serial = self.loader.load(self.library.path, self.chosen_agent(), self.by_box.currentData())
 
-    def _loaded(self, serial: int, t: Trends) -> None:
+    def _loaded(self, serial: int, loaded: tuple[Trends, list[str]]) -> None:
         if serial != self._serial:
             return  # an older choice's answer
+        t, agents = loaded
         self.loading = False
         self.trends = t
+        self._fill_agents(agents)  # read with the figures
         # The metric asked for or shown; else the first with a value (the score, once calls are
         # scored on a scorecard).
         valued = t.first_valued()
@@ -706,7 +710,7 @@ class DashboardPage(QWidget):
             self.calls.selectRow(0)
 
     def listed_call_ids(self) -> list[int]:
-        return [int(r["id"]) for r in self.calls_model.rows]
+        return [int(r.id) for r in self.calls_model.rows]
 
     def _open(self, index: QModelIndex) -> None:
         if index.isValid():

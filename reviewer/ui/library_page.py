@@ -14,6 +14,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
+from PySide6.QtGui import QCursor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -26,11 +27,14 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QTableView,
+    QToolTip,
     QVBoxLayout,
     QWidget,
 )
 
 from reviewer.library.store import Library
+from reviewer.model import CallSummary, SearchHit
+from reviewer.ui.library_worker import LatestReads, LibraryWorker
 from reviewer.ui.style import clock
 from reviewer.ui.tables import RowsModel
 from reviewer.ui.trackers import TrackedFilter
@@ -48,7 +52,7 @@ STAGES = {
 
 def read_list(
     library: Library, choice: tuple[str, bool] | None
-) -> tuple[list[dict[str, Any]], list[int] | None]:
+) -> tuple[list[CallSummary], list[int] | None]:
     """The library's calls as the list shows them, and the calls where the filter's tracker was
     said (None without a tracker filter)."""
     tracked = list(library.calls_with_tracker(choice[0])) if choice is not None else None
@@ -59,44 +63,44 @@ def _ms_clock(value: int | None) -> str:
     return "" if value is None else clock(value / 1000)
 
 
-def _score_text(r: dict) -> str:
+def _score_text(r: CallSummary) -> str:
     """ "62 ✓" (passed), "0 ✗" (failed), "88 ?" (provisional: items still to answer), with
     "⚑ 1" for an open dispute; empty when unscored."""
-    if r.get("score") is None:
+    if r.score is None:
         return ""
-    mark = ("✓" if r["passed"] else "✗") if r.get("score_final", 1) else "?"
-    text = f"{r['score']:.0f} {mark}"
-    if r.get("open_disputes"):
-        text += f"  ⚑ {r['open_disputes']}"
+    mark = ("✓" if r.passed else "✗") if r.score_final else "?"
+    text = f"{r.score:.0f} {mark}"
+    if r.open_disputes:
+        text += f"  ⚑ {r.open_disputes}"
     return text
 
 
 class CallsModel(RowsModel):
     COLUMNS = (
-        ("Name", lambda r: r["name"], lambda r: r["name"].lower()),
-        ("Date", lambda r: (r["recorded_at"] or "")[:16].replace("T", " "), lambda r: r["recorded_at"] or ""),
-        ("Duration", lambda r: _ms_clock(r["duration_ms"]), lambda r: r["duration_ms"] or 0),
-        ("Agent", lambda r: r["agent"] or "", lambda r: (r["agent"] or "").lower()),
+        ("Name", lambda r: r.name, lambda r: r.name.lower()),
+        ("Date", lambda r: (r.recorded_at or "")[:16].replace("T", " "), lambda r: r.recorded_at or ""),
+        ("Duration", lambda r: _ms_clock(r.duration_ms), lambda r: r.duration_ms or 0),
+        ("Agent", lambda r: r.agent or "", lambda r: (r.agent or "").lower()),
         (
             "Agent talk",
-            lambda r: "" if r["agent_talk_share"] is None else f"{r['agent_talk_share']:.0%}",
-            lambda r: -1.0 if r["agent_talk_share"] is None else r["agent_talk_share"],
+            lambda r: "" if r.agent_talk_share is None else f"{r.agent_talk_share:.0%}",
+            lambda r: -1.0 if r.agent_talk_share is None else r.agent_talk_share,
         ),
-        ("Refusals", lambda r: str(r["refusal_count"] or 0), lambda r: r["refusal_count"] or 0),
+        ("Refusals", lambda r: str(r.refusal_count or 0), lambda r: r.refusal_count or 0),
         (
             "Longest monologue",
-            lambda r: _ms_clock(r["longest_monologue_ms"]),
-            lambda r: r["longest_monologue_ms"] or 0,
+            lambda r: _ms_clock(r.longest_monologue_ms),
+            lambda r: r.longest_monologue_ms or 0,
         ),
         (
             "Longest silence",
-            lambda r: _ms_clock(r["longest_silence_ms"]),
-            lambda r: r["longest_silence_ms"] or 0,
+            lambda r: _ms_clock(r.longest_silence_ms),
+            lambda r: r.longest_silence_ms or 0,
         ),
-        ("Score", lambda r: _score_text(r), lambda r: -1.0 if r.get("score") is None else r["score"]),
-        ("Comments", lambda r: str(r["comment_count"]), lambda r: r["comment_count"]),
-        ("Status", lambda r: r["review_status"] or "new", lambda r: r["review_status"] or ""),
-        ("Tracked", lambda r: str(r["tracker_hits"]), lambda r: r["tracker_hits"]),
+        ("Score", lambda r: _score_text(r), lambda r: -1.0 if r.score is None else r.score),
+        ("Comments", lambda r: str(r.comment_count), lambda r: r.comment_count),
+        ("Status", lambda r: r.review_status or "new", lambda r: r.review_status or ""),
+        ("Tracked", lambda r: str(r.tracker_hits), lambda r: r.tracker_hits),
     )
     TRACKED = len(COLUMNS) - 1  # tracker hits in the call
 
@@ -104,7 +108,7 @@ class CallsModel(RowsModel):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.all_rows: list[dict[str, Any]] = []
+        self.all_rows: list[CallSummary] = []
         self._haystacks: list[str] = []
         self.text = ""
         self.agent: str | None = None
@@ -117,10 +121,10 @@ class CallsModel(RowsModel):
     # QSortFilterProxyModel: a proxy asks Python for every comparison and every row, which took
     # over a second per sort or filter on a 10 000-call library (bench/run.py).
 
-    def set_rows(self, rows: list[dict[str, Any]]) -> None:
+    def set_rows(self, rows: list[CallSummary]) -> None:
         self.beginResetModel()
         self.all_rows = rows
-        self._haystacks = [f"{r['name']}\n{r['agent'] or ''}".lower() for r in rows]
+        self._haystacks = [f"{r.name}\n{r.agent or ''}".lower() for r in rows]
         self.rows = self._visible()
         self.endResetModel()
 
@@ -144,7 +148,7 @@ class CallsModel(RowsModel):
         self.rows = self._visible()
         self.endResetModel()
 
-    def _visible(self) -> list[dict[str, Any]]:
+    def _visible(self) -> list[CallSummary]:
         rows = self.all_rows
         if self.text or self.agent is not None or self.call_ids is not None or self.tracked is not None:
             text, agent, ids = self.text, self.agent, self.call_ids
@@ -152,9 +156,9 @@ class CallsModel(RowsModel):
             rows = [
                 r
                 for r, hay in zip(self.all_rows, self._haystacks, strict=True)
-                if (agent is None or (r["agent"] or "") == agent)
-                and (ids is None or r["id"] in ids)
-                and (tracked is None or (r["id"] in tracked) == said)
+                if (agent is None or (r.agent or "") == agent)
+                and (ids is None or r.id in ids)
+                and (tracked is None or (r.id in tracked) == said)
                 and (not text or text in hay)
             ]
         if 0 <= self.sort_column < len(self.COLUMNS):
@@ -167,9 +171,9 @@ class CallsModel(RowsModel):
         self.sort_column, self.sort_order = column, order
         self.layoutAboutToBeChanged.emit()
         old = self.persistentIndexList()
-        ids = [self.rows[i.row()]["id"] for i in old]
+        ids = [self.rows[i.row()].id for i in old]
         self.rows = self._visible()
-        where = {r["id"]: n for n, r in enumerate(self.rows)}
+        where = {r.id: n for n, r in enumerate(self.rows)}
         self.changePersistentIndexList(
             old,
             [
@@ -187,13 +191,13 @@ class CallsModel(RowsModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return show(row)
         if role == Qt.ItemDataRole.UserRole:
-            return row["id"]
+            return row.id
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() in (2, 4, 5, 6, 7, 8, self.TRACKED):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole and index.column() == self.TRACKED and self.tracker_tooltip:
-            return self.tracker_tooltip(row["id"])
+            return self.tracker_tooltip(row.id)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return row["path"]
+            return row.path
         return None
 
 
@@ -268,9 +272,17 @@ class LibraryPage(QWidget):
     importFolderRequested = Signal()
     exportRequested = Signal()
 
-    def __init__(self, library: Library, parent: QWidget | None = None) -> None:
+    def __init__(self, library_worker: LibraryWorker, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.library = library
+        # Every read of the page runs on the window's library thread; each kind of read keeps
+        # only its newest answer (a search typed over a slower one, a filter changed twice).
+        self.library_worker = library_worker
+        self.reads = LatestReads(
+            lambda: self.library_worker,
+            lambda error: self.count_label.setText(f"Could not read the library: {error}"),
+        )
+        self._tooltips: dict[int, str] = {}  # each call's tracker counts, read on a first hover ("": asked)
+        self.shown_hits: list[SearchHit] = []  # the turns the last search listed
         self.model = CallsModel(self)
         self.table = QTableView()
         self.table.setModel(self.model)
@@ -352,15 +364,20 @@ class LibraryPage(QWidget):
         self.setTabOrder(self.search_edit, self.table)
         self.trackers_changed()
 
-    def set_library(self, library: Library) -> None:
-        self.library = library
+    def library_changed(self) -> None:
+        """The window opened another library (the library thread reads it now)."""
+        self._tooltips.clear()
         self.trackers_changed()
 
     def refresh(self) -> None:
-        self.show_rows(*read_list(self.library, self.tracked_filter.choice()))
+        """Read the list again (on the library thread) and show it."""
+        choice = self.tracked_filter.choice()
+        self.reads.read(
+            "list", lambda library: read_list(library, choice), lambda read: self.show_rows(*read, choice)
+        )
 
-    def show_rows(self, rows: list[dict[str, Any]], tracked: list[int] | None, choice: Any = None) -> None:
-        """The list as :func:`read_list` read it (on the library thread, or here)."""
+    def show_rows(self, rows: list[CallSummary], tracked: list[int] | None, choice: Any = None) -> None:
+        """The list as :func:`read_list` read it (on the library thread)."""
         selected = self.selected_call()
         if self.tracked_filter.choice() is not None and tracked is not None:
             # hits change with corrections and imports
@@ -368,6 +385,7 @@ class LibraryPage(QWidget):
                 self.model.set_tracked(set(tracked), choice[1])
             else:
                 self._filter_tracked(self.tracked_filter.choice(), refresh=False)
+        self._tooltips.clear()
         self.model.set_rows(rows)
         self._count()
         if selected is not None:
@@ -389,26 +407,54 @@ class LibraryPage(QWidget):
 
     def trackers_changed(self) -> None:
         """The library's trackers changed (the Trackers dialog): new choices, counts, filter."""
-        self.tracked_filter.set_trackers([t.name for t in self.library.trackers()])
-        self.refresh()
+
+        def show(names: list[str]) -> None:
+            self.tracked_filter.set_trackers(names)
+            self.refresh()
+
+        self.reads.read("trackers", lambda library: [t.name for t in library.trackers()], show)
 
     def _filter_tracked(self, choice: tuple[str, bool] | None, *, refresh: bool = True) -> None:
-        """Only the calls where the chosen tracker was said, or was not."""
+        """Only the calls where the chosen tracker was said, or was not (read on the library
+        thread)."""
         if choice is None:
+            self.reads.drop("tracked")  # an answer on its way is stale
             self.model.set_tracked(None)
-        else:
-            name, said = choice
-            self.model.set_tracked(set(self.library.calls_with_tracker(name)), said)
-        if refresh:
-            self._count()
+            if refresh:
+                self._count()
+            return
+        name, said = choice
+
+        def show(calls: list[int]) -> None:
+            self.model.set_tracked(set(calls), said)
+            if refresh:
+                self._count()
+
+        self.reads.read("tracked", lambda library: list(library.calls_with_tracker(name)), show)
 
     def _tracker_tooltip(self, call_id: int) -> str:
-        counts: dict[str, int] = {}
-        for h in self.library.tracker_hits(call_id):
-            counts[h.tracker] = counts.get(h.tracker, 0) + 1
-        if not counts:
-            return "No tracker heard in this call"
-        return "\n".join(f"{name}: {n}" for name, n in sorted(counts.items()))
+        """Each tracker heard in the call and how often; read on the library thread on the first
+        hover (the tip shows once it is there), kept until the list is read again."""
+        if call_id in self._tooltips:
+            return self._tooltips[call_id] or "Reading the trackers…"
+        self._tooltips[call_id] = ""  # asked for: hovering on asks no more
+
+        def read(library: Library) -> str:
+            counts: dict[str, int] = {}
+            for h in library.tracker_hits(call_id):
+                counts[h.tracker] = counts.get(h.tracker, 0) + 1
+            if not counts:
+                return "No tracker heard in this call"
+            return "\n".join(f"{name}: {n}" for name, n in sorted(counts.items()))
+
+        def show(text: str) -> None:
+            self._tooltips[call_id] = text
+            viewport = self.table.viewport()
+            if viewport.underMouse():
+                QToolTip.showText(QCursor.pos(), text, viewport)
+
+        self.reads.read(f"tooltip {call_id}", read, show, lambda _error: self._tooltips.pop(call_id, None))
+        return "Reading the trackers…"
 
     def set_agent(self, agent: str | None) -> None:
         self.model.set_agent(agent)
@@ -424,7 +470,7 @@ class LibraryPage(QWidget):
 
     def select_call(self, call_id: int, *, add: bool = False) -> None:
         for r, row in enumerate(self.model.rows):
-            if row["id"] == call_id:
+            if row.id == call_id:
                 if add:
                     flags = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
                     self.table.selectionModel().select(self.model.index(r, 0), flags)
@@ -433,26 +479,42 @@ class LibraryPage(QWidget):
                 return
 
     def visible_call_ids(self) -> list[int]:
-        return [r["id"] for r in self.model.rows]
+        return [r.id for r in self.model.rows]
 
-    def search(self, text: str) -> list[dict[str, Any]]:
+    def search(self, text: str) -> None:
         """Full-text search: the table narrowed to every call that says it, the best matching
-        turns (at most ``SEARCH_HITS``) listed below."""
-        self.hits.clear()
+        turns (at most ``SEARCH_HITS``) listed below, once the library thread has found them
+        (``shown_hits``); a newer search drops the answer of an older one."""
         if not text.strip():
+            self.reads.drop("search")  # a search on its way is stale
+            self.hits.clear()
+            self.shown_hits = []
             self.model.set_call_ids(None)
             self.hits.hide()
             self.refresh()
-            return []
-        hits = self.library.search(text, limit=SEARCH_HITS)
+            return
+
+        def read(library: Library) -> tuple[list[SearchHit], list[int]]:
+            return library.search(text, limit=SEARCH_HITS), library.calls_saying(text)
+
+        def failed(error: BaseException) -> None:
+            self.hits.clear()
+            self.shown_hits = []
+            self.hits.addItem(f"The search failed: {error}")
+            self.hits.show()
+
+        self.reads.read("search", read, lambda found: self._show_hits(*found), failed)
+
+    def _show_hits(self, hits: list[SearchHit], calls: list[int]) -> None:
+        self.hits.clear()
+        self.shown_hits = hits
         for h in hits:
-            role = (h["role"] or "speaker").capitalize()
-            item = QListWidgetItem(f"{h['name']}  {clock(h['start_ms'] / 1000)}  {role}: {h['text']}")
-            item.setData(Qt.ItemDataRole.UserRole, (h["call_id"], h["start_ms"] / 1000))
+            role = (h.role or "speaker").capitalize()
+            item = QListWidgetItem(f"{h.name}  {clock(h.start_ms / 1000)}  {role}: {h.text}")
+            item.setData(Qt.ItemDataRole.UserRole, (h.call_id, h.start_ms / 1000))
             self.hits.addItem(item)
         if not hits:
             self.hits.addItem("No transcript contains that.")
-        calls = self.library.calls_saying(text)
         if len(hits) == SEARCH_HITS:
             noun = "call says" if len(calls) == 1 else "calls say"
             self.hits.addItem(
@@ -461,7 +523,6 @@ class LibraryPage(QWidget):
         self.hits.show()
         self.model.set_call_ids(set(calls))
         self.refresh()
-        return hits
 
     def _open_index(self, index: QModelIndex) -> None:
         call_id = self.model.data(index, Qt.ItemDataRole.UserRole)

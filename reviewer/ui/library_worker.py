@@ -25,11 +25,12 @@ its own write produced and does not reload for it."""
 from __future__ import annotations
 
 import gc
+from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from reviewer.actions.library import open_library
 from reviewer.library.store import Library
@@ -77,7 +78,9 @@ class LibraryWorker(QObject):
         self.shares = shares
         self.worker = Worker(self, name="reviewer-library")
         self._library: Library | None = None  # opened on the worker's thread, used only there
-        self.pending = 0  # jobs submitted and not answered yet
+        self.pending = 0  # jobs submitted and not answered yet, and steps of answers not shown yet
+        self._steps: deque[Callable[[], None]] = deque()
+        self._step_due = False  # a pass of the event loop is asked to run the next step
 
     @property
     def busy(self) -> bool:
@@ -135,9 +138,36 @@ class LibraryWorker(QObject):
     def _answered(self) -> None:
         self.pending = max(0, self.pending - 1)
 
+    def show_later(self, step: Callable[[], None]) -> None:
+        """Run ``step()`` on the UI thread in a later pass of the event loop, one step a pass in
+        the order given: a large answer shown in parts (the visible view, then the panels behind
+        tabs, then the page switch) lets timers, input and paint come between them, so no pass
+        holds the UI thread for the whole. Until it has run, the thread counts as :attr:`busy`
+        (what it was asked is not shown yet)."""
+        self._steps.append(step)
+        self.pending += 1
+        self._step_later()
+
+    def _step_later(self) -> None:
+        if self._steps and not self._step_due:
+            self._step_due = True
+            QTimer.singleShot(0, self, self._next_step)
+
+    def _next_step(self) -> None:
+        self._step_due = False
+        if not self._steps:
+            return
+        step = self._steps.popleft()
+        try:
+            step()
+        finally:
+            self.pending = max(0, self.pending - 1)
+            self._step_later()
+
     def close(self) -> None:
         """Stop the thread (jobs not started are dropped) and close its library."""
         self.worker.stop()
+        self._steps.clear()
         self.pending = 0
         if self._library is not None:
             self._library.close()
@@ -147,3 +177,43 @@ class LibraryWorker(QObject):
         """Another library: the jobs waiting are dropped, the next one opens it."""
         self.close()
         self.location, self.shares = location, shares
+
+
+class LatestReads:
+    """Reads a page makes through the library thread, each of a ``kind`` ("search", "list",
+    "clips"…) that keeps only its newest answer: an answer that arrives after a newer read of
+    the same kind was asked for is dropped (a search typed over a slower one, a playlist picked
+    while the last one loads). Errors go to ``failed`` if the read names one, else to
+    ``on_error``."""
+
+    def __init__(self, worker: Callable[[], LibraryWorker], on_error: Failed) -> None:
+        self._worker = worker  # a getter: the page may be given another thread
+        self._on_error = on_error
+        self._asked: dict[str, int] = {}
+
+    def read(
+        self,
+        kind: str,
+        fn: Callable[[Library], Any],
+        done: Done,
+        failed: Failed | None = None,
+        *,
+        writes: bool = False,
+    ) -> Job:
+        asked = self.drop(kind)
+
+        def answered(value: Any) -> None:
+            if self._asked.get(kind) == asked:
+                done(value)
+
+        def refused(error: BaseException) -> None:
+            if self._asked.get(kind) == asked:
+                (failed or self._on_error)(error)
+
+        return self._worker().submit(fn, answered, refused, writes=writes)
+
+    def drop(self, kind: str) -> int:
+        """Forget the answer on its way for ``kind`` (nothing to show any more); returns the
+        number of the next read of that kind."""
+        self._asked[kind] = self._asked.get(kind, 0) + 1
+        return self._asked[kind]

@@ -105,7 +105,7 @@ class MainWindow(QMainWindow):
         # The window's database work runs on one thread with a library connection of its own.
         self.library_worker = LibraryWorker(self.library_path, self, shares=self.library)
         self.library_worker.wrote.connect(self._own_write)
-        self.library_page = LibraryPage(self.library)
+        self.library_page = LibraryPage(self.library_worker)
         self.review_page = ReviewPage(self.library, settings, library_worker=self.library_worker)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.library_page)
@@ -134,7 +134,7 @@ class MainWindow(QMainWindow):
         self.exporter = ExportController(self, self.qsettings, Worker(self, name="reviewer-export"))
         self.sharing = SharingController(  # redacted audio, clips and playlists
             self,
-            library=lambda: self.library,
+            library_worker=self.library_worker,
             library_path=lambda: self.library_path,
             settings=settings,
             undo_stack=self.review_page.undo_stack,
@@ -145,7 +145,12 @@ class MainWindow(QMainWindow):
         )
         self.library_page.exportRequested.connect(self.export_dialog)
 
-        self.trackers = TrackersController(self, lambda: self.library, Worker(self, name="reviewer-trackers"))
+        self.trackers = TrackersController(
+            self,
+            lambda: self.library,
+            Worker(self, name="reviewer-trackers"),
+            library_worker=self.library_worker,
+        )
         self.trackers.changed.connect(self._trackers_changed)
 
         self.library_page.openCall.connect(self.open_call)
@@ -282,17 +287,17 @@ class MainWindow(QMainWindow):
 
     def _fill_viewers(self, agents: list[str] | None = None) -> None:
         """The "Viewing as" choices: the library's agents (``agents``: just read on the library
-        thread; else read here)."""
+        thread, with the list; None: those already offered)."""
         current = (
             self.viewer.currentData()
             if self.viewer.count()
             else self.qsettings.value("viewer/agent", "", str)
         )
+        if agents is None:
+            agents = [a for a in (self.viewer.itemData(i) for i in range(self.viewer.count())) if a]
         self.viewer.blockSignals(True)
         self.viewer.clear()
         self.viewer.addItem(COACH, "")
-        if agents is None:
-            agents = self.library.agents()
         for agent in agents:
             self.viewer.addItem(f"Agent: {agent}", agent)
         if current and self.viewer.findData(current) < 0:  # chosen while the list was being read
@@ -328,30 +333,53 @@ class MainWindow(QMainWindow):
         if open_file is not None:
             self.open_file(open_file)
             return
-        if self.library.is_empty():
-            if first_run_sample and not self.qsettings.value("library/sample_offered", False, bool):
-                self.qsettings.setValue("library/sample_offered", True)
-                self.statusBar().showMessage("Importing the sample call so you can see a complete review…")
-                self.open_file(sample_call())
-            return
-        if self.importer.busy or self.stack.currentWidget() is not self.library_page:
-            return  # an import or a call was asked for before the window settled: stay with it
         last = self.qsettings.value("review/last_call", 0, int)
-        if last and self.qsettings.value("review/open", False, bool):
+        reopen = bool(last and self.qsettings.value("review/open", False, bool))
+
+        def read(library: Library) -> tuple[bool, int | None]:
+            """Whether the library is empty, and the call last reviewed (None: gone, or none)."""
+            if library.is_empty():
+                return True, None
+            if not reopen:
+                return False, None
             try:
-                self.open_call(self.library.resolve(last))
+                return False, library.resolve(last)
             except ReviewerError:
-                pass
+                return False, None
+
+        def start(value: tuple[bool, int | None]) -> None:
+            empty, call_id = value
+            if self.closed:
+                return
+            if empty:
+                if first_run_sample and not self.qsettings.value("library/sample_offered", False, bool):
+                    self.qsettings.setValue("library/sample_offered", True)
+                    self.statusBar().showMessage(
+                        "Importing the sample call so you can see a complete review…"
+                    )
+                    self.open_file(sample_call())
+                return
+            if self.importer.busy or self.stack.currentWidget() is not self.library_page:
+                return  # an import or a call was asked for before the window settled: stay with it
+            if call_id is not None:
+                self.open_call(call_id)
+
+        self.library_worker.submit(read, start)
 
     def open_file(self, path: Path) -> None:
         """Open a recording: straight away if it is in the library, else import it first."""
         from reviewer.library.store import content_hash
 
-        try:
-            existing = self.library.find_hash(content_hash(path))
-        except OSError as e:
-            QMessageBox.warning(self, "Reviewer", f"{path}: could not be read ({e.strerror or e}).")
-            return
+        def read(library: Library) -> int | None:
+            return library.find_hash(content_hash(path))  # the file is read there too
+
+        def unread(error: BaseException) -> None:
+            said = f"could not be read ({error.strerror or error})" if isinstance(error, OSError) else error
+            QMessageBox.warning(self, "Reviewer", f"{path}: {said}.")
+
+        self.library_worker.submit(read, lambda existing: self._open_or_import(path, existing), unread)
+
+    def _open_or_import(self, path: Path, existing: int | None) -> None:
         if existing is not None:
             self.open_call(existing)
         else:
@@ -370,15 +398,22 @@ class MainWindow(QMainWindow):
             self.review_page.back_button.setText(f"← {back}")
             self.stack.setCurrentWidget(self.review_page)
             self.review_page.timeline.setFocus()
-            self.qsettings.setValue("review/last_call", call_id)
-            self.qsettings.setValue("review/open", True)
-            self.setWindowTitle(f"{self.review_page.call.row['name']} — Reviewer")
+            self.setWindowTitle(f"{self.review_page.call.row.name} — Reviewer")
+            # Written to disk in a pass after the page's first paint (and only when it changed)
+            self.library_worker.show_later(lambda: self._remember_call(call_id))
 
         def failed(error: BaseException) -> None:
             if not self.closed:
                 QMessageBox.warning(self, "Reviewer", str(error))
 
         self.review_page.open_call(call_id, at, opened=opened, failed=failed)
+
+    def _remember_call(self, call_id: int) -> None:
+        """The call under review, reopened at the next start."""
+        if self.qsettings.value("review/last_call", 0, int) != call_id:
+            self.qsettings.setValue("review/last_call", call_id)
+        if not self.qsettings.value("review/open", False, bool):
+            self.qsettings.setValue("review/open", True)
 
     def show_library(self) -> None:
         self.review_page.player.pause()
@@ -516,9 +551,9 @@ class MainWindow(QMainWindow):
         or every call listed (after a filter or search) when none is selected."""
         if self.stack.currentWidget() is self.review_page and self.review_page.call is not None:
             call = self.review_page.call
-            return {call.id: call.row["name"]}
+            return {call.id: call.row.name}
         ids = self.library_page.selected_call_ids() or self.library_page.visible_call_ids()
-        names = {int(r["id"]): r["name"] for r in self.library_page.model.rows}
+        names = {r.id: r.name for r in self.library_page.model.rows}
         return {i: names[i] for i in ids if i in names}
 
     def review_spot(self) -> ReviewSpot | None:
@@ -600,7 +635,7 @@ class MainWindow(QMainWindow):
         self.library = library
         self.library_path = library_location(path) or path
         self.importer.library_path = self.library_path
-        self.library_page.set_library(library)
+        self.library_page.library_changed()
         self.review_page.set_library(library)
         self.dashboard.set_library(library)
         self.qsettings.setValue("library/path", display_location(self.library_path))

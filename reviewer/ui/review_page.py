@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +42,7 @@ from reviewer.audio.peaks import Peaks, load_peaks, peaks_for_file
 from reviewer.document import one_voice
 from reviewer.errors import ReviewerError
 from reviewer.library.store import REVIEW_STATUSES, Library, StoredCall
-from reviewer.model import CallScore, Comment, Marker, Metrics, TrackerHit, Turn
+from reviewer.model import CallRow, CallScore, Comment, Marker, Metrics, TrackerHit, Turn
 from reviewer.settings import Settings
 from reviewer.ui.comments import CommentsPanel
 from reviewer.ui.corrections import CorrectionsController
@@ -114,7 +114,7 @@ def load_review(
     transcript laid out for the view and, with ``peaks``, its cached waveform (a 60-minute
     call's takes about 0.1 s to read and build: never on the UI thread)."""
     call = library.load_call(call_id)
-    library.seen(call_id, int(call.row["version"]))
+    library.seen(call_id, call.row.version)
     target = share_target(actions.scores.call_card(library, call_id), settings)
     cards, score, scorecard = load_scores(library, call_id, card)
     audio = library.audio_path(call.row)
@@ -130,7 +130,7 @@ def load_review(
         audio,
         audio.is_file(),
         layout_transcript(call.transcript, overtalk_spans(call)),
-        load_peaks(call.row["content_hash"]) if peaks and call.row.get("content_hash") else None,
+        load_peaks(call.row.content_hash) if peaks and call.row.content_hash else None,
     )
 
 
@@ -377,9 +377,10 @@ class ReviewPage(QWidget):
         opened: Callable[[], None] | None = None,
         failed: Callable[[BaseException], None] | None = None,
     ) -> None:
-        """Show a call once the library thread has read it (``opened()`` then; ``failed(error)``
-        if it cannot be read); the waveform appears when its peaks are ready (cached after
-        import). Only the newest open or reload asked for is shown."""
+        """Show a call once the library thread has read it (``opened()`` once it is shown, in a
+        later pass of the event loop; ``failed(error)`` if it cannot be read); the waveform
+        appears when its peaks are ready (cached after import). Only the newest open or reload
+        asked for is shown."""
         self.playback.stop()
         new = self.call is None or self.call.id != call_id  # its waveform is read with it
 
@@ -392,7 +393,7 @@ class ReviewPage(QWidget):
             if at:
                 self.timeline.show_time(at)
             if opened is not None:
-                opened()
+                self.library_worker.show_later(opened)  # after the panels, in a pass of its own
 
         self._read(call_id, show, failed, peaks=new)
 
@@ -433,7 +434,7 @@ class ReviewPage(QWidget):
         if self.playback.set_source(path if view.audio_found else None):
             self.notice.hide()
             if self.timeline_model.peaks is None:
-                self._load_peaks(call_id, str(path), row["content_hash"])
+                self._load_peaks(call_id, str(path), row.content_hash)
         else:
             self.notice.setText(
                 f"The recording is no longer at {path}: the review works, but there is no playback "
@@ -445,15 +446,14 @@ class ReviewPage(QWidget):
         self.call = view.call
         call_id, row = view.call.id, view.call.row
         t = self.call.transcript
-        self.title.setText(f"<b>{row['name']}</b> · {clock(t.duration)} · call #{call_id}")
+        self.title.setText(f"<b>{row.name}</b> · {clock(t.duration)} · call #{call_id}")
         # The talk-share target the call's scorecard judges by: one number on every view.
         target = view.target
         self.timeline_model.set_call(self.call, target)
         self._show_hits(view.hits, view.trackers)
         self.transcript.show_layout(view.transcript)
         self.transcript.highlight_time(self.timeline_model.playhead)
-        self.metrics_panel.set_metrics(self.call.metrics, t.speakers, self.call.markers, target)
-        self.status.setCurrentText(row["review_status"] or "new")
+        self.status.setCurrentText(row.review_status or "new")
         hint = one_voice_hint(t.speaker_split, self.call.metrics, t.speakers)
         if t.split_doubt:  # the diarization's own doubt (speakers.profiles.split_doubt)
             hint = t.split_doubt + " Select words and press R, or right-click a turn, to say who said them."
@@ -461,9 +461,16 @@ class ReviewPage(QWidget):
         self.voice_notice.setVisible(bool(hint) and not self.agent_mode)
         self.playback.set_speech([(s.start, s.end) for s in t.segments], t.duration)
         self.position_label.setText(f"{clock(self.timeline_model.playhead)} / {clock(t.duration)}")
-        self.scores.show_loaded(
-            call_id, view.cards, view.score, view.scorecard
-        )  # a re-analysis scored it again
+        # The panels behind the tabs are filled in a pass of their own (see show_later).
+        self.library_worker.show_later(lambda: self._show_panels(view))
+
+    def _show_panels(self, view: ReviewView) -> None:
+        """The metrics and the score of the view shown (nothing if another was shown since)."""
+        if self.call is None or self.call.id != view.call.id:
+            return
+        t = view.call.transcript
+        self.metrics_panel.set_metrics(view.call.metrics, t.speakers, view.call.markers, view.target)
+        self.scores.show_loaded(view.call.id, view.cards, view.score, view.scorecard)
 
     def _change_call(
         self,
@@ -789,17 +796,17 @@ class ReviewPage(QWidget):
         now, and its comments. ``said(who)`` names who changed the call itself, if someone did."""
         if self.call is None:
             return
-        call_id, version = self.call.id, int(self.call.row["version"])
+        call_id, version = self.call.id, self.call.row.version
         card, settings = self.scores.card, self.settings
         select = self.comments.selected_id()
 
-        def read(library: Library) -> tuple[dict, list[Comment], ReviewView | None]:
+        def read(library: Library) -> tuple[CallRow, list[Comment], ReviewView | None]:
             row = library.call_row(call_id)
             comments = library.comments(call_id)
-            moved = int(row["version"]) != version
+            moved = row.version != version
             return row, comments, load_review(library, call_id, card, settings) if moved else None
 
-        def show(value: tuple[dict, list[Comment], ReviewView | None]) -> None:
+        def show(value: tuple[CallRow, list[Comment], ReviewView | None]) -> None:
             row, comments, view = value
             if self.call is None or self.call.id != call_id:
                 return
@@ -809,7 +816,7 @@ class ReviewPage(QWidget):
             self._show(view)
             self.callChanged.emit(call_id)
             if said is not None:
-                said(row["changed_by"] or "Someone")
+                said(row.changed_by or "Someone")
 
         def gone(error: BaseException) -> None:
             if isinstance(error, ReviewerError) and self.call is not None and self.call.id == call_id:
@@ -842,14 +849,14 @@ class ReviewPage(QWidget):
         self.status.setCurrentText(status)
 
         def made(_result: object) -> None:
-            call.row["review_status"] = status
             if self.call is call:
+                self.call = replace(call, row=replace(call.row, review_status=status))
                 self.status.setCurrentText(status)
             self.callChanged.emit(call.id)
 
         def refused(error: BaseException) -> None:
             if self.call is call:
-                self.status.setCurrentText(call.row["review_status"] or "new")
+                self.status.setCurrentText(call.row.review_status or "new")
             QMessageBox.warning(self, "Reviewer", str(error))
 
         self.library_worker.submit(

@@ -38,7 +38,7 @@ from reviewer.errors import ReviewerError
 from reviewer.labels import user_name
 from reviewer.library.backend import ConflictError
 from reviewer.library.store import Library
-from reviewer.model import CallScore, ItemScore
+from reviewer.model import CallScore, ItemScore, ScoreAnswer
 from reviewer.ui.library_worker import LibraryWorker
 from reviewer.ui.style import clock
 from reviewer.ui.tables import warn
@@ -81,9 +81,9 @@ class AnswerItem(LibraryCommand):
         self.value = value
         self.reason = reason
         self.grader = panel.grader
-        self.previous: dict[str, Any] | None = None
+        self.previous: ScoreAnswer | None = None
 
-    def apply(self, library: Library) -> dict[str, Any] | None:
+    def apply(self, library: Library) -> ScoreAnswer | None:
         """Make the change (on the library thread; raising what the library refuses, before the
         command joins the stack). Returns the grader's previous answer."""
         return actions.scores.answer_item(
@@ -96,7 +96,7 @@ class AnswerItem(LibraryCommand):
             card=self.card,
         )
 
-    def _redo(self, library: Library) -> dict[str, Any] | None:
+    def _redo(self, library: Library) -> ScoreAnswer | None:
         return self.apply(library)
 
     def _undo(self, library: Library) -> None:
@@ -343,8 +343,9 @@ class ScorePanel(QWidget):
         self.cards.setVisible(len(names) > 1)
 
     def _card_chosen(self) -> None:
+        """Another scorecard picked: the call's score on it, read on the library thread."""
         self.card = self.cards.currentData()
-        self.refresh()
+        self.reload()
 
     def refresh(self, keep: str | None = None, *, score: CallScore | None = None) -> None:
         """Show the call's score on the chosen card (``score``: already read, else read now)."""
@@ -614,7 +615,7 @@ class ScorePanel(QWidget):
             return False
         command = AnswerItem(self, item_id, value, reason.strip())
 
-        def made(previous: dict[str, Any] | None) -> None:
+        def made(previous: ScoreAnswer | None) -> None:
             command.previous = previous
             self.undo_stack.push(command)
 
@@ -685,12 +686,21 @@ class ScorePanel(QWidget):
             lambda error: QMessageBox.warning(self, "Reviewer", str(error)),
         )
 
-    def open_calibration(self) -> CalibrationDialog | None:
+    def open_calibration(self) -> None:
+        """The graders side by side, once the library thread has read them (``dialog``)."""
         if self.call_id is None or self.card is None:
-            return None
-        dialog = CalibrationDialog(self, actions.scores.calibration(self.library, self.call_id, self.card))
-        self._show_dialog(dialog)
-        return dialog
+            return
+        call_id, card = self.call_id, self.card
+
+        def show(doc: dict[str, Any]) -> None:
+            if call_id == self.call_id:
+                self._show_dialog(CalibrationDialog(self, doc))
+
+        self.library_worker.submit(
+            lambda library: actions.scores.calibration(library, call_id, card),
+            show,
+            lambda error: QMessageBox.warning(self, "Reviewer", str(error)),
+        )
 
     def _show_dialog(self, dialog: QDialog) -> None:
         self.dialog = dialog

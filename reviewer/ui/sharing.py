@@ -8,12 +8,12 @@ after clip and exports it. The work is the core's (:mod:`reviewer.report.audio`,
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, QUrl
-from PySide6.QtGui import QAction, QKeySequence, QUndoCommand, QUndoStack
+from PySide6.QtGui import QAction, QKeySequence, QUndoStack
 from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -44,68 +44,89 @@ from reviewer.analysis.scoring import share_target
 from reviewer.audio.peaks import load_peaks
 from reviewer.errors import ReviewerError
 from reviewer.labels import user_name
-from reviewer.model import Comment
+from reviewer.model import Clip, Comment, DeletedClip, RedactionEdit, StoredCall
 from reviewer.progress import CancelToken, Progress
 from reviewer.settings import Settings
+from reviewer.ui.library_worker import LatestReads, LibraryWorker
 from reviewer.ui.style import MARKER_NAMES, clock, speaker_label
 from reviewer.ui.tables import ok_cancel
 from reviewer.ui.timeline import TimelineModel, TimelineWidget
+from reviewer.ui.undo import LibraryCommand
 from reviewer.ui.worker import Job, Worker
 
 if TYPE_CHECKING:
     from reviewer.library.store import Library
+    from reviewer.report.redaction import RedactionSpan
 
 
 # -- undoable changes --------------------------------------------------------------------------
 
 
-class _RedactionChange(QUndoCommand):
-    """Add a change to what a call's redacted audio hides (``fields``), or take one back (``edit_id``)."""
+class _SharingCommand(LibraryCommand):
+    """A change of redactions or clips, made already on the library thread when it is pushed
+    (see :class:`LibraryCommand`); undo and redo go through :meth:`SharingController.change`."""
 
-    def __init__(self, sharing: SharingController, call_id: int, text: str, *, fields=None, edit_id=None):  # noqa: ANN001
+    def __init__(self, sharing: SharingController, text: str) -> None:
         super().__init__(text)
-        self.sharing, self.call_id = sharing, call_id
-        self.fields: dict[str, Any] | None = fields
-        self.saved: dict[str, Any] | None = None
-        self.edit_id: int | None = edit_id
+        self.sharing = sharing
 
-    def _add(self) -> None:
-        lib = self.sharing.library
-        if self.saved is not None:
-            self.edit_id = lib.restore_redaction_edit(self.saved)
-        else:
-            f = self.fields
-            self.edit_id = lib.add_redaction_edit(self.call_id, f["start"], f["end"], f["action"])
+    def _stack(self) -> QUndoStack:
+        return self.sharing.undo_stack
 
-    def _delete(self) -> None:
-        self.saved = self.sharing.library.delete_redaction_edit(self.edit_id)
+    def _replay(self, work: Callable[[Library], Any], *, undone: bool) -> None:
+        self.sharing.change(work, self._made, failed=lambda: self._leave(undone=undone))
 
-    def redo(self) -> None:
-        self._add() if self.fields is not None else self._delete()
+    def _made(self, result: Any) -> None:  # noqa: ANN401
+        """On the UI thread, once an undo or redo was made: what the command keeps of it."""
+
+
+class _RedactionChange(_SharingCommand):
+    """A change to what a call's redacted audio hides: ``edit`` put in (``added``) or taken out;
+    undo does the other (the edit keeps its number)."""
+
+    def __init__(
+        self, sharing: SharingController, call_id: int, text: str, edit: RedactionEdit, *, added: bool
+    ) -> None:
+        super().__init__(sharing, text)
+        self.call_id, self.edit, self.added = call_id, edit, added
+
+    def _put(self, library: Library) -> RedactionEdit:
+        return replace(self.edit, id=library.restore_redaction_edit(self.edit))
+
+    def _take(self, library: Library) -> RedactionEdit:
+        return library.delete_redaction_edit(self.edit.id)
+
+    def _redo(self, library: Library) -> RedactionEdit:
+        return self._put(library) if self.added else self._take(library)
+
+    def _undo(self, library: Library) -> RedactionEdit:
+        return self._take(library) if self.added else self._put(library)
+
+    def _made(self, result: RedactionEdit) -> None:
+        self.edit = result
         self.sharing.redactions_changed(self.call_id)
 
-    def undo(self) -> None:
-        self._delete() if self.fields is not None else self._add()
-        self.sharing.redactions_changed(self.call_id)
 
+class _AddClip(_SharingCommand):
+    """A new clip; undo deletes it (from its playlists too), redo puts it back as it was."""
 
-class _AddClip(QUndoCommand):
-    def __init__(self, sharing: SharingController, fields: dict[str, Any]) -> None:
-        super().__init__(f"Clip {fields['title']!r}")
-        self.sharing, self.fields = sharing, fields
-        self.clip_id: int | None = None
-        self.saved: dict[str, Any] | None = None
+    def __init__(self, sharing: SharingController, clip_id: int, title: str) -> None:
+        super().__init__(sharing, f"Clip {title!r}")
+        self.clip_id = clip_id
+        self.saved: DeletedClip | None = None
 
-    def redo(self) -> None:
-        lib = self.sharing.library
-        if self.saved is not None:
-            self.clip_id = lib.restore_clip(self.saved)
+    def _undo(self, library: Library) -> DeletedClip:
+        return library.delete_clip(self.clip_id)
+
+    def _redo(self, library: Library) -> int:
+        assert self.saved is not None
+        return library.restore_clip(self.saved)
+
+    def _made(self, result: DeletedClip | int) -> None:
+        if isinstance(result, DeletedClip):
+            self.saved = result
         else:
-            self.clip_id = lib.add_clip(**self.fields)
-        self.sharing.clips_changed()
-
-    def undo(self) -> None:
-        self.saved = self.sharing.library.delete_clip(self.clip_id)
+            self.clip_id = result
         self.sharing.clips_changed()
 
 
@@ -115,18 +136,17 @@ class _AddClip(QUndoCommand):
 class RedactionPreview(QDialog):
     """The call's timeline with what redacted audio hides, hatched; the spans in a list."""
 
-    def __init__(self, sharing: SharingController, call_id: int) -> None:
+    def __init__(self, sharing: SharingController, call_id: int, seen: PreviewRead) -> None:
         super().__init__(sharing.window)
         self.sharing, self.call_id = sharing, call_id
-        lib, settings = sharing.library, sharing.settings
-        stored = lib.load_call(call_id)
-        self.duration_ms = int(stored.row["duration_ms"])
+        settings, stored = sharing.settings, seen.call
+        self.duration_ms = int(stored.row.duration_ms)
         self.who = {sp.id: speaker_label(sp) for sp in stored.transcript.speakers}
-        self.setWindowTitle(f"Redaction preview · {stored.row['name']}")
+        self.setWindowTitle(f"Redaction preview · {stored.row.name}")
         self.resize(1000, 560)
         self.timeline_model = TimelineModel(self)
-        self.timeline_model.set_call(stored, share_target(actions.scores.call_card(lib, call_id), settings))
-        self.timeline_model.set_peaks(load_peaks(stored.row["content_hash"]))
+        self.timeline_model.set_call(stored, seen.share_target)
+        self.timeline_model.set_peaks(seen.peaks)
         self.timeline = TimelineWidget(self.timeline_model)
         self.timeline.seekRequested.connect(self.timeline_model.set_playhead)
         self.timeline_model.selectionChanged.connect(self._selection_changed)
@@ -156,7 +176,7 @@ class RedactionPreview(QDialog):
         self.redo_button.setDefaultAction(stack.createRedoAction(self, "Redo"))
         self.export_button = QPushButton("&Export redacted audio…")
         self.export_button.clicked.connect(
-            lambda: sharing.export_redacted_audio({call_id: stored.row["name"]})
+            lambda: sharing.export_redacted_audio({call_id: stored.row.name})
         )
         close = QPushButton("Close")
         close.clicked.connect(self.close)
@@ -172,15 +192,24 @@ class RedactionPreview(QDialog):
         layout.addWidget(self.timeline)
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
-        self.spans: list = []
-        self.refresh()
+        self.spans: list[RedactionSpan] = []
+        self._show_spans(seen.spans)
 
     def refresh(self) -> None:
+        """Read the call's spans again (on the library thread) and show them."""
+        from reviewer.report.redaction import call_redactions
+
+        call_id, settings = self.call_id, self.sharing.settings
+        self.sharing.reads.read(
+            "preview spans", lambda library: call_redactions(library, call_id, settings), self._show_spans
+        )
+
+    def _show_spans(self, spans: list[RedactionSpan]) -> None:
         from reviewer.report.audio import padded
-        from reviewer.report.redaction import call_redactions, hidden_summary
+        from reviewer.report.redaction import hidden_summary
 
         s = self.sharing.settings
-        self.spans = call_redactions(self.sharing.library, self.call_id, s)
+        self.spans = spans
         self.summary.setText(f"Every redacted export of this call: {hidden_summary(self.spans)}.")
         hidden = padded(self.spans, s.redact_margin, self.duration_ms)
         self.timeline_model.set_redactions([(a / 1000, b / 1000) for a, b in hidden])
@@ -211,9 +240,8 @@ class RedactionPreview(QDialog):
         if sel is None:
             return
         a, b = sel
-        fields = {"start": round(a, 3), "end": round(b, 3), "action": "add"}
-        self.sharing.push(
-            _RedactionChange(self.sharing, self.call_id, f"Hide {clock(a)}–{clock(b)}", fields=fields)
+        self.sharing.change_redaction(
+            self.call_id, f"Hide {clock(a)}–{clock(b)}", start=round(a, 3), end=round(b, 3), action="add"
         )
         self.timeline_model.set_selection(None)
 
@@ -224,15 +252,9 @@ class RedactionPreview(QDialog):
         span = self.spans[row]
         text = f"Stop hiding {span.kind} at {clock(span.start)}"
         if span.source == "added":
-            edit = next(
-                e
-                for e in self.sharing.library.redaction_edits(self.call_id)
-                if e["action"] == "add" and (e["start_ms"], e["end_ms"]) == (span.start_ms, span.end_ms)
-            )
-            self.sharing.push(_RedactionChange(self.sharing, self.call_id, text, edit_id=edit["id"]))
+            self.sharing.take_back_redaction(self.call_id, text, span.start_ms, span.end_ms)
         else:
-            fields = {"start": span.start, "end": span.end, "action": "remove"}
-            self.sharing.push(_RedactionChange(self.sharing, self.call_id, text, fields=fields))
+            self.sharing.change_redaction(self.call_id, text, start=span.start, end=span.end, action="remove")
 
 
 # -- clips -------------------------------------------------------------------------------------
@@ -325,7 +347,7 @@ class PlaylistsWindow(QDialog):
         self.player.setAudioOutput(self.audio_output)
         self.player.positionChanged.connect(self._position)
         self.player.mediaStatusChanged.connect(self._media_status)
-        self.clips: list[dict[str, Any]] = []
+        self.clips: list[Clip] = []
         self.index = -1  # the clip playing; -1: none
         self._pending_start: int | None = None
         self._settled = False  # the player reports positions in the clip (not from before the seek)
@@ -354,22 +376,44 @@ class PlaylistsWindow(QDialog):
         return item.text() if item else None
 
     def refresh(self) -> None:
+        """Read the playlists and the chosen one's clips again (on the library thread)."""
         current = self.name
-        names = [p["name"] for p in self.sharing.library.playlists()]
+
+        def read(library: Library) -> tuple[list[str], list[Clip]]:
+            names = [p.name for p in library.playlists()]
+            shown = current if current in names else (names[0] if names else None)
+            return names, library.playlist_clips(shown) if shown else []
+
+        self.sharing.reads.read("playlists", read, lambda value: self._show_lists(current, *value))
+
+    def _show_lists(self, current: str | None, names: list[str], clips: list[Clip]) -> None:
+        self.sharing.reads.drop("playlist clips")  # the whole window was read anew
         self.lists.blockSignals(True)
         self.lists.clear()
         self.lists.addItems(names)
-        self.lists.blockSignals(False)
         if names:
             self.lists.setCurrentRow(names.index(current) if current in names else 0)
-        self._show(self.name)
+        self.lists.blockSignals(False)
+        self.stop()
+        self._show_clips(self.name, clips)
 
     def _show(self, name: str | None) -> None:
+        """Another playlist picked: its clips, read on the library thread."""
         self.stop()
-        self.clips = self.sharing.library.playlist_clips(name) if name else []
+        if name is None:
+            self._show_clips(None, [])
+            return
+        self.sharing.reads.read(
+            "playlist clips",
+            lambda library: library.playlist_clips(name),
+            lambda clips: self._show_clips(name, clips),
+        )
+
+    def _show_clips(self, name: str | None, clips: list[Clip]) -> None:
+        self.clips = clips
         self.table.setRowCount(len(self.clips))
         for i, c in enumerate(self.clips):
-            values = (c["title"], c["call_name"], f"{clock(c['start'])}–{clock(c['end'])}", c["note"])
+            values = (c.title, c.call_name, f"{clock(c.start)}–{clock(c.end)}", c.note)
             for col, text in enumerate(values):
                 self.table.setItem(i, col, QTableWidgetItem(text))
         for b in (self.play_button, self.page_button, self.folder_button, self.take_out_button):
@@ -390,7 +434,7 @@ class PlaylistsWindow(QDialog):
         self.index += 1
         while (
             0 <= self.index < len(self.clips)
-            and not Path(self.clips[self.index]["call_path"] or "").is_file()
+            and not Path(self.clips[self.index].call_path or "").is_file()
         ):
             self.index += 1  # a recording that moved away: its clip is skipped
         if not 0 <= self.index < len(self.clips):
@@ -400,17 +444,17 @@ class PlaylistsWindow(QDialog):
         self._settled = False
         self.table.selectRow(self.index)
         n = len(self.clips)
-        self.now_playing.setText(f"Playing {self.index + 1} of {n}: {clip['title']} ({clip['call_name']})")
-        url = QUrl.fromLocalFile(str(clip["call_path"]))
+        self.now_playing.setText(f"Playing {self.index + 1} of {n}: {clip.title} ({clip.call_name})")
+        url = QUrl.fromLocalFile(str(clip.call_path))
         if self.player.source() == url and self.player.mediaStatus() in (
             QMediaPlayer.MediaStatus.LoadedMedia,
             QMediaPlayer.MediaStatus.BufferedMedia,
             QMediaPlayer.MediaStatus.EndOfMedia,
         ):
-            self.player.setPosition(clip["start_ms"])
+            self.player.setPosition(clip.start_ms)
             self.player.play()
         else:
-            self._pending_start = clip["start_ms"]
+            self._pending_start = clip.start_ms
             self.player.setSource(url)
             self.player.play()
 
@@ -434,18 +478,21 @@ class PlaylistsWindow(QDialog):
             return
         clip = self.clips[self.index]
         if not self._settled:  # a position from before the seek to this clip
-            self._settled = clip["start_ms"] - 300 <= ms <= clip["end_ms"]
+            self._settled = clip.start_ms - 300 <= ms <= clip.end_ms
             return
-        if ms >= clip["end_ms"]:
+        if ms >= clip.end_ms:
             self.next_clip()
 
     # editing and exporting
 
     def take_out(self) -> None:
         row = self.table.currentRow()
-        if self.name and 0 <= row < len(self.clips):
-            self.sharing.library.remove_from_playlist(self.name, self.clips[row]["id"])
-            self._show(self.name)
+        name = self.name
+        if name and 0 <= row < len(self.clips):
+            clip_id = self.clips[row].id
+            self.sharing.change(
+                lambda library: library.remove_from_playlist(name, clip_id), lambda _: self._show(name)
+            )
 
     def delete_playlist(self) -> None:
         if self.name is None:
@@ -454,8 +501,8 @@ class PlaylistsWindow(QDialog):
             self, "Delete playlist", f"Delete the playlist {self.name!r}? Its clips stay."
         )
         if answer == QMessageBox.StandardButton.Yes:
-            self.sharing.library.delete_playlist(self.name)
-            self.refresh()
+            name = self.name
+            self.sharing.change(lambda library: library.delete_playlist(name), lambda _: self.refresh())
 
     def export(self, *, page: bool, out: Path | None = None) -> Job | None:
         if self.name is None:
@@ -494,9 +541,20 @@ class ReviewSpot:
 ExportWork = Callable[[Callable[[Progress], None], CancelToken], list[Path]]
 
 
+@dataclass(frozen=True)
+class PreviewRead:
+    """What a redaction preview shows, read in one trip on the library thread."""
+
+    call: StoredCall
+    share_target: Any  # the call's scorecard's talk-share target (analysis.scoring.share_target)
+    peaks: Any  # the waveform's peak pyramid (audio.peaks), None where not cached
+    spans: list[RedactionSpan]
+
+
 class SharingController(QObject):
-    """Menus, dialogs and jobs of sharing. What it is given: the dialogs' parent, the library (a
-    getter: the window can switch libraries) and where it is, the settings, the undo stack the
+    """Menus, dialogs and jobs of sharing. What it is given: the dialogs' parent, the window's
+    library thread (every read and change of the library runs there) and where the library is,
+    the settings, the undo stack the
     review's changes go on, where the coach is in a review (None while no call is under review),
     what File › Export would export, a line for the status bar, and a worker for its exports."""
 
@@ -504,7 +562,7 @@ class SharingController(QObject):
         self,
         window: QWidget,
         *,
-        library: Callable[[], Library],
+        library_worker: LibraryWorker,
         library_path: Callable[[], str | Path],
         settings: Settings,
         undo_stack: QUndoStack,
@@ -515,7 +573,8 @@ class SharingController(QObject):
     ) -> None:
         super().__init__(window)
         self.window = window  # the dialogs' parent
-        self._library = library
+        self.library_worker = library_worker
+        self.reads = LatestReads(lambda: self.library_worker, self._refused)
         self._library_path = library_path
         self.settings = settings
         self.undo_stack = undo_stack
@@ -530,17 +589,61 @@ class SharingController(QObject):
         self.progress_dialog: QProgressDialog | None = None
         self.message: QMessageBox | None = None
 
-    @property
-    def library(self) -> Library:
-        return self._library()
+    def _refused(self, error: BaseException) -> None:
+        QMessageBox.warning(self.window, "Reviewer", str(error))
 
-    def push(self, command: QUndoCommand) -> bool:
-        try:
-            self.undo_stack.push(command)
-        except ReviewerError as e:
-            QMessageBox.warning(self.window, "Reviewer", str(e))
-            return False
-        return True
+    def change(
+        self,
+        work: Callable[[Library], Any],
+        made: Callable[[Any], None] | None = None,
+        *,
+        failed: Callable[[], None] | None = None,
+    ) -> None:
+        """A change of the library: ``work(library)`` on the library thread, then ``made(result)``
+        here; what the library refuses is said, and ``failed()`` called."""
+
+        def refused(error: BaseException) -> None:
+            self._refused(error)
+            if failed is not None:
+                failed()
+
+        self.library_worker.submit(work, made, refused, writes=True)
+
+    def change_redaction(self, call_id: int, text: str, *, start: float, end: float, action: str) -> None:
+        """Hide ``start``-``end`` too ("add"), or stop hiding the found spans it covers ("remove");
+        undoable once made."""
+
+        def work(library: Library) -> RedactionEdit:
+            edit_id = library.add_redaction_edit(call_id, start, end, action)
+            return next(e for e in library.redaction_edits(call_id) if e.id == edit_id)
+
+        def made(edit: RedactionEdit) -> None:
+            self.undo_stack.push(_RedactionChange(self, call_id, text, edit, added=True))
+            self.redactions_changed(call_id)
+
+        self.change(work, made)
+
+    def take_back_redaction(self, call_id: int, text: str, start_ms: int, end_ms: int) -> None:
+        """Stop hiding a span a coach added (``start_ms``-``end_ms``); undoable once made."""
+
+        def work(library: Library) -> RedactionEdit:
+            edit = next(
+                (
+                    e
+                    for e in library.redaction_edits(call_id)
+                    if e.action == "add" and (e.start_ms, e.end_ms) == (start_ms, end_ms)
+                ),
+                None,
+            )
+            if edit is None:
+                raise ReviewerError("That span is no longer hidden (someone changed the call meanwhile).")
+            return library.delete_redaction_edit(edit.id)
+
+        def made(edit: RedactionEdit) -> None:
+            self.undo_stack.push(_RedactionChange(self, call_id, text, edit, added=False))
+            self.redactions_changed(call_id)
+
+        self.change(work, made)
 
     def install(self, file_menu: QMenu, after: QAction) -> None:
         audio = QAction("Export &redacted audio…", self.window)
@@ -573,15 +676,29 @@ class SharingController(QObject):
 
     # redaction
 
-    def show_preview(self) -> RedactionPreview | None:
+    def show_preview(self) -> None:
+        """Open the redaction preview of the call under review once the library thread has read
+        it (``preview``)."""
         spot = self._spot()
         if spot is None:
-            return None
-        if self.preview is not None:
-            self.preview.close()
-        self.preview = RedactionPreview(self, spot.call_id)
-        self.preview.show()
-        return self.preview
+            return
+        from reviewer.report.redaction import call_redactions
+
+        call_id, settings = spot.call_id, self.settings
+
+        def read(library: Library) -> PreviewRead:
+            stored = library.load_call(call_id)
+            target = share_target(actions.scores.call_card(library, call_id), settings)
+            peaks = load_peaks(stored.row.content_hash)
+            return PreviewRead(stored, target, peaks, call_redactions(library, call_id, settings))
+
+        def show(seen: PreviewRead) -> None:
+            if self.preview is not None:
+                self.preview.close()
+            self.preview = RedactionPreview(self, call_id, seen)
+            self.preview.show()
+
+        self.reads.read("preview", read, show)
 
     def redactions_changed(self, call_id: int) -> None:
         if self.preview is not None and self.preview.call_id == call_id:
@@ -621,43 +738,61 @@ class SharingController(QObject):
 
     # clips
 
-    def clip_dialog_here(self) -> ClipDialog | None:
+    def clip_dialog_here(self) -> None:
+        """Open the new-clip dialog (``clip_dialog``) on the selection, the comment's range or the
+        marker under the playhead, once the library thread has read the playlists (and the
+        marker)."""
         spot = self._spot()
         if spot is None:
-            return None
+            return
         call_id = spot.call_id
-        title = ""
+        chosen: tuple[float, float, str] | None = None
         if spot.selection:
-            start, end = spot.selection
-        else:
+            chosen = (*spot.selection, "")
+        elif spot.comment is not None and spot.comment.end is not None:
             comment = spot.comment
-            if comment is not None and comment.end is not None:
-                start, end, title = comment.start, comment.end, comment.text[:60]
-            else:
+            chosen = (comment.start, comment.end, comment.text[:60])
+        playhead = spot.playhead
+
+        def read(library: Library) -> tuple[tuple[float, float, str] | None, list[str]]:
+            span = chosen
+            if span is None:
                 try:
-                    marker = self.library.marker_at(call_id, spot.playhead)
+                    marker = library.marker_at(call_id, playhead)
                 except ReviewerError:
-                    QMessageBox.information(
-                        self.window,
-                        "Clip",
-                        "Drag on the timeline to select the stretch to clip, pick a comment with a range, "
-                        "or put the playhead on a marker.",
-                    )
-                    return None
-                start, end = marker["start"], marker["end"]
-                title = MARKER_NAMES.get(marker["kind"], marker["kind"])
-        names = [p["name"] for p in self.library.playlists()]
-        dialog = ClipDialog(self.window, start, end, names, title)
-        dialog.accepted.connect(lambda: self._add_clip(call_id, dialog))
-        self.clip_dialog = dialog
-        dialog.open()
-        return dialog
+                    span = None
+                else:
+                    span = (marker.start, marker.end, MARKER_NAMES.get(marker.kind, marker.kind))
+            return span, [p.name for p in library.playlists()]
+
+        def show(value: tuple[tuple[float, float, str] | None, list[str]]) -> None:
+            span, names = value
+            if span is None:
+                QMessageBox.information(
+                    self.window,
+                    "Clip",
+                    "Drag on the timeline to select the stretch to clip, pick a comment with a range, "
+                    "or put the playhead on a marker.",
+                )
+                return
+            start, end, title = span
+            dialog = ClipDialog(self.window, start, end, names, title)
+            dialog.accepted.connect(lambda: self._add_clip(call_id, dialog))
+            self.clip_dialog = dialog
+            dialog.open()
+
+        self.reads.read("clip dialog", read, show)
 
     def _add_clip(self, call_id: int, dialog: ClipDialog) -> None:
         fields = {"call_id": call_id, "author": user_name(), **dialog.values()}
-        if self.push(_AddClip(self, fields)):
+
+        def made(clip_id: int) -> None:
+            self.undo_stack.push(_AddClip(self, clip_id, fields["title"]))
+            self.clips_changed()
             where = f" in {fields['playlist']!r}" if fields["playlist"] else ""
             self._status(f"Clip {fields['title']!r} saved{where}", 4000)
+
+        self.change(lambda library: library.add_clip(**fields), made)
 
     def clips_changed(self) -> None:
         if self.playlists_window is not None:

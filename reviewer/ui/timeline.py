@@ -86,6 +86,20 @@ def waveform_image(
     return image
 
 
+_BRUSHES: dict[str, tuple[QColor, QColor]] = {}
+
+
+def _marker_brushes(kind: str) -> tuple[QColor, QColor]:
+    """A marker kind's translucent fill (refusals' strip 120, stretches 150 of 255) and its
+    solid colour, made once."""
+    if kind not in _BRUSHES:
+        solid = MARKER_COLOURS.get(kind, QColor("#000000"))
+        fill = QColor(solid)
+        fill.setAlpha(120 if kind == "refusal" else 150)
+        _BRUSHES[kind] = (fill, solid)
+    return _BRUSHES[kind]
+
+
 class TimelineModel(QObject):
     """What the timeline shows for one call."""
 
@@ -217,6 +231,9 @@ class TimelineWidget(QWidget):
         self._fitted = True
         self._cache: QPixmap | None = None
         self._cache_key: tuple | None = None
+        # The model's spans and markers as arrays in paint order, made once per model version:
+        # a paint then costs numpy arithmetic and one Qt call per merged span, not Python per item.
+        self._arrays: dict[str, tuple] = {}
         self._press_x: float | None = None
         self._press_time = 0.0
         self.setMouseTracking(True)
@@ -332,6 +349,7 @@ class TimelineWidget(QWidget):
 
     def _model_changed(self) -> None:
         self._cache = None
+        self._arrays = {}
         self.updateGeometry()
         self.setFixedHeight(int(self.rows()["_height"][0]))
         if self._fitted:
@@ -461,17 +479,39 @@ class TimelineWidget(QWidget):
                 out.append((s, e))
         return out
 
+    def _span_array(self, key: str, spans: list[tuple[float, float]]) -> np.ndarray:
+        """``spans`` as an (n, 2) array of seconds, kept until the model changes."""
+        if key not in self._arrays:
+            self._arrays[key] = (np.asarray(spans, dtype=np.float64).reshape(-1, 2),)
+        return self._arrays[key][0]
+
+    def _merged_x(self, spans: np.ndarray, min_width: float) -> tuple[np.ndarray, np.ndarray]:
+        """Where each span (sorted by start) is drawn, at least ``min_width`` wide, those that
+        overlap on screen merged into one (an opaque fill of the union paints the same pixels),
+        and those out of sight left out: left and right edges in widget pixels."""
+        if not len(spans):
+            return np.empty(0), np.empty(0)
+        x0 = (spans[:, 0] - self.view_start) / self.seconds_per_pixel
+        x1 = x0 + np.maximum(min_width, (spans[:, 1] - spans[:, 0]) / self.seconds_per_pixel)
+        keep = (x1 >= -1.0) & (x0 <= self.width() + 1.0)
+        x0, x1 = x0[keep], x1[keep]
+        if not len(x0):
+            return x0, x1
+        reach = np.maximum.accumulate(x1)
+        first = np.concatenate(([True], x0[1:] > reach[:-1]))  # starts clear of all before it
+        last = np.concatenate((first[1:], [True]))
+        return x0[first], reach[last]
+
     def _paint_lane(self, p: QPainter, row: tuple[float, float], lane: Lane) -> None:
         y, h = row
         colour = ROLE_COLOURS.get(lane.role, ROLE_COLOURS["unknown"])
         p.setPen(Qt.PenStyle.NoPen)
         p.setBrush(colour)
-        rects = [
-            QRectF(self.x_of(s), y + 2, max(1.0, (e - s) / self.seconds_per_pixel), h - 4)
-            for s, e in self._spans_in_view(lane.spans)
-        ]
-        if rects:
-            p.drawRects(rects)
+        x0, x1 = self._merged_x(self._span_array(f"lane:{lane.speaker}", lane.spans), 1.0)
+        if len(x0):
+            top, height = y + 2, h - 4
+            lefts, rights = x0.tolist(), x1.tolist()
+            p.drawRects([QRectF(a, top, b - a, height) for a, b in zip(lefts, rights, strict=True)])
         self._label(p, y, h, lane.label)
 
     def _paint_share(self, p: QPainter, row: tuple[float, float]) -> None:
@@ -481,22 +521,23 @@ class TimelineWidget(QWidget):
         if len(series) >= 2:
             step = series[1][0] - series[0][0]
             width = max(1.0, step / self.seconds_per_pixel)
-            over: list[QRectF] = []
-            under: list[QRectF] = []
-            for t, share in series:
-                if share is None:
-                    continue
-                x0 = self.x_of(t - step / 2)
-                if x0 + width < 0 or x0 > self.width():
-                    continue
-                bar = share * (h - 2)
-                (over if share > self.model.share_target else under).append(
-                    QRectF(x0, y + h - bar, width, bar)
-                )
-            for rects, colour in ((over, QColor("#e57373")), (under, QColor("#81c784"))):
-                if rects:
+            if "share" not in self._arrays:
+                valued = [(t, share) for t, share in series if share is not None]
+                self._arrays["share"] = (np.asarray(valued, dtype=np.float64).reshape(-1, 2),)
+            points = self._arrays["share"][0]
+            x0 = (points[:, 0] - step / 2 - self.view_start) / self.seconds_per_pixel
+            shown = (x0 + width >= 0) & (x0 <= self.width())
+            bars = points[:, 1] * (h - 2)
+            above = points[:, 1] > self.model.share_target
+            for part, colour in ((shown & above, QColor("#e57373")), (shown & ~above, QColor("#81c784"))):
+                if part.any():
                     p.setBrush(colour)
-                    p.drawRects(rects)
+                    p.drawRects(
+                        [
+                            QRectF(x, y + h - bar, width, bar)
+                            for x, bar in zip(x0[part].tolist(), bars[part].tolist(), strict=True)
+                        ]
+                    )
         target_y = y + h - self.model.share_target * (h - 2)
         p.setPen(QPen(QColor("#424242"), 1, Qt.PenStyle.DashLine))
         p.drawLine(QPointF(0, target_y), QPointF(self.width(), target_y))
@@ -514,29 +555,42 @@ class TimelineWidget(QWidget):
         p.setPen(self.palette().color(QPalette.ColorRole.Text))
         p.drawText(QRectF(6, y, width, h), Qt.AlignmentFlag.AlignVCenter, text)
 
+    def _marker_arrays(self) -> tuple[list[str], np.ndarray]:
+        """The markers in paint order (stretches first, refusals over them) and their spans."""
+        if "markers" not in self._arrays:
+            ordered = sorted(self.model.markers, key=lambda m: m.kind == "refusal")
+            spans = np.asarray(
+                [(m.start, m.end if m.end is not None else m.start) for m in ordered], dtype=np.float64
+            ).reshape(-1, 2)
+            self._arrays["markers"] = ([m.kind for m in ordered], spans)
+        return self._arrays["markers"]
+
     def _paint_markers(self, p: QPainter, row: tuple[float, float]) -> None:
         """Stretches (monologue, silence, overtalk) fill the lower part of the band; refusals sit
         above them as triangles on a strip, so both stay readable where they coincide."""
         y, h = row
         strip = 7.0
-        for m in sorted(self.model.markers, key=lambda m: m.kind == "refusal"):
-            x0 = self.x_of(m.start)
-            x1 = self.x_of(m.end if m.end is not None else m.start)
-            if x1 < -8 or x0 > self.width() + 8:
-                continue
-            colour = MARKER_COLOURS.get(m.kind, QColor("#000000"))
-            p.setPen(Qt.PenStyle.NoPen)
-            if m.kind == "refusal":
-                fill = QColor(colour)
-                fill.setAlpha(120)
+        kinds, spans = self._marker_arrays()
+        if not kinds:
+            return
+        x0s = (spans[:, 0] - self.view_start) / self.seconds_per_pixel
+        x1s = (spans[:, 1] - self.view_start) / self.seconds_per_pixel
+        shown = np.flatnonzero((x1s >= -8) & (x0s <= self.width() + 8)).tolist()
+        x0s, x1s = x0s.tolist(), x1s.tolist()
+        p.setPen(Qt.PenStyle.NoPen)
+        brush = None
+        for i in shown:
+            kind, x0, x1 = kinds[i], x0s[i], x1s[i]
+            fill, solid = _marker_brushes(kind)
+            if brush is not fill:
                 p.setBrush(fill)
+                brush = fill
+            if kind == "refusal":
                 p.drawRect(QRectF(x0, y + 2, max(2.0, x1 - x0), strip - 3))
-                p.setBrush(colour)
+                p.setBrush(solid)
+                brush = solid
                 p.drawPolygon(QPolygonF([QPointF(x0 - 5, y), QPointF(x0 + 5, y), QPointF(x0, y + strip + 1)]))
             else:
-                fill = QColor(colour)
-                fill.setAlpha(150)
-                p.setBrush(fill)
                 p.drawRect(QRectF(x0, y + strip + 1, max(2.0, x1 - x0), h - strip - 2))
 
     def _paint_trackers(self, p: QPainter, row: tuple[float, float]) -> None:

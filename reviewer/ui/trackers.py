@@ -45,6 +45,7 @@ from reviewer.analysis.trackers import (
 )
 from reviewer.library.backend import library_location
 from reviewer.progress import CancelToken
+from reviewer.ui.library_worker import LibraryWorker
 from reviewer.ui.worker import Job, Work, Worker
 
 if TYPE_CHECKING:
@@ -103,6 +104,14 @@ def tracker_work(
 # -- the dialog ---------------------------------------------------------------------------------
 
 
+TrackerList = tuple[Sequence[Tracker], dict[str, int]]
+
+
+def read_trackers(library: Library) -> TrackerList:
+    """The library's trackers and how many calls each was heard in (what the dialog lists)."""
+    return library.trackers(), library.tracker_call_counts()
+
+
 class TrackersDialog(QDialog):
     """The library's trackers on the left; the chosen one (or a new one) in a form on the right.
     Saving re-applies the tracker to every call (through the controller, with progress)."""
@@ -110,9 +119,9 @@ class TrackersDialog(QDialog):
     saveRequested = Signal(object, object)  # Tracker, the name it had before (None: a new one)
     removeRequested = Signal(str)
 
-    def __init__(self, parent: QWidget, library: Library) -> None:
+    def __init__(self, parent: QWidget, library: Library, listed: TrackerList = ((), {})) -> None:
         super().__init__(parent)
-        self.library = library
+        self.library = library  # which library it shows (the controller's reads are made elsewhere)
         self.setWindowTitle("Phrase trackers")
         self.resize(760, 460)
         self.editing: str | None = None  # the stored tracker in the form; None for a new one
@@ -200,15 +209,15 @@ class TrackersDialog(QDialog):
             signal.connect(self._edited)
         self.side.currentIndexChanged.connect(self._edited)
         self.window_kind.currentIndexChanged.connect(self._edited)
-        self.reload()
+        self.reload(listed)
 
     # -- the list ------------------------------------------------------------------------------
 
-    def reload(self, select: str | None = None) -> None:
-        """The trackers as the library holds them now, with their calls; ``select`` picked."""
+    def reload(self, listed: TrackerList, select: str | None = None) -> None:
+        """The trackers as the library holds them now (``read_trackers``, read on the library
+        thread), with their calls; ``select`` picked."""
         select = select if select is not None else self.editing
-        trackers = self.library.trackers()
-        counts = self.library.tracker_call_counts()
+        trackers, counts = listed
         colours = tracker_colours([t.name for t in trackers])
         self.list.blockSignals(True)
         self.list.clear()
@@ -339,10 +348,18 @@ class TrackersController(QObject):
 
     changed = Signal()
 
-    def __init__(self, window: QWidget, library: Callable[[], Library], worker: Worker | None = None) -> None:
+    def __init__(
+        self,
+        window: QWidget,
+        library: Callable[[], Library],
+        worker: Worker | None = None,
+        *,
+        library_worker: LibraryWorker,
+    ) -> None:
         super().__init__(window)
         self.window = window  # the dialogs' parent
         self._library = library
+        self.library_worker = library_worker  # where the dialog's list is read
         self.worker = worker if worker is not None else Worker(self, name="reviewer-trackers")
         self.dialog: TrackersDialog | None = None
         self.job: Job | None = None
@@ -352,17 +369,23 @@ class TrackersController(QObject):
     def library(self) -> Library:
         return self._library()
 
-    def open(self) -> TrackersDialog:
-        if self.dialog is None or self.dialog.library is not self.library:
-            if self.dialog is not None:
-                self.dialog.deleteLater()
-            self.dialog = TrackersDialog(self.window, self.library)
-            self.dialog.saveRequested.connect(self.save)
-            self.dialog.removeRequested.connect(self.remove)
-        else:
-            self.dialog.reload()
-        self.dialog.open()
-        return self.dialog
+    def open(self) -> None:
+        """Open the dialog (``dialog``) once the library thread has read the trackers."""
+
+        def show(listed: TrackerList) -> None:
+            if self.dialog is None or self.dialog.library is not self.library:
+                if self.dialog is not None:
+                    self.dialog.deleteLater()
+                self.dialog = TrackersDialog(self.window, self.library, listed)
+                self.dialog.saveRequested.connect(self.save)
+                self.dialog.removeRequested.connect(self.remove)
+            else:
+                self.dialog.reload(listed)
+            self.dialog.open()
+
+        self.library_worker.submit(
+            read_trackers, show, lambda error: QMessageBox.warning(self.window, "Trackers", str(error))
+        )
 
     def save(self, tracker: Tracker, replacing: str | None = None) -> Job | None:
         verb = "Applying" if replacing is None else "Re-applying"
@@ -438,7 +461,12 @@ class TrackersController(QObject):
             dialog.set_busy(False)
             if changed:
                 dialog.editing = select
-                dialog.reload(select)
+
+                def listed(read: TrackerList, dialog: TrackersDialog = dialog) -> None:
+                    if dialog is self.dialog:
+                        dialog.reload(read, select)
+
+                self.library_worker.submit(read_trackers, listed)
             dialog.status.setText(text)
             dialog.status.setStyleSheet("color: #c62828" if failed else "")
         if failed:
