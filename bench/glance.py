@@ -304,6 +304,7 @@ def load_trackers(path: Path) -> list[Tracker]:
             tuple(d.get("phrases", ())),
             d.get("side", "both"),
             examples=tuple(d.get("examples", ())),
+            threshold=d.get("threshold"),
         )
         for d in tomllib.loads(path.read_text())["tracker"]
     ]
