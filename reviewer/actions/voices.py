@@ -15,10 +15,10 @@ from reviewer.speakers.profiles import VoiceProfile, profiles_of
 EXPLANATION = (
     "A voice profile is an agent's name and a summary of how their voice sounds (a speaker "
     "embedding, a list of numbers computed from their speech). With profiles on, a mono call's "
-    "voice that matches a profile is taken as that agent, named even where they said no name, and "
-    "the profile guides the split between the voices. This is biometric data: it is kept only in "
-    "this library, never exported or shared, and off until a coach turns it on; turning it off "
-    "offers to delete every profile."
+    "voice that matches a profile is taken as that agent, named even where they said no name; "
+    "where the split heard only one voice, the profile splits the agent out of it. This is "
+    "biometric data: it is kept only in this library, never exported or shared, and off until a "
+    "coach turns it on; turning it off offers to delete every profile."
 )
 OFF = (
     "Voice profiles are off for this library: `reviewer voices enable` (or Edit › Voice profiles… "
