@@ -28,6 +28,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "bench")]
 
+from sentiment import encoder_cache  # noqa: E402  (bench/sentiment.py)
+
 from reviewer import refusal_training as rt  # noqa: E402
 from reviewer.analysis.outcome import ACCEPTS, OFFERS, OUTCOMES, _hands_on, outcomes  # noqa: E402
 from reviewer.analysis.refusals import refusals  # noqa: E402
@@ -190,23 +192,6 @@ def show(title: str, s: dict) -> None:
     print(f"{title}: requests {r['accuracy']} (n {r['n']}), calls {c['accuracy']} (n {c['n']})")
     for k, row in r["by_outcome"].items():
         print(f"    {k:11} {row['right']:>3} / {row['n']:<3} {row['as']}")
-
-
-def encoder_cache(path: Path | None, save: bool = False) -> None:
-    """Keep the sentence encoder's vectors between runs (a file of text → vector), to rerun a
-    measurement on a busy machine without encoding every text again; the vectors are the
-    encoder's own."""
-    import pickle
-
-    from reviewer import embedding
-
-    enc = embedding.encoder()
-    if path is None or enc is None:
-        return
-    if save:
-        path.write_bytes(pickle.dumps(dict(enc._cache)))
-    elif path.exists():
-        enc._cache.update(pickle.loads(path.read_bytes()))
 
 
 def main() -> None:

@@ -48,6 +48,21 @@ def now() -> str:
 CALL_ROW_COLUMNS = ", ".join(f.name for f in fields(CallRow))
 
 
+def marker_from_row(r: dict[str, Any]) -> Marker:
+    """A ``markers`` row as the Marker the analysis made."""
+    return Marker(
+        r["kind"],
+        sec(r["start_ms"]),
+        sec(r["end_ms"]),
+        r["speaker"],
+        r["text"] or "",
+        r["confidence"],
+        r["category"] or "",
+        r["request"] or "",
+        sec(r["request_ms"]),
+    )
+
+
 def stored_metrics(row: CallRow) -> Metrics:
     """A call's metrics from its ``calls`` row: the columns plus ``metrics_json`` (what
     ``_store_derived`` writes)."""
@@ -301,17 +316,7 @@ class CallsMixin:
         segments = self._spans("segments", call_id)
         overlaps = self._spans("overlaps", call_id)
         markers = [
-            Marker(
-                r["kind"],
-                sec(r["start_ms"]),
-                sec(r["end_ms"]),
-                r["speaker"],
-                r["text"] or "",
-                r["confidence"],
-                r["category"] or "",
-                r["request"] or "",
-                None if r["request_ms"] is None else sec(r["request_ms"]),
-            )
+            marker_from_row(r)
             for r in self.db.query("SELECT * FROM markers WHERE call_id = ? ORDER BY start_ms, id", [call_id])
         ]
         transcript = Transcript(

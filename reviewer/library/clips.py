@@ -15,7 +15,7 @@ from sqlite_utils import Database
 
 from reviewer.errors import ReviewerError
 from reviewer.labels import clock
-from reviewer.library.calls import ms, now, sec
+from reviewer.library.calls import marker_from_row, ms, now
 from reviewer.model import Clip, DeletedClip, Marker, Playlist, PlaylistPlace, RedactionEdit
 
 REDACTION_ACTIONS = ("add", "remove")
@@ -87,18 +87,7 @@ class ClipsMixin:
         )
         if not rows:
             raise ReviewerError(f"No marker at {clock(at)}; `reviewer show` lists the call's markers.")
-        r = rows[0]
-        return Marker(
-            r["kind"],
-            sec(r["start_ms"]),
-            sec(r["end_ms"]),
-            r["speaker"],
-            r["text"] or "",
-            r["confidence"],
-            r["category"] or "",
-            r["request"] or "",
-            sec(r["request_ms"]),
-        )
+        return marker_from_row(rows[0])
 
     def clip(self, clip_id: int) -> Clip:
         rows = list(
