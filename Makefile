@@ -17,7 +17,7 @@ QT_DEBS := libegl1 libgl1 libfontconfig1 libfreetype6 libxkbcommon0 libglib2.0-0
            libpulse0 libxkbcommon-x11-0 libx11-xcb1 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 \
            libxcb-shape0 libxcb-image0 libxcb-randr0 libxcb-render-util0 libxcb-xinerama0
 
-.PHONY: setup run test test-postgres bench sysdeps sysdeps-qt sysdeps-test lint clean bundle bundle-smoke
+.PHONY: setup run test test-slow test-postgres bench sysdeps sysdeps-qt sysdeps-test lint clean bundle bundle-smoke
 
 setup: $(STAMP)
 
@@ -53,12 +53,16 @@ run: setup sysdeps-qt
 
 # Libraries in SQLite files; the tests marked postgres run on a PostgreSQL server the tests start.
 test: setup sysdeps-qt sysdeps-test
-	QT_QPA_PLATFORM=offscreen $(VENV)/bin/python -m pytest -q
+	QT_QPA_PLATFORM=offscreen $(VENV)/bin/python -m pytest -q -m "not slow"
+
+# Real recordings through the whole pipeline (minutes each; CI runs them too).
+test-slow: setup sysdeps-qt sysdeps-test
+	QT_QPA_PLATFORM=offscreen $(VENV)/bin/python -m pytest -q -m slow
 
 # The same tests with every library in PostgreSQL (a schema each), on a server the tests start
 # themselves (REVIEWER_TEST_POSTGRES_URL=postgresql://... names one of yours instead).
 test-postgres: setup sysdeps-qt sysdeps-test
-	REVIEWER_TEST_DATABASE=postgresql QT_QPA_PLATFORM=offscreen $(VENV)/bin/python -m pytest -q
+	REVIEWER_TEST_DATABASE=postgresql QT_QPA_PLATFORM=offscreen $(VENV)/bin/python -m pytest -q -m "not slow"
 
 bench: setup sysdeps-test
 	$(VENV)/bin/python bench/run.py

@@ -59,6 +59,7 @@ def mono_and_stereo(call: str, tmp: Path):
 
 
 @needs_real_calls
+@pytest.mark.slow
 def test_a_real_bank_call_in_mono_splits_within_five_points_of_its_two_sides(tmp_path):
     """0091a706: one voice took 12.6 points of the other's talk before the second pass; the
     customer's "my checking account" and "thank you" were the agent's."""
@@ -71,6 +72,7 @@ def test_a_real_bank_call_in_mono_splits_within_five_points_of_its_two_sides(tmp
 
 
 @needs_real_calls
+@pytest.mark.slow
 def test_the_worst_real_bank_call_in_mono_comes_within_twelve_points(tmp_path):
     """a7ccc337: 23-25 points off before (a customer cluster folded into a half-agent one); 8-11
     after, with Whisper's words on it varying from run to run."""
