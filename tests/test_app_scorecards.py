@@ -13,7 +13,7 @@ pytest.importorskip("PySide6")
 pytestmark = pytest.mark.usefixtures("qapp")
 
 import test_app  # noqa: E402
-from PySide6.QtWidgets import QDialogButtonBox  # noqa: E402
+from PySide6.QtWidgets import QDialogButtonBox, QLabel, QMessageBox  # noqa: E402
 
 make_window, review = test_app.make_window, test_app.review  # the app's fixtures
 
@@ -191,3 +191,24 @@ def test_the_review_shows_how_the_score_was_reached_and_never_hides_the_marks(re
     assert "weight 35 of 100" in section.text(0) and section.text(1) == "0 %"
     rule_row = next(r for r in rows if r.data(0, 0x0100) == "no-pushback")
     assert rule_row.text(4) == "⚙" and "⚙" not in rule_row.text(0)
+
+
+def test_the_answer_dialog_shows_an_items_words_as_written(review):
+    """Not "the customer&#x27;s situation": the item's text is plain text, apostrophes and all."""
+    panel = review.review_page.scores
+    review.review_page.tabs.setCurrentWidget(panel)
+    panel.select_item("empathy")
+    dialog = panel.open_answer()
+    shown = [w.text() for w in dialog.findChildren(QLabel)]
+    assert "Acknowledged the customer's situation" in shown
+    assert not any("&#" in t for t in shown)
+    dialog.reject()
+
+
+def test_f1_lists_every_key_the_window_answers_to(review, monkeypatch):
+    said = []
+    monkeypatch.setattr(QMessageBox, "information", lambda _parent, _title, text: said.append(text))
+    review.show_shortcuts()
+    (text,) = said
+    for key in ("Ctrl+T", "Ctrl+Shift+T", "Ctrl+Shift+C", "Ctrl+E", "Ctrl+Z"):
+        assert any(line.endswith(key) or f"{key}," in line for line in text.splitlines()), key

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QStackedWidget,
     QToolBar,
 )
+from shiboken6 import isValid
 
 from reviewer import __version__, actions, paths
 from reviewer.actions.library import open_library
@@ -645,11 +646,18 @@ class MainWindow(QMainWindow):
 
     def show_shortcuts(self) -> None:
         native = QKeySequence.SequenceFormat.NativeText
+        # Every action with a key: the review's own, then each menu's (File, Edit, View, …).
+        actions = list(self.review_page.actions_by_name.values())
+        for top in self.menuBar().actions():
+            if top.menu() is not None:
+                actions += [a for a in top.menu().actions() if isValid(a) and a not in actions]
         lines = [
-            f"{a.text()}: {', '.join(s.toString(native) for s in a.shortcuts())}"
-            for a in self.review_page.actions_by_name.values()
+            f"{a.text().replace('&', '').rstrip('…')}: {', '.join(k.toString(native) for k in a.shortcuts())}"
+            for a in actions
+            if isValid(a) and a.shortcuts()  # not an action a closed panel took with it
         ]
         lines += ["Ctrl+wheel on the timeline: zoom; wheel: pan", "Drag on the timeline: select a range"]
+        self.shortcut_lines = lines  # what the box lists, one line an action
         QMessageBox.information(self, "Keyboard shortcuts", "\n".join(lines))
 
     def show_about(self) -> None:

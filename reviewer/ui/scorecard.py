@@ -140,11 +140,15 @@ class AnswerDialog(QDialog):
         self.text.setAccessibleName("Reason")
         self.text.textChanged.connect(self._check)
         form = QFormLayout(self)
-        what = QLabel(escape(item.text))
+        # Plain text: an item's words are shown as written ("the customer's", not an entity).
+        what = QLabel(item.text)
+        what.setTextFormat(Qt.TextFormat.PlainText)
         what.setWordWrap(True)
         form.addRow("Item", what)
         if item.kind == "auto":
-            form.addRow("The rule found", QLabel(escape(item.detail or "–")))
+            found = QLabel(item.detail or "–")
+            found.setTextFormat(Qt.TextFormat.PlainText)
+            form.addRow("The rule found", found)
         form.addRow("Answer", self.value)
         form.addRow("Reason" if need_text else "Note", self.text)
         self.buttons = QDialogButtonBox(

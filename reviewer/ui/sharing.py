@@ -175,9 +175,7 @@ class RedactionPreview(QDialog):
         self.undo_button.setDefaultAction(stack.createUndoAction(self, "Undo"))
         self.redo_button.setDefaultAction(stack.createRedoAction(self, "Redo"))
         self.export_button = QPushButton("&Export redacted audio…")
-        self.export_button.clicked.connect(
-            lambda: sharing.export_redacted_audio({call_id: stored.row.name})
-        )
+        self.export_button.clicked.connect(lambda: sharing.export_redacted_audio({call_id: stored.row.name}))
         close = QPushButton("Close")
         close.clicked.connect(self.close)
         buttons = QHBoxLayout()
@@ -433,8 +431,7 @@ class PlaylistsWindow(QDialog):
     def next_clip(self) -> None:
         self.index += 1
         while (
-            0 <= self.index < len(self.clips)
-            and not Path(self.clips[self.index].call_path or "").is_file()
+            0 <= self.index < len(self.clips) and not Path(self.clips[self.index].call_path or "").is_file()
         ):
             self.index += 1  # a recording that moved away: its clip is skipped
         if not 0 <= self.index < len(self.clips):
