@@ -142,11 +142,7 @@ def apply_edits(found: list[RedactionSpan], edits: list[RedactionEdit]) -> list[
     """The found spans less those a coach's "remove" overlaps, plus a coach's "add"s; in time order."""
     removed = [(e.start_ms, e.end_ms) for e in edits if e.action == "remove"]
     kept = [s for s in found if not any(a < s.end_ms and s.start_ms < b for a, b in removed)]
-    added = [
-        RedactionSpan(e.start_ms, e.end_ms, "added", None, "added")
-        for e in edits
-        if e.action == "add"
-    ]
+    added = [RedactionSpan(e.start_ms, e.end_ms, "added", None, "added") for e in edits if e.action == "add"]
     return sorted(kept + added, key=lambda s: (s.start_ms, s.end_ms))
 
 

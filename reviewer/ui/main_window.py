@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QStackedWidget,
     QToolBar,
 )
-from shiboken6 import isValid
 
 from reviewer import __version__, actions, paths
 from reviewer.actions.library import open_library
@@ -650,11 +649,11 @@ class MainWindow(QMainWindow):
         actions = list(self.review_page.actions_by_name.values())
         for top in self.menuBar().actions():
             if top.menu() is not None:
-                actions += [a for a in top.menu().actions() if isValid(a) and a not in actions]
+                actions += [a for a in top.menu().actions() if _alive(a) and a not in actions]
         lines = [
             f"{a.text().replace('&', '').rstrip('…')}: {', '.join(k.toString(native) for k in a.shortcuts())}"
             for a in actions
-            if isValid(a) and a.shortcuts()  # not an action a closed panel took with it
+            if _alive(a) and a.shortcuts()
         ]
         lines += ["Ctrl+wheel on the timeline: zoom; wheel: pan", "Drag on the timeline: select a range"]
         self.shortcut_lines = lines  # what the box lists, one line an action
@@ -705,3 +704,12 @@ class MainWindow(QMainWindow):
         self.library_worker.close()
         self.library.close()
         event.accept()
+
+
+def _alive(action: QAction) -> bool:
+    """False for an action whose Qt object went with a closed panel."""
+    try:
+        action.text()
+    except RuntimeError:
+        return False
+    return True
