@@ -6,6 +6,14 @@ from __future__ import annotations
 
 import math
 
+
+def plural(n: int, word: str) -> str:
+    """ "1 call", "2 calls"; "stretch" takes "es"."""
+    if n == 1:
+        return f"{n} {word}"
+    return f"{n} {word}" + ("es" if word.endswith(("ch", "sh", "s", "x")) else "s")
+
+
 ROLE_NAMES = {"agent": "Agent", "customer": "Customer", "unknown": "Speaker"}
 ROLE_COLOURS = {"agent": "#2f6fb3", "customer": "#d9822b", "unknown": "#7f7f7f"}
 MARKER_NAMES = {

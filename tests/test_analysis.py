@@ -366,3 +366,12 @@ def test_a_tracker_is_described_the_same_wherever_it_is_listed():
     assert tracker_line(opening) == "greeting: hello | good (morning|afternoon)  (agent, first 30 s)"
     assert tracker_line(closing) == "bye: bye*  (both, last 12.5 s)"
     assert tracker_line(anywhere) == "sorry: apologi*  (customer)"
+
+
+def test_counts_read_as_english():
+    """"1 call", never "1 calls"; "2 overtalk stretches" (the dashboard, the CLI, the card)."""
+    from reviewer.labels import plural
+
+    assert plural(1, "call") == "1 call" and plural(7, "call") == "7 calls"
+    assert plural(2, "overtalk stretch") == "2 overtalk stretches"
+    assert plural(0, "push-back") == "0 push-backs"

@@ -33,6 +33,7 @@ from typing import Any
 from reviewer.analysis.stretches import monologues, silences
 from reviewer.analysis.trackers import SIDES, Tracker, TrackerHit, tracker_hits, tracker_problems
 from reviewer.analysis.turns import speech_runs
+from reviewer.labels import plural
 from reviewer.model import Marker, Metrics, Transcript
 from reviewer.requests import ANY, describe_kinds, request_kinds
 from reviewer.settings import Settings
@@ -77,10 +78,6 @@ def phrase_words(phrases: Sequence[str], most: int = 3) -> str:
     shown = [f"“{words(x)}”" for x in phrases[:most]]
     more = len(phrases) - most
     return " or ".join(shown) + (f" (or {more} more)" if more > 0 else "")
-
-
-def plural(n: int, word: str) -> str:
-    return f"{n} {word}" + ("" if n == 1 else "s")
 
 
 @dataclass(frozen=True)
@@ -520,7 +517,7 @@ def _evaluate_overtalk(rule: Rule, facts: CallFacts) -> Finding:
     return Finding(
         len(found) <= limit,
         _spans(found),
-        f"{plural(len(found), 'overtalk stretch')}, at most {limit} wanted".replace("stretchs", "stretches"),
+        f"{plural(len(found), 'overtalk stretch')}, at most {limit} wanted",
     )
 
 

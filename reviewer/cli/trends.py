@@ -8,6 +8,7 @@ from pathlib import Path
 from reviewer import actions
 from reviewer.cli.common import EXIT_OK, counting_progress, end_progress, library_for, print_json
 from reviewer.errors import ReviewerError
+from reviewer.labels import plural
 from reviewer.report.trend_figures import METRICS as METRIC_LIST
 
 
@@ -81,7 +82,6 @@ def cmd_tracker(args: argparse.Namespace) -> int:
         hits = actions.trackers.add_tracker(library, tracker, counting_progress(args, "applying to calls"))
         calls = len(library.calls_with_tracker(args.name))
     end_progress(args)
-    plural = lambda n, word: f"{n} {word}" + ("s" if n != 1 else "")  # noqa: E731
     print(f"Tracker {args.name!r}: {plural(hits, 'hit')} in {plural(calls, 'call')}.")
     return EXIT_OK
 

@@ -60,6 +60,7 @@ from PySide6.QtWidgets import (
 )
 
 from reviewer.errors import ReviewerError
+from reviewer.labels import plural
 from reviewer.library.store import Library
 from reviewer.report import write_atomic
 from reviewer.report.trend_figures import Metric, Trends, period_name
@@ -286,7 +287,7 @@ class TrendChartView(QChartView):
             row = rows.get(period)
             calls = row["calls"] if row else 0
             value = self.shown_metric.text(row.get(self.shown_metric.key) if row else None)
-            lines.append(f"{name}: {value} ({calls} calls)")
+            lines.append(f"{name}: {value} ({plural(calls, 'call')})")
         lines.append("Click to list the calls")
         QToolTip.showText(event.globalPosition().toPoint(), "<br>".join(lines), self)
 
@@ -638,13 +639,13 @@ class DashboardPage(QWidget):
         if t.agent:
             mine = t.agent_call_count()
             self.summary.setText(
-                f"<b>{t.agent}</b>: {mine} calls in {len(t.mine)} of the {len(t.periods)} {unit}; "
-                f"the team: {team_calls} calls ({span}). The agent's line is blue and solid, the team's "
-                f"grey and dashed; a gap is a period without a value. In the table, {t.agent}'s value "
-                "comes first, the team's in brackets."
+                f"<b>{t.agent}</b>: {plural(mine, 'call')} in {len(t.mine)} of the {len(t.periods)} {unit}; "
+                f"the team: {plural(team_calls, 'call')} ({span}). The agent's line is blue and solid, "
+                f"the team's grey and dashed; a gap is a period without a value. In the table, "
+                f"{t.agent}'s value comes first, the team's in brackets."
             )
         else:
-            self.summary.setText(f"The team: {team_calls} calls ({span}).")
+            self.summary.setText(f"The team: {plural(team_calls, 'call')} ({span}).")
         if "undated" in t.periods:
             self.summary.setText(
                 self.summary.text() + " Calls without a recording date are in the table only."
