@@ -1197,3 +1197,24 @@ def test_the_ui_thread_does_no_database_io_opening_a_call_and_saying_who_said_it
     settled()
     watching["on"] = False
     assert on_ui == []
+
+
+def test_the_timeline_tooltip_belongs_to_the_marker_under_the_pointer(review):
+    """Where a refusal falls inside a monologue, the refusals' strip answers with the refusal and
+    the band below it with the monologue (not whichever began nearer)."""
+    page = review.review_page
+    view, model = page.timeline, page.timeline_model
+    refusals = [m for m in model.markers if m.kind == "refusal"]
+    stretches = [m for m in model.markers if m.kind != "refusal"]
+    inside = [
+        (r, s)
+        for r in refusals
+        for s in stretches
+        if s.start <= r.start + 0.3 and r.start + 0.3 <= (s.end or s.start)
+    ]
+    assert inside, "the push-back call has a refusal inside a long stretch"
+    refusal, stretch = inside[0]
+    top, height = view.rows()["markers"]
+    x = view.x_of(refusal.start + 0.3)
+    assert view.item_at(x, top + 2) is refusal
+    assert view.item_at(x, top + height - 2) is stretch

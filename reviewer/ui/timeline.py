@@ -60,6 +60,9 @@ class Lane:
     spans: list[tuple[float, float]] = field(default_factory=list)
 
 
+MARKER_STRIP = 7.0  # the refusals' strip at the top of the markers' band, in pixels
+
+
 def waveform_image(
     peaks: Peaks,
     channel: int,
@@ -569,7 +572,7 @@ class TimelineWidget(QWidget):
         """Stretches (monologue, silence, overtalk) fill the lower part of the band; refusals sit
         above them as triangles on a strip, so both stay readable where they coincide."""
         y, h = row
-        strip = 7.0
+        strip = MARKER_STRIP
         kinds, spans = self._marker_arrays()
         if not kinds:
             return
@@ -669,15 +672,24 @@ class TimelineWidget(QWidget):
                 continue
             top, h = rows[name]
             if top <= y <= top + h:
-                tol = 4 * self.seconds_per_pixel
-                t = self.time_at(x)
-                hits = [
-                    i
-                    for i in items
-                    if i.start - tol <= t <= (i.end if i.end is not None else i.start) + tol * 3
-                ]
-                return min(hits, key=lambda i: abs(i.start - t)) if hits else None
+                if name == "markers":  # refusals on the strip at the top, stretches below it
+                    on_strip = y <= top + MARKER_STRIP + 1
+                    items = [m for m in items if (m.kind == "refusal") == on_strip]
+                return self._nearest(items, self.time_at(x))
         return None
+
+    def _nearest(self, items, t: float):  # noqa: ANN001, ANN202 - markers, hits or comments
+        """The item under time ``t``: of those whose span (widened by a few pixels) holds it, the
+        one that starts latest before it (the innermost where they overlap), else the nearest."""
+        tol = 4 * self.seconds_per_pixel
+        spans = [(i, i.start, i.end if i.end is not None else i.start) for i in items]
+        hits = [(i, a, b) for i, a, b in spans if a - tol <= t <= b + tol * 3]
+        if not hits:
+            return None
+        inside = [(i, a) for i, a, b in hits if a <= t <= b]
+        if inside:
+            return max(inside, key=lambda ia: ia[1])[0]
+        return min(hits, key=lambda iab: min(abs(iab[1] - t), abs(iab[2] - t)))[0]
 
     def event(self, e: QEvent) -> bool:
         if e.type() == QEvent.Type.ToolTip:
