@@ -532,6 +532,9 @@ def test_transcript_search_and_filter_narrow_the_library(review):
     settled()  # the search runs on the library thread
     hits = lib_page.shown_hits
     assert hits and all("discount" in h.text.lower() for h in hits)
+    assert [h.start for h in hits] == sorted(h.start for h in hits)  # one call: in the order said
+    listed = [lib_page.hits.item(i).text() for i in range(lib_page.hits.count())]
+    assert all("[discount]" in line.lower() for line in listed)  # the words that matched, marked
     assert lib_page.model.rowCount() == 1
     lib_page.search("zebra crossing")
     settled()

@@ -507,10 +507,16 @@ class LibraryPage(QWidget):
 
     def _show_hits(self, hits: list[SearchHit], calls: list[int]) -> None:
         self.hits.clear()
+        # The best-matching call first; within a call, its turns in the order they were said.
+        rank: dict[int, int] = {}
+        for h in hits:
+            rank.setdefault(h.call_id, len(rank))
+        hits = sorted(hits, key=lambda h: (rank[h.call_id], h.start_ms))
         self.shown_hits = hits
         for h in hits:
             role = (h.role or "speaker").capitalize()
-            item = QListWidgetItem(f"{h.name}  {clock(h.start_ms / 1000)}  {role}: {h.text}")
+            # The turn with the words that matched in [brackets].
+            item = QListWidgetItem(f"{h.name}  {clock(h.start_ms / 1000)}  {role}: {h.snippet or h.text}")
             item.setData(Qt.ItemDataRole.UserRole, (h.call_id, h.start_ms / 1000))
             self.hits.addItem(item)
         if not hits:
