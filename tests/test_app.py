@@ -1221,3 +1221,16 @@ def test_the_timeline_tooltip_belongs_to_the_marker_under_the_pointer(review):
     x = view.x_of(refusal.start + 0.3)
     assert view.item_at(x, top + 2) is refusal
     assert view.item_at(x, top + height - 2) is stretch
+
+
+def test_the_import_progress_says_which_share_is_which(qapp):
+    """The label's per-cent is the current step's, the bar's the whole import's: each says so."""
+    from reviewer.ui.library_page import STAGES, ImportPanel
+
+    panel = ImportPanel()
+    panel.start(["/calls/a.wav", "/calls/b.wav"])
+    panel.set_busy(True)
+    stage = list(STAGES)[1]
+    panel.on_progress(0, stage, 0.32, "")
+    assert "32% of this step" in panel.label.text()
+    assert panel.bar.text().endswith("% of the import") and "32" not in panel.bar.text()

@@ -212,6 +212,7 @@ class ImportPanel(QWidget):
         self.label = QLabel()
         self.bar = QProgressBar()
         self.bar.setRange(0, 1000)
+        self.bar.setFormat("%p % of the import")  # the label gives the current step's own share
         self.bar.setAccessibleName("Import progress")
         self.cancel_button = QPushButton("Cancel import")
         self.cancel_button.setAccessibleName("Cancel import")
@@ -252,7 +253,8 @@ class ImportPanel(QWidget):
         weights = (0.05, 0.6, 0.25, 0.05, 0.05)
         within = sum(weights[:stage_pos]) + weights[stage_pos] * fraction
         self.bar.setValue(int(1000 * (index + min(1.0, within)) / n))
-        self.label.setText(f"{index + 1}/{n} {name}: {STAGES.get(stage, stage)} {fraction:.0%}")
+        step = STAGES.get(stage, stage)
+        self.label.setText(f"{index + 1}/{n} {name}: {step}, {fraction:.0%} of this step")
 
     def on_outcome(self, index: int, path: str, status: str, call_id: object, message: str) -> None:
         mark = {"imported": "✓", "duplicate": "=", "failed": "✗"}.get(status, "?")
