@@ -1234,3 +1234,15 @@ def test_the_import_progress_says_which_share_is_which(qapp):
     panel.on_progress(0, stage, 0.32, "")
     assert "32% of this step" in panel.label.text()
     assert panel.bar.text().endswith("% of the import") and "32" not in panel.bar.text()
+
+
+def test_a_missing_x11_library_is_named_with_its_debian_package(monkeypatch):
+    """Qt's own message names one library, often not the missing one: the app checks them all
+    before Qt starts and names the packages to install."""
+    from reviewer.ui.app import missing_system_libraries
+
+    monkeypatch.setenv("QT_QPA_PLATFORM", "xcb")
+    assert missing_system_libraries({"libxcb-not-there.so.9": "libxcb-not-there9"}) == ["libxcb-not-there9"]
+    assert missing_system_libraries() == []  # make test installs every one of them
+    monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
+    assert missing_system_libraries({"libxcb-not-there.so.9": "libxcb-not-there9"}) == []

@@ -19,6 +19,44 @@ def has_display() -> bool:
     )
 
 
+# The shared libraries Qt's X11 (xcb) platform plugin opens from the system, with the Debian
+# package of each: the PySide6 wheels do not carry them, and where one is missing Qt aborts with a
+# message that names only one (often the wrong one).
+XCB_LIBRARIES = {
+    "libxcb-cursor.so.0": "libxcb-cursor0",
+    "libxcb-icccm.so.4": "libxcb-icccm4",
+    "libxcb-keysyms.so.1": "libxcb-keysyms1",
+    "libxcb-shape.so.0": "libxcb-shape0",
+    "libxcb-image.so.0": "libxcb-image0",
+    "libxcb-randr.so.0": "libxcb-randr0",
+    "libxcb-render-util.so.0": "libxcb-render-util0",
+    "libxcb-xinerama.so.0": "libxcb-xinerama0",
+    "libxkbcommon-x11.so.0": "libxkbcommon-x11-0",
+    "libX11-xcb.so.1": "libx11-xcb1",
+    "libxkbcommon.so.0": "libxkbcommon0",
+    "libEGL.so.1": "libegl1",
+    "libfontconfig.so.1": "libfontconfig1",
+}
+
+
+def missing_system_libraries(libraries: dict[str, str] | None = None) -> list[str]:
+    """The Debian packages of the libraries Qt's X11 plugin needs that cannot be loaded here
+    (none where the window will not be an X11 one)."""
+    import ctypes
+
+    default = "wayland" if os.environ.get("WAYLAND_DISPLAY") else "xcb"
+    platform = os.environ.get("QT_QPA_PLATFORM") or default
+    if sys.platform != "linux" or not platform.startswith("xcb") or getattr(sys, "frozen", False):
+        return []  # the installed app (PyInstaller) carries what its Qt plugins load
+    missing = []
+    for soname, package in (libraries or XCB_LIBRARIES).items():
+        try:
+            ctypes.CDLL(soname)
+        except OSError:
+            missing.append(package)
+    return missing
+
+
 def run(
     *,
     library: str | None = None,
@@ -27,6 +65,14 @@ def run(
     phrases_file: Path | None = None,
     model: str | None = None,
 ) -> int:
+    missing = missing_system_libraries()
+    if missing:
+        print(
+            "Reviewer cannot open a window: Qt's X11 support needs system libraries that are not "
+            f"installed. On Debian or Ubuntu: sudo apt install {' '.join(missing)}",
+            file=sys.stderr,
+        )
+        return 1
     from PySide6.QtCore import Qt
     from PySide6.QtGui import QGuiApplication, QIcon
     from PySide6.QtWidgets import QApplication
