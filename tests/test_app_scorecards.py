@@ -108,6 +108,12 @@ def test_the_scorecard_form_saves_a_new_version_and_refuses_a_broken_one(review,
     panel = w.review_page.scores
     editor = w.edit_scorecard()
     assert editor.name.text() == "Customer care"
+    lines = [
+        editor.tree.topLevelItem(i).child(j).text(0)
+        for i in range(editor.tree.topLevelItemCount())
+        for j in range(editor.tree.topLevelItem(i).childCount())
+    ]
+    assert any(line.endswith("(auto-fail)") for line in lines) and not any("⛔" in x for x in lines)
 
     editor.select(0)  # the first section: its weight breaks the sum
     editor.s_weight.setValue(50)

@@ -54,6 +54,13 @@ TYPE_NAMES = {"yesno": "Yes / No", "scale": "Scale 1–5", "points": "Points"}
 SIDES = {"agent": "Agent", "customer": "Customer", "both": "Either"}
 
 
+def item_label(item: dict, has_rule: bool) -> str:
+    """An item's line in the card's tree: its words, ⚙ where a rule answers it, and "(auto-fail)"
+    in words (an emoji mark shows as an empty box where no emoji font is installed)."""
+    text = item.get("text") or item.get("id") or "Item"
+    return text + (" ⚙" if has_rule else "") + (" (auto-fail)" if item.get("auto_fail") else "")
+
+
 class RequestKinds(QListWidget):
     """A refusal rule's requests: tick several kinds, or "Any request" for all of them."""
 
@@ -318,12 +325,8 @@ class ScorecardEditor(QDialog):
             if select == (si, None):
                 target = top
             for ii, item in enumerate(s.get("items", [])):
-                rule = " ⚙" if item.get("rule") else ""
-                fail = " ⛔" if item.get("auto_fail") else ""
                 weight = item.get("points") if item.get("type") == "points" else item.get("weight", 1)
-                child = QTreeWidgetItem(
-                    [(item.get("text") or item.get("id") or "Item") + rule + fail, f"{weight:g}"]
-                )
+                child = QTreeWidgetItem([item_label(item, bool(item.get("rule"))), f"{weight:g}"])
                 child.setData(0, Qt.ItemDataRole.UserRole, (si, ii))
                 top.addChild(child)
                 if select == (si, ii):
@@ -419,12 +422,7 @@ class ScorecardEditor(QDialog):
             item["rule"] = {"measure": measure, **self._param_values()}
         self.doc["sections"][where[0]]["items"][where[1]] = item
         row = self.tree.currentItem()
-        row.setText(
-            0,
-            (item["text"] or item["id"] or "Item")
-            + (" ⚙" if measure else "")
-            + (" ⛔" if item.get("auto_fail") else ""),
-        )
+        row.setText(0, item_label(item, bool(measure)))
         row.setText(1, f"{item.get('points', item.get('weight', 1)):g}")
         self.problem.clear()
 
