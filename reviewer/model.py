@@ -455,8 +455,23 @@ class CallSummary:
         return {n: getattr(self, n) for n in names}
 
 
+class MillisecondSpan:
+    """A stored span (``start_ms``, ``end_ms``, as the library keeps times) read in seconds."""
+
+    start_ms: int
+    end_ms: int
+
+    @property
+    def start(self) -> float:
+        return self.start_ms / 1000
+
+    @property
+    def end(self) -> float:
+        return self.end_ms / 1000
+
+
 @dataclass(frozen=True)
-class Clip:
+class Clip(MillisecondSpan):
     """A coaching clip: a stretch of one call with a title and a note, with its call's name and
     recording (where this machine finds it) and, in a playlist, its place there."""
 
@@ -471,14 +486,6 @@ class Clip:
     call_name: str = ""
     call_path: str | None = None
     position: int | None = None  # in the playlist it was read from
-
-    @property
-    def start(self) -> float:
-        return self.start_ms / 1000
-
-    @property
-    def end(self) -> float:
-        return self.end_ms / 1000
 
 
 @dataclass(frozen=True)
@@ -509,7 +516,7 @@ class Playlist:
 
 
 @dataclass(frozen=True)
-class RedactionEdit:
+class RedactionEdit(MillisecondSpan):
     """A coach's change to what a call's redacted audio hides: a span added by hand ("add"), or
     the found spans it covers kept audible ("remove")."""
 
@@ -519,14 +526,6 @@ class RedactionEdit:
     end_ms: int
     action: str  # add | remove
     created_at: str | None = None
-
-    @property
-    def start(self) -> float:
-        return self.start_ms / 1000
-
-    @property
-    def end(self) -> float:
-        return self.end_ms / 1000
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, replace
 
-from reviewer.model import Marker, RedactionEdit, Turn, Word
+from reviewer.model import Marker, MillisecondSpan, RedactionEdit, Turn, Word
 from reviewer.report.redact import KINDS, RANK, find_spans
 from reviewer.report.source import CallSource
 from reviewer.settings import Settings
@@ -30,7 +30,7 @@ _TRAILING = re.compile(r"[.,;:!?]+$")
 
 
 @dataclass(frozen=True)
-class RedactionSpan:
+class RedactionSpan(MillisecondSpan):
     """A stretch of the call to hide (ms; redacted audio adds its margin each side)."""
 
     start_ms: int
@@ -38,14 +38,6 @@ class RedactionSpan:
     kind: str  # one of report.redact.KINDS: "card number", "email", ..., "added"
     speaker: str | None = None  # whose words it hides; None: anyone's in that time
     source: str = "found"  # "found" in the words, or "added" by a coach
-
-    @property
-    def start(self) -> float:
-        return self.start_ms / 1000
-
-    @property
-    def end(self) -> float:
-        return self.end_ms / 1000
 
     @property
     def mask(self) -> str:
