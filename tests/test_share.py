@@ -573,13 +573,17 @@ def test_the_redaction_preview_shows_the_spans_and_the_coach_changes_them_undoab
 
     preview.table.selectRow(1)  # the phone number may be heard (say it is the company's)
     assert preview.timeline_model.playhead == pytest.approx(preview.spans[1].start)
+    review_steps = w.review_page.undo_stack.count()
     preview.remove_button.click()
     settled()
     assert [s.kind for s in preview.spans] == ["card number"] and len(preview.timeline_model.redactions) == 1
-    w.undo_action.trigger()
+    # The preview's undo is its own: it undoes this change, and the review's steps stay apart.
+    assert w.review_page.undo_stack.count() == review_steps
+    assert preview.undo_button.defaultAction().text().startswith("Undo Stop hiding phone number")
+    preview.undo_button.click()
     settled()
     assert [s.kind for s in preview.spans] == ["card number", "phone number"]
-    w.redo_action.trigger()
+    preview.redo_button.click()
     settled()
     assert [s.kind for s in preview.spans] == ["card number"]
 

@@ -85,10 +85,20 @@ class _RedactionChange(_SharingCommand):
     undo does the other (the edit keeps its number)."""
 
     def __init__(
-        self, sharing: SharingController, call_id: int, text: str, edit: RedactionEdit, *, added: bool
+        self,
+        sharing: SharingController,
+        stack: QUndoStack,
+        call_id: int,
+        text: str,
+        edit: RedactionEdit,
+        *,
+        added: bool,
     ) -> None:
         super().__init__(sharing, text)
-        self.call_id, self.edit, self.added = call_id, edit, added
+        self.stack, self.call_id, self.edit, self.added = stack, call_id, edit, added
+
+    def _stack(self) -> QUndoStack:
+        return self.stack  # the redaction preview's own: not the call's corrections and scores
 
     def _put(self, library: Library) -> RedactionEdit:
         return replace(self.edit, id=library.restore_redaction_edit(self.edit))
@@ -170,10 +180,15 @@ class RedactionPreview(QDialog):
         self.hide_button.clicked.connect(self.hide_selection)
         self.remove_button = QPushButton("&Stop hiding this span")
         self.remove_button.clicked.connect(self.remove_selected)
-        stack = sharing.undo_stack
+        # Its own undo: what the preview changed, never the review's answers or corrections.
+        self.undo_stack = stack = QUndoStack(self)
+        undo, redo = stack.createUndoAction(self, "Undo"), stack.createRedoAction(self, "Redo")
+        undo.setShortcut(QKeySequence.StandardKey.Undo)
+        redo.setShortcut(QKeySequence.StandardKey.Redo)
+        self.addActions([undo, redo])
         self.undo_button, self.redo_button = QToolButton(), QToolButton()
-        self.undo_button.setDefaultAction(stack.createUndoAction(self, "Undo"))
-        self.redo_button.setDefaultAction(stack.createRedoAction(self, "Redo"))
+        self.undo_button.setDefaultAction(undo)
+        self.redo_button.setDefaultAction(redo)
         self.export_button = QPushButton("&Export redacted audio…")
         self.export_button.clicked.connect(lambda: sharing.export_redacted_audio({call_id: stored.row.name}))
         close = QPushButton("Close")
@@ -239,7 +254,12 @@ class RedactionPreview(QDialog):
             return
         a, b = sel
         self.sharing.change_redaction(
-            self.call_id, f"Hide {clock(a)}–{clock(b)}", start=round(a, 3), end=round(b, 3), action="add"
+            self.undo_stack,
+            self.call_id,
+            f"Hide {clock(a)}–{clock(b)}",
+            start=round(a, 3),
+            end=round(b, 3),
+            action="add",
         )
         self.timeline_model.set_selection(None)
 
@@ -250,9 +270,11 @@ class RedactionPreview(QDialog):
         span = self.spans[row]
         text = f"Stop hiding {span.kind} at {clock(span.start)}"
         if span.source == "added":
-            self.sharing.take_back_redaction(self.call_id, text, span.start_ms, span.end_ms)
+            self.sharing.take_back_redaction(self.undo_stack, self.call_id, text, span.start_ms, span.end_ms)
         else:
-            self.sharing.change_redaction(self.call_id, text, start=span.start, end=span.end, action="remove")
+            self.sharing.change_redaction(
+                self.undo_stack, self.call_id, text, start=span.start, end=span.end, action="remove"
+            )
 
 
 # -- clips -------------------------------------------------------------------------------------
@@ -606,22 +628,27 @@ class SharingController(QObject):
 
         self.library_worker.submit(work, made, refused, writes=True)
 
-    def change_redaction(self, call_id: int, text: str, *, start: float, end: float, action: str) -> None:
+    def change_redaction(
+        self, stack: QUndoStack, call_id: int, text: str, *, start: float, end: float, action: str
+    ) -> None:
         """Hide ``start``-``end`` too ("add"), or stop hiding the found spans it covers ("remove");
-        undoable once made."""
+        undoable on ``stack`` (the preview's) once made."""
 
         def work(library: Library) -> RedactionEdit:
             edit_id = library.add_redaction_edit(call_id, start, end, action)
             return next(e for e in library.redaction_edits(call_id) if e.id == edit_id)
 
         def made(edit: RedactionEdit) -> None:
-            self.undo_stack.push(_RedactionChange(self, call_id, text, edit, added=True))
+            stack.push(_RedactionChange(self, stack, call_id, text, edit, added=True))
             self.redactions_changed(call_id)
 
         self.change(work, made)
 
-    def take_back_redaction(self, call_id: int, text: str, start_ms: int, end_ms: int) -> None:
-        """Stop hiding a span a coach added (``start_ms``-``end_ms``); undoable once made."""
+    def take_back_redaction(
+        self, stack: QUndoStack, call_id: int, text: str, start_ms: int, end_ms: int
+    ) -> None:
+        """Stop hiding a span a coach added (``start_ms``-``end_ms``); undoable on ``stack`` once
+        made."""
 
         def work(library: Library) -> RedactionEdit:
             edit = next(
@@ -637,7 +664,7 @@ class SharingController(QObject):
             return library.delete_redaction_edit(edit.id)
 
         def made(edit: RedactionEdit) -> None:
-            self.undo_stack.push(_RedactionChange(self, call_id, text, edit, added=False))
+            stack.push(_RedactionChange(self, stack, call_id, text, edit, added=False))
             self.redactions_changed(call_id)
 
         self.change(work, made)
