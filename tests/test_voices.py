@@ -249,6 +249,8 @@ def test_a_mono_call_whose_split_is_in_doubt_says_so_in_show_and_the_report(voic
     assert json.loads(cli(capsys, path, "show", "1", "--json")[1])["split_note"] == doubt
     assert cli(capsys, path, "export", "1", "--format", "html", "--out", tmp_path / "r.html")[0] == 0
     assert UNCERTAIN_NOTE in (tmp_path / "r.html").read_text()
+    assert cli(capsys, path, "export", "1", "--format", "json", "--out", tmp_path / "r.json")[0] == 0
+    assert json.loads((tmp_path / "r.json").read_text())["call"]["split_note"] == doubt
 
 
 def test_edit_menu_opens_the_voice_profiles_page_off_for_a_new_library(

@@ -6,6 +6,7 @@ nothing is computed or stored, and they never leave the library (no export reads
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from reviewer.errors import ReviewerError
 from reviewer.library import Library
@@ -58,15 +59,32 @@ def listed(library: Library) -> list[VoiceProfile]:
     return profiles_of(library.voice_samples())
 
 
-def add_from_call(
-    library: Library, name: str, call_ref: str | int, start: float | None = None, end: float | None = None
-) -> AddedVoice:
-    """A sample of agent ``name``'s voice from a stored call: the agent's channel of a stereo call,
-    or the speech between ``start`` and ``end`` (seconds) that a coach marked as theirs."""
-    from reviewer.audio.channels import FRAME, channel_activity, masked_channel
-    from reviewer.audio.decode import SAMPLE_RATE, decode
-    from reviewer.speakers.profiles import mask_spans, voice_of
+@dataclass(frozen=True)
+class VoiceSource:
+    """Where an agent's voice sample is to come from, read from the library: the recording, and
+    either the agent's channel (a stereo call) or the stretches a coach marked."""
 
+    name: str
+    call_id: int
+    audio: Path
+    channel: int | None  # the agent's channel of a stereo call; None for a marked stretch
+    spans: tuple[tuple[float, float], ...]  # the speech inside a marked stretch
+    start: float | None
+    end: float | None
+
+
+@dataclass(frozen=True)
+class MeasuredVoice:
+    source: VoiceSource
+    mean: tuple[float, ...]
+    windows: int
+    seconds: float
+
+
+def voice_source(
+    library: Library, name: str, call_ref: str | int, start: float | None = None, end: float | None = None
+) -> VoiceSource:
+    """The library's half of making a profile: which call, which channel or stretch. Quick."""
     name = " ".join(name.split())
     if not name:
         raise ReviewerError("A voice profile needs the agent's name.")
@@ -76,40 +94,73 @@ def add_from_call(
     stored = library.load_call(call_id)
     if (start is None) != (end is None):
         raise ReviewerError("Mark a stretch with both --start and --end (seconds), or neither.")
-    audio = decode(library.audio_path(stored.row))
+    audio = library.audio_path(stored.row)
     if start is not None and end is not None:
         if not 0 <= start < end:
             raise ReviewerError("The marked stretch must start before it ends.")
-        spans = [
+        spans = tuple(
             (max(s.start, start), min(s.end, end))
             for s in stored.transcript.segments
             if min(s.end, end) > max(s.start, start)
-        ] or [(start, min(end, audio.duration))]
+        )
+        return VoiceSource(name, call_id, audio, None, spans, start, end)
+    channel = _agent_channel(stored.transcript.speakers, stored.transcript.speaker_split)
+    return VoiceSource(name, call_id, audio, channel, (), None, None)
+
+
+def measure_voice(source: VoiceSource) -> MeasuredVoice:
+    """The slow half (decoding and the speaker embedding, seconds): no library, so a front door
+    runs it off its library thread."""
+    from reviewer.audio.channels import FRAME, channel_activity, masked_channel
+    from reviewer.audio.decode import SAMPLE_RATE, decode
+    from reviewer.speakers.profiles import mask_spans, voice_of
+
+    audio = decode(source.audio)
+    if source.channel is None:
+        assert source.start is not None and source.end is not None
+        spans = list(source.spans) or [(source.start, min(source.end, audio.duration))]
         samples = audio.samples.mean(axis=0)
-        source = "selection"
     else:
-        agent = _agent_channel(stored.transcript.speakers, stored.transcript.speaker_split)
         if audio.channels != 2:
-            raise ReviewerError(f"Call #{call_id}'s recording is no longer stereo; mark a stretch instead.")
+            raise ReviewerError(
+                f"Call #{source.call_id}'s recording is no longer stereo; mark a stretch instead."
+            )
         active = channel_activity(audio.samples, SAMPLE_RATE)
-        samples = masked_channel(audio.samples, SAMPLE_RATE, agent, active)
-        spans = mask_spans(active[agent], FRAME)
-        source = "channel"
+        samples = masked_channel(audio.samples, SAMPLE_RATE, source.channel, active)
+        spans = mask_spans(active[source.channel], FRAME)
     mean, windows, seconds = voice_of(samples, SAMPLE_RATE, spans)
     if mean is None:
         raise ReviewerError(
-            f"Too little speech in call #{call_id} to know a voice by (a second and a half at least)."
+            f"Too little speech in call #{source.call_id} to know a voice by (a second and a half at least)."
         )
+    return MeasuredVoice(source, tuple(float(x) for x in mean), windows, seconds)
+
+
+def save_voice(library: Library, measured: MeasuredVoice) -> AddedVoice:
+    """Keep a measured sample (profiles must still be on: they may have been turned off meanwhile)."""
+    s = measured.source
     with library.write():
+        if not library.voice_profiles_on():
+            raise ReviewerError(OFF)
         library.add_voice_sample(
-            name,
-            tuple(float(x) for x in mean),
-            windows=windows,
-            seconds=seconds,
-            call_id=call_id,
-            source=source,
+            s.name,
+            measured.mean,
+            windows=measured.windows,
+            seconds=measured.seconds,
+            call_id=s.call_id,
+            source="channel" if s.channel is not None else "selection",
         )
-    return AddedVoice(name, call_id, seconds, windows, source)
+    return AddedVoice(
+        s.name, s.call_id, measured.seconds, measured.windows, "channel" if s.channel is not None else "selection"
+    )
+
+
+def add_from_call(
+    library: Library, name: str, call_ref: str | int, start: float | None = None, end: float | None = None
+) -> AddedVoice:
+    """A sample of agent ``name``'s voice from a stored call: the agent's channel of a stereo call,
+    or the speech between ``start`` and ``end`` (seconds) that a coach marked as theirs."""
+    return save_voice(library, measure_voice(voice_source(library, name, call_ref, start, end)))
 
 
 def _agent_channel(speakers: list[Speaker], split: str) -> int:

@@ -39,6 +39,7 @@ def call_json(r: CallReport) -> dict[str, Any]:
             "duration": r.duration,
             "channels": row.channels,
             "speaker_split": row.speaker_split,
+            **({"split_note": row.split_doubt} if row.split_doubt else {}),
             "language": row.language,
             "model": row.model,
             "review_status": row.review_status,

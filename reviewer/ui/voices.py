@@ -2,7 +2,8 @@
 library (a checkbox, with what it means); the profiles listed (name, how much speech from how many
 calls, when made), made from the open call's agent channel (a stereo call) or from a selection on
 its timeline, and deleted. Every read and write goes through the window's library thread
-(:mod:`reviewer.ui.library_worker`); the work is :mod:`reviewer.actions.voices`'."""
+(:mod:`reviewer.ui.library_worker`); measuring a voice (seconds of decoding and embedding) runs on
+the dialog's own worker between the two; the work is :mod:`reviewer.actions.voices`'."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from reviewer.actions import voices
 from reviewer.labels import clock
+from reviewer.ui.worker import Worker
 
 COLUMNS = ("Agent", "Calls", "Speech", "Made")
 
@@ -94,6 +96,8 @@ class VoicesDialog(QDialog):
         self._on = False
         self.profiles: list[voices.VoiceProfile] = []
         self.busy = 0
+        self.measurer = Worker(self, name="reviewer-voice")
+        self.finished.connect(lambda _result: self.measurer.stop())
         self.reload()
 
     # -- reads and writes, on the library thread -------------------------------------------------
@@ -166,9 +170,25 @@ class VoicesDialog(QDialog):
             self.name.clear()
             self._done(f"{a.name}'s voice profile: {clock(a.seconds)} of speech from call #{a.call_id}.")
 
-        self._run(
-            lambda library: voices.add_from_call(library, name, call_id, start, end), added, writes=True
-        )
+        def measure(source: voices.VoiceSource) -> None:
+            # decoding and the speaker embedding take seconds: off the library thread, so the
+            # window's other reads don't wait behind them
+            self.busy += 1
+            job = self.measurer.start(lambda _progress, _cancel: voices.measure_voice(source))
+
+            def measured(m: voices.MeasuredVoice) -> None:
+                self.busy -= 1
+                self._run(lambda library: voices.save_voice(library, m), added, writes=True)
+
+            def failed(message: str) -> None:
+                self.busy -= 1
+                self._say(message, problem=True)
+
+            job.finished.connect(measured)
+            job.failed.connect(failed)
+            job.cancelled.connect(lambda: setattr(self, "busy", self.busy - 1))
+
+        self._run(lambda library: voices.voice_source(library, name, call_id, start, end), measure)
 
     def delete_selected(self) -> None:
         rows = sorted({i.row() for i in self.table.selectedItems()})
