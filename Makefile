@@ -53,7 +53,7 @@ run: setup sysdeps-qt
 
 # Libraries in SQLite files; the tests marked postgres run on a PostgreSQL server the tests start.
 test: setup sysdeps-qt sysdeps-test
-	QT_QPA_PLATFORM=offscreen $(VENV)/bin/python -m pytest -q -m "not slow"
+	QT_QPA_PLATFORM=offscreen $(VENV)/bin/python -m pytest -q -m "not slow" --durations=15
 
 # Real recordings through the whole pipeline (minutes each; CI runs them too).
 test-slow: setup sysdeps-qt sysdeps-test
@@ -62,7 +62,7 @@ test-slow: setup sysdeps-qt sysdeps-test
 # The same tests with every library in PostgreSQL (a schema each), on a server the tests start
 # themselves (REVIEWER_TEST_POSTGRES_URL=postgresql://... names one of yours instead).
 test-postgres: setup sysdeps-qt sysdeps-test
-	REVIEWER_TEST_DATABASE=postgresql QT_QPA_PLATFORM=offscreen $(VENV)/bin/python -m pytest -q -m "not slow"
+	REVIEWER_TEST_DATABASE=postgresql QT_QPA_PLATFORM=offscreen $(VENV)/bin/python -m pytest -q -m "not slow" --durations=15
 
 bench: setup sysdeps-test
 	$(VENV)/bin/python bench/run.py
