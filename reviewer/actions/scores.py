@@ -358,6 +358,37 @@ def score(
     )
 
 
+def item_percents(library: Library) -> tuple[Scorecard | None, dict[int, dict[str, float | None]]]:
+    """For trends by item and section: the default scorecard (its latest version, which names
+    them) and each scored call's percent of the points of every section ("section:ID") and item
+    ("item:ID"), by the version the call is scored with and the answers that count (a person's
+    latest over the rule's), as :func:`score` counts them; None for N/A or unanswered."""
+    name = library.default_card()
+    if name is None:
+        return None, {}
+    out: dict[int, dict[str, float | None]] = {}
+    for call_id, (version, answers) in library.card_answers(name).items():
+        try:
+            template = scorecard(library, name, version)
+        except ReviewerError:
+            continue
+        auto: dict[str, str | None] = {}
+        chosen: dict[str, str | None] = {}
+        for item_id, grader, value in answers:
+            (auto if grader == AUTO else chosen)[item_id] = value
+        chosen = {**auto, **chosen}
+        values: dict[str, float | None] = {}
+        for section in total(template, chosen).sections:
+            values[f"section:{section.id}"] = section.percent
+        for _, item in template.items():
+            points = item.points_for(chosen.get(item.id))
+            values[f"item:{item.id}"] = (
+                round(100 * points / item.max_points, 1) if points is not None and item.max_points else None
+            )
+        out[call_id] = values
+    return scorecard(library, name), out
+
+
 def _evidence(auto: ScoreAnswer | None) -> list[dict[str, float]]:
     spans = json.loads(auto.evidence_json or "[]") if auto else []
     return [{"start": s, "end": e} for s, e in spans]
