@@ -42,15 +42,18 @@ def trend_rows(
     since: date | None = None,
     until: date | None = None,
     percents: dict[int, dict[str, float | None]] | None = None,
+    calls: dict[str, list[int]] | None = None,
 ) -> list[TrendRow]:
     """``Library.trends`` with each period's mean percent of every section and item of the
-    default scorecard (``percents``: the calls' own, where already read)."""
+    default scorecard (``percents``: the calls' own, and ``calls``: each period's calls, where
+    already read)."""
     rows = library.trends(agent=agent, by=by, since=since, until=until)
     if percents is None:
         percents = actions.scores.item_percents(library)[1]
     if not percents:
         return rows
-    calls = library.calls_by_period(agent=agent, by=by, since=since, until=until)
+    if calls is None:
+        calls = library.calls_by_period(agent=agent, by=by, since=since, until=until)
     keys = list(dict.fromkeys(k for values in percents.values() for k in values))
     out = []
     for row in rows:
@@ -69,9 +72,15 @@ def load_trends(
     """The team's rows and calls per period and, for an agent, theirs, recorded from ``since``
     to ``until`` (all where None)."""
     percents = actions.scores.item_percents(library)[1]
-    team_rows = trend_rows(library, by=by, since=since, until=until, percents=percents)
+    team_calls = library.calls_by_period(by=by, since=since, until=until)
+    agent_calls = library.calls_by_period(agent=agent, by=by, since=since, until=until) if agent else {}
+    team_rows = trend_rows(library, by=by, since=since, until=until, percents=percents, calls=team_calls)
     mine_rows = (
-        trend_rows(library, agent=agent, by=by, since=since, until=until, percents=percents) if agent else []
+        trend_rows(
+            library, agent=agent, by=by, since=since, until=until, percents=percents, calls=agent_calls
+        )
+        if agent
+        else []
     )
     call_rows = {r.id: r for r in library.list_calls(brief=True)}
     days = sorted(datetime.fromisoformat(r.recorded_at).date() for r in call_rows.values() if r.recorded_at)
@@ -86,8 +95,8 @@ def load_trends(
         team={r.period: r for r in team_rows},
         mine={r.period: r for r in mine_rows},
         periods=periods,
-        team_calls=library.calls_by_period(by=by, since=since, until=until),
-        agent_calls=library.calls_by_period(agent=agent, by=by, since=since, until=until) if agent else {},
+        team_calls=team_calls,
+        agent_calls=agent_calls,
         call_rows=call_rows,
         metrics=available_metrics(team_rows + mine_rows, score_names(library)),
         since=since,

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from reviewer.analysis.scoring import (
+    NA,
     CallFacts,
     Scorecard,
     ScorecardError,
@@ -367,25 +368,39 @@ def item_percents(library: Library) -> tuple[Scorecard | None, dict[int, dict[st
     if name is None:
         return None, {}
     out: dict[int, dict[str, float | None]] = {}
+    cards: dict[int, Scorecard | None] = {}
+    seen: dict[tuple, dict[str, float | None]] = {}  # the same answers give the same percents
     for call_id, (version, answers) in library.card_answers(name).items():
-        try:
-            template = scorecard(library, name, version)
-        except ReviewerError:
+        if version not in cards:
+            try:
+                cards[version] = scorecard(library, name, version)
+            except ReviewerError:
+                cards[version] = None
+        template = cards[version]
+        if template is None:
             continue
         auto: dict[str, str | None] = {}
         chosen: dict[str, str | None] = {}
         for item_id, grader, value in answers:
             (auto if grader == AUTO else chosen)[item_id] = value
         chosen = {**auto, **chosen}
-        values: dict[str, float | None] = {}
-        for section in total(template, chosen).sections:
-            values[f"section:{section.id}"] = section.percent
-        for _, item in template.items():
-            points = item.points_for(chosen.get(item.id))
-            values[f"item:{item.id}"] = (
-                round(100 * points / item.max_points, 1) if points is not None and item.max_points else None
-            )
-        out[call_id] = values
+        key = (version, tuple(sorted(chosen.items(), key=lambda kv: kv[0])))
+        if key not in seen:
+            values: dict[str, float | None] = {}
+            # Unanswered items as N/A: a section counts neither (the same percents), and the
+            # total need not try what answers to come could make of them.
+            answered = {i.id: chosen.get(i.id) or NA for _, i in template.items()}
+            for section in total(template, answered).sections:
+                values[f"section:{section.id}"] = section.percent
+            for _, item in template.items():
+                points = item.points_for(chosen.get(item.id))
+                values[f"item:{item.id}"] = (
+                    round(100 * points / item.max_points, 1)
+                    if points is not None and item.max_points
+                    else None
+                )
+            seen[key] = values
+        out[call_id] = seen[key]
     return scorecard(library, name), out
 
 

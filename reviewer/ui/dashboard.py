@@ -422,7 +422,9 @@ class DashboardPage(QWidget):
         self.agent_box.activated.connect(lambda _: self.refresh())
         self.metric_box = QComboBox()
         self.metric_box.setAccessibleName("Metric")
-        self.metric_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        # As wide as 34 letters (a scorecard item's whole text is in its list and its tooltip).
+        self.metric_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.metric_box.setMinimumContentsLength(34)
         self.metric_box.activated.connect(lambda _: self._show_metric())
         self.by_box = QComboBox()
         self.by_box.setAccessibleName("Group by")
@@ -663,6 +665,9 @@ class DashboardPage(QWidget):
         self.metric_box.clear()
         for m in t.metrics:
             self.metric_box.addItem(m.label, m.key)
+            self.metric_box.setItemData(self.metric_box.count() - 1, m.label, Qt.ItemDataRole.ToolTipRole)
+        view = self.metric_box.view()
+        view.setMinimumWidth(view.sizeHintForColumn(0) + 24)
         self.metric_box.setCurrentIndex(max(0, self.metric_box.findData(wanted)))
         self.metric_box.blockSignals(False)
         self._wanted_metric = None
@@ -737,7 +742,11 @@ class DashboardPage(QWidget):
         if t is None or m is None:
             return
         self.chart_view.show_trends(t, m, self.agent_label())
+        self.metric_box.setToolTip(m.label)
+        columns = len(self.periods_model.headers)
         self.periods_model.set_charted(m.key)
+        if len(self.periods_model.headers) != columns:  # a section's or item's column came or went
+            self._fit_tables()
         if self._listed and self._listed[0] in t.dated:
             self.chart_view.mark(t.dated.index(self._listed[0]), self._listed[1])
 

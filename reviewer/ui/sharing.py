@@ -602,10 +602,10 @@ class PlaylistsWindow(QDialog):
         self.folder_button.clicked.connect(lambda: self.export(page=False))
         self.up_button = QPushButton("Move &up")
         self.up_button.setAccessibleName("Move the clip up")
-        self.up_button.clicked.connect(lambda: self.move(-1))
+        self.up_button.clicked.connect(lambda: self.move_clip(-1))
         self.down_button = QPushButton("Move &down")
         self.down_button.setAccessibleName("Move the clip down")
-        self.down_button.clicked.connect(lambda: self.move(1))
+        self.down_button.clicked.connect(lambda: self.move_clip(1))
         self.table.itemSelectionChanged.connect(self._enable_moves)
         # Its own undo: the playlists' order, never the call under review's answers or comments.
         self.undo_stack = stack = QUndoStack(self)
@@ -713,7 +713,7 @@ class PlaylistsWindow(QDialog):
         self.up_button.setEnabled(0 < row < len(self.clips))
         self.down_button.setEnabled(0 <= row < len(self.clips) - 1)
 
-    def move(self, step: int) -> None:
+    def move_clip(self, step: int) -> None:
         """Move the selected clip ``step`` places (-1 up, 1 down), undoably; kept in the library."""
         row = self.table.currentRow() if self.table.selectedItems() else -1
         name, to = self.name, row + step
