@@ -89,6 +89,61 @@ def _hms(total: int) -> str:
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def period_label(period: str) -> str:
+    """A period of trends in dates a person reads: an ISO week (2026-W49) as its Monday to its
+    Sunday, "30 Nov – 6 Dec 2026" ("7 – 13 Dec 2026" within a month, "29 Dec 2025 – 4 Jan 2026"
+    across a year); a month (2026-12) as "Dec 2026"; "undated" as "Undated"."""
+    if period == "undated":
+        return "Undated"
+    if "-W" in period:
+        return days_label(*period_days(period))
+    year, month = period.split("-")
+    return f"{MONTHS[int(month) - 1]} {year}"
+
+
+def periods_label(first: str, last: str) -> str:
+    """The periods from ``first`` to ``last`` in dates: "2 Mar – 22 Mar 2026" for weeks (the
+    first's Monday to the last's Sunday), "Mar – May 2026" for months."""
+    if first == last:
+        return period_label(first)
+    if "-W" in first:
+        return days_label(period_days(first)[0], period_days(last)[1], whole=True)
+    a, b = period_label(first).split(), period_label(last).split()
+    return f"{a[0]} – {b[0]} {b[1]}" if a[1] == b[1] else f"{' '.join(a)} – {' '.join(b)}"
+
+
+def period_days(period: str):  # noqa: ANN201 - (datetime.date, datetime.date)
+    """The first and the last day of an ISO week (2026-W49) or a month (2026-12)."""
+    from datetime import date, timedelta
+
+    if "-W" in period:
+        year, week = period.split("-W")
+        first = date.fromisocalendar(int(year), int(week), 1)
+        return first, first + timedelta(days=6)
+    year, month = (int(x) for x in period.split("-"))
+    after = date(year + month // 12, month % 12 + 1, 1)
+    return date(year, month, 1), after - timedelta(days=1)
+
+
+def days_label(first, last, *, whole: bool = False) -> str:  # noqa: ANN001 - datetime.date
+    """ "30 Nov – 6 Dec 2026", "7 – 13 Dec 2026" ("7 Dec – 13 Dec 2026" with ``whole``),
+    "29 Dec 2025 – 4 Jan 2026": the year said once where both days share it."""
+    end = day_label(last)
+    if first.year != last.year:
+        return f"{day_label(first)} – {end}"
+    if first.month != last.month or whole:
+        return f"{first.day} {MONTHS[first.month - 1]} – {end}"
+    return f"{first.day} – {end}"
+
+
+def day_label(day) -> str:  # noqa: ANN001 - a datetime.date
+    """6 Dec 2026."""
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
 def duration_text(seconds: float | None) -> str:
     """'12.5 s' or '3 min 05 s'; a dash for none."""
     if seconds is None:

@@ -455,6 +455,43 @@ class CallSummary:
         return {n: getattr(self, n) for n in names}
 
 
+@dataclass(frozen=True)
+class TrendRow:
+    """One period of trends (``Library.trends``): how many calls, what a coach follows over time
+    (means per call; None where no call of the period has the value) and, in ``scores``, each
+    scorecard section's and item's mean percent of its points, keyed "section:ID" and "item:ID"
+    (filled in by ``reviewer.trends``: scoring is not the library's)."""
+
+    period: str  # 2026-W49, 2026-12 or "undated" (labels.period_label says it in dates)
+    calls: int
+    refusals_per_call: float
+    agent_talk_share: float | None
+    longest_silence: float
+    tracker_hits_per_call: float
+    mean_score: float | None
+    pass_rate: float | None
+    scores: dict[str, float | None] = field(default_factory=dict)
+
+    def value(self, key: str) -> Any:  # noqa: ANN401 - a number, or None
+        """A figure by its key (a field's name, or a key of ``scores``); None where there is none."""
+        if key in self.scores:
+            return self.scores[key]
+        return getattr(self, key, None) if key not in ("scores", "value", "as_dict") else None
+
+    def keys(self) -> list[str]:
+        """The figures' keys in order: the fields, then the sections' and items'."""
+        return [f.name for f in fields(self) if f.name != "scores"] + list(self.scores)
+
+    def as_dict(self) -> dict[str, Any]:
+        """A flat dict (``reviewer trends --json``, the CSV): the period, its dates in words, the
+        figures, then each section's and item's."""
+        from reviewer.labels import period_label
+
+        out: dict[str, Any] = {"period": self.period, "dates": period_label(self.period)}
+        out.update({k: self.value(k) for k in self.keys() if k != "period"})
+        return out
+
+
 class MillisecondSpan:
     """A stored span (``start_ms``, ``end_ms``, as the library keeps times) read in seconds."""
 

@@ -289,6 +289,6 @@ def test_trends_group_the_team_or_one_agent_by_month(tmp_path, short_call, clean
     assert [r["tracker_hits_per_call"] for r in team] == [1, 1]
     maria = json.loads(reviewer("trends", "--agent", "maria", "--json", library=lib).stdout)
     assert [(r["period"], r["calls"]) for r in maria] == [("2026-W40", 1)]
-    assert "2026-09" in reviewer("trends", "--by", "month", library=lib).stdout
+    assert "\nSep 2026 " in reviewer("trends", "--by", "month", library=lib).stdout  # in dates
     bad = reviewer("trends", "--agent", "Nobody", library=lib, check=False)
     assert bad.returncode == 1 and "No calls by an agent named 'Nobody'" in bad.stderr

@@ -6,13 +6,14 @@ test_trends.py."""
 from __future__ import annotations
 
 import csv
+from dataclasses import replace
 
 import pytest
 from ui_wait import settled
 
 pytest.importorskip("PySide6")
 
-from PySide6.QtCore import QPoint, Qt  # noqa: E402
+from PySide6.QtCore import QPoint, QPointF, Qt  # noqa: E402
 from test_trends import build_library  # noqa: E402
 
 
@@ -95,7 +96,7 @@ def test_the_dashboard_shows_an_agent_against_the_team_week_by_week(window, qtbo
     choose_metric(d, "refusals_per_call")
     # The team alone: one dashed grey line, a point a week.
     assert series_points(d) == {"Team": [(0, 1.67), (1, 1.0), (2, 1.0)]}
-    assert "The team: 7 calls (2026-W10 to 2026-W12, 3 weeks)" in d.summary.text()
+    assert "The team: 7 calls (2 Mar – 22 Mar 2026, 3 weeks)" in d.summary.text()
 
     d = open_dashboard(window, qtbot, agent="Maria")
     points = series_points(d)
@@ -105,18 +106,15 @@ def test_the_dashboard_shows_an_agent_against_the_team_week_by_week(window, qtbo
     chart = d.chart_view.chart()
     assert "Refusals per call" in chart.title() and "Maria against the team" in chart.title()
     assert [a.titleText() for a in chart.axes(Qt.Orientation.Horizontal)] == [
-        "ISO week of the recording (year-Wweek)"
+        "Week of the recording (Monday to Sunday)"
     ]
-    assert chart.axes(Qt.Orientation.Horizontal)[0].categoriesLabels() == ["2026-W10", "2026-W11", "2026-W12"]
+    weeks = ["2 – 8 Mar 2026", "9 – 15 Mar 2026", "16 – 22 Mar 2026"]  # dates, not 2026-W10
+    assert chart.axes(Qt.Orientation.Horizontal)[0].categoriesLabels() == weeks
     legend = [m.label() for m in chart.legend().markers() if m.isVisible()]
     assert legend == ["Team", "Maria"]
 
     # The table: every period with every metric, Maria's value with the team's in brackets.
-    assert [d.periods_model.data(d.periods_model.index(r, 0)) for r in range(3)] == [
-        "2026-W10",
-        "2026-W11",
-        "2026-W12",
-    ]
+    assert [d.periods_model.data(d.periods_model.index(r, 0)) for r in range(3)] == weeks
     assert cell(d, 0, "Refusals") == "2.00 (1.67)"
     assert cell(d, 1, "Refusals") == "– (1.00)"
     assert cell(d, 0, "Calls") == "2 (3)"
@@ -137,13 +135,13 @@ def test_clicking_a_point_or_a_period_lists_its_calls_and_opens_one(window, qtbo
     d = open_dashboard(window, qtbot, agent="Maria")
     click_point(qtbot, d, 0, "agent")
     assert listed_names(d) == ["maria-1.wav", "maria-2.wav"]
-    assert "2 calls</b> by Maria in week 2026-W10" in d.calls_label.text()
+    assert "2 calls</b> by Maria in 2 – 8 Mar 2026" in d.calls_label.text()
     assert d.periods.selectionModel().selectedRows()[0].row() == 0
     assert list(d.chart_view.highlight.points()) and d.chart_view.highlight.points()[0].x() == 0
 
     click_point(qtbot, d, 1, "team")  # the team's week without Maria
     assert listed_names(d) == ["sam-2.wav", "sam-3.wav"]
-    assert "by the team in week 2026-W11" in d.calls_label.text()
+    assert "by the team in 9 – 15 Mar 2026" in d.calls_label.text()
 
     # A row of the table lists the agent's calls of that period.
     rect = d.periods.visualRect(d.periods_model.index(2, 0))
@@ -209,7 +207,7 @@ def test_the_dashboard_exports_its_chart_and_table_to_pdf_and_its_rows_to_csv(
     text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
     assert "Trends: Maria against the team" in text and "page 1 of 1" in text
     assert "Refusals per call" in text  # the chart's title
-    for period in ("2026-W10", "2026-W11", "2026-W12"):
+    for period in ("2 – 8 Mar 2026", "9 – 15 Mar 2026", "16 – 22 Mar 2026"):
         assert period in text
     assert "2.00 (1.67)" in text and "2 (3)" in text  # the table
     assert reader.pages[0].mediabox.width > reader.pages[0].mediabox.height  # landscape
@@ -232,12 +230,11 @@ def test_score_and_pass_rate_come_first_with_a_gap_where_no_call_is_scored(windo
 
     plain = TrendsMixin.trends
 
-    def with_scores(self, *, agent=None, by="week"):
-        rows = plain(self, agent=agent, by=by)
-        for n, r in enumerate(rows):
-            r["mean_score"] = None if n == 1 else 60.0 + 10 * n
-            r["pass_rate"] = None if n == 1 else 0.5
-        return rows
+    def with_scores(self, **chosen):
+        return [
+            replace(r, mean_score=None if n == 1 else 60.0 + 10 * n, pass_rate=None if n == 1 else 0.5)
+            for n, r in enumerate(plain(self, **chosen))
+        ]
 
     monkeypatch.setattr(TrendsMixin, "trends", with_scores)
     d = open_dashboard(window, qtbot, metric=None)
@@ -263,7 +260,7 @@ def test_arrow_keys_through_the_periods_list_each_periods_calls(window, qtbot):
     assert listed_names(d) == ["sam-2.wav", "sam-3.wav"]
     qtbot.keyClick(d.periods, Qt.Key.Key_Down)
     assert listed_names(d) == ["sam-4.wav"]
-    assert "1 call</b> by Sam in week 2026-W12" in d.calls_label.text()
+    assert "1 call</b> by Sam in 16 – 22 Mar 2026" in d.calls_label.text()
 
 
 def test_an_empty_library_says_so_and_offers_no_export(make_empty_window, qtbot):
@@ -298,8 +295,8 @@ def test_without_any_score_the_dashboard_opens_on_a_metric_that_has_values(windo
 
     plain = TrendsMixin.trends
 
-    def unscored(self, *, agent=None, by="week"):
-        return [{**r, "mean_score": None, "pass_rate": None} for r in plain(self, agent=agent, by=by)]
+    def unscored(self, **chosen):
+        return [replace(r, mean_score=None, pass_rate=None) for r in plain(self, **chosen)]
 
     monkeypatch.setattr(TrendsMixin, "trends", unscored)
     d = open_dashboard(window, qtbot, metric=None)
@@ -308,3 +305,63 @@ def test_without_any_score_the_dashboard_opens_on_a_metric_that_has_values(windo
     d.metric_box.setCurrentIndex(0)
     d.metric_box.activated.emit(0)
     assert series_points(d) == {"Team": []}  # no fake values: nothing drawn
+
+
+def test_the_dashboard_charts_a_chosen_range_of_dates_in_dates_with_a_zero_inside_the_axis(window, qtbot):
+    """Periods read as dates ("1 call", not "1 calls"), From/To narrow the calls to some days, and
+    a value of 0 is drawn whole inside the plot, not on its edge."""
+    from PySide6.QtCore import QDate
+
+    d = open_dashboard(window, qtbot, agent="Maria")
+    assert (d.from_edit.date(), d.to_edit.date()) == (QDate(2026, 3, 2), QDate(2026, 3, 18))
+    assert d.from_edit.text() == "2 Mar 2026" and not d.all_dates_button.isEnabled()
+    tip = d.periods_model.data(d.periods_model.index(2, 0), Qt.ItemDataRole.ToolTipRole)
+    assert tip == "16 – 22 Mar 2026: 1 call by Maria, 2 by the team. Click to list the calls."
+
+    # Maria's 0 refusals in the last week: inside the axis, above its bottom edge.
+    axis = d.chart_view.chart().axes(Qt.Orientation.Vertical)[0]
+    assert axis.min() < 0 < axis.max() and axis.tickAnchor() == 0
+    plot = d.chart_view.chart().plotArea()
+    zero = d.chart_view.chart().mapToPosition(QPointF(2, 0.0))
+    assert plot.top() < zero.y() < plot.bottom() - 3
+
+    # From 9 March: the last two weeks, the figures of those calls alone.
+    d.from_edit.setDate(QDate(2026, 3, 9))
+    qtbot.waitUntil(lambda: not d.loading and d.trends.since is not None, timeout=20_000)
+    assert d.trends.periods == ["2026-W11", "2026-W12"]
+    assert series_points(d) == {"Team": [(0, 1.0), (1, 1.0)], "Maria": [(1, 0.0)]}
+    assert "Maria</b>: 1 call in 1 of the 2 weeks; the team: 4 calls (9 Mar – 22 Mar 2026" in d.summary.text()
+    assert d.all_dates_button.isEnabled()
+    d.to_edit.setDate(QDate(2026, 3, 8))  # before the start: said, not computed
+    qtbot.waitUntil(lambda: not d.loading, timeout=20_000)
+    assert "ends (8 Mar 2026) before it starts (9 Mar 2026)" in d.summary.text()
+    d.all_dates_button.click()
+    qtbot.waitUntil(lambda: not d.loading and d.trends is not None and d.trends.since is None, timeout=20_000)
+    assert len(d.trends.periods) == 3 and d.to_edit.date() == QDate(2026, 3, 18)
+
+
+def test_the_dashboard_charts_a_scorecard_section_or_item_over_time(window, qtbot, trends_library):
+    """Every section and item of the default scorecard is a metric: its calls' mean percent of
+    its points; the table shows the one charted beside the call figures."""
+    from reviewer import actions
+    from reviewer.library import open_library
+
+    location, ids = trends_library
+    with open_library(location) as library:
+        actions.scores.answer_item(library, ids["maria-1.wav"], "empathy", "5", grader="Dana")
+        actions.scores.answer_item(library, ids["maria-2.wav"], "empathy", "3", grader="Dana")
+    d = open_dashboard(window, qtbot, metric=None)
+    labels = [d.metric_box.itemText(i) for i in range(d.metric_box.count())]
+    assert "Section: Listen" in labels and "Item: Acknowledged the customer's situation" in labels
+    assert "Item: The customer's request was done or clearly handed on" not in labels  # never answered
+    columns = len(d.periods_model.headers)
+    choose_metric(d, "item:empathy")
+    assert series_points(d) == {"Team": [(0, 75.0)]}  # 100 % and 50 % in W10; none answered since
+    assert d.periods_model.headers[-1] == "Acknowledged the customer's…"
+    assert len(d.periods_model.headers) == columns + 1
+    assert cell(d, 0, "Acknowledged") == "75%" and cell(d, 1, "Acknowledged") == "–"
+    choose_metric(d, "item:talk-share")  # 0 % every week: drawn inside the axis
+    assert series_points(d) == {"Team": [(0, 0.0), (1, 0.0), (2, 0.0)]}
+    assert d.chart_view.chart().axes(Qt.Orientation.Vertical)[0].min() < 0
+    choose_metric(d, "refusals_per_call")
+    assert len(d.periods_model.headers) == columns  # the item's column goes with it

@@ -688,6 +688,155 @@ def test_clips_from_a_selection_and_a_comment_play_one_after_another_and_export(
     assert len(parser.audio) == 2 and "Good: asks plainly." in " ".join(parser.text)
 
 
+def test_the_redaction_preview_plays_the_bleeped_audio_before_exporting(
+    share_window, qtbot, tmp_path, monkeypatch, card_call
+):
+    """Play in the preview renders the redacted audio as the export does (into Reviewer's cache,
+    on a worker with progress and cancel) and plays it from the playhead; a change of the spans
+    makes it render again, and closing the preview takes it out of the cache."""
+    from PySide6.QtMultimedia import QMediaPlayer
+
+    from reviewer.report.audio import padded
+
+    monkeypatch.setenv("REVIEWER_CACHE_DIR", str(tmp_path / "cache"))
+    w, call_id = share_window
+    w.sharing.show_preview()
+    settled()
+    preview = w.sharing.preview
+    qtbot.waitUntil(preview.isVisible)
+    assert preview.play_button.isEnabled() and not preview.stop_button.isEnabled()
+
+    preview.play_button.click()  # pressed, then Cancel at once: nothing is played or kept
+    assert preview.render_bar.isVisible() and preview.cancel_button.isVisible()
+    preview.cancel_button.click()
+    qtbot.waitUntil(lambda: preview.render_job is None, timeout=30_000)
+    assert preview.hearing.text() == "Cancelled: nothing to play yet." and preview.rendered is None
+    assert not preview.render_bar.isVisible()
+
+    preview.table.selectRow(0)  # the card number: the playhead goes to it
+    card = preview.spans[0]
+    preview.play_button.click()
+    qtbot.waitUntil(
+        lambda: preview.player.playbackState() == QMediaPlayer.PlaybackState.PlayingState, timeout=30_000
+    )
+    rendered = tmp_path / "cache" / "redaction preview" / f"call {call_id}.wav"
+    assert preview.rendered == rendered and preview.player.source().toLocalFile() == str(rendered)
+    assert preview.stop_button.isEnabled() and "Playing the redacted audio" in preview.hearing.text()
+    qtbot.waitUntil(lambda: preview.player.position() > card.start_ms - 2000 + 300, timeout=20_000)
+    assert preview.player.position() < card.start_ms + 4000  # from two seconds before the playhead
+    # What plays is what the export hides: the card number's samples are not the recording's.
+    rate, heard = read_wav(rendered)
+    _, said = read_wav(card_call[1])
+    (a, b), *_ = padded(preview.spans, w.sharing.settings.redact_margin, preview.duration_ms)
+    inside = slice(a * rate // 1000 + 10, b * rate // 1000 - 10)
+    assert not np.array_equal(heard[:, inside], said[:, inside])
+    assert np.array_equal(heard[:, : a * rate // 1000 - 10], said[:, : a * rate // 1000 - 10])
+
+    preview.stop_button.click()
+    assert preview.player.playbackState() == QMediaPlayer.PlaybackState.StoppedState
+    preview.timeline_model.set_selection((1.0, 2.5))  # one more span hidden: heard anew next time
+    preview.hide_button.click()
+    settled()
+    assert preview.rendered is None and not rendered.exists()
+    preview.play_button.click()
+    qtbot.waitUntil(lambda: preview.rendered is not None and rendered.is_file(), timeout=30_000)
+    preview.close()
+    assert not rendered.exists()
+    assert w.review_page.undo_stack.count() == 0  # the preview's changes stay on its own stack
+
+
+def test_a_clips_range_is_typed_in_its_dialog_and_checked_against_the_call(share_window, qtbot):
+    w, call_id = share_window
+    w.review_page.timeline_model.set_selection((9.0, 12.0))
+    w.sharing.clip_dialog_here()
+    settled()
+    dialog = w.sharing.clip_dialog
+    length = w.library.call_row(call_id).duration
+    assert (dialog.start_edit.text(), dialog.end_edit.text()) == ("0:09.0", "0:12.0")
+    assert dialog.length.text().startswith("3.0 s of ")
+    dialog.title.setText("The card, asked for")
+    dialog.end_edit.clear()
+    qtbot.keyClicks(dialog.end_edit, "99:00")
+    assert dialog.error.isVisible() and "past the end of the call" in dialog.error.text()
+    dialog.accept()
+    assert dialog.isVisible()  # refused where it is typed
+    dialog.end_edit.setText("0:05")
+    dialog.accept()
+    assert dialog.isVisible() and "must end after it starts" in dialog.error.text()
+    dialog.end_edit.setText("soon")
+    dialog.accept()
+    assert dialog.isVisible() and "is not a time" in dialog.error.text()
+    dialog.start_edit.clear()
+    qtbot.keyClicks(dialog.start_edit, "8.5")
+    dialog.end_edit.clear()
+    qtbot.keyClicks(dialog.end_edit, "0:13")
+    assert not dialog.error.isVisible() and dialog.length.text().startswith("4.5 s of ")
+    dialog.playlist.setEditText("payments")
+    dialog.accept()
+    settled()
+    (clip,) = w.library.playlist_clips("payments")
+    assert (clip.start, clip.end, clip.title) == (8.5, 13.0, "The card, asked for")
+    assert length > 13
+
+
+def test_a_playlist_is_reordered_with_up_and_down_undoably_and_kept(share_window, qtbot):
+    w, call_id = share_window
+    for n, title in enumerate(("Greeting", "Card", "Goodbye")):
+        w.library.add_clip(call_id, start=n * 5.0, end=n * 5.0 + 3, title=title, playlist="training")
+    lists = w.sharing.show_playlists()
+    settled()
+
+    def order() -> list[str]:
+        return [c.title for c in w.library.playlist_clips("training")]
+
+    def shown() -> list[str]:
+        return [lists.table.item(r, 0).text() for r in range(lists.table.rowCount())]
+
+    assert shown() == ["Greeting", "Card", "Goodbye"]
+    assert not lists.up_button.isEnabled() and not lists.down_button.isEnabled()
+    lists.table.selectRow(0)
+    assert not lists.up_button.isEnabled() and lists.down_button.isEnabled()
+    lists.table.selectRow(2)
+    assert lists.up_button.isEnabled() and not lists.down_button.isEnabled()
+    lists.up_button.click()
+    settled()
+    assert order() == shown() == ["Greeting", "Goodbye", "Card"]
+    assert lists.table.currentRow() == 1  # the clip moved stays selected
+    lists.up_button.click()
+    settled()
+    assert order() == shown() == ["Goodbye", "Greeting", "Card"]
+    assert lists.undo_button.defaultAction().text() == "Undo Move 'Goodbye' to 1"
+    lists.undo_button.click()
+    settled()
+    assert order() == shown() == ["Greeting", "Goodbye", "Card"]
+    lists.undo_button.click()
+    settled()
+    assert order() == ["Greeting", "Card", "Goodbye"]
+    lists.redo_button.click()
+    settled()
+    assert order() == shown() == ["Greeting", "Goodbye", "Card"]
+    assert w.review_page.undo_stack.count() == 0  # the playlists' own undo, not the call's
+
+
+def test_reviewer_playlist_move_puts_a_clip_in_its_new_place(card_library):
+    from reviewer.library import open_library
+
+    library, call_id = card_library
+    with open_library(library) as lib:
+        ids = [
+            lib.add_clip(call_id, start=n * 5.0, end=n * 5.0 + 3, title=t, playlist="training")
+            for n, t in enumerate(("Greeting", "Card", "Goodbye"))
+        ]
+    proc = reviewer("playlist", "move", "training", "--clip", ids[2], "--to", 1, library=library)
+    assert proc.stdout.splitlines()[0] == f"clip #{ids[2]} is now 1 of 3 in 'training'"
+    with open_library(library) as lib:
+        assert [c.title for c in lib.playlist_clips("training")] == ["Goodbye", "Greeting", "Card"]
+    bad = reviewer("playlist", "move", "training", "--clip", ids[0], "--to", 0, library=library, check=False)
+    assert bad.returncode != 0 and "--to counts from 1" in bad.stderr
+    gone = reviewer("playlist", "move", "training", "--clip", 999, "--to", 1, library=library, check=False)
+    assert gone.returncode != 0 and "Clip #999 is not in the playlist 'training'" in gone.stderr
+
+
 def test_a_cancelled_audio_export_leaves_the_file_that_was_there(card_library, settings, tmp_path):
     from reviewer.errors import Cancelled
     from reviewer.library import open_library

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import subprocess
 import sys
@@ -106,7 +107,7 @@ def test_trend_calls_are_the_calls_behind_each_row(tmp_path, settings, library_l
     with open_library(path) as library:
         for agent in (None, "Maria", "maria"):
             for r in library.trends(agent=agent):
-                assert len(library.trend_calls(r["period"], agent=agent)) == r["calls"]
+                assert len(library.trend_calls(r.period, agent=agent)) == r.calls
         assert library.trend_calls("2026-W10", agent="Maria") == [ids["maria-1.wav"], ids["maria-2.wav"]]
         oldest_first = [ids[name] for name, *_ in sorted(CALLS, key=lambda c: c[2])]
         assert library.trend_calls("2026-03", by="month") == oldest_first
@@ -151,15 +152,16 @@ def test_reviewer_trends_writes_csv_for_the_agent_and_the_team(tmp_path, setting
 
 
 def test_the_figures_put_an_agent_against_the_team_period_by_period(trends_library):
+    from reviewer.labels import period_label
     from reviewer.library import open_library
-    from reviewer.report.trend_figures import metric_named, period_name
+    from reviewer.report.trend_figures import metric_named
     from reviewer.trends import load_trends
 
     location, ids = trends_library
     with open_library(location) as library:
         t = load_trends(library, "Maria", "week")
     assert t.periods == t.dated == ["2026-W10", "2026-W11", "2026-W12"]
-    assert [m.label for m in t.metrics] == [
+    assert [m.label for m in t.metrics][:7] == [
         "Mean score",
         "Pass rate",
         "Refusals per call",
@@ -168,6 +170,11 @@ def test_the_figures_put_an_agent_against_the_team_period_by_period(trends_libra
         "Tracked phrases per call",
         "Calls",
     ]
+    # Then the default scorecard's sections, each followed by its items (those with a value).
+    sections_and_items = [m.label for m in t.metrics[7:]]
+    assert sections_and_items[0] == "Section: Make leaving easy"
+    assert sections_and_items[1].startswith("Item: No push-back after the customer asks to leave")
+    assert sections_and_items[2] == "Section: Listen"
     assert t.first_valued().key == "mean_score"  # every call is scored on the default card
     refusals = metric_named("refusals_per_call", t.metrics)
     assert [t.value(refusals, p, "team") for p in t.periods] == [1.67, 1.0, 1.0]
@@ -177,7 +184,10 @@ def test_the_figures_put_an_agent_against_the_team_period_by_period(trends_libra
     assert t.cell("2026-W10", metric_named("agent_talk_share")).endswith("%)")
     assert (t.team_call_count(), t.agent_call_count()) == (7, 3)
     assert t.calls("2026-W10", "agent") == [ids["maria-1.wav"], ids["maria-2.wav"]]
-    assert period_name("2026-W10", "week") == "week 2026-W10" and period_name("2026-03", "month") == "2026-03"
+    assert period_label("2026-W10") == "2 – 8 Mar 2026" and period_label("2026-03") == "Mar 2026"
+    assert period_label("2026-W49") == "30 Nov – 6 Dec 2026"
+    assert period_label("2026-W01") == "29 Dec 2025 – 4 Jan 2026" and period_label("undated") == "Undated"
+    assert t.span == "2 Mar – 22 Mar 2026"
     with pytest.raises(Exception, match=r"No trend metric 'talk' \(metrics: mean_score, pass_rate, "):
         metric_named("talk")
 
@@ -192,9 +202,23 @@ def test_the_metrics_registry_gives_reviewer_trends_its_table(trends_library):
         rows = library.trends(agent="Maria")
     lines = table_lines(rows)
     assert lines[0] == (
-        "period     calls  score passed refusals/call agent share longest silence tracked/call"
+        "period           calls  score passed refusals/call agent share longest silence tracked/call"
     )
-    assert lines[1].split() == ["2026-W10", "2", "83", "100%", "2.00", "70%", "0.9", "s", "0.00"]
+    assert lines[1].split() == [
+        "2",
+        "–",
+        "8",
+        "Mar",
+        "2026",
+        "2",
+        "83",
+        "100%",
+        "2.00",
+        "70%",
+        "0.9",
+        "s",
+        "0.00",
+    ]
     proc = cli("--library", str(location), "trends", "--agent", "Maria")
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines() == ["Trends for agent Maria, by week", *lines]
@@ -214,12 +238,12 @@ def test_the_trends_pdf_has_the_title_the_chart_of_the_metric_and_every_period(t
     assert page.mediabox.width > page.mediabox.height  # A4 landscape
     text = " ".join(page.extract_text().split())
     assert text.startswith(
-        "Trends: Maria against the team By week, 2026-W10 to 2026-W12: 3 calls by Maria, 7 by"
+        "Trends: Maria against the team By week, 2 Mar – 22 Mar 2026: 3 calls by Maria, 7 by the team."
     )
     # The chart: its title, legend, axes and their ticks.
     assert "Refusals per call — Maria against the team, by week" in text
     assert "Team Maria" in text and "Refusals / call" in text
-    assert "ISO week of the recording (year-Wweek)" in text
+    assert "Week of the recording (Monday to Sunday)" in text and "9 – 15 Mar 2026" in text
     for tick in ("0.0", "0.5", "1.0", "1.5", "2.0", "2.5"):
         assert tick in text
     # Its lines: the team's grey and dashed, Maria's blue.
@@ -229,12 +253,20 @@ def test_the_trends_pdf_has_the_title_the_chart_of_the_metric_and_every_period(t
     assert "[4.535 2.835] 0.000 d" in drawn  # the team's dashes
     # The table: every period, Maria's value with the team's in brackets, the metric charted marked.
     assert "Period Score Pass rate ▸ Refusals / call Agent talk" in text
-    assert "2026-W10 83 (83) 100% (100%) 2.00 (1.67)" in text
-    assert "2026-W11 – (83) – (100%) – (1.00)" in text
+    assert "2 – 8 Mar 2026 83 (83) 100% (100%) 2.00 (1.67)" in text
+    assert "9 – 15 Mar 2026 – (83) – (100%) – (1.00)" in text
+    assert "Item:" not in text and "Listen" not in text  # a section or item only when charted
     assert "1 (2)" in text and "page 1 of 1" in text
     team_text = " ".join(PdfReader(io.BytesIO(team)).pages[0].extract_text().split())
     assert "Trends: The team" in team_text and "Mean score — the team, by month" in team_text
-    assert "2026-03 83 100%" in team_text
+    assert "Mar 2026 83 100%" in team_text and "By month, Mar 2026: 7 calls by the team." in team_text
+
+
+def row(period: str, calls: int, refusals: float):
+    """A period's row with its calls and refusals per call (the other figures as none or 0)."""
+    from reviewer.model import TrendRow
+
+    return TrendRow(period, calls, refusals, None, 0.0, 0.0, None, None)
 
 
 def test_a_long_span_goes_on_pages_of_its_own_with_the_header_repeated():
@@ -243,16 +275,14 @@ def test_a_long_span_goes_on_pages_of_its_own_with_the_header_repeated():
     from reviewer.report.trends import trends_pdf
 
     weeks = period_span(["2025-W01", "2026-W10"], "week")
-    team = {
-        p: {"period": p, "calls": 10 + n % 7, "refusals_per_call": n % 3 / 2} for n, p in enumerate(weeks)
-    }
+    team = {p: row(p, 10 + n % 7, n % 3 / 2) for n, p in enumerate(weeks)}
     t = Trends("week", None, team, {}, weeks, metrics=list(METRICS[2:3] + METRICS[6:]))
     reader = PdfReader(io.BytesIO(trends_pdf(t, metric_named("calls"), "Team")))
     pages = [" ".join(page.extract_text().split()) for page in reader.pages]
     assert len(pages) == 3
     assert "Trends: The team, by week (continued) Period Refusals / call ▸ Calls" in pages[1]
     assert all(f"page {n} of 3" in text for n, text in enumerate(pages, 1))
-    assert "2025-W01 0.00 10" in pages[0] and "2026-W10 " in pages[2]
+    assert "30 Dec 2024 – 5 Jan 2025 0.00 10" in pages[0] and "2 – 8 Mar 2026 " in pages[2]
 
 
 def test_a_line_breaks_where_a_period_has_no_value_on_the_dashboard_and_in_the_pdf():
@@ -261,11 +291,9 @@ def test_a_line_breaks_where_a_period_has_no_value_on_the_dashboard_and_in_the_p
     from reviewer.report.trend_figures import Trends, metric_named
 
     weeks = ["2026-W10", "2026-W11", "2026-W12", "2026-W13", "2026-W14", "undated"]
-    team = {p: {"period": p, "calls": 2, "refusals_per_call": 0.5} for p in weeks}
-    mine = {
-        p: {"period": p, "calls": 1, "refusals_per_call": 1.0} for p in ("2026-W10", "2026-W12", "2026-W14")
-    }
-    mine["undated"] = {"period": "undated", "calls": 1, "refusals_per_call": 3.0}
+    team = {p: row(p, 2, 0.5) for p in weeks}
+    mine = {p: row(p, 1, 1.0) for p in ("2026-W10", "2026-W12", "2026-W14")}
+    mine["undated"] = row("undated", 1, 3.0)
     t = Trends("week", "Maria", team, mine, weeks)
     metric = metric_named("refusals_per_call")
     assert t.runs(metric, "agent") == [[(0, 1.0)], [(2, 1.0)], [(4, 1.0)]]
@@ -299,3 +327,78 @@ def test_reviewer_trends_writes_the_dashboard_page_as_a_pdf(trends_library, tmp_
     assert not (tmp_path / "x.pdf").exists()
     alone = cli("--library", str(location), "trends", "--metric", "pass_rate")
     assert alone.returncode != 0 and "give --pdf FILE too" in alone.stderr
+
+
+def test_reviewer_trends_from_to_keeps_the_calls_recorded_in_those_days(trends_library):
+    location, _ = trends_library
+    proc = cli(
+        "--library", str(location), "trends", "--agent", "Sam", "--from", "2026-03-03", "--to", "2026-03-12"
+    )
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[0] == "Trends for agent Sam, by week, from 3 Mar 2026 to 12 Mar 2026"
+    assert [line.split()[:6] for line in lines[2:]] == [
+        ["2", "–", "8", "Mar", "2026", "1"],
+        ["9", "–", "15", "Mar", "2026", "2"],
+    ]
+    rows = json.loads(cli("--library", str(location), "trends", "--json", "--from", "2026-03-09").stdout)
+    assert [(r["period"], r["dates"], r["calls"]) for r in rows] == [
+        ("2026-W11", "9 – 15 Mar 2026", 2),
+        ("2026-W12", "16 – 22 Mar 2026", 2),
+    ]
+    month = cli("--library", str(location), "trends", "--by", "month", "--to", "2026-03-04")
+    assert month.stdout.splitlines()[2].split()[:3] == ["Mar", "2026", "3"]  # 2, 3 and 4 March
+    wrong = cli("--library", str(location), "trends", "--from", "2026-03-13", "--to", "2026-03-12")
+    assert (
+        wrong.returncode == 1
+        and "The range ends (12 Mar 2026) before it starts (13 Mar 2026)" in wrong.stderr
+    )
+    bad = cli("--library", str(location), "trends", "--from", "March")
+    assert bad.returncode == 2 and "'March' is not a day (use 2026-03-01)" in bad.stderr
+    none = cli("--library", str(location), "trends", "--from", "2027-01-01")
+    assert none.returncode == 0 and none.stdout == "No calls by the team, from 1 Jan 2027.\n"
+
+
+def test_reviewer_trends_items_follows_each_section_and_item_of_the_scorecard(trends_library, tmp_path):
+    from reviewer import actions
+    from reviewer.library import open_library
+
+    location, ids = trends_library
+    with open_library(location) as library:  # a coach answers "Acknowledged the customer's situation"
+        actions.scores.answer_item(library, ids["maria-1.wav"], "empathy", "5", grader="Dana")
+        actions.scores.answer_item(library, ids["maria-2.wav"], "empathy", "3", grader="Dana")
+    proc = cli("--library", str(location), "trends", "--items", "--agent", "Maria")
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[0] == (
+        "Scorecard trends for agent Maria, by week: each section's and item's mean % of its points"
+    )
+    assert lines[1].split()[-10:] == ["2", "–", "8", "Mar", "2026", "16", "–", "22", "Mar", "2026"]
+    table = {
+        line.split("  ")[0].strip() or line.split("  ")[1].strip(): line.split()[-2:] for line in lines[2:]
+    }
+    assert table["Acknowledged the customer's situation"] == ["75%", "–"]
+    assert table["The agent leaves the customer room to talk (agent talk…"] == ["0%", "0%"]
+    # A section: the mean of what each call's own score gives it (the review's Score tab).
+    with open_library(location) as library:
+        listen = [
+            next(
+                x["percent"]
+                for x in actions.scores.score(library, ids[name]).sections
+                if x["title"] == "Listen"
+            )
+            for name in ("maria-1.wav", "maria-2.wav", "maria-3.wav")
+        ]
+    w10 = round((listen[0] + listen[1]) / 2, 1)
+    assert listen[0] != listen[1] and table["Listen"] == [f"{w10:.0f}%", f"{listen[2]:.0f}%"]
+    rows = json.loads(cli("--library", str(location), "trends", "--json", "--agent", "Maria").stdout)
+    assert [(r["item:empathy"], r["section:listen"]) for r in rows] == [(75.0, w10), (None, listen[2])]
+    out = tmp_path / "empathy.pdf"
+    pdf = cli("--library", str(location), "trends", "--pdf", str(out), "--metric", "item:empathy")
+    assert pdf.returncode == 0, pdf.stderr
+    text = " ".join(PdfReader(out).pages[0].extract_text().split())
+    assert "Item: Acknowledged the customer's situation — the team, by week" in text
+    assert (
+        "Calls ▸ Acknowledged the customer's…" in text
+        and "2 – 8 Mar 2026 84 100% 1.67 70% 1.0 s 0.00 3 75%" in text
+    )

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from reviewer.analysis.scoring import (
+    NA,
     CallFacts,
     Scorecard,
     ScorecardError,
@@ -356,6 +357,51 @@ def score(
             for x in t.sections
         ],
     )
+
+
+def item_percents(library: Library) -> tuple[Scorecard | None, dict[int, dict[str, float | None]]]:
+    """For trends by item and section: the default scorecard (its latest version, which names
+    them) and each scored call's percent of the points of every section ("section:ID") and item
+    ("item:ID"), by the version the call is scored with and the answers that count (a person's
+    latest over the rule's), as :func:`score` counts them; None for N/A or unanswered."""
+    name = library.default_card()
+    if name is None:
+        return None, {}
+    out: dict[int, dict[str, float | None]] = {}
+    cards: dict[int, Scorecard | None] = {}
+    seen: dict[tuple, dict[str, float | None]] = {}  # the same answers give the same percents
+    for call_id, (version, answers) in library.card_answers(name).items():
+        if version not in cards:
+            try:
+                cards[version] = scorecard(library, name, version)
+            except ReviewerError:
+                cards[version] = None
+        template = cards[version]
+        if template is None:
+            continue
+        auto: dict[str, str | None] = {}
+        chosen: dict[str, str | None] = {}
+        for item_id, grader, value in answers:
+            (auto if grader == AUTO else chosen)[item_id] = value
+        chosen = {**auto, **chosen}
+        key = (version, tuple(sorted(chosen.items(), key=lambda kv: kv[0])))
+        if key not in seen:
+            values: dict[str, float | None] = {}
+            # Unanswered items as N/A: a section counts neither (the same percents), and the
+            # total need not try what answers to come could make of them.
+            answered = {i.id: chosen.get(i.id) or NA for _, i in template.items()}
+            for section in total(template, answered).sections:
+                values[f"section:{section.id}"] = section.percent
+            for _, item in template.items():
+                points = item.points_for(chosen.get(item.id))
+                values[f"item:{item.id}"] = (
+                    round(100 * points / item.max_points, 1)
+                    if points is not None and item.max_points
+                    else None
+                )
+            seen[key] = values
+        out[call_id] = seen[key]
+    return scorecard(library, name), out
 
 
 def _evidence(auto: ScoreAnswer | None) -> list[dict[str, float]]:

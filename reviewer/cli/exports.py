@@ -274,6 +274,16 @@ def cmd_playlist(args: argparse.Namespace) -> int:
             else:
                 library.remove_from_playlist(args.name, args.clip)
             print(f"clip #{args.clip} {'added to' if args.action == 'add' else 'taken out of'} {args.name!r}")
+        elif args.action == "move":
+            if args.clip is None or args.to is None:
+                raise ReviewerError("reviewer playlist move needs --clip ID and --to N (1 is the first).")
+            if args.to < 1:
+                raise ReviewerError(f"--to counts from 1 (the first clip), not {args.to}.")
+            library.move_in_playlist(args.name, args.clip, args.to - 1)
+            clips = library.playlist_clips(args.name)
+            place = next(n for n, c in enumerate(clips, 1) if c.id == args.clip)
+            print(f"clip #{args.clip} is now {place} of {len(clips)} in {args.name!r}")
+            _print_clips(clips)
         elif args.action == "export":
             from reviewer.actions.exports import export_playlist, unmasked_in_playlist
 
@@ -383,16 +393,20 @@ def _clip_parser(sub: argparse._SubParsersAction) -> None:
 def _playlist_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "playlist",
-        help="playlists of coaching clips: list, show, export (HTML page or folder), add, remove, delete",
+        help="playlists of coaching clips: list, show, export (HTML page or folder), add, remove, move, "
+        "delete",
         description="export NAME -o FILE.html writes one self-contained page with every clip's audio; "
         "-o DIR a folder of mp3 clips with playlist.csv. The audio is bleeped and the text masked where "
         "`reviewer redaction CALL` lists it for each clip's call, unless --no-redact.",
     )
-    p.add_argument("action", choices=["list", "show", "export", "add", "remove", "delete"])
+    p.add_argument("action", choices=["list", "show", "export", "add", "remove", "move", "delete"])
     p.add_argument("name", nargs="?")
     p.add_argument("--out", "-o", metavar="PATH")
     _sharing_options(p, "bleep in the audio and mask in the text what each clip's call hides (the default)")
-    p.add_argument("--clip", type=int, metavar="ID", help="for add and remove")
+    p.add_argument("--clip", type=int, metavar="ID", help="for add, remove and move")
+    p.add_argument(
+        "--to", type=int, metavar="N", help="for move: the clip's new place in the playlist (1 is the first)"
+    )
     p.add_argument("-q", "--quiet", action="store_true")
     p.set_defaults(func=cmd_playlist)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from datetime import date
 from pathlib import Path
 
 from reviewer import actions
@@ -13,22 +14,27 @@ from reviewer.report.trend_figures import METRICS as METRIC_LIST
 
 
 def cmd_trends(args: argparse.Namespace) -> int:
-    from reviewer.report.trend_figures import table_lines
+    from reviewer.report.trend_figures import dates_chosen, score_lines, table_lines
+    from reviewer.trends import score_names, trend_rows
 
+    since, until = args.since, args.until
     if args.pdf:
         from reviewer.report import write_atomic
         from reviewer.trends import library_trends_pdf
 
         with library_for(args) as library:
-            data = library_trends_pdf(library, agent=args.agent, by=args.by, metric=args.metric or "")
+            data = library_trends_pdf(
+                library, agent=args.agent, by=args.by, metric=args.metric or "", since=since, until=until
+            )
         write_atomic(Path(args.pdf), data)
         print(f"Wrote {args.pdf} ({'agent ' + args.agent if args.agent else 'the team'}, by {args.by}).")
         return EXIT_OK
     if args.metric:
         raise ReviewerError("--metric says what --pdf charts: give --pdf FILE too.")
     with library_for(args) as library:
-        rows = library.trends(agent=args.agent, by=args.by)
-        team = library.trends(by=args.by) if args.csv and args.agent else None
+        rows = trend_rows(library, agent=args.agent, by=args.by, since=since, until=until)
+        team = trend_rows(library, by=args.by, since=since, until=until) if args.csv and args.agent else None
+        named = score_names(library) if args.items else {}
     if args.csv:
         from reviewer.report import write_atomic
         from reviewer.report.trends import trends_csv
@@ -36,16 +42,37 @@ def cmd_trends(args: argparse.Namespace) -> int:
         data = trends_csv(team, rows, args.agent) if team is not None else trends_csv(rows)
         write_atomic(Path(args.csv), data)
         who = f"the team and {args.agent}" if team is not None else "the team"
-        print(f"Wrote {args.csv}: {len(rows) + len(team or [])} rows ({who}).")
+        print(f"Wrote {args.csv}: {plural(len(rows) + len(team or []), 'row')} ({who}).")
         return EXIT_OK
     if args.json:
-        print_json(rows, ensure_ascii=True)
+        print_json([r.as_dict() for r in rows], ensure_ascii=True)
         return EXIT_OK
     who = f"agent {args.agent}" if args.agent else "the team"
-    print(f"Trends for {who}, by {args.by}")
+    dates = f", {dates_chosen(since, until)}" if since or until else ""
+    if not rows:
+        print(f"No calls by {who}{dates}.")
+        return EXIT_OK
+    if args.items:
+        if not named:
+            raise ReviewerError("The library has no scorecard (reviewer scorecard import FILE.toml).")
+        print(
+            f"Scorecard trends for {who}, by {args.by}{dates}: each section's and item's mean % of its points"
+        )
+        for line in score_lines(rows, named):
+            print(line)
+        return EXIT_OK
+    print(f"Trends for {who}, by {args.by}{dates}")
     for line in table_lines(rows):
         print(line)
     return EXIT_OK
+
+
+def _day(text: str) -> date:
+    """A day given on the command line: 2026-03-01."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a day (use 2026-03-01)") from None
 
 
 def cmd_tracker(args: argparse.Namespace) -> int:
@@ -126,10 +153,27 @@ def _tracker_parser(sub: argparse._SubParsersAction) -> None:
 def _trends_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "trends",
-        help="the team's or an agent's calls by week or month: refusals, talk share, silences, phrases",
+        help="the team's or an agent's calls by week or month: scores (by section and item too), "
+        "refusals, talk share, silences, phrases",
     )
     p.add_argument("--agent", metavar="NAME", help="only this agent's calls")
     p.add_argument("--by", choices=["week", "month"], default="week")
+    p.add_argument(
+        "--from",
+        dest="since",
+        type=_day,
+        metavar="DAY",
+        help="only calls recorded on or after DAY (2026-03-01)",
+    )
+    p.add_argument(
+        "--to", dest="until", type=_day, metavar="DAY", help="only calls recorded on or before DAY"
+    )
+    p.add_argument(
+        "--items",
+        action="store_true",
+        help="the default scorecard's sections and items instead: each one's mean %% of its points, "
+        "per period",
+    )
     p.add_argument("--json", action="store_true")
     p.add_argument("--csv", metavar="FILE", help="write the rows (with --agent, the team's too) as CSV")
     p.add_argument(
@@ -140,7 +184,7 @@ def _trends_parser(sub: argparse._SubParsersAction) -> None:
         metavar="KEY",
         help="what --pdf charts: "
         + ", ".join(m.key for m in METRIC_LIST)
-        + " (default: the first with values)",
+        + ", section:ID or item:ID of the default scorecard (default: the first with values)",
     )
     p.set_defaults(func=cmd_trends)
 

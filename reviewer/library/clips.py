@@ -203,6 +203,28 @@ class ClipsMixin:
                 "DELETE FROM playlist_clips WHERE playlist_id = ? AND clip_id = ?", [playlist_id, clip_id]
             )
 
+    def move_in_playlist(self, name: str, clip_id: int, to: int) -> int:
+        """Put the clip at place ``to`` (0 the first) of the playlist, the others keeping their
+        order; a place past the end is the last. Returns where it was (for undo: move it back)."""
+        playlist_id = self.playlist_id(name)
+        with self.write() as db:
+            rows = db.execute(
+                "SELECT id, clip_id FROM playlist_clips WHERE playlist_id = ? ORDER BY position, id",
+                [playlist_id],
+            ).fetchall()
+            ids = [int(c) for _, c in rows]
+            if clip_id not in ids:
+                raise ReviewerError(f"Clip #{clip_id} is not in the playlist {name!r}.")
+            was = ids.index(clip_id)
+            order = list(rows)
+            moved = order.pop(was)
+            order.insert(max(0, min(int(to), len(order))), moved)
+            db.executemany(
+                "UPDATE playlist_clips SET position = ? WHERE id = ?",
+                [(n, int(row_id)) for n, (row_id, _) in enumerate(order, 1)],
+            )
+        return was
+
     def delete_playlist(self, name: str) -> None:
         """The playlist goes; its clips stay (they may be in other playlists)."""
         playlist_id = self.playlist_id(name)

@@ -4,12 +4,12 @@ phrases, QA scores)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from statistics import fmean
-from typing import Any
 
 from reviewer.errors import ReviewerError
-from reviewer.model import CallSummary
+from reviewer.labels import day_label
+from reviewer.model import CallSummary, TrendRow
 
 PERIODS = ("week", "month")
 
@@ -25,13 +25,39 @@ def period_of(stamp: str | None, by: str) -> str:
     return f"{year}-W{week:02d}"
 
 
+def in_range(stamp: str | None, since: date | None, until: date | None) -> bool:
+    """Whether a call recorded at ``stamp`` falls in ``since``-``until`` (days, both included;
+    either open where None). Without a range every call does; with one, an undated call doesn't."""
+    if since is None and until is None:
+        return True
+    if not stamp:
+        return False
+    day = datetime.fromisoformat(stamp).date()
+    return (since is None or day >= since) and (until is None or day <= until)
+
+
+def check_range(since: date | None, until: date | None) -> None:
+    if since is not None and until is not None and until < since:
+        raise ReviewerError(f"The range ends ({day_label(until)}) before it starts ({day_label(since)}).")
+
+
 class TrendsMixin:
-    def trends(self, *, agent: str | None = None, by: str = "week") -> list[dict[str, Any]]:
-        """One row per period (by the call's recording date), oldest first: calls, refusals per
-        call, mean agent talk share, mean longest silence (s), tracker hits per call, and the
-        default scorecard's mean score and pass rate (None where no call is scored)."""
+    def trends(
+        self,
+        *,
+        agent: str | None = None,
+        by: str = "week",
+        since: date | None = None,
+        until: date | None = None,
+    ) -> list[TrendRow]:
+        """One row per period (by the call's recording date), oldest first, of the calls
+        recorded from ``since`` to ``until`` (days, both included; all where None): calls,
+        refusals per call, mean agent talk share, mean longest silence (s), tracker hits per
+        call, and the default scorecard's mean score and pass rate (None where no call is
+        scored)."""
         if by not in PERIODS:
             raise ReviewerError(f"Group trends by week or month, not {by!r}.")
+        check_range(since, until)
         rows = self.list_calls(order_by="recorded_at asc, id asc")
         if agent:
             theirs = set(self.select_calls(agent=agent))  # the library's one rule for "by this agent"
@@ -39,6 +65,7 @@ class TrendsMixin:
             if not rows:
                 known = ", ".join(self.agents()) or "none yet"
                 raise ReviewerError(f"No calls by an agent named {agent!r} (agents: {known}).")
+        rows = [r for r in rows if in_range(r.recorded_at, since, until)]
         hits = dict(self.db.execute("SELECT call_id, count(*) FROM tracker_hits GROUP BY call_id").fetchall())
         groups: dict[str, list[CallSummary]] = {}
         for r in rows:
@@ -49,16 +76,16 @@ class TrendsMixin:
             scored = [r for r in calls if r.score is not None]
             scores = [r.score for r in scored]
             out.append(
-                {
-                    "period": period,
-                    "calls": len(calls),
-                    "refusals_per_call": round(fmean(r.refusal_count or 0 for r in calls), 2),
-                    "agent_talk_share": round(fmean(shares), 3) if shares else None,
-                    "longest_silence": round(fmean((r.longest_silence_ms or 0) / 1000 for r in calls), 1),
-                    "tracker_hits_per_call": round(fmean(hits.get(r.id, 0) for r in calls), 2),
-                    "mean_score": round(fmean(scores), 1) if scores else None,
-                    "pass_rate": round(fmean(r.passed or 0 for r in scored), 3) if scored else None,
-                }
+                TrendRow(
+                    period=period,
+                    calls=len(calls),
+                    refusals_per_call=round(fmean(r.refusal_count or 0 for r in calls), 2),
+                    agent_talk_share=round(fmean(shares), 3) if shares else None,
+                    longest_silence=round(fmean((r.longest_silence_ms or 0) / 1000 for r in calls), 1),
+                    tracker_hits_per_call=round(fmean(hits.get(r.id, 0) for r in calls), 2),
+                    mean_score=round(fmean(scores), 1) if scores else None,
+                    pass_rate=round(fmean(r.passed or 0 for r in scored), 3) if scored else None,
+                )
             )
         return out
 
@@ -67,7 +94,14 @@ class TrendsMixin:
         calls recorded in ``period``, oldest first; none for a period without calls."""
         return self.calls_by_period(agent=agent, by=by).get(period, [])
 
-    def calls_by_period(self, *, agent: str | None = None, by: str = "week") -> dict[str, list[int]]:
+    def calls_by_period(
+        self,
+        *,
+        agent: str | None = None,
+        by: str = "week",
+        since: date | None = None,
+        until: date | None = None,
+    ) -> dict[str, list[int]]:
         """Every period of :meth:`trends` with its calls' ids, oldest first (one pass, for the
         dashboard, which lists a period's calls on a click)."""
         if by not in PERIODS:
@@ -76,8 +110,29 @@ class TrendsMixin:
         theirs = set(self.select_calls(agent=agent)) if agent else None
         out: dict[str, list[int]] = {}
         for r in rows:
-            if theirs is None or r.id in theirs:
+            if (theirs is None or r.id in theirs) and in_range(r.recorded_at, since, until):
                 out.setdefault(period_of(r.recorded_at, by), []).append(int(r.id))
+        return out
+
+    def card_answers(self, card: str) -> dict[int, tuple[int, list[tuple[str, str, str | None]]]]:
+        """Every scored call's answers to ``card`` in one read, for trends by item and section:
+        call id -> (the version it is scored with, [(item id, grader, value)] oldest first)."""
+        versions = {
+            int(c): int(v)
+            for c, v in self.db.execute(
+                "SELECT call_id, version FROM call_scores WHERE card = ?", [card]
+            ).fetchall()
+        }
+        out: dict[int, tuple[int, list[tuple[str, str, str | None]]]] = {
+            c: (v, []) for c, v in versions.items()
+        }
+        for call_id, version, item_id, grader, value in self.db.execute(
+            "SELECT call_id, version, item_id, grader, value FROM score_answers WHERE card = ? "
+            "ORDER BY created_at, id",
+            [card],
+        ).fetchall():
+            if versions.get(int(call_id)) == int(version):
+                out[int(call_id)][1].append((str(item_id), str(grader), value))
         return out
 
 

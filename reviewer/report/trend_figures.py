@@ -6,12 +6,14 @@ No Qt and no library: the app, the command line and the reports read it."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import math
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from reviewer.errors import ReviewerError
-from reviewer.model import CallSummary
+from reviewer.labels import day_label, period_label, periods_label
+from reviewer.model import CallSummary, TrendRow
 
 # -- what a period row carries ----------------------------------------------------------------
 
@@ -31,9 +33,14 @@ class Metric:
     digits: int = 2
     top: float | None = None  # a fixed top for the chart's axis (percentages, scores)
 
-    def read(self, row: Mapping[str, Any] | None) -> Any:  # noqa: ANN401 - a number or None
+    def read(self, row: TrendRow | None) -> Any:  # noqa: ANN401 - a number or None
         """The metric's value in a period row (None for a period without one, or without calls)."""
-        return None if row is None else row.get(self.key)
+        return None if row is None else row.value(self.key)
+
+    @property
+    def of_scorecard(self) -> bool:
+        """A scorecard section's or item's (the table shows these only while charted)."""
+        return self.key.startswith(("section:", "item:"))
 
     def text(self, value: Any) -> str:  # noqa: ANN401 - a number or None
         if value is None:
@@ -80,21 +87,58 @@ METRICS = (
 )
 
 
-def available_metrics(rows: list[dict[str, Any]]) -> list[Metric]:
+def score_metric(key: str, title: str) -> Metric:
+    """The metric of a scorecard section ("section:ID") or item ("item:ID") called ``title``:
+    its calls' mean percent of its points."""
+    kind = "Section" if key.startswith("section:") else "Item"
+    short = title if len(title) <= 28 else title[:27].rstrip() + "…"
+    return Metric(key, f"{kind}: {title}", short, key, scale=1, unit="%", digits=0, top=100)
+
+
+def available_metrics(rows: list[TrendRow], named: dict[str, str] | None = None) -> list[Metric]:
     """The metrics the rows carry: the known ones in METRICS's order (scores first, once the
-    library gives them), then any other number the library adds, named from its key."""
+    library gives them), then the scorecard's sections and items that have a value (``named``:
+    their keys and titles, in the card's order), then any other number, named from its key."""
     keys: list[str] = []
     for r in rows:
-        keys += [k for k in r if k not in keys]
+        keys += [k for k in r.keys() if k not in keys]
+    named = named or {}
     known = {m.key: m for m in METRICS}
     out = [m for m in METRICS if m.key in keys]
+    valued = {k for r in rows for k, v in r.scores.items() if v is not None}
+    out += [score_metric(k, title) for k, title in named.items() if k in valued]
     for k in keys:
-        if k in known or k == "period":
+        if k in known or k in named or k == "period":
             continue
-        if any(isinstance(r.get(k), int | float) and not isinstance(r.get(k), bool) for r in rows):
+        if any(isinstance(r.value(k), int | float) and not isinstance(r.value(k), bool) for r in rows):
             name = k.replace("_", " ").capitalize()
             out.append(Metric(k, name, name))
     return out
+
+
+def axis_scale(values: list[float], metric: Metric) -> tuple[float, float, float]:
+    """A chart's value axis: its bottom, top and step, from 0 (or below, for negative values)
+    to the metric's fixed top, or to a round number above the highest value. The charts draw a
+    little past both ends (:data:`AXIS_PAD`), so a point at 0 or at the top sits inside the
+    plot, whole, not on its edge."""
+    low = min(0.0, *values) if values else 0.0
+    if metric.top is not None:
+        high = float(metric.top)
+        return low, high, _nice((high - low) / 5)
+    high = (max(values) * 1.1 if values else 1.0) or 1.0
+    step = _nice((high - low) / 5)
+    if metric.digits == 0:
+        step = max(step, 1.0)  # whole numbers: no steps between them
+    return math.floor(low / step) * step, math.ceil(high / step) * step, step
+
+
+AXIS_PAD = 0.04  # of the axis's span, drawn below its bottom and above its top
+
+
+def _nice(x: float) -> float:
+    """The round step (1, 2, 2.5 or 5 times a power of ten) at or above ``x``."""
+    power = 10 ** math.floor(math.log10(x))
+    return next(n * power for n in (1, 2, 2.5, 5, 10) if x <= n * power * (1 + 1e-9))
 
 
 def metric_named(key: str, metrics: list[Metric] | tuple[Metric, ...] = METRICS) -> Metric:
@@ -105,41 +149,77 @@ def metric_named(key: str, metrics: list[Metric] | tuple[Metric, ...] = METRICS)
     raise ReviewerError(f"No trend metric {key!r} (metrics: {', '.join(m.key for m in metrics)}).")
 
 
-def table_lines(rows: list[dict[str, Any]]) -> list[str]:
-    """``reviewer trends``'s table of ``rows``: the period, the calls, then each known metric,
-    each in its column."""
+def table_lines(rows: list[TrendRow]) -> list[str]:
+    """``reviewer trends``'s table of ``rows``: the period (in dates), the calls, then each known
+    metric, each in its column."""
     columns = sorted(METRICS, key=lambda m: m.key != "calls")  # the count of calls first
+    labels = [period_label(r.period) for r in rows]
+    width = max([len("period"), *map(len, labels)])
 
     def line(first: str, cells: list[str]) -> str:
-        return f"{first:<10}" + "".join(
+        return f"{first:<{width}}" + "".join(
             f" {text:>{m.width or len(m.heading)}}" for m, text in zip(columns, cells, strict=True)
         )
 
     return [line("period", [m.heading for m in columns])] + [
-        line(r["period"], [m.text(m.read(r)) for m in columns]) for r in rows
+        line(label, [m.text(m.read(r)) for m in columns]) for r, label in zip(rows, labels, strict=True)
     ]
+
+
+def score_lines(rows: list[TrendRow], named: dict[str, str]) -> list[str]:
+    """``reviewer trends --items``: each section of the scorecard and, under it, each item (the
+    ``named`` keys and titles, in the card's order), with its mean percent per period (the
+    periods across, in dates)."""
+    heads = [period_label(r.period) for r in rows]
+
+    def short(title: str) -> str:
+        return title if len(title) <= 56 else title[:55].rstrip() + "…"
+
+    titles = {k: ("" if k.startswith("section:") else "  ") + short(t) for k, t in named.items()}
+    width = max([len("section / item"), *(len(t) for t in titles.values())])
+    widths = [max(len(h), 4) for h in heads]
+
+    def line(first: str, cells: list[str]) -> str:
+        return f"{first:<{width}}" + "".join(f"  {c:>{w}}" for c, w in zip(cells, widths, strict=True))
+
+    def cell(v: float | None) -> str:
+        return "–" if v is None else f"{v:.0f}%"
+
+    return [line("section / item", heads)] + [
+        line(title, [cell(r.scores.get(k)) for r in rows]) for k, title in titles.items()
+    ]
+
+
+def dates_chosen(since: date | None, until: date | None) -> str:
+    """The range of recording days chosen, in words ("from 1 Mar 2026 to 15 Mar 2026", "from 1 Mar
+    2026", "up to 15 Mar 2026"); empty for all of them."""
+    if since and until:
+        return f"from {day_label(since)} to {day_label(until)}"
+    if since:
+        return f"from {day_label(since)}"
+    return f"up to {day_label(until)}" if until else ""
 
 
 # -- the figures of a dashboard ---------------------------------------------------------------
 
 
-def period_name(period: str, by: str) -> str:
-    return f"week {period}" if by == "week" and period != "undated" else period
-
-
 @dataclass
 class Trends:
-    """What the dashboard shows for one choice of agent and period length."""
+    """What the dashboard shows for one choice of agent, period length and dates."""
 
     by: str
     agent: str | None
-    team: dict[str, dict[str, Any]]  # period -> the team's row
-    mine: dict[str, dict[str, Any]]  # period -> the agent's row (empty for the team's dashboard)
+    team: dict[str, TrendRow]  # period -> the team's row
+    mine: dict[str, TrendRow]  # period -> the agent's row (empty for the team's dashboard)
     periods: list[str]  # every period from the first call to the last, empty ones too; undated last
     team_calls: dict[str, list[int]] = field(default_factory=dict)
     agent_calls: dict[str, list[int]] = field(default_factory=dict)
     call_rows: dict[int, CallSummary] = field(default_factory=dict)
     metrics: list[Metric] = field(default_factory=list)
+    since: date | None = None  # the dates chosen (None: from the first call, to the last)
+    until: date | None = None
+    first_day: date | None = None  # the library's first and last recording days (any range)
+    last_day: date | None = None
 
     @property
     def dated(self) -> list[str]:
@@ -174,13 +254,28 @@ class Trends:
             return team
         return f"{metric.text(metric.read(self.mine.get(period)))} ({team})"
 
+    def table_metrics(self, charted: str) -> list[Metric]:
+        """The periods table's columns: every metric but the scorecard's sections and items,
+        of which only the one charted (there are many)."""
+        return [m for m in self.metrics if not m.of_scorecard or m.key == charted]
+
     def first_valued(self) -> Metric | None:
         """The first metric the team has a value of (the score, once calls are scored)."""
         valued = [m for m in self.metrics if any(m.read(r) is not None for r in self.team.values())]
         return next(iter(valued), None)
 
     def team_call_count(self) -> int:
-        return sum(r["calls"] for r in self.team.values())
+        return sum(r.calls for r in self.team.values())
 
     def agent_call_count(self) -> int:
-        return sum(r["calls"] for r in self.mine.values())
+        return sum(r.calls for r in self.mine.values())
+
+    def calls_in(self, period: str, who: str) -> int:
+        row = (self.mine if who == "agent" else self.team).get(period)
+        return row.calls if row else 0
+
+    @property
+    def span(self) -> str:
+        """The periods charted, in dates: "2 Mar – 22 Mar 2026" (the first period's first day
+        to the last period's last), "Mar – May 2026", or "undated"."""
+        return periods_label(self.dated[0], self.dated[-1]) if self.dated else "undated"

@@ -12,19 +12,21 @@ import csv
 import io
 import math
 from datetime import datetime
-from typing import Any
 
+from reviewer.labels import period_label, plural
+from reviewer.model import TrendRow
 from reviewer.report.data import producer
 from reviewer.report.pdf import FAMILY, new_pdf
-from reviewer.report.trend_figures import Metric, Trends
+from reviewer.report.trend_figures import AXIS_PAD, Metric, Trends, axis_scale, dates_chosen
 
 
-def trends_csv(
-    team: list[dict[str, Any]], agent_rows: list[dict[str, Any]] | None = None, agent: str = ""
-) -> bytes:
+def trends_csv(team: list[TrendRow], agent_rows: list[TrendRow] | None = None, agent: str = "") -> bytes:
     """``team``'s rows (group "team"), then ``agent_rows`` (group "agent", the agent named in
-    the agent column), with the metrics in the order the library gives them."""
-    groups = [("team", "", team)] + ([("agent", agent, agent_rows)] if agent_rows is not None else [])
+    the agent column), with the metrics in the order the library gives them (each period's
+    dates in words beside it, the scorecard's sections and items last)."""
+    groups = [("team", "", [r.as_dict() for r in team])]
+    if agent_rows is not None:
+        groups.append(("agent", agent, [r.as_dict() for r in agent_rows]))
     keys: list[str] = []
     for _, _, rows in groups:
         for row in rows:
@@ -72,13 +74,13 @@ def trends_pdf(t: Trends, metric: Metric, agent_label: str) -> bytes:
     pdf.set_font(FAMILY, "B", 16)
     pdf.cell(0, 8, f"Trends: {who}", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FAMILY, "", 9)
-    mine = f"{t.agent_call_count()} calls by {agent_label}, " if t.agent else ""
-    span = f"{t.dated[0]} to {t.dated[-1]}" if t.dated else "undated"
+    mine = f"{plural(t.agent_call_count(), 'call')} by {agent_label}, " if t.agent else ""
+    team = plural(t.team_call_count(), "call") if not t.agent else str(t.team_call_count())
+    chosen = f" (the calls recorded {dates_chosen(t.since, t.until)})" if t.since or t.until else ""
     pdf.cell(
         0,
         5,
-        f"By {t.by}, {span}: {mine}{t.team_call_count()} by the team. "
-        f"Exported {now:%Y-%m-%d %H:%M} by Reviewer.",
+        f"By {t.by}, {t.span}{chosen}: {mine}{team} by the team. Exported {now:%Y-%m-%d %H:%M} by Reviewer.",
         new_x="LMARGIN",
         new_y="NEXT",
     )
@@ -94,7 +96,7 @@ def _chart(pdf, t: Trends, metric: Metric, agent_label: str, box: tuple[float, f
     """The metric per period in ``box`` (x, y, width, height in mm): the agent's line (blue,
     solid) against the team's (grey, dashed), points on both, gaps where a period has no value."""
     x0, y0, width, height = box
-    periods = t.dated
+    periods = [period_label(p) for p in t.dated]
     lines = [("team", "Team", TEAM_COLOUR, True)]
     if t.agent:
         lines.append(("agent", agent_label, AGENT_COLOUR, False))
@@ -126,8 +128,9 @@ def _chart(pdf, t: Trends, metric: Metric, agent_label: str, box: tuple[float, f
 
     # The axes: the periods across (every one, or every n-th where there are many), the
     # metric up, with nice steps (or up to the metric's fixed top).
-    values = [v for who, *_ in lines for p in periods if (v := t.value(metric, p, who)) is not None]
-    low, high, step = _scale(values, metric)
+    values = [v for who, *_ in lines for p in t.dated if (v := t.value(metric, p, who)) is not None]
+    low, high, step = axis_scale(values, metric)
+    pad = (high - low) * AXIS_PAD  # a point at 0 (or at the top) drawn whole, inside the plot
     decimals = 0 if high >= 10 or metric.digits == 0 else (1 if round(step * 10, 6).is_integer() else 2)
     tick_size = 8.0
     pdf.set_font(FAMILY, "", tick_size)
@@ -136,7 +139,7 @@ def _chart(pdf, t: Trends, metric: Metric, agent_label: str, box: tuple[float, f
     label_w = max(pdf.get_string_width(s) for s in tick_texts)
     every = max(1, math.ceil(len(periods) / 16))
     shown = list(range(0, len(periods), every))
-    slanted = t.by == "week" and len(periods) > 10
+    slanted = t.by == "week" and len(periods) > 6
     longest = max((pdf.get_string_width(periods[i]) for i in shown), default=0.0)
     left = x0 + 8 + label_w + 2
     right = x0 + width - 4
@@ -150,7 +153,7 @@ def _chart(pdf, t: Trends, metric: Metric, agent_label: str, box: tuple[float, f
         return left + (index + 0.5) / slots * plot_w
 
     def at_y(value: float) -> float:
-        return plot_bottom - (value - low) / (high - low) * plot_h
+        return plot_bottom - (value - low + pad) / (high - low + 2 * pad) * plot_h
 
     pdf.set_line_width(0.2)
     pdf.set_draw_color(*GRID)
@@ -178,7 +181,7 @@ def _chart(pdf, t: Trends, metric: Metric, agent_label: str, box: tuple[float, f
 
     pdf.set_font(FAMILY, "", 9)
     pdf.set_text_color(0)
-    x_title = "ISO week of the recording (year-Wweek)" if t.by == "week" else "Month of the recording"
+    x_title = "Week of the recording (Monday to Sunday)" if t.by == "week" else "Month of the recording"
     pdf.text(left + (plot_w - pdf.get_string_width(x_title)) / 2, plot_bottom + labels_h + 3, x_title)
     y_title = metric.axis_title
     middle = plot_top + (plot_h + pdf.get_string_width(y_title)) / 2
@@ -214,32 +217,13 @@ def _escaped(text: str) -> str:
     return "".join("\\" + c if c in "*_-~[]\\" else c for c in text)
 
 
-def _scale(values: list[float], metric: Metric) -> tuple[float, float, float]:
-    """The axis's bottom, top and step: from 0 (or below, for negative values) to the metric's
-    fixed top, or to a round number above the highest value."""
-    low = min(0.0, *values) if values else 0.0
-    if metric.top is not None:
-        high = float(metric.top)
-        return low, high, _nice((high - low) / 5)
-    high = (max(values) * 1.1 if values else 1.0) or 1.0
-    step = _nice((high - low) / 5)
-    if metric.digits == 0:
-        step = max(step, 1.0)  # whole numbers: no steps between them
-    return math.floor(low / step) * step, math.ceil(high / step) * step, step
-
-
-def _nice(x: float) -> float:
-    """The round step (1, 2, 2.5 or 5 times a power of ten) at or above ``x``."""
-    power = 10 ** math.floor(math.log10(x))
-    return next(n * power for n in (1, 2, 2.5, 5, 10) if x <= n * power * (1 + 1e-9))
-
-
 def _periods_table(pdf, t: Trends, metric: Metric, agent_label: str) -> None:  # noqa: ANN001 - an FPDF
     """Every period with every metric (the agent's value first, the team's in brackets), the
     metric charted marked ▸; rows never split, the header repeated on each page."""
     size, line, pad = 8.5, 4.6, 1.4
-    headers = ["Period", *(f"▸ {m.short}" if m.key == metric.key else m.short for m in t.metrics)]
-    rows = [[p, *(t.cell(p, m) for m in t.metrics)] for p in t.periods]
+    metrics = t.table_metrics(metric.key)
+    headers = ["Period", *(f"▸ {m.short}" if m.key == metric.key else m.short for m in metrics)]
+    rows = [[period_label(p), *(t.cell(p, m) for m in metrics)] for p in t.periods]
     pdf.set_font(FAMILY, "B", size)
     widths = [pdf.get_string_width(h) + 2 * pad for h in headers]
     pdf.set_font(FAMILY, "", size)
@@ -247,7 +231,7 @@ def _periods_table(pdf, t: Trends, metric: Metric, agent_label: str) -> None:  #
         widths = [max(w, pdf.get_string_width(text) + 2 * pad) for w, text in zip(widths, r, strict=True)]
     scale = min(1.0, pdf.epw / sum(widths))
     widths = [w * scale for w in widths]
-    aligns = ["L"] + ["R"] * len(t.metrics)
+    aligns = ["L"] + ["R"] * len(metrics)
 
     pdf.set_font(FAMILY, "", 8)
     note = f"Each cell: {agent_label}'s value (the team's in brackets). " if t.agent else ""

@@ -13,6 +13,7 @@ refresh took 0.7–1.3 s on 2 busy cores (Library.trends alone 150–200 ms a ca
 from __future__ import annotations
 
 import math
+from datetime import date
 from pathlib import Path
 
 from PySide6.QtCharts import (
@@ -45,6 +46,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QDateEdit,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
@@ -60,10 +62,10 @@ from PySide6.QtWidgets import (
 )
 
 from reviewer.errors import ReviewerError
-from reviewer.labels import plural
+from reviewer.labels import period_label, plural
 from reviewer.library.store import Library
 from reviewer.report import write_atomic
-from reviewer.report.trend_figures import Metric, Trends, period_name
+from reviewer.report.trend_figures import AXIS_PAD, Metric, Trends, axis_scale, dates_chosen
 from reviewer.report.trends import AGENT_COLOUR as AGENT_RGB
 from reviewer.report.trends import TEAM_COLOUR as TEAM_RGB
 from reviewer.report.trends import trends_csv, trends_pdf
@@ -93,7 +95,9 @@ class TrendsLoader(QObject):
         self.worker = Worker(self, name="reviewer-trends", newest_wins=True)
         self.serial = 0
 
-    def load(self, path: Path, agent: str | None, by: str) -> int:
+    def load(
+        self, path: Path, agent: str | None, by: str, since: date | None = None, until: date | None = None
+    ) -> int:
         self.serial += 1
         serial = self.serial
 
@@ -101,7 +105,7 @@ class TrendsLoader(QObject):
             from reviewer.library import open_library
 
             with open_library(path) as library:
-                return load_trends(library, agent, by), library.agents()
+                return load_trends(library, agent, by, since, until), library.agents()
 
         job = self.worker.start(work, unexpected="The trends could not be computed")
         job.finished.connect(lambda t: self.loaded.emit(serial, t))
@@ -119,7 +123,7 @@ def build_chart(t: Trends, metric: Metric, agent_label: str) -> QChart:
     chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
     chart.setBackgroundRoundness(0)
     chart.setMargins(QMargins(6, 6, 6, 6))
-    periods = t.dated
+    periods = [period_label(p) for p in t.dated]
     who = f"{agent_label} against the team" if t.agent else "the team"
     chart.setTitle(f"<b>{metric.label}</b> — {who}, by {t.by}")
     title_font = QFont(chart.titleFont())
@@ -134,19 +138,24 @@ def build_chart(t: Trends, metric: Metric, agent_label: str) -> QChart:
         axis_x.append(periods[i], i)
     axis_x.setRange(-0.5, max(len(periods) - 0.5, 0.5))
     axis_x.setTitleText(
-        "ISO week of the recording (year-Wweek)" if t.by == "week" else "Month of the recording"
+        "Week of the recording (Monday to Sunday)" if t.by == "week" else "Month of the recording"
     )
-    if t.by == "week" and len(periods) > 10:
+    if t.by == "week" and len(periods) > 6:
         axis_x.setLabelsAngle(-45)
     axis_y = QValueAxis()
     axis_y.setTitleText(metric.axis_title)
-    values = [v for who in ("team", "agent") for p in periods if (v := t.value(metric, p, who)) is not None]
-    top = metric.top if metric.top is not None else (max(values) * 1.1 if values else 1.0)
-    axis_y.setRange(min(0.0, *values) if values else 0.0, top or 1.0)
-    if metric.top is None:
-        axis_y.applyNiceNumbers()
+    values = [v for who in ("team", "agent") for p in t.dated if (v := t.value(metric, p, who)) is not None]
+    # Ticks on round numbers from the bottom; the axis a little past both ends, so a point at 0
+    # (or at the top) is drawn whole inside the plot, not cut by its edge.
+    low, high, step = axis_scale(values, metric)
+    pad = (high - low) * AXIS_PAD
+    axis_y.setRange(low - pad, high + pad)
+    axis_y.setTickType(QValueAxis.TickType.TicksDynamic)
+    axis_y.setTickAnchor(low)
+    axis_y.setTickInterval(step)
     unit = metric.unit.replace("%", "%%")
-    axis_y.setLabelFormat(f"%.{0 if axis_y.max() >= 10 or metric.digits == 0 else 1}f{unit}")
+    decimals = 0 if high >= 10 or metric.digits == 0 else (1 if round(step * 10, 6).is_integer() else 2)
+    axis_y.setLabelFormat(f"%.{decimals}f{unit}")
     for axis in (axis_x, axis_y):
         f = QFont(axis.labelsFont())
         f.setPointSizeF(8.5)
@@ -277,7 +286,7 @@ class TrendChartView(QChartView):
             return
         self.viewport().setCursor(Qt.CursorShape.PointingHandCursor)
         period = self.trends.dated[h[0]]
-        lines = [f"<b>{period_name(period, self.trends.by)}</b>"]
+        lines = [f"<b>{period_label(period)}</b>"]
         for who, name, rows in (
             ("agent", self.agent_label, self.trends.mine),
             ("team", "Team", self.trends.team),
@@ -285,8 +294,8 @@ class TrendChartView(QChartView):
             if who == "agent" and not self.trends.agent:
                 continue
             row = rows.get(period)
-            calls = row["calls"] if row else 0
-            value = self.shown_metric.text(row.get(self.shown_metric.key) if row else None)
+            calls = row.calls if row else 0
+            value = self.shown_metric.text(self.shown_metric.read(row))
             lines.append(f"{name}: {value} ({plural(calls, 'call')})")
         lines.append("Click to list the calls")
         QToolTip.showText(event.globalPosition().toPoint(), "<br>".join(lines), self)
@@ -307,12 +316,20 @@ class PeriodsModel(RowsModel):
 
     def set_trends(self, t: Trends, agent_label: str, charted: str) -> None:
         self.beginResetModel()
-        self.trends, self.agent_label, self.metrics, self.charted = t, agent_label, t.metrics, charted
-        self.headers = ("Period", *(self._header(m) for m in t.metrics))
+        self.trends, self.agent_label, self.charted = t, agent_label, charted
+        self.metrics = t.table_metrics(charted)
+        self.headers = ("Period", *(self._header(m) for m in self.metrics))
         self.rows = [{"period": p} for p in t.periods]
         self.endResetModel()
 
     def set_charted(self, key: str) -> None:
+        """Bold the metric charted; a scorecard section or item charted gets its column (the
+        table holds only the one charted of those)."""
+        if self.trends is not None and [m.key for m in self.trends.table_metrics(key)] != [
+            m.key for m in self.metrics
+        ]:
+            self.set_trends(self.trends, self.agent_label, key)
+            return
         self.charted = key
         if self.rows:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows) - 1, len(self.headers) - 1))
@@ -334,8 +351,10 @@ class PeriodsModel(RowsModel):
     def cell(self, row: int, column: int) -> str:
         t = self.trends
         period = self.rows[row]["period"]
-        if column == 0 or t is None:
+        if t is None:
             return period
+        if column == 0:
+            return period_label(period)
         return t.cell(period, self.metrics[column - 1])
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: ANN201
@@ -359,10 +378,13 @@ class PeriodsModel(RowsModel):
         if role == Qt.ItemDataRole.ForegroundRole and period not in self.trends.team:
             return QBrush(QColor("#8a8a8a"))  # a period without calls
         if role == Qt.ItemDataRole.ToolTipRole:
-            team = self.trends.team.get(period, {}).get("calls", 0)
-            mine = self.trends.mine.get(period, {}).get("calls", 0)
-            who = f"{mine} by {self.agent_label}, " if self.trends.agent else ""
-            return f"{period_name(period, self.trends.by)}: {who}{team} by the team. Click to list the calls."
+            team = self.trends.calls_in(period, "team")
+            mine = self.trends.calls_in(period, "agent")
+            if self.trends.agent:
+                said = f"{plural(mine, 'call')} by {self.agent_label}, {team} by the team"
+            else:
+                said = f"{plural(team, 'call')} by the team"
+            return f"{period_label(period)}: {said}. Click to list the calls."
         return None
 
 
@@ -384,6 +406,7 @@ class DashboardPage(QWidget):
         self._serial = 0
         self._listed: tuple[str, str] | None = None  # period, "agent" | "team"
         self._wanted_metric: str | None = None  # asked for before the figures that have it came
+        self._quiet_dates = False  # the dates set by the program, not picked by the user
         self.loader = TrendsLoader(self)
         self.loader.loaded.connect(self._loaded)
         self.loader.failed.connect(self._failed)
@@ -399,13 +422,29 @@ class DashboardPage(QWidget):
         self.agent_box.activated.connect(lambda _: self.refresh())
         self.metric_box = QComboBox()
         self.metric_box.setAccessibleName("Metric")
-        self.metric_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        # As wide as 34 letters (a scorecard item's whole text is in its list and its tooltip).
+        self.metric_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.metric_box.setMinimumContentsLength(34)
         self.metric_box.activated.connect(lambda _: self._show_metric())
         self.by_box = QComboBox()
         self.by_box.setAccessibleName("Group by")
         self.by_box.addItem("By week", "week")
         self.by_box.addItem("By month", "month")
         self.by_box.activated.connect(lambda _: self.refresh())
+        # The dates: from the first call to the last until the coach picks others.
+        self.since: date | None = None
+        self.until: date | None = None
+        self.from_edit, self.to_edit = QDateEdit(), QDateEdit()
+        for edit, name in ((self.from_edit, "From"), (self.to_edit, "To")):
+            edit.setAccessibleName(f"{name} day")
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("d MMM yyyy")
+            edit.setEnabled(False)  # until the figures say which days there are
+            edit.dateChanged.connect(lambda _day: self._dates_edited())
+        self.all_dates_button = QToolButton()
+        self.all_dates_button.setText("All dates")
+        self.all_dates_button.setToolTip("From the first call to the last")
+        self.all_dates_button.clicked.connect(lambda: self.set_range(None, None))
         self.pdf_button = QPushButton("Export PDF…")
         self.pdf_button.clicked.connect(self.export_pdf_dialog)
         self.csv_button = QPushButton("Export CSV…")
@@ -418,7 +457,14 @@ class DashboardPage(QWidget):
         for w in (back, heading):
             top.addWidget(w)
         top.addSpacing(12)
-        for label, w in (("Agent", self.agent_box), ("Metric", self.metric_box), ("", self.by_box)):
+        for label, w in (
+            ("Agent", self.agent_box),
+            ("Metric", self.metric_box),
+            ("", self.by_box),
+            ("From", self.from_edit),
+            ("to", self.to_edit),
+            ("", self.all_dates_button),
+        ):
             if label:
                 top.addWidget(QLabel(label))
             top.addWidget(w)
@@ -552,6 +598,36 @@ class DashboardPage(QWidget):
         if agent is not None or by is not None:
             self.refresh()
 
+    def set_range(self, since: date | None, until: date | None) -> None:
+        """The calls recorded from ``since`` to ``until`` (days, both included); None, None: all."""
+        self.since, self.until = since, until
+        self._show_dates()
+        self.refresh()
+
+    def _dates_edited(self) -> None:
+        """A day picked or typed in From or To: the figures of those dates."""
+        if self._quiet_dates:
+            return
+        since, until = self.from_edit.date().toPython(), self.to_edit.date().toPython()
+        if (since, until) != (self.since, self.until):
+            self.since, self.until = since, until
+            self.refresh()
+
+    def _show_dates(self) -> None:
+        """The edits show the dates chosen, or the first and the last call's days."""
+        t = self.trends
+        since = self.since or (t.first_day if t else None)
+        until = self.until or (t.last_day if t else None)
+        self._quiet_dates = True
+        try:
+            for edit, day in ((self.from_edit, since), (self.to_edit, until)):
+                if day is not None:
+                    edit.setDate(day)
+                edit.setEnabled(day is not None)
+        finally:
+            self._quiet_dates = False
+        self.all_dates_button.setEnabled(self.since is not None or self.until is not None)
+
     def chosen_agent(self) -> str | None:
         return self.agent_mode or self.agent_box.currentData() or None
 
@@ -569,7 +645,9 @@ class DashboardPage(QWidget):
         self.loading = True
         self.summary.setText("Computing the trends…")
         self._enable()
-        self._serial = self.loader.load(self.library.path, self.chosen_agent(), self.by_box.currentData())
+        self._serial = self.loader.load(
+            self.library.path, self.chosen_agent(), self.by_box.currentData(), self.since, self.until
+        )
 
     def _loaded(self, serial: int, loaded: tuple[Trends, list[str]]) -> None:
         if serial != self._serial:
@@ -578,6 +656,7 @@ class DashboardPage(QWidget):
         self.loading = False
         self.trends = t
         self._fill_agents(agents)  # read with the figures
+        self._show_dates()
         # The metric asked for or shown; else the first with a value (the score, once calls are
         # scored on a scorecard).
         valued = t.first_valued()
@@ -586,6 +665,9 @@ class DashboardPage(QWidget):
         self.metric_box.clear()
         for m in t.metrics:
             self.metric_box.addItem(m.label, m.key)
+            self.metric_box.setItemData(self.metric_box.count() - 1, m.label, Qt.ItemDataRole.ToolTipRole)
+        view = self.metric_box.view()
+        view.setMinimumWidth(view.sizeHintForColumn(0) + 24)
         self.metric_box.setCurrentIndex(max(0, self.metric_box.findData(wanted)))
         self.metric_box.blockSignals(False)
         self._wanted_metric = None
@@ -631,15 +713,19 @@ class DashboardPage(QWidget):
         if t is None:
             return
         if not t.team:
-            self.summary.setText("No calls yet: import calls to see their trends.")
+            if t.since or t.until:
+                self.summary.setText(f"No calls were recorded {dates_chosen(t.since, t.until)}.")
+            else:
+                self.summary.setText("No calls yet: import calls to see their trends.")
             return
-        unit = "weeks" if t.by == "week" else "months"
+        unit = "week" if t.by == "week" else "month"
         team_calls = t.team_call_count()
-        span = f"{t.dated[0]} to {t.dated[-1]}, {len(t.dated)} {unit}" if t.dated else "undated calls"
+        span = f"{t.span}, {plural(len(t.dated), unit)}" if t.dated else "undated calls"
         if t.agent:
             mine = t.agent_call_count()
             self.summary.setText(
-                f"<b>{t.agent}</b>: {plural(mine, 'call')} in {len(t.mine)} of the {len(t.periods)} {unit}; "
+                f"<b>{t.agent}</b>: {plural(mine, 'call')} in {len(t.mine)} of the "
+                f"{plural(len(t.periods), unit)}; "
                 f"the team: {plural(team_calls, 'call')} ({span}). The agent's line is blue and solid, "
                 f"the team's grey and dashed; a gap is a period without a value. In the table, "
                 f"{t.agent}'s value comes first, the team's in brackets."
@@ -656,7 +742,11 @@ class DashboardPage(QWidget):
         if t is None or m is None:
             return
         self.chart_view.show_trends(t, m, self.agent_label())
+        self.metric_box.setToolTip(m.label)
+        columns = len(self.periods_model.headers)
         self.periods_model.set_charted(m.key)
+        if len(self.periods_model.headers) != columns:  # a section's or item's column came or went
+            self._fit_tables()
         if self._listed and self._listed[0] in t.dated:
             self.chart_view.mark(t.dated.index(self._listed[0]), self._listed[1])
 
@@ -700,9 +790,8 @@ class DashboardPage(QWidget):
         self._listed = (period, who)
         self.calls_model.set_rows([t.call_rows[i] for i in ids if i in t.call_rows])
         by = t.agent if who == "agent" else "the team"
-        noun = "call" if len(ids) == 1 else "calls"
         self.calls_label.setText(
-            f"<b>{len(ids)} {noun}</b> by {by} in {period_name(period, t.by)}{note}. "
+            f"<b>{plural(len(ids), 'call')}</b> by {by} in {period_label(period)}{note}. "
             "Double-click one to review it."
         )
         self.chart_view.mark(t.dated.index(period) if period in t.dated else None, who)

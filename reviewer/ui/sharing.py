@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QMessageBox,
     QPlainTextEdit,
+    QProgressBar,
     QProgressDialog,
     QPushButton,
     QTableWidget,
@@ -43,7 +44,8 @@ from reviewer import actions
 from reviewer.analysis.scoring import share_target
 from reviewer.audio.peaks import load_peaks
 from reviewer.errors import ReviewerError
-from reviewer.labels import user_name
+from reviewer.labels import duration_text, parse_time, user_name
+from reviewer.library.clips import check_range
 from reviewer.model import Clip, Comment, DeletedClip, RedactionEdit, StoredCall
 from reviewer.progress import CancelToken, Progress
 from reviewer.settings import Settings
@@ -140,6 +142,29 @@ class _AddClip(_SharingCommand):
         self.sharing.clips_changed()
 
 
+class _MoveClip(_SharingCommand):
+    """A clip moved from place ``was`` to place ``to`` of a playlist (0 the first); undo moves it
+    back. On the playlists window's own undo stack."""
+
+    def __init__(self, window: PlaylistsWindow, name: str, clip: Clip, was: int, to: int) -> None:
+        super().__init__(window.sharing, f"Move {clip.title!r} to {to + 1}")
+        self.window, self.name, self.clip_id, self.was, self.to = window, name, clip.id, was, to
+
+    def _stack(self) -> QUndoStack:
+        return self.window.undo_stack
+
+    def _redo(self, library: Library) -> int:
+        library.move_in_playlist(self.name, self.clip_id, self.to)
+        return self.to
+
+    def _undo(self, library: Library) -> int:
+        library.move_in_playlist(self.name, self.clip_id, self.was)
+        return self.was
+
+    def _made(self, result: int) -> None:
+        self.window.show_moved(self.name, result)
+
+
 # -- the redaction preview ---------------------------------------------------------------------
 
 
@@ -189,6 +214,35 @@ class RedactionPreview(QDialog):
         self.undo_button, self.redo_button = QToolButton(), QToolButton()
         self.undo_button.setDefaultAction(undo)
         self.redo_button.setDefaultAction(redo)
+        # Hearing it: the redacted audio rendered as the export renders it, into Reviewer's own
+        # cache, on a worker of its own (progress and cancel), played from the playhead.
+        self.play_button = QPushButton("▶ &Play redacted")
+        self.play_button.setAccessibleName("Play the redacted audio")
+        self.play_button.setToolTip("Hear the call as the redacted export will sound, from the playhead")
+        self.play_button.clicked.connect(self.play)
+        self.stop_button = QPushButton("■ Stop")
+        self.stop_button.clicked.connect(self.stop)
+        self.stop_button.setEnabled(False)
+        self.render_bar = QProgressBar()
+        self.render_bar.setAccessibleName("Preparing the redacted audio")
+        self.render_bar.setRange(0, 100)
+        self.render_bar.setFormat("Preparing the redacted audio… %p %")
+        self.render_bar.hide()
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.clicked.connect(self.cancel_render)
+        self.cancel_button.hide()
+        self.hearing = QLabel("")
+        self.hearing.setAccessibleName("Playing")
+        self.player = QMediaPlayer(self)
+        self.audio_output = QAudioOutput(self)
+        self.player.setAudioOutput(self.audio_output)
+        self.player.positionChanged.connect(self._position)
+        self.player.mediaStatusChanged.connect(self._media_status)
+        self.player.playbackStateChanged.connect(lambda _state: self._enable_play())
+        self.render_worker = Worker(self, name="reviewer-redaction-preview", newest_wins=True)
+        self.render_job: Job | None = None
+        self.rendered: Path | None = None  # the redacted audio of the spans shown; None: to render
+        self._start_ms: int | None = None  # where to play from once the player has loaded it
         self.export_button = QPushButton("&Export redacted audio…")
         self.export_button.clicked.connect(lambda: sharing.export_redacted_audio({call_id: stored.row.name}))
         close = QPushButton("Close")
@@ -204,6 +258,11 @@ class RedactionPreview(QDialog):
         layout.addWidget(self.summary)
         layout.addWidget(self.timeline)
         layout.addWidget(self.table, 1)
+        hear = QHBoxLayout()
+        for w in (self.play_button, self.stop_button, self.render_bar, self.cancel_button):
+            hear.addWidget(w)
+        hear.addWidget(self.hearing, 1)
+        layout.addLayout(hear)
         layout.addLayout(buttons)
         self.spans: list[RedactionSpan] = []
         self._show_spans(seen.spans)
@@ -222,6 +281,8 @@ class RedactionPreview(QDialog):
         from reviewer.report.redaction import hidden_summary
 
         s = self.sharing.settings
+        if self.spans != spans:
+            self._forget_rendered()  # what was rendered hides other spans: render it again
         self.spans = spans
         self.summary.setText(f"Every redacted export of this call: {hidden_summary(self.spans)}.")
         hidden = padded(self.spans, s.redact_margin, self.duration_ms)
@@ -241,6 +302,119 @@ class RedactionPreview(QDialog):
 
     def _selection_changed(self) -> None:
         self.hide_button.setEnabled(self.timeline_model.selection is not None)
+
+    # hearing the redacted audio
+
+    def preview_file(self) -> Path:
+        """Where the preview's redacted audio goes: Reviewer's cache, owner-only, one per call."""
+        from reviewer.paths import cache_dir, ensure_private_dir
+
+        folder = ensure_private_dir(cache_dir() / "redaction preview")
+        return folder / f"call {self.call_id}.wav"
+
+    def play(self) -> None:
+        """Play the redacted audio from the playhead (two seconds before it, to hear what leads
+        in); rendered first where the spans changed since (or never were)."""
+        self._start_ms = max(0, int(self.timeline_model.playhead * 1000) - 2000)
+        if self.rendered is not None and self.rendered.is_file():
+            self._load_and_play()
+            return
+        if self.render_job is not None and self.render_job.running():
+            return
+        out = self.preview_file()
+        library_path, settings, call_id = self.sharing._library_path(), self.sharing.settings, self.call_id
+
+        def work(progress: Callable[[Progress], None], cancel: CancelToken) -> str:
+            from reviewer.library import open_library
+            from reviewer.report.audio import export_audio
+
+            with open_library(library_path) as library:
+                export_audio(library, settings, [call_id], out, redact=True, progress=progress, cancel=cancel)
+            return str(out)
+
+        job = self.render_worker.start(work, unexpected="The redacted audio could not be prepared")
+        self.render_job = job
+        self.render_bar.setValue(0)
+        self.render_bar.show()
+        self.cancel_button.show()
+        self.hearing.setText("")
+        job.progress.connect(lambda p: self.render_bar.setValue(int(p.fraction * 100)))
+        job.finished.connect(self._rendered)
+        job.cancelled.connect(lambda: self._render_ended("Cancelled: nothing to play yet."))
+        job.failed.connect(lambda text: self._render_ended(text))
+        self._enable_play()
+
+    def cancel_render(self) -> None:
+        if self.render_job is not None:
+            self.render_job.cancel()
+
+    def _rendered(self, path: str) -> None:
+        self._render_ended("")
+        self.rendered = Path(path)
+        self._load_and_play()
+
+    def _render_ended(self, text: str) -> None:
+        self.render_job = None
+        self.render_bar.hide()
+        self.cancel_button.hide()
+        self.hearing.setText(text)
+        self._enable_play()
+
+    def _load_and_play(self) -> None:
+        assert self.rendered is not None
+        url = QUrl.fromLocalFile(str(self.rendered))
+        if self.player.source() == url and self.player.mediaStatus() in (
+            QMediaPlayer.MediaStatus.LoadedMedia,
+            QMediaPlayer.MediaStatus.BufferedMedia,
+            QMediaPlayer.MediaStatus.EndOfMedia,
+        ):
+            self.player.setPosition(self._start_ms or 0)
+            self._start_ms = None
+        else:
+            self.player.setSource(url)
+        self.player.play()
+        self.hearing.setText("Playing the redacted audio (as the export will sound)")
+
+    def _media_status(self, status) -> None:  # noqa: ANN001
+        if status in (QMediaPlayer.MediaStatus.LoadedMedia, QMediaPlayer.MediaStatus.BufferedMedia):
+            if self._start_ms is not None:
+                self.player.setPosition(self._start_ms)
+                self._start_ms = None
+        elif status == QMediaPlayer.MediaStatus.EndOfMedia:
+            self.hearing.setText("")
+
+    def _position(self, ms: int) -> None:
+        if self.player.playbackState() == QMediaPlayer.PlaybackState.PlayingState and self._start_ms is None:
+            self.timeline_model.set_playhead(ms / 1000)
+
+    def stop(self) -> None:
+        self.player.stop()
+        self.hearing.setText("")
+
+    def _enable_play(self) -> None:
+        rendering = self.render_job is not None and self.render_job.running()
+        playing = self.player.playbackState() == QMediaPlayer.PlaybackState.PlayingState
+        self.play_button.setEnabled(not rendering)
+        self.stop_button.setEnabled(playing)
+
+    def _forget_rendered(self) -> None:
+        """The spans changed: the audio rendered before no longer hides what the export would."""
+        if hasattr(self, "player"):
+            self.player.stop()
+            self.player.setSource(QUrl())
+            self.hearing.setText("")
+        if self.rendered is not None:
+            from reviewer.report.audio import side_file
+
+            self.rendered.unlink(missing_ok=True)
+            side_file(self.rendered).unlink(missing_ok=True)
+        self.rendered = None
+
+    def closeEvent(self, event) -> None:  # noqa: N802, ANN001
+        """The render stops, the player too, and the redacted audio leaves the cache."""
+        self.render_worker.cancel_all()
+        self._forget_rendered()
+        super().closeEvent(event)
 
     def _row_chosen(self) -> None:
         row = self.table.currentRow() if self.table.selectedItems() else -1
@@ -281,14 +455,38 @@ class RedactionPreview(QDialog):
 
 
 class ClipDialog(QDialog):
-    """Title, note and playlist for a new clip of ``start``-``end``."""
+    """Title, note, playlist and range for a new clip; the range starts as ``start``-``end`` and
+    can be typed (1:23.4 or 83.4), checked against the call's length ``duration`` (seconds)."""
 
     def __init__(
-        self, parent: QWidget, start: float, end: float, playlists: list[str], title: str = ""
+        self,
+        parent: QWidget,
+        start: float,
+        end: float,
+        playlists: list[str],
+        title: str = "",
+        *,
+        duration: float | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("New coaching clip")
-        self.start, self.end = start, end
+        self.duration = duration if duration is not None else end
+        self._shown = {"start": (clock(start, tenths=True), start), "end": (clock(end, tenths=True), end)}
+        self.start_edit = QLineEdit(self._shown["start"][0])
+        self.start_edit.setAccessibleName("Clip start")
+        self.end_edit = QLineEdit(self._shown["end"][0])
+        self.end_edit.setAccessibleName("Clip end")
+        for edit in (self.start_edit, self.end_edit):
+            edit.setMaximumWidth(90)
+            edit.setToolTip("A time in the call: 1:23.4 or 83.4")
+            edit.textEdited.connect(lambda _text: self._range_changed())
+        self.length = QLabel()
+        self.length.setAccessibleName("Clip length")
+        span = QHBoxLayout()
+        span.addWidget(self.start_edit)
+        span.addWidget(QLabel("to"))
+        span.addWidget(self.end_edit)
+        span.addWidget(self.length, 1)
         self.title = QLineEdit(title)
         self.title.setAccessibleName("Clip title")
         self.note = QPlainTextEdit()
@@ -300,14 +498,53 @@ class ClipDialog(QDialog):
         self.playlist.setAccessibleName("Playlist")
         self.error = QLabel()
         self.error.setStyleSheet("color: #c62828")
+        self.error.setWordWrap(True)
         self.error.hide()
         form = QFormLayout(self)
-        form.addRow("Range", QLabel(f"{clock(start, tenths=True)}–{clock(end, tenths=True)}"))
+        form.addRow("&Range", span)
+        form.labelForField(span).setBuddy(self.start_edit)
         form.addRow("&Title", self.title)
         form.addRow("&Note", self.note)
         form.addRow("&Playlist", self.playlist)
         form.addRow(self.error)
         form.addRow(ok_cancel(self))
+        self._range_changed()
+
+    @property
+    def start(self) -> float:
+        return self._time("start", self.start_edit)
+
+    @property
+    def end(self) -> float:
+        return self._time("end", self.end_edit)
+
+    def _time(self, field: str, edit: QLineEdit) -> float:
+        """The time typed (the one offered, to the millisecond, while its text is unchanged);
+        ReviewerError with a sentence for text that is not a time."""
+        text, value = self._shown[field]
+        if edit.text() == text:
+            return value
+        try:
+            return parse_time(edit.text())
+        except ValueError as e:
+            raise ReviewerError(str(e)) from None
+
+    def _checked_range(self) -> tuple[float, float]:
+        start, end = self.start, self.end
+        check_range(self.duration, start, end)
+        return start, end
+
+    def _range_changed(self) -> None:
+        """The clip's length as typed, or what is wrong with the range (the call's length said)."""
+        try:
+            start, end = self._checked_range()
+        except ReviewerError as e:
+            self.length.setText("")
+            self.error.setText(str(e))
+            self.error.show()
+            return
+        self.error.hide()
+        self.length.setText(f"{duration_text(end - start)} of {clock(self.duration)}")
 
     def values(self) -> dict[str, Any]:
         playlist = self.playlist.currentText().strip()
@@ -320,6 +557,12 @@ class ClipDialog(QDialog):
         }
 
     def accept(self) -> None:
+        try:
+            self._checked_range()
+        except ReviewerError as e:
+            self.error.setText(str(e))
+            self.error.show()
+            return
         if not self.title.text().strip():
             self.error.setText("A clip needs a title.")
             self.error.show()
@@ -357,6 +600,23 @@ class PlaylistsWindow(QDialog):
         self.page_button.clicked.connect(lambda: self.export(page=True))
         self.folder_button = QPushButton("Export &folder…")
         self.folder_button.clicked.connect(lambda: self.export(page=False))
+        self.up_button = QPushButton("Move &up")
+        self.up_button.setAccessibleName("Move the clip up")
+        self.up_button.clicked.connect(lambda: self.move_clip(-1))
+        self.down_button = QPushButton("Move &down")
+        self.down_button.setAccessibleName("Move the clip down")
+        self.down_button.clicked.connect(lambda: self.move_clip(1))
+        self.table.itemSelectionChanged.connect(self._enable_moves)
+        # Its own undo: the playlists' order, never the call under review's answers or comments.
+        self.undo_stack = stack = QUndoStack(self)
+        undo, redo = stack.createUndoAction(self, "Undo"), stack.createRedoAction(self, "Redo")
+        undo.setShortcut(QKeySequence.StandardKey.Undo)
+        redo.setShortcut(QKeySequence.StandardKey.Redo)
+        self.addActions([undo, redo])
+        self.undo_button, self.redo_button = QToolButton(), QToolButton()
+        self.undo_button.setDefaultAction(undo)
+        self.redo_button.setDefaultAction(redo)
+        self._selected_after: int | None = None  # the row to select once a move is shown
         self.take_out_button = QPushButton("Take clip out")
         self.take_out_button.clicked.connect(self.take_out)
         self.delete_button = QPushButton("Delete playlist")
@@ -379,6 +639,8 @@ class PlaylistsWindow(QDialog):
         transport.addWidget(self.play_button)
         transport.addWidget(self.stop_button)
         transport.addWidget(self.now_playing, 1)
+        for b in (self.up_button, self.down_button, self.undo_button, self.redo_button):
+            transport.addWidget(b)
         share = QHBoxLayout()
         share.addWidget(self.redact)
         share.addStretch(1)
@@ -439,6 +701,39 @@ class PlaylistsWindow(QDialog):
         for b in (self.play_button, self.page_button, self.folder_button, self.take_out_button):
             b.setEnabled(bool(self.clips))
         self.delete_button.setEnabled(name is not None)
+        row, self._selected_after = self._selected_after, None
+        if row is not None and 0 <= row < len(self.clips):
+            self.table.selectRow(row)
+        self._enable_moves()
+
+    # reordering
+
+    def _enable_moves(self) -> None:
+        row = self.table.currentRow() if self.table.selectedItems() else -1
+        self.up_button.setEnabled(0 < row < len(self.clips))
+        self.down_button.setEnabled(0 <= row < len(self.clips) - 1)
+
+    def move_clip(self, step: int) -> None:
+        """Move the selected clip ``step`` places (-1 up, 1 down), undoably; kept in the library."""
+        row = self.table.currentRow() if self.table.selectedItems() else -1
+        name, to = self.name, row + step
+        if name is None or not 0 <= row < len(self.clips) or not 0 <= to < len(self.clips):
+            return
+        clip = self.clips[row]
+        self.stop()
+
+        def made(was: int) -> None:
+            self.undo_stack.push(_MoveClip(self, name, clip, was, to))
+            self.show_moved(name, to)
+
+        self.sharing.change(lambda library: library.move_in_playlist(name, clip.id, to), made)
+
+    def show_moved(self, name: str, row: int) -> None:
+        """A clip of ``name`` now at ``row``: the playlist shown again with it selected."""
+        if self.name != name:
+            return
+        self._selected_after = row
+        self._show(name)
 
     # playing clip after clip
 
@@ -778,7 +1073,7 @@ class SharingController(QObject):
             chosen = (comment.start, comment.end, comment.text[:60])
         playhead = spot.playhead
 
-        def read(library: Library) -> tuple[tuple[float, float, str] | None, list[str]]:
+        def read(library: Library) -> tuple[tuple[float, float, str] | None, list[str], float]:
             span = chosen
             if span is None:
                 try:
@@ -787,10 +1082,10 @@ class SharingController(QObject):
                     span = None
                 else:
                     span = (marker.start, marker.end, MARKER_NAMES.get(marker.kind, marker.kind))
-            return span, [p.name for p in library.playlists()]
+            return span, [p.name for p in library.playlists()], library.call_row(call_id).duration
 
-        def show(value: tuple[tuple[float, float, str] | None, list[str]]) -> None:
-            span, names = value
+        def show(value: tuple[tuple[float, float, str] | None, list[str], float]) -> None:
+            span, names, duration = value
             if span is None:
                 QMessageBox.information(
                     self.window,
@@ -800,7 +1095,7 @@ class SharingController(QObject):
                 )
                 return
             start, end, title = span
-            dialog = ClipDialog(self.window, start, end, names, title)
+            dialog = ClipDialog(self.window, start, end, names, title, duration=duration)
             dialog.accepted.connect(lambda: self._add_clip(call_id, dialog))
             self.clip_dialog = dialog
             dialog.open()
