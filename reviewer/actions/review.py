@@ -129,7 +129,8 @@ def submit_review(library: Library, call_id: int) -> ReviewState:
     state = review_state(library, call_id)
     if state.final:
         raise ReviewerError(
-            f"The review of call #{call_id} was already submitted by {state.submitted_by} ({state.submitted_at})."
+            f"The review of call #{call_id} was already submitted by {state.submitted_by} "
+            f"({state.submitted_at})."
         )
     name = library.default_card()
     if name is not None:
@@ -177,36 +178,82 @@ def inbox(library: Library, agent: str | None = None) -> list[InboxEntry]:
     calls = {r.id: r for r in library.list_calls(brief=True)}
     entries: list[InboxEntry] = []
 
-    def add(key: str, kind: str, call_id: int, at: float, item: str | None, who: str, text: str, when) -> None:  # noqa: ANN001
+    def add(
+        key: str, kind: str, call_id: int, at: float, item: str | None, who: str, text: str, when
+    ) -> None:  # noqa: ANN001
         row = calls.get(call_id)
         if row is None or (agent is not None and row.agent != agent):
             return
         entries.append(
-            InboxEntry(key, kind, call_id, row.name, at, item, who or row.agent or "", text, when, key not in read)
+            InboxEntry(
+                key, kind, call_id, row.name, at, item, who or row.agent or "", text, when, key not in read
+            )
         )
 
     for d in library.all_disputes():
         if agent is None and d["status"] == "open":
             text = f"disputes {d['item_id']}: {d['text']}"
-            add(f"dispute:{d['id']}", "dispute", d["call_id"], 0.0, d["item_id"], d["author"], text, d["created_at"])
+            add(
+                f"dispute:{d['id']}",
+                "dispute",
+                d["call_id"],
+                0.0,
+                d["item_id"],
+                d["author"],
+                text,
+                d["created_at"],
+            )
         elif d["status"] != "open" and (agent is not None or d["resolved_by"] != library.user):
             reply = f": {d['reply']}" if d["reply"] else ""
             text = f"{d['status']} the dispute of {d['item_id']}{reply}"
-            add(f"decision:{d['id']}", "decision", d["call_id"], 0.0, d["item_id"], d["resolved_by"], text, d["resolved_at"])
+            add(
+                f"decision:{d['id']}",
+                "decision",
+                d["call_id"],
+                0.0,
+                d["item_id"],
+                d["resolved_by"],
+                text,
+                d["resolved_at"],
+            )
     if agent is None:
         for c in library.answered_comments():
             text = f"replied to “{c['text']}”: {c['reply']}"
-            add(f"reply:{c['id']}:{c['updated_at']}", "reply", c["call_id"], (c["start_ms"] or 0) / 1000, None,
-                "", text, c["updated_at"])
+            add(
+                f"reply:{c['id']}:{c['updated_at']}",
+                "reply",
+                c["call_id"],
+                (c["start_ms"] or 0) / 1000,
+                None,
+                "",
+                text,
+                c["updated_at"],
+            )
     for r in library.submitted_reviews():
         if agent is not None:
             score = calls[r.call_id].score if r.call_id in calls else None
             text = "submitted the review" + (f" (score {score:.0f})" if score is not None else "")
-            add(f"review:{r.call_id}:{r.submitted_at}", "review", r.call_id, 0.0, None, r.submitted_by or "", text,
-                r.submitted_at)
+            add(
+                f"review:{r.call_id}:{r.submitted_at}",
+                "review",
+                r.call_id,
+                0.0,
+                None,
+                r.submitted_by or "",
+                text,
+                r.submitted_at,
+            )
         elif r.acknowledged_at:
-            add(f"ack:{r.call_id}:{r.acknowledged_at}", "review", r.call_id, 0.0, None, r.acknowledged_by or "",
-                "acknowledged the review", r.acknowledged_at)
+            add(
+                f"ack:{r.call_id}:{r.acknowledged_at}",
+                "review",
+                r.call_id,
+                0.0,
+                None,
+                r.acknowledged_by or "",
+                "acknowledged the review",
+                r.acknowledged_at,
+            )
     entries.sort(key=lambda e: (e.when or "", e.key), reverse=True)
     return entries
 

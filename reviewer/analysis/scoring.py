@@ -319,18 +319,24 @@ def _parse_item(doc: object, where: str, fail: Any) -> Item:  # noqa: ANN401 - t
 
 
 def _parse_guidance(
-    doc: object, item: Item, na_allowed: bool, where: str, fail: Any  # noqa: ANN401 - the error factory
+    doc: object,
+    item: Item,
+    na_allowed: bool,
+    where: str,
+    fail: Any,  # noqa: ANN401 - the error factory
 ) -> tuple[tuple[str, str], ...]:
     """``guidance = { 1 = "...", 3 = "...", 5 = "..." }`` (or yes/no): what each answer means,
     in the item's order of answers (best first)."""
     if not isinstance(doc, Mapping):
-        raise fail(f"{where}: guidance is a table of answer = \"what it means\"")
+        raise fail(f'{where}: guidance is a table of answer = "what it means"')
     values = Item(item.id, item.text, item.type, item.weight, item.points, na_allowed=na_allowed).values()
     found = {}
     for key, text in doc.items():
         value = {"n/a": NA, "y": "yes", "n": "no"}.get(str(key).strip().lower(), str(key).strip().lower())
         if value not in values:
-            raise fail(f"{where}: guidance for {key!r}, which is not one of its answers ({', '.join(values)})")
+            raise fail(
+                f"{where}: guidance for {key!r}, which is not one of its answers ({', '.join(values)})"
+            )
         if not isinstance(text, str) or not text.strip():
             raise fail(f"{where}: the guidance for {key!r} must be text")
         found[value] = " ".join(text.split())

@@ -84,7 +84,14 @@ class PeopleMixin:
         return [ReviewState(*r) for r in rows]
 
     def log_score_change(
-        self, call_id: int, card: str, item_id: str, person: str, old: str | None, new: str | None, reason: str
+        self,
+        call_id: int,
+        card: str,
+        item_id: str,
+        person: str,
+        old: str | None,
+        new: str | None,
+        reason: str,
     ) -> None:
         """Inside a write transaction: a change of a submitted score, with who and why."""
         self.db.execute(
@@ -104,7 +111,9 @@ class PeopleMixin:
     # -- read marks ---------------------------------------------------------------------------
 
     def read_entries(self, login: str) -> set[str]:
-        return {r[0] for r in self.db.execute("SELECT entry FROM read_marks WHERE login = ?", [login]).fetchall()}
+        return {
+            r[0] for r in self.db.execute("SELECT entry FROM read_marks WHERE login = ?", [login]).fetchall()
+        }
 
     def mark_read(self, login: str, entries: list[str]) -> None:
         """Inside a write transaction: these inbox entries read by ``login``."""

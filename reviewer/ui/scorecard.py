@@ -70,7 +70,11 @@ def load_scores(
 def review_words(review: ReviewState | None) -> str:
     """Where the review stands, in a few words for the Scorecard tab."""
     if review is None or review.status in ("new", "in review"):
-        return "Draft: not submitted" if review is None or review.status == "in review" else "New: not reviewed yet"
+        return (
+            "Draft: not submitted"
+            if review is None or review.status == "in review"
+            else "New: not reviewed yet"
+        )
     line = f"Submitted by {review.submitted_by} {(review.submitted_at or '')[:10]}"
     if review.status == "acknowledged":
         line += f"; acknowledged by {review.acknowledged_by}"
@@ -156,7 +160,9 @@ class AnswerList(QListWidget):
         self.setMinimumHeight(min(rows + 8, 320))
 
     def findData(self, value: str | None) -> int:  # noqa: N802 - as QComboBox names it
-        return next((n for n in range(self.count()) if self.item(n).data(Qt.ItemDataRole.UserRole) == value), -1)
+        return next(
+            (n for n in range(self.count()) if self.item(n).data(Qt.ItemDataRole.UserRole) == value), -1
+        )
 
     def setCurrentIndex(self, index: int) -> None:  # noqa: N802
         self.setCurrentRow(index)
@@ -354,7 +360,9 @@ class ScorePanel(QWidget):
         self.reject_button.clicked.connect(lambda: self.open_reject())
         self.submit_button = QPushButton("Submit review")
         self.submit_button.setAccessibleName("Submit the review: the score becomes final")
-        self.submit_button.setToolTip("The agent sees the review; a later change needs a reason (Ctrl+Return)")
+        self.submit_button.setToolTip(
+            "The agent sees the review; a later change needs a reason (Ctrl+Return)"
+        )
         self.submit_button.clicked.connect(self.submit)
         self.acknowledge_button = QPushButton("Acknowledge review")
         self.acknowledge_button.setToolTip("Tell the coach you have read the review")
