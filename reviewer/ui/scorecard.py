@@ -11,7 +11,7 @@ from html import escape
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut, QUndoStack
+from PySide6.QtGui import QBrush, QColor, QKeyEvent, QKeySequence, QShortcut, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -159,6 +159,15 @@ class AnswerList(QListWidget):
         rows = sum(self.sizeHintForRow(n) for n in range(self.count()))
         self.setMinimumHeight(min(rows + 8, 320))
 
+    returned = Signal()  # Enter on the list: the dialog's OK where it can, else the reason
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not event.modifiers():
+            event.accept()
+            self.returned.emit()
+            return
+        super().keyPressEvent(event)
+
     def findData(self, value: str | None) -> int:  # noqa: N802 - as QComboBox names it
         return next(
             (n for n in range(self.count()) if self.item(n).data(Qt.ItemDataRole.UserRole) == value), -1
@@ -195,7 +204,8 @@ class AnswerDialog(QDialog):
         self.need_value = need_value
         self.value = AnswerList(values, guidance or {})
         self.value.itemSelectionChanged.connect(self._check)
-        self.value.itemActivated.connect(lambda _line: self._accept_if_ready())
+        self.value.returned.connect(self._accept_if_ready)
+        self.value.itemDoubleClicked.connect(lambda _line: self._accept_if_ready())
         self.text = QLineEdit()
         self.text.setAccessibleName("Reason")
         self.text.textChanged.connect(self._check)
