@@ -146,7 +146,7 @@ def test_the_inbox_opens_the_call_at_the_disputed_item_and_keeps_read_marks(revi
     settled()
     assert w.stack.currentWidget() is w.inbox and w.inbox_action.text() == "Inbox (1)"
     row = w.inbox.tree.topLevelItem(0)
-    assert "Dispute: disputes greeting: I did say my name" in row.text(2) and row.font(0).bold()
+    assert "Dispute: greeting — I did say my name" in row.text(2) and row.font(0).bold()
     press(qtbot, w.inbox.tree, Qt.Key.Key_Return)
     settled()
     qtbot.waitUntil(lambda: w.stack.currentWidget() is page)

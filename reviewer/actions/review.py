@@ -192,7 +192,7 @@ def inbox(library: Library, agent: str | None = None) -> list[InboxEntry]:
 
     for d in library.all_disputes():
         if agent is None and d["status"] == "open":
-            text = f"disputes {d['item_id']}: {d['text']}"
+            text = f"{d['item_id']} — {d['text']}"
             add(
                 f"dispute:{d['id']}",
                 "dispute",
@@ -218,7 +218,7 @@ def inbox(library: Library, agent: str | None = None) -> list[InboxEntry]:
             )
     if agent is None:
         for c in library.answered_comments():
-            text = f"replied to “{c['text']}”: {c['reply']}"
+            text = f"to “{c['text']}”: {c['reply']}"
             add(
                 f"reply:{c['id']}:{c['updated_at']}",
                 "reply",
@@ -232,7 +232,7 @@ def inbox(library: Library, agent: str | None = None) -> list[InboxEntry]:
     for r in library.submitted_reviews():
         if agent is not None:
             score = calls[r.call_id].score if r.call_id in calls else None
-            text = "submitted the review" + (f" (score {score:.0f})" if score is not None else "")
+            text = "submitted" + (f", score {score:.0f}" if score is not None else "")
             add(
                 f"review:{r.call_id}:{r.submitted_at}",
                 "review",
@@ -251,7 +251,7 @@ def inbox(library: Library, agent: str | None = None) -> list[InboxEntry]:
                 0.0,
                 None,
                 r.acknowledged_by or "",
-                "acknowledged the review",
+                "acknowledged by the agent",
                 r.acknowledged_at,
             )
     entries.sort(key=lambda e: (e.when or "", e.key), reverse=True)
