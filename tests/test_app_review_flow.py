@@ -170,3 +170,22 @@ def test_an_agents_profile_views_as_that_agent_only(review, qtbot):
     assert w.viewer.currentData() == agent and w.review_page.scores.answer_button.isHidden()
     assert not any(a.isEnabled() for a in w.scorecard_actions)
     assert w.profile_action.text() == f"{agent} (Agent)"
+
+
+def test_the_scorecard_form_edits_an_items_guidance(review, qtbot):
+    w = review
+    editor = w.edit_scorecard()
+    editor.select(1, 3)  # Listen → "Acknowledged the customer's situation"
+    assert editor.i_id.text() == "empathy"
+    assert editor.i_guidance.toPlainText().splitlines()[0].startswith("5: Named the customer's situation")
+    editor.i_guidance.setPlainText("5: Said back what the customer lives through\n1: Ignored it")
+    with qtbot.waitSignal(editor.saved, timeout=60_000):
+        editor.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+        settled()
+    settled()
+    card = actions.scores.scorecard(w.library, "Customer care")
+    assert card.version == 2
+    assert card.item("empathy").guidance == (
+        ("5", "Said back what the customer lives through"),
+        ("1", "Ignored it"),
+    )
