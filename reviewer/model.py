@@ -293,6 +293,8 @@ class CallScore:
     highest: float = 0.0
     # Each section: title, weight (of 100), points got and most, percent (None: nothing answered).
     sections: list[dict[str, Any]] = field(default_factory=list)
+    # where the call's review stands (draft until a coach submits it; m015)
+    review: ReviewState | None = None
 
     @property
     def auto_failed_texts(self) -> list[str]:
@@ -620,6 +622,81 @@ class SearchHit:
     @property
     def start(self) -> float:
         return self.start_ms / 1000
+
+    def as_dict(self) -> dict[str, Any]:
+        return _as_dict(self)
+
+
+@dataclass(frozen=True)
+class Person:
+    """Someone in the library: the login they are known by (on a shared library the database
+    user), the name every change of theirs is signed with, and their role."""
+
+    login: str
+    name: str
+    role: str  # coach | qa lead | agent
+
+    @property
+    def grades(self) -> bool:
+        """Whether they may answer, override, decide disputes and submit reviews."""
+        return self.role in ("coach", "qa lead")
+
+    def as_dict(self) -> dict[str, Any]:
+        return _as_dict(self)
+
+
+@dataclass(frozen=True)
+class ReviewState:
+    """Where a call's review stands: new, in review, submitted, acknowledged (by the agent)."""
+
+    call_id: int
+    status: str
+    submitted_by: str | None = None
+    submitted_at: str | None = None
+    acknowledged_by: str | None = None
+    acknowledged_at: str | None = None
+
+    @property
+    def final(self) -> bool:
+        """A submitted score is final: changing it needs a reason and is logged."""
+        return self.status in ("submitted", "acknowledged")
+
+    def as_dict(self) -> dict[str, Any]:
+        return _as_dict(self)
+
+
+@dataclass(frozen=True)
+class ScoreChange:
+    """A change of a submitted score: the item, who changed it, from what to what, and why."""
+
+    call_id: int
+    card: str
+    item_id: str
+    person: str | None
+    old_value: str | None
+    new_value: str | None
+    reason: str
+    changed_at: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return _as_dict(self)
+
+
+@dataclass(frozen=True)
+class InboxEntry:
+    """A line of someone's inbox: what happened on which call, where to open it (a time in
+    seconds and, for a score item, the item), and whether they have read it."""
+
+    key: str  # what the read mark names, e.g. "dispute:12:open"
+    kind: str  # dispute | reply | review | decision
+    call_id: int
+    call_name: str
+    at: float
+    item_id: str | None
+    who: str
+    text: str
+    when: str | None
+    unread: bool
 
     def as_dict(self) -> dict[str, Any]:
         return _as_dict(self)

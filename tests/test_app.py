@@ -1192,10 +1192,10 @@ def test_the_ui_thread_does_no_database_io_opening_a_call_and_saying_who_said_it
     w.undo_action.trigger()
     settled()
     assert {w_.speaker for w_ in page.call.transcript.words if turn.start <= w_.start < turn.end} == {"S2"}
-    page.set_review_status("reviewed")
+    page.set_review_status("submitted")
     settled()
-    assert page.call.row.review_status == "reviewed" and page.status.currentText() == "reviewed"
-    assert next(r for r in w.library_page.model.rows if r.id == call_id).review_status == "reviewed"
+    assert page.call.row.review_status == "submitted" and page.status.currentText() == "submitted"
+    assert next(r for r in w.library_page.model.rows if r.id == call_id).review_status == "submitted"
     w.poll_library()  # the window's own changes: nothing to reload, and nothing read here either
     settled()
     watching["on"] = False

@@ -378,6 +378,7 @@ def test_migrations_upgrade_an_old_library_keeping_its_data(tmp_path):
             "m010_refusal_request_time",
             "m011_voice_profiles",
             "m012_concept_trackers",
+            "m015_review_flow",
         ]
         assert lib.list_calls()[0].name == "old.wav"
         assert lib.load_call(1).transcript.overlaps == []  # calls stored before overlaps were kept
@@ -426,8 +427,8 @@ def test_a_deleted_comment_is_restored_exactly_for_undo(library, stored):
 
 
 def test_review_status_and_agent_names(library, stored):
-    library.set_review_status(stored, "reviewed")
-    assert library.list_calls()[0].review_status == "reviewed"
+    library.set_review_status(stored, "submitted")
+    assert library.list_calls()[0].review_status == "submitted"
     with pytest.raises(ReviewerError, match="Unknown review status"):
         library.set_review_status(stored, "done-ish")
     assert library.agents() == ["Ryan"]  # from "my name is Ryan" in the call's opening

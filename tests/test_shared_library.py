@@ -89,9 +89,9 @@ def test_two_apps_see_each_others_comments_and_edits_on_old_copies_are_refused(
         with pytest.raises(ConflictError, match=r"ben changed call #\d+ meanwhile"):
             actions.scores.answer_item(a, call_id, "honoured", "yes", grader="ana")
         with pytest.raises(ConflictError):
-            a.set_review_status(call_id, "reviewed")
+            a.set_review_status(call_id, "submitted")
             settled()
-        assert a.call_row(call_id).review_status == "new"
+        assert a.call_row(call_id).review_status == "in review"  # from the first comment; not submitted
         a.seen(call_id, a.call_version(call_id))  # ana's window reloaded the call
         actions.scores.answer_item(a, call_id, "honoured", "yes", grader="ana")
         assert a.call_row(call_id).changed_by == "ana"

@@ -356,6 +356,7 @@ def score(
             {"title": x.title, "weight": x.weight, "got": x.got, "most": x.most, "percent": x.percent}
             for x in t.sections
         ],
+        library.review_state(call_id),
     )
 
 
@@ -419,16 +420,20 @@ def answer_item(
     value: str | None,
     *,
     reason: str = "",
-    grader: str = "coach",
+    grader: str | None = None,
     card: str | None = None,
 ) -> ScoreAnswer | None:
     """A person's answer to an item (``value`` None: take theirs back, so the rule's or another
     grader's answer counts again). Overriding an automatic item needs a reason. Returns the
     grader's previous answer (for undo: ``restore_answer``)."""
+    from reviewer.actions import review
+
     library.call_row(call_id)
-    grader = grader.strip()
+    review.require_grader(library, "answer or override score items")
+    grader = review.signature(library, grader)
     if not grader or grader == AUTO:
         raise ReviewerError("Say who is grading (a grader name other than 'auto').")
+    state = library.review_state(call_id)
     name = card_name(library, card)
     version = call_card_version(library, call_id, name)
     template = scorecard(library, name, version)
@@ -440,12 +445,32 @@ def answer_item(
         raise ReviewerError(str(e)) from None
     if value is not None and item.automatic and not reason.strip():
         raise ReviewerError(f"Overriding the automatic item {item_id!r} needs a reason (--reason).")
+    if state.final and not reason.strip():
+        raise ReviewerError(
+            f"The review of call #{call_id} was submitted: changing {item_id!r} now needs a reason "
+            "(--reason), which is logged."
+        )
     with library.write():
         library.touch_call(call_id)
         previous = library.answer_row(call_id, name, version, item_id, grader)
+        before = _current(library, call_id, name, version, item_id) if state.final else None
         library.put_answer(call_id, name, version, item_id, grader, value, reason.strip())
         _refresh_total(library, call_id, template)
+        if state.final:
+            after = _current(library, call_id, name, version, item_id)
+            library.log_score_change(call_id, name, item_id, grader, before, after, reason.strip())
+        else:
+            review.started(library, call_id)
     return previous
+
+
+def _current(library: Library, call_id: int, card: str, version: int, item_id: str) -> str | None:
+    """The item's answer as it counts now (the latest person's, else the rule's)."""
+    auto, person = None, None
+    for i, grader, value in library.answer_values(call_id, card, version):
+        if i == item_id:
+            auto, person = (value, person) if grader == AUTO else (auto, value)
+    return person if person is not None else auto
 
 
 def restore_answer(
@@ -486,6 +511,9 @@ def dispute_item(
             value = item.normalise(value)
     except ScorecardError as e:
         raise ReviewerError(str(e)) from None
+    from reviewer.actions import review
+
+    author = review.signature(library, author if author != "agent" else None)
     if library.open_dispute(call_id, name, item_id) is not None:
         raise ReviewerError(f"Item {item_id!r} already has an open dispute on this call.")
     with library.write():
@@ -502,12 +530,16 @@ def resolve_dispute(
     *,
     accept: bool,
     text: str = "",
-    grader: str = "coach",
+    grader: str | None = None,
     card: str | None = None,
 ) -> str | None:
     """The coach accepts an open dispute (the item takes the agent's answer, or the other answer
     of a yes/no item, as the coach's override) or rejects it with a reply. Returns the item's
-    answer after an accept."""
+    answer after an accept. On a submitted review an accepted dispute is a logged change."""
+    from reviewer.actions import review
+
+    review.require_grader(library, "decide disputes")
+    grader = review.signature(library, grader)
     name = card_name(library, card)
     dispute = library.open_dispute(call_id, name, item_id)
     if dispute is None:
@@ -534,8 +566,11 @@ def resolve_dispute(
             reason = f"Dispute by {dispute.author} accepted: {dispute.text}"
             if text.strip():
                 reason += f" ({text.strip()})"
+            before = _current(library, call_id, name, version, item_id)
             library.put_answer(call_id, name, version, item_id, grader, value, reason)
             _refresh_total(library, call_id, template)
+            if library.review_state(call_id).final:
+                library.log_score_change(call_id, name, item_id, grader, before, value, reason)
         library.close_dispute(dispute.id, "accepted" if accept else "rejected", text.strip(), grader)
     return value
 

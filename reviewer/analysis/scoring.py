@@ -90,6 +90,13 @@ class Item:
     auto_fail: bool = False
     na_allowed: bool = True
     rule: Rule | None = None
+    #: what each answer means ("5": "Named the customer's situation and ..."), for the grader;
+    #: keys are answers as stored ("yes", "no", "1".."5", points); some or all of them
+    guidance: tuple[tuple[str, str], ...] = ()
+
+    def guidance_for(self, value: str) -> str:
+        """What an answer means, from the card ("" where it says nothing)."""
+        return dict(self.guidance).get(value, "")
 
     @property
     def max_points(self) -> float:
@@ -191,6 +198,8 @@ class Scorecard:
                     d["na_allowed"] = False
                 if i.rule:
                     d["rule"] = {"measure": i.rule.measure, **dict(i.rule.params)}
+                if i.guidance:
+                    d["guidance"] = dict(i.guidance)
                 items.append(d)
             doc["sections"].append({"id": s.id, "title": s.title, "weight": _num(s.weight), "items": items})
         return doc
@@ -272,7 +281,7 @@ def _parse_item(doc: object, where: str, fail: Any) -> Item:  # noqa: ANN401 - t
         raise fail(f"{where} needs an id")
     iid = iid.strip()
     where = f"item {iid!r}"
-    allowed = {"id", "text", "type", "weight", "points", "auto_fail", "na_allowed", "rule"}
+    allowed = {"id", "text", "type", "weight", "points", "auto_fail", "na_allowed", "rule", "guidance"}
     unknown = set(doc) - allowed
     if unknown:
         raise fail(f"{where}: unknown key {sorted(unknown)[0]!r} (an item has {', '.join(sorted(allowed))})")
@@ -294,6 +303,8 @@ def _parse_item(doc: object, where: str, fail: Any) -> Item:  # noqa: ANN401 - t
         if key in doc and not isinstance(doc[key], bool):
             raise fail(f"{where}: {key} is true or false, not {doc[key]!r}")
     rule = _parse_rule(doc["rule"], where, fail) if "rule" in doc else None
+    item = Item(iid, text.strip(), kind, float(weight), int(points) if kind == "points" else 0)
+    guidance = _parse_guidance(doc.get("guidance", {}), item, bool(doc.get("na_allowed", True)), where, fail)
     return Item(
         iid,
         text.strip(),
@@ -303,7 +314,33 @@ def _parse_item(doc: object, where: str, fail: Any) -> Item:  # noqa: ANN401 - t
         bool(doc.get("auto_fail", False)),
         bool(doc.get("na_allowed", True)),
         rule,
+        guidance,
     )
+
+
+def _parse_guidance(
+    doc: object,
+    item: Item,
+    na_allowed: bool,
+    where: str,
+    fail: Any,  # noqa: ANN401 - the error factory
+) -> tuple[tuple[str, str], ...]:
+    """``guidance = { 1 = "...", 3 = "...", 5 = "..." }`` (or yes/no): what each answer means,
+    in the item's order of answers (best first)."""
+    if not isinstance(doc, Mapping):
+        raise fail(f'{where}: guidance is a table of answer = "what it means"')
+    values = Item(item.id, item.text, item.type, item.weight, item.points, na_allowed=na_allowed).values()
+    found = {}
+    for key, text in doc.items():
+        value = {"n/a": NA, "y": "yes", "n": "no"}.get(str(key).strip().lower(), str(key).strip().lower())
+        if value not in values:
+            raise fail(
+                f"{where}: guidance for {key!r}, which is not one of its answers ({', '.join(values)})"
+            )
+        if not isinstance(text, str) or not text.strip():
+            raise fail(f"{where}: the guidance for {key!r} must be text")
+        found[value] = " ".join(text.split())
+    return tuple((v, found[v]) for v in values if v in found)
 
 
 def _parse_rule(doc: object, where: str, fail: Any) -> Rule:  # noqa: ANN401 - the error factory

@@ -15,14 +15,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 from reviewer import __version__
-from reviewer.cli import admin, calls, exports, review, scores, trends, voices
+from reviewer.cli import admin, calls, exports, people, review, scores, trends, voices
 from reviewer.cli.admin import DesktopApp, cmd_gui
 from reviewer.cli.common import EXIT_CANCELLED, EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from reviewer.errors import Cancelled, ReviewerError
 
 __all__ = ["EXIT_CANCELLED", "EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "build_parser", "main"]
 
-GROUPS = (calls, review, exports, admin, trends, scores, voices)
+GROUPS = (calls, review, exports, admin, trends, scores, voices, people)
 
 # The order `reviewer --help` lists the commands in. A command missing here is listed after them.
 HELP_ORDER = (
@@ -46,6 +46,10 @@ HELP_ORDER = (
     "score",
     "dispute",
     "calibration",
+    "review",
+    "inbox",
+    "profile",
+    "people",
     "paths",
     "audio-root",
     "models",

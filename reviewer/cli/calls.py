@@ -203,7 +203,7 @@ def cmd_calls(args: argparse.Namespace) -> int:
         return EXIT_OK
     print(
         f"{'#':>4}  {'name':<32} {'length':>7} {'agent':<10} {'talk':>5} {'refus.':>6} "
-        f"{'monol.':>6} {'silence':>7} {'notes':>5} {'score':>6}"
+        f"{'monol.':>6} {'silence':>7} {'notes':>5} {'score':>6}  {'status':<12}"
     )
     for r in rows:
         share = "–" if r.agent_talk_share is None else f"{r.agent_talk_share:.0%}"
@@ -214,7 +214,8 @@ def cmd_calls(args: argparse.Namespace) -> int:
             f"{r.id:>4}  {r.name[:32]:<32} {clock(r.duration_ms / 1000):>7} "
             f"{(r.agent or '–')[:10]:<10} {share:>5} {r.refusal_count or 0:>6} "
             f"{clock((r.longest_monologue_ms or 0) / 1000):>6} "
-            f"{clock((r.longest_silence_ms or 0) / 1000):>7} {r.comment_count:>5} {score:>6}"
+            f"{clock((r.longest_silence_ms or 0) / 1000):>7} {r.comment_count:>5} {score:>6}  "
+            f"{r.review_status or 'new':<12}"
         )
     return EXIT_OK
 

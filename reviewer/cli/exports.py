@@ -20,6 +20,7 @@ from reviewer.cli.common import (
     wrote_lines,
 )
 from reviewer.errors import ReviewerError
+from reviewer.library.calls import REVIEW_STATUSES
 from reviewer.model import Clip
 from reviewer.report.formats import EXPORT_FORMATS, FORMATS, format_for_suffix, parse_formats
 
@@ -361,7 +362,11 @@ def _export_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--all", action="store_true", help="every call in the library")
     p.add_argument("--search", metavar="TEXT", help="only calls whose transcript says TEXT")
     p.add_argument("--agent", metavar="NAME", help="only calls taken by this agent")
-    p.add_argument("--status", choices=["new", "in review", "reviewed"], help="only calls with this status")
+    p.add_argument(
+        "--status",
+        choices=list(REVIEW_STATUSES),
+        help="only calls with this status",
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="don't list the files written")
     p.add_argument(
         "--labels",

@@ -126,7 +126,7 @@ def cmd_score(args: argparse.Namespace) -> int:
                 args.item,
                 None if args.clear else args.set,
                 reason=args.reason or "",
-                grader=args.grader or labels.user_name(),
+                grader=args.grader,
                 card=args.card,
             )
         score = actions.scores.score(
@@ -173,7 +173,7 @@ def cmd_dispute(args: argparse.Namespace) -> int:
                 args.item,
                 accept=bool(args.accept),
                 text=args.text or "",
-                grader=args.grader or labels.user_name(),
+                grader=args.grader,
                 card=args.card,
             )
             print(
@@ -197,7 +197,7 @@ def cmd_dispute(args: argparse.Namespace) -> int:
             call_id,
             args.item,
             args.text,
-            author=args.author or labels.user_name(),
+            author=args.author,
             value=args.value,
             card=args.card,
         )
@@ -271,7 +271,7 @@ def _score_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--set", metavar="VALUE")
     p.add_argument("--clear", action="store_true", help="take the grader's answer to --item back")
     p.add_argument("--reason", metavar="TEXT")
-    p.add_argument("--grader", metavar="NAME", help="who grades (default: your user name)")
+    p.add_argument("--grader", metavar="NAME", help="who grades (default: your profile's name)")
     p.add_argument(
         "--view-grader",
         action="store_true",

@@ -29,7 +29,7 @@ from reviewer.model import (
     Word,
 )
 
-REVIEW_STATUSES = ("new", "in review", "reviewed")
+REVIEW_STATUSES = ("new", "in review", "submitted", "acknowledged")
 
 
 def ms(seconds: float | None) -> int | None:

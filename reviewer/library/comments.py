@@ -35,6 +35,11 @@ class CommentsMixin:
         self.check_comment(row.duration, start, end, text, category)
         stamp = now()
         with self.write() as db:
+            # a coach's first comment puts a new call in review (m015's statuses)
+            db.execute(
+                "UPDATE calls SET review_status = 'in review' WHERE id = ? AND review_status = 'new'",
+                [call_id],
+            )
             return int(
                 db["comments"]
                 .insert(

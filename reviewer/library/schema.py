@@ -351,6 +351,52 @@ def m012_concept_trackers(db: Database) -> None:
     db["trackers"].add_column("threshold", float)
 
 
+@migrations()
+def m015_review_flow(db: Database) -> None:
+    """Who is who and where a review stands: the library's people (a login, the name every
+    change is signed with, and a role: coach, QA lead or agent; on a shared library the
+    database user is the login); each call's submitted review (who submitted it and when, and
+    the agent's acknowledgement); every change of a submitted score, with its reason; and what
+    each person has read of their inbox. "reviewed" is now "submitted"."""
+    db["people"].create(
+        {"login": str, "name": str, "role": str, "created_at": str},
+        pk="login",
+        not_null={"name", "role"},
+    )
+    db["reviews"].create(
+        {
+            "call_id": int,
+            "submitted_by": str,
+            "submitted_at": str,
+            "acknowledged_by": str,
+            "acknowledged_at": str,
+        },
+        pk="call_id",
+        foreign_keys=[("call_id", "calls", "id")],
+    )
+    db["score_changes"].create(
+        {
+            "id": int,
+            "call_id": int,
+            "card": str,
+            "item_id": str,
+            "person": str,
+            "old_value": str,
+            "new_value": str,
+            "reason": str,
+            "changed_at": str,
+        },
+        pk="id",
+        foreign_keys=[("call_id", "calls", "id")],
+        not_null={"call_id", "card", "item_id", "reason"},
+    )
+    db["score_changes"].create_index(["call_id"])
+    db["read_marks"].create(
+        {"login": str, "entry": str, "read_at": str}, pk=("login", "entry"), not_null={"read_at"}
+    )
+    db.execute("UPDATE calls SET review_status = 'submitted' WHERE review_status = 'reviewed'")
+
+
 SCHEMA_VERSION = len(migrations._migrations)
 PG_MIGRATIONS_TABLE = "reviewer_migrations"
 

@@ -35,6 +35,7 @@ from reviewer.library.calls import (
 from reviewer.library.clips import ClipsMixin
 from reviewer.library.comments import COMMENT_CATEGORIES, CommentsMixin
 from reviewer.library.corrections import CorrectionsMixin
+from reviewer.library.people import PeopleMixin
 from reviewer.library.schema import SCHEMA_VERSION, apply_migrations, apply_pg_migrations, pg_schema_version
 from reviewer.library.scorecards import ScorecardsMixin
 from reviewer.library.search import SearchMixin
@@ -90,6 +91,7 @@ class Library(
     ClipsMixin,
     SharedMixin,
     VoicesMixin,
+    PeopleMixin,
 ):
     """One library, in a SQLite file or a PostgreSQL database: the connection and its
     transactions here; calls, comments, search and corrections in their own modules."""
@@ -103,8 +105,12 @@ class Library(
         #: where the library is: a Path (SQLite) or the URL (PostgreSQL); ``shown`` has no password
         self.path: str | Path = location
         self.shown = display_location(location)
-        #: who signs this app's changes ("changed by ... meanwhile")
-        self.user = os.environ.get("REVIEWER_USER") or _login_name()
+        #: who this app is: the login the library knows its person by (on a shared library, the
+        #: database user; else REVIEWER_USER or the computer's login)
+        self.login = os.environ.get("REVIEWER_USER") or _login_name()
+        #: who signs this app's changes ("changed by ... meanwhile"): the person's name once the
+        #: library knows them (``refresh_identity``), else the login
+        self.user = self.login
         self._seen: dict[int, int] = {}
         #: calls stored before scorecards existed, found by a migration: the application scores
         #: them (``reviewer.actions.library.open_library``)
@@ -115,6 +121,17 @@ class Library(
         else:
             self._open_sqlite(location)
         self._ready = True
+        self.refresh_identity()
+
+    def refresh_identity(self) -> None:
+        """Who this connection is, read again (after someone chose or changed a profile)."""
+        if self.is_shared:
+            self.login = str(self.db.execute("SELECT current_user").fetchone()[0])
+        person = self.person(self.login) if "people" in self.db.table_names() else None
+        if person is not None:
+            self.user = person.name
+        elif self.is_shared:  # a login the library does not know yet signs as before
+            self.user = os.environ.get("REVIEWER_USER") or self.login
 
     @property
     def is_shared(self) -> bool:

@@ -99,6 +99,7 @@ def run(
         model=model,
         settings_file=settings_file,
         phrases_file=phrases_file,
+        ask_profile=True,
     )
     window.show()
     with _close_on_signals(app, window):

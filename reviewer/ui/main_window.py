@@ -3,6 +3,7 @@ the layout remembered between sessions."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer
@@ -21,17 +22,21 @@ from PySide6.QtWidgets import (
 
 from reviewer import __version__, actions, paths
 from reviewer.actions.library import open_library
+from reviewer.actions.review import role_name
 from reviewer.errors import ReviewerError
 from reviewer.importer import AUDIO_EXTENSIONS
 from reviewer.library.backend import display_location, has_password, is_url, library_location
 from reviewer.library.store import Library, configured_library
+from reviewer.model import Person
 from reviewer.resources import resource
 from reviewer.settings import Settings
 from reviewer.ui.dashboard import DashboardPage
 from reviewer.ui.exporting import ExportController
 from reviewer.ui.importing import ImportController
+from reviewer.ui.inbox import InboxPage, inbox_title
 from reviewer.ui.library_page import LibraryPage, read_list
 from reviewer.ui.library_worker import LibraryWorker
+from reviewer.ui.profile import ProfileDialog
 from reviewer.ui.review_page import ReviewPage
 from reviewer.ui.sharing import ReviewSpot, SharingController
 from reviewer.ui.tables import warn
@@ -67,8 +72,11 @@ class MainWindow(QMainWindow):
         model: str | None = None,
         settings_file: Path | None = None,
         phrases_file: Path | None = None,
+        ask_profile: bool = False,
     ) -> None:
         super().__init__()
+        self.ask_profile = ask_profile  # first start: ask who this is (the app does; tests say)
+        self.person: Person | None = None  # who this is in the library (their profile)
         self.setWindowTitle("Reviewer")
         self.resize(1280, 820)
         self.settings = settings
@@ -114,6 +122,11 @@ class MainWindow(QMainWindow):
         self.stack.addWidget(self.dashboard)
         self.dashboard.openCall.connect(self.open_call)
         self.dashboard.backRequested.connect(self.show_library)
+        self.inbox = InboxPage(self.library_worker)
+        self.stack.addWidget(self.inbox)
+        self.inbox.openEntry.connect(self._open_entry)
+        self.inbox.backRequested.connect(self.show_library)
+        self.inbox.unreadChanged.connect(lambda n: self.inbox_action.setText(inbox_title(n)))
         self._review_from = self.library_page  # where the review page's Back returns
         self.setCentralWidget(self.stack)
         self.setAcceptDrops(True)
@@ -157,7 +170,13 @@ class MainWindow(QMainWindow):
         self.library_page.importFilesRequested.connect(self.import_files_dialog)
         self.library_page.importFolderRequested.connect(self.import_folder_dialog)
         self.review_page.backRequested.connect(
-            lambda: self.show_dashboard() if self._review_from is self.dashboard else self.show_library()
+            lambda: (
+                self.show_dashboard()
+                if self._review_from is self.dashboard
+                else self.show_inbox()
+                if self._review_from is self.inbox
+                else self.show_library()
+            )
         )
         self.review_page.callChanged.connect(lambda _id: self._refresh_library())
 
@@ -174,6 +193,7 @@ class MainWindow(QMainWindow):
 
         self._build_menus()
         self._restore_layout()
+        self._read_person()
         self.statusBar().showMessage("Ready", 3000)
 
         QTimer.singleShot(0, lambda: self._start(open_file, first_run_sample))
@@ -194,6 +214,8 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         self._add_action(file_menu, "Open &library…", self.open_library_dialog)
         self._add_action(file_menu, "Open s&hared library…", self.open_shared_library_dialog)
+        file_menu.addSeparator()
+        self.profile_action = self._add_action(file_menu, "&Profile…", self.profile_dialog)
         file_menu.addSeparator()
         self._add_action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
         edit = self.menuBar().addMenu("&Edit")
@@ -223,6 +245,7 @@ class MainWindow(QMainWindow):
         self.dashboard_action = self._add_action(
             view, "&Trends dashboard", self.show_dashboard, "Ctrl+Shift+T"
         )
+        self.inbox_action = self._add_action(view, "Inbox", self.show_inbox, "Ctrl+I")
         review = self.menuBar().addMenu("&Review")
         for action in self.review_page.actions_by_name.values():
             review.addAction(action)
@@ -246,6 +269,8 @@ class MainWindow(QMainWindow):
         self.viewer.activated.connect(lambda _: self.set_viewer(self.viewer.currentData()))
         bar.addWidget(self.viewer)
         bar.addAction(self.dashboard_action)
+        bar.addAction(self.inbox_action)
+        bar.addAction(self.profile_action)
         self.addToolBar(bar)
         self._fill_viewers()
 
@@ -295,9 +320,13 @@ class MainWindow(QMainWindow):
         )
         if agents is None:
             agents = [a for a in (self.viewer.itemData(i) for i in range(self.viewer.count())) if a]
+        own = self.person.name if self.person and self.person.role == "agent" else None
+        if own is not None:  # an agent views as themselves, never as a coach or another agent
+            current, agents = own, [own]
         self.viewer.blockSignals(True)
         self.viewer.clear()
-        self.viewer.addItem(COACH, "")
+        if own is None:
+            self.viewer.addItem(COACH, "")
         for agent in agents:
             self.viewer.addItem(f"Agent: {agent}", agent)
         if current and self.viewer.findData(current) < 0:  # chosen while the list was being read
@@ -308,7 +337,11 @@ class MainWindow(QMainWindow):
         self._apply_viewer(self.viewer.currentData() or "", agents)
 
     def set_viewer(self, agent: str) -> None:
-        """ "I am agent X": only X's calls, and their feedback to acknowledge. Empty: the coach."""
+        """ "I am agent X": only X's calls, and their feedback to acknowledge. Empty: the coach.
+        An agent's profile views as that agent only."""
+        if self.person is not None and self.person.role == "agent" and agent != self.person.name:
+            self.statusBar().showMessage(f"{self.person.name} is an agent: you see your own calls.", 5000)
+            agent = self.person.name
         i = self.viewer.findData(agent)
         if i < 0:
             self.viewer.addItem(f"Agent: {agent}", agent)
@@ -324,6 +357,9 @@ class MainWindow(QMainWindow):
             action.setEnabled(not agent)
         self.sharing.set_agent_mode(bool(agent))
         self.dashboard.set_agent_mode(agent or None, agents)
+        if self.inbox.agent != (agent or None):
+            self.inbox.agent = agent or None
+            self.inbox.refresh()
 
     # -- start -------------------------------------------------------------------------------
 
@@ -388,13 +424,13 @@ class MainWindow(QMainWindow):
 
     # -- navigation --------------------------------------------------------------------------
 
-    def open_call(self, call_id: int, at: float = 0.0) -> None:
-        """Review a call: the page shows it once the library thread has read it."""
+    def open_call(self, call_id: int, at: float = 0.0, then: Callable[[], None] | None = None) -> None:
+        """Review a call: the page shows it once the library thread has read it (then ``then()``)."""
         if self.stack.currentWidget() is not self.review_page:
             self._review_from = self.stack.currentWidget()
 
         def opened() -> None:
-            back = "Trends" if self._review_from is self.dashboard else "Library"
+            back = {self.dashboard: "Trends", self.inbox: "Inbox"}.get(self._review_from, "Library")
             self.review_page.back_button.setText(f"← {back}")
             self.stack.setCurrentWidget(self.review_page)
             self.review_page.timeline.setFocus()
@@ -406,7 +442,7 @@ class MainWindow(QMainWindow):
             if not self.closed:
                 QMessageBox.warning(self, "Reviewer", str(error))
 
-        self.review_page.open_call(call_id, at, opened=opened, failed=failed)
+        self.review_page.open_call(call_id, at, opened=lambda: (opened(), then and then()), failed=failed)
 
     def _remember_call(self, call_id: int) -> None:
         """The call under review, reopened at the next start."""
@@ -422,6 +458,99 @@ class MainWindow(QMainWindow):
         self.library_page.table.setFocus()
         self.qsettings.setValue("review/open", False)
         self.setWindowTitle("Reviewer")
+
+    def show_inbox(self) -> None:
+        """What waits for this person across calls (the agent's, viewing as one)."""
+        self.review_page.player.pause()
+        self.inbox.refresh()
+        self.stack.setCurrentWidget(self.inbox)
+        self.inbox.tree.setFocus()
+        self.qsettings.setValue("review/open", False)
+        self.setWindowTitle("Inbox — Reviewer")
+
+    def _open_entry(self, call_id: int, at: float, item_id: str) -> None:
+        """An inbox line: its call, at its moment; a score item's line on the Scorecard tab."""
+
+        def show_item() -> None:
+            if not item_id:
+                return
+            page = self.review_page
+            page.tabs.setCurrentWidget(page.scores)
+            try:
+                page.scores.select_item(item_id)
+            except KeyError:  # the card changed since
+                pass
+
+        self._review_from = self.inbox
+        self.open_call(call_id, at, then=show_item)
+
+    # -- who is who ----------------------------------------------------------------------------
+
+    def _read_person(self) -> None:
+        """Who this is in the library, read on the library thread; on first start (the app, not
+        a test) with no profile yet, the profile dialog asks."""
+
+        def read(library: Library) -> tuple:
+            return actions.review.me(library), library.login, library.is_shared, library.agents()
+
+        def show(value: tuple) -> None:
+            person, login, shared, agents = value
+            self._apply_person(person)
+            if person is None and self.ask_profile and not self.closed:
+                self.profile_dialog(login=login, shared=shared, agents=agents)
+
+        self.library_worker.submit(read, show)
+
+    def _apply_person(self, person: Person | None) -> None:
+        self.person = person
+        self.review_page.scores.signer = person.name if person else ""
+        if person is not None:
+            self.review_page.comments.default_author = person.name
+            self.profile_action.setText(f"{person.name} ({role_name(person.role)})")
+        else:
+            self.profile_action.setText("&Profile…")
+        self.profile_action.setToolTip("Your name and role in this library (File › Profile…)")
+        self._fill_viewers()
+
+    def profile_dialog(self, *, login: str | None = None, shared: bool | None = None, agents=None) -> QDialog:  # noqa: ANN001
+        """Name and role; saved to the library (refused, in a sentence, where the role is not
+        this login's to take)."""
+        dialog = ProfileDialog(
+            self,
+            login or self.library.login,
+            self.person,
+            shared=self.library.is_shared if shared is None else shared,
+            suggested=self.qsettings.value("profile/name", "", str),
+            agents=agents
+            if agents is not None
+            else [a for a in (self.viewer.itemData(i) for i in range(self.viewer.count())) if a],
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def save() -> None:
+            name, role = dialog.values()
+            self.qsettings.setValue("profile/name", name)
+
+            def made(person: Person) -> None:
+                self.library.refresh_identity()
+                self._apply_person(person)
+                if person.role == "agent":
+                    self.set_viewer(person.name)
+                self.statusBar().showMessage(
+                    f"You are {person.name}, {role_name(person.role).lower()}.", 5000
+                )
+
+            self.library_worker.submit(
+                lambda library: actions.review.set_profile(library, name, role),
+                made,
+                lambda error: warn(self, str(error)),
+                writes=True,
+            )
+
+        dialog.accepted.connect(save)
+        self.profile_box = dialog
+        dialog.open()
+        return dialog
 
     def show_dashboard(self) -> None:
         """The trends dashboard (the agent's own in self-review), computed afresh."""
@@ -475,6 +604,7 @@ class MainWindow(QMainWindow):
             rows, tracked, agents = read
             self.library_page.show_rows(rows, tracked, choice)
             self._fill_viewers(agents)
+            self.inbox.refresh()
 
         self.library_worker.submit(lambda library: (*read_list(library, choice), library.agents()), show)
 
@@ -640,6 +770,7 @@ class MainWindow(QMainWindow):
         self.dashboard.set_library(library)
         self.qsettings.setValue("library/path", display_location(self.library_path))
         self.show_library()
+        self._read_person()
 
     # -- help --------------------------------------------------------------------------------
 

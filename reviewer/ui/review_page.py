@@ -233,6 +233,8 @@ class ReviewPage(QWidget):
         self.status.addItems(REVIEW_STATUSES)
         self.status.setAccessibleName("Review status")
         self.status.activated.connect(lambda _: self.set_review_status(self.status.currentText()))
+        self.status.setEnabled(False)  # it follows the review (m015): Submit on the Scorecard tab
+        self.status.setToolTip("new → in review → submitted → acknowledged: it follows the review")
         self.notice = QLabel()
         self.notice.setStyleSheet("color: #b26a00")
         self.notice.setWordWrap(True)
@@ -271,6 +273,7 @@ class ReviewPage(QWidget):
         self.scores.seekRequested.connect(self.seek)
         self.scores.evidenceChosen.connect(lambda a, b: self.timeline_model.set_selection((a, b)))
         self.scores.scoreChanged.connect(self.callChanged)
+        self.scores.scoreChanged.connect(lambda _id: self._show_status())
         self.scores.conflicted.connect(self.speech_changed)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.comments, "Comments")
@@ -346,6 +349,8 @@ class ReviewPage(QWidget):
             ("Zoom out", ["-"], lambda: self.timeline.zoom(0.5)),
             ("Fit the whole call", ["0"], self.timeline.fit),
             ("Find in call", ["Ctrl+F"], self.transcript.find_edit.setFocus),
+            ("Answer the next open scorecard item…", ["A"], self._answer_next),
+            ("Submit the review", ["Ctrl+Return", "Ctrl+Enter"], self.scores.submit),
         ):
             action = QAction(name, self)
             action.setShortcuts([QKeySequence(k) for k in keys])
@@ -863,10 +868,21 @@ class ReviewPage(QWidget):
             lambda library: library.set_review_status(call.id, status), made, refused, writes=True
         )
 
+    def _show_status(self) -> None:
+        """The review's status as the score just read says (submitting moves it on)."""
+        review = self.scores.score.review if self.scores.score else None
+        if review is not None and self.call is not None and review.call_id == self.call.id:
+            self.call = replace(self.call, row=replace(self.call.row, review_status=review.status))
+            self.status.setCurrentText(review.status)
+
+    def _answer_next(self) -> None:
+        self.tabs.setCurrentWidget(self.scores)
+        self.scores.answer_next()
+
     def set_agent_mode(self, on: bool, agent: str | None = None) -> None:
         self.agent_mode = on
         self.comments.set_agent_mode(on)
         self.scores.set_agent((agent or "agent") if on else None)
-        for w in (self.swap_button, self.rename_button, self.status):
+        for w in (self.swap_button, self.rename_button):
             w.setEnabled(not on)
         self.voice_notice.setVisible(bool(self.voice_notice.text()) and not on)

@@ -11,7 +11,7 @@ from html import escape
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QUndoStack
+from PySide6.QtGui import QBrush, QColor, QKeyEvent, QKeySequence, QShortcut, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -22,6 +22,8 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QMessageBox,
     QPushButton,
     QTableWidget,
@@ -38,7 +40,7 @@ from reviewer.errors import ReviewerError
 from reviewer.labels import user_name
 from reviewer.library.backend import ConflictError
 from reviewer.library.store import Library
-from reviewer.model import CallScore, ItemScore, ScoreAnswer
+from reviewer.model import CallScore, ItemScore, ReviewState, ScoreAnswer
 from reviewer.ui.library_worker import LibraryWorker
 from reviewer.ui.style import clock
 from reviewer.ui.tables import warn
@@ -63,6 +65,20 @@ def load_scores(
     score = actions.scores.score(library, call_id, card) if card else None
     scorecard = actions.scores.scorecard(library, card, score.version) if score is not None else None
     return cards, score, scorecard
+
+
+def review_words(review: ReviewState | None) -> str:
+    """Where the review stands, in a few words for the Scorecard tab."""
+    if review is None or review.status in ("new", "in review"):
+        return (
+            "Draft: not submitted"
+            if review is None or review.status == "in review"
+            else "New: not reviewed yet"
+        )
+    line = f"Submitted by {review.submitted_by} {(review.submitted_at or '')[:10]}"
+    if review.status == "acknowledged":
+        line += f"; acknowledged by {review.acknowledged_by}"
+    return line
 
 
 def value_text(value: str | None) -> str:
@@ -122,20 +138,74 @@ class AnswerItem(LibraryCommand):
         self.panel.change(work, lambda _result: None, wrong)
 
 
+class AnswerList(QListWidget):
+    """The answers an item takes, best first, each with what the card says it means. Nothing is
+    chosen until the grader chooses (a careless OK scores nothing); a digit or the first letter
+    of an answer goes to it, as the arrow keys do."""
+
+    def __init__(self, values: list[str], guidance: dict[str, str]) -> None:
+        super().__init__()
+        self.setAccessibleName("Answer")
+        self.setWordWrap(True)
+        self.setTextElideMode(Qt.TextElideMode.ElideNone)
+        for v in values:
+            words = guidance.get(v, "")
+            line = QListWidgetItem(f"{value_text(v)} — {words}" if words else value_text(v))
+            line.setData(Qt.ItemDataRole.UserRole, v)
+            line.setToolTip(words)
+            self.addItem(line)
+        self.setCurrentRow(-1)
+        self.clearSelection()
+        rows = sum(self.sizeHintForRow(n) for n in range(self.count()))
+        self.setMinimumHeight(min(rows + 8, 320))
+
+    returned = Signal()  # Enter on the list: the dialog's OK where it can, else the reason
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not event.modifiers():
+            event.accept()
+            self.returned.emit()
+            return
+        super().keyPressEvent(event)
+
+    def findData(self, value: str | None) -> int:  # noqa: N802 - as QComboBox names it
+        return next(
+            (n for n in range(self.count()) if self.item(n).data(Qt.ItemDataRole.UserRole) == value), -1
+        )
+
+    def setCurrentIndex(self, index: int) -> None:  # noqa: N802
+        self.setCurrentRow(index)
+
+    def currentData(self) -> str | None:  # noqa: N802
+        line = self.currentItem()
+        return line.data(Qt.ItemDataRole.UserRole) if line is not None and line.isSelected() else None
+
+
 class AnswerDialog(QDialog):
-    """The answer to an item, with a reason (needed to override an automatic item), or an
-    agent's dispute with a note."""
+    """The answer to an item, chosen from its answers with the card's guidance beside each (none
+    chosen at first: OK waits for one), with a reason (needed to override an automatic item, or
+    to change a submitted review, where it is logged); or an agent's dispute with a note."""
 
     def __init__(
-        self, parent: QWidget, item: ItemScore, values: list[str], *, title: str, need_text: bool
+        self,
+        parent: QWidget,
+        item: ItemScore,
+        values: list[str],
+        *,
+        title: str,
+        need_text: bool,
+        guidance: dict[str, str] | None = None,
+        need_value: bool = False,
+        logged: bool = False,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
         self.need_text = need_text
-        self.value = QComboBox()
-        self.value.setAccessibleName("Answer")
-        for v in values:
-            self.value.addItem(value_text(v), v)
+        self.need_value = need_value
+        self.value = AnswerList(values, guidance or {})
+        self.value.itemSelectionChanged.connect(self._check)
+        self.value.returned.connect(self._accept_if_ready)
+        self.value.itemDoubleClicked.connect(lambda _line: self._accept_if_ready())
         self.text = QLineEdit()
         self.text.setAccessibleName("Reason")
         self.text.textChanged.connect(self._check)
@@ -146,22 +216,41 @@ class AnswerDialog(QDialog):
         what.setWordWrap(True)
         form.addRow("Item", what)
         if item.kind == "auto":
-            found = QLabel(item.detail or "–")
+            found = QLabel(f"{item.detail or '–'} → {value_text(item.auto_result)}")
             found.setTextFormat(Qt.TextFormat.PlainText)
+            found.setWordWrap(True)
             form.addRow("The rule found", found)
+        if item.result is not None:
+            form.addRow("Now", QLabel(value_text(item.result)))
         form.addRow("Answer", self.value)
-        form.addRow("Reason" if need_text else "Note", self.text)
+        label = "Reason" if need_text else "Note"
+        if logged:
+            label = "Reason (logged)"
+            self.text.setPlaceholderText("The review was submitted: say why the score changes")
+        form.addRow(label, self.text)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         form.addRow(self.buttons)
+        self.resize(560, self.sizeHint().height())
+        self.value.setFocus()
         self._check()
 
+    def ready(self) -> bool:
+        return (bool(self.text.text().strip()) or not self.need_text) and (
+            self.value.currentData() is not None or not self.need_value
+        )
+
     def _check(self) -> None:
-        ok = bool(self.text.text().strip()) or not self.need_text
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(ok)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(self.ready())
+
+    def _accept_if_ready(self) -> None:
+        if self.ready():
+            self.accept()
+        elif self.need_text:
+            self.text.setFocus()
 
 
 class CalibrationDialog(QDialog):
@@ -228,6 +317,7 @@ class ScorePanel(QWidget):
         self.card: str | None = None
         self.score: CallScore | None = None
         self.agent: str | None = None  # self-review: the agent's name
+        self.signer = ""  # the person's name, from their profile (the window sets it)
         self.dialog: QDialog | None = None  # the dialog open now (tests reach it here)
         self.scorecard: Scorecard | None = None  # the version of the card the score was made with
         self._cards: list[dict[str, Any]] = []  # every card's latest version, as last read
@@ -255,6 +345,9 @@ class ScorePanel(QWidget):
             self.tree.header().setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
         self.tree.currentItemChanged.connect(lambda *_: self._show_item())
         self.tree.itemDoubleClicked.connect(lambda *_: self._seek_first())
+        for key in ("Return", "Enter"):  # Enter on an item: answer it (a coach) or dispute it (an agent)
+            enter = QShortcut(QKeySequence(key), self.tree, context=Qt.ShortcutContext.WidgetShortcut)
+            enter.activated.connect(lambda: self.open_dispute() if self.agent else self.open_answer())
         self.detail = QLabel()
         self.detail.setWordWrap(True)
         self.detail.setTextFormat(Qt.TextFormat.RichText)
@@ -275,13 +368,27 @@ class ScorePanel(QWidget):
         self.accept_button.clicked.connect(lambda: self.resolve(True))
         self.reject_button = QPushButton("Reject dispute…")
         self.reject_button.clicked.connect(lambda: self.open_reject())
+        self.submit_button = QPushButton("Submit review")
+        self.submit_button.setAccessibleName("Submit the review: the score becomes final")
+        self.submit_button.setToolTip(
+            "The agent sees the review; a later change needs a reason (Ctrl+Return)"
+        )
+        self.submit_button.clicked.connect(self.submit)
+        self.acknowledge_button = QPushButton("Acknowledge review")
+        self.acknowledge_button.setToolTip("Tell the coach you have read the review")
+        self.acknowledge_button.clicked.connect(self.acknowledge)
+        self.review_line = QLabel()
+        self.review_line.setAccessibleName("Review status")
         self.calibration_button = QPushButton("Calibration…")
         self.calibration_button.setAccessibleName("Graders side by side")
         self.calibration_button.clicked.connect(self.open_calibration)
 
         top = QHBoxLayout()
         top.addWidget(self.cards, 1)
+        top.addWidget(self.review_line)
         top.addStretch(1)
+        top.addWidget(self.submit_button)
+        top.addWidget(self.acknowledge_button)
         top.addWidget(self.calibration_button)
         buttons = QHBoxLayout()
         for b in (
@@ -305,7 +412,8 @@ class ScorePanel(QWidget):
 
     @property
     def grader(self) -> str:
-        return user_name() or "coach"
+        """Who signs this app's answers: the profile's name (the window sets it), else the login."""
+        return self.signer or user_name() or "coach"
 
     def set_agent(self, agent: str | None) -> None:
         """Self-review: the agent sees the score and its evidence and may dispute; no answers."""
@@ -366,6 +474,7 @@ class ScorePanel(QWidget):
         if s.state == "provisional" and s.lowest != s.highest:
             extra.append(f"the answers to come could take it anywhere from {s.lowest:g} to {s.highest:g}")
         extra.append(s.how_reached())
+        self.review_line.setText(review_words(s.review))
         self.heading.setText(
             f"<b>{escape(s.card)}</b> v{s.version}: "
             f"<span style='font-size:15pt'><b>{s.total:g}</b></span> / 100 "
@@ -501,6 +610,16 @@ class ScorePanel(QWidget):
         self.accept_button.setVisible(coach and open_dispute)
         self.reject_button.setVisible(coach and open_dispute)
         self.calibration_button.setVisible(coach)
+        review = self.score.review if self.score else None
+        final = bool(review and review.final)
+        self.submit_button.setVisible(coach and self.score is not None and not final)
+        self.submit_button.setEnabled(bool(self.score) and not self.score.unanswered)
+        self.submit_button.setToolTip(
+            f"Answer the {self.score.unanswered} item(s) still open first"
+            if self.score and self.score.unanswered
+            else "The agent sees the review; a later change needs a reason (Ctrl+Return)"
+        )
+        self.acknowledge_button.setVisible(not coach and bool(review and review.status == "submitted"))
 
     def _link(self, href: str) -> None:
         _, start, end = href.split(":")
@@ -554,27 +673,70 @@ class ScorePanel(QWidget):
             card = actions.scores.scorecard(self.library, self.card, self.score.version)
         return card.item(item.id).values()
 
+    def _guidance(self, item: ItemScore) -> dict[str, str]:
+        card = self.scorecard
+        if card is None or self.score is None or card.version != self.score.version:
+            return {}
+        return dict(card.item(item.id).guidance)
+
     def open_answer(self) -> AnswerDialog | None:
+        """The Answer (or Override) dialog for the chosen item: nothing pre-chosen, the card's
+        guidance beside each answer; on a submitted review a reason is needed and logged."""
         item = self.current_item()
         if item is None:
             return None
         auto = item.kind == "auto"
+        final = bool(self.score and self.score.review and self.score.review.final)
         dialog = AnswerDialog(
             self,
             item,
             self._values(item),
             title="Override the rule" if auto else "Answer the item",
-            need_text=auto,
+            need_text=auto or final,
+            guidance=self._guidance(item),
+            need_value=True,
+            logged=final,
         )
-        current = item.result if item.result is not None else None
-        if auto and item.auto_result is not None:  # an override is the other answer, most likely
-            others = [v for v in self._values(item) if v != item.auto_result]
-            current = others[0] if others else current
-        if current is not None:
-            dialog.value.setCurrentIndex(max(0, dialog.value.findData(current)))
         dialog.accepted.connect(lambda: self.answer(item.id, dialog.value.currentData(), dialog.text.text()))
         self._show_dialog(dialog)
         return dialog
+
+    def answer_next(self) -> AnswerDialog | None:
+        """The next item without an answer (after the chosen one, else from the top), answered."""
+        if self.score is None or self.agent:
+            return None
+        ids = [i.id for i in self.score.items]
+        start = ids.index(self.current_item_id()) + 1 if self.current_item_id() in ids else 0
+        order = ids[start:] + ids[:start]
+        waiting = next((i for i in order if self._item(i).result is None), None)
+        if waiting is None:
+            return None
+        self.select_item(waiting)
+        return self.open_answer()
+
+    def _item(self, item_id: str) -> ItemScore:
+        assert self.score is not None
+        return next(i for i in self.score.items if i.id == item_id)
+
+    def submit(self) -> bool:
+        """Submit the review: its score is final from now on and the agent sees it."""
+        call_id = self.call_id
+        if self.agent or call_id is None:
+            return False
+        return self.change(
+            lambda library: actions.review.submit_review(library, call_id),
+            lambda _state: None,
+            lambda error: QMessageBox.warning(self, "Reviewer", str(error)),
+        )
+
+    def acknowledge(self) -> bool:
+        """The agent says they have read the submitted review."""
+        call_id = self.call_id
+        return self.change(
+            lambda library: actions.review.acknowledge_review(library, call_id),
+            lambda _state: None,
+            lambda error: QMessageBox.warning(self, "Reviewer", str(error)),
+        )
 
     def change(
         self,

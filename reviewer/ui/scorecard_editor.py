@@ -244,6 +244,12 @@ class ScorecardEditor(QDialog):
         self.i_points.setRange(1, 100)
         self.i_auto_fail = QCheckBox("Failing it fails the whole call (auto-fail)")
         self.i_na = QCheckBox("N/A allowed")
+        self.i_guidance = QPlainTextEdit()
+        self.i_guidance.setAccessibleName("Guidance")
+        self.i_guidance.setPlaceholderText(
+            "What each answer means, one a line:\n5: …\n3: …\n1: …  (or yes: … / no: …)"
+        )
+        self.i_guidance.setFixedHeight(96)
         self.i_measure = QComboBox()
         self.i_measure.setAccessibleName("Rule")
         self.i_measure.addItem(MANUAL, "")
@@ -260,6 +266,7 @@ class ScorecardEditor(QDialog):
         form.addRow("Points", self.i_points)
         form.addRow("", self.i_auto_fail)
         form.addRow("", self.i_na)
+        form.addRow("Guidance", self.i_guidance)
         form.addRow("Scored by", self.i_measure)
         form.addRow(self.params_box)
         for edit in (self.i_id, self.i_text):
@@ -269,6 +276,7 @@ class ScorecardEditor(QDialog):
         self.i_points.valueChanged.connect(lambda _: self._item_changed())
         self.i_auto_fail.toggled.connect(lambda _: self._item_changed())
         self.i_na.toggled.connect(lambda _: self._item_changed())
+        self.i_guidance.textChanged.connect(self._item_changed)
         self.i_measure.activated.connect(lambda _: self._measure_changed())
         return w
 
@@ -365,6 +373,7 @@ class ScorecardEditor(QDialog):
             self.i_points.setValue(int(item.get("points", 5) or 5))
             self.i_auto_fail.setChecked(bool(item.get("auto_fail", False)))
             self.i_na.setChecked(bool(item.get("na_allowed", True)))
+            self.i_guidance.setPlainText(guidance_text(item.get("guidance") or {}))
             rule = dict(item.get("rule") or {})
             self.i_measure.setCurrentIndex(max(0, self.i_measure.findData(rule.pop("measure", ""))))
             self._build_params(self.i_measure.currentData(), rule)
@@ -420,6 +429,8 @@ class ScorecardEditor(QDialog):
         measure = self.i_measure.currentData()
         if measure:
             item["rule"] = {"measure": measure, **self._param_values()}
+        if guidance := parse_guidance_text(self.i_guidance.toPlainText()):
+            item["guidance"] = guidance
         self.doc["sections"][where[0]]["items"][where[1]] = item
         row = self.tree.currentItem()
         row.setText(0, item_label(item, bool(measure)))
@@ -573,6 +584,26 @@ class ScorecardEditor(QDialog):
         card, _created = result
         self.saved.emit(card)
         self.accept()
+
+
+def guidance_text(guidance: dict[str, str]) -> str:
+    """An item's guidance as the form shows it: "5: what a 5 means", one answer a line."""
+    return "\n".join(f"{value}: {words}" for value, words in guidance.items())
+
+
+def parse_guidance_text(text: str) -> dict[str, str]:
+    """The form's lines back into guidance ("answer: what it means"; a line without an answer
+    continues the one before). The card's check names an answer the item does not take."""
+    out: dict[str, str] = {}
+    last = None
+    for line in text.splitlines():
+        key, colon, words = line.partition(":")
+        if colon and key.strip() and " " not in key.strip():
+            last = key.strip().lower()
+            out[last] = words.strip()
+        elif last is not None and line.strip():
+            out[last] = f"{out[last]} {line.strip()}".strip()
+    return {k: v for k, v in out.items() if v}
 
 
 def _num(x: float) -> int | float:
