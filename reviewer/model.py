@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any, Literal
 
 Role = Literal["agent", "customer", "unknown"]
@@ -76,6 +77,89 @@ class RefusalLabel:
     end: float
     is_refusal: bool
     author: str = ""
+
+
+@dataclass(frozen=True)
+class TranscriptEdit:
+    """A coach's correction of what was said: the words whose middle lies between ``start_ms``
+    and ``end_ms`` (only ``speaker``'s, where set and they still have words there) read as
+    ``text`` (nothing: they go). Kept by time, so it outlives the words it replaced: a correction
+    of who said them, a re-analysis, a new transcription that still has words there.
+    ``original`` is what the speech recogniser had heard there when it was made."""
+
+    id: int
+    call_id: int
+    start_ms: int
+    end_ms: int
+    text: str
+    speaker: str | None = None
+    author: str = ""
+    created_at: str | None = None
+    original: str = ""
+    replaced: tuple[TranscriptEdit, ...] = ()  # earlier edits it grew over (undoing it restores them)
+
+    @property
+    def start(self) -> float:
+        return self.start_ms / 1000
+
+    @property
+    def end(self) -> float:
+        return self.end_ms / 1000
+
+    def covers(self, word: Word) -> bool:
+        """Whether ``word``'s middle lies in this edit's span (a millisecond's leeway)."""
+        middle = (word.start + word.end) / 2
+        return self.start - 0.001 <= middle <= self.end + 0.001
+
+
+def edited_words(words: Sequence[Word], edits: Sequence[TranscriptEdit]) -> list[Word]:
+    """``words`` (in time order) with each edit's text in place of the words it covers: the new
+    words spread over the time those took, in proportion to their length, each said by whoever
+    said the replaced word under its middle. An edit with no words left under it changes nothing;
+    where two edits cover one word, the earlier-made one has it."""
+    if not edits:
+        return list(words)
+    taken: dict[int, TranscriptEdit] = {}  # word index → the edit that replaces it
+    for edit in sorted(edits, key=lambda e: e.id):
+        under = [i for i, w in enumerate(words) if i not in taken and edit.covers(w)]
+        if edit.speaker is not None and any(words[i].speaker == edit.speaker for i in under):
+            under = [i for i in under if words[i].speaker == edit.speaker]
+        for i in under:
+            taken[i] = edit
+    out: list[Word] = []
+    done: set[int] = set()
+    for i, w in enumerate(words):
+        edit = taken.get(i)
+        if edit is None:
+            out.append(w)
+        elif edit.id not in done:
+            done.add(edit.id)
+            out.extend(_spread(edit.text, [words[j] for j in sorted(taken) if taken[j] is edit]))
+    out.sort(key=lambda w: w.start)  # stable: words of one time keep their order
+    return out
+
+
+def _spread(text: str, replaced: list[Word]) -> list[Word]:
+    tokens = text.split()
+    if not tokens:
+        return []
+    a, b = min(w.start for w in replaced), max(w.end for w in replaced)
+    total = sum(len(t) for t in tokens)
+    new: list[Word] = []
+    done = 0
+    for token in tokens:
+        start = a + (b - a) * done / total
+        done += len(token)
+        end = a + (b - a) * done / total
+        middle = (start + end) / 2
+        said = min(
+            replaced,
+            key=lambda w: (
+                0.0 if w.start <= middle <= w.end else min(abs(w.start - middle), abs(w.end - middle))
+            ),
+        )
+        new.append(Word(round(start, 3), round(end, 3), token, said.speaker, 1.0))
+    return new
 
 
 @dataclass(frozen=True)
@@ -200,6 +284,28 @@ class Transcript:
     refusal_labels: list[RefusalLabel] = field(default_factory=list)
     # Mono calls: why the split between the voices is doubtful ("" where it is not), in words.
     split_doubt: str = ""
+    # A coach's corrections of what was said, kept by time; ``words`` has them in place.
+    edits: list[TranscriptEdit] = field(default_factory=list)
+    # The words as the speech recogniser heard them (who said them as corrected), where
+    # ``edits`` changed some; None where ``words`` are those.
+    heard: list[Word] | None = None
+
+    @property
+    def heard_words(self) -> list[Word]:
+        """The words as heard (the library's rows, in their order), edits or not."""
+        return self.words if self.heard is None else self.heard
+
+    def with_heard(self, words: Sequence[Word], **changes: Any) -> Transcript:  # noqa: ANN401
+        """This transcript with ``words`` as heard (and ``changes``: ``edits``, ``speakers``…),
+        its ``words`` those with the edits in place."""
+        edits = list(changes.pop("edits", self.edits))
+        return replace(
+            self,
+            **changes,
+            edits=edits,
+            heard=list(words) if edits else None,
+            words=edited_words(words, edits),
+        )
 
 
 @dataclass(frozen=True)

@@ -1,14 +1,18 @@
-"""The transcript beside the timeline: turns labelled by role, words spoken during overtalk
-underlined in the overtalk colour, the current word highlighted during playback, click a word to
-seek, find-in-call, and a context menu that the review page extends (who said the words)."""
+"""The transcript beside the timeline: turns labelled by role and tagged with their findings
+(push-back with its kind and confidence, long stretches, overtalk, tracker hits: hover for what they
+say), words spoken during overtalk underlined in the overtalk colour, words a coach corrected in
+their own colour (hover for what was heard), the current word highlighted during playback, click a
+word to seek, double-click (or select and press Enter) to correct what was said, find-in-call, and
+a context menu that the review page extends (who said the words)."""
 
 from __future__ import annotations
 
 import bisect
+from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QTextCharFormat, QTextCursor, QTextDocument
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -18,12 +22,19 @@ from PySide6.QtWidgets import (
     QPlainTextDocumentLayout,
     QPlainTextEdit,
     QTextEdit,
+    QToolTip,
     QVBoxLayout,
     QWidget,
 )
 
-from reviewer.model import Transcript, Turn
+from reviewer.actions.edits import heard_under
+from reviewer.model import Marker, TrackerHit, Transcript, TranscriptEdit, Turn, Word
 from reviewer.ui.style import MARKER_COLOURS, ROLE_COLOURS, clock, speaker_label
+
+OVERTALK, EDITED = 1, 2  # a run of words' flags: spoken during overtalk, corrected by a coach
+EDITED_COLOUR = QColor("#00796b")  # teal: apart from the roles' and the markers' colours
+TRACKER_COLOUR = QColor("#5d4037")
+TAG_KINDS = ("refusal", "long_monologue", "overtalk", "tracker")  # in the order a header lists them
 
 
 @dataclass(frozen=True)
@@ -41,10 +52,12 @@ class Speech:
 class TranscriptLayout:
     """A transcript as the view shows it, in plain data (no Qt), so that it can be made off the
     UI thread: each turn's block as its header ("0:12  Agent Ana: "), the speaker's role (the
-    header's colour) and its text in runs of (text, spoken during overtalk: underlined); and for
-    each word its character positions, start time, span (seconds) and turn."""
+    header's colour), its text in runs of (text, flags: ``OVERTALK`` underlined, ``EDITED`` in
+    the edited colour) and its findings' tags (text, kind); for each word its character
+    positions, start time, span (seconds) and turn; and what hovering says: per turn, its
+    findings; per corrected word, what was heard there."""
 
-    blocks: list[tuple[str, str, list[tuple[str, bool]]]]
+    blocks: list[tuple[str, str, list[tuple[str, int]], list[tuple[str, str]]]]
     word_starts: list[int]
     word_ends: list[int]
     word_times: list[float]
@@ -53,17 +66,102 @@ class TranscriptLayout:
     turns: list[Turn]
     word_time_order: list[int]  # word indices sorted by time
     times_sorted: list[float]
+    turn_notes: list[str] = field(default_factory=list)  # per turn: its findings, for hovering
+    word_notes: dict[int, str] = field(default_factory=dict)  # per corrected word: by whom, heard what
+
+
+def _tag(m: Marker) -> tuple[str, str]:
+    if m.kind == "refusal":
+        sure = f" {m.confidence:.0%}" if m.confidence is not None else ""
+        return f"▼ push-back{sure}", "refusal"
+    if m.kind == "long_monologue":
+        return "■ long stretch", "long_monologue"
+    return "≈ overtalk", "overtalk"
+
+
+def _marker_note(m: Marker) -> str:
+    if m.kind == "refusal":
+        kind = f" ({m.category})" if m.category else ""
+        sure = f", {m.confidence:.0%} confidence" if m.confidence is not None else ""
+        asked = (
+            f" after the customer asked to {m.request} at {clock(m.request_start)}"
+            if m.request and m.request_start is not None
+            else ""
+        )
+        return f"Push-back{kind}{sure}{asked}."
+    if m.kind == "long_monologue":
+        return f"Long stretch without a reply: {clock(m.start)}–{clock(m.end)} ({m.end - m.start:.0f} s)."
+    return f"Overtalk {clock(m.start)}–{clock(m.end)}: talks over the other side."
+
+
+def _findings(
+    turn: Turn, markers: Sequence[Marker], hits: Sequence[TrackerHit]
+) -> tuple[list[tuple[str, str]], str]:
+    """A turn's tags (text, kind) and what hovering over it says: the markers of its speaker
+    that overlap it (a push-back is its own turn's) and the tracker hits said in it."""
+    tags: list[tuple[str, str]] = []
+    notes: list[str] = []
+    for m in markers:
+        if m.kind not in TAG_KINDS or m.speaker != turn.speaker:
+            continue
+        if m.kind == "refusal":
+            mine = abs(m.start - turn.start) < 0.05 and abs(m.end - turn.end) < 0.05
+        else:
+            mine = m.start < turn.end and turn.start < m.end
+        if mine and (_tag(m)[1] not in {k for _, k in tags}):
+            tags.append(_tag(m))
+            notes.append(_marker_note(m))
+    for h in hits:
+        if h.speaker == turn.speaker and turn.start - 0.05 <= h.start <= turn.end + 0.05:
+            tags.append((f"⌖ {h.tracker}", "tracker"))
+            notes.append(f"Tracker “{h.tracker}”: said “{h.phrase}” at {clock(h.start)}.")
+    tags.sort(key=lambda tag: TAG_KINDS.index(tag[1]))
+    return tags, "\n".join(notes)
+
+
+def _edit_notes(transcript: Transcript) -> Callable[[Word], str]:
+    """What hovering over a word says where a coach corrected it ("" for a word as heard)."""
+    if not transcript.edits:
+        return lambda w: ""
+    heard = Counter((w.start, w.end, w.text, w.speaker) for w in transcript.heard_words)
+    said: dict[int, str] = {}
+
+    def note_of(edit: TranscriptEdit) -> str:
+        if edit.id not in said:
+            who = f" by {edit.author}" if edit.author else ""
+            when = f" on {edit.created_at[:16].replace('T', ' ')}" if edit.created_at else ""
+            said[edit.id] = f"Corrected{who}{when}. Heard: “{heard_under(transcript, edit)}”"
+        return said[edit.id]
+
+    def note(w: Word) -> str:
+        if heard[(w.start, w.end, w.text, w.speaker)]:
+            return ""
+        edit = next(
+            (e for e in transcript.edits if e.covers(w) and e.speaker in (None, w.speaker)),
+            next((e for e in transcript.edits if e.covers(w)), None),
+        )
+        return note_of(edit) if edit is not None else "Corrected by a coach."
+
+    return note
 
 
 def layout_transcript(
-    transcript: Transcript, overtalk: Sequence[tuple[float, float]] = ()
+    transcript: Transcript,
+    overtalk: Sequence[tuple[float, float]] = (),
+    markers: Sequence[Marker] = (),
+    hits: Sequence[TrackerHit] = (),
 ) -> TranscriptLayout:
-    """Lay out turns: a header with the time and who spoke, then the turn's words; words whose
-    middle falls in one of the ``overtalk`` spans (start, end) are underlined, and neighbouring
-    underlined words join into one stroke. Plain Python: safe on any thread."""
+    """Lay out turns: a header with the time, who spoke and the tags of the turn's findings
+    (``markers``, tracker ``hits``), then the turn's words; words whose middle falls in one of
+    the ``overtalk`` spans (start, end) are underlined, and neighbouring underlined words join
+    into one stroke; words a coach corrected are in the edited colour. Plain Python: safe on any
+    thread."""
     by_id = {s.id: s for s in transcript.speakers}
     inside = _within(overtalk)
-    blocks: list[tuple[str, str, list[tuple[str, bool]]]] = []
+    edited_note = _edit_notes(transcript)
+    word_notes: dict[int, str] = {}
+    turn_notes: list[str] = []
+    blocks: list[tuple[str, str, list[tuple[str, int]], list[tuple[str, str]]]] = []
     starts: list[int] = []
     ends: list[int] = []
     times: list[float] = []
@@ -79,11 +177,14 @@ def layout_transcript(
         label = speaker_label(speaker) if speaker else turn.speaker
         if turn_index:
             pos += 1  # the block separator
+        tags, finding = _findings(turn, markers, hits) if markers or hits else ([], "")
+        tags = [(t + "  ", kind) for t, kind in tags]
         head = f"{clock(turn.start)}  {label}: "
-        pos += len(head)
+        pos += len(head) + sum(len(t) for t, _ in tags)
+        turn_notes.append(finding)
         words = words_by_speaker.get(turn.speaker, [])
         i = cursor_by_speaker.get(turn.speaker, 0)
-        runs: list[tuple[list[str], bool]] = []  # words joined by spaces, underlined or not
+        runs: list[tuple[list[str], int]] = []  # words joined by spaces, with their flags
         while i < len(words) and words[i].start <= turn.end + 0.01:
             w = words[i]
             i += 1
@@ -92,15 +193,18 @@ def layout_transcript(
             token = w.text.strip()
             if not token:
                 continue
-            spoken_over = inside((w.start + w.end) / 2)
+            note = edited_note(w)
+            flags = (OVERTALK if inside((w.start + w.end) / 2) else 0) | (EDITED if note else 0)
+            if note:
+                word_notes[len(starts)] = note
             if runs:
                 pos += 1
-                if runs[-1][1] == spoken_over:
+                if runs[-1][1] == flags:
                     runs[-1][0].append(token)
-                else:  # the space between a stroke and plain words is plain
-                    runs.append(([token], spoken_over))
+                else:  # the space between two kinds of run is plain
+                    runs.append(([token], flags))
             else:
-                runs.append(([token], spoken_over))
+                runs.append(([token], flags))
             starts.append(pos)
             pos += len(token)
             ends.append(pos)
@@ -108,22 +212,17 @@ def layout_transcript(
             spans.append((w.start, w.end))
             word_turns.append(turn_index)
         cursor_by_speaker[turn.speaker] = i
-        pieces: list[tuple[str, bool]] = []
-        for n, (tokens, spoken_over) in enumerate(runs):
-            text = " ".join(tokens)
-            if n:
-                if spoken_over:
-                    pieces.append((" ", False))
+        pieces: list[tuple[str, int]] = []
+        for n, (tokens, flags) in enumerate(runs):
+            for text, f in ([(" ", 0)] if n else []) + [(" ".join(tokens), flags)]:
+                if pieces and pieces[-1][1] == f:
+                    pieces[-1] = (pieces[-1][0] + text, f)
                 else:
-                    text = " " + text
-            if pieces and not spoken_over and not pieces[-1][1]:
-                pieces[-1] = (pieces[-1][0] + text, False)
-            else:
-                pieces.append((text, spoken_over))
+                    pieces.append((text, f))
         if not pieces:  # a turn whose words were not found: show its text
-            pieces = [(turn.text, False)]
+            pieces = [(turn.text, 0)]
             pos += len(turn.text)
-        blocks.append((head, speaker.role if speaker else "unknown", pieces))
+        blocks.append((head, speaker.role if speaker else "unknown", pieces, tags))
     order = sorted(range(len(times)), key=times.__getitem__)
     return TranscriptLayout(
         blocks,
@@ -135,6 +234,8 @@ def layout_transcript(
         list(transcript.turns),
         order,
         [times[i] for i in order],
+        turn_notes,
+        word_notes,
     )
 
 
@@ -143,13 +244,28 @@ MAX_TURNS_REPLACED = 60  # a correction changing more turns than this shows a ne
 
 class _Formats:
     """The transcript's character formats: a turn's header (bold, in the colour of the
-    speaker's role), its words, and words spoken during overtalk (a wavy underline)."""
+    speaker's role), its findings' tags (bold, each in its marker's colour), its words, words
+    spoken during overtalk (a wavy underline) and words a coach corrected (the edited colour,
+    dotted underline)."""
 
     def __init__(self) -> None:
-        self.plain = QTextCharFormat()
-        self.over = QTextCharFormat()
-        self.over.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
-        self.over.setUnderlineColor(MARKER_COLOURS["overtalk"])
+        self.words: dict[int, QTextCharFormat] = {}
+        for flags in range(4):
+            fmt = QTextCharFormat()
+            if flags & EDITED:
+                fmt.setForeground(EDITED_COLOUR)
+                fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.DotLine)
+                fmt.setUnderlineColor(EDITED_COLOUR)
+            if flags & OVERTALK:
+                fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
+                fmt.setUnderlineColor(MARKER_COLOURS["overtalk"])
+            self.words[flags] = fmt
+        self.plain, self.over = self.words[0], self.words[OVERTALK]
+        self.tags: dict[str, QTextCharFormat] = {}
+        for kind in TAG_KINDS:
+            fmt = self.tags[kind] = QTextCharFormat()
+            fmt.setFontWeight(QFont.Weight.Bold)
+            fmt.setForeground(TRACKER_COLOUR if kind == "tracker" else MARKER_COLOURS[kind])
         self._headers: dict[str, QTextCharFormat] = {}
 
     def header(self, role: str) -> QTextCharFormat:
@@ -165,6 +281,8 @@ class TranscriptText(QPlainTextEdit):
     """Read-only text that knows where each word is; a click on a word asks to seek there."""
 
     wordClicked = Signal(float)
+    # Asks to correct what was said: the picked words (their first and last index).
+    editAsked = Signal(int, int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -181,6 +299,8 @@ class TranscriptText(QPlainTextEdit):
         self.word_spans: list[tuple[float, float]] = []  # each word's (start, end) in seconds
         self.word_turns: list[int] = []  # each word's turn, an index into ``turns``
         self.turns: list[Turn] = []
+        self.turn_notes: list[str] = []  # what hovering over a turn says (its findings)
+        self.word_notes: dict[int, str] = {}  # what hovering over a corrected word says
         # Called with the context menu and the character under the mouse, before it shows.
         self.extend_menu: Callable[[QMenu, int], None] | None = None
         self._press_pos = None
@@ -194,19 +314,80 @@ class TranscriptText(QPlainTextEdit):
     def char_range(self, index: int) -> tuple[int, int]:
         return self.word_starts[index], self.word_ends[index]
 
-    def speech_at(self, pos: int | None = None) -> Speech | None:
-        """The selected words, or else the turn of the word at character ``pos``."""
+    def picked_words(self, pos: int | None = None) -> tuple[int, int] | None:
+        """The selected words (first and last index), else the word at character ``pos``."""
         cursor = self.textCursor()
         if cursor.hasSelection():
             first = bisect.bisect_right(self.word_ends, cursor.selectionStart())
             last = bisect.bisect_left(self.word_starts, cursor.selectionEnd()) - 1
-            if first > last:
-                return None
-            turns = {self.word_turns[i] for i in range(first, last + 1)}
-            speaker = self.turns[turns.pop()].speaker if len(turns) == 1 else None
-            start = min(self.word_spans[i][0] for i in range(first, last + 1))
-            end = max(self.word_spans[i][1] for i in range(first, last + 1))
-            return Speech(start, end, speaker, last - first + 1)
+            return (first, last) if first <= last else None
+        index = None if pos is None else self.word_index_at_char(pos)
+        return None if index is None else (index, index)
+
+    def words_speech(self, first: int, last: int) -> Speech:
+        """Words ``first``..``last`` as a pick: their span, and their speaker if in one turn."""
+        turns = {self.word_turns[i] for i in range(first, last + 1)}
+        speaker = self.turns[turns.pop()].speaker if len(turns) == 1 else None
+        start = min(self.word_spans[i][0] for i in range(first, last + 1))
+        end = max(self.word_spans[i][1] for i in range(first, last + 1))
+        return Speech(start, end, speaker, last - first + 1)
+
+    def words_text(self, first: int, last: int) -> str:
+        return self.toPlainText()[self.word_starts[first] : self.word_ends[last]]
+
+    def note_at(self, pos: int) -> str:
+        """What hovering over character ``pos`` says: the turn's findings, and for a corrected
+        word what was heard there."""
+        block = self.document().findBlock(pos).blockNumber()
+        notes = [self.turn_notes[block]] if 0 <= block < len(self.turn_notes) else []
+        index = self.word_index_at_char(pos)
+        if index is not None and index in self.word_notes:
+            notes.append(self.word_notes[index])
+        return "\n".join(n for n in notes if n)
+
+    def viewportEvent(self, e: QEvent) -> bool:  # noqa: N802
+        """Hovering says what a turn's tags mean and what was heard under a corrected word."""
+        if e.type() == QEvent.Type.ToolTip:
+            note = self.note_at(self.cursorForPosition(e.pos()).position())  # type: ignore[attr-defined]
+            if note:
+                QToolTip.showText(e.globalPos(), note, self.viewport())  # type: ignore[attr-defined]
+            else:
+                QToolTip.hideText()
+                e.ignore()
+            return True
+        return super().viewportEvent(e)
+
+    def mouseDoubleClickEvent(self, e) -> None:  # noqa: N802, ANN001
+        """Double-click a word (or within the selected words) to correct it."""
+        pos = self.cursorForPosition(e.position().toPoint()).position()
+        index = self.word_index_at_char(pos)
+        picked = self.picked_words()
+        if picked is not None and index is not None and picked[0] <= index <= picked[1]:
+            self.editAsked.emit(*picked)
+        elif index is not None:
+            cursor = QTextCursor(self.document())
+            cursor.setPosition(self.word_starts[index])
+            cursor.setPosition(self.word_ends[index], QTextCursor.MoveMode.KeepAnchor)
+            self.setTextCursor(cursor)
+            self.editAsked.emit(index, index)
+        else:
+            super().mouseDoubleClickEvent(e)
+
+    def keyPressEvent(self, e) -> None:  # noqa: N802, ANN001
+        """Enter or F2 on selected words corrects them."""
+        if e.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_F2):
+            picked = self.picked_words()
+            if picked is not None and self.textCursor().hasSelection():
+                self.editAsked.emit(*picked)
+                return
+        super().keyPressEvent(e)
+
+    def speech_at(self, pos: int | None = None) -> Speech | None:
+        """The selected words, or else the turn of the word at character ``pos``."""
+        cursor = self.textCursor()
+        if cursor.hasSelection():
+            picked = self.picked_words()
+            return None if picked is None else self.words_speech(*picked)
         index = None if pos is None else self.word_index_at_char(pos)
         if index is None:
             return None
@@ -235,10 +416,48 @@ class TranscriptText(QPlainTextEdit):
                 self.wordClicked.emit(self.word_times[index])
 
 
+class _WordEditor(QLineEdit):
+    """The line over the transcript where a correction is typed: Enter keeps it, Escape or
+    clicking elsewhere drops it."""
+
+    kept = Signal(str)
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setAccessibleName("Correct what was said")
+        self.setPlaceholderText("What was said (empty: the words go)")
+        self.returnPressed.connect(lambda: self.kept.emit(self.text()))
+        self.hide()
+
+    def keyPressEvent(self, e) -> None:  # noqa: N802, ANN001
+        if e.key() == Qt.Key.Key_Escape:
+            self.hide()
+            self.parentWidget().setFocus()
+            return
+        super().keyPressEvent(e)
+
+    def focusOutEvent(self, e) -> None:  # noqa: N802, ANN001
+        super().focusOutEvent(e)
+        self.hide()
+
+
+LEGEND = (
+    f'<span style="color:{MARKER_COLOURS["refusal"].name()}"><b>▼ push-back</b></span> &nbsp;'
+    f'<span style="color:{MARKER_COLOURS["long_monologue"].name()}"><b>■ long stretch</b></span> &nbsp;'
+    f'<span style="color:{MARKER_COLOURS["overtalk"].name()}"><b>≈ overtalk</b></span> &nbsp;'
+    f'<span style="color:{TRACKER_COLOUR.name()}"><b>⌖ tracker</b></span> &nbsp;'
+    f'<span style="color:{EDITED_COLOUR.name()}"><u>corrected words</u></span> '
+    "(hover for more; double-click a word, or select words and press Enter, to correct them)"
+)
+
+
 class TranscriptView(QWidget):
-    """The transcript with a find bar."""
+    """The transcript with a find bar, a legend of its marks and the line where a correction of
+    what was said is typed."""
 
     seekRequested = Signal(float)
+    # A correction typed: the words it replaces (their span and speaker) and what they now say.
+    editRequested = Signal(object, str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -257,6 +476,15 @@ class TranscriptView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(bar)
         layout.addWidget(self.text, 1)
+        self.legend = QLabel(LEGEND, self)
+        self.legend.setWordWrap(True)
+        self.legend.setAccessibleName("What the transcript's marks mean")
+        layout.addWidget(self.legend)
+        self.editor = _WordEditor(self.text.viewport())
+        self.editor.kept.connect(self._edit_kept)
+        self.editing: Speech | None = None  # the words the editor corrects
+        self.editable = True  # False: the transcript is only read (an agent's self-review)
+        self.text.editAsked.connect(self.edit_words)
         self.text.wordClicked.connect(self.seekRequested)
         self._current: int | None = None
         self._times_sorted: list[float] = []
@@ -281,7 +509,9 @@ class TranscriptView(QWidget):
         self.text.word_times, self.text.word_spans = layout.word_times, layout.word_spans
         self.text.word_turns, self.text.turns = layout.word_turns, layout.turns
         self.text.word_time_order = layout.word_time_order
+        self.text.turn_notes, self.text.word_notes = layout.turn_notes, layout.word_notes
         self._times_sorted = layout.times_sorted
+        self.editor.hide()
         self._current = None
         self.text.setExtraSelections([])
 
@@ -341,11 +571,59 @@ class TranscriptView(QWidget):
         cursor.endEditBlock()
         return True
 
-    def _insert(self, cursor: QTextCursor, block: tuple[str, str, list[tuple[str, bool]]]) -> None:
-        head, role, pieces = block
+    def _insert(
+        self, cursor: QTextCursor, block: tuple[str, str, list[tuple[str, int]], list[tuple[str, str]]]
+    ) -> None:
+        head, role, pieces, tags = block
         cursor.insertText(head, self._formats.header(role))
-        for text, spoken_over in pieces:
-            cursor.insertText(text, self._formats.over if spoken_over else self._formats.plain)
+        for text, kind in tags:
+            cursor.insertText(text, self._formats.tags[kind])
+        for text, flags in pieces:
+            cursor.insertText(text, self._formats.words[flags])
+
+    # -- correcting what was said ----------------------------------------------------------
+
+    def edit_words(self, first: int, last: int) -> bool:
+        """Open the editor over words ``first``..``last``, with their text to type over."""
+        if not self.editable or not 0 <= first <= last < len(self.text.word_starts):
+            return False
+        return self._open_editor(
+            self.text.words_speech(first, last), self.text.words_text(first, last), first
+        )
+
+    def edit_turn(self, turn_index: int) -> bool:
+        """Open the editor over a whole turn's text, to replace it."""
+        if not self.editable or not 0 <= turn_index < len(self.text.turns):
+            return False
+        indices = [i for i, t in enumerate(self.text.word_turns) if t == turn_index]
+        if not indices:
+            return False
+        turn = self.text.turns[turn_index]
+        speech = Speech(turn.start, turn.end, turn.speaker, len(indices))
+        return self._open_editor(speech, self.text.words_text(indices[0], indices[-1]), indices[0])
+
+    def _open_editor(self, speech: Speech, text: str, first: int) -> bool:
+        cursor = QTextCursor(self.text.document())
+        cursor.setPosition(self.text.word_starts[first])
+        rect = self.text.cursorRect(cursor)
+        viewport = self.text.viewport()
+        width = min(viewport.width() - 8, max(280, self.fontMetrics().horizontalAdvance(text) + 40))
+        x = max(4, min(rect.left(), viewport.width() - width - 4))
+        self.editor.setGeometry(x, rect.top() - 3, width, self.editor.sizeHint().height())
+        self.editing = speech
+        self.editor.setText(text)
+        self.editor.selectAll()
+        self.editor.show()
+        self.editor.raise_()
+        self.editor.setFocus()
+        return True
+
+    def _edit_kept(self, text: str) -> None:
+        speech, self.editing = self.editing, None
+        self.editor.hide()
+        self.text.setFocus()
+        if speech is not None:
+            self.editRequested.emit(speech, text)
 
     def word_at_time(self, seconds: float) -> int | None:
         k = bisect.bisect_right(self._times_sorted, seconds + 1e-6) - 1
