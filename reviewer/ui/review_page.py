@@ -118,10 +118,11 @@ def load_review(
     target = share_target(actions.scores.call_card(library, call_id), settings)
     cards, score, scorecard = load_scores(library, call_id, card)
     audio = library.audio_path(call.row)
+    hits = library.tracker_hits(call_id)
     return ReviewView(
         call,
         target,
-        library.tracker_hits(call_id),
+        hits,
         [t.name for t in library.trackers()],
         cards,
         score,
@@ -129,7 +130,7 @@ def load_review(
         library.comments(call_id),
         audio,
         audio.is_file(),
-        layout_transcript(call.transcript, overtalk_spans(call)),
+        layout_transcript(call.transcript, overtalk_spans(call), call.markers, hits),
         load_peaks(call.row.content_hash) if peaks and call.row.content_hash else None,
     )
 
@@ -262,6 +263,7 @@ class ReviewPage(QWidget):
         self.transcript = TranscriptView()
         self.transcript.seekRequested.connect(self.seek)
         self.transcript.text.extend_menu = self._extend_transcript_menu
+        self.transcript.editRequested.connect(self.edit_words)
         self.metrics_panel = MetricsPanel()
         self.comments = CommentsPanel(self.library_worker, self.undo_stack)
         self.comments.commentsChanged.connect(self._comments_changed)
@@ -705,9 +707,32 @@ class ReviewPage(QWidget):
 
     def _extend_transcript_menu(self, menu: QMenu, pos: int) -> None:
         speech = self.transcript.text.speech_at(pos)
+        self.add_edit_actions(menu, pos)
         self.add_speaker_actions(menu, speech)
         if speech is not None:
             self.add_refusal_actions(menu, (speech.start + speech.end) / 2)
+
+    # -- what was said ------------------------------------------------------------------------
+
+    def add_edit_actions(self, menu: QMenu, pos: int) -> None:
+        text = self.transcript.text
+        picked = text.picked_words(pos)
+        if picked is None or self.call is None or self.agent_mode:
+            return
+        menu.addSection("What was said")
+        many = picked[1] > picked[0]
+        menu.addAction(
+            "Correct these words…" if many else "Correct this word…",
+            lambda: self.transcript.edit_words(*picked),
+        )
+        turn = text.word_turns[picked[0]]
+        menu.addAction("Replace this turn's text…", lambda: self.transcript.edit_turn(turn))
+
+    def edit_words(self, speech: Speech, text: str) -> bool:
+        """The picked words now say ``text`` (undoable); every finding follows."""
+        if self.agent_mode:
+            return False
+        return self.corrections.edit_words(speech, text)
 
     # -- refusal labels ----------------------------------------------------------------------
 
@@ -869,4 +894,5 @@ class ReviewPage(QWidget):
         self.scores.set_agent((agent or "agent") if on else None)
         for w in (self.swap_button, self.rename_button, self.status):
             w.setEnabled(not on)
+        self.transcript.editable = not on
         self.voice_notice.setVisible(bool(self.voice_notice.text()) and not on)
