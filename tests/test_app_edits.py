@@ -67,7 +67,7 @@ def test_the_transcript_marks_push_back_long_stretches_overtalk_and_tracker_hits
     assert "push-back" not in block_of(view, "moving to another city")[1]  # the customer's turn
     _, lecture = block_of(view, "thanks for holding")
     assert "▼ push-back" in lecture and "■ long stretch" in lecture
-    assert "⌖ Hold" in block_of(view, "brief hold")[1]
+    assert "● Hold" in block_of(view, "brief hold")[1]
     assert any("≈ overtalk" in view.text.document().findBlockByNumber(k).text() for k in range(n, n + 10))
     hover = view.text.note_at(view.text.document().findBlockByNumber(n).position() + 2)
     assert hover.startswith("Push-back (") and "% confidence" in hover and "asked to cancel" in hover

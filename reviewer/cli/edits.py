@@ -7,8 +7,14 @@ import argparse
 import json
 
 from reviewer import actions, labels
-from reviewer.cli.common import EXIT_OK, EXIT_USAGE, clock, library_for, parse_time, settings_for
+from reviewer.cli.common import EXIT_OK, EXIT_USAGE, library_for, parse_time, settings_for
+from reviewer.labels import clock as _clock
 from reviewer.model import TranscriptEdit
+
+
+def clock(seconds: float) -> str:
+    """Edits are often a word long: their times in tenths of a second."""
+    return _clock(seconds, tenths=True)
 
 
 def _edit_line(e: TranscriptEdit, heard: str) -> str:
