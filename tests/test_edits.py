@@ -171,6 +171,12 @@ def test_exports_carry_the_edited_words_and_say_the_transcript_was_edited(
     assert "Springfield" in said and "4567" not in said  # redaction applies to the edited words
     assert "text" not in redacted["transcript_edits"][0] and "heard" not in redacted["transcript_edits"][0]
 
+    from reviewer.report.clips import clip_excerpt
+
+    clip = library.clip(library.add_clip(stored, start=turn.start, end=turn.end, title="Moving"))
+    excerpt = clip_excerpt(source, settings, clip, redact=False)
+    assert "Springfield" in " ".join(text for _, _, text in excerpt.lines)  # clips read it too
+
     assert (
         main(["--library", str(library.path), "export", str(stored), "-f", "html", "-o", str(tmp_path)]) == 0
     )
