@@ -139,6 +139,10 @@ def test_replacing_a_turns_text_clears_its_push_back_and_selected_words_edit_wit
     assert view.editor.isVisible() and view.editor.text() == "brief hold"
     qtbot.keyClick(view.editor, Qt.Key.Key_Escape)
     assert not view.editor.isVisible()
+    view.text.setTextCursor(QTextCursor(view.text.document()))  # no selection: F2 takes the playhead's word
+    page.seek(view.text.word_spans[i][0] + 0.01)
+    page.actions_by_name["Correct what was said (the selected words, or the word at the playhead)…"].trigger()
+    assert view.editor.isVisible() and view.editor.text() == "brief"
 
 
 def test_an_agent_in_self_review_cannot_edit(review, qtbot):

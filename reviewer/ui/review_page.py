@@ -344,6 +344,11 @@ class ReviewPage(QWidget):
             ("Comment at playhead or on selection", ["C"], self.comment_here),
             ("Correct who said it…", ["R"], self.who_said_it_menu),
             ("Refusal or not (the agent's turn at the playhead)", ["X"], self.toggle_refusal),
+            (
+                "Correct what was said (the selected words, or the word at the playhead)…",
+                ["F2"],
+                self.correct_words,
+            ),
             ("Zoom in", ["+", "="], lambda: self.timeline.zoom(2.0)),
             ("Zoom out", ["-"], lambda: self.timeline.zoom(0.5)),
             ("Fit the whole call", ["0"], self.timeline.fit),
@@ -727,6 +732,17 @@ class ReviewPage(QWidget):
         )
         turn = text.word_turns[picked[0]]
         menu.addAction("Replace this turn's text…", lambda: self.transcript.edit_turn(turn))
+
+    def correct_words(self) -> bool:
+        """F2: type over the transcript's selected words, else the word at the playhead (Enter
+        or a double-click in the transcript do the same)."""
+        if self.call is None or self.agent_mode:
+            return False
+        picked = self.transcript.text.picked_words()
+        if picked is None:
+            index = self.transcript.word_at_time(self.timeline_model.playhead)
+            picked = None if index is None else (index, index)
+        return picked is not None and self.transcript.edit_words(*picked)
 
     def edit_words(self, speech: Speech, text: str) -> bool:
         """The picked words now say ``text`` (undoable); every finding follows."""

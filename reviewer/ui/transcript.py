@@ -175,8 +175,8 @@ class TranscriptText(QPlainTextEdit):
             super().mouseDoubleClickEvent(e)
 
     def keyPressEvent(self, e) -> None:  # noqa: N802, ANN001
-        """Enter or F2 on selected words corrects them."""
-        if e.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_F2):
+        """Enter on selected words corrects them."""
+        if e.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             picked = self.picked_words()
             if picked is not None and self.textCursor().hasSelection():
                 self.editAsked.emit(*picked)
