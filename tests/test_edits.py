@@ -207,6 +207,8 @@ def test_reviewer_edit_on_the_command_line(library, stored, settings, capsys):
     )
     out = capsys.readouterr().out
     assert f'now reads "{said}"' in out and "refusals: 2" in out
+    assert main([*lib, "show", str(stored)]) == 0
+    assert f"transcript edited: 1 correction (`reviewer edit {stored} --list`)" in capsys.readouterr().out
     assert main([*lib, "edit", str(stored), "--list", "--json"]) == 0
     listed = json.loads(capsys.readouterr().out)
     assert [e["text"] for e in listed] == [said]
