@@ -9,6 +9,7 @@ import json
 import pytest
 
 from reviewer import actions
+from reviewer.actions.exports import ReportSource
 from reviewer.cli import main
 from reviewer.errors import ReviewerError
 from reviewer.model import Tracker, TranscriptEdit, Word, edited_words
@@ -70,6 +71,8 @@ def test_an_edit_changes_a_refusal_and_a_tracker_hit_and_undo_restores_both(libr
     assert library.call_row(stored).refusal_count == 2
     assert not any(m.kind == "refusal" and abs(m.start - offer.start) < 0.01 for m in call.markers)
     assert [h.tracker for h in library.tracker_hits(stored)] == ["Cancelled at once"]
+    item = next(i for i in ReportSource(library).call_score(stored)[0].items if i.id == "no-pushback")
+    assert len(item.evidence) == 2  # the scorecard's push-back item found one fewer
     assert "special discount" not in " ".join(t.text for t in call.transcript.turns)
     assert "discount" in " ".join(w.text for w in call.transcript.heard_words)  # the words as heard stay
     assert [h.call_id for h in library.search("effective immediately")] == [stored]
@@ -79,6 +82,8 @@ def test_an_edit_changes_a_refusal_and_a_tracker_hit_and_undo_restores_both(libr
     assert library.call_row(stored).refusal_count == 3
     assert library.tracker_hits(stored) == []
     assert library.load_call(stored).transcript.edits == []
+    item = next(i for i in ReportSource(library).call_score(stored)[0].items if i.id == "no-pushback")
+    assert len(item.evidence) == 3
     assert turn_saying(library, stored, "special discount").text == offer.text
 
 
@@ -145,7 +150,6 @@ def test_an_edit_survives_reanalysis_with_other_settings(library, stored, settin
 def test_exports_carry_the_edited_words_and_say_the_transcript_was_edited(
     library, stored, settings, tmp_path
 ):
-    from reviewer.actions.exports import ReportSource
     from reviewer.report.data import load_report
     from reviewer.report.tables import call_json, summary_csv, summary_row
 
