@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import bisect
+from collections.abc import Container, Sequence
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any, Literal
 
@@ -112,6 +113,30 @@ class TranscriptEdit:
         return self.start - 0.001 <= middle <= self.end + 0.001
 
 
+class WordsByTime:
+    """Words found by the time of their middle (by bisection), as edits pick them."""
+
+    def __init__(self, words: Sequence[Word]) -> None:
+        self.words = words
+        self._keys = sorted(((w.start + w.end) / 2, i) for i, w in enumerate(words))
+        self._middles = [m for m, _ in self._keys]
+
+    def under(self, start: float, end: float) -> list[int]:
+        """The indices, in order, of the words whose middle lies in ``start``-``end`` (a
+        millisecond's leeway, as ``TranscriptEdit.covers``)."""
+        lo = bisect.bisect_left(self._middles, start - 0.001)
+        hi = bisect.bisect_right(self._middles, end + 0.001)
+        return sorted(i for _, i in self._keys[lo:hi])
+
+    def replaced_by(self, edit: TranscriptEdit, taken: Container[int] = ()) -> list[int]:
+        """The words ``edit`` replaces (none of ``taken``): those under it, only its speaker's
+        where it has one and they still have words there."""
+        under = [i for i in self.under(edit.start, edit.end) if i not in taken]
+        if edit.speaker is not None and any(self.words[i].speaker == edit.speaker for i in under):
+            under = [i for i in under if self.words[i].speaker == edit.speaker]
+        return under
+
+
 def edited_words(words: Sequence[Word], edits: Sequence[TranscriptEdit]) -> list[Word]:
     """``words`` (in time order) with each edit's text in place of the words it covers: the new
     words spread over the time those took, in proportion to their length, each said by whoever
@@ -119,13 +144,14 @@ def edited_words(words: Sequence[Word], edits: Sequence[TranscriptEdit]) -> list
     where two edits cover one word, the earlier-made one has it."""
     if not edits:
         return list(words)
+    index = WordsByTime(words)
     taken: dict[int, TranscriptEdit] = {}  # word index → the edit that replaces it
+    replaced: dict[int, list[Word]] = {}  # edit id → the words it replaces
     for edit in sorted(edits, key=lambda e: e.id):
-        under = [i for i, w in enumerate(words) if i not in taken and edit.covers(w)]
-        if edit.speaker is not None and any(words[i].speaker == edit.speaker for i in under):
-            under = [i for i in under if words[i].speaker == edit.speaker]
+        under = index.replaced_by(edit, taken)
         for i in under:
             taken[i] = edit
+        replaced[edit.id] = [words[i] for i in under]
     out: list[Word] = []
     done: set[int] = set()
     for i, w in enumerate(words):
@@ -134,7 +160,7 @@ def edited_words(words: Sequence[Word], edits: Sequence[TranscriptEdit]) -> list
             out.append(w)
         elif edit.id not in done:
             done.add(edit.id)
-            out.extend(_spread(edit.text, [words[j] for j in sorted(taken) if taken[j] is edit]))
+            out.extend(_spread(edit.text, replaced[edit.id]))
     out.sort(key=lambda w: w.start)  # stable: words of one time keep their order
     return out
 

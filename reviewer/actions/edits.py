@@ -13,7 +13,7 @@ from reviewer.analysis.turns import turn_at
 from reviewer.errors import ReviewerError
 from reviewer.labels import clock
 from reviewer.library import Library
-from reviewer.model import Transcript, TranscriptEdit, Word
+from reviewer.model import Transcript, TranscriptEdit, Word, WordsByTime
 from reviewer.settings import Settings
 
 
@@ -165,12 +165,11 @@ def undo_change(library: Library, change: TranscriptChange, settings: Settings) 
         return _swap(library, change.call_id, t, list(change.added), list(change.removed), settings)
 
 
-def heard_under(transcript: Transcript, edit: TranscriptEdit) -> str:
-    """What the speech recogniser heard under ``edit`` now (the words it replaces)."""
-    words = _covered(transcript.heard_words, edit.start, edit.end, None)
-    if edit.speaker is not None and any(w.speaker == edit.speaker for w in words):
-        words = [w for w in words if w.speaker == edit.speaker]
-    return _text(words)
+def heard_under(transcript: Transcript, edit: TranscriptEdit, heard: WordsByTime | None = None) -> str:
+    """What the speech recogniser heard under ``edit`` now (the words it replaces); ``heard``:
+    the transcript's words as heard, by time, where the caller asks about many edits."""
+    heard = heard or WordsByTime(transcript.heard_words)
+    return _text([heard.words[i] for i in heard.replaced_by(edit)])
 
 
 def undo_last(library: Library, call_id: int, settings: Settings) -> TranscriptChange:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from reviewer.actions.edits import heard_under
 from reviewer.labels import clock, speaker_label
-from reviewer.model import Marker, TrackerHit, Transcript, TranscriptEdit, Turn, Word
+from reviewer.model import Marker, TrackerHit, Transcript, TranscriptEdit, Turn, Word, WordsByTime
 
 OVERTALK, EDITED = 1, 2  # a run of words' flags: spoken during overtalk, corrected by a coach
 TAG_KINDS = ("refusal", "long_monologue", "overtalk", "tracker")  # in the order a header lists them
@@ -105,13 +105,14 @@ def _edit_notes(transcript: Transcript) -> Callable[[Word], str]:
     if not transcript.edits:
         return lambda w: ""
     heard = Counter((w.start, w.end, w.text, w.speaker) for w in transcript.heard_words)
+    by_time = WordsByTime(transcript.heard_words)
     said: dict[int, str] = {}
 
     def note_of(edit: TranscriptEdit) -> str:
         if edit.id not in said:
             who = f" by {edit.author}" if edit.author else ""
             when = f" on {edit.created_at[:16].replace('T', ' ')}" if edit.created_at else ""
-            said[edit.id] = f"Corrected{who}{when}. Heard: “{heard_under(transcript, edit)}”"
+            said[edit.id] = f"Corrected{who}{when}. Heard: “{heard_under(transcript, edit, by_time)}”"
         return said[edit.id]
 
     def note(w: Word) -> str:
