@@ -212,4 +212,5 @@ def stored_document(
         analysis = glance(stored.transcript, analysis, settings, feelings=feelings)
     doc = call_document(stored.transcript, analysis)
     doc.update({"id": row.id, "name": row.name, "path": row.path, "imported_at": row.imported_at})
+    doc["transcript_edits"] = len(stored.transcript.edits)  # a coach's corrections of what was said
     return doc

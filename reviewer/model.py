@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+import bisect
+from collections.abc import Container, Sequence
+from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any, Literal
 
 Role = Literal["agent", "customer", "unknown"]
@@ -76,6 +78,114 @@ class RefusalLabel:
     end: float
     is_refusal: bool
     author: str = ""
+
+
+@dataclass(frozen=True)
+class TranscriptEdit:
+    """A coach's correction of what was said: the words whose middle lies between ``start_ms``
+    and ``end_ms`` (only ``speaker``'s, where set and they still have words there) read as
+    ``text`` (nothing: they go). Kept by time, so it outlives the words it replaced: a correction
+    of who said them, a re-analysis, a new transcription that still has words there.
+    ``original`` is what the speech recogniser had heard there when it was made."""
+
+    id: int
+    call_id: int
+    start_ms: int
+    end_ms: int
+    text: str
+    speaker: str | None = None
+    author: str = ""
+    created_at: str | None = None
+    original: str = ""
+    replaced: tuple[TranscriptEdit, ...] = ()  # earlier edits it grew over (undoing it restores them)
+
+    @property
+    def start(self) -> float:
+        return self.start_ms / 1000
+
+    @property
+    def end(self) -> float:
+        return self.end_ms / 1000
+
+    def covers(self, word: Word) -> bool:
+        """Whether ``word``'s middle lies in this edit's span (a millisecond's leeway)."""
+        middle = (word.start + word.end) / 2
+        return self.start - 0.001 <= middle <= self.end + 0.001
+
+
+class WordsByTime:
+    """Words found by the time of their middle (by bisection), as edits pick them."""
+
+    def __init__(self, words: Sequence[Word]) -> None:
+        self.words = words
+        self._keys = sorted(((w.start + w.end) / 2, i) for i, w in enumerate(words))
+        self._middles = [m for m, _ in self._keys]
+
+    def under(self, start: float, end: float) -> list[int]:
+        """The indices, in order, of the words whose middle lies in ``start``-``end`` (a
+        millisecond's leeway, as ``TranscriptEdit.covers``)."""
+        lo = bisect.bisect_left(self._middles, start - 0.001)
+        hi = bisect.bisect_right(self._middles, end + 0.001)
+        return sorted(i for _, i in self._keys[lo:hi])
+
+    def replaced_by(self, edit: TranscriptEdit, taken: Container[int] = ()) -> list[int]:
+        """The words ``edit`` replaces (none of ``taken``): those under it, only its speaker's
+        where it has one and they still have words there."""
+        under = [i for i in self.under(edit.start, edit.end) if i not in taken]
+        if edit.speaker is not None and any(self.words[i].speaker == edit.speaker for i in under):
+            under = [i for i in under if self.words[i].speaker == edit.speaker]
+        return under
+
+
+def edited_words(words: Sequence[Word], edits: Sequence[TranscriptEdit]) -> list[Word]:
+    """``words`` (in time order) with each edit's text in place of the words it covers: the new
+    words spread over the time those took, in proportion to their length, each said by whoever
+    said the replaced word under its middle. An edit with no words left under it changes nothing;
+    where two edits cover one word, the earlier-made one has it."""
+    if not edits:
+        return list(words)
+    index = WordsByTime(words)
+    taken: dict[int, TranscriptEdit] = {}  # word index → the edit that replaces it
+    replaced: dict[int, list[Word]] = {}  # edit id → the words it replaces
+    for edit in sorted(edits, key=lambda e: e.id):
+        under = index.replaced_by(edit, taken)
+        for i in under:
+            taken[i] = edit
+        replaced[edit.id] = [words[i] for i in under]
+    out: list[Word] = []
+    done: set[int] = set()
+    for i, w in enumerate(words):
+        edit = taken.get(i)
+        if edit is None:
+            out.append(w)
+        elif edit.id not in done:
+            done.add(edit.id)
+            out.extend(_spread(edit.text, replaced[edit.id]))
+    out.sort(key=lambda w: w.start)  # stable: words of one time keep their order
+    return out
+
+
+def _spread(text: str, replaced: list[Word]) -> list[Word]:
+    tokens = text.split()
+    if not tokens:
+        return []
+    a, b = min(w.start for w in replaced), max(w.end for w in replaced)
+    total = sum(len(t) for t in tokens)
+    new: list[Word] = []
+    done = 0
+    for token in tokens:
+        start = a + (b - a) * done / total
+        done += len(token)
+        end = a + (b - a) * done / total
+        middle = (start + end) / 2
+        said = min(
+            replaced,
+            key=lambda w: (
+                0.0 if w.start <= middle <= w.end else min(abs(w.start - middle), abs(w.end - middle))
+            ),
+        )
+        new.append(Word(round(start, 3), round(end, 3), token, said.speaker, 1.0))
+    return new
 
 
 @dataclass(frozen=True)
@@ -200,6 +310,28 @@ class Transcript:
     refusal_labels: list[RefusalLabel] = field(default_factory=list)
     # Mono calls: why the split between the voices is doubtful ("" where it is not), in words.
     split_doubt: str = ""
+    # A coach's corrections of what was said, kept by time; ``words`` has them in place.
+    edits: list[TranscriptEdit] = field(default_factory=list)
+    # The words as the speech recogniser heard them (who said them as corrected), where
+    # ``edits`` changed some; None where ``words`` are those.
+    heard: list[Word] | None = None
+
+    @property
+    def heard_words(self) -> list[Word]:
+        """The words as heard (the library's rows, in their order), edits or not."""
+        return self.words if self.heard is None else self.heard
+
+    def with_heard(self, words: Sequence[Word], **changes: Any) -> Transcript:  # noqa: ANN401
+        """This transcript with ``words`` as heard (and ``changes``: ``edits``, ``speakers``…),
+        its ``words`` those with the edits in place."""
+        edits = list(changes.pop("edits", self.edits))
+        return replace(
+            self,
+            **changes,
+            edits=edits,
+            heard=list(words) if edits else None,
+            words=edited_words(words, edits),
+        )
 
 
 @dataclass(frozen=True)

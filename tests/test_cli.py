@@ -36,6 +36,7 @@ def test_help_documents_every_command():
         "show",
         "roles",
         "reassign",
+        "edit",
         "comment",
         "comments",
         "search",

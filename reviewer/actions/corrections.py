@@ -83,10 +83,12 @@ def _new_speaker(label: str, speakers: list[Speaker]) -> Speaker:
 
 
 def _moved(t: Transcript, ids: list[int], moved: dict[int, str], speakers: list[Speaker]) -> Transcript:
-    """``t`` with the words whose id (``ids`` in word order) is in ``moved`` given to their new
-    speaker, and ``speakers`` as the call's speakers."""
-    words = [replace(w, speaker=moved[i]) if i in moved else w for i, w in zip(ids, t.words, strict=True)]
-    return replace(t, words=words, speakers=speakers)
+    """``t`` with the words as heard whose id (``ids`` in word order) is in ``moved`` given to
+    their new speaker (a coach's edits of what was said follow them), and ``speakers`` as the
+    call's speakers."""
+    heard = t.heard_words
+    words = [replace(w, speaker=moved[i]) if i in moved else w for i, w in zip(ids, heard, strict=True)]
+    return t.with_heard(words, speakers=speakers)
 
 
 def set_speakers(
@@ -206,7 +208,7 @@ def reassign_speech(
         low, high = start - 0.001, end + 0.001
         previous = {
             word_id: w.speaker
-            for word_id, w in zip(ids, t.words, strict=True)
+            for word_id, w in zip(ids, t.heard_words, strict=True)
             if low <= (w.start + w.end) / 2 <= high
             and w.speaker != speaker
             and (only_from is None or w.speaker == only_from)
@@ -231,7 +233,7 @@ def restore_speech(library: Library, change: SpeechChange, settings: Settings) -
         library.touch_call(change.call_id)
         t = library.load_call(change.call_id).transcript
         ids = library.word_ids(change.call_id)
-        now_with = dict(zip(ids, (w.speaker for w in t.words), strict=True))
+        now_with = dict(zip(ids, (w.speaker for w in t.heard_words), strict=True))
         back = {i: was for i, was in change.word_speakers.items() if now_with.get(i) == change.speaker}
         left = {now_with[i] for i in now_with if i not in back}
         speakers = [s for s in t.speakers if s.id != change.added or s.id in left]

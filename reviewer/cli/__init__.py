@@ -15,14 +15,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 from reviewer import __version__
-from reviewer.cli import admin, calls, exports, people, review, scores, trends, voices
+from reviewer.cli import admin, calls, edits, exports, people, review, scores, trends, voices
 from reviewer.cli.admin import DesktopApp, cmd_gui
 from reviewer.cli.common import EXIT_CANCELLED, EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from reviewer.errors import Cancelled, ReviewerError
 
 __all__ = ["EXIT_CANCELLED", "EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "build_parser", "main"]
 
-GROUPS = (calls, review, exports, admin, trends, scores, voices, people)
+GROUPS = (calls, review, edits, exports, admin, trends, scores, voices, people)
 
 # The order `reviewer --help` lists the commands in. A command missing here is listed after them.
 HELP_ORDER = (
@@ -33,6 +33,7 @@ HELP_ORDER = (
     "show",
     "roles",
     "reassign",
+    "edit",
     "comment",
     "comments",
     "search",

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from reviewer import actions
+from reviewer import actions, labels
 from reviewer.cli.common import (
     EXIT_FAILED,
     EXIT_OK,
@@ -259,6 +259,9 @@ def cmd_show(args: argparse.Namespace) -> int:
             print("  tracked phrases:")
             for h in hits:
                 print(f"    {clock(h.start)}  {h.tracker:<20} {h.speaker:<4} {h.text[:90]}")
+        if doc["transcript_edits"]:
+            fixes = labels.plural(doc["transcript_edits"], "correction")
+            print(f"  transcript edited: {fixes} (`reviewer edit {doc['id']} --list`)")
     return EXIT_OK
 
 

@@ -25,6 +25,7 @@ from reviewer.model import (
     SpeakerMetrics,
     StoredCall,
     Transcript,
+    TranscriptEdit,
     Turn,
     Word,
 )
@@ -61,6 +62,43 @@ def marker_from_row(r: dict[str, Any]) -> Marker:
         r["request"] or "",
         sec(r["request_ms"]),
     )
+
+
+def edits_to_json(edits: tuple[TranscriptEdit, ...]) -> str | None:
+    """Edits an edit grew over, as the ``replaced`` column keeps them (None: none)."""
+    if not edits:
+        return None
+    return json.dumps(
+        [
+            {
+                "start_ms": e.start_ms,
+                "end_ms": e.end_ms,
+                "text": e.text,
+                "speaker": e.speaker,
+                "author": e.author,
+                "created_at": e.created_at,
+                "original": e.original,
+                "replaced": json.loads(edits_to_json(e.replaced) or "[]"),
+            }
+            for e in edits
+        ]
+    )
+
+
+def edits_from_json(text: str | None, call_id: int) -> tuple[TranscriptEdit, ...]:
+    def edit(d: dict[str, Any]) -> TranscriptEdit:
+        inner = tuple(edit(x) for x in d.get("replaced", []))
+        fields_ = {k: d.get(k) for k in ("start_ms", "end_ms", "text", "speaker", "created_at")}
+        return TranscriptEdit(
+            0,
+            call_id,
+            **fields_,
+            author=d.get("author") or "",
+            original=d.get("original") or "",
+            replaced=inner,
+        )
+
+    return tuple(edit(d) for d in json.loads(text)) if text else ()
 
 
 def stored_metrics(row: CallRow) -> Metrics:
@@ -305,7 +343,7 @@ class CallsMixin:
     def load_call(self, call_id: int) -> StoredCall:
         row = self.call_row(call_id)
         speakers = self.speakers(call_id)
-        words = [
+        heard = [
             Word(sec(r["start_ms"]), sec(r["end_ms"]), r["text"], r["speaker"], r["probability"] or 0.0)
             for r in self.db.query("SELECT * FROM words WHERE call_id = ? ORDER BY start_ms, id", [call_id])
         ]
@@ -324,7 +362,7 @@ class CallsMixin:
             row.channels,
             row.speaker_split,
             speakers,
-            words,
+            heard,
             segments,
             turns,
             row.language,
@@ -332,13 +370,32 @@ class CallsMixin:
             overlaps,
             self.refusal_labels(call_id),
             row.split_doubt or "",
-        )
+        ).with_heard(heard, edits=self.transcript_edits(call_id))
         return StoredCall(row, transcript, markers, stored_metrics(row))
 
     def refusal_labels(self, call_id: int) -> list[RefusalLabel]:
         sql = "SELECT * FROM refusal_labels WHERE call_id = ? ORDER BY id"
         return [
             RefusalLabel(sec(r["start_ms"]), sec(r["end_ms"]), bool(r["is_refusal"]), r["author"] or "")
+            for r in self.db.query(sql, [call_id])
+        ]
+
+    def transcript_edits(self, call_id: int) -> list[TranscriptEdit]:
+        """A call's corrections of what was said, in the order they were made."""
+        sql = "SELECT * FROM transcript_edits WHERE call_id = ? ORDER BY id"
+        return [
+            TranscriptEdit(
+                r["id"],
+                r["call_id"],
+                r["start_ms"],
+                r["end_ms"],
+                r["text"],
+                r["speaker"] or None,
+                r["author"] or "",
+                r["created_at"],
+                r["original"] or "",
+                edits_from_json(r["replaced"], call_id),
+            )
             for r in self.db.query(sql, [call_id])
         ]
 

@@ -1,13 +1,13 @@
-"""The rows a correction of a stored call changes: its speakers, the speaker of moved words, and
-a coach's refusal labels. The corrections themselves (what moves, what undoes it, re-analysis) are
-the application's (``reviewer.actions.corrections``)."""
+"""The rows a correction of a stored call changes: its speakers, the speaker of moved words, a
+coach's refusal labels and corrections of what was said. The corrections themselves (what moves,
+what undoes it, re-analysis) are the application's (``reviewer.actions``)."""
 
 from __future__ import annotations
 
 from sqlite_utils import Database
 
-from reviewer.library.calls import ms, now
-from reviewer.model import RefusalLabel, Speaker
+from reviewer.library.calls import edits_to_json, ms, now
+from reviewer.model import RefusalLabel, Speaker, TranscriptEdit
 
 
 class CorrectionsMixin:
@@ -48,3 +48,29 @@ class CorrectionsMixin:
             }
             for lab in labels
         )
+
+    def add_transcript_edit(self, edit: TranscriptEdit) -> TranscriptEdit:
+        """Inside a write transaction: store ``edit`` (its id and, if it has none, its time are
+        the library's); returns it as stored."""
+        row = {
+            "call_id": edit.call_id,
+            "start_ms": edit.start_ms,
+            "end_ms": edit.end_ms,
+            "text": edit.text,
+            "speaker": edit.speaker,
+            "author": edit.author,
+            "created_at": edit.created_at or now(),
+            "original": edit.original,
+        }
+        new_id = self.db["transcript_edits"].insert({**row, "replaced": edits_to_json(edit.replaced)}).last_pk
+        return TranscriptEdit(int(new_id), **row, replaced=edit.replaced)
+
+    def delete_transcript_edits(self, call_id: int, ids: list[int]) -> int:
+        """Inside a write transaction: delete those of a call's edits; returns how many were there."""
+        gone = 0
+        for edit_id in ids:
+            cursor = self.db.execute(
+                "DELETE FROM transcript_edits WHERE id = ? AND call_id = ?", [edit_id, call_id]
+            )
+            gone += max(cursor.rowcount, 0)
+        return gone

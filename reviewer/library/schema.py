@@ -352,6 +352,33 @@ def m012_concept_trackers(db: Database) -> None:
 
 
 @migrations()
+def m013_transcript_edits(db: Database) -> None:
+    """A coach's corrections of what was said, kept by time (a span, and what it reads as, with
+    who made it and when, what the speech recogniser had heard there, and the earlier edits it
+    grew over, as JSON, for an undo from the command line): the words table keeps
+    what was heard, so a correction outlives re-analysis, speaker corrections and a new
+    transcription."""
+    db["transcript_edits"].create(
+        {
+            "id": int,
+            "call_id": int,
+            "start_ms": int,
+            "end_ms": int,
+            "text": str,
+            "speaker": str,
+            "author": str,
+            "created_at": str,
+            "original": str,
+            "replaced": str,
+        },
+        pk="id",
+        foreign_keys=[("call_id", "calls", "id")],
+        not_null={"call_id", "start_ms", "end_ms", "text"},
+    )
+    db["transcript_edits"].create_index(["call_id", "start_ms"])
+
+
+@migrations()
 def m015_review_flow(db: Database) -> None:
     """Who is who and where a review stands: the library's people (a login, the name every
     change is signed with, and a role: coach, QA lead or agent; on a shared library the

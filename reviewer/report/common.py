@@ -33,6 +33,7 @@ def details(r: CallReport) -> list[tuple[str, str]]:
         ("Reviewed by", r.reviewers or "no comments yet"),
         ("Review status", row.review_status or "new"),
         ("Speakers split", split),
+        ("Words corrected", r.edited_note or "none: the words as the speech recogniser heard them"),
     ]
 
 

@@ -10,7 +10,7 @@ import numpy as np
 from reviewer import __version__
 from reviewer.analysis.scoring import share_target
 from reviewer.labels import speaker_label
-from reviewer.model import CallRow, CallScore, Comment, Marker, Metrics, Speaker, Turn, Word
+from reviewer.model import CallRow, CallScore, Comment, Marker, Metrics, Speaker, TranscriptEdit, Turn, Word
 from reviewer.report.redact import mask_text
 from reviewer.report.redaction import (
     RedactionSpan,
@@ -39,6 +39,18 @@ class CallReport:
     hidden: tuple[RedactionSpan, ...] = ()  # redacted: the spans hidden (report.redaction)
     masked_in_notes: tuple[str, ...] = ()  # redacted: the kinds masked in comments, notes and names
     masked_names: tuple[tuple[str, str], ...] = ()  # redacted: (speaker, kind) masked in a name
+    edits: tuple[TranscriptEdit, ...] = ()  # a coach's corrections of what was said (in the words)
+
+    @property
+    def edited_note(self) -> str:
+        """That the transcript was edited, by whom, in words ("" where it reads as heard)."""
+        if not self.edits:
+            return ""
+        n = len(self.edits)
+        who = sorted({e.author for e in self.edits if e.author})
+        by = f" by {', '.join(who)}" if who else ""
+        fixes = f"{n} correction{'s' if n != 1 else ''}"
+        return f"Transcript edited{by}: {fixes} of what the speech recogniser heard"
 
     @property
     def redaction_summary(self) -> str:
@@ -183,6 +195,7 @@ def load_report(
         masked_in_notes=tuple(in_notes),
         masked_names=tuple(in_names),
         rules=rules,
+        edits=tuple(t.edits),
     )
 
 

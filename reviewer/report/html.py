@@ -19,6 +19,7 @@ main { max-width: 60rem; margin: 0 auto; padding: 1.5rem 1.5rem 3rem; }
 h1 { font-size: 1.35rem; margin: 0 0 .4rem; }
 h2 { font-size: 1.15rem; border-bottom: 1.5px solid #000; padding-bottom: .2rem; margin: 1.6rem 0 .6rem; }
 .redacted { display: inline-block; border: 2px solid #000; padding: .1rem .5rem; font-weight: bold; }
+.edited { font-weight: bold; }
 dl.pairs { display: grid; grid-template-columns: 12rem 1fr; gap: .15rem 1rem; margin: 0; }
 dl.pairs dt { font-weight: bold; }
 dl.pairs dd { margin: 0; }
@@ -86,6 +87,8 @@ def html_bytes(r: CallReport) -> bytes:
     out.append(f"<h1>Call review: {e(r.name)}</h1>")
     if r.redacted:
         out.append(f'<p class="redacted">REDACTED: {e(r.redaction_summary)}</p>')
+    if r.edits:
+        out.append(f'<p class="edited">EDITED: {e(r.edited_note)}.</p>')
     out.append("</header>")
     out.append('<section class="findings"><h2>Findings</h2><table class="comments findings"><thead><tr>')
     out.append("<th>When</th><th>Finding</th><th>What happened</th></tr></thead><tbody>")

@@ -86,6 +86,9 @@ def pdf_bytes(r: CallReport) -> bytes:
     if r.redacted:
         pdf.set_font(FAMILY, "B", 9)
         pdf.multi_cell(0, 5, f"REDACTED: {r.redaction_summary}", align="L", new_x="LMARGIN", new_y="NEXT")
+    if r.edits:
+        pdf.set_font(FAMILY, "B", 9)
+        pdf.multi_cell(0, 5, f"EDITED: {r.edited_note}.", align="L", new_x="LMARGIN", new_y="NEXT")
 
     # Then what explains it, then the rest; no heading is left alone at the foot of a page.
     _part(pdf, "Findings", lambda first: _findings(pdf, r, first))

@@ -78,7 +78,9 @@ def vtt_bytes(r: CallReport) -> bytes:
         "WEBVTT",
         "",
         "NOTE",
-        f"{r.name}, exported by Reviewer" + (f" (redacted: {r.redaction_summary})" if r.redacted else ""),
+        f"{r.name}, exported by Reviewer"
+        + (f" (redacted: {r.redaction_summary})" if r.redacted else "")
+        + (f" ({r.edited_note})" if r.edits else ""),
         "",
     ]
     for i, c in enumerate(cues(r), 1):

@@ -30,6 +30,17 @@ def call_json(r: CallReport) -> dict[str, Any]:
         "exported_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "redacted": r.redacted,
         "redaction": _redaction_doc(r),
+        "transcript_edited": bool(r.edits),
+        "transcript_edits": [
+            {
+                "start": e.start,
+                "end": e.end,
+                "author": e.author,
+                "created_at": e.created_at,
+                **({} if r.redacted else {"text": e.text, "heard": e.original}),
+            }
+            for e in r.edits
+        ],
         "call": {
             "id": r.id,
             "name": r.name,
@@ -254,6 +265,8 @@ SUMMARY_COLUMNS = [
     "score_passed",
     "score_complete",
     "speaker_split",
+    "transcript_edited",
+    "transcript_edits",
     "path",
 ]
 
@@ -289,6 +302,8 @@ def summary_row(r: CallReport) -> dict[str, Any]:
         "comments": len(r.comments),
         "acknowledged": sum(1 for c in r.comments if c.acknowledged_at),
         "speaker_split": r.row.speaker_split or "",
+        "transcript_edited": "yes" if r.edits else "no",
+        "transcript_edits": len(r.edits),
         "path": r.row.path or "",
     }
     for category in ("praise", "improve", "compliance", "other"):

@@ -1,5 +1,5 @@
 """Corrections of the call under review, each an undoable command: who said what, swapped roles,
-a speaker's name or role, and a coach's refusal labels. Every change is made in the library
+a speaker's name or role, a coach's refusal labels, and what was said. Every change is made in the library
 first (so one it refuses never lands on the undo stack); undo restores only what it changed."""
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication
 
 from reviewer import actions
 from reviewer.actions.corrections import RefusalLabelChange, SpeakerChange, SpeechChange
+from reviewer.actions.edits import TranscriptChange
 from reviewer.errors import ReviewerError
 from reviewer.library.store import ConflictError, Library, StoredCall
 from reviewer.model import Turn
@@ -97,6 +98,21 @@ class LabelRefusal(_CallCommand):
 
     def _undo(self, library: Library) -> None:
         actions.corrections.restore_refusal_label(library, self.change, self.corrections.settings)
+
+
+class EditTranscript(_CallCommand):
+    """A correction of what was said; undo puts back the words as they read before it (the
+    words as heard, or the earlier corrections it grew over), redo makes it again."""
+
+    def __init__(self, corrections: CorrectionsController, change: TranscriptChange, text: str) -> None:
+        super().__init__(corrections, text)
+        self.change = change
+
+    def _redo(self, library: Library) -> None:
+        self.change = actions.edits.undo_change(library, self.change, self.corrections.settings)
+
+    def _undo(self, library: Library) -> None:
+        self.change = actions.edits.undo_change(library, self.change, self.corrections.settings)
 
 
 class CorrectionsController(QObject):
@@ -247,6 +263,36 @@ class CorrectionsController(QObject):
                 is_refusal,
                 settings=self.settings,
                 author=author,
+            ),
+            made,
+        )
+
+    def edit_words(self, speech: Speech, text: str) -> bool:
+        """The picked words now say ``text`` (undoable); refusals, trackers, scores and search
+        follow at once."""
+        call_id = self._call_id()
+        if call_id is None:
+            return False
+        author = self._author()
+        short = " ".join(text.split())
+        short = short if len(short) <= 30 else short[:29] + "…"
+
+        def made(change: TranscriptChange) -> None:
+            what = f"“{short}”" if short else "words removed"
+            self.undo_stack.push(
+                EditTranscript(self, change, f"Correct the transcript at {clock(speech.start)}: {what}")
+            )
+
+        return self.correct(
+            lambda library: actions.edits.edit_transcript(
+                library,
+                call_id,
+                text,
+                start=speech.start,
+                end=speech.end,
+                speaker=speech.speaker,
+                author=author,
+                settings=self.settings,
             ),
             made,
         )

@@ -118,10 +118,11 @@ def load_review(
     target = share_target(actions.scores.call_card(library, call_id), settings)
     cards, score, scorecard = load_scores(library, call_id, card)
     audio = library.audio_path(call.row)
+    hits = library.tracker_hits(call_id)
     return ReviewView(
         call,
         target,
-        library.tracker_hits(call_id),
+        hits,
         [t.name for t in library.trackers()],
         cards,
         score,
@@ -129,7 +130,7 @@ def load_review(
         library.comments(call_id),
         audio,
         audio.is_file(),
-        layout_transcript(call.transcript, overtalk_spans(call)),
+        layout_transcript(call.transcript, overtalk_spans(call), call.markers, hits),
         load_peaks(call.row.content_hash) if peaks and call.row.content_hash else None,
     )
 
@@ -264,6 +265,7 @@ class ReviewPage(QWidget):
         self.transcript = TranscriptView()
         self.transcript.seekRequested.connect(self.seek)
         self.transcript.text.extend_menu = self._extend_transcript_menu
+        self.transcript.editRequested.connect(self.edit_words)
         self.metrics_panel = MetricsPanel()
         self.comments = CommentsPanel(self.library_worker, self.undo_stack)
         self.comments.commentsChanged.connect(self._comments_changed)
@@ -345,6 +347,11 @@ class ReviewPage(QWidget):
             ("Comment at playhead or on selection", ["C"], self.comment_here),
             ("Correct who said it…", ["R"], self.who_said_it_menu),
             ("Refusal or not (the agent's turn at the playhead)", ["X"], self.toggle_refusal),
+            (
+                "Correct what was said (the selected words, or the word at the playhead)…",
+                ["F2"],
+                self.correct_words,
+            ),
             ("Zoom in", ["+", "="], lambda: self.timeline.zoom(2.0)),
             ("Zoom out", ["-"], lambda: self.timeline.zoom(0.5)),
             ("Fit the whole call", ["0"], self.timeline.fit),
@@ -710,9 +717,43 @@ class ReviewPage(QWidget):
 
     def _extend_transcript_menu(self, menu: QMenu, pos: int) -> None:
         speech = self.transcript.text.speech_at(pos)
+        self.add_edit_actions(menu, pos)
         self.add_speaker_actions(menu, speech)
         if speech is not None:
             self.add_refusal_actions(menu, (speech.start + speech.end) / 2)
+
+    # -- what was said ------------------------------------------------------------------------
+
+    def add_edit_actions(self, menu: QMenu, pos: int) -> None:
+        text = self.transcript.text
+        picked = text.picked_words(pos)
+        if picked is None or self.call is None or self.agent_mode:
+            return
+        menu.addSection("What was said")
+        many = picked[1] > picked[0]
+        menu.addAction(
+            "Correct these words…" if many else "Correct this word…",
+            lambda: self.transcript.edit_words(*picked),
+        )
+        turn = text.word_turns[picked[0]]
+        menu.addAction("Replace this turn's text…", lambda: self.transcript.edit_turn(turn))
+
+    def correct_words(self) -> bool:
+        """F2: type over the transcript's selected words, else the word at the playhead (Enter
+        or a double-click in the transcript do the same)."""
+        if self.call is None or self.agent_mode:
+            return False
+        picked = self.transcript.text.picked_words()
+        if picked is None:
+            index = self.transcript.word_at_time(self.timeline_model.playhead)
+            picked = None if index is None else (index, index)
+        return picked is not None and self.transcript.edit_words(*picked)
+
+    def edit_words(self, speech: Speech, text: str) -> bool:
+        """The picked words now say ``text`` (undoable); every finding follows."""
+        if self.agent_mode:
+            return False
+        return self.corrections.edit_words(speech, text)
 
     # -- refusal labels ----------------------------------------------------------------------
 
@@ -885,4 +926,5 @@ class ReviewPage(QWidget):
         self.scores.set_agent((agent or "agent") if on else None)
         for w in (self.swap_button, self.rename_button):
             w.setEnabled(not on)
+        self.transcript.editable = not on
         self.voice_notice.setVisible(bool(self.voice_notice.text()) and not on)

@@ -1,14 +1,16 @@
-"""The transcript beside the timeline: turns labelled by role, words spoken during overtalk
-underlined in the overtalk colour, the current word highlighted during playback, click a word to
-seek, find-in-call, and a context menu that the review page extends (who said the words)."""
+"""The transcript beside the timeline: turns labelled by role and tagged with their findings
+(push-back with its kind and confidence, long stretches, overtalk, tracker hits: hover for what they
+say), words spoken during overtalk underlined in the overtalk colour, words a coach corrected in
+their own colour (hover for what was heard), the current word highlighted during playback, click a
+word to seek, double-click (or select and press Enter) to correct what was said, find-in-call, and
+a context menu that the review page extends (who said the words)."""
 
 from __future__ import annotations
 
 import bisect
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QTextCharFormat, QTextCursor, QTextDocument
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -18,124 +20,24 @@ from PySide6.QtWidgets import (
     QPlainTextDocumentLayout,
     QPlainTextEdit,
     QTextEdit,
+    QToolTip,
     QVBoxLayout,
     QWidget,
 )
 
 from reviewer.model import Transcript, Turn
-from reviewer.ui.style import MARKER_COLOURS, ROLE_COLOURS, clock, speaker_label
+from reviewer.ui.style import MARKER_COLOURS, ROLE_COLOURS
+from reviewer.ui.transcript_layout import (  # noqa: F401 - Speech and the layout are the view's words
+    EDITED,
+    OVERTALK,
+    TAG_KINDS,
+    Speech,
+    TranscriptLayout,
+    layout_transcript,
+)
 
-
-@dataclass(frozen=True)
-class Speech:
-    """Words picked in the transcript: from ``start`` to ``end`` (seconds), all ``speaker``'s
-    when they lie in one turn (None when the pick spans several speakers' turns)."""
-
-    start: float
-    end: float
-    speaker: str | None
-    words: int
-
-
-@dataclass(frozen=True)
-class TranscriptLayout:
-    """A transcript as the view shows it, in plain data (no Qt), so that it can be made off the
-    UI thread: each turn's block as its header ("0:12  Agent Ana: "), the speaker's role (the
-    header's colour) and its text in runs of (text, spoken during overtalk: underlined); and for
-    each word its character positions, start time, span (seconds) and turn."""
-
-    blocks: list[tuple[str, str, list[tuple[str, bool]]]]
-    word_starts: list[int]
-    word_ends: list[int]
-    word_times: list[float]
-    word_spans: list[tuple[float, float]]
-    word_turns: list[int]  # an index into ``turns``
-    turns: list[Turn]
-    word_time_order: list[int]  # word indices sorted by time
-    times_sorted: list[float]
-
-
-def layout_transcript(
-    transcript: Transcript, overtalk: Sequence[tuple[float, float]] = ()
-) -> TranscriptLayout:
-    """Lay out turns: a header with the time and who spoke, then the turn's words; words whose
-    middle falls in one of the ``overtalk`` spans (start, end) are underlined, and neighbouring
-    underlined words join into one stroke. Plain Python: safe on any thread."""
-    by_id = {s.id: s for s in transcript.speakers}
-    inside = _within(overtalk)
-    blocks: list[tuple[str, str, list[tuple[str, bool]]]] = []
-    starts: list[int] = []
-    ends: list[int] = []
-    times: list[float] = []
-    spans: list[tuple[float, float]] = []
-    word_turns: list[int] = []
-    words_by_speaker: dict[str, list] = {}
-    for w in transcript.words:
-        words_by_speaker.setdefault(w.speaker, []).append(w)
-    cursor_by_speaker = dict.fromkeys(words_by_speaker, 0)
-    pos = 0
-    for turn_index, turn in enumerate(transcript.turns):
-        speaker = by_id.get(turn.speaker)
-        label = speaker_label(speaker) if speaker else turn.speaker
-        if turn_index:
-            pos += 1  # the block separator
-        head = f"{clock(turn.start)}  {label}: "
-        pos += len(head)
-        words = words_by_speaker.get(turn.speaker, [])
-        i = cursor_by_speaker.get(turn.speaker, 0)
-        runs: list[tuple[list[str], bool]] = []  # words joined by spaces, underlined or not
-        while i < len(words) and words[i].start <= turn.end + 0.01:
-            w = words[i]
-            i += 1
-            if w.start < turn.start - 0.01:
-                continue
-            token = w.text.strip()
-            if not token:
-                continue
-            spoken_over = inside((w.start + w.end) / 2)
-            if runs:
-                pos += 1
-                if runs[-1][1] == spoken_over:
-                    runs[-1][0].append(token)
-                else:  # the space between a stroke and plain words is plain
-                    runs.append(([token], spoken_over))
-            else:
-                runs.append(([token], spoken_over))
-            starts.append(pos)
-            pos += len(token)
-            ends.append(pos)
-            times.append(w.start)
-            spans.append((w.start, w.end))
-            word_turns.append(turn_index)
-        cursor_by_speaker[turn.speaker] = i
-        pieces: list[tuple[str, bool]] = []
-        for n, (tokens, spoken_over) in enumerate(runs):
-            text = " ".join(tokens)
-            if n:
-                if spoken_over:
-                    pieces.append((" ", False))
-                else:
-                    text = " " + text
-            if pieces and not spoken_over and not pieces[-1][1]:
-                pieces[-1] = (pieces[-1][0] + text, False)
-            else:
-                pieces.append((text, spoken_over))
-        if not pieces:  # a turn whose words were not found: show its text
-            pieces = [(turn.text, False)]
-            pos += len(turn.text)
-        blocks.append((head, speaker.role if speaker else "unknown", pieces))
-    order = sorted(range(len(times)), key=times.__getitem__)
-    return TranscriptLayout(
-        blocks,
-        starts,
-        ends,
-        times,
-        spans,
-        word_turns,
-        list(transcript.turns),
-        order,
-        [times[i] for i in order],
-    )
+EDITED_COLOUR = QColor("#00796b")  # teal: apart from the roles' and the markers' colours
+TRACKER_COLOUR = QColor("#5d4037")
 
 
 MAX_TURNS_REPLACED = 60  # a correction changing more turns than this shows a new document
@@ -143,13 +45,28 @@ MAX_TURNS_REPLACED = 60  # a correction changing more turns than this shows a ne
 
 class _Formats:
     """The transcript's character formats: a turn's header (bold, in the colour of the
-    speaker's role), its words, and words spoken during overtalk (a wavy underline)."""
+    speaker's role), its findings' tags (bold, each in its marker's colour), its words, words
+    spoken during overtalk (a wavy underline) and words a coach corrected (the edited colour,
+    dotted underline)."""
 
     def __init__(self) -> None:
-        self.plain = QTextCharFormat()
-        self.over = QTextCharFormat()
-        self.over.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
-        self.over.setUnderlineColor(MARKER_COLOURS["overtalk"])
+        self.words: dict[int, QTextCharFormat] = {}
+        for flags in range(4):
+            fmt = QTextCharFormat()
+            if flags & EDITED:
+                fmt.setForeground(EDITED_COLOUR)
+                fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.DotLine)
+                fmt.setUnderlineColor(EDITED_COLOUR)
+            if flags & OVERTALK:
+                fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
+                fmt.setUnderlineColor(MARKER_COLOURS["overtalk"])
+            self.words[flags] = fmt
+        self.plain, self.over = self.words[0], self.words[OVERTALK]
+        self.tags: dict[str, QTextCharFormat] = {}
+        for kind in TAG_KINDS:
+            fmt = self.tags[kind] = QTextCharFormat()
+            fmt.setFontWeight(QFont.Weight.Bold)
+            fmt.setForeground(TRACKER_COLOUR if kind == "tracker" else MARKER_COLOURS[kind])
         self._headers: dict[str, QTextCharFormat] = {}
 
     def header(self, role: str) -> QTextCharFormat:
@@ -165,6 +82,8 @@ class TranscriptText(QPlainTextEdit):
     """Read-only text that knows where each word is; a click on a word asks to seek there."""
 
     wordClicked = Signal(float)
+    # Asks to correct what was said: the picked words (their first and last index).
+    editAsked = Signal(int, int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -181,6 +100,8 @@ class TranscriptText(QPlainTextEdit):
         self.word_spans: list[tuple[float, float]] = []  # each word's (start, end) in seconds
         self.word_turns: list[int] = []  # each word's turn, an index into ``turns``
         self.turns: list[Turn] = []
+        self.turn_notes: list[str] = []  # what hovering over a turn says (its findings)
+        self.word_notes: dict[int, str] = {}  # what hovering over a corrected word says
         # Called with the context menu and the character under the mouse, before it shows.
         self.extend_menu: Callable[[QMenu, int], None] | None = None
         self._press_pos = None
@@ -194,19 +115,80 @@ class TranscriptText(QPlainTextEdit):
     def char_range(self, index: int) -> tuple[int, int]:
         return self.word_starts[index], self.word_ends[index]
 
-    def speech_at(self, pos: int | None = None) -> Speech | None:
-        """The selected words, or else the turn of the word at character ``pos``."""
+    def picked_words(self, pos: int | None = None) -> tuple[int, int] | None:
+        """The selected words (first and last index), else the word at character ``pos``."""
         cursor = self.textCursor()
         if cursor.hasSelection():
             first = bisect.bisect_right(self.word_ends, cursor.selectionStart())
             last = bisect.bisect_left(self.word_starts, cursor.selectionEnd()) - 1
-            if first > last:
-                return None
-            turns = {self.word_turns[i] for i in range(first, last + 1)}
-            speaker = self.turns[turns.pop()].speaker if len(turns) == 1 else None
-            start = min(self.word_spans[i][0] for i in range(first, last + 1))
-            end = max(self.word_spans[i][1] for i in range(first, last + 1))
-            return Speech(start, end, speaker, last - first + 1)
+            return (first, last) if first <= last else None
+        index = None if pos is None else self.word_index_at_char(pos)
+        return None if index is None else (index, index)
+
+    def words_speech(self, first: int, last: int) -> Speech:
+        """Words ``first``..``last`` as a pick: their span, and their speaker if in one turn."""
+        turns = {self.word_turns[i] for i in range(first, last + 1)}
+        speaker = self.turns[turns.pop()].speaker if len(turns) == 1 else None
+        start = min(self.word_spans[i][0] for i in range(first, last + 1))
+        end = max(self.word_spans[i][1] for i in range(first, last + 1))
+        return Speech(start, end, speaker, last - first + 1)
+
+    def words_text(self, first: int, last: int) -> str:
+        return self.toPlainText()[self.word_starts[first] : self.word_ends[last]]
+
+    def note_at(self, pos: int) -> str:
+        """What hovering over character ``pos`` says: the turn's findings, and for a corrected
+        word what was heard there."""
+        block = self.document().findBlock(pos).blockNumber()
+        notes = [self.turn_notes[block]] if 0 <= block < len(self.turn_notes) else []
+        index = self.word_index_at_char(pos)
+        if index is not None and index in self.word_notes:
+            notes.append(self.word_notes[index])
+        return "\n".join(n for n in notes if n)
+
+    def viewportEvent(self, e: QEvent) -> bool:  # noqa: N802
+        """Hovering says what a turn's tags mean and what was heard under a corrected word."""
+        if e.type() == QEvent.Type.ToolTip:
+            note = self.note_at(self.cursorForPosition(e.pos()).position())  # type: ignore[attr-defined]
+            if note:
+                QToolTip.showText(e.globalPos(), note, self.viewport())  # type: ignore[attr-defined]
+            else:
+                QToolTip.hideText()
+                e.ignore()
+            return True
+        return super().viewportEvent(e)
+
+    def mouseDoubleClickEvent(self, e) -> None:  # noqa: N802, ANN001
+        """Double-click a word (or within the selected words) to correct it."""
+        pos = self.cursorForPosition(e.position().toPoint()).position()
+        index = self.word_index_at_char(pos)
+        picked = self.picked_words()
+        if picked is not None and index is not None and picked[0] <= index <= picked[1]:
+            self.editAsked.emit(*picked)
+        elif index is not None:
+            cursor = QTextCursor(self.document())
+            cursor.setPosition(self.word_starts[index])
+            cursor.setPosition(self.word_ends[index], QTextCursor.MoveMode.KeepAnchor)
+            self.setTextCursor(cursor)
+            self.editAsked.emit(index, index)
+        else:
+            super().mouseDoubleClickEvent(e)
+
+    def keyPressEvent(self, e) -> None:  # noqa: N802, ANN001
+        """Enter on selected words corrects them."""
+        if e.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            picked = self.picked_words()
+            if picked is not None and self.textCursor().hasSelection():
+                self.editAsked.emit(*picked)
+                return
+        super().keyPressEvent(e)
+
+    def speech_at(self, pos: int | None = None) -> Speech | None:
+        """The selected words, or else the turn of the word at character ``pos``."""
+        cursor = self.textCursor()
+        if cursor.hasSelection():
+            picked = self.picked_words()
+            return None if picked is None else self.words_speech(*picked)
         index = None if pos is None else self.word_index_at_char(pos)
         if index is None:
             return None
@@ -235,10 +217,48 @@ class TranscriptText(QPlainTextEdit):
                 self.wordClicked.emit(self.word_times[index])
 
 
+class _WordEditor(QLineEdit):
+    """The line over the transcript where a correction is typed: Enter keeps it, Escape or
+    clicking elsewhere drops it."""
+
+    kept = Signal(str)
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setAccessibleName("Correct what was said")
+        self.setPlaceholderText("What was said (empty: the words go)")
+        self.returnPressed.connect(lambda: self.kept.emit(self.text()))
+        self.hide()
+
+    def keyPressEvent(self, e) -> None:  # noqa: N802, ANN001
+        if e.key() == Qt.Key.Key_Escape:
+            self.hide()
+            self.parentWidget().setFocus()
+            return
+        super().keyPressEvent(e)
+
+    def focusOutEvent(self, e) -> None:  # noqa: N802, ANN001
+        super().focusOutEvent(e)
+        self.hide()
+
+
+LEGEND = (
+    f'<span style="color:{MARKER_COLOURS["refusal"].name()}"><b>▼ push-back</b></span> &nbsp;'
+    f'<span style="color:{MARKER_COLOURS["long_monologue"].name()}"><b>■ long stretch</b></span> &nbsp;'
+    f'<span style="color:{MARKER_COLOURS["overtalk"].name()}"><b>≈ overtalk</b></span> &nbsp;'
+    f'<span style="color:{TRACKER_COLOUR.name()}"><b>● tracker</b></span> &nbsp;'
+    f'<span style="color:{EDITED_COLOUR.name()}"><u>corrected words</u></span> '
+    "(hover for more; double-click a word, or select words and press Enter, to correct them)"
+)
+
+
 class TranscriptView(QWidget):
-    """The transcript with a find bar."""
+    """The transcript with a find bar, a legend of its marks and the line where a correction of
+    what was said is typed."""
 
     seekRequested = Signal(float)
+    # A correction typed: the words it replaces (their span and speaker) and what they now say.
+    editRequested = Signal(object, str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -257,6 +277,15 @@ class TranscriptView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(bar)
         layout.addWidget(self.text, 1)
+        self.legend = QLabel(LEGEND, self)
+        self.legend.setWordWrap(True)
+        self.legend.setAccessibleName("What the transcript's marks mean")
+        layout.addWidget(self.legend)
+        self.editor = _WordEditor(self.text.viewport())
+        self.editor.kept.connect(self._edit_kept)
+        self.editing: Speech | None = None  # the words the editor corrects
+        self.editable = True  # False: the transcript is only read (an agent's self-review)
+        self.text.editAsked.connect(self.edit_words)
         self.text.wordClicked.connect(self.seekRequested)
         self._current: int | None = None
         self._times_sorted: list[float] = []
@@ -281,7 +310,9 @@ class TranscriptView(QWidget):
         self.text.word_times, self.text.word_spans = layout.word_times, layout.word_spans
         self.text.word_turns, self.text.turns = layout.word_turns, layout.turns
         self.text.word_time_order = layout.word_time_order
+        self.text.turn_notes, self.text.word_notes = layout.turn_notes, layout.word_notes
         self._times_sorted = layout.times_sorted
+        self.editor.hide()
         self._current = None
         self.text.setExtraSelections([])
 
@@ -341,11 +372,59 @@ class TranscriptView(QWidget):
         cursor.endEditBlock()
         return True
 
-    def _insert(self, cursor: QTextCursor, block: tuple[str, str, list[tuple[str, bool]]]) -> None:
-        head, role, pieces = block
+    def _insert(
+        self, cursor: QTextCursor, block: tuple[str, str, list[tuple[str, int]], list[tuple[str, str]]]
+    ) -> None:
+        head, role, pieces, tags = block
         cursor.insertText(head, self._formats.header(role))
-        for text, spoken_over in pieces:
-            cursor.insertText(text, self._formats.over if spoken_over else self._formats.plain)
+        for text, kind in tags:
+            cursor.insertText(text, self._formats.tags[kind])
+        for text, flags in pieces:
+            cursor.insertText(text, self._formats.words[flags])
+
+    # -- correcting what was said ----------------------------------------------------------
+
+    def edit_words(self, first: int, last: int) -> bool:
+        """Open the editor over words ``first``..``last``, with their text to type over."""
+        if not self.editable or not 0 <= first <= last < len(self.text.word_starts):
+            return False
+        return self._open_editor(
+            self.text.words_speech(first, last), self.text.words_text(first, last), first
+        )
+
+    def edit_turn(self, turn_index: int) -> bool:
+        """Open the editor over a whole turn's text, to replace it."""
+        if not self.editable or not 0 <= turn_index < len(self.text.turns):
+            return False
+        indices = [i for i, t in enumerate(self.text.word_turns) if t == turn_index]
+        if not indices:
+            return False
+        turn = self.text.turns[turn_index]
+        speech = Speech(turn.start, turn.end, turn.speaker, len(indices))
+        return self._open_editor(speech, self.text.words_text(indices[0], indices[-1]), indices[0])
+
+    def _open_editor(self, speech: Speech, text: str, first: int) -> bool:
+        cursor = QTextCursor(self.text.document())
+        cursor.setPosition(self.text.word_starts[first])
+        rect = self.text.cursorRect(cursor)
+        viewport = self.text.viewport()
+        width = min(viewport.width() - 8, max(280, self.fontMetrics().horizontalAdvance(text) + 40))
+        x = max(4, min(rect.left(), viewport.width() - width - 4))
+        self.editor.setGeometry(x, rect.top() - 3, width, self.editor.sizeHint().height())
+        self.editing = speech
+        self.editor.setText(text)
+        self.editor.selectAll()
+        self.editor.show()
+        self.editor.raise_()
+        self.editor.setFocus()
+        return True
+
+    def _edit_kept(self, text: str) -> None:
+        speech, self.editing = self.editing, None
+        self.editor.hide()
+        self.text.setFocus()
+        if speech is not None:
+            self.editRequested.emit(speech, text)
 
     def word_at_time(self, seconds: float) -> int | None:
         k = bisect.bisect_right(self._times_sorted, seconds + 1e-6) - 1
@@ -409,21 +488,3 @@ class TranscriptView(QWidget):
         if index is not None:
             self.seekRequested.emit(self.text.word_times[index])
         return True
-
-
-def _within(spans: Sequence[tuple[float, float]]) -> Callable[[float], bool]:
-    """A test of whether a time lies in any of ``spans``: their union, searched by bisection,
-    so a long call with many overtalk spans loads without a words-by-spans scan."""
-    union: list[list[float]] = []
-    for a, b in sorted(spans):
-        if union and a <= union[-1][1]:
-            union[-1][1] = max(union[-1][1], b)
-        else:
-            union.append([a, b])
-    starts = [a for a, _ in union]
-
-    def inside(t: float) -> bool:
-        k = bisect.bisect_right(starts, t) - 1
-        return k >= 0 and t <= union[k][1]
-
-    return inside
