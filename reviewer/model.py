@@ -226,10 +226,20 @@ class StoredCall:
     transcript: Transcript
     markers: list[Marker]
     metrics: Metrics
+    # What the analysis judged of the call at a glance (m014); calls stored before it have none
+    # until they are analysed again (``actions.library.open_library`` catches them up).
+    reason: CallReason | None = None
+    sentiment: Sentiment | None = None
+    outcomes: tuple[RequestOutcome, ...] = ()
 
     @property
     def id(self) -> int:
         return self.row.id
+
+    @property
+    def analysis(self) -> Analysis:
+        """What the analysis made of the call, as it was stored."""
+        return Analysis(tuple(self.markers), self.metrics, self.reason, self.sentiment, self.outcomes)
 
 
 @dataclass(frozen=True)
@@ -400,6 +410,15 @@ class CallRow:
     changed_by: str | None = None
     changed_at: str | None = None
     split_doubt: str | None = None  # a mono split's doubt about itself, in words (m011)
+    # The call at a glance (m014; None until the call is analysed with them): the reason's name
+    # and label, the call's outcome (its last request's; "" where nothing was asked), the
+    # customer's sentiment change (better | same | worse; "" where they said nothing), and the
+    # rest of the reason and both parties' trends as a JSON document (``library.calls``).
+    reason: str | None = None
+    reason_label: str | None = None
+    outcome: str | None = None
+    sentiment_change: str | None = None
+    glance_json: str | None = None
 
     @property
     def duration(self) -> float:
@@ -447,6 +466,10 @@ class CallSummary:
     passed: int | None = None
     score_final: int = 1
     open_disputes: int = 0
+    reason: str | None = None  # the call at a glance (see CallRow); None until analysed with it
+    reason_label: str | None = None
+    outcome: str | None = None
+    sentiment_change: str | None = None
 
     def as_dict(self, names: tuple[str, ...] | None = None) -> dict[str, Any]:
         """The fields (only ``names``, in their order, where given) as a plain dict."""

@@ -378,6 +378,7 @@ def test_migrations_upgrade_an_old_library_keeping_its_data(tmp_path):
             "m010_refusal_request_time",
             "m011_voice_profiles",
             "m012_concept_trackers",
+            "m014_call_glance",
         ]
         assert lib.list_calls()[0].name == "old.wav"
         assert lib.load_call(1).transcript.overlaps == []  # calls stored before overlaps were kept

@@ -22,7 +22,7 @@ from reviewer.analysis.turns import activity, build_turns, speech_runs
 from reviewer.model import Analysis, Metrics, RefusalLabel, Segment, Speaker, Transcript, Turn, Word
 from reviewer.settings import Settings
 
-__all__ = ["analyse_transcript", "analyze", "build_turns", "speech_runs"]
+__all__ = ["analyse_transcript", "analyze", "at_a_glance", "build_turns", "speech_runs"]
 
 
 def analyze(
@@ -88,4 +88,17 @@ def analyse_transcript(transcript: Transcript, settings: Settings) -> tuple[Tran
         settings,
         transcript.overlaps,
         transcript.refusal_labels,
+    )
+
+
+def at_a_glance(transcript: Transcript, analysis: Analysis, settings: Settings) -> Analysis:
+    """``analysis`` with the call at a glance judged again from the transcript's turns and the
+    stored refusals: its reason (where ``settings`` has a reasons list), its sentiment and each
+    request's outcome (what a call stored before the library kept them lacks)."""
+    t = transcript
+    return replace(
+        analysis,
+        reason=call_reason(t.speakers, t.turns, settings.reasons) if settings.reasons else None,
+        sentiment=call_sentiment(t.speakers, t.turns, settings),
+        outcomes=request_outcomes(t.speakers, t.turns, settings, analysis.markers),
     )

@@ -18,7 +18,6 @@ from reviewer.cli.common import (
     comment_json,
     library_for,
     print_json,
-    settings_for,
 )
 from reviewer.errors import ReviewerError
 from reviewer.model import CallSummary
@@ -157,6 +156,12 @@ def _print_summary(name: str, doc: dict[str, Any], comments: list[dict[str, Any]
         said = f" at {clock(reason['start'])}: {reason['text'][:80]}" if reason.get("text") else ""
         by = " (by phrases: sentence embeddings are off)" if reason["method"] == "phrases" else ""
         print(f"  reason: {reason['label']} ({reason['confidence']:.0%}){by}{said}")
+    if doc.get("outcomes"):
+        asked = ", ".join(f"{o['request']} at {clock(o['start'])}: {o['outcome']}" for o in doc["outcomes"])
+        print(f"  outcome: {doc['outcome']} ({asked})")
+    if (feeling := doc.get("sentiment")) and feeling["customer"]["change"]:
+        c = feeling["customer"]
+        print(f"  customer sentiment: {c['start']:+.2f} → {c['end']:+.2f} ({c['change']})")
     print(f"  agent talk share: {'–' if share is None else f'{share:.0%}'}")
     for s in doc["speakers"]:
         print(f"  {who(s['id']):<24} talks {clock(s['talk_seconds'])}  {s['words_per_minute']} words/min")
@@ -231,8 +236,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 
     with library_for(args) as library:
         call_id = library.resolve(args.call)
-        # --json also carries the call's sentiment and request outcomes, derived on the spot.
-        doc = stored_document(library, call_id, settings_for(args), feelings=args.json)
+        doc = stored_document(library, call_id)
         comments = library.comments(call_id)
         hits = library.tracker_hits(call_id)
         score = actions.scores.score(library, call_id) if actions.scores.scorecards(library) else None

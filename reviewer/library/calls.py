@@ -14,18 +14,23 @@ from sqlite_utils import Database
 from reviewer.errors import CallNotFoundError, ReviewerError
 from reviewer.model import (
     Analysis,
+    CallReason,
     CallRow,
     CallSummary,
     Marker,
     Metrics,
     RefusalLabel,
+    RequestOutcome,
     Segment,
+    Sentiment,
+    SentimentTrend,
     SharePoint,
     Speaker,
     SpeakerMetrics,
     StoredCall,
     Transcript,
     Turn,
+    TurnSentiment,
     Word,
 )
 
@@ -80,6 +85,63 @@ def stored_metrics(row: CallRow) -> Metrics:
         response_gap_mean=doc.get("response_gap_mean"),
         response_gap_count=doc.get("response_gap_count", 0),
     )
+
+
+def glance_document(reason: CallReason | None, sentiment: Sentiment | None) -> str:
+    """What ``calls.glance_json`` keeps: the reason (times in milliseconds) and both parties'
+    sentiment trends with how they were judged."""
+    doc: dict[str, Any] = {"reason": None, "sentiment": None}
+    if reason is not None:
+        doc["reason"] = {
+            "name": reason.name,
+            "label": reason.label,
+            "confidence": reason.confidence,
+            "method": reason.method,
+            "start_ms": ms(reason.start),
+            "end_ms": ms(reason.end),
+            "speaker": reason.speaker,
+            "text": reason.text,
+        }
+    if sentiment is not None:
+        doc["sentiment"] = {
+            "method": sentiment.method,
+            "note": sentiment.note,
+            **{
+                t.role: {"start": t.start, "end": t.end, "change": t.change}
+                for t in (sentiment.customer, sentiment.agent)
+            },
+        }
+    return json.dumps(doc)
+
+
+def stored_reason(row: CallRow) -> CallReason | None:
+    """A call's reason from its ``calls`` row (None: not judged, or not stored yet)."""
+    r = json.loads(row.glance_json or "{}").get("reason")
+    if not r:
+        return None
+    return CallReason(
+        r["name"],
+        r["label"],
+        r["confidence"],
+        r["method"],
+        sec(r["start_ms"]),
+        sec(r["end_ms"]),
+        r["speaker"],
+        r["text"],
+    )
+
+
+def stored_sentiment(row: CallRow, turns: list[TurnSentiment]) -> Sentiment | None:
+    """A call's sentiment: its turns' rows and the trends of its ``calls`` row."""
+    s = json.loads(row.glance_json or "{}").get("sentiment")
+    if not s:
+        return None
+
+    def trend(role: str) -> SentimentTrend:
+        t = s.get(role) or {}
+        return SentimentTrend(role, t.get("start"), t.get("end"), t.get("change", ""))
+
+    return Sentiment(tuple(turns), trend("customer"), trend("agent"), s["method"], s.get("note", ""))
 
 
 def call_record(
@@ -213,18 +275,93 @@ class CallsMixin:
                 "metrics_json": json.dumps(metrics_doc),
             },
         )
+        self.store_glance(call_id, analysis)
+
+    def store_glance(self, call_id: int, analysis: Analysis) -> None:
+        """Inside the caller's write transaction: the call at a glance as ``analysis`` judged it
+        (its reason, each turn's sentiment and the trends, each request's outcome), anew."""
+        db = self.db
+        for table in ("turn_sentiments", "request_outcomes"):
+            db.execute(f"DELETE FROM {table} WHERE call_id = ?", [call_id])
+        feeling = analysis.sentiment
+        if feeling is not None:
+            db["turn_sentiments"].insert_all(
+                {
+                    "call_id": call_id,
+                    "speaker": t.speaker,
+                    "start_ms": ms(t.start),
+                    "end_ms": ms(t.end),
+                    "label": t.label,
+                    "score": t.score,
+                }
+                for t in feeling.turns
+            )
+        db["request_outcomes"].insert_all(
+            {
+                "call_id": call_id,
+                "kind": o.kind,
+                "start_ms": ms(o.start),
+                "outcome": o.outcome,
+                "evidence_start_ms": ms(o.evidence_start),
+                "evidence_end_ms": ms(o.evidence_end),
+                "evidence_speaker": o.evidence_speaker,
+                "evidence": o.evidence,
+                "why": o.why,
+            }
+            for o in analysis.outcomes
+        )
+        reason = analysis.reason
+        db["calls"].update(
+            call_id,
+            {
+                "reason": reason.name if reason else None,
+                "reason_label": reason.label if reason else None,
+                "outcome": analysis.outcomes[-1].outcome if analysis.outcomes else "",
+                "sentiment_change": feeling.customer.change if feeling else None,
+                "glance_json": glance_document(reason, feeling),
+            },
+        )
+
+    def unglanced_calls(self) -> list[int]:
+        """The calls stored before the library kept the call at a glance (m014), in order."""
+        sql = "SELECT id FROM calls WHERE glance_json IS NULL ORDER BY id"
+        return [int(r[0]) for r in self.db.execute(sql).fetchall()]
+
+    def turn_sentiments(self, call_id: int) -> list[TurnSentiment]:
+        sql = "SELECT * FROM turn_sentiments WHERE call_id = ? ORDER BY start_ms, id"
+        return [
+            TurnSentiment(sec(r["start_ms"]), sec(r["end_ms"]), r["speaker"], r["label"], r["score"])
+            for r in self.db.query(sql, [call_id])
+        ]
+
+    def request_outcomes(self, call_id: int) -> list[RequestOutcome]:
+        sql = "SELECT * FROM request_outcomes WHERE call_id = ? ORDER BY start_ms, id"
+        return [
+            RequestOutcome(
+                r["kind"],
+                sec(r["start_ms"]),
+                r["outcome"],
+                sec(r["evidence_start_ms"]),
+                sec(r["evidence_end_ms"]),
+                r["evidence_speaker"] or "",
+                r["evidence"] or "",
+                r["why"] or "",
+            )
+            for r in self.db.query(sql, [call_id])
+        ]
 
     # What the app's library list shows; `calls` on the command line gets every column but the
     # metrics document (reading fewer columns is a third faster on 10 000 calls).
     BRIEF_COLUMNS = (
         "id, name, path, recorded_at, imported_at, duration_ms, agent_talk_share, refusal_count, "
-        "longest_monologue_ms, longest_silence_ms, review_status"
+        "longest_monologue_ms, longest_silence_ms, review_status, reason, reason_label, outcome, "
+        "sentiment_change"
     )
     LIST_COLUMNS = (
         "id, content_hash, name, path, size, recorded_at, imported_at, duration_ms, channels, "
         "source_channels, source_rate, dual_mono, speaker_split, language, model, agent_talk_share, "
         "refusal_count, longest_monologue_ms, longest_silence_ms, overtalk_ms, overtalk_count, "
-        "response_gap_median_ms, review_status"
+        "response_gap_median_ms, review_status, reason, reason_label, outcome, sentiment_change"
     )
 
     def list_calls(
@@ -333,7 +470,15 @@ class CallsMixin:
             self.refusal_labels(call_id),
             row.split_doubt or "",
         )
-        return StoredCall(row, transcript, markers, stored_metrics(row))
+        return StoredCall(
+            row,
+            transcript,
+            markers,
+            stored_metrics(row),
+            stored_reason(row),
+            stored_sentiment(row, self.turn_sentiments(call_id)),
+            tuple(self.request_outcomes(call_id)),
+        )
 
     def refusal_labels(self, call_id: int) -> list[RefusalLabel]:
         sql = "SELECT * FROM refusal_labels WHERE call_id = ? ORDER BY id"
