@@ -41,6 +41,25 @@ CATEGORY_COLOURS = {
     "other": "#455a64",
 }
 
+# The call at a glance (analysis.outcome, analysis.sentiment), in the words every front door uses.
+OUTCOME_NAMES = {
+    "done": "done",
+    "retained": "retained (took an offer)",
+    "withdrawn": "withdrawn",
+    "refused": "refused",
+    "escalated": "escalated",
+    "unresolved": "unresolved",
+}
+SENTIMENT_CHANGES = ("better", "same", "worse")
+
+
+def sentiment_change_text(start: float | None, end: float | None, change: str) -> str:
+    """A party's sentiment from the first third of their turns to the last: "−0.42 → +0.31
+    (better)"; "—" where they said nothing."""
+    if start is None or end is None or not change:
+        return "—"
+    return f"{start:+.2f} → {end:+.2f} ({change})".replace("-", "−")
+
 
 def clock(seconds: float | None, *, tenths: bool = False) -> str:
     """1:05, 1:02:03; with tenths 1:05.3; empty for no time. Rounds to the nearest second (or

@@ -12,6 +12,7 @@ from test_outcome import TAKES_THE_DISCOUNT
 
 from reviewer import actions
 from reviewer import refusal_training as rt
+from reviewer.labels import clock, sentiment_change_text
 from reviewer.library.schema import migrations
 
 
@@ -51,3 +52,102 @@ def test_a_library_from_before_the_glance_judges_its_calls_once_when_opened(tmp_
         assert lib.unglanced_calls() == []
     with actions.library.open_library(path) as lib:
         assert not lib.unglanced  # once
+
+
+# -- the app ---------------------------------------------------------------------------------------
+
+# A customer who asks to cancel, hears a refusal, then takes an offer.
+PUSHED_THEN_KEPT = [
+    ("agent", "Thanks for calling Skyline Mobile, this is Priya, how can I help you today?"),
+    ("customer", "Hi, I want to cancel my phone plan, it's far too expensive and I am fed up with it."),
+    ("agent", "I'm sorry, I can't cancel a plan over the phone, that has to be done in a store."),
+    ("customer", "That's ridiculous. I just want to cancel it today."),
+    ("agent", "I understand. Before you go, I can offer you thirty percent off for the next twelve months."),
+    ("customer", "Oh, really? Okay, that works, I'll take the discount and stay. Thank you so much!"),
+    ("agent", "Great, I've applied it to your account."),
+]
+
+
+@pytest.fixture()
+def reviewing(qtbot, tmp_path, settings, monkeypatch, library_location):
+    """A window reviewing the scripted call above, stored as an import stores it (no recording:
+    the review works without one), with a comment."""
+    from test_sentiment import transcript_of
+    from ui_wait import settled
+
+    from reviewer.analysis import analyse_transcript
+    from reviewer.library import open_library
+    from reviewer.ui.main_window import MainWindow
+
+    monkeypatch.setenv("REVIEWER_CONFIG_DIR", str(tmp_path / "config"))
+    location = library_location("app")
+    transcript, analysis = analyse_transcript(transcript_of(PUSHED_THEN_KEPT), settings)
+    audio = tmp_path / "kept.wav"
+    audio.write_bytes(b"no audio here")
+    with open_library(location) as lib:
+        call_id, _ = actions.calls.store_call(
+            lib, audio, "k1" * 32, transcript, analysis, source_channels=2, source_rate=16000, dual_mono=False
+        )
+        with lib.write():
+            lib.add_comment(call_id, start=12.0, text="Offer came late", category="improve", author="Dana")
+    audio.unlink()
+    w = MainWindow(settings, library_path=location, first_run_sample=False)
+    qtbot.addWidget(w)
+    w.show()
+    w.open_call(call_id)
+    settled()
+    qtbot.waitUntil(lambda: w.review_page.call is not None)
+    settled()
+    yield w, transcript, analysis
+    w.close()
+
+
+def test_a_call_opens_on_its_summary_and_each_time_in_it_seeks(reviewing, qtbot):
+    from PySide6.QtCore import Qt
+
+    w, transcript, analysis = reviewing
+    page = w.review_page
+    assert page.tabs.currentWidget() is page.summary and page.tabs.tabText(0) == "Summary"
+    lines = page.summary.lines()
+    turns = transcript.turns
+    assert any(x.startswith("Score: Customer care") for x in lines), lines
+    assert any(x.startswith("Talk share: Agent ") and "the target of" in x for x in lines), lines
+    assert f"Reason: {clock(turns[1].start)} Cancel or close (" in "\n".join(lines)
+    assert "Outcome: The call: retained (took an offer)" in lines
+    assert any(x.startswith(f"Outcome: {clock(turns[1].start)} Asked to cancel: retained") for x in lines), (
+        lines
+    )
+    pushback = [x for x in lines if x.startswith("Push-back (")]
+    refusals = [m for m in analysis.markers if m.kind == "refusal"]
+    assert len(pushback) == len(refusals) >= 1
+    assert pushback[0].endswith(f"(after the customer asked to cancel at {clock(turns[1].start)})")
+    c = analysis.sentiment.customer
+    assert f"Customer sentiment: Customer {sentiment_change_text(c.start, c.end, c.change)}" in lines
+    assert "Comments (1): 0:12 [improve] Dana: Offer came late" in lines
+
+    # A click on the outcome's evidence time seeks the player there.
+    browser = page.summary.browser
+    target = f"seek:{analysis.outcomes[0].evidence_start:.3f}"
+    cursor = anchor_cursor(browser, target)
+    qtbot.mouseClick(browser.viewport(), Qt.MouseButton.LeftButton, pos=browser.cursorRect(cursor).center())
+    qtbot.waitUntil(lambda: abs(page.timeline_model.playhead - analysis.outcomes[0].evidence_start) < 0.05)
+
+
+def anchor_cursor(browser, href: str):
+    """A text cursor inside the link to ``href`` in a QTextBrowser (scrolled into view)."""
+    from PySide6.QtGui import QTextCursor
+
+    block = browser.document().begin()
+    while block.isValid():
+        it = block.begin()
+        while not it.atEnd():
+            frag = it.fragment()
+            if frag.charFormat().anchorHref() == href:
+                cursor = QTextCursor(browser.document())
+                cursor.setPosition(frag.position() + 1)
+                browser.setTextCursor(cursor)
+                browser.ensureCursorVisible()
+                return cursor
+            it += 1
+        block = block.next()
+    raise AssertionError(f"no link to {href}")

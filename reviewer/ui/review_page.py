@@ -51,6 +51,7 @@ from reviewer.ui.metrics import MetricsPanel
 from reviewer.ui.playback import SPEEDS, PlaybackController
 from reviewer.ui.scorecard import ScorePanel, load_scores
 from reviewer.ui.style import CATEGORY_COLOURS, MARKER_COLOURS, MARKER_NAMES, clock, speaker_label
+from reviewer.ui.summary import SummaryPanel, summary_sections
 from reviewer.ui.tables import ok_cancel
 from reviewer.ui.timeline import TimelineModel, TimelineWidget
 from reviewer.ui.trackers import TrackerFilterButton, tracker_colours
@@ -272,7 +273,12 @@ class ReviewPage(QWidget):
         self.scores.evidenceChosen.connect(lambda a, b: self.timeline_model.set_selection((a, b)))
         self.scores.scoreChanged.connect(self.callChanged)
         self.scores.conflicted.connect(self.speech_changed)
+        self.summary = SummaryPanel()
+        self.summary.seekRequested.connect(self.seek)
+        self.scores.scoreChanged.connect(lambda _id: self._show_summary())
+        self._target = 0.0
         self.tabs = QTabWidget()
+        self.tabs.addTab(self.summary, "Summary")  # a call opens on it
         self.tabs.addTab(self.comments, "Comments")
         self.tabs.addTab(self.scores, "Scorecard")
         self.tabs.addTab(self.metrics_panel, "Metrics")
@@ -368,6 +374,7 @@ class ReviewPage(QWidget):
         self._opening = None
         self.comments.set_call(None, 0.0)
         self.scores.set_call(None)
+        self.summary.clear()
 
     def open_call(
         self,
@@ -428,6 +435,7 @@ class ReviewPage(QWidget):
     def _show_new(self, view: ReviewView) -> None:
         """A call other than the one shown: its comments, waveform and recording."""
         call_id, row = view.call.id, view.call.row
+        self.tabs.setCurrentWidget(self.summary)
         self.comments.set_call(call_id, view.call.transcript.duration, view.comments)
         self.timeline_model.set_peaks(view.peaks)  # None: not cached, or not read with the view
         path = view.audio
@@ -471,6 +479,18 @@ class ReviewPage(QWidget):
         t = view.call.transcript
         self.metrics_panel.set_metrics(view.call.metrics, t.speakers, view.call.markers, view.target)
         self.scores.show_loaded(view.call.id, view.cards, view.score, view.scorecard)
+        self._target = view.target
+        self._show_summary(view.score, view.comments)
+
+    def _show_summary(self, score: CallScore | None = None, comments: list[Comment] | None = None) -> None:
+        """The Summary tab of the call shown, from what was read with it (the score and the
+        comments as their panels hold them now, unless given)."""
+        if self.call is None:
+            self.summary.clear()
+            return
+        score = score if score is not None else self.scores.score
+        comments = comments if comments is not None else self.comments.model.rows
+        self.summary.show_summary(summary_sections(self.call, score, self._target, comments))
 
     def _change_call(
         self,
@@ -555,6 +575,7 @@ class ReviewPage(QWidget):
 
     def _comments_changed(self, rows: list) -> None:
         self.timeline_model.set_comments(rows)
+        self._show_summary(comments=rows)
         if self.call is not None:
             self.callChanged.emit(self.call.id)
 
