@@ -151,3 +151,70 @@ def anchor_cursor(browser, href: str):
             it += 1
         block = block.next()
     raise AssertionError(f"no link to {href}")
+
+
+def test_the_timeline_names_every_row_in_a_gutter_and_draws_the_customers_sentiment(reviewing, qtbot):
+    from reviewer.labels import (
+        CATEGORY_COLOURS,
+        MARKER_COLOURS,
+        ROLE_COLOURS,
+        SENTIMENT_COLOURS,
+        SHARE_COLOURS,
+    )
+    from reviewer.ui.timeline import GUTTER
+
+    w, transcript, analysis = reviewing
+    view, model = w.review_page.timeline, w.review_page.timeline_model
+    names = view.row_names()
+    rows = [k for k in view.rows() if not k.startswith("_")]
+    assert all(names.get(k) for k in rows), (rows, names)  # every row has a name
+    assert [names[k] for k in rows if k.startswith("lane:")] == ["Agent S1", "Customer S2"]
+    assert (
+        names["sentiment"] == "Customer mood"
+        and names["markers"] == "Markers"
+        and names["comments"] == "Comments"
+    )
+    # The call's first second is drawn right of the names, never under them.
+    assert view.x_of(0.0) == GUTTER and view.time_at(GUTTER) == 0.0
+    assert view.time_at(view.width()) == pytest.approx(model.duration, abs=0.01)
+
+    customer = [s for s in analysis.sentiment.turns if s.speaker == "S2"]
+    assert [(i.start, i.category) for i in model.sentiment] == [(s.start, s.label) for s in customer]
+    top, h = view.rows()["sentiment"]
+    item = view.item_at(view.x_of(customer[0].start + 0.2), top + h / 2)
+    assert item is not None and item.tooltip().startswith(f"Customer sentiment {clock(customer[0].start)}")
+
+    # One meaning, one colour: no colour stands for two things, and the legend names them all.
+    colours = [
+        *(ROLE_COLOURS[r] for r in ("agent", "customer")),
+        *MARKER_COLOURS.values(),
+        *CATEGORY_COLOURS.values(),
+        *SHARE_COLOURS.values(),
+        *SENTIMENT_COLOURS.values(),
+    ]
+    assert len({c.lower() for c in colours}) == len(colours)
+    legend = w.review_page.legend.text()
+    assert all(
+        c in legend
+        for c in (
+            "agent speaking",
+            "customer speaking",
+            "overtalk",
+            "improve comment",
+            "customer negative",
+            "over target",
+        )
+    )
+    assert all(c.lower() in legend.lower() for c in colours)
+
+    # Painted: the agent's first words in the agent's colour just right of the gutter, which
+    # holds only the lane's name.
+    from PySide6.QtGui import QColor
+
+    image = view.grab().toImage()
+    lane_top, lane_h = view.rows()["lane:S1"]
+    first = next(s for s in transcript.segments if s.speaker == "S1")
+    middle = int(lane_top + lane_h / 2)
+    assert image.pixelColor(int(view.x_of(first.start)) + 2, middle) == QColor(ROLE_COLOURS["agent"])
+    gutter = {image.pixelColor(x, middle).name() for x in range(GUTTER - 1)}
+    assert ROLE_COLOURS["agent"].lower() not in gutter

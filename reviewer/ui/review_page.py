@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence, QUndoStack
+from PySide6.QtGui import QAction, QColor, QKeySequence, QUndoStack
 from PySide6.QtMultimedia import QMediaPlayer
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -50,7 +50,17 @@ from reviewer.ui.library_worker import LibraryWorker
 from reviewer.ui.metrics import MetricsPanel
 from reviewer.ui.playback import SPEEDS, PlaybackController
 from reviewer.ui.scorecard import ScorePanel, load_scores
-from reviewer.ui.style import CATEGORY_COLOURS, MARKER_COLOURS, MARKER_NAMES, clock, speaker_label
+from reviewer.ui.style import (
+    CATEGORY_COLOURS,
+    MARKER_COLOURS,
+    MARKER_NAMES,
+    ROLE_COLOURS,
+    ROLE_NAMES,
+    SENTIMENT_COLOURS,
+    SHARE_COLOURS,
+    clock,
+    speaker_label,
+)
 from reviewer.ui.summary import SummaryPanel, summary_sections
 from reviewer.ui.tables import ok_cancel
 from reviewer.ui.timeline import TimelineModel, TimelineWidget
@@ -63,12 +73,22 @@ BIG_STEP = 5.0
 
 
 def legend_html() -> str:
-    parts = [
-        f'<span style="color:{MARKER_COLOURS[k].name()}">{"▼" if k == "refusal" else "■"}</span> {n}'
-        for k, n in MARKER_NAMES.items()
+    """What each colour and shape of the timeline means, one meaning per colour."""
+
+    def swatch(colour: QColor | str, mark: str, words: str) -> str:
+        name = colour if isinstance(colour, str) else colour.name()
+        return f'<span style="color:{name}">{mark}</span>&nbsp;{words}'
+
+    parts = [swatch(ROLE_COLOURS[r], "■", f"{ROLE_NAMES[r].lower()} speaking") for r in ("agent", "customer")]
+    parts += [
+        swatch(MARKER_COLOURS[k], "▼" if k == "refusal" else "▬", n.lower()) for k, n in MARKER_NAMES.items()
     ]
-    parts += [f'<span style="color:{CATEGORY_COLOURS[c].name()}">⚑</span> {c}' for c in CATEGORY_COLOURS]
-    parts.append('<span style="color:#e57373">■</span> agent talk over target')
+    parts += [swatch(SENTIMENT_COLOURS[k], "■", f"customer {k}") for k in SENTIMENT_COLOURS]
+    parts += [
+        swatch(SHARE_COLOURS["within"], "▮", "agent share within target"),
+        swatch(SHARE_COLOURS["over"], "▮", "over target"),
+    ]
+    parts += [swatch(CATEGORY_COLOURS[c], "⚑", f"{c} comment") for c in CATEGORY_COLOURS]
     return "&nbsp;&nbsp; ".join(parts)
 
 
@@ -257,6 +277,7 @@ class ReviewPage(QWidget):
         self.timeline.viewChanged.connect(self._sync_scroll)
         self.legend = QLabel(legend_html())
         self.legend.setAccessibleName("Timeline legend")
+        self.legend.setWordWrap(True)
         self.tracker_filter = TrackerFilterButton()
         self.tracker_filter.hiddenChanged.connect(self.timeline_model.set_hidden_trackers)
 

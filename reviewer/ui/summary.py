@@ -18,6 +18,7 @@ from reviewer.labels import (
     clock,
     duration_text,
     sentiment_change_text,
+    signed,
     speaker_label,
 )
 from reviewer.model import CallScore, Comment, StoredCall
@@ -63,8 +64,9 @@ def summary_sections(
     if score is None:
         out.append(("Score", [SummaryLine(None, "No scorecard in this library.")]))
     else:
-        state = "complete" if score.state == "complete" else score.state
-        out.append(("Score", [SummaryLine(None, f"{score.headline()} [{state}]")]))
+        out.append(
+            ("Score", [SummaryLine(None, score.headline())])
+        )  # its state in words, as the Scorecard tab
 
     share = call.metrics.agent_talk_share
     if share is None:
@@ -110,12 +112,12 @@ def summary_sections(
         if theirs:
             low = min(theirs, key=lambda s: s.score)
             felt.append(
-                SummaryLine(theirs[0].start, f"First words: {theirs[0].label} ({theirs[0].score:+.2f})")
+                SummaryLine(theirs[0].start, f"First words: {theirs[0].label} ({signed(theirs[0].score)})")
             )
             if low.score < 0:
-                felt.append(SummaryLine(low.start, f"Lowest: {low.label} ({low.score:+.2f})"))
+                felt.append(SummaryLine(low.start, f"Lowest: {low.label} ({signed(low.score)})"))
             felt.append(
-                SummaryLine(theirs[-1].start, f"Last words: {theirs[-1].label} ({theirs[-1].score:+.2f})")
+                SummaryLine(theirs[-1].start, f"Last words: {theirs[-1].label} ({signed(theirs[-1].score)})")
             )
     out.append(("Customer sentiment", felt))
 
