@@ -7,6 +7,7 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
+from PySide6.QtCore import Qt
 from sqlite_utils import Database
 from test_outcome import TAKES_THE_DISCOUNT
 
@@ -103,8 +104,6 @@ def reviewing(qtbot, tmp_path, settings, monkeypatch, library_location):
 
 
 def test_a_call_opens_on_its_summary_and_each_time_in_it_seeks(reviewing, qtbot):
-    from PySide6.QtCore import Qt
-
     w, transcript, analysis = reviewing
     page = w.review_page
     assert page.tabs.currentWidget() is page.summary and page.tabs.tabText(0) == "Summary"
@@ -218,3 +217,79 @@ def test_the_timeline_names_every_row_in_a_gutter_and_draws_the_customers_sentim
     assert image.pixelColor(int(view.x_of(first.start)) + 2, middle) == QColor(ROLE_COLOURS["agent"])
     gutter = {image.pixelColor(x, middle).name() for x in range(GUTTER - 1)}
     assert ROLE_COLOURS["agent"].lower() not in gutter
+
+
+def store_dialogue(library, lines, name: str, settings, tmp_path) -> int:
+    from test_sentiment import transcript_of
+
+    from reviewer.analysis import analyse_transcript
+
+    transcript, analysis = analyse_transcript(transcript_of(lines), settings)
+    audio = tmp_path / name
+    audio.write_bytes(name.encode())
+    call_id, _ = actions.calls.store_call(
+        library,
+        audio,
+        name.encode().hex().ljust(64, "0"),
+        transcript,
+        analysis,
+        source_channels=2,
+        source_rate=16000,
+        dual_mono=False,
+    )
+    return call_id
+
+
+def test_the_library_lists_and_filters_calls_by_reason_outcome_and_sentiment(
+    qtbot, tmp_path, settings, monkeypatch, library_location, capsys
+):
+    from test_outcome import HANDED_TO_A_SUPERVISOR
+    from ui_wait import settled
+
+    from reviewer.cli import main
+    from reviewer.library import open_library
+    from reviewer.ui.main_window import MainWindow
+
+    monkeypatch.setenv("REVIEWER_CONFIG_DIR", str(tmp_path / "config"))
+    location = library_location("app")
+    with open_library(location) as lib:
+        kept = store_dialogue(lib, PUSHED_THEN_KEPT, "kept.wav", settings, tmp_path)
+        handed = store_dialogue(lib, HANDED_TO_A_SUPERVISOR, "handed.wav", settings, tmp_path)
+        rows = {r.id: r for r in lib.list_calls()}
+        assert [r.id for r in lib.list_calls(outcome="escalated")] == [handed]
+        assert [r.id for r in lib.list_calls(reason="cancel or close")] == [kept]  # by label, any case
+        change = rows[kept].sentiment_change
+        assert kept in [r.id for r in lib.list_calls(sentiment_change=change)]
+
+    assert main(["--library", str(location), "calls", "--outcome", "retained"]) == 0
+    out = capsys.readouterr().out
+    assert "kept.wav" in out and "handed.wav" not in out and "Cancel or close" in out
+    assert main(["--library", str(location), "calls", "--outcome", "withdrawn"]) == 0
+    assert "No call in the library matches." in capsys.readouterr().out
+
+    w = MainWindow(settings, library_path=location, first_run_sample=False)
+    qtbot.addWidget(w)
+    w.show()
+    settled()
+    page = w.library_page
+    qtbot.waitUntil(lambda: page.model.rowCount() == 2)
+    headers = [page.model.headerData(i, Qt.Orientation.Horizontal) for i in range(page.model.columnCount())]
+    assert {"Reason", "Outcome", "Sentiment"} <= set(headers)
+    shown = {
+        page.model.rows[i].name: page.model.data(page.model.index(i, headers.index("Outcome")))
+        for i in range(2)
+    }
+    assert shown == {"kept.wav": "retained", "handed.wav": "escalated"}
+    outcome = page.glance_filters["outcome"]
+    outcome.setCurrentIndex(outcome.findData("escalated"))
+    assert [r.name for r in page.model.rows] == ["handed.wav"] and page.count_label.text() == "1 of 2 calls"
+    outcome.setCurrentIndex(0)
+    reason = page.glance_filters["reason_label"]
+    assert [reason.itemText(i) for i in range(reason.count())][0] == "Any reason"
+    reason.setCurrentIndex(reason.findData("Cancel or close"))
+    assert [r.name for r in page.model.rows] == ["kept.wav"]
+    mood = page.glance_filters["sentiment_change"]
+    other = next(c for c in ("better", "same", "worse") if c != rows[kept].sentiment_change)
+    mood.setCurrentIndex(mood.findData(other))
+    assert page.model.rows == []
+    w.close()

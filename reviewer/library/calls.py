@@ -365,11 +365,28 @@ class CallsMixin:
     )
 
     def list_calls(
-        self, *, order_by: str = "imported_at desc, id desc", brief: bool = False
+        self,
+        *,
+        order_by: str = "imported_at desc, id desc",
+        brief: bool = False,
+        reason: str | None = None,
+        outcome: str | None = None,
+        sentiment_change: str | None = None,
     ) -> list[CallSummary]:
         """Every call with its metrics, comment count, tracker hit count (``tracker_hits``) and
-        agent (``brief``: just what the app's list shows). Joins rather than a subquery per row
-        (bench/run.py times 10 000 calls)."""
+        agent (``brief``: just what the app's list shows); only those with the ``reason`` (its
+        name or label, any case), call ``outcome`` or customer ``sentiment_change`` where given.
+        Joins rather than a subquery per row (bench/run.py times 10 000 calls)."""
+        where, params = [], []
+        if reason is not None:
+            where.append("(lower(c.reason) = ? OR lower(c.reason_label) = ?)")
+            params += [reason.strip().lower()] * 2
+        if outcome is not None:
+            where.append("c.outcome = ?")
+            params.append(outcome)
+        if sentiment_change is not None:
+            where.append("c.sentiment_change = ?")
+            params.append(sentiment_change)
         wanted = self.BRIEF_COLUMNS if brief else self.LIST_COLUMNS
         columns = ", ".join(f"c.{c.strip()}" for c in wanted.split(","))
         order = ", ".join(self._sort_key(part) for part in order_by.split(","))
@@ -387,8 +404,9 @@ class CallsMixin:
                 ON d.call_id = c.id
             LEFT JOIN (SELECT call_id, min(coalesce(nullif(name, ''), label)) AS agent FROM speakers
                        WHERE role = 'agent' GROUP BY call_id) a ON a.call_id = c.id
+            {"WHERE " + " AND ".join(where) if where else ""}
             ORDER BY {order}"""
-        cursor = self.db.execute(sql)
+        cursor = self.db.execute(sql, params)
         names = [d[0] for d in cursor.description]
         return [CallSummary(**dict(zip(names, row, strict=True))) for row in cursor.fetchall()]
 
