@@ -293,3 +293,53 @@ def test_the_library_lists_and_filters_calls_by_reason_outcome_and_sentiment(
     mood.setCurrentIndex(mood.findData(other))
     assert page.model.rows == []
     w.close()
+
+
+def test_reports_say_the_reason_outcome_and_sentiment_in_their_summary_box(library, settings, tmp_path):
+    import csv
+    import json
+
+    from pypdf import PdfReader
+
+    call_id = store_dialogue(library, PUSHED_THEN_KEPT, "kept.wav", settings, tmp_path)
+    stored = library.load_call(call_id)
+    c = stored.sentiment.customer
+    out = tmp_path / "out"
+    paths = actions.exports.export_calls(
+        library, settings, [call_id], ["pdf", "html", "json", "summary"], out
+    )
+    by_suffix = {p.suffix: p for p in paths if p.suffix != ".csv"}
+    asked_at = clock(stored.outcomes[0].start)
+    expected = [
+        f"Reason: Cancel or close ({stored.reason.confidence:.0%} at {clock(stored.reason.start)})",
+        f"Outcome: retained (took an offer) (asked to cancel at {asked_at}: retained (took an offer))",
+        f"Customer sentiment: {sentiment_change_text(c.start, c.end, c.change)}",
+    ]
+    first_page = " ".join(PdfReader(by_suffix[".pdf"]).pages[0].extract_text().split())
+    html = by_suffix[".html"].read_text("utf-8")
+    verdict_box = html.split('<div class="verdict', 1)[1].split("</div>", 1)[0]
+    for line in expected:
+        assert line in first_page, (line, first_page[:600])
+        assert line.replace(">", "&gt;") in verdict_box, line
+    doc = json.loads(by_suffix[".json"].read_text("utf-8"))
+    assert doc["outcome"] == "retained" and doc["reason"]["name"] == "cancel"
+    assert doc["sentiment"]["customer"]["change"] == c.change
+    (summary,) = [p for p in paths if p.suffix == ".csv"]
+    (row,) = csv.DictReader(summary.read_text("utf-8-sig").splitlines())
+    assert (row["reason"], row["outcome"], row["outcomes"]) == (
+        "Cancel or close",
+        "retained",
+        "cancel: retained",
+    )
+    assert row["customer_sentiment_change"] == c.change and float(row["customer_sentiment_end"]) == round(
+        c.end, 2
+    )
+
+    # Redacted, the turns they quote are masked as the transcript is.
+    library.add_comment(call_id, start=1.0, text="fine", category="praise")
+    red = actions.exports.export_calls(library, settings, [call_id], ["json"], tmp_path / "red", redact=True)
+    doc = json.loads(red[0].read_text("utf-8"))
+    turns = {(t["speaker"], t["start"]): t["text"] for t in doc["turns"]}
+    assert doc["reason"]["text"] == turns[(doc["reason"]["speaker"], doc["reason"]["start"])]
+    ev = doc["outcomes"][0]["evidence"]
+    assert ev["text"] == turns[(ev["speaker"], ev["start"])]
