@@ -343,3 +343,106 @@ def test_reports_say_the_reason_outcome_and_sentiment_in_their_summary_box(libra
     assert doc["reason"]["text"] == turns[(doc["reason"]["speaker"], doc["reason"]["start"])]
     ev = doc["outcomes"][0]["evidence"]
     assert ev["text"] == turns[(ev["speaker"], ev["start"])]
+
+
+GLANCE_CARD = """
+name = "Retention"
+pass_mark = 50
+[[sections]]
+id = "ending"
+title = "How it ended"
+weight = 100
+[[sections.items]]
+id = "cancel-done"
+text = "A cancel request is done or escalated"
+type = "yesno"
+rule = { measure = "outcome", request = "cancel" }
+[[sections.items]]
+id = "kept-happy"
+text = "The customer did not end worse"
+type = "yesno"
+rule = { measure = "sentiment" }
+[[sections.items]]
+id = "kept"
+text = "Any request ends retained or done"
+type = "yesno"
+rule = { measure = "outcome", ends = ["retained", "done"] }
+"""
+
+
+def test_scorecard_rules_on_a_requests_outcome_and_the_customers_sentiment(library, settings, tmp_path):
+    from test_outcome import HANDED_TO_A_SUPERVISOR
+
+    from reviewer.analysis.scoring import ScorecardError, parse_scorecard
+
+    kept = store_dialogue(library, PUSHED_THEN_KEPT, "kept.wav", settings, tmp_path)
+    handed = store_dialogue(library, HANDED_TO_A_SUPERVISOR, "handed.wav", settings, tmp_path)
+    default_before = {c: actions.scores.score(library, c).total for c in (kept, handed)}
+    card_file = tmp_path / "retention.toml"
+    card_file.write_text(GLANCE_CARD)
+    card, _ = actions.scores.import_scorecard(library, card_file)
+    rules = {i.id: i.rule.describe() for _, i in card.items()}
+    assert rules == {
+        "cancel-done": "a request to cancel ends done or escalated",
+        "kept-happy": "customer sentiment did not end worse than it started",
+        "kept": "any request ends retained or done",
+    }
+
+    def results(call_id: int) -> dict[str, str | None]:
+        return {i.id: i.result for i in actions.scores.score(library, call_id, "Retention").items}
+
+    change = library.load_call(kept).sentiment.customer.change
+    assert results(kept) == {
+        "cancel-done": "no",
+        "kept-happy": "no" if change == "worse" else "yes",
+        "kept": "yes",
+    }
+    item = next(i for i in actions.scores.score(library, kept, "Retention").items if i.id == "cancel-done")
+    evidence = library.load_call(kept).outcomes[0]
+    assert item.detail.startswith("ended cancel: retained") and item.evidence[0]["start"] == pytest.approx(
+        evidence.evidence_start, abs=0.01
+    )
+    assert results(handed)["kept"] == "no"  # escalated
+    assert results(handed)["cancel-done"] == "na"  # no cancel asked: the rule does not apply
+    # The default card's results do not change with the new card.
+    assert {c: actions.scores.score(library, c).total for c in (kept, handed)} == default_before
+    with pytest.raises(ScorecardError, match="outcome.ends is a list of outcomes"):
+        parse_scorecard(
+            {
+                "name": "x",
+                "sections": [
+                    {
+                        "id": "s",
+                        "title": "S",
+                        "weight": 100,
+                        "items": [
+                            {
+                                "id": "i",
+                                "text": "t",
+                                "type": "yesno",
+                                "rule": {"measure": "outcome", "ends": ["won"]},
+                            }
+                        ],
+                    }
+                ],
+            }
+        )
+
+
+def test_the_scorecard_editor_offers_the_outcome_and_sentiment_rules(qtbot, library, tmp_path):
+    from reviewer.actions.scores import load_scorecard_text
+    from reviewer.ui.scorecard_editor import Choices, ScorecardEditor
+
+    editor = ScorecardEditor(library, load_scorecard_text(GLANCE_CARD, "retention.toml"))
+    qtbot.addWidget(editor)
+    labels = [editor.i_measure.itemText(i) for i in range(editor.i_measure.count())]
+    assert "outcome of a request" in labels and "sentiment change" in labels
+    editor.select(0, 0)
+    ends = editor.param_widgets["ends"]
+    assert isinstance(ends, Choices)
+    assert ends.values() == ["done", "escalated"]  # the rule's default, ticked
+    ends.item(1).setCheckState(Qt.CheckState.Checked)  # retained (took an offer)
+    assert editor.doc["sections"][0]["items"][0]["rule"]["ends"] == ["done", "retained", "escalated"]
+    editor.select(0, 1)
+    assert editor.param_widgets["side"].currentData() == "customer"
+    assert editor.param_widgets["allow"].values() == ["better", "same"]

@@ -89,7 +89,9 @@ def catch_up_glance(library: Library, settings: Settings | None = None, progress
     with library.write():
         for n, call_id in enumerate(ids, 1):
             stored = library.load_call(call_id)
-            library.store_glance(call_id, at_a_glance(stored.transcript, stored.analysis, settings))
+            analysis = at_a_glance(stored.transcript, stored.analysis, settings)
+            library.store_glance(call_id, analysis)
+            store_auto_scores(library, call_id, stored.transcript, analysis)  # rules may read them
             if progress:
                 progress(n, len(ids))
     return len(ids)
