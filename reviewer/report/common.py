@@ -75,11 +75,8 @@ def glance_lines(r: CallReport) -> list[str]:
         out.append(f"Reason: {r.reason.label} ({r.reason.confidence:.0%}{at})")
     if r.outcomes:
         last = r.outcomes[-1].outcome
-        each = "; ".join(
-            f"{asked(o.kind)} at {clock(o.start)}: {OUTCOME_NAMES.get(o.outcome, o.outcome)}"
-            for o in r.outcomes
-        )
-        out.append(f"Outcome: {OUTCOME_NAMES.get(last, last)} ({each})")
+        each = "; ".join(f"{asked(o.kind)} at {clock(o.start)}: {o.outcome}" for o in r.outcomes)
+        out.append(f"Outcome: {OUTCOME_NAMES.get(last, last)} — {each}")
     elif r.sentiment is not None:
         out.append("Outcome: the customer asked for nothing the analysis recognises")
     if r.sentiment is not None:
