@@ -171,6 +171,18 @@ class RequestOutcome:
 
 
 @dataclass(frozen=True)
+class GlanceCorrection:
+    """A coach's correction of a call's reason (``request_start`` None: ``value`` a reason's
+    name, ``label`` its label) or of the outcome of the request made at ``request_start``
+    (``value`` an outcome)."""
+
+    request_start: float | None
+    value: str
+    label: str = ""
+    author: str = ""
+
+
+@dataclass(frozen=True)
 class Analysis:
     markers: tuple[Marker, ...]
     metrics: Metrics

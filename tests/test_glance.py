@@ -13,6 +13,7 @@ from test_outcome import TAKES_THE_DISCOUNT
 
 from reviewer import actions
 from reviewer import refusal_training as rt
+from reviewer.errors import ReviewerError
 from reviewer.labels import clock, sentiment_change_text
 from reviewer.library.schema import migrations
 
@@ -446,3 +447,70 @@ def test_the_scorecard_editor_offers_the_outcome_and_sentiment_rules(qtbot, libr
     editor.select(0, 1)
     assert editor.param_widgets["side"].currentData() == "customer"
     assert editor.param_widgets["allow"].values() == ["better", "same"]
+
+
+def test_a_coach_corrects_the_reason_and_an_outcome_and_it_outlives_reanalysis(library, settings, tmp_path):
+    from reviewer.actions import corrections
+
+    call_id = store_dialogue(library, PUSHED_THEN_KEPT, "kept.wav", settings, tmp_path)
+    asked_at = library.load_call(call_id).outcomes[0].start
+    change = corrections.correct_glance(
+        library, call_id, asked_at + 0.05, "refused", settings=settings, author="Dana"
+    )
+    reason = corrections.correct_glance(
+        library, call_id, None, "billing", settings=settings, label="Billing question", author="Dana"
+    )
+    stored = library.load_call(call_id)
+    assert (stored.outcomes[0].outcome, stored.outcomes[0].why) == ("refused", "corrected by Dana")
+    assert (stored.reason.name, stored.reason.label, stored.reason.method) == (
+        "billing",
+        "Billing question",
+        "coach",
+    )
+    (row,) = library.list_calls()
+    assert (row.outcome, row.reason_label) == ("refused", "Billing question")
+    corrections.swap_roles(library, call_id, settings)  # re-analysed twice: the corrections stay
+    corrections.swap_roles(library, call_id, settings)
+    assert library.load_call(call_id).outcomes[0].outcome == "refused"
+    assert library.load_call(call_id).reason.name == "billing"
+    corrections.restore_glance(library, change, settings)  # undo: the analysis judges again
+    assert library.load_call(call_id).outcomes[0].outcome == "retained"
+    assert library.load_call(call_id).reason.name == "billing"  # the other correction stays
+    corrections.restore_glance(library, reason, settings)
+    assert library.load_call(call_id).reason.name == "cancel"
+    with pytest.raises(ReviewerError, match="Unknown outcome 'won'"):
+        corrections.correct_glance(library, call_id, asked_at, "won", settings=settings)
+    with pytest.raises(ReviewerError, match="no request at 0:01"):
+        corrections.correct_glance(library, call_id, 1.0, "done", settings=settings)
+
+
+def test_the_summary_corrects_an_outcome_from_a_menu_and_undo_takes_it_back(reviewing, qtbot):
+    from PySide6.QtWidgets import QApplication
+    from ui_wait import settled
+
+    w, transcript, analysis = reviewing
+    page = w.review_page
+    asked_at = analysis.outcomes[0].start
+    browser = page.summary.browser
+    cursor = anchor_cursor(browser, f"fix:outcome:{asked_at:.3f}")
+    qtbot.mouseClick(browser.viewport(), Qt.MouseButton.LeftButton, pos=browser.cursorRect(cursor).center())
+    qtbot.waitUntil(lambda: QApplication.activePopupWidget() is not None)
+    menu = QApplication.activePopupWidget()
+    (escalated,) = [a for a in menu.actions() if a.text() == "escalated"]
+    escalated.trigger()
+    menu.close()
+    settled()
+    line = f"Outcome: {clock(asked_at)} Asked to cancel: escalated (corrected by"
+    qtbot.waitUntil(lambda: any(x.startswith(line) for x in page.summary.lines()))
+    assert page.undo_stack.undoText() == f"Outcome ({clock(asked_at)}): escalated"
+    page.undo_stack.undo()
+    settled()
+    qtbot.waitUntil(
+        lambda: (
+            f"Outcome: {clock(asked_at)} Asked to cancel: retained (took an offer)"
+            in "\n".join(page.summary.lines())
+        )
+    )
+    page.undo_stack.redo()
+    settled()
+    qtbot.waitUntil(lambda: any(x.startswith(line) for x in page.summary.lines()))

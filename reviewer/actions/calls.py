@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from reviewer.actions.scores import Progress, store_auto_scores
-from reviewer.analysis import analyse_transcript, at_a_glance
+from reviewer.analysis import analyse_transcript, at_a_glance, corrected
 from reviewer.analysis.trackers import tracker_hits
 from reviewer.library import Library
 from reviewer.library.calls import call_record
@@ -58,7 +58,9 @@ def store_call(
 
 def store_derived(library: Library, call_id: int, transcript: Transcript, analysis: Analysis) -> None:
     """Inside a write transaction: what the analysis derived from a call (turns, segments, markers,
-    metrics), its hits of every tracker, and every scorecard's automatic answers, anew."""
+    metrics, the call at a glance with a coach's corrections over it), its hits of every tracker,
+    and every scorecard's automatic answers, anew."""
+    analysis = corrected(analysis, library.glance_corrections(call_id))
     library.store_analysis(call_id, transcript, analysis)
     trackers = library.trackers()
     hits = (
@@ -90,6 +92,7 @@ def catch_up_glance(library: Library, settings: Settings | None = None, progress
         for n, call_id in enumerate(ids, 1):
             stored = library.load_call(call_id)
             analysis = at_a_glance(stored.transcript, stored.analysis, settings)
+            analysis = corrected(analysis, library.glance_corrections(call_id))
             library.store_glance(call_id, analysis)
             store_auto_scores(library, call_id, stored.transcript, analysis)  # rules may read them
             if progress:

@@ -17,6 +17,7 @@ from reviewer.model import (
     CallReason,
     CallRow,
     CallSummary,
+    GlanceCorrection,
     Marker,
     Metrics,
     RefusalLabel,
@@ -321,6 +322,40 @@ class CallsMixin:
                 "glance_json": glance_document(reason, feeling),
             },
         )
+
+    def glance_corrections(self, call_id: int) -> list[GlanceCorrection]:
+        """A coach's corrections of the call's reason and its requests' outcomes."""
+        sql = "SELECT * FROM glance_corrections WHERE call_id = ? ORDER BY id"
+        return [
+            GlanceCorrection(sec(r["request_ms"]), r["value"], r["label"] or "", r["author"] or "")
+            for r in self.db.query(sql, [call_id])
+        ]
+
+    def replace_glance_correction(
+        self, call_id: int, request_start: float | None, correction: GlanceCorrection | None
+    ) -> None:
+        """Inside a write transaction: the correction of the reason (``request_start`` None) or of
+        the request made then becomes ``correction`` (None: none, the analysis judges)."""
+        if request_start is None:
+            self.db.execute(
+                "DELETE FROM glance_corrections WHERE call_id = ? AND request_ms IS NULL", [call_id]
+            )
+        else:
+            self.db.execute(
+                "DELETE FROM glance_corrections WHERE call_id = ? AND request_ms = ?",
+                [call_id, ms(request_start)],
+            )
+        if correction is not None:
+            self.db["glance_corrections"].insert(
+                {
+                    "call_id": call_id,
+                    "request_ms": ms(request_start),
+                    "value": correction.value,
+                    "label": correction.label,
+                    "author": correction.author,
+                    "created_at": now(),
+                }
+            )
 
     def unglanced_calls(self) -> list[int]:
         """The calls stored before the library kept the call at a glance (m014), in order."""

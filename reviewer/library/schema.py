@@ -394,6 +394,23 @@ def m014_call_glance(db: Database) -> None:
         not_null={"call_id", "kind", "start_ms", "outcome"},
     )
     db["request_outcomes"].create_index(["call_id", "start_ms"])
+    # A coach's correction of the reason (request_ms NULL) or of the outcome of the request made
+    # at request_ms: kept apart from what the analysis judged, so it survives re-analysis.
+    db["glance_corrections"].create(
+        {
+            "id": int,
+            "call_id": int,
+            "request_ms": int,
+            "value": str,
+            "label": str,
+            "author": str,
+            "created_at": str,
+        },
+        pk="id",
+        foreign_keys=[("call_id", "calls", "id")],
+        not_null={"call_id", "value"},
+    )
+    db["glance_corrections"].create_index(["call_id"])
 
 
 SCHEMA_VERSION = len(migrations._migrations)

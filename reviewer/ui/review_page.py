@@ -10,8 +10,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QColor, QKeySequence, QUndoStack
+from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtGui import QAction, QColor, QCursor, QKeySequence, QUndoStack
 from PySide6.QtMultimedia import QMediaPlayer
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -35,12 +35,14 @@ from PySide6.QtWidgets import (
 
 from reviewer import actions
 from reviewer.actions.corrections import next_label
+from reviewer.analysis.reasons import OTHER, OTHER_LABEL
 from reviewer.analysis.refusals import label_for
 from reviewer.analysis.scoring import Scorecard, share_target
 from reviewer.analysis.turns import turn_at
 from reviewer.audio.peaks import Peaks, load_peaks, peaks_for_file
 from reviewer.document import one_voice
 from reviewer.errors import ReviewerError
+from reviewer.labels import OUTCOME_NAMES
 from reviewer.library.store import REVIEW_STATUSES, Library, StoredCall
 from reviewer.model import CallRow, CallScore, Comment, Marker, Metrics, TrackerHit, Turn
 from reviewer.settings import Settings
@@ -296,6 +298,7 @@ class ReviewPage(QWidget):
         self.scores.conflicted.connect(self.speech_changed)
         self.summary = SummaryPanel()
         self.summary.seekRequested.connect(self.seek)
+        self.summary.correctRequested.connect(self.correct_glance_menu)
         self.scores.scoreChanged.connect(lambda _id: self._show_summary())
         self._target = 0.0
         self.tabs = QTabWidget()
@@ -593,6 +596,31 @@ class ReviewPage(QWidget):
     def _peaks_loaded(self, call_id: int, peaks: Peaks | None) -> None:
         if self.call is not None and self.call.id == call_id and peaks is not None:
             self.timeline_model.set_peaks(peaks)
+
+    def correct_glance_menu(self, request_start: float | None, at: QPoint | None = None) -> QMenu | None:
+        """A menu of what the call's reason (``request_start`` None) or the outcome of the request
+        made then may be corrected to; the choice is made undoable (see ``corrections``)."""
+        if self.call is None or self.agent_mode:
+            return None
+        menu = QMenu(self)
+        if request_start is None:
+            reasons = self.settings.reasons.reasons if self.settings.reasons else ()
+            options = [(r.name, r.label) for r in reasons] + [(OTHER, OTHER_LABEL)]
+        else:
+            options = list(OUTCOME_NAMES.items())
+        for value, label in options:
+            action = menu.addAction(label)
+            action.triggered.connect(
+                lambda _=False, v=value, lab=label: self.corrections.correct_glance(request_start, v, lab)
+            )
+        menu.addSeparator()
+        judge = menu.addAction("Let Reviewer judge")
+        judge.triggered.connect(lambda: self.corrections.correct_glance(request_start, None))
+        if at is not None:
+            menu.popup(at)
+        else:
+            menu.popup(QCursor.pos())
+        return menu
 
     def _comments_changed(self, rows: list) -> None:
         self.timeline_model.set_comments(rows)

@@ -11,6 +11,7 @@ from html import escape
 from PySide6.QtCore import QUrl, Signal
 from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
 
+from reviewer.analysis import CORRECTED
 from reviewer.analysis.pushback import KIND_NAMES
 from reviewer.labels import (
     MARKER_NAMES,
@@ -36,6 +37,8 @@ class SummaryLine:
     time: float | None
     text: str
     also: tuple[tuple[str, float], ...] = ()
+    # What a coach may correct here: "reason", or the outcome of the request made at ``time``.
+    fix: str = ""
 
     def plain(self) -> str:
         """The line as a person reads it: "0:14 Agent pushes back … (request at 0:06)"."""
@@ -81,10 +84,16 @@ def summary_sections(
     reason = call.reason
     if reason is None:
         why = [SummaryLine(None, "Not judged (no customer turn, or no list of reasons).")]
+    elif reason.method == CORRECTED:
+        why = [SummaryLine(reason.start, f"{reason.label} (corrected by a coach)", fix="reason")]
     elif reason.start is not None:
-        why = [SummaryLine(reason.start, f"{reason.label} ({reason.confidence:.0%}): {quote(reason.text)}")]
+        why = [
+            SummaryLine(
+                reason.start, f"{reason.label} ({reason.confidence:.0%}): {quote(reason.text)}", fix="reason"
+            )
+        ]
     else:
-        why = [SummaryLine(None, f"{reason.label} (no opening turn matched a reason)")]
+        why = [SummaryLine(None, f"{reason.label} (no opening turn matched a reason)", fix="reason")]
     out.append(("Reason", why))
 
     if not call.outcomes:
@@ -95,8 +104,10 @@ def summary_sections(
         ended += [
             SummaryLine(
                 o.start,
-                f"{asked(o.kind).capitalize()}: {OUTCOME_NAMES.get(o.outcome, o.outcome)}",
+                f"{asked(o.kind).capitalize()}: {OUTCOME_NAMES.get(o.outcome, o.outcome)}"
+                + (f" ({o.why})" if o.why.startswith("corrected by") else ""),
                 ((f"shown by {quote(o.evidence)} at", o.evidence_start),) if o.evidence else (),
+                fix="outcome",
             )
             for o in call.outcomes
         ]
@@ -173,6 +184,9 @@ def summary_html(sections: Sequence[Section]) -> str:
         for line in lines:
             at = _link(line.time, clock(line.time)) + "&nbsp; " if line.time is not None else ""
             extra = "".join(f" ({escape(words)} {_link(t, clock(t))})" for words, t in line.also)
+            if line.fix:
+                where = "reason" if line.fix == "reason" else f"outcome:{line.time:.3f}"
+                extra += f' &nbsp;<a href="fix:{where}" style="color:#555">correct…</a>'
             parts.append(f"<div style='margin-left:8px'>{at}{escape(line.text)}{extra}</div>")
     return "".join(parts)
 
@@ -181,6 +195,8 @@ class SummaryPanel(QWidget):
     """The call at a glance; a click on a time seeks (``seekRequested``)."""
 
     seekRequested = Signal(float)
+    # A coach asks to correct the reason (None) or the outcome of the request made at a time.
+    correctRequested = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -213,3 +229,7 @@ class SummaryPanel(QWidget):
         text = url.toString()
         if text.startswith("seek:"):
             self.seekRequested.emit(float(text.removeprefix("seek:")))
+        elif text == "fix:reason":
+            self.correctRequested.emit(None)
+        elif text.startswith("fix:outcome:"):
+            self.correctRequested.emit(float(text.removeprefix("fix:outcome:")))
