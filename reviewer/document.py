@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
-from reviewer.analysis.reasons import call_reason, reason_dict
+from reviewer.analysis.reasons import reason_dict
 from reviewer.model import Analysis, Marker, Metrics, RequestOutcome, Sentiment, StoredCall, Transcript, Turn
-
-if TYPE_CHECKING:
-    from reviewer.settings import Settings
 
 
 class StoredCalls(Protocol):
@@ -128,29 +125,6 @@ def outcome_dicts(found: Iterable[RequestOutcome], digits: int = 2) -> list[dict
     ]
 
 
-def glance(
-    transcript: Transcript, analysis: Analysis, settings: Settings, *, feelings: bool = True
-) -> Analysis:
-    """A stored call's analysis with what the library does not keep yet, derived from its stored
-    transcript and refusals: its reason (where ``settings`` has a reasons list) and, with
-    ``feelings``, its sentiment and request outcomes."""
-    from dataclasses import replace
-
-    t = transcript
-    reason = call_reason(t.speakers, t.turns, settings.reasons) if settings.reasons else None
-    if not feelings:
-        return replace(analysis, reason=reason)
-    from reviewer.analysis.outcome import outcomes
-    from reviewer.analysis.sentiment import sentiment
-
-    return replace(
-        analysis,
-        reason=reason,
-        sentiment=sentiment(t.speakers, t.turns, settings),
-        outcomes=outcomes(t.speakers, t.turns, settings, analysis.markers),
-    )
-
-
 def call_document(transcript: Transcript, analysis: Analysis, **extra: Any) -> dict[str, Any]:
     m = analysis.metrics
     doc: dict[str, Any] = {
@@ -198,19 +172,12 @@ def call_document(transcript: Transcript, analysis: Analysis, **extra: Any) -> d
     return doc
 
 
-def stored_document(
-    library: StoredCalls, call_id: int, settings: Settings | None = None, *, feelings: bool = False
-) -> dict[str, Any]:
-    """The same document for a call in the library, with its id, name and path. Given the analysis
-    ``settings`` (``reviewer.settings.Settings``), with the call's reason judged from the stored
-    turns; with ``feelings`` too, its sentiment and request outcomes (the library keeps none of
-    them yet)."""
+def stored_document(library: StoredCalls, call_id: int) -> dict[str, Any]:
+    """The same document for a call in the library, with its id, name and path: its reason,
+    sentiment and request outcomes as the library keeps them."""
     stored = library.load_call(call_id)
     row = stored.row
-    analysis = Analysis(tuple(stored.markers), stored.metrics)
-    if settings is not None:
-        analysis = glance(stored.transcript, analysis, settings, feelings=feelings)
-    doc = call_document(stored.transcript, analysis)
+    doc = call_document(stored.transcript, stored.analysis)
     doc.update({"id": row.id, "name": row.name, "path": row.path, "imported_at": row.imported_at})
     doc["transcript_edits"] = len(stored.transcript.edits)  # a coach's corrections of what was said
     return doc

@@ -15,7 +15,10 @@ def plural(n: int, word: str) -> str:
 
 
 ROLE_NAMES = {"agent": "Agent", "customer": "Customer", "unknown": "Speaker"}
-ROLE_COLOURS = {"agent": "#2f6fb3", "customer": "#d9822b", "unknown": "#7f7f7f"}
+# Every meaning its own colour, told apart by colour-blind eyes: the Okabe–Ito palette (roles,
+# markers, talk share) and Paul Tol's muted one (comments, sentiment), never one colour for two
+# meanings; each also has a shape or a labelled row, so a black-and-white print reads too.
+ROLE_COLOURS = {"agent": "#0072B2", "customer": "#E69F00", "unknown": "#7f7f7f"}
 MARKER_NAMES = {
     "refusal": "Refusal",
     "long_monologue": "Long monologue",
@@ -29,17 +32,43 @@ MARKER_PLURALS = {
     "overtalk": "Overtalk",
 }
 MARKER_COLOURS = {
-    "refusal": "#c62828",
-    "long_monologue": "#7b1fa2",
-    "long_silence": "#607d8b",
-    "overtalk": "#f9a825",
+    "refusal": "#D55E00",
+    "long_monologue": "#CC79A7",
+    "long_silence": "#999999",
+    "overtalk": "#F0E442",
 }
 CATEGORY_COLOURS = {
-    "praise": "#2e7d32",
-    "improve": "#ef6c00",
-    "compliance": "#ad1457",
-    "other": "#455a64",
+    "praise": "#009E73",
+    "improve": "#882255",
+    "compliance": "#332288",
+    "other": "#999933",
 }
+SHARE_COLOURS = {"within": "#56B4E9", "over": "#000000"}  # the agent's talk share against its target
+SENTIMENT_COLOURS = {"negative": "#CC6677", "neutral": "#BBBBBB", "positive": "#44AA99"}
+
+# The call at a glance (analysis.outcome, analysis.sentiment), in the words every front door uses.
+OUTCOME_NAMES = {
+    "done": "done",
+    "retained": "retained (took an offer)",
+    "withdrawn": "withdrawn",
+    "refused": "refused",
+    "escalated": "escalated",
+    "unresolved": "unresolved",
+}
+SENTIMENT_CHANGES = ("better", "same", "worse")
+
+
+def signed(score: float) -> str:
+    """A sentiment score as every front door prints it: "+0.31", "−0.42" (a true minus)."""
+    return f"{score:+.2f}".replace("-", "−")
+
+
+def sentiment_change_text(start: float | None, end: float | None, change: str) -> str:
+    """A party's sentiment from the first third of their turns to the last: "−0.42 → +0.31
+    (better)"; "—" where they said nothing."""
+    if start is None or end is None or not change:
+        return "—"
+    return f"{signed(start)} → {signed(end)} ({change})"
 
 
 def clock(seconds: float | None, *, tenths: bool = False) -> str:

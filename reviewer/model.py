@@ -281,6 +281,18 @@ class RequestOutcome:
 
 
 @dataclass(frozen=True)
+class GlanceCorrection:
+    """A coach's correction of a call's reason (``request_start`` None: ``value`` a reason's
+    name, ``label`` its label) or of the outcome of the request made at ``request_start``
+    (``value`` an outcome)."""
+
+    request_start: float | None
+    value: str
+    label: str = ""
+    author: str = ""
+
+
+@dataclass(frozen=True)
 class Analysis:
     markers: tuple[Marker, ...]
     metrics: Metrics
@@ -358,10 +370,20 @@ class StoredCall:
     transcript: Transcript
     markers: list[Marker]
     metrics: Metrics
+    # What the analysis judged of the call at a glance (m014); calls stored before it have none
+    # until they are analysed again (``actions.library.open_library`` catches them up).
+    reason: CallReason | None = None
+    sentiment: Sentiment | None = None
+    outcomes: tuple[RequestOutcome, ...] = ()
 
     @property
     def id(self) -> int:
         return self.row.id
+
+    @property
+    def analysis(self) -> Analysis:
+        """What the analysis made of the call, as it was stored."""
+        return Analysis(tuple(self.markers), self.metrics, self.reason, self.sentiment, self.outcomes)
 
 
 @dataclass(frozen=True)
@@ -534,6 +556,15 @@ class CallRow:
     changed_by: str | None = None
     changed_at: str | None = None
     split_doubt: str | None = None  # a mono split's doubt about itself, in words (m011)
+    # The call at a glance (m014; None until the call is analysed with them): the reason's name
+    # and label, the call's outcome (its last request's; "" where nothing was asked), the
+    # customer's sentiment change (better | same | worse; "" where they said nothing), and the
+    # rest of the reason and both parties' trends as a JSON document (``library.calls``).
+    reason: str | None = None
+    reason_label: str | None = None
+    outcome: str | None = None
+    sentiment_change: str | None = None
+    glance_json: str | None = None
 
     @property
     def duration(self) -> float:
@@ -581,6 +612,10 @@ class CallSummary:
     passed: int | None = None
     score_final: int = 1
     open_disputes: int = 0
+    reason: str | None = None  # the call at a glance (see CallRow); None until analysed with it
+    reason_label: str | None = None
+    outcome: str | None = None
+    sentiment_change: str | None = None
 
     def as_dict(self, names: tuple[str, ...] | None = None) -> dict[str, Any]:
         """The fields (only ``names``, in their order, where given) as a plain dict."""

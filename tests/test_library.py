@@ -379,6 +379,7 @@ def test_migrations_upgrade_an_old_library_keeping_its_data(tmp_path):
             "m011_voice_profiles",
             "m012_concept_trackers",
             "m013_transcript_edits",
+            "m014_call_glance",
             "m015_review_flow",
         ]
         assert lib.list_calls()[0].name == "old.wav"

@@ -74,8 +74,8 @@ def test_the_json_document_carries_each_requests_outcome(settings):
     assert req["evidence"]["speaker"] == "S2" and req["evidence"]["text"].startswith("Oh, really?")
 
 
-def test_show_json_of_a_stored_call_carries_its_outcomes_and_sentiment(library, settings, tmp_path):
-    """`reviewer show --json` derives them from the stored transcript and refusals."""
+def test_show_json_of_a_stored_call_carries_its_stored_outcomes_and_sentiment(library, settings, tmp_path):
+    """The library keeps them when the call is stored; `reviewer show --json` reads them back."""
     from reviewer import actions
     from reviewer.document import stored_document
 
@@ -85,9 +85,14 @@ def test_show_json_of_a_stored_call_carries_its_outcomes_and_sentiment(library, 
     call_id, _ = actions.calls.store_call(
         library, audio, "d1" * 32, transcript, analysis, source_channels=2, source_rate=16000, dual_mono=False
     )
-    plain = stored_document(library, call_id)
-    assert "outcomes" not in plain and "sentiment" not in plain  # without settings, as before
-    doc = json.loads(json.dumps(stored_document(library, call_id, settings, feelings=True)))
+    doc = json.loads(json.dumps(stored_document(library, call_id)))
+    assert doc == json.loads(
+        json.dumps(
+            call_document(transcript, analysis, **{k: doc[k] for k in ("id", "name", "path", "imported_at")})
+        )
+    )
     assert doc["outcome"] == "retained" and doc["outcomes"][0]["request"] == "cancel"
     assert doc["sentiment"]["customer"]["change"] in ("better", "same", "worse")
     assert len(doc["sentiment"]["turns"]) == len(doc["turns"])
+    (row,) = [c for c in library.list_calls() if c.id == call_id]
+    assert (row.outcome, row.sentiment_change) == ("retained", doc["sentiment"]["customer"]["change"])

@@ -18,10 +18,11 @@ from reviewer import actions
 from reviewer.actions.exports import export_calls
 from reviewer.errors import Cancelled, ReviewerError
 from reviewer.importer import store_result
-from reviewer.labels import clock
+from reviewer.labels import OUTCOME_NAMES, clock, sentiment_change_text
 from reviewer.library.store import content_hash
 from reviewer.progress import CancelToken
 from reviewer.report.redact import redact_text
+from reviewer.requests import asked
 
 ALL = ["pdf", "html", "csv", "json", "srt", "vtt"]
 
@@ -187,7 +188,17 @@ def test_the_pdf_leads_with_the_score_and_its_state_then_the_findings_that_expla
     )
     box = first[: first.index("Call review: pushback stereo.wav")]
     assert box[1] == "Customer care v1, pass mark 75"
-    assert _squash(" ".join(box[2:])) == f"auto-fail: “{score.auto_failed_texts[0]}”"
+    said = _squash(" ".join(box[2:]))
+    auto_fail = f"auto-fail: “{score.auto_failed_texts[0]}”"
+    # then the call at a glance: why the customer called, how each request ended, how they felt
+    stored = library.load_call(pushback_call)
+    c = stored.sentiment.customer
+    assert said == _squash(
+        f"{auto_fail} Reason: {stored.reason.label} ({stored.reason.confidence:.0%} at 0:06) "
+        f"Outcome: {OUTCOME_NAMES[stored.outcomes[-1].outcome]} — "
+        + "; ".join(f"{asked(o.kind)} at {clock(o.start)}: {o.outcome}" for o in stored.outcomes)
+        + f" Customer sentiment: {sentiment_change_text(c.start, c.end, c.change)}"
+    )
     assert first[len(box) + 1] == "Findings"
     # Each push-back with its time, the request it followed and its kind; talk share against the
     # target; the long stretches and overtalk with their times; the scorecard's failed items.

@@ -208,6 +208,8 @@ def test_each_measure_is_one_object_that_templates_the_editor_and_the_rules_list
         "words_per_minute",
         "tracker",
         "phrase",
+        "outcome",
+        "sentiment",
     ]
     assert list(MEASURES) == names  # `reviewer scorecard show --rules` lists the registry's params
     assert all(MEASURES[n] is MEASURE_REGISTRY[n].params for n in names)

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from reviewer.actions.scores import store_auto_scores
-from reviewer.analysis import analyse_transcript
+from reviewer.actions.scores import Progress, store_auto_scores
+from reviewer.analysis import analyse_transcript, at_a_glance, corrected
 from reviewer.analysis.trackers import tracker_hits
 from reviewer.library import Library
 from reviewer.library.calls import call_record
 from reviewer.model import Analysis, Transcript
-from reviewer.settings import Settings
+from reviewer.settings import Settings, load_settings
 
 
 def store_call(
@@ -58,7 +58,9 @@ def store_call(
 
 def store_derived(library: Library, call_id: int, transcript: Transcript, analysis: Analysis) -> None:
     """Inside a write transaction: what the analysis derived from a call (turns, segments, markers,
-    metrics), its hits of every tracker, and every scorecard's automatic answers, anew."""
+    metrics, the call at a glance with a coach's corrections over it), its hits of every tracker,
+    and every scorecard's automatic answers, anew."""
+    analysis = corrected(analysis, library.glance_corrections(call_id))
     library.store_analysis(call_id, transcript, analysis)
     trackers = library.trackers()
     hits = (
@@ -76,3 +78,23 @@ def reanalyse(
     library.store_speakers(call_id, transcript.speakers, moved)
     transcript, analysis = analyse_transcript(transcript, settings)
     store_derived(library, call_id, transcript, analysis)
+
+
+def catch_up_glance(library: Library, settings: Settings | None = None, progress: Progress = None) -> int:
+    """The call at a glance (reason, sentiment, request outcomes) for every call the library
+    stored before it kept them, judged from its stored turns and refusals, in one transaction.
+    Returns the number of calls."""
+    ids = library.unglanced_calls()
+    if not ids:
+        return 0
+    settings = settings or load_settings()
+    with library.write():
+        for n, call_id in enumerate(ids, 1):
+            stored = library.load_call(call_id)
+            analysis = at_a_glance(stored.transcript, stored.analysis, settings)
+            analysis = corrected(analysis, library.glance_corrections(call_id))
+            library.store_glance(call_id, analysis)
+            store_auto_scores(library, call_id, stored.transcript, analysis)  # rules may read them
+            if progress:
+                progress(n, len(ids))
+    return len(ids)

@@ -1,4 +1,5 @@
-"""Correcting a stored call: roles and names, who said what, and a coach's refusal labels. Each
+"""Correcting a stored call: roles and names, who said what, a coach's refusal labels, and the
+call's reason and its requests' outcomes. Each
 operation re-analyses the call in the same transaction and returns what undoes it; an undo restores
 only what its own change changed."""
 
@@ -11,9 +12,10 @@ from reviewer.analysis.refusals import labels_on
 from reviewer.analysis.roles import swap_roles as swapped_roles
 from reviewer.analysis.turns import turn_at
 from reviewer.errors import ReviewerError
-from reviewer.labels import clock
+from reviewer.labels import OUTCOME_NAMES, clock
 from reviewer.library import Library
 from reviewer.model import (
+    GlanceCorrection,
     RefusalLabel,
     Speaker,
     Transcript,
@@ -280,3 +282,77 @@ def restore_refusal_label(library: Library, change: RefusalLabelChange, settings
         library.replace_refusal_labels(change.call_id, change.turn.start, change.turn.end, change.before)
         t = replace(t, refusal_labels=library.refusal_labels(change.call_id))
         reanalyse(library, change.call_id, t, {}, settings)
+
+
+# -- the call at a glance ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GlanceChange:
+    """A coach's correction of the reason (``request_start`` None) or of one request's outcome,
+    with the correction it replaced (None: the analysis's judgement), for undo."""
+
+    call_id: int
+    request_start: float | None
+    before: GlanceCorrection | None
+    after: GlanceCorrection | None
+
+
+def correct_glance(
+    library: Library,
+    call_id: int,
+    request_start: float | None,
+    value: str | None,
+    *,
+    settings: Settings,
+    label: str = "",
+    author: str = "",
+) -> GlanceChange:
+    """A coach's word on why the customer called (``request_start`` None: ``value`` a reason's
+    name, ``label`` its label) or on how the request made at ``request_start`` ended (``value``
+    an outcome); None lets the analysis judge again. Kept by the library, it outlives
+    re-analysis; the call is re-analysed at once. Returns what undoes it."""
+    if request_start is not None and value is not None and value not in OUTCOME_NAMES:
+        raise ReviewerError(f"Unknown outcome {value!r}: use one of {', '.join(OUTCOME_NAMES)}.")
+    with library.write():
+        library.touch_call(call_id)
+        stored = library.load_call(call_id)
+        if request_start is not None:
+            asked = next((o for o in stored.outcomes if abs(o.start - request_start) <= 0.1), None)
+            if asked is None:
+                raise ReviewerError(
+                    f"The customer made no request at {clock(request_start)} in call #{call_id}."
+                )
+            request_start = asked.start
+        before = next(
+            (
+                c
+                for c in library.glance_corrections(call_id)
+                if (c.request_start is None) == (request_start is None)
+                and (request_start is None or abs((c.request_start or 0.0) - request_start) <= 0.1)
+            ),
+            None,
+        )
+        after = None if value is None else GlanceCorrection(request_start, value, label or value, author)
+        _set_glance_correction(library, call_id, request_start, after, settings)
+        return GlanceChange(call_id, request_start, before, after)
+
+
+def restore_glance(library: Library, change: GlanceChange, settings: Settings, *, undo: bool = True) -> None:
+    """Undo ``correct_glance`` (the correction it replaced, or the analysis's judgement, back);
+    with ``undo=False``, make it again."""
+    with library.write():
+        library.touch_call(change.call_id)
+        wanted = change.before if undo else change.after
+        _set_glance_correction(library, change.call_id, change.request_start, wanted, settings)
+
+
+def _set_glance_correction(
+    library: Library,
+    call_id: int,
+    request_start: float | None,
+    correction: GlanceCorrection | None,
+    settings: Settings,
+) -> None:
+    library.replace_glance_correction(call_id, request_start, correction)
+    reanalyse(library, call_id, library.load_call(call_id).transcript, {}, settings)

@@ -208,13 +208,22 @@ def bundled_card_update(library: Library) -> str | None:
 _settings: weakref.WeakKeyDictionary[Library, Settings] = weakref.WeakKeyDictionary()
 
 
-def _facts(library: Library, call_id: int, transcript: Transcript, markers, metrics, trackers) -> CallFacts:  # noqa: ANN001
+def _facts(
+    library: Library, call_id: int, transcript: Transcript, analysis: Analysis, trackers: list[str]
+) -> CallFacts:
     """What the rules read of a call, judged with the user's settings (the talk-share target a
     card's rule takes from them is the one the app and the reports show), not the defaults."""
     if library not in _settings:
         _settings[library] = load_settings(refusal_model=False, request_model=False)
     return CallFacts(
-        transcript, markers, metrics, library.tracker_hits(call_id), trackers, settings=_settings[library]
+        transcript,
+        analysis.markers,
+        analysis.metrics,
+        library.tracker_hits(call_id),
+        trackers,
+        settings=_settings[library],
+        outcomes=analysis.outcomes,
+        sentiment=analysis.sentiment,
     )
 
 
@@ -224,7 +233,7 @@ def _rescore(library: Library, card: Scorecard, progress: Progress) -> None:
     trackers = [t.name for t in library.trackers()]
     for n, call_id in enumerate(ids, 1):
         stored = library.load_call(call_id)
-        facts = _facts(library, call_id, stored.transcript, stored.markers, stored.metrics, trackers)
+        facts = _facts(library, call_id, stored.transcript, stored.analysis, trackers)
         _store_auto(library, call_id, card, facts)
         if progress:
             progress(n, len(ids))
@@ -237,7 +246,7 @@ def store_auto_scores(library: Library, call_id: int, transcript: Transcript, an
     if not names:
         return
     trackers = [t.name for t in library.trackers()]
-    facts = _facts(library, call_id, transcript, analysis.markers, analysis.metrics, trackers)
+    facts = _facts(library, call_id, transcript, analysis, trackers)
     for name in names:
         _store_auto(library, call_id, scorecard(library, name), facts)
 

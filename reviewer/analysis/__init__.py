@@ -19,10 +19,21 @@ from reviewer.analysis.talk import (
     summarize_gaps,
 )
 from reviewer.analysis.turns import activity, build_turns, speech_runs
-from reviewer.model import Analysis, Metrics, RefusalLabel, Segment, Speaker, Transcript, Turn, Word
+from reviewer.model import (
+    Analysis,
+    CallReason,
+    GlanceCorrection,
+    Metrics,
+    RefusalLabel,
+    Segment,
+    Speaker,
+    Transcript,
+    Turn,
+    Word,
+)
 from reviewer.settings import Settings
 
-__all__ = ["analyse_transcript", "analyze", "build_turns", "speech_runs"]
+__all__ = ["analyse_transcript", "analyze", "at_a_glance", "build_turns", "corrected", "speech_runs"]
 
 
 def analyze(
@@ -89,3 +100,36 @@ def analyse_transcript(transcript: Transcript, settings: Settings) -> tuple[Tran
         transcript.overlaps,
         transcript.refusal_labels,
     )
+
+
+def at_a_glance(transcript: Transcript, analysis: Analysis, settings: Settings) -> Analysis:
+    """``analysis`` with the call at a glance judged again from the transcript's turns and the
+    stored refusals: its reason (where ``settings`` has a reasons list), its sentiment and each
+    request's outcome (what a call stored before the library kept them lacks)."""
+    t = transcript
+    return replace(
+        analysis,
+        reason=call_reason(t.speakers, t.turns, settings.reasons) if settings.reasons else None,
+        sentiment=call_sentiment(t.speakers, t.turns, settings),
+        outcomes=request_outcomes(t.speakers, t.turns, settings, analysis.markers),
+    )
+
+
+CORRECTED = "coach"  # the method of a reason a coach gave
+
+
+def corrected(analysis: Analysis, corrections: Sequence[GlanceCorrection]) -> Analysis:
+    """``analysis`` with a coach's corrections over what it judged: the reason (keeping the turn
+    that showed the judged one, sure as the coach is), and the outcome of each request made at a
+    correction's moment (within a tenth of a second: the turn's start, as stored)."""
+    reason, outcomes = analysis.reason, list(analysis.outcomes)
+    for c in corrections:
+        who = f"corrected by {c.author}" if c.author else "corrected by a coach"
+        if c.request_start is None:
+            base = reason or CallReason(c.value, c.label, 1.0, CORRECTED)
+            reason = replace(base, name=c.value, label=c.label or c.value, confidence=1.0, method=CORRECTED)
+            continue
+        for i, o in enumerate(outcomes):
+            if abs(o.start - c.request_start) <= 0.1:
+                outcomes[i] = replace(o, outcome=c.value, why=who)
+    return replace(analysis, reason=reason, outcomes=tuple(outcomes))

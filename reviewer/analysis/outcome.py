@@ -29,11 +29,12 @@ from dataclasses import dataclass, field
 from reviewer.analysis.refusals import RefusalRules, _neighbours, judge
 from reviewer.analysis.text import PhraseSet, normalize
 from reviewer.analysis.turns import turn_is_backchannel
+from reviewer.labels import OUTCOME_NAMES
 from reviewer.model import Marker, RequestOutcome, Speaker, Turn
 from reviewer.requests import GENERIC
 from reviewer.settings import Settings
 
-OUTCOMES = ("done", "retained", "withdrawn", "refused", "escalated", "unresolved")
+OUTCOMES = tuple(OUTCOME_NAMES)  # done, retained, withdrawn, refused, escalated, unresolved
 
 # An agent handing the request on: to another person, team or a formal ticket.
 _TEAM = "(supervisor|manager|team|department|specialist|lead|desk|office|unit|colleague)"

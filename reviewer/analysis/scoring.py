@@ -33,8 +33,8 @@ from typing import Any
 from reviewer.analysis.stretches import monologues, silences
 from reviewer.analysis.trackers import SIDES, Tracker, TrackerHit, tracker_hits, tracker_problems
 from reviewer.analysis.turns import speech_runs
-from reviewer.labels import plural
-from reviewer.model import Marker, Metrics, Transcript
+from reviewer.labels import OUTCOME_NAMES, SENTIMENT_CHANGES, plural
+from reviewer.model import Marker, Metrics, RequestOutcome, Sentiment, Transcript
 from reviewer.requests import ANY, describe_kinds, request_kinds
 from reviewer.settings import Settings
 
@@ -415,6 +415,8 @@ class CallFacts:
     hits: Sequence[TrackerHit] = ()
     trackers: Sequence[str] = ()  # the names of the library's trackers
     settings: Settings = field(default_factory=Settings)
+    outcomes: Sequence[RequestOutcome] = ()  # how each request ended (analysis.outcome)
+    sentiment: Sentiment | None = None  # None: not judged
 
     @cached_property
     def runs(self) -> list:
@@ -636,6 +638,86 @@ def _said(rule: Rule, hits: Sequence[TrackerHit]) -> Finding:
     return Finding(said == bool(rule.params.get("said", True)), spans, f"{what}; wanted: {rule.describe()}")
 
 
+DEFAULT_OUTCOMES = ("done", "escalated")  # what an outcome rule passes, unless it says
+
+
+def _outcome_list(p: Mapping[str, Any]) -> tuple[str, ...]:
+    value = p.get("ends", DEFAULT_OUTCOMES)
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
+def _or_words(words: Sequence[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+
+
+def _describe_outcome(p: Mapping[str, Any], settings: Settings | None) -> str:
+    return f"{describe_kinds(request_filter(p))} ends {_or_words(_outcome_list(p))}"
+
+
+def _check_outcome(p: Mapping[str, Any]) -> str | None:
+    problem = _check_refusals(p)
+    if problem:
+        return problem.replace("refusals.", "outcome.")
+    ends = p.get("ends", DEFAULT_OUTCOMES)
+    ends = [ends] if isinstance(ends, str) else ends
+    if not ends or not all(e in OUTCOME_NAMES for e in ends):
+        return f"outcome.ends is a list of outcomes ({', '.join(OUTCOME_NAMES)})"
+    return None
+
+
+def _evaluate_outcome(rule: Rule, facts: CallFacts) -> Finding:
+    kinds = request_filter(rule.params)
+    wanted = _outcome_list(rule.params)
+    found = [o for o in facts.outcomes if not kinds or o.kind in kinds]
+    if not found:
+        return Finding(None, (), f"no {describe_kinds(kinds).removeprefix('a ')} in the call")
+    missed = [o for o in found if o.outcome not in wanted]
+    shown = missed or found
+    ended = "; ".join(f"{o.kind}: {o.outcome}" for o in found)
+    return Finding(
+        not missed,
+        tuple((o.evidence_start, o.evidence_end) for o in shown),
+        f"ended {ended} ({rule.describe()} wanted)",
+    )
+
+
+def _changes_allowed(p: Mapping[str, Any]) -> tuple[str, ...]:
+    value = p.get("allow", ("better", "same"))
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
+def _describe_sentiment(p: Mapping[str, Any], settings: Settings | None) -> str:
+    allowed = _changes_allowed(p)
+    who = p.get("side", "customer")
+    if set(allowed) == {"better", "same"}:
+        return f"{who} sentiment did not end worse than it started"
+    return f"{who} sentiment ended {_or_words(allowed)} than it started".replace("same than", "the same as")
+
+
+def _check_sentiment(p: Mapping[str, Any]) -> str | None:
+    allowed = p.get("allow", ["better", "same"])
+    allowed = [allowed] if isinstance(allowed, str) else allowed
+    if not allowed or not all(a in SENTIMENT_CHANGES for a in allowed):
+        return f"sentiment.allow is a list of changes ({', '.join(SENTIMENT_CHANGES)})"
+    return None
+
+
+def _evaluate_sentiment(rule: Rule, facts: CallFacts) -> Finding:
+    feeling = facts.sentiment
+    side = rule.params.get("side", "customer")
+    trend = None if feeling is None else feeling.customer if side == "customer" else feeling.agent
+    if trend is None or not trend.change or trend.start is None or trend.end is None:
+        return Finding(None, (), f"no {side} sentiment judged")
+    roles = _roles(facts)
+    theirs = [t for t in feeling.turns if roles.get(t.speaker) == side] if feeling else []
+    spans = ((theirs[0].start, theirs[0].end), (theirs[-1].start, theirs[-1].end)) if theirs else ()
+    return Finding(
+        trend.change in _changes_allowed(rule.params),
+        spans,
+        f"{side} sentiment {trend.start:+.2f} → {trend.end:+.2f}: {trend.change} ({rule.describe()} wanted)",
+    )
+
+
 MEASURE_REGISTRY: dict[str, Measure] = {
     m.name: m
     for m in (
@@ -742,6 +824,41 @@ MEASURE_REGISTRY: dict[str, Measure] = {
             required=("phrases",),
             sides=SIDES,
             check=_check_phrase,
+        ),
+        Measure(
+            "outcome",
+            "outcome of a request",
+            {
+                "request": (
+                    (str, list),
+                    "only these requests (a list, or one; default any): "
+                    + ", ".join([ANY, *request_kinds()]),
+                ),
+                "ends": (
+                    (str, list),
+                    "passes when each such request ends so (default done or escalated): "
+                    + ", ".join(OUTCOME_NAMES),
+                ),
+            },
+            _describe_outcome,
+            _evaluate_outcome,
+            check=_check_outcome,
+        ),
+        Measure(
+            "sentiment",
+            "sentiment change",
+            {
+                "side": (str, "whose sentiment: customer (default) or agent"),
+                "allow": (
+                    (str, list),
+                    "passes when it ended so against its start (default better or same): "
+                    + ", ".join(SENTIMENT_CHANGES),
+                ),
+            },
+            _describe_sentiment,
+            _evaluate_sentiment,
+            sides=("customer", "agent"),
+            check=_check_sentiment,
         ),
     )
 }

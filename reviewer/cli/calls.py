@@ -18,9 +18,9 @@ from reviewer.cli.common import (
     comment_json,
     library_for,
     print_json,
-    settings_for,
 )
 from reviewer.errors import ReviewerError
+from reviewer.labels import OUTCOME_NAMES, SENTIMENT_CHANGES
 from reviewer.model import CallSummary
 
 
@@ -157,6 +157,12 @@ def _print_summary(name: str, doc: dict[str, Any], comments: list[dict[str, Any]
         said = f" at {clock(reason['start'])}: {reason['text'][:80]}" if reason.get("text") else ""
         by = " (by phrases: sentence embeddings are off)" if reason["method"] == "phrases" else ""
         print(f"  reason: {reason['label']} ({reason['confidence']:.0%}){by}{said}")
+    if doc.get("outcomes"):
+        asked = ", ".join(f"{o['request']} at {clock(o['start'])}: {o['outcome']}" for o in doc["outcomes"])
+        print(f"  outcome: {doc['outcome']} ({asked})")
+    if (feeling := doc.get("sentiment")) and feeling["customer"]["change"]:
+        c = feeling["customer"]
+        print(f"  customer sentiment: {c['start']:+.2f} → {c['end']:+.2f} ({c['change']})")
     print(f"  agent talk share: {'–' if share is None else f'{share:.0%}'}")
     for s in doc["speakers"]:
         print(f"  {who(s['id']):<24} talks {clock(s['talk_seconds'])}  {s['words_per_minute']} words/min")
@@ -194,16 +200,20 @@ def _print_summary(name: str, doc: dict[str, Any], comments: list[dict[str, Any]
 
 def cmd_calls(args: argparse.Namespace) -> int:
     with library_for(args) as library:
-        rows = library.list_calls()
+        rows = library.list_calls(reason=args.reason, outcome=args.outcome, sentiment_change=args.sentiment)
     if args.json:
         print_json([r.as_dict() for r in rows], ensure_ascii=True, default=str)
         return EXIT_OK
     if not rows:
-        print("The library is empty: reviewer import FILE_OR_FOLDER adds calls.")
+        if args.reason or args.outcome or args.sentiment:
+            print("No call in the library matches.")
+        else:
+            print("The library is empty: reviewer import FILE_OR_FOLDER adds calls.")
         return EXIT_OK
     print(
         f"{'#':>4}  {'name':<32} {'length':>7} {'agent':<10} {'talk':>5} {'refus.':>6} "
-        f"{'monol.':>6} {'silence':>7} {'notes':>5} {'score':>6}  {'status':<12}"
+        f"{'monol.':>6} {'silence':>7} {'notes':>5} {'score':>6}  {'status':<12} "
+        f"{'reason':<18} {'outcome':<10} mood"
     )
     for r in rows:
         share = "–" if r.agent_talk_share is None else f"{r.agent_talk_share:.0%}"
@@ -215,7 +225,8 @@ def cmd_calls(args: argparse.Namespace) -> int:
             f"{(r.agent or '–')[:10]:<10} {share:>5} {r.refusal_count or 0:>6} "
             f"{clock((r.longest_monologue_ms or 0) / 1000):>6} "
             f"{clock((r.longest_silence_ms or 0) / 1000):>7} {r.comment_count:>5} {score:>6}  "
-            f"{r.review_status or 'new':<12}"
+            f"{r.review_status or 'new':<12} "
+            f"{(r.reason_label or '–')[:18]:<18} {(r.outcome or '–'):<10} {r.sentiment_change or '–'}"
         )
     return EXIT_OK
 
@@ -232,8 +243,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 
     with library_for(args) as library:
         call_id = library.resolve(args.call)
-        # --json also carries the call's sentiment and request outcomes, derived on the spot.
-        doc = stored_document(library, call_id, settings_for(args), feelings=args.json)
+        doc = stored_document(library, call_id)
         comments = library.comments(call_id)
         hits = library.tracker_hits(call_id)
         score = actions.scores.score(library, call_id) if actions.scores.scorecards(library) else None
@@ -373,6 +383,17 @@ def _analyze_parser(sub: argparse._SubParsersAction) -> None:
 def _calls_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("calls", help="list the calls in the library with key metrics")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--reason", metavar="REASON", help="only calls with this reason (its name or label)")
+    p.add_argument(
+        "--outcome",
+        choices=tuple(OUTCOME_NAMES),
+        help="only calls that ended so (their last request's outcome)",
+    )
+    p.add_argument(
+        "--sentiment",
+        choices=SENTIMENT_CHANGES,
+        help="only calls where the customer's sentiment ended better, the same or worse than it started",
+    )
     p.set_defaults(func=cmd_calls)
 
 

@@ -14,12 +14,17 @@ from sqlite_utils import Database
 from reviewer.errors import CallNotFoundError, ReviewerError
 from reviewer.model import (
     Analysis,
+    CallReason,
     CallRow,
     CallSummary,
+    GlanceCorrection,
     Marker,
     Metrics,
     RefusalLabel,
+    RequestOutcome,
     Segment,
+    Sentiment,
+    SentimentTrend,
     SharePoint,
     Speaker,
     SpeakerMetrics,
@@ -27,6 +32,7 @@ from reviewer.model import (
     Transcript,
     TranscriptEdit,
     Turn,
+    TurnSentiment,
     Word,
 )
 
@@ -118,6 +124,63 @@ def stored_metrics(row: CallRow) -> Metrics:
         response_gap_mean=doc.get("response_gap_mean"),
         response_gap_count=doc.get("response_gap_count", 0),
     )
+
+
+def glance_document(reason: CallReason | None, sentiment: Sentiment | None) -> str:
+    """What ``calls.glance_json`` keeps: the reason (times in milliseconds) and both parties'
+    sentiment trends with how they were judged."""
+    doc: dict[str, Any] = {"reason": None, "sentiment": None}
+    if reason is not None:
+        doc["reason"] = {
+            "name": reason.name,
+            "label": reason.label,
+            "confidence": reason.confidence,
+            "method": reason.method,
+            "start_ms": ms(reason.start),
+            "end_ms": ms(reason.end),
+            "speaker": reason.speaker,
+            "text": reason.text,
+        }
+    if sentiment is not None:
+        doc["sentiment"] = {
+            "method": sentiment.method,
+            "note": sentiment.note,
+            **{
+                t.role: {"start": t.start, "end": t.end, "change": t.change}
+                for t in (sentiment.customer, sentiment.agent)
+            },
+        }
+    return json.dumps(doc)
+
+
+def stored_reason(row: CallRow) -> CallReason | None:
+    """A call's reason from its ``calls`` row (None: not judged, or not stored yet)."""
+    r = json.loads(row.glance_json or "{}").get("reason")
+    if not r:
+        return None
+    return CallReason(
+        r["name"],
+        r["label"],
+        r["confidence"],
+        r["method"],
+        sec(r["start_ms"]),
+        sec(r["end_ms"]),
+        r["speaker"],
+        r["text"],
+    )
+
+
+def stored_sentiment(row: CallRow, turns: list[TurnSentiment]) -> Sentiment | None:
+    """A call's sentiment: its turns' rows and the trends of its ``calls`` row."""
+    s = json.loads(row.glance_json or "{}").get("sentiment")
+    if not s:
+        return None
+
+    def trend(role: str) -> SentimentTrend:
+        t = s.get(role) or {}
+        return SentimentTrend(role, t.get("start"), t.get("end"), t.get("change", ""))
+
+    return Sentiment(tuple(turns), trend("customer"), trend("agent"), s["method"], s.get("note", ""))
 
 
 def call_record(
@@ -251,26 +314,152 @@ class CallsMixin:
                 "metrics_json": json.dumps(metrics_doc),
             },
         )
+        self.store_glance(call_id, analysis)
+
+    def store_glance(self, call_id: int, analysis: Analysis) -> None:
+        """Inside the caller's write transaction: the call at a glance as ``analysis`` judged it
+        (its reason, each turn's sentiment and the trends, each request's outcome), anew."""
+        db = self.db
+        for table in ("turn_sentiments", "request_outcomes"):
+            db.execute(f"DELETE FROM {table} WHERE call_id = ?", [call_id])
+        feeling = analysis.sentiment
+        if feeling is not None:
+            db["turn_sentiments"].insert_all(
+                {
+                    "call_id": call_id,
+                    "speaker": t.speaker,
+                    "start_ms": ms(t.start),
+                    "end_ms": ms(t.end),
+                    "label": t.label,
+                    "score": t.score,
+                }
+                for t in feeling.turns
+            )
+        db["request_outcomes"].insert_all(
+            {
+                "call_id": call_id,
+                "kind": o.kind,
+                "start_ms": ms(o.start),
+                "outcome": o.outcome,
+                "evidence_start_ms": ms(o.evidence_start),
+                "evidence_end_ms": ms(o.evidence_end),
+                "evidence_speaker": o.evidence_speaker,
+                "evidence": o.evidence,
+                "why": o.why,
+            }
+            for o in analysis.outcomes
+        )
+        reason = analysis.reason
+        db["calls"].update(
+            call_id,
+            {
+                "reason": reason.name if reason else None,
+                "reason_label": reason.label if reason else None,
+                "outcome": analysis.outcomes[-1].outcome if analysis.outcomes else "",
+                "sentiment_change": feeling.customer.change if feeling else None,
+                "glance_json": glance_document(reason, feeling),
+            },
+        )
+
+    def glance_corrections(self, call_id: int) -> list[GlanceCorrection]:
+        """A coach's corrections of the call's reason and its requests' outcomes."""
+        sql = "SELECT * FROM glance_corrections WHERE call_id = ? ORDER BY id"
+        return [
+            GlanceCorrection(sec(r["request_ms"]), r["value"], r["label"] or "", r["author"] or "")
+            for r in self.db.query(sql, [call_id])
+        ]
+
+    def replace_glance_correction(
+        self, call_id: int, request_start: float | None, correction: GlanceCorrection | None
+    ) -> None:
+        """Inside a write transaction: the correction of the reason (``request_start`` None) or of
+        the request made then becomes ``correction`` (None: none, the analysis judges)."""
+        if request_start is None:
+            self.db.execute(
+                "DELETE FROM glance_corrections WHERE call_id = ? AND request_ms IS NULL", [call_id]
+            )
+        else:
+            self.db.execute(
+                "DELETE FROM glance_corrections WHERE call_id = ? AND request_ms = ?",
+                [call_id, ms(request_start)],
+            )
+        if correction is not None:
+            self.db["glance_corrections"].insert(
+                {
+                    "call_id": call_id,
+                    "request_ms": ms(request_start),
+                    "value": correction.value,
+                    "label": correction.label,
+                    "author": correction.author,
+                    "created_at": now(),
+                }
+            )
+
+    def unglanced_calls(self) -> list[int]:
+        """The calls stored before the library kept the call at a glance (m014), in order."""
+        sql = "SELECT id FROM calls WHERE glance_json IS NULL ORDER BY id"
+        return [int(r[0]) for r in self.db.execute(sql).fetchall()]
+
+    def turn_sentiments(self, call_id: int) -> list[TurnSentiment]:
+        sql = "SELECT * FROM turn_sentiments WHERE call_id = ? ORDER BY start_ms, id"
+        return [
+            TurnSentiment(sec(r["start_ms"]), sec(r["end_ms"]), r["speaker"], r["label"], r["score"])
+            for r in self.db.query(sql, [call_id])
+        ]
+
+    def request_outcomes(self, call_id: int) -> list[RequestOutcome]:
+        sql = "SELECT * FROM request_outcomes WHERE call_id = ? ORDER BY start_ms, id"
+        return [
+            RequestOutcome(
+                r["kind"],
+                sec(r["start_ms"]),
+                r["outcome"],
+                sec(r["evidence_start_ms"]),
+                sec(r["evidence_end_ms"]),
+                r["evidence_speaker"] or "",
+                r["evidence"] or "",
+                r["why"] or "",
+            )
+            for r in self.db.query(sql, [call_id])
+        ]
 
     # What the app's library list shows; `calls` on the command line gets every column but the
     # metrics document (reading fewer columns is a third faster on 10 000 calls).
     BRIEF_COLUMNS = (
         "id, name, path, recorded_at, imported_at, duration_ms, agent_talk_share, refusal_count, "
-        "longest_monologue_ms, longest_silence_ms, review_status"
+        "longest_monologue_ms, longest_silence_ms, review_status, reason, reason_label, outcome, "
+        "sentiment_change"
     )
     LIST_COLUMNS = (
         "id, content_hash, name, path, size, recorded_at, imported_at, duration_ms, channels, "
         "source_channels, source_rate, dual_mono, speaker_split, language, model, agent_talk_share, "
         "refusal_count, longest_monologue_ms, longest_silence_ms, overtalk_ms, overtalk_count, "
-        "response_gap_median_ms, review_status"
+        "response_gap_median_ms, review_status, reason, reason_label, outcome, sentiment_change"
     )
 
     def list_calls(
-        self, *, order_by: str = "imported_at desc, id desc", brief: bool = False
+        self,
+        *,
+        order_by: str = "imported_at desc, id desc",
+        brief: bool = False,
+        reason: str | None = None,
+        outcome: str | None = None,
+        sentiment_change: str | None = None,
     ) -> list[CallSummary]:
         """Every call with its metrics, comment count, tracker hit count (``tracker_hits``) and
-        agent (``brief``: just what the app's list shows). Joins rather than a subquery per row
-        (bench/run.py times 10 000 calls)."""
+        agent (``brief``: just what the app's list shows); only those with the ``reason`` (its
+        name or label, any case), call ``outcome`` or customer ``sentiment_change`` where given.
+        Joins rather than a subquery per row (bench/run.py times 10 000 calls)."""
+        where, params = [], []
+        if reason is not None:
+            where.append("(lower(c.reason) = ? OR lower(c.reason_label) = ?)")
+            params += [reason.strip().lower()] * 2
+        if outcome is not None:
+            where.append("c.outcome = ?")
+            params.append(outcome)
+        if sentiment_change is not None:
+            where.append("c.sentiment_change = ?")
+            params.append(sentiment_change)
         wanted = self.BRIEF_COLUMNS if brief else self.LIST_COLUMNS
         columns = ", ".join(f"c.{c.strip()}" for c in wanted.split(","))
         order = ", ".join(self._sort_key(part) for part in order_by.split(","))
@@ -288,8 +477,9 @@ class CallsMixin:
                 ON d.call_id = c.id
             LEFT JOIN (SELECT call_id, min(coalesce(nullif(name, ''), label)) AS agent FROM speakers
                        WHERE role = 'agent' GROUP BY call_id) a ON a.call_id = c.id
+            {"WHERE " + " AND ".join(where) if where else ""}
             ORDER BY {order}"""
-        cursor = self.db.execute(sql)
+        cursor = self.db.execute(sql, params)
         names = [d[0] for d in cursor.description]
         return [CallSummary(**dict(zip(names, row, strict=True))) for row in cursor.fetchall()]
 
@@ -371,7 +561,15 @@ class CallsMixin:
             self.refusal_labels(call_id),
             row.split_doubt or "",
         ).with_heard(heard, edits=self.transcript_edits(call_id))
-        return StoredCall(row, transcript, markers, stored_metrics(row))
+        return StoredCall(
+            row,
+            transcript,
+            markers,
+            stored_metrics(row),
+            stored_reason(row),
+            stored_sentiment(row, self.turn_sentiments(call_id)),
+            tuple(self.request_outcomes(call_id)),
+        )
 
     def refusal_labels(self, call_id: int) -> list[RefusalLabel]:
         sql = "SELECT * FROM refusal_labels WHERE call_id = ? ORDER BY id"

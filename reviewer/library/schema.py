@@ -378,6 +378,67 @@ def m013_transcript_edits(db: Database) -> None:
     db["transcript_edits"].create_index(["call_id", "start_ms"])
 
 
+def m014_call_glance(db: Database) -> None:
+    """The call at a glance, as the analysis judged it: why the customer called, how each request
+    ended (with the turn that shows it) and the call's outcome, each turn's sentiment, and each
+    party's sentiment from start to end. The reason, outcome and the customer's change are
+    columns of ``calls`` (the library list shows and filters them); the rest of the reason and the
+    trends are ``glance_json``, which stays NULL for a call stored before until it is analysed
+    again (``actions.library.open_library`` catches those up)."""
+    for column in ("reason", "reason_label", "outcome", "sentiment_change", "glance_json"):
+        db["calls"].add_column(column, str)
+    db["turn_sentiments"].create(
+        {
+            "id": int,
+            "call_id": int,
+            "speaker": str,
+            "start_ms": int,
+            "end_ms": int,
+            "label": str,
+            "score": float,
+        },
+        pk="id",
+        foreign_keys=[("call_id", "calls", "id")],
+        not_null={"call_id", "start_ms", "label"},
+    )
+    db["turn_sentiments"].create_index(["call_id", "start_ms"])
+    db["request_outcomes"].create(
+        {
+            "id": int,
+            "call_id": int,
+            "kind": str,
+            "start_ms": int,
+            "outcome": str,
+            "evidence_start_ms": int,
+            "evidence_end_ms": int,
+            "evidence_speaker": str,
+            "evidence": str,
+            "why": str,
+        },
+        pk="id",
+        foreign_keys=[("call_id", "calls", "id")],
+        not_null={"call_id", "kind", "start_ms", "outcome"},
+    )
+    db["request_outcomes"].create_index(["call_id", "start_ms"])
+    # A coach's correction of the reason (request_ms NULL) or of the outcome of the request made
+    # at request_ms: kept apart from what the analysis judged, so it survives re-analysis.
+    db["glance_corrections"].create(
+        {
+            "id": int,
+            "call_id": int,
+            "request_ms": int,
+            "value": str,
+            "label": str,
+            "author": str,
+            "created_at": str,
+        },
+        pk="id",
+        foreign_keys=[("call_id", "calls", "id")],
+        not_null={"call_id", "value"},
+    )
+    db["glance_corrections"].create_index(["call_id"])
+
+
 @migrations()
 def m015_review_flow(db: Database) -> None:
     """Who is who and where a review stands: the library's people (a login, the name every

@@ -115,6 +115,9 @@ class Library(
         #: calls stored before scorecards existed, found by a migration: the application scores
         #: them (``reviewer.actions.library.open_library``)
         self.unscored = False
+        #: calls stored before the library kept the call at a glance (m014), found by that
+        #: migration: the application judges them (``reviewer.actions.library.open_library``)
+        self.unglanced = False
         self._ready = False  # migrated: writes move the change serial on
         if isinstance(location, str):
             self._open_postgres(location)
@@ -148,9 +151,12 @@ class Library(
                     f"this Reviewer knows {SCHEMA_VERSION}): open it with that Reviewer, or update this one."
                 )
             if version != SCHEMA_VERSION:
-                unscored = version > 0 and "call_scores" not in self.db.table_names()
+                tables = self.db.table_names()
+                unscored = version > 0 and "call_scores" not in tables
+                unglanced = version > 0 and "turn_sentiments" not in tables
                 apply_pg_migrations(self.db)
                 self.unscored = unscored and not self.is_empty()
+                self.unglanced = unglanced and not self.is_empty()
         except self.db.psycopg.errors.InsufficientPrivilege as e:
             self.db.close()
             raise ReviewerError(
@@ -198,10 +204,12 @@ class Library(
             # Only a library that needs migrating takes the write lock here: reading (calls, show,
             # the app's list) never waits for a long import in another process.
             if version != SCHEMA_VERSION:
-                unscored = "call_scores" not in self.db.table_names()
+                tables = self.db.table_names()
+                unscored, unglanced = "call_scores" not in tables, "turn_sentiments" not in tables
                 with self.write():
                     apply_migrations(self.db)
                 self.unscored = unscored and not self.is_empty()
+                self.unglanced = unglanced and not self.is_empty()
         except sqlite3.DatabaseError as e:
             problem = storage_problem(e, str(path))
             if problem is None and _disk_full(path):  # SQLite could not even make its -shm file

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from reviewer.analysis.pushback import KIND_NAMES
 from reviewer.analysis.scoring import found_words
-from reviewer.labels import MARKER_NAMES, clock, duration_text
+from reviewer.labels import MARKER_NAMES, OUTCOME_NAMES, clock, duration_text, sentiment_change_text
 from reviewer.model import Marker
 from reviewer.report.data import CallReport
 from reviewer.report.picture import comment_numbers
@@ -57,12 +57,33 @@ def verdict(r: CallReport) -> Verdict:
     if s is None:
         return Verdict(
             "Not scored",
-            ("The library has no scorecard (reviewer scorecard import FILE.toml).",),
+            ("The library has no scorecard (reviewer scorecard import FILE.toml).", *glance_lines(r)),
             False,
         )
     return Verdict(
-        f"Score {s.total:g} / 100 — {s.verdict}", (score_heading(r), *s.conditions()), not s.passed
+        f"Score {s.total:g} / 100 — {s.verdict}",
+        (score_heading(r), *s.conditions(), *glance_lines(r)),
+        not s.passed,
     )
+
+
+def glance_lines(r: CallReport) -> list[str]:
+    """The call at a glance under the verdict: why the customer called, how it ended (each
+    request, with when it was asked), and the customer's sentiment from start to end."""
+    out = []
+    if r.reason is not None:
+        at = f" at {clock(r.reason.start)}" if r.reason.start is not None else ""
+        out.append(f"Reason: {r.reason.label} ({r.reason.confidence:.0%}{at})")
+    if r.outcomes:
+        last = r.outcomes[-1].outcome
+        each = "; ".join(f"{asked(o.kind)} at {clock(o.start)}: {o.outcome}" for o in r.outcomes)
+        out.append(f"Outcome: {OUTCOME_NAMES.get(last, last)} — {each}")
+    elif r.sentiment is not None:
+        out.append("Outcome: the customer asked for nothing the analysis recognises")
+    if r.sentiment is not None:
+        c = r.sentiment.customer
+        out.append(f"Customer sentiment: {sentiment_change_text(c.start, c.end, c.change)}")
+    return out
 
 
 def share_text(r: CallReport) -> str:

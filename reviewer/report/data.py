@@ -10,7 +10,20 @@ import numpy as np
 from reviewer import __version__
 from reviewer.analysis.scoring import share_target
 from reviewer.labels import speaker_label
-from reviewer.model import CallRow, CallScore, Comment, Marker, Metrics, Speaker, TranscriptEdit, Turn, Word
+from reviewer.model import (
+    CallReason,
+    CallRow,
+    CallScore,
+    Comment,
+    Marker,
+    Metrics,
+    RequestOutcome,
+    Sentiment,
+    Speaker,
+    TranscriptEdit,
+    Turn,
+    Word,
+)
 from reviewer.report.redact import mask_text
 from reviewer.report.redaction import (
     RedactionSpan,
@@ -51,6 +64,12 @@ class CallReport:
         by = f" by {', '.join(who)}" if who else ""
         fixes = f"{n} correction{'s' if n != 1 else ''}"
         return f"Transcript edited{by}: {fixes} of what the speech recogniser heard"
+
+    # The call at a glance as the library keeps it (None / empty: not judged); the turns they
+    # quote masked as the transcript is, when redacted.
+    reason: CallReason | None = None
+    sentiment: Sentiment | None = None
+    outcomes: tuple[RequestOutcome, ...] = ()
 
     @property
     def redaction_summary(self) -> str:
@@ -131,10 +150,21 @@ def load_report(
     hidden: list[RedactionSpan] = []
     in_notes: list[str] = []
     in_names: list[tuple[str, str]] = []
+    reason, outcomes = stored.reason, stored.outcomes
     if redact:
         hidden = call_redactions(library, call_id, settings, words=words)
         turns, words, quoted = mask_transcript(turns, words, hidden)
         markers = mask_markers(markers, quoted)
+        said = {(t.speaker, round(t.start, 2)): t.text for t in turns}  # each turn as masked
+
+        def as_masked(speaker: str, start: float | None) -> str:
+            return said.get((speaker, round(start or 0.0, 2)), "")
+
+        if reason is not None and reason.text:
+            reason = replace(reason, text=as_masked(reason.speaker, reason.start))
+        outcomes = tuple(
+            replace(o, evidence=as_masked(o.evidence_speaker, o.evidence_start)) for o in outcomes
+        )
 
         def mask(text: str | None) -> str | None:
             if not text:
@@ -196,6 +226,9 @@ def load_report(
         masked_names=tuple(in_names),
         rules=rules,
         edits=tuple(t.edits),
+        reason=reason,
+        sentiment=stored.sentiment,
+        outcomes=tuple(outcomes),
     )
 
 

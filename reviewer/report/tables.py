@@ -11,7 +11,8 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from reviewer.document import marker_dicts, talk_stats, turn_dicts
+from reviewer.analysis.reasons import reason_dict
+from reviewer.document import marker_dicts, outcome_dicts, sentiment_dict, talk_stats, turn_dicts
 from reviewer.labels import MARKER_NAMES, mmss
 from reviewer.report.data import CallReport, producer
 
@@ -110,6 +111,10 @@ def call_json(r: CallReport) -> dict[str, Any]:
             for c in r.comments
         ],
         "scorecard": None if r.score is None else _score_doc(r.score),
+        "reason": reason_dict(r.reason, 3),
+        "outcome": r.outcomes[-1].outcome if r.outcomes else (None if r.sentiment is None else ""),
+        "outcomes": outcome_dicts(r.outcomes, 3),
+        "sentiment": None if r.sentiment is None else sentiment_dict(r.sentiment, 3),
     }
 
 
@@ -254,6 +259,14 @@ SUMMARY_COLUMNS = [
     "overtalk_count",
     "overtalk_s",
     "response_gap_median_s",
+    "reason",
+    "reason_confidence",
+    "outcome",
+    "outcomes",
+    "customer_sentiment_start",
+    "customer_sentiment_end",
+    "customer_sentiment_change",
+    "agent_sentiment_change",
     "comments",
     "comments_praise",
     "comments_improve",
@@ -299,6 +312,7 @@ def summary_row(r: CallReport) -> dict[str, Any]:
         "overtalk_count": m.overtalk_count,
         "overtalk_s": round(m.overtalk_seconds, 1),
         "response_gap_median_s": "" if m.response_gap_median is None else round(m.response_gap_median, 2),
+        **glance_columns(r),
         "comments": len(r.comments),
         "acknowledged": sum(1 for c in r.comments if c.acknowledged_at),
         "speaker_split": r.row.speaker_split or "",
@@ -317,6 +331,22 @@ def summary_row(r: CallReport) -> dict[str, Any]:
         for item in s.items:  # one column per item: its answer
             row[f"item:{item.id}"] = "" if item.result is None else item.result
     return row
+
+
+def glance_columns(r: CallReport) -> dict[str, Any]:
+    """The call at a glance as summary columns (empty where it was not judged)."""
+    reason, feeling = r.reason, r.sentiment
+    c = feeling.customer if feeling is not None else None
+    return {
+        "reason": reason.label if reason else "",
+        "reason_confidence": round(reason.confidence, 2) if reason else "",
+        "outcome": r.outcomes[-1].outcome if r.outcomes else "",
+        "outcomes": "; ".join(f"{o.kind}: {o.outcome}" for o in r.outcomes),
+        "customer_sentiment_start": "" if c is None or c.start is None else round(c.start, 2),
+        "customer_sentiment_end": "" if c is None or c.end is None else round(c.end, 2),
+        "customer_sentiment_change": c.change if c else "",
+        "agent_sentiment_change": feeling.agent.change if feeling else "",
+    }
 
 
 def summary_csv(rows: list[dict[str, Any]]) -> bytes:

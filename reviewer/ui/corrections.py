@@ -12,7 +12,7 @@ from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QApplication
 
 from reviewer import actions
-from reviewer.actions.corrections import RefusalLabelChange, SpeakerChange, SpeechChange
+from reviewer.actions.corrections import GlanceChange, RefusalLabelChange, SpeakerChange, SpeechChange
 from reviewer.actions.edits import TranscriptChange
 from reviewer.errors import ReviewerError
 from reviewer.library.store import ConflictError, Library, StoredCall
@@ -113,6 +113,21 @@ class EditTranscript(_CallCommand):
 
     def _undo(self, library: Library) -> None:
         self.change = actions.edits.undo_change(library, self.change, self.corrections.settings)
+
+
+class CorrectGlance(_CallCommand):
+    """A coach's word on the call's reason or a request's outcome; undo puts back what stood
+    before (an earlier correction, or the analysis's judgement), redo says it again."""
+
+    def __init__(self, corrections: CorrectionsController, change: GlanceChange, text: str) -> None:
+        super().__init__(corrections, text)
+        self.change = change
+
+    def _redo(self, library: Library) -> None:
+        actions.corrections.restore_glance(library, self.change, self.corrections.settings, undo=False)
+
+    def _undo(self, library: Library) -> None:
+        actions.corrections.restore_glance(library, self.change, self.corrections.settings)
 
 
 class CorrectionsController(QObject):
@@ -293,6 +308,26 @@ class CorrectionsController(QObject):
                 speaker=speech.speaker,
                 author=author,
                 settings=self.settings,
+            ),
+            made,
+        )
+
+    def correct_glance(self, request_start: float | None, value: str | None, label: str = "") -> bool:
+        """The coach's word on the call's reason (``request_start`` None) or on how the request
+        made at ``request_start`` ended (undoable); None lets Reviewer judge again."""
+        call_id = self._call_id()
+        if call_id is None:
+            return False
+        author = self._author()
+        what = "Reason" if request_start is None else f"Outcome ({clock(request_start)})"
+        text = f"{what}: {label or value}" if value is not None else f"{what}: let Reviewer judge"
+
+        def made(change: GlanceChange) -> None:
+            self.undo_stack.push(CorrectGlance(self, change, text))
+
+        return self.correct(
+            lambda library: actions.corrections.correct_glance(
+                library, call_id, request_start, value, settings=self.settings, label=label, author=author
             ),
             made,
         )

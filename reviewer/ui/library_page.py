@@ -17,6 +17,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QCursor
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -32,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from reviewer.labels import OUTCOME_NAMES, SENTIMENT_CHANGES
 from reviewer.library.store import Library
 from reviewer.model import CallSummary, SearchHit
 from reviewer.ui.library_worker import LatestReads, LibraryWorker
@@ -75,6 +77,13 @@ def _score_text(r: CallSummary) -> str:
     return text
 
 
+# The customer's sentiment change as the list shows it (sorting worse, same, better).
+SENTIMENT_MARKS = {"better": "↗ better", "same": "→ same", "worse": "↘ worse"}
+SENTIMENT_ORDER = {"worse": 0, "same": 1, "better": 2}
+# The list's filters on the call at a glance: the CallSummary field each one matches.
+GLANCE_FILTERS = ("reason_label", "outcome", "sentiment_change")
+
+
 class CallsModel(RowsModel):
     COLUMNS = (
         ("Name", lambda r: r.name, lambda r: r.name.lower()),
@@ -100,6 +109,13 @@ class CallsModel(RowsModel):
         ("Score", lambda r: _score_text(r), lambda r: -1.0 if r.score is None else r.score),
         ("Comments", lambda r: str(r.comment_count), lambda r: r.comment_count),
         ("Status", lambda r: r.review_status or "new", lambda r: r.review_status or ""),
+        ("Reason", lambda r: r.reason_label or "", lambda r: (r.reason_label or "").lower()),
+        ("Outcome", lambda r: r.outcome or "", lambda r: r.outcome or ""),
+        (
+            "Sentiment",
+            lambda r: SENTIMENT_MARKS.get(r.sentiment_change or "", ""),
+            lambda r: SENTIMENT_ORDER.get(r.sentiment_change or "", -1),
+        ),
         ("Tracked", lambda r: str(r.tracker_hits), lambda r: r.tracker_hits),
     )
     TRACKED = len(COLUMNS) - 1  # tracker hits in the call
@@ -114,6 +130,7 @@ class CallsModel(RowsModel):
         self.agent: str | None = None
         self.call_ids: set[int] | None = None
         self.tracked: tuple[set[int], bool] | None = None  # calls with a tracker's hits; said or not
+        self.glance: dict[str, str] = {}  # a GLANCE_FILTERS field → the value a call must have
         self.tracker_tooltip: Callable[[int], str] | None = None
         self.sort_column, self.sort_order = -1, Qt.SortOrder.AscendingOrder
 
@@ -134,6 +151,13 @@ class CallsModel(RowsModel):
     def set_agent(self, agent: str | None) -> None:
         self._refilter(agent=agent)
 
+    def set_glance(self, field: str, value: str | None) -> None:
+        """Only the calls whose ``field`` (one of GLANCE_FILTERS) is ``value`` (None: any)."""
+        glance = {k: v for k, v in self.glance.items() if k != field}
+        if value is not None:
+            glance[field] = value
+        self._refilter(glance=glance)
+
     def set_call_ids(self, ids: set[int] | None) -> None:
         self._refilter(call_ids=ids)
 
@@ -150,9 +174,11 @@ class CallsModel(RowsModel):
 
     def _visible(self) -> list[CallSummary]:
         rows = self.all_rows
-        if self.text or self.agent is not None or self.call_ids is not None or self.tracked is not None:
+        filtered = self.agent is not None or self.call_ids is not None or self.tracked is not None
+        if self.text or filtered or self.glance:
             text, agent, ids = self.text, self.agent, self.call_ids
             tracked, said = self.tracked or (None, True)
+            glance = list(self.glance.items())
             rows = [
                 r
                 for r, hay in zip(self.all_rows, self._haystacks, strict=True)
@@ -160,6 +186,7 @@ class CallsModel(RowsModel):
                 and (ids is None or r.id in ids)
                 and (tracked is None or (r.id in tracked) == said)
                 and (not text or text in hay)
+                and all(getattr(r, k) == v for k, v in glance)
             ]
         if 0 <= self.sort_column < len(self.COLUMNS):
             key = self.COLUMNS[self.sort_column][2]
@@ -320,6 +347,26 @@ class LibraryPage(QWidget):
         self.filter_edit.textChanged.connect(self._filter_text)
         self.tracked_filter = TrackedFilter()
         self.tracked_filter.changed.connect(self._filter_tracked)
+        # Filters on the call at a glance: why they called, how it ended, how the customer's mood went.
+        self.glance_filters: dict[str, QComboBox] = {}
+        for field, anyone, name in (
+            ("reason_label", "Any reason", "Filter by reason"),
+            ("outcome", "Any outcome", "Filter by outcome"),
+            ("sentiment_change", "Any sentiment", "Filter by the customer's sentiment change"),
+        ):
+            box = QComboBox()
+            box.addItem(anyone, None)
+            box.setAccessibleName(name)
+            box.setToolTip(name)
+            box.currentIndexChanged.connect(
+                lambda _i, f=field, b=box: self.model.set_glance(f, b.currentData())
+            )
+            box.currentIndexChanged.connect(lambda _i: self._count())
+            self.glance_filters[field] = box
+        for outcome, words in OUTCOME_NAMES.items():
+            self.glance_filters["outcome"].addItem(words, outcome)
+        for change in SENTIMENT_CHANGES:
+            self.glance_filters["sentiment_change"].addItem(f"Customer {SENTIMENT_MARKS[change]}", change)
         self.model.tracker_tooltip = self._tracker_tooltip
         self.search_edit = QLineEdit()
         self.search_edit.setPlaceholderText("Search all transcripts…")
@@ -348,6 +395,8 @@ class LibraryPage(QWidget):
         top = QHBoxLayout()
         top.addWidget(self.filter_edit, 1)
         top.addWidget(self.tracked_filter)
+        for box in self.glance_filters.values():
+            top.addWidget(box)
         top.addWidget(self.search_edit, 1)
         top.addWidget(self.import_files_button)
         top.addWidget(self.import_folder_button)
@@ -389,9 +438,27 @@ class LibraryPage(QWidget):
                 self._filter_tracked(self.tracked_filter.choice(), refresh=False)
         self._tooltips.clear()
         self.model.set_rows(rows)
+        self._offer_reasons(rows)
         self._count()
         if selected is not None:
             self.select_call(selected)
+
+    def _offer_reasons(self, rows: list[CallSummary]) -> None:
+        """The reason filter offers the reasons the library's calls have (the one chosen stays)."""
+        box = self.glance_filters["reason_label"]
+        reasons = sorted({r.reason_label for r in rows if r.reason_label})
+        if reasons == [box.itemData(i) for i in range(1, box.count())]:
+            return
+        chosen = box.currentData()
+        box.blockSignals(True)
+        while box.count() > 1:
+            box.removeItem(1)
+        for reason in reasons:
+            box.addItem(reason, reason)
+        box.setCurrentIndex(max(0, box.findData(chosen)) if chosen is not None else 0)
+        box.blockSignals(False)
+        if chosen is not None and box.currentData() is None:
+            self.model.set_glance("reason_label", None)
 
     def _count(self) -> None:
         self.empty_label.setVisible(not self.model.all_rows)

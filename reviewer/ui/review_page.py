@@ -10,8 +10,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence, QUndoStack
+from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtGui import QAction, QColor, QCursor, QKeySequence, QUndoStack
 from PySide6.QtMultimedia import QMediaPlayer
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -35,12 +35,14 @@ from PySide6.QtWidgets import (
 
 from reviewer import actions
 from reviewer.actions.corrections import next_label
+from reviewer.analysis.reasons import OTHER, OTHER_LABEL
 from reviewer.analysis.refusals import label_for
 from reviewer.analysis.scoring import Scorecard, share_target
 from reviewer.analysis.turns import turn_at
 from reviewer.audio.peaks import Peaks, load_peaks, peaks_for_file
 from reviewer.document import one_voice
 from reviewer.errors import ReviewerError
+from reviewer.labels import OUTCOME_NAMES
 from reviewer.library.store import REVIEW_STATUSES, Library, StoredCall
 from reviewer.model import CallRow, CallScore, Comment, Marker, Metrics, TrackerHit, Turn
 from reviewer.settings import Settings
@@ -50,7 +52,18 @@ from reviewer.ui.library_worker import LibraryWorker
 from reviewer.ui.metrics import MetricsPanel
 from reviewer.ui.playback import SPEEDS, PlaybackController
 from reviewer.ui.scorecard import ScorePanel, load_scores
-from reviewer.ui.style import CATEGORY_COLOURS, MARKER_COLOURS, MARKER_NAMES, clock, speaker_label
+from reviewer.ui.style import (
+    CATEGORY_COLOURS,
+    MARKER_COLOURS,
+    MARKER_NAMES,
+    ROLE_COLOURS,
+    ROLE_NAMES,
+    SENTIMENT_COLOURS,
+    SHARE_COLOURS,
+    clock,
+    speaker_label,
+)
+from reviewer.ui.summary import SummaryPanel, summary_sections
 from reviewer.ui.tables import ok_cancel
 from reviewer.ui.timeline import TimelineModel, TimelineWidget
 from reviewer.ui.trackers import TrackerFilterButton, tracker_colours
@@ -62,12 +75,22 @@ BIG_STEP = 5.0
 
 
 def legend_html() -> str:
-    parts = [
-        f'<span style="color:{MARKER_COLOURS[k].name()}">{"▼" if k == "refusal" else "■"}</span> {n}'
-        for k, n in MARKER_NAMES.items()
+    """What each colour and shape of the timeline means, one meaning per colour."""
+
+    def swatch(colour: QColor | str, mark: str, words: str) -> str:
+        name = colour if isinstance(colour, str) else colour.name()
+        return f'<span style="color:{name}">{mark}</span>&nbsp;{words}'
+
+    parts = [swatch(ROLE_COLOURS[r], "■", f"{ROLE_NAMES[r].lower()} speaking") for r in ("agent", "customer")]
+    parts += [
+        swatch(MARKER_COLOURS[k], "▼" if k == "refusal" else "▬", n.lower()) for k, n in MARKER_NAMES.items()
     ]
-    parts += [f'<span style="color:{CATEGORY_COLOURS[c].name()}">⚑</span> {c}' for c in CATEGORY_COLOURS]
-    parts.append('<span style="color:#e57373">■</span> agent talk over target')
+    parts += [swatch(SENTIMENT_COLOURS[k], "■", f"customer {k}") for k in SENTIMENT_COLOURS]
+    parts += [
+        swatch(SHARE_COLOURS["within"], "▮", "agent share within target"),
+        swatch(SHARE_COLOURS["over"], "▮", "over target"),
+    ]
+    parts += [swatch(CATEGORY_COLOURS[c], "⚑", f"{c} comment") for c in CATEGORY_COLOURS]
     return "&nbsp;&nbsp; ".join(parts)
 
 
@@ -259,6 +282,7 @@ class ReviewPage(QWidget):
         self.timeline.viewChanged.connect(self._sync_scroll)
         self.legend = QLabel(legend_html())
         self.legend.setAccessibleName("Timeline legend")
+        self.legend.setWordWrap(True)
         self.tracker_filter = TrackerFilterButton()
         self.tracker_filter.hiddenChanged.connect(self.timeline_model.set_hidden_trackers)
 
@@ -277,7 +301,13 @@ class ReviewPage(QWidget):
         self.scores.scoreChanged.connect(self.callChanged)
         self.scores.scoreChanged.connect(lambda _id: self._show_status())
         self.scores.conflicted.connect(self.speech_changed)
+        self.summary = SummaryPanel()
+        self.summary.seekRequested.connect(self.seek)
+        self.summary.correctRequested.connect(self.correct_glance_menu)
+        self.scores.scoreChanged.connect(lambda _id: self._show_summary())
+        self._target = 0.0
         self.tabs = QTabWidget()
+        self.tabs.addTab(self.summary, "Summary")  # a call opens on it
         self.tabs.addTab(self.comments, "Comments")
         self.tabs.addTab(self.scores, "Scorecard")
         self.tabs.addTab(self.metrics_panel, "Metrics")
@@ -380,6 +410,7 @@ class ReviewPage(QWidget):
         self._opening = None
         self.comments.set_call(None, 0.0)
         self.scores.set_call(None)
+        self.summary.clear()
 
     def open_call(
         self,
@@ -440,6 +471,7 @@ class ReviewPage(QWidget):
     def _show_new(self, view: ReviewView) -> None:
         """A call other than the one shown: its comments, waveform and recording."""
         call_id, row = view.call.id, view.call.row
+        self.tabs.setCurrentWidget(self.summary)
         self.comments.set_call(call_id, view.call.transcript.duration, view.comments)
         self.timeline_model.set_peaks(view.peaks)  # None: not cached, or not read with the view
         path = view.audio
@@ -483,6 +515,18 @@ class ReviewPage(QWidget):
         t = view.call.transcript
         self.metrics_panel.set_metrics(view.call.metrics, t.speakers, view.call.markers, view.target)
         self.scores.show_loaded(view.call.id, view.cards, view.score, view.scorecard)
+        self._target = view.target
+        self._show_summary(view.score, view.comments)
+
+    def _show_summary(self, score: CallScore | None = None, comments: list[Comment] | None = None) -> None:
+        """The Summary tab of the call shown, from what was read with it (the score and the
+        comments as their panels hold them now, unless given)."""
+        if self.call is None:
+            self.summary.clear()
+            return
+        score = score if score is not None else self.scores.score
+        comments = comments if comments is not None else self.comments.model.rows
+        self.summary.show_summary(summary_sections(self.call, score, self._target, comments))
 
     def _change_call(
         self,
@@ -565,8 +609,34 @@ class ReviewPage(QWidget):
         if self.call is not None and self.call.id == call_id and peaks is not None:
             self.timeline_model.set_peaks(peaks)
 
+    def correct_glance_menu(self, request_start: float | None, at: QPoint | None = None) -> QMenu | None:
+        """A menu of what the call's reason (``request_start`` None) or the outcome of the request
+        made then may be corrected to; the choice is made undoable (see ``corrections``)."""
+        if self.call is None or self.agent_mode:
+            return None
+        menu = QMenu(self)
+        if request_start is None:
+            reasons = self.settings.reasons.reasons if self.settings.reasons else ()
+            options = [(r.name, r.label) for r in reasons] + [(OTHER, OTHER_LABEL)]
+        else:
+            options = list(OUTCOME_NAMES.items())
+        for value, label in options:
+            action = menu.addAction(label)
+            action.triggered.connect(
+                lambda _=False, v=value, lab=label: self.corrections.correct_glance(request_start, v, lab)
+            )
+        menu.addSeparator()
+        judge = menu.addAction("Let Reviewer judge")
+        judge.triggered.connect(lambda: self.corrections.correct_glance(request_start, None))
+        if at is not None:
+            menu.popup(at)
+        else:
+            menu.popup(QCursor.pos())
+        return menu
+
     def _comments_changed(self, rows: list) -> None:
         self.timeline_model.set_comments(rows)
+        self._show_summary(comments=rows)
         if self.call is not None:
             self.callChanged.emit(self.call.id)
 

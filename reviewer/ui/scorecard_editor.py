@@ -38,12 +38,14 @@ from PySide6.QtWidgets import (
 
 from reviewer import actions
 from reviewer.analysis.scoring import (
+    DEFAULT_OUTCOMES,
     ITEM_TYPES,
     MEASURE_REGISTRY,
     Scorecard,
     ScorecardError,
     parse_scorecard,
 )
+from reviewer.labels import OUTCOME_NAMES, SENTIMENT_CHANGES
 from reviewer.library.store import Library, open_library
 from reviewer.progress import CancelToken
 from reviewer.requests import ANY, request_kinds
@@ -97,6 +99,36 @@ class RequestKinds(QListWidget):
             if self.item(n).checkState() == Qt.CheckState.Checked
         ]
         return out or [ANY]
+
+
+class Choices(QListWidget):
+    """A rule's list of allowed values (an outcome rule's outcomes, a sentiment rule's changes):
+    tick one or more; none ticked keeps the rule's default."""
+
+    def __init__(self, name: str, options: dict[str, str], value: object, default: tuple[str, ...]) -> None:
+        super().__init__()
+        self.setAccessibleName(name)
+        chosen = [value] if isinstance(value, str) else list(value or default)
+        for key, words in options.items():
+            row = QListWidgetItem(words)
+            row.setData(Qt.ItemDataRole.UserRole, key)
+            row.setCheckState(Qt.CheckState.Checked if key in chosen else Qt.CheckState.Unchecked)
+            self.addItem(row)
+        self.setFixedHeight(22 * len(options) + 8)
+
+    def values(self) -> list[str]:
+        return [
+            self.item(n).data(Qt.ItemDataRole.UserRole)
+            for n in range(self.count())
+            if self.item(n).checkState() == Qt.CheckState.Checked
+        ]
+
+
+# The lists of values a rule's parameter takes: (the options in words, the rule's default).
+CHOICES = {
+    "ends": (OUTCOME_NAMES, DEFAULT_OUTCOMES),
+    "allow": ({c: c for c in SENTIMENT_CHANGES}, ("better", "same")),
+}
 
 
 def save_work(library_path: str, card: Scorecard) -> Work:
@@ -291,11 +323,15 @@ class ScorecardEditor(QDialog):
                 w = QComboBox()
                 for side in spec.sides:
                     w.addItem(SIDES[side], side)
-                default = "both" if measure == "longest_monologue" else "agent"
+                default = {"longest_monologue": "both", "sentiment": "customer"}.get(measure, "agent")
                 w.setCurrentIndex(w.findData(value or default))
                 w.activated.connect(lambda _: self._item_changed())
             elif key == "request":
                 w = RequestKinds(value)
+                w.itemChanged.connect(lambda _: self._item_changed())
+            elif key in CHOICES:
+                options, default_values = CHOICES[key]
+                w = Choices(f"Rule {key}", options, value, default_values)
                 w.itemChanged.connect(lambda _: self._item_changed())
             elif kinds is bool:
                 w = QCheckBox("passes when said (untick: when never said)" if key == "said" else what)
@@ -442,6 +478,9 @@ class ScorecardEditor(QDialog):
         for key, w in self.param_widgets.items():
             if isinstance(w, RequestKinds):
                 out[key] = w.kinds()
+            elif isinstance(w, Choices):
+                if w.values():
+                    out[key] = w.values()
             elif isinstance(w, QComboBox):
                 if w.currentData():
                     out[key] = w.currentData()

@@ -11,3 +11,5 @@ from reviewer.labels import MARKER_NAMES, ROLE_NAMES, clock, speaker_label  # no
 ROLE_COLOURS = {k: QColor(v) for k, v in labels.ROLE_COLOURS.items()}
 MARKER_COLOURS = {k: QColor(v) for k, v in labels.MARKER_COLOURS.items()}
 CATEGORY_COLOURS = {k: QColor(v) for k, v in labels.CATEGORY_COLOURS.items()}
+SHARE_COLOURS = {k: QColor(v) for k, v in labels.SHARE_COLOURS.items()}
+SENTIMENT_COLOURS = {k: QColor(v) for k, v in labels.SENTIMENT_COLOURS.items()}

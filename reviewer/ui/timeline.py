@@ -1,6 +1,7 @@
-"""The timeline: waveform, one lane per speaker, the agent's talk share over time, markers,
-phrase-tracker hits (their own strip, only when the call has any) and coach comments, with a
-playhead, click-to-seek, drag-to-select, zoom and pan.
+"""The timeline: waveform, one lane per speaker, the customer's sentiment turn by turn, the
+agent's talk share over time, markers, phrase-tracker hits (their own strip, only when the call
+has any) and coach comments, with a playhead, click-to-seek, drag-to-select, zoom and pan. Every
+row's name stands in a gutter at the left, clear of the call's first seconds.
 
 :class:`TimelineModel` holds what is drawn (plain data, testable without painting);
 :class:`TimelineWidget` paints it from precomputed peaks and caches the static layer."""
@@ -16,6 +17,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QImage, QPainter, QPalette, QPe
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from reviewer.audio.peaks import Peaks
+from reviewer.labels import signed
 from reviewer.library.store import StoredCall
 from reviewer.model import Comment
 from reviewer.ui.style import (
@@ -23,6 +25,8 @@ from reviewer.ui.style import (
     MARKER_COLOURS,
     MARKER_NAMES,
     ROLE_COLOURS,
+    SENTIMENT_COLOURS,
+    SHARE_COLOURS,
     clock,
     speaker_label,
 )
@@ -32,7 +36,7 @@ from reviewer.ui.style import (
 class Item:
     """Something on the timeline: a marker, a tracker hit or a comment (point when end is None)."""
 
-    kind: str  # marker kind, "tracker" or "comment"
+    kind: str  # marker kind, "tracker", "comment" or "sentiment"
     start: float
     end: float | None
     text: str
@@ -41,6 +45,7 @@ class Item:
     category: str | None = None
     tracker: str | None = None  # a tracker hit's tracker
     phrase: str | None = None  # and the phrase of it that was said
+    score: float = 0.0  # a sentiment's score in [-1, 1] (its label is the category)
 
     def tooltip(self) -> str:
         span = clock(self.start) + (f"–{clock(self.end)}" if self.end and self.end > self.start else "")
@@ -49,6 +54,8 @@ class Item:
         if self.kind == "tracker":
             who = f" by {self.speaker}" if self.speaker else ""
             return f"Tracker “{self.tracker}” at {span}{who}\nPhrase: {self.phrase}\n“{self.text}”"
+        if self.kind == "sentiment":
+            return f"Customer sentiment {span}: {self.category} ({signed(self.score)})"
         return f"{MARKER_NAMES.get(self.kind, self.kind)} {span}\n{self.text}"
 
 
@@ -118,6 +125,8 @@ class TimelineModel(QObject):
         self.share: list[tuple[float, float | None]] = []
         self.share_target = 0.6
         self.markers: list[Item] = []
+        # The customer's turns with their sentiment: category the label, text the score.
+        self.sentiment: list[Item] = []
         self.comments: list[Item] = []
         self.tracker_hits: list[Item] = []
         self.tracker_colours: dict[str, QColor] = {}
@@ -141,6 +150,13 @@ class TimelineModel(QObject):
         ]
         self.share_target = share_target
         self.markers = [Item(m.kind, m.start, m.end, m.text, m.speaker) for m in stored.markers]
+        customer = {s.id for s in t.speakers if s.role == "customer"}
+        feeling = stored.sentiment.turns if stored.sentiment is not None else ()
+        self.sentiment = [
+            Item("sentiment", f.start, f.end, "", f.speaker, category=f.label, score=f.score)
+            for f in feeling
+            if f.speaker in customer
+        ]
         self.tracker_hits = []  # the page gives this call's (set_tracker_hits)
         self.selection = None
         self.playhead = min(self.playhead, self.duration)
@@ -207,6 +223,7 @@ class TimelineModel(QObject):
 
 
 RULER = 18
+GUTTER = 118  # the rows' names, at the left of the call's time
 WAVE = 64
 LANE = 18
 SHARE = 18
@@ -215,6 +232,22 @@ TRACKS = 20
 NOTES = 22
 GAP = 3
 TICKS = (0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600)
+
+
+# What the gutter's tooltip says of each row (a speaker's lane says its name).
+ROW_HELP = {
+    "ruler": "The call's time",
+    "wave0": "The recording's waveform",
+    "wave1": "The recording's second channel",
+    "sentiment": "How the customer comes across, turn by turn: rose negative, grey neutral, teal "
+    "positive; the deeper the colour, the stronger",
+    "share": "The agent's share of the talk so far: sky-blue bars within the target (dashed line), black "
+    "bars over it",
+    "markers": "▼ push-back (refusal) on the strip at the top; bands below: long monologue, long silence "
+    "or hold, overtalk",
+    "trackers": "Where a tracker's phrases or concept were said",
+    "comments": "The coach's comments: flags at a moment, bands over a stretch",
+}
 
 
 class TimelineWidget(QWidget):
@@ -273,6 +306,8 @@ class TimelineWidget(QWidget):
             take(f"wave{c}", WAVE / waves if waves > 1 else WAVE)
         for lane in self.model.lanes:
             take(f"lane:{lane.speaker}", LANE)
+        if self.model.sentiment:
+            take("sentiment", LANE)
         take("share", SHARE)
         take("markers", MARKS)
         if self.model.tracker_hits:  # no strip for a call without hits
@@ -287,22 +322,49 @@ class TimelineWidget(QWidget):
     def minimumSizeHint(self) -> QSize:  # noqa: N802
         return QSize(200, int(self.rows()["_height"][0]))
 
+    def plot_width(self) -> float:
+        """The width the call's time is drawn in: the widget's, less the gutter of row names."""
+        return max(1.0, self.width() - GUTTER)
+
     def x_of(self, seconds: float) -> float:
-        return (seconds - self.view_start) / self.seconds_per_pixel
+        return GUTTER + (seconds - self.view_start) / self.seconds_per_pixel
 
     def time_at(self, x: float) -> float:
-        return max(0.0, min(self.model.duration, self.view_start + x * self.seconds_per_pixel))
+        t = self.view_start + (x - GUTTER) * self.seconds_per_pixel
+        return max(0.0, min(self.model.duration, t))
 
     @property
     def visible(self) -> tuple[float, float]:
-        return self.view_start, self.view_start + self.width() * self.seconds_per_pixel
+        return self.view_start, self.view_start + self.plot_width() * self.seconds_per_pixel
+
+    def row_names(self) -> dict[str, str]:
+        """What the gutter calls each row (by the keys of ``rows``)."""
+        names = {"ruler": "Time"}
+        waves = self._wave_rows()
+        lanes = self.model.lanes
+        for c in range(waves):
+            if waves == len(lanes) == 2:
+                names[f"wave{c}"] = f"{lanes[c].label.split(' ')[0]} audio"
+            else:
+                names[f"wave{c}"] = "Audio"
+        names.update({f"lane:{lane.speaker}": lane.label for lane in lanes})
+        names.update(
+            {
+                "sentiment": "Customer mood",
+                "share": f"Agent share ({self.model.share_target:.0%})",
+                "markers": "Markers",
+                "trackers": "Trackers",
+                "comments": "Comments",
+            }
+        )
+        return names
 
     # -- zoom and pan ------------------------------------------------------------------------
 
     def fit(self) -> None:
         self._fitted = True
         if self.model.duration > 0 and self.width() > 0:
-            self.seconds_per_pixel = self.model.duration / max(1, self.width())
+            self.seconds_per_pixel = self.model.duration / self.plot_width()
         self.view_start = 0.0
         self._view_moved()
 
@@ -312,11 +374,11 @@ class TimelineWidget(QWidget):
             a, b = self.visible
             anchor_time = self.model.playhead if a <= self.model.playhead <= b else (a + b) / 2
         anchor_x = self.x_of(anchor_time)
-        fit_spp = self.model.duration / max(1, self.width()) if self.model.duration else 0.1
+        fit_spp = self.model.duration / self.plot_width() if self.model.duration else 0.1
         spp = min(fit_spp, max(self.MIN_SECONDS_PER_PIXEL, self.seconds_per_pixel / factor))
         self._fitted = spp >= fit_spp
         self.seconds_per_pixel = spp
-        self.view_start = anchor_time - anchor_x * spp
+        self.view_start = anchor_time - (anchor_x - GUTTER) * spp
         self._clamp()
         self._view_moved()
 
@@ -345,7 +407,7 @@ class TimelineWidget(QWidget):
         self.viewChanged.emit()
 
     def _clamp(self) -> None:
-        span = self.width() * self.seconds_per_pixel
+        span = self.plot_width() * self.seconds_per_pixel
         self.view_start = max(0.0, min(self.view_start, max(0.0, self.model.duration - span)))
 
     # -- model events ------------------------------------------------------------------------
@@ -384,6 +446,7 @@ class TimelineWidget(QWidget):
         p = QPainter(self)
         p.drawPixmap(0, 0, self._cache)
         h = self.height()
+        p.setClipRect(QRectF(GUTTER, 0, self.plot_width(), h))
         sel = self.model.selection
         if sel:
             x0, x1 = self.x_of(sel[0]), self.x_of(sel[1])
@@ -392,6 +455,7 @@ class TimelineWidget(QWidget):
         p.setPen(QPen(QColor("#d32f2f"), 2))
         p.drawLine(QPointF(x, 0), QPointF(x, h))
         if self.hasFocus():
+            p.setClipping(False)
             p.setPen(QPen(self.palette().color(QPalette.ColorRole.Highlight), 1, Qt.PenStyle.DotLine))
             p.drawRect(QRectF(0.5, 0.5, self.width() - 1, h - 1))
         p.end()
@@ -407,6 +471,7 @@ class TimelineWidget(QWidget):
         font = QFont(self.font())
         font.setPointSizeF(max(7.0, font.pointSizeF() * 0.85))
         p.setFont(font)
+        p.setClipRect(QRectF(GUTTER, 0, self.plot_width(), self.height()))
         self._paint_ruler(p, rows["ruler"])
         for c in range(self._wave_rows()):
             self._paint_wave(p, rows[f"wave{c}"], c, dpr)
@@ -414,13 +479,39 @@ class TimelineWidget(QWidget):
             self._paint_redactions(p, rows)
         for lane in self.model.lanes:
             self._paint_lane(p, rows[f"lane:{lane.speaker}"], lane)
+        if "sentiment" in rows:
+            self._paint_sentiment(p, rows["sentiment"])
         self._paint_share(p, rows["share"])
         self._paint_markers(p, rows["markers"])
         if "trackers" in rows:
             self._paint_trackers(p, rows["trackers"])
         self._paint_comments(p, rows["comments"])
+        p.setClipping(False)
+        self._paint_gutter(p, rows)
         p.end()
         return pm
+
+    def _paint_gutter(self, p: QPainter, rows: dict[str, tuple[float, float]]) -> None:
+        """Each row's name at the left, clear of the call (cut short with … where it is long:
+        its tooltip says it whole)."""
+        p.fillRect(QRectF(0, 0, GUTTER - 2, self.height()), self.palette().color(QPalette.ColorRole.Window))
+        metrics = p.fontMetrics()
+        p.setPen(self.palette().color(QPalette.ColorRole.WindowText))
+        for key, name in self.row_names().items():
+            if key not in rows:
+                continue
+            y, h = rows[key]
+            text = metrics.elidedText(name, Qt.TextElideMode.ElideRight, GUTTER - 10)
+            p.drawText(
+                QRectF(4, y, GUTTER - 8, h), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, text
+            )
+
+    def row_at(self, y: float) -> str | None:
+        """The key of the row at height ``y`` (see ``rows``)."""
+        for key, (top, h) in self.rows().items():
+            if not key.startswith("_") and top <= y <= top + h:
+                return key
+        return None
 
     def _visible_range(self) -> tuple[float, float]:
         a, b = self.visible
@@ -448,15 +539,15 @@ class TimelineWidget(QWidget):
         peaks = self.model.peaks
         if peaks is None:
             p.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
-            p.drawText(QRectF(6, y, 300, h), Qt.AlignmentFlag.AlignVCenter, "Waveform loading…")
+            p.drawText(QRectF(GUTTER + 6, y, 300, h), Qt.AlignmentFlag.AlignVCenter, "Waveform loading…")
             return
         colour = QColor("#546e7a")
         if len(self.model.lanes) == peaks.channels == 2:
             colour = ROLE_COLOURS.get(self.model.lanes[channel].role, colour)
         image = waveform_image(
-            peaks, channel, self.view_start, self.seconds_per_pixel, self.width(), h, dpr, colour
+            peaks, channel, self.view_start, self.seconds_per_pixel, self.plot_width(), h, dpr, colour
         )
-        p.drawImage(QPointF(0, y), image)
+        p.drawImage(QPointF(GUTTER, y), image)
 
     def _paint_redactions(self, p: QPainter, rows: dict[str, tuple[float, float]]) -> None:
         """What redacted audio hides: hatched black over every channel's waveform."""
@@ -494,9 +585,9 @@ class TimelineWidget(QWidget):
         and those out of sight left out: left and right edges in widget pixels."""
         if not len(spans):
             return np.empty(0), np.empty(0)
-        x0 = (spans[:, 0] - self.view_start) / self.seconds_per_pixel
+        x0 = GUTTER + (spans[:, 0] - self.view_start) / self.seconds_per_pixel
         x1 = x0 + np.maximum(min_width, (spans[:, 1] - spans[:, 0]) / self.seconds_per_pixel)
-        keep = (x1 >= -1.0) & (x0 <= self.width() + 1.0)
+        keep = (x1 >= GUTTER - 1.0) & (x0 <= self.width() + 1.0)
         x0, x1 = x0[keep], x1[keep]
         if not len(x0):
             return x0, x1
@@ -515,7 +606,22 @@ class TimelineWidget(QWidget):
             top, height = y + 2, h - 4
             lefts, rights = x0.tolist(), x1.tolist()
             p.drawRects([QRectF(a, top, b - a, height) for a, b in zip(lefts, rights, strict=True)])
-        self._label(p, y, h, lane.label)
+
+    def _paint_sentiment(self, p: QPainter, row: tuple[float, float]) -> None:
+        """The customer's turns in their sentiment's colour, the stronger the score the deeper."""
+        y, h = row
+        p.setPen(Qt.PenStyle.NoPen)
+        a, b = self._visible_range()
+        for item in self.model.sentiment:
+            end = item.end if item.end is not None else item.start
+            if end < a or item.start > b:
+                continue
+            colour = QColor(SENTIMENT_COLOURS.get(item.category or "neutral", SENTIMENT_COLOURS["neutral"]))
+            strength = min(1.0, abs(item.score))
+            colour.setAlpha(int(90 + 165 * strength) if item.category != "neutral" else 140)
+            p.setBrush(colour)
+            x0, x1 = self.x_of(item.start), self.x_of(end)
+            p.drawRect(QRectF(x0, y + 2, max(2.0, x1 - x0), h - 4))
 
     def _paint_share(self, p: QPainter, row: tuple[float, float]) -> None:
         y, h = row
@@ -528,11 +634,12 @@ class TimelineWidget(QWidget):
                 valued = [(t, share) for t, share in series if share is not None]
                 self._arrays["share"] = (np.asarray(valued, dtype=np.float64).reshape(-1, 2),)
             points = self._arrays["share"][0]
-            x0 = (points[:, 0] - step / 2 - self.view_start) / self.seconds_per_pixel
-            shown = (x0 + width >= 0) & (x0 <= self.width())
+            x0 = GUTTER + (points[:, 0] - step / 2 - self.view_start) / self.seconds_per_pixel
+            shown = (x0 + width >= GUTTER) & (x0 <= self.width())
             bars = points[:, 1] * (h - 2)
             above = points[:, 1] > self.model.share_target
-            for part, colour in ((shown & above, QColor("#e57373")), (shown & ~above, QColor("#81c784"))):
+            over, within = SHARE_COLOURS["over"], SHARE_COLOURS["within"]
+            for part, colour in ((shown & above, over), (shown & ~above, within)):
                 if part.any():
                     p.setBrush(colour)
                     p.drawRects(
@@ -543,20 +650,7 @@ class TimelineWidget(QWidget):
                     )
         target_y = y + h - self.model.share_target * (h - 2)
         p.setPen(QPen(QColor("#424242"), 1, Qt.PenStyle.DashLine))
-        p.drawLine(QPointF(0, target_y), QPointF(self.width(), target_y))
-        self._label(p, y, h, f"Agent talk share (target {self.model.share_target:.0%})")
-
-    def _label(self, p: QPainter, y: float, h: float, text: str) -> None:
-        """A band's name on a translucent plate, readable over whatever is drawn under it."""
-        metrics = p.fontMetrics()
-        width = metrics.horizontalAdvance(text) + 8
-        plate = QColor(self.palette().color(QPalette.ColorRole.Base))
-        plate.setAlpha(200)
-        p.setPen(Qt.PenStyle.NoPen)
-        p.setBrush(plate)
-        p.drawRect(QRectF(2, y + 1, width, h - 2))
-        p.setPen(self.palette().color(QPalette.ColorRole.Text))
-        p.drawText(QRectF(6, y, width, h), Qt.AlignmentFlag.AlignVCenter, text)
+        p.drawLine(QPointF(GUTTER, target_y), QPointF(self.width(), target_y))
 
     def _marker_arrays(self) -> tuple[list[str], np.ndarray]:
         """The markers in paint order (stretches first, refusals over them) and their spans."""
@@ -576,8 +670,8 @@ class TimelineWidget(QWidget):
         kinds, spans = self._marker_arrays()
         if not kinds:
             return
-        x0s = (spans[:, 0] - self.view_start) / self.seconds_per_pixel
-        x1s = (spans[:, 1] - self.view_start) / self.seconds_per_pixel
+        x0s = GUTTER + (spans[:, 0] - self.view_start) / self.seconds_per_pixel
+        x1s = GUTTER + (spans[:, 1] - self.view_start) / self.seconds_per_pixel
         shown = np.flatnonzero((x1s >= -8) & (x0s <= self.width() + 8)).tolist()
         x0s, x1s = x0s.tolist(), x1s.tolist()
         p.setPen(Qt.PenStyle.NoPen)
@@ -604,7 +698,7 @@ class TimelineWidget(QWidget):
         if not hits:
             p.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
             p.drawText(
-                QRectF(6, y, self.width() - 12, h),
+                QRectF(GUTTER + 6, y, self.plot_width() - 12, h),
                 Qt.AlignmentFlag.AlignVCenter,
                 "Tracker hits hidden (the Trackers button shows them)",
             )
@@ -629,7 +723,7 @@ class TimelineWidget(QWidget):
             p.setBrush(colour)
             p.drawPolygon(QPolygonF([QPointF(x0, y + 1), QPointF(x0 + 9, y + 5), QPointF(x0, y + 9)]))
             label = item.tracker or ""
-            at = max(x0, 0.0)  # a hit said from before the view keeps its name in sight
+            at = max(x0, float(GUTTER))  # a hit said from before the view keeps its name in sight
             room -= at - x0
             if room > 24:
                 text = metrics.elidedText(label, Qt.TextElideMode.ElideRight, int(room - 16))
@@ -662,8 +756,11 @@ class TimelineWidget(QWidget):
     # -- interaction -------------------------------------------------------------------------
 
     def item_at(self, x: float, y: float) -> Item | None:
+        if x < GUTTER:
+            return None
         rows = self.rows()
         for name, items in (
+            ("sentiment", self.model.sentiment),
             ("markers", self.model.markers),
             ("trackers", self.model.visible_tracker_hits()),
             ("comments", self.model.comments),
@@ -695,8 +792,13 @@ class TimelineWidget(QWidget):
         if e.type() == QEvent.Type.ToolTip:
             pos = e.position() if hasattr(e, "position") else e.pos()
             item = self.item_at(pos.x(), pos.y())
+            row = self.row_at(pos.y()) if pos.x() < GUTTER else None
             if item:
                 QToolTip.showText(e.globalPos(), item.tooltip(), self)
+            elif row is not None:
+                QToolTip.showText(
+                    e.globalPos(), ROW_HELP.get(row.partition(":")[0], self.row_names()[row]), self
+                )
             else:
                 QToolTip.hideText()
                 e.ignore()
