@@ -139,6 +139,7 @@ def measure_voice(source: VoiceSource) -> MeasuredVoice:
 def save_voice(library: Library, measured: MeasuredVoice) -> AddedVoice:
     """Keep a measured sample (profiles must still be on: they may have been turned off meanwhile)."""
     s = measured.source
+    source = "channel" if s.channel is not None else "selection"
     with library.write():
         if not library.voice_profiles_on():
             raise ReviewerError(OFF)
@@ -148,11 +149,9 @@ def save_voice(library: Library, measured: MeasuredVoice) -> AddedVoice:
             windows=measured.windows,
             seconds=measured.seconds,
             call_id=s.call_id,
-            source="channel" if s.channel is not None else "selection",
+            source=source,
         )
-    return AddedVoice(
-        s.name, s.call_id, measured.seconds, measured.windows, "channel" if s.channel is not None else "selection"
-    )
+    return AddedVoice(s.name, s.call_id, measured.seconds, measured.windows, source)
 
 
 def add_from_call(
