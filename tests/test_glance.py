@@ -313,7 +313,7 @@ def test_reports_say_the_reason_outcome_and_sentiment_in_their_summary_box(libra
     asked_at = clock(stored.outcomes[0].start)
     expected = [
         f"Reason: Cancel or close ({stored.reason.confidence:.0%} at {clock(stored.reason.start)})",
-        f"Outcome: retained (took an offer) — asked to cancel at {asked_at}: retained",
+        f"Outcome: retained (took an offer) (asked to cancel at {asked_at})",
         f"Customer sentiment: {sentiment_change_text(c.start, c.end, c.change)}",
     ]
     first_page = " ".join(PdfReader(by_suffix[".pdf"]).pages[0].extract_text().split())

@@ -195,8 +195,7 @@ def test_the_pdf_leads_with_the_score_and_its_state_then_the_findings_that_expla
     c = stored.sentiment.customer
     assert said == _squash(
         f"{auto_fail} Reason: {stored.reason.label} ({stored.reason.confidence:.0%} at 0:06) "
-        f"Outcome: {OUTCOME_NAMES[stored.outcomes[-1].outcome]} — "
-        + "; ".join(f"{asked(o.kind)} at {clock(o.start)}: {o.outcome}" for o in stored.outcomes)
+        + _outcome_line(stored.outcomes)
         + f" Customer sentiment: {sentiment_change_text(c.start, c.end, c.change)}"
     )
     assert first[len(box) + 1] == "Findings"
@@ -633,3 +632,12 @@ def test_csv_cells_that_start_a_formula_are_neutralised_and_numbers_stay_numbers
     x = clip_excerpt(ReportSource(library), settings, clip, redact=False)
     rows = list(csv.reader(io.StringIO(playlist_csv([("01 cmd.mp3", x)]).decode("utf-8-sig"))))
     assert rows[1][2:3] == ["'=cmd()"] and rows[1][7] == "'+note" and rows[1][8][:1] not in "=+-@"
+
+
+def _outcome_line(outcomes) -> str:  # noqa: ANN001
+    """The report's outcome line: one request's outcome said once, several each after its time."""
+    last = OUTCOME_NAMES[outcomes[-1].outcome]
+    if len(outcomes) == 1:
+        return f"Outcome: {last} ({asked(outcomes[0].kind)} at {clock(outcomes[0].start)})"
+    each = "; ".join(f"{asked(o.kind)} at {clock(o.start)}: {o.outcome}" for o in outcomes)
+    return f"Outcome: {last} — {each}"

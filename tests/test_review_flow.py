@@ -222,3 +222,41 @@ def test_on_a_shared_library_the_database_user_is_the_person_and_an_agent_cannot
             agent.close()
     finally:
         coach.close()
+
+
+def test_corrections_after_submitting_are_the_graders_and_every_answer_they_move_is_logged(
+    library, stored, settings
+):
+    """Correcting the transcript, a refusal label or the reason re-analyses the call: on a
+    submitted review each automatic answer that moves is logged, with the correction as its
+    reason, signed by the person (not the name typed or the login); an agent may not make them."""
+    set_profile(library, "Dana", "coach")
+    actions.scores.answer_item(library, stored, "empathy", "4")
+    actions.scores.answer_item(library, stored, "honoured", "yes")
+    submit_review(library, stored)
+    before = {i.id: i.result for i in actions.scores.score(library, stored).items}
+    refusals = [m for m in library.load_call(stored).markers if m.kind == "refusal"]
+    assert refusals and before["no-pushback"] is not None
+    for m in refusals:  # the coach hears no push-back at all: every refusal is a mistake
+        actions.corrections.label_refusal(
+            library, stored, (m.start + m.end) / 2, False, settings=settings, author="root"
+        )
+    after = {i.id: i.result for i in actions.scores.score(library, stored).items}
+    moved = {i for i in after if after[i] != before[i]}
+    assert "no-pushback" in moved
+    logged = library.score_changes(stored)
+    assert {c.item_id for c in logged} >= {"no-pushback"}
+    assert all(c.person == "Dana" and "labelled not a refusal" in c.reason for c in logged)
+    assert library.review_state(stored).status == "submitted"
+
+    turn = library.load_call(stored).transcript.turns[0]
+    change = actions.edits.edit_transcript(
+        library, stored, "Hello there", start=(turn.start + turn.end) / 2, author="root", settings=settings
+    )
+    assert [e.author for e in change.added] == ["Dana"]  # the profile signs it, not what was typed
+
+    set_profile(library, "Ryan", "agent")
+    with pytest.raises(ReviewerError, match="Ryan is an agent in this library: only a coach or QA lead"):
+        actions.edits.edit_transcript(library, stored, "Bye", start=turn.start + 0.1, settings=settings)
+    with pytest.raises(ReviewerError, match="only a coach or QA lead may correct a call's reason"):
+        actions.corrections.correct_glance(library, stored, None, "billing", settings=settings)

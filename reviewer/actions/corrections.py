@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from reviewer.actions import review
 from reviewer.actions.calls import reanalyse
 from reviewer.analysis.refusals import labels_on
 from reviewer.analysis.roles import swap_roles as swapped_roles
@@ -256,7 +257,9 @@ def label_refusal(
 ) -> RefusalLabelChange:
     """A coach's word on the agent turn at ``at``: a refusal (True), not one (False), or the
     model decides again (None). The call is re-analysed at once; returns what undoes it."""
-    with library.write():
+    said = {True: "a refusal", False: "not a refusal", None: "for the model to judge"}[is_refusal]
+    why = f"The agent's turn at {clock(at)} labelled {said}"
+    with library.write(), review.changes_logged(library, call_id, "label refusals", why):
         library.touch_call(call_id)
         t = library.load_call(call_id).transcript
         agents = {s.id for s in t.speakers if s.role == "agent"}
@@ -276,7 +279,8 @@ def label_refusal(
 
 def restore_refusal_label(library: Library, change: RefusalLabelChange, settings: Settings) -> None:
     """Undo ``label_refusal``: the labels on that turn as they were."""
-    with library.write():
+    why = f"The label on the agent's turn at {clock(change.turn.start)} undone"
+    with library.write(), review.changes_logged(library, change.call_id, "label refusals", why):
         library.touch_call(change.call_id)
         t = library.load_call(change.call_id).transcript
         library.replace_refusal_labels(change.call_id, change.turn.start, change.turn.end, change.before)
@@ -314,7 +318,11 @@ def correct_glance(
     re-analysis; the call is re-analysed at once. Returns what undoes it."""
     if request_start is not None and value is not None and value not in OUTCOME_NAMES:
         raise ReviewerError(f"Unknown outcome {value!r}: use one of {', '.join(OUTCOME_NAMES)}.")
-    with library.write():
+    what = "reason" if request_start is None else f"outcome of the request at {clock(request_start)}"
+    why = f"The call's {what} " + (f"corrected: {label or value}" if value is not None else "judged again")
+    doing = "correct a call's reason or outcome"
+    with library.write(), review.changes_logged(library, call_id, doing, why) as who:
+        author = who or author or library.user
         library.touch_call(call_id)
         stored = library.load_call(call_id)
         if request_start is not None:
@@ -341,7 +349,9 @@ def correct_glance(
 def restore_glance(library: Library, change: GlanceChange, settings: Settings, *, undo: bool = True) -> None:
     """Undo ``correct_glance`` (the correction it replaced, or the analysis's judgement, back);
     with ``undo=False``, make it again."""
-    with library.write():
+    why = "A correction of the call's reason or outcome " + ("undone" if undo else "made again")
+    doing = "correct a call's reason or outcome"
+    with library.write(), review.changes_logged(library, change.call_id, doing, why):
         library.touch_call(change.call_id)
         wanted = change.before if undo else change.after
         _set_glance_correction(library, change.call_id, change.request_start, wanted, settings)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from reviewer.actions import review
 from reviewer.actions.calls import reanalyse
 from reviewer.analysis.turns import turn_at
 from reviewer.errors import ReviewerError
@@ -94,7 +95,10 @@ def edit_transcript(
     ``end``, the whole turn at ``start``) read as ``text`` (empty: they go), and the call is
     re-analysed, in one transaction. An edit overlapping earlier ones grows into one edit over
     them all (its text theirs, with this part replaced). Returns what undoes it."""
-    with library.write():
+    short = " ".join(text.split())
+    why = f"Transcript corrected at {clock(start)}: " + (f"“{short[:60]}”" if short else "words removed")
+    with library.write(), review.changes_logged(library, call_id, "correct the transcript", why) as who:
+        author = who or author or library.user
         library.touch_call(call_id)
         t = library.load_call(call_id).transcript
         if end is None:
@@ -145,7 +149,8 @@ def edit_transcript(
 
 def remove_edits(library: Library, call_id: int, ids: list[int], settings: Settings) -> TranscriptChange:
     """Take a call's edits away (the words read as heard again there); returns what undoes it."""
-    with library.write():
+    why = f"Transcript corrections {', '.join(str(i) for i in ids)} taken back"
+    with library.write(), review.changes_logged(library, call_id, "correct the transcript", why):
         library.touch_call(call_id)
         t = library.load_call(call_id).transcript
         by_id = {e.id: e for e in t.edits}
@@ -159,7 +164,8 @@ def remove_edits(library: Library, call_id: int, ids: list[int], settings: Setti
 def undo_change(library: Library, change: TranscriptChange, settings: Settings) -> TranscriptChange:
     """Undo a change of the edits: the one it added goes, the ones it removed come back. Returns
     the change the undo made (undoing that redoes the first)."""
-    with library.write():
+    why = "A correction of the transcript undone or made again"
+    with library.write(), review.changes_logged(library, change.call_id, "correct the transcript", why):
         library.touch_call(change.call_id)
         t = library.load_call(change.call_id).transcript
         return _swap(library, change.call_id, t, list(change.added), list(change.removed), settings)

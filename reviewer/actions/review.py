@@ -9,6 +9,9 @@ chosen on first start is the person."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from reviewer.errors import ReviewerError
 from reviewer.library import Library
 from reviewer.library.people import PERSON_ROLES
@@ -104,6 +107,31 @@ def signature(library: Library, claimed: str | None = None) -> str:
             raise ReviewerError(f"On a shared library you sign as yourself ({person.name}), not {claimed!r}.")
         return (claimed or "").strip() or person.name
     return (claimed or "").strip() or library.user
+
+
+@contextmanager
+def changes_logged(library: Library, call_id: int, doing: str, why: str) -> Iterator[str]:
+    """Around a correction that re-analyses a call (inside the caller's write transaction): only
+    a coach or QA lead makes it (``doing`` says what, for the refusal), and on a submitted review
+    every answer it moves is logged, with ``why`` (the correction itself) as the reason. Yields
+    the person's name where the library knows them (they sign it, whatever name was typed), else
+    ""."""
+    from reviewer.actions import scores
+
+    person = require_grader(library, doing)
+    known = person.name if person is not None else ""
+    who = known or library.user
+    card = library.default_card() if library.review_state(call_id).final else None
+    if card is None:
+        yield known
+        return
+    version = scores.call_card_version(library, call_id, card)
+    before = scores.current_answers(library, call_id, card, version)
+    yield known
+    after = scores.current_answers(library, call_id, card, version)
+    for item in sorted({*before, *after}):
+        if before.get(item) != after.get(item):
+            library.log_score_change(call_id, card, item, who, before.get(item), after.get(item), why)
 
 
 # -- the review's steps --------------------------------------------------------------------

@@ -473,6 +473,15 @@ def answer_item(
     return previous
 
 
+def current_answers(library: Library, call_id: int, card: str, version: int) -> dict[str, str | None]:
+    """Each answered item's answer as it counts now (the latest person's, else the rule's)."""
+    auto: dict[str, str | None] = {}
+    person: dict[str, str | None] = {}
+    for i, grader, value in library.answer_values(call_id, card, version):
+        (auto if grader == AUTO else person)[i] = value
+    return {i: person[i] if person.get(i) is not None else auto.get(i) for i in {*auto, *person}}
+
+
 def _current(library: Library, call_id: int, card: str, version: int, item_id: str) -> str | None:
     """The item's answer as it counts now (the latest person's, else the rule's)."""
     auto, person = None, None

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from reviewer import actions, labels
+from reviewer import actions
 from reviewer.cli.common import EXIT_OK, EXIT_USAGE, library_for, parse_time, settings_for
 from reviewer.labels import clock as _clock
 from reviewer.model import TranscriptEdit
@@ -76,7 +76,7 @@ def cmd_edit(args: argparse.Namespace) -> int:
                 start=args.at,
                 end=args.to,
                 speaker=None,
-                author=args.author or labels.user_name(),
+                author=actions.review.signature(library, args.author),
                 settings=settings,
             )
             e = change.added[0] if change.added else None

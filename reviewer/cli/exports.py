@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from reviewer import labels
+from reviewer import actions
 from reviewer.cli.common import (
     EXIT_FAILED,
     EXIT_OK,
@@ -231,7 +231,7 @@ def cmd_clip(args: argparse.Namespace) -> int:
             )
         clip_id = library.add_clip(
             call_id, start=start, end=end, title=args.title or "", note=args.note or "",
-            author=labels.user_name(), playlist=args.playlist,
+            author=actions.review.signature(library), playlist=args.playlist,
         )  # fmt: skip
     where = f" in the playlist {args.playlist!r}" if args.playlist else ""
     print(f"clip #{clip_id} of call #{call_id}, {clock(start)}–{clock(end)}{where}")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from reviewer import actions, labels
+from reviewer import actions
 from reviewer.cli.common import (
     EXIT_OK,
     clock,
@@ -62,8 +62,9 @@ def cmd_refusal(args: argparse.Namespace) -> int:
     is_refusal = {"yes": True, "no": False, "auto": None}[args.is_refusal]
     with library_for(args) as library:
         call_id = library.resolve(args.call)
+        author = actions.review.signature(library, args.author)
         change = actions.corrections.label_refusal(
-            library, call_id, args.at, is_refusal, settings=settings, author=args.author or labels.user_name()
+            library, call_id, args.at, is_refusal, settings=settings, author=author
         )
         doc = stored_document(library, call_id)
     said = {True: "a refusal", False: "not a refusal", None: "for the model to judge again"}[is_refusal]
@@ -92,7 +93,7 @@ def cmd_comment(args: argparse.Namespace) -> int:
             start=args.at,
             end=args.to,
             text=args.text,
-            author=args.author or labels.user_name(),
+            author=actions.review.signature(library, args.author),
             category=args.category,
         )
     span = clock(args.at) + (f"–{clock(args.to)}" if args.to is not None else "")

@@ -76,8 +76,12 @@ def glance_lines(r: CallReport) -> list[str]:
         out.append(f"Reason: {r.reason.label} ({r.reason.confidence:.0%}{at})")
     if r.outcomes:
         last = r.outcomes[-1].outcome
-        each = "; ".join(f"{asked(o.kind)} at {clock(o.start)}: {o.outcome}" for o in r.outcomes)
-        out.append(f"Outcome: {OUTCOME_NAMES.get(last, last)} — {each}")
+        if len(r.outcomes) == 1:  # one request: its outcome is the call's, said once
+            o = r.outcomes[0]
+            out.append(f"Outcome: {OUTCOME_NAMES.get(last, last)} ({asked(o.kind)} at {clock(o.start)})")
+        else:
+            each = "; ".join(f"{asked(o.kind)} at {clock(o.start)}: {o.outcome}" for o in r.outcomes)
+            out.append(f"Outcome: {OUTCOME_NAMES.get(last, last)} — {each}")
     elif r.sentiment is not None:
         out.append("Outcome: the customer asked for nothing the analysis recognises")
     if r.sentiment is not None:

@@ -44,7 +44,7 @@ from reviewer import actions
 from reviewer.analysis.scoring import share_target
 from reviewer.audio.peaks import load_peaks
 from reviewer.errors import ReviewerError
-from reviewer.labels import duration_text, parse_time, user_name
+from reviewer.labels import duration_text, parse_time
 from reviewer.library.clips import check_range
 from reviewer.model import Clip, Comment, DeletedClip, RedactionEdit, StoredCall
 from reviewer.progress import CancelToken, Progress
@@ -1103,7 +1103,7 @@ class SharingController(QObject):
         self.reads.read("clip dialog", read, show)
 
     def _add_clip(self, call_id: int, dialog: ClipDialog) -> None:
-        fields = {"call_id": call_id, "author": user_name(), **dialog.values()}
+        fields = {"call_id": call_id, "author": "", **dialog.values()}
 
         def made(clip_id: int) -> None:
             self.undo_stack.push(_AddClip(self, clip_id, fields["title"]))
@@ -1111,7 +1111,11 @@ class SharingController(QObject):
             where = f" in {fields['playlist']!r}" if fields["playlist"] else ""
             self._status(f"Clip {fields['title']!r} saved{where}", 4000)
 
-        self.change(lambda library: library.add_clip(**fields), made)
+        def add(library: Any) -> int:  # noqa: ANN401 - a Library
+            fields["author"] = actions.review.signature(library)  # the person's name, not the login
+            return library.add_clip(**fields)
+
+        self.change(add, made)
 
     def clips_changed(self) -> None:
         if self.playlists_window is not None:
