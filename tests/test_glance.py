@@ -18,29 +18,57 @@ from reviewer.labels import clock, sentiment_change_text
 from reviewer.library.schema import migrations
 
 
-@pytest.mark.sqlite_only("an old library is a SQLite file, made here with SQLite")
-def test_a_library_from_before_the_glance_judges_its_calls_once_when_opened(tmp_path):
-    path = tmp_path / "old.sqlite"
+def old_library(path, calls: int = 1) -> list:
+    """A SQLite library as Reviewer kept it before m014, with ``calls`` copies of a call whose
+    customer takes the discount; returns the call's turns."""
     db = Database(sqlite3.connect(str(path), isolation_level=None))
     migrations.apply(db, stop_before="m014_call_glance")
     turns = rt.dialogue_turns({"turns": [{"role": r, "text": t} for r, t in TAKES_THE_DISCOUNT]})
-    db["calls"].insert(
-        {"content_hash": "h", "name": "old.wav", "duration_ms": int(turns[-1].end * 1000) + 1000}
-    )
-    db["speakers"].insert_all({"call_id": 1, "label": s.id, "role": s.role} for s in rt.SPEAKERS)
-    db["turns"].insert_all(
-        {
-            "call_id": 1,
-            "speaker": t.speaker,
-            "start_ms": int(t.start * 1000),
-            "end_ms": int(t.end * 1000),
-            "text": t.text,
-        }
-        for t in turns
-    )
+    for n in range(1, calls + 1):
+        db["calls"].insert(
+            {"content_hash": f"h{n}", "name": f"old{n}.wav", "duration_ms": int(turns[-1].end * 1000) + 1000}
+        )
+        db["speakers"].insert_all({"call_id": n, "label": s.id, "role": s.role} for s in rt.SPEAKERS)
+        db["turns"].insert_all(
+            {
+                "call_id": n,
+                "speaker": t.speaker,
+                "start_ms": int(t.start * 1000),
+                "end_ms": int(t.end * 1000),
+                "text": t.text,
+            }
+            for t in turns
+        )
     db.conn.close()
+    return turns
+
+
+@pytest.mark.sqlite_only("an old library is a SQLite file, made here with SQLite")
+def test_the_app_opens_an_older_library_at_once_and_judges_its_calls_in_steps(tmp_path, qtbot, settings):
+    """The window does not wait for the older calls' reason, outcome and sentiment: the library
+    thread judges them a few at a time, the status bar counts them, the list shows them after."""
+    from reviewer.ui.main_window import GLANCE_STEP, MainWindow
+
+    path = tmp_path / "old.sqlite"
+    old_library(path, calls=GLANCE_STEP + 2)
+    said = []
+    w = MainWindow(settings, library_path=path, first_run_sample=False)
+    qtbot.addWidget(w)
+    w.statusBar().messageChanged.connect(said.append)
+    assert len(w.library.unglanced_calls()) == GLANCE_STEP + 2  # opened without judging them
+    qtbot.waitUntil(lambda: any(x.startswith("Every call now has") for x in said), timeout=120_000)
+    assert any(f"{GLANCE_STEP} of {GLANCE_STEP + 2}" in x for x in said)  # counted in steps
+    assert w.library.unglanced_calls() == []
+    w.close()
+
+
+@pytest.mark.sqlite_only("an old library is a SQLite file, made here with SQLite")
+def test_a_library_from_before_the_glance_judges_its_calls_once_when_opened(tmp_path):
+    path = tmp_path / "old.sqlite"
+    turns = old_library(path)
     with actions.library.open_library(path) as lib:  # as the app and the command line open it
         (row,) = lib.list_calls()
+        assert row.name == "old1.wav"
         assert (row.reason, row.reason_label, row.outcome) == ("cancel", "Cancel or close", "retained")
         assert row.sentiment_change in ("better", "same", "worse")
         stored = lib.load_call(1)

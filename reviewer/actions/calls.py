@@ -80,21 +80,30 @@ def reanalyse(
     store_derived(library, call_id, transcript, analysis)
 
 
-def catch_up_glance(library: Library, settings: Settings | None = None, progress: Progress = None) -> int:
-    """The call at a glance (reason, sentiment, request outcomes) for every call the library
-    stored before it kept them, judged from its stored turns and refusals, in one transaction.
-    Returns the number of calls."""
+GLANCE_BATCH = 20  # calls judged per write transaction when catching up
+
+
+def catch_up_glance(
+    library: Library, settings: Settings | None = None, progress: Progress = None, *, limit: int | None = None
+) -> int:
+    """The call at a glance (reason, sentiment, request outcomes) for the calls the library
+    stored before it kept them, judged from their stored turns and refusals: up to ``limit`` of
+    them (all without), a transaction for every few calls, so a stop halfway keeps what was done
+    and the next catch-up goes on from there. Returns the number of calls judged."""
     ids = library.unglanced_calls()
+    if limit is not None:
+        ids = ids[:limit]
     if not ids:
         return 0
     settings = settings or load_settings()
-    with library.write():
-        for n, call_id in enumerate(ids, 1):
-            stored = library.load_call(call_id)
-            analysis = at_a_glance(stored.transcript, stored.analysis, settings)
-            analysis = corrected(analysis, library.glance_corrections(call_id))
-            library.store_glance(call_id, analysis)
-            store_auto_scores(library, call_id, stored.transcript, analysis)  # rules may read them
-            if progress:
-                progress(n, len(ids))
+    for first in range(0, len(ids), GLANCE_BATCH):
+        with library.write():
+            for n, call_id in enumerate(ids[first : first + GLANCE_BATCH], first + 1):
+                stored = library.load_call(call_id)
+                analysis = at_a_glance(stored.transcript, stored.analysis, settings)
+                analysis = corrected(analysis, library.glance_corrections(call_id))
+                library.store_glance(call_id, analysis)
+                store_auto_scores(library, call_id, stored.transcript, analysis)  # rules may read them
+                if progress:
+                    progress(n, len(ids))
     return len(ids)

@@ -10,16 +10,18 @@ from reviewer.library import Library
 from reviewer.library.store import open_library as open_store
 
 
-def open_library(location: str | Path | None = None) -> Library:
+def open_library(location: str | Path | None = None, *, glance: bool = True) -> Library:
     """The library at ``location`` (see ``reviewer.library.open_library``), with the calls an old
-    library stored before scorecards existed scored once, now, and those it stored before it
-    kept the call at a glance judged once, now."""
+    library stored before scorecards existed scored once, now, and (``glance``) those it stored
+    before it kept the call at a glance judged, now. The app passes ``glance=False`` and judges
+    them on its library thread in steps (``catch_up_glance(limit=…)``), so a large library opens
+    at once."""
     library = open_store(location)
     try:
         if library.unscored:
             rescore(library)
             library.unscored = False
-        if library.unglanced:
+        if glance and (library.unglanced or library.unglanced_calls()):
             catch_up_glance(library)
             library.unglanced = False
     except BaseException:

@@ -88,7 +88,7 @@ class LibraryWorker(QObject):
 
     def _open(self) -> Library:
         if self._library is None:
-            library = open_library(self.location)
+            library = open_library(self.location, glance=False)  # the window catches up in steps
             if self.shares is not None:
                 library._seen = self.shares._seen  # one app: one record of the versions it showed
             self._library = library

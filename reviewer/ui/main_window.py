@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from reviewer import __version__, actions, paths
+from reviewer.actions.calls import catch_up_glance
 from reviewer.actions.library import open_library
 from reviewer.actions.review import role_name
 from reviewer.errors import ReviewerError
@@ -61,6 +62,9 @@ def sample_call() -> Path:
     return resource("sample", "sample_call.mp3")
 
 
+GLANCE_STEP = 10  # older calls judged at a glance per trip to the library thread
+
+
 class MainWindow(QMainWindow):
     def __init__(
         self,
@@ -91,7 +95,7 @@ class MainWindow(QMainWindow):
         self.startup_problem = ""
         self.closed = False
         try:
-            self.library: Library = open_library(self.library_path)
+            self.library: Library = open_library(self.library_path, glance=False)
         except ReviewerError as e:
             if library_path is not None:
                 raise  # named on the command line: the command says why
@@ -102,7 +106,7 @@ class MainWindow(QMainWindow):
                 "tries again."
             )
             self.library_path = paths.default_library()
-            self.library = open_library(self.library_path)
+            self.library = open_library(self.library_path, glance=False)
         self._request_options = {
             "model": model,
             "settings_file": str(settings_file) if settings_file else None,
@@ -165,6 +169,10 @@ class MainWindow(QMainWindow):
             library_worker=self.library_worker,
         )
         self.trackers.changed.connect(self._trackers_changed)
+        # Calls an older library stored before it kept the call at a glance are judged on the
+        # library thread a few at a time, so the window opens at once and stays usable.
+        self._glance_total = 0
+        QTimer.singleShot(0, self._catch_up_glance)
 
         self.library_page.openCall.connect(self.open_call)
         self.library_page.importFilesRequested.connect(self.import_files_dialog)
@@ -563,6 +571,35 @@ class MainWindow(QMainWindow):
     def _set_serial(self, serial: int) -> None:
         self._serial = serial
 
+    def _catch_up_glance(self) -> None:
+        if self.closed:
+            return
+
+        def step(library: Library) -> tuple[int, int]:
+            done = catch_up_glance(library, self.settings, limit=GLANCE_STEP)
+            return done, len(library.unglanced_calls()) if done else 0
+
+        def stepped(result: tuple[int, int]) -> None:
+            done, left = result
+            if not done:
+                if self._glance_total:
+                    self.statusBar().showMessage(
+                        "Every call now has its reason, outcome and sentiment.", 5_000
+                    )
+                    self.library_page.refresh()
+                return
+            self._glance_total = self._glance_total or done + left
+            self.statusBar().showMessage(
+                f"Judging older calls' reason, outcome and sentiment: "
+                f"{self._glance_total - left} of {self._glance_total}…"
+            )
+            self._catch_up_glance()
+
+        def failed(error: BaseException) -> None:
+            self.statusBar().showMessage(f"Could not judge older calls at a glance: {error}", 10_000)
+
+        self.library_worker.submit(step, stepped, failed, writes=True)
+
     def _own_write(self, before: int, after: int) -> None:
         """This window's own change moved the change serial from ``before`` to ``after``: the
         poll does not reload for it (the page already shows it)."""
@@ -755,7 +792,7 @@ class MainWindow(QMainWindow):
             QMessageBox.information(self, "Reviewer", "Wait for the import to finish, or cancel it, first.")
             return
         try:
-            library = open_library(path)
+            library = open_library(path, glance=False)
         except ReviewerError as e:
             QMessageBox.warning(self, "Reviewer", str(e))
             return
@@ -771,6 +808,8 @@ class MainWindow(QMainWindow):
         self.qsettings.setValue("library/path", display_location(self.library_path))
         self.show_library()
         self._read_person()
+        self._glance_total = 0
+        self._catch_up_glance()
 
     # -- help --------------------------------------------------------------------------------
 
