@@ -308,27 +308,3 @@ def test_quiet_import_prints_only_what_failed(tmp_path, library_location):
         "(Invalid data found when processing input)",
         "0 imported, 0 already there, 1 failed",
     ]
-
-
-@pytest.mark.slow
-def test_dependencies_warnings_from_an_import_go_to_the_log(tmp_path, library_location):
-    """A voicemail (one voice, mono, 20 s) makes pyannote warn that "the detected number of
-    speakers (1) ... is outside the given bounds": with -q the terminal stays empty and the
-    warning is in reviewer.log."""
-    from callgen import Line, render, write_wav
-
-    message = [
-        Line("customer", "Hi, it's Maria Lopez calling about my internet bill from last month."),
-        Line(
-            "customer", "I was charged twice for the same plan and I would like a refund please.", pause=1.5
-        ),
-        Line("customer", "You can reach me on my mobile any time after five. Thanks, bye.", pause=1.5),
-    ]
-    path = write_wav(tmp_path / "voicemail.wav", render(message, stereo=False).audio)
-    data = tmp_path / "data"
-    env = {**os.environ, "REVIEWER_DATA_DIR": str(data)}
-    library = str(library_location("warn"))
-    cmd = [sys.executable, "-m", "reviewer", "--library", library, "import", str(path), "-q"]
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=600)
-    assert proc.returncode == 0 and proc.stderr == "" and proc.stdout == "", proc.stderr
-    assert "detected number of speakers" in (data / "reviewer.log").read_text()
