@@ -100,13 +100,73 @@ def reviewer(path: Path, device: str) -> dict:
     }
 
 
+def short(folder: Path, device: str, results: Path | None = None) -> dict:
+    """``reviewer import`` of a folder of short calls in this process, after the models load:
+    seconds and CPU seconds per file, and each file's outcome, words and markers (to ``results``)."""
+    os.environ["REVIEWER_DATA_DIR"] = tempfile.mkdtemp(prefix="reviewer-bench-short-")
+    from reviewer.asr.transcribe import AsrOptions, load_model
+    from reviewer.document import marker_dicts
+    from reviewer.importer import expand_paths, import_files
+    from reviewer.library import open_library
+    from reviewer.pipeline import PipelineOptions
+    from reviewer.speakers.diarize import DiarizationOptions, load_pipeline
+
+    options = PipelineOptions(
+        asr=AsrOptions(device=device), diarization=DiarizationOptions(num_speakers=2, device=device)
+    )
+    t = time.perf_counter()
+    load_model(options.asr)
+    load_pipeline(options.diarization)
+    load = time.perf_counter() - t
+    files = expand_paths([folder])
+    cpu0 = _cpu()
+    t = time.perf_counter()
+    with open_library() as library:
+        outcomes = import_files(files, library, options)
+        work = time.perf_counter() - t
+        cpu = _cpu() - cpu0
+        calls = {}
+        for o in outcomes:
+            entry: dict = {"status": o.status, "message": o.message if o.status == "failed" else ""}
+            if o.call_id is not None:
+                stored = library.load_call(o.call_id)
+                entry["split"] = stored.transcript.speaker_split
+                entry["words"] = [
+                    [w.text, round(w.start, 3), round(w.end, 3), w.speaker] for w in stored.transcript.words
+                ]
+                entry["markers"] = marker_dicts(stored.markers)
+            calls[o.path.name] = entry
+    if results:
+        results.write_text(json.dumps(calls, indent=1))
+    n = len(files)
+    return {
+        "load_s": load,
+        "work_s": work,
+        "files": n,
+        "per_file_s": work / n,
+        "per_file_cpu_s": cpu / n,
+        "imported": sum(o.status == "imported" for o in outcomes),
+        "failed": sum(o.status == "failed" for o in outcomes),
+        "words": sum(len(c.get("words", [])) for c in calls.values()),
+    }
+
+
+def _cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
 def main() -> None:
     p = argparse.ArgumentParser()
-    p.add_argument("mode", choices=["bare", "reviewer"])
+    p.add_argument("mode", choices=["bare", "reviewer", "short"])
     p.add_argument("file", type=Path)
     p.add_argument("--device", default="cpu")
+    p.add_argument("--results", type=Path, help="short: each file's outcome, words and markers, as JSON")
     args = p.parse_args()
-    out = (bare if args.mode == "bare" else reviewer)(args.file, args.device)
+    if args.mode == "short":
+        out = short(args.file, args.device, args.results)
+    else:
+        out = (bare if args.mode == "bare" else reviewer)(args.file, args.device)
     out["peak_rss_mb"] = peak_rss_mb()
     print(json.dumps(out), flush=True)
 

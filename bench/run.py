@@ -85,10 +85,84 @@ def build_calls(minutes: list[float]) -> dict[tuple[float, str], Path]:
     return calls
 
 
-def measure(mode: str, path: Path, device: str) -> dict:
+# -- short calls: voicemails, dropped calls, IVR stubs ------------------------------------------
+
+SHORT_PHRASES = [
+    "Hello?",
+    "Hi, it's Maria, please call me back.",
+    "Thank you for calling, please hold.",
+    "Press one for billing.",
+    "Sorry, wrong number.",
+    "Can you hear me?",
+    "Goodbye.",
+    "Hi, this is Tom from the bank.",
+    "Yes, that's right.",
+    "I'll call back later, thanks.",
+    "Your call is important to us.",
+    "Hello, anyone there?",
+]
+
+
+def build_short_calls(folder: Path, count: int = 100, seed: int = 3) -> list[Path]:
+    """``count`` calls of 0.5-3 s: espeak-ng phrases (mono, or stereo with one or both sides
+    speaking) and stretches cut from the bundled sample call, as a library's voicemails, dropped
+    calls and IVR stubs are."""
+    from callgen import RATE, speak
+
+    from reviewer.audio.decode import decode
+
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(seed)
+    sample = decode(SAMPLE).samples
+    clips = {(p, who): speak(p, who) for p in SHORT_PHRASES for who in ("agent", "customer")}
+    out = []
+    for i in range(count):
+        seconds = float(rng.uniform(0.5, 3.0))
+        n = int(seconds * RATE)
+        kind = i % 4
+        if kind == 3:  # real speech cut from the sample call, stereo or its mono mix
+            a = int(rng.integers(0, sample.shape[1] - n))
+            audio = sample[:, a : a + n]
+            if i % 8 == 3:
+                audio = audio.mean(axis=0, keepdims=True)
+        else:
+            phrase = SHORT_PHRASES[int(rng.integers(len(SHORT_PHRASES)))]
+            who = "agent" if i % 2 else "customer"
+            clip = clips[(phrase, who)][: max(0, n - RATE // 10)]
+            track = np.zeros(n, np.float32)
+            at = int(rng.integers(0, n - len(clip) + 1))
+            track[at : at + len(clip)] = clip
+            track += rng.normal(0, 0.002, n).astype(np.float32)
+            if kind == 0:
+                audio = track[None, :]
+            else:  # stereo: the other side silent but for line noise (kind 1) or speaking too
+                other = rng.normal(0, 0.002, n).astype(np.float32)
+                if kind == 2:
+                    reply = clips[("Yes, that's right.", "agent" if who == "customer" else "customer")]
+                    reply = reply[: max(0, n - at - len(clip))]
+                    other[n - len(reply) :] += reply
+                audio = np.stack([track, other] if who == "agent" else [other, track])
+        out.append(write_wav(folder / f"short-{i:03d}.wav", np.clip(audio, -1, 1), RATE))
+    return out
+
+
+def short_bench(count: int, device: str) -> dict:
+    folder = WORK / "short"
+    build_short_calls(folder, count)
+    out = measure("short", folder, device, "--results", str(HERE / "results" / "short-calls.json"))
+    print(
+        f"  {out['files']} short calls: {out['per_file_s']:.2f} s and {out['per_file_cpu_s']:.2f} CPU s "
+        f"per file after {out['load_s']:.1f} s of model loading; {out['imported']} imported, "
+        f"{out['failed']} failed",
+        file=sys.stderr,
+    )
+    return out
+
+
+def measure(mode: str, path: Path, device: str, *extra: str) -> dict:
     env = {**os.environ, "PYANNOTE_METRICS_ENABLED": "false", "HF_HUB_OFFLINE": "1"}
     proc = subprocess.run(
-        [sys.executable, str(HERE / "measure.py"), mode, str(path), "--device", device],
+        [sys.executable, str(HERE / "measure.py"), mode, str(path), "--device", device, *extra],
         capture_output=True,
         text=True,
         env=env,
@@ -376,6 +450,13 @@ def main() -> None:
     p.add_argument("--no-library", action="store_true", help="skip the 10 000-call library")
     p.add_argument("--no-pipeline", action="store_true", help="skip the pipeline runs")
     p.add_argument(
+        "--short",
+        type=int,
+        metavar="N",
+        help="only N short calls (0.5-3 s: voicemails, dropped calls, IVR stubs; 100 in issue 31) "
+        "imported in one process: seconds and CPU seconds per file after the models load",
+    )
+    p.add_argument(
         "--postgres",
         metavar="URL",
         help="also build the 10 000-call library on this PostgreSQL server (a new schema in its "
@@ -394,6 +475,10 @@ def main() -> None:
         import torch
 
         result["machine"] += f", GPU {torch.cuda.get_device_name(0)}"
+    if args.short:
+        result["short"] = short_bench(args.short, args.device)
+        report(result)
+        return
     if not args.no_pipeline:
         result["pipeline"] = pipeline_bench(minutes, reps, args.device, args.layout)
     if not args.no_library:
@@ -410,6 +495,13 @@ def main() -> None:
 
 def report(result: dict) -> None:
     print(f"# bench/run.py — {result['machine']}, device {result['device']}, {result['date']}\n")
+    if "short" in result:
+        r = result["short"]
+        print(
+            f"Short calls: {r['files']} files, {r['per_file_s']:.2f} s and {r['per_file_cpu_s']:.2f} CPU s "
+            f"per file after the models load ({r['load_s']:.1f} s); {r['imported']} imported, "
+            f"{r['failed']} failed, peak RSS {r['peak_rss_mb']:.0f} MB\n"
+        )
     if "pipeline" in result:
         print(
             "| call | runs | bare faster-whisper | Reviewer analyze | ratio | + store | RTF | decode | ASR | "

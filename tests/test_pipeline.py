@@ -239,3 +239,24 @@ def test_a_real_call_mixed_to_mono_splits_like_its_two_sides_and_names_its_agent
     truth = stereo.analysis.metrics.agent_talk_share
     assert 0.2 < truth < 0.8
     assert mono.analysis.metrics.agent_talk_share == pytest.approx(truth, abs=0.05)
+
+
+def test_a_voicemails_one_voice_is_what_pyannote_finds_without_its_speaker_embeddings():
+    """A short mono call where one voice cannot be split (too little speech to cluster) skips
+    the speaker embeddings, most of a short call's diarization, and comes out as pyannote's whole
+    pipeline gives it."""
+    import torch
+    from callgen import Line, render
+
+    from reviewer.speakers.diarize import DiarizationOptions, diarize, load_pipeline, segments_of
+
+    audio = render([Line("customer", "Hi, it's Maria, please call me back.")], stereo=False).audio[0]
+    options = DiarizationOptions()
+    steps: list[str] = []
+    found = diarize(audio, 16000, options, progress=lambda p: steps.append(p.message or ""))
+    waveform = {"waveform": torch.from_numpy(audio).unsqueeze(0), "sample_rate": 16000}
+    with torch.inference_mode():
+        whole = load_pipeline(options)(waveform, min_speakers=2)
+    assert found == segments_of(whole, 2)
+    assert found and found[0].start < 1.0 < found[-1].end
+    assert "segmentation" in steps and "embeddings" not in steps

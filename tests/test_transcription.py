@@ -269,3 +269,32 @@ def test_team_vocabulary_dialog_says_why_it_cannot_save_and_keeps_the_file(qtbot
     assert dialog.isVisible()
     assert "not saved" in dialog.message.text()
     assert path.read_text() == "[talk\n"
+
+
+def test_a_calls_first_window_is_encoded_once_for_its_language_and_its_words():
+    """faster-whisper encodes a call's first 30 s once to detect the language and again to
+    transcribe it; Reviewer's model keeps the first encoding: the same language and words."""
+    from faster_whisper import WhisperModel
+
+    from reviewer.asr.transcribe import AsrOptions, load_model, transcribe
+
+    audio = speak("Thank you for calling Northwind, this is Sam. How can I help you today?", "agent")
+    audio = np.concatenate([np.zeros(RATE // 2, np.float32), audio, np.zeros(RATE // 2, np.float32)])
+    options = AsrOptions(vocabulary=())
+    model, _ = load_model(options)
+    encoded = []
+    reusing = type(model)
+    model.__class__ = WhisperModel
+    try:
+        plain, plain_language = transcribe(model, audio, options)
+    finally:
+        model.__class__ = reusing
+    original = WhisperModel.encode
+    WhisperModel.encode = lambda self, features: encoded.append(1) or original(self, features)
+    try:
+        kept, language = transcribe(model, audio, options)
+    finally:
+        WhisperModel.encode = original
+    assert language == plain_language == "en"
+    assert [(w.text, w.start, w.end) for w in kept] == [(w.text, w.start, w.end) for w in plain]
+    assert len(encoded) == 1  # one 30 s window, encoded once

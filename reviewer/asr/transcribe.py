@@ -146,7 +146,7 @@ def load_model(options: AsrOptions):
                 allow_hub()  # the user named a hub model
 
             try:
-                _models[key] = WhisperModel(
+                _models[key] = _reusing(WhisperModel)(
                     model_path,
                     device=device,
                     compute_type=compute_type,
@@ -156,6 +156,34 @@ def load_model(options: AsrOptions):
             except Exception as e:
                 raise ModelError(f"Could not load the speech model {name}: {e}") from e
         return _models[key], name
+
+
+@functools.cache
+def _reusing(whisper_model: type) -> type:
+    """faster-whisper's model, encoding a part's first 30-second window once where faster-whisper
+    encodes it twice: to detect the language, then again to transcribe it (the encoder is most of
+    a short call's transcription)."""
+
+    class ReusingWhisperModel(whisper_model):
+        _last: tuple | None = None  # (features, encoder output) of the last window encoded
+
+        def detect_language(self, audio=None, features=None, **kwargs):  # noqa: ANN001, ANN202
+            if audio is None and features is not None:
+                # transcribe() hands its whole features; its first window then reads all but
+                # the last frame (generate_segments' content_frames): detect on that same window.
+                features = features[..., : max(1, features.shape[-1] - 1)]
+            return super().detect_language(audio, features, **kwargs)
+
+        def encode(self, features):  # noqa: ANN001, ANN202
+            last = self._last
+            if last is not None and last[0].shape == features.shape and np.array_equal(last[0], features):
+                self._last = None
+                return last[1]
+            output = super().encode(features)
+            self._last = (features, output)
+            return output
+
+    return ReusingWhisperModel
 
 
 def detect_language(model, audio: np.ndarray) -> str:

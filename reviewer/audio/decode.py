@@ -6,6 +6,7 @@ mp4/mkv all decode without a system ffmpeg.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -74,7 +75,17 @@ def decode(
         layout = "stereo" if source_channels == 2 else "mono"
         resampler = av.AudioResampler(format="fltp", layout=layout, rate=SAMPLE_RATE)
         expected = _expected_seconds(container, stream)
-        buffer = SampleBuffer(1 if layout == "mono" else 2, expected)
+        size = None
+        if expected is None or expected > SCAN_FIRST_SECONDS:
+            # A long recording is read twice, never held twice: once to find its length and
+            # loudness (a silent one is refused without holding hours of zeros), then into an
+            # array of exactly that length (no growing copies where the header was wrong).
+            scanned = _scan(path, layout, cancel)
+            if scanned is not None:
+                size, loudest = scanned
+                if size >= MIN_DURATION * SAMPLE_RATE and loudest < SILENCE_PEAK:
+                    raise BadAudioError(path, "is silent: the recording holds no sound at all")
+        buffer = SampleBuffer(1 if layout == "mono" else 2, expected, size)
         decoded_seconds = 0.0
         error: str | None = None
         try:
@@ -145,14 +156,43 @@ def wav_stated_seconds(path: Path) -> float | None:
     return None
 
 
+# Recordings longer than this (or of unknown length) are scanned before they are decoded.
+SCAN_FIRST_SECONDS = 3600.0
+
+
+def _scan(path: Path, layout: str, cancel: CancelToken) -> tuple[int, float] | None:
+    """(samples at 16 kHz, absolute peak) of the audio track, decoded as :func:`decode` decodes
+    it but not kept; None where it cannot be read to the end (decode then says why)."""
+    import av
+
+    count, loudest = 0, 0.0
+    try:
+        with av.open(str(path), metadata_errors="ignore") as container:
+            stream = container.streams.audio[0]
+            resampler = av.AudioResampler(format="fltp", layout=layout, rate=SAMPLE_RATE)
+            # The frames one by one, then None to flush the resampler.
+            for i, frame in enumerate(itertools.chain(container.decode(stream), [None])):
+                for out in resampler.resample(frame):
+                    block = out.to_ndarray()
+                    if block.size:
+                        count += block.shape[1]
+                        loudest = max(loudest, peak(block))
+                if i % 200 == 0:
+                    cancel.check()
+    except av.FFmpegError:
+        return None
+    return count, loudest
+
+
 class SampleBuffer:
     """Decoded 16 kHz samples written into one array sized from the stream's stated length, so
     an hour-long call is never held twice (as a list of frames and their concatenation). A
     stated length can be wrong or missing: the array then grows by half again as needed."""
 
-    def __init__(self, channels: int, expected_seconds: float | None) -> None:
+    def __init__(self, channels: int, expected_seconds: float | None, exact: int | None = None) -> None:
         stated = int((expected_seconds or 0.0) * SAMPLE_RATE * 1.01) + SAMPLE_RATE
-        self._data = np.empty((channels, min(stated, MAX_PREALLOCATED)), np.float32)
+        size = exact if exact else min(stated, MAX_PREALLOCATED)
+        self._data = np.empty((channels, size), np.float32)
         self.size = 0
 
     def append(self, block: np.ndarray) -> None:

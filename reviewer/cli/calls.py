@@ -71,7 +71,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             import_files(files, library, options, progress=bar.update, on_outcome=report, cancel=cancel)
         finally:
             bar.close()
-    return _import_summary(counts)
+    return _import_summary(counts, args.quiet)
 
 
 def _outcome_lines(total: int, bar: Bar):  # noqa: ANN202
@@ -81,14 +81,20 @@ def _outcome_lines(total: int, bar: Bar):  # noqa: ANN202
     def report(index, outcome):  # noqa: ANN001, ANN202
         counts[outcome.status] += 1
         mark = {"imported": "imported", "duplicate": "skipped", "failed": "FAILED"}[outcome.status]
-        bar.write(f"[{index + 1}/{total}] {outcome.path}: {mark}: {outcome.message}")
+        line = f"[{index + 1}/{total}] {outcome.path}: {mark}: {outcome.message}"
+        if bar.quiet and bar.bar is None and outcome.status == "failed":
+            print(line, file=sys.stderr, flush=True)  # -q: errors only, and a failure is one
+        else:
+            bar.write(line)
 
     return counts, report
 
 
-def _import_summary(counts: dict[str, int]) -> int:
+def _import_summary(counts: dict[str, int], quiet: bool = False) -> int:
+    """The closing count; with ``-q`` only where something failed (``-q`` prints errors only)."""
     summary = f"{counts['imported']} imported, {counts['duplicate']} already there, {counts['failed']} failed"
-    print(summary, file=sys.stderr)
+    if counts["failed"] or not quiet:
+        print(summary, file=sys.stderr)
     return EXIT_FAILED if counts["failed"] else EXIT_OK
 
 
@@ -117,7 +123,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
             gpus_per_worker=args.gpus_per_worker,
             on_outcome=report,
         )
-    return _import_summary(counts)
+    return _import_summary(counts, args.quiet)
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:

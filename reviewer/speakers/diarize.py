@@ -183,13 +183,17 @@ def diarize_call(
     pipeline = load_pipeline(options)
     steps = {"segmentation": 0.0, "speaker_counting": 0.45, "embeddings": 0.5, "discrete_diarization": 0.95}
 
-    steps_seen: dict[str, object] = {}  # what each step gave, for reassign_chunks
+    steps_seen: dict[str, object] = {}  # what each step gave, for reassign_chunks and one_voice
+    # The bundled segmentation is powerset: its segmentations are already binary, as one_voice reads them.
+    shortcut = not options.pipeline and pipeline._segmentation.model.specifications.powerset
 
     def hook(step_name, artifact, file=None, total=None, completed=None):
         cancel.check()
-        if options.reassign_chunks and completed is None and step_name in steps:
+        if completed is None and step_name in steps:
             # pyannote caps the count in place after the hook; keep it as first counted.
             steps_seen[step_name] = copy.deepcopy(artifact) if step_name == "speaker_counting" else artifact
+            if step_name == "speaker_counting" and shortcut and one_voice(steps_seen):
+                raise _OneVoice()
         base = steps.get(step_name, 0.95)
         span = {"segmentation": 0.45, "embeddings": 0.45}.get(step_name, 0.05)
         fraction = base + span * (completed / total if total and completed is not None else 1.0)
@@ -208,7 +212,10 @@ def diarize_call(
     else:
         kwargs = {"min_speakers": wanted}
     with torch.inference_mode():
-        output = pipeline({"waveform": waveform, "sample_rate": sample_rate}, hook=hook, **kwargs)
+        try:
+            output = pipeline({"waveform": waveform, "sample_rate": sample_rate}, hook=hook, **kwargs)
+        except _OneVoice:
+            output = one_voice_output(pipeline, steps_seen)
     found = getattr(output, "speaker_diarization", output).labels()
     if options.reassign_chunks and not options.pipeline and wanted and len(found) > wanted:
         segments = reassign_chunks(pipeline, output, steps_seen, wanted)
@@ -231,6 +238,59 @@ def diarize_call(
             result = Regrouped(segments, result.voices, result.closeness, result.second_share)
     progress(Progress("speakers", 1.0))
     return result
+
+
+class _OneVoice(Exception):  # noqa: N818 - not an error: the pipeline's answer is already known
+    """Raised from pyannote's hook once segmentation shows one voice cannot be split."""
+
+
+# pyannote clusters only the embeddings of local speakers heard alone for this share of a chunk
+# (BaseClustering.filter_embeddings' min_active_ratio).
+CLUSTERED_ACTIVE_RATIO = 0.2
+
+
+def one_voice(steps_seen: dict) -> bool:
+    """Whether pyannote's bundled pipeline can only find one voice: someone speaks, but fewer than
+    two of the chunks' local speakers talk alone long enough to be clustered. pyannote then puts
+    every local speaker in one cluster whatever their embeddings (``max_clusters < 2``), so the
+    embeddings, most of a short call's diarization, need not be computed."""
+    segmentations, count = steps_seen["segmentation"], steps_seen["speaker_counting"]
+    data = segmentations.data
+    if not np.nanmax(count.data) > 0:
+        return False  # no one speaks: pyannote's own early exit
+    alone = np.sum(data, axis=2, keepdims=True) == 1
+    clean = np.sum(data * alone, axis=1)
+    return int(np.sum(clean >= CLUSTERED_ACTIVE_RATIO * data.shape[1])) < 2
+
+
+def one_voice_output(pipeline, steps_seen: dict):
+    """What pyannote's ``apply`` returns after clustering where there is one cluster: every active
+    local speaker is speaker 0 (the embeddings' centroid is not computed: nothing reads it for a
+    single voice)."""
+    from pyannote.audio.pipelines.speaker_diarization import DiarizeOutput
+
+    segmentations, count = steps_seen["segmentation"], copy.deepcopy(steps_seen["speaker_counting"])
+    chunks, _frames, local = segmentations.data.shape
+    hard = np.zeros((chunks, local), dtype=np.int8)
+    hard[np.sum(segmentations.data, axis=1) == 0] = -2
+    count.data = count.data.astype(np.int8)
+    diarization = pipeline.to_annotation(
+        pipeline.reconstruct(segmentations, hard, count),
+        min_duration_on=0.0,
+        min_duration_off=pipeline.segmentation.min_duration_off,
+    )
+    count.data = np.minimum(count.data, 1).astype(np.int8)
+    exclusive = pipeline.to_annotation(
+        pipeline.reconstruct(segmentations, hard, count),
+        min_duration_on=0.0,
+        min_duration_off=pipeline.segmentation.min_duration_off,
+    )
+    mapping = dict(zip(diarization.labels(), pipeline.classes(), strict=False))
+    return DiarizeOutput(
+        speaker_diarization=diarization.rename_labels(mapping=mapping),
+        exclusive_speaker_diarization=exclusive.rename_labels(mapping=mapping),
+        speaker_embeddings=None,
+    )
 
 
 def reassign_chunks(pipeline, output, steps_seen: dict, wanted: int) -> list[Segment]:
