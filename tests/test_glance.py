@@ -225,11 +225,14 @@ def test_the_timeline_names_every_row_in_a_gutter_and_draws_the_customers_sentim
     assert all(
         c in legend
         for c in (
-            "agent speaking",
-            "customer speaking",
+            "<b>Speaking:</b>",
+            "agent",
+            "customer",
             "overtalk",
-            "improve comment",
-            "customer negative",
+            "<b>Comments:</b>",
+            "improve",
+            "<b>Customer mood:</b>",
+            "negative",
             "over target",
         )
     )

@@ -847,6 +847,9 @@ class MainWindow(QMainWindow):
             self.restoreState(state)
         if split := s.value("review/splitter"):
             self.review_page.splitter.restoreState(split)
+        else:  # first start: the transcript takes the larger part, whatever the tabs would like
+            width = max(self.width(), 900)
+            self.review_page.splitter.setSizes([width * 3 // 5, width * 2 // 5])
         if split := s.value("library/splitter"):
             self.library_page.splitter.restoreState(split)
 

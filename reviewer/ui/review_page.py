@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QScrollBar,
+    QSizePolicy,
     QSplitter,
     QTabWidget,
     QToolButton,
@@ -81,17 +82,31 @@ def legend_html() -> str:
         name = colour if isinstance(colour, str) else colour.name()
         return f'<span style="color:{name}">{mark}</span>&nbsp;{words}'
 
-    parts = [swatch(ROLE_COLOURS[r], "■", f"{ROLE_NAMES[r].lower()} speaking") for r in ("agent", "customer")]
-    parts += [
-        swatch(MARKER_COLOURS[k], "▼" if k == "refusal" else "▬", n.lower()) for k, n in MARKER_NAMES.items()
+    def group(title: str, items: list[str]) -> str:  # one group wraps as a whole
+        return f"<b>{title}</b>&nbsp;" + "&nbsp;&nbsp;".join(items)
+
+    groups = [
+        group(
+            "Speaking:", [swatch(ROLE_COLOURS[r], "■", ROLE_NAMES[r].lower()) for r in ("agent", "customer")]
+        ),
+        group(
+            "Markers:",
+            [
+                swatch(MARKER_COLOURS[k], "▼" if k == "refusal" else "▬", n.lower())
+                for k, n in MARKER_NAMES.items()
+            ],
+        ),
+        group("Customer mood:", [swatch(SENTIMENT_COLOURS[k], "■", k) for k in SENTIMENT_COLOURS]),
+        group(
+            "Agent share:",
+            [
+                swatch(SHARE_COLOURS["within"], "▮", "within target"),
+                swatch(SHARE_COLOURS["over"], "▮", "over target"),
+            ],
+        ),
+        group("Comments:", [swatch(CATEGORY_COLOURS[c], "⚑", c) for c in CATEGORY_COLOURS]),
     ]
-    parts += [swatch(SENTIMENT_COLOURS[k], "■", f"customer {k}") for k in SENTIMENT_COLOURS]
-    parts += [
-        swatch(SHARE_COLOURS["within"], "▮", "agent share within target"),
-        swatch(SHARE_COLOURS["over"], "▮", "over target"),
-    ]
-    parts += [swatch(CATEGORY_COLOURS[c], "⚑", f"{c} comment") for c in CATEGORY_COLOURS]
-    return "&nbsp;&nbsp; ".join(parts)
+    return " &nbsp;&nbsp; ".join(groups)
 
 
 def one_voice_hint(split: str, metrics: Metrics, speakers: list) -> str:
@@ -283,6 +298,7 @@ class ReviewPage(QWidget):
         self.legend = QLabel(legend_html())
         self.legend.setAccessibleName("Timeline legend")
         self.legend.setWordWrap(True)
+        self.legend.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)  # never clipped
         self.tracker_filter = TrackerFilterButton()
         self.tracker_filter.hiddenChanged.connect(self.timeline_model.set_hidden_trackers)
 
