@@ -639,6 +639,18 @@ class TrendRow:
     tracker_hits_per_call: float
     mean_score: float | None
     pass_rate: float | None
+    # The call at a glance: the customer's requests, the share of them that ended each way and
+    # of those to cancel or close that ended done (None without any), and the customer's mean
+    # sentiment change, end minus start, in [-2, 2] (None where no call has one).
+    requests: int = 0
+    done_rate: float | None = None
+    retained_rate: float | None = None
+    refused_rate: float | None = None
+    escalated_rate: float | None = None
+    unresolved_rate: float | None = None
+    withdrawn_rate: float | None = None
+    cancel_done_rate: float | None = None
+    mean_sentiment_change: float | None = None
     scores: dict[str, float | None] = field(default_factory=dict)
 
     def value(self, key: str) -> Any:  # noqa: ANN401 - a number, or None

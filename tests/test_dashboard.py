@@ -365,3 +365,45 @@ def test_the_dashboard_charts_a_scorecard_section_or_item_over_time(window, qtbo
     assert d.chart_view.chart().axes(Qt.Orientation.Vertical)[0].min() < 0
     choose_metric(d, "refusals_per_call")
     assert len(d.periods_model.headers) == columns  # the item's column goes with it
+
+
+def test_the_dashboard_charts_how_requests_ended_and_the_customers_mood_by_agent(
+    window, qtbot, trends_library, settings
+):
+    """The call at a glance over time: "asked to cancel, left with it done" per week for an agent
+    against the team (a coach's corrections counted), its table the outcome rates, and the mean
+    sentiment change, signed, on an axis that holds values below zero."""
+    from reviewer import actions
+    from reviewer.library import open_library
+
+    location, ids = trends_library
+    with open_library(location) as library:  # every call asks to cancel; the analysis left each unresolved
+        for name, outcome in (("maria-1.wav", "done"), ("sam-1.wav", "done"), ("sam-2.wav", "escalated")):
+            (asked,) = library.load_call(ids[name]).outcomes
+            actions.corrections.correct_glance(library, ids[name], asked.start, outcome, settings=settings)
+    d = open_dashboard(window, qtbot, agent="Maria", metric=None)
+    labels = [d.metric_box.itemText(i) for i in range(d.metric_box.count())]
+    assert "Asked to cancel or close, left with it done" in labels and "Requests escalated" in labels
+    choose_metric(d, "cancel_done_rate")
+    points = series_points(d)
+    assert points["Team"] == [(0, pytest.approx(66.7)), (1, 0.0), (2, 0.0)]
+    assert points["Maria"] == [(0, 50.0), (2, 0.0)]  # nothing in W11: a gap
+    assert "Asked to cancel or close, left with it done" in d.chart_view.chart().title()
+    # The table: the call at a glance's figures, Maria's with the team's in brackets.
+    assert [h.lstrip("▸ ") for h in d.periods_model.headers] == [
+        "Period", "Done", "Retained", "Refused", "Escalated", "Unresolved", "Withdrawn", "Cancel done",
+        "Sentiment change", "Requests", "Calls",
+    ]  # fmt: skip
+    assert cell(d, 0, "Done") == "50% (67%)" and cell(d, 1, "Escalated") == "– (50%)"
+    assert cell(d, 0, "Requests") == "2 (3)"
+
+    choose_metric(d, "mean_sentiment_change")
+    mood = d.trends.team["2026-W10"].mean_sentiment_change
+    assert mood is not None and cell(d, 0, "Sentiment change").endswith(f"({mood:+.2f})")
+    axis = d.chart_view.chart().axes(Qt.Orientation.Vertical)[0]
+    values = [y for line in series_points(d).values() for _, y in line]
+    assert axis.min() <= min(values) and max(values) <= axis.max() and axis.min() <= 0 <= axis.max()
+
+    choose_metric(d, "refusals_per_call")  # back to the calls' own figures
+    assert "Refusals / call" in [h.lstrip("▸ ") for h in d.periods_model.headers]
+    assert "Done" not in d.periods_model.headers

@@ -276,3 +276,71 @@ def test_renaming_a_tracker_replaces_it_and_a_cancel_inside_the_transaction_roll
     assert seen == [(1, 2)]
     assert library.trackers() == [Tracker("apology", ("sorry", "apologi*"), "agent")]
     assert [(h.tracker, h.phrase) for h in library.tracker_hits(first)] == [("apology", "sorry")]
+
+
+def test_a_concept_tracker_is_tuned_in_the_dialog_against_its_live_hits_and_saved(
+    make_window, two_calls, qtbot
+):
+    """Concept mode: three example sentences, the turns of the library's calls that reach the
+    threshold listed with their similarity as the slider moves, then saved like a phrase tracker."""
+    from reviewer.analysis.trackers import DEFAULT_THRESHOLD
+    from reviewer.library import open_library
+
+    path, ids = two_calls
+    w = make_window(path)
+    dialog = open_dialog(w, qtbot)
+    assert dialog.windowTitle() == "Trackers"
+    fill(dialog, qtbot, "asks for the account", "", side="agent")
+    assert not dialog.concept.isVisible()  # a phrase tracker's form until Concept is chosen
+    dialog.kind.setCurrentIndex(dialog.kind.findData("concept"))
+    assert dialog.concept.isVisible() and dialog.concept.examples.isVisible()
+    dialog.concept.examples.setPlainText(
+        "What's the account number, please?\nCould you tell me the phone number?"
+    )
+    assert "at least 3 example sentences" in dialog.concept.summary.text()
+    dialog.concept.examples.appendPlainText("Can you verify your date of birth for me?")
+    qtbot.waitUntil(lambda: dialog.concept.preview is not None, timeout=60_000)
+    assert dialog.concept.threshold() == DEFAULT_THRESHOLD
+
+    def listed() -> list[str]:
+        return [dialog.concept.hits.item(i).text() for i in range(dialog.concept.hits.count())]
+
+    found = listed()
+    assert found and any("account number" in line.lower() for line in found), found
+    assert all(line.split()[1] == "clean.wav" or "Agent" in line for line in found)
+    scores = [float(line.split()[0]) for line in found]
+    assert min(scores) >= DEFAULT_THRESHOLD
+    assert f"{len(found)} hit" in dialog.concept.summary.text()
+    assert all(m.speaker.startswith("Agent") for m in dialog.concept.shown_hits())  # the side it watches
+
+    dialog.concept.slider.setValue(95)  # stricter: nothing comes that close
+    assert dialog.concept.threshold() == 0.95 and listed() == []
+    assert "0 hits" in dialog.concept.summary.text()
+    dialog.concept.slider.setValue(10)  # looser: more turns
+    looser = listed()
+    assert len(looser) > len(found)
+    newest = {m.call_id: i for i, m in enumerate(dialog.concept.shown_hits())}
+    assert len(newest) == 2 and list(newest) == sorted(newest, reverse=True)  # the newest call first
+    dialog.concept.spin.setValue(DEFAULT_THRESHOLD)
+    assert listed() == found and dialog.concept.slider.value() == round(DEFAULT_THRESHOLD * 100)
+
+    tuned = dialog.concept.shown_hits()
+    save_and_wait(w, dialog, qtbot)
+    assert "asks for the account" in dialog.status.text()
+    with open_library(path) as lib:
+        (kept,) = lib.trackers()
+        assert kept.examples[0] == "What's the account number, please?" and len(kept.examples) == 3
+        assert (kept.side, kept.threshold, kept.phrases) == ("agent", DEFAULT_THRESHOLD, ())
+        hits = [h for call_id in ids.values() for h in lib.tracker_hits(call_id)]
+    assert sorted(h.text for h in hits) == sorted(m.text for m in tuned)  # what the dialog showed
+    assert lib_calls_with(path, "asks for the account") == sorted({m.call_id for m in tuned})
+    # Opened again, it is a concept tracker with its examples and threshold.
+    dialog.list.setCurrentRow(0)
+    assert dialog.kind.currentData() == "concept" and dialog.concept.example_lines() == kept.examples
+
+
+def lib_calls_with(path, name: str) -> list[int]:
+    from reviewer.library import open_library
+
+    with open_library(path) as lib:
+        return sorted(lib.calls_with_tracker(name))

@@ -161,17 +161,27 @@ def test_the_figures_put_an_agent_against_the_team_period_by_period(trends_libra
     with open_library(location) as library:
         t = load_trends(library, "Maria", "week")
     assert t.periods == t.dated == ["2026-W10", "2026-W11", "2026-W12"]
-    assert [m.label for m in t.metrics][:7] == [
+    assert [m.label for m in t.metrics][:16] == [
         "Mean score",
         "Pass rate",
         "Refusals per call",
         "Agent talk share",
         "Longest silence (mean per call)",
         "Tracked phrases per call",
+        # The call at a glance: how the customer's requests ended, their mood.
+        "Requests done",
+        "Requests retained (took an offer)",
+        "Requests refused",
+        "Requests escalated",
+        "Requests left unresolved",
+        "Requests withdrawn",
+        "Asked to cancel or close, left with it done",
+        "Customer sentiment change (mean, end − start)",
+        "Customer requests",
         "Calls",
     ]
     # Then the default scorecard's sections, each followed by its items (those with a value).
-    sections_and_items = [m.label for m in t.metrics[7:]]
+    sections_and_items = [m.label for m in t.metrics[16:]]
     assert sections_and_items[0] == "Section: Make leaving easy"
     assert sections_and_items[1].startswith("Item: No push-back after the customer asks to leave")
     assert sections_and_items[2] == "Section: Listen"
@@ -221,7 +231,10 @@ def test_the_metrics_registry_gives_reviewer_trends_its_table(trends_library):
     ]
     proc = cli("--library", str(location), "trends", "--agent", "Maria")
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.splitlines() == ["Trends for agent Maria, by week", *lines]
+    out = proc.stdout.splitlines()
+    assert out[: len(lines) + 1] == ["Trends for agent Maria, by week", *lines]
+    assert out[len(lines) + 1] == "" and out[len(lines) + 2].startswith("The call at a glance: ")
+    assert out[len(lines) + 3 :] == table_lines(rows, "glance")
 
 
 def test_the_trends_pdf_has_the_title_the_chart_of_the_metric_and_every_period(trends_library):
@@ -337,7 +350,7 @@ def test_reviewer_trends_from_to_keeps_the_calls_recorded_in_those_days(trends_l
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
     assert lines[0] == "Trends for agent Sam, by week, from 3 Mar 2026 to 12 Mar 2026"
-    assert [line.split()[:6] for line in lines[2:]] == [
+    assert [line.split()[:6] for line in lines[2:4]] == [
         ["2", "–", "8", "Mar", "2026", "1"],
         ["9", "–", "15", "Mar", "2026", "2"],
     ]
@@ -402,3 +415,79 @@ def test_reviewer_trends_items_follows_each_section_and_item_of_the_scorecard(tr
         "Calls ▸ Acknowledged the customer's…" in text
         and "2 – 8 Mar 2026 84 100% 1.67 70% 1.0 s 0.00 3 75%" in text
     )
+
+
+def test_reviewer_trends_follows_how_requests_ended_and_the_customers_mood(
+    trends_library, tmp_path, settings
+):
+    """The call at a glance over time: each period's requests, the share that ended each way (a
+    coach's corrections included), "asked to cancel, left with it done", the mood's mean change."""
+    from reviewer import actions
+    from reviewer.library import open_library
+
+    location, ids = trends_library
+    ended = {"maria-1.wav": "done", "maria-2.wav": "retained", "sam-1.wav": "done", "sam-2.wav": "refused"}
+    with open_library(location) as library:  # every call asks to cancel; the analysis left each unresolved
+        for name, outcome in ended.items():
+            (asked,) = library.load_call(ids[name]).outcomes
+            actions.corrections.correct_glance(library, ids[name], asked.start, outcome, settings=settings)
+        moods = []
+        for call_id in ids.values():
+            customer = library.load_call(call_id).sentiment.customer
+            moods.append(customer.end - customer.start)
+    mood = round(sum(moods) / len(moods), 3)
+
+    rows = json.loads(cli("--library", str(location), "trends", "--agent", "Maria", "--json").stdout)
+    assert [
+        (r["period"], r["requests"], r["done_rate"], r["retained_rate"], r["cancel_done_rate"]) for r in rows
+    ] == [
+        ("2026-W10", 2, 0.5, 0.5, 0.5),
+        ("2026-W12", 1, 0.0, 0.0, 0.0),
+    ]
+    assert rows[1]["unresolved_rate"] == 1.0 and rows[0]["refused_rate"] == 0.0
+    assert rows[0]["mean_sentiment_change"] == pytest.approx(mood, abs=0.002)
+
+    text = cli("--library", str(location), "trends").stdout.splitlines()
+    glance = text[text.index("") + 2 :]
+    assert glance[0].split() == [
+        "period", "calls", "done", "retained", "refused", "escalated", "unresolved", "withdrawn",
+        "cancel", "done", "mood", "change", "requests",
+    ]  # fmt: skip
+    shown = f"{mood:+.2f}"
+    cells = [line.split()[5:] for line in glance[1:]]  # after the period's dates
+    assert cells == [
+        ["3", "67%", "33%", "0%", "0%", "0%", "0%", "67%", shown, "3"],
+        ["2", "0%", "0%", "50%", "0%", "50%", "0%", "0%", shown, "2"],
+        ["2", "0%", "0%", "0%", "0%", "100%", "0%", "0%", shown, "2"],
+    ]  # fmt: skip
+
+    out = tmp_path / "cancel done.pdf"
+    proc = cli(
+        "--library",
+        str(location),
+        "trends",
+        "--agent",
+        "Sam",
+        "--pdf",
+        str(out),
+        "--metric",
+        "cancel_done_rate",
+    )
+    assert proc.returncode == 0, proc.stderr
+    page = " ".join(PdfReader(str(out)).pages[0].extract_text().split())
+    assert "Asked to cancel or close, left with it done — Sam against the team, by week" in page
+    # The table holds the call at a glance's figures with the one charted marked.
+    assert (
+        "Period Done Retained Refused Escalated Unresolved Withdrawn ▸ Cancel done Sentiment change" in page
+    )
+    assert "2 – 8 Mar 2026 100% (67%) 0% (33%) 0% (0%)" in page
+    assert "Refusals / call" not in page
+
+    csv_file = tmp_path / "trends.csv"
+    assert cli("--library", str(location), "trends", "--csv", str(csv_file)).returncode == 0
+    team = list(csv.DictReader(io.StringIO(csv_file.read_text(encoding="utf-8-sig"))))
+    assert [(r["period"], r["done_rate"], r["cancel_done_rate"]) for r in team] == [
+        ("2026-W10", "0.667", "0.667"),
+        ("2026-W11", "0.0", "0.0"),
+        ("2026-W12", "0.0", "0.0"),
+    ]

@@ -146,7 +146,7 @@ def tracker_hits(
     tracker and turn: the first phrase that matches, else the closest example). ``encoder``:
     True for ``reviewer.embedding.encoder()``, None or False for phrases alone."""
     roles = {s.id: s.role for s in speakers}
-    watched = {t.name: [turn for turn in turns if _watches(t, turn, roles, duration)] for t in trackers}
+    watched = {t.name: [turn for turn in turns if watches(t, turn, roles, duration)] for t in trackers}
     concepts = [t for t in trackers if t.examples]
     close = _concept_matches(concepts, watched, encoder) if concepts else {}
     hits = []
@@ -159,7 +159,7 @@ def tracker_hits(
     return sorted(hits, key=lambda h: (h.start, h.tracker))
 
 
-def _watches(tracker: Tracker, turn: Turn, roles: dict[str, str], duration: float) -> bool:
+def watches(tracker: Tracker, turn: Turn, roles: dict[str, str], duration: float) -> bool:
     if tracker.side != "both" and roles.get(turn.speaker) != tracker.side:
         return False
     if tracker.within_first is not None and turn.start > tracker.within_first:

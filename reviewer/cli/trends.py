@@ -64,6 +64,15 @@ def cmd_trends(args: argparse.Namespace) -> int:
     print(f"Trends for {who}, by {args.by}{dates}")
     for line in table_lines(rows):
         print(line)
+    if any(r.requests or r.mean_sentiment_change is not None for r in rows):
+        print()
+        print(
+            "The call at a glance: the customer's requests, the share of them that ended each way, "
+            "of those to cancel or close the share done, and the customer's mean sentiment change "
+            "(end − start, -2 to +2)"
+        )
+        for line in table_lines(rows, "glance"):
+            print(line)
     return EXIT_OK
 
 
@@ -154,7 +163,7 @@ def _trends_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "trends",
         help="the team's or an agent's calls by week or month: scores (by section and item too), "
-        "refusals, talk share, silences, phrases",
+        "refusals, talk share, silences, phrases, how requests ended and the customer's mood",
     )
     p.add_argument("--agent", metavar="NAME", help="only this agent's calls")
     p.add_argument("--by", choices=["week", "month"], default="week")

@@ -5,7 +5,7 @@ a call is stored)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
 from reviewer.library.calls import ms, now, sec
 from reviewer.model import Speaker, Tracker, TrackerHit, Turn
@@ -50,22 +50,33 @@ class TrackersMixin:
         self.db.execute("DELETE FROM tracker_hits WHERE tracker = ?", [name])
         return True
 
-    def call_turns(self) -> tuple[int, Iterator[tuple[int, list[Speaker], list[Turn], float]]]:
-        """How many calls there are, and each call's speakers, turns and duration in id order.
-        Every call's turns come in one query ordered by call (the turns' index gives that order
-        without sorting) and every speaker in another, rather than two queries per call: 10 000
-        calls take seconds (bench/trackers.py)."""
+    def call_turns(
+        self, only: Sequence[int] | None = None
+    ) -> tuple[int, Iterator[tuple[int, list[Speaker], list[Turn], float]]]:
+        """How many calls there are, and each call's speakers, turns and duration in id order
+        (``only``: just the calls of those ids). Every call's turns come in one query ordered by
+        call (the turns' index gives that order without sorting) and every speaker in another,
+        rather than two queries per call: 10 000 calls take seconds (bench/trackers.py)."""
         db = self.db
-        calls = db.execute("SELECT id, duration_ms FROM calls ORDER BY id").fetchall()
+        where, params = "", []
+        if only is not None:
+            where, params = f"WHERE {{}} IN ({', '.join('?' * len(only)) or 'NULL'})", [int(i) for i in only]
+        calls = db.execute(
+            f"SELECT id, duration_ms FROM calls {where.format('id')} ORDER BY id", params
+        ).fetchall()
         speakers: dict[int, list[Speaker]] = {}
         for call_id, label, role, name, channel in db.execute(
-            "SELECT call_id, label, role, name, channel FROM speakers ORDER BY call_id, id"
+            f"SELECT call_id, label, role, name, channel FROM speakers {where.format('call_id')} "
+            "ORDER BY call_id, id",
+            params,
         ):
             speakers.setdefault(call_id, []).append(Speaker(label, role or "unknown", name or "", channel))
 
         def each() -> Iterator[tuple[int, list[Speaker], list[Turn], float]]:
             turn_rows = db.execute(
-                "SELECT call_id, speaker, start_ms, end_ms, text FROM turns ORDER BY call_id, start_ms, id"
+                f"SELECT call_id, speaker, start_ms, end_ms, text FROM turns {where.format('call_id')} "
+                "ORDER BY call_id, start_ms, id",
+                params,
             )
             pending = next(turn_rows, None)
             for call_id, duration_ms in calls:

@@ -4,14 +4,20 @@ phrases, QA scores)."""
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, timedelta
 from statistics import fmean
+from typing import Any
 
 from reviewer.errors import ReviewerError
 from reviewer.labels import day_label
 from reviewer.model import CallSummary, TrendRow
 
 PERIODS = ("week", "month")
+# The requests the seeds' story is about: "asked to cancel (or close), left with it done".
+LEAVING = ("cancel", "close")
+# How a request may end (analysis.outcome; labels.OUTCOME_NAMES), as TrendRow's rates name them.
+OUTCOME_RATES = ("done", "retained", "refused", "escalated", "unresolved", "withdrawn")
 
 
 def period_of(stamp: str | None, by: str) -> str:
@@ -53,8 +59,10 @@ class TrendsMixin:
         """One row per period (by the call's recording date), oldest first, of the calls
         recorded from ``since`` to ``until`` (days, both included; all where None): calls,
         refusals per call, mean agent talk share, mean longest silence (s), tracker hits per
-        call, and the default scorecard's mean score and pass rate (None where no call is
-        scored)."""
+        call, the default scorecard's mean score and pass rate (None where no call is
+        scored), and the call at a glance: the customer's requests, the share of them that
+        ended each way (a coach's corrections included) and of those to cancel or close that
+        ended done, and the customer's mean sentiment change (None where there is none)."""
         if by not in PERIODS:
             raise ReviewerError(f"Group trends by week or month, not {by!r}.")
         check_range(since, until)
@@ -67,6 +75,7 @@ class TrendsMixin:
                 raise ReviewerError(f"No calls by an agent named {agent!r} (agents: {known}).")
         rows = [r for r in rows if in_range(r.recorded_at, since, until)]
         hits = dict(self.db.execute("SELECT call_id, count(*) FROM tracker_hits GROUP BY call_id").fetchall())
+        asked, moods = self._glance_figures()
         groups: dict[str, list[CallSummary]] = {}
         for r in rows:
             groups.setdefault(period_of(r.recorded_at, by), []).append(r)
@@ -85,9 +94,30 @@ class TrendsMixin:
                     tracker_hits_per_call=round(fmean(hits.get(r.id, 0) for r in calls), 2),
                     mean_score=round(fmean(scores), 1) if scores else None,
                     pass_rate=round(fmean(r.passed or 0 for r in scored), 3) if scored else None,
+                    **_glance_row(
+                        [a for r in calls for a in asked.get(r.id, [])],
+                        [moods[r.id] for r in calls if r.id in moods],
+                    ),
                 )
             )
         return out
+
+    def _glance_figures(self) -> tuple[dict[int, list[tuple[str, str]]], dict[int, float]]:
+        """Every call's requests as (kind, outcome), and its customer's sentiment change (end
+        minus start, where both are known), in two reads."""
+        asked: dict[int, list[tuple[str, str]]] = {}
+        for call_id, kind, outcome in self.db.execute(
+            "SELECT call_id, kind, outcome FROM request_outcomes ORDER BY call_id, start_ms, id"
+        ).fetchall():
+            asked.setdefault(int(call_id), []).append((str(kind), str(outcome)))
+        moods: dict[int, float] = {}
+        for call_id, doc in self.db.execute(
+            "SELECT id, glance_json FROM calls WHERE glance_json IS NOT NULL"
+        ).fetchall():
+            customer = (json.loads(doc).get("sentiment") or {}).get("customer") or {}
+            if customer.get("start") is not None and customer.get("end") is not None:
+                moods[int(call_id)] = customer["end"] - customer["start"]
+        return asked, moods
 
     def trend_calls(self, period: str, *, agent: str | None = None, by: str = "week") -> list[int]:
         """The calls behind one row of :meth:`trends`: the ids of the team's (or the agent's)
@@ -134,6 +164,19 @@ class TrendsMixin:
             if versions.get(int(call_id)) == int(version):
                 out[int(call_id)][1].append((str(item_id), str(grader), value))
         return out
+
+
+def _glance_row(asked: list[tuple[str, str]], moods: list[float]) -> dict[str, Any]:
+    """TrendRow's figures of the call at a glance from a period's requests (kind, outcome) and
+    its calls' customer sentiment changes."""
+    outcomes = [o for _, o in asked]
+    leaving = [o for k, o in asked if k in LEAVING]
+    out: dict[str, Any] = {"requests": len(asked)}
+    for name in OUTCOME_RATES:
+        out[f"{name}_rate"] = round(outcomes.count(name) / len(outcomes), 3) if outcomes else None
+    out["cancel_done_rate"] = round(leaving.count("done") / len(leaving), 3) if leaving else None
+    out["mean_sentiment_change"] = round(fmean(moods), 3) if moods else None
+    return out
 
 
 def period_span(periods: list[str], by: str) -> list[str]:

@@ -32,6 +32,10 @@ class Metric:
     unit: str = ""
     digits: int = 2
     top: float | None = None  # a fixed top for the chart's axis (percentages, scores)
+    signed: bool = False  # shown with its sign (+0.12): a change
+    # The periods table it belongs to: "" the calls' own figures, "glance" the call at a glance
+    # (how the customer's requests ended, their sentiment change); a table shows one at a time.
+    group: str = ""
 
     def read(self, row: TrendRow | None) -> Any:  # noqa: ANN401 - a number or None
         """The metric's value in a period row (None for a period without one, or without calls)."""
@@ -45,7 +49,7 @@ class Metric:
     def text(self, value: Any) -> str:  # noqa: ANN401 - a number or None
         if value is None:
             return "–"
-        return f"{value * self.scale:.{self.digits}f}{self.unit}"
+        return f"{value * self.scale:{'+' if self.signed else ''}.{self.digits}f}{self.unit}"
 
     def shown(self, value: Any) -> float | None:  # noqa: ANN401 - a number or None
         return None if value is None else float(value) * self.scale
@@ -83,6 +87,40 @@ METRICS = (
         digits=1,
     ),
     Metric("tracker_hits_per_call", "Tracked phrases per call", "Tracked / call", "tracked/call"),
+    # The call at a glance: how the customer's requests ended (shares of the period's requests,
+    # a coach's corrections included) and how the customer's mood moved.
+    *(
+        Metric(f"{key}_rate", label, short, key, scale=100, unit="%", digits=0, top=100, group="glance")
+        for key, label, short in (
+            ("done", "Requests done", "Done"),
+            ("retained", "Requests retained (took an offer)", "Retained"),
+            ("refused", "Requests refused", "Refused"),
+            ("escalated", "Requests escalated", "Escalated"),
+            ("unresolved", "Requests left unresolved", "Unresolved"),
+            ("withdrawn", "Requests withdrawn", "Withdrawn"),
+        )
+    ),
+    Metric(
+        "cancel_done_rate",
+        "Asked to cancel or close, left with it done",
+        "Cancel done",
+        "cancel done",
+        scale=100,
+        unit="%",
+        digits=0,
+        top=100,
+        group="glance",
+    ),
+    Metric(
+        "mean_sentiment_change",
+        "Customer sentiment change (mean, end − start)",
+        "Sentiment change",
+        "mood change",
+        digits=2,
+        signed=True,
+        group="glance",
+    ),
+    Metric("requests", "Customer requests", "Requests", "requests", digits=0, group="glance"),
     Metric("calls", "Calls", "Calls", "calls", digits=0),
 )
 
@@ -125,7 +163,7 @@ def axis_scale(values: list[float], metric: Metric) -> tuple[float, float, float
     if metric.top is not None:
         high = float(metric.top)
         return low, high, _nice((high - low) / 5)
-    high = (max(values) * 1.1 if values else 1.0) or 1.0
+    high = max(0.0, max(values) * 1.1 if values else 1.0) or 1.0  # 0 inside, below values too
     step = _nice((high - low) / 5)
     if metric.digits == 0:
         step = max(step, 1.0)  # whole numbers: no steps between them
@@ -149,10 +187,13 @@ def metric_named(key: str, metrics: list[Metric] | tuple[Metric, ...] = METRICS)
     raise ReviewerError(f"No trend metric {key!r} (metrics: {', '.join(m.key for m in metrics)}).")
 
 
-def table_lines(rows: list[TrendRow]) -> list[str]:
+def table_lines(rows: list[TrendRow], group: str = "") -> list[str]:
     """``reviewer trends``'s table of ``rows``: the period (in dates), the calls, then each known
-    metric, each in its column."""
-    columns = sorted(METRICS, key=lambda m: m.key != "calls")  # the count of calls first
+    metric of ``group`` (the calls' own figures, or "glance": the call at a glance), each in its
+    column."""
+    columns = sorted(
+        (m for m in METRICS if m.group == group or m.key == "calls"), key=lambda m: m.key != "calls"
+    )  # the count of calls first
     labels = [period_label(r.period) for r in rows]
     width = max([len("period"), *map(len, labels)])
 
@@ -255,9 +296,16 @@ class Trends:
         return f"{metric.text(metric.read(self.mine.get(period)))} ({team})"
 
     def table_metrics(self, charted: str) -> list[Metric]:
-        """The periods table's columns: every metric but the scorecard's sections and items,
-        of which only the one charted (there are many)."""
-        return [m for m in self.metrics if not m.of_scorecard or m.key == charted]
+        """The periods table's columns: the metrics of the charted one's group (the calls' own
+        figures, or the call at a glance's) with the count of calls, and of the scorecard's
+        sections and items only the one charted (there are many)."""
+        chosen = next((m for m in self.metrics if m.key == charted), None)
+        group = chosen.group if chosen else ""
+        return [
+            m
+            for m in self.metrics
+            if m.key == charted or (not m.of_scorecard and (m.group == group or m.key == "calls"))
+        ]
 
     def first_valued(self) -> Metric | None:
         """The first metric the team has a value of (the score, once calls are scored)."""

@@ -234,7 +234,7 @@ class MainWindow(QMainWindow):
         edit.addAction(undo)
         edit.addAction(redo)
         edit.addSeparator()
-        self.trackers_action = self._add_action(edit, "Phrase &trackers…", self.trackers_dialog, "Ctrl+T")
+        self.trackers_action = self._add_action(edit, "&Trackers…", self.trackers_dialog, "Ctrl+T")
         self.vocabulary_action = self._add_action(edit, "Team &vocabulary…", lambda: show_vocabulary(self))
         page = self.review_page
         self.voices_action = self._add_action(

@@ -1,5 +1,7 @@
-"""Phrase trackers in the app: the Trackers dialog (a form to add, edit and remove them, with
-what is wrong with a definition said before anything is stored), the job that re-applies a
+"""Trackers in the app: the Trackers dialog (a form to add, edit and remove them, phrase trackers
+and concept trackers, the latter with their hits in the library's calls shown live as the
+threshold moves (``ui.concept_preview``), with what is wrong with a definition said before
+anything is stored), the job that re-applies a
 changed tracker to every call through the app's worker with its own library connection (progress,
 and a Cancel that rolls the whole change back), and the small filters of the review page's tracker
 strip and the library list. The work itself is the library's ``add_tracker`` / ``remove_tracker``,
@@ -45,6 +47,7 @@ from reviewer.analysis.trackers import (
 )
 from reviewer.library.backend import library_location
 from reviewer.progress import CancelToken
+from reviewer.ui.concept_preview import ConceptEditor
 from reviewer.ui.library_worker import LibraryWorker
 from reviewer.ui.worker import Job, Work, Worker
 
@@ -54,6 +57,12 @@ if TYPE_CHECKING:
 # Distinct from the marker, role and comment colours, and from each other in grey.
 TRACKER_PALETTE = ("#00897b", "#8e24aa", "#a1887f", "#d81b60", "#3949ab", "#827717", "#00acc1", "#5d4037")
 WINDOWS = (("", "Anywhere in the call"), ("first", "Within the first"), ("last", "Within the last"))
+KINDS = (("phrases", "Phrases"), ("concept", "Concept: example sentences"))
+CONCEPT_HELP = (
+    "A concept tracker finds turns that mean what its examples mean, in any words: give three or "
+    "more, one per line. Phrases beside them are hits too. Move the threshold and see what it "
+    "finds in the library's newest calls; <i>Save</i> applies it to every call."
+)
 
 SYNTAX_HELP = (
     "One phrase per line. Plain words match whatever the punctuation or case; "
@@ -119,10 +128,16 @@ class TrackersDialog(QDialog):
     saveRequested = Signal(object, object)  # Tracker, the name it had before (None: a new one)
     removeRequested = Signal(str)
 
-    def __init__(self, parent: QWidget, library: Library, listed: TrackerList = ((), {})) -> None:
+    def __init__(
+        self,
+        parent: QWidget,
+        library: Library,
+        listed: TrackerList = ((), {}),
+        preview_worker: Worker | None = None,
+    ) -> None:
         super().__init__(parent)
         self.library = library  # which library it shows (the controller's reads are made elsewhere)
-        self.setWindowTitle("Phrase trackers")
+        self.setWindowTitle("Trackers")
         self.resize(760, 460)
         self.editing: str | None = None  # the stored tracker in the form; None for a new one
         self._tried = False  # problems are said live once a save was refused
@@ -143,6 +158,11 @@ class TrackersDialog(QDialog):
         left.addLayout(row)
 
         self.heading = QLabel()
+        self.kind = QComboBox()
+        self.kind.setAccessibleName("Kind of tracker")
+        for key, text in KINDS:
+            self.kind.addItem(text, key)
+        self.kind.currentIndexChanged.connect(self._kind_changed)
         self.name = QLineEdit()
         self.name.setAccessibleName("Tracker name")
         self.name.setPlaceholderText("e.g. recording disclosure")
@@ -184,12 +204,31 @@ class TrackersDialog(QDialog):
         self.status = QLabel()
         self.status.setAccessibleName("Tracker status")
         self.status.setWordWrap(True)
+        self.concept = ConceptEditor(
+            self.tracker,
+            lambda change: tracker_work(library.path, change),
+            preview_worker
+            if preview_worker is not None
+            else Worker(self, name="reviewer-tracker-preview", newest_wins=True),
+        )
+        self.concept.edited.connect(self._edited)
+        self.concept_help = QLabel(CONCEPT_HELP)
+        self.concept_help.setWordWrap(True)
+        self.concept_help.setTextFormat(Qt.TextFormat.RichText)
+        self.concept_help.setStyleSheet("color: palette(placeholder-text)")
         form = QFormLayout()
+        self.form = form
         form.addRow("&Name", self.name)
+        form.addRow("&Kind", self.kind)
+        form.addRow("&Examples", self.concept.examples)
+        form.addRow("", self.concept_help)
         form.addRow("&Phrases", self.phrases)
         form.addRow("", help_label)
+        self.phrase_help = help_label
         form.addRow("Said &by", self.side)
         form.addRow("When", when)
+        form.addRow("&Threshold", self.concept.threshold_row)
+        form.addRow("Hits", self.concept)
         right = QVBoxLayout()
         right.addWidget(self.heading)
         right.addLayout(form, 1)
@@ -209,6 +248,13 @@ class TrackersDialog(QDialog):
             signal.connect(self._edited)
         self.side.currentIndexChanged.connect(self._edited)
         self.window_kind.currentIndexChanged.connect(self._edited)
+        for signal in (
+            self.side.currentIndexChanged,
+            self.window_kind.currentIndexChanged,
+            self.seconds.valueChanged,
+        ):
+            signal.connect(self._watched_changed)
+        self._kind_changed()
         self.reload(listed)
 
     # -- the list ------------------------------------------------------------------------------
@@ -249,12 +295,14 @@ class TrackersDialog(QDialog):
         self.editing = t.name
         self.heading.setText(f"<b>Edit “{t.name}”</b>")
         self.name.setText(t.name)
+        self.kind.setCurrentIndex(self.kind.findData("concept" if t.examples else "phrases"))
         self.phrases.setPlainText("\n".join(t.phrases))
         self.side.setCurrentIndex(max(0, self.side.findData(t.side)))
         window = "first" if t.within_first is not None else "last" if t.within_last is not None else ""
         self.window_kind.setCurrentIndex(self.window_kind.findData(window))
         self.seconds.setValue(t.within_first or t.within_last or 30)
         self._window_changed()
+        self.concept.load(t if t.examples else None)
         self._tried = False
         self.problems.hide()
         self.remove_button.setEnabled(True)
@@ -267,11 +315,13 @@ class TrackersDialog(QDialog):
         self.list.blockSignals(False)
         self.heading.setText("<b>New tracker</b>")
         self.name.clear()
+        self.kind.setCurrentIndex(self.kind.findData("phrases"))
         self.phrases.clear()
         self.side.setCurrentIndex(self.side.findData("both"))
         self.window_kind.setCurrentIndex(0)
         self.seconds.setValue(30)
         self._window_changed()
+        self.concept.load(None)
         self._tried = False
         self.problems.hide()
         self.remove_button.setEnabled(False)
@@ -282,22 +332,51 @@ class TrackersDialog(QDialog):
     def _window_changed(self) -> None:
         self.seconds.setEnabled(bool(self.window_kind.currentData()))
 
+    def is_concept(self) -> bool:
+        return self.kind.currentData() == "concept"
+
+    def _kind_changed(self) -> None:
+        """Phrases alone, or a concept's examples, threshold and live hits (its phrases beside)."""
+        concept = self.is_concept()
+        for w in (self.concept.examples, self.concept_help, self.concept.threshold_row, self.concept):
+            self.form.setRowVisible(w, concept)
+        self.phrases.setPlaceholderText(
+            "(optional) phrases that are hits too"
+            if concept
+            else "this call (is|may be) recorded\nrecorded ~ quality"
+        )
+        self.phrases.setMaximumHeight(64 if concept else 16777215)  # room for the hits
+        if concept:
+            self.resize(max(self.width(), 980), max(self.height(), 720))
+            self.concept.examples_changed()
+        self._edited()
+
+    def _watched_changed(self) -> None:
+        """Another side or window: the concept's hits are found again."""
+        if self.is_concept():
+            self.concept.examples_changed()
+
     def tracker(self) -> Tracker:
         """The tracker the form describes (perhaps one with problems)."""
         phrases = tuple(p.strip() for p in self.phrases.toPlainText().splitlines() if p.strip())
         kind = self.window_kind.currentData()
         seconds = float(self.seconds.value())
+        concept = self.is_concept() if hasattr(self, "concept") else False
         return Tracker(
             self.name.text().strip(),
             phrases,
             self.side.currentData(),
             seconds if kind == "first" else None,
             seconds if kind == "last" else None,
+            self.concept.example_lines() if concept else (),
+            self.concept.threshold() if concept else None,
         )
 
     def form_problems(self) -> list[str]:
         t = self.tracker()
         out = tracker_problems(t)
+        if self.is_concept() and not t.examples:
+            out.insert(0, "a concept tracker needs example sentences (or choose Phrases as its kind)")
         if t.name and t.name != self.editing and t.name in self.tracker_names():
             out.append(f"a tracker named “{t.name}” already exists: pick it on the left to change it")
         return out
@@ -361,6 +440,7 @@ class TrackersController(QObject):
         self._library = library
         self.library_worker = library_worker  # where the dialog's list is read
         self.worker = worker if worker is not None else Worker(self, name="reviewer-trackers")
+        self.preview_worker = Worker(self, name="reviewer-tracker-preview", newest_wins=True)
         self.dialog: TrackersDialog | None = None
         self.job: Job | None = None
         self.progress_dialog: QProgressDialog | None = None
@@ -376,7 +456,7 @@ class TrackersController(QObject):
             if self.dialog is None or self.dialog.library is not self.library:
                 if self.dialog is not None:
                     self.dialog.deleteLater()
-                self.dialog = TrackersDialog(self.window, self.library, listed)
+                self.dialog = TrackersDialog(self.window, self.library, listed, self.preview_worker)
                 self.dialog.saveRequested.connect(self.save)
                 self.dialog.removeRequested.connect(self.remove)
             else:
