@@ -378,6 +378,7 @@ def m013_transcript_edits(db: Database) -> None:
     db["transcript_edits"].create_index(["call_id", "start_ms"])
 
 
+@migrations()
 def m014_call_glance(db: Database) -> None:
     """The call at a glance, as the analysis judged it: why the customer called, how each request
     ended (with the turn that shows it) and the call's outcome, each turn's sentiment, and each
