@@ -1223,6 +1223,109 @@ def test_the_timeline_tooltip_belongs_to_the_marker_under_the_pointer(review):
     assert view.item_at(x, top + height - 2) is stretch
 
 
+def test_clips_sit_on_the_timeline_hover_seek_edit_and_follow_undo(review, qtbot):
+    """A range dragged on the timeline and Ctrl+Shift+C make a clip, drawn in a row of its own;
+    hovering names it, a click seeks to it, a double-click edits or deletes it, and every change
+    is undone and redone on the timeline too."""
+    from PySide6.QtCore import QEvent, QPointF
+    from PySide6.QtGui import QColor, QHelpEvent
+    from PySide6.QtWidgets import QApplication, QToolTip
+
+    from reviewer.ui.style import CLIP_COLOUR
+
+    page = review.review_page
+    tl, model = page.timeline, page.timeline_model
+    tl.fit()
+    assert "clips" not in tl.rows() and "Clips" not in [*map(tl.row_names().get, tl.rows())]
+    y = int(tl.rows()["ruler"][0] + 5)
+    qtbot.mousePress(tl, Qt.MouseButton.LeftButton, pos=QPoint(int(tl.x_of(10.0)), y))
+    qtbot.mouseMove(tl, QPoint(int(tl.x_of(13.0)), y))
+    qtbot.mouseRelease(tl, Qt.MouseButton.LeftButton, pos=QPoint(int(tl.x_of(16.0)), y))
+    review.activateWindow()
+    tl.setFocus()
+    qtbot.keyClick(tl, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    settled()  # the playlists are read on the library thread
+    dialog = review.sharing.clip_dialog
+    assert dialog is not None and dialog.isVisible() and dialog.windowTitle() == "New coaching clip"
+    assert dialog.start == pytest.approx(10.0, abs=0.5) and dialog.end == pytest.approx(16.0, abs=0.5)
+    dialog.title.setText("Asks for the account")
+    dialog.note.setPlainText("Good: one question at a time.")
+    dialog.accept()
+    settled()
+
+    (clip,) = model.clips  # the new clip appears on its own row, named in the gutter
+    assert clip.text == "Asks for the account" and "clips" in tl.rows()
+    assert tl.row_names()["clips"] == "Clips" and "coaching clip" in page.legend.text()
+    top, height = tl.rows()["clips"]
+    model.set_selection(None)  # the range dragged would tint it
+    image = tl.grab().toImage()
+    dpr = image.devicePixelRatio()
+
+    def purple(x: float) -> int:
+        """How many pixels of the clips' row, in the column at ``x``, are the clip's purple."""
+        want = QColor(CLIP_COLOUR)
+        return sum(
+            1
+            for yy in range(int(top * dpr), int((top + height) * dpr))
+            if max(
+                abs(a - b)
+                for a, b in zip(
+                    image.pixelColor(int(x * dpr), yy).getRgb()[:3], want.getRgb()[:3], strict=True
+                )
+            )
+            < 8
+        )
+
+    assert purple(tl.x_of(clip.start) + 1) > height / 2  # its bracket, drawn in the clip's colour
+    assert purple(tl.x_of(40.0)) == 0  # and nothing where there is no clip
+
+    middle = QPoint(int(tl.x_of((clip.start + clip.end) / 2)), int(top + height / 2))
+    assert tl.item_at(middle.x(), middle.y()) is clip
+    QApplication.sendEvent(tl, QHelpEvent(QEvent.Type.ToolTip, middle, tl.mapToGlobal(middle)))
+    hover = QToolTip.text()
+    assert "Asks for the account" in hover and "0:10" in hover and "0:16" in hover
+    assert "one question at a time" in hover
+
+    page.seek(40.0)
+    qtbot.mouseClick(tl, Qt.MouseButton.LeftButton, pos=middle)
+    assert model.playhead == pytest.approx(clip.start, abs=0.01)  # a click goes to where it starts
+
+    qtbot.mouseDClick(tl, Qt.MouseButton.LeftButton, pos=middle)
+    settled()
+    dialog = review.sharing.clip_dialog
+    assert dialog.isVisible() and dialog.windowTitle() == "Edit coaching clip"
+    assert dialog.title.text() == "Asks for the account" and "one question" in dialog.note.toPlainText()
+    dialog.end_edit.setText("0:20")
+    dialog.title.setText("Asks for the account, kindly")
+    dialog.accept()
+    settled()
+    (edited,) = model.clips
+    assert edited.text == "Asks for the account, kindly" and edited.end == pytest.approx(20.0)
+    assert review.library.clips(page.call.id)[0].end == pytest.approx(20.0)
+
+    review.undo_action.trigger()  # the edit undone: the clip as it was
+    settled()
+    (back,) = model.clips
+    assert back.text == "Asks for the account" and back.end == pytest.approx(clip.end, abs=0.001)
+    review.undo_action.trigger()  # the clip itself undone: gone from the timeline and its row
+    settled()
+    assert model.clips == [] and "clips" not in tl.rows()
+    assert review.library.clips(page.call.id) == []
+    review.redo_action.trigger()
+    settled()
+    assert [c.text for c in model.clips] == ["Asks for the account"]
+
+    qtbot.mouseDClick(tl, Qt.MouseButton.LeftButton, pos=middle)
+    settled()
+    review.sharing.clip_dialog.delete_button.click()
+    settled()
+    assert model.clips == [] and review.library.clips(page.call.id) == []
+    assert page.undo_stack.undoText() == "Delete clip 'Asks for the account'"
+    review.undo_action.trigger()
+    settled()
+    assert [c.text for c in model.clips] == ["Asks for the account"]
+
+
 def test_the_import_progress_says_which_share_is_which(qapp):
     """The label's per-cent is the current step's, the bar's the whole import's: each says so."""
     from reviewer.ui.library_page import STAGES, ImportPanel

@@ -156,6 +156,8 @@ class MainWindow(QMainWindow):
             status=self.statusBar().showMessage,
             worker=Worker(self, name="reviewer-share"),
         )
+        self.sharing.clipsChanged.connect(self.review_page.show_clips)  # the timeline's row of clips
+        self.review_page.timeline.clipActivated.connect(self.sharing.edit_clip)
         self.library_page.exportRequested.connect(self.export_dialog)
 
         self.trackers = TrackersController(
