@@ -1227,7 +1227,7 @@ def test_clips_sit_on_the_timeline_hover_seek_edit_and_follow_undo(review, qtbot
     """A range dragged on the timeline and Ctrl+Shift+C make a clip, drawn in a row of its own;
     hovering names it, a click seeks to it, a double-click edits or deletes it, and every change
     is undone and redone on the timeline too."""
-    from PySide6.QtCore import QEvent, QPointF
+    from PySide6.QtCore import QEvent
     from PySide6.QtGui import QColor, QHelpEvent
     from PySide6.QtWidgets import QApplication, QToolTip
 
