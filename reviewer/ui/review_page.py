@@ -44,7 +44,17 @@ from reviewer.document import one_voice
 from reviewer.errors import ReviewerError
 from reviewer.labels import OUTCOME_NAMES
 from reviewer.library.store import REVIEW_STATUSES, Library, StoredCall
-from reviewer.model import CallRow, CallScore, Clip, Comment, Marker, Metrics, TrackerHit, Turn
+from reviewer.model import (
+    CallRow,
+    CallScore,
+    Clip,
+    Comment,
+    Marker,
+    Metrics,
+    ScorecardSummary,
+    TrackerHit,
+    Turn,
+)
 from reviewer.settings import Settings
 from reviewer.ui.comments import CommentsPanel
 from reviewer.ui.corrections import CorrectionsController
@@ -121,7 +131,7 @@ class ReviewView:
     target: float  # the talk-share target of the call's scorecard
     hits: list[TrackerHit]
     trackers: list[str]
-    cards: list[dict[str, Any]]
+    cards: list[ScorecardSummary]
     score: CallScore | None
     scorecard: Scorecard | None
     comments: list[Comment]
