@@ -1136,9 +1136,10 @@ def test_closing_the_window_during_an_export_stops_it_and_says_nothing_more(
 def test_the_ui_thread_does_no_database_io_opening_a_call_and_saying_who_said_it(
     make_window, processed, pushback, qtbot, library_location, monkeypatch
 ):
-    """Opening a call, saying who said a turn and undoing it: every statement runs on the
-    window's library thread, none on the UI thread (on a team's server each one is a network
-    round trip the window would freeze for)."""
+    """Opening the scorecard form before any call, opening a call, saying who said a turn and
+    undoing it, answering an item whose card version was not read with the score: every
+    statement runs on the window's library thread, none on the UI thread (on a team's server
+    each one is a network round trip the window would freeze for)."""
     import threading
 
     from reviewer.library import backend, open_library
@@ -1177,6 +1178,10 @@ def test_the_ui_thread_does_no_database_io_opening_a_call_and_saying_who_said_it
     settled()
     page = w.review_page
     watching["on"] = True
+    assert w.edit_scorecard() is None  # no call's card at hand: read on the library thread
+    settled()
+    assert w.scorecard_editor.isVisible() and w.scorecard_editor.name.text() == "Customer care"
+    w.scorecard_editor.reject()
     w.open_call(call_id)
     qtbot.waitUntil(lambda: page.call is not None and page.call.id == call_id)
     settled()
@@ -1198,6 +1203,14 @@ def test_the_ui_thread_does_no_database_io_opening_a_call_and_saying_who_said_it
     assert next(r for r in w.library_page.model.rows if r.id == call_id).review_status == "submitted"
     w.poll_library()  # the window's own changes: nothing to reload, and nothing read here either
     settled()
+    panel = page.scores
+    panel.scorecard = None  # the card version not read with the score: its answers are read there
+    panel.select_item("empathy")
+    assert panel.open_answer() is None
+    settled()
+    assert panel.dialog is not None and panel.dialog.windowTitle() == "Answer the item"
+    assert panel.dialog.value.count() > 1 and panel.scorecard is not None
+    panel.dialog.reject()
     watching["on"] = False
     assert on_ui == []
 

@@ -41,7 +41,7 @@ from reviewer.labels import user_name
 from reviewer.library.backend import ConflictError
 from reviewer.library.store import Library
 from reviewer.model import Calibration, CallScore, ItemScore, ReviewState, ScoreAnswer, ScorecardSummary
-from reviewer.ui.library_worker import LibraryWorker
+from reviewer.ui.library_worker import LatestReads, LibraryWorker
 from reviewer.ui.style import clock
 from reviewer.ui.tables import warn
 from reviewer.ui.undo import LibraryCommand
@@ -323,6 +323,9 @@ class ScorePanel(QWidget):
         self._cards: list[ScorecardSummary] = []  # every card's latest version, as last read
         # where the panel's reads and changes run (the review page gives it the window's)
         self.library_worker = library_worker or LibraryWorker(library.path, self, shares=library)
+        self.reads = LatestReads(
+            lambda: self.library_worker, lambda error: QMessageBox.warning(self, "Reviewer", str(error))
+        )
 
         self.cards = QComboBox()
         self.cards.setAccessibleName("Scorecard")
@@ -666,34 +669,53 @@ class ScorePanel(QWidget):
 
         self.library_worker.submit(lambda library: load_scores(library, call_id, card), show)
 
-    def _values(self, item: ItemScore) -> list[str]:
+    def _with_card(self, then: Callable[[Scorecard], QDialog]) -> QDialog | None:
+        """``then(card)`` with the version of the card the score was made with (an item's
+        answers and guidance): at once with the one read with the score (its dialog returned),
+        else once the library thread has read that version (None returned; the dialog is
+        ``dialog`` then), unless the panel moved on meanwhile."""
         assert self.card is not None and self.score is not None
         card = self.scorecard
-        if card is None or card.name != self.card or card.version != self.score.version:
-            card = actions.scores.scorecard(self.library, self.card, self.score.version)
-        return card.item(item.id).values()
+        if card is not None and card.name == self.card and card.version == self.score.version:
+            return then(card)
+        call_id, name, version = self.call_id, self.card, self.score.version
 
-    def _guidance(self, item: ItemScore) -> dict[str, str]:
-        card = self.scorecard
-        if card is None or self.score is None or card.version != self.score.version:
-            return {}
-        return dict(card.item(item.id).guidance)
+        def read(library: Library) -> Scorecard:
+            return actions.scores.scorecard(library, name, version)
+
+        def got(card: Scorecard) -> None:
+            score = self.score
+            if (
+                self.call_id == call_id
+                and self.card == name
+                and score is not None
+                and score.version == version
+            ):
+                self.scorecard = card
+                then(card)
+
+        self.reads.read("card version", read, got)
+        return None
 
     def open_answer(self) -> AnswerDialog | None:
         """The Answer (or Override) dialog for the chosen item: nothing pre-chosen, the card's
-        guidance beside each answer; on a submitted review a reason is needed and logged."""
+        guidance beside each answer; on a submitted review a reason is needed and logged. None
+        while the card's version is read (``dialog`` once it opens)."""
         item = self.current_item()
         if item is None:
             return None
+        return self._with_card(lambda card: self._answer_dialog(item, card))
+
+    def _answer_dialog(self, item: ItemScore, card: Scorecard) -> AnswerDialog:
         auto = item.kind == "auto"
         final = bool(self.score and self.score.review and self.score.review.final)
         dialog = AnswerDialog(
             self,
             item,
-            self._values(item),
+            card.item(item.id).values(),
             title="Override the rule" if auto else "Answer the item",
             need_text=auto or final,
-            guidance=self._guidance(item),
+            guidance=dict(card.item(item.id).guidance),
             need_value=True,
             logged=final,
         )
@@ -793,10 +815,15 @@ class ScorePanel(QWidget):
             self.answer(item.id, None)
 
     def open_dispute(self) -> AnswerDialog | None:
+        """The agent's Dispute dialog for the chosen item (None while the card's version is
+        read, as :meth:`open_answer`)."""
         item = self.current_item()
         if item is None:
             return None
-        values = self._values(item)
+        return self._with_card(lambda card: self._dispute_dialog(item, card))
+
+    def _dispute_dialog(self, item: ItemScore, card: Scorecard) -> AnswerDialog:
+        values = card.item(item.id).values()
         dialog = AnswerDialog(self, item, values, title="Dispute the item", need_text=True)
         others = [v for v in values if v != item.result]
         if others:
