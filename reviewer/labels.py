@@ -45,6 +45,7 @@ CATEGORY_COLOURS = {
 }
 SHARE_COLOURS = {"within": "#56B4E9", "over": "#000000"}  # the agent's talk share against its target
 SENTIMENT_COLOURS = {"negative": "#CC6677", "neutral": "#BBBBBB", "positive": "#44AA99"}
+CLIP_COLOUR = "#AA4499"  # a coaching clip on the timeline (Tol's purple: no other meaning has it)
 
 # The call at a glance (analysis.outcome, analysis.sentiment), in the words every front door uses.
 OUTCOME_NAMES = {

@@ -423,7 +423,7 @@ class ItemScore:
     auto_result: str | None = None
     override: dict[str, str] | None = None  # a person's answer to an automatic item
     answered_by: dict[str, str] | None = None  # a person's answer to a manual item
-    dispute: dict[str, Any] | None = None  # the item's latest dispute
+    dispute: Dispute | None = None  # the item's latest dispute
 
 
 @dataclass(frozen=True)
@@ -783,6 +783,61 @@ class Dispute:
 
     def as_dict(self) -> dict[str, Any]:
         return _as_dict(self)
+
+
+@dataclass(frozen=True)
+class ScorecardSummary:
+    """A scorecard's latest version as the list of scorecards shows it."""
+
+    name: str
+    version: int
+    default: bool  # the library's default card
+    sections: int
+    items: int
+    automatic: int  # items a rule answers
+    pass_mark: float
+    created_at: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return _as_dict(self)
+
+
+@dataclass(frozen=True)
+class CalibrationItem:
+    """One item of a calibration: each grader's answer (the rule's where they gave none),
+    whether it was their own, and whether the answers differ."""
+
+    id: str
+    section: str
+    text: str
+    kind: str  # auto | manual
+    auto: str | None  # what the rule answered
+    answers: dict[str, str | None]  # by grader
+    answered: dict[str, bool]  # by grader: their own answer, not the rule's
+    differs: bool
+
+
+@dataclass(frozen=True)
+class GraderTotal:
+    total: float
+    passed: bool
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Everyone who graded a call, side by side with the rules (``actions.scores.calibration``)."""
+
+    call_id: int
+    card: str
+    version: int
+    graders: list[str]
+    totals: dict[str, GraderTotal]
+    items: list[CalibrationItem]
+    differences: int  # how many items the graders answer differently
+
+    def as_dict(self) -> dict[str, Any]:
+        """What ``reviewer calibration --json`` prints."""
+        return asdict(self)
 
 
 @dataclass(frozen=True)

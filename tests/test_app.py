@@ -1136,9 +1136,10 @@ def test_closing_the_window_during_an_export_stops_it_and_says_nothing_more(
 def test_the_ui_thread_does_no_database_io_opening_a_call_and_saying_who_said_it(
     make_window, processed, pushback, qtbot, library_location, monkeypatch
 ):
-    """Opening a call, saying who said a turn and undoing it: every statement runs on the
-    window's library thread, none on the UI thread (on a team's server each one is a network
-    round trip the window would freeze for)."""
+    """Opening the scorecard form before any call, opening a call, saying who said a turn and
+    undoing it, answering an item whose card version was not read with the score: every
+    statement runs on the window's library thread, none on the UI thread (on a team's server
+    each one is a network round trip the window would freeze for)."""
     import threading
 
     from reviewer.library import backend, open_library
@@ -1177,6 +1178,10 @@ def test_the_ui_thread_does_no_database_io_opening_a_call_and_saying_who_said_it
     settled()
     page = w.review_page
     watching["on"] = True
+    assert w.edit_scorecard() is None  # no call's card at hand: read on the library thread
+    settled()
+    assert w.scorecard_editor.isVisible() and w.scorecard_editor.name.text() == "Customer care"
+    w.scorecard_editor.reject()
     w.open_call(call_id)
     qtbot.waitUntil(lambda: page.call is not None and page.call.id == call_id)
     settled()
@@ -1198,6 +1203,14 @@ def test_the_ui_thread_does_no_database_io_opening_a_call_and_saying_who_said_it
     assert next(r for r in w.library_page.model.rows if r.id == call_id).review_status == "submitted"
     w.poll_library()  # the window's own changes: nothing to reload, and nothing read here either
     settled()
+    panel = page.scores
+    panel.scorecard = None  # the card version not read with the score: its answers are read there
+    panel.select_item("empathy")
+    assert panel.open_answer() is None
+    settled()
+    assert panel.dialog is not None and panel.dialog.windowTitle() == "Answer the item"
+    assert panel.dialog.value.count() > 1 and panel.scorecard is not None
+    panel.dialog.reject()
     watching["on"] = False
     assert on_ui == []
 
@@ -1221,6 +1234,109 @@ def test_the_timeline_tooltip_belongs_to_the_marker_under_the_pointer(review):
     x = view.x_of(refusal.start + 0.3)
     assert view.item_at(x, top + 2) is refusal
     assert view.item_at(x, top + height - 2) is stretch
+
+
+def test_clips_sit_on_the_timeline_hover_seek_edit_and_follow_undo(review, qtbot):
+    """A range dragged on the timeline and Ctrl+Shift+C make a clip, drawn in a row of its own;
+    hovering names it, a click seeks to it, a double-click edits or deletes it, and every change
+    is undone and redone on the timeline too."""
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QColor, QHelpEvent
+    from PySide6.QtWidgets import QApplication, QToolTip
+
+    from reviewer.ui.style import CLIP_COLOUR
+
+    page = review.review_page
+    tl, model = page.timeline, page.timeline_model
+    tl.fit()
+    assert "clips" not in tl.rows() and "Clips" not in [*map(tl.row_names().get, tl.rows())]
+    y = int(tl.rows()["ruler"][0] + 5)
+    qtbot.mousePress(tl, Qt.MouseButton.LeftButton, pos=QPoint(int(tl.x_of(10.0)), y))
+    qtbot.mouseMove(tl, QPoint(int(tl.x_of(13.0)), y))
+    qtbot.mouseRelease(tl, Qt.MouseButton.LeftButton, pos=QPoint(int(tl.x_of(16.0)), y))
+    review.activateWindow()
+    tl.setFocus()
+    qtbot.keyClick(tl, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    settled()  # the playlists are read on the library thread
+    dialog = review.sharing.clip_dialog
+    assert dialog is not None and dialog.isVisible() and dialog.windowTitle() == "New coaching clip"
+    assert dialog.start == pytest.approx(10.0, abs=0.5) and dialog.end == pytest.approx(16.0, abs=0.5)
+    dialog.title.setText("Asks for the account")
+    dialog.note.setPlainText("Good: one question at a time.")
+    dialog.accept()
+    settled()
+
+    (clip,) = model.clips  # the new clip appears on its own row, named in the gutter
+    assert clip.text == "Asks for the account" and "clips" in tl.rows()
+    assert tl.row_names()["clips"] == "Clips" and "coaching clip" in page.legend.text()
+    top, height = tl.rows()["clips"]
+    model.set_selection(None)  # the range dragged would tint it
+    image = tl.grab().toImage()
+    dpr = image.devicePixelRatio()
+
+    def purple(x: float) -> int:
+        """How many pixels of the clips' row, in the column at ``x``, are the clip's purple."""
+        want = QColor(CLIP_COLOUR)
+        return sum(
+            1
+            for yy in range(int(top * dpr), int((top + height) * dpr))
+            if max(
+                abs(a - b)
+                for a, b in zip(
+                    image.pixelColor(int(x * dpr), yy).getRgb()[:3], want.getRgb()[:3], strict=True
+                )
+            )
+            < 8
+        )
+
+    assert purple(tl.x_of(clip.start) + 1) > height / 2  # its bracket, drawn in the clip's colour
+    assert purple(tl.x_of(40.0)) == 0  # and nothing where there is no clip
+
+    middle = QPoint(int(tl.x_of((clip.start + clip.end) / 2)), int(top + height / 2))
+    assert tl.item_at(middle.x(), middle.y()) is clip
+    QApplication.sendEvent(tl, QHelpEvent(QEvent.Type.ToolTip, middle, tl.mapToGlobal(middle)))
+    hover = QToolTip.text()
+    assert "Asks for the account" in hover and "0:10" in hover and "0:16" in hover
+    assert "one question at a time" in hover
+
+    page.seek(40.0)
+    qtbot.mouseClick(tl, Qt.MouseButton.LeftButton, pos=middle)
+    assert model.playhead == pytest.approx(clip.start, abs=0.01)  # a click goes to where it starts
+
+    qtbot.mouseDClick(tl, Qt.MouseButton.LeftButton, pos=middle)
+    settled()
+    dialog = review.sharing.clip_dialog
+    assert dialog.isVisible() and dialog.windowTitle() == "Edit coaching clip"
+    assert dialog.title.text() == "Asks for the account" and "one question" in dialog.note.toPlainText()
+    dialog.end_edit.setText("0:20")
+    dialog.title.setText("Asks for the account, kindly")
+    dialog.accept()
+    settled()
+    (edited,) = model.clips
+    assert edited.text == "Asks for the account, kindly" and edited.end == pytest.approx(20.0)
+    assert review.library.clips(page.call.id)[0].end == pytest.approx(20.0)
+
+    review.undo_action.trigger()  # the edit undone: the clip as it was
+    settled()
+    (back,) = model.clips
+    assert back.text == "Asks for the account" and back.end == pytest.approx(clip.end, abs=0.001)
+    review.undo_action.trigger()  # the clip itself undone: gone from the timeline and its row
+    settled()
+    assert model.clips == [] and "clips" not in tl.rows()
+    assert review.library.clips(page.call.id) == []
+    review.redo_action.trigger()
+    settled()
+    assert [c.text for c in model.clips] == ["Asks for the account"]
+
+    qtbot.mouseDClick(tl, Qt.MouseButton.LeftButton, pos=middle)
+    settled()
+    review.sharing.clip_dialog.delete_button.click()
+    settled()
+    assert model.clips == [] and review.library.clips(page.call.id) == []
+    assert page.undo_stack.undoText() == "Delete clip 'Asks for the account'"
+    review.undo_action.trigger()
+    settled()
+    assert [c.text for c in model.clips] == ["Asks for the account"]
 
 
 def test_the_import_progress_says_which_share_is_which(qapp):

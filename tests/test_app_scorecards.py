@@ -75,8 +75,8 @@ def test_override_dispute_and_decision_through_the_scorecard_tab(review, qtbot):
     dialog.text.setText("The customer asked me to explain every option")
     dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
     settled()
-    assert item(panel, "talk-share").dispute["status"] == "open"
-    assert item(panel, "talk-share").dispute["author"] == agent
+    assert item(panel, "talk-share").dispute.status == "open"
+    assert item(panel, "talk-share").dispute.author == agent
     assert not panel.dispute_button.isEnabled()  # one open dispute per item
 
     # The coach sees it in the library list and accepts it: the item changes.
@@ -90,7 +90,7 @@ def test_override_dispute_and_decision_through_the_scorecard_tab(review, qtbot):
     panel.accept_button.click()
     settled()
     after = item(panel, "talk-share")
-    assert after.result != before and after.dispute["status"] == "accepted"
+    assert after.result != before and after.dispute.status == "accepted"
     assert next(r for r in w.library_page.model.rows if r.id == page.call.id).open_disputes == 0
 
     panel.open_calibration()
@@ -121,7 +121,7 @@ def test_the_scorecard_form_saves_a_new_version_and_refuses_a_broken_one(review,
     editor.buttons.button(QDialogButtonBox.StandardButton.Save).click()
     settled()
     assert "the section weights add up to 115" in editor.problem.text()
-    assert [c["version"] for c in actions.scores.scorecards(w.library)] == [1]  # nothing stored
+    assert [c.version for c in actions.scores.scorecards(w.library)] == [1]  # nothing stored
     editor.s_weight.setValue(35)
 
     # A new automatic item, built in the form: no overtalk at all.
@@ -177,7 +177,7 @@ def test_escape_while_the_scorecard_saves_cancels_it_and_the_cards_stay_as_they_
     qtbot.waitUntil(lambda: "cancelled" in editor.problem.text(), timeout=10_000)
     assert editor.problem.text() == "Saving was cancelled: the scorecard and the scores are as they were."
     assert editor.buttons.isEnabled() and editor.progress_dialog is None
-    assert [c["version"] for c in actions.scores.scorecards(w.library)] == [1]
+    assert [c.version for c in actions.scores.scorecards(w.library)] == [1]
     editor.reject()  # and closes once nothing is running
     assert not editor.isVisible()
 

@@ -385,9 +385,7 @@ def test_migrations_upgrade_an_old_library_keeping_its_data(tmp_path):
         assert lib.list_calls()[0].name == "old.wav"
         assert lib.load_call(1).transcript.overlaps == []  # calls stored before overlaps were kept
         assert lib.refusal_labels(1) == [] and "confidence" in lib.db["markers"].columns_dict
-        assert [c["name"] for c in actions.scores.scorecards(lib)] == [
-            "Customer care"
-        ]  # the default one ships
+        assert [c.name for c in actions.scores.scorecards(lib)] == ["Customer care"]  # the default one ships
         assert lib.list_calls()[0].score is not None  # and scores the calls already there
     db = Database(sqlite3.connect(str(path), isolation_level=None))
     apply_migrations(db)  # idempotent

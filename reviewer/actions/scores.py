@@ -11,7 +11,6 @@ import weakref
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 from reviewer.analysis.scoring import (
     NA,
@@ -26,7 +25,17 @@ from reviewer.analysis.scoring import (
 from reviewer.errors import ReviewerError
 from reviewer.library import Library
 from reviewer.library.scorecards import AUTO
-from reviewer.model import Analysis, CallScore, ItemScore, ScoreAnswer, Transcript
+from reviewer.model import (
+    Analysis,
+    Calibration,
+    CalibrationItem,
+    CallScore,
+    GraderTotal,
+    ItemScore,
+    ScoreAnswer,
+    ScorecardSummary,
+    Transcript,
+)
 from reviewer.settings import Settings, load_settings
 
 Progress = Callable[[int, int], None] | None
@@ -113,23 +122,23 @@ def scorecard_source(library: Library, name: str | None = None, version: int | N
     return found[1]
 
 
-def scorecards(library: Library) -> list[dict[str, Any]]:
-    """Each scorecard's latest version: name, version, is_default, items, created_at."""
+def scorecards(library: Library) -> list[ScorecardSummary]:
+    """Each scorecard's latest version: name, version, whether it is the default, its counts."""
     default = library.default_card()
     out = []
     for row in library.latest_scorecards():
         card = _parsed(row.name, row.version, row.source)
         out.append(
-            {
-                "name": row.name,
-                "version": row.version,
-                "default": bool(default == row.name),
-                "sections": len(card.sections),
-                "items": len(card.items()),
-                "automatic": sum(1 for _, i in card.items() if i.automatic),
-                "pass_mark": card.pass_mark,
-                "created_at": row.created_at,
-            }
+            ScorecardSummary(
+                name=row.name,
+                version=row.version,
+                default=bool(default == row.name),
+                sections=len(card.sections),
+                items=len(card.items()),
+                automatic=sum(1 for _, i in card.items() if i.automatic),
+                pass_mark=card.pass_mark,
+                created_at=row.created_at,
+            )
         )
     return out
 
@@ -305,7 +314,7 @@ def score(
     answers: dict[str, dict[str, ScoreAnswer]] = {}
     for r in library.answer_rows(call_id, name, version):
         answers.setdefault(r.item_id, {})[r.grader] = r
-    disputes = {d.item: d.as_dict() for d in library.disputes(call_id, card=name, version=version)}
+    disputes = {d.item: d for d in library.disputes(call_id, card=name, version=version)}
     items = []
     chosen: dict[str, str | None] = {}
     for section, item in template.items():
@@ -596,7 +605,7 @@ def resolve_dispute(
 # -- calibration ---------------------------------------------------------------------------------
 
 
-def calibration(library: Library, call_id: int, card: str | None = None) -> dict[str, Any]:
+def calibration(library: Library, call_id: int, card: str | None = None) -> Calibration:
     """Each person who graded the call, side by side with the rules: their answer per item (the
     rule's where they gave none), their totals, and the items where they differ."""
     name = card_name(library, card)
@@ -612,23 +621,23 @@ def calibration(library: Library, call_id: int, card: str | None = None) -> dict
             for g in graders
         }
         items.append(
-            {
-                "id": item.id,
-                "section": item.section,
-                "text": item.text,
-                "kind": item.kind,
-                "auto": item.auto_result,
-                "answers": answers,
-                "answered": own,
-                "differs": len(set(answers.values())) > 1,
-            }
+            CalibrationItem(
+                id=item.id,
+                section=item.section,
+                text=item.text,
+                kind=item.kind,
+                auto=item.auto_result,
+                answers=answers,
+                answered=own,
+                differs=len(set(answers.values())) > 1,
+            )
         )
-    return {
-        "call_id": call_id,
-        "card": name,
-        "version": version,
-        "graders": graders,
-        "totals": {g: {"total": v.total, "passed": v.passed} for g, v in views.items()},
-        "items": items,
-        "differences": sum(1 for i in items if i["differs"]),
-    }
+    return Calibration(
+        call_id=call_id,
+        card=name,
+        version=version,
+        graders=graders,
+        totals={g: GraderTotal(v.total, v.passed) for g, v in views.items()},
+        items=items,
+        differences=sum(1 for i in items if i.differs),
+    )

@@ -20,18 +20,18 @@ def cmd_scorecard(args: argparse.Namespace) -> int:
         if args.action == "list":
             cards = actions.scores.scorecards(library)
             if args.json:
-                print_json(cards)
+                print_json([c.as_dict() for c in cards])
                 return EXIT_OK
             if not cards:
                 print("No scorecards: reviewer scorecard import FILE.toml")
             bundled = actions.scores.bundled_card_update(library)
             for c in cards:
-                default = "  (default)" if c["default"] else ""
+                default = "  (default)" if c.default else ""
                 print(
-                    f"{c['name']} v{c['version']}: {c['sections']} sections, {c['items']} items "
-                    f"({c['automatic']} automatic), pass mark {c['pass_mark']:g}{default}"
+                    f"{c.name} v{c.version}: {c.sections} sections, {c.items} items "
+                    f"({c.automatic} automatic), pass mark {c.pass_mark:g}{default}"
                 )
-                if c["name"] == bundled:
+                if c.name == bundled:
                     print(
                         "  This Reviewer ships a newer version of it: `reviewer scorecard import bundled` "
                         "stores it as a new version and scores every call with it."
@@ -156,8 +156,8 @@ def cmd_score(args: argparse.Namespace) -> int:
             print(f"    {'':<20} answered by {i.answered_by['grader']}")
         if i.dispute:
             d = i.dispute
-            reply = f"; {d['resolved_by']}: {d['reply']}" if d["reply"] else ""
-            print(f"    {'':<20} dispute by {d['author']} ({d['status']}): {d['text']}{reply}")
+            reply = f"; {d.resolved_by}: {d.reply}" if d.reply else ""
+            print(f"    {'':<20} dispute by {d.author} ({d.status}): {d.text}{reply}")
     return EXIT_OK
 
 
@@ -210,22 +210,20 @@ def cmd_calibration(args: argparse.Namespace) -> int:
         call_id = library.resolve(args.call)
         doc = actions.scores.calibration(library, call_id, args.card)
     if args.json:
-        print_json(doc)
+        print_json(doc.as_dict())
         return EXIT_OK
-    graders = doc["graders"]
-    print(f"Calibration of call #{call_id}, {doc['card']} v{doc['version']}: {len(graders)} grader(s)")
+    graders = doc.graders
+    print(f"Calibration of call #{call_id}, {doc.card} v{doc.version}: {len(graders)} grader(s)")
     if not graders:
         print("  No one has graded this call yet (reviewer score CALL --item ID --set VALUE --grader NAME).")
         return EXIT_OK
     print(f"  {'item':<20} {'auto':<5} " + " ".join(f"{g[:10]:<10}" for g in graders))
-    for i in doc["items"]:
-        mark = "≠" if i["differs"] else " "
-        cells = " ".join(
-            f"{(i['answers'][g] or '–') + ('*' if i['answered'][g] else ''):<10}" for g in graders
-        )
-        print(f"{mark} {i['id']:<20} {(i['auto'] or '–'):<5} {cells}")
-    print(f"  {'total':<20} {'':<5} " + " ".join(f"{doc['totals'][g]['total']:<10g}" for g in graders))
-    print(f"  {doc['differences']} item(s) differ; * marks a grader's own answer (else the rule's).")
+    for i in doc.items:
+        mark = "≠" if i.differs else " "
+        cells = " ".join(f"{(i.answers[g] or '–') + ('*' if i.answered[g] else ''):<10}" for g in graders)
+        print(f"{mark} {i.id:<20} {(i.auto or '–'):<5} {cells}")
+    print(f"  {'total':<20} {'':<5} " + " ".join(f"{doc.totals[g].total:<10g}" for g in graders))
+    print(f"  {doc.differences} item(s) differ; * marks a grader's own answer (else the rule's).")
     return EXIT_OK
 
 

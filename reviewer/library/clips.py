@@ -76,6 +76,25 @@ class ClipsMixin:
                 self.add_to_playlist(playlist, clip_id)
         return clip_id
 
+    def update_clip(self, clip_id: int, *, start: float, end: float, title: str, note: str = "") -> Clip:
+        """Give a clip a new range, title and note (seconds); returns the clip as it was, for
+        undo. Its playlists keep it where it was."""
+        was = self.clip(clip_id)
+        if not title or not title.strip():
+            raise ReviewerError("A clip needs a title.")
+        check_range(self.call_row(was.call_id).duration, start, end)
+        with self.write() as db:
+            db["clips"].update(
+                clip_id,
+                {
+                    "start_ms": ms(start),
+                    "end_ms": ms(end),
+                    "title": title.strip(),
+                    "note": (note or "").strip(),
+                },
+            )
+        return was
+
     def marker_at(self, call_id: int, at: float) -> Marker:
         """The marker (refusal, monologue, silence, overtalk) covering ``at``, for a clip of it."""
         rows = list(

@@ -366,8 +366,8 @@ def score_lines(r: CallReport) -> list[ScoreLine]:
             notes.append("Auto-fail item: failing it fails the call")
         if i.dispute:
             d = i.dispute
-            reply = f"; reply: {d['reply']}" if d["reply"] else ""
-            notes.append(f"Disputed by {d['author']} ({d['status']}): {d['text']}{reply}")
+            reply = f"; reply: {d.reply}" if d.reply else ""
+            notes.append(f"Disputed by {d.author} ({d.status}): {d.text}{reply}")
         out.append(
             ScoreLine(
                 i.section,

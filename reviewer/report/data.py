@@ -189,11 +189,9 @@ def load_report(
                         detail=mask(i.detail) or "",
                         override=i.override and {**i.override, "reason": mask(i.override["reason"]) or ""},
                         dispute=i.dispute
-                        and {
-                            **i.dispute,
-                            "text": mask(i.dispute["text"]) or "",
-                            "reply": mask(i.dispute["reply"]) or "",
-                        },
+                        and replace(
+                            i.dispute, text=mask(i.dispute.text) or "", reply=mask(i.dispute.reply) or ""
+                        ),
                     )
                     for i in score.items
                 ],

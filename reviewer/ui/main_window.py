@@ -24,6 +24,7 @@ from reviewer import __version__, actions, paths
 from reviewer.actions.calls import catch_up_glance
 from reviewer.actions.library import open_library
 from reviewer.actions.review import role_name
+from reviewer.analysis.scoring import Scorecard
 from reviewer.errors import ReviewerError
 from reviewer.importer import AUDIO_EXTENSIONS
 from reviewer.library.backend import display_location, has_password, is_url, library_location
@@ -36,7 +37,7 @@ from reviewer.ui.exporting import ExportController
 from reviewer.ui.importing import ImportController
 from reviewer.ui.inbox import InboxPage, inbox_title
 from reviewer.ui.library_page import LibraryPage, read_list
-from reviewer.ui.library_worker import LibraryWorker
+from reviewer.ui.library_worker import LatestReads, LibraryWorker
 from reviewer.ui.profile import ProfileDialog
 from reviewer.ui.review_page import ReviewPage
 from reviewer.ui.sharing import ReviewSpot, SharingController
@@ -117,6 +118,9 @@ class MainWindow(QMainWindow):
         # The window's database work runs on one thread with a library connection of its own.
         self.library_worker = LibraryWorker(self.library_path, self, shares=self.library)
         self.library_worker.wrote.connect(self._own_write)
+        self._reads = LatestReads(
+            lambda: self.library_worker, lambda e: QMessageBox.warning(self, "Reviewer", str(e))
+        )
         self.library_page = LibraryPage(self.library_worker)
         self.review_page = ReviewPage(self.library, settings, library_worker=self.library_worker)
         self.stack = QStackedWidget()
@@ -160,6 +164,8 @@ class MainWindow(QMainWindow):
             status=self.statusBar().showMessage,
             worker=Worker(self, name="reviewer-share"),
         )
+        self.sharing.clipsChanged.connect(self.review_page.show_clips)  # the timeline's row of clips
+        self.review_page.timeline.clipActivated.connect(self.sharing.edit_clip)
         self.library_page.exportRequested.connect(self.export_dialog)
 
         self.trackers = TrackersController(
@@ -282,19 +288,30 @@ class MainWindow(QMainWindow):
         self.addToolBar(bar)
         self._fill_viewers()
 
-    def edit_scorecard(self, new: bool = False) -> QDialog:
+    def edit_scorecard(self, new: bool = False) -> QDialog | None:
         """The scorecard form: the card shown on the review page (else the default), or a new one.
-        Saving makes a new version and scores every call with it."""
-        from reviewer.ui.scorecard_editor import ScorecardEditor
-
+        Saving makes a new version and scores every call with it. The card is the one read with
+        the call's score when there is one; else it is read on the library thread and the form
+        opens then (``scorecard_editor``; None is returned)."""
         card = None
         if not new:
             card = self.review_page.scores.latest_card()  # read with the call's score
             if card is None:
-                try:
-                    card = actions.scores.scorecard(self.library, self.review_page.scores.card)
-                except ReviewerError:
-                    card = None
+                name = self.review_page.scores.card
+
+                def read(library: Library) -> Scorecard | None:
+                    try:
+                        return actions.scores.scorecard(library, name)
+                    except ReviewerError:
+                        return None  # no card yet: the form starts a new one
+
+                self._reads.read("scorecard form", read, self._open_scorecard_editor)
+                return None
+        return self._open_scorecard_editor(card)
+
+    def _open_scorecard_editor(self, card: Scorecard | None) -> QDialog:
+        from reviewer.ui.scorecard_editor import ScorecardEditor
+
         editor = ScorecardEditor(self.library, card, self)
         editor.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         editor.saved.connect(self._scorecard_saved)

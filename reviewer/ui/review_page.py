@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +45,17 @@ from reviewer.document import one_voice
 from reviewer.errors import ReviewerError
 from reviewer.labels import OUTCOME_NAMES
 from reviewer.library.store import REVIEW_STATUSES, Library, StoredCall
-from reviewer.model import CallRow, CallScore, Comment, Marker, Metrics, TrackerHit, Turn
+from reviewer.model import (
+    CallRow,
+    CallScore,
+    Clip,
+    Comment,
+    Marker,
+    Metrics,
+    ScorecardSummary,
+    TrackerHit,
+    Turn,
+)
 from reviewer.settings import Settings
 from reviewer.ui.comments import CommentsPanel
 from reviewer.ui.corrections import CorrectionsController
@@ -55,6 +65,7 @@ from reviewer.ui.playback import SPEEDS, PlaybackController
 from reviewer.ui.scorecard import ScorePanel, load_scores
 from reviewer.ui.style import (
     CATEGORY_COLOURS,
+    CLIP_COLOUR,
     MARKER_COLOURS,
     MARKER_NAMES,
     ROLE_COLOURS,
@@ -105,6 +116,7 @@ def legend_html() -> str:
             ],
         ),
         group("Comments:", [swatch(CATEGORY_COLOURS[c], "⚑", c) for c in CATEGORY_COLOURS]),
+        group("Clips:", [swatch(CLIP_COLOUR, "[▬]", "coaching clip")]),
     ]
     return " &nbsp;&nbsp; ".join(groups)
 
@@ -134,7 +146,7 @@ class ReviewView:
     target: float  # the talk-share target of the call's scorecard
     hits: list[TrackerHit]
     trackers: list[str]
-    cards: list[dict[str, Any]]
+    cards: list[ScorecardSummary]
     score: CallScore | None
     scorecard: Scorecard | None
     comments: list[Comment]
@@ -142,6 +154,7 @@ class ReviewView:
     audio_found: bool
     transcript: TranscriptLayout  # laid out on the library thread: the UI thread only shows it
     peaks: Peaks | None = None  # the cached waveform, when asked for (a call newly opened)
+    clips: list[Clip] = field(default_factory=list)  # the call's coaching clips
 
 
 def load_review(
@@ -170,6 +183,7 @@ def load_review(
         audio.is_file(),
         layout_transcript(call.transcript, overtalk_spans(call), call.markers, hits),
         load_peaks(call.row.content_hash) if peaks and call.row.content_hash else None,
+        library.clips(call_id),
     )
 
 
@@ -511,6 +525,7 @@ class ReviewPage(QWidget):
         target = view.target
         self.timeline_model.set_call(self.call, target)
         self._show_hits(view.hits, view.trackers)
+        self.timeline_model.set_clips(view.clips)
         self.transcript.show_layout(view.transcript)
         self.transcript.highlight_time(self.timeline_model.playhead)
         self.status.setCurrentText(row.review_status or "new")
@@ -603,6 +618,19 @@ class ReviewPage(QWidget):
         self.library_worker.submit(
             lambda library: (library.tracker_hits(call_id), [t.name for t in library.trackers()]), show
         )
+
+    def show_clips(self) -> None:
+        """The call's clips on the timeline's row, as the library holds them now (after a clip
+        was made, edited or deleted, or such a change undone)."""
+        if self.call is None:
+            return
+        call_id = self.call.id
+
+        def show(clips: list[Clip]) -> None:
+            if self.call is not None and self.call.id == call_id:
+                self.timeline_model.set_clips(clips)
+
+        self.library_worker.submit(lambda library: library.clips(call_id), show)
 
     def _show_hits(self, hits: list[TrackerHit], trackers: list[str]) -> None:
         assert self.call is not None
@@ -932,17 +960,18 @@ class ReviewPage(QWidget):
         card, settings = self.scores.card, self.settings
         select = self.comments.selected_id()
 
-        def read(library: Library) -> tuple[CallRow, list[Comment], ReviewView | None]:
+        def read(library: Library) -> tuple[CallRow, list[Comment], list[Clip], ReviewView | None]:
             row = library.call_row(call_id)
-            comments = library.comments(call_id)
+            comments, clips = library.comments(call_id), library.clips(call_id)
             moved = row.version != version
-            return row, comments, load_review(library, call_id, card, settings) if moved else None
+            return row, comments, clips, load_review(library, call_id, card, settings) if moved else None
 
-        def show(value: tuple[CallRow, list[Comment], ReviewView | None]) -> None:
-            row, comments, view = value
+        def show(value: tuple[CallRow, list[Comment], list[Clip], ReviewView | None]) -> None:
+            row, comments, clips, view = value
             if self.call is None or self.call.id != call_id:
                 return
             self.comments.refresh(select=select, rows=comments)
+            self.timeline_model.set_clips(clips)
             if view is None:
                 return
             self._show(view)

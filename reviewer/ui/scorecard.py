@@ -40,8 +40,8 @@ from reviewer.errors import ReviewerError
 from reviewer.labels import user_name
 from reviewer.library.backend import ConflictError
 from reviewer.library.store import Library
-from reviewer.model import CallScore, ItemScore, ReviewState, ScoreAnswer
-from reviewer.ui.library_worker import LibraryWorker
+from reviewer.model import Calibration, CallScore, ItemScore, ReviewState, ScoreAnswer, ScorecardSummary
+from reviewer.ui.library_worker import LatestReads, LibraryWorker
 from reviewer.ui.style import clock
 from reviewer.ui.tables import warn
 from reviewer.ui.undo import LibraryCommand
@@ -54,14 +54,14 @@ VALUE_NAMES = {"yes": "Yes", "no": "No", "na": "N/A"}
 
 def load_scores(
     library: Library, call_id: int, card: str | None
-) -> tuple[list[dict[str, Any]], CallScore | None, Scorecard | None]:
+) -> tuple[list[ScorecardSummary], CallScore | None, Scorecard | None]:
     """On the library thread: the scorecards, the call's score on ``card`` (the one the panel
     shows; the default card when that one is gone) and that card's version, as
     :meth:`ScorePanel.show_loaded` takes them."""
     cards = actions.scores.scorecards(library)
-    names = [c["name"] for c in cards]
+    names = [c.name for c in cards]
     if card not in names:
-        card = next((c["name"] for c in cards if c["default"]), None) or (names[0] if names else None)
+        card = next((c.name for c in cards if c.default), None) or (names[0] if names else None)
     score = actions.scores.score(library, call_id, card) if card else None
     scorecard = actions.scores.scorecard(library, card, score.version) if score is not None else None
     return cards, score, scorecard
@@ -256,30 +256,30 @@ class AnswerDialog(QDialog):
 class CalibrationDialog(QDialog):
     """Each grader's answers side by side with the rules'; rows where they differ stand out."""
 
-    def __init__(self, parent: QWidget, doc: dict[str, Any]) -> None:
+    def __init__(self, parent: QWidget, doc: Calibration) -> None:
         super().__init__(parent)
-        self.setWindowTitle(f"Calibration: {doc['card']} v{doc['version']}")
-        graders = doc["graders"]
-        self.table = QTableWidget(len(doc["items"]) + 1, 2 + len(graders))
+        self.setWindowTitle(f"Calibration: {doc.card} v{doc.version}")
+        graders = doc.graders
+        self.table = QTableWidget(len(doc.items) + 1, 2 + len(graders))
         self.table.setHorizontalHeaderLabels(["Item", "Rule", *graders])
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         differ = QBrush(QColor("#fff3cd"))
-        for r, item in enumerate(doc["items"]):
-            cells = [item["text"], value_text(item["auto"])]
-            cells += [value_text(item["answers"][g]) + (" ✎" if item["answered"][g] else "") for g in graders]
+        for r, item in enumerate(doc.items):
+            cells = [item.text, value_text(item.auto)]
+            cells += [value_text(item.answers[g]) + (" ✎" if item.answered[g] else "") for g in graders]
             for c, text in enumerate(cells):
                 cell = QTableWidgetItem(text)
-                if item["differs"]:
+                if item.differs:
                     cell.setBackground(differ)
                 self.table.setItem(r, c, cell)
-        last = len(doc["items"])
+        last = len(doc.items)
         self.table.setItem(last, 0, QTableWidgetItem("Total"))
         for c, g in enumerate(graders, 2):
-            t = doc["totals"][g]
-            self.table.setItem(last, c, QTableWidgetItem(f"{t['total']:g} {'✓' if t['passed'] else '✗'}"))
+            t = doc.totals[g]
+            self.table.setItem(last, c, QTableWidgetItem(f"{t.total:g} {'✓' if t.passed else '✗'}"))
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         summary = QLabel(
-            f"{len(graders)} grader(s); {doc['differences']} item(s) differ (highlighted). "
+            f"{len(graders)} grader(s); {doc.differences} item(s) differ (highlighted). "
             "✎ marks a grader's own answer; elsewhere the rule's counts."
             if graders
             else "No one has graded this call yet."
@@ -320,9 +320,12 @@ class ScorePanel(QWidget):
         self.signer = ""  # the person's name, from their profile (the window sets it)
         self.dialog: QDialog | None = None  # the dialog open now (tests reach it here)
         self.scorecard: Scorecard | None = None  # the version of the card the score was made with
-        self._cards: list[dict[str, Any]] = []  # every card's latest version, as last read
+        self._cards: list[ScorecardSummary] = []  # every card's latest version, as last read
         # where the panel's reads and changes run (the review page gives it the window's)
         self.library_worker = library_worker or LibraryWorker(library.path, self, shares=library)
+        self.reads = LatestReads(
+            lambda: self.library_worker, lambda error: QMessageBox.warning(self, "Reviewer", str(error))
+        )
 
         self.cards = QComboBox()
         self.cards.setAccessibleName("Scorecard")
@@ -430,7 +433,7 @@ class ScorePanel(QWidget):
     def show_loaded(
         self,
         call_id: int,
-        cards: list[dict[str, Any]],
+        cards: list[ScorecardSummary],
         score: CallScore | None,
         scorecard: Scorecard | None = None,
     ) -> None:
@@ -440,12 +443,12 @@ class ScorePanel(QWidget):
         self.scorecard = scorecard
         self.refresh(score=score)
 
-    def _set_cards(self, call_id: int | None, cards: list[dict[str, Any]]) -> None:
+    def _set_cards(self, call_id: int | None, cards: list[ScorecardSummary]) -> None:
         self.call_id = call_id
         self._cards = cards if call_id is not None else []
         self.cards.clear()
-        names = [c["name"] for c in cards] if call_id is not None else []
-        default = next((c["name"] for c in cards if c["default"]), None)
+        names = [c.name for c in cards] if call_id is not None else []
+        default = next((c.name for c in cards if c.default), None)
         for name in names:
             self.cards.addItem(name, name)
         if self.card not in names:
@@ -509,7 +512,7 @@ class ScorePanel(QWidget):
                 marks.append("⚙")
             if item.override or item.answered_by:
                 marks.append("✎")
-            if item.dispute and item.dispute["status"] == "open":
+            if item.dispute and item.dispute.status == "open":
                 marks.append("⚑")
             row = QTreeWidgetItem(
                 [
@@ -584,15 +587,15 @@ class ScorePanel(QWidget):
             lines.append(f"Answered by {escape(item.answered_by['grader'])}")
         if item.dispute:
             d = item.dispute
-            reply = f" — {escape(d['resolved_by'])}: {escape(d['reply'])}" if d["reply"] else ""
-            lines.append(f"Disputed by {escape(d['author'])} ({d['status']}): {escape(d['text'])}{reply}")
+            reply = f" — {escape(d.resolved_by)}: {escape(d.reply)}" if d.reply else ""
+            lines.append(f"Disputed by {escape(d.author or '')} ({d.status}): {escape(d.text)}{reply}")
         self.detail.setText("<br>".join(lines))
         self._update_buttons()
 
     def _update_buttons(self) -> None:
         item = self.current_item()
         coach = self.agent is None
-        open_dispute = bool(item and item.dispute and item.dispute["status"] == "open")
+        open_dispute = bool(item and item.dispute and item.dispute.status == "open")
         mine = bool(
             item
             and (
@@ -650,8 +653,8 @@ class ScorePanel(QWidget):
     def latest_card(self) -> Scorecard | None:
         """The shown card's latest version, if the panel already has it (else None)."""
         card = self.scorecard
-        latest = next((c for c in self._cards if c["name"] == self.card), None)
-        if card is None or latest is None or latest.get("version") != card.version:
+        latest = next((c for c in self._cards if c.name == self.card), None)
+        if card is None or latest is None or latest.version != card.version:
             return None
         return card
 
@@ -666,34 +669,53 @@ class ScorePanel(QWidget):
 
         self.library_worker.submit(lambda library: load_scores(library, call_id, card), show)
 
-    def _values(self, item: ItemScore) -> list[str]:
+    def _with_card(self, then: Callable[[Scorecard], QDialog]) -> QDialog | None:
+        """``then(card)`` with the version of the card the score was made with (an item's
+        answers and guidance): at once with the one read with the score (its dialog returned),
+        else once the library thread has read that version (None returned; the dialog is
+        ``dialog`` then), unless the panel moved on meanwhile."""
         assert self.card is not None and self.score is not None
         card = self.scorecard
-        if card is None or card.name != self.card or card.version != self.score.version:
-            card = actions.scores.scorecard(self.library, self.card, self.score.version)
-        return card.item(item.id).values()
+        if card is not None and card.name == self.card and card.version == self.score.version:
+            return then(card)
+        call_id, name, version = self.call_id, self.card, self.score.version
 
-    def _guidance(self, item: ItemScore) -> dict[str, str]:
-        card = self.scorecard
-        if card is None or self.score is None or card.version != self.score.version:
-            return {}
-        return dict(card.item(item.id).guidance)
+        def read(library: Library) -> Scorecard:
+            return actions.scores.scorecard(library, name, version)
+
+        def got(card: Scorecard) -> None:
+            score = self.score
+            if (
+                self.call_id == call_id
+                and self.card == name
+                and score is not None
+                and score.version == version
+            ):
+                self.scorecard = card
+                then(card)
+
+        self.reads.read("card version", read, got)
+        return None
 
     def open_answer(self) -> AnswerDialog | None:
         """The Answer (or Override) dialog for the chosen item: nothing pre-chosen, the card's
-        guidance beside each answer; on a submitted review a reason is needed and logged."""
+        guidance beside each answer; on a submitted review a reason is needed and logged. None
+        while the card's version is read (``dialog`` once it opens)."""
         item = self.current_item()
         if item is None:
             return None
+        return self._with_card(lambda card: self._answer_dialog(item, card))
+
+    def _answer_dialog(self, item: ItemScore, card: Scorecard) -> AnswerDialog:
         auto = item.kind == "auto"
         final = bool(self.score and self.score.review and self.score.review.final)
         dialog = AnswerDialog(
             self,
             item,
-            self._values(item),
+            card.item(item.id).values(),
             title="Override the rule" if auto else "Answer the item",
             need_text=auto or final,
-            guidance=self._guidance(item),
+            guidance=dict(card.item(item.id).guidance),
             need_value=True,
             logged=final,
         )
@@ -793,10 +815,15 @@ class ScorePanel(QWidget):
             self.answer(item.id, None)
 
     def open_dispute(self) -> AnswerDialog | None:
+        """The agent's Dispute dialog for the chosen item (None while the card's version is
+        read, as :meth:`open_answer`)."""
         item = self.current_item()
         if item is None:
             return None
-        values = self._values(item)
+        return self._with_card(lambda card: self._dispute_dialog(item, card))
+
+    def _dispute_dialog(self, item: ItemScore, card: Scorecard) -> AnswerDialog:
+        values = card.item(item.id).values()
         dialog = AnswerDialog(self, item, values, title="Dispute the item", need_text=True)
         others = [v for v in values if v != item.result]
         if others:
@@ -826,7 +853,7 @@ class ScorePanel(QWidget):
         reply = QLineEdit()
         reply.setAccessibleName("Reply")
         form = QFormLayout(dialog)
-        form.addRow("Dispute", QLabel(escape(item.dispute["text"] if item.dispute else "")))
+        form.addRow("Dispute", QLabel(escape(item.dispute.text if item.dispute else "")))
         form.addRow("Reply", reply)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
@@ -858,7 +885,7 @@ class ScorePanel(QWidget):
             return
         call_id, card = self.call_id, self.card
 
-        def show(doc: dict[str, Any]) -> None:
+        def show(doc: Calibration) -> None:
             if call_id == self.call_id:
                 self._show_dialog(CalibrationDialog(self, doc))
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Qt, QUrl
+from PySide6.QtCore import QObject, Qt, QUrl, Signal
 from PySide6.QtGui import QAction, QKeySequence, QUndoStack
 from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
 from PySide6.QtWidgets import (
@@ -137,6 +137,49 @@ class _AddClip(_SharingCommand):
     def _made(self, result: DeletedClip | int) -> None:
         if isinstance(result, DeletedClip):
             self.saved = result
+        else:
+            self.clip_id = result
+        self.sharing.clips_changed()
+
+
+class _EditClip(_SharingCommand):
+    """A clip's range, title or note changed from ``was`` to ``now``; undo puts ``was`` back."""
+
+    def __init__(self, sharing: SharingController, was: Clip, now: Clip) -> None:
+        super().__init__(sharing, f"Edit clip {now.title!r}")
+        self.was, self.now = was, now
+
+    @staticmethod
+    def _put(library: Library, clip: Clip) -> Clip:
+        return library.update_clip(clip.id, start=clip.start, end=clip.end, title=clip.title, note=clip.note)
+
+    def _redo(self, library: Library) -> Clip:
+        return self._put(library, self.now)
+
+    def _undo(self, library: Library) -> Clip:
+        return self._put(library, self.was)
+
+    def _made(self, result: Clip) -> None:
+        self.sharing.clips_changed()
+
+
+class _DeleteClip(_SharingCommand):
+    """A clip deleted (from its playlists too); undo puts it back where it was."""
+
+    def __init__(self, sharing: SharingController, deleted: DeletedClip) -> None:
+        super().__init__(sharing, f"Delete clip {deleted.clip.title!r}")
+        self.deleted = deleted
+        self.clip_id = deleted.clip.id
+
+    def _redo(self, library: Library) -> DeletedClip:
+        return library.delete_clip(self.clip_id)
+
+    def _undo(self, library: Library) -> int:
+        return library.restore_clip(self.deleted)
+
+    def _made(self, result: DeletedClip | int) -> None:
+        if isinstance(result, DeletedClip):
+            self.deleted = result
         else:
             self.clip_id = result
         self.sharing.clips_changed()
@@ -456,7 +499,11 @@ class RedactionPreview(QDialog):
 
 class ClipDialog(QDialog):
     """Title, note, playlist and range for a new clip; the range starts as ``start``-``end`` and
-    can be typed (1:23.4 or 83.4), checked against the call's length ``duration`` (seconds)."""
+    can be typed (1:23.4 or 83.4), checked against the call's length ``duration`` (seconds).
+    Given a ``clip``, it edits that clip (range, title, note) and offers to delete it
+    (``deleteRequested``)."""
+
+    deleteRequested = Signal()
 
     def __init__(
         self,
@@ -467,9 +514,13 @@ class ClipDialog(QDialog):
         title: str = "",
         *,
         duration: float | None = None,
+        clip: Clip | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("New coaching clip")
+        self.clip = clip
+        if clip is not None:
+            start, end, title = clip.start, clip.end, clip.title
+        self.setWindowTitle("Edit coaching clip" if clip is not None else "New coaching clip")
         self.duration = duration if duration is not None else end
         self._shown = {"start": (clock(start, tenths=True), start), "end": (clock(end, tenths=True), end)}
         self.start_edit = QLineEdit(self._shown["start"][0])
@@ -505,10 +556,24 @@ class ClipDialog(QDialog):
         form.labelForField(span).setBuddy(self.start_edit)
         form.addRow("&Title", self.title)
         form.addRow("&Note", self.note)
-        form.addRow("&Playlist", self.playlist)
+        if clip is None:
+            form.addRow("&Playlist", self.playlist)
+        else:
+            self.note.setPlainText(clip.note)
+            self.playlist.hide()  # its playlists keep it: the Playlists window moves it
         form.addRow(self.error)
-        form.addRow(ok_cancel(self))
+        buttons = ok_cancel(self)
+        self.delete_button: QPushButton | None = None
+        if clip is not None:
+            self.delete_button = buttons.addButton("&Delete clip", buttons.ButtonRole.DestructiveRole)
+            self.delete_button.setAccessibleName("Delete this clip")
+            self.delete_button.clicked.connect(self._delete)
+        form.addRow(buttons)
         self._range_changed()
+
+    def _delete(self) -> None:
+        self.deleteRequested.emit()
+        self.reject()
 
     @property
     def start(self) -> float:
@@ -872,6 +937,8 @@ class SharingController(QObject):
     review's changes go on, where the coach is in a review (None while no call is under review),
     what File › Export would export, a line for the status bar, and a worker for its exports."""
 
+    clipsChanged = Signal()  # a clip was made, edited or deleted (or that undone)
+
     def __init__(
         self,
         window: QWidget,
@@ -1117,7 +1184,57 @@ class SharingController(QObject):
 
         self.change(add, made)
 
+    def edit_clip(self, clip_id: int) -> None:
+        """Open the clip dialog on clip ``clip_id`` (``clip_dialog``), once the library thread
+        has read it: its range, title and note change undoably, or it is deleted undoably."""
+        if not self.clip_action.isEnabled():
+            return  # clips are the coach's (an agent's self-review shows them, unchangeable)
+
+        def read(library: Library) -> tuple[Clip, float]:
+            clip = library.clip(clip_id)
+            return clip, library.call_row(clip.call_id).duration
+
+        def show(value: tuple[Clip, float]) -> None:
+            clip, duration = value
+            dialog = ClipDialog(self.window, clip.start, clip.end, [], duration=duration, clip=clip)
+            dialog.accepted.connect(lambda: self._edit_clip(clip, dialog))
+            dialog.deleteRequested.connect(lambda: self.delete_clip(clip.id))
+            self.clip_dialog = dialog
+            dialog.open()
+
+        self.reads.read("clip dialog", read, show)
+
+    def _edit_clip(self, was: Clip, dialog: ClipDialog) -> None:
+        fields = dialog.values()
+        now = replace(
+            was,
+            start_ms=round(fields["start"] * 1000),
+            end_ms=round(fields["end"] * 1000),
+            title=fields["title"].strip(),
+            note=fields["note"].strip(),
+        )
+        if (now.start_ms, now.end_ms, now.title, now.note) == (was.start_ms, was.end_ms, was.title, was.note):
+            return
+
+        def made(_was: Clip) -> None:
+            self.undo_stack.push(_EditClip(self, was, now))
+            self.clips_changed()
+            self._status(f"Clip {now.title!r} changed", 4000)
+
+        self.change(lambda library: _EditClip._put(library, now), made)
+
+    def delete_clip(self, clip_id: int) -> None:
+        """Delete a clip (from its playlists too), undoably."""
+
+        def made(deleted: DeletedClip) -> None:
+            self.undo_stack.push(_DeleteClip(self, deleted))
+            self.clips_changed()
+            self._status(f"Clip {deleted.clip.title!r} deleted", 4000)
+
+        self.change(lambda library: library.delete_clip(clip_id), made)
+
     def clips_changed(self) -> None:
+        self.clipsChanged.emit()
         if self.playlists_window is not None:
             self.playlists_window.refresh()
 

@@ -13,3 +13,4 @@ MARKER_COLOURS = {k: QColor(v) for k, v in labels.MARKER_COLOURS.items()}
 CATEGORY_COLOURS = {k: QColor(v) for k, v in labels.CATEGORY_COLOURS.items()}
 SHARE_COLOURS = {k: QColor(v) for k, v in labels.SHARE_COLOURS.items()}
 SENTIMENT_COLOURS = {k: QColor(v) for k, v in labels.SENTIMENT_COLOURS.items()}
+CLIP_COLOUR = QColor(labels.CLIP_COLOUR)

@@ -1,7 +1,8 @@
 """The timeline: waveform, one lane per speaker, the customer's sentiment turn by turn, the
 agent's talk share over time, markers, phrase-tracker hits (their own strip, only when the call
-has any) and coach comments, with a playhead, click-to-seek, drag-to-select, zoom and pan. Every
-row's name stands in a gutter at the left, clear of the call's first seconds.
+has any), coach comments and coaching clips (their own row, only when the call has any), with a
+playhead, click-to-seek, drag-to-select, zoom and pan. Every row's name stands in a gutter at the
+left, clear of the call's first seconds.
 
 :class:`TimelineModel` holds what is drawn (plain data, testable without painting);
 :class:`TimelineWidget` paints it from precomputed peaks and caches the static layer."""
@@ -19,9 +20,10 @@ from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 from reviewer.audio.peaks import Peaks
 from reviewer.labels import signed
 from reviewer.library.store import StoredCall
-from reviewer.model import Comment
+from reviewer.model import Clip, Comment
 from reviewer.ui.style import (
     CATEGORY_COLOURS,
+    CLIP_COLOUR,
     MARKER_COLOURS,
     MARKER_NAMES,
     ROLE_COLOURS,
@@ -34,9 +36,10 @@ from reviewer.ui.style import (
 
 @dataclass(frozen=True)
 class Item:
-    """Something on the timeline: a marker, a tracker hit or a comment (point when end is None)."""
+    """Something on the timeline: a marker, a tracker hit, a comment or a clip (a point when end
+    is None)."""
 
-    kind: str  # marker kind, "tracker", "comment" or "sentiment"
+    kind: str  # marker kind, "tracker", "comment", "sentiment" or "clip"
     start: float
     end: float | None
     text: str
@@ -46,6 +49,7 @@ class Item:
     tracker: str | None = None  # a tracker hit's tracker
     phrase: str | None = None  # and the phrase of it that was said
     score: float = 0.0  # a sentiment's score in [-1, 1] (its label is the category)
+    clip_id: int | None = None  # a clip's (its title is the text, its note the phrase)
 
     def tooltip(self) -> str:
         span = clock(self.start) + (f"–{clock(self.end)}" if self.end and self.end > self.start else "")
@@ -54,6 +58,9 @@ class Item:
         if self.kind == "tracker":
             who = f" by {self.speaker}" if self.speaker else ""
             return f"Tracker “{self.tracker}” at {span}{who}\nPhrase: {self.phrase}\n“{self.text}”"
+        if self.kind == "clip":
+            note = f"\n{self.phrase}" if self.phrase else ""
+            return f"Clip “{self.text}” {span}{note}\nDouble-click to edit it"
         if self.kind == "sentiment":
             return f"Customer sentiment {span}: {self.category} ({signed(self.score)})"
         return f"{MARKER_NAMES.get(self.kind, self.kind)} {span}\n{self.text}"
@@ -128,6 +135,7 @@ class TimelineModel(QObject):
         # The customer's turns with their sentiment: category the label, text the score.
         self.sentiment: list[Item] = []
         self.comments: list[Item] = []
+        self.clips: list[Item] = []
         self.tracker_hits: list[Item] = []
         self.tracker_colours: dict[str, QColor] = {}
         self.hidden_trackers: set[str] = set()
@@ -158,6 +166,7 @@ class TimelineModel(QObject):
             if f.speaker in customer
         ]
         self.tracker_hits = []  # the page gives this call's (set_tracker_hits)
+        self.clips = []  # and its clips (set_clips)
         self.selection = None
         self.playhead = min(self.playhead, self.duration)
         self._bump()
@@ -168,6 +177,14 @@ class TimelineModel(QObject):
 
     def set_comments(self, comments: list[Comment]) -> None:
         self.comments = [Item("comment", c.start, c.end, c.text, None, c.id, c.category) for c in comments]
+        self._bump()
+
+    def set_clips(self, clips: list[Clip]) -> None:
+        """The call's coaching clips, in the order of their start."""
+        self.clips = [
+            Item("clip", c.start, c.end, c.title, phrase=c.note or None, clip_id=c.id)
+            for c in sorted(clips, key=lambda c: (c.start_ms, c.id))
+        ]
         self._bump()
 
     def set_tracker_hits(self, hits: list, colours: dict[str, QColor], names: dict[str, str]) -> None:
@@ -230,6 +247,7 @@ SHARE = 18
 MARKS = 22
 TRACKS = 20
 NOTES = 22
+CLIPS = 20
 GAP = 3
 TICKS = (0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600)
 
@@ -247,6 +265,8 @@ ROW_HELP = {
     "or hold, overtalk",
     "trackers": "Where a tracker's phrases or concept were said",
     "comments": "The coach's comments: flags at a moment, bands over a stretch",
+    "clips": "Coaching clips, each a purple bracketed bar with its title: click to go to it, double-click to "
+    "edit it; drag a range and press Ctrl+Shift+C to make one",
 }
 
 
@@ -255,6 +275,7 @@ class TimelineWidget(QWidget):
 
     seekRequested = Signal(float)
     commentActivated = Signal(int)
+    clipActivated = Signal(int)  # a clip double-clicked: its id
     viewChanged = Signal()  # the visible stretch moved or was zoomed
 
     MIN_SECONDS_PER_PIXEL = 0.002
@@ -313,6 +334,8 @@ class TimelineWidget(QWidget):
         if self.model.tracker_hits:  # no strip for a call without hits
             take("trackers", TRACKS)
         take("comments", NOTES)
+        if self.model.clips:  # no row for a call without clips
+            take("clips", CLIPS)
         out["_height"] = (y, 0)
         return out
 
@@ -355,6 +378,7 @@ class TimelineWidget(QWidget):
                 "markers": "Markers",
                 "trackers": "Trackers",
                 "comments": "Comments",
+                "clips": "Clips",
             }
         )
         return names
@@ -486,6 +510,8 @@ class TimelineWidget(QWidget):
         if "trackers" in rows:
             self._paint_trackers(p, rows["trackers"])
         self._paint_comments(p, rows["comments"])
+        if "clips" in rows:
+            self._paint_clips(p, rows["clips"])
         p.setClipping(False)
         self._paint_gutter(p, rows)
         p.end()
@@ -753,6 +779,37 @@ class TimelineWidget(QWidget):
                 p.setBrush(colour)
                 p.drawPolygon(QPolygonF([QPointF(x0, y + 1), QPointF(x0 + 13, y + 6), QPointF(x0, y + 12)]))
 
+    def _paint_clips(self, p: QPainter, row: tuple[float, float]) -> None:
+        """Each clip a bar over its range, closed by a bracket at each end (so clips that touch
+        stay two), with its title inside where the bar leaves room."""
+        y, h = row
+        metrics = p.fontMetrics()
+        solid = CLIP_COLOUR
+        fill = QColor(solid)
+        fill.setAlpha(60)
+        a, b = self._visible_range()
+        for c in self.model.clips:
+            end = c.end if c.end is not None else c.start
+            if end < a or c.start > b:
+                continue
+            x0, x1 = self.x_of(c.start), self.x_of(end)
+            width = max(3.0, x1 - x0)
+            rect = QRectF(x0, y + 3, width, h - 6)
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(fill)
+            p.drawRect(rect)
+            p.setPen(QPen(solid, 2))
+            for x, tick in ((x0 + 1, 4), (x0 + width - 1, -4)):
+                p.drawLine(QPointF(x, y + 1), QPointF(x, y + h - 1))
+                p.drawLine(QPointF(x, y + 1), QPointF(x + tick, y + 1))
+                p.drawLine(QPointF(x, y + h - 1), QPointF(x + tick, y + h - 1))
+            left = max(x0, float(GUTTER)) + 5  # a clip begun before the view keeps its title in sight
+            room = x0 + width - 5 - left
+            if room > 20:
+                p.setPen(solid.darker(150))
+                text = metrics.elidedText(c.text, Qt.TextElideMode.ElideRight, int(room))
+                p.drawText(QRectF(left, y, room, h), Qt.AlignmentFlag.AlignVCenter, text)
+
     # -- interaction -------------------------------------------------------------------------
 
     def item_at(self, x: float, y: float) -> Item | None:
@@ -764,6 +821,7 @@ class TimelineWidget(QWidget):
             ("markers", self.model.markers),
             ("trackers", self.model.visible_tracker_hits()),
             ("comments", self.model.comments),
+            ("clips", self.model.clips),
         ):
             if name not in rows:
                 continue
@@ -825,7 +883,7 @@ class TimelineWidget(QWidget):
                 if item is not None and item.comment_id is not None:
                     self.commentActivated.emit(item.comment_id)
                     self.seekRequested.emit(item.start)
-                elif item is not None and item.kind == "tracker":
+                elif item is not None and item.kind in ("tracker", "clip"):
                     self.seekRequested.emit(item.start)  # where the phrase's turn begins
                 else:
                     self.seekRequested.emit(self.time_at(x))
@@ -833,6 +891,16 @@ class TimelineWidget(QWidget):
                 self.model.set_selection((self._press_time, self.time_at(x)))
             self._press_x = None
         super().mouseReleaseEvent(e)
+
+    def mouseDoubleClickEvent(self, e) -> None:  # noqa: N802, ANN001
+        if e.button() == Qt.MouseButton.LeftButton:
+            item = self.item_at(e.position().x(), e.position().y())
+            if item is not None and item.clip_id is not None:
+                self._press_x = None  # the click that ends it has done its work
+                self.clipActivated.emit(item.clip_id)
+                e.accept()
+                return
+        super().mouseDoubleClickEvent(e)
 
     def wheelEvent(self, e) -> None:  # noqa: N802, ANN001
         delta = e.angleDelta().y() or e.angleDelta().x()
