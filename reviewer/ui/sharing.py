@@ -64,6 +64,20 @@ if TYPE_CHECKING:
 # -- undoable changes --------------------------------------------------------------------------
 
 
+
+def own_undo(window: QWidget) -> tuple[QUndoStack, QToolButton, QToolButton]:
+    """A window's own undo stack (Ctrl+Z and Ctrl+Shift+Z inside it step through what it changed,
+    never the review's) and its Undo and Redo buttons."""
+    stack = QUndoStack(window)
+    undo, redo = stack.createUndoAction(window, "Undo"), stack.createRedoAction(window, "Redo")
+    undo.setShortcut(QKeySequence.StandardKey.Undo)
+    redo.setShortcut(QKeySequence.StandardKey.Redo)
+    window.addActions([undo, redo])
+    undo_button, redo_button = QToolButton(), QToolButton()
+    undo_button.setDefaultAction(undo)
+    redo_button.setDefaultAction(redo)
+    return stack, undo_button, redo_button
+
 class _SharingCommand(LibraryCommand):
     """A change of redactions or clips, made already on the library thread when it is pushed
     (see :class:`LibraryCommand`); undo and redo go through :meth:`SharingController.change`."""
@@ -249,14 +263,7 @@ class RedactionPreview(QDialog):
         self.remove_button = QPushButton("&Stop hiding this span")
         self.remove_button.clicked.connect(self.remove_selected)
         # Its own undo: what the preview changed, never the review's answers or corrections.
-        self.undo_stack = stack = QUndoStack(self)
-        undo, redo = stack.createUndoAction(self, "Undo"), stack.createRedoAction(self, "Redo")
-        undo.setShortcut(QKeySequence.StandardKey.Undo)
-        redo.setShortcut(QKeySequence.StandardKey.Redo)
-        self.addActions([undo, redo])
-        self.undo_button, self.redo_button = QToolButton(), QToolButton()
-        self.undo_button.setDefaultAction(undo)
-        self.redo_button.setDefaultAction(redo)
+        self.undo_stack, self.undo_button, self.redo_button = own_undo(self)
         # Hearing it: the redacted audio rendered as the export renders it, into Reviewer's own
         # cache, on a worker of its own (progress and cancel), played from the playhead.
         self.play_button = QPushButton("▶ &Play redacted")
@@ -673,14 +680,7 @@ class PlaylistsWindow(QDialog):
         self.down_button.clicked.connect(lambda: self.move_clip(1))
         self.table.itemSelectionChanged.connect(self._enable_moves)
         # Its own undo: the playlists' order, never the call under review's answers or comments.
-        self.undo_stack = stack = QUndoStack(self)
-        undo, redo = stack.createUndoAction(self, "Undo"), stack.createRedoAction(self, "Redo")
-        undo.setShortcut(QKeySequence.StandardKey.Undo)
-        redo.setShortcut(QKeySequence.StandardKey.Redo)
-        self.addActions([undo, redo])
-        self.undo_button, self.redo_button = QToolButton(), QToolButton()
-        self.undo_button.setDefaultAction(undo)
-        self.redo_button.setDefaultAction(redo)
+        self.undo_stack, self.undo_button, self.redo_button = own_undo(self)
         self._selected_after: int | None = None  # the row to select once a move is shown
         self.take_out_button = QPushButton("Take clip out")
         self.take_out_button.clicked.connect(self.take_out)
