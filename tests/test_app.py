@@ -514,6 +514,7 @@ def test_agent_self_review_shows_only_their_calls_and_lets_them_acknowledge(revi
     w.set_viewer(agent)
     settled()
     assert w.library_page.model.rowCount() == 1
+    page.tabs.setCurrentWidget(page.comments)  # the call opened on its Summary
     assert page.comments.ack_button.isVisible() and not page.comments.add_button.isVisible()
     assert not page.swap_button.isEnabled()
     page.comments.select(comment_id)
