@@ -66,7 +66,7 @@ class _Formats:
         for kind in TAG_KINDS:
             fmt = self.tags[kind] = QTextCharFormat()
             fmt.setFontWeight(QFont.Weight.Bold)
-            fmt.setForeground(TRACKER_COLOUR if kind == "tracker" else MARKER_COLOURS[kind])
+            fmt.setForeground(readable(TRACKER_COLOUR if kind == "tracker" else MARKER_COLOURS[kind]))
         self._headers: dict[str, QTextCharFormat] = {}
 
     def header(self, role: str) -> QTextCharFormat:
@@ -242,10 +242,19 @@ class _WordEditor(QLineEdit):
         self.hide()
 
 
+def readable(colour: QColor) -> QColor:
+    """A marker's colour as text on white: its own hue, darkened where it is too light to read
+    (the overtalk yellow, the monologue pink), so a mark keeps its meaning and can be read."""
+    if colour.lightness() <= 150:
+        return colour
+    return colour.darker(100 + int((colour.lightness() - 120) * 1.6))
+
+
 LEGEND = (
     f'<span style="color:{MARKER_COLOURS["refusal"].name()}"><b>▼ push-back</b></span> &nbsp;'
-    f'<span style="color:{MARKER_COLOURS["long_monologue"].name()}"><b>■ long stretch</b></span> &nbsp;'
-    f'<span style="color:{MARKER_COLOURS["overtalk"].name()}"><b>≈ overtalk</b></span> &nbsp;'
+    f'<span style="color:{readable(MARKER_COLOURS["long_monologue"]).name()}">'
+    "<b>■ long stretch</b></span> &nbsp;"
+    f'<span style="color:{readable(MARKER_COLOURS["overtalk"]).name()}"><b>≈ overtalk</b></span> &nbsp;'
     f'<span style="color:{TRACKER_COLOUR.name()}"><b>● tracker</b></span> &nbsp;'
     f'<span style="color:{EDITED_COLOUR.name()}"><u>corrected words</u></span> '
     "(hover for more; double-click a word, or select words and press Enter, to correct them)"
