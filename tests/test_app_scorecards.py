@@ -187,7 +187,7 @@ def test_the_review_shows_how_the_score_was_reached_and_never_hides_the_marks(re
     each section's weight and subtotal, and the ⚙ ✎ ⚑ marks in a column of their own."""
     panel = review.review_page.scores
     heading = panel.heading.text()
-    assert "FAILED (auto-fail, final)" in heading and "no-pushback" not in heading
+    assert "FAILED (auto-fail: no answer can change it)" in heading and "no-pushback" not in heading
     assert "No push-back after the customer asks to leave" in heading
     assert "Make leaving easy 35 × 0 %" in heading and "an auto-fail item failed" in heading
     tree = panel.tree

@@ -183,7 +183,7 @@ def test_the_pdf_leads_with_the_score_and_its_state_then_the_findings_that_expla
     first = [line for _, line in _page_lines(reader.pages[0])]
     assert (
         first[0]
-        == "Score 0 / 100 — FAILED (auto-fail, final)"
+        == "Score 0 / 100 — FAILED (auto-fail: no answer can change it)"
         == f"Score {score.total:g} / 100 — {score.verdict}"
     )
     box = first[: first.index("Call review: pushback stereo.wav")]
@@ -231,7 +231,9 @@ def test_a_failed_call_within_the_talk_share_target_is_boxed_as_failed(
     first = [line for _, line in _page_lines(PdfReader(path).pages[0])]
     box = " ".join(first[: first.index(next(line for line in first if line in PARTS))])
     assert "within" not in box and "talked" not in box
-    assert box.startswith("Score 0 / 100 — FAILED (auto-fail, final) Customer care v1, pass mark 75")
+    assert box.startswith(
+        "Score 0 / 100 — FAILED (auto-fail: no answer can change it) Customer care v1, pass mark 75"
+    )
     text = _squash(_pdf_text(path))
     assert "Agent talked 75% of the time: within the 80% target" in text  # in Findings
 

@@ -467,7 +467,7 @@ def test_a_push_back_after_close_my_account_fails_the_default_cards_auto_fail(se
     assert finding.detail == "1 push-back after any request, at most 0 wanted"
     assert "close" in item.text and "cancel" in item.text  # the item says what it covers
     answers = {i.id: (i.worst() if i is item else i.best()) for _, i in card.items()}
-    assert total(card, answers).verdict(card.pass_mark) == "FAILED (auto-fail, final)"
+    assert total(card, answers).verdict(card.pass_mark) == "FAILED (auto-fail: no answer can change it)"
 
 
 def test_a_refusal_rule_counts_the_set_of_requests_it_names(settings):
@@ -515,7 +515,7 @@ def test_a_score_with_unanswered_items_is_provisional_never_a_bare_verdict():
     decided = total(card, {"no-pushback": "yes", "honoured": "yes", "share": "yes", "empathy": None})
     assert decided.verdict(card.pass_mark) == "PROVISIONAL: 1 item to answer; passes whatever they say"
     failed = total(card, {"no-pushback": "no", "honoured": None, "share": None, "empathy": None})
-    assert failed.verdict(card.pass_mark) == "FAILED (auto-fail, final)"
+    assert failed.verdict(card.pass_mark) == "FAILED (auto-fail: no answer can change it)"
     full = total(card, {"no-pushback": "yes", "honoured": "yes", "share": "yes", "empathy": "5"})
     assert full.state == "complete" and full.verdict(card.pass_mark) == "PASSED"
     assert [(s.title, s.weight, s.percent) for s in full.sections] == [

@@ -958,7 +958,7 @@ class Total:
         "PASSED", "FAILED", "FAILED (auto-fail: final)", "PROVISIONAL: 2 items to answer;
         passes so far"."""
         if self.state == FINAL_FAIL:
-            return "FAILED (auto-fail, final)"
+            return "FAILED (auto-fail: no answer can change it)"
         if self.state == COMPLETE:
             return "PASSED" if self.passed else "FAILED"
         so_far = "passes so far" if self.passed else "fails so far"

@@ -47,7 +47,7 @@ def _date(value: str | None) -> str:
 class Verdict:
     """The report's first box: the score and its state, or that the call has none."""
 
-    title: str  # "Score 0 / 100 — FAILED (auto-fail, final)", "Not scored"
+    title: str  # "Score 0 / 100 — FAILED (auto-fail: no answer can change it)", "Not scored"
     lines: tuple[str, ...]  # the card and pass mark, where open items could take it, auto-fails
     failing: bool  # failed, or failing so far
 
