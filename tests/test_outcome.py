@@ -88,7 +88,11 @@ def test_show_json_of_a_stored_call_carries_its_stored_outcomes_and_sentiment(li
     doc = json.loads(json.dumps(stored_document(library, call_id)))
     assert doc == json.loads(
         json.dumps(
-            call_document(transcript, analysis, **{k: doc[k] for k in ("id", "name", "path", "imported_at")})
+            call_document(
+                transcript,
+                analysis,
+                **{k: doc[k] for k in ("id", "name", "path", "imported_at", "transcript_edits")},
+            )
         )
     )
     assert doc["outcome"] == "retained" and doc["outcomes"][0]["request"] == "cancel"
