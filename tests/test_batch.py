@@ -72,6 +72,7 @@ def stored(library_path: Path | str) -> dict[str, dict]:
     return out
 
 
+@pytest.mark.slow  # a minute or more: `make test-slow` and CI run it
 def test_batch_on_two_local_workers_stores_what_import_stores_and_stays_private(
     folder, tmp_path, short_dir, monkeypatch, library_location
 ):

@@ -65,6 +65,7 @@ def check(trace: Trace, allowed: list[Path], tmp: Path) -> None:
     assert sorted(p.name for p in tmp.iterdir()) == []
 
 
+@pytest.mark.slow  # a minute or more: `make test-slow` and CI run it
 def test_analyze_and_import_send_nothing_and_write_only_reviewers_folders(fresh_user, tmp_path, short_call):
     env, folders, tmp, work = fresh_user
     mono = tmp_path / "mono call.wav"  # mono: pyannote, matplotlib and onnxruntime all load
@@ -137,6 +138,7 @@ APP = textwrap.dedent(
 )
 
 
+@pytest.mark.slow  # a minute or more: `make test-slow` and CI run it
 def test_the_app_importing_and_opening_a_call_sends_nothing(fresh_user, tmp_path, pushback_mono):
     """The app offscreen: it imports the call in its child process, opens the review, plays."""
     env, folders, tmp, work = fresh_user

@@ -265,6 +265,7 @@ def test_a_label_at_a_moment_the_agent_is_silent_is_refused_clearly(library, sto
     assert library.refusal_labels(stored) == []
 
 
+@pytest.mark.slow  # a minute or more: `make test-slow` and CI run it
 def test_labels_from_the_command_line_export_and_retrain(tmp_path, processed, pushback, library_location):
     """`reviewer refusal`, `reviewer export --labels`, `reviewer train-refusals`: a team retrains on
     its own calls, and the retrained model is used from then on."""
