@@ -432,14 +432,16 @@ def measure_window(app, settings, location, call_id: int, repeat: int, proxy: De
         poll()
 
         # -- save a scorecard: Scorecards › Edit, then the form's Save (re-scores every call)
-        editors: list = []
+        # The form opens at once when the call's score brought its card, else once the library
+        # thread has read it (edit_scorecard then returns None): wait for the window's form.
+        window.scorecard_editor = None
         timed(
             "save a scorecard: Edit…",
-            lambda: editors.append(window.edit_scorecard()),
-            lambda: bool(editors) and editors[0].isVisible(),
+            window.edit_scorecard,
+            lambda: window.scorecard_editor is not None and window.scorecard_editor.isVisible(),
         )
         poll()
-        editor = editors[0]
+        editor = window.scorecard_editor
         saved: list = []
         editor.saved.connect(saved.append)
         version = panel.score.version if panel.score else 0
