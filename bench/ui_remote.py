@@ -415,7 +415,14 @@ def measure_window(app, settings, location, call_id: int, repeat: int, proxy: De
         dialog = panel.dialog
         old_score = panel.score
 
-        def ok(dialog=dialog) -> None:
+        def ok(dialog=dialog, item=item) -> None:
+            # nothing is chosen until a person chooses (guidance): choose an answer not the rule's
+            from PySide6.QtCore import Qt
+
+            role = Qt.ItemDataRole.UserRole
+            values = [dialog.value.item(i).data(role) for i in range(dialog.value.count())]
+            other = next((v for v in values if v is not None and v != item.auto_result), values[0])
+            dialog.value.setCurrentIndex(dialog.value.findData(other))
             dialog.text.setText("Checked by the bench")
             dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
 
