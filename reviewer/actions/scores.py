@@ -471,11 +471,11 @@ def answer_item(
     with library.write():
         library.touch_call(call_id)
         previous = library.answer_row(call_id, name, version, item_id, grader)
-        before = _current(library, call_id, name, version, item_id) if state.final else None
+        before = current_answers(library, call_id, name, version).get(item_id) if state.final else None
         library.put_answer(call_id, name, version, item_id, grader, value, reason.strip())
         _refresh_total(library, call_id, template)
         if state.final:
-            after = _current(library, call_id, name, version, item_id)
+            after = current_answers(library, call_id, name, version).get(item_id)
             library.log_score_change(call_id, name, item_id, grader, before, after, reason.strip())
         else:
             review.started(library, call_id)
@@ -489,15 +489,6 @@ def current_answers(library: Library, call_id: int, card: str, version: int) -> 
     for i, grader, value in library.answer_values(call_id, card, version):
         (auto if grader == AUTO else person)[i] = value
     return {i: person[i] if person.get(i) is not None else auto.get(i) for i in {*auto, *person}}
-
-
-def _current(library: Library, call_id: int, card: str, version: int, item_id: str) -> str | None:
-    """The item's answer as it counts now (the latest person's, else the rule's)."""
-    auto, person = None, None
-    for i, grader, value in library.answer_values(call_id, card, version):
-        if i == item_id:
-            auto, person = (value, person) if grader == AUTO else (auto, value)
-    return person if person is not None else auto
 
 
 def restore_answer(
@@ -593,7 +584,7 @@ def resolve_dispute(
             reason = f"Dispute by {dispute.author} accepted: {dispute.text}"
             if text.strip():
                 reason += f" ({text.strip()})"
-            before = _current(library, call_id, name, version, item_id)
+            before = current_answers(library, call_id, name, version).get(item_id)
             library.put_answer(call_id, name, version, item_id, grader, value, reason)
             _refresh_total(library, call_id, template)
             if library.review_state(call_id).final:
