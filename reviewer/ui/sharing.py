@@ -177,26 +177,16 @@ class _EditClip(_SharingCommand):
         self.sharing.clips_changed()
 
 
-class _DeleteClip(_SharingCommand):
-    """A clip deleted (from its playlists too); undo puts it back where it was."""
+class _DeleteClip(_AddClip):
+    """A clip deleted (from its playlists too); undo puts it back where it was: an added clip the
+    other way round."""
 
     def __init__(self, sharing: SharingController, deleted: DeletedClip) -> None:
-        super().__init__(sharing, f"Delete clip {deleted.clip.title!r}")
-        self.deleted = deleted
+        _SharingCommand.__init__(self, sharing, f"Delete clip {deleted.clip.title!r}")
         self.clip_id = deleted.clip.id
+        self.saved: DeletedClip | None = deleted
 
-    def _redo(self, library: Library) -> DeletedClip:
-        return library.delete_clip(self.clip_id)
-
-    def _undo(self, library: Library) -> int:
-        return library.restore_clip(self.deleted)
-
-    def _made(self, result: DeletedClip | int) -> None:
-        if isinstance(result, DeletedClip):
-            self.deleted = result
-        else:
-            self.clip_id = result
-        self.sharing.clips_changed()
+    _redo, _undo = _AddClip._undo, _AddClip._redo
 
 
 class _MoveClip(_SharingCommand):
