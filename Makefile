@@ -55,7 +55,8 @@ run: setup sysdeps-qt
 test: setup sysdeps-qt sysdeps-test
 	QT_QPA_PLATFORM=offscreen $(VENV)/bin/python -m pytest -q -m "not slow" --durations=15
 
-# Real recordings through the whole pipeline (minutes each; CI runs them too).
+# A minute or more each: real recordings through the whole pipeline, the traced privacy runs, a Ray
+# batch, retraining (CI runs them too).
 test-slow: setup sysdeps-qt sysdeps-test
 	QT_QPA_PLATFORM=offscreen $(VENV)/bin/python -m pytest -q -m slow
 
