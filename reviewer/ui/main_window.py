@@ -598,19 +598,18 @@ class MainWindow(QMainWindow):
 
         def stepped(result: tuple[int, int]) -> None:
             done, left = result
-            if not done:
-                if self._glance_total:
-                    self.statusBar().showMessage(
-                        "Every call now has its reason, outcome and sentiment.", 5_000
-                    )
-                    self.library_page.refresh()
+            if not done:  # nothing was left to judge
                 return
             self._glance_total = self._glance_total or done + left
-            self.statusBar().showMessage(
-                f"Judging older calls' reason, outcome and sentiment: "
-                f"{self._glance_total - left} of {self._glance_total}…"
-            )
-            self._catch_up_glance()
+            if left:
+                self.statusBar().showMessage(
+                    f"Judging older calls' reason, outcome and sentiment: "
+                    f"{self._glance_total - left} of {self._glance_total}…"
+                )
+                self._catch_up_glance()
+                return
+            self.statusBar().showMessage("Every call now has its reason, outcome and sentiment.", 5_000)
+            self.library_page.refresh()
 
         def failed(error: BaseException) -> None:
             self.statusBar().showMessage(f"Could not judge older calls at a glance: {error}", 10_000)
