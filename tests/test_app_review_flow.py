@@ -138,8 +138,9 @@ def test_the_inbox_opens_the_call_at_the_disputed_item_and_keeps_read_marks(revi
     w = review
     page = w.review_page
     call_id = page.call.id
-    profile(w, "Dana", "coach", qtbot)
+    # Ryan disputes before this login is anyone (on a shared library a profile signs as itself)
     actions.scores.dispute_item(w.library, call_id, "greeting", "I did say my name", author="Ryan")
+    profile(w, "Dana", "coach", qtbot)
     w.show_library()
     settled()
     w.show_inbox()
