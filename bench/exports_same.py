@@ -4,9 +4,10 @@
     .venv/bin/python bench/exports_same.py check DIR     # export the same library again and compare
 
 `make` imports the bundled sample call (stereo) and a mono mix of it, adds comments (a point and a
-range), a graded score item, a dispute, a clip in a playlist and a redaction, then writes every export
-(all formats, redacted and not, the summary, the labels, the playlist page and CSV, the scorecard, the
-trends) into DIR/before. `check` writes the same exports from the same library with the code as it is
+range), a graded score item, a dispute, a clip in a playlist, a redaction and a correction of what was
+said (a transcript edit), then writes every export (all formats, redacted and not, the summary, the
+labels, the playlist page and CSV, the scorecard, the trends with their glance lines, `show` and
+`score` as text and JSON, the edits) into DIR/before. `check` writes the same exports from the same library with the code as it is
 now into DIR/after and compares, ignoring creation timestamps. Exit 0 when all are equal.
 Never pass/fail in the test suite: a tool for the one who refactors."""
 
@@ -91,11 +92,16 @@ def exports(home: Path, out: Path) -> None:
         "calls.txt": ["calls"],
         "show1.txt": ["show", "1"],
         "show2.txt": ["show", "2"],
+        "show1.json": ["show", "1", "--json"],
+        "show2.json": ["show", "2", "--json"],
+        "edits1.json": ["edit", "1", "--list", "--json"],
         "comments1.json": ["comments", "1", "--json"],
         "score1.json": ["score", "1", "--json"],
         "redaction1.json": ["redaction", "1", "--json"],
         "scorecard.txt": ["scorecard", "show"],
         "trends.txt": ["trends"],
+        "trends.json": ["trends", "--json"],
+        "trends-items.txt": ["trends", "--items"],
         "playlists.txt": ["playlist", "list"],
     }.items():
         done = reviewer(home, *args, check=False)
@@ -148,6 +154,8 @@ def make(work: Path) -> None:
     )
     reviewer(home, "refusal", "1", "--at", "0:25", "--is", "yes")
     reviewer(home, "redaction", "1", "add", "--at", "0:12", "--to", "0:14")
+    # a correction of what was said: every export reads the edited words
+    reviewer(home, "edit", "1", "--at", "0:30", "--text", "I can help you with that today", "--author", "coach")
     exports(home, work / "before")
     print(f"made {work / 'before'} ({len(list((work / 'before').rglob('*')))} files)")
 
