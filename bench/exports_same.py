@@ -7,9 +7,9 @@
 range), a graded score item, a dispute, a clip in a playlist, a redaction and a correction of what was
 said (a transcript edit), then writes every export (all formats, redacted and not, the summary, the
 labels, the playlist page and CSV, the scorecard, the trends with their glance lines, `show` and
-`score` as text and JSON, the edits) into DIR/before. `check` writes the same exports from the same library with the code as it is
-now into DIR/after and compares, ignoring creation timestamps. Exit 0 when all are equal.
-Never pass/fail in the test suite: a tool for the one who refactors."""
+`score` as text and JSON, the edits) into DIR/before. `check` writes the same exports from the same
+library with the code as it is now into DIR/after and compares, ignoring creation timestamps. Exit 0
+when all are equal. Never pass/fail in the test suite: a tool for the one who refactors."""
 
 from __future__ import annotations
 
@@ -155,7 +155,9 @@ def make(work: Path) -> None:
     reviewer(home, "refusal", "1", "--at", "0:25", "--is", "yes")
     reviewer(home, "redaction", "1", "add", "--at", "0:12", "--to", "0:14")
     # a correction of what was said: every export reads the edited words
-    reviewer(home, "edit", "1", "--at", "0:30", "--text", "I can help you with that today", "--author", "coach")
+    reviewer(
+        home, "edit", "1", "--at", "0:30", "--text", "I can help you with that today", "--author", "coach"
+    )
     exports(home, work / "before")
     print(f"made {work / 'before'} ({len(list((work / 'before').rglob('*')))} files)")
 

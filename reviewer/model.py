@@ -408,6 +408,37 @@ class Comment:
 
 
 @dataclass(frozen=True)
+class Evidence:
+    """A stretch of the call (seconds) where a score item's rule found what it looks for."""
+
+    start: float
+    end: float
+
+
+@dataclass(frozen=True)
+class PersonAnswer:
+    """A person's answer to a score item: an override of the rule's (automatic items) or the
+    answer a manual item waits for; ``at`` is when it was given."""
+
+    value: str | None
+    reason: str
+    grader: str
+    at: str | None
+
+
+@dataclass(frozen=True)
+class SectionScore:
+    """A scorecard section in a call's score: its weight (of 100), the points got and the most it
+    could get, and the percent (None: nothing in it answered yet)."""
+
+    title: str
+    weight: float
+    got: float
+    most: float
+    percent: float | None
+
+
+@dataclass(frozen=True)
 class ItemScore:
     id: str
     section: str
@@ -418,12 +449,17 @@ class ItemScore:
     points: float | None
     max_points: float
     auto_fail: bool = False
-    evidence: list[dict[str, float]] = field(default_factory=list)
+    evidence: tuple[Evidence, ...] = ()  # where the rule found it, in time order
     detail: str = ""  # what the rule found, in words
     auto_result: str | None = None
-    override: dict[str, str] | None = None  # a person's answer to an automatic item
-    answered_by: dict[str, str] | None = None  # a person's answer to a manual item
+    override: PersonAnswer | None = None  # a person's answer to an automatic item
+    answered_by: PersonAnswer | None = None  # a person's answer to a manual item
     dispute: Dispute | None = None  # the item's latest dispute
+
+    @property
+    def person(self) -> PersonAnswer | None:
+        """A person's answer to the item, whichever kind it is (an override or a manual answer)."""
+        return self.override or self.answered_by
 
 
 @dataclass(frozen=True)
@@ -445,8 +481,7 @@ class CallScore:
     unanswered: int = 0
     lowest: float = 0.0  # where the unanswered items could still take the total
     highest: float = 0.0
-    # Each section: title, weight (of 100), points got and most, percent (None: nothing answered).
-    sections: list[dict[str, Any]] = field(default_factory=list)
+    sections: tuple[SectionScore, ...] = ()
     # where the call's review stands (draft until a coach submits it; m015)
     review: ReviewState | None = None
 
@@ -475,13 +510,9 @@ class CallScore:
     def how_reached(self) -> str:
         """How the total was reached, section by section: "Make leaving easy 35 × 100 % + Listen
         30 × 67 % … = 88" (sections with nothing answered left out)."""
-        parts = [
-            f"{s['title']} {s['weight']:g} × {s['percent']:g} %"
-            for s in self.sections
-            if s["percent"] is not None
-        ]
-        skipped = [s["title"] for s in self.sections if s["percent"] is None]
-        weights = sum(s["weight"] for s in self.sections if s["percent"] is not None)
+        parts = [f"{s.title} {s.weight:g} × {s.percent:g} %" for s in self.sections if s.percent is not None]
+        skipped = [s.title for s in self.sections if s.percent is None]
+        weights = sum(s.weight for s in self.sections if s.percent is not None)
         text = " + ".join(parts)
         if weights and weights != 100:
             text = f"({text}) ÷ {weights:g} × 100"

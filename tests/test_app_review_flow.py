@@ -59,7 +59,7 @@ def test_the_answer_dialog_shows_guidance_and_a_careless_ok_scores_nothing(revie
     assert dialog.value.currentData() == "4" and ok.isEnabled()
     qtbot.keyClick(dialog.value, Qt.Key.Key_Return)
     settled()
-    assert item(panel, "empathy").result == "4" and item(panel, "empathy").answered_by["grader"]
+    assert item(panel, "empathy").result == "4" and item(panel, "empathy").answered_by.grader
 
     panel.select_item("talk-share")  # an override: its guidance too, and a reason
     dialog = panel.open_answer()
@@ -106,7 +106,7 @@ def test_a_review_from_open_to_submitted_with_the_readme_keys(review, qtbot):
     qtbot.keyClicks(dialog.text, "The customer asked to hear the offers")
     qtbot.keyClick(dialog.text, Qt.Key.Key_Return)
     settled()
-    assert item(panel, "no-pushback").override["grader"] == "Dana"
+    assert item(panel, "no-pushback").override.grader == "Dana"
 
     assert not panel.submit_button.isHidden() and panel.submit_button.isEnabled()
     press(qtbot, page.timeline, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)

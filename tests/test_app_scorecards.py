@@ -33,9 +33,9 @@ def test_override_dispute_and_decision_through_the_scorecard_tab(review, qtbot):
     panel.select_item("no-pushback")
     first = item(panel, "no-pushback").evidence[0]
     assert "0:" in panel.detail.text() and "Evidence" in panel.detail.text()
-    panel.detail.linkActivated.emit(f"seek:{first['start']}:{first['end']}")
-    assert page.timeline_model.playhead == pytest.approx(first["start"], abs=0.05)
-    assert page.timeline_model.selection == pytest.approx((first["start"], first["end"]), abs=0.01)
+    panel.detail.linkActivated.emit(f"seek:{first.start}:{first.end}")
+    assert page.timeline_model.playhead == pytest.approx(first.start, abs=0.05)
+    assert page.timeline_model.selection == pytest.approx((first.start, first.end), abs=0.01)
 
     # A coach overrides it: OK waits for a reason.
     assert panel.answer_button.text() == "Override…"
@@ -49,8 +49,7 @@ def test_override_dispute_and_decision_through_the_scorecard_tab(review, qtbot):
     settled()
     overridden = item(panel, "no-pushback")
     assert (
-        overridden.result == "yes"
-        and overridden.override["reason"] == "The customer asked to hear the offers"
+        overridden.result == "yes" and overridden.override.reason == "The customer asked to hear the offers"
     )
     assert "PASSED" in panel.heading.text() or panel.score.total > 0
     row = next(r for r in w.library_page.model.rows if r.id == page.call.id)

@@ -431,7 +431,7 @@ def test_scorecard_rules_on_a_requests_outcome_and_the_customers_sentiment(libra
     }
     item = next(i for i in actions.scores.score(library, kept, "Retention").items if i.id == "cancel-done")
     evidence = library.load_call(kept).outcomes[0]
-    assert item.detail.startswith("ended cancel: retained") and item.evidence[0]["start"] == pytest.approx(
+    assert item.detail.startswith("ended cancel: retained") and item.evidence[0].start == pytest.approx(
         evidence.evidence_start, abs=0.01
     )
     assert results(handed)["kept"] == "no"  # escalated

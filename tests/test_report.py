@@ -271,7 +271,7 @@ def test_no_page_ends_with_a_heading(library, settings, pushback_call):
 
     actions.scores.dispute_item(library, pushback_call, "greeting", "I said my name twice.", author="Ryan")
     report = load_report(library, pushback_call, settings)
-    sections = {s["title"].upper() for s in report.score.sections}
+    sections = {s.title.upper() for s in report.score.sections}
     heads = ("Customer care v1", "How the total was reached", *(f"{s} ·" for s in sections))
     for k in range(14):
         name = "pushback stereo" + " recorded at the Leeds office" * k + ".wav"

@@ -90,7 +90,7 @@ def test_a_profile_signs_every_change_and_an_agent_cannot_grade(library, stored,
     actions.scores.answer_item(library, stored, "no-pushback", "yes", reason="Offers were asked for")
     comment = library.add_comment(stored, start=2.0, text="Warm greeting", category="praise", author="Dana")
     item = {i.id: i for i in actions.scores.score(library, stored).items}["no-pushback"]
-    assert item.override["grader"] == "Dana"  # not the login ("root")
+    assert item.override.grader == "Dana"  # not the login ("root")
     assert library.call_row(stored).changed_by == "Dana"
     assert library.comment(comment).changed_by == "Dana"
 

@@ -19,6 +19,7 @@ from reviewer.analysis.scoring import parse_scorecard, total
 from reviewer.errors import ReviewerError
 from reviewer.importer import store_result
 from reviewer.library.store import content_hash
+from reviewer.model import PersonAnswer
 
 CARD = """
 name = "Retention"
@@ -70,10 +71,10 @@ def test_every_stored_call_is_scored_with_the_rules_evidence(library, stored):
     refusals = [m for m in library.load_call(stored).markers if m.kind == "refusal"]
     pushback = items["no-pushback"]
     assert pushback.kind == "auto" and pushback.result == "no"
-    assert [e["start"] for e in pushback.evidence] == [m.start for m in refusals]  # after any request
+    assert [e.start for e in pushback.evidence] == [m.start for m in refusals]  # after any request
     # An auto-fail item failed: the whole call fails, whatever else it did well.
     assert score.total == 0 and not score.passed and score.auto_failed == ["no-pushback"]
-    assert items["greeting"].result == "yes" and items["greeting"].evidence[0]["start"] < 30
+    assert items["greeting"].result == "yes" and items["greeting"].evidence[0].start < 30
     assert items["empathy"].kind == "manual" and items["empathy"].result is None and not score.complete
     listed = library.list_calls()[0]
     assert listed.score == 0 and listed.passed == 0 and listed.open_disputes == 0
@@ -90,12 +91,8 @@ def test_a_coachs_override_needs_a_reason_is_kept_and_survives_reanalysis(librar
     actions.scores.answer_item(library, stored, "empathy", "4", grader="Dana")
     item = {i.id: i for i in actions.scores.score(library, stored).items}["no-pushback"]
     assert item.result == "yes" and item.auto_result == "no"
-    assert item.override == {
-        "value": "yes",
-        "reason": "Offers were asked for",
-        "grader": "Dana",
-        "at": item.override["at"],
-    }
+    assert item.override == PersonAnswer("yes", "Offers were asked for", "Dana", item.override.at)
+    assert item.override.at and item.answered_by is None
     assert actions.scores.score(library, stored).total > 0 and library.list_calls()[0].score > 0
 
     actions.corrections.swap_roles(
@@ -103,7 +100,7 @@ def test_a_coachs_override_needs_a_reason_is_kept_and_survives_reanalysis(librar
     )  # re-analysis: the rules run again, people's answers stay
     actions.corrections.swap_roles(library, stored, settings)
     after = {i.id: i for i in actions.scores.score(library, stored).items}
-    assert after["no-pushback"].override["grader"] == "Dana" and after["empathy"].result == "4"
+    assert after["no-pushback"].override.grader == "Dana" and after["empathy"].result == "4"
 
     previous = actions.scores.answer_item(library, stored, "empathy", None, grader="Dana")  # taken back ...
     assert {i.id: i for i in actions.scores.score(library, stored).items}["empathy"].result is None
@@ -125,7 +122,7 @@ def test_an_agent_disputes_and_the_coach_accepts_or_rejects(library, stored):
     before = {i.id: i for i in actions.scores.score(library, stored).items}["talk-share"].result
     assert actions.scores.resolve_dispute(library, stored, "talk-share", accept=True, grader="Dana") != before
     item = {i.id: i for i in actions.scores.score(library, stored).items}["talk-share"]
-    assert item.result != before and "Dispute by Ryan accepted" in item.override["reason"]
+    assert item.result != before and "Dispute by Ryan accepted" in item.override.reason
     assert item.dispute.status == "accepted" and library.list_calls()[0].open_disputes == 0
 
     actions.scores.dispute_item(library, stored, "greeting", "I did say my name", author="Ryan")
@@ -312,8 +309,8 @@ def test_the_reports_notes_say_each_rule_in_words_never_a_pattern(library, store
     # Section rows: the section's weight and subtotal; how the total was reached above them.
     score = actions.scores.score(library, stored)
     for s in score.sections:
-        row = f"{s['title'].upper()} · weight {s['weight']:g} · {s['got']:g}/{s['most']:g} points · "
-        assert row + f"subtotal {s['percent']:g} %" in notes
+        row = f"{s.title.upper()} · weight {s.weight:g} · {s.got:g}/{s.most:g} points · "
+        assert row + f"subtotal {s.percent:g} %" in notes
     assert f"How the total was reached: {score.how_reached()}" in notes
 
 
@@ -372,6 +369,11 @@ def test_the_score_commands_follow_their_contract(tmp_path, short_call, library_
     doc = json.loads(reviewer("score", "short.wav", "--json", library=lib).stdout)
     share = next(i for i in doc["items"] if i["id"] == "talk-share")
     assert share["result"] == "no" and share["override"]["reason"] == "lectured"
+    # the typed parts of a score print as the same JSON objects as ever
+    assert list(share["override"]) == ["value", "reason", "grader", "at"] and share["answered_by"] is None
+    empathy = next(i for i in doc["items"] if i["id"] == "empathy")
+    assert empathy["answered_by"]["grader"] == "Lee" and empathy["override"] is None
+    assert all(list(s) == ["title", "weight", "got", "most", "percent"] for s in doc["sections"])
 
     reviewer(
         "dispute",
@@ -417,7 +419,7 @@ def test_a_tracker_rule_follows_the_tracker(library, stored, tmp_path):
     assert share.result == "na" and "no tracker named 'thanks'" in share.detail
     actions.trackers.add_tracker(library, Tracker("thanks", ("thank* you for calling",), "agent"))
     share = {i.id: i for i in actions.scores.score(library, stored, "Retention").items}["share"]
-    assert share.result == "yes" and share.evidence[0]["start"] < 5  # the agent's greeting
+    assert share.result == "yes" and share.evidence[0].start < 5  # the agent's greeting
     actions.trackers.remove_tracker(library, "thanks")
     assert {i.id: i for i in actions.scores.score(library, stored, "Retention").items}["share"].result == "na"
 

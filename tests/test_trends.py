@@ -395,11 +395,7 @@ def test_reviewer_trends_items_follows_each_section_and_item_of_the_scorecard(tr
     # A section: the mean of what each call's own score gives it (the review's Score tab).
     with open_library(location) as library:
         listen = [
-            next(
-                x["percent"]
-                for x in actions.scores.score(library, ids[name]).sections
-                if x["title"] == "Listen"
-            )
+            next(x.percent for x in actions.scores.score(library, ids[name]).sections if x.title == "Listen")
             for name in ("maria-1.wav", "maria-2.wav", "maria-3.wav")
         ]
     w10 = round((listen[0] + listen[1]) / 2, 1)

@@ -30,10 +30,13 @@ from reviewer.model import (
     Calibration,
     CalibrationItem,
     CallScore,
+    Evidence,
     GraderTotal,
     ItemScore,
+    PersonAnswer,
     ScoreAnswer,
     ScorecardSummary,
+    SectionScore,
     Transcript,
 )
 from reviewer.settings import Settings, load_settings
@@ -325,12 +328,7 @@ def score(
         value = person.value if person else (auto.value if auto else None)
         chosen[item.id] = value
         said = (
-            {
-                "value": person.value,
-                "reason": person.reason or "",
-                "grader": person.grader,
-                "at": person.created_at,
-            }
+            PersonAnswer(person.value, person.reason or "", person.grader, person.created_at)
             if person
             else None
         )
@@ -370,10 +368,7 @@ def score(
         t.unanswered,
         t.lowest,
         t.highest,
-        [
-            {"title": x.title, "weight": x.weight, "got": x.got, "most": x.most, "percent": x.percent}
-            for x in t.sections
-        ],
+        tuple(SectionScore(x.title, x.weight, x.got, x.most, x.percent) for x in t.sections),
         library.review_state(call_id),
     )
 
@@ -423,9 +418,9 @@ def item_percents(library: Library) -> tuple[Scorecard | None, dict[int, dict[st
     return scorecard(library, name), out
 
 
-def _evidence(auto: ScoreAnswer | None) -> list[dict[str, float]]:
+def _evidence(auto: ScoreAnswer | None) -> tuple[Evidence, ...]:
     spans = json.loads(auto.evidence_json or "[]") if auto else []
-    return [{"start": s, "end": e} for s, e in spans]
+    return tuple(Evidence(s, e) for s, e in spans)
 
 
 # -- people's answers ----------------------------------------------------------------------------
@@ -607,10 +602,7 @@ def calibration(library: Library, call_id: int, card: str | None = None) -> Cali
     items = []
     for n, item in enumerate(base.items):
         answers = {g: views[g].items[n].result for g in graders}
-        own = {
-            g: (views[g].items[n].override or views[g].items[n].answered_by or {}).get("grader") == g
-            for g in graders
-        }
+        own = {g: (p := views[g].items[n].person) is not None and p.grader == g for g in graders}
         items.append(
             CalibrationItem(
                 id=item.id,

@@ -145,15 +145,15 @@ def cmd_score(args: argparse.Namespace) -> int:
             print(f"  {section}")
         result = "–" if i.result is None else i.result
         pts = "" if i.points is None else f"{i.points:g}/{i.max_points:g}"
-        times = ", ".join(labels.clock(e["start"]) for e in i.evidence[:6])
+        times = ", ".join(labels.clock(e.start) for e in i.evidence[:6])
         print(f"    {i.id:<20} {i.kind:<6} {result:<4} {pts:<7} {i.text}")
         if i.detail:
             print(f"    {'':<20} {i.detail}" + (f"  at {times}" if times else ""))
         if i.override:
             o = i.override
-            print(f"    {'':<20} overridden by {o['grader']}: {o['value']} ({o['reason']})")
+            print(f"    {'':<20} overridden by {o.grader}: {o.value} ({o.reason})")
         if i.answered_by:
-            print(f"    {'':<20} answered by {i.answered_by['grader']}")
+            print(f"    {'':<20} answered by {i.answered_by.grader}")
         if i.dispute:
             d = i.dispute
             reply = f"; {d.resolved_by}: {d.reply}" if d.reply else ""

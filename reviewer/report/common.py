@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from reviewer.analysis.pushback import KIND_NAMES
 from reviewer.analysis.scoring import found_words
 from reviewer.labels import MARKER_NAMES, OUTCOME_NAMES, clock, duration_text, sentiment_change_text
-from reviewer.model import Marker
+from reviewer.model import Evidence, Marker
 from reviewer.report.data import CallReport
 from reviewer.report.picture import comment_numbers
 from reviewer.requests import asked
@@ -151,7 +151,7 @@ def findings(r: CallReport) -> list[Finding]:
         if i.points != 0 or not i.max_points:
             continue  # answered and not its worst, N/A, or not answered yet
         why = found_words(i.detail) if i.kind == "auto" and not i.override else ""
-        who = (i.override or i.answered_by or {}).get("grader")
+        who = i.person.grader if i.person else None
         out.append(
             Finding(
                 _times(i.evidence, most=3),
@@ -333,11 +333,11 @@ def score_sections(r: CallReport) -> list[ScoreSection]:
     for s in r.score.sections:
         out.append(
             ScoreSection(
-                s["title"],
-                f"weight {s['weight']:g}",
-                f"{s['got']:g}/{s['most']:g}" if s["most"] else "",
-                "nothing answered yet" if s["percent"] is None else f"subtotal {s['percent']:g} %",
-                tuple(line for line in lines if line.section == s["title"]),
+                s.title,
+                f"weight {s.weight:g}",
+                f"{s.got:g}/{s.most:g}" if s.most else "",
+                "nothing answered yet" if s.percent is None else f"subtotal {s.percent:g} %",
+                tuple(line for line in lines if line.section == s.title),
             )
         )
     return out
@@ -357,9 +357,9 @@ def score_lines(r: CallReport) -> list[ScoreLine]:
             notes.append(f"Found: {found_words(i.detail)}")
         if i.override:
             o = i.override
-            notes.append(f"Overridden by {o['grader']} (rule said {i.auto_result or '–'}): {o['reason']}")
+            notes.append(f"Overridden by {o.grader} (rule said {i.auto_result or '–'}): {o.reason}")
         if i.answered_by:
-            notes.append(f"Answered by {i.answered_by['grader']}")
+            notes.append(f"Answered by {i.answered_by.grader}")
         elif i.kind == "manual":
             notes.append("For a coach to answer")
         if i.auto_fail:
@@ -388,5 +388,5 @@ def _result(value: str | None) -> str:
     return value.upper() if value in ("yes", "no", "na") else value
 
 
-def _times(evidence: list[dict[str, float]], most: int = 8) -> str:
-    return ", ".join(clock(e["start"]) for e in evidence[:most]) + (" …" if len(evidence) > most else "")
+def _times(evidence: Sequence[Evidence], most: int = 8) -> str:
+    return ", ".join(clock(e.start) for e in evidence[:most]) + (" …" if len(evidence) > most else "")

@@ -187,7 +187,7 @@ def load_report(
                     replace(
                         i,
                         detail=mask(i.detail) or "",
-                        override=i.override and {**i.override, "reason": mask(i.override["reason"]) or ""},
+                        override=i.override and replace(i.override, reason=mask(i.override.reason) or ""),
                         dispute=i.dispute
                         and replace(
                             i.dispute, text=mask(i.dispute.text) or "", reply=mask(i.dispute.reply) or ""

@@ -484,20 +484,20 @@ class ScorePanel(QWidget):
             f"<b style='color:{colour}'>{escape(s.verdict)}</b> (pass mark {s.pass_mark:g})"
             + "".join(f"<br><span style='color:#555'>{escape(x)}</span>" for x in extra)
         )
-        subtotals = {x["title"]: x for x in s.sections}
+        subtotals = {x.title: x for x in s.sections}
         section_item = None
         section = None
         chosen = None
         for item in s.items:
             if item.section != section:
                 section = item.section
-                sub = subtotals.get(section, {})
-                percent = sub.get("percent")
+                sub = subtotals.get(section)
+                percent = sub.percent if sub else None
                 section_item = QTreeWidgetItem(
                     [
-                        f"{section}  (weight {sub.get('weight', 0):g} of 100)",
+                        f"{section}  (weight {sub.weight if sub else 0:g} of 100)",
                         "" if percent is None else f"{percent:g} %",
-                        "" if not sub.get("most") else f"{sub['got']:g}/{sub['most']:g}",
+                        "" if not (sub and sub.most) else f"{sub.got:g}/{sub.most:g}",
                         "",
                         "",
                     ]
@@ -510,7 +510,7 @@ class ScorePanel(QWidget):
             marks = []
             if item.kind == "auto":
                 marks.append("⚙")
-            if item.override or item.answered_by:
+            if item.person:
                 marks.append("✎")
             if item.dispute and item.dispute.status == "open":
                 marks.append("⚑")
@@ -519,7 +519,7 @@ class ScorePanel(QWidget):
                     "   " + item.text + ("  (auto-fail)" if item.auto_fail else ""),
                     value_text(item.result),
                     "" if item.points is None else f"{item.points:g}/{item.max_points:g}",
-                    ", ".join(clock(e["start"]) for e in item.evidence[:4])
+                    ", ".join(clock(e.start) for e in item.evidence[:4])
                     + (" …" if len(item.evidence) > 4 else ""),
                     " ".join(marks),
                 ]
@@ -573,18 +573,15 @@ class ScorePanel(QWidget):
         if item.kind == "auto":
             lines.append(f"Rule: {escape(item.detail)} → <b>{value_text(item.auto_result)}</b>")
         if item.evidence:
-            links = ", ".join(
-                f"<a href='seek:{e['start']}:{e['end']}'>{clock(e['start'])}</a>" for e in item.evidence
-            )
+            links = ", ".join(f"<a href='seek:{e.start}:{e.end}'>{clock(e.start)}</a>" for e in item.evidence)
             lines.append(f"Evidence: {links}")
         if item.override:
             o = item.override
             lines.append(
-                f"Overridden by {escape(o['grader'])}: <b>{value_text(o['value'])}</b>"
-                f" — {escape(o['reason'])}"
+                f"Overridden by {escape(o.grader)}: <b>{value_text(o.value)}</b> — {escape(o.reason)}"
             )
         if item.answered_by:
-            lines.append(f"Answered by {escape(item.answered_by['grader'])}")
+            lines.append(f"Answered by {escape(item.answered_by.grader)}")
         if item.dispute:
             d = item.dispute
             reply = f" — {escape(d.resolved_by)}: {escape(d.reply)}" if d.reply else ""
@@ -596,13 +593,7 @@ class ScorePanel(QWidget):
         item = self.current_item()
         coach = self.agent is None
         open_dispute = bool(item and item.dispute and item.dispute.status == "open")
-        mine = bool(
-            item
-            and (
-                (item.override or {}).get("grader") == self.grader
-                or (item.answered_by or {}).get("grader") == self.grader
-            )
-        )
+        mine = bool(item and item.person and item.person.grader == self.grader)
         self.answer_button.setVisible(coach)
         self.answer_button.setEnabled(item is not None)
         self.answer_button.setText("Override…" if item and item.kind == "auto" else "Answer…")
@@ -632,7 +623,7 @@ class ScorePanel(QWidget):
     def _seek_first(self) -> None:
         item = self.current_item()
         if item and item.evidence:
-            self._link(f"seek:{item.evidence[0]['start']}:{item.evidence[0]['end']}")
+            self._link(f"seek:{item.evidence[0].start}:{item.evidence[0].end}")
 
     # -- changes -----------------------------------------------------------------------------
 
