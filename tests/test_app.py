@@ -1138,9 +1138,9 @@ def test_the_ui_thread_does_no_database_io_opening_a_call_and_saying_who_said_it
     make_window, processed, pushback, qtbot, library_location, monkeypatch
 ):
     """Opening the scorecard form before any call, opening a call, saying who said a turn and
-    undoing it, answering an item whose card version was not read with the score: every
-    statement runs on the window's library thread, none on the UI thread (on a team's server
-    each one is a network round trip the window would freeze for)."""
+    undoing it, answering an item whose card version was not read with the score, saving a
+    profile: every statement runs on the window's library thread, none on the UI thread (on a
+    team's server each one is a network round trip the window would freeze for)."""
     import threading
 
     from reviewer.library import backend, open_library
@@ -1212,6 +1212,13 @@ def test_the_ui_thread_does_no_database_io_opening_a_call_and_saying_who_said_it
     assert panel.dialog is not None and panel.dialog.windowTitle() == "Answer the item"
     assert panel.dialog.value.count() > 1 and panel.scorecard is not None
     panel.dialog.reject()
+    # Saving a profile: the window learns who it now is from the library thread, not by a query here.
+    box = w.profile_dialog(login=w.library.login, shared=False, agents=[])
+    box.name.setCurrentText("Dana")
+    box.role.setCurrentIndex(box.role.findData("coach"))
+    box.accept()
+    settled()
+    assert w.person is not None and w.person.name == "Dana" and w.library.user == "Dana"
     watching["on"] = False
     assert on_ui == []
 

@@ -556,8 +556,12 @@ class MainWindow(QMainWindow):
             name, role = dialog.values()
             self.qsettings.setValue("profile/name", name)
 
-            def made(person: Person) -> None:
-                self.library.refresh_identity()
+            def saved(library: Library) -> tuple[Person, str, str]:
+                person = actions.review.set_profile(library, name, role)
+                return person, library.login, library.user  # who this app now is, read there
+
+            def made(result: tuple[Person, str, str]) -> None:
+                person, self.library.login, self.library.user = result  # no query here
                 self._apply_person(person)
                 if person.role == "agent":
                     self.set_viewer(person.name)
@@ -566,7 +570,7 @@ class MainWindow(QMainWindow):
                 )
 
             self.library_worker.submit(
-                lambda library: actions.review.set_profile(library, name, role),
+                saved,
                 made,
                 lambda error: warn(self, str(error)),
                 writes=True,
