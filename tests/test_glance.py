@@ -43,14 +43,37 @@ def old_library(path, calls: int = 1) -> list:
     return turns
 
 
+def statements(monkeypatch) -> list[str]:  # noqa: ANN001
+    """Every SQL statement the SQLite connections opened from now on run, on any thread."""
+    seen: list[str] = []
+    connect = sqlite3.connect
+
+    def traced(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        conn = connect(*args, **kwargs)
+        conn.set_trace_callback(seen.append)
+        return conn
+
+    monkeypatch.setattr(sqlite3, "connect", traced)
+    return seen
+
+
+def searches(seen: list[str]) -> int:
+    """How many times the calls were searched for those not yet judged at a glance."""
+    return sum("glance_json IS NULL" in s for s in seen)
+
+
 @pytest.mark.sqlite_only("an old library is a SQLite file, made here with SQLite")
-def test_the_app_opens_an_older_library_at_once_and_judges_its_calls_in_steps(tmp_path, qtbot, settings):
+def test_the_app_opens_an_older_library_at_once_and_judges_its_calls_in_steps(
+    tmp_path, qtbot, settings, monkeypatch
+):
     """The window does not wait for the older calls' reason, outcome and sentiment: the library
-    thread judges them a few at a time, the status bar counts them, the list shows them after."""
+    thread judges them a few at a time, the status bar counts them, the list shows them after;
+    each step searches the calls once."""
     from reviewer.ui.main_window import GLANCE_STEP, MainWindow
 
     path = tmp_path / "old.sqlite"
     old_library(path, calls=GLANCE_STEP + 2)
+    seen = statements(monkeypatch)
     said = []
     w = MainWindow(settings, library_path=path, first_run_sample=False)
     qtbot.addWidget(w)
@@ -58,12 +81,13 @@ def test_the_app_opens_an_older_library_at_once_and_judges_its_calls_in_steps(tm
     assert len(w.library.unglanced_calls()) == GLANCE_STEP + 2  # opened without judging them
     qtbot.waitUntil(lambda: any(x.startswith("Every call now has") for x in said), timeout=120_000)
     assert any(f"{GLANCE_STEP} of {GLANCE_STEP + 2}" in x for x in said)  # counted in steps
+    assert searches(seen) == 1 + 2  # the test's own look above, then one per step
     assert w.library.unglanced_calls() == []
     w.close()
 
 
 @pytest.mark.sqlite_only("an old library is a SQLite file, made here with SQLite")
-def test_a_library_from_before_the_glance_judges_its_calls_once_when_opened(tmp_path):
+def test_a_library_from_before_the_glance_judges_its_calls_once_when_opened(tmp_path, monkeypatch):
     path = tmp_path / "old.sqlite"
     turns = old_library(path)
     with actions.library.open_library(path) as lib:  # as the app and the command line open it
@@ -80,8 +104,11 @@ def test_a_library_from_before_the_glance_judges_its_calls_once_when_opened(tmp_
         assert all(t.label in ("negative", "neutral", "positive") for t in stored.sentiment.turns)
         assert stored.sentiment.customer.change == row.sentiment_change
         assert lib.unglanced_calls() == []
+    seen = statements(monkeypatch)
     with actions.library.open_library(path) as lib:
         assert not lib.unglanced  # once
+    # A library already caught up is not searched again each time it opens: one lookup by key.
+    assert searches(seen) == 0 and sum("library_settings" in s for s in seen) == 1
 
 
 # -- the app ---------------------------------------------------------------------------------------

@@ -4,12 +4,14 @@ transaction. Re-analysis after a correction stores the derived part again the sa
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from reviewer.actions.scores import Progress, store_auto_scores
 from reviewer.analysis import analyse_transcript, at_a_glance, corrected
 from reviewer.analysis.trackers import tracker_hits
 from reviewer.library import Library
+from reviewer.library.backend import LibraryBusyError
 from reviewer.library.calls import call_record
 from reviewer.model import Analysis, Transcript
 from reviewer.settings import Settings, load_settings
@@ -83,18 +85,35 @@ def reanalyse(
 GLANCE_BATCH = 20  # calls judged per write transaction when catching up
 
 
+@dataclass(frozen=True)
+class GlanceCatchUp:
+    """One catch-up's work: the calls it judged at a glance, and how many are left to judge."""
+
+    judged: int
+    left: int
+
+
 def catch_up_glance(
     library: Library, settings: Settings | None = None, progress: Progress = None, *, limit: int | None = None
-) -> int:
+) -> GlanceCatchUp:
     """The call at a glance (reason, sentiment, request outcomes) for the calls the library
     stored before it kept them, judged from their stored turns and refusals: up to ``limit`` of
     them (all without), a transaction for every few calls, so a stop halfway keeps what was done
-    and the next catch-up goes on from there. Returns the number of calls judged."""
-    ids = library.unglanced_calls()
-    if limit is not None:
-        ids = ids[:limit]
+    and the next catch-up goes on from there. The catch-up that leaves none says so in the library
+    (``set_glance_caught_up``), so a library already caught up costs one lookup, not a search."""
+    if library.glance_caught_up():
+        return GlanceCatchUp(0, 0)
+    waiting = library.unglanced_calls()
+    ids = waiting if limit is None else waiting[:limit]
+    left = len(waiting) - len(ids)
     if not ids:
-        return 0
+        if not library.read_only:
+            try:  # never waits: reading a library does not wait for another program's import
+                with library.write(wait=False):
+                    library.set_glance_caught_up()
+            except LibraryBusyError:
+                pass  # said by a later opening
+        return GlanceCatchUp(0, 0)
     settings = settings or load_settings()
     for first in range(0, len(ids), GLANCE_BATCH):
         with library.write():
@@ -106,4 +125,6 @@ def catch_up_glance(
                 store_auto_scores(library, call_id, stored.transcript, analysis)  # rules may read them
                 if progress:
                     progress(n, len(ids))
-    return len(ids)
+            if not left and first + GLANCE_BATCH >= len(ids):
+                library.set_glance_caught_up()
+    return GlanceCatchUp(len(ids), left)

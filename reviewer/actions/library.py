@@ -21,7 +21,7 @@ def open_library(location: str | Path | None = None, *, glance: bool = True) -> 
         if library.unscored:
             rescore(library)
             library.unscored = False
-        if glance and (library.unglanced or library.unglanced_calls()):
+        if glance:  # one lookup once the library is caught up
             catch_up_glance(library)
             library.unglanced = False
     except BaseException:

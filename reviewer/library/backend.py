@@ -48,6 +48,10 @@ class ConflictError(ReviewerError):
     """Someone else changed what this edit was based on: reload and try again."""
 
 
+class LibraryBusyError(ReviewerError):
+    """Another program holds the library's write lock, and this write was not to wait for it."""
+
+
 class LibraryDamagedError(ReviewerError):
     """The library's file is damaged (SQLite says it is malformed)."""
 
@@ -87,13 +91,27 @@ class SqliteDatabase(Database):
         self.conn.executemany(sql, rows)
 
     @contextmanager
-    def transaction(self) -> Iterator[SqliteDatabase]:
+    def transaction(self, *, wait: bool = True) -> Iterator[SqliteDatabase]:
+        """All or nothing; without ``wait``, :class:`LibraryBusyError` at once where another
+        program holds the write lock."""
         conn = self.conn
         if conn.in_transaction:
             with self.atomic():
                 yield self
             return
-        conn.execute("BEGIN IMMEDIATE")
+        if wait:
+            conn.execute("BEGIN IMMEDIATE")
+        else:
+            timeout = conn.execute("PRAGMA busy_timeout").fetchone()[0]
+            conn.execute("PRAGMA busy_timeout = 0")
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as e:
+                if "locked" not in str(e) and "busy" not in str(e):
+                    raise
+                raise LibraryBusyError("Another program is changing the library.") from None
+            finally:
+                conn.execute(f"PRAGMA busy_timeout = {int(timeout)}")
         try:
             yield self
         except BaseException:
@@ -420,9 +438,10 @@ class PgDatabase:
 
     # transactions
     @contextmanager
-    def transaction(self) -> Iterator[PgDatabase]:
+    def transaction(self, *, wait: bool = True) -> Iterator[PgDatabase]:
         """All or nothing. The outermost one takes the library's write lock, as SQLite's
-        BEGIN IMMEDIATE does; nested ones are savepoints."""
+        BEGIN IMMEDIATE does (without ``wait``, :class:`LibraryBusyError` at once where another
+        app holds it); nested ones are savepoints."""
         if self._depth:
             name = f"s{self._depth}"
             self.execute(f"SAVEPOINT {name}")
@@ -439,7 +458,10 @@ class PgDatabase:
         self.execute("BEGIN")
         self._depth = 1
         try:
-            self.execute("SELECT pg_advisory_xact_lock(?)", [self.lock_key])
+            if wait:
+                self.execute("SELECT pg_advisory_xact_lock(?)", [self.lock_key])
+            elif not self.execute("SELECT pg_try_advisory_xact_lock(?)", [self.lock_key]).fetchone()[0]:
+                raise LibraryBusyError("Another app is changing the library.")
             yield self
         except BaseException:
             self._depth = 0

@@ -37,6 +37,8 @@ from reviewer.model import (
 )
 
 REVIEW_STATUSES = ("new", "in review", "submitted", "acknowledged")
+#: library_settings' key, set once no call waits to be judged at a glance (a call is stored with it)
+GLANCE_CAUGHT_UP = "glance_caught_up"
 
 
 def ms(seconds: float | None) -> int | None:
@@ -399,6 +401,17 @@ class CallsMixin:
         """The calls stored before the library kept the call at a glance (m014), in order."""
         sql = "SELECT id FROM calls WHERE glance_json IS NULL ORDER BY id"
         return [int(r[0]) for r in self.db.execute(sql).fetchall()]
+
+    def glance_caught_up(self) -> bool:
+        """Whether a catch-up found no call left to judge at a glance: since every call is stored
+        with it, the calls need not be searched again (one lookup by key)."""
+        sql = "SELECT 1 FROM library_settings WHERE key = ?"
+        return self.db.execute(sql, [GLANCE_CAUGHT_UP]).fetchone() is not None
+
+    def set_glance_caught_up(self) -> None:
+        """Inside the caller's write transaction: no call is left to judge at a glance."""
+        self.db.execute("DELETE FROM library_settings WHERE key = ?", [GLANCE_CAUGHT_UP])
+        self.db.execute("INSERT INTO library_settings (key, value) VALUES (?, ?)", [GLANCE_CAUGHT_UP, "yes"])
 
     def turn_sentiments(self, call_id: int) -> list[TurnSentiment]:
         sql = "SELECT * FROM turn_sentiments WHERE call_id = ? ORDER BY start_ms, id"

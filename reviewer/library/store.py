@@ -240,15 +240,17 @@ class Library(
         self.close()
 
     @contextmanager
-    def write(self) -> Iterator[SqliteDatabase | PgDatabase]:
+    def write(self, *, wait: bool = True) -> Iterator[SqliteDatabase | PgDatabase]:
         """A write transaction: all or nothing, visible to others only once committed (and then
-        the change serial has moved on, which tells the other apps to refresh)."""
+        the change serial has moved on, which tells the other apps to refresh). Without ``wait``,
+        :class:`~reviewer.library.backend.LibraryBusyError` at once where another program is
+        writing (a write that can be left for later)."""
         if self.read_only:
             raise storage_problem(sqlite3.OperationalError("readonly"), self.shown)
         outermost = not self._writing
         self._writing += 1
         try:
-            with self.db.transaction() as db:
+            with self.db.transaction(wait=wait) as db:
                 yield db
                 if outermost and self._ready:
                     db.execute("UPDATE library_state SET serial = serial + 1 WHERE id = 1")

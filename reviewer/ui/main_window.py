@@ -598,7 +598,7 @@ class MainWindow(QMainWindow):
 
         def step(library: Library) -> tuple[int, int]:
             done = catch_up_glance(library, self.settings, limit=GLANCE_STEP)
-            return done, len(library.unglanced_calls()) if done else 0
+            return done.judged, done.left
 
         def stepped(result: tuple[int, int]) -> None:
             done, left = result
