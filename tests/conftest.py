@@ -177,6 +177,50 @@ def library(library_location):
     lib.close()
 
 
+# -- the app's window over a library ----------------------------------------------------------------
+
+
+@pytest.fixture()
+def make_window(qtbot, tmp_path, settings, monkeypatch, library_location):
+    """``make_window(location)``: the app's window over a library (a fresh one without), shown,
+    with its own ui.ini; closed after the test."""
+    from reviewer.ui.main_window import MainWindow
+
+    monkeypatch.setenv("REVIEWER_CONFIG_DIR", str(tmp_path / "config"))  # each test its own ui.ini
+    made = []
+
+    def make(library_path: Path | str | None = None, **kwargs):  # noqa: ANN003, ANN202
+        w = MainWindow(
+            settings, library_path=library_path or library_location("app"), first_run_sample=False, **kwargs
+        )
+        qtbot.addWidget(w)
+        w.show()
+        made.append(w)
+        return w
+
+    yield make
+    for w in made:
+        if w.isVisible():
+            w.close()
+
+
+@pytest.fixture()
+def window_on(make_window, qtbot):
+    """``window_on(location, call_id)``: the window reviewing a stored call, once its view is
+    read and shown."""
+    from ui_wait import settled
+
+    def open_on(location: Path | str, call_id: int):  # noqa: ANN202
+        w = make_window(location)
+        w.open_call(call_id)
+        settled()
+        qtbot.waitUntil(lambda: w.review_page.call is not None and w.review_page.call.id == call_id)
+        settled()
+        return w
+
+    return open_on
+
+
 # -- where libraries live: SQLite files or PostgreSQL schemas ---------------------------------------
 
 

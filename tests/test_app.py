@@ -28,41 +28,14 @@ def store(library, result, path: Path) -> int:
 
 
 @pytest.fixture()
-def make_window(qtbot, tmp_path, settings, monkeypatch, library_location):
-    from reviewer.ui.main_window import MainWindow
-
-    monkeypatch.setenv("REVIEWER_CONFIG_DIR", str(tmp_path / "config"))  # each test its own ui.ini
-    made = []
-
-    def make(library_path: Path | str | None = None, **kwargs):
-        w = MainWindow(
-            settings, library_path=library_path or library_location("app"), first_run_sample=False, **kwargs
-        )
-        qtbot.addWidget(w)
-        w.show()
-        made.append(w)
-        return w
-
-    yield make
-    for w in made:
-        if w.isVisible():
-            w.close()
-
-
-@pytest.fixture()
-def review(make_window, processed, pushback, qtbot, library_location):
+def review(window_on, processed, pushback, library_location):
     """A window reviewing the push-back call, stored as an import would store it."""
     from reviewer.library import open_library
 
     path = library_location("app")
     with open_library(path) as lib:
         call_id = store(lib, processed("pushback"), pushback[1])
-    w = make_window(path)
-    w.open_call(call_id)
-    settled()
-    qtbot.waitUntil(lambda: w.review_page.call is not None)
-    settled()
-    return w
+    return window_on(path, call_id)
 
 
 def agent_share(w) -> str:

@@ -16,29 +16,19 @@ from PySide6.QtGui import QTextCursor  # noqa: E402
 
 
 @pytest.fixture()
-def review(qtbot, tmp_path, settings, monkeypatch, processed, pushback, library_location):
+def review(window_on, processed, pushback, library_location):
     """A window reviewing the push-back call (with a tracker), stored as an import would."""
     from reviewer import actions
     from reviewer.importer import store_result
     from reviewer.library import open_library
     from reviewer.library.store import content_hash
     from reviewer.model import Tracker
-    from reviewer.ui.main_window import MainWindow
 
-    monkeypatch.setenv("REVIEWER_CONFIG_DIR", str(tmp_path / "config"))
     path = library_location("edits-app")
     with open_library(path) as lib:
         call_id = store_result(lib, pushback[1], content_hash(pushback[1]), processed("pushback"))[0]
         actions.trackers.add_tracker(lib, Tracker("Hold", ("brief hold",)))
-    w = MainWindow(settings, library_path=path, first_run_sample=False)
-    qtbot.addWidget(w)
-    w.show()
-    w.open_call(call_id)
-    settled()
-    qtbot.waitUntil(lambda: w.review_page.call is not None)
-    settled()
-    yield w
-    w.close()
+    return window_on(path, call_id)
 
 
 def block_of(view, words: str) -> tuple[int, str]:

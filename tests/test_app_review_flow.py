@@ -17,7 +17,7 @@ import test_app  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtWidgets import QDialogButtonBox, QLabel  # noqa: E402
 
-make_window, review = test_app.make_window, test_app.review  # the app's fixtures
+review = test_app.review  # the app's fixture
 
 
 def item(panel, item_id):

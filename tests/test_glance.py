@@ -126,17 +126,14 @@ PUSHED_THEN_KEPT = [
 
 
 @pytest.fixture()
-def reviewing(qtbot, tmp_path, settings, monkeypatch, library_location):
+def reviewing(window_on, tmp_path, settings, library_location):
     """A window reviewing the scripted call above, stored as an import stores it (no recording:
     the review works without one), with a comment."""
     from test_sentiment import transcript_of
-    from ui_wait import settled
 
     from reviewer.analysis import analyse_transcript
     from reviewer.library import open_library
-    from reviewer.ui.main_window import MainWindow
 
-    monkeypatch.setenv("REVIEWER_CONFIG_DIR", str(tmp_path / "config"))
     location = library_location("app")
     transcript, analysis = analyse_transcript(transcript_of(PUSHED_THEN_KEPT), settings)
     audio = tmp_path / "kept.wav"
@@ -148,15 +145,7 @@ def reviewing(qtbot, tmp_path, settings, monkeypatch, library_location):
         with lib.write():
             lib.add_comment(call_id, start=12.0, text="Offer came late", category="improve", author="Dana")
     audio.unlink()
-    w = MainWindow(settings, library_path=location, first_run_sample=False)
-    qtbot.addWidget(w)
-    w.show()
-    w.open_call(call_id)
-    settled()
-    qtbot.waitUntil(lambda: w.review_page.call is not None)
-    settled()
-    yield w, transcript, analysis
-    w.close()
+    return window_on(location, call_id), transcript, analysis
 
 
 def test_a_call_opens_on_its_summary_and_each_time_in_it_seeks(reviewing, qtbot):

@@ -24,8 +24,7 @@ from PySide6.QtWidgets import QPushButton  # noqa: E402
 from reviewer.analysis.trackers import Tracker  # noqa: E402
 from reviewer.errors import Cancelled  # noqa: E402
 
-make_window = test_app.make_window  # the app tests' window fixture
-store = test_app.store  # and how they store a processed call as an import does
+store = test_app.store  # how they store a processed call as an import does
 
 
 @pytest.fixture()
