@@ -5,10 +5,12 @@ It follows the refusal analysis (``refusals.py``) through the call: the same rec
 request, the refusal model judges each agent turn while it is pending, and the push-back markers it
 made (a coach's labels included) are the push-back. On top of those signals:
 
-- **one request, asked in other words**: while a request is pending and nothing has settled it,
-  another request the customer makes is the same one asked again ("cancel", then "close the
-  account"; "stop the renewal", then "take me off auto-pay"); a supervisor asked for takes it
-  higher. Once one is settled, a new request opens;
+- **one request, asked in other words**: while a request of the kinds that end or shrink a service
+  (``LEAVING``: cancel, close, stop the renewal, end the contract, port out, downgrade, pause,
+  remove a product) is pending and nothing has settled it, another of those kinds is the same one
+  asked again ("cancel", then "close the account"; "stop the renewal", then "take me off
+  auto-pay"), as is a general one. Another kind (a refund, a supervisor) opens a request of its
+  own, and the one pending ends as it stands;
 - **escalated**: an agent turn hands the request on (a transfer, a supervisor fetched, a ticket or
   complaint opened for someone else to decide), said as a commitment, not as a refusal;
 - **done**: an agent turn grants it: a sentence of it says so (``GRANTS``: "I've cancelled…",
@@ -41,6 +43,11 @@ from reviewer.requests import GENERIC
 from reviewer.settings import Settings
 
 OUTCOMES = tuple(OUTCOME_NAMES)  # done, retained, withdrawn, refused, escalated, unresolved
+# Request kinds that all end or shrink the same service: one asked while another is pending
+# continues it (the customer asks again in other words).
+LEAVING = frozenset(
+    ("cancel", "close", "stop_renewal", "end_contract", "port_out", "downgrade", "pause", "remove_product")
+)
 
 # An agent handing the request on: to another person, team or a formal ticket.
 _TEAM = "(supervisor|manager|team|department|specialist|lead|desk|office|unit|colleague)"
@@ -158,7 +165,6 @@ class _Pending:
     later: Turn | None = None  # the latest agent turn that put it off
     offers: list[Turn] = field(default_factory=list)  # every agent turn that offered something instead
     declined: bool = False  # the customer did not take the latest offer at once
-    supervisor: bool = False  # the customer asked for a supervisor while it was pending
 
 
 def _hands_on(text: str) -> bool:
@@ -176,10 +182,32 @@ _NOT_GRANTED = re.compile(
 )
 
 
-def _grants(text: str) -> bool:
+MERGE_ALL = True
+
+
+# The customer settling for less after a flat denial: "then can you at least...", "fine, instead...".
+FALLBACK = PhraseSet(
+    ["at least", "instead", "(fine|okay|ok|alright|well) then", "in that case", "(can|could) you just"]
+)
+
+
+def _continues(pending: _Pending, then: str, text: str) -> bool:
+    """Whether a request of kind ``then``, made while ``pending`` is unsettled, is the same
+    request asked in other words: not a supervisor (a request of its own), nor a lesser one the
+    customer settles for after the agent said it cannot be done."""
+    if then == "supervisor":
+        return False
+    if pending.pushback and pending.pushback[-1][1] in ("impossible", "blames_other") and FALLBACK.find(text):
+        return False
+    if MERGE_ALL:
+        return True
+    return pending.kind in LEAVING and then in LEAVING
+
+
+def _grants(text: str, phrases: PhraseSet = GRANTS) -> bool:
     """An agent sentence that does what was asked, said as done or being done now."""
     for sentence in _SENTENCES.split(text):
-        if GRANTS.find(sentence) and not _NOT_GRANTED.search(normalize(sentence)):
+        if phrases.find(sentence) and not _NOT_GRANTED.search(normalize(sentence)):
             return True
     return False
 
@@ -222,7 +250,7 @@ def outcomes(
         pending = None
 
     def left_open(last: Turn) -> None:
-        """A request still pending when the call ends."""
+        """A request still pending when another kind of request replaces it, or when the call ends."""
         assert pending is not None
         if pending.later is not None and (
             not pending.pushback or pending.later.start >= pending.pushback[-1][0].start
@@ -236,15 +264,12 @@ def outcomes(
             close("unresolved", last, "nothing granted it or refused it")
 
     def asks_again(text: str | None) -> bool:
-        """The customer's words ask for the pending request again (or say no): it was not granted."""
+        """The customer's words ask for the pending request again: it was not granted. (A plain "no"
+        is not: it answers "anything else?" as often as it refuses.)"""
         if not text or pending is None:
             return False
         again = rules.request(text)
-        return bool(
-            rules.cues.asks_again.find(text)
-            or _NO.match(normalize(text))
-            or again in ("cancel", GENERIC, pending.kind)
-        )
+        return bool(rules.cues.asks_again.find(text) or again in ("cancel", GENERIC, pending.kind))
 
     def accepts(text: str) -> bool:
         return (
@@ -286,10 +311,9 @@ def outcomes(
             if pending is None:
                 if kind not in settled:
                     pending = _Pending(kind, turn)
-            elif kind == "supervisor":
-                pending.supervisor = True  # the same request, taken higher
-            # Any other request while one is pending and unsettled is the same one asked in
-            # other words (cancel, then "close it"; stop the renewal, then "take me off auto-pay").
+            elif kind not in ("cancel", GENERIC, pending.kind) and not _continues(pending, kind, turn.text):
+                left_open(turn)
+                pending = _Pending(kind, turn)
             continue
         if role != "agent" or pending is None or turn_is_backchannel(turn, settings):
             continue
@@ -297,7 +321,7 @@ def outcomes(
         if _hands_on(turn.text):
             close("escalated", turn, "handed on")
             continue
-        said = _grants(turn.text) or rules.cues.comply.find(turn.text) is not None
+        said = _grants(turn.text) or (not pushed and _grants(turn.text, rules.cues.comply))
         j = judge(model, turn, before, after, rules.cues) if model is not None else None
         if not said and j is not None and not pushed:
             said = j.complies >= model.comply_threshold or (j.complies >= 0.5 and j.complies > j.pushback)
@@ -309,7 +333,7 @@ def outcomes(
                 and bool(THANKS.find(after or ""))
             )
         if said and not asks_again(after):
-            if pending.kind == "supervisor" or (pending.supervisor and not _grants(turn.text)):
+            if pending.kind == "supervisor":
                 close("escalated", turn, "the agent fetched someone else")
             else:
                 close("done", turn, "the agent granted it")
@@ -323,7 +347,7 @@ def outcomes(
             pending.later = turn
     if pending is not None and ordered:
         left_open(ordered[-1])
-    return tuple(out)
+    return tuple(sorted(out, key=lambda o: o.start))
 
 
 def call_outcome(found: Sequence[RequestOutcome]) -> str:
