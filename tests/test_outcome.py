@@ -136,12 +136,12 @@ OFFER_TAKEN_LATER = [
     ("customer", "Yeah, put the discount on my account then."),
     ("agent", "Great, I've applied the discount to your account."),
 ]
-REFUND_HANDED_ON = [
-    ("agent", "Harbor Bank, this is Luke."),
-    ("customer", "I was charged a thirty dollar overdraft fee and I want it refunded."),
-    ("agent", "I'm afraid fees can't be refunded once they are posted."),
-    ("customer", "That's not fair. I want to speak to a supervisor about this."),
-    ("agent", "Of course, I'll transfer you to my supervisor now, please hold."),
+HANDED_ON_AFTER_ASKING_AGAIN = [
+    ("agent", "Brightline Broadband, this is Tom."),
+    ("customer", "Hi, I want to cancel my broadband."),
+    ("agent", "Can I ask why? We have much faster plans now."),
+    ("customer", "No. Just close the account please."),
+    ("agent", "Okay, I'll transfer you to our closures team now, they'll take care of it."),
 ]
 
 
@@ -164,8 +164,8 @@ def test_an_offer_taken_two_turns_later_is_retained(settings):
     assert result[0].evidence == turns[5].text
 
 
-def test_a_refund_the_customer_takes_to_a_supervisor_is_escalated_as_one_request(settings):
-    turns, result = found(REFUND_HANDED_ON, settings)
+def test_a_request_handed_on_to_another_team_is_escalated_as_one_request(settings):
+    turns, result = found(HANDED_ON_AFTER_ASKING_AGAIN, settings)
     assert [o.outcome for o in result] == ["escalated"]
-    assert result[0].start == round(turns[1].start, 3)
+    assert result[0].start == round(turns[1].start, 3)  # the request first made
     assert result[0].evidence == turns[4].text
