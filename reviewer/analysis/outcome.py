@@ -90,6 +90,17 @@ OFFERS = PhraseSet(
         "(rather than|alternatively)",
     ]
 )
+# Offer words that make an offer on their own, in a turn the refusal analysis did not find pushing
+# back ("would you like…" and "how about…" are as often a procedural question there).
+OFFERED = PhraseSet(
+    [
+        "(i|we) (can|could|would|will) (offer|give you|knock|credit|discount|comp|throw in)",
+        "(percent off|half price|half off|free month*|months free)",
+        "what i (can|could) do (is|for you)",
+        "i (can|could) (switch|move|put|take|change|bump|drop) you (to|down|over|onto|on)",
+        "instead of (cancel*|closing|leaving|a refund|refunding)",
+    ]
+)
 # A customer taking an offer.
 ACCEPTS = PhraseSet(
     [
@@ -340,7 +351,7 @@ def outcomes(
             continue
         if pushed:
             pending.pushback.append((turn, pushed[-1].category))
-        if (pushed and pushed[-1].category == "pitch") or OFFERS.find(turn.text):
+        if (pushed and (pushed[-1].category == "pitch" or OFFERS.find(turn.text))) or OFFERED.find(turn.text):
             pending.offer, pending.offer_open = turn, True
             pending.offers.append(turn)
         if LATER.find(turn.text):
