@@ -30,6 +30,7 @@ made (a coach's labels included) are the push-back. On top of those signals:
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -174,6 +175,7 @@ class _Pending:
     offer: Turn | None = None  # the latest agent turn that offered something instead
     offer_open: bool = False  # the customer has not answered that offer yet
     later: Turn | None = None  # the latest agent turn that put it off
+    before: int | None = None  # the request this one replaced (its index in the results), left open
     offers: list[Turn] = field(default_factory=list)  # every agent turn that offered something instead
     declined: bool = False  # the customer did not take the latest offer at once
 
@@ -324,7 +326,7 @@ def outcomes(
                     pending = _Pending(kind, turn)
             elif kind not in ("cancel", GENERIC, pending.kind) and not _continues(pending, kind, turn.text):
                 left_open(turn)
-                pending = _Pending(kind, turn)
+                pending = _Pending(kind, turn, before=len(out) - 1)
             continue
         if role != "agent" or pending is None or turn_is_backchannel(turn, settings):
             continue
@@ -343,6 +345,28 @@ def outcomes(
                 and bool(after)
                 and bool(THANKS.find(after or ""))
             )
+        if (
+            said
+            and pending.kind == "supervisor"
+            and pending.before is not None
+            and out[pending.before].outcome in ("refused", "unresolved")
+            and _grants(turn.text)
+        ):
+            # Asked for a supervisor over a request the agent then grants after all: that request
+            # is done, and the supervisor was not needed.
+            first = out[pending.before]
+            out[pending.before] = dataclasses.replace(
+                first,
+                outcome="done",
+                evidence_start=round(turn.start, 3),
+                evidence_end=round(turn.end, 3),
+                evidence_speaker=turn.speaker,
+                evidence=turn.text,
+                why="granted after the customer asked for a supervisor",
+            )
+            settled.add(first.kind)
+            close("withdrawn", turn, "the request it was about was granted instead")
+            continue
         if said and not asks_again(after):
             if pending.kind == "supervisor":
                 close("escalated", turn, "the agent fetched someone else")
