@@ -5,22 +5,24 @@ It follows the refusal analysis (``refusals.py``) through the call: the same rec
 request, the refusal model judges each agent turn while it is pending, and the push-back markers it
 made (a coach's labels included) are the push-back. On top of those signals:
 
-- **one request, asked in other words**: while a request of the kinds that end or shrink a service
-  (``LEAVING``: cancel, close, stop the renewal, end the contract, port out, downgrade, pause,
-  remove a product) is pending and nothing has settled it, another of those kinds is the same one
-  asked again ("cancel", then "close the account"; "stop the renewal", then "take me off
-  auto-pay"), as is a general one. Another kind (a refund, a supervisor) opens a request of its
-  own, and the one pending ends as it stands;
+- **one request, asked in other words**: while a request is pending and nothing has settled it,
+  a request of another kind is the same one asked again ("cancel", then "close the account"; "stop
+  the renewal", then "take me off auto-pay"; the recogniser's kinds for one wish vary), except a
+  supervisor asked for (a request of its own; the one pending ends as it stands) and a lesser ask
+  after a flat denial or a policy ("then can you at least…": a new request). A supervisor request
+  still open when the agent grants the first request after all leaves that one done and itself
+  withdrawn;
 - **escalated**: an agent turn hands the request on (a transfer, a supervisor fetched, a ticket or
   complaint opened for someone else to decide), said as a commitment, not as a refusal;
 - **done**: an agent turn grants it: a sentence of it says so (``GRANTS``: "I've cancelled…",
-  "that's done", "your confirmation number is…", the refusal analysis' comply phrases), even beside
-  push-back in the same turn; or the refusal model finds it complying (at its own threshold, or
+  "that's done", "your confirmation number is…"), even beside push-back in the same turn; in a
+  turn without push-back, a comply phrase of the refusal analysis, or the refusal model finds it
+  complying (at its own threshold, or
   above push-back and at least 0.5; at least 0.25 where the customer's next words thank or ask
   what happens next). Not where the customer's next words ask for it again;
-- **retained**: the agent offered something (push-back of the kind "pitches an offer", or offer
-  words) and the customer accepts it: a plain yes as the first answer, or accepting words
-  (``ACCEPTS``) anywhere later while the request is pending;
+- **retained**: the agent offered something (push-back that pitches or names an offer, or words
+  that make an offer on their own, ``OFFERED``) and the customer accepts it: a plain yes as the
+  first answer, or accepting words (``ACCEPTS``) anywhere later while the request is pending;
 - **withdrawn**: the customer drops it (the phrase list ``withdraw``, "never mind") with no offer
   taken; **refused** where they give up after a flat denial or a policy;
 - at the call's end a request still pending is **refused** where the agent pushed back on it
@@ -44,12 +46,6 @@ from reviewer.requests import GENERIC
 from reviewer.settings import Settings
 
 OUTCOMES = tuple(OUTCOME_NAMES)  # done, retained, withdrawn, refused, escalated, unresolved
-# Request kinds that all end or shrink the same service: one asked while another is pending
-# continues it (the customer asks again in other words).
-LEAVING = frozenset(
-    ("cancel", "close", "stop_renewal", "end_contract", "port_out", "downgrade", "pause", "remove_product")
-)
-
 # An agent handing the request on: to another person, team or a formal ticket.
 _TEAM = "(supervisor|manager|team|department|specialist|lead|desk|office|unit|colleague)"
 HANDS_ON = PhraseSet(
@@ -195,9 +191,6 @@ _NOT_GRANTED = re.compile(
 )
 
 
-MERGE_ALL = True
-
-
 # The customer settling for less after a flat denial: "then can you at least...", "fine, instead...".
 FALLBACK = PhraseSet(
     ["at least", "instead", "(fine|okay|ok|alright|well) then", "in that case", "(can|could) you just"]
@@ -212,9 +205,7 @@ def _continues(pending: _Pending, then: str, text: str) -> bool:
         return False
     if pending.pushback and pending.pushback[-1][1] in ("impossible", "blames_other") and FALLBACK.find(text):
         return False
-    if MERGE_ALL:
-        return True
-    return pending.kind in LEAVING and then in LEAVING
+    return True
 
 
 def _grants(text: str, phrases: PhraseSet = GRANTS) -> bool:
