@@ -5,6 +5,19 @@ scripted calls.
     .venv/bin/python bench/outcome.py --mistakes  # also list the requests it gets wrong
     .venv/bin/python bench/outcome.py --derived   # print dev's derived outcomes (for checking by hand)
     .venv/bin/python bench/outcome.py --test      # also score the TEST labels, once
+    .venv/bin/python bench/outcome.py --only-test --test --half tune   # O1's half the rules are chosen on
+    .venv/bin/python bench/outcome.py --only-test --test --half held   # O1's held-out half: once per design
+    .venv/bin/python bench/outcome.py --blind FILE  # a blind set in one file (below), nothing else
+
+A blind set (``--blind``) is ONE JSON file: an array of dialogues in the corpus format (turn labels
+as in resources/pushback/test/*.json; only ``role`` and ``text`` are read, ``start``/``end`` where
+given), each also carrying ``"requests": [{"kind", "first_turn", "outcome", "evidence_turn",
+"note"}]`` and maybe ``"noisy": true``. It prints the score per request, per call, the confusion by
+outcome, and written against noisy dialogues; results go to bench/results/outcome-blind.json.
+
+O1 (``outcomes/test.json``) has been scored twice, so it is development data now, split in two by
+scenario (``o1_half``: a fixed seed; a spoken render goes with its written dialogue): the rules are
+chosen on dev and the ``tune`` half; the ``held`` half is reported once per design settled on.
 
 Dev truth is derived from the corpus's own labels by ``derived_outcomes`` (the rule is written
 there): a request opens on a customer turn labelled with a request kind, the agent's "complies"
@@ -21,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import random
 import sys
 from collections import Counter
 from pathlib import Path
@@ -108,6 +122,46 @@ def derived_outcomes(d: dict) -> list[dict]:
     return out
 
 
+HALF_SEED = 30  # O1's split: fixed once, never chosen by its score
+
+
+def o1_half(truth_keys) -> dict[str, str]:  # noqa: ANN001
+    """Each O1 key's half, "tune" or "held": the scenarios (a spoken render with its written one)
+    sorted, shuffled with a fixed seed, the first half "tune"."""
+    scenarios = sorted({k.split(":")[-1] for k in truth_keys})
+    random.Random(HALF_SEED).shuffle(scenarios)
+    tune = set(scenarios[: len(scenarios) // 2])
+    return {k: "tune" if k.split(":")[-1] in tune else "held" for k in truth_keys}
+
+
+def blind(path: Path, settings, mistakes: list | None) -> dict:  # noqa: ANN001
+    """Score a blind set given as one file (the format is in this module's docstring)."""
+    data = json.loads(Path(path).read_text())
+    if isinstance(data, dict):  # tolerate {"dialogues": [...]} or a mapping of scenario to dialogue
+        data = data.get("dialogues") or list(data.values())
+    dialogues, truth = [], {}
+    for i, d in enumerate(data):
+        scenario = str(d.get("scenario") or d.get("id") or f"blind-{i:04d}")
+        d = {**d, "scenario": f"{i:04d}:{scenario}", "source": f"blind/{Path(path).name}"}
+        for line in d["turns"]:
+            line.setdefault("text", "")
+            line["role"] = "agent" if str(line.get("role", "")).lower().startswith("a") else "customer"
+        dialogues.append(d)
+        truth[d["scenario"]] = [
+            {**r, "kind": r.get("kind", ""), "first_turn": int(r.get("first_turn", -1))}
+            for r in d.get("requests") or []
+        ]
+    results = {"file": str(path), "dialogues": len(dialogues)}
+    results["all"] = compare(dialogues, truth, settings, mistakes)
+    show(f"BLIND {Path(path).name}, all", results["all"], confusion=True)
+    for part, keep in (("written", False), ("noisy", True)):
+        some = [d for d in dialogues if bool(d.get("noisy")) == keep]
+        if some:
+            results[part] = compare(some, truth, settings)
+            show(f"BLIND, {part} ({len(some)} dialogues)", results[part], confusion=True)
+    return results
+
+
 def key(d: dict) -> str:
     """A dialogue's key in the outcome labels: its scenario, prefixed by its file for an ASR render."""
     name = d.get("source", "").split("/")[-1]
@@ -187,11 +241,13 @@ def table(pairs: Counter) -> dict:
     return {"n": n, "accuracy": round(right / n, 3) if n else None, "by_outcome": per}
 
 
-def show(title: str, s: dict) -> None:
+def show(title: str, s: dict, confusion: bool = True) -> None:
     r, c = s["requests"], s["calls"]
     print(f"{title}: requests {r['accuracy']} (n {r['n']}), calls {c['accuracy']} (n {c['n']})")
-    for k, row in r["by_outcome"].items():
-        print(f"    {k:11} {row['right']:>3} / {row['n']:<3} {row['as']}")
+    if confusion:
+        print("    truth        right / n   found as")
+        for k, row in r["by_outcome"].items():
+            print(f"    {k:11} {row['right']:>3} / {row['n']:<3} {row['as']}")
 
 
 def main() -> None:
@@ -202,7 +258,9 @@ def main() -> None:
     parser.add_argument(
         "--checked-only", action="store_true", help="dev: only the dialogues checked by hand (a busy machine)"
     )
-    parser.add_argument("--test", action="store_true", help="score the test labels (once)")
+    parser.add_argument("--test", action="store_true", help="score the test labels (O1)")
+    parser.add_argument("--half", choices=("tune", "held"), help="score only this half of O1 (see o1_half)")
+    parser.add_argument("--blind", type=Path, help="score a blind set given as one JSON file")
     parser.add_argument(
         "--encoder-cache", type=Path, help="keep the encoder's vectors in this file between runs"
     )
@@ -216,6 +274,18 @@ def main() -> None:
     settings = load_settings()
     results: dict = {}
     mistakes: list = []
+    if args.blind:
+        results = blind(args.blind, settings, mistakes)
+        if args.mistakes:
+            for scenario, want, got in mistakes:
+                print(
+                    f"  {scenario:44} truth {want}  got "
+                    f"{[(g['kind'], g['first_turn'], g['outcome'], g['evidence_turn']) for g in got]}"
+                )
+        RESULTS.parent.mkdir(exist_ok=True)
+        RESULTS.with_name("outcome-blind.json").write_text(json.dumps(results, indent=1) + "\n")
+        encoder_cache(args.encoder_cache, save=True)
+        return
     if not args.only_test:
         dev = [
             d
@@ -254,8 +324,13 @@ def main() -> None:
     if args.test:
         test = rt.load_dialogues(rt.corpus_files("test"))
         truth = {k: v["requests"] for k, v in json.loads((OUT / "test.json").read_text()).items()}
+        label = "O1, written and ASR renders (an independent author's labels)"
+        if args.half:
+            half = o1_half(truth)
+            truth = {k: v for k, v in truth.items() if half[k] == args.half}
+            label = f"O1, the {args.half} half ({len(truth)} dialogues)"
         results["test"] = compare(test, truth, settings, mistakes)
-        show("TEST, written and ASR renders (labels by an independent author; scored once)", results["test"])
+        show(label, results["test"])
         for part, keep in (("written", False), ("asr", True)):
             some = [d for d in test if d["source"].split("/")[-1].startswith("asr-") == keep]
             results[f"test_{part}"] = compare(some, truth, settings)
@@ -267,7 +342,11 @@ def main() -> None:
                 f"{[(g['kind'], g['first_turn'], g['outcome'], g['evidence_turn']) for g in got]}"
             )
     RESULTS.parent.mkdir(exist_ok=True)
-    out = RESULTS.with_name("outcome-test.json") if args.only_test else RESULTS
+    out = (
+        RESULTS.with_name(f"outcome-test{'-' + args.half if args.half else ''}.json")
+        if args.only_test
+        else RESULTS
+    )
     out.write_text(json.dumps(results, indent=1) + "\n")
     encoder_cache(args.encoder_cache, save=True)
 

@@ -100,3 +100,72 @@ def test_show_json_of_a_stored_call_carries_its_stored_outcomes_and_sentiment(li
     assert len(doc["sentiment"]["turns"]) == len(doc["turns"])
     (row,) = [c for c in library.list_calls() if c.id == call_id]
     assert (row.outcome, row.sentiment_change) == ("retained", doc["sentiment"]["customer"]["change"])
+
+
+GRANTED_AFTER_PUSHBACK = [
+    ("agent", "Thanks for calling Brightwave Internet, this is Sam."),
+    ("customer", "Hi, I need to cancel my internet service."),
+    (
+        "agent",
+        "I'm sorry to hear that. Can I ask why you want to cancel? We have some great plans right now.",
+    ),
+    ("customer", "I'm moving abroad, I just want it cancelled please."),
+    ("agent", "You'd lose your loyalty pricing, and it would cost more to come back later."),
+    ("customer", "I understand, I still want to cancel."),
+    (
+        "agent",
+        "Fine, I'm putting the cancellation through now. You do realise you'll lose the loyalty discount"
+        " and pay more if you come back.",
+    ),
+    ("customer", "Finally, thank you."),
+]
+ASKED_AGAIN_IN_OTHER_WORDS = [
+    ("agent", "Peak Fitness, this is Ana speaking."),
+    ("customer", "Hi, I want to cancel my gym membership."),
+    ("agent", "Oh, may I ask why? You've been with us for years."),
+    ("customer", "Then just close my whole account please. I've moved to another town."),
+    ("agent", "Understood. I've closed the account, and you won't be billed again."),
+    ("customer", "Thanks."),
+]
+OFFER_TAKEN_LATER = [
+    ("agent", "StreamMax support, this is Lee."),
+    ("customer", "I want to cancel my subscription, it's too expensive."),
+    ("agent", "Before you go, I can offer you three months at half price."),
+    ("customer", "Hmm, how much would that be per month?"),
+    ("agent", "It would be six ninety-nine a month instead of thirteen ninety-nine."),
+    ("customer", "Yeah, put the discount on my account then."),
+    ("agent", "Great, I've applied the discount to your account."),
+]
+HANDED_ON_AFTER_ASKING_AGAIN = [
+    ("agent", "Brightline Broadband, this is Tom."),
+    ("customer", "Hi, I want to cancel my broadband."),
+    ("agent", "Can I ask why? We have much faster plans now."),
+    ("customer", "No. Just close the account please."),
+    ("agent", "Okay, I'll transfer you to our closures team now, they'll take care of it."),
+]
+
+
+def test_a_cancel_granted_after_push_back_is_done(settings):
+    turns, result = found(GRANTED_AFTER_PUSHBACK, settings)
+    assert [(o.kind, o.outcome) for o in result] == [("cancel", "done")]
+    assert result[0].evidence == turns[6].text
+
+
+def test_cancel_then_close_the_account_is_one_request_and_it_is_done(settings):
+    turns, result = found(ASKED_AGAIN_IN_OTHER_WORDS, settings)
+    assert [o.outcome for o in result] == ["done"]
+    assert result[0].start == round(turns[1].start, 3)  # the request first made
+    assert result[0].evidence == turns[4].text
+
+
+def test_an_offer_taken_two_turns_later_is_retained(settings):
+    turns, result = found(OFFER_TAKEN_LATER, settings)
+    assert [(o.kind, o.outcome) for o in result] == [("cancel", "retained")]
+    assert result[0].evidence == turns[5].text
+
+
+def test_a_request_handed_on_to_another_team_is_escalated_as_one_request(settings):
+    turns, result = found(HANDED_ON_AFTER_ASKING_AGAIN, settings)
+    assert [o.outcome for o in result] == ["escalated"]
+    assert result[0].start == round(turns[1].start, 3)  # the request first made
+    assert result[0].evidence == turns[4].text

@@ -2,19 +2,29 @@
 with the turn that shows it. The call's outcome is its last request's.
 
 It follows the refusal analysis (``refusals.py``) through the call: the same recogniser opens a
-request (and keeps one asked again as the one first made), the refusal model judges each agent
-turn while it is pending, and the push-back markers it made (a coach's labels included) are the
-push-back. On top of those signals:
+request, the refusal model judges each agent turn while it is pending, and the push-back markers it
+made (a coach's labels included) are the push-back. On top of those signals:
 
+- **one request, asked in other words**: while a request is pending and nothing has settled it,
+  a request of another kind is the same one asked again ("cancel", then "close the account"; "stop
+  the renewal", then "take me off auto-pay"; the recogniser's kinds for one wish vary), except a
+  supervisor asked for (a request of its own; the one pending ends as it stands) and a lesser ask
+  after a flat denial or a policy ("then can you at least…": a new request). A supervisor request
+  still open when the agent grants the first request after all leaves that one done and itself
+  withdrawn;
 - **escalated**: an agent turn hands the request on (a transfer, a supervisor fetched, a ticket or
   complaint opened for someone else to decide), said as a commitment, not as a refusal;
-- **retained**: the agent offered something (push-back of the kind "pitches an offer", or offer
-  words) and the customer's next words accept it;
+- **done**: an agent turn grants it: a sentence of it says so (``GRANTS``: "I've cancelled…",
+  "that's done", "your confirmation number is…"), even beside push-back in the same turn; in a
+  turn without push-back, a comply phrase of the refusal analysis, or the refusal model finds it
+  complying (at its own threshold, or
+  above push-back and at least 0.5; at least 0.25 where the customer's next words thank or ask
+  what happens next). Not where the customer's next words ask for it again;
+- **retained**: the agent offered something (push-back that pitches or names an offer, or words
+  that make an offer on their own, ``OFFERED``) and the customer accepts it: a plain yes as the
+  first answer, or accepting words (``ACCEPTS``) anywhere later while the request is pending;
 - **withdrawn**: the customer drops it (the phrase list ``withdraw``, "never mind") with no offer
-  taken;
-- **done**: an agent turn complies (the phrase list, or the refusal model's "complies": at its
-  own threshold, or above push-back and at least 0.5, then undone if the customer's next words ask
-  for it again); a supervisor request granted is escalated;
+  taken; **refused** where they give up after a flat denial or a policy;
 - at the call's end a request still pending is **refused** where the agent pushed back on it
   (unless the last push-back only stalls or a call back is promised: **unresolved**), and
   **unresolved** where nothing was said to it.
@@ -22,6 +32,7 @@ push-back. On top of those signals:
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -35,7 +46,6 @@ from reviewer.requests import GENERIC
 from reviewer.settings import Settings
 
 OUTCOMES = tuple(OUTCOME_NAMES)  # done, retained, withdrawn, refused, escalated, unresolved
-
 # An agent handing the request on: to another person, team or a formal ticket.
 _TEAM = "(supervisor|manager|team|department|specialist|lead|desk|office|unit|colleague)"
 HANDS_ON = PhraseSet(
@@ -77,6 +87,17 @@ OFFERS = PhraseSet(
         "(rather than|alternatively)",
     ]
 )
+# Offer words that make an offer on their own, in a turn the refusal analysis did not find pushing
+# back ("would you like…" and "how about…" are as often a procedural question there).
+OFFERED = PhraseSet(
+    [
+        "(i|we) (can|could|would|will) (offer|give you|knock|credit|discount|comp|throw in)",
+        "(percent off|half price|half off|free month*|months free)",
+        "what i (can|could) do (is|for you)",
+        "i (can|could) (switch|move|put|take|change|bump|drop) you (to|down|over|onto|on)",
+        "instead of (cancel*|closing|leaving|a refund|refunding)",
+    ]
+)
 # A customer taking an offer.
 ACCEPTS = PhraseSet(
     [
@@ -89,7 +110,51 @@ ACCEPTS = PhraseSet(
         "(yes|yeah|yep|sure|okay|alright|fine) (please|let us|go ahead|do it|do that|why not|that works)",
         "go ahead (with|and apply|and add) ~ (that|it|the|this)",
         "(sign me up|i am in)",
+        "(put|apply|add) (that|it|the|this) ~ (on|to) (my|the) (account|plan|bill|card)",
+        "(fine|okay|ok|alright) (keep|leave) (it|me|my) ~ then",
         "(will not|not going to|do not need to) (cancel|switch|close|leave|downgrade)",
+    ]
+)
+# An agent saying the thing asked for is done (generic speech acts of a grant, said as done or
+# being done now). Checked sentence by sentence, so a grant followed by a pitch still counts.
+_DONE_VERBS = (
+    "(cancel*|clos*|process*|remov*|waiv*|revers*|refund*|credit*|switch*|turn*|submit*|stop*|end*|"
+    "issu*|generat*|creat*|appl*|chang*|mov*|lodg*|paus*|downgrad*|disconnect*|terminat*|deactivat*|"
+    "unsubscrib*|took|taken|taking|put|putting|set|sent|sending|approv*|scheduled|booked|refunded)"
+)
+GRANTS = PhraseSet(
+    [
+        "i (have|had|just|now|have just|have now|have gone ahead and|went ahead and|have already|already) ~ "
+        + _DONE_VERBS,
+        f"i am (now )?{_DONE_VERBS} ~ (now|through|today|for you|right now|off|in|that|it|this|your|the)",
+        "(has|have|is|are) (been|now) ~ (cancel*|closed|processed|removed|waived|reversed|refunded|credited|"
+        "switched|turned off|submitted|approved|stopped|ended|terminated|deactivated|disconnected|paused|"
+        "downgraded|changed|applied|taken off|issued|generated|done|complete*|confirmed|off)",
+        "(that is|it is|all|you are|we are|and) (all )?(done|set|sorted|taken care of|complete|off)",
+        "(okay|ok|alright|right|all right|great|and) (that is )?done",
+        "^done",
+        "(confirmation|reference|cancellation|authori[sz]ation|rma|case) (number|code|id) (is|will be)",
+        "(your|the) (confirmation|reference) ~ (is|number)",
+        "(good news|you are all set|all sorted)",
+        "(auto renew*|autorenew*|renewal|auto pay|autopay|the fee|the charge) (is|are|has been) (now )?"
+        "(off|removed|cancel*|stopped|waived|reversed|turned off|disabled)",
+        "(you will|you are going to|you should) (get|receive|see) (a|an|the|your) ~"
+        " (refund|credit|confirmation|email confirming|letter confirming|final bill)",
+        "i (will|can|am going to|shall) (do|process|put|get) (that|it|this) ~"
+        " (for you|now|through|in|today|right)",
+        "(of course|certainly|absolutely|sure|no problem)( i| let me)? ~ (cancel*|process*|remov*|waiv*|"
+        "switch*|stop*|close*|refund*|credit*|turn*)",
+    ]
+)
+# The customer's next words taking a turn as done: thanks, relief, a question on what follows.
+THANKS = PhraseSet(
+    [
+        "(thank you|thanks|cheers|appreciate it|appreciate that|perfect|great|lovely|brilliant|awesome|"
+        "wonderful|finally|cool|excellent)",
+        "that is (all|everything) i (needed|wanted)",
+        "(how long|when) (will|does|do|would|should|until|is)",
+        "(can i|could i|will i|do i) (get|have) (that|it|a confirmation|an email) ~"
+        " (in writing|by email|emailed)?",
     ]
 )
 _YES = re.compile(
@@ -106,11 +171,47 @@ class _Pending:
     offer: Turn | None = None  # the latest agent turn that offered something instead
     offer_open: bool = False  # the customer has not answered that offer yet
     later: Turn | None = None  # the latest agent turn that put it off
+    before: int | None = None  # the request this one replaced (its index in the results), left open
+    offers: list[Turn] = field(default_factory=list)  # every agent turn that offered something instead
+    declined: bool = False  # the customer did not take the latest offer at once
 
 
 def _hands_on(text: str) -> bool:
     for sentence in re.split(r"(?<=[.!?])\s+", text):
         if HANDS_ON.find(sentence) and not _DENIED.search(normalize(sentence)):
+            return True
+    return False
+
+
+_SENTENCES = re.compile(r"(?<=[.!?])\s+")
+# A sentence that says a grant is not (yet) happening: a denial, a condition, a hold, a note.
+_NOT_GRANTED = re.compile(
+    r"\b(can not|cannot|unable|not able|not possible|no way|not allowed|unfortunately|afraid|before (i|we)|"
+    r"if you|hold|a note|not yet|would have to|need to|have to)\b"
+)
+
+
+# The customer settling for less after a flat denial: "then can you at least...", "fine, instead...".
+FALLBACK = PhraseSet(
+    ["at least", "instead", "(fine|okay|ok|alright|well) then", "in that case", "(can|could) you just"]
+)
+
+
+def _continues(pending: _Pending, then: str, text: str) -> bool:
+    """Whether a request of kind ``then``, made while ``pending`` is unsettled, is the same
+    request asked in other words: not a supervisor (a request of its own), nor a lesser one the
+    customer settles for after the agent said it cannot be done."""
+    if then == "supervisor":
+        return False
+    if pending.pushback and pending.pushback[-1][1] in ("impossible", "blames_other") and FALLBACK.find(text):
+        return False
+    return True
+
+
+def _grants(text: str, phrases: PhraseSet = GRANTS) -> bool:
+    """An agent sentence that does what was asked, said as done or being done now."""
+    for sentence in _SENTENCES.split(text):
+        if phrases.find(sentence) and not _NOT_GRANTED.search(normalize(sentence)):
             return True
     return False
 
@@ -132,9 +233,6 @@ def outcomes(
     out: list[RequestOutcome] = []
     settled: set[str] = set()  # kinds already granted or handed on: asked again, it is a check
     pending: _Pending | None = None
-    # A request granted by a turn the model was less sure of (complies above push-back, under the
-    # refusal model's own threshold): asked again in the customer's next words, it was not done.
-    tentative: _Pending | None = None
 
     def close(outcome: str, turn: Turn, why: str) -> None:
         nonlocal pending
@@ -156,7 +254,7 @@ def outcomes(
         pending = None
 
     def left_open(last: Turn) -> None:
-        """A request still pending when it is replaced by another, or when the call ends."""
+        """A request still pending when another kind of request replaces it, or when the call ends."""
         assert pending is not None
         if pending.later is not None and (
             not pending.pushback or pending.later.start >= pending.pushback[-1][0].start
@@ -169,30 +267,45 @@ def outcomes(
         else:
             close("unresolved", last, "nothing granted it or refused it")
 
+    def asks_again(text: str | None) -> bool:
+        """The customer's words ask for the pending request again: it was not granted. (A plain "no"
+        is not: it answers "anything else?" as often as it refuses.)"""
+        if not text or pending is None:
+            return False
+        again = rules.request(text)
+        return bool(rules.cues.asks_again.find(text) or again in ("cancel", GENERIC, pending.kind))
+
+    def accepts(text: str) -> bool:
+        return (
+            bool(ACCEPTS.find(text))
+            and not rules.cues.asks_again.find(text)
+            and not _NO.match(normalize(text))
+        )
+
     for turn, (before, after) in zip(ordered, around, strict=True):
         role = roles.get(turn.speaker)
-        if role == "customer" and tentative is not None and not turn_is_backchannel(turn, settings):
-            again = rules.request(turn.text)
-            if rules.cues.asks_again.find(turn.text) or again in ("cancel", GENERIC, tentative.kind):
-                out.pop()
-                settled.discard(tentative.kind)
-                pending, tentative = tentative, None
-                continue
-            tentative = None
         if role == "customer":
+            norm = normalize(turn.text)
             if pending is not None and pending.offer_open:
-                norm = normalize(turn.text)
-                asks = rules.request(turn.text) or rules.cues.asks_again.find(turn.text)
-                if not _NO.match(norm) and not asks and (ACCEPTS.find(turn.text) or _YES.match(norm)):
+                # The first answer to an offer: a plain yes takes it.
+                if not asks_again(turn.text) and (
+                    accepts(turn.text) or (_YES.match(norm) and not rules.request(turn.text))
+                ):
                     close("retained", turn, "took the offer")
                     continue
                 if not turn_is_backchannel(turn, settings):
                     pending.offer_open = False
+                    pending.declined = True
             if turn_is_backchannel(turn, settings):
                 continue
+            if pending is not None and pending.offers and accepts(turn.text) and not rules.request(turn.text):
+                close("retained", turn, "took the offer")  # the offer taken later in the call
+                continue
             if pending is not None and rules.cues.withdraw.find(turn.text):
-                if pending.offer is not None and ACCEPTS.find(turn.text):
+                if pending.offers and ACCEPTS.find(turn.text):
                     close("retained", turn, "took the offer")
+                elif pending.pushback and pending.pushback[-1][1] in ("impossible", "blames_other"):
+                    close("refused", pending.pushback[-1][0], "gave up after it was denied")
                 else:
                     close("withdrawn", turn, "dropped the request")
                 continue
@@ -202,9 +315,9 @@ def outcomes(
             if pending is None:
                 if kind not in settled:
                     pending = _Pending(kind, turn)
-            elif kind not in ("cancel", GENERIC, pending.kind):
+            elif kind not in ("cancel", GENERIC, pending.kind) and not _continues(pending, kind, turn.text):
                 left_open(turn)
-                pending = _Pending(kind, turn)
+                pending = _Pending(kind, turn, before=len(out) - 1)
             continue
         if role != "agent" or pending is None or turn_is_backchannel(turn, settings):
             continue
@@ -212,36 +325,55 @@ def outcomes(
         if _hands_on(turn.text):
             close("escalated", turn, "handed on")
             continue
-        if pushed:
-            kind = pushed[-1].category
-            pending.pushback.append((turn, kind))
-            if kind == "pitch" or OFFERS.find(turn.text):
-                pending.offer, pending.offer_open = turn, True
-            if LATER.find(turn.text):
-                pending.later = turn
+        said = _grants(turn.text) or (not pushed and _grants(turn.text, rules.cues.comply))
+        j = judge(model, turn, before, after, rules.cues) if model is not None else None
+        if not said and j is not None and not pushed:
+            said = j.complies >= model.comply_threshold or (j.complies >= 0.5 and j.complies > j.pushback)
+            # A weaker grant the customer's next words take as done (thanks, what happens next).
+            said = said or (
+                j.complies >= 0.25
+                and j.complies > j.pushback
+                and bool(after)
+                and bool(THANKS.find(after or ""))
+            )
+        if (
+            said
+            and pending.kind == "supervisor"
+            and pending.before is not None
+            and out[pending.before].outcome in ("refused", "unresolved")
+            and _grants(turn.text)
+        ):
+            # Asked for a supervisor over a request the agent then grants after all: that request
+            # is done, and the supervisor was not needed.
+            first = out[pending.before]
+            out[pending.before] = dataclasses.replace(
+                first,
+                outcome="done",
+                evidence_start=round(turn.start, 3),
+                evidence_end=round(turn.end, 3),
+                evidence_speaker=turn.speaker,
+                evidence=turn.text,
+                why="granted after the customer asked for a supervisor",
+            )
+            settled.add(first.kind)
+            close("withdrawn", turn, "the request it was about was granted instead")
             continue
-        complies = rules.cues.comply.find(turn.text) is not None
-        unsure = False
-        if not complies and model is not None:
-            j = judge(model, turn, before, after, rules.cues)
-            complies = j.complies >= model.comply_threshold
-            unsure = not complies and j.complies >= 0.5 and j.complies > j.pushback
-            complies = complies or unsure
-        if complies and unsure:
-            tentative = pending
-        if complies:  # a supervisor fetched is the request handed on
+        if said and not asks_again(after):
             if pending.kind == "supervisor":
                 close("escalated", turn, "the agent fetched someone else")
             else:
                 close("done", turn, "the agent granted it")
             continue
-        if OFFERS.find(turn.text):
+        if pushed:
+            pending.pushback.append((turn, pushed[-1].category))
+        if (pushed and (pushed[-1].category == "pitch" or OFFERS.find(turn.text))) or OFFERED.find(turn.text):
             pending.offer, pending.offer_open = turn, True
+            pending.offers.append(turn)
         if LATER.find(turn.text):
             pending.later = turn
     if pending is not None and ordered:
         left_open(ordered[-1])
-    return tuple(out)
+    return tuple(sorted(out, key=lambda o: o.start))
 
 
 def call_outcome(found: Sequence[RequestOutcome]) -> str:
