@@ -46,6 +46,7 @@ def bare(path: Path, device: str) -> dict:
         model_path, device=device, compute_type=compute_type, cpu_threads=os.cpu_count() or 1
     )
     load = time.perf_counter() - t
+    cpu0 = _cpu()
     t = time.perf_counter()
     segments, _info = model.transcribe(
         str(path),
@@ -57,7 +58,8 @@ def bare(path: Path, device: str) -> dict:
     )
     words = sum(len(s.words or []) for s in segments)
     work = time.perf_counter() - t
-    return {"load_s": load, "work_s": work, "words": words, "stages": {"transcribe": work}}
+    cpu = _cpu() - cpu0
+    return {"load_s": load, "work_s": work, "cpu_s": cpu, "words": words, "stages": {"transcribe": work}}
 
 
 def reviewer(path: Path, device: str) -> dict:
@@ -77,9 +79,17 @@ def reviewer(path: Path, device: str) -> dict:
     if channels == 1:  # a mono call: the diarization models are part of the job
         load_pipeline(options.diarization)
     load = time.perf_counter() - t
+    cpu0 = _cpu()
     t = time.perf_counter()
     result = process_file(path, options)
     work = time.perf_counter() - t
+    cpu = _cpu() - cpu0
+    if words_to := os.environ.get("REVIEWER_BENCH_WORDS"):  # each word, for comparing two versions
+        Path(words_to).write_text(
+            json.dumps(
+                [[w.text, round(w.start, 3), round(w.end, 3), w.speaker] for w in result.transcript.words]
+            )
+        )
     stages = dict(result.timings)
     # Storing it, as an import does: one transaction and the cached waveform peaks.
     os.environ["REVIEWER_DATA_DIR"] = tempfile.mkdtemp(prefix="reviewer-bench-store-")
@@ -94,6 +104,7 @@ def reviewer(path: Path, device: str) -> dict:
     return {
         "load_s": load,
         "work_s": work,
+        "cpu_s": cpu,
         "words": len(result.transcript.words),
         "stages": stages,
         "speaker_split": result.transcript.speaker_split,

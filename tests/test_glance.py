@@ -111,6 +111,26 @@ def test_a_library_from_before_the_glance_judges_its_calls_once_when_opened(tmp_
     assert searches(seen) == 0 and sum("library_settings" in s for s in seen) == 1
 
 
+@pytest.mark.sqlite_only("an old library is a SQLite file, made here with SQLite")
+def test_calls_judged_under_older_rules_are_judged_again_unless_their_review_is_submitted(tmp_path):
+    """When the glance's rules change, a library's calls are judged again when it next opens, but
+    a submitted review's verdict stays as it was submitted."""
+    path = tmp_path / "old.sqlite"
+    old_library(path, calls=2)
+    with actions.library.open_library(path):
+        pass  # judged under today's rules
+    older = '{"reason": null, "sentiment": null}'  # as the first glance (rules 1) kept it
+    db = Database(sqlite3.connect(str(path), isolation_level=None))
+    db.execute("UPDATE calls SET glance_json = ?, outcome = 'refused'", [older])
+    db.execute("UPDATE calls SET review_status = 'submitted' WHERE id = 2")
+    db.execute("UPDATE library_settings SET value = 'yes' WHERE key = 'glance_caught_up'")  # rules 1's
+    db.conn.close()
+    with actions.library.open_library(path) as lib:
+        outcomes = {row.id: row.outcome for row in lib.list_calls()}
+        assert outcomes == {1: "retained", 2: "refused"}  # judged again; the submitted one kept
+        assert lib.glance_caught_up() and lib.unglanced_calls() == []
+
+
 # -- the app ---------------------------------------------------------------------------------------
 
 # A customer who asks to cancel, hears a refusal, then takes an offer.

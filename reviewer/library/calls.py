@@ -39,6 +39,13 @@ from reviewer.model import (
 REVIEW_STATUSES = ("new", "in review", "submitted", "acknowledged")
 #: library_settings' key, set once no call waits to be judged at a glance (a call is stored with it)
 GLANCE_CAUGHT_UP = "glance_caught_up"
+#: The glance's rules as a call is judged by them today. Raise it when the reason, outcome or
+#: sentiment analysis changes what it finds: calls judged under older rules are judged again by
+#: the catch-up, except where their review is submitted (a submitted verdict is never moved by a
+#: rule update; a re-analysis of that call, which a coach asks for, judges it anew).
+#: 2: outcomes of 2026-12-07 (a grant after push-back, one request asked in other words).
+GLANCE_RULES = 2
+_GLANCE_PREFIX = f'{{"rules": {GLANCE_RULES},'
 
 
 def ms(seconds: float | None) -> int | None:
@@ -131,7 +138,7 @@ def stored_metrics(row: CallRow) -> Metrics:
 def glance_document(reason: CallReason | None, sentiment: Sentiment | None) -> str:
     """What ``calls.glance_json`` keeps: the reason (times in milliseconds) and both parties'
     sentiment trends with how they were judged."""
-    doc: dict[str, Any] = {"reason": None, "sentiment": None}
+    doc: dict[str, Any] = {"rules": GLANCE_RULES, "reason": None, "sentiment": None}  # rules first
     if reason is not None:
         doc["reason"] = {
             "name": reason.name,
@@ -398,20 +405,28 @@ class CallsMixin:
             )
 
     def unglanced_calls(self) -> list[int]:
-        """The calls stored before the library kept the call at a glance (m014), in order."""
-        sql = "SELECT id FROM calls WHERE glance_json IS NULL ORDER BY id"
-        return [int(r[0]) for r in self.db.execute(sql).fetchall()]
+        """The calls to judge at a glance, in order: those stored before the library kept it
+        (m014), and those judged under older rules (``GLANCE_RULES``) whose review is not
+        submitted."""
+        sql = (
+            "SELECT id FROM calls WHERE glance_json IS NULL OR (glance_json NOT LIKE ? "
+            "AND COALESCE(review_status, 'new') NOT IN ('submitted', 'acknowledged')) ORDER BY id"
+        )
+        return [int(r[0]) for r in self.db.execute(sql, [_GLANCE_PREFIX + "%"]).fetchall()]
 
     def glance_caught_up(self) -> bool:
-        """Whether a catch-up found no call left to judge at a glance: since every call is stored
-        with it, the calls need not be searched again (one lookup by key)."""
-        sql = "SELECT 1 FROM library_settings WHERE key = ?"
-        return self.db.execute(sql, [GLANCE_CAUGHT_UP]).fetchone() is not None
+        """Whether a catch-up under today's rules found no call left to judge at a glance: since
+        every call is stored with it, the calls need not be searched again (one lookup by key)."""
+        sql = "SELECT value FROM library_settings WHERE key = ?"
+        row = self.db.execute(sql, [GLANCE_CAUGHT_UP]).fetchone()
+        return row is not None and row[0] == str(GLANCE_RULES)
 
     def set_glance_caught_up(self) -> None:
-        """Inside the caller's write transaction: no call is left to judge at a glance."""
+        """Inside the caller's write transaction: no call is left to judge under today's rules."""
         self.db.execute("DELETE FROM library_settings WHERE key = ?", [GLANCE_CAUGHT_UP])
-        self.db.execute("INSERT INTO library_settings (key, value) VALUES (?, ?)", [GLANCE_CAUGHT_UP, "yes"])
+        self.db.execute(
+            "INSERT INTO library_settings (key, value) VALUES (?, ?)", [GLANCE_CAUGHT_UP, str(GLANCE_RULES)]
+        )
 
     def turn_sentiments(self, call_id: int) -> list[TurnSentiment]:
         sql = "SELECT * FROM turn_sentiments WHERE call_id = ? ORDER BY start_ms, id"
