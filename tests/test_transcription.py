@@ -300,37 +300,6 @@ def test_a_calls_first_window_is_encoded_once_for_its_language_and_its_words():
     assert len(encoded) == 1  # one 30 s window, encoded once
 
 
-def test_a_stereo_calls_two_channels_decoded_in_one_batch_give_each_side_its_own_words(short_call):
-    """Both channels' speech is decoded in one batch, each chunk of one channel's speech its own
-    window (two channels' audio in one window once put words on the wrong side): each side gets
-    the words of its channel transcribed alone (Whisper may split a name in two differently),
-    every word that both wrote within 50 ms of the other's time."""
-    import difflib
-
-    from reviewer.asr.transcribe import AsrOptions, load_model, speech_chunks, transcribe, transcribe_chunks
-
-    call, _ = short_call
-    options = AsrOptions(vocabulary=())
-    model, _ = load_model(options)
-    chunks = speech_chunks(call.audio[0], 0, options) + speech_chunks(call.audio[1], 1, options)
-    assert sorted({c.channel for c in chunks}) == [0, 1]
-    sides, language = transcribe_chunks(model, chunks, 2, options)
-    assert language == "en"
-    assert {"cable", "help", "six"} <= set(norm_words(" ".join(w.text for w in sides[0])))
-    assert {"what", "time", "today"} <= set(norm_words(" ".join(w.text for w in sides[1])))
-    for channel in (0, 1):
-        batched = sides[channel]
-        alone, _ = transcribe(model, call.audio[channel], options, language="en")
-        assert "".join(norm_words(" ".join(w.text for w in batched))) == "".join(
-            norm_words(" ".join(w.text for w in alone))
-        )
-        same = difflib.SequenceMatcher(a=[w.text for w in batched], b=[w.text for w in alone], autojunk=False)
-        pairs = [(batched[i + k], alone[j + k]) for i, j, n in same.get_matching_blocks() for k in range(n)]
-        assert len(pairs) >= len(alone) - 2
-        for a, b in pairs:
-            assert abs(a.start - b.start) <= 0.05 and abs(a.end - b.end) <= 0.05, (a, b)
-
-
 def test_the_voice_activity_filter_run_block_by_block_gives_faster_whispers_probabilities():
     """Reviewer runs Silero VAD block by block instead of copying the whole call with each
     window's context first (260 MB an hour): the same probabilities, across a block's edge too."""
