@@ -36,6 +36,8 @@ def turns(split: str, second: dict[str, str]) -> list[dict]:
                     prev = line["text"]
                 elif line.get("label") == "pushback" and line.get("kind"):
                     key = f"{split}/{f.name}#{di}#{ti}"
+                    if key not in second:  # a part added after the second reading
+                        continue
                     out.append(
                         dict(
                             text=line["text"],
