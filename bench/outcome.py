@@ -250,6 +250,14 @@ def show(title: str, s: dict, confusion: bool = True) -> None:
             print(f"    {k:11} {row['right']:>3} / {row['n']:<3} {row['as']}")
 
 
+def print_mistakes(mistakes: list) -> None:
+    for scenario, want, got in mistakes:
+        print(
+            f"  {scenario:44} truth {want}  got "
+            f"{[(g['kind'], g['first_turn'], g['outcome'], g['evidence_turn']) for g in got]}"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mistakes", action="store_true")
@@ -277,11 +285,7 @@ def main() -> None:
     if args.blind:
         results = blind(args.blind, settings, mistakes)
         if args.mistakes:
-            for scenario, want, got in mistakes:
-                print(
-                    f"  {scenario:44} truth {want}  got "
-                    f"{[(g['kind'], g['first_turn'], g['outcome'], g['evidence_turn']) for g in got]}"
-                )
+            print_mistakes(mistakes)
         RESULTS.parent.mkdir(exist_ok=True)
         RESULTS.with_name("outcome-blind.json").write_text(json.dumps(results, indent=1) + "\n")
         encoder_cache(args.encoder_cache, save=True)
@@ -336,11 +340,7 @@ def main() -> None:
             results[f"test_{part}"] = compare(some, truth, settings)
             show(f"TEST, {part}", results[f"test_{part}"])
     if args.mistakes:
-        for scenario, want, got in mistakes:
-            print(
-                f"  {scenario:44} truth {want}  got "
-                f"{[(g['kind'], g['first_turn'], g['outcome'], g['evidence_turn']) for g in got]}"
-            )
+        print_mistakes(mistakes)
     RESULTS.parent.mkdir(exist_ok=True)
     out = (
         RESULTS.with_name(f"outcome-test{'-' + args.half if args.half else ''}.json")

@@ -263,31 +263,12 @@ def test_arrow_keys_through_the_periods_list_each_periods_calls(window, qtbot):
     assert "1 call</b> by Sam in 16 – 22 Mar 2026" in d.calls_label.text()
 
 
-def test_an_empty_library_says_so_and_offers_no_export(make_empty_window, qtbot):
-    w = make_empty_window()
+def test_an_empty_library_says_so_and_offers_no_export(make_window, library_location, qtbot):
+    w = make_window(library_location("empty"))
     d = open_dashboard(w, qtbot, metric=None)
     assert "No calls yet" in d.summary.text()
     assert not d.pdf_button.isEnabled() and not d.csv_button.isEnabled()
     assert d.agent_box.count() == 1  # the whole team only
-
-
-@pytest.fixture()
-def make_empty_window(qtbot, tmp_path, settings, monkeypatch, library_location):
-    from reviewer.ui.main_window import MainWindow
-
-    monkeypatch.setenv("REVIEWER_CONFIG_DIR", str(tmp_path / "config"))
-    made = []
-
-    def make():
-        w = MainWindow(settings, library_path=library_location("empty"), first_run_sample=False)
-        qtbot.addWidget(w)
-        w.show()
-        made.append(w)
-        return w
-
-    yield make
-    for w in made:
-        w.close()
 
 
 def test_without_any_score_the_dashboard_opens_on_a_metric_that_has_values(window, qtbot, monkeypatch):
