@@ -63,6 +63,23 @@ def test_camplusplus_weights_load_strictly_and_separate_voices(pushback):
     assert same > different + 0.2
 
 
+def test_voice_windows_that_run_past_the_end_of_the_call_are_cut_there(pushback):
+    """The second pass's windows can end a frame past the audio (speech to the very end of a
+    call): they are embedded as far as the audio goes, and a sliver too short to embed is
+    skipped, rather than the whole split failing."""
+    import numpy as np
+
+    from reviewer.speakers.diarize import DiarizationOptions, load_pipeline, window_embeddings
+
+    call, _ = pushback
+    end = next(u for u in call.utterances if u.speaker == "agent").end
+    audio = call.audio[0, : int(end * 16000)].copy()
+    spans = [(end - 2.0, end + 0.5), (end - 1.5, end + 1.0), (end - 0.05, end + 1.4)]
+    vectors = window_embeddings(load_pipeline(DiarizationOptions()), audio, 16000, spans)
+    assert vectors.shape[0] == 3
+    assert np.isfinite(vectors[:2]).all() and np.isnan(vectors[2]).all()
+
+
 def test_diarization_weights_are_checked_before_loading(tmp_path, monkeypatch):
     import reviewer.speakers.diarize as diarize
 

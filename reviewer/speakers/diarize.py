@@ -367,11 +367,15 @@ def window_embeddings(pipeline, audio: np.ndarray, sample_rate: int, spans) -> n
 
     model = pipeline._embedding.model_
     device = next(model.parameters()).device
-    pieces = [(int(a * sample_rate), int(b * sample_rate)) for a, b in spans]
+    # A stretch may end a little past the audio (the segmentation's last frame): cut it there.
+    # Too short to embed (under 0.1 s once cut): left NaN, which the callers pass over.
+    last = len(audio)
+    pieces = [(min(int(a * sample_rate), last), min(int(b * sample_rate), last)) for a, b in spans]
     out = np.full((len(pieces), model.dimension), np.nan, dtype=np.float32)
     by_length: dict[int, list[int]] = {}
     for i, (a, b) in enumerate(pieces):
-        by_length.setdefault(b - a, []).append(i)
+        if b - a >= sample_rate // 10:
+            by_length.setdefault(b - a, []).append(i)
     with torch.inference_mode():
         for rows in by_length.values():
             for k in range(0, len(rows), 32):
