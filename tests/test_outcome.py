@@ -169,3 +169,64 @@ def test_a_request_handed_on_to_another_team_is_escalated_as_one_request(setting
     assert [o.outcome for o in result] == ["escalated"]
     assert result[0].start == round(turns[1].start, 3)  # the request first made
     assert result[0].evidence == turns[4].text
+
+
+def test_a_fee_asked_off_while_a_closure_goes_through_is_a_second_request_granted_with_it(settings):
+    lines = [
+        ("agent", "Westbrook Savings, Hannah speaking."),
+        ("customer", "Hello, I'd like to close my current account please, I've moved banks."),
+        ("agent", "Of course. Can you confirm your postcode?"),
+        ("customer", "It's LS6 2QT."),
+        ("agent", "Thanks. The balance of forty pounds will be sent to your new account."),
+        ("customer", "Fine. Oh, and could you waive the ten pound overdraft fee from last month?"),
+        ("agent", "Yes, I've reversed that fee and the account is now closed."),
+        ("customer", "Thank you."),
+    ]
+    _, result = found(lines, settings)
+    assert [(o.kind, o.outcome) for o in result] == [("close", "done"), ("fee_waiver", "done")]
+
+
+def test_a_customer_told_to_call_back_who_says_they_will_is_unresolved_not_withdrawn(settings):
+    lines = [
+        ("agent", "Crestline Energy, this is Omar."),
+        ("customer", "Hi, I want a refund for the double payment taken on the first."),
+        ("agent", "I'm afraid refunds can't be raised until the payment clears, that takes five working days."),
+        ("customer", "Five days? I need that money now."),
+        ("agent", "I understand, but there's nothing I can do before then. Please call us back on Monday."),
+        ("customer", "Fine. I'll call back on Monday then."),
+        ("agent", "Thanks for your patience."),
+    ]
+    _, result = found(lines, settings)
+    assert [(o.kind, o.outcome) for o in result] == [("refund", "unresolved")]
+
+
+def test_a_case_opened_for_another_team_after_i_cannot_is_escalated(settings):
+    lines = [
+        ("agent", "Northwind Air, customer care, Lena speaking."),
+        ("customer", "My flight was cancelled and I want my money back for the hotel I had to pay for."),
+        ("agent", "I'm sorry. Hotel costs are not something I can refund from this desk."),
+        ("customer", "That's not good enough, it was your cancellation."),
+        (
+            "agent",
+            "I don't have the authority to refund it myself, but I'm opening a case with our claims team "
+            "now and they will email you within five days.",
+        ),
+        ("customer", "Okay, I'll watch for it."),
+    ]
+    _, result = found(lines, settings)
+    assert [(o.kind, o.outcome) for o in result] == [("refund", "escalated")]
+
+
+def test_a_pause_refused_then_a_cancellation_granted_are_two_requests(settings):
+    lines = [
+        ("agent", "Summit Climbing Gym, this is Theo."),
+        ("customer", "Hi, I'd like to freeze my membership for two months while I travel."),
+        ("agent", "I'm sorry, we can only freeze memberships for medical reasons, that's the policy."),
+        ("customer", "It's work travel, I can't get a doctor's note for that."),
+        ("agent", "Then I can't freeze it, the system won't let me without a medical code."),
+        ("customer", "Okay, then just cancel it instead."),
+        ("agent", "Done, I've cancelled the membership as of the end of this month."),
+        ("customer", "Thanks."),
+    ]
+    _, result = found(lines, settings)
+    assert [(o.kind, o.outcome) for o in result] == [("pause", "refused"), ("cancel", "done")]

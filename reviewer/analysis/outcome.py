@@ -105,6 +105,8 @@ ACCEPTS = PhraseSet(
         "let us (do|try|go with) (that|it|this|the)",
         "i will (take|try|go with) (it|that|this|the|them|those)",
         "i will (keep|stay) ~ (with|on|then|instead)",
+        "i will (keep|stick with|stay with|stay on) (it|that|this|the|my|premium|plus|what)",
+        "(the|that|this) (credit|offer|deal|discount|option|plan|one) (works|is fine|will do|sounds good)",
         "(that|this|it) (sounds|works|is) (good|great|better|perfect)",
         "(sounds|that is) (like a )?(good|great|fair) (deal|offer)",
         "(yes|yeah|yep|sure|okay|alright|fine) (please|let us|go ahead|do it|do that|why not|that works)",
@@ -161,6 +163,14 @@ _YES = re.compile(
     r"^(yes|yeah|yep|yup|sure|okay|alright|fine|ok|please|absolutely|definitely|that would be)\b"
 )
 _NO = re.compile(r"^(no|nope|nah|not really|i do not|no thanks|no thank you)\b")
+# The customer saying they will try again later: the request is left open, not dropped.
+CALLER_LATER = PhraseSet(
+    [
+        "i (will|shall|am going to|have to|need to|can) (call|ring|phone|try|check) ~"
+        " (back|again|later|tomorrow|monday|tuesday|wednesday|thursday|friday|next|then|on the)",
+        "i (will|shall) (wait|watch|look out) (for|and see|until)",
+    ]
+)
 
 
 @dataclass
@@ -176,9 +186,14 @@ class _Pending:
     declined: bool = False  # the customer did not take the latest offer at once
 
 
+_CLAUSES = re.compile(r"(?<=[.!?])\s+|[,;]?\s+\b(?:but|however|though|although)\b\s+", re.IGNORECASE)
+
+
 def _hands_on(text: str) -> bool:
-    for sentence in re.split(r"(?<=[.!?])\s+", text):
-        if HANDS_ON.find(sentence) and not _DENIED.search(normalize(sentence)):
+    """An agent handing the request on, in a clause that does not deny it ("I can't refund it
+    myself, but I'm opening a case with the refunds team" hands it on)."""
+    for clause in _CLAUSES.split(text):
+        if HANDS_ON.find(clause) and not _DENIED.search(normalize(clause)):
             return True
     return False
 
@@ -197,15 +212,37 @@ FALLBACK = PhraseSet(
 )
 
 
+# Kinds of request that are one family: a different kind of the same family, asked while a request is
+# pending, is as often the same request in other words ("cancel" after "end my contract"); across
+# families it is a second request ("can you waive the fee too?" while a cancellation goes through).
+_FAMILIES = (
+    frozenset({"cancel", "close", "downgrade", "stop_renewal", "port_out", "end_contract"})
+    | frozenset({"pause", "remove_product"}),
+    frozenset({"refund", "fee_waiver"}),
+)
+# Push-back that denies the request outright, as against arguing or pitching around it.
+DENIALS = ("impossible", "blames_other", "needs_someone_else")
+
+
+def _family(kind: str) -> frozenset[str] | None:
+    return next((f for f in _FAMILIES if kind in f), None)
+
+
 def _continues(pending: _Pending, then: str, text: str) -> bool:
     """Whether a request of kind ``then``, made while ``pending`` is unsettled, is the same
-    request asked in other words: not a supervisor (a request of its own), nor a lesser one the
-    customer settles for after the agent said it cannot be done."""
-    if then == "supervisor":
+    request asked in other words: not a supervisor (a request of its own), not one of another
+    family made before the agent pushed back on the first, nor a lesser one the customer settles
+    for after the agent said it cannot be done ("then just cancel it", "at least waive the fee")."""
+    if then == "supervisor" or then == pending.kind:
+        return then == pending.kind
+    if pending.pushback and pending.pushback[-1][1] in DENIALS and FALLBACK.find(text):
         return False
-    if pending.pushback and pending.pushback[-1][1] in ("impossible", "blames_other") and FALLBACK.find(text):
-        return False
-    return True
+    if then == "cancel" or pending.pushback:
+        # "cancel" is said of many things ("cancel the fee", "cancel that order"), and a customer
+        # pushed back on says the same request many ways
+        return True
+    one, other = _family(pending.kind), _family(then)
+    return one is None or other is None or one is other
 
 
 def _grants(text: str, phrases: PhraseSet = GRANTS) -> bool:
@@ -233,14 +270,23 @@ def outcomes(
     out: list[RequestOutcome] = []
     settled: set[str] = set()  # kinds already granted or handed on: asked again, it is a check
     pending: _Pending | None = None
+    carried: list[_Pending] = []  # requests nothing was said to when another one was made
+    # Requests left open when another kind was asked for: asked for again, the same request goes on.
+    left: dict[str, tuple[int, _Pending]] = {}
+    dropped: set[int] = set()  # indexes in ``out`` of requests that went on later
 
-    def close(outcome: str, turn: Turn, why: str) -> None:
-        nonlocal pending
-        assert pending is not None
+    def resume(kind: str) -> _Pending | None:
+        if kind not in left:
+            return None
+        index, request = left.pop(kind)
+        dropped.add(index)
+        return request
+
+    def record(request: _Pending, outcome: str, turn: Turn, why: str) -> None:
         out.append(
             RequestOutcome(
-                pending.kind,
-                round(pending.turn.start, 3),
+                request.kind,
+                round(request.turn.start, 3),
                 outcome,
                 round(turn.start, 3),
                 round(turn.end, 3),
@@ -250,7 +296,18 @@ def outcomes(
             )
         )
         if outcome in ("done", "retained", "escalated"):
-            settled.add(pending.kind)
+            settled.add(request.kind)
+
+    def close(outcome: str, turn: Turn, why: str) -> None:
+        nonlocal pending
+        assert pending is not None
+        record(pending, outcome, turn, why)
+        if outcome in ("done", "escalated") and carried:
+            # The requests carried beside this one go the same way: granted or handed on together.
+            for other in carried:
+                why = "granted with the later request" if outcome == "done" else "handed on with it"
+                record(other, outcome, turn, why)
+            carried.clear()
         pending = None
 
     def left_open(last: Turn) -> None:
@@ -301,11 +358,15 @@ def outcomes(
             if pending is not None and pending.offers and accepts(turn.text) and not rules.request(turn.text):
                 close("retained", turn, "took the offer")  # the offer taken later in the call
                 continue
+            if pending is not None and CALLER_LATER.find(turn.text):
+                pending.later = turn  # the customer will try again later: left open
+                continue
             if pending is not None and rules.cues.withdraw.find(turn.text):
+                denied = [t for t, k in pending.pushback if k in DENIALS]
                 if pending.offers and ACCEPTS.find(turn.text):
                     close("retained", turn, "took the offer")
-                elif pending.pushback and pending.pushback[-1][1] in ("impossible", "blames_other"):
-                    close("refused", pending.pushback[-1][0], "gave up after it was denied")
+                elif denied:
+                    close("refused", denied[-1], "gave up after it was denied")
                 else:
                     close("withdrawn", turn, "dropped the request")
                 continue
@@ -314,10 +375,16 @@ def outcomes(
                 continue
             if pending is None:
                 if kind not in settled:
-                    pending = _Pending(kind, turn)
-            elif kind not in ("cancel", GENERIC, pending.kind) and not _continues(pending, kind, turn.text):
-                left_open(turn)
-                pending = _Pending(kind, turn, before=len(out) - 1)
+                    pending = resume(kind) or _Pending(kind, turn)
+            elif kind not in (GENERIC, pending.kind) and not _continues(pending, kind, turn.text):
+                if pending.pushback or pending.later is not None or kind == "supervisor":
+                    old = pending
+                    left_open(turn)
+                    left[old.kind] = (len(out) - 1, old)
+                    pending = resume(kind) or _Pending(kind, turn, before=len(out) - 1)
+                else:  # nothing said to it yet: it goes on beside the new one (granted with it, or not)
+                    carried.append(pending)
+                    pending = resume(kind) or _Pending(kind, turn)
             continue
         if role != "agent" or pending is None or turn_is_backchannel(turn, settings):
             continue
@@ -340,6 +407,7 @@ def outcomes(
             said
             and pending.kind == "supervisor"
             and pending.before is not None
+            and pending.before not in dropped
             and out[pending.before].outcome in ("refused", "unresolved")
             and _grants(turn.text)
         ):
@@ -373,7 +441,10 @@ def outcomes(
             pending.later = turn
     if pending is not None and ordered:
         left_open(ordered[-1])
-    return tuple(sorted(out, key=lambda o: o.start))
+    for other in carried:
+        pending = other
+        left_open(ordered[-1])
+    return tuple(sorted((o for i, o in enumerate(out) if i not in dropped), key=lambda o: o.start))
 
 
 def call_outcome(found: Sequence[RequestOutcome]) -> str:

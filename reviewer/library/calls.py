@@ -44,7 +44,9 @@ GLANCE_CAUGHT_UP = "glance_caught_up"
 #: the catch-up, except where their review is submitted (a submitted verdict is never moved by a
 #: rule update; a re-analysis of that call, which a coach asks for, judges it anew).
 #: 2: outcomes of 2026-12-07 (a grant after push-back, one request asked in other words).
-GLANCE_RULES = 2
+#: 3: outcomes of 2026-12-07, later (a second request beside one in progress, the same request asked
+#: again after a digression, a customer who will call back, a hand-on past a "but").
+GLANCE_RULES = 3
 _GLANCE_PREFIX = f'{{"rules": {GLANCE_RULES},'
 
 
