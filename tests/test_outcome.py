@@ -190,7 +190,7 @@ def test_a_customer_told_to_call_back_who_says_they_will_is_unresolved_not_withd
     lines = [
         ("agent", "Crestline Energy, this is Omar."),
         ("customer", "Hi, I want a refund for the double payment taken on the first."),
-        ("agent", "I'm afraid refunds can't be raised until the payment clears, that takes five working days."),
+        ("agent", "I'm afraid refunds can't be raised until the payment clears, that takes five days."),
         ("customer", "Five days? I need that money now."),
         ("agent", "I understand, but there's nothing I can do before then. Please call us back on Monday."),
         ("customer", "Fine. I'll call back on Monday then."),
@@ -230,3 +230,18 @@ def test_a_pause_refused_then_a_cancellation_granted_are_two_requests(settings):
     ]
     _, result = found(lines, settings)
     assert [(o.kind, o.outcome) for o in result] == [("pause", "refused"), ("cancel", "done")]
+
+
+def test_an_offer_taken_in_loose_spoken_words_is_retained_even_after_a_question_about_it(settings):
+    lines = [
+        ("agent", "thanks for calling brightpath learning this is kay"),
+        ("customer", "hi um i need to cancel my subscription i just dont have the time with the new job"),
+        ("agent", "oh okay before i do that you would lose all your saved progress after thirty days"),
+        ("customer", "wait all of it"),
+        ("agent", "yeah but what i can do is put you on our lite plan its four ninety nine you keep it all"),
+        ("customer", "huh four ninety nine okay yeah lets do that"),
+        ("agent", "okay youre switched to the lite plan from your next billing date"),
+        ("customer", "great thanks"),
+    ]
+    _, result = found(lines, settings)
+    assert [(o.kind, o.outcome) for o in result] == [("cancel", "retained")]

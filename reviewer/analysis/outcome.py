@@ -102,10 +102,14 @@ OFFERED = PhraseSet(
 ACCEPTS = PhraseSet(
     [
         "(do|try|take) (that|it|this|the) ~ (instead|then|one)",
-        "let us (do|try|go with) (that|it|this|the)",
+        "(let us|lets) (do|try|go with) (that|it|this|the)",
         "i will (take|try|go with) (it|that|this|the|them|those)",
         "i will (keep|stay) ~ (with|on|then|instead)",
         "i will (keep|stick with|stay with|stay on) (it|that|this|the|my|premium|plus|what)",
+        "i will stay",
+        "(go on|go ahead|do it|do that) then",
+        "that is (actually |much |a lot )?(better|cheaper|a better deal)",
+        "(do not|no need to) (cancel|close) ~ (then|after all)?",
         "(the|that|this) (credit|offer|deal|discount|option|plan|one) (works|is fine|will do|sounds good)",
         "(that|this|it) (sounds|works|is) (good|great|better|perfect)",
         "(sounds|that is) (like a )?(good|great|fair) (deal|offer)",
@@ -344,9 +348,11 @@ def outcomes(
         if role == "customer":
             norm = normalize(turn.text)
             if pending is not None and pending.offer_open:
-                # The first answer to an offer: a plain yes takes it.
-                if not asks_again(turn.text) and (
-                    accepts(turn.text) or (_YES.match(norm) and not rules.request(turn.text))
+                # The first answer to an offer: words that take it, or a plain yes. (The request
+                # model hears "let's do that" as a request as often as not: words that take the
+                # offer outweigh it.)
+                if accepts(turn.text) or (
+                    not asks_again(turn.text) and _YES.match(norm) and not rules.request(turn.text)
                 ):
                     close("retained", turn, "took the offer")
                     continue

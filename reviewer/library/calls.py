@@ -46,7 +46,8 @@ GLANCE_CAUGHT_UP = "glance_caught_up"
 #: 2: outcomes of 2026-12-07 (a grant after push-back, one request asked in other words).
 #: 3: outcomes of 2026-12-07, later (a second request beside one in progress, the same request asked
 #: again after a digression, a customer who will call back, a hand-on past a "but").
-GLANCE_RULES = 3
+#: 4: the same day, an offer taken in loose words ("okay yeah lets do that", "I'll stay").
+GLANCE_RULES = 4
 _GLANCE_PREFIX = f'{{"rules": {GLANCE_RULES},'
 
 
