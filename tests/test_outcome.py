@@ -245,3 +245,18 @@ def test_an_offer_taken_in_loose_spoken_words_is_retained_even_after_a_question_
     ]
     _, result = found(lines, settings)
     assert [(o.kind, o.outcome) for o in result] == [("cancel", "retained")]
+
+
+def test_a_verification_answer_the_request_model_barely_hears_as_a_supervisor_opens_no_escalation(settings):
+    lines = [
+        ("agent", "Lakeside Water, this is Ruth, can I take your account number?"),
+        ("customer", "um i've not got the letter here can you look it up with the address"),
+        ("agent", "Of course, what's the address?"),
+        ("customer", "Fourteen Mill Lane."),
+        ("agent", "Thank you, I've found you. How can I help?"),
+        ("customer", "I'd like to close my account, I'm moving out on Friday."),
+        ("agent", "No problem, I've closed the account from Friday and your final bill will follow."),
+        ("customer", "Thanks."),
+    ]
+    _, result = found(lines, settings)
+    assert [(o.kind, o.outcome) for o in result] == [("close", "done")]

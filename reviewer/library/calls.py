@@ -47,7 +47,8 @@ GLANCE_CAUGHT_UP = "glance_caught_up"
 #: 3: outcomes of 2026-12-07, later (a second request beside one in progress, the same request asked
 #: again after a digression, a customer who will call back, a hand-on past a "but").
 #: 4: the same day, an offer taken in loose words ("okay yeah lets do that", "I'll stay").
-GLANCE_RULES = 4
+#: 5: the same day, a supervisor request the request model is unsure of opens no escalation.
+GLANCE_RULES = 5
 _GLANCE_PREFIX = f'{{"rules": {GLANCE_RULES},'
 
 
