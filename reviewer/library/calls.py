@@ -421,16 +421,12 @@ class CallsMixin:
     def glance_caught_up(self) -> bool:
         """Whether a catch-up under today's rules found no call left to judge at a glance: since
         every call is stored with it, the calls need not be searched again (one lookup by key)."""
-        sql = "SELECT value FROM library_settings WHERE key = ?"
-        row = self.db.execute(sql, [GLANCE_CAUGHT_UP]).fetchone()
-        return row is not None and row[0] == str(GLANCE_RULES)
+        return self.library_setting(GLANCE_CAUGHT_UP) == str(GLANCE_RULES)  # type: ignore[attr-defined]
 
     def set_glance_caught_up(self) -> None:
-        """Inside the caller's write transaction: no call is left to judge under today's rules."""
-        self.db.execute("DELETE FROM library_settings WHERE key = ?", [GLANCE_CAUGHT_UP])
-        self.db.execute(
-            "INSERT INTO library_settings (key, value) VALUES (?, ?)", [GLANCE_CAUGHT_UP, str(GLANCE_RULES)]
-        )
+        """No call is left to judge under today's rules (inside the caller's write transaction,
+        or one of its own)."""
+        self.set_library_setting(GLANCE_CAUGHT_UP, str(GLANCE_RULES))  # type: ignore[attr-defined]
 
     def turn_sentiments(self, call_id: int) -> list[TurnSentiment]:
         sql = "SELECT * FROM turn_sentiments WHERE call_id = ? ORDER BY start_ms, id"
