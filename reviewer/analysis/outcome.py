@@ -186,12 +186,10 @@ class _Pending:
     kind: str
     turn: Turn
     pushback: list[tuple[Turn, str]] = field(default_factory=list)  # (turn, kind of push-back)
-    offer: Turn | None = None  # the latest agent turn that offered something instead
     offer_open: bool = False  # the customer has not answered that offer yet
     later: Turn | None = None  # the latest agent turn that put it off
     before: int | None = None  # the request this one replaced (its index in the results), left open
     offers: list[Turn] = field(default_factory=list)  # every agent turn that offered something instead
-    declined: bool = False  # the customer did not take the latest offer at once
 
 
 _CLAUSES = re.compile(r"(?<=[.!?])\s+|[,;]?\s+\b(?:but|however|though|although)\b\s+", re.IGNORECASE)
@@ -372,7 +370,6 @@ def outcomes(
                     continue
                 if not turn_is_backchannel(turn, settings):
                     pending.offer_open = False
-                    pending.declined = True
             if turn_is_backchannel(turn, settings):
                 continue
             if pending is not None and pending.offers and accepts(turn.text) and not rules.request(turn.text):
@@ -455,7 +452,7 @@ def outcomes(
         if pushed:
             pending.pushback.append((turn, pushed[-1].category))
         if (pushed and (pushed[-1].category == "pitch" or OFFERS.find(turn.text))) or OFFERED.find(turn.text):
-            pending.offer, pending.offer_open = turn, True
+            pending.offer_open = True
             pending.offers.append(turn)
         if LATER.find(turn.text):
             pending.later = turn

@@ -401,4 +401,3 @@ def piece_bounds(audio: np.ndarray, piece: float | None = None) -> list[tuple[in
         bounds.append(quietest_moment(audio, target - search, target + search))
     bounds.append(n)
     return list(zip(bounds[:-1], bounds[1:], strict=True))
-
