@@ -260,3 +260,25 @@ def test_a_verification_answer_the_request_model_barely_hears_as_a_supervisor_op
     ]
     _, result = found(lines, settings)
     assert [(o.kind, o.outcome) for o in result] == [("close", "done")]
+
+
+def test_an_offer_that_sets_up_a_reminder_is_no_grant_and_taking_it_is_retained(settings):
+    """An offer that "sets up" a reminder does not grant the cancellation; the customer asks about
+    it, takes it, and the agent carries out the offer: the cancellation was dropped for it."""
+    lines = [
+        ("agent", "greenbox meals this is tariq how can i help"),
+        ("customer", "hi um i want to cancel my meal kit please"),
+        (
+            "agent",
+            "okay before you go the last thing i can do is give you the next three boxes at half price"
+            " and set up a reminder text before each one",
+        ),
+        ("customer", "half price huh so like thirty dollars"),
+        ("agent", "yep thirty a box for three weeks and then you can decide"),
+        ("customer", "uh ok yeah fine lets do that"),
+        ("agent", "great so i applied half price to your next three boxes and turned on the reminders"),
+        ("customer", "okay cool thanks"),
+    ]
+    turns, result = found(lines, settings)
+    assert [(o.kind, o.outcome) for o in result] == [("cancel", "retained")]
+    assert result[0].evidence == turns[5].text

@@ -94,6 +94,7 @@ OFFERED = PhraseSet(
         "(i|we) (can|could|would|will) (offer|give you|knock|credit|discount|comp|throw in)",
         "(percent off|half price|half off|free month*|months free)",
         "what i (can|could) do (is|for you)",
+        "here is (something|what) i (can|could) do",
         "i (can|could) (switch|move|put|take|change|bump|drop) you (to|down|over|onto|on)",
         "instead of (cancel*|closing|leaving|a refund|refunding)",
     ]
@@ -136,7 +137,8 @@ GRANTS = PhraseSet(
         "(has|have|is|are) (been|now) ~ (cancel*|closed|processed|removed|waived|reversed|refunded|credited|"
         "switched|turned off|submitted|approved|stopped|ended|terminated|deactivated|disconnected|paused|"
         "downgraded|changed|applied|taken off|issued|generated|done|complete*|confirmed|off)",
-        "(that is|it is|all|you are|we are|and) (all )?(done|set|sorted|taken care of|complete|off)",
+        "(that is|it is|all|you are|we are|and) (all )?(done|sorted|taken care of|complete|off)",
+        "(that is|it is|all|you are|we are) (all )?set",  # not "and set up a reminder"
         "(okay|ok|alright|right|all right|great|and) (that is )?done",
         "^done",
         "(confirmation|reference|cancellation|authori[sz]ation|rma|case) (number|code|id) (is|will be)",
@@ -251,6 +253,12 @@ def _continues(pending: _Pending, then: str, text: str) -> bool:
     return one is None or other is None or one is other
 
 
+def _about_offer(text: str, rules: RefusalRules) -> bool:
+    """A customer's question about an offer ("three months free, and then?"): not an answer to it
+    yet, so the offer stays open."""
+    return text.rstrip().endswith("?") and not rules.request(text) and not _NO.match(normalize(text))
+
+
 def _grants(text: str, phrases: PhraseSet = GRANTS) -> bool:
     """An agent sentence that does what was asked, said as done or being done now."""
     for sentence in _SENTENCES.split(text):
@@ -281,6 +289,7 @@ def outcomes(
     # Requests left open when another kind was asked for: asked for again, the same request goes on.
     left: dict[str, tuple[int, _Pending]] = {}
     dropped: set[int] = set()  # indexes in ``out`` of requests that went on later
+    last_said: Turn | None = None  # the customer's latest turn that was more than a backchannel
 
     def resume(kind: str) -> _Pending | None:
         if kind not in left:
@@ -368,10 +377,11 @@ def outcomes(
                 ):
                     close("retained", turn, "took the offer")
                     continue
-                if not turn_is_backchannel(turn, settings):
+                if not turn_is_backchannel(turn, settings) and not _about_offer(turn.text, rules):
                     pending.offer_open = False
             if turn_is_backchannel(turn, settings):
                 continue
+            last_said = turn
             if pending is not None and pending.offers and accepts(turn.text) and not rules.request(turn.text):
                 close("retained", turn, "took the offer")  # the offer taken later in the call
                 continue
@@ -411,7 +421,10 @@ def outcomes(
             continue
         said = _grants(turn.text) or (not pushed and _grants(turn.text, rules.cues.comply))
         j = judge(model, turn, before, after, rules.cues) if model is not None else None
-        if not said and j is not None and not pushed:
+        # An agent making an offer, or explaining one the customer has not answered yet, is not
+        # granting the request, whatever the model hears in it: only grant words count there.
+        offering = pending.offer_open or bool(OFFERED.find(turn.text))
+        if not said and j is not None and not pushed and not offering:
             said = j.complies >= model.comply_threshold or (j.complies >= 0.5 and j.complies > j.pushback)
             # A weaker grant the customer's next words take as done (thanks, what happens next).
             said = said or (
@@ -442,6 +455,16 @@ def outcomes(
             )
             settled.add(first.kind)
             close("withdrawn", turn, "the request it was about was granted instead")
+            continue
+        if (
+            said
+            and pending.offers
+            and last_said is not None
+            and last_said.start > pending.offers[-1].start
+            and accepts(last_said.text)
+        ):
+            # The agent carries out what the customer just took: the offer, not the request.
+            close("retained", last_said, "took the offer")
             continue
         if said and not asks_again(after):
             if pending.kind == "supervisor":
