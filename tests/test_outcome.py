@@ -282,3 +282,25 @@ def test_an_offer_that_sets_up_a_reminder_is_no_grant_and_taking_it_is_retained(
     turns, result = found(lines, settings)
     assert [(o.kind, o.outcome) for o in result] == [("cancel", "retained")]
     assert result[0].evidence == turns[5].text
+
+
+def test_a_customer_who_holds_off_to_call_back_later_has_withdrawn_the_request(settings):
+    lines = [
+        ("agent", "Northwind Software, this is Amir."),
+        ("customer", "Hi, I'd like to close our company account, we're shutting the shop."),
+        (
+            "agent",
+            "Sorry to hear that. Just so you know, closing deletes all your invoices and reports"
+            " straight away.",
+        ),
+        (
+            "customer",
+            "Oh, we need those for the accountant. Okay, don't close it yet, I'll export everything"
+            " first and call back.",
+        ),
+        ("agent", "Sounds good, the export is under Reports."),
+        ("customer", "Great, thanks."),
+    ]
+    turns, result = found(lines, settings)
+    assert [(o.kind, o.outcome) for o in result] == [("close", "withdrawn")]
+    assert result[0].evidence == turns[3].text

@@ -117,6 +117,7 @@ ACCEPTS = PhraseSet(
         "(yes|yeah|yep|sure|okay|alright|fine) (please|let us|go ahead|do it|do that|why not|that works)",
         "go ahead (with|and apply|and add) ~ (that|it|the|this)",
         "(sign me up|i am in)",
+        "(switch|move|put) me (to|over to|onto|on) (that|it|this|the)",
         "(put|apply|add) (that|it|the|this) ~ (on|to) (my|the) (account|plan|bill|card)",
         "(fine|okay|ok|alright) (keep|leave) (it|me|my) ~ then",
         "(will not|not going to|do not need to) (cancel|switch|close|leave|downgrade)",
@@ -173,6 +174,14 @@ _NO = re.compile(r"^(no|nope|nah|not really|i do not|no thanks|no thank you)\b")
 # corpus's written customer turns, 26 of the 28 turns it named a supervisor request under 0.3 asked
 # for none ("I'm a member, I play on Tuesday nights", "I just need it on hold").
 WEAK = 0.3
+# The customer holding off the request for now ("then don't close it yet"): dropped, even where
+# they say they will call back.
+HOLDS_OFF = PhraseSet(
+    [
+        "(do not|dont|no need to|hold off on|let us not|lets not) (cancel*|clos*|end*|stop*|do) ~"
+        " (yet|for now|just yet|right now|today)",
+    ]
+)
 # The customer saying they will try again later: the request is left open, not dropped.
 CALLER_LATER = PhraseSet(
     [
@@ -216,7 +225,14 @@ _NOT_GRANTED = re.compile(
 
 # The customer settling for less after a flat denial: "then can you at least...", "fine, instead...".
 FALLBACK = PhraseSet(
-    ["at least", "instead", "(fine|okay|ok|alright|well) then", "in that case", "(can|could) you just"]
+    [
+        "at least",
+        "instead",
+        "(fine|okay|ok|alright|well) then",
+        "in that case",
+        "(can|could) you just",
+        "i (would|had) rather",
+    ]
 )
 
 
@@ -384,6 +400,9 @@ def outcomes(
             last_said = turn
             if pending is not None and pending.offers and accepts(turn.text) and not rules.request(turn.text):
                 close("retained", turn, "took the offer")  # the offer taken later in the call
+                continue
+            if pending is not None and HOLDS_OFF.find(turn.text) and not pending.offers:
+                close("withdrawn", turn, "held off the request for now")
                 continue
             if pending is not None and CALLER_LATER.find(turn.text):
                 pending.later = turn  # the customer will try again later: left open

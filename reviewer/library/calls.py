@@ -49,7 +49,8 @@ GLANCE_CAUGHT_UP = "glance_caught_up"
 #: 4: the same day, an offer taken in loose words ("okay yeah lets do that", "I'll stay").
 #: 5: the same day, a supervisor request the request model is unsure of opens no escalation.
 #: 6: 2026-12-08, an offer is no grant ("and set up a reminder"), nor is the agent explaining one the
-#: customer asked about; carrying out an offer the customer just took is retained.
+#: customer asked about; carrying out an offer the customer just took is retained; "don't close it
+#: yet" is withdrawn.
 GLANCE_RULES = 6
 _GLANCE_PREFIX = f'{{"rules": {GLANCE_RULES},'
 
