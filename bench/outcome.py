@@ -326,7 +326,8 @@ def main() -> None:
             results["scripted"] = compare(scripted, truth, settings, mistakes)
             show("scripted calls (labelled by the model's builder)", results["scripted"])
     if args.test:
-        test = rt.load_dialogues(rt.corpus_files("test"))
+        # O1 labelled t1-t5 and their renders, in dev since the retrain of 2026-12-08.
+        test = rt.load_dialogues([*rt.corpus_files("dev"), *rt.corpus_files("test")])
         truth = {k: v["requests"] for k, v in json.loads((OUT / "test.json").read_text()).items()}
         label = "O1, written and ASR renders (an independent author's labels)"
         if args.half:

@@ -160,6 +160,7 @@ def test_a_full_disk_refuses_a_change_in_a_line_and_keeps_the_library(small_libr
 
 
 @pytest.mark.sqlite_only("a library file on a small disk")
+@pytest.mark.slow  # half a minute or more, a subprocess pipeline each: `make test-slow` and CI run it
 def test_a_disk_that_fills_during_a_batch_import_fails_a_line_per_file_and_keeps_what_was_stored(tmp_path):
     """Issue 27 (the batch case): `import b.wav c.wav d.wav` into a library on a disk with room
     for one more call: b is stored, c and d each get one line saying the disk is full, the batch

@@ -218,6 +218,7 @@ REAL_CALLS = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "r
 @pytest.mark.skipif(
     not REAL_CALLS.is_dir(), reason="the real recordings come with the project's shared folder"
 )
+@pytest.mark.slow  # half a minute or more, a subprocess pipeline each: `make test-slow` and CI run it
 def test_a_real_call_mixed_to_mono_splits_like_its_two_sides_and_names_its_agent(tmp_path):
     """Real voices, 8 kHz, one file per side (exact truth): the first 90 s of a recorded call as
     stereo (split by channel) and as a mono mix (diarized) give the same talk share, and the

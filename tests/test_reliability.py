@@ -80,6 +80,7 @@ def matrix(tmp_path_factory, short_call):
     return folder, good, bad
 
 
+@pytest.mark.slow  # half a minute or more, a subprocess pipeline each: `make test-slow` and CI run it
 def test_bad_input_matrix_through_import_keeps_the_good_and_names_each_bad_file(matrix, library_location):
     folder, good, bad = matrix
     library = library_location("qa")
@@ -105,6 +106,7 @@ def test_bad_input_matrix_through_import_keeps_the_good_and_names_each_bad_file(
     assert integrity(library) == "ok"
 
 
+@pytest.mark.slow  # half a minute or more, a subprocess pipeline each: `make test-slow` and CI run it
 def test_bad_input_matrix_through_analyze_one_clear_line_each(matrix, library_location):
     folder, good, bad = matrix
     library = library_location("untouched")
@@ -132,6 +134,7 @@ def two_calls(tmp_path, short_call, clean):
     return a, b
 
 
+@pytest.mark.slow  # half a minute or more, a subprocess pipeline each: `make test-slow` and CI run it
 def test_kill_dash_nine_mid_import_loses_nothing_and_the_file_imports_again(
     tmp_path, two_calls, short_call, library_location
 ):
@@ -191,6 +194,7 @@ WRITER = textwrap.dedent(
 )
 
 
+@pytest.mark.slow  # half a minute or more, a subprocess pipeline each: `make test-slow` and CI run it
 def test_two_processes_importing_and_commenting_on_one_library(
     tmp_path, two_calls, short_call, library_location
 ):
@@ -245,6 +249,7 @@ AUDIT = textwrap.dedent(
 
 
 @pytest.mark.sqlite_only("the default library: a file in the data folder, private to its owner")
+@pytest.mark.slow  # half a minute or more, a subprocess pipeline each: `make test-slow` and CI run it
 def test_the_pipeline_makes_no_network_connection_and_keeps_the_library_private(tmp_path, short_call):
     """Every socket lookup or connection the process attempts is logged by an audit hook: none."""
     data = tmp_path / "fresh user" / "data"
