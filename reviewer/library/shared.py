@@ -18,6 +18,13 @@ from reviewer.model import CallRow, CallSummary
 AUDIO_ROOT = "audio_root"
 
 
+def put_library_setting(db: Any, key: str, value: str | None) -> None:
+    """Inside a write transaction: set one library setting (None removes it)."""
+    db.execute("DELETE FROM library_settings WHERE key = ?", [key])
+    if value is not None:
+        db.execute("INSERT INTO library_settings (key, value) VALUES (?, ?)", [key, value])
+
+
 class SharedMixin:
     """Library methods for sharing it: versions, the change serial, library settings."""
 
@@ -92,9 +99,7 @@ class SharedMixin:
 
     def set_library_setting(self, key: str, value: str | None) -> None:
         with self.write() as db:  # type: ignore[attr-defined]
-            db.execute("DELETE FROM library_settings WHERE key = ?", [key])
-            if value is not None:
-                db.execute("INSERT INTO library_settings (key, value) VALUES (?, ?)", [key, value])
+            put_library_setting(db, key, value)
 
     def audio_root(self) -> Path | None:
         """Where the team keeps the library's audio: this machine's ``[library] audio_root``

@@ -9,6 +9,7 @@ import json
 from typing import Any
 
 from reviewer.library.calls import now
+from reviewer.library.shared import put_library_setting
 from reviewer.model import VoiceSample
 
 VOICE_PROFILES = "voice_profiles"  # the library setting: "on" while a coach has turned them on
@@ -18,14 +19,11 @@ class VoicesMixin:
     db: Any
 
     def voice_profiles_on(self) -> bool:
-        row = self.db.execute("SELECT value FROM library_settings WHERE key = ?", [VOICE_PROFILES]).fetchone()
-        return row is not None and str(row[0]) == "on"
+        return self.library_setting(VOICE_PROFILES) == "on"  # type: ignore[attr-defined]
 
     def set_voice_profiles_on(self, on: bool) -> None:
         """Inside a write transaction: voice profiles on (kept and used) or off for the library."""
-        self.db.execute("DELETE FROM library_settings WHERE key = ?", [VOICE_PROFILES])
-        if on:
-            self.db.execute("INSERT INTO library_settings (key, value) VALUES (?, ?)", [VOICE_PROFILES, "on"])
+        put_library_setting(self.db, VOICE_PROFILES, "on" if on else None)
 
     def voice_samples(self, name: str | None = None) -> list[VoiceSample]:
         """Every sample of every agent's voice (or of ``name``'s), oldest first."""
