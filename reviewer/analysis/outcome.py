@@ -275,6 +275,20 @@ def _about_offer(text: str, rules: RefusalRules) -> bool:
     return text.rstrip().endswith("?") and not rules.request(text) and not _NO.match(normalize(text))
 
 
+def _left_open(request: _Pending, last: Turn) -> tuple[str, Turn, str]:
+    """How a request ends that is still pending when another kind of request replaces it, or when
+    the call ends (``last``: its last turn): the outcome, the turn that shows it, why."""
+    if request.later is not None and (
+        not request.pushback or request.later.start >= request.pushback[-1][0].start
+    ):
+        return "unresolved", request.later, "put off to later"
+    if request.pushback and request.pushback[-1][1] == "stalls":
+        return "unresolved", request.pushback[-1][0], "the last push-back stalls"
+    if request.pushback:
+        return "refused", request.pushback[-1][0], "pushed back and never granted"
+    return "unresolved", last, "nothing granted it or refused it"
+
+
 def _grants(text: str, phrases: PhraseSet = GRANTS) -> bool:
     """An agent sentence that does what was asked, said as done or being done now."""
     for sentence in _SENTENCES.split(text):
@@ -341,20 +355,6 @@ def outcomes(
                 record(other, outcome, turn, why)
             carried.clear()
         pending = None
-
-    def left_open(last: Turn) -> None:
-        """A request still pending when another kind of request replaces it, or when the call ends."""
-        assert pending is not None
-        if pending.later is not None and (
-            not pending.pushback or pending.later.start >= pending.pushback[-1][0].start
-        ):
-            close("unresolved", pending.later, "put off to later")
-        elif pending.pushback and pending.pushback[-1][1] == "stalls":
-            close("unresolved", pending.pushback[-1][0], "the last push-back stalls")
-        elif pending.pushback:
-            close("refused", pending.pushback[-1][0], "pushed back and never granted")
-        else:
-            close("unresolved", last, "nothing granted it or refused it")
 
     def asks_again(text: str | None) -> bool:
         """The customer's words ask for the pending request again: it was not granted. (A plain "no"
@@ -425,7 +425,7 @@ def outcomes(
             elif kind not in (GENERIC, pending.kind) and not _continues(pending, kind, turn.text):
                 if pending.pushback or pending.later is not None or kind == "supervisor":
                     old = pending
-                    left_open(turn)
+                    close(*_left_open(pending, turn))
                     left[old.kind] = (len(out) - 1, old)
                     pending = resume(kind) or _Pending(kind, turn, before=len(out) - 1)
                 else:  # nothing said to it yet: it goes on beside the new one (granted with it, or not)
@@ -499,10 +499,9 @@ def outcomes(
         if LATER.find(turn.text):
             pending.later = turn
     if pending is not None and ordered:
-        left_open(ordered[-1])
-    for other in carried:
-        pending = other
-        left_open(ordered[-1])
+        close(*_left_open(pending, ordered[-1]))
+    for other in carried:  # carried beside a request that was neither granted nor handed on
+        record(other, *_left_open(other, ordered[-1]))
     return tuple(sorted((o for i, o in enumerate(out) if i not in dropped), key=lambda o: o.start))
 
 
