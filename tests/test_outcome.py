@@ -304,3 +304,19 @@ def test_a_customer_who_holds_off_to_call_back_later_has_withdrawn_the_request(s
     turns, result = found(lines, settings)
     assert [(o.kind, o.outcome) for o in result] == [("close", "withdrawn")]
     assert result[0].evidence == turns[3].text
+
+
+def test_thanks_then_another_matter_does_not_undo_the_grant(settings):
+    """ "Perfect, thanks. And while I have you, …": the customer took the grant; what follows is not
+    the same request asked again (before, the cancellation ended unresolved)."""
+    lines = [
+        ("agent", "Metro Cable, this is Dee."),
+        ("customer", "Hi, I need to cancel the sports package on my account please."),
+        ("agent", "Sure. I've cancelled the sports package from today, you won't be billed for it again."),
+        ("customer", "Perfect, thanks. And while I have you, can you cancel the movie channels as well?"),
+        ("agent", "Of course, the movie channels are cancelled too."),
+        ("customer", "Great, thank you."),
+    ]
+    turns, result = found(lines, settings)
+    assert [(o.kind, o.outcome) for o in result] == [("cancel", "done")]
+    assert result[0].evidence == turns[2].text

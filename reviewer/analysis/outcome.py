@@ -275,6 +275,20 @@ def _about_offer(text: str, rules: RefusalRules) -> bool:
     return text.rstrip().endswith("?") and not rules.request(text) and not _NO.match(normalize(text))
 
 
+_RELIEF = re.compile(
+    r"^(oh |ah |okay |ok |well )?(good|great|perfect|lovely|brilliant|awesome|wonderful|fantastic|"
+    r"thank you|thanks|cheers|excellent|cool|nice|fine)\b"
+)
+
+
+def _takes_it(text: str) -> bool:
+    """The customer's next words open by taking the grant ("Oh good. That was easy. And while I've
+    got you…"): what follows is another matter, not the same request asked again."""
+    first = _SENTENCES.split(text.strip(), maxsplit=1)[0]
+    norm = normalize(first)
+    return len(norm.split()) <= 5 and bool(_RELIEF.match(norm)) and len(_SENTENCES.split(text.strip())) > 1
+
+
 def _left_open(request: _Pending, last: Turn) -> tuple[str, Turn, str]:
     """How a request ends that is still pending when another kind of request replaces it, or when
     the call ends (``last``: its last turn): the outcome, the turn that shows it, why."""
@@ -359,7 +373,7 @@ def outcomes(
     def asks_again(text: str | None) -> bool:
         """The customer's words ask for the pending request again: it was not granted. (A plain "no"
         is not: it answers "anything else?" as often as it refuses.)"""
-        if not text or pending is None:
+        if not text or pending is None or _takes_it(text):
             return False
         again = rules.request(text)
         return bool(rules.cues.asks_again.find(text) or again in ("cancel", GENERIC, pending.kind))
