@@ -320,3 +320,21 @@ def test_thanks_then_another_matter_does_not_undo_the_grant(settings):
     turns, result = found(lines, settings)
     assert [(o.kind, o.outcome) for o in result] == [("cancel", "done")]
     assert result[0].evidence == turns[2].text
+
+
+def test_forget_the_cancelling_part_withdraws_it_and_a_smaller_plan_after_is_done(settings):
+    lines = [
+        ("agent", "thanks for calling skyvault storage this is ken"),
+        ("customer", "hi um i want to cancel my cloud storage"),
+        ("agent", "okay can i ask whats making you want to cancel today"),
+        ("customer", "its twenty dollars a month and i only keep my phone pictures on there"),
+        ("agent", "yeah you are only using about ninety gigabytes"),
+        (
+            "customer",
+            "oh well then forget the cancelling part i dont want to lose the pictures of the grandkids",
+        ),
+        ("agent", "sure no problem"),
+    ]
+    turns, result = found(lines, settings)
+    assert [(o.kind, o.outcome) for o in result] == [("cancel", "withdrawn")]
+    assert result[0].evidence == turns[5].text

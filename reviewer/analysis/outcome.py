@@ -174,12 +174,14 @@ _NO = re.compile(r"^(no|nope|nah|not really|i do not|no thanks|no thank you)\b")
 # corpus's written customer turns, 26 of the 28 turns it named a supervisor request under 0.3 asked
 # for none ("I'm a member, I play on Tuesday nights", "I just need it on hold").
 WEAK = 0.3
-# The customer holding off the request for now ("then don't close it yet"): dropped, even where
-# they say they will call back.
+# The customer holding off or dropping the request ("then don't close it yet", "forget the cancelling
+# part"): withdrawn, even where they say they will call back.
 HOLDS_OFF = PhraseSet(
     [
         "(do not|dont|no need to|hold off on|let us not|lets not) (cancel*|clos*|end*|stop*|do) ~"
         " (yet|for now|just yet|right now|today)",
+        "(forget|scrap|skip) (about )?(the )?(cancel*|clos*|refund*|return*|downgrad*|whole) ~"
+        " (part|thing|idea|request|it)?",
     ]
 )
 # The customer saying they will try again later: the request is left open, not dropped.

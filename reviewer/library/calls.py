@@ -50,7 +50,8 @@ GLANCE_CAUGHT_UP = "glance_caught_up"
 #: 5: the same day, a supervisor request the request model is unsure of opens no escalation.
 #: 6: 2026-12-08, an offer is no grant ("and set up a reminder"), nor is the agent explaining one the
 #: customer asked about; carrying out an offer the customer just took is retained; "don't close it
-#: yet" is withdrawn; "Perfect, thanks. And while I have you…" after a grant does not undo it.
+#: yet" and "forget the cancelling part" are withdrawn; "Perfect, thanks. And while I have you…"
+#: after a grant does not undo it.
 GLANCE_RULES = 6
 _GLANCE_PREFIX = f'{{"rules": {GLANCE_RULES},'
 
