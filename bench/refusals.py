@@ -196,10 +196,9 @@ def show_requests(title: str, s: rt.RequestScore) -> dict:
     }
 
 
-def search(cross_validate, line: str, balanced: bool = False) -> tuple[tuple, object]:
+def search(cross_validate, line: str) -> tuple[tuple, object]:
     """Each regularisation C's cross-validated scores (``cross_validate(c)`` gives a score per
-    setting pair), printed one a line; the best F1, the smaller C on a tie. ``balanced``: the
-    best of the lower of recall and precision first (the issue's target is both at 0.9), then F1."""
+    setting pair), printed one a line; the best F1, the smaller C on a tie."""
     grid = {}
     for c in (4.0, 16.0):
         for key, s in cross_validate(c).items():
@@ -211,8 +210,6 @@ def search(cross_validate, line: str, balanced: bool = False) -> tuple[tuple, ob
                 line.format(*key, c=c)
                 + f"  recall {s.recall:.3f} precision {s.precision:.3f} F1 {s.f1:.3f}{kind}"
             )
-    if balanced:
-        return max(grid.items(), key=lambda kv: (min(kv[1].recall, kv[1].precision), kv[1].f1, -kv[0][0]))
     return max(grid.items(), key=lambda kv: (kv[1].f1, -kv[0][0]))
 
 
@@ -281,7 +278,6 @@ def main() -> None:
                 dev, base, c=c, thresholds=(0.3, 0.4, 0.5), comply_thresholds=(0.7, 0.9), embed=embed
             ),
             "dev CV  C={c:<5} threshold={0:.2f} comply={1:.2f}",
-            balanced=True,
         )
         # Judging each sentence of a turn not judged push-back whole (mixed turns): kept only if
         # it helps on dev too.
