@@ -199,7 +199,7 @@ def test_without_the_encoder_the_text_only_models_still_find_push_back(settings)
 
 def test_on_the_test_split_the_model_finds_push_back_and_little_else(settings):
     """A guard against a retrain that breaks it; the figures themselves are bench/refusals.py's
-    (the test part since 2026-12-08, T10 + T11, scored once: recall 0.911, precision 0.820)."""
+    (the test part since 2026-12-08, T10-T13, each scored once: recall 0.915, precision 0.847)."""
     score = rt.score(rt.load_dialogues(rt.corpus_files("test")), settings)
     assert score.recall >= 0.85 and score.precision >= 0.78, score.table()
 
