@@ -338,3 +338,27 @@ def test_forget_the_cancelling_part_withdraws_it_and_a_smaller_plan_after_is_don
     turns, result = found(lines, settings)
     assert [(o.kind, o.outcome) for o in result] == [("cancel", "withdrawn")]
     assert result[0].evidence == turns[5].text
+
+
+def test_a_supervisor_who_comes_on_the_line_is_the_escalation_and_the_refund_can_still_be_done(settings):
+    lines = [
+        ("agent", "Bolt Mobile, this is Aaron."),
+        (
+            "customer",
+            "My son bought a twenty five dollar data pass by mistake and never used it, I want a refund.",
+        ),
+        (
+            "agent",
+            "I understand, but the system doesn't allow refunds on activated passes, there's no option.",
+        ),
+        ("customer", "Then I want to talk to your supervisor. Please."),
+        ("agent", "Okay, let me see if one is available. Please hold."),
+        ("customer", "Sure."),
+        ("agent", "Hi, this is Carla, I'm the team supervisor. Aaron filled me in, sorry about the hassle."),
+        ("customer", "Thanks. I just want the twenty five back, it was a mistake by a kid."),
+        ("agent", "I can see it wasn't used, so I've refunded the twenty five dollars to your card."),
+        ("customer", "Thank you so much."),
+    ]
+    turns, result = found(lines, settings)
+    assert [(o.kind, o.outcome) for o in result] == [("refund", "done"), ("supervisor", "escalated")]
+    assert result[1].evidence == turns[6].text

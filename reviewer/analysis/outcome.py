@@ -64,6 +64,13 @@ HANDS_ON = PhraseSet(
         f"(ask|have|get) (our|the|my) ~ {_TEAM} (to )?(review|look|decide|approve)",
     ]
 )
+# A supervisor or manager coming on the line: the supervisor asked for has come.
+SUPERVISOR_HERE = PhraseSet(
+    [
+        "(i am|this is|my name is) ~ (the|a|your|duty|shift|team|floor) ~ (supervisor|manager|team lead)",
+        "(supervisor|manager|team lead) (here|speaking|on the line)",
+    ]
+)
 # ... but not where the same sentence says it cannot be done.
 _DENIED = re.compile(r"\b(not|never|unable|no one|nobody|no way|cannot)\b")
 # An agent promising to come back to it later, or asking the customer to: the request is left open.
@@ -453,6 +460,10 @@ def outcomes(
         pushed = [m for m in refusals if turn.start - 1e-3 <= m.start and m.end <= turn.end + 1e-3]
         if _hands_on(turn.text):
             close("escalated", turn, "handed on")
+            continue
+        if pending.kind == "supervisor" and not pushed and SUPERVISOR_HERE.find(turn.text):
+            # (not "I'm the supervisor for this queue, so I'm who you'd be escalated to": push-back)
+            close("escalated", turn, "a supervisor came on the line")
             continue
         said = _grants(turn.text) or (not pushed and _grants(turn.text, rules.cues.comply))
         j = judge(model, turn, before, after, rules.cues) if model is not None else None

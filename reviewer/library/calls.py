@@ -51,7 +51,8 @@ GLANCE_CAUGHT_UP = "glance_caught_up"
 #: 6: 2026-12-08, an offer is no grant ("and set up a reminder"), nor is the agent explaining one the
 #: customer asked about; carrying out an offer the customer just took is retained; "don't close it
 #: yet" and "forget the cancelling part" are withdrawn; "Perfect, thanks. And while I have you…"
-#: after a grant does not undo it.
+#: after a grant does not undo it; a supervisor coming on the line is the supervisor request's
+#: escalation.
 GLANCE_RULES = 6
 _GLANCE_PREFIX = f'{{"rules": {GLANCE_RULES},'
 
