@@ -145,6 +145,7 @@ class KilledMidCall(CallWorker):
         return super().process(path, digest, audio)
 
 
+@pytest.mark.slow  # a local Ray cluster, half a minute or more: `make test-slow` and CI run it
 def test_a_worker_killed_mid_call_is_replaced_and_the_call_stored_once(
     folder, tmp_path, short_dir, monkeypatch, library_location
 ):
@@ -178,6 +179,7 @@ def test_a_worker_killed_mid_call_is_replaced_and_the_call_stored_once(
     assert sorted(stored_hashes) == killed  # each stored once
 
 
+@pytest.mark.slow  # a local Ray cluster, half a minute or more: `make test-slow` and CI run it
 def test_ctrl_c_stops_the_workers_and_keeps_what_was_stored(folder, tmp_path, short_dir, library_location):
     """Ctrl-C after the first call is stored: that call is kept, the one under way is not, the
     library is whole, and no Ray process is left behind."""
