@@ -63,7 +63,7 @@ test-slow: setup sysdeps-qt sysdeps-test
 # The same tests with every library in PostgreSQL (a schema each), on a server the tests start
 # themselves (REVIEWER_TEST_POSTGRES_URL=postgresql://... names one of yours instead).
 test-postgres: setup sysdeps-qt sysdeps-test
-	REVIEWER_TEST_DATABASE=postgresql QT_QPA_PLATFORM=offscreen $(VENV)/bin/python -m pytest -q -m "not slow" --durations=15
+	REVIEWER_TEST_DATABASE=postgresql QT_QPA_PLATFORM=offscreen $(VENV)/bin/python -m pytest -q -m "not slow or postgres_too" --durations=15
 
 bench: setup sysdeps-test
 	$(VENV)/bin/python bench/run.py

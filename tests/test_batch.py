@@ -146,6 +146,7 @@ class KilledMidCall(CallWorker):
 
 
 @pytest.mark.slow  # a local Ray cluster, half a minute or more: `make test-slow` and CI run it
+@pytest.mark.postgres_too
 def test_a_worker_killed_mid_call_is_replaced_and_the_call_stored_once(
     folder, tmp_path, short_dir, monkeypatch, library_location
 ):

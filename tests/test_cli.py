@@ -233,6 +233,7 @@ def test_asking_for_a_gpu_that_cannot_run_the_models_says_so(clean, library_loca
 
 
 @pytest.mark.slow  # half a minute or more, a subprocess pipeline each: `make test-slow` and CI run it
+@pytest.mark.postgres_too
 def test_phrase_trackers_find_what_was_said_in_every_call_and_follow_new_imports(
     tmp_path, short_call, clean, library_location
 ):
@@ -279,6 +280,7 @@ def test_phrase_trackers_find_what_was_said_in_every_call_and_follow_new_imports
 
 
 @pytest.mark.slow  # half a minute or more, a subprocess pipeline each: `make test-slow` and CI run it
+@pytest.mark.postgres_too
 def test_trends_group_the_team_or_one_agent_by_month(tmp_path, short_call, clean, library_location):
     import os
     import shutil

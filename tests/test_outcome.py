@@ -362,3 +362,42 @@ def test_a_supervisor_who_comes_on_the_line_is_the_escalation_and_the_refund_can
     turns, result = found(lines, settings)
     assert [(o.kind, o.outcome) for o in result] == [("refund", "done"), ("supervisor", "escalated")]
     assert result[1].evidence == turns[6].text
+
+
+def test_go_ahead_and_cancel_after_an_offer_is_done_and_a_reason_is_no_withdrawal(settings):
+    """ "Okay, go ahead and cancel it" takes no offer: the cancellation is done. Nor does "I just
+    don't do much streaming right now" hold the request off."""
+    lines = [
+        ("agent", "Thanks for calling StreamMax, this is Jo."),
+        ("customer", "Hi, I'd like to cancel my subscription please."),
+        ("agent", "Can I ask why?"),
+        ("customer", "I just don't do much streaming right now."),
+        ("agent", "I understand. I can give you three months at half price if you stay."),
+        ("customer", "Hmm, no, I barely use it."),
+        ("customer", "Okay, go ahead and cancel it."),
+        ("agent", "Done, I've cancelled it, you'll get an email confirming."),
+        ("customer", "Thanks."),
+    ]
+    turns, result = found(lines, settings)
+    assert [(o.kind, o.outcome) for o in result] == [("cancel", "done")]
+    assert result[0].evidence == turns[7].text
+
+
+def test_the_supervisor_who_comes_on_can_grant_the_request_under_it_without_it_asked_again(settings):
+    lines = [
+        ("agent", "Bolt Mobile, this is Aaron."),
+        ("customer", "My son bought a data pass by mistake and never used it, I want a refund."),
+        (
+            "agent",
+            "I understand, but the system doesn't allow refunds on activated passes, there's no option.",
+        ),
+        ("customer", "Then I want to talk to your supervisor."),
+        (
+            "agent",
+            "Hi, this is Carla, I'm the team supervisor. I've gone ahead and refunded the pass to your card.",
+        ),
+        ("customer", "Oh, thank you so much."),
+    ]
+    turns, result = found(lines, settings)
+    assert [(o.kind, o.outcome) for o in result] == [("refund", "done"), ("supervisor", "escalated")]
+    assert result[0].evidence == turns[4].text

@@ -81,6 +81,7 @@ def matrix(tmp_path_factory, short_call):
 
 
 @pytest.mark.slow  # half a minute or more, a subprocess pipeline each: `make test-slow` and CI run it
+@pytest.mark.postgres_too
 def test_bad_input_matrix_through_import_keeps_the_good_and_names_each_bad_file(matrix, library_location):
     folder, good, bad = matrix
     library = library_location("qa")
@@ -107,6 +108,7 @@ def test_bad_input_matrix_through_import_keeps_the_good_and_names_each_bad_file(
 
 
 @pytest.mark.slow  # half a minute or more, a subprocess pipeline each: `make test-slow` and CI run it
+@pytest.mark.postgres_too
 def test_bad_input_matrix_through_analyze_one_clear_line_each(matrix, library_location):
     folder, good, bad = matrix
     library = library_location("untouched")
@@ -135,6 +137,7 @@ def two_calls(tmp_path, short_call, clean):
 
 
 @pytest.mark.slow  # half a minute or more, a subprocess pipeline each: `make test-slow` and CI run it
+@pytest.mark.postgres_too
 def test_kill_dash_nine_mid_import_loses_nothing_and_the_file_imports_again(
     tmp_path, two_calls, short_call, library_location
 ):
@@ -195,6 +198,7 @@ WRITER = textwrap.dedent(
 
 
 @pytest.mark.slow  # half a minute or more, a subprocess pipeline each: `make test-slow` and CI run it
+@pytest.mark.postgres_too
 def test_two_processes_importing_and_commenting_on_one_library(
     tmp_path, two_calls, short_call, library_location
 ):

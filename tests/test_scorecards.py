@@ -339,6 +339,7 @@ def test_the_report_prints_one_talk_share_target_the_cards(library, stored, sett
 
 
 @pytest.mark.slow  # half a minute or more, a subprocess pipeline each: `make test-slow` and CI run it
+@pytest.mark.postgres_too
 def test_the_score_commands_follow_their_contract(tmp_path, short_call, library_location):
     lib = library_location("s")
     reviewer("import", short_call[1], "-q", library=lib)

@@ -13,7 +13,9 @@ made (a coach's labels included) are the push-back. On top of those signals:
   still open when the agent grants the first request after all leaves that one done and itself
   withdrawn;
 - **escalated**: an agent turn hands the request on (a transfer, a supervisor fetched, a ticket or
-  complaint opened for someone else to decide), said as a commitment, not as a refusal;
+  complaint opened for someone else to decide), said as a commitment, not as a refusal; a
+  supervisor asked for who comes on the line ("I'm the team supervisor") is that request's
+  escalation, and the request under it goes on with them;
 - **done**: an agent turn grants it: a sentence of it says so (``GRANTS``: "I've cancelled…",
   "that's done", "your confirmation number is…"), even beside push-back in the same turn; in a
   turn without push-back, a comply phrase of the refusal analysis, or the refusal model finds it
@@ -23,8 +25,14 @@ made (a coach's labels included) are the push-back. On top of those signals:
 - **retained**: the agent offered something (push-back that pitches or names an offer, or words
   that make an offer on their own, ``OFFERED``) and the customer accepts it: a plain yes as the
   first answer, or accepting words (``ACCEPTS``) anywhere later while the request is pending;
-- **withdrawn**: the customer drops it (the phrase list ``withdraw``, "never mind") with no offer
-  taken; **refused** where they give up after a flat denial or a policy;
+- **withdrawn**: the customer drops it (the phrase list ``withdraw``, "never mind", "don't close it
+  yet", "forget the cancelling part") with no offer taken; **refused** where they give up after a
+  flat denial or a policy;
+- an offer is no grant: where the agent offers something instead (or explains an offer the
+  customer asked about), only words that say it is done count, not the model's hearing of a
+  grant; the agent carrying out an offer the customer just took makes the request **retained**;
+  a customer's "Oh good, thanks. And while I have you…" after a grant takes it and turns to
+  another matter;
 - at the call's end a request still pending is **refused** where the agent pushed back on it
   (unless the last push-back only stalls or a call back is promised: **unresolved**), and
   **unresolved** where nothing was said to it.
@@ -67,8 +75,8 @@ HANDS_ON = PhraseSet(
 # A supervisor or manager coming on the line: the supervisor asked for has come.
 SUPERVISOR_HERE = PhraseSet(
     [
-        "(i am|this is|my name is) ~ (the|a|your|duty|shift|team|floor) ~ (supervisor|manager|team lead)",
-        "(supervisor|manager|team lead) (here|speaking|on the line)",
+        "(i am|i will be) (the|a|your) ~ (supervisor|manager|team lead)",
+        "(supervisor|manager|team lead) speaking",
     ]
 )
 # ... but not where the same sentence says it cannot be done.
@@ -124,7 +132,7 @@ ACCEPTS = PhraseSet(
         "(yes|yeah|yep|sure|okay|alright|fine) (please|let us|go ahead|do it|do that|why not|that works)",
         "go ahead (with|and apply|and add) ~ (that|it|the|this)",
         "(sign me up|i am in)",
-        "(switch|move|put) me (to|over to|onto|on) (that|it|this|the)",
+        "(switch|move) me (to|over to|onto) (that|it|this)",
         "(put|apply|add) (that|it|the|this) ~ (on|to) (my|the) (account|plan|bill|card)",
         "(fine|okay|ok|alright) (keep|leave) (it|me|my) ~ then",
         "(will not|not going to|do not need to) (cancel|switch|close|leave|downgrade)",
@@ -183,14 +191,34 @@ _NO = re.compile(r"^(no|nope|nah|not really|i do not|no thanks|no thank you)\b")
 WEAK = 0.3
 # The customer holding off or dropping the request ("then don't close it yet", "forget the cancelling
 # part"): withdrawn, even where they say they will call back.
-HOLDS_OFF = PhraseSet(
-    [
-        "(do not|dont|no need to|hold off on|let us not|lets not) (cancel*|clos*|end*|stop*|do) ~"
-        " (yet|for now|just yet|right now|today)",
-        "(forget|scrap|skip) (about )?(the )?(cancel*|clos*|refund*|return*|downgrad*|whole) ~"
-        " (part|thing|idea|request|it)?",
-    ]
+# Requests whose grant is said as an offer would be ("I will credit your card", "I can move you
+# down to Basic"): the model's hearing of a grant still counts there.
+_OFFER_IS_GRANT = frozenset({"refund", "fee_waiver", "downgrade"})
+_LEAVING = frozenset({"cancel", "close", "end_contract", "stop_renewal", "port_out", "downgrade", "pause"})
+HOLDS_OFF = (
+    (
+        PhraseSet(
+            [
+                "(do not|dont|no need to|hold off on|let us not|lets not) (cancel*|clos*)"
+                " (it|that|this|my|the) ~ (yet|for now|just yet|right now)",
+                "(forget|scrap|skip) (about )?(the )?(cancel*|clos*)",
+            ]
+        ),
+        _LEAVING,
+    ),
+    (
+        PhraseSet(["(forget|scrap|skip) (about )?(the )?(refund*|money back)"]),
+        frozenset({"refund", "fee_waiver"}),
+    ),
+    (PhraseSet(["(forget|scrap|skip) (about )?(the )?(return*|exchang*)"]), frozenset({"return_exchange"})),
 )
+
+
+def _holds_off(kind: str, text: str) -> bool:
+    """The customer holding off or dropping ``kind`` in so many words."""
+    return any(kind in kinds and phrases.find(text) for phrases, kinds in HOLDS_OFF)
+
+
 # The customer saying they will try again later: the request is left open, not dropped.
 CALLER_LATER = PhraseSet(
     [
@@ -213,6 +241,14 @@ class _Pending:
 
 
 _CLAUSES = re.compile(r"(?<=[.!?])\s+|[,;]?\s+\b(?:but|however|though|although)\b\s+", re.IGNORECASE)
+
+
+def _supervisor_here(text: str) -> bool:
+    """A supervisor or manager saying they are on the line, in a clause that does not deny it."""
+    return any(
+        SUPERVISOR_HERE.find(clause) and not _DENIED.search(normalize(clause))
+        for clause in _CLAUSES.split(text)
+    )
 
 
 def _hands_on(text: str) -> bool:
@@ -240,7 +276,6 @@ FALLBACK = PhraseSet(
         "(fine|okay|ok|alright|well) then",
         "in that case",
         "(can|could) you just",
-        "i (would|had) rather",
     ]
 )
 
@@ -285,17 +320,36 @@ def _about_offer(text: str, rules: RefusalRules) -> bool:
 
 
 _RELIEF = re.compile(
-    r"^(oh |ah |okay |ok |well )?(good|great|perfect|lovely|brilliant|awesome|wonderful|fantastic|"
+    r"^(oh |ah |okay |well )?(good|great|perfect|lovely|brilliant|awesome|wonderful|fantastic|"
     r"thank you|thanks|cheers|excellent|cool|nice|fine)\b"
+)
+# Words that turn to another matter.
+ANOTHER_MATTER = PhraseSet(
+    [
+        "while i (have|have got|got) you",
+        "while i am (on the phone|on the line|here|at it)",
+        "(one more|another|other|separate) (thing|question|issue|matter)",
+        "(also|separately|unrelated|on another note)",
+    ]
 )
 
 
-def _takes_it(text: str) -> bool:
-    """The customer's next words open by taking the grant ("Oh good. That was easy. And while I've
-    got you…"): what follows is another matter, not the same request asked again."""
-    first = _SENTENCES.split(text.strip(), maxsplit=1)[0]
+_BUT = re.compile(r"^(but|still|however|it still|that still|and yet)\b")
+
+
+def _takes_it(text: str, kind: str, rules: RefusalRules) -> bool:
+    """The customer's next words open by taking the grant of ``kind`` and turn to another matter
+    ("Oh good. That was easy. And while I've got you…", "Thank you. I should just cancel the Pass
+    too"): not the same request asked again. ("Thanks. But it still shows active, can you cancel
+    it?" does ask again.)"""
+    first, *rest = _SENTENCES.split(text.strip(), maxsplit=1)
     norm = normalize(first)
-    return len(norm.split()) <= 5 and bool(_RELIEF.match(norm)) and len(_SENTENCES.split(text.strip())) > 1
+    if not rest or len(norm.split()) > 5 or not _RELIEF.match(norm):
+        return False
+    if _BUT.match(normalize(rest[0])):
+        return False
+    other = rules.request(rest[0])
+    return bool(ANOTHER_MATTER.find(rest[0])) or (other is not None and other not in (GENERIC, kind))
 
 
 def _left_open(request: _Pending, last: Turn) -> tuple[str, Turn, str]:
@@ -382,7 +436,7 @@ def outcomes(
     def asks_again(text: str | None) -> bool:
         """The customer's words ask for the pending request again: it was not granted. (A plain "no"
         is not: it answers "anything else?" as often as it refuses.)"""
-        if not text or pending is None or _takes_it(text):
+        if not text or pending is None or _takes_it(text, pending.kind, rules):
             return False
         again = rules.request(text)
         return bool(rules.cues.asks_again.find(text) or again in ("cancel", GENERIC, pending.kind))
@@ -424,8 +478,14 @@ def outcomes(
             if pending is not None and pending.offers and accepts(turn.text) and not rules.request(turn.text):
                 close("retained", turn, "took the offer")  # the offer taken later in the call
                 continue
-            if pending is not None and HOLDS_OFF.find(turn.text) and not pending.offers:
+            if pending is not None and not pending.offers and _holds_off(pending.kind, turn.text):
+                dropped_kind = pending.kind
                 close("withdrawn", turn, "held off the request for now")
+                # "Don't cancel it yet, I want last month refunded first": that one is asked now.
+                other = request_of(turn.text)
+                if other and other != GENERIC and _family(other) is not _family(dropped_kind):
+                    if other not in settled:
+                        pending = resume(other) or _Pending(other, turn)
                 continue
             if pending is not None and CALLER_LATER.find(turn.text):
                 pending.later = turn  # the customer will try again later: left open
@@ -461,15 +521,24 @@ def outcomes(
         if _hands_on(turn.text):
             close("escalated", turn, "handed on")
             continue
-        if pending.kind == "supervisor" and not pushed and SUPERVISOR_HERE.find(turn.text):
+        if pending.kind == "supervisor" and not pushed and _supervisor_here(turn.text):
             # (not "I'm the supervisor for this queue, so I'm who you'd be escalated to": push-back)
+            under = pending.before
             close("escalated", turn, "a supervisor came on the line")
+            if under is not None and under not in dropped and out[under].outcome in ("refused", "unresolved"):
+                # The request the supervisor was asked for goes on with the supervisor, who may
+                # grant it (in this very turn or later).
+                pending = resume(out[under].kind)
+                if pending is not None and _grants(turn.text):
+                    close("done", turn, "the supervisor granted it")
             continue
         said = _grants(turn.text) or (not pushed and _grants(turn.text, rules.cues.comply))
         j = judge(model, turn, before, after, rules.cues) if model is not None else None
         # An agent making an offer, or explaining one the customer has not answered yet, is not
         # granting the request, whatever the model hears in it: only grant words count there.
-        offering = pending.offer_open or bool(OFFERED.find(turn.text))
+        offering = (
+            pending.offer_open or bool(OFFERED.find(turn.text))
+        ) and pending.kind not in _OFFER_IS_GRANT
         if not said and j is not None and not pushed and not offering:
             said = j.complies >= model.comply_threshold or (j.complies >= 0.5 and j.complies > j.pushback)
             # A weaker grant the customer's next words take as done (thanks, what happens next).
@@ -508,6 +577,7 @@ def outcomes(
             and last_said is not None
             and last_said.start > pending.offers[-1].start
             and accepts(last_said.text)
+            and not rules.request(last_said.text)
         ):
             # The agent carries out what the customer just took: the offer, not the request.
             close("retained", last_said, "took the offer")

@@ -52,7 +52,7 @@ GLANCE_CAUGHT_UP = "glance_caught_up"
 #: customer asked about; carrying out an offer the customer just took is retained; "don't close it
 #: yet" and "forget the cancelling part" are withdrawn; "Perfect, thanks. And while I have you…"
 #: after a grant does not undo it; a supervisor coming on the line is the supervisor request's
-#: escalation.
+#: escalation, and the request under it goes on with them.
 GLANCE_RULES = 6
 _GLANCE_PREFIX = f'{{"rules": {GLANCE_RULES},'
 
