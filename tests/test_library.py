@@ -108,6 +108,8 @@ def test_batch_reports_bad_files_and_goes_on(library, short_call, tmp_path):
     assert integrity(library.path) == "ok"
 
 
+@pytest.mark.slow  # 20 s or more of real speech or a full command-line run: `make test-slow` and CI run it
+@pytest.mark.postgres_too
 def test_cancel_mid_batch_keeps_calls_already_stored(library, short_call, clean, tmp_path):
     from reviewer.errors import Cancelled
     from reviewer.progress import CancelToken

@@ -138,6 +138,7 @@ def test_diarization_matches_pyannote_reference_turns(pyannote_sample, speakers)
     assert der <= 0.12
 
 
+@pytest.mark.slow  # 20 s or more of real speech or a full command-line run: `make test-slow` and CI run it
 def test_real_speech_through_a_phone_line_loses_no_utterance(tmp_path):
     """CMU's recordings of real read speech (Debian's pocketsphinx-testdata), each alone through a
     simulated 8 kHz phone line, as a short call or a voicemail comes in. The voice-activity filter
@@ -159,6 +160,7 @@ def test_real_speech_through_a_phone_line_loses_no_utterance(tmp_path):
     assert corpus_wer(pairs) <= 0.10
 
 
+@pytest.mark.slow  # 20 s or more of real speech or a full command-line run: `make test-slow` and CI run it
 def test_long_calls_are_transcribed_in_pieces_cut_in_pauses_with_the_same_result(
     pushback, processed, monkeypatch
 ):

@@ -260,6 +260,7 @@ HEADINGS = {
 }
 
 
+@pytest.mark.slow  # 20 s or more of real speech or a full command-line run: `make test-slow` and CI run it
 def test_no_page_ends_with_a_heading(library, settings, pushback_call):
     """Calls of every length of name (which moves everything below it down the page): on no page
     is the last line a heading, a table's column headings, a scorecard section's title or the

@@ -361,6 +361,8 @@ def test_a_playlist_across_calls_exports_as_one_page_that_plays_and_as_a_folder(
     assert "4, 5, 5, 6" in rows[0]["transcript"]  # not redacted: this export was for the team
 
 
+@pytest.mark.slow  # 20 s or more of real speech or a full command-line run: `make test-slow` and CI run it
+@pytest.mark.postgres_too
 def test_bad_input_gets_one_clear_line_and_nothing_half_written(card_library, read_only_folder, tmp_path):
     from reviewer.library import open_library
 
@@ -895,6 +897,8 @@ def _small_disk_prefix(folder: Path, kib: int) -> list[str]:
     return [*unshare, "sh", "-c", script, str(folder), str(kib)]
 
 
+@pytest.mark.slow  # 20 s or more of real speech or a full command-line run: `make test-slow` and CI run it
+@pytest.mark.postgres_too
 def test_a_full_disk_is_one_line_and_leaves_no_partial_file(card_library, tmp_path):
     library, call_id = card_library
     disk = tmp_path / "small disk"

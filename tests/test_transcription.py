@@ -89,6 +89,7 @@ def named_call(tmp_path_factory):
     return write_wav(tmp_path_factory.mktemp("named") / "named.wav", call.audio)
 
 
+@pytest.mark.slow  # 20 s or more of real speech or a full command-line run: `make test-slow` and CI run it
 def test_the_team_vocabulary_spells_unusual_names_right_from_settings_or_the_command_line(
     named_call, capsys, tmp_path, monkeypatch
 ):
