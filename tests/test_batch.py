@@ -181,6 +181,12 @@ def test_a_worker_killed_mid_call_is_replaced_and_the_call_stored_once(
 
 
 @pytest.mark.slow  # a local Ray cluster, half a minute or more: `make test-slow` and CI run it
+@pytest.mark.xfail(
+    strict=False,
+    reason="known, not yet mended: in two fresh-clone CI runs on 2026-12-08 the batch answered no"
+    " SIGINT sent while Ray waited on the second call, stored all three and exited 0; it passes"
+    " in most runs (a lost Ctrl-C while Ray waits, to look into)",
+)
 def test_ctrl_c_stops_the_workers_and_keeps_what_was_stored(folder, tmp_path, short_dir, library_location):
     """Ctrl-C after the first call is stored: that call is kept, the one under way is not, the
     library is whole, and no Ray process is left behind."""
