@@ -194,7 +194,10 @@ WEAK = 0.3
 # Requests whose grant is said as an offer would be ("I will credit your card", "I can move you
 # down to Basic"): the model's hearing of a grant still counts there.
 _OFFER_IS_GRANT = frozenset({"refund", "fee_waiver", "downgrade"})
-_LEAVING = frozenset({"cancel", "close", "end_contract", "stop_renewal", "port_out", "downgrade", "pause"})
+# Requests to leave or to have less: one family of ``_FAMILIES`` below, and what "don't cancel it yet"
+# holds off.
+_LEAVE = frozenset({"cancel", "close", "downgrade", "stop_renewal", "port_out", "end_contract"})
+_LEAVING = _LEAVE | {"pause"}
 HOLDS_OFF = (
     (
         PhraseSet(
@@ -284,8 +287,7 @@ FALLBACK = PhraseSet(
 # pending, is as often the same request in other words ("cancel" after "end my contract"); across
 # families it is a second request ("can you waive the fee too?" while a cancellation goes through).
 _FAMILIES = (
-    frozenset({"cancel", "close", "downgrade", "stop_renewal", "port_out", "end_contract"})
-    | frozenset({"pause", "remove_product"}),
+    _LEAVE | frozenset({"pause", "remove_product"}),
     frozenset({"refund", "fee_waiver"}),
 )
 # Push-back that denies the request outright, as against arguing or pitching around it.
